@@ -1,0 +1,112 @@
+// Typed configuration: hardware (the accelerator and its host CPU) and models.
+//
+// Contract: every loader either returns a fully validated struct or throws
+// ConfigError carrying *all* problems found in that input, each with the file,
+// line, column and dotted key path (`file:line:col: key.path: message`).
+// Nothing outside src/config*.cc sees YAML. `--set key.path=value` overrides
+// are applied to the parsed tree before validation, so they are checked by the
+// same rules as file contents.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sasim/layer.h"
+
+namespace sasim {
+
+struct Diagnostic {
+  std::string file;  // file name, or "--set K=V" for a command-line override
+  int line = 0;      // 1-based; 0 when unknown
+  int col = 0;       // 1-based; 0 when unknown
+  std::string path;  // dotted key path, e.g. "array.rows" or "layers[2].stride"
+  std::string message;
+  std::string str() const;
+};
+
+class ConfigError : public std::runtime_error {
+ public:
+  explicit ConfigError(std::vector<Diagnostic> diags);
+  const std::vector<Diagnostic>& diagnostics() const { return diags_; }
+
+ private:
+  std::vector<Diagnostic> diags_;
+};
+
+// One `--set key.path=value` override, as typed by the user.
+struct Override {
+  std::string key;
+  std::string value;
+  std::string text;  // "key=value" verbatim, for messages
+};
+// Splits "a.b=c"; throws ConfigError when there is no '=' or the key is empty.
+Override parse_override(const std::string& text);
+
+enum class Dataflow { kWeightStationary, kOutputStationary };
+const char* dataflow_name(Dataflow d);  // "ws" / "os"
+
+struct BufferConfig {
+  int64_t size_bytes = 0;   // per bank
+  bool double_buffered = true;
+};
+
+// Cycle costs of the board's CPU (VexRiscv, 5-stage, in order) around CFU
+// instructions; defaults from ../shared/cfu-playground.md. Used by the host
+// driver's timing model to decide the cycle each instruction is issued.
+struct HostTiming {
+  int cfu_issue_cycles = 1;        // a CFU instruction in the execute stage
+  int load_cycles = 2;             // an operand load that a CFU op waits behind
+  int store_cycles = 1;            // storing a read-back word to memory
+  int loop_overhead_cycles = 2;    // increment + compare + branch per loop iteration
+};
+
+struct HwConfig {
+  int rows = 8;
+  int cols = 8;
+  Dataflow dataflow = Dataflow::kWeightStationary;
+  BufferConfig buf_a, buf_b, buf_c;
+  double clock_mhz = 75.0;
+  HostTiming host;
+  std::string source;  // file it came from, or "<embedded default>"
+};
+
+// The embedded default (8x8, weight-stationary), used when no --hw is given.
+const char* default_hw_yaml();
+
+// Loads `path` (or the embedded default when empty), applies the overrides,
+// validates. Throws ConfigError.
+HwConfig load_hw_config(const std::string& path, const std::vector<Override>& overrides);
+HwConfig parse_hw_config(const std::string& yaml_text, const std::string& source_name,
+                         const std::vector<Override>& overrides);
+// The resolved configuration as YAML (every key, defaults filled in), written
+// next to results so a run can be reproduced exactly.
+std::string hw_config_to_yaml(const HwConfig& hw);
+
+// A model layer: the spec plus where its tensors come from.
+struct ModelLayer {
+  LayerSpec spec;
+  // Seeded generation (used when filter_file is empty): int8 weights uniform in
+  // [-127, 127], int32 bias uniform in [-bias_range, bias_range], int8 input
+  // uniform in [-128, 127], all from std::mt19937 with the given seeds.
+  uint32_t weight_seed = 0;
+  uint32_t input_seed = 0;
+  std::string filter_file, bias_file;  // resolved paths, raw little-endian
+};
+
+struct ModelConfig {
+  std::string name;
+  std::string source;
+  std::vector<ModelLayer> layers;
+};
+
+ModelConfig load_model_config(const std::string& path, const std::vector<Override>& overrides);
+ModelConfig parse_model_config(const std::string& yaml_text, const std::string& source_name,
+                               const std::string& base_dir, const std::vector<Override>& overrides);
+// Materialises the tensors of one layer (reads .bin files or generates them).
+// Throws ConfigError naming the file on a size mismatch or read failure.
+LayerData make_layer_data(const ModelLayer& layer);
+
+}  // namespace sasim

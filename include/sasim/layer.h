@@ -1,0 +1,102 @@
+// The description of one quantized int8 layer, independent of where it came
+// from (a model YAML, a ../shared/vectors case) and of the engine that runs it.
+//
+// Contract: a LayerSpec that passed validate_layer() is internally consistent:
+// shapes agree with op, stride, dilation and padding; per-channel arrays have
+// one entry per output channel; zero points and clamp bounds lie in int8;
+// shifts lie in [kMinShift, kMaxShift]. Engines may rely on that and never
+// re-check.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sasim {
+
+enum class OpKind { kConv2d, kDepthwiseConv2d, kFullyConnected };
+enum class Padding { kSame, kValid };
+
+const char* op_name(OpKind op);
+bool parse_op(const std::string& s, OpKind* op);
+
+struct LayerSpec {
+  std::string name;
+  OpKind op = OpKind::kConv2d;
+
+  // Tensor shapes in TFLite layout (see ../shared/vectors/README.md):
+  //   conv2d   input NHWC, filter OHWI [C_out, KH, KW, C_in], output NHWC
+  //   depthwise input NHWC, filter [1, KH, KW, C_in*dm], output NHWC
+  //   fully_connected input [batches, depth], filter [units, depth],
+  //                   output [batches, units]
+  std::vector<int> input_shape, filter_shape, output_shape;
+
+  int stride_h = 1, stride_w = 1;
+  int dilation_h = 1, dilation_w = 1;
+  Padding padding = Padding::kValid;
+  int pad_top = 0, pad_left = 0;  // derived by TFLite's rule; only these enter the kernel
+  int pad_bottom = 0, pad_right = 0;
+  int depth_multiplier = 1;
+
+  int32_t input_zero_point = 0;
+  int32_t output_zero_point = 0;
+  int32_t act_min = -128, act_max = 127;
+  bool has_bias = false;
+  // One entry per output channel (conv, depthwise, per-channel FC) or exactly
+  // one entry (per-tensor FC; see per_tensor()).
+  std::vector<int32_t> output_multiplier;
+  std::vector<int32_t> output_shift;
+
+  // ---- derived geometry (valid after validate_layer) ----
+  int batches() const;
+  int in_h() const;
+  int in_w() const;
+  int in_c() const;
+  int out_h() const;
+  int out_w() const;
+  int out_c() const;
+  int kernel_h() const;
+  int kernel_w() const;
+  // fully_connected: the reduction depth; conv: KH*KW*C_in; depthwise: KH*KW.
+  int reduction_depth() const;
+  int64_t macs() const;
+  int64_t input_elems() const;
+  int64_t filter_elems() const;
+  int64_t output_elems() const;
+  int32_t multiplier_for(int oc) const {
+    return output_multiplier.size() == 1 ? output_multiplier[0] : output_multiplier[oc];
+  }
+  int shift_for(int oc) const {
+    return output_shift.size() == 1 ? output_shift[0] : output_shift[oc];
+  }
+};
+
+// Output spatial size and leading padding by TFLite's rule:
+//   same:  out = ceil(in / stride)
+//   valid: out = ceil((in - (k-1)*dilation) / stride)
+//   total pad = max(0, (out-1)*stride + (k-1)*dilation + 1 - in),
+//   leading = total / 2.
+int conv_out_size(int in, int k, int stride, int dilation, Padding p);
+int conv_total_pad(int in, int k, int stride, int dilation, int out);
+
+// One consistency problem: `key` is the field as spelled in configs and
+// case.yaml (e.g. "output_shape"), so the caller can attach a file position.
+struct FieldError {
+  std::string key;
+  std::string message;
+};
+
+// Checks consistency and fills the derived padding fields. Appends every
+// problem found (not only the first) and returns true when there were none.
+bool validate_layer(LayerSpec* l, std::vector<FieldError>* errors);
+
+// Tensors of one layer. `output` is the expected output when known (vector
+// cases), empty otherwise.
+struct LayerData {
+  std::vector<int8_t> input;
+  std::vector<int8_t> filter;
+  std::vector<int32_t> bias;  // empty when the layer has none
+  std::vector<int8_t> output;
+};
+
+}  // namespace sasim

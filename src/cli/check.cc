@@ -1,0 +1,75 @@
+#include "commands.h"
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include "sasim/case_io.h"
+#include "sasim/engine.h"
+
+namespace sasim {
+
+namespace {
+// "[n,h,w,c]" (or "[b,u]" for fully_connected) of flat index i in `shape`.
+std::string index_str(const std::vector<int>& shape, size_t i) {
+  std::vector<size_t> idx(shape.size());
+  for (size_t d = shape.size(); d-- > 0;) {
+    idx[d] = i % static_cast<size_t>(shape[d]);
+    i /= static_cast<size_t>(shape[d]);
+  }
+  return fmt::format("[{}]", fmt::join(idx, ","));
+}
+}  // namespace
+
+int cmd_check(const CommonOptions& common, const std::string& engine_name, const std::vector<std::string>& cases) {
+  HwConfig hw = load_hw_config(common.hw_path, common.overrides);  // ConfigError -> exit 2 in main
+  std::unique_ptr<Engine> engine = make_engine(engine_name, hw);
+  int passed = 0, failed = 0, bad = 0;
+  for (const std::string& dir : cases) {
+    // A shell glob over a vectors folder also matches its README: regular
+    // files are not cases and are skipped (said on stderr, not an error);
+    // a path that does not exist, or a folder without a case, is.
+    struct stat st;
+    if (stat(dir.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+      fmt::print(stderr, "note: skipping {}: a file, not a case directory\n", dir);
+      continue;
+    }
+    LayerCase c;
+    try {
+      c = load_case(dir);
+    } catch (const ConfigError& e) {
+      // Bad input for one case does not hide the verdicts of the others.
+      fmt::print(stderr, "error: case {}:\n{}\n", dir, e.what());
+      ++bad;
+      continue;
+    }
+    EngineResult r;
+    try {
+      r = engine->run(c.spec, c.data);
+    } catch (const ConfigError& e) {
+      fmt::print(stderr, "error: case {} cannot run on this hardware:\n{}\n", c.name, e.what());
+      ++bad;
+      continue;
+    }
+    const std::string timing = r.stats.timed ? fmt::format(" cycles={}", r.stats.cycles) : "";
+    size_t ndiff = 0, first = 0;
+    for (size_t i = 0; i < c.data.output.size(); ++i)
+      if (r.output.size() != c.data.output.size() || r.output[i] != c.data.output[i]) {
+        if (ndiff++ == 0) first = i;
+      }
+    if (ndiff == 0) {
+      fmt::print("PASS {}{}\n", c.name, timing);
+      ++passed;
+    } else {
+      const int got = first < r.output.size() ? r.output[first] : 0;
+      fmt::print("FAIL {}: {}/{} elements differ, first at {} got {} want {}{}\n", c.name, ndiff, c.data.output.size(),
+                 index_str(c.spec.output_shape, first), got, static_cast<int>(c.data.output[first]), timing);
+      ++failed;
+    }
+    std::fflush(stdout);
+  }
+  fmt::print("{} passed, {} failed\n", passed, failed);
+  if (bad) return kExitUsage;
+  return failed ? kExitMismatch : kExitOk;
+}
+
+}  // namespace sasim

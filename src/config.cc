@@ -1,0 +1,225 @@
+#include "sasim/config.h"
+
+#include <fmt/format.h>
+
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "layer_yaml.h"
+#include "yaml_reader.h"
+
+namespace sasim {
+
+const char* dataflow_name(Dataflow d) { return d == Dataflow::kWeightStationary ? "ws" : "os"; }
+
+// The embedded default is also configs/default.yaml (a test keeps them equal).
+const char* default_hw_yaml() {
+  return R"(# sasim hardware configuration: 8x8 weight-stationary array on the Nexys A7.
+array:
+  rows: 8
+  cols: 8
+  dataflow: ws          # ws (weight-stationary) | os (output-stationary)
+buffers:                # per bank; 32-bit words so that they map to block RAM
+  a: {size_bytes: 8192, double_buffered: true}    # activations (im2col rows)
+  b: {size_bytes: 8192, double_buffered: true}    # weights
+  c: {size_bytes: 4096, double_buffered: true}    # int32 accumulators / outputs
+clock_mhz: 75
+host:                   # VexRiscv cycle costs around CFU instructions
+  cfu_issue_cycles: 1
+  load_cycles: 2
+  store_cycles: 1
+  loop_overhead_cycles: 2
+)";
+}
+
+namespace {
+
+std::string read_file_or_throw(const std::string& path, const char* what) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw ConfigError({{path, 0, 0, "", fmt::format("cannot open {}: {}", what, std::strerror(errno))}});
+  std::ostringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+constexpr int64_t kMaxBufferBytes = int64_t{16} << 20;
+
+void read_buffer(MapReader& parent, const char* key, BufferConfig* b) {
+  MapReader r = parent.child(key);
+  if (r.ok()) {
+    if (r.get_int("size_bytes", int64_t{64}, kMaxBufferBytes, &b->size_bytes) && b->size_bytes % 4 != 0)
+      r.error("size_bytes", fmt::format("{} is not a multiple of 4 (buffers hold 32-bit words)", b->size_bytes));
+    r.get_bool("double_buffered", &b->double_buffered);
+  }
+  r.finish();
+}
+
+}  // namespace
+
+HwConfig parse_hw_config(const std::string& text, const std::string& source, const std::vector<Override>& overrides) {
+  ReadContext ctx;
+  ctx.file = source;
+  YAML::Node root = parse_yaml_text(&ctx, text);
+  ctx.throw_if_errors();
+  apply_overrides(&ctx, &root, overrides);
+  ctx.throw_if_errors();
+
+  HwConfig hw;
+  hw.source = source;
+  MapReader top(&ctx, root, "");
+  {
+    MapReader a = top.child("array");
+    a.get_int("rows", 1, 64, &hw.rows);
+    a.get_int("cols", 1, 64, &hw.cols);
+    std::string df;
+    if (a.get_enum("dataflow", {"ws", "os"}, &df))
+      hw.dataflow = df == "ws" ? Dataflow::kWeightStationary : Dataflow::kOutputStationary;
+    a.finish();
+  }
+  {
+    MapReader b = top.child("buffers");
+    read_buffer(b, "a", &hw.buf_a);
+    read_buffer(b, "b", &hw.buf_b);
+    read_buffer(b, "c", &hw.buf_c);
+    b.finish();
+  }
+  top.get_double("clock_mhz", 1.0, 1000.0, &hw.clock_mhz);
+  // The host section is optional as a whole: its defaults are the documented
+  // VexRiscv figures, and the resolved config written with results shows them.
+  if (top.has("host")) {
+    MapReader h = top.child("host");
+    h.get_int("cfu_issue_cycles", 1, 1000, &hw.host.cfu_issue_cycles, false);
+    h.get_int("load_cycles", 0, 1000, &hw.host.load_cycles, false);
+    h.get_int("store_cycles", 0, 1000, &hw.host.store_cycles, false);
+    h.get_int("loop_overhead_cycles", 0, 1000, &hw.host.loop_overhead_cycles, false);
+    h.finish();
+  }
+  top.finish();
+  ctx.throw_if_errors();
+  return hw;
+}
+
+HwConfig load_hw_config(const std::string& path, const std::vector<Override>& overrides) {
+  if (path.empty()) return parse_hw_config(default_hw_yaml(), "<embedded default>", overrides);
+  return parse_hw_config(read_file_or_throw(path, "hardware config"), path, overrides);
+}
+
+std::string hw_config_to_yaml(const HwConfig& hw) {
+  auto buf = [](const BufferConfig& b) {
+    return fmt::format("{{size_bytes: {}, double_buffered: {}}}", b.size_bytes, b.double_buffered ? "true" : "false");
+  };
+  return fmt::format(
+      "# resolved from {}\narray:\n  rows: {}\n  cols: {}\n  dataflow: {}\nbuffers:\n  a: {}\n  b: {}\n  c: {}\n"
+      "clock_mhz: {}\nhost:\n  cfu_issue_cycles: {}\n  load_cycles: {}\n  store_cycles: {}\n  loop_overhead_cycles: {}\n",
+      hw.source, hw.rows, hw.cols, dataflow_name(hw.dataflow), buf(hw.buf_a), buf(hw.buf_b), buf(hw.buf_c), hw.clock_mhz,
+      hw.host.cfu_issue_cycles, hw.host.load_cycles, hw.host.store_cycles, hw.host.loop_overhead_cycles);
+}
+
+// ---------------------------------------------------------------- models ----
+
+ModelConfig parse_model_config(const std::string& text, const std::string& source, const std::string& base_dir,
+                               const std::vector<Override>& overrides) {
+  ReadContext ctx;
+  ctx.file = source;
+  YAML::Node root = parse_yaml_text(&ctx, text);
+  ctx.throw_if_errors();
+  apply_overrides(&ctx, &root, overrides);
+  ctx.throw_if_errors();
+
+  ModelConfig m;
+  m.source = source;
+  MapReader top(&ctx, root, "");
+  top.get_string("name", &m.name);
+  YAML::Node layers;
+  if (!top.has("layers")) {
+    top.error("layers", "missing required key");
+  } else if (!(layers = top.raw("layers")).IsSequence() || layers.size() == 0) {
+    top.error("layers", "expected a non-empty list of layers");
+  } else {
+    std::vector<std::string> names;
+    for (size_t i = 0; i < layers.size(); ++i) {
+      MapReader lr(&ctx, layers[i], fmt::format("layers[{}]", i), top.mark());
+      ModelLayer ml;
+      if (lr.ok()) {
+        lr.get_string("name", &ml.spec.name);
+        for (const auto& n : names)
+          if (!ml.spec.name.empty() && n == ml.spec.name) lr.error("name", fmt::format("duplicate layer name '{}'", n));
+        names.push_back(ml.spec.name);
+        read_layer_fields(lr, LayerSource::kModel, &ml.spec);
+        int64_t seed = 0;
+        if (lr.get_int("input_seed", 0, UINT32_MAX, &seed)) ml.input_seed = static_cast<uint32_t>(seed);
+        MapReader w = lr.child("weights");
+        if (w.ok()) {
+          const bool from_files = w.has("filter_file");
+          if (from_files) {
+            std::string f, b;
+            if (w.get_string("filter_file", &f)) ml.filter_file = base_dir + "/" + f;
+            if (w.get_string("bias_file", &b, false)) {
+              ml.bias_file = base_dir + "/" + b;
+              ml.spec.has_bias = true;
+            }
+            if (w.has("seed")) w.error("seed", "give either seed or filter_file, not both");
+          } else {
+            if (w.get_int("seed", 0, UINT32_MAX, &seed)) ml.weight_seed = static_cast<uint32_t>(seed);
+            w.get_bool("bias", &ml.spec.has_bias);
+          }
+        }
+        w.finish();
+      }
+      lr.finish();
+      m.layers.push_back(std::move(ml));
+    }
+  }
+  top.finish();
+  ctx.throw_if_errors();
+  return m;
+}
+
+ModelConfig load_model_config(const std::string& path, const std::vector<Override>& overrides) {
+  const size_t slash = path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
+  return parse_model_config(read_file_or_throw(path, "model config"), path, dir, overrides);
+}
+
+namespace {
+template <typename T>
+void read_bin(const std::string& path, size_t count, std::vector<T>* out) {
+  const std::string bytes = read_file_or_throw(path, "tensor file");
+  if (bytes.size() != count * sizeof(T))
+    throw ConfigError({{path, 0, 0, "", fmt::format("holds {} bytes, expected {} ({} x {}-byte elements)", bytes.size(),
+                                                     count * sizeof(T), count, sizeof(T))}});
+  out->resize(count);
+  std::memcpy(out->data(), bytes.data(), bytes.size());  // little-endian host, as the files
+}
+}  // namespace
+
+LayerData make_layer_data(const ModelLayer& l) {
+  LayerData d;
+  const LayerSpec& s = l.spec;
+  const size_t n_in = static_cast<size_t>(s.input_elems()), n_f = static_cast<size_t>(s.filter_elems());
+  const size_t n_b = static_cast<size_t>(s.out_c());
+  if (!l.filter_file.empty()) {
+    read_bin(l.filter_file, n_f, &d.filter);
+    if (!l.bias_file.empty()) read_bin(l.bias_file, n_b, &d.bias);
+  } else {
+    std::mt19937 rng(l.weight_seed);
+    std::uniform_int_distribution<int> w(-127, 127);
+    d.filter.resize(n_f);
+    for (auto& v : d.filter) v = static_cast<int8_t>(w(rng));
+    if (s.has_bias) {
+      // Bias of the magnitude real layers have: a few hundred input*weight products.
+      std::uniform_int_distribution<int32_t> b(-(1 << 14), 1 << 14);
+      d.bias.resize(n_b);
+      for (auto& v : d.bias) v = b(rng);
+    }
+  }
+  std::mt19937 rng(l.input_seed);
+  std::uniform_int_distribution<int> a(-128, 127);
+  d.input.resize(n_in);
+  for (auto& v : d.input) v = static_cast<int8_t>(a(rng));
+  return d;
+}
+
+}  // namespace sasim

@@ -1,0 +1,30 @@
+#include "sasim/engine.h"
+
+#include <fmt/format.h>
+
+#include "sasim/golden.h"
+
+namespace sasim {
+
+namespace {
+class GoldenEngine : public Engine {
+ public:
+  const char* name() const override { return "golden"; }
+  EngineResult run(const LayerSpec& spec, const LayerData& data) override {
+    EngineResult r;
+    golden_layer(spec, data, &r.output);
+    r.stats.macs = static_cast<uint64_t>(spec.macs());
+    return r;
+  }
+};
+}  // namespace
+
+std::vector<std::string> engine_names() { return {"golden"}; }
+
+std::unique_ptr<Engine> make_engine(const std::string& name, const HwConfig& hw) {
+  (void)hw;
+  if (name == "golden") return std::make_unique<GoldenEngine>();
+  throw ConfigError({{"--engine", 0, 0, "", fmt::format("unknown engine '{}' (available: {})", name, fmt::join(engine_names(), ", "))}});
+}
+
+}  // namespace sasim

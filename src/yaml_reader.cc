@@ -1,0 +1,376 @@
+#include "yaml_reader.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+
+namespace sasim {
+
+std::string Diagnostic::str() const {
+  if (line > 0) return fmt::format("{}:{}:{}: {}: {}", file, line, col, path, message);
+  if (path.empty()) return fmt::format("{}: {}", file, message);
+  return fmt::format("{}: {}: {}", file, path, message);
+}
+
+namespace {
+std::string join_messages(const std::vector<Diagnostic>& d) {
+  std::string s;
+  for (size_t i = 0; i < d.size(); ++i) s += (i ? "\n" : "") + d[i].str();
+  return s;
+}
+const char* type_name(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Null: return "nothing (null)";
+    case YAML::NodeType::Scalar: return "a scalar";
+    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Map: return "a mapping";
+    default: return "nothing";
+  }
+}
+}  // namespace
+
+ConfigError::ConfigError(std::vector<Diagnostic> diags)
+    : std::runtime_error(join_messages(diags)), diags_(std::move(diags)) {}
+
+void ReadContext::error_at(const YAML::Mark& mark, const std::string& path, const std::string& message) {
+  // A value that came from --set is reported against the override, whose text
+  // is what the user must fix; prefixes count (--set a=... replaced a.*).
+  for (const auto& [opath, text] : overridden) {
+    if (path == opath || path.rfind(opath + ".", 0) == 0 || path.rfind(opath + "[", 0) == 0) {
+      diags.push_back({"--set " + text, 0, 0, path, message});
+      return;
+    }
+  }
+  const bool has_pos = !mark.is_null();
+  diags.push_back({file, has_pos ? mark.line + 1 : 0, has_pos ? mark.column + 1 : 0, path, message});
+}
+
+void ReadContext::throw_if_errors() const {
+  if (!diags.empty()) throw ConfigError(diags);
+}
+
+YAML::Node parse_yaml_text(ReadContext* ctx, const std::string& text) {
+  try {
+    YAML::Node n = YAML::Load(text);
+    if (!n.IsDefined() || n.IsNull()) return YAML::Node(YAML::NodeType::Map);
+    return n;
+  } catch (const YAML::Exception& e) {
+    ctx->diags.push_back({ctx->file, e.mark.is_null() ? 0 : e.mark.line + 1, e.mark.is_null() ? 0 : e.mark.column + 1,
+                          "yaml", e.msg});
+    return YAML::Node();
+  }
+}
+
+Override parse_override(const std::string& text) {
+  const size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw ConfigError({{"--set " + text, 0, 0, "", "expected KEY.PATH=VALUE, e.g. --set array.rows=16"}});
+  return Override{text.substr(0, eq), text.substr(eq + 1), text};
+}
+
+void apply_overrides(ReadContext* ctx, YAML::Node* root, const std::vector<Override>& overrides) {
+  for (const Override& o : overrides) {
+    // Split on '.', every component a mapping key (lists are not addressable).
+    std::vector<std::string> parts;
+    size_t start = 0;
+    while (true) {
+      const size_t dot = o.key.find('.', start);
+      parts.push_back(o.key.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+      if (dot == std::string::npos) break;
+      start = dot + 1;
+    }
+    if (std::any_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); })) {
+      ctx->diags.push_back({"--set " + o.text, 0, 0, o.key, "empty component in key path"});
+      continue;
+    }
+    YAML::Node value;
+    try {
+      value = YAML::Load(o.value);
+    } catch (const YAML::Exception& e) {
+      ctx->diags.push_back({"--set " + o.text, 0, 0, o.key, "value is not valid YAML: " + e.msg});
+      continue;
+    }
+    // Walk down by value: YAML::Node is a handle, so assignments below mutate
+    // the shared tree. Non-mapping intermediates are an error, not replaced.
+    std::vector<YAML::Node> chain{*root};
+    bool ok = true;
+    for (size_t i = 0; i + 1 < parts.size(); ++i) {
+      YAML::Node next = chain.back()[parts[i]];
+      if (!next.IsDefined() || next.IsNull()) {
+        chain.back()[parts[i]] = YAML::Node(YAML::NodeType::Map);
+        next = chain.back()[parts[i]];
+      } else if (!next.IsMap()) {
+        std::string p;
+        for (size_t j = 0; j <= i; ++j) p += (j ? "." : "") + parts[j];
+        ctx->diags.push_back({"--set " + o.text, 0, 0, p, "is not a mapping, cannot set a key inside it"});
+        ok = false;
+        break;
+      }
+      chain.push_back(next);
+    }
+    if (!ok) continue;
+    chain.back()[parts.back()] = value;
+    ctx->overridden[o.key] = o.text;
+  }
+}
+
+namespace {
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+}  // namespace
+
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
+  std::string best;
+  size_t best_d = std::string::npos;
+  for (const auto& c : candidates) {
+    const size_t d = edit_distance(word, c);
+    if (d < best_d) { best_d = d; best = c; }
+  }
+  // Close enough: at most a third of the longer word, and at least one edit allowed.
+  const size_t limit = std::max<size_t>(1, std::max(word.size(), best.size()) / 3);
+  return best_d <= limit ? best : "";
+}
+
+bool parse_int64(const std::string& s, int64_t* out) {
+  if (s.empty()) return false;
+  errno = 0;
+  char* end = nullptr;
+  const long long v = std::strtoll(s.c_str(), &end, 10);
+  if (errno != 0 || end != s.c_str() + s.size()) return false;
+  *out = v;
+  return true;
+}
+
+bool parse_double(const std::string& s, double* out) {
+  if (s.empty()) return false;
+  errno = 0;
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  if (errno != 0 || end != s.c_str() + s.size() || !std::isfinite(v)) return false;
+  *out = v;
+  return true;
+}
+
+MapReader::MapReader(ReadContext* ctx, YAML::Node node, std::string path, YAML::Mark parent_mark)
+    : ctx_(ctx), node_(node), path_(std::move(path)), mark_(parent_mark) {
+  if (node_.IsDefined() && node_.IsMap()) {
+    is_map_ = true;
+    mark_ = node_.Mark();
+  } else if (node_.IsDefined()) {
+    ctx_->error_at(node_.Mark().is_null() ? parent_mark : node_.Mark(), path_.empty() ? "(top level)" : path_,
+                   fmt::format("expected a mapping of keys, got {}", type_name(node_)));
+  }
+}
+
+std::string MapReader::path_of(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+
+bool MapReader::has(const std::string& key) {
+  known_.insert(key);
+  if (!is_map_) return false;
+  const YAML::Node& c = node_;
+  return c[key].IsDefined();
+}
+
+YAML::Node MapReader::raw(const std::string& key) {
+  known_.insert(key);
+  if (!is_map_) return YAML::Node();
+  const YAML::Node& c = node_;
+  return c[key];
+}
+
+void MapReader::error(const std::string& key, const std::string& message) {
+  YAML::Mark m = mark_;
+  if (is_map_) {
+    const YAML::Node& c = node_;
+    if (c[key].IsDefined() && !c[key].Mark().is_null()) m = c[key].Mark();
+  }
+  ctx_->error_at(m, path_of(key), message);
+}
+
+bool MapReader::fetch(const std::string& key, bool required, YAML::Node* out) {
+  known_.insert(key);
+  if (!is_map_) return false;
+  const YAML::Node& c = node_;
+  YAML::Node n = c[key];
+  if (!n.IsDefined()) {
+    if (required) ctx_->error_at(mark_, path_of(key), "missing required key");
+    return false;
+  }
+  *out = n;
+  return true;
+}
+
+bool MapReader::scalar(const std::string& key, const YAML::Node& n, const char* what, std::string* out) {
+  if (!n.IsScalar()) {
+    error(key, fmt::format("expected {}, got {}", what, type_name(n)));
+    return false;
+  }
+  *out = n.Scalar();
+  return true;
+}
+
+bool MapReader::get_int(const std::string& key, int64_t lo, int64_t hi, int64_t* out, bool required) {
+  YAML::Node n;
+  std::string s;
+  if (!fetch(key, required, &n) || !scalar(key, n, "an integer", &s)) return false;
+  int64_t v;
+  if (!parse_int64(s, &v)) {
+    error(key, fmt::format("expected an integer, got '{}'", s));
+    return false;
+  }
+  if (v < lo || v > hi) {
+    error(key, fmt::format("{} is out of range [{}, {}]", v, lo, hi));
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+bool MapReader::get_int(const std::string& key, int lo, int hi, int* out, bool required) {
+  int64_t v;
+  if (!get_int(key, static_cast<int64_t>(lo), static_cast<int64_t>(hi), &v, required)) return false;
+  *out = static_cast<int>(v);
+  return true;
+}
+
+bool MapReader::get_double(const std::string& key, double lo, double hi, double* out, bool required) {
+  YAML::Node n;
+  std::string s;
+  if (!fetch(key, required, &n) || !scalar(key, n, "a number", &s)) return false;
+  double v;
+  if (!parse_double(s, &v)) {
+    error(key, fmt::format("expected a number, got '{}'", s));
+    return false;
+  }
+  if (v < lo || v > hi) {
+    error(key, fmt::format("{} is out of range [{}, {}]", s, lo, hi));
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+bool MapReader::get_bool(const std::string& key, bool* out, bool required) {
+  YAML::Node n;
+  std::string s;
+  if (!fetch(key, required, &n) || !scalar(key, n, "true or false", &s)) return false;
+  if (s == "true") *out = true;
+  else if (s == "false") *out = false;
+  else {
+    error(key, fmt::format("expected true or false, got '{}'", s));
+    return false;
+  }
+  return true;
+}
+
+bool MapReader::get_string(const std::string& key, std::string* out, bool required) {
+  YAML::Node n;
+  return fetch(key, required, &n) && scalar(key, n, "a string", out);
+}
+
+bool MapReader::get_enum(const std::string& key, std::initializer_list<const char*> options, std::string* out,
+                         bool required) {
+  std::string s;
+  if (!get_string(key, &s, required)) return false;
+  std::vector<std::string> opts(options.begin(), options.end());
+  if (std::find(opts.begin(), opts.end(), s) != opts.end()) {
+    *out = s;
+    return true;
+  }
+  std::string list;
+  for (size_t i = 0; i < opts.size(); ++i) list += (i ? ", " : "") + opts[i];
+  const std::string near = did_you_mean(s, opts);
+  error(key, fmt::format("'{}' is not one of: {}{}", s, list, near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near)));
+  return false;
+}
+
+bool MapReader::get_int_list(const std::string& key, int64_t lo, int64_t hi, std::vector<int64_t>* out, bool required,
+                             size_t exact_len) {
+  YAML::Node n;
+  if (!fetch(key, required, &n)) return false;
+  if (!n.IsSequence()) {
+    error(key, fmt::format("expected a list of integers, got {}", type_name(n)));
+    return false;
+  }
+  if (exact_len && n.size() != exact_len) {
+    error(key, fmt::format("expected {} integers, got {}", exact_len, n.size()));
+    return false;
+  }
+  out->clear();
+  for (size_t i = 0; i < n.size(); ++i) {
+    const std::string p = fmt::format("{}[{}]", path_of(key), i);
+    int64_t v;
+    if (!n[i].IsScalar() || !parse_int64(n[i].Scalar(), &v)) {
+      ctx_->error_at(n[i].Mark(), p, "expected an integer");
+      return false;
+    }
+    if (v < lo || v > hi) {
+      ctx_->error_at(n[i].Mark(), p, fmt::format("{} is out of range [{}, {}]", v, lo, hi));
+      return false;
+    }
+    out->push_back(v);
+  }
+  return true;
+}
+
+bool MapReader::get_double_list(const std::string& key, double lo, double hi, std::vector<double>* out,
+                                bool required) {
+  YAML::Node n;
+  if (!fetch(key, required, &n)) return false;
+  if (!n.IsSequence()) {
+    error(key, fmt::format("expected a list of numbers, got {}", type_name(n)));
+    return false;
+  }
+  out->clear();
+  for (size_t i = 0; i < n.size(); ++i) {
+    const std::string p = fmt::format("{}[{}]", path_of(key), i);
+    double v;
+    if (!n[i].IsScalar() || !parse_double(n[i].Scalar(), &v)) {
+      ctx_->error_at(n[i].Mark(), p, "expected a number");
+      return false;
+    }
+    if (v < lo || v > hi) {
+      ctx_->error_at(n[i].Mark(), p, fmt::format("{} is out of range [{}, {}]", n[i].Scalar(), lo, hi));
+      return false;
+    }
+    out->push_back(v);
+  }
+  return true;
+}
+
+MapReader MapReader::child(const std::string& key, bool required) {
+  YAML::Node n;
+  if (!fetch(key, required, &n)) return MapReader(ctx_, YAML::Node(), path_of(key), mark_);
+  return MapReader(ctx_, n, path_of(key), mark_);
+}
+
+void MapReader::finish(bool allow_unknown) {
+  if (!is_map_) return;
+  std::set<std::string> seen;
+  std::vector<std::string> candidates(known_.begin(), known_.end());
+  for (auto it = node_.begin(); it != node_.end(); ++it) {
+    const std::string k = it->first.IsScalar() ? it->first.Scalar() : std::string("?");
+    if (!seen.insert(k).second) {
+      ctx_->error_at(it->first.Mark(), path_of(k), "duplicate key");
+      continue;
+    }
+    if (allow_unknown || known_.count(k)) continue;
+    const std::string near = did_you_mean(k, candidates);
+    ctx_->error_at(it->first.Mark(), path_of(k),
+                   near.empty() ? "unknown key" : fmt::format("unknown key (did you mean '{}'?)", near));
+  }
+}
+
+}  // namespace sasim

@@ -1,0 +1,123 @@
+// Configuration language: the embedded default, overrides, round-tripping the
+// resolved config, and the corpus of bad configs in tests/bad_configs/, where
+// each NAME.yaml (hw_* hardware, model_* model, case_* a case.yaml) has a
+// NAME.err holding the exact diagnostics it must produce and optionally a
+// NAME.set with one --set override per line.
+#include <catch2/catch.hpp>
+
+#include <dirent.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "sasim/config.h"
+
+namespace {
+const std::string kSrc = SASIM_SOURCE_DIR;
+
+std::string slurp(const std::string& p) {
+  std::ifstream f(p);
+  std::ostringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+std::vector<std::string> corpus() {
+  std::vector<std::string> names;
+  DIR* d = opendir((kSrc + "/tests/bad_configs").c_str());
+  REQUIRE(d != nullptr);
+  while (dirent* e = readdir(d)) {
+    std::string n = e->d_name;
+    if (n.size() > 5 && n.substr(n.size() - 5) == ".yaml") names.push_back(n.substr(0, n.size() - 5));
+  }
+  closedir(d);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::string errors_of(const std::string& name) {
+  const std::string dir = kSrc + "/tests/bad_configs/";
+  const std::string text = slurp(dir + name + ".yaml");
+  std::vector<sasim::Override> sets;
+  std::istringstream set_lines(slurp(dir + name + ".set"));
+  for (std::string line; std::getline(set_lines, line);)
+    if (!line.empty()) sets.push_back(sasim::parse_override(line));
+  try {
+    if (name.rfind("hw_", 0) == 0) sasim::parse_hw_config(text, name + ".yaml", sets);
+    else sasim::parse_model_config(text, name + ".yaml", dir, sets);
+  } catch (const sasim::ConfigError& e) {
+    return std::string(e.what()) + "\n";
+  }
+  return "(no error)\n";
+}
+}  // namespace
+
+TEST_CASE("embedded default is 8x8 weight-stationary and equals configs/default.yaml", "[config]") {
+  const sasim::HwConfig hw = sasim::load_hw_config("", {});
+  CHECK(hw.rows == 8);
+  CHECK(hw.cols == 8);
+  CHECK(hw.dataflow == sasim::Dataflow::kWeightStationary);
+  CHECK(hw.clock_mhz == 75.0);
+  CHECK(slurp(kSrc + "/configs/default.yaml") == sasim::default_hw_yaml());
+}
+
+TEST_CASE("--set overrides are applied before validation", "[config]") {
+  const sasim::HwConfig hw = sasim::load_hw_config(
+      "", {sasim::parse_override("array.rows=3"), sasim::parse_override("array.cols=5"),
+           sasim::parse_override("array.dataflow=os"), sasim::parse_override("buffers.a.size_bytes=1024")});
+  CHECK(hw.rows == 3);
+  CHECK(hw.cols == 5);
+  CHECK(hw.dataflow == sasim::Dataflow::kOutputStationary);
+  CHECK(hw.buf_a.size_bytes == 1024);
+  try {
+    sasim::load_hw_config("", {sasim::parse_override("array.rows=0")});
+    FAIL("rows=0 accepted");
+  } catch (const sasim::ConfigError& e) {
+    CHECK(std::string(e.what()) == "--set array.rows=0: array.rows: 0 is out of range [1, 64]");
+  }
+}
+
+TEST_CASE("the resolved config reads back to the same values", "[config]") {
+  const sasim::HwConfig a = sasim::load_hw_config("", {sasim::parse_override("array.cols=13"),
+                                                       sasim::parse_override("host.load_cycles=5")});
+  const sasim::HwConfig b = sasim::parse_hw_config(sasim::hw_config_to_yaml(a), "resolved.yaml", {});
+  CHECK(b.rows == a.rows);
+  CHECK(b.cols == 13);
+  CHECK(b.host.load_cycles == 5);
+  CHECK(b.buf_c.size_bytes == a.buf_c.size_bytes);
+}
+
+TEST_CASE("every preset in configs/ and model in models/ loads", "[config]") {
+  for (const char* dirname : {"/configs", "/models"}) {
+    DIR* d = opendir((kSrc + dirname).c_str());
+    REQUIRE(d != nullptr);
+    int n = 0;
+    while (dirent* e = readdir(d)) {
+      const std::string f = e->d_name;
+      if (f.size() < 6 || f.substr(f.size() - 5) != ".yaml") continue;
+      const std::string path = kSrc + dirname + "/" + f;
+      INFO(path);
+      if (std::string(dirname) == "/configs") {
+        if (f.rfind("sweep", 0) == 0) continue;  // sweep specs are not hardware configs
+        CHECK_NOTHROW(sasim::load_hw_config(path, {}));
+      } else {
+        CHECK_NOTHROW(sasim::load_model_config(path, {}));
+      }
+      ++n;
+    }
+    closedir(d);
+    CHECK(n >= 1);
+  }
+}
+
+TEST_CASE("bad config corpus produces exactly the expected diagnostics", "[config]") {
+  const auto names = corpus();
+  REQUIRE(names.size() >= 15);
+  for (const auto& name : names) {
+    INFO("tests/bad_configs/" << name << ".yaml");
+    const std::string want = slurp(kSrc + "/tests/bad_configs/" + name + ".err");
+    REQUIRE_FALSE(want.empty());
+    CHECK(errors_of(name) == want);
+  }
+}
