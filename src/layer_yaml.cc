@@ -38,6 +38,13 @@ void activation_range(const std::string& act, double output_scale, int32_t zp, i
 
 bool read_layer_fields(MapReader& r, LayerSource src, LayerSpec* s) {
   const size_t before = r.context()->diags.size();
+  // Every layer key is known up front, so that an early failure (say, an
+  // unknown op) does not make the remaining keys look unknown too.
+  for (const char* k : {"op", "input_shape", "filter_shape", "output_shape", "stride", "dilation", "padding",
+                        "depth_multiplier", "input_zero_point", "output_zero_point", "filter_zero_point",
+                        "output_multiplier", "output_shift", "input_scale", "filter_scales", "output_scale",
+                        "activation_min", "activation_max", "fused_activation"})
+    r.has(k);
   std::string op;
   if (!r.get_enum("op", {"conv2d", "depthwise_conv2d", "fully_connected"}, &op)) return false;
   parse_op(op, &s->op);
@@ -71,6 +78,7 @@ bool read_layer_fields(MapReader& r, LayerSource src, LayerSpec* s) {
   std::vector<double> f_scales;
   if (src == LayerSource::kModel && explicit_q && scales_q) {
     r.error("output_multiplier", "give either output_multiplier/output_shift or input_scale/filter_scales/output_scale, not both");
+    return false;  // the activation bounds depend on which one was meant
   } else if (explicit_q || src == LayerSource::kVectorCase) {
     std::vector<int64_t> m, sh;
     if (r.get_int_list("output_multiplier", 0, INT32_MAX, &m)) s->output_multiplier.assign(m.begin(), m.end());

@@ -139,8 +139,10 @@ std::string did_you_mean(const std::string& word, const std::vector<std::string>
     if (d < best_d) { best_d = d; best = c; }
   }
   // Close enough: at most a third of the longer word, and at least one edit allowed.
-  const size_t limit = std::max<size_t>(1, std::max(word.size(), best.size()) / 3);
-  return best_d <= limit ? best : "";
+  // A one-letter key is never "close" to another one-letter key.
+  const size_t longer = std::max(word.size(), best.size());
+  const size_t limit = std::max<size_t>(1, longer / 3);
+  return best_d <= limit && best_d < longer ? best : "";
 }
 
 bool parse_int64(const std::string& s, int64_t* out) {
@@ -352,7 +354,12 @@ bool MapReader::get_double_list(const std::string& key, double lo, double hi, st
 
 MapReader MapReader::child(const std::string& key, bool required) {
   YAML::Node n;
-  if (!fetch(key, required, &n)) return MapReader(ctx_, YAML::Node(), path_of(key), mark_);
+  if (!fetch(key, required, &n)) {
+    // Absent (already reported when required) or parent not a mapping: a
+    // reader that reports nothing more, so one mistake gives one message.
+    MapReader absent(ctx_, YAML::Node(YAML::NodeType::Undefined), path_of(key), mark_);
+    return absent;
+  }
   return MapReader(ctx_, n, path_of(key), mark_);
 }
 

@@ -62,7 +62,7 @@ TEST_CASE("embedded default is 8x8 weight-stationary and equals configs/default.
   CHECK(slurp(kSrc + "/configs/default.yaml") == sasim::default_hw_yaml());
 }
 
-TEST_CASE("--set overrides are applied before validation", "[config]") {
+TEST_CASE("overrides from the command line are applied before validation", "[config]") {
   const sasim::HwConfig hw = sasim::load_hw_config(
       "", {sasim::parse_override("array.rows=3"), sasim::parse_override("array.cols=5"),
            sasim::parse_override("array.dataflow=os"), sasim::parse_override("buffers.a.size_bytes=1024")});

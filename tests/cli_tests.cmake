@@ -1,0 +1,95 @@
+# Command-line behaviour of the real `sasim` binary: exit codes (0 ok,
+# 1 mismatch, 2 usage/config error), the check report format, and messages
+# that name the offending file or key. Run by ctest as `cmake -P`.
+#   -DSASIM=<binary> -DSHARED=<../shared> -DSRC=<source dir> -DWORK=<scratch dir>
+
+set(failures 0)
+
+# expect(<name> <exit code> <regex that stdout+stderr must match> ARGS ...)
+function(expect name code regex)
+  cmake_parse_arguments(E "" "" "ARGS" ${ARGN})
+  execute_process(COMMAND ${SASIM} ${E_ARGS} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  set(all "${out}${err}")
+  if(NOT rc EQUAL code)
+    message(SEND_ERROR "[${name}] exit ${rc}, want ${code}\n${all}")
+  elseif(NOT all MATCHES "${regex}")
+    message(SEND_ERROR "[${name}] output does not match /${regex}/:\n${all}")
+  else()
+    message(STATUS "ok ${name}")
+  endif()
+endfunction()
+
+file(GLOB cases LIST_DIRECTORIES true "${SHARED}/vectors/*")
+list(LENGTH cases n)
+if(n LESS 24)
+  message(FATAL_ERROR "expected the shared vectors at ${SHARED}/vectors")
+endif()
+
+# The acceptance command, glob included (its README.md is skipped, not an error).
+expect(all_vectors_golden 0 "\n24 passed, 0 failed\n" ARGS check --engine golden ${cases})
+expect(pass_line 0 "^PASS synthetic__01_conv2d\n1 passed, 0 failed\n$" ARGS check "${SHARED}/vectors/synthetic__01_conv2d")
+
+# Configuration errors: exit 2 with the key and the reason.
+expect(set_rows_zero 2 "--set array.rows=0: array.rows: 0 is out of range \\[1, 64\\]"
+       ARGS check --set array.rows=0 "${SHARED}/vectors/synthetic__01_conv2d")
+expect(set_dataflow_xs 2 "array.dataflow: 'xs' is not one of: ws, os"
+       ARGS check --set array.dataflow=xs "${SHARED}/vectors/synthetic__01_conv2d")
+expect(set_no_equals 2 "expected KEY.PATH=VALUE"
+       ARGS check --set array.rows "${SHARED}/vectors/synthetic__01_conv2d")
+expect(missing_hw 2 "nope.yaml: cannot open hardware config: No such file"
+       ARGS check --hw "${WORK}/nope.yaml" "${SHARED}/vectors/synthetic__01_conv2d")
+expect(bad_hw_file 2 "hw_misspelled_key.yaml:2:3: array.rowz: unknown key \\(did you mean 'rows'\\?\\)"
+       ARGS check --hw "${SRC}/tests/bad_configs/hw_misspelled_key.yaml" "${SHARED}/vectors/synthetic__01_conv2d")
+expect(unknown_engine 2 "unknown engine 'quantum'"
+       ARGS check --engine quantum "${SHARED}/vectors/synthetic__01_conv2d")
+expect(no_args 2 "" ARGS)
+expect(missing_case 2 "does_not_exist/case.yaml: cannot read case"
+       ARGS check "${WORK}/does_not_exist")
+
+# Cases built from a real one in the scratch dir (never in the source tree).
+set(src_case "${SHARED}/vectors/synthetic__01_conv2d")
+file(REMOVE_RECURSE "${WORK}")
+foreach(v corrupt short_input bad_op)
+  file(MAKE_DIRECTORY "${WORK}/${v}")
+  file(COPY "${src_case}/" DESTINATION "${WORK}/${v}" NO_SOURCE_PERMISSIONS)
+endforeach()
+
+# Flip one output byte (element 3 of [1,6,10,11]: index [0,0,0,3]): a mismatch, exit 1.
+file(READ "${src_case}/output.bin" hex HEX)
+string(SUBSTRING "${hex}" 6 2 byte)
+if(byte STREQUAL "05")
+  set(newbyte "06")
+else()
+  set(newbyte "05")
+endif()
+string(SUBSTRING "${hex}" 0 6 head)
+string(SUBSTRING "${hex}" 8 -1 tail)
+set(hex "${head}${newbyte}${tail}")
+string(REGEX REPLACE "([0-9a-f][0-9a-f])" "\\\\x\\1" esc "${hex}")
+file(REMOVE "${WORK}/corrupt/output.bin")
+execute_process(COMMAND printf "${esc}" OUTPUT_FILE "${WORK}/corrupt/output.bin")
+math(EXPR want_int "0x${byte}")
+if(want_int GREATER 127)
+  math(EXPR want_int "${want_int} - 256")
+endif()
+math(EXPR got_int "0x${newbyte}")
+expect(mismatch 1 "FAIL corrupt: 1/660 elements differ, first at \\[0,0,0,3\\] got ${want_int} want ${got_int}\n0 passed, 1 failed"
+       ARGS check "${WORK}/corrupt")
+
+# Truncated input.bin: a shape mismatch naming the file, exit 2; the good case
+# given alongside is still reported.
+file(READ "${src_case}/input.bin" hex HEX)
+string(SUBSTRING "${hex}" 0 200 hex)
+string(REGEX REPLACE "([0-9a-f][0-9a-f])" "\\\\x\\1" esc "${hex}")
+file(REMOVE "${WORK}/short_input/input.bin")
+execute_process(COMMAND printf "${esc}" OUTPUT_FILE "${WORK}/short_input/input.bin")
+expect(short_input 2 "short_input/input.bin: holds 100 bytes but case.yaml input_shape needs 780"
+       ARGS check "${WORK}/short_input" "${src_case}")
+expect(short_input_others_run 2 "PASS synthetic__01_conv2d\n1 passed, 0 failed"
+       ARGS check "${WORK}/short_input" "${src_case}")
+
+file(READ "${WORK}/bad_op/case.yaml" y)
+string(REPLACE "op: conv2d" "op: conv3d" y "${y}")
+file(WRITE "${WORK}/bad_op/case.yaml" "${y}")
+expect(unknown_op 2 "bad_op/case.yaml:2:5: op: 'conv3d' is not one of"
+       ARGS check "${WORK}/bad_op")
