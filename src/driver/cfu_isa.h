@@ -1,0 +1,68 @@
+// The CFU command set: the single definition shared by the host driver (which
+// also runs on the board), the cycle model and its tests. The RTL implements
+// the same table (docs/microarchitecture.md, "Command set").
+//
+// C++11, header-only, no exceptions, RTTI or iostreams: it compiles for the
+// board's rv32im CPU unchanged.
+#ifndef SASIM_CFU_ISA_H_
+#define SASIM_CFU_ISA_H_
+
+#include <stdint.h>
+
+namespace sasim_isa {
+
+// funct3 values (the major opcode of the custom-0 R-type instruction).
+enum Funct3 {
+  kCfg = 0,      // f7=0 SET_OUTPUT: in0 = zp | act_min << 8 | act_max << 16 (int8 each)
+                 // f7=1 ID: returns rows | cols << 8 | dataflow << 16 | kIsaVersion << 24
+                 // f7=2 STATUS: returns busy | error << 1 | a_bank << 2 | b_bank << 3
+  kWriteA = 1,   // f7=0: 8 bytes (in0 bytes 0..3, in1 bytes 4..7, little-endian) to the
+                 // A shadow bank at the write pointer, which then advances by 8
+  kWriteB = 2,   // same for B
+  kParam = 3,    // f7=0 BIAS:    in0 = column, in1 = int32 bias
+                 // f7=1 REQUANT: in0 = multiplier, in1 = column | (shift & 0xff) << 8
+                 // f7=2 BIAS broadcast (all columns): in1 = bias
+                 // f7=3 REQUANT broadcast: in0 = multiplier, in1 = (shift & 0xff) << 8
+  kStart = 4,    // in0 = Mt | Kt << 16; in1 = Nt | flags << 8 (see StartFlags)
+  kRead = 5,     // f7=0 NEXT: 4 requantized int8 of the read line, lanes j..j+3, packed
+                 //       little-endian; advances by 4 lanes, then to the next line
+                 // f7=1 SEEK: in0 = C bank, in1 = line; lane := 0
+                 // f7=2 RAW: the int32 accumulator at the read pointer; advances 1 lane
+  kWait = 6,     // f7=0: responds once the array is idle
+  kReset = 7,    // f7=0: soft reset of pointers, banks, error flag and array
+};
+
+enum StartFlags {
+  kFlagClear = 1 << 0,  // first reduction chunk: accumulators start from 0 (else add to C)
+  kFlagCBank = 1 << 1,  // which C bank the pass writes
+  kFlagKeepA = 1 << 2,  // reuse the active A bank (no swap; host wrote no A)
+  kFlagKeepB = 1 << 3,  // reuse the active B bank; in WS the weights stay in the PEs
+};
+
+enum DataflowCode { kDataflowWs = 0, kDataflowOs = 1 };
+
+const uint32_t kIsaVersion = 1;
+const uint32_t kErrorResponse = 0xffffffffu;  // response of a rejected command
+const int kBytesPerWrite = 8;
+const int kReadLatency = 2;  // READ NEXT/RAW: response 2 cycles after the command executes
+
+// Bytes one buffer line occupies, for a line of `lanes` int8 lanes: lines are
+// packed so that every 8-byte WRITE fills whole lines (lanes <= 8: the next
+// power of two) or whole 8-byte parts of one line (lanes > 8: a multiple of 8).
+inline int line_pitch(int lanes) {
+  if (lanes <= 1) return 1;
+  if (lanes <= 2) return 2;
+  if (lanes <= 4) return 4;
+  return (lanes + 7) / 8 * 8;
+}
+
+// Busy cycles of one pass, from the cycle after START executes; the closed
+// forms of docs/microarchitecture.md. keep_b skips the WS weight load.
+inline uint32_t pass_cycles_ws(int mt, int kt, int nt, bool keep_b) {
+  return static_cast<uint32_t>((keep_b ? 0 : kt) + kt + mt + nt - 1);
+}
+inline uint32_t pass_cycles_os(int mt, int kt, int nt) { return static_cast<uint32_t>(kt + mt + nt - 1); }
+
+}  // namespace sasim_isa
+
+#endif  // SASIM_CFU_ISA_H_

@@ -1,0 +1,263 @@
+#include "driver/driver.h"
+
+#include "driver/cfu_isa.h"
+#include "driver/cfu_seam.h"
+
+namespace sasim_drv {
+
+using namespace sasim_isa;
+
+namespace {
+
+inline int min_i(int a, int b) { return a < b ? a : b; }
+
+// One GEMM view of a layer (for depthwise: of one output channel).
+class Gemm {
+ public:
+  Gemm(const LayerDesc& l, int channel) : l_(l), ch_(channel) {
+    const int pixels = l.batches * l.out_h * l.out_w;
+    switch (l.kind) {
+      case kConv2d: M = pixels; K = l.k_h * l.k_w * l.in_c; N = l.out_c; break;
+      case kFullyConnected: M = l.batches; K = l.in_c; N = l.out_c; break;
+      default: M = 1; K = l.k_h * l.k_w; N = pixels; break;
+    }
+  }
+  int M, K, N;
+
+  int8_t a(int m, int k) const {
+    switch (l_.kind) {
+      case kConv2d: return input_tap(m, k / l_.in_c, k % l_.in_c);
+      case kFullyConnected: return l_.input[m * K + k];
+      default: return l_.filter[k * l_.out_c + ch_];  // tap k of this channel
+    }
+  }
+  int8_t b(int k, int n) const {
+    switch (l_.kind) {
+      case kConv2d:
+      case kFullyConnected: return l_.filter[n * K + k];
+      default: return input_tap(n, k, ch_ / l_.depth_multiplier);
+    }
+  }
+  // Every column of a depthwise GEMM belongs to the same output channel.
+  bool params_uniform() const { return l_.kind == kDepthwiseConv2d; }
+  int out_channel(int n) const { return params_uniform() ? ch_ : n; }
+  // bias'[n] = bias[n] - zp * sum_k B[k][n] (conv/FC) or - zp * sum_k A[0][k]
+  // (depthwise), in wrapping 32-bit arithmetic like the accumulators.
+  int32_t folded_bias(int n) const {
+    const int oc = out_channel(n);
+    uint32_t sum = 0;
+    for (int k = 0; k < K; ++k)
+      sum += static_cast<uint32_t>(static_cast<int32_t>(params_uniform() ? a(0, k) : b(k, n)));
+    const uint32_t bias = l_.bias ? static_cast<uint32_t>(l_.bias[oc]) : 0u;
+    return static_cast<int32_t>(bias - static_cast<uint32_t>(l_.input_zp) * sum);
+  }
+  void store(int m, int n, int8_t v) const {
+    if (l_.kind == kDepthwiseConv2d) l_.output[n * l_.out_c + ch_] = v;
+    else l_.output[m * N + n] = v;
+  }
+
+ private:
+  // Input value under kernel tap `tap` (= ky*KW + kx) of output pixel `pixel`,
+  // channel `c`; a tap in the padding reads as the input zero point.
+  int8_t input_tap(int pixel, int tap, int c) const {
+    const int ox = pixel % l_.out_w, oy = (pixel / l_.out_w) % l_.out_h, n = pixel / (l_.out_w * l_.out_h);
+    const int ky = tap / l_.k_w, kx = tap % l_.k_w;
+    const int iy = oy * l_.stride_h - l_.pad_top + ky * l_.dil_h;
+    const int ix = ox * l_.stride_w - l_.pad_left + kx * l_.dil_w;
+    if (iy < 0 || iy >= l_.in_h || ix < 0 || ix >= l_.in_w) return static_cast<int8_t>(l_.input_zp);
+    return l_.input[((n * l_.in_h + iy) * l_.in_w + ix) * l_.in_c + c];
+  }
+  const LayerDesc& l_;
+  int ch_;
+};
+
+// Streams bytes to WRITE_A / WRITE_B eight at a time.
+class Writer {
+ public:
+  explicit Writer(int funct3) : f3_(funct3), n_(0), w0_(0), w1_(0) {}
+  void put(int8_t v) {
+    const uint32_t byte = static_cast<uint32_t>(static_cast<uint8_t>(v)) << (8 * (n_ & 3));
+    if (n_ < 4) w0_ |= byte;
+    else w1_ |= byte;
+    if (++n_ == kBytesPerWrite) flush();
+  }
+  void flush() {
+    if (n_ == 0) return;
+    sasim_cfu_op(f3_, 0, w0_, w1_);
+    n_ = 0;
+    w0_ = w1_ = 0;
+  }
+
+ private:
+  int f3_, n_;
+  uint32_t w0_, w1_;
+};
+
+struct Tile {
+  bool valid;
+  int bank, m0, mt, n0, nt;
+};
+
+class Runner {
+ public:
+  Runner(const HwDesc& hw, const LayerDesc& l)
+      : hw_(hw), l_(l), ws_(hw.dataflow == kDataflowWs), kc_(0), mc_(0), nc_(0), bank_(0), pending_gemm_(0),
+        last_a_m0_(-1), last_a_k0_(-1), last_b_k0_(-1), last_b_n0_(-1), last_ch_(-1) {
+    Tile none = {false, 0, 0, 0, 0, 0};
+    pending_ = none;
+  }
+
+  int run() {
+    const uint32_t out_cfg = (static_cast<uint32_t>(l_.output_zp) & 0xff) |
+                             (static_cast<uint32_t>(l_.act_min) & 0xff) << 8 |
+                             (static_cast<uint32_t>(l_.act_max) & 0xff) << 16;
+    sasim_cfu_op(kCfg, 0, out_cfg, 0);
+    // Tile limits: lines per bank and array dimensions.
+    if (ws_) {
+      kc_ = min_i(hw_.rows, hw_.b_lines);
+      mc_ = min_i(hw_.a_lines, hw_.c_lines);
+    } else {
+      mc_ = min_i(hw_.rows, hw_.c_lines);
+      kc_ = min_i(hw_.a_lines, hw_.b_lines);
+    }
+    nc_ = hw_.cols;
+    if (kc_ < 1 || mc_ < 1) return kErrTileTooLarge;
+    pending_.valid = false;
+    bank_ = 0;
+    last_a_m0_ = last_a_k0_ = last_b_k0_ = last_b_n0_ = -1;
+    last_ch_ = -1;
+    const int channels = l_.kind == kDepthwiseConv2d ? l_.out_c : 1;
+    for (int ch = 0; ch < channels; ++ch) {
+      Gemm g(l_, ch);
+      const int rc = run_gemm(g, ch);
+      if (rc != kOk) return rc;
+    }
+    if (pending_.valid) readback(*pending_gemm_, pending_);
+    return status_;
+  }
+
+ private:
+  int run_gemm(const Gemm& g, int ch) {
+    const int k_chunks = (g.K + kc_ - 1) / kc_;
+    for (int n0 = 0; n0 < g.N; n0 += nc_) {
+      const int nt = min_i(nc_, g.N - n0);
+      // Post-processing parameters are about to change: drain the tile that
+      // still needs the old ones. (A depthwise channel's parameters are the
+      // same for every column chunk: written once.)
+      if (!g.params_uniform() || n0 == 0) {
+        if (pending_.valid) {
+          readback(*pending_gemm_, pending_);
+          pending_.valid = false;
+        }
+        write_params(g, n0, nt);
+      }
+      for (int m0 = 0; m0 < g.M; m0 += mc_) {
+        const int mt = min_i(mc_, g.M - m0);
+        for (int k0 = 0; k0 < g.K; k0 += kc_) {
+          const int kt = min_i(kc_, g.K - k0);
+          // Operands identical to the previous pass stay where they are.
+          const bool keep_a = k_chunks == 1 && ch == last_ch_ && m0 == last_a_m0_ && k0 == last_a_k0_;
+          const bool keep_b = k_chunks == 1 && ch == last_ch_ && n0 == last_b_n0_ && k0 == last_b_k0_;
+          if (!keep_a) send_a(g, m0, mt, k0, kt);
+          if (!keep_b) send_b(g, k0, kt, n0, nt);
+          last_ch_ = ch;
+          last_a_m0_ = m0; last_a_k0_ = k0;
+          last_b_k0_ = k0; last_b_n0_ = n0;
+          const uint32_t flags = (k0 == 0 ? kFlagClear : 0) | (bank_ ? kFlagCBank : 0) |
+                                 (keep_a ? kFlagKeepA : 0) | (keep_b ? kFlagKeepB : 0);
+          const uint32_t r = sasim_cfu_op(kStart, 0, static_cast<uint32_t>(mt) | static_cast<uint32_t>(kt) << 16,
+                                          static_cast<uint32_t>(nt) | flags << 8);
+          if (r == kErrorResponse) return kErrCfuRejected;
+          // The previous tile's bank is free to read while this one computes.
+          if (k0 == 0 && pending_.valid) {
+            readback(*pending_gemm_, pending_);
+            pending_.valid = false;
+          }
+        }
+        Tile t = {true, bank_, m0, mt, n0, nt};
+        if (hw_.c_double) {
+          pending_ = t;
+          pending_gemm_ = &g;
+          bank_ ^= 1;
+        } else {
+          readback(g, t);  // single C bank: read before the next tile overwrites it
+        }
+      }
+    }
+    // The pending tile refers to `g`; read it before `g` goes out of scope.
+    if (pending_.valid) {
+      readback(*pending_gemm_, pending_);
+      pending_.valid = false;
+    }
+    return status_;
+  }
+
+  void write_params(const Gemm& g, int n0, int nt) {
+    if (g.params_uniform()) {
+      const int oc = g.out_channel(n0);
+      sasim_cfu_op(kParam, 2, 0, static_cast<uint32_t>(g.folded_bias(n0)));
+      sasim_cfu_op(kParam, 3, static_cast<uint32_t>(mult(oc)), (static_cast<uint32_t>(shift(oc)) & 0xff) << 8);
+      return;
+    }
+    for (int j = 0; j < nt; ++j) {
+      const int oc = g.out_channel(n0 + j);
+      sasim_cfu_op(kParam, 0, static_cast<uint32_t>(j), static_cast<uint32_t>(g.folded_bias(n0 + j)));
+      sasim_cfu_op(kParam, 1, static_cast<uint32_t>(mult(oc)),
+                   static_cast<uint32_t>(j) | (static_cast<uint32_t>(shift(oc)) & 0xff) << 8);
+    }
+  }
+
+  // A tile in buffer order: WS lines are rows m (lanes k), OS lines are taps k
+  // (lanes m). Lanes beyond the tile are zero.
+  void send_a(const Gemm& g, int m0, int mt, int k0, int kt) {
+    Writer w(kWriteA);
+    const int pitch = line_pitch(hw_.rows);
+    const int lines = ws_ ? mt : kt;
+    for (int line = 0; line < lines; ++line)
+      for (int lane = 0; lane < pitch; ++lane) {
+        const int m = ws_ ? line : lane, k = ws_ ? lane : line;
+        w.put((m < mt && k < kt) ? g.a(m0 + m, k0 + k) : int8_t{0});
+      }
+    w.flush();
+  }
+
+  void send_b(const Gemm& g, int k0, int kt, int n0, int nt) {
+    Writer w(kWriteB);
+    const int pitch = line_pitch(hw_.cols);
+    for (int k = 0; k < kt; ++k)
+      for (int lane = 0; lane < pitch; ++lane) w.put(lane < nt ? g.b(k0 + k, n0 + lane) : int8_t{0});
+    w.flush();
+  }
+
+  void readback(const Gemm& g, const Tile& t) {
+    sasim_cfu_op(kRead, 1, static_cast<uint32_t>(t.bank), 0);
+    for (int m = 0; m < t.mt; ++m)
+      for (int j = 0; j < t.nt; j += 4) {
+        const uint32_t v = sasim_cfu_op(kRead, 0, 0, 0);
+        for (int i = 0; i < 4 && j + i < t.nt; ++i)
+          g.store(t.m0 + m, t.n0 + j + i, static_cast<int8_t>((v >> (8 * i)) & 0xff));
+      }
+  }
+
+  int32_t mult(int oc) const { return l_.multiplier[l_.per_tensor ? 0 : oc]; }
+  int32_t shift(int oc) const { return l_.shift[l_.per_tensor ? 0 : oc]; }
+
+  const HwDesc& hw_;
+  const LayerDesc& l_;
+  bool ws_;
+  int kc_, mc_, nc_;
+  int bank_;
+  Tile pending_;
+  const Gemm* pending_gemm_;
+  int last_a_m0_, last_a_k0_, last_b_k0_, last_b_n0_, last_ch_;
+  int status_ = kOk;
+};
+
+}  // namespace
+
+int run_layer(const HwDesc& hw, const LayerDesc& l) {
+  Runner r(hw, l);
+  return r.run();
+}
+
+}  // namespace sasim_drv

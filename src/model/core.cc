@@ -1,0 +1,435 @@
+#include "model/core.h"
+
+#include <fmt/format.h>
+
+#include "sasim/quant.h"
+
+namespace sasim {
+
+using namespace sasim_isa;
+
+CoreParams core_params_from(const HwConfig& hw) {
+  CoreParams p;
+  p.rows = hw.rows;
+  p.cols = hw.cols;
+  p.dataflow = hw.dataflow;
+  p.a_double = hw.buf_a.double_buffered;
+  p.b_double = hw.buf_b.double_buffered;
+  p.c_double = hw.buf_c.double_buffered;
+  const int a_pitch = line_pitch(hw.rows), b_pitch = line_pitch(hw.cols), c_pitch = 4 * hw.cols;
+  p.a_lines = static_cast<int>(hw.buf_a.size_bytes / a_pitch);
+  p.b_lines = static_cast<int>(hw.buf_b.size_bytes / b_pitch);
+  p.c_lines = static_cast<int>(hw.buf_c.size_bytes / c_pitch);
+  std::vector<Diagnostic> d;
+  auto need = [&](const char* key, int64_t have, int pitch, const char* what) {
+    if (have < pitch)
+      d.push_back({hw.source, 0, 0, key,
+                   fmt::format("{} bytes cannot hold one tile line: a line of {} needs {} bytes", have, what, pitch)});
+  };
+  need("buffers.a.size_bytes", hw.buf_a.size_bytes, a_pitch, fmt::format("{} int8 lanes (rows)", hw.rows).c_str());
+  need("buffers.b.size_bytes", hw.buf_b.size_bytes, b_pitch, fmt::format("{} int8 lanes (cols)", hw.cols).c_str());
+  need("buffers.c.size_bytes", hw.buf_c.size_bytes, c_pitch, fmt::format("{} int32 lanes (cols)", hw.cols).c_str());
+  if (!d.empty()) throw ConfigError(d);
+  return p;
+}
+
+void Buffers::write_c_line(int bank, int line, const int32_t* v, int n, bool clear, CoreCounters* cnt) {
+  int32_t* dst = &c[bank][static_cast<size_t>(line) * cols];
+  for (int i = 0; i < n; ++i)
+    dst[i] = clear ? v[i] : static_cast<int32_t>(static_cast<uint32_t>(dst[i]) + static_cast<uint32_t>(v[i]));
+  cnt->sram_writes += static_cast<uint64_t>(n);
+  if (!clear) cnt->sram_reads += static_cast<uint64_t>(n);
+}
+
+// ------------------------------------------------------------------ arrays --
+
+namespace {
+
+// Weight-stationary. PE(r,c) holds w[r][c] = B[k0+r][n0+c]; activation
+// A[m][r] enters row r at pass cycle L+m+r and moves one column right per
+// cycle; partial sums move one row down per cycle; row Kt-1's registered sum
+// for row m leaves column c at cycle L+Kt+m+c; line m of C is written when its
+// last column arrives, at cycle L+Kt+m+Nt-1. L = Kt cycles of weight load
+// (one B line per cycle into one PE row), or 0 with keep_b.
+class WsArray : public ArrayModel {
+ public:
+  WsArray(int rows, int cols)
+      : R_(rows), C_(cols), w_(rows * cols), a_(rows * cols), p_(rows * cols), deskew_((cols + 1) * cols) {}
+
+  void begin(const Pass& p, const Buffers&) override {
+    pass_ = p;
+    busy_ = true;
+    u_ = 0;
+    load_ = p.keep_b ? 0 : p.kt;
+    std::fill(a_.begin(), a_.end(), 0);
+    std::fill(p_.begin(), p_.end(), 0);
+  }
+
+  int active_pes() const override { return active_; }
+
+  bool step(Buffers* buf, CoreCounters* cnt) override {
+    const int kt = pass_.kt, nt = pass_.nt, mt = pass_.mt;
+    const int u = static_cast<int>(u_);
+    active_ = 0;
+    if (u < load_) {  // weight load: B line u into PE row u
+      for (int c = 0; c < nt; ++c) w_[u * C_ + c] = buf->b_at(u, c);
+      cnt->sram_reads += static_cast<uint64_t>((buf->b_pitch + 3) / 4);
+    }
+    const int s = load_;
+    // Capture row Kt-1's registered sums (before this cycle's update).
+    for (int c = 0; c < nt; ++c) {
+      const int m = u - s - kt - c;
+      if (m < 0 || m >= mt) continue;
+      deskew_[(m % (C_ + 1)) * C_ + c] = p_[(kt - 1) * C_ + c];
+      if (c == nt - 1) buf->write_c_line(pass_.c_bank, m, &deskew_[(m % (C_ + 1)) * C_], nt, pass_.clear, cnt);
+    }
+    // Systolic update, in place: rows and columns in descending order so that
+    // every PE reads its neighbours' values from the previous cycle.
+    const int first_m = u - s - (kt - 1) - (nt - 1), last_m = u - s;  // rows of A possibly in flight
+    if (last_m >= 0 && first_m < mt) {
+      const int m_row0 = u - s;
+      if (m_row0 >= 0 && m_row0 < mt) cnt->sram_reads += static_cast<uint64_t>((buf->a_pitch + 3) / 4);
+      for (int r = kt - 1; r >= 0; --r) {
+        int32_t* prow = &p_[r * C_];
+        const int32_t* pabove = r ? &p_[(r - 1) * C_] : nullptr;
+        int8_t* arow = &a_[r * C_];
+        const int8_t* wrow = &w_[r * C_];
+        const int m_in = u - s - r;
+        for (int c = nt - 1; c >= 0; --c) {
+          const int8_t a_in = c ? arow[c - 1] : ((m_in >= 0 && m_in < mt) ? buf->a_at(m_in, r) : int8_t{0});
+          const int32_t p_in = pabove ? pabove[c] : 0;
+          arow[c] = a_in;
+          prow[c] = static_cast<int32_t>(static_cast<uint32_t>(p_in) +
+                                         static_cast<uint32_t>(static_cast<int32_t>(wrow[c]) * a_in));
+          const int m_here = m_in - c;
+          active_ += (m_here >= 0 && m_here < mt);
+        }
+      }
+    }
+    const bool compute = u >= s && u < s + mt;
+    if (++u_ == pass_.cycles) busy_ = false;
+    return compute;
+  }
+
+ private:
+  int R_, C_;
+  int load_ = 0;
+  int active_ = 0;
+  std::vector<int8_t> w_, a_;
+  std::vector<int32_t> p_;
+  std::vector<int32_t> deskew_;  // (C+1) lines in flight x C lanes
+};
+
+// Output-stationary. PE(r,c) accumulates C[m0+r][n0+c]; A[r][k] (A line k,
+// lane r) enters row r at cycle k+r and moves right; B[k][c] (B line k, lane
+// c) enters column c at cycle k+c and moves down; PE(r,c) does step k at cycle
+// k+r+c. Accumulators are cleared at START; line r of C is written from the
+// registered accumulators at cycle Kt+Nt+r-1.
+class OsArray : public ArrayModel {
+ public:
+  OsArray(int rows, int cols) : R_(rows), C_(cols), a_(rows * cols), b_(rows * cols), acc_(rows * cols) {}
+
+  void begin(const Pass& p, const Buffers&) override {
+    pass_ = p;
+    busy_ = true;
+    u_ = 0;
+    std::fill(a_.begin(), a_.end(), 0);
+    std::fill(b_.begin(), b_.end(), 0);
+    std::fill(acc_.begin(), acc_.end(), 0);
+  }
+
+  int active_pes() const override { return active_; }
+
+  bool step(Buffers* buf, CoreCounters* cnt) override {
+    const int kt = pass_.kt, nt = pass_.nt, mt = pass_.mt;
+    const int u = static_cast<int>(u_);
+    active_ = 0;
+    const int drain = u - kt - nt + 1;
+    if (drain >= 0 && drain < mt) buf->write_c_line(pass_.c_bank, drain, &acc_[drain * C_], nt, pass_.clear, cnt);
+    if (u < kt) cnt->sram_reads += static_cast<uint64_t>((buf->a_pitch + 3) / 4 + (buf->b_pitch + 3) / 4);
+    if (u < kt + mt + nt - 2) {  // some operand still in flight
+      for (int r = mt - 1; r >= 0; --r) {
+        int8_t* arow = &a_[r * C_];
+        int8_t* brow = &b_[r * C_];
+        const int8_t* babove = r ? &b_[(r - 1) * C_] : nullptr;
+        int32_t* accrow = &acc_[r * C_];
+        const int k_row = u - r;
+        for (int c = nt - 1; c >= 0; --c) {
+          const int8_t a_in = c ? arow[c - 1] : ((k_row >= 0 && k_row < kt) ? buf->a_at(k_row, r) : int8_t{0});
+          int8_t b_in;
+          if (babove) b_in = babove[c];
+          else b_in = (u - c >= 0 && u - c < kt) ? buf->b_at(u - c, c) : int8_t{0};
+          arow[c] = a_in;
+          brow[c] = b_in;
+          accrow[c] = static_cast<int32_t>(static_cast<uint32_t>(accrow[c]) +
+                                           static_cast<uint32_t>(static_cast<int32_t>(a_in) * b_in));
+          const int k_here = k_row - c;
+          active_ += (k_here >= 0 && k_here < kt);
+        }
+      }
+    }
+    const bool compute = u < kt;
+    if (++u_ == pass_.cycles) busy_ = false;
+    return compute;
+  }
+
+ private:
+  int R_, C_;
+  int active_ = 0;
+  std::vector<int8_t> a_, b_;
+  std::vector<int32_t> acc_;
+};
+
+}  // namespace
+
+std::unique_ptr<ArrayModel> make_array(const CoreParams& p) {
+  switch (p.dataflow) {
+    case Dataflow::kWeightStationary: return std::make_unique<WsArray>(p.rows, p.cols);
+    case Dataflow::kOutputStationary: return std::make_unique<OsArray>(p.rows, p.cols);
+  }
+  return nullptr;
+}
+
+// -------------------------------------------------------------------- core --
+
+CfuCore::CfuCore(const CoreParams& p) : p_(p) {
+  buf_.a_pitch = line_pitch(p.rows);
+  buf_.b_pitch = line_pitch(p.cols);
+  buf_.cols = p.cols;
+  for (int i = 0; i < 2; ++i) {
+    buf_.a[i].assign(static_cast<size_t>(p.a_lines) * buf_.a_pitch, 0);
+    buf_.b[i].assign(static_cast<size_t>(p.b_lines) * buf_.b_pitch, 0);
+    buf_.c[i].assign(static_cast<size_t>(p.c_lines) * p.cols, 0);
+  }
+  array_ = make_array(p);
+  bias_.assign(p.cols, 0);
+  mult_.assign(p.cols, 0);
+  shift_.assign(p.cols, 0);
+  reset();
+}
+
+void CfuCore::reset() {
+  held_ = executed_ = false;
+  rsp_countdown_ = 0;
+  error_ = false;
+  a_wp_ = b_wp_ = 0;
+  buf_.a_active = buf_.b_active = 0;
+  rd_bank_ = rd_line_ = rd_lane_ = 0;
+  out_ = BusOut{};
+  if (array_->busy()) array_ = make_array(p_);
+}
+
+void CfuCore::respond(uint32_t v, int latency) {
+  executed_ = true;
+  rsp_data_ = v;
+  rsp_countdown_ = latency - 1;  // cycles still to wait after the next edge
+  if (rsp_countdown_ == 0) {
+    out_.rsp_valid = true;
+    out_.rsp_payload = v;
+  }
+}
+
+void CfuCore::write_bytes(bool to_a, uint32_t in0, uint32_t in1) {
+  std::vector<int8_t>& bank = to_a ? buf_.a[a_write_bank()] : buf_.b[b_write_bank()];
+  uint32_t& wp = to_a ? a_wp_ : b_wp_;
+  for (int i = 0; i < kBytesPerWrite; ++i) {
+    const uint32_t byte = ((i < 4 ? in0 : in1) >> (8 * (i & 3))) & 0xffu;
+    if (wp + i < bank.size()) bank[wp + i] = static_cast<int8_t>(byte);
+  }
+  wp += kBytesPerWrite;
+  cnt_.sram_writes += 2;
+}
+
+bool CfuCore::start_pass(uint32_t in0, uint32_t in1) {
+  Pass ps;
+  ps.mt = static_cast<int>(in0 & 0xffff);
+  ps.kt = static_cast<int>(in0 >> 16);
+  ps.nt = static_cast<int>(in1 & 0xff);
+  const uint32_t flags = (in1 >> 8) & 0xff;
+  ps.clear = flags & kFlagClear;
+  ps.c_bank = p_.c_double ? ((flags & kFlagCBank) ? 1 : 0) : 0;
+  ps.keep_a = flags & kFlagKeepA;
+  ps.keep_b = flags & kFlagKeepB;
+  const bool ws = p_.dataflow == Dataflow::kWeightStationary;
+  bool ok = ps.mt >= 1 && ps.kt >= 1 && ps.nt >= 1 && ps.nt <= p_.cols && ps.mt <= p_.c_lines;
+  if (ws) ok = ok && ps.kt <= p_.rows && ps.mt <= p_.a_lines && ps.kt <= p_.b_lines;
+  else ok = ok && ps.mt <= p_.rows && ps.kt <= p_.a_lines && ps.kt <= p_.b_lines;
+  if (!ok) return false;
+  ps.cycles = ws ? pass_cycles_ws(ps.mt, ps.kt, ps.nt, ps.keep_b) : pass_cycles_os(ps.mt, ps.kt, ps.nt);
+  // The bank the host just filled becomes active; the other is free for the
+  // next pass's data. With keep_*, or a single-buffered buffer, nothing swaps.
+  if (p_.a_double && !ps.keep_a) buf_.a_active ^= 1;
+  if (p_.b_double && !ps.keep_b) buf_.b_active ^= 1;
+  if (!ps.keep_a) a_wp_ = 0;
+  if (!ps.keep_b) b_wp_ = 0;
+  c_cols_[ps.c_bank] = ps.nt;
+  array_->begin(ps, buf_);
+  ++cnt_.passes;
+  cnt_.macs += static_cast<uint64_t>(ps.mt) * ps.kt * ps.nt;
+  return true;
+}
+
+uint32_t CfuCore::read_next() {
+  uint32_t packed = 0;
+  const int nt = c_cols_[rd_bank_];
+  if (rd_line_ >= p_.c_lines || nt == 0) {
+    error_ = true;
+    return kErrorResponse;
+  }
+  const int32_t* line = &buf_.c[rd_bank_][static_cast<size_t>(rd_line_) * p_.cols];
+  for (int j = 0; j < 4; ++j) {
+    const int lane = rd_lane_ + j;
+    if (lane >= nt) break;
+    const int32_t acc = static_cast<int32_t>(static_cast<uint32_t>(line[lane]) + static_cast<uint32_t>(bias_[lane]));
+    const int8_t v = requantize(acc, mult_[lane], shift_[lane], out_zp_, act_min_, act_max_);
+    packed |= static_cast<uint32_t>(static_cast<uint8_t>(v)) << (8 * j);
+    ++cnt_.sram_reads;
+  }
+  rd_lane_ += 4;
+  if (rd_lane_ >= nt) {
+    rd_lane_ = 0;
+    ++rd_line_;
+  }
+  return packed;
+}
+
+// Executes the held command if its interlock allows; returns whether it did.
+bool CfuCore::try_execute(bool busy_q, bool finishing_q) {
+  const uint32_t f3 = cmd_fid_ & 7, f7 = cmd_fid_ >> 3;
+  const uint32_t in0 = cmd_in0_, in1 = cmd_in1_;
+  auto reject = [&]() {
+    error_ = true;
+    respond(kErrorResponse, 1);
+    return true;
+  };
+  last_was_read_ = f3 == kRead;
+  switch (f3) {
+    case kCfg:
+      if (f7 == 0) {
+        out_zp_ = static_cast<int8_t>(in0 & 0xff);
+        act_min_ = static_cast<int8_t>((in0 >> 8) & 0xff);
+        act_max_ = static_cast<int8_t>((in0 >> 16) & 0xff);
+        respond(0, 1);
+      } else if (f7 == 1) {
+        respond(static_cast<uint32_t>(p_.rows) | static_cast<uint32_t>(p_.cols) << 8 |
+                    static_cast<uint32_t>(p_.dataflow == Dataflow::kWeightStationary ? kDataflowWs : kDataflowOs) << 16 |
+                    kIsaVersion << 24,
+                1);
+      } else if (f7 == 2) {
+        respond(static_cast<uint32_t>(busy_q) | static_cast<uint32_t>(error_) << 1 |
+                    static_cast<uint32_t>(buf_.a_active) << 2 | static_cast<uint32_t>(buf_.b_active) << 3,
+                1);
+      } else {
+        return reject();
+      }
+      return true;
+    case kWriteA:
+    case kWriteB: {
+      if (f7 != 0) return reject();
+      const bool to_a = f3 == kWriteA;
+      if (busy_q && !(to_a ? p_.a_double : p_.b_double)) return false;  // single bank in use
+      write_bytes(to_a, in0, in1);
+      respond(0, 1);
+      return true;
+    }
+    case kParam: {
+      const int col = static_cast<int>(f7 == 0 ? in0 : in1 & 0xff);
+      if (f7 > 3 || (f7 < 2 && col >= p_.cols)) return reject();
+      const int lo = f7 >= 2 ? 0 : col, hi = f7 >= 2 ? p_.cols : col + 1;
+      for (int c = lo; c < hi; ++c) {
+        if (f7 == 0 || f7 == 2) {
+          bias_[c] = static_cast<int32_t>(in1);
+        } else {
+          mult_[c] = static_cast<int32_t>(in0);
+          shift_[c] = static_cast<int8_t>((in1 >> 8) & 0xff);
+        }
+      }
+      respond(0, 1);
+      return true;
+    }
+    case kStart:
+      if (f7 != 0) return reject();
+      if (busy_q && !finishing_q) return false;
+      if (!start_pass(in0, in1)) return reject();
+      respond(0, 1);
+      return true;
+    case kRead:
+      if (f7 == 1) {
+        rd_bank_ = p_.c_double ? static_cast<int>(in0 & 1) : 0;
+        rd_line_ = static_cast<int>(in1);
+        rd_lane_ = 0;
+        respond(0, 1);
+        return true;
+      }
+      if (f7 > 2) return reject();
+      if (busy_q && array_->pass().c_bank == rd_bank_) return false;  // bank being written
+      if (f7 == 0) {
+        respond(read_next(), kReadLatency);
+      } else {
+        const int nt = c_cols_[rd_bank_];
+        if (rd_line_ >= p_.c_lines || nt == 0) return reject();
+        respond(static_cast<uint32_t>(buf_.c[rd_bank_][static_cast<size_t>(rd_line_) * p_.cols + rd_lane_]),
+                kReadLatency);
+        ++cnt_.sram_reads;
+        if (++rd_lane_ >= nt) {
+          rd_lane_ = 0;
+          ++rd_line_;
+        }
+      }
+      return true;
+    case kWait:
+      if (f7 != 0) return reject();
+      if (busy_q) return false;
+      respond(0, 1);
+      return true;
+    case kReset:
+      if (f7 != 0) return reject();
+      reset();
+      held_ = true;  // the reset command itself still responds
+      respond(0, 1);
+      return true;
+  }
+  return reject();
+}
+
+CycleKind CfuCore::step(const BusIn& in) {
+  const bool busy_q = array_->busy();
+  const bool finishing_q = array_->finishing();
+  ++cnt_.cycles;
+
+  // Response handshake of the current cycle.
+  if (out_.rsp_valid && in.rsp_ready) {
+    out_.rsp_valid = false;
+    held_ = executed_ = false;
+  } else if (executed_ && !out_.rsp_valid && rsp_countdown_ > 0 && --rsp_countdown_ == 0) {
+    out_.rsp_valid = true;
+    out_.rsp_payload = rsp_data_;
+  }
+
+  // The array advances on its own state of this cycle.
+  CycleKind kind = CycleKind::kHost;
+  if (busy_q) kind = array_->step(&buf_, &cnt_) ? CycleKind::kCompute : CycleKind::kFillDrain;
+
+  // Command transfer (cmd_ready was !held_ during this cycle).
+  const bool transfer = !out_.cmd_ready ? false : in.cmd_valid;
+  if (transfer) {
+    held_ = true;
+    executed_ = false;
+    cmd_fid_ = in.function_id & 0x3ff;
+    cmd_in0_ = in.inputs_0;
+    cmd_in1_ = in.inputs_1;
+    ++cnt_.commands;
+  }
+  if (held_ && !executed_) {
+    const bool was_start = (cmd_fid_ & 7) == kStart;
+    if (try_execute(busy_q, finishing_q) && was_start && !busy_q && kind == CycleKind::kHost)
+      kind = CycleKind::kBankSwap;
+  }
+  if (kind == CycleKind::kHost && last_was_read_) kind = CycleKind::kReadback;
+
+  out_.cmd_ready = !held_;
+  ++cnt_.by_kind[static_cast<int>(kind)];
+  return kind;
+}
+
+}  // namespace sasim

@@ -1,0 +1,167 @@
+// The accelerator's cycle logic in plain C++: bus front-end, decode/control,
+// buffers, the systolic array (weight- or output-stationary) and the
+// post-processing unit. The SystemC modules in src/sc/ are a shell around it;
+// unit tests drive it directly, one step() per clock cycle.
+//
+// Contract (docs/microarchitecture.md is the full specification; the RTL
+// matches it cycle for cycle):
+//  * step(in) models one rising clock edge: `in` holds the CFU inputs sampled
+//    at that edge, and outputs() afterwards returns the outputs for the next
+//    cycle. Outputs are functions of registered state only (no combinational
+//    path from inputs), so a lock-step comparison with the RTL is exact.
+//  * cmd_ready = no command held. A command that transfers is executed at the
+//    same edge if its interlock allows (START: array idle or in its last pass
+//    cycle; READ: the C bank it reads is not being written; WRITE to a single-
+//    buffered A/B: array idle; WAIT: array idle), otherwise it is held and
+//    retried every edge. Its response is valid from the next cycle (READ
+//    NEXT/RAW: kReadLatency cycles after executing) until rsp_ready.
+//  * A pass started at edge t keeps the array busy for exactly the documented
+//    number of cycles (sasim_isa::pass_cycles_*), t+1 .. t+T.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "driver/cfu_isa.h"
+#include "sasim/config.h"
+
+namespace sasim {
+
+struct CoreParams {
+  int rows = 8, cols = 8;
+  Dataflow dataflow = Dataflow::kWeightStationary;
+  int a_lines = 0, b_lines = 0, c_lines = 0;  // lines per bank
+  bool a_double = true, b_double = true, c_double = true;
+};
+
+// Derives bank geometry from a hardware config; throws ConfigError naming the
+// buffer when one bank cannot hold a single line.
+CoreParams core_params_from(const HwConfig& hw);
+
+struct BusIn {
+  bool cmd_valid = false;
+  uint32_t function_id = 0;  // [2:0] funct3, [9:3] funct7
+  uint32_t inputs_0 = 0, inputs_1 = 0;
+  bool rsp_ready = true;
+};
+
+struct BusOut {
+  bool cmd_ready = true;
+  bool rsp_valid = false;
+  uint32_t rsp_payload = 0;
+};
+
+// What the array did in a cycle, for the profile: every cycle is exactly one.
+enum class CycleKind : uint8_t { kCompute, kFillDrain, kBankSwap, kReadback, kHost };
+
+struct CoreCounters {
+  uint64_t cycles = 0;
+  uint64_t by_kind[5] = {0, 0, 0, 0, 0};
+  uint64_t commands = 0;
+  uint64_t sram_reads = 0, sram_writes = 0;  // 32-bit word accesses
+  uint64_t passes = 0;
+  uint64_t macs = 0;  // useful MACs: Mt*Kt*Nt per pass
+};
+
+// One pass of the array, as decoded from START.
+struct Pass {
+  int mt = 0, kt = 0, nt = 0;
+  bool clear = true, keep_a = false, keep_b = false;
+  int c_bank = 0;
+  uint32_t cycles = 0;  // T
+};
+
+struct Buffers;
+
+// The array behind one interface; built by make_array() for a dataflow.
+class ArrayModel {
+ public:
+  virtual ~ArrayModel() = default;
+  // START executed: the pass's cycle 0 is the next step().
+  virtual void begin(const Pass& p, const Buffers& buf) = 0;
+  // One busy cycle; returns true for a cycle of useful streaming (compute).
+  virtual bool step(Buffers* buf, CoreCounters* cnt) = 0;
+  // Number of PEs that perform a MAC on operands of the pass this cycle
+  // (for the timeline's active-PE counter).
+  virtual int active_pes() const = 0;
+  bool busy() const { return busy_; }
+  uint32_t cycle() const { return u_; }
+  const Pass& pass() const { return pass_; }
+  bool finishing() const { return busy_ && u_ + 1 == pass_.cycles; }
+
+ protected:
+  bool busy_ = false;
+  uint32_t u_ = 0;
+  Pass pass_;
+};
+
+std::unique_ptr<ArrayModel> make_array(const CoreParams& p);
+
+// The on-chip buffers: A and B are byte lines (line_pitch(lanes) bytes each),
+// C int32 lines of `cols` lanes. Two banks each; a single-buffered buffer uses
+// bank 0 only.
+struct Buffers {
+  int a_pitch = 0, b_pitch = 0, cols = 0;
+  std::vector<int8_t> a[2], b[2];
+  std::vector<int32_t> c[2];
+  int a_active = 0, b_active = 0;  // banks the array reads
+  int8_t a_at(int line, int lane) const { return a[a_active][static_cast<size_t>(line) * a_pitch + lane]; }
+  int8_t b_at(int line, int lane) const { return b[b_active][static_cast<size_t>(line) * b_pitch + lane]; }
+  // Writes one C line of `n` lanes (clear: store; else add, wrapping in int32).
+  void write_c_line(int bank, int line, const int32_t* v, int n, bool clear, CoreCounters* cnt);
+};
+
+class CfuCore {
+ public:
+  explicit CfuCore(const CoreParams& p);
+
+  BusOut outputs() const { return out_; }
+  CycleKind step(const BusIn& in);
+  void reset();
+
+  const CoreParams& params() const { return p_; }
+  const CoreCounters& counters() const { return cnt_; }
+  const ArrayModel& array() const { return *array_; }
+  const Buffers& buffers() const { return buf_; }
+  bool error() const { return error_; }
+  bool holding() const { return held_; }
+  int held_funct3() const { return static_cast<int>(cmd_fid_ & 7); }
+  int a_write_bank() const { return p_.a_double ? 1 - buf_.a_active : 0; }
+  int b_write_bank() const { return p_.b_double ? 1 - buf_.b_active : 0; }
+  uint32_t a_write_ptr() const { return a_wp_; }
+  uint32_t b_write_ptr() const { return b_wp_; }
+
+ private:
+  bool try_execute(bool busy_q, bool finishing_q);
+  void respond(uint32_t v, int latency);
+  uint32_t read_next();
+  bool start_pass(uint32_t in0, uint32_t in1);
+  void write_bytes(bool to_a, uint32_t in0, uint32_t in1);
+
+  CoreParams p_;
+  Buffers buf_;
+  std::unique_ptr<ArrayModel> array_;
+  CoreCounters cnt_;
+  BusOut out_;
+
+  // front-end / control registers
+  bool held_ = false;       // a command is held (cmd_ready = !held_)
+  bool executed_ = false;   // ... and has executed, its response pending or valid
+  uint32_t cmd_fid_ = 0, cmd_in0_ = 0, cmd_in1_ = 0;
+  int rsp_countdown_ = 0;
+  uint32_t rsp_data_ = 0;
+  bool error_ = false;
+  uint32_t a_wp_ = 0, b_wp_ = 0;  // byte write pointers into the shadow banks
+
+  // post-processing parameters
+  std::vector<int32_t> bias_, mult_;
+  std::vector<int8_t> shift_;
+  int32_t out_zp_ = 0, act_min_ = -128, act_max_ = 127;
+  // read pointer and the Nt of the pass that last wrote each C bank
+  int rd_bank_ = 0, rd_line_ = 0, rd_lane_ = 0;
+  int c_cols_[2] = {0, 0};
+  bool last_was_read_ = false;
+};
+
+}  // namespace sasim

@@ -1,0 +1,95 @@
+#include "model/host.h"
+
+#include "driver/cfu_seam.h"
+
+namespace {
+sasim::CfuTarget* g_target = nullptr;
+}
+
+// The seam the driver calls (driver/cfu_seam.h).
+uint32_t sasim_cfu_op(int funct3, int funct7, uint32_t a, uint32_t b) {
+  return g_target->cfu_op(funct3, funct7, a, b);
+}
+
+namespace sasim {
+
+void set_cfu_target(CfuTarget* t) { g_target = t; }
+
+sasim_drv::HwDesc hw_desc_from(const CoreParams& p) {
+  sasim_drv::HwDesc h;
+  h.rows = p.rows;
+  h.cols = p.cols;
+  h.dataflow = p.dataflow == Dataflow::kWeightStationary ? sasim_isa::kDataflowWs : sasim_isa::kDataflowOs;
+  h.a_lines = p.a_lines;
+  h.b_lines = p.b_lines;
+  h.c_lines = p.c_lines;
+  h.a_double = p.a_double;
+  h.b_double = p.b_double;
+  h.c_double = p.c_double;
+  return h;
+}
+
+sasim_drv::LayerDesc layer_desc_from(const LayerSpec& s, const LayerData& d, int8_t* out) {
+  sasim_drv::LayerDesc l{};
+  switch (s.op) {
+    case OpKind::kConv2d: l.kind = sasim_drv::kConv2d; break;
+    case OpKind::kDepthwiseConv2d: l.kind = sasim_drv::kDepthwiseConv2d; break;
+    case OpKind::kFullyConnected: l.kind = sasim_drv::kFullyConnected; break;
+  }
+  l.batches = s.batches();
+  l.in_h = s.in_h();
+  l.in_w = s.in_w();
+  l.in_c = s.in_c();
+  l.out_h = s.out_h();
+  l.out_w = s.out_w();
+  l.out_c = s.out_c();
+  l.k_h = s.kernel_h();
+  l.k_w = s.kernel_w();
+  l.stride_h = s.stride_h;
+  l.stride_w = s.stride_w;
+  l.dil_h = s.dilation_h;
+  l.dil_w = s.dilation_w;
+  l.pad_top = s.pad_top;
+  l.pad_left = s.pad_left;
+  l.depth_multiplier = s.depth_multiplier;
+  l.input_zp = s.input_zero_point;
+  l.output_zp = s.output_zero_point;
+  l.act_min = s.act_min;
+  l.act_max = s.act_max;
+  l.input = d.input.data();
+  l.filter = d.filter.data();
+  l.bias = s.has_bias ? d.bias.data() : nullptr;
+  l.multiplier = s.output_multiplier.data();
+  l.shift = s.output_shift.data();
+  l.per_tensor = s.output_multiplier.size() == 1 ? 1 : 0;
+  l.output = out;
+  return l;
+}
+
+void PlainHost::idle_cycles(int n) {
+  BusIn idle;
+  for (int i = 0; i < n; ++i) core_->step(idle);
+}
+
+uint32_t PlainHost::cfu_op(int funct3, int funct7, uint32_t a, uint32_t b) {
+  idle_cycles(timing_.gap(funct3, funct7));
+  BusIn in;
+  in.cmd_valid = true;
+  in.function_id = static_cast<uint32_t>(funct3 & 7) | static_cast<uint32_t>(funct7 & 0x7f) << 3;
+  in.inputs_0 = a;
+  in.inputs_1 = b;
+  while (true) {  // present until accepted
+    const bool accepted = core_->outputs().cmd_ready;
+    core_->step(in);
+    if (accepted) break;
+  }
+  ++instructions_;
+  BusIn idle;
+  while (true) {  // wait for the response; it is taken in the cycle it is valid
+    const BusOut out = core_->outputs();
+    core_->step(idle);
+    if (out.rsp_valid) return out.rsp_payload;
+  }
+}
+
+}  // namespace sasim

@@ -1,0 +1,67 @@
+// The host side of the simulation: the CPU timing model and the glue that
+// lets the board's driver code (src/driver/) run against a simulated CFU.
+#pragma once
+
+#include <cstdint>
+
+#include "driver/driver.h"
+#include "model/core.h"
+#include "sasim/config.h"
+#include "sasim/layer.h"
+
+namespace sasim {
+
+// When the CPU presents each CFU instruction. The CPU is in order and waits
+// for each response; after the response of instruction j is taken in cycle
+// r_j, instruction j+1 is presented from cycle r_j + 1 + gap(j+1), where the
+// gap is the CPU work between the two (docs/microarchitecture.md, "Host
+// timing"):
+//   gap = loop_overhead_cycles + (cfu_issue_cycles - 1)
+//       + 2 * load_cycles   for WRITE_A/B and PARAM (two operand words loaded)
+//       + store_cycles      after a READ NEXT/RAW (the result stored)
+class HostTimingModel {
+ public:
+  explicit HostTimingModel(const HostTiming& t) : t_(t) {}
+  int gap(int funct3, int funct7) {
+    int g = t_.loop_overhead_cycles + (t_.cfu_issue_cycles - 1) + pending_store_;
+    if (funct3 == sasim_isa::kWriteA || funct3 == sasim_isa::kWriteB || funct3 == sasim_isa::kParam)
+      g += 2 * t_.load_cycles;
+    pending_store_ = (funct3 == sasim_isa::kRead && funct7 != 1) ? t_.store_cycles : 0;
+    return g;
+  }
+  void reset() { pending_store_ = 0; }
+
+ private:
+  HostTiming t_;
+  int pending_store_ = 0;
+};
+
+// Where sasim_cfu_op() goes on the host: the engine in use installs itself.
+class CfuTarget {
+ public:
+  virtual ~CfuTarget() = default;
+  virtual uint32_t cfu_op(int funct3, int funct7, uint32_t a, uint32_t b) = 0;
+};
+void set_cfu_target(CfuTarget* t);
+
+sasim_drv::HwDesc hw_desc_from(const CoreParams& p);
+// The driver's view of a validated layer; `out` must hold output_elems().
+sasim_drv::LayerDesc layer_desc_from(const LayerSpec& s, const LayerData& d, int8_t* out);
+
+// A plain C++ host (no SystemC): steps a CfuCore cycle by cycle with the
+// host timing model. Used by unit tests and as the reference the SystemC
+// shell must agree with.
+class PlainHost : public CfuTarget {
+ public:
+  PlainHost(CfuCore* core, const HostTiming& t) : core_(core), timing_(t) {}
+  uint32_t cfu_op(int funct3, int funct7, uint32_t a, uint32_t b) override;
+  uint64_t instructions() const { return instructions_; }
+
+ private:
+  void idle_cycles(int n);
+  CfuCore* core_;
+  HostTimingModel timing_;
+  uint64_t instructions_ = 0;
+};
+
+}  // namespace sasim
