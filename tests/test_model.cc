@@ -69,11 +69,166 @@ TEST_CASE("plain core: every vector case bit-exact on several shapes, ws and os"
   }
 }
 
-TEST_CASE("tmp cycles", "[.tmp]") {
-  for (const char* df : {"ws", "os"}) {
-    const sasim::LayerCase c = sasim::load_case(std::string(SASIM_SHARED_DIR) + "/vectors/resnet8__01_conv2d");
-    uint64_t cycles = 0;
-    run_case_plain(hw_of(8, 8, df), c, &cycles);
-    printf("%s cycles=%llu macs=%lld\n", df, (unsigned long long)cycles, (long long)c.spec.macs());
+namespace {
+
+// Drives the core's bus directly: one command, returns its response; counts
+// nothing but the core's own cycles.
+struct Bus {
+  sasim::CfuCore* core;
+  uint32_t op(int f3, int f7, uint32_t a, uint32_t b) {
+    sasim::BusIn in;
+    in.cmd_valid = true;
+    in.function_id = static_cast<uint32_t>(f3) | static_cast<uint32_t>(f7) << 3;
+    in.inputs_0 = a;
+    in.inputs_1 = b;
+    while (true) {
+      const bool acc = core->outputs().cmd_ready;
+      core->step(in);
+      if (acc) break;
+    }
+    sasim::BusIn idle;
+    while (true) {
+      const sasim::BusOut o = core->outputs();
+      core->step(idle);
+      if (o.rsp_valid) return o.rsp_payload;
+    }
+  }
+  void write_bytes(int f3, const std::vector<int8_t>& bytes) {
+    for (size_t i = 0; i < bytes.size(); i += 8) {
+      uint32_t w[2] = {0, 0};
+      for (size_t j = 0; j < 8 && i + j < bytes.size(); ++j)
+        w[j / 4] |= static_cast<uint32_t>(static_cast<uint8_t>(bytes[i + j])) << (8 * (j % 4));
+      op(f3, 0, w[0], w[1]);
+    }
+  }
+};
+
+struct TileCase {
+  int rows, cols;
+  const char* df;
+  int mt, kt, nt;
+};
+
+}  // namespace
+
+// A single pass: the array is busy for exactly T cycles after the edge at
+// which START executes (still busy after T-1, idle after T), and the int32
+// accumulators equal A x B.
+TEST_CASE("timing: a single pass takes exactly the documented cycles", "[model][timing]") {
+  const TileCase cases[] = {{4, 4, "ws", 4, 4, 4},  {4, 4, "os", 4, 4, 4},   {8, 8, "ws", 20, 8, 8},
+                            {8, 8, "os", 8, 30, 8}, {3, 5, "ws", 7, 3, 5},   {3, 5, "os", 3, 9, 4},
+                            {16, 16, "ws", 33, 16, 16}, {16, 16, "os", 16, 40, 13}, {1, 1, "ws", 5, 1, 1},
+                            {1, 1, "os", 1, 5, 1},  {2, 7, "ws", 1, 2, 7},   {7, 2, "os", 5, 1, 2}};
+  for (const auto& tc : cases) {
+    INFO(tc.rows << "x" << tc.cols << " " << tc.df << " Mt=" << tc.mt << " Kt=" << tc.kt << " Nt=" << tc.nt);
+    const sasim::CoreParams p = sasim::core_params_from(hw_of(tc.rows, tc.cols, tc.df));
+    const bool ws = p.dataflow == sasim::Dataflow::kWeightStationary;
+    sasim::CfuCore core(p);
+    Bus bus{&core};
+    // Operands: A[m][k] = (3m + k) % 11 - 5, B[k][n] = (2k - n) % 7.
+    auto A = [](int m, int k) { return static_cast<int8_t>((3 * m + k) % 11 - 5); };
+    auto B = [](int k, int n) { return static_cast<int8_t>((2 * k - n) % 7); };
+    const int ap = sasim_isa::line_pitch(tc.rows), bp = sasim_isa::line_pitch(tc.cols);
+    std::vector<int8_t> a, b;
+    for (int line = 0; line < (ws ? tc.mt : tc.kt); ++line)
+      for (int lane = 0; lane < ap; ++lane) {
+        const int m = ws ? line : lane, k = ws ? lane : line;
+        a.push_back((m < tc.mt && k < tc.kt) ? A(m, k) : 0);
+      }
+    for (int k = 0; k < tc.kt; ++k)
+      for (int lane = 0; lane < bp; ++lane) b.push_back(lane < tc.nt ? B(k, lane) : 0);
+    bus.write_bytes(sasim_isa::kWriteA, a);
+    bus.write_bytes(sasim_isa::kWriteB, b);
+
+    // Present START for one edge: the array is idle, so it executes there.
+    sasim::BusIn start;
+    start.cmd_valid = true;
+    start.function_id = sasim_isa::kStart;
+    start.inputs_0 = static_cast<uint32_t>(tc.mt) | static_cast<uint32_t>(tc.kt) << 16;
+    start.inputs_1 = static_cast<uint32_t>(tc.nt) | static_cast<uint32_t>(sasim_isa::kFlagClear) << 8;
+    REQUIRE(core.outputs().cmd_ready);
+    REQUIRE_FALSE(core.array().busy());
+    core.step(start);
+    REQUIRE(core.array().busy());
+    const uint32_t T = ws ? static_cast<uint32_t>(2 * tc.kt + tc.mt + tc.nt - 1)
+                          : static_cast<uint32_t>(tc.kt + tc.mt + tc.nt - 1);
+    REQUIRE(core.array().pass().cycles == T);
+    sasim::BusIn idle;
+    for (uint32_t i = 1; i < T; ++i) core.step(idle);
+    CHECK(core.array().busy());  // cycle T-1 after START: not done
+    core.step(idle);
+    CHECK_FALSE(core.array().busy());  // cycle T: done
+
+    // Accumulators equal A x B.
+    bus.op(sasim_isa::kRead, 1, 0, 0);
+    for (int m = 0; m < tc.mt; ++m)
+      for (int n = 0; n < tc.nt; ++n) {
+        int32_t want = 0;
+        for (int k = 0; k < tc.kt; ++k) want += A(m, k) * B(k, n);
+        INFO("C[" << m << "][" << n << "]");
+        CHECK(static_cast<int32_t>(bus.op(sasim_isa::kRead, 2, 0, 0)) == want);
+      }
+    CHECK_FALSE(core.error());
+  }
+}
+
+TEST_CASE("timing: keep_b skips the WS weight load; back-to-back passes have no bubble", "[model][timing]") {
+  const sasim::CoreParams p = sasim::core_params_from(hw_of(4, 4, "ws"));
+  sasim::CfuCore core(p);
+  Bus bus{&core};
+  bus.write_bytes(sasim_isa::kWriteA, std::vector<int8_t>(4 * 6, 1));
+  bus.write_bytes(sasim_isa::kWriteB, std::vector<int8_t>(4 * 4, 2));
+  const uint32_t mt = 6, kt = 4, nt = 4;
+  bus.op(sasim_isa::kStart, 0, mt | kt << 16, nt | (sasim_isa::kFlagClear << 8));
+  // A second pass reusing the weights, accepted while the first runs: it
+  // executes in the first pass's last cycle and starts right after it.
+  bus.write_bytes(sasim_isa::kWriteA, std::vector<int8_t>(4 * 6, 3));
+  const uint64_t before = core.counters().cycles;
+  const uint32_t first_remaining = core.array().pass().cycles - core.array().cycle();
+  bus.op(sasim_isa::kStart, 0, mt | kt << 16,
+         nt | ((sasim_isa::kFlagClear | sasim_isa::kFlagCBank | sasim_isa::kFlagKeepB) << 8));
+  REQUIRE(core.array().pass().cycles == sasim_isa::pass_cycles_ws(mt, kt, nt, true));
+  CHECK(core.array().pass().cycles == kt + mt + nt - 1);
+  // START was held until the first pass's last cycle, executed at that edge.
+  CHECK(core.counters().cycles - before == first_remaining + 1);
+  CHECK(core.array().cycle() == 1);
+  bus.op(sasim_isa::kWait, 0, 0, 0);
+  bus.op(sasim_isa::kRead, 1, 1, 0);
+  CHECK(static_cast<int32_t>(bus.op(sasim_isa::kRead, 2, 0, 0)) == 4 * 3 * 2);  // kept weights (2) x new A (3)
+}
+
+TEST_CASE("timing: READ of the bank being written waits for the pass; other bank does not", "[model][timing]") {
+  const sasim::CoreParams p = sasim::core_params_from(hw_of(4, 4, "os"));
+  sasim::CfuCore core(p);
+  Bus bus{&core};
+  // Pass 1 fills bank 1 (Kt = 1); pass 2 then writes bank 0 for a while.
+  bus.write_bytes(sasim_isa::kWriteA, std::vector<int8_t>(4 * 1, 2));
+  bus.write_bytes(sasim_isa::kWriteB, std::vector<int8_t>(4 * 1, 3));
+  bus.op(sasim_isa::kStart, 0, 4u | 1u << 16, 4u | ((sasim_isa::kFlagClear | sasim_isa::kFlagCBank) << 8));
+  bus.write_bytes(sasim_isa::kWriteA, std::vector<int8_t>(4 * 10, 1));
+  bus.write_bytes(sasim_isa::kWriteB, std::vector<int8_t>(4 * 10, 1));
+  bus.op(sasim_isa::kWait, 0, 0, 0);
+  bus.op(sasim_isa::kStart, 0, 4u | 10u << 16, 4u | (sasim_isa::kFlagClear << 8));
+  const uint32_t end_cycle = static_cast<uint32_t>(core.counters().cycles) + core.array().pass().cycles -
+                             core.array().cycle();
+  bus.op(sasim_isa::kRead, 1, 1, 0);  // other bank: no wait
+  const uint64_t t0 = core.counters().cycles;
+  CHECK(static_cast<int32_t>(bus.op(sasim_isa::kRead, 2, 0, 0)) == 6);
+  CHECK(core.counters().cycles - t0 == 1 + sasim_isa::kReadLatency);  // accepted at once, latency 2
+  CHECK(core.array().busy());
+  bus.op(sasim_isa::kRead, 1, 0, 0);  // the bank being written
+  CHECK(static_cast<int32_t>(bus.op(sasim_isa::kRead, 2, 0, 0)) == 10);
+  CHECK(core.counters().cycles > end_cycle);
+}
+
+TEST_CASE("a buffer too small for one tile line is rejected with a clear message", "[model][config]") {
+  try {
+    sasim::core_params_from(sasim::load_hw_config(
+        "", {sasim::parse_override("array.cols=64"), sasim::parse_override("buffers.c.size_bytes=128")}));
+    FAIL("accepted");
+  } catch (const sasim::ConfigError& e) {
+    CHECK(std::string(e.what()) ==
+          "<embedded default>: buffers.c.size_bytes: 128 bytes cannot hold one tile line: a line of 64 int32 lanes "
+          "(cols) needs 256 bytes");
   }
 }
