@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "sasim/golden.h"
+#include "sc/sc_engine.h"
 
 namespace sasim {
 
@@ -19,11 +20,11 @@ class GoldenEngine : public Engine {
 };
 }  // namespace
 
-std::vector<std::string> engine_names() { return {"golden"}; }
+std::vector<std::string> engine_names() { return {"golden", "systemc"}; }
 
-std::unique_ptr<Engine> make_engine(const std::string& name, const HwConfig& hw) {
-  (void)hw;
+std::unique_ptr<Engine> make_engine(const std::string& name, const HwConfig& hw, const EngineOptions& opts) {
   if (name == "golden") return std::make_unique<GoldenEngine>();
+  if (name == "systemc") return make_systemc_engine(hw, opts);
   throw ConfigError({{"--engine", 0, 0, "", fmt::format("unknown engine '{}' (available: {})", name, fmt::join(engine_names(), ", "))}});
 }
 

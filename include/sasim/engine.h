@@ -49,11 +49,23 @@ class Engine {
   virtual ~Engine() = default;
   virtual const char* name() const = 0;
   virtual EngineResult run(const LayerSpec& spec, const LayerData& data) = 0;
+  // Flushes profile outputs; the engine is not used afterwards.
+  virtual void finish() {}
+};
+
+// Optional per-cycle profile outputs of timed engines.
+struct EngineOptions {
+  std::string vcd_path;       // waveform (GTKWave), empty: none
+  std::string timeline_path;  // Chrome/Perfetto trace JSON, empty: none
 };
 
 // Names accepted by --engine, in the order help text lists them.
 std::vector<std::string> engine_names();
-// Throws ConfigError for an unknown name or an engine not built in.
-std::unique_ptr<Engine> make_engine(const std::string& name, const HwConfig& hw);
+// Throws ConfigError for an unknown name, or hardware the engine cannot build.
+// At most one SystemC-based engine may be made per process.
+std::unique_ptr<Engine> make_engine(const std::string& name, const HwConfig& hw,
+                                    const EngineOptions& opts = EngineOptions());
+
+
 
 }  // namespace sasim

@@ -14,7 +14,7 @@ void add_common(CLI::App* sub, sasim::CommonOptions* common, std::vector<std::st
   sub->add_option("--hw", common->hw_path, "hardware config YAML (default: the embedded 8x8 ws config)");
   sub->add_option("--set", *sets, "override a config key before validation, e.g. --set array.rows=16")
       ->type_name("KEY=VALUE")
-      ->take_all();
+      ->allow_extra_args(false);  // one KEY=VALUE per --set; the rest are positionals
 }
 
 }  // namespace
@@ -29,7 +29,7 @@ int sc_main(int argc, char* argv[]) {
   std::string engine = "golden";
   std::vector<std::string> cases;
   add_common(check, &common, &sets);
-  check->add_option("--engine", engine, "engine to check: golden")->capture_default_str();
+  check->add_option("--engine", engine, "engine to check: golden | systemc")->capture_default_str();
   check->add_option("cases", cases, "case directories (../shared/vectors format)")->required();
 
   try {

@@ -1,0 +1,200 @@
+#include "sc/cfu_sc.h"
+
+namespace sasim {
+
+using sc_core::sc_time;
+using sc_core::SC_NS;
+
+Cfu::Cfu(sc_core::sc_module_name name, const CoreParams& p) : sc_module(name), core_(p) {
+  SC_METHOD(on_clock);
+  sensitive << clk.pos();
+  dont_initialize();
+}
+
+void Cfu::drive_outputs() {
+  const BusOut o = core_.outputs();
+  cmd_ready.write(o.cmd_ready);
+  rsp_valid.write(o.rsp_valid);
+  rsp_payload_outputs_0.write(o.rsp_payload);
+}
+
+void Cfu::on_clock() {
+  if (reset.read()) {  // synchronous, active high
+    core_.reset();
+    drive_outputs();
+    return;
+  }
+  BusIn in;
+  in.cmd_valid = cmd_valid.read();
+  in.function_id = cmd_payload_function_id.read();
+  in.inputs_0 = cmd_payload_inputs_0.read();
+  in.inputs_1 = cmd_payload_inputs_1.read();
+  in.rsp_ready = rsp_ready.read();
+  const CycleKind kind = core_.step(in);
+  drive_outputs();
+  if (trace_signals_) update_trace_signals(kind);
+  if (timeline_) update_timeline();
+}
+
+void Cfu::update_trace_signals(CycleKind kind) {
+  frontend.held.write(core_.holding());
+  frontend.held_funct3.write(static_cast<uint32_t>(core_.held_funct3()));
+  control.error.write(core_.error());
+  control.passes.write(static_cast<uint32_t>(core_.counters().passes));
+  control.cycle_kind.write(static_cast<uint32_t>(kind));
+  buffers.a_bank.write(core_.buffers().a_active != 0);
+  buffers.b_bank.write(core_.buffers().b_active != 0);
+  buffers.a_wr_ptr.write(core_.a_write_ptr());
+  buffers.b_wr_ptr.write(core_.b_write_ptr());
+  const ArrayModel& a = core_.array();
+  array.busy.write(a.busy());
+  array.pass_cycle.write(a.busy() ? a.cycle() : 0);
+  array.active_pes.write(static_cast<uint32_t>(a.active_pes()));
+  array.c_bank.write(static_cast<uint32_t>(a.pass().c_bank));
+  postproc.reading.write(core_.holding() && core_.held_funct3() == sasim_isa::kRead);
+}
+
+// Cycle c is the c-th rising edge's following cycle: a pass started at the
+// edge just processed occupies cycles [now, now + T).
+void Cfu::update_timeline() {
+  const ArrayModel& a = core_.array();
+  const uint64_t now = core_.counters().cycles;
+  const bool started = a.busy() && a.cycle() == 0;
+  if (was_busy_ && (!a.busy() || started))
+    timeline_->push_back({TimelineEvent::kPass, pass_begin_, now, pass_index_, last_pass_.mt, last_pass_.kt,
+                          last_pass_.nt});
+  if (started) {
+    pass_begin_ = now;
+    last_pass_ = a.pass();
+    pass_index_ = static_cast<uint32_t>(core_.counters().passes);
+  }
+  // Shadow-bank fill (bytes the host has written for the next pass), sampled
+  // when it changes but at most every 16 cycles to keep traces small.
+  const uint32_t occ = core_.a_write_ptr() + core_.b_write_ptr();
+  if (occ != last_occupancy_ && (occ == 0 || now >= last_occupancy_cycle_ + 16)) {
+    timeline_->push_back({TimelineEvent::kOccupancy, now, now, occ, 0, 0, 0});
+    last_occupancy_ = occ;
+    last_occupancy_cycle_ = now;
+  }
+  const int active = a.busy() ? a.active_pes() : 0;
+  if (active != last_active_) {
+    timeline_->push_back({TimelineEvent::kActivePes, now, now, static_cast<uint32_t>(active), 0, 0, 0});
+    last_active_ = active;
+  }
+  was_busy_ = a.busy();
+}
+
+HostAgent::HostAgent(sc_core::sc_module_name name, const HostTiming& t, sc_time period)
+    : sc_module(name), timing_(t), period_(period) {
+  SC_THREAD(thread);
+  set_stack_size(1 << 20);
+}
+
+void HostAgent::run_job(std::function<void()> job) {
+  job_ = std::move(job);
+  first_op_ = true;
+  timing_.reset();
+  sc_core::sc_start();  // returns when thread() calls sc_pause()
+}
+
+void HostAgent::thread() {
+  cmd_valid.write(false);
+  rsp_ready.write(true);
+  wait(period_ / 2);  // act at falling edges from here on
+  while (true) {
+    if (!job_) {
+      wait(period_);
+      continue;
+    }
+    set_cfu_target(this);
+    job_();
+    job_ = nullptr;
+    wait(period_);  // the edge that takes the last response
+    sc_core::sc_pause();
+  }
+}
+
+uint32_t HostAgent::cfu_op(int funct3, int funct7, uint32_t a, uint32_t b) {
+  // Earliest presentation: the cycle after the previous response, plus the
+  // CPU work in between; the first instruction of a job starts right away.
+  const int gap = timing_.gap(funct3, funct7) + (first_op_ ? 0 : 1);
+  first_op_ = false;
+  if (gap > 0) wait(period_ * gap);
+  cmd_valid.write(true);
+  cmd_payload_function_id.write(static_cast<uint32_t>(funct3 & 7) | static_cast<uint32_t>(funct7 & 0x7f) << 3);
+  cmd_payload_inputs_0.write(a);
+  cmd_payload_inputs_1.write(b);
+  while (!cmd_ready.read()) wait(period_);
+  wait(period_);  // transferred at the rising edge just passed
+  cmd_valid.write(false);
+  ++instructions_;
+  while (!rsp_valid.read()) wait(period_);
+  return rsp_payload_outputs_0.read();  // taken at the next rising edge (rsp_ready = 1)
+}
+
+ScSystem::ScSystem(const HwConfig& hw)
+    : clk_("clk", sc_time(1000.0 / hw.clock_mhz, SC_NS)) {
+  const CoreParams p = core_params_from(hw);
+  cfu_ = std::make_unique<Cfu>("cfu", p);
+  host_ = std::make_unique<HostAgent>("host", hw.host, clk_.period());
+  Cfu& c = *cfu_;
+  c.clk(clk_);
+  c.reset(reset_);
+  c.cmd_valid(cmd_valid_);
+  c.cmd_ready(cmd_ready_);
+  c.cmd_payload_function_id(fid_);
+  c.cmd_payload_inputs_0(in0_);
+  c.cmd_payload_inputs_1(in1_);
+  c.rsp_valid(rsp_valid_);
+  c.rsp_ready(rsp_ready_);
+  c.rsp_payload_outputs_0(rsp_payload_);
+  HostAgent& h = *host_;
+  h.clk(clk_);
+  h.cmd_valid(cmd_valid_);
+  h.cmd_payload_function_id(fid_);
+  h.cmd_payload_inputs_0(in0_);
+  h.cmd_payload_inputs_1(in1_);
+  h.cmd_ready(cmd_ready_);
+  h.rsp_valid(rsp_valid_);
+  h.rsp_ready(rsp_ready_);
+  h.rsp_payload_outputs_0(rsp_payload_);
+  cmd_ready_.write(true);
+}
+
+void ScSystem::trace_vcd(const std::string& path_without_ext) {
+  tf_ = sc_core::sc_create_vcd_trace_file(path_without_ext.c_str());
+  auto t = [&](const auto& sig, const std::string& name) { sc_core::sc_trace(tf_, sig, name); };
+  t(clk_, "clk");
+  t(reset_, "reset");
+  t(cmd_valid_, "cmd_valid");
+  t(cmd_ready_, "cmd_ready");
+  t(fid_, "cmd_payload_function_id");
+  t(in0_, "cmd_payload_inputs_0");
+  t(in1_, "cmd_payload_inputs_1");
+  t(rsp_valid_, "rsp_valid");
+  t(rsp_ready_, "rsp_ready");
+  t(rsp_payload_, "rsp_payload_outputs_0");
+  Cfu& c = *cfu_;
+  t(c.frontend.held, "cfu.frontend.held");
+  t(c.frontend.held_funct3, "cfu.frontend.held_funct3");
+  t(c.control.error, "cfu.control.error");
+  t(c.control.passes, "cfu.control.passes");
+  t(c.control.cycle_kind, "cfu.control.cycle_kind");
+  t(c.buffers.a_bank, "cfu.buffers.a_bank");
+  t(c.buffers.b_bank, "cfu.buffers.b_bank");
+  t(c.buffers.a_wr_ptr, "cfu.buffers.a_wr_ptr");
+  t(c.buffers.b_wr_ptr, "cfu.buffers.b_wr_ptr");
+  t(c.array.busy, "cfu.array.busy");
+  t(c.array.pass_cycle, "cfu.array.pass_cycle");
+  t(c.array.active_pes, "cfu.array.active_pes");
+  t(c.array.c_bank, "cfu.array.c_bank");
+  t(c.postproc.reading, "cfu.postproc.reading");
+  c.enable_waveform_signals();
+}
+
+void ScSystem::close_trace() {
+  if (tf_) sc_core::sc_close_vcd_trace_file(tf_);
+  tf_ = nullptr;
+}
+
+}  // namespace sasim

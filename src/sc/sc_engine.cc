@@ -1,0 +1,122 @@
+// The `systemc` engine: the cycle model in its SystemC shell, driven by the
+// board's driver through the host agent. One elaboration per process: layers
+// run one after another in the same simulation, each from the cycle the
+// previous one ended.
+#include "sc/sc_engine.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "driver/driver.h"
+#include "sc/cfu_sc.h"
+
+namespace sasim {
+
+namespace {
+
+class SystemCEngine : public Engine {
+ public:
+  SystemCEngine(const HwConfig& hw, const EngineOptions& opts)
+      : hw_(hw), params_(core_params_from(hw)), sys_(hw), opts_(opts) {
+    if (!opts.vcd_path.empty()) {
+      std::string base = opts.vcd_path;
+      if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd") base.resize(base.size() - 4);
+      sys_.trace_vcd(base);
+    }
+    if (!opts.timeline_path.empty()) sys_.cfu().enable_timeline(&timeline_);
+  }
+
+  const char* name() const override { return "systemc"; }
+
+  EngineResult run(const LayerSpec& spec, const LayerData& data) override {
+    EngineResult r;
+    r.output.assign(static_cast<size_t>(spec.output_elems()), 0);
+    const sasim_drv::HwDesc hw = hw_desc_from(params_);
+    const sasim_drv::LayerDesc l = layer_desc_from(spec, data, r.output.data());
+    const CoreCounters c0 = sys_.cfu().core().counters();
+    const uint64_t i0 = sys_.host().instructions();
+    int rc = 0;
+    sys_.host().run_job([&] { rc = sasim_drv::run_layer(hw, l); });
+    const CoreCounters& c1 = sys_.cfu().core().counters();
+    if (rc == sasim_drv::kErrTileTooLarge)
+      throw ConfigError({{hw_.source, 0, 0, "buffers", "too small for one tile of this layer"}});
+    if (rc != sasim_drv::kOk || sys_.cfu().core().error())
+      throw std::runtime_error(fmt::format("layer {}: the CFU rejected a command (driver status {})", spec.name, rc));
+    LayerStats& s = r.stats;
+    s.timed = true;
+    s.cycles = c1.cycles - c0.cycles;
+    s.macs = c1.macs - c0.macs;
+    s.compute_cycles = c1.by_kind[0] - c0.by_kind[0];
+    s.stall_fill_drain = c1.by_kind[1] - c0.by_kind[1];
+    s.stall_bank_swap = c1.by_kind[2] - c0.by_kind[2];
+    s.stall_readback = c1.by_kind[3] - c0.by_kind[3];
+    s.stall_host = c1.by_kind[4] - c0.by_kind[4];
+    s.host_instructions = sys_.host().instructions() - i0;
+    s.sram_reads = c1.sram_reads - c0.sram_reads;
+    s.sram_writes = c1.sram_writes - c0.sram_writes;
+    s.tiles = c1.passes - c0.passes;
+    spans_.push_back({spec.name, c0.cycles, c1.cycles});
+    return r;
+  }
+
+  void finish() override {
+    sys_.close_trace();
+    if (!opts_.timeline_path.empty()) write_timeline();
+  }
+
+ private:
+  // Chrome trace-event JSON (opens in Perfetto and chrome://tracing); one
+  // microsecond of trace time is one clock cycle.
+  void write_timeline() {
+    nlohmann::json ev = nlohmann::json::array();
+    ev.push_back({{"ph", "M"}, {"pid", 1}, {"name", "process_name"}, {"args", {{"name", "sasim cfu"}}}});
+    ev.push_back({{"ph", "M"}, {"pid", 1}, {"tid", 1}, {"name", "thread_name"}, {"args", {{"name", "layers"}}}});
+    ev.push_back({{"ph", "M"}, {"pid", 1}, {"tid", 2}, {"name", "thread_name"}, {"args", {{"name", "array passes"}}}});
+    for (const auto& sp : spans_)
+      ev.push_back({{"ph", "X"}, {"pid", 1}, {"tid", 1}, {"name", sp.name}, {"ts", sp.begin}, {"dur", sp.end - sp.begin}});
+    for (const auto& e : timeline_) {
+      switch (e.kind) {
+        case TimelineEvent::kPass:
+          ev.push_back({{"ph", "X"}, {"pid", 1}, {"tid", 2}, {"name", fmt::format("pass {}", e.value)},
+                        {"ts", e.begin}, {"dur", e.end - e.begin},
+                        {"args", {{"Mt", e.mt}, {"Kt", e.kt}, {"Nt", e.nt}}}});
+          break;
+        case TimelineEvent::kActivePes:
+          ev.push_back({{"ph", "C"}, {"pid", 1}, {"name", "active PEs"}, {"ts", e.begin}, {"args", {{"pes", e.value}}}});
+          break;
+        case TimelineEvent::kOccupancy:
+          ev.push_back({{"ph", "C"}, {"pid", 1}, {"name", "shadow buffer bytes"}, {"ts", e.begin},
+                        {"args", {{"bytes", e.value}}}});
+          break;
+      }
+    }
+    nlohmann::json doc = {{"traceEvents", ev}, {"displayTimeUnit", "ns"},
+                          {"otherData", {{"time_unit", "1 us = 1 clock cycle"}}}};
+    std::ofstream f(opts_.timeline_path);
+    if (!f) throw ConfigError({{opts_.timeline_path, 0, 0, "", "cannot write the timeline"}});
+    f << doc.dump() << "\n";
+  }
+
+  struct Span {
+    std::string name;
+    uint64_t begin, end;
+  };
+  HwConfig hw_;
+  CoreParams params_;
+  ScSystem sys_;
+  EngineOptions opts_;
+  std::vector<TimelineEvent> timeline_;
+  std::vector<Span> spans_;
+};
+
+}  // namespace
+
+std::unique_ptr<Engine> make_systemc_engine(const HwConfig& hw, const EngineOptions& opts) {
+  return std::make_unique<SystemCEngine>(hw, opts);
+}
+
+}  // namespace sasim
