@@ -20,6 +20,17 @@ struct CommonOptions {
   std::vector<Override> overrides;
 };
 
+struct RunOptions {
+  std::string model_path;
+  std::vector<Override> model_overrides;  // --set model.KEY=VALUE, applied to the model config
+  std::string out_dir;                    // empty: out/<model name>
+  std::string trace;                      // "", "vcd" or "timeline"
+};
+
+// Runs a whole model on the SystemC engine; prints the per-layer profile and
+// writes layers.csv, report.json and the resolved hardware config.
+int cmd_run(const CommonOptions& common, const RunOptions& opt);
+
 int cmd_check(const CommonOptions& common, const std::string& engine, const std::vector<std::string>& cases);
 
 }  // namespace sasim

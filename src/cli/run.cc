@@ -1,0 +1,162 @@
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "sasim/engine.h"
+#include "sasim/golden.h"
+
+namespace sasim {
+
+namespace {
+
+// Creates `dir` and its parents; ConfigError naming it on failure.
+void make_dirs(const std::string& dir) {
+  std::string cur;
+  for (size_t i = 0; i <= dir.size(); ++i) {
+    if (i == dir.size() || dir[i] == '/') {
+      if (!cur.empty() && mkdir(cur.c_str(), 0777) != 0 && errno != EEXIST)
+        throw ConfigError({{dir, 0, 0, "", fmt::format("cannot create output directory: {}", std::strerror(errno))}});
+    }
+    if (i < dir.size()) cur += dir[i];
+  }
+}
+
+// Writes via a temporary file and rename, so an existing result is never left
+// half-written.
+void write_file(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary);
+    if (!f || !(f << text) || !f.flush())
+      throw ConfigError({{path, 0, 0, "", fmt::format("cannot write: {}", std::strerror(errno))}});
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    throw ConfigError({{path, 0, 0, "", fmt::format("cannot write: {}", std::strerror(errno))}});
+}
+
+struct Row {
+  std::string name, op;
+  LayerStats s;
+  bool exact;
+};
+
+nlohmann::json stats_json(const LayerStats& s, const HwConfig& hw) {
+  return {{"cycles", s.cycles},
+          {"macs", s.macs},
+          {"utilisation", s.utilisation(hw.rows, hw.cols)},
+          {"latency_us", static_cast<double>(s.cycles) / hw.clock_mhz},
+          {"compute_cycles", s.compute_cycles},
+          {"stall_cycles",
+           {{"host", s.stall_host}, {"fill_drain", s.stall_fill_drain}, {"bank_swap", s.stall_bank_swap},
+            {"readback", s.stall_readback}}},
+          {"host_instructions", s.host_instructions},
+          {"sram_reads", s.sram_reads},
+          {"sram_writes", s.sram_writes},
+          {"passes", s.tiles}};
+}
+
+void accumulate(LayerStats* t, const LayerStats& s) {
+  t->cycles += s.cycles;
+  t->macs += s.macs;
+  t->compute_cycles += s.compute_cycles;
+  t->stall_host += s.stall_host;
+  t->stall_fill_drain += s.stall_fill_drain;
+  t->stall_bank_swap += s.stall_bank_swap;
+  t->stall_readback += s.stall_readback;
+  t->host_instructions += s.host_instructions;
+  t->sram_reads += s.sram_reads;
+  t->sram_writes += s.sram_writes;
+  t->tiles += s.tiles;
+}
+
+}  // namespace
+
+int cmd_run(const CommonOptions& common, const RunOptions& opt) {
+  const HwConfig hw = load_hw_config(common.hw_path, common.overrides);
+  const ModelConfig model = load_model_config(opt.model_path, opt.model_overrides);
+  const std::string out_dir = opt.out_dir.empty() ? "out/" + model.name : opt.out_dir;
+  // Inputs (weights files) are read before any output is written.
+  std::vector<LayerData> data;
+  for (const ModelLayer& l : model.layers) data.push_back(make_layer_data(l));
+  make_dirs(out_dir);
+
+  EngineOptions eo;
+  if (opt.trace == "vcd") eo.vcd_path = out_dir + "/trace.vcd";
+  if (opt.trace == "timeline") eo.timeline_path = out_dir + "/timeline.json";
+  std::unique_ptr<Engine> engine = make_engine("systemc", hw, eo);
+
+  std::vector<Row> rows;
+  LayerStats total;
+  bool all_exact = true;
+  fmt::print("sasim run: {} on {}x{} {} ({}), {} MHz\n", model.name, hw.rows, hw.cols, dataflow_name(hw.dataflow),
+             hw.source, hw.clock_mhz);
+  const char* head = "{:<14} {:<17} {:>10} {:>9} {:>6} {:>8} {:>9} {:>9} {:>7} {:>9} {:>8} {:>9} {:>9} {:>10} {:>5}\n";
+  fmt::print("{:<58}{}\n", "", "|------- array cycles by cause -------|");
+  fmt::print(head, "layer", "op", "cycles", "MACs", "util%", "compute", "host", "fill/drn", "swap", "readback",
+             "instrs", "sram_rd", "sram_wr", "latency_us", "exact");
+  for (size_t i = 0; i < model.layers.size(); ++i) {
+    const ModelLayer& l = model.layers[i];
+    EngineResult r = engine->run(l.spec, data[i]);
+    std::vector<int8_t> want;
+    golden_layer(l.spec, data[i], &want);
+    const bool exact = want == r.output;
+    all_exact = all_exact && exact;
+    rows.push_back({l.spec.name, op_name(l.spec.op), r.stats, exact});
+    accumulate(&total, r.stats);
+    const LayerStats& s = r.stats;
+    fmt::print("{:<14} {:<17} {:>10} {:>9} {:>6.2f} {:>8} {:>9} {:>9} {:>7} {:>9} {:>8} {:>9} {:>9} {:>10.1f} {:>5}\n",
+               l.spec.name, op_name(l.spec.op), s.cycles, s.macs, 100.0 * s.utilisation(hw.rows, hw.cols),
+               s.compute_cycles, s.stall_host, s.stall_fill_drain, s.stall_bank_swap, s.stall_readback, s.host_instructions,
+               s.sram_reads, s.sram_writes, static_cast<double>(s.cycles) / hw.clock_mhz, exact ? "yes" : "NO");
+    std::fflush(stdout);
+  }
+  engine->finish();
+  fmt::print("{:<14} {:<17} {:>10} {:>9} {:>6.2f} {:>8} {:>9} {:>9} {:>7} {:>9} {:>8} {:>9} {:>9} {:>10.1f}\n", "total",
+             "", total.cycles, total.macs, 100.0 * total.utilisation(hw.rows, hw.cols), total.compute_cycles,
+             total.stall_host,
+             total.stall_fill_drain, total.stall_bank_swap, total.stall_readback, total.host_instructions,
+             total.sram_reads, total.sram_writes, static_cast<double>(total.cycles) / hw.clock_mhz);
+
+  std::string csv =
+      "layer,op,cycles,macs,utilisation,compute_cycles,stall_host,stall_fill_drain,stall_bank_swap,stall_readback,"
+      "host_instructions,sram_reads,sram_writes,passes,latency_us,bit_exact\n";
+  nlohmann::json layers = nlohmann::json::array();
+  for (const Row& r : rows) {
+    const LayerStats& s = r.s;
+    csv += fmt::format("{},{},{},{},{:.6f},{},{},{},{},{},{},{},{},{},{:.3f},{}\n", r.name, r.op, s.cycles, s.macs,
+                       s.utilisation(hw.rows, hw.cols), s.compute_cycles, s.stall_host, s.stall_fill_drain,
+                       s.stall_bank_swap, s.stall_readback, s.host_instructions, s.sram_reads, s.sram_writes, s.tiles,
+                       static_cast<double>(s.cycles) / hw.clock_mhz, r.exact ? 1 : 0);
+    nlohmann::json j = stats_json(s, hw);
+    j["name"] = r.name;
+    j["op"] = r.op;
+    j["bit_exact"] = r.exact;
+    layers.push_back(j);
+  }
+  nlohmann::json report = {{"model", model.name},
+                           {"model_file", model.source},
+                           {"hardware",
+                            {{"rows", hw.rows}, {"cols", hw.cols}, {"dataflow", dataflow_name(hw.dataflow)},
+                             {"clock_mhz", hw.clock_mhz}, {"source", hw.source}}},
+                           {"total", stats_json(total, hw)},
+                           {"layers", layers},
+                           {"bit_exact", all_exact}};
+  write_file(out_dir + "/layers.csv", csv);
+  write_file(out_dir + "/report.json", report.dump(2) + "\n");
+  write_file(out_dir + "/hw.resolved.yaml", hw_config_to_yaml(hw));
+  fmt::print("wrote {0}/layers.csv, {0}/report.json, {0}/hw.resolved.yaml{1}\n", out_dir,
+             opt.trace.empty() ? "" : fmt::format(", {}/{}", out_dir, opt.trace == "vcd" ? "trace.vcd" : "timeline.json"));
+  if (!all_exact) {
+    fmt::print(stderr, "error: a layer's output differs from the golden model\n");
+    return kExitMismatch;
+  }
+  return kExitOk;
+}
+
+}  // namespace sasim
