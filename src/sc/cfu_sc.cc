@@ -94,22 +94,23 @@ void HostAgent::run_job(std::function<void()> job) {
   job_ = std::move(job);
   first_op_ = true;
   timing_.reset();
+  job_event_.notify(sc_core::SC_ZERO_TIME);
   sc_core::sc_start();  // returns when thread() calls sc_pause()
 }
 
+// Between jobs the agent waits on an event, not on the clock, so that no cycle
+// passes between the last response of one layer and the first command of the
+// next: per-layer counts equal PlainHost's.
 void HostAgent::thread() {
   cmd_valid.write(false);
   rsp_ready.write(true);
   wait(period_ / 2);  // act at falling edges from here on
   while (true) {
-    if (!job_) {
-      wait(period_);
-      continue;
-    }
+    if (!job_) wait(job_event_);
     set_cfu_target(this);
     job_();
     job_ = nullptr;
-    wait(period_);  // the edge that takes the last response
+    wait(period_);  // the rising edge that takes the last response
     sc_core::sc_pause();
   }
 }

@@ -129,6 +129,7 @@ SC_MODULE(HostAgent), public CfuTarget {
   HostTimingModel timing_;
   sc_core::sc_time period_;
   std::function<void()> job_;
+  sc_core::sc_event job_event_{"job_event"};
   bool first_op_ = true;
   uint64_t instructions_ = 0;
 };
