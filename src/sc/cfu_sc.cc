@@ -93,7 +93,6 @@ HostAgent::HostAgent(sc_core::sc_module_name name, const HostTiming& t, sc_time 
 void HostAgent::run_job(std::function<void()> job) {
   job_ = std::move(job);
   first_op_ = true;
-  timing_.reset();
   job_event_.notify(sc_core::SC_ZERO_TIME);
   sc_core::sc_start();  // returns when thread() calls sc_pause()
 }
@@ -104,7 +103,7 @@ void HostAgent::run_job(std::function<void()> job) {
 void HostAgent::thread() {
   cmd_valid.write(false);
   rsp_ready.write(true);
-  wait(period_ / 2);  // act at falling edges from here on
+  // Time 0 counts as a falling edge: the clock first rises at period/2.
   while (true) {
     if (!job_) wait(job_event_);
     set_cfu_target(this);
@@ -134,7 +133,10 @@ uint32_t HostAgent::cfu_op(int funct3, int funct7, uint32_t a, uint32_t b) {
 }
 
 ScSystem::ScSystem(const HwConfig& hw)
-    : clk_("clk", sc_time(1000.0 / hw.clock_mhz, SC_NS)) {
+    // Rising edges at period/2 + k*period, falling edges at k*period: the host
+    // agent's first action (a falling edge) precedes the first rising edge,
+    // so no edge passes before the first command, as with PlainHost.
+    : clk_("clk", sc_time(1000.0 / hw.clock_mhz, SC_NS), 0.5, sc_time(500.0 / hw.clock_mhz, SC_NS), true) {
   const CoreParams p = core_params_from(hw);
   cfu_ = std::make_unique<Cfu>("cfu", p);
   host_ = std::make_unique<HostAgent>("host", hw.host, clk_.period());
