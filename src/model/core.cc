@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "sasim/quant.h"
 
 namespace sasim {
@@ -84,26 +86,30 @@ class WsArray : public ArrayModel {
       if (c == nt - 1) buf->write_c_line(pass_.c_bank, m, &deskew_[(m % (C_ + 1)) * C_], nt, pass_.clear, cnt);
     }
     // Systolic update, in place: rows and columns in descending order so that
-    // every PE reads its neighbours' values from the previous cycle.
-    const int first_m = u - s - (kt - 1) - (nt - 1), last_m = u - s;  // rows of A possibly in flight
-    if (last_m >= 0 && first_m < mt) {
+    // every PE reads its neighbours' values from the previous cycle. Only the
+    // band of PEs working on a row of A in flight (m = u - s - r - c in
+    // [0, Mt)) is evaluated: a valid PE only ever consumes values that valid
+    // PEs produced in the previous cycle, so the registers outside the band
+    // are never observed.
+    if (u >= s) {
       const int m_row0 = u - s;
-      if (m_row0 >= 0 && m_row0 < mt) cnt->sram_reads += static_cast<uint64_t>((buf->a_pitch + 3) / 4);
+      if (m_row0 < mt) cnt->sram_reads += static_cast<uint64_t>((buf->a_pitch + 3) / 4);
       for (int r = kt - 1; r >= 0; --r) {
+        const int m_in = u - s - r;  // row of A entering PE(r, 0) this cycle
+        const int c_lo = std::max(0, m_in - mt + 1), c_hi = std::min(nt - 1, m_in);
+        if (c_lo > c_hi) continue;
         int32_t* prow = &p_[r * C_];
         const int32_t* pabove = r ? &p_[(r - 1) * C_] : nullptr;
         int8_t* arow = &a_[r * C_];
         const int8_t* wrow = &w_[r * C_];
-        const int m_in = u - s - r;
-        for (int c = nt - 1; c >= 0; --c) {
-          const int8_t a_in = c ? arow[c - 1] : ((m_in >= 0 && m_in < mt) ? buf->a_at(m_in, r) : int8_t{0});
+        for (int c = c_hi; c >= c_lo; --c) {
+          const int8_t a_in = c ? arow[c - 1] : buf->a_at(m_in, r);
           const int32_t p_in = pabove ? pabove[c] : 0;
           arow[c] = a_in;
           prow[c] = static_cast<int32_t>(static_cast<uint32_t>(p_in) +
                                          static_cast<uint32_t>(static_cast<int32_t>(wrow[c]) * a_in));
-          const int m_here = m_in - c;
-          active_ += (m_here >= 0 && m_here < mt);
         }
+        active_ += c_hi - c_lo + 1;
       }
     }
     const bool compute = u >= s && u < s + mt;
@@ -147,26 +153,25 @@ class OsArray : public ArrayModel {
     const int drain = u - kt - nt + 1;
     if (drain >= 0 && drain < mt) buf->write_c_line(pass_.c_bank, drain, &acc_[drain * C_], nt, pass_.clear, cnt);
     if (u < kt) cnt->sram_reads += static_cast<uint64_t>((buf->a_pitch + 3) / 4 + (buf->b_pitch + 3) / 4);
-    if (u < kt + mt + nt - 2) {  // some operand still in flight
-      for (int r = mt - 1; r >= 0; --r) {
-        int8_t* arow = &a_[r * C_];
-        int8_t* brow = &b_[r * C_];
-        const int8_t* babove = r ? &b_[(r - 1) * C_] : nullptr;
-        int32_t* accrow = &acc_[r * C_];
-        const int k_row = u - r;
-        for (int c = nt - 1; c >= 0; --c) {
-          const int8_t a_in = c ? arow[c - 1] : ((k_row >= 0 && k_row < kt) ? buf->a_at(k_row, r) : int8_t{0});
-          int8_t b_in;
-          if (babove) b_in = babove[c];
-          else b_in = (u - c >= 0 && u - c < kt) ? buf->b_at(u - c, c) : int8_t{0};
-          arow[c] = a_in;
-          brow[c] = b_in;
-          accrow[c] = static_cast<int32_t>(static_cast<uint32_t>(accrow[c]) +
-                                           static_cast<uint32_t>(static_cast<int32_t>(a_in) * b_in));
-          const int k_here = k_row - c;
-          active_ += (k_here >= 0 && k_here < kt);
-        }
+    // Only the band of PEs doing a step k = u - r - c in [0, Kt) is
+    // evaluated (see WsArray for why the rest is never observed).
+    for (int r = mt - 1; r >= 0; --r) {
+      const int k_row = u - r;  // step entering PE(r, 0) this cycle
+      const int c_lo = std::max(0, k_row - kt + 1), c_hi = std::min(nt - 1, k_row);
+      if (c_lo > c_hi) continue;
+      int8_t* arow = &a_[r * C_];
+      int8_t* brow = &b_[r * C_];
+      const int8_t* babove = r ? &b_[(r - 1) * C_] : nullptr;
+      int32_t* accrow = &acc_[r * C_];
+      for (int c = c_hi; c >= c_lo; --c) {
+        const int8_t a_in = c ? arow[c - 1] : buf->a_at(k_row, r);
+        const int8_t b_in = babove ? babove[c] : buf->b_at(u - c, c);
+        arow[c] = a_in;
+        brow[c] = b_in;
+        accrow[c] = static_cast<int32_t>(static_cast<uint32_t>(accrow[c]) +
+                                         static_cast<uint32_t>(static_cast<int32_t>(a_in) * b_in));
       }
+      active_ += c_hi - c_lo + 1;
     }
     const bool compute = u < kt;
     if (++u_ == pass_.cycles) busy_ = false;
