@@ -93,3 +93,93 @@ string(REPLACE "op: conv2d" "op: conv3d" y "${y}")
 file(WRITE "${WORK}/bad_op/case.yaml" "${y}")
 expect(unknown_op 2 "bad_op/case.yaml:2:5: op: 'conv3d' is not one of"
        ARGS check "${WORK}/bad_op")
+
+# ---- the systemc engine and sasim run -----------------------------------------
+expect(systemc_nonsquare_os 0 "^PASS synthetic__03_depthwise_conv2d cycles=[0-9]+\n1 passed, 0 failed\n$"
+       ARGS check --engine systemc --set array.rows=3 --set array.cols=5 --set array.dataflow=os
+            "${SHARED}/vectors/synthetic__03_depthwise_conv2d")
+expect(buffer_too_small 2 "buffers.c.size_bytes: 128 bytes cannot hold one tile line"
+       ARGS check --engine systemc --set array.cols=64 --set buffers.c.size_bytes=128
+            "${SHARED}/vectors/synthetic__01_conv2d")
+
+# A small model (real-shaped layers, seeded weights) written to the scratch dir.
+file(WRITE "${WORK}/tiny.yaml" "name: tiny
+layers:
+  - name: c1
+    op: conv2d
+    input_shape: [1, 6, 6, 3]
+    filter_shape: [5, 3, 3, 3]
+    output_shape: [1, 3, 3, 5]
+    stride: [2, 2]
+    dilation: [1, 1]
+    padding: same
+    input_zero_point: -3
+    output_zero_point: 4
+    input_scale: 0.05
+    filter_scales: [0.01]
+    output_scale: 0.04
+    fused_activation: relu
+    input_seed: 1
+    weights: {seed: 2, bias: true}
+  - name: d1
+    op: depthwise_conv2d
+    input_shape: [1, 5, 5, 2]
+    filter_shape: [1, 3, 3, 4]
+    output_shape: [1, 5, 5, 4]
+    stride: [1, 1]
+    dilation: [1, 1]
+    padding: same
+    depth_multiplier: 2
+    input_zero_point: 0
+    output_zero_point: 0
+    input_scale: 0.05
+    filter_scales: [0.01]
+    output_scale: 0.04
+    fused_activation: none
+    input_seed: 3
+    weights: {seed: 4, bias: false}
+")
+expect(run_tiny 0 "c1 +conv2d.*yes\n.*d1 +depthwise_conv2d.*yes\n.*total"
+       ARGS run --model "${WORK}/tiny.yaml" --out "${WORK}/run_tiny" --set array.rows=4 --set array.cols=4)
+foreach(f layers.csv report.json hw.resolved.yaml)
+  if(NOT EXISTS "${WORK}/run_tiny/${f}")
+    message(SEND_ERROR "[run_tiny] ${f} not written")
+  endif()
+endforeach()
+file(READ "${WORK}/run_tiny/report.json" report)
+string(JSON total GET "${report}" total cycles)
+string(JSON l0 GET "${report}" layers 0 cycles)
+string(JSON l1 GET "${report}" layers 1 cycles)
+math(EXPR sum "${l0} + ${l1}")
+if(NOT total EQUAL sum OR total LESS 100)
+  message(SEND_ERROR "[run_tiny] total.cycles ${total} != sum of layers ${sum}")
+endif()
+file(STRINGS "${WORK}/run_tiny/layers.csv" csv_lines)
+list(LENGTH csv_lines n_csv)
+if(NOT n_csv EQUAL 3)
+  message(SEND_ERROR "[run_tiny] layers.csv has ${n_csv} lines, want 3")
+endif()
+file(READ "${WORK}/run_tiny/hw.resolved.yaml" resolved)
+if(NOT resolved MATCHES "rows: 4\n  cols: 4\n  dataflow: ws")
+  message(SEND_ERROR "[run_tiny] resolved config lacks the overrides:\n${resolved}")
+endif()
+
+expect(run_vcd 0 "trace.vcd" ARGS run --model "${WORK}/tiny.yaml" --out "${WORK}/run_vcd" --trace vcd)
+file(READ "${WORK}/run_vcd/trace.vcd" vcd LIMIT 20000)
+if(NOT vcd MATCHES "cmd_valid" OR NOT vcd MATCHES "cfu.array.busy" OR NOT vcd MATCHES "enddefinitions")
+  message(SEND_ERROR "[run_vcd] the VCD lacks the bus or array signals")
+endif()
+expect(run_timeline 0 "timeline.json" ARGS run --model "${WORK}/tiny.yaml" --out "${WORK}/run_tl" --trace timeline)
+file(READ "${WORK}/run_tl/timeline.json" tl)
+string(JSON n_events LENGTH "${tl}" traceEvents)
+if(n_events LESS 10 OR NOT tl MATCHES "\"name\":\"pass 1\"" OR NOT tl MATCHES "\"name\":\"active PEs\""
+   OR NOT tl MATCHES "\"name\":\"c1\"")
+  message(SEND_ERROR "[run_timeline] the timeline lacks layer spans, pass spans or PE counters (${n_events} events)")
+endif()
+
+expect(run_missing_model 2 "nope.yaml: cannot open model config" ARGS run --model "${WORK}/nope.yaml")
+expect(run_bad_rows 2 "array.rows: 0 is out of range" ARGS run --model "${WORK}/tiny.yaml" --set array.rows=0 --out "${WORK}/run_bad")
+if(EXISTS "${WORK}/run_bad")
+  message(SEND_ERROR "[run_bad_rows] a bad config still created the output directory")
+endif()
+expect(run_bad_trace 2 "trace" ARGS run --model "${WORK}/tiny.yaml" --trace png)
