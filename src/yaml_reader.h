@@ -84,9 +84,5 @@ class MapReader {
   std::set<std::string> known_;
 };
 
-// Scalar conversions shared by readers: whole-string parses, no silent
-// truncation ("1.5" is not an int, "yes" is not a bool).
-bool parse_int64(const std::string& s, int64_t* out);
-bool parse_double(const std::string& s, double* out);
 
 }  // namespace sasim

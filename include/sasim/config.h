@@ -45,6 +45,11 @@ struct Override {
 // Splits "a.b=c"; throws ConfigError when there is no '=' or the key is empty.
 Override parse_override(const std::string& text);
 
+// Whole-string scalar parses shared by config readers and the command line:
+// no silent truncation ("1.5" is not an integer, "12abc" is an error).
+bool parse_int64(const std::string& s, int64_t* out);
+bool parse_double(const std::string& s, double* out);
+
 enum class Dataflow { kWeightStationary, kOutputStationary };
 const char* dataflow_name(Dataflow d);  // "ws" / "os"
 

@@ -31,6 +31,18 @@ struct RunOptions {
 // writes layers.csv, report.json and the resolved hardware config.
 int cmd_run(const CommonOptions& common, const RunOptions& opt);
 
+struct SweepOptions {
+  std::string spec_path;
+  int jobs = 1;
+  std::string out_dir;  // empty: out/sweep
+  int shard = 0, shards = 1;
+  bool resume = false;
+  std::vector<std::string> merge_dirs;  // non-empty: merge mode
+};
+
+// Runs a design-space sweep (or merges shard outputs); exit 1 if any point failed.
+int cmd_sweep(const SweepOptions& o);
+
 int cmd_check(const CommonOptions& common, const std::string& engine, const std::vector<std::string>& cases);
 
 }  // namespace sasim

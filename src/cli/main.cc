@@ -7,6 +7,10 @@
 
 #include <cstdlib>
 
+#include <unistd.h>
+
+#include <algorithm>
+
 #include "commands.h"
 
 namespace {
@@ -41,6 +45,18 @@ int sc_main(int argc, char* argv[]) {
   run->add_option("--trace", run_opt.trace, "per-cycle profile: vcd (GTKWave) or timeline (Perfetto JSON)")
       ->check(CLI::IsMember({"vcd", "timeline"}));
 
+  CLI::App* sweep = app.add_subcommand("sweep", "run a design-space sweep, in parallel child processes");
+  sasim::SweepOptions sw;
+  std::string shard;
+  sweep->add_option("spec", sw.spec_path, "sweep spec YAML (e.g. configs/sweep_arrays.yaml)");
+  sweep->add_option("--jobs,-j", sw.jobs, "points run at once (default: number of cores)");
+  sweep->add_option("--out", sw.out_dir, "output directory (default: out/sweep)");
+  sweep->add_option("--shard", shard, "run only shard i of N (0 <= i < N), e.g. --shard 2/8")->type_name("i/N");
+  sweep->add_flag("--resume", sw.resume, "skip points already in DIR/sweep.csv");
+  sweep->add_option("--merge", sw.merge_dirs, "merge the sweep.csv of shard output directories into --out")
+      ->type_name("DIR...");
+  sw.jobs = static_cast<int>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -65,6 +81,20 @@ int sc_main(int argc, char* argv[]) {
     common.overrides = hw_sets;
     if (check->parsed()) return sasim::cmd_check(common, engine, cases);
     if (run->parsed()) return sasim::cmd_run(common, run_opt);
+    if (sweep->parsed()) {
+      if (!shard.empty()) {
+        const size_t slash = shard.find('/');
+        int64_t i = -1, n = -1;
+        if (slash == std::string::npos || !sasim::parse_int64(shard.substr(0, slash), &i) ||
+            !sasim::parse_int64(shard.substr(slash + 1), &n) || n < 1 || i < 0 || i >= n)
+          throw sasim::ConfigError({{"--shard " + shard, 0, 0, "", "expected i/N with 0 <= i < N, e.g. --shard 0/4"}});
+        sw.shard = static_cast<int>(i);
+        sw.shards = static_cast<int>(n);
+      }
+      if (sw.spec_path.empty() && sw.merge_dirs.empty())
+        throw sasim::ConfigError({{"sweep", 0, 0, "", "give a sweep spec, or --merge DIR... --out DIR"}});
+      return sasim::cmd_sweep(sw);
+    }
   } catch (const sasim::ConfigError& e) {
     fmt::print(stderr, "{}\n", e.what());
     return sasim::kExitUsage;

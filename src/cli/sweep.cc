@@ -1,0 +1,521 @@
+// sasim sweep: runs design points as child processes (one SystemC elaboration
+// each), appends one CSV row per point x model as it finishes, resumes,
+// shards, merges, and plots with gnuplot.
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "commands.h"
+#include "sasim/sweep.h"
+
+extern char** environ;
+
+namespace sasim {
+
+namespace {
+
+const char* kMetricCols[] = {"status",      "cycles",           "latency_us",      "utilisation",
+                             "compute_cycles", "stall_host",     "stall_fill_drain", "stall_bank_swap",
+                             "stall_readback", "host_instructions", "sram_reads",   "sram_writes",
+                             "passes",      "est_dsp48",        "est_bram36",      "error"};
+
+std::string csv_escape(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string o = "\"";
+  for (char c : s) o += c == '"' ? std::string("\"\"") : (c == '\n' ? std::string(" ") : std::string(1, c));
+  return o + "\"";
+}
+
+std::vector<std::string> csv_split(const std::string& line) {
+  std::vector<std::string> out;
+  std::string cur;
+  bool q = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (q) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') { cur += '"'; ++i; }
+      else if (c == '"') q = false;
+      else cur += c;
+    } else if (c == '"') {
+      q = true;
+    } else if (c == ',') {
+      out.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  out.push_back(cur);
+  return out;
+}
+
+struct Csv {
+  std::string header;
+  std::map<int, std::string> rows;  // job -> line (without newline)
+};
+
+// Reads a sweep CSV, keeping only complete rows (a line cut by a kill has no
+// newline and is dropped: that point simply runs again on --resume).
+Csv read_csv(const std::string& path) {
+  Csv c;
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return c;
+  std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  size_t pos = 0;
+  bool first = true;
+  while (pos < text.size()) {
+    const size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) break;
+    const std::string line = text.substr(pos, nl - pos);
+    pos = nl + 1;
+    if (first) {
+      c.header = line;
+      first = false;
+      continue;
+    }
+    const auto cells = csv_split(line);
+    const size_t ncols = csv_split(c.header).size();
+    if (cells.size() != ncols || cells[0].empty()) continue;
+    c.rows[std::stoi(cells[0])] = line;
+  }
+  return c;
+}
+
+void write_atomic(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary);
+    if (!f || !(f << text) || !f.flush()) throw ConfigError({{path, 0, 0, "", "cannot write"}});
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw ConfigError({{path, 0, 0, "", "cannot write"}});
+}
+
+void mkdirs(const std::string& dir) {
+  std::string cur;
+  for (size_t i = 0; i <= dir.size(); ++i) {
+    if ((i == dir.size() || dir[i] == '/') && !cur.empty() && mkdir(cur.c_str(), 0777) != 0 && errno != EEXIST)
+      throw ConfigError({{dir, 0, 0, "", fmt::format("cannot create directory: {}", std::strerror(errno))}});
+    if (i < dir.size()) cur += dir[i];
+  }
+}
+
+std::string self_exe() {
+  char buf[4096];
+  const ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  if (n <= 0) return "sasim";
+  buf[n] = 0;
+  return buf;
+}
+
+std::string base_name(const std::string& p) {
+  const size_t s = p.find_last_of('/');
+  std::string b = s == std::string::npos ? p : p.substr(s + 1);
+  if (b.size() > 5 && b.substr(b.size() - 5) == ".yaml") b.resize(b.size() - 5);
+  return b;
+}
+
+std::string fmt_duration(double s) {
+  const int t = static_cast<int>(s + 0.5);
+  return fmt::format("{}:{:02}:{:02}", t / 3600, (t / 60) % 60, t % 60);
+}
+
+struct Job {
+  int job;
+  const SweepPoint* point;
+  int model;
+  HwConfig hw;         // resolved, for columns and resource estimates
+  std::string hw_error;
+  std::string dir;
+};
+
+// Resource estimate for the Pareto plot: one DSP48E1 per int8 MAC, and
+// BRAM36 (4,608 bytes) for each bank of each buffer.
+int est_dsp(const HwConfig& hw) { return hw.rows * hw.cols; }
+int est_bram(const HwConfig& hw) {
+  int n = 0;
+  for (const BufferConfig* b : {&hw.buf_a, &hw.buf_b, &hw.buf_c})
+    n += (b->double_buffered ? 2 : 1) * static_cast<int>((b->size_bytes + 4607) / 4608);
+  return n;
+}
+
+std::string header_for(const SweepSpec& spec) {
+  std::string h = "job,point,model,rows,cols,dataflow,pes";
+  for (const auto& k : spec.keys) h += "," + csv_escape(k);
+  for (const char* c : kMetricCols) h += std::string(",") + c;
+  return h;
+}
+
+std::string row_for(const SweepSpec& spec, const Job& j, const std::string& status, const nlohmann::json* total,
+                    const std::string& error) {
+  std::string r = fmt::format("{},{},{},", j.job, csv_escape(j.point->key), csv_escape(base_name(spec.models[j.model])));
+  if (j.hw_error.empty())
+    r += fmt::format("{},{},{},{}", j.hw.rows, j.hw.cols, dataflow_name(j.hw.dataflow), j.hw.rows * j.hw.cols);
+  else
+    r += ",,,";
+  for (const auto& k : spec.keys) {
+    std::string v;
+    for (const auto& o : j.point->sets)
+      if (o.key == k) v = o.value;
+    r += "," + csv_escape(v);
+  }
+  r += "," + status;
+  if (total) {
+    const auto& t = *total;
+    const auto& st = t["stall_cycles"];
+    r += fmt::format(",{},{:.3f},{:.6f},{},{},{},{},{},{},{},{},{}", t["cycles"].get<uint64_t>(),
+                     t["latency_us"].get<double>(), t["utilisation"].get<double>(),
+                     t["compute_cycles"].get<uint64_t>(), st["host"].get<uint64_t>(), st["fill_drain"].get<uint64_t>(),
+                     st["bank_swap"].get<uint64_t>(), st["readback"].get<uint64_t>(),
+                     t["host_instructions"].get<uint64_t>(), t["sram_reads"].get<uint64_t>(),
+                     t["sram_writes"].get<uint64_t>(), t["passes"].get<uint64_t>());
+  } else {
+    r += ",,,,,,,,,,,,";
+  }
+  if (j.hw_error.empty()) r += fmt::format(",{},{}", est_dsp(j.hw), est_bram(j.hw));
+  else r += ",,";
+  r += "," + csv_escape(error);
+  return r;
+}
+
+std::string last_line_of(const std::string& path) {
+  std::ifstream f(path);
+  std::string line, last;
+  while (std::getline(f, line))
+    if (!line.empty()) last = line;
+  return last;
+}
+
+// ------------------------------------------------------------------ plots --
+
+struct PlotRow {
+  std::string model, df;
+  int rows = 0, cols = 0, pes = 0, dsp = 0;
+  double cycles = 0, latency = 0, util = 0;
+};
+
+std::vector<PlotRow> plot_rows(const Csv& csv) {
+  const auto h = csv_split(csv.header);
+  auto col = [&](const char* name) {
+    return static_cast<int>(std::find(h.begin(), h.end(), name) - h.begin());
+  };
+  const int c_model = col("model"), c_rows = col("rows"), c_cols = col("cols"), c_df = col("dataflow"),
+            c_pes = col("pes"), c_status = col("status"), c_cycles = col("cycles"), c_lat = col("latency_us"),
+            c_util = col("utilisation"), c_dsp = col("est_dsp48");
+  std::vector<PlotRow> out;
+  for (const auto& kv : csv.rows) {
+    const auto c = csv_split(kv.second);
+    if (c[c_status] != "ok") continue;
+    PlotRow r;
+    r.model = c[c_model];
+    r.df = c[c_df];
+    r.rows = std::stoi(c[c_rows]);
+    r.cols = std::stoi(c[c_cols]);
+    r.pes = std::stoi(c[c_pes]);
+    r.dsp = std::stoi(c[c_dsp]);
+    r.cycles = std::stod(c[c_cycles]);
+    r.latency = std::stod(c[c_lat]);
+    r.util = std::stod(c[c_util]);
+    out.push_back(r);
+  }
+  return out;
+}
+
+// Writes data files and a gnuplot script under DIR/plots and runs gnuplot.
+// Returns false (with a warning printed) when gnuplot is missing or fails;
+// the CSV is the result, plots are a view of it.
+bool make_plots(const std::string& dir, const Csv& csv) {
+  const auto rows = plot_rows(csv);
+  if (rows.empty()) return true;
+  const std::string pd = dir + "/plots";
+  mkdirs(pd);
+  std::set<std::string> models, dfs;
+  std::set<int> rvals, cvals;
+  for (const auto& r : rows) {
+    models.insert(r.model);
+    dfs.insert(r.df);
+    rvals.insert(r.rows);
+    cvals.insert(r.cols);
+  }
+  std::string gp = "set datafile separator whitespace\nset key outside right\nset grid\n";
+  auto both = [&](const std::string& name, const std::string& body) {
+    gp += fmt::format("set terminal pngcairo size 1000,650 noenhanced\nset output '{}.png'\n{}", name, body);
+    gp += fmt::format("set terminal svg size 1000,650 noenhanced\nset output '{}.svg'\n{}", name, body);
+  };
+  // 1. cycles vs PE count, one series per model and dataflow.
+  std::string plot1 = "set title 'Total cycles vs PE count'\nset xlabel 'PEs (rows x cols)'\nset ylabel 'cycles'\n"
+                      "set logscale xy 2\nplot ";
+  int series = 0;
+  for (const auto& m : models)
+    for (const auto& d : dfs) {
+      const std::string f = fmt::format("cycles_{}_{}.dat", m, d);
+      std::vector<std::pair<int, double>> pts;
+      for (const auto& r : rows)
+        if (r.model == m && r.df == d) pts.push_back({r.pes, r.cycles});
+      if (pts.empty()) continue;
+      std::sort(pts.begin(), pts.end());
+      std::string data;
+      for (const auto& p : pts) data += fmt::format("{} {}\n", p.first, p.second);
+      write_atomic(pd + "/" + f, data);
+      plot1 += fmt::format("{}'{}' using 1:2 with points pt 7 title '{} {}'", series++ ? ", " : "", f, m, d);
+    }
+  plot1 += "\nunset logscale\n";
+  both("cycles_vs_pes", plot1);
+  // 2. utilisation heat map over rows x cols, one per model and dataflow.
+  auto idx = [](const std::set<int>& s, int v) { return static_cast<int>(std::distance(s.begin(), s.find(v))); };
+  std::string xt, yt;
+  for (int v : cvals) xt += fmt::format("{}\"{}\" {}", xt.empty() ? "" : ", ", v, idx(cvals, v));
+  for (int v : rvals) yt += fmt::format("{}\"{}\" {}", yt.empty() ? "" : ", ", v, idx(rvals, v));
+  for (const auto& m : models)
+    for (const auto& d : dfs) {
+      std::string data;
+      for (const auto& r : rows)
+        if (r.model == m && r.df == d)
+          data += fmt::format("{} {} {:.4f}\n", idx(cvals, r.cols), idx(rvals, r.rows), 100.0 * r.util);
+      if (data.empty()) continue;
+      const std::string f = fmt::format("util_{}_{}.dat", m, d);
+      write_atomic(pd + "/" + f, data);
+      both(fmt::format("util_heatmap_{}_{}", m, d),
+           fmt::format("set title 'Array utilisation (%) {} {}'\nset xlabel 'cols'\nset ylabel 'rows'\n"
+                       "set xtics ({})\nset ytics ({})\nset cblabel 'utilisation %'\nset palette rgb 33,13,10\n"
+                       "plot '{}' using 1:2:(0.5):(0.5):3 with boxxyerror fs solid 1.0 noborder lc palette notitle, "
+                       "'' using 1:2:(sprintf('%.1f', $3)) with labels notitle\nset xtics auto\nset ytics auto\n",
+                       m, d, xt, yt, f));
+    }
+  // 3. Pareto front of latency vs resources (estimated DSP48E1), per model.
+  std::string plot3 = "set title 'Latency vs resources (Pareto front per model)'\nset xlabel 'DSP48E1 (estimate)'\n"
+                      "set ylabel 'latency (us)'\nset logscale xy 2\nplot ";
+  series = 0;
+  for (const auto& m : models) {
+    std::vector<std::pair<int, double>> pts;
+    for (const auto& r : rows)
+      if (r.model == m) pts.push_back({r.dsp, r.latency});
+    std::sort(pts.begin(), pts.end());
+    std::string all, front;
+    double best = 1e300;
+    for (const auto& p : pts) {
+      all += fmt::format("{} {}\n", p.first, p.second);
+      if (p.second < best) {  // not dominated by any cheaper (or equal) point seen so far
+        best = p.second;
+        front += fmt::format("{} {}\n", p.first, p.second);
+      }
+    }
+    write_atomic(pd + fmt::format("/pareto_all_{}.dat", m), all);
+    write_atomic(pd + fmt::format("/pareto_front_{}.dat", m), front);
+    plot3 += fmt::format("{}'pareto_all_{}.dat' using 1:2 with points pt 6 title '{} points', "
+                         "'pareto_front_{}.dat' using 1:2 with steps lw 2 title '{} front'",
+                         series++ ? ", " : "", m, m, m, m);
+  }
+  plot3 += "\nunset logscale\n";
+  both("pareto", plot3);
+  write_atomic(pd + "/plots.gp", gp);
+  const std::string cmd = fmt::format("cd '{}' && gnuplot plots.gp > gnuplot.log 2>&1", pd);
+  if (std::system(cmd.c_str()) != 0) {
+    fmt::print(stderr, "warning: gnuplot failed or is missing (see {}/gnuplot.log); the CSV is complete\n", pd);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int cmd_sweep_merge(const SweepOptions& o) {
+  if (o.out_dir.empty()) throw ConfigError({{"--out", 0, 0, "", "--merge needs --out DIR for the merged results"}});
+  Csv merged;
+  for (const auto& d : o.merge_dirs) {
+    const std::string p = d + "/sweep.csv";
+    if (!std::ifstream(p)) throw ConfigError({{p, 0, 0, "", "cannot open shard results"}});
+    Csv c = read_csv(p);
+    if (merged.header.empty()) merged.header = c.header;
+    else if (c.header != merged.header)
+      throw ConfigError({{p, 1, 1, "", "header differs from the first shard's: not the same sweep spec"}});
+    for (const auto& kv : c.rows) {
+      if (merged.rows.count(kv.first))
+        throw ConfigError({{p, 0, 0, "", fmt::format("job {} appears in more than one shard", kv.first)}});
+      merged.rows[kv.first] = kv.second;
+    }
+  }
+  mkdirs(o.out_dir);
+  std::string text = merged.header + "\n";
+  for (const auto& kv : merged.rows) text += kv.second + "\n";
+  write_atomic(o.out_dir + "/sweep.csv", text);
+  make_plots(o.out_dir, merged);
+  fmt::print("merged {} rows from {} directories into {}/sweep.csv\n", merged.rows.size(), o.merge_dirs.size(),
+             o.out_dir);
+  return kExitOk;
+}
+
+int cmd_sweep(const SweepOptions& o) {
+  if (!o.merge_dirs.empty()) return cmd_sweep_merge(o);
+  const SweepSpec spec = load_sweep_spec(o.spec_path);
+  if (o.jobs < 1) throw ConfigError({{"--jobs", 0, 0, "", "must be at least 1"}});
+  if (o.shards < 1 || o.shard < 0 || o.shard >= o.shards)
+    throw ConfigError({{"--shard", 0, 0, "", fmt::format("{}/{}: expected i/N with 0 <= i < N", o.shard, o.shards)}});
+  const std::string out = o.out_dir.empty() ? "out/sweep" : o.out_dir;
+  const std::string csv_path = out + "/sweep.csv";
+  const std::string header = header_for(spec);
+
+  Csv done;
+  if (std::ifstream(csv_path)) {
+    done = read_csv(csv_path);
+    if (!o.resume && !done.rows.empty())
+      throw ConfigError({{csv_path, 0, 0, "", "exists with results: pass --resume to continue it, or choose another --out"}});
+    if (!done.header.empty() && done.header != header)
+      throw ConfigError({{csv_path, 1, 1, "", "was written by a different sweep spec (header differs)"}});
+  }
+  mkdirs(out + "/points");
+  // Rewrite the CSV with only complete rows, so appends start on a line boundary.
+  {
+    std::string text = header + "\n";
+    for (const auto& kv : done.rows) text += kv.second + "\n";
+    write_atomic(csv_path, text);
+  }
+
+  std::string base_text = default_hw_yaml();
+  if (!spec.hw_path.empty()) {
+    std::ifstream f(spec.hw_path);
+    base_text.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  }
+  const int nm = static_cast<int>(spec.models.size());
+  std::vector<Job> todo;
+  int total = 0, skipped = 0;
+  for (const auto& p : spec.points)
+    for (int m = 0; m < nm; ++m) {
+      const int j = p.index * nm + m;
+      if (!in_shard(j, o.shard, o.shards)) continue;
+      ++total;
+      if (done.rows.count(j)) {
+        ++skipped;
+        continue;
+      }
+      Job job{j, &p, m, HwConfig{}, "", fmt::format("{}/points/{:05}", out, j)};
+      try {
+        job.hw = parse_hw_config(base_text, spec.hw_path.empty() ? "<embedded default>" : spec.hw_path, p.sets);
+      } catch (const ConfigError& e) {
+        job.hw_error = e.what();
+      }
+      todo.push_back(job);
+    }
+  if (skipped) fmt::print("resume: {} of {} rows already in {}, running the other {}\n", skipped, total, csv_path,
+                          total - skipped);
+
+  const int fd = open(csv_path.c_str(), O_WRONLY | O_APPEND);
+  if (fd < 0) throw ConfigError({{csv_path, 0, 0, "", fmt::format("cannot append: {}", std::strerror(errno))}});
+  const bool tty = isatty(STDERR_FILENO);
+  const std::string exe = self_exe();
+  std::map<pid_t, size_t> running;
+  size_t next = 0;
+  int finished = 0, failed = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+
+  auto record = [&](const Job& j, const std::string& line, bool ok) {
+    const std::string l = line + "\n";
+    if (write(fd, l.data(), l.size()) != static_cast<ssize_t>(l.size()))  // one write: a whole row or nothing
+      fmt::print(stderr, "warning: short write to {}\n", csv_path);
+    ++finished;
+    if (!ok) ++failed;
+    const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const int n = static_cast<int>(todo.size());
+    const double eta = finished ? el / finished * (n - finished) : 0;
+    if (tty) {
+      const int w = 30, fill = n ? w * finished / n : w;
+      fmt::print(stderr, "\r[{}{}] {}/{} done, {} failed, ETA {}   ", std::string(fill, '#'), std::string(w - fill, '.'),
+                 finished, n, failed, fmt_duration(eta));
+      if (finished == n) fmt::print(stderr, "\n");
+    } else {
+      fmt::print("[{}/{}] job {} {} {}: {}\n", finished, n, j.job, base_name(spec.models[j.model]), j.point->key,
+                 ok ? "ok" : "FAILED");
+      std::fflush(stdout);
+    }
+  };
+
+  while (next < todo.size() || !running.empty()) {
+    while (next < todo.size() && static_cast<int>(running.size()) < o.jobs) {
+      Job& j = todo[next];
+      if (!j.hw_error.empty()) {  // invalid combination: recorded, never run
+        record(j, row_for(spec, j, "failed", nullptr, j.hw_error), false);
+        ++next;
+        continue;
+      }
+      mkdirs(j.dir);
+      std::vector<std::string> args{exe, "run", "--model", spec.models[j.model], "--out", j.dir};
+      if (!spec.hw_path.empty()) args.insert(args.end(), {"--hw", spec.hw_path});
+      for (const auto& s : j.point->sets) args.insert(args.end(), {"--set", s.text});
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      posix_spawn_file_actions_t fa;
+      posix_spawn_file_actions_init(&fa);
+      const std::string log = j.dir + "/log.txt";
+      posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
+      pid_t pid;
+      const int rc = posix_spawn(&pid, exe.c_str(), &fa, nullptr, argv.data(), environ);
+      posix_spawn_file_actions_destroy(&fa);
+      if (rc != 0) {
+        record(j, row_for(spec, j, "failed", nullptr, fmt::format("cannot start {}: {}", exe, std::strerror(rc))),
+               false);
+      } else {
+        running[pid] = next;
+      }
+      ++next;
+    }
+    if (running.empty()) continue;
+    int status = 0;
+    const pid_t pid = waitpid(-1, &status, 0);
+    if (pid < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    auto it = running.find(pid);
+    if (it == running.end()) continue;
+    const Job& j = todo[it->second];
+    running.erase(it);
+    const bool exited_ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    nlohmann::json report;
+    std::string error;
+    if (exited_ok) {
+      std::ifstream rf(j.dir + "/report.json");
+      try {
+        rf >> report;
+      } catch (const std::exception& e) {
+        error = std::string("unreadable report.json: ") + e.what();
+      }
+    } else {
+      error = WIFEXITED(status) ? fmt::format("exit {}: {}", WEXITSTATUS(status), last_line_of(j.dir + "/log.txt"))
+                                : fmt::format("killed by signal {}", WTERMSIG(status));
+    }
+    const bool ok = error.empty();
+    record(j, row_for(spec, j, ok ? "ok" : "failed", ok ? &report["total"] : nullptr, error), ok);
+  }
+  close(fd);
+
+  // Final form: rows in job order, so shards merge to exactly this file.
+  Csv final_csv = read_csv(csv_path);
+  std::string text = final_csv.header + "\n";
+  for (const auto& kv : final_csv.rows) text += kv.second + "\n";
+  write_atomic(csv_path, text);
+  make_plots(out, final_csv);
+  const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  fmt::print("{} rows in {}/sweep.csv ({} run now in {:.1f} s, {:.2f} points/s, {} failed); plots in {}/plots\n",
+             final_csv.rows.size(), out, todo.size(), el, el > 0 ? todo.size() / el : 0.0, failed, out);
+  int any_failed = 0;
+  for (const auto& kv : final_csv.rows)
+    if (kv.second.find(",failed,") != std::string::npos) any_failed = 1;
+  return any_failed ? kExitMismatch : kExitOk;
+}
+
+}  // namespace sasim

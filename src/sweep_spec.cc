@@ -1,0 +1,158 @@
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "sasim/sweep.h"
+#include "yaml_reader.h"
+
+namespace sasim {
+
+namespace {
+std::string dir_of(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? "." : path.substr(0, slash);
+}
+std::string resolve(const std::string& base_dir, const std::string& p) {
+  return (!p.empty() && p[0] == '/') ? p : base_dir + "/" + p;
+}
+}  // namespace
+
+SweepSpec load_sweep_spec(const std::string& path) {
+  std::ifstream f(path);
+  if (!f) throw ConfigError({{path, 0, 0, "", "cannot open sweep spec: " + std::string(std::strerror(errno))}});
+  std::ostringstream ss;
+  ss << f.rdbuf();
+  ReadContext ctx;
+  ctx.file = path;
+  YAML::Node root = parse_yaml_text(&ctx, ss.str());
+  ctx.throw_if_errors();
+
+  SweepSpec spec;
+  spec.source = path;
+  const std::string base = dir_of(path);
+  MapReader top(&ctx, root, "");
+  std::string hw;
+  if (top.get_string("hw", &hw, false)) spec.hw_path = resolve(base, hw);
+  // The base config must itself be valid before its points can be judged.
+  std::string base_text = default_hw_yaml(), base_name = "<embedded default>";
+  if (!spec.hw_path.empty()) {
+    std::ifstream hf(spec.hw_path);
+    if (!hf) {
+      top.error("hw", fmt::format("cannot open hardware config '{}'", spec.hw_path));
+    } else {
+      std::ostringstream hs;
+      hs << hf.rdbuf();
+      base_text = hs.str();
+      base_name = spec.hw_path;
+    }
+  }
+
+  YAML::Node models = top.raw("models");
+  if (!models.IsDefined()) {
+    top.error("models", "missing required key");
+  } else if (!models.IsSequence() || models.size() == 0) {
+    top.error("models", "expected a non-empty list of model config paths");
+  } else {
+    for (size_t i = 0; i < models.size(); ++i) {
+      const std::string p = fmt::format("models[{}]", i);
+      if (!models[i].IsScalar()) {
+        ctx.error_at(models[i].Mark(), p, "expected a path");
+        continue;
+      }
+      const std::string m = resolve(base, models[i].Scalar());
+      if (!std::ifstream(m)) ctx.error_at(models[i].Mark(), p, fmt::format("cannot open model config '{}'", m));
+      spec.models.push_back(m);
+    }
+  }
+
+  // Every value is checked alone against the base config.
+  auto check_value = [&](const std::string& key, const YAML::Node& v, const std::string& where) -> bool {
+    if (!v.IsScalar()) {
+      ctx.error_at(v.Mark(), where, "expected a scalar value");
+      return false;
+    }
+    try {
+      parse_hw_config(base_text, base_name, {Override{key, v.Scalar(), key + "=" + v.Scalar()}});
+    } catch (const ConfigError& e) {
+      for (const auto& d : e.diagnostics()) ctx.error_at(v.Mark(), where, d.message);
+      return false;
+    }
+    return true;
+  };
+  auto add_key = [&](const std::string& k) {
+    for (const auto& e : spec.keys)
+      if (e == k) return;
+    spec.keys.push_back(k);
+  };
+
+  std::vector<std::vector<Override>> combos;
+  YAML::Node grid = top.raw("grid");
+  if (grid.IsDefined()) {
+    if (!grid.IsMap() || grid.size() == 0) {
+      top.error("grid", "expected a mapping of config keys to lists of values");
+    } else {
+      combos.push_back({});
+      for (auto it = grid.begin(); it != grid.end(); ++it) {
+        const std::string k = it->first.Scalar();
+        const std::string where = "grid." + k;
+        if (!it->second.IsSequence() || it->second.size() == 0) {
+          ctx.error_at(it->second.Mark(), where, "expected a non-empty list of values");
+          continue;
+        }
+        add_key(k);
+        std::vector<std::vector<Override>> next;
+        for (const auto& c : combos)
+          for (size_t i = 0; i < it->second.size(); ++i) {
+            const YAML::Node v = it->second[i];
+            if (!check_value(k, v, fmt::format("{}[{}]", where, i))) continue;
+            auto n = c;
+            n.push_back(Override{k, v.Scalar(), k + "=" + v.Scalar()});
+            next.push_back(n);
+          }
+        combos.swap(next);
+      }
+    }
+  }
+  YAML::Node list = top.raw("points");
+  if (list.IsDefined()) {
+    if (!list.IsSequence()) {
+      top.error("points", "expected a list of mappings from config keys to values");
+    } else {
+      for (size_t i = 0; i < list.size(); ++i) {
+        const std::string where = fmt::format("points[{}]", i);
+        if (!list[i].IsMap() || list[i].size() == 0) {
+          ctx.error_at(list[i].Mark(), where, "expected a mapping from config keys to values");
+          continue;
+        }
+        std::vector<Override> c;
+        for (auto it = list[i].begin(); it != list[i].end(); ++it) {
+          const std::string k = it->first.Scalar();
+          if (!check_value(k, it->second, where + "." + k)) continue;
+          add_key(k);
+          c.push_back(Override{k, it->second.Scalar(), k + "=" + it->second.Scalar()});
+        }
+        combos.push_back(c);
+      }
+    }
+  }
+  if (!grid.IsDefined() && !list.IsDefined()) top.error("grid", "a sweep needs a grid, a points list, or both");
+  top.finish();
+  ctx.throw_if_errors();
+
+  for (size_t i = 0; i < combos.size(); ++i) {
+    SweepPoint p;
+    p.index = static_cast<int>(i);
+    // Canonical order: spec.keys, so a point's key does not depend on how it was listed.
+    for (const auto& k : spec.keys)
+      for (const auto& o : combos[i])
+        if (o.key == k) p.sets.push_back(o);
+    for (const auto& o : p.sets) p.key += (p.key.empty() ? "" : " ") + o.text;
+    spec.points.push_back(p);
+  }
+  return spec;
+}
+
+}  // namespace sasim
