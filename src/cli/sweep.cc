@@ -250,7 +250,7 @@ bool make_plots(const std::string& dir, const Csv& csv) {
     rvals.insert(r.rows);
     cvals.insert(r.cols);
   }
-  std::string gp = "set datafile separator whitespace\nset key outside right\nset grid\n";
+  std::string gp = "set datafile separator whitespace\nset key outside right\nset grid\nset format y '%g'\n";
   auto both = [&](const std::string& name, const std::string& body) {
     gp += fmt::format("set terminal pngcairo size 1000,650 noenhanced\nset output '{}.png'\n{}", name, body);
     gp += fmt::format("set terminal svg size 1000,650 noenhanced\nset output '{}.svg'\n{}", name, body);
@@ -454,6 +454,11 @@ int cmd_sweep(const SweepOptions& o) {
       std::vector<std::string> args{exe, "run", "--model", spec.models[j.model], "--out", j.dir};
       if (!spec.hw_path.empty()) args.insert(args.end(), {"--hw", spec.hw_path});
       for (const auto& s : j.point->sets) args.insert(args.end(), {"--set", s.text});
+      {  // to reproduce the point by hand (and for bench/bench_sweep.sh): one argument per line
+        std::string cl;
+        for (const auto& a : args) cl += a + "\n";
+        write_atomic(j.dir + "/cmdline.txt", cl);
+      }
       std::vector<char*> argv;
       for (auto& a : args) argv.push_back(a.data());
       argv.push_back(nullptr);

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# sasim sweep, end to end: a 50-point sweep with --jobs 2 (CSV and plots),
+# rows equal to `sasim run` for the same point, kill half-way + --resume,
+# shards merged equal to the unsharded CSV, a failing point recorded, and a
+# bad spec rejected with file:line. Usage: sweep_tests.sh SASIM WORKDIR
+set -u
+SASIM=$1
+WORK=$2
+rm -rf "$WORK" && mkdir -p "$WORK"
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+ok() { echo "ok: $*"; }
+
+cat > "$WORK/tiny.yaml" <<'YAML'
+name: tiny
+layers:
+  - name: c1
+    op: conv2d
+    input_shape: [1, 6, 6, 3]
+    filter_shape: [5, 3, 3, 3]
+    output_shape: [1, 3, 3, 5]
+    stride: [2, 2]
+    dilation: [1, 1]
+    padding: same
+    input_zero_point: -3
+    output_zero_point: 4
+    input_scale: 0.05
+    filter_scales: [0.01]
+    output_scale: 0.04
+    fused_activation: relu
+    input_seed: 1
+    weights: {seed: 2, bias: true}
+YAML
+cat > "$WORK/spec.yaml" <<'YAML'
+models: [tiny.yaml]
+grid:
+  array.rows: [1, 2, 3, 4, 5]
+  array.cols: [1, 2, 3, 4, 5]
+  array.dataflow: [ws, os]
+YAML
+
+# 1. A 50-point sweep with two jobs: CSV, every row ok, plots in PNG and SVG.
+"$SASIM" sweep "$WORK/spec.yaml" --jobs 2 --out "$WORK/full" > "$WORK/full.log" 2>&1
+rc=$?
+[ $rc -eq 0 ] && ok "full sweep exit 0" || fail "full sweep exit $rc: $(tail -3 "$WORK/full.log")"
+rows=$(($(wc -l < "$WORK/full/sweep.csv") - 1))
+[ "$rows" -eq 50 ] && ok "50 rows" || fail "$rows rows, want 50"
+nok=$(grep -c ',ok,' "$WORK/full/sweep.csv")
+[ "$nok" -eq 50 ] && ok "all rows ok" || fail "$nok rows ok"
+for p in cycles_vs_pes pareto util_heatmap_tiny_ws util_heatmap_tiny_os; do
+  for ext in png svg; do
+    [ -s "$WORK/full/plots/$p.$ext" ] || fail "missing plot $p.$ext"
+  done
+done
+ok "plots checked"
+
+# 2. A row's cycles equal what `sasim run` gives for that point.
+for point in "3 5 os" "4 2 ws"; do
+  set -- $point
+  want=$("$SASIM" run --model "$WORK/tiny.yaml" --out "$WORK/single_$1$2$3" --set array.rows=$1 --set array.cols=$2 \
+           --set array.dataflow=$3 > /dev/null && grep -o '"cycles": [0-9]*' "$WORK/single_$1$2$3/report.json" | tail -1 | grep -o '[0-9]*$')
+  got=$(awk -F, -v k="array.rows=$1 array.cols=$2 array.dataflow=$3" \
+          'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "cycles") c = i } $2 == k { print $c }' "$WORK/full/sweep.csv")
+  [ -n "$want" ] && [ "$want" = "$got" ] && ok "row $1x$2 $3 cycles $got = sasim run" || fail "row $1x$2 $3: sweep $got, run $want"
+done
+
+# 3. Killed half-way, --resume completes without recomputing finished points.
+setsid "$SASIM" sweep "$WORK/spec.yaml" --jobs 1 --out "$WORK/resumed" > "$WORK/killed.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 200); do
+  n=$(($( { wc -l < "$WORK/resumed/sweep.csv"; } 2>/dev/null || echo 1) - 1))
+  [ "$n" -ge 15 ] && break
+  sleep 0.05
+done
+kill -9 -- -"$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+before=$(($(wc -l < "$WORK/resumed/sweep.csv") - 1))
+if [ "$before" -ge 1 ] && [ "$before" -lt 50 ]; then ok "killed with $before rows"; else fail "killed with $before rows"; fi
+"$SASIM" sweep "$WORK/spec.yaml" --jobs 2 --out "$WORK/resumed" > "$WORK/refused.log" 2>&1
+[ $? -eq 2 ] && grep -q "pass --resume" "$WORK/refused.log" && ok "rerun without --resume refused" || fail "rerun without --resume not refused"
+"$SASIM" sweep "$WORK/spec.yaml" --jobs 2 --out "$WORK/resumed" --resume > "$WORK/resume.log" 2>&1
+rc=$?
+[ $rc -eq 0 ] && ok "resume exit 0" || fail "resume exit $rc"
+kept=$(grep -o 'resume: [0-9]* of 50 rows' "$WORK/resume.log" | grep -o '[0-9]*' | head -1)
+reran=$(grep -c '^\[' "$WORK/resume.log")
+[ -n "$kept" ] && [ "$kept" -ge "$before" ] && [ $((kept + reran)) -eq 50 ] \
+  && ok "resume kept $kept rows and ran $reran" || fail "resume kept '$kept', ran $reran (had $before)"
+cmp -s "$WORK/full/sweep.csv" "$WORK/resumed/sweep.csv" && ok "resumed CSV equals the full CSV" || fail "resumed CSV differs"
+
+# 4. Shards merged equal the unsharded CSV, row for row.
+for i in 0 1 2; do
+  "$SASIM" sweep "$WORK/spec.yaml" --jobs 2 --shard $i/3 --out "$WORK/shard$i" > /dev/null 2>&1 || fail "shard $i failed"
+done
+"$SASIM" sweep --merge "$WORK/shard0" "$WORK/shard1" "$WORK/shard2" --out "$WORK/merged" > /dev/null 2>&1 || fail "merge failed"
+cmp -s "$WORK/full/sweep.csv" "$WORK/merged/sweep.csv" && ok "merged shards equal the full CSV" || fail "merged CSV differs"
+[ -s "$WORK/merged/plots/pareto.png" ] && ok "merge plotted" || fail "merge made no plots"
+
+# 5. A failing point is recorded with its error; the others still run; exit 1.
+cat > "$WORK/failing.yaml" <<'YAML'
+models: [tiny.yaml]
+points:
+  - {array.rows: 2}
+  - {array.cols: 64, buffers.c.size_bytes: 128}
+  - {array.rows: 3}
+YAML
+"$SASIM" sweep "$WORK/failing.yaml" --jobs 2 --out "$WORK/failing" > "$WORK/failing.log" 2>&1
+rc=$?
+[ $rc -eq 1 ] && ok "failing point: exit 1" || fail "failing point: exit $rc"
+grep -q ',failed,.*cannot hold one tile line' "$WORK/failing/sweep.csv" && ok "failure recorded with its error" \
+  || fail "failure row missing: $(cat "$WORK/failing/sweep.csv")"
+[ "$(grep -c ',ok,' "$WORK/failing/sweep.csv")" -eq 2 ] && ok "other points ran" || fail "other points did not run"
+
+# 6. A bad spec: exit 2, file:line:col, key and reason; nothing written.
+cat > "$WORK/bad.yaml" <<'YAML'
+models: [tiny.yaml]
+grid:
+  array.rows: [4, 0]
+  array.dataflow: [ws, xs]
+YAML
+"$SASIM" sweep "$WORK/bad.yaml" --out "$WORK/bad" > "$WORK/bad.log" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q 'bad.yaml:3:19: grid.array.rows\[1\]: 0 is out of range \[1, 64\]' "$WORK/bad.log" \
+  && grep -q "bad.yaml:4:24: grid.array.dataflow\[1\]: 'xs' is not one of: ws, os" "$WORK/bad.log" \
+  && [ ! -e "$WORK/bad" ] && ok "bad spec rejected" || fail "bad spec: exit $rc: $(cat "$WORK/bad.log")"
+
+echo "$((fails == 0 ? 1 : 0)) passed, $fails failed"
+[ $fails -eq 0 ]
