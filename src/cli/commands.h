@@ -43,6 +43,10 @@ struct SweepOptions {
 // Runs a design-space sweep (or merges shard outputs); exit 1 if any point failed.
 int cmd_sweep(const SweepOptions& o);
 
+// Prints the resolved hardware config and the bank geometry derived from it
+// (lines per bank), as YAML; used by scripts/synth for the RTL parameters.
+int cmd_config(const CommonOptions& common);
+
 int cmd_check(const CommonOptions& common, const std::string& engine, const std::vector<std::string>& cases);
 
 }  // namespace sasim

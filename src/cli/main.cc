@@ -45,6 +45,9 @@ int sc_main(int argc, char* argv[]) {
   run->add_option("--trace", run_opt.trace, "per-cycle profile: vcd (GTKWave) or timeline (Perfetto JSON)")
       ->check(CLI::IsMember({"vcd", "timeline"}));
 
+  CLI::App* config = app.add_subcommand("config", "validate a hardware config and print it resolved, with derived bank geometry");
+  add_common(config, &common, &sets);
+
   CLI::App* sweep = app.add_subcommand("sweep", "run a design-space sweep, in parallel child processes");
   sasim::SweepOptions sw;
   std::string shard;
@@ -81,6 +84,7 @@ int sc_main(int argc, char* argv[]) {
     common.overrides = hw_sets;
     if (check->parsed()) return sasim::cmd_check(common, engine, cases);
     if (run->parsed()) return sasim::cmd_run(common, run_opt);
+    if (config->parsed()) return sasim::cmd_config(common);
     if (sweep->parsed()) {
       if (!shard.empty()) {
         const size_t slash = shard.find('/');

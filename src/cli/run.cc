@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "sasim/engine.h"
 #include "sasim/golden.h"
+#include "model/core.h"
 
 namespace sasim {
 
@@ -76,6 +77,15 @@ void accumulate(LayerStats* t, const LayerStats& s) {
 }
 
 }  // namespace
+
+int cmd_config(const CommonOptions& common) {
+  const HwConfig hw = load_hw_config(common.hw_path, common.overrides);
+  const CoreParams p = core_params_from(hw);
+  fmt::print("{}derived:\n  a_lines: {}\n  b_lines: {}\n  c_lines: {}\n  a_double: {}\n  b_double: {}\n  c_double: {}\n",
+             hw_config_to_yaml(hw), p.a_lines, p.b_lines, p.c_lines, p.a_double ? 1 : 0, p.b_double ? 1 : 0,
+             p.c_double ? 1 : 0);
+  return kExitOk;
+}
 
 int cmd_run(const CommonOptions& common, const RunOptions& opt) {
   const HwConfig hw = load_hw_config(common.hw_path, common.overrides);
