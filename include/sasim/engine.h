@@ -24,10 +24,11 @@ struct LayerStats {
   bool timed = false;
   uint64_t cycles = 0;
   uint64_t macs = 0;
-  uint64_t compute_cycles = 0;     // cycles in which the array did useful MACs
+  uint64_t compute_cycles = 0;     // streaming cycles: a new A row (WS) or reduction step (OS) enters
   uint64_t stall_host = 0;         // array idle, waiting for operands from the CPU
-  uint64_t stall_fill_drain = 0;   // pipeline fill/skew and drain of the array
-  uint64_t stall_bank_swap = 0;    // waiting for the other bank to free
+  uint64_t stall_fill_drain = 0;   // busy but not streaming: weight load, skew, drain
+  uint64_t stall_bank_swap = 0;    // array idle in the cycle a START swaps banks (a START that
+                                   // waits for a running pass overlaps busy cycles, counted there)
   uint64_t stall_readback = 0;     // CPU reading results back, array idle
   uint64_t host_instructions = 0;  // CFU instructions issued
   uint64_t sram_reads = 0;         // 32-bit word accesses to buffers A, B, C

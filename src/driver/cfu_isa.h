@@ -1,6 +1,6 @@
 // The CFU command set: the single definition shared by the host driver (which
 // also runs on the board), the cycle model and its tests. The RTL implements
-// the same table (docs/microarchitecture.md, "Command set").
+// the same table (docs/command-set.md).
 //
 // C++11, header-only, no exceptions, RTTI or iostreams: it compiles for the
 // board's rv32im CPU unchanged.

@@ -121,6 +121,9 @@ class Runner {
       kc_ = min_i(hw_.a_lines, hw_.b_lines);
     }
     nc_ = hw_.cols;
+    // START carries Mt and Kt in 16 bits.
+    mc_ = min_i(mc_, 0xffff);
+    kc_ = min_i(kc_, 0xffff);
     if (kc_ < 1 || mc_ < 1) return kErrTileTooLarge;
     pending_.valid = false;
     bank_ = 0;
@@ -132,8 +135,7 @@ class Runner {
       const int rc = run_gemm(g, ch);
       if (rc != kOk) return rc;
     }
-    if (pending_.valid) readback(*pending_gemm_, pending_);
-    return status_;
+    return status_;  // run_gemm reads its last tile back before returning
   }
 
  private:

@@ -220,8 +220,11 @@ void CfuCore::reset() {
   a_wp_ = b_wp_ = 0;
   buf_.a_active = buf_.b_active = 0;
   rd_bank_ = rd_line_ = rd_lane_ = 0;
+  c_cols_[0] = c_cols_[1] = 0;
   out_ = BusOut{};
-  if (array_->busy()) array_ = make_array(p_);
+  array_ = make_array(p_);  // idle, weights cleared: keep_b after a reset reuses nothing
+  // Buffer contents and post-processing parameters are not reset (RAM and
+  // plain registers in the RTL); the host rewrites them before use.
 }
 
 void CfuCore::respond(uint32_t v, int latency) {
@@ -276,11 +279,7 @@ bool CfuCore::start_pass(uint32_t in0, uint32_t in1) {
 
 uint32_t CfuCore::read_next() {
   uint32_t packed = 0;
-  const int nt = c_cols_[rd_bank_];
-  if (rd_line_ >= p_.c_lines || nt == 0) {
-    error_ = true;
-    return kErrorResponse;
-  }
+  const int nt = c_cols_[rd_bank_];  // >= 1 and rd_line_ in range: checked by the caller
   const int32_t* line = &buf_.c[rd_bank_][static_cast<size_t>(rd_line_) * p_.cols];
   for (int j = 0; j < 4; ++j) {
     const int lane = rd_lane_ + j;
@@ -338,15 +337,18 @@ bool CfuCore::try_execute(bool busy_q, bool finishing_q) {
       return true;
     }
     case kParam: {
-      const int col = static_cast<int>(f7 == 0 ? in0 : in1 & 0xff);
-      if (f7 > 3 || (f7 < 2 && col >= p_.cols)) return reject();
+      const uint32_t col_u = f7 == 0 ? in0 : (in1 & 0xff);
+      const int shift = static_cast<int8_t>((in1 >> 8) & 0xff);
+      if (f7 > 3 || (f7 < 2 && col_u >= static_cast<uint32_t>(p_.cols))) return reject();
+      if ((f7 == 1 || f7 == 3) && (shift < sasim::kMinShift || shift > sasim::kMaxShift)) return reject();
+      const int col = static_cast<int>(col_u);
       const int lo = f7 >= 2 ? 0 : col, hi = f7 >= 2 ? p_.cols : col + 1;
       for (int c = lo; c < hi; ++c) {
         if (f7 == 0 || f7 == 2) {
           bias_[c] = static_cast<int32_t>(in1);
         } else {
           mult_[c] = static_cast<int32_t>(in0);
-          shift_[c] = static_cast<int8_t>((in1 >> 8) & 0xff);
+          shift_[c] = static_cast<int8_t>(shift);
         }
       }
       respond(0, 1);
@@ -360,6 +362,7 @@ bool CfuCore::try_execute(bool busy_q, bool finishing_q) {
       return true;
     case kRead:
       if (f7 == 1) {
+        if (in1 >= static_cast<uint32_t>(p_.c_lines)) return reject();
         rd_bank_ = p_.c_double ? static_cast<int>(in0 & 1) : 0;
         rd_line_ = static_cast<int>(in1);
         rd_lane_ = 0;
@@ -368,11 +371,12 @@ bool CfuCore::try_execute(bool busy_q, bool finishing_q) {
       }
       if (f7 > 2) return reject();
       if (busy_q && array_->pass().c_bank == rd_bank_) return false;  // bank being written
+      // Reading past the last line, or a bank no pass has written: rejected.
+      if (rd_line_ >= p_.c_lines || c_cols_[rd_bank_] == 0) return reject();
       if (f7 == 0) {
         respond(read_next(), kReadLatency);
       } else {
         const int nt = c_cols_[rd_bank_];
-        if (rd_line_ >= p_.c_lines || nt == 0) return reject();
         respond(static_cast<uint32_t>(buf_.c[rd_bank_][static_cast<size_t>(rd_line_) * p_.cols + rd_lane_]),
                 kReadLatency);
         ++cnt_.sram_reads;
