@@ -56,15 +56,22 @@ void read_buffer(MapReader& parent, const char* key, BufferConfig* b) {
   r.finish();
 }
 
+// Parses `text` and applies the overrides; syntax or override errors throw.
+YAML::Node load_tree(ReadContext* ctx, const std::string& text, const std::string& source,
+                     const std::vector<Override>& overrides) {
+  ctx->file = source;
+  YAML::Node root = parse_yaml_text(ctx, text);
+  ctx->throw_if_errors();
+  apply_overrides(ctx, &root, overrides);
+  ctx->throw_if_errors();
+  return root;
+}
+
 }  // namespace
 
 HwConfig parse_hw_config(const std::string& text, const std::string& source, const std::vector<Override>& overrides) {
   ReadContext ctx;
-  ctx.file = source;
-  YAML::Node root = parse_yaml_text(&ctx, text);
-  ctx.throw_if_errors();
-  apply_overrides(&ctx, &root, overrides);
-  ctx.throw_if_errors();
+  YAML::Node root = load_tree(&ctx, text, source, overrides);
 
   HwConfig hw;
   hw.source = source;
@@ -122,11 +129,7 @@ std::string hw_config_to_yaml(const HwConfig& hw) {
 ModelConfig parse_model_config(const std::string& text, const std::string& source, const std::string& base_dir,
                                const std::vector<Override>& overrides) {
   ReadContext ctx;
-  ctx.file = source;
-  YAML::Node root = parse_yaml_text(&ctx, text);
-  ctx.throw_if_errors();
-  apply_overrides(&ctx, &root, overrides);
-  ctx.throw_if_errors();
+  YAML::Node root = load_tree(&ctx, text, source, overrides);
 
   ModelConfig m;
   m.source = source;

@@ -3,31 +3,18 @@
 // layers that pin down padding, dilation, depth multiplier and batching.
 #include <catch2/catch.hpp>
 
-#include <dirent.h>
-
 #include <algorithm>
 #include <string>
 #include <vector>
 
 #include "sasim/case_io.h"
+#include "test_support.h"
 #include "sasim/golden.h"
 
 namespace {
 
-std::vector<std::string> vector_cases() {
-  std::vector<std::string> out;
-  const std::string root = std::string(SASIM_SHARED_DIR) + "/vectors";
-  DIR* d = opendir(root.c_str());
-  if (!d) return out;
-  while (dirent* e = readdir(d)) {
-    const std::string n = e->d_name;
-    if (n[0] == '.' || n == "README.md") continue;
-    out.push_back(root + "/" + n);
-  }
-  closedir(d);
-  std::sort(out.begin(), out.end());
-  return out;
-}
+using sasim_test::hw_of;
+using sasim_test::vector_cases;
 
 sasim::LayerSpec conv_spec(sasim::OpKind op, std::vector<int> in, std::vector<int> f, std::vector<int> out) {
   sasim::LayerSpec s;

@@ -4,37 +4,18 @@
 // One TEST_CASE per configuration: each is its own process.
 #include <catch2/catch.hpp>
 
-#include <dirent.h>
-
 #include <algorithm>
 
 #include "model/core.h"
 #include "model/host.h"
 #include "sasim/case_io.h"
+#include "test_support.h"
 #include "sasim/engine.h"
 
 namespace {
 
-std::vector<std::string> vector_cases() {
-  std::vector<std::string> out;
-  const std::string root = std::string(SASIM_SHARED_DIR) + "/vectors";
-  DIR* d = opendir(root.c_str());
-  if (!d) return out;
-  while (dirent* e = readdir(d)) {
-    const std::string n = e->d_name;
-    if (n[0] == '.' || n == "README.md") continue;
-    out.push_back(root + "/" + n);
-  }
-  closedir(d);
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-sasim::HwConfig hw_of(int rows, int cols, const char* df) {
-  return sasim::load_hw_config("", {sasim::parse_override("array.rows=" + std::to_string(rows)),
-                                    sasim::parse_override("array.cols=" + std::to_string(cols)),
-                                    sasim::parse_override(std::string("array.dataflow=") + df)});
-}
+using sasim_test::hw_of;
+using sasim_test::vector_cases;
 
 void all_vectors_bit_exact(int rows, int cols, const char* df) {
   const sasim::HwConfig hw = hw_of(rows, cols, df);
