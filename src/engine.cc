@@ -20,11 +20,14 @@ class GoldenEngine : public Engine {
 };
 }  // namespace
 
-std::vector<std::string> engine_names() { return {"golden", "systemc"}; }
+std::unique_ptr<Engine> make_rtl_engine(const HwConfig& hw);  // src/cosim/rtl_engine.cc
+
+std::vector<std::string> engine_names() { return {"golden", "systemc", "rtl"}; }
 
 std::unique_ptr<Engine> make_engine(const std::string& name, const HwConfig& hw, const EngineOptions& opts) {
   if (name == "golden") return std::make_unique<GoldenEngine>();
   if (name == "systemc") return make_systemc_engine(hw, opts);
+  if (name == "rtl") return make_rtl_engine(hw);
   throw ConfigError({{"--engine", 0, 0, "", fmt::format("unknown engine '{}' (available: {})", name, fmt::join(engine_names(), ", "))}});
 }
 

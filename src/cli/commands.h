@@ -47,6 +47,16 @@ int cmd_sweep(const SweepOptions& o);
 // (lines per bank), as YAML; used by scripts/synth for the RTL parameters.
 int cmd_config(const CommonOptions& common);
 
+struct CosimOptions {
+  std::string model_path;          // optional: every layer of a model, in sequence
+  std::vector<std::string> cases;  // case directories
+  std::string out_dir;             // mismatch waveforms (default: out/cosim)
+};
+
+// Lock-step co-simulation of the model and the Verilated RTL: MATCH/MISMATCH
+// per case or layer, then "N passed, M failed"; exit 1 on any mismatch.
+int cmd_cosim(const CommonOptions& common, const CosimOptions& o);
+
 int cmd_check(const CommonOptions& common, const std::string& engine, const std::vector<std::string>& cases);
 
 }  // namespace sasim

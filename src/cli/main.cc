@@ -34,7 +34,7 @@ int sc_main(int argc, char* argv[]) {
   std::string engine = "golden";
   std::vector<std::string> cases;
   add_common(check, &common, &sets);
-  check->add_option("--engine", engine, "engine to check: golden | systemc")->capture_default_str();
+  check->add_option("--engine", engine, "engine to check: golden | systemc | rtl")->capture_default_str();
   check->add_option("cases", cases, "case directories (../shared/vectors format)")->required();
 
   CLI::App* run = app.add_subcommand("run", "run a model on the cycle model and print its per-layer profile");
@@ -44,6 +44,13 @@ int sc_main(int argc, char* argv[]) {
   run->add_option("--out", run_opt.out_dir, "output directory (default: out/<model name>)");
   run->add_option("--trace", run_opt.trace, "per-cycle profile: vcd (GTKWave) or timeline (Perfetto JSON)")
       ->check(CLI::IsMember({"vcd", "timeline"}));
+
+  CLI::App* cosim = app.add_subcommand("cosim", "co-simulate the cycle model and the Verilated RTL cycle by cycle");
+  sasim::CosimOptions co;
+  add_common(cosim, &common, &sets);
+  cosim->add_option("--model", co.model_path, "also run every layer of this model config");
+  cosim->add_option("--out", co.out_dir, "where mismatch waveforms go (default: out/cosim)");
+  cosim->add_option("cases", co.cases, "case directories (../shared/vectors format)");
 
   CLI::App* config = app.add_subcommand("config", "validate a hardware config and print it resolved, with derived bank geometry");
   add_common(config, &common, &sets);
@@ -85,6 +92,11 @@ int sc_main(int argc, char* argv[]) {
     if (check->parsed()) return sasim::cmd_check(common, engine, cases);
     if (run->parsed()) return sasim::cmd_run(common, run_opt);
     if (config->parsed()) return sasim::cmd_config(common);
+    if (cosim->parsed()) {
+      if (co.cases.empty() && co.model_path.empty())
+        throw sasim::ConfigError({{"cosim", 0, 0, "", "give case directories and/or --model M"}});
+      return sasim::cmd_cosim(common, co);
+    }
     if (sweep->parsed()) {
       if (!shard.empty()) {
         const size_t slash = shard.find('/');

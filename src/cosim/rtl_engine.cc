@@ -1,0 +1,57 @@
+// The `rtl` engine: the Verilated RTL alone, driven by the board's driver
+// through the lock-step host (without a model to compare against).
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+#include "cosim/lockstep.h"
+#include "driver/driver.h"
+#include "sasim/engine.h"
+
+namespace sasim {
+
+namespace {
+
+class RtlEngine : public Engine {
+ public:
+  RtlEngine(const HwConfig& hw, const RtlConfig& rc) : hw_(hw), params_(core_params_from(hw)), rtl_(rc.make()) {
+    rtl_->reset();
+  }
+  const char* name() const override { return "rtl"; }
+
+  EngineResult run(const LayerSpec& spec, const LayerData& data) override {
+    EngineResult r;
+    r.output.assign(static_cast<size_t>(spec.output_elems()), 0);
+    LockstepHost host(nullptr, rtl_.get(), hw_.host);
+    set_cfu_target(&host);
+    const int rc = sasim_drv::run_layer(hw_desc_from(params_), layer_desc_from(spec, data, r.output.data()));
+    if (rc != sasim_drv::kOk)
+      throw std::runtime_error(fmt::format("layer {}: the RTL rejected a command (driver status {})", spec.name, rc));
+    r.stats.timed = true;
+    r.stats.cycles = host.cycles();
+    r.stats.macs = static_cast<uint64_t>(spec.macs());
+    r.stats.host_instructions = host.instructions();
+    return r;
+  }
+
+ private:
+  HwConfig hw_;
+  CoreParams params_;
+  std::unique_ptr<RtlModel> rtl_;
+};
+
+}  // namespace
+
+// The RTL must be built for exactly this array and bank geometry.
+std::unique_ptr<Engine> make_rtl_engine(const HwConfig& hw) {
+  const CoreParams p = core_params_from(hw);
+  std::string available;
+  const RtlConfig* rc = find_rtl_config(p, &available);
+  if (!rc)
+    throw ConfigError({{hw.source, 0, 0, "array",
+                        fmt::format("no Verilated RTL is built for {}x{} {}; built configurations: {}", p.rows, p.cols,
+                                    dataflow_name(p.dataflow), available)}});
+  return std::make_unique<RtlEngine>(hw, *rc);
+}
+
+}  // namespace sasim
