@@ -4,8 +4,10 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <fstream>
 
 #include "model/core.h"
+#include "cosim/lockstep.h"
 #include "model/host.h"
 #include "sasim/case_io.h"
 #include "test_support.h"
@@ -211,5 +213,77 @@ TEST_CASE("a buffer too small for one tile line is rejected with a clear message
     CHECK(std::string(e.what()) ==
           "<embedded default>: buffers.c.size_bytes: 128 bytes cannot hold one tile line: a line of 64 int32 lanes "
           "(cols) needs 256 bytes");
+  }
+}
+
+namespace {
+
+// A stand-in for a Verilated model: another CfuCore, optionally with one
+// fault: the payload of its Nth response has bit 0 flipped.
+class CoreAsRtl : public sasim::RtlModel {
+ public:
+  CoreAsRtl(const sasim::CoreParams& p, int faulty_response) : core_(p), fault_at_(faulty_response) {}
+  sasim::BusOut outputs() override {
+    sasim::BusOut o = core_.outputs();
+    if (o.rsp_valid && responses_ == fault_at_) o.rsp_payload ^= 1;
+    return o;
+  }
+  void step(const sasim::BusIn& in) override {
+    if (core_.outputs().rsp_valid && in.rsp_ready) ++responses_;
+    core_.step(in);
+  }
+  void reset() override { core_.reset(); }
+
+ private:
+  sasim::CfuCore core_;
+  int fault_at_;
+  int responses_ = 0;
+};
+
+}  // namespace
+
+TEST_CASE("lock-step host: identical models agree; a one-bit fault is caught at its cycle", "[cosim]") {
+  const sasim::HwConfig hw = hw_of(4, 4, "ws");
+  const sasim::CoreParams p = sasim::core_params_from(hw);
+  const sasim::LayerCase c = sasim::load_case(std::string(SASIM_SHARED_DIR) + "/vectors/synthetic__04_fully_connected");
+
+  uint64_t clean_cycles = 0;
+  {
+    sasim::CfuCore core(p);
+    CoreAsRtl twin(p, -1);
+    sasim::LockstepHost host(&core, &twin, hw.host);
+    sasim::set_cfu_target(&host);
+    std::vector<int8_t> out(c.data.output.size());
+    REQUIRE(sasim_drv::run_layer(sasim::hw_desc_from(p), sasim::layer_desc_from(c.spec, c.data, out.data())) == 0);
+    CHECK_FALSE(host.mismatch().found);
+    CHECK(out == c.data.output);
+    // Same cycle count as the plain host.
+    sasim::CfuCore core2(p);
+    sasim::PlainHost plain(&core2, hw.host);
+    sasim::set_cfu_target(&plain);
+    REQUIRE(sasim_drv::run_layer(sasim::hw_desc_from(p), sasim::layer_desc_from(c.spec, c.data, out.data())) == 0);
+    CHECK(host.cycles() == core2.counters().cycles);
+    clean_cycles = host.cycles();
+  }
+  {
+    sasim::CfuCore core(p);
+    CoreAsRtl faulty(p, 40);  // the 41st response is wrong
+    sasim::LockstepHost host(&core, &faulty, hw.host);
+    const std::string vcd = "lockstep_fault.vcd";
+    host.set_vcd_on_mismatch(vcd, 16);
+    host.set_layer("fc");
+    sasim::set_cfu_target(&host);
+    std::vector<int8_t> out(c.data.output.size());
+    sasim_drv::run_layer(sasim::hw_desc_from(p), sasim::layer_desc_from(c.spec, c.data, out.data()));
+    REQUIRE(host.mismatch().found);
+    CHECK(host.mismatch().instruction == 40);
+    CHECK(host.mismatch().signal == "rsp_payload_outputs_0");
+    CHECK((host.mismatch().model_value ^ host.mismatch().rtl_value) == 1u);
+    CHECK(host.mismatch().layer == "fc");
+    CHECK(host.cycles() < clean_cycles);  // stopped at the mismatch
+    std::ifstream f(vcd);
+    std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    CHECK(text.find("$var wire 32 h model_rsp_payload_outputs_0 $end") != std::string::npos);
+    CHECK(text.find("1l\n") != std::string::npos);  // the mismatch marker is set in one sample
   }
 }

@@ -11,23 +11,6 @@ std::string Mismatch::str() const {
                      layer.empty() ? "-" : layer, tile, signal, model_value, rtl_value);
 }
 
-const RtlConfig* find_rtl_config(const CoreParams& p, std::string* available) {
-  const RtlConfig* hit = nullptr;
-  std::string names;
-  for (const RtlConfig& c : rtl_configs()) {
-    names += (names.empty() ? "" : ", ") + c.name;
-    const CoreParams& q = c.params;
-    if (q.rows == p.rows && q.cols == p.cols && q.dataflow == p.dataflow && q.a_lines == p.a_lines &&
-        q.b_lines == p.b_lines && q.c_lines == p.c_lines && q.a_double == p.a_double && q.b_double == p.b_double &&
-        q.c_double == p.c_double)
-      hit = &c;
-  }
-  if (available)
-    *available = names.empty() ? "none (built without Verilator)"
-                               : names + " (each with the default buffer sizes)";
-  return hit;
-}
-
 LockstepHost::LockstepHost(CfuCore* core, RtlModel* rtl, const HostTiming& t) : core_(core), rtl_(rtl), timing_(t) {}
 
 BusOut LockstepHost::step(const BusIn& in) {
