@@ -59,7 +59,10 @@ inline int32_t multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, i
 // requantize, add the output zero point, clamp to [act_min, act_max].
 inline int8_t requantize(int32_t acc, int32_t multiplier, int shift, int32_t output_zero_point,
                          int32_t act_min, int32_t act_max) {
-  int32_t v = multiply_by_quantized_multiplier(acc, multiplier, shift) + output_zero_point;
+  // The zero-point add wraps in int32 (defined here; TFLM's int32 add and the
+  // RTL's 32-bit adder do the same for the values real layers produce).
+  int32_t v = static_cast<int32_t>(static_cast<uint32_t>(multiply_by_quantized_multiplier(acc, multiplier, shift)) +
+                                   static_cast<uint32_t>(output_zero_point));
   v = v < act_min ? act_min : v;
   v = v > act_max ? act_max : v;
   return static_cast<int8_t>(v);

@@ -1,0 +1,354 @@
+// ----------------------------------------------------------------------------
+// Cfu: the sasim systolic-array accelerator as a CFU Playground custom
+// function unit (top module; the port names are CFU Playground's and appear
+// only here).
+//
+// The executable specification is the cycle model in src/model/core.{h,cc}
+// and the command table in src/driver/cfu_isa.h; this RTL matches the model
+// cycle for cycle on the CFU bus (tests/test_rtl.cc checks it in lock step).
+//
+// Parameters:
+//  * Rows x Cols array, Dataflow 0 = weight-stationary, 1 = output-stationary.
+//  * ALines / BLines / CLines: lines per bank of the A, B (int8 lines of
+//    line_pitch(Rows) / line_pitch(Cols) bytes) and C (Cols int32 lanes)
+//    buffers. The defaults are the model's default buffer sizes: 8192, 8192
+//    and 4096 bytes per bank.
+//  * ADouble / BDouble / CDouble: 1 = two banks (double-buffered).
+//
+// Block diagram:
+//   bus -> sasim_frontend (handshake) <-> sasim_ctrl (decode, interlocks,
+//   registers) -> sasim_opbuf A, B -> sasim_array_ws / sasim_array_os ->
+//   sasim_cbuf C -> sasim_postproc (bias, requantization) -> response.
+//
+// reset (synchronous, active high) clears what the RESET command clears
+// (docs/microarchitecture.md section 1, docs/command-set.md): the held command
+// and any pending response (outputs cmd_ready = 1, rsp_valid = 0, payload 0),
+// error flag, write and read pointers, active banks, the Nt recorded per C
+// bank, a running pass and the array (WS weights included). Buffer contents
+// and the post-processing registers are kept; the latter power up with the
+// model's construction values (zero, activation range -128 .. 127).
+// ----------------------------------------------------------------------------
+// Read only by Verilator: the lint waivers (rtl/lint_waivers.vlt, justified there).
+`ifdef VERILATOR
+`include "lint_waivers.vlt"
+`endif
+`include "sasim_ram_sdp.v"
+`include "sasim_opbuf.v"
+`include "sasim_cbuf.v"
+`include "sasim_pe_ws.v"
+`include "sasim_pe_os.v"
+`include "sasim_array_ws.v"
+`include "sasim_array_os.v"
+`include "sasim_requant.v"
+`include "sasim_postproc.v"
+`include "sasim_frontend.v"
+`include "sasim_ctrl.v"
+
+module Cfu #(
+  parameter integer Rows     = 8,
+  parameter integer Cols     = 8,
+  parameter integer Dataflow = 0,
+  parameter integer ALines   = 8192 / ((Rows <= 1) ? 1 : (Rows <= 2) ? 2 : (Rows <= 4) ? 4 : ((Rows + 7) / 8) * 8),
+  parameter integer BLines   = 8192 / ((Cols <= 1) ? 1 : (Cols <= 2) ? 2 : (Cols <= 4) ? 4 : ((Cols + 7) / 8) * 8),
+  parameter integer CLines   = 4096 / (4 * Cols),
+  parameter integer ADouble  = 1,
+  parameter integer BDouble  = 1,
+  parameter integer CDouble  = 1
+) (
+  input  wire        clk,
+  input  wire        reset,
+  input  wire        cmd_valid,
+  output wire        cmd_ready,
+  input  wire [9:0]  cmd_payload_function_id,
+  input  wire [31:0] cmd_payload_inputs_0,
+  input  wire [31:0] cmd_payload_inputs_1,
+  output wire        rsp_valid,
+  input  wire        rsp_ready,
+  output wire [31:0] rsp_payload_outputs_0
+);
+
+  // ---------------------------------------------------------------------------
+  // Pass limits (the model's START checks) and widths
+  // ---------------------------------------------------------------------------
+  localparam integer Ws      = (Dataflow == 0) ? 1 : 0;
+  localparam integer MinAC   = (ALines < CLines) ? ALines : CLines;
+  localparam integer MinAB   = (ALines < BLines) ? ALines : BLines;
+  localparam integer MinRB   = (Rows < BLines) ? Rows : BLines;
+  localparam integer MinRC   = (Rows < CLines) ? Rows : CLines;
+  // WS: Mt <= min(CLines, ALines), Kt <= min(Rows, BLines).
+  // OS: Mt <= min(Rows, CLines),   Kt <= min(ALines, BLines).
+  // The command fields are 16 bits wide, which caps both at 65535.
+  localparam integer MaxMt0  = (Ws != 0) ? MinAC : MinRC;
+  localparam integer MaxKt0  = (Ws != 0) ? MinRB : MinAB;
+  localparam integer MaxMt   = (MaxMt0 > 65535) ? 65535 : MaxMt0;
+  localparam integer MaxKt   = (MaxKt0 > 65535) ? 65535 : MaxKt0;
+  localparam integer MtW     = $clog2(MaxMt + 1);
+  localparam integer KtW     = $clog2(MaxKt + 1);
+  localparam integer NtW     = $clog2(Cols + 1);
+  localparam integer ALineW  = (ALines > 1) ? $clog2(ALines) : 1;
+  localparam integer BLineW  = (BLines > 1) ? $clog2(BLines) : 1;
+  localparam integer CLineW  = (CLines > 1) ? $clog2(CLines) : 1;
+  localparam integer LaneW   = (Cols > 1) ? $clog2(Cols) : 1;
+
+  // ---------------------------------------------------------------------------
+  // Front end
+  // ---------------------------------------------------------------------------
+  wire        cmd_go;
+  wire [9:0]  cmd_fid;
+  wire [31:0] cmd_in0, cmd_in1;
+  wire        exec, late;
+  wire [31:0] rsp_now, rsp_late;
+
+  sasim_frontend u_frontend (
+    .clk_i       (clk),
+    .rst_i       (reset),
+    .cmd_valid_i (cmd_valid),
+    .cmd_ready_o (cmd_ready),
+    .cmd_fid_i   (cmd_payload_function_id),
+    .cmd_in0_i   (cmd_payload_inputs_0),
+    .cmd_in1_i   (cmd_payload_inputs_1),
+    .rsp_valid_o (rsp_valid),
+    .rsp_ready_i (rsp_ready),
+    .rsp_data_o  (rsp_payload_outputs_0),
+    .cmd_go_o    (cmd_go),
+    .cmd_fid_o   (cmd_fid),
+    .cmd_in0_o   (cmd_in0),
+    .cmd_in1_o   (cmd_in1),
+    .exec_i      (exec),
+    .late_i      (late),
+    .rsp_i       (rsp_now),
+    .late_data_i (rsp_late)
+  );
+
+  // ---------------------------------------------------------------------------
+  // Controller
+  // ---------------------------------------------------------------------------
+  wire [63:0]       wr_data;
+  wire              a_wr, b_wr, a_ptr_clear, b_ptr_clear;
+  wire              a_wbank, b_wbank, a_active, b_active;
+  wire              arr_busy, arr_finishing, start, keep_b, abort;
+  wire [MtW-1:0]    mt;
+  wire [KtW-1:0]    kt;
+  wire [NtW-1:0]    nt;
+  wire              pass_bank, pass_clear;
+  wire              host_bank;
+  wire [CLineW-1:0] host_line;
+  wire              cfg_we;
+  wire [23:0]       cfg;
+  wire [Cols-1:0]   bias_we, rq_we;
+  wire [31:0]       bias, mult;
+  wire [7:0]        shift;
+  wire              rd_go, rd_raw;
+  wire [LaneW-1:0]  rd_lane;
+  wire [NtW-1:0]    rd_nt;
+
+  sasim_ctrl #(
+    .Rows     (Rows),
+    .Cols     (Cols),
+    .Dataflow (Dataflow),
+    .CLines   (CLines),
+    .ADouble  (ADouble),
+    .BDouble  (BDouble),
+    .CDouble  (CDouble),
+    .MaxMt    (MaxMt),
+    .MaxKt    (MaxKt)
+  ) u_ctrl (
+    .clk_i           (clk),
+    .rst_i           (reset),
+    .cmd_go_i        (cmd_go),
+    .cmd_fid_i       (cmd_fid),
+    .cmd_in0_i       (cmd_in0),
+    .cmd_in1_i       (cmd_in1),
+    .exec_o          (exec),
+    .late_o          (late),
+    .rsp_o           (rsp_now),
+    .wr_data_o       (wr_data),
+    .a_wr_o          (a_wr),
+    .b_wr_o          (b_wr),
+    .a_ptr_clear_o   (a_ptr_clear),
+    .b_ptr_clear_o   (b_ptr_clear),
+    .a_wbank_o       (a_wbank),
+    .b_wbank_o       (b_wbank),
+    .a_active_o      (a_active),
+    .b_active_o      (b_active),
+    .arr_busy_i      (arr_busy),
+    .arr_finishing_i (arr_finishing),
+    .start_o         (start),
+    .mt_o            (mt),
+    .kt_o            (kt),
+    .nt_o            (nt),
+    .keep_b_o        (keep_b),
+    .abort_o         (abort),
+    .pass_bank_o     (pass_bank),
+    .pass_clear_o    (pass_clear),
+    .host_bank_o     (host_bank),
+    .host_line_o     (host_line),
+    .cfg_we_o        (cfg_we),
+    .cfg_o           (cfg),
+    .bias_we_o       (bias_we),
+    .bias_o          (bias),
+    .rq_we_o         (rq_we),
+    .mult_o          (mult),
+    .shift_o         (shift),
+    .rd_go_o         (rd_go),
+    .rd_raw_o        (rd_raw),
+    .rd_lane_o       (rd_lane),
+    .rd_nt_o         (rd_nt)
+  );
+
+  // ---------------------------------------------------------------------------
+  // Operand buffers
+  // ---------------------------------------------------------------------------
+  wire [ALineW-1:0] a_line;
+  wire [BLineW-1:0] b_line;
+  wire [Rows*8-1:0] a_data;
+  wire [Cols*8-1:0] b_data;
+
+  sasim_opbuf #(
+    .Lanes  (Rows),
+    .Lines  (ALines),
+    .Double (ADouble)
+  ) u_abuf (
+    .clk_i       (clk),
+    .rst_i       (reset),
+    .wr_i        (a_wr),
+    .wr_bank_i   (a_wbank),
+    .wr_data_i   (wr_data),
+    .ptr_clear_i (a_ptr_clear),
+    .rd_line_i   (a_line),
+    .rd_bank_i   (a_active),
+    .line_o      (a_data)
+  );
+
+  sasim_opbuf #(
+    .Lanes  (Cols),
+    .Lines  (BLines),
+    .Double (BDouble)
+  ) u_bbuf (
+    .clk_i       (clk),
+    .rst_i       (reset),
+    .wr_i        (b_wr),
+    .wr_bank_i   (b_wbank),
+    .wr_data_i   (wr_data),
+    .ptr_clear_i (b_ptr_clear),
+    .rd_line_i   (b_line),
+    .rd_bank_i   (b_active),
+    .line_o      (b_data)
+  );
+
+  // ---------------------------------------------------------------------------
+  // Array
+  // ---------------------------------------------------------------------------
+  wire [CLineW-1:0]  c_rline, c_wline;
+  wire               c_we;
+  wire [Cols-1:0]    c_wmask;
+  wire [Cols*32-1:0] c_wdata;
+
+  generate
+    if (Ws != 0) begin : g_ws
+      sasim_array_ws #(
+        .Rows   (Rows),
+        .Cols   (Cols),
+        .ALines (ALines),
+        .BLines (BLines),
+        .CLines (CLines),
+        .MaxMt  (MaxMt),
+        .MaxKt  (MaxKt)
+      ) u_array (
+        .clk_i       (clk),
+        .rst_i       (reset),
+        .start_i     (start),
+        .mt_i        (mt),
+        .kt_i        (kt),
+        .nt_i        (nt),
+        .keep_b_i    (keep_b),
+        .abort_i     (abort),
+        .busy_o      (arr_busy),
+        .finishing_o (arr_finishing),
+        .a_line_o    (a_line),
+        .b_line_o    (b_line),
+        .a_data_i    (a_data),
+        .b_data_i    (b_data),
+        .c_rline_o   (c_rline),
+        .c_we_o      (c_we),
+        .c_wline_o   (c_wline),
+        .c_wmask_o   (c_wmask),
+        .c_wdata_o   (c_wdata)
+      );
+    end else begin : g_os
+      sasim_array_os #(
+        .Rows   (Rows),
+        .Cols   (Cols),
+        .ALines (ALines),
+        .BLines (BLines),
+        .CLines (CLines),
+        .MaxMt  (MaxMt),
+        .MaxKt  (MaxKt)
+      ) u_array (
+        .clk_i       (clk),
+        .rst_i       (reset),
+        .start_i     (start),
+        .mt_i        (mt),
+        .kt_i        (kt),
+        .nt_i        (nt),
+        .keep_b_i    (keep_b),
+        .abort_i     (abort),
+        .busy_o      (arr_busy),
+        .finishing_o (arr_finishing),
+        .a_line_o    (a_line),
+        .b_line_o    (b_line),
+        .a_data_i    (a_data),
+        .b_data_i    (b_data),
+        .c_rline_o   (c_rline),
+        .c_we_o      (c_we),
+        .c_wline_o   (c_wline),
+        .c_wmask_o   (c_wmask),
+        .c_wdata_o   (c_wdata)
+      );
+    end
+  endgenerate
+
+  // ---------------------------------------------------------------------------
+  // Result buffer and post-processing
+  // ---------------------------------------------------------------------------
+  wire [Cols*32-1:0] c_host_data;
+
+  sasim_cbuf #(
+    .Cols   (Cols),
+    .Lines  (CLines),
+    .Double (CDouble)
+  ) u_cbuf (
+    .clk_i       (clk),
+    .arr_busy_i  (arr_busy),
+    .arr_bank_i  (pass_bank),
+    .arr_rline_i (c_rline),
+    .arr_we_i    (c_we),
+    .arr_clear_i (pass_clear),
+    .arr_wline_i (c_wline),
+    .arr_wmask_i (c_wmask),
+    .arr_wdata_i (c_wdata),
+    .host_bank_i (host_bank),
+    .host_line_i (host_line),
+    .host_data_o (c_host_data)
+  );
+
+  sasim_postproc #(
+    .Cols (Cols)
+  ) u_postproc (
+    .clk_i     (clk),
+    .cfg_we_i  (cfg_we),
+    .cfg_i     (cfg),
+    .bias_we_i (bias_we),
+    .bias_i    (bias),
+    .rq_we_i   (rq_we),
+    .mult_i    (mult),
+    .shift_i   (shift),
+    .rd_go_i   (rd_go),
+    .rd_raw_i  (rd_raw),
+    .rd_lane_i (rd_lane),
+    .rd_nt_i   (rd_nt),
+    .c_data_i  (c_host_data),
+    .data_o    (rsp_late)
+  );
+
+endmodule

@@ -1,0 +1,252 @@
+// ----------------------------------------------------------------------------
+// sasim_array_ws: the weight-stationary systolic array and its pass sequencer.
+//
+// Contract (src/model/core.cc, WsArray; cycle numbers are pass cycles u, the
+// step at the u-th rising edge after the edge at which START executes):
+//  * start_i at an edge begins a pass of T = L + Kt + Mt + Nt - 1 cycles,
+//    L = Kt (weight load) or 0 with keep_b_i. busy_o is 1 for cycles
+//    0 .. T-1; finishing_o marks cycle T-1, in which the controller may
+//    execute the next START (back-to-back passes, no bubble).
+//  * Weight load, u < L: PE row u takes B line u, lanes c < Nt. Weights are
+//    kept across passes (keep_b) and cleared only by rst_i or abort_i (the
+//    RESET command: the model rebuilds the array, so KEEP_B after a reset
+//    reuses nothing).
+//  * A line m enters PE row r (lane r) at cycle L + m + r and moves one column
+//    right per cycle; partial sums move one row down; PE row Kt-1's
+//    registered sum of line m leaves column c at cycle L + Kt + m + c.
+//  * C line m (lanes c < Nt) is written at cycle L + Kt + m + Nt - 1, all its
+//    lanes at once, exactly as the model writes it: the triangular deskew
+//    buffer delays column c by Nt - 1 - c cycles.
+//  * a_line_o / b_line_o / c_rline_o are the lines the next cycle needs,
+//    sampled by the synchronous RAMs at this edge (prefetch). When no pass
+//    continues into the next cycle they are line 0: the only possible next
+//    cycle is a new pass's cycle 0, which reads line 0.
+//  * abort_i (soft reset) stops a pass; the C writes of earlier cycles stay.
+//
+// Every PE is updated in every busy cycle. The model evaluates only the band
+// of PEs working on a line of the pass; the others hold values that no valid
+// PE ever consumes (a valid PE only reads what valid PEs produced in the
+// previous cycle), so updating them too changes nothing observable.
+// ----------------------------------------------------------------------------
+module sasim_array_ws #(
+  parameter integer Rows   = 8,
+  parameter integer Cols   = 8,
+  parameter integer ALines = 1024,
+  parameter integer BLines = 1024,
+  parameter integer CLines = 128,
+  // Largest legal Mt and Kt of a pass (the controller validates START
+  // against them; see Cfu) and the widths derived from them.
+  parameter integer MaxMt  = 128,
+  parameter integer MaxKt  = 8,
+  parameter integer MtW    = $clog2(MaxMt + 1),
+  parameter integer KtW    = $clog2(MaxKt + 1),
+  parameter integer NtW    = $clog2(Cols + 1),
+  parameter integer ALineW = (ALines > 1) ? $clog2(ALines) : 1,
+  parameter integer BLineW = (BLines > 1) ? $clog2(BLines) : 1,
+  parameter integer CLineW = (CLines > 1) ? $clog2(CLines) : 1
+) (
+  input  wire                 clk_i,
+  input  wire                 rst_i,
+  // pass control
+  input  wire                 start_i,
+  input  wire [MtW-1:0]       mt_i,
+  input  wire [KtW-1:0]       kt_i,
+  input  wire [NtW-1:0]       nt_i,
+  input  wire                 keep_b_i,
+  input  wire                 abort_i,
+  output wire                 busy_o,
+  output wire                 finishing_o,
+  // operand buffers
+  output wire [ALineW-1:0]    a_line_o,
+  output wire [BLineW-1:0]    b_line_o,
+  input  wire [Rows*8-1:0]    a_data_i,
+  input  wire [Cols*8-1:0]    b_data_i,
+  // result buffer
+  output wire [CLineW-1:0]    c_rline_o,
+  output wire                 c_we_o,
+  output wire [CLineW-1:0]    c_wline_o,
+  output wire [Cols-1:0]      c_wmask_o,
+  output wire [Cols*32-1:0]   c_wdata_o
+);
+
+  // Cycle counter width: holds T (<= 2 MaxKt + MaxMt + Cols - 1), every line
+  // index and Rows, plus one spare bit so that zero-extensions are never empty.
+  localparam integer MaxT = 2 * MaxKt + MaxMt + Cols + Rows;
+  localparam integer W0   = $clog2(MaxT + 1);
+  localparam integer W1   = (W0 > ALineW) ? W0 : ALineW;
+  localparam integer W2   = (W1 > BLineW) ? W1 : BLineW;
+  localparam integer W3   = (W2 > CLineW) ? W2 : CLineW;
+  localparam integer UW   = W3 + 1;
+  localparam [UW-1:0] UOne = 1;
+
+  // ---------------------------------------------------------------------------
+  // Pass sequencer
+  // ---------------------------------------------------------------------------
+  reg           busy_q;
+  reg [UW-1:0]  u_q;      // current pass cycle
+  reg [UW-1:0]  t_q;      // T
+  reg [UW-1:0]  s_q;      // L: weight-load cycles (Kt or 0)
+  reg [UW-1:0]  wbase_q;  // cycle at which C line 0 is written: L + Kt + Nt - 1
+  reg [UW-1:0]  mt_q;
+  reg [UW-1:0]  kt_q;
+  reg [UW-1:0]  nt_q;
+
+  wire [UW-1:0] mt_u = {{(UW-MtW){1'b0}}, mt_i};
+  wire [UW-1:0] kt_u = {{(UW-KtW){1'b0}}, kt_i};
+  wire [UW-1:0] nt_u = {{(UW-NtW){1'b0}}, nt_i};
+  wire [UW-1:0] s_u  = keep_b_i ? {UW{1'b0}} : kt_u;
+
+  wire finishing = busy_q && (u_q + UOne == t_q);
+  assign busy_o      = busy_q;
+  assign finishing_o = finishing;
+
+  always @(posedge clk_i) begin
+    if (rst_i) begin
+      busy_q  <= 1'b0;
+      u_q     <= {UW{1'b0}};
+      t_q     <= {UW{1'b0}};
+      s_q     <= {UW{1'b0}};
+      wbase_q <= {UW{1'b0}};
+      mt_q    <= {UW{1'b0}};
+      kt_q    <= {UW{1'b0}};
+      nt_q    <= {UW{1'b0}};
+    end else if (start_i) begin
+      busy_q  <= 1'b1;
+      u_q     <= {UW{1'b0}};
+      t_q     <= s_u + kt_u + mt_u + nt_u - UOne;
+      s_q     <= s_u;
+      wbase_q <= s_u + kt_u + nt_u - UOne;
+      mt_q    <= mt_u;
+      kt_q    <= kt_u;
+      nt_q    <= nt_u;
+    end else if (abort_i || finishing) begin
+      busy_q  <= 1'b0;
+    end else if (busy_q) begin
+      u_q     <= u_q + UOne;
+    end
+  end
+
+  // ---------------------------------------------------------------------------
+  // Prefetch addresses for the next cycle (un).
+  // ---------------------------------------------------------------------------
+  wire [UW-1:0] un     = (busy_q && !finishing) ? u_q + UOne : {UW{1'b0}};
+  wire [UW-1:0] a_line = (un >= s_q) ? un - s_q : {UW{1'b0}};
+  wire [UW-1:0] b_line = (un < s_q) ? un : {UW{1'b0}};
+  wire [UW-1:0] c_rl   = (un >= wbase_q) ? un - wbase_q : {UW{1'b0}};
+  assign a_line_o  = a_line[ALineW-1:0];
+  assign b_line_o  = b_line[BLineW-1:0];
+  assign c_rline_o = c_rl[CLineW-1:0];
+  // Line values fit their buffer's index; the counter's extra bits are zero.
+  wire unused_line_hi = ^{a_line[UW-1:ALineW], b_line[UW-1:BLineW], c_rl[UW-1:CLineW]};
+
+  // ---------------------------------------------------------------------------
+  // PE grid. PE (r, c) is g_row[r].g_col[c]; its outputs are at r * Cols + c.
+  // ---------------------------------------------------------------------------
+  wire [7:0]  a_in  [0:Rows-1];       // activation entering PE (r, 0) this cycle
+  wire [7:0]  a_w   [0:Rows*Cols-1];  // registered activation of each PE
+  wire [31:0] p_w   [0:Rows*Cols-1];  // registered partial sum of each PE
+  wire        load    = busy_q && (u_q < s_q);
+  wire        w_clear = rst_i || abort_i;
+
+  genvar gr, gc;
+  generate
+    for (gr = 0; gr < Rows; gr = gr + 1) begin : g_row
+      localparam [UW-1:0] RowIdx = gr;
+      // Input skew: lane r of the A line reaches PE (r, 0) r cycles later.
+      if (gr == 0) begin : g_direct
+        assign a_in[gr] = a_data_i[7:0];
+      end else begin : g_skew
+        reg [gr*8-1:0] skew_q;  // byte k: the lane's value k + 1 cycles ago
+        if (gr == 1) begin : g_one
+          always @(posedge clk_i) begin
+            if (busy_q) skew_q <= a_data_i[gr*8 +: 8];
+          end
+        end else begin : g_more
+          always @(posedge clk_i) begin
+            if (busy_q) skew_q <= {skew_q[(gr-1)*8-1:0], a_data_i[gr*8 +: 8]};
+          end
+        end
+        assign a_in[gr] = skew_q[gr*8-1 -: 8];
+      end
+      for (gc = 0; gc < Cols; gc = gc + 1) begin : g_col
+        localparam [UW-1:0] ColIdx = gc;
+        sasim_pe_ws u_pe (
+          .clk_i     (clk_i),
+          .en_i      (busy_q),
+          .w_clear_i (w_clear),
+          .w_load_i  (load && (u_q == RowIdx) && (ColIdx < nt_q)),
+          .w_i       (b_data_i[gc*8 +: 8]),
+          .a_i       ((gc == 0) ? a_in[gr] : a_w[gr*Cols + gc - 1]),
+          .p_i       ((gr == 0) ? 32'd0 : p_w[(gr-1)*Cols + gc]),
+          .a_o       (a_w[gr*Cols + gc]),
+          .p_o       (p_w[gr*Cols + gc])
+        );
+      end
+    end
+  endgenerate
+
+  // ---------------------------------------------------------------------------
+  // Output row (PE row Kt-1) and deskew.
+  // ---------------------------------------------------------------------------
+  reg  [31:0] out_row [0:Cols-1];  // row Kt-1's registered sums
+  wire [31:0] wdata   [0:Cols-1];
+  integer r, c;
+
+  always @* begin
+    for (c = 0; c < Cols; c = c + 1) begin
+      out_row[c] = p_w[c];
+      for (r = 1; r < Rows; r = r + 1) begin
+        if (kt_q == r[UW-1:0] + UOne) begin
+          out_row[c] = p_w[r*Cols + c];
+        end
+      end
+    end
+  end
+
+  // Lane c of the line written now left the array Nt - 1 - c cycles ago:
+  // column c keeps a history of its last Cols - 1 - c outputs.
+  generate
+    for (gc = 0; gc < Cols; gc = gc + 1) begin : g_deskew
+      localparam integer Depth = Cols - 1 - gc;
+      localparam [UW-1:0] Lane = gc;
+      if (Depth == 0) begin : g_none
+        assign wdata[gc] = out_row[gc];
+      end else begin : g_taps
+        reg [Depth*32-1:0] dsk_q;  // word k: the column's output k + 1 cycles ago
+        reg [31:0]         tap;
+        integer            j;
+        if (Depth == 1) begin : g_one
+          always @(posedge clk_i) begin
+            if (busy_q) dsk_q <= out_row[gc];
+          end
+        end else begin : g_more
+          always @(posedge clk_i) begin
+            if (busy_q) dsk_q <= {dsk_q[(Depth-1)*32-1:0], out_row[gc]};
+          end
+        end
+        always @* begin
+          tap = out_row[gc];
+          for (j = 1; j <= Depth; j = j + 1) begin
+            if (nt_q == Lane + j[UW-1:0] + UOne) begin
+              tap = dsk_q[j*32-1 -: 32];
+            end
+          end
+        end
+        assign wdata[gc] = tap;
+      end
+    end
+  endgenerate
+
+  wire [UW-1:0] wl = u_q - wbase_q;
+  assign c_we_o    = busy_q && (u_q >= wbase_q) && (wl < mt_q);
+  assign c_wline_o = wl[CLineW-1:0];
+
+  generate
+    for (gc = 0; gc < Cols; gc = gc + 1) begin : g_cout
+      localparam [UW-1:0] Lane = gc;
+      assign c_wmask_o[gc]            = (Lane < nt_q);
+      assign c_wdata_o[gc*32 +: 32]   = wdata[gc];
+    end
+  endgenerate
+
+endmodule

@@ -1,0 +1,371 @@
+// ----------------------------------------------------------------------------
+// sasim_ctrl: command decode, interlocks and the control registers.
+//
+// Contract (src/driver/cfu_isa.h for the command table; src/model/core.cc,
+// CfuCore::try_execute for the behaviour, which this module mirrors case by
+// case):
+//  * cmd_go_i: the front end presents a pending command this edge. exec_o
+//    says whether it executes at this edge; if not, it is held and presented
+//    again at the next edge. Interlocks use the array state before the edge:
+//      START         waits while busy, except in the pass's last cycle;
+//      READ NEXT/RAW waits while busy and the pass writes the bank read;
+//      WRITE_A/B     waits while busy when that buffer is single-buffered;
+//      WAIT          waits while busy.
+//    Field checks that reject a command come before its interlock exactly
+//    where the model's do (funct7 first; START's operands after the wait).
+//  * A rejected command executes at once: error flag set, response
+//    0xffffffff (latency 1). Rejected (docs/command-set.md): a funct7 not in
+//    the table; BIAS/REQUANT of a column >= Cols or REQUANT with a shift
+//    outside -31..30; an invalid START (after its interlock); SEEK to a line
+//    >= CLines; READ NEXT/RAW past the last line or of a bank no START has
+//    selected since reset (after the READ interlock).
+//  * rsp_o is the latency-1 response; late_o marks READ NEXT/RAW, whose
+//    response the post-processing unit forms in the next cycle.
+//  * RESET (the command, and rst_i alike) clears: error flag, write pointers,
+//    active banks, read pointer, the Nt recorded per C bank, and aborts a
+//    running pass clearing the array (abort_o). The post-processing
+//    parameters and the buffer contents stay.
+// ----------------------------------------------------------------------------
+module sasim_ctrl #(
+  parameter integer Rows     = 8,
+  parameter integer Cols     = 8,
+  parameter integer Dataflow = 0,
+  parameter integer CLines   = 128,
+  parameter integer ADouble  = 1,
+  parameter integer BDouble  = 1,
+  parameter integer CDouble  = 1,
+  parameter integer MaxMt    = 128,
+  parameter integer MaxKt    = 8,
+  parameter integer MtW      = $clog2(MaxMt + 1),
+  parameter integer KtW      = $clog2(MaxKt + 1),
+  parameter integer NtW      = $clog2(Cols + 1),
+  parameter integer CLineW   = (CLines > 1) ? $clog2(CLines) : 1,
+  parameter integer LaneW    = (Cols > 1) ? $clog2(Cols) : 1
+) (
+  input  wire               clk_i,
+  input  wire               rst_i,
+  // front end
+  input  wire               cmd_go_i,
+  input  wire [9:0]         cmd_fid_i,
+  input  wire [31:0]        cmd_in0_i,
+  input  wire [31:0]        cmd_in1_i,
+  output reg                exec_o,
+  output reg                late_o,
+  output reg  [31:0]        rsp_o,
+  // operand buffers
+  output wire [63:0]        wr_data_o,
+  output reg                a_wr_o,
+  output reg                b_wr_o,
+  output reg                a_ptr_clear_o,
+  output reg                b_ptr_clear_o,
+  output wire               a_wbank_o,
+  output wire               b_wbank_o,
+  output wire               a_active_o,
+  output wire               b_active_o,
+  // array
+  input  wire               arr_busy_i,
+  input  wire               arr_finishing_i,
+  output reg                start_o,
+  output wire [MtW-1:0]     mt_o,
+  output wire [KtW-1:0]     kt_o,
+  output wire [NtW-1:0]     nt_o,
+  output wire               keep_b_o,
+  output reg                abort_o,
+  output wire               pass_bank_o,
+  output wire               pass_clear_o,
+  // result buffer, host read port
+  output wire               host_bank_o,
+  output wire [CLineW-1:0]  host_line_o,
+  // post-processing unit
+  output reg                cfg_we_o,
+  output wire [23:0]        cfg_o,
+  output reg  [Cols-1:0]    bias_we_o,
+  output wire [31:0]        bias_o,
+  output reg  [Cols-1:0]    rq_we_o,
+  output wire [31:0]        mult_o,
+  output wire [7:0]         shift_o,
+  output reg                rd_go_o,
+  output reg                rd_raw_o,
+  output wire [LaneW-1:0]   rd_lane_o,
+  output wire [NtW-1:0]     rd_nt_o
+);
+
+  // ---------------------------------------------------------------------------
+  // Command table (driver/cfu_isa.h)
+  // ---------------------------------------------------------------------------
+  localparam [2:0] F3Cfg    = 3'd0;
+  localparam [2:0] F3WriteA = 3'd1;
+  localparam [2:0] F3WriteB = 3'd2;
+  localparam [2:0] F3Param  = 3'd3;
+  localparam [2:0] F3Start  = 3'd4;
+  localparam [2:0] F3Read   = 3'd5;
+  localparam [2:0] F3Wait   = 3'd6;
+
+  localparam [31:0] IsaVersion    = 32'd1;
+  localparam [31:0] ErrorResponse = 32'hffff_ffff;
+  localparam [31:0] IdWord        = Rows | (Cols << 8) | (Dataflow << 16) | (IsaVersion << 24);
+
+  localparam [NtW-1:0]    NtZero   = {NtW{1'b0}};
+  localparam [LaneW+2:0]  LaneFour = 4;
+  localparam [LaneW+2:0]  LaneOne  = 1;
+  localparam [CLineW-1:0] LineOne  = 1;
+  localparam integer      CLinesM1 = CLines - 1;
+  localparam [CLineW-1:0] LineLast = CLinesM1[CLineW-1:0];
+
+  // ---------------------------------------------------------------------------
+  // Control registers
+  // ---------------------------------------------------------------------------
+  reg              error_q;
+  reg              a_active_q, b_active_q;  // banks the array reads
+  reg              rd_bank_q;
+  reg [CLineW-1:0] rd_line_q;
+  reg              rd_oob_q;                // read line >= CLines
+  reg [LaneW-1:0]  rd_lane_q;
+  reg [NtW-1:0]    c_cols_q [0:1];          // Nt of the pass that last wrote each C bank
+  reg              pass_bank_q, pass_clear_q;
+
+  // ---------------------------------------------------------------------------
+  // Decode
+  // ---------------------------------------------------------------------------
+  wire [2:0]  f3 = cmd_fid_i[2:0];
+  wire [6:0]  f7 = cmd_fid_i[9:3];
+  wire [31:0] in0 = cmd_in0_i;
+  wire [31:0] in1 = cmd_in1_i;
+
+  // START operands: in0 = Mt | Kt << 16; in1 = Nt | flags << 8.
+  wire [15:0] mt16 = in0[15:0];
+  wire [15:0] kt16 = in0[31:16];
+  wire [7:0]  nt8  = in1[7:0];
+  wire        flag_clear  = in1[8];
+  wire        flag_cbank  = in1[9];
+  wire        flag_keep_a = in1[10];
+  wire        flag_keep_b = in1[11];
+  wire        start_ok = (mt16 != 16'd0) && (kt16 != 16'd0) && (nt8 != 8'd0) &&
+                         ({24'd0, nt8} <= Cols) && ({16'd0, mt16} <= MaxMt) && ({16'd0, kt16} <= MaxKt);
+  assign mt_o     = mt16[MtW-1:0];
+  assign kt_o     = kt16[KtW-1:0];
+  assign nt_o     = nt8[NtW-1:0];
+  assign keep_b_o = flag_keep_b;
+
+  // PARAM: the column is in0 (BIAS) or in1[7:0] (REQUANT); broadcasts ignore it.
+  // REQUANT's shift (int8) must lie in -31 .. 30.
+  wire [31:0] param_col  = (f7 == 7'd0) ? in0 : {24'd0, in1[7:0]};
+  wire [7:0]  param_sh   = in1[15:8];
+  wire        shift_ok   = param_sh[7] ? (param_sh >= 8'he1) : (param_sh <= 8'd30);
+  wire        param_bad  = (f7 > 7'd3) || ((f7 < 7'd2) && (param_col >= Cols)) ||
+                           ((f7 == 7'd1 || f7 == 7'd3) && !shift_ok);
+  assign bias_o  = in1;
+  assign mult_o  = in0;
+  assign shift_o = in1[15:8];
+  assign cfg_o   = in0[23:0];
+
+  assign wr_data_o = {in1, in0};
+
+  // READ: rejected when the line is past the end or no START has selected
+  // the bank since reset.
+  wire [NtW-1:0] rd_nt  = c_cols_q[rd_bank_q];
+  wire           rd_bad = rd_oob_q || (rd_nt == NtZero);
+  wire           seek_oob = (in1 >= CLines);
+  assign rd_lane_o = rd_lane_q;
+  assign rd_nt_o   = rd_nt;
+  assign host_bank_o = rd_bank_q;
+  assign host_line_o = rd_line_q;
+
+  wire a_single_busy = arr_busy_i && (ADouble == 0);
+  wire b_single_busy = arr_busy_i && (BDouble == 0);
+  wire c_bank_busy   = arr_busy_i && (pass_bank_q == rd_bank_q);
+
+  reg do_seek, do_next, do_raw, do_soft_reset, do_reject;
+  integer c;
+
+  always @* begin
+    exec_o        = 1'b0;
+    late_o        = 1'b0;
+    rsp_o         = 32'd0;
+    a_wr_o        = 1'b0;
+    b_wr_o        = 1'b0;
+    start_o       = 1'b0;
+    cfg_we_o      = 1'b0;
+    bias_we_o     = {Cols{1'b0}};
+    rq_we_o       = {Cols{1'b0}};
+    rd_go_o       = 1'b0;
+    rd_raw_o      = 1'b0;
+    do_seek       = 1'b0;
+    do_next       = 1'b0;
+    do_raw        = 1'b0;
+    do_soft_reset = 1'b0;
+    do_reject     = 1'b0;
+    if (cmd_go_i) begin
+      case (f3)
+        F3Cfg: begin
+          if (f7 == 7'd0) begin         // SET_OUTPUT
+            exec_o   = 1'b1;
+            cfg_we_o = 1'b1;
+          end else if (f7 == 7'd1) begin  // ID
+            exec_o = 1'b1;
+            rsp_o  = IdWord;
+          end else if (f7 == 7'd2) begin  // STATUS
+            exec_o = 1'b1;
+            rsp_o  = {28'd0, b_active_q, a_active_q, error_q, arr_busy_i};
+          end else begin
+            do_reject = 1'b1;
+          end
+        end
+        F3WriteA: begin
+          if (f7 != 7'd0) begin
+            do_reject = 1'b1;
+          end else if (!a_single_busy) begin
+            exec_o = 1'b1;
+            a_wr_o = 1'b1;
+          end
+        end
+        F3WriteB: begin
+          if (f7 != 7'd0) begin
+            do_reject = 1'b1;
+          end else if (!b_single_busy) begin
+            exec_o = 1'b1;
+            b_wr_o = 1'b1;
+          end
+        end
+        F3Param: begin
+          if (param_bad) begin
+            do_reject = 1'b1;
+          end else begin
+            exec_o = 1'b1;
+            for (c = 0; c < Cols; c = c + 1) begin
+              if (f7 >= 7'd2 || param_col == c) begin
+                bias_we_o[c] = (f7 == 7'd0) || (f7 == 7'd2);
+                rq_we_o[c]   = (f7 == 7'd1) || (f7 == 7'd3);
+              end
+            end
+          end
+        end
+        F3Start: begin
+          if (f7 != 7'd0) begin
+            do_reject = 1'b1;
+          end else if (!arr_busy_i || arr_finishing_i) begin
+            if (start_ok) begin
+              exec_o  = 1'b1;
+              start_o = 1'b1;
+            end else begin
+              do_reject = 1'b1;
+            end
+          end
+        end
+        F3Read: begin
+          if (f7 == 7'd1) begin           // SEEK
+            if (seek_oob) begin
+              do_reject = 1'b1;
+            end else begin
+              exec_o  = 1'b1;
+              do_seek = 1'b1;
+            end
+          end else if (f7 > 7'd2) begin
+            do_reject = 1'b1;
+          end else if (!c_bank_busy) begin
+            if (rd_bad) begin
+              do_reject = 1'b1;
+            end else begin                // NEXT (f7 0) or RAW (f7 2)
+              exec_o   = 1'b1;
+              late_o   = 1'b1;
+              rd_go_o  = 1'b1;
+              rd_raw_o = (f7 == 7'd2);
+              do_next  = (f7 == 7'd0);
+              do_raw   = (f7 == 7'd2);
+            end
+          end
+        end
+        F3Wait: begin
+          if (f7 != 7'd0) begin
+            do_reject = 1'b1;
+          end else if (!arr_busy_i) begin
+            exec_o = 1'b1;
+          end
+        end
+        default: begin                    // RESET (funct3 7)
+          if (f7 != 7'd0) begin
+            do_reject = 1'b1;
+          end else begin
+            exec_o        = 1'b1;
+            do_soft_reset = 1'b1;
+          end
+        end
+      endcase
+      if (do_reject) begin
+        exec_o = 1'b1;
+        rsp_o  = ErrorResponse;
+      end
+    end
+  end
+
+  always @* begin
+    a_ptr_clear_o = do_soft_reset || (start_o && !flag_keep_a);
+    b_ptr_clear_o = do_soft_reset || (start_o && !flag_keep_b);
+    abort_o       = do_soft_reset;
+  end
+
+  assign a_wbank_o    = (ADouble != 0) ? !a_active_q : 1'b0;
+  assign b_wbank_o    = (BDouble != 0) ? !b_active_q : 1'b0;
+  assign a_active_o   = a_active_q;
+  assign b_active_o   = b_active_q;
+  assign pass_bank_o  = pass_bank_q;
+  assign pass_clear_o = pass_clear_q;
+
+  // ---------------------------------------------------------------------------
+  // Read pointer advance: by 4 lanes (NEXT) or 1 (RAW), wrapping to the next
+  // line at the Nt of the bank.
+  // ---------------------------------------------------------------------------
+  wire [LaneW+2:0] lane_x   = {3'd0, rd_lane_q} + (do_next ? LaneFour : LaneOne);
+  wire             lane_wrap = (lane_x >= {{(LaneW+3-NtW){1'b0}}, rd_nt});
+
+  // ---------------------------------------------------------------------------
+  // Registers
+  // ---------------------------------------------------------------------------
+  always @(posedge clk_i) begin
+    if (rst_i || do_soft_reset) begin
+      error_q    <= 1'b0;
+      a_active_q <= 1'b0;
+      b_active_q <= 1'b0;
+      rd_bank_q  <= 1'b0;
+      rd_line_q  <= {CLineW{1'b0}};
+      rd_oob_q   <= 1'b0;
+      rd_lane_q  <= {LaneW{1'b0}};
+    end else begin
+      if (do_reject) begin
+        error_q <= 1'b1;
+      end
+      if (start_o) begin
+        if (ADouble != 0 && !flag_keep_a) a_active_q <= !a_active_q;
+        if (BDouble != 0 && !flag_keep_b) b_active_q <= !b_active_q;
+      end
+      if (do_seek) begin
+        rd_bank_q <= (CDouble != 0) ? in0[0] : 1'b0;
+        rd_line_q <= in1[CLineW-1:0];
+        rd_oob_q  <= 1'b0;
+        rd_lane_q <= {LaneW{1'b0}};
+      end else if (do_next || do_raw) begin
+        if (lane_wrap) begin
+          rd_lane_q <= {LaneW{1'b0}};
+          rd_line_q <= rd_line_q + LineOne;
+          if (rd_line_q == LineLast) rd_oob_q <= 1'b1;
+        end else begin
+          rd_lane_q <= lane_x[LaneW-1:0];
+        end
+      end
+    end
+  end
+
+  always @(posedge clk_i) begin
+    if (rst_i || do_soft_reset) begin
+      c_cols_q[0]  <= NtZero;
+      c_cols_q[1]  <= NtZero;
+      pass_bank_q  <= 1'b0;
+      pass_clear_q <= 1'b0;
+    end else if (start_o) begin
+      c_cols_q[(CDouble != 0) ? flag_cbank : 1'b0] <= nt8[NtW-1:0];
+      pass_bank_q  <= (CDouble != 0) ? flag_cbank : 1'b0;
+      pass_clear_q <= flag_clear;
+    end
+  end
+
+endmodule

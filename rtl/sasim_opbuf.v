@@ -1,0 +1,123 @@
+// ----------------------------------------------------------------------------
+// sasim_opbuf: one int8 operand buffer (A or B) of the accelerator.
+//
+// Contract (src/model/core.h, Buffers; driver/cfu_isa.h):
+//  * A bank holds Lines lines of Lanes int8 lanes; line l, lane i is byte
+//    l * Pitch + i of the bank, Pitch = line_pitch(Lanes).
+//  * Double = 1: two banks. The host writes the shadow bank (wr_bank_i), the
+//    array reads the active one (rd_bank_i); the controller swaps them.
+//    Double = 0: bank 0 only; wr_bank_i and rd_bank_i are ignored.
+//  * wr_i: the 8 bytes wr_data_i (byte i = bits 8i+7..8i) are stored at the
+//    byte write pointer, which then advances by 8. Bytes at or beyond the end
+//    of the bank are dropped (the pointer saturates there; the host cannot
+//    observe the pointer, so this equals the model's ever-growing pointer).
+//    ptr_clear_i resets the pointer to 0 (START without keep, soft reset);
+//    it wins over wr_i (they never coincide: one command per edge).
+//  * rd_line_i is sampled at the rising edge; line_o is that line of bank
+//    rd_bank_i in the following cycle (rd_bank_i is used in that cycle, so
+//    the caller passes its registered active bank).
+//
+// Organisation: each bank is Parts block RAMs of 64-bit words, one WRITE per
+// word. Pitch <= 8 (a power of two): 8 / Pitch lines share a word, so a line
+// read selects a slice of the word. Pitch > 8 (a multiple of 8): a line is
+// Parts words at the same address, one per RAM, and a WRITE fills one part.
+// ----------------------------------------------------------------------------
+module sasim_opbuf #(
+  parameter integer Lanes  = 8,
+  parameter integer Lines  = 1024,
+  parameter integer Double = 1,
+  parameter integer LineW  = (Lines > 1) ? $clog2(Lines) : 1
+) (
+  input  wire               clk_i,
+  input  wire               rst_i,
+  // host side
+  input  wire               wr_i,
+  input  wire               wr_bank_i,
+  input  wire [63:0]        wr_data_i,
+  input  wire               ptr_clear_i,
+  // array side
+  input  wire [LineW-1:0]   rd_line_i,
+  input  wire               rd_bank_i,
+  output wire [Lanes*8-1:0] line_o
+);
+
+  localparam integer Pitch   = (Lanes <= 1) ? 1 : (Lanes <= 2) ? 2 : (Lanes <= 4) ? 4 : ((Lanes + 7) / 8) * 8;
+  localparam integer Parts   = (Pitch <= 8) ? 1 : Pitch / 8;
+  localparam integer PerWord = (Pitch <= 8) ? 8 / Pitch : 1;        // lines per 64-bit word
+  localparam integer SlotW   = (PerWord > 1) ? $clog2(PerWord) : 1;
+  localparam integer SlotSh  = (PerWord > 1) ? $clog2(PerWord) : 0;  // line -> word shift
+  localparam integer Depth   = (Pitch <= 8) ? (Lines * Pitch + 7) / 8 : Lines;
+  localparam integer AddrW   = (Depth > 1) ? $clog2(Depth) : 1;
+  localparam integer WordW   = $clog2(Depth + 1);                    // counts 0..Depth
+  localparam integer PartW   = (Parts > 1) ? $clog2(Parts) : 1;
+  localparam integer Banks   = (Double != 0) ? 2 : 1;
+
+  localparam integer     PartMax  = Parts - 1;
+  localparam [WordW-1:0] WordEnd  = Depth[WordW-1:0];
+  localparam [WordW-1:0] WordOne  = 1;
+  localparam [PartW-1:0] PartLast = PartMax[PartW-1:0];
+  localparam [PartW-1:0] PartOne  = 1;
+
+  // ---------------------------------------------------------------------------
+  // Write pointer: word index (saturating at Depth) and part within the word.
+  // ---------------------------------------------------------------------------
+  reg  [WordW-1:0] wword_q;
+  reg  [PartW-1:0] wpart_q;
+  wire             wfull = (wword_q == WordEnd);
+
+  always @(posedge clk_i) begin
+    if (rst_i || ptr_clear_i) begin
+      wword_q <= {WordW{1'b0}};
+      wpart_q <= {PartW{1'b0}};
+    end else if (wr_i && !wfull) begin
+      if (Parts == 1 || wpart_q == PartLast) begin
+        wpart_q <= {PartW{1'b0}};
+        wword_q <= wword_q + WordOne;
+      end else begin
+        wpart_q <= wpart_q + PartOne;
+      end
+    end
+  end
+
+  // ---------------------------------------------------------------------------
+  // Banks of RAM.
+  // ---------------------------------------------------------------------------
+  wire [AddrW-1:0]      waddr = wword_q[AddrW-1:0];
+  wire [LineW:0]        rword = {1'b0, rd_line_i} >> SlotSh;
+  wire [AddrW-1:0]      raddr = rword[AddrW-1:0];  // < Depth: the upper bits are 0
+  wire                  unused_rword = ^rword[LineW:AddrW];
+  wire [Banks*Parts*64-1:0] bank_data;  // part p of bank b at (b * Parts + p) * 64
+
+  genvar b, p;
+  generate
+    for (b = 0; b < Banks; b = b + 1) begin : g_bank
+      // Double-buffered: the write goes to the shadow bank only.
+      wire bank_we = wr_i && !wfull && ((Banks == 1) || (b == 0 ? !wr_bank_i : wr_bank_i));
+      for (p = 0; p < Parts; p = p + 1) begin : g_part
+        localparam [PartW-1:0] PartIdx = p;
+        sasim_ram_sdp #(
+          .Width (64),
+          .Depth (Depth)
+        ) u_ram (
+          .clk_i   (clk_i),
+          .we_i    (bank_we && ((Parts == 1) || (wpart_q == PartIdx))),
+          .waddr_i (waddr),
+          .wdata_i (wr_data_i),
+          .raddr_i (raddr),
+          .rdata_o (bank_data[(b*Parts+p)*64 +: 64])
+        );
+      end
+    end
+  endgenerate
+
+  // Which line of the word was read (Pitch <= 8), for the cycle of the data.
+  reg [SlotW-1:0] slot_q;
+  always @(posedge clk_i) begin
+    slot_q <= (PerWord > 1) ? rd_line_i[SlotW-1:0] : {SlotW{1'b0}};
+  end
+
+  wire [Parts*64-1:0] word = (Banks == 2 && rd_bank_i) ? bank_data[(Banks-1)*Parts*64 +: Parts*64]
+                                                     : bank_data[0 +: Parts*64];
+  assign line_o = word[slot_q * (Pitch * 8) +: Lanes * 8];
+
+endmodule

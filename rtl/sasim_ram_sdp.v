@@ -1,0 +1,41 @@
+// ----------------------------------------------------------------------------
+// sasim_ram_sdp: simple dual-port RAM, one synchronous write port and one
+// synchronous read port on the same clock.
+//
+// Contract:
+//  * Write: mem[waddr_i] := wdata_i at the rising edge when we_i.
+//  * Read: rdata_o holds mem[raddr_i] as sampled at the last rising edge
+//    (one cycle of latency, registered output), every cycle.
+//  * The users never read an address in the same edge it is written, so the
+//    read-during-write behaviour (old or new data) is not relied upon.
+//  * No reset and no initial contents: block RAM powers up as zeros on the
+//    FPGA, as do the C++ model's buffers; Verilator also starts it at zero.
+//
+// This is the standard template that Vivado and Yosys map to block RAM
+// (RAMB18/RAMB36, or distributed RAM when small): registered read, no reset
+// on the memory array, no read enable needed.
+// ----------------------------------------------------------------------------
+module sasim_ram_sdp #(
+  parameter integer Width = 32,
+  parameter integer Depth = 16,
+  // Address width; at least 1 so that a one-entry memory still has a port.
+  parameter integer AddrW = (Depth > 1) ? $clog2(Depth) : 1
+) (
+  input  wire             clk_i,
+  input  wire             we_i,
+  input  wire [AddrW-1:0] waddr_i,
+  input  wire [Width-1:0] wdata_i,
+  input  wire [AddrW-1:0] raddr_i,
+  output reg  [Width-1:0] rdata_o
+);
+
+  reg [Width-1:0] mem_q [0:Depth-1];
+
+  always @(posedge clk_i) begin
+    if (we_i) begin
+      mem_q[waddr_i] <= wdata_i;
+    end
+    rdata_o <= mem_q[raddr_i];
+  end
+
+endmodule

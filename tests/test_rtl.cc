@@ -1,0 +1,705 @@
+// Co-simulation of the Verilog accelerator (rtl/cfu.v, Verilated) against the
+// plain C++ cycle model (src/model/core.h) in lock step.
+//
+// Every cycle the same CFU bus inputs go to both; before each rising edge the
+// bus outputs are compared: cmd_ready, rsp_valid and, while the model's
+// rsp_valid is 1, rsp_payload_outputs_0. The first difference is recorded
+// (cycle, instruction, signal, both values) and the run stops there.
+//
+// Two harnesses, one comparison rule:
+//  * sasim::LockstepHost (src/cosim/lockstep.h), a CfuTarget that runs the
+//    board's driver with the host timing model exactly like PlainHost; used
+//    for the shared vector cases, as `sasim cosim` does;
+//  * CycleLockStep below, driven cycle by cycle by a random CPU that PlainHost
+//    cannot be: random gaps, commands presented while a response is pending,
+//    random rsp_ready back-pressure, random payloads while cmd_valid is 0.
+//
+// Tests:
+//  * vectors: every shared vector case on each Verilated configuration of
+//    the registry, bit-exact against the expected output, with no lock-step
+//    difference;
+//  * stress: seeded random command streams (legal, plus some that must be
+//    rejected, plus soft RESETs) on every configuration, >= 100,000
+//    instructions per dataflow;
+//  * harness: a deliberate difference is caught at the expected cycle.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "Vcfu_12x10_ws_small.h"
+#include "Vcfu_5x9_os_small.h"
+#include "cosim/lockstep.h"
+#include "driver/cfu_isa.h"
+#include "model/core.h"
+#include "model/host.h"
+#include "sasim/case_io.h"
+#include "sasim/quant.h"
+#include "test_support.h"
+#include "verilated_cfu.h"
+
+namespace {
+
+using sasim::BusIn;
+using sasim::BusOut;
+using sasim::Mismatch;
+using sasim::RtlConfig;
+using sasim::RtlModel;
+namespace isa = sasim_isa;
+
+constexpr auto kWs = sasim::Dataflow::kWeightStationary;
+constexpr auto kOs = sasim::Dataflow::kOutputStationary;
+
+// Stress-only configurations (rtl/CMakeLists.txt): lines wider than 8 bytes,
+// small odd bank depths, single-buffered buffers.
+sasim::CoreParams small_params(int rows, int cols, sasim::Dataflow df, int a_lines, int b_lines, int c_lines,
+                               bool a_double, bool b_double, bool c_double) {
+  sasim::CoreParams p;
+  p.rows = rows;
+  p.cols = cols;
+  p.dataflow = df;
+  p.a_lines = a_lines;
+  p.b_lines = b_lines;
+  p.c_lines = c_lines;
+  p.a_double = a_double;
+  p.b_double = b_double;
+  p.c_double = c_double;
+  return p;
+}
+
+template <class V>
+std::function<std::unique_ptr<RtlModel>()> factory() {
+  return [] { return std::unique_ptr<RtlModel>(new sasim::VerilatedCfu<V>); };
+}
+
+const RtlConfig& config_named(const std::string& name) {
+  static const std::vector<RtlConfig> extra = {
+      {"12x10_ws_small", small_params(12, 10, kWs, 21, 9, 13, false, true, false), factory<Vcfu_12x10_ws_small>()},
+      {"5x9_os_small", small_params(5, 9, kOs, 11, 17, 4, true, false, true), factory<Vcfu_5x9_os_small>()},
+  };
+  for (const auto& c : sasim::rtl_configs())
+    if (name == c.name) return c;
+  for (const auto& c : extra)
+    if (name == c.name) return c;
+  throw std::runtime_error("no RTL configuration " + name);
+}
+
+// An RTL model with a deliberate fault: from the `at`-th edge on (counting
+// step() calls after reset), outputs() is altered in that one cycle.
+class FaultyRtl : public RtlModel {
+ public:
+  enum What { kFlipPayloadBit0, kFlipCmdReady };
+  FaultyRtl(std::unique_ptr<RtlModel> inner, uint64_t at, What what) : inner_(std::move(inner)), at_(at), what_(what) {}
+  BusOut outputs() override {
+    BusOut o = inner_->outputs();
+    if (steps_ == at_) {
+      if (what_ == kFlipPayloadBit0) o.rsp_payload ^= 1u;
+      else o.cmd_ready = !o.cmd_ready;
+    }
+    return o;
+  }
+  void step(const BusIn& in) override {
+    inner_->step(in);
+    ++steps_;
+  }
+  void reset() override { inner_->reset(); }
+
+ private:
+  std::unique_ptr<RtlModel> inner_;
+  uint64_t at_, steps_ = 0;
+  What what_;
+};
+
+// Records the cycles in which rsp_valid is 1 (cycle = step() calls so far).
+class RecordingRtl : public RtlModel {
+ public:
+  explicit RecordingRtl(std::unique_ptr<RtlModel> inner) : inner_(std::move(inner)) {}
+  BusOut outputs() override {
+    const BusOut o = inner_->outputs();
+    if (o.rsp_valid && (valid_cycles.empty() || valid_cycles.back() != steps_)) valid_cycles.push_back(steps_);
+    return o;
+  }
+  void step(const BusIn& in) override {
+    inner_->step(in);
+    ++steps_;
+  }
+  void reset() override { inner_->reset(); }
+  std::vector<uint64_t> valid_cycles;
+
+ private:
+  std::unique_ptr<RtlModel> inner_;
+  uint64_t steps_ = 0;
+};
+
+// ------------------------------------------------------------ vectors ------
+
+struct CaseRun {
+  size_t wrong_outputs = 0;
+  bool driver_ok = false;
+  bool model_error = false;
+  Mismatch mismatch;
+  uint64_t cycles = 0, instructions = 0;
+  double seconds = 0;
+};
+
+// One layer through the driver on LockstepHost(model, rtl), fresh instances.
+CaseRun run_case(const RtlConfig& cfg, const sasim::LayerCase& c, RtlModel* rtl) {
+  CaseRun r;
+  const auto t0 = std::chrono::steady_clock::now();
+  sasim::CfuCore core(cfg.params);
+  rtl->reset();
+  sasim::LockstepHost host(&core, rtl, sasim::HostTiming{});
+  host.set_layer(c.name);
+  sasim::set_cfu_target(&host);
+  std::vector<int8_t> out(c.data.output.size(), 0);
+  const sasim_drv::LayerDesc l = sasim::layer_desc_from(c.spec, c.data, out.data());
+  r.driver_ok = sasim_drv::run_layer(sasim::hw_desc_from(cfg.params), l) == sasim_drv::kOk;
+  sasim::set_cfu_target(nullptr);
+  r.model_error = core.error();
+  r.mismatch = host.mismatch();
+  r.cycles = host.cycles();
+  r.instructions = host.instructions();
+  for (size_t i = 0; i < out.size(); ++i) r.wrong_outputs += out[i] != c.data.output[i];
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return r;
+}
+
+void check_all_vectors(const char* config_name) {
+  const RtlConfig& cfg = config_named(config_name);
+  const auto cases = sasim_test::vector_cases();
+  REQUIRE(cases.size() >= 24);
+  uint64_t total_cycles = 0, total_instr = 0;
+  double total_s = 0;
+  for (const auto& dir : cases) {
+    const sasim::LayerCase c = sasim::load_case(dir);
+    std::unique_ptr<RtlModel> rtl = cfg.make();
+    const CaseRun r = run_case(cfg, c, rtl.get());
+    std::printf("  rtl %-7s %-34s %9llu cycles %8llu instr %6.2f s\n", cfg.name.c_str(), c.name.c_str(),
+                static_cast<unsigned long long>(r.cycles), static_cast<unsigned long long>(r.instructions),
+                r.seconds);
+    total_cycles += r.cycles;
+    total_instr += r.instructions;
+    total_s += r.seconds;
+    INFO(c.name << " on " << cfg.name);
+    if (r.mismatch.found) FAIL_CHECK("lock-step mismatch: " << r.mismatch.str());
+    CHECK(r.driver_ok);
+    CHECK_FALSE(r.model_error);
+    CHECK(r.wrong_outputs == 0);
+  }
+  std::printf("rtl %s: %zu cases, %llu cycles, %llu instructions, %.1f s (%.2f Mcycles/s)\n", cfg.name.c_str(),
+              cases.size(), static_cast<unsigned long long>(total_cycles),
+              static_cast<unsigned long long>(total_instr), total_s, total_cycles / total_s / 1e6);
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+TEST_CASE("rtl registry: the default-buffer configurations, as core_params_from derives them", "[rtl]") {
+  const char* names[] = {"4x4_ws", "4x4_os", "8x8_ws", "8x8_os", "2x3_ws", "3x2_os"};
+  const int shapes[][2] = {{4, 4}, {4, 4}, {8, 8}, {8, 8}, {2, 3}, {3, 2}};
+  const char* dfs[] = {"ws", "os", "ws", "os", "ws", "os"};
+  REQUIRE(sasim::rtl_configs().size() == 6);
+  for (int i = 0; i < 6; ++i) {
+    INFO(names[i]);
+    const sasim::CoreParams p = sasim::core_params_from(sasim_test::hw_of(shapes[i][0], shapes[i][1], dfs[i]));
+    // The match find_rtl_config() (src/cosim/rtl_engine.cc) makes: every field.
+    const RtlConfig* rc = nullptr;
+    for (const RtlConfig& c : sasim::rtl_configs()) {
+      const sasim::CoreParams& q = c.params;
+      if (q.rows == p.rows && q.cols == p.cols && q.dataflow == p.dataflow && q.a_lines == p.a_lines &&
+          q.b_lines == p.b_lines && q.c_lines == p.c_lines && q.a_double == p.a_double && q.b_double == p.b_double &&
+          q.c_double == p.c_double)
+        rc = &c;
+    }
+    REQUIRE(rc != nullptr);
+    CHECK(rc->name == names[i]);
+    // ID reports the shape and dataflow it was built with.
+    std::unique_ptr<RtlModel> rtl = rc->make();
+    sasim::CfuCore core(p);
+    rtl->reset();
+    sasim::LockstepHost host(&core, rtl.get(), sasim::HostTiming{});
+    const uint32_t id = host.cfu_op(isa::kCfg, 1, 0, 0);
+    CHECK(id == (static_cast<uint32_t>(shapes[i][0]) | static_cast<uint32_t>(shapes[i][1]) << 8 |
+                 static_cast<uint32_t>(dfs[i][0] == 'o') << 16 | isa::kIsaVersion << 24));
+    CHECK_FALSE(host.mismatch().found);
+  }
+}
+
+TEST_CASE("rtl 4x4 ws: every vector case bit-exact, no lock-step difference", "[rtl][vectors]") {
+  check_all_vectors("4x4_ws");
+}
+TEST_CASE("rtl 4x4 os: every vector case bit-exact, no lock-step difference", "[rtl][vectors]") {
+  check_all_vectors("4x4_os");
+}
+TEST_CASE("rtl 8x8 ws: every vector case bit-exact, no lock-step difference", "[rtl][vectors]") {
+  check_all_vectors("8x8_ws");
+}
+TEST_CASE("rtl 8x8 os: every vector case bit-exact, no lock-step difference", "[rtl][vectors]") {
+  check_all_vectors("8x8_os");
+}
+TEST_CASE("rtl 2x3 ws: every vector case bit-exact, no lock-step difference", "[rtl][vectors]") {
+  check_all_vectors("2x3_ws");
+}
+TEST_CASE("rtl 3x2 os: every vector case bit-exact, no lock-step difference", "[rtl][vectors]") {
+  check_all_vectors("3x2_os");
+}
+
+// ------------------------------------------------------- harness checks ----
+
+TEST_CASE("harness: a model built with another dataflow differs at the first ID response", "[rtl][harness]") {
+  // RTL 4x4 WS against a 4x4 OS model: ID is presented after its gap of 2
+  // idle cycles (cycles 0, 1), transfers at the edge ending cycle 2 and is
+  // answered in cycle 3, where the dataflow field differs.
+  std::unique_ptr<RtlModel> rtl = config_named("4x4_ws").make();
+  sasim::CfuCore core(config_named("4x4_os").params);
+  rtl->reset();
+  sasim::LockstepHost host(&core, rtl.get(), sasim::HostTiming{});
+  CHECK(host.cfu_op(isa::kCfg, 0, 0x7f8000, 0) == 0);  // SET_OUTPUT: equal on both
+  REQUIRE_FALSE(host.mismatch().found);
+  const uint64_t c0 = host.cycles();  // the cycle after the response was taken
+  host.cfu_op(isa::kCfg, 1, 0, 0);
+  const Mismatch& m = host.mismatch();
+  REQUIRE(m.found);
+  CHECK(m.cycle == c0 + 3);
+  CHECK(m.instruction == 1);
+  CHECK(m.signal == "rsp_payload_outputs_0");
+  CHECK(m.model_value == 0x01010404u);
+  CHECK(m.rtl_value == 0x01000404u);
+}
+
+TEST_CASE("harness: a one-bit fault in one response of a layer is caught in that cycle", "[rtl][harness]") {
+  const RtlConfig& cfg = config_named("8x8_ws");
+  const sasim::LayerCase c = sasim::load_case(std::string(SASIM_SHARED_DIR) + "/vectors/synthetic__01_conv2d");
+  // Clean run: the cycles in which a response is valid (one per instruction,
+  // rsp_ready being 1).
+  RecordingRtl clean(cfg.make());
+  const CaseRun r0 = run_case(cfg, c, &clean);
+  REQUIRE_FALSE(r0.mismatch.found);
+  REQUIRE(r0.wrong_outputs == 0);
+  REQUIRE(clean.valid_cycles.size() == r0.instructions);
+  REQUIRE(r0.instructions > 300);
+  for (const uint64_t k : {uint64_t{0}, uint64_t{1}, uint64_t{137}, r0.instructions / 2, r0.instructions - 1}) {
+    INFO("fault in the response of instruction " << k);
+    FaultyRtl faulty(cfg.make(), clean.valid_cycles[k], FaultyRtl::kFlipPayloadBit0);
+    const CaseRun r = run_case(cfg, c, &faulty);
+    REQUIRE(r.mismatch.found);
+    CHECK(r.mismatch.cycle == clean.valid_cycles[k]);
+    CHECK(r.mismatch.instruction == k);
+    CHECK(r.mismatch.signal == "rsp_payload_outputs_0");
+    CHECK((r.mismatch.rtl_value ^ r.mismatch.model_value) == 1u);
+  }
+  // A cmd_ready fault in an idle cycle between two instructions.
+  const uint64_t idle = clean.valid_cycles[200] + 2;
+  FaultyRtl faulty(cfg.make(), idle, FaultyRtl::kFlipCmdReady);
+  const CaseRun r = run_case(cfg, c, &faulty);
+  REQUIRE(r.mismatch.found);
+  CHECK(r.mismatch.cycle == idle);
+  CHECK(r.mismatch.signal == "cmd_ready");
+  CHECK(r.mismatch.instruction == 201);
+}
+
+// --------------------------------------------------------------- stress ----
+
+namespace {
+
+// ------------------------------------------------------- cycle lock step ----
+
+// The lock step for a cycle-level driver: the same inputs to both each cycle,
+// outputs compared before every edge (cmd_ready, rsp_valid, and the payload
+// while the model's rsp_valid is 1). Stops at the first difference.
+// SASIM_RTL_TRACE=<cycle> prints the bus from 12 cycles before <cycle> on.
+class CycleLockStep {
+ public:
+  CycleLockStep(RtlModel* rtl, sasim::CfuCore* model) : rtl_(rtl), model_(model) {
+    if (const char* t = std::getenv("SASIM_RTL_TRACE")) {
+      trace_ = true;
+      trace_from_ = std::strtoull(t, nullptr, 0);
+    }
+    rtl_->reset();
+  }
+  bool failed() const { return mismatch_.found; }
+  const Mismatch& mismatch() const { return mismatch_; }
+  uint64_t cycles() const { return cycle_; }
+  // The model's outputs in the current cycle (the RTL's too unless failed).
+  BusOut outputs() const { return model_->outputs(); }
+
+  // One cycle with inputs `in`; false once a difference has been seen.
+  bool cycle(const BusIn& in) {
+    if (mismatch_.found) return false;
+    const BusOut m = model_->outputs(), r = rtl_->outputs();
+    if (trace_ && cycle_ + 12 >= trace_from_)
+      std::printf("[%llu] in v=%d fid=0x%03x in0=0x%08x in1=0x%08x rdy=%d | model %d %d 0x%08x | rtl %d %d 0x%08x\n",
+                  static_cast<unsigned long long>(cycle_), in.cmd_valid, in.function_id, in.inputs_0, in.inputs_1,
+                  in.rsp_ready, m.cmd_ready, m.rsp_valid, m.rsp_payload, r.cmd_ready, r.rsp_valid, r.rsp_payload);
+    auto differ = [&](const char* sig, uint32_t mv, uint32_t rv) {
+      mismatch_ = Mismatch{true, cycle_, commands_ ? commands_ - 1 : 0, 0, "", sig, mv, rv};
+    };
+    if (m.cmd_ready != r.cmd_ready) differ("cmd_ready", m.cmd_ready, r.cmd_ready);
+    else if (m.rsp_valid != r.rsp_valid) differ("rsp_valid", m.rsp_valid, r.rsp_valid);
+    else if (m.rsp_valid && m.rsp_payload != r.rsp_payload)
+      differ("rsp_payload_outputs_0", m.rsp_payload, r.rsp_payload);
+    if (mismatch_.found) return false;
+    if (in.cmd_valid && m.cmd_ready) ++commands_;
+    model_->step(in);
+    rtl_->step(in);
+    ++cycle_;
+    return true;
+  }
+
+ private:
+  RtlModel* rtl_;
+  sasim::CfuCore* model_;
+  bool trace_ = false;
+  uint64_t trace_from_ = 0;
+  uint64_t cycle_ = 0, commands_ = 0;
+  Mismatch mismatch_;
+};
+
+
+struct Cmd {
+  int f3 = 0, f7 = 0;
+  uint32_t in0 = 0, in1 = 0;
+};
+
+// Random command streams for one configuration. Mostly legal commands with
+// operands in range (START within the buffer limits, PARAM columns that
+// exist, shifts in -31..30, SEEK lines near the buffer), plus a few that the
+// unit must reject, and rare soft RESETs. Operands the C++ model leaves
+// undefined (negative SEEK lines or BIAS columns, shifts outside -31..30) are
+// never generated.
+class CmdGen {
+ public:
+  CmdGen(const sasim::CoreParams& p, uint32_t seed) : p_(p), rng_(seed) {}
+
+  Cmd next() {
+    if (burst_left_ > 0) {
+      --burst_left_;
+      return one(burst_kind_);
+    }
+    const int k = pick({14, 14, 8, 3, 10, 3, 10, 3, 4, 3, 2, 1});
+    if (k <= 1 || k == 6) {  // WRITE_A / WRITE_B / READ NEXT|RAW come in bursts
+      burst_kind_ = k;
+      burst_left_ = uni(0, 20);
+    }
+    return one(k);
+  }
+
+ private:
+  int uni(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
+  uint32_t u32() { return static_cast<uint32_t>(rng_()); }
+  bool chance(double p) { return std::uniform_real_distribution<double>(0, 1)(rng_) < p; }
+  int pick(std::initializer_list<int> weights) {
+    std::discrete_distribution<int> d(weights.begin(), weights.end());
+    return d(rng_);
+  }
+  // Mostly small values (short passes), sometimes anywhere up to `max`.
+  int dim(int max) { return chance(0.75) ? uni(1, std::min(max, 12)) : uni(1, max); }
+
+  Cmd one(int kind) {
+    Cmd c;
+    const bool ws = p_.dataflow == sasim::Dataflow::kWeightStationary;
+    switch (kind) {
+      case 0:  // WRITE_A
+      case 1:  // WRITE_B
+        c.f3 = kind == 0 ? isa::kWriteA : isa::kWriteB;
+        c.in0 = u32();
+        c.in1 = u32();
+        break;
+      case 2: {  // PARAM
+        c.f3 = isa::kParam;
+        c.f7 = uni(0, 3);
+        const uint32_t col = static_cast<uint32_t>(uni(0, p_.cols - 1));
+        int32_t mult;
+        switch (pick({6, 2, 1, 1})) {
+          case 0: mult = uni(1 << 30, INT32_MAX); break;
+          case 1: mult = static_cast<int32_t>(u32()); break;
+          case 2: mult = INT32_MIN; break;
+          default: mult = uni(-1000, 1000); break;
+        }
+        int shift = chance(0.7) ? uni(-12, 2) : uni(sasim::kMinShift, sasim::kMaxShift);
+        if (chance(0.03)) shift = chance(0.5) ? uni(-128, sasim::kMinShift - 1) : uni(sasim::kMaxShift + 1, 127);
+        const uint32_t bias = chance(0.5) ? static_cast<uint32_t>(uni(-5000, 5000)) : u32();
+        if (c.f7 == 0 || c.f7 == 2) {
+          c.in0 = c.f7 == 0 ? col : u32();
+          c.in1 = bias;
+        } else {
+          c.in0 = static_cast<uint32_t>(mult);
+          c.in1 = (c.f7 == 1 ? col : (u32() & 0xff)) | (static_cast<uint32_t>(shift) & 0xff) << 8 |
+                  (u32() & 0xffff0000u);
+        }
+        if (chance(0.04)) {  // rejected: a column that does not exist, or funct7 > 3
+          if (chance(0.5)) {
+            c.f7 = uni(0, 1);
+            const uint32_t bad = static_cast<uint32_t>(uni(p_.cols, 300));
+            if (c.f7 == 0) c.in0 = bad;
+            else c.in1 = (c.in1 & ~0xffu) | (bad & 0xff);
+            if (c.f7 == 1 && (bad & 0xff) < static_cast<uint32_t>(p_.cols)) c.in1 |= 0xff;
+          } else {
+            c.f7 = uni(4, 127);
+          }
+        }
+        break;
+      }
+      case 3:  // SET_OUTPUT
+        c.f3 = isa::kCfg;
+        c.f7 = 0;
+        c.in0 = u32();
+        if (chance(0.7)) {  // act_min <= act_max
+          int lo = uni(-128, 127), hi = uni(-128, 127);
+          if (lo > hi) std::swap(lo, hi);
+          c.in0 = (c.in0 & 0xff0000ffu) | (static_cast<uint32_t>(lo) & 0xff) << 8 | (static_cast<uint32_t>(hi) & 0xff) << 16;
+        }
+        break;
+      case 4: {  // START
+        c.f3 = isa::kStart;
+        const int max_m = ws ? std::min(p_.a_lines, p_.c_lines) : std::min(p_.rows, p_.c_lines);
+        const int max_k = ws ? std::min(p_.rows, p_.b_lines) : std::min(p_.a_lines, p_.b_lines);
+        uint32_t mt = static_cast<uint32_t>(dim(max_m)), kt = static_cast<uint32_t>(dim(max_k));
+        uint32_t nt = static_cast<uint32_t>(uni(1, p_.cols));
+        if (chance(0.05)) {  // rejected operands
+          switch (uni(0, 5)) {
+            case 0: mt = 0; break;
+            case 1: kt = 0; break;
+            case 2: nt = 0; break;
+            case 3: nt = static_cast<uint32_t>(uni(p_.cols + 1, 255)); break;
+            case 4: mt = static_cast<uint32_t>(uni(max_m + 1, 65535)); break;
+            default: kt = static_cast<uint32_t>(uni(max_k + 1, 65535)); break;
+          }
+        }
+        uint32_t flags = 0;
+        if (chance(0.75)) flags |= isa::kFlagClear;
+        if (chance(0.5)) flags |= isa::kFlagCBank;
+        if (chance(0.25)) flags |= isa::kFlagKeepA;
+        if (chance(0.3)) flags |= isa::kFlagKeepB;
+        if (chance(0.05)) flags |= static_cast<uint32_t>(uni(0, 15)) << 4;  // undefined flag bits
+        c.in0 = mt | kt << 16;
+        c.in1 = nt | flags << 8 | (chance(0.1) ? u32() & 0xffff0000u : 0);
+        break;
+      }
+      case 5:  // READ SEEK
+        c.f3 = isa::kRead;
+        c.f7 = 1;
+        c.in0 = chance(0.9) ? static_cast<uint32_t>(uni(0, 1)) : u32();
+        // Mostly the first lines, which short passes write; sometimes any
+        // line; sometimes past the end (rejected).
+        switch (pick({6, 3, 1})) {
+          case 0: c.in1 = static_cast<uint32_t>(uni(0, std::min(p_.c_lines - 1, ws ? 2 * p_.rows : p_.rows - 1))); break;
+          case 1: c.in1 = static_cast<uint32_t>(uni(0, p_.c_lines - 1)); break;
+          default: c.in1 = static_cast<uint32_t>(uni(p_.c_lines, p_.c_lines + 3)); break;
+        }
+        break;
+      case 6:  // READ NEXT / RAW
+        c.f3 = isa::kRead;
+        c.f7 = chance(0.6) ? 0 : 2;
+        c.in0 = u32();
+        c.in1 = u32();
+        break;
+      case 7:  // WAIT
+        c.f3 = isa::kWait;
+        break;
+      case 8:  // STATUS
+        c.f3 = isa::kCfg;
+        c.f7 = 2;
+        break;
+      case 9:  // ID
+        c.f3 = isa::kCfg;
+        c.f7 = 1;
+        break;
+      case 10: {  // a funct7 that the command does not have
+        static const int f3s[] = {isa::kCfg, isa::kWriteA, isa::kWriteB, isa::kStart, isa::kRead, isa::kWait, isa::kReset};
+        c.f3 = f3s[uni(0, 6)];
+        c.f7 = uni(c.f3 == isa::kCfg ? 3 : c.f3 == isa::kRead ? 3 : 1, 127);
+        c.in0 = u32();
+        c.in1 = u32();
+        break;
+      }
+      default:  // soft RESET (rare)
+        c.f3 = chance(0.3) ? isa::kReset : isa::kWait;
+        break;
+    }
+    if (c.f3 != isa::kParam && c.f3 != isa::kStart && c.f3 != isa::kRead && c.f3 != isa::kCfg &&
+        c.f3 != isa::kWriteA && c.f3 != isa::kWriteB && chance(0.5)) {
+      c.in0 = u32();  // operands that the command ignores
+      c.in1 = u32();
+    }
+    return c;
+  }
+
+  sasim::CoreParams p_;
+  std::mt19937 rng_;
+  int burst_kind_ = 0, burst_left_ = 0;
+};
+
+struct StressResult {
+  uint64_t instructions = 0, cycles = 0, errors = 0, held_cycles = 0;
+  // Coverage: commands an interlock held (answered later than their
+  // latency), per funct3; soft RESETs; READ NEXT/RAW answers other than 0 and
+  // 0xffffffff.
+  uint64_t held_by_f3[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  uint64_t resets = 0, nonzero_next = 0, nonzero_raw = 0;
+  bool lockstep_ok = true;
+  Mismatch mismatch;
+};
+
+// A cycle-level CPU: each instruction is presented after a random gap that
+// starts when the previous response is taken, or (sometimes) as soon as the
+// previous command transferred, so that it waits with cmd_valid high while
+// cmd_ready is low. rsp_ready is randomly low; while cmd_valid is low the
+// payload inputs carry random values.
+StressResult run_stress_on(const RtlConfig& cfg, RtlModel* rtl, uint32_t seed, uint64_t n_instructions) {
+  sasim::CfuCore core(cfg.params);
+  CycleLockStep ls(rtl, &core);
+  CmdGen gen(cfg.params, seed);
+  std::mt19937 rng(seed ^ 0x9e3779b9u);
+  auto chance = [&](double p) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; };
+  auto gap = [&]() {
+    switch (std::discrete_distribution<int>({5, 4, 1})(rng)) {
+      case 0: return 0;
+      case 1: return std::uniform_int_distribution<int>(1, 6)(rng);
+      default: return std::uniform_int_distribution<int>(7, 80)(rng);
+    }
+  };
+
+  StressResult res;
+  bool have_next = false, early = false, outstanding = false, answered = false;
+  Cmd next, last;
+  uint64_t transfer_cycle = 0;
+  int gap_left = 0;
+  const double p_not_ready = 0.25;
+  while (res.instructions < n_instructions || outstanding || have_next) {
+    if (!have_next && res.instructions < n_instructions) {
+      next = gen.next();
+      have_next = true;
+      early = chance(0.2);
+      gap_left = gap();
+    }
+    BusIn in;
+    in.rsp_ready = !chance(p_not_ready);
+    const bool may_present = have_next && gap_left == 0 && (early || !outstanding);
+    if (may_present) {
+      in.cmd_valid = true;
+      in.function_id = static_cast<uint32_t>(next.f3) | static_cast<uint32_t>(next.f7) << 3;
+      in.inputs_0 = next.in0;
+      in.inputs_1 = next.in1;
+    } else {
+      in.cmd_valid = false;
+      in.function_id = static_cast<uint32_t>(rng()) & 0x3ff;
+      in.inputs_0 = static_cast<uint32_t>(rng());
+      in.inputs_1 = static_cast<uint32_t>(rng());
+    }
+    const BusOut out = ls.outputs();
+    if (out.rsp_valid && outstanding && !answered) {  // first cycle of the response
+      answered = true;
+      const bool read = last.f3 == isa::kRead && (last.f7 == 0 || last.f7 == 2);
+      const bool ok = out.rsp_payload != isa::kErrorResponse;
+      if (ls.cycles() - transfer_cycle > (read && ok ? 2u : 1u)) ++res.held_by_f3[last.f3];
+      if (read && ok && out.rsp_payload != 0) ++(last.f7 == 0 ? res.nonzero_next : res.nonzero_raw);
+      if (last.f3 == isa::kReset && last.f7 == 0) ++res.resets;
+    }
+    if (out.rsp_valid && in.rsp_ready) {
+      outstanding = false;
+      if (out.rsp_payload == isa::kErrorResponse) ++res.errors;
+    }
+    if (may_present) {
+      if (out.cmd_ready) {
+        outstanding = true;
+        answered = false;
+        have_next = false;
+        last = next;
+        transfer_cycle = ls.cycles();  // transfer at the edge ending this cycle
+        ++res.instructions;
+      } else {
+        ++res.held_cycles;
+      }
+    } else if (have_next && gap_left > 0 && (early || !outstanding)) {
+      --gap_left;
+    }
+    if (!ls.cycle(in)) break;
+  }
+  res.cycles = ls.cycles();
+  res.lockstep_ok = !ls.failed();
+  res.mismatch = ls.mismatch();
+  return res;
+}
+
+StressResult run_stress(const RtlConfig& cfg, uint32_t seed, uint64_t n_instructions) {
+  std::unique_ptr<RtlModel> rtl = cfg.make();
+  return run_stress_on(cfg, rtl.get(), seed, n_instructions);
+}
+
+void check_stress(const std::vector<std::string>& configs, uint64_t per_config, uint32_t seed) {
+  uint64_t total_i = 0, total_c = 0;
+  for (const auto& name : configs) {
+    const RtlConfig& cfg = config_named(name);
+    const auto t0 = std::chrono::steady_clock::now();
+    const StressResult r = run_stress(cfg, seed, per_config);
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("  stress %-15s seed %u: %llu instructions, %llu cycles, %llu error responses, %llu cycles "
+                "presented while not ready, %.2f s\n",
+                cfg.name.c_str(), seed, static_cast<unsigned long long>(r.instructions),
+                static_cast<unsigned long long>(r.cycles), static_cast<unsigned long long>(r.errors),
+                static_cast<unsigned long long>(r.held_cycles), s);
+    std::fflush(stdout);
+    std::printf("    held by an interlock: START %llu, READ %llu, WRITE_A %llu, WRITE_B %llu, WAIT %llu; "
+                "soft RESETs %llu; non-zero NEXT %llu, RAW %llu\n",
+                static_cast<unsigned long long>(r.held_by_f3[isa::kStart]),
+                static_cast<unsigned long long>(r.held_by_f3[isa::kRead]),
+                static_cast<unsigned long long>(r.held_by_f3[isa::kWriteA]),
+                static_cast<unsigned long long>(r.held_by_f3[isa::kWriteB]),
+                static_cast<unsigned long long>(r.held_by_f3[isa::kWait]),
+                static_cast<unsigned long long>(r.resets), static_cast<unsigned long long>(r.nonzero_next),
+                static_cast<unsigned long long>(r.nonzero_raw));
+    std::fflush(stdout);
+    INFO(cfg.name << " seed " << seed);
+    if (!r.lockstep_ok) FAIL_CHECK("lock-step mismatch: " << r.mismatch.str());
+    CHECK(r.instructions == per_config);
+    // The stream reaches the interlocks and real data.
+    CHECK(r.held_by_f3[isa::kStart] > 0);
+    CHECK(r.held_by_f3[isa::kRead] > 0);
+    CHECK(r.held_by_f3[isa::kWait] > 0);
+    if (!cfg.params.a_double) CHECK(r.held_by_f3[isa::kWriteA] > 0);
+    if (!cfg.params.b_double) CHECK(r.held_by_f3[isa::kWriteB] > 0);
+    if (cfg.params.a_double) CHECK(r.held_by_f3[isa::kWriteA] == 0);
+    if (cfg.params.b_double) CHECK(r.held_by_f3[isa::kWriteB] == 0);
+    CHECK(r.resets > 0);
+    CHECK(r.nonzero_next > 100);
+    CHECK(r.nonzero_raw > 50);
+    total_i += r.instructions;
+    total_c += r.cycles;
+    ++seed;
+  }
+  std::printf("stress: %llu instructions, %llu cycles\n", static_cast<unsigned long long>(total_i),
+              static_cast<unsigned long long>(total_c));
+}
+
+}  // namespace
+
+TEST_CASE("rtl stress ws: random command streams, gaps and back-pressure in lock step", "[rtl][stress]") {
+  check_stress({"4x4_ws", "8x8_ws", "2x3_ws", "12x10_ws_small"}, 30000, 1001);
+}
+
+TEST_CASE("rtl stress os: random command streams, gaps and back-pressure in lock step", "[rtl][stress]") {
+  check_stress({"4x4_os", "8x8_os", "3x2_os", "5x9_os_small"}, 30000, 2001);
+}
+
+TEST_CASE("harness: the cycle-level lock step catches a fault at its cycle", "[rtl][harness]") {
+  const RtlConfig& cfg = config_named("4x4_os");
+  for (const uint64_t at : {uint64_t{0}, uint64_t{1}, uint64_t{4321}}) {
+    INFO("cmd_ready flipped in cycle " << at);
+    FaultyRtl faulty(cfg.make(), at, FaultyRtl::kFlipCmdReady);
+    const StressResult r = run_stress_on(cfg, &faulty, 7, 2000);
+    REQUIRE_FALSE(r.lockstep_ok);
+    CHECK(r.mismatch.cycle == at);
+    CHECK(r.mismatch.signal == "cmd_ready");
+  }
+  // Without the fault the same stream agrees.
+  std::unique_ptr<RtlModel> rtl = cfg.make();
+  CHECK(run_stress_on(cfg, rtl.get(), 7, 2000).lockstep_ok);
+}
