@@ -102,7 +102,8 @@ expect(buffer_too_small 2 "buffers.c.size_bytes: 128 bytes cannot hold one tile 
        ARGS check --engine systemc --set array.cols=64 --set buffers.c.size_bytes=128
             "${SHARED}/vectors/synthetic__01_conv2d")
 
-# A small model (real-shaped layers, seeded weights) written to the scratch dir.
+# A small model (real-shaped layers, seeded weights) written to the scratch dir
+# (the co-simulation tests below use it too).
 file(WRITE "${WORK}/tiny.yaml" "name: tiny
 layers:
   - name: c1
@@ -184,3 +185,18 @@ if(EXISTS "${WORK}/run_bad")
   message(SEND_ERROR "[run_bad_rows] a bad config still created the output directory")
 endif()
 expect(run_bad_trace 2 "trace" ARGS run --model "${WORK}/tiny.yaml" --trace png)
+
+# ---- co-simulation and the rtl engine (only when the RTL was Verilated) -------
+if(HAVE_RTL)
+  expect(cosim_all_vectors_4x4_os 0 "MATCH synthetic__03_depthwise_conv2d cycles=[0-9]+\n.*\n24 passed, 0 failed\n"
+         ARGS cosim --set array.rows=4 --set array.cols=4 --set array.dataflow=os --out "${WORK}/cosim" ${cases})
+  expect(cosim_model 0 "MATCH tiny/c1 cycles=[0-9]+\nMATCH tiny/d1 cycles=[0-9]+\n2 passed, 0 failed"
+         ARGS cosim --set array.rows=2 --set array.cols=3 --model "${WORK}/tiny.yaml" --out "${WORK}/cosim")
+  expect(cosim_unbuilt_shape 2 "no Verilated RTL is built for 5x8 ws.*built configurations: 4x4_ws, 4x4_os, 8x8_ws"
+         ARGS cosim --set array.rows=5 "${SHARED}/vectors/synthetic__01_conv2d")
+  expect(cosim_other_buffers 2 "no Verilated RTL is built for 8x8 ws with these buffers"
+         ARGS cosim --set buffers.a.size_bytes=1024 "${SHARED}/vectors/synthetic__01_conv2d")
+  expect(check_engine_rtl 0 "PASS synthetic__02_conv2d cycles=[0-9]+\n1 passed, 0 failed"
+         ARGS check --engine rtl --set array.rows=3 --set array.cols=2 --set array.dataflow=os
+              "${SHARED}/vectors/synthetic__02_conv2d")
+endif()
