@@ -104,42 +104,7 @@ expect(buffer_too_small 2 "buffers.c.size_bytes: 128 bytes cannot hold one tile 
 
 # A small model (real-shaped layers, seeded weights) written to the scratch dir
 # (the co-simulation tests below use it too).
-file(WRITE "${WORK}/tiny.yaml" "name: tiny
-layers:
-  - name: c1
-    op: conv2d
-    input_shape: [1, 6, 6, 3]
-    filter_shape: [5, 3, 3, 3]
-    output_shape: [1, 3, 3, 5]
-    stride: [2, 2]
-    dilation: [1, 1]
-    padding: same
-    input_zero_point: -3
-    output_zero_point: 4
-    input_scale: 0.05
-    filter_scales: [0.01]
-    output_scale: 0.04
-    fused_activation: relu
-    input_seed: 1
-    weights: {seed: 2, bias: true}
-  - name: d1
-    op: depthwise_conv2d
-    input_shape: [1, 5, 5, 2]
-    filter_shape: [1, 3, 3, 4]
-    output_shape: [1, 5, 5, 4]
-    stride: [1, 1]
-    dilation: [1, 1]
-    padding: same
-    depth_multiplier: 2
-    input_zero_point: 0
-    output_zero_point: 0
-    input_scale: 0.05
-    filter_scales: [0.01]
-    output_scale: 0.04
-    fused_activation: none
-    input_seed: 3
-    weights: {seed: 4, bias: false}
-")
+file(COPY "${SRC}/tests/data/tiny.yaml" DESTINATION "${WORK}")
 expect(run_tiny 0 "c1 +conv2d.*yes\n.*d1 +depthwise_conv2d.*yes\n.*total"
        ARGS run --model "${WORK}/tiny.yaml" --out "${WORK}/run_tiny" --set array.rows=4 --set array.cols=4)
 foreach(f layers.csv report.json hw.resolved.yaml)

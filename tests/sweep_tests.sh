@@ -11,26 +11,7 @@ fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 ok() { echo "ok: $*"; }
 
-cat > "$WORK/tiny.yaml" <<'YAML'
-name: tiny
-layers:
-  - name: c1
-    op: conv2d
-    input_shape: [1, 6, 6, 3]
-    filter_shape: [5, 3, 3, 3]
-    output_shape: [1, 3, 3, 5]
-    stride: [2, 2]
-    dilation: [1, 1]
-    padding: same
-    input_zero_point: -3
-    output_zero_point: 4
-    input_scale: 0.05
-    filter_scales: [0.01]
-    output_scale: 0.04
-    fused_activation: relu
-    input_seed: 1
-    weights: {seed: 2, bias: true}
-YAML
+cp "$(dirname "$0")/data/tiny.yaml" "$WORK/tiny.yaml"
 cat > "$WORK/spec.yaml" <<'YAML'
 models: [tiny.yaml]
 grid:
