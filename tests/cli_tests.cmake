@@ -165,3 +165,25 @@ if(HAVE_RTL)
          ARGS check --engine rtl --set array.rows=3 --set array.cols=2 --set array.dataflow=os
               "${SHARED}/vectors/synthetic__02_conv2d")
 endif()
+
+# The three timed paths report the same cycles for a case, whatever ran before
+# it: the SystemC engine (after another case), the RTL engine, and cosim.
+if(HAVE_RTL)
+  set(cfg --set array.rows=8 --set array.cols=8 --set array.dataflow=os)
+  set(c2 "${SHARED}/vectors/synthetic__02_conv2d")
+  execute_process(COMMAND ${SASIM} check --engine systemc ${cfg} "${SHARED}/vectors/synthetic__04_fully_connected" "${c2}"
+                  OUTPUT_VARIABLE o1)
+  execute_process(COMMAND ${SASIM} check --engine rtl ${cfg} "${c2}" OUTPUT_VARIABLE o2)
+  execute_process(COMMAND ${SASIM} cosim ${cfg} --out "${WORK}/cosim" "${c2}" OUTPUT_VARIABLE o3)
+  string(REGEX MATCH "PASS synthetic__02_conv2d cycles=([0-9]+)" _ "${o1}")
+  set(n1 "${CMAKE_MATCH_1}")
+  string(REGEX MATCH "PASS synthetic__02_conv2d cycles=([0-9]+)" _ "${o2}")
+  set(n2 "${CMAKE_MATCH_1}")
+  string(REGEX MATCH "MATCH synthetic__02_conv2d cycles=([0-9]+)" _ "${o3}")
+  set(n3 "${CMAKE_MATCH_1}")
+  if(n1 STREQUAL "" OR NOT n1 STREQUAL n2 OR NOT n1 STREQUAL n3)
+    message(SEND_ERROR "[same_cycles] systemc '${n1}', rtl '${n2}', cosim '${n3}'")
+  else()
+    message(STATUS "ok same_cycles ${n1}")
+  endif()
+endif()

@@ -75,6 +75,7 @@ TEST_CASE("systemc shell and plain host agree cycle for cycle", "[systemc][timin
 
     const sasim::CoreCounters before = core.counters();
     const uint64_t instr_before = host.instructions();
+    host.begin_layer();
     sasim::set_cfu_target(&host);
     std::vector<int8_t> out(c.data.output.size());
     REQUIRE(sasim_drv::run_layer(sasim::hw_desc_from(p), sasim::layer_desc_from(c.spec, c.data, out.data())) == 0);

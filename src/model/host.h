@@ -56,6 +56,10 @@ class PlainHost : public CfuTarget {
   PlainHost(CfuCore* core, const HostTiming& t) : core_(core), timing_(t) {}
   uint32_t cfu_op(int funct3, int funct7, uint32_t a, uint32_t b) override;
   uint64_t instructions() const { return instructions_; }
+  // Call before each layer after the first: every engine starts a layer with
+  // fresh host timing state, so a layer's cycle count does not depend on the
+  // layer before it.
+  void begin_layer() { timing_.reset(); }
 
  private:
   void idle_cycles(int n);

@@ -93,6 +93,7 @@ HostAgent::HostAgent(sc_core::sc_module_name name, const HostTiming& t, sc_time 
 void HostAgent::run_job(std::function<void()> job) {
   job_ = std::move(job);
   first_op_ = true;
+  timing_.reset();  // each layer starts afresh: its cycle count does not depend on what ran before
   job_event_.notify(sc_core::SC_ZERO_TIME);
   sc_core::sc_start();  // returns when thread() calls sc_pause()
 }
