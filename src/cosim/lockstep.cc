@@ -28,7 +28,7 @@ BusOut LockstepHost::step(const BusIn& in) {
   if (!vcd_path_.empty()) {
     history_.push_back({cycle_, in, m, r});
     if (static_cast<int>(history_.size()) > window_) history_.pop_front();
-    if (mismatch_.found && mismatch_.cycle == cycle_) write_vcd();
+    if (mismatch_.found && mismatch_.cycle == cycle_) write_bus_vcd(vcd_path_, history_, mismatch_.cycle);
   }
   if (mismatch_.found) return core_ ? m : r;
   if (core_) core_->step(in);
@@ -62,10 +62,8 @@ uint32_t LockstepHost::cfu_op(int funct3, int funct7, uint32_t a, uint32_t b) {
   return sasim_isa::kErrorResponse;
 }
 
-// A VCD of the bus around the first mismatch: the inputs, and the outputs of
-// both the model and the RTL, one timestep per cycle.
-void LockstepHost::write_vcd() const {
-  std::ofstream f(vcd_path_);
+void write_bus_vcd(const std::string& path, const std::deque<BusSample>& samples, uint64_t mismatch_cycle) {
+  std::ofstream f(path);
   if (!f) return;
   struct Var {
     const char* id;
@@ -86,11 +84,11 @@ void LockstepHost::write_vcd() const {
     for (int i = w - 1; i >= 0; --i) s += ((v >> i) & 1) ? '1' : '0';
     return s;
   };
-  for (const Sample& s : history_) {
+  for (const BusSample& s : samples) {
     f << "#" << s.cycle << "\n";
     const uint32_t vals[] = {s.in.cmd_valid, s.in.function_id, s.in.inputs_0, s.in.inputs_1, s.in.rsp_ready,
                              s.model.cmd_ready, s.model.rsp_valid, s.model.rsp_payload, s.rtl.cmd_ready,
-                             s.rtl.rsp_valid, s.rtl.rsp_payload, s.cycle == mismatch_.cycle ? 1u : 0u};
+                             s.rtl.rsp_valid, s.rtl.rsp_payload, s.cycle == mismatch_cycle ? 1u : 0u};
     for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); ++i) {
       if (vars[i].width == 1) f << vals[i] << vars[i].id << "\n";
       else f << "b" << bin(vals[i], vars[i].width) << " " << vars[i].id << "\n";

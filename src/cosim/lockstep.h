@@ -46,6 +46,16 @@ const std::vector<RtlConfig>& rtl_configs();
 // double buffering), or nullptr; `available` receives the built ones' names.
 const RtlConfig* find_rtl_config(const CoreParams& p, std::string* available);
 
+// One cycle of the bus as both sides saw it.
+struct BusSample {
+  uint64_t cycle;
+  BusIn in;
+  BusOut model, rtl;
+};
+// Writes the samples as a VCD (one timestep per cycle): the inputs, both
+// sides' outputs, and a `mismatch` marker at `mismatch_cycle`.
+void write_bus_vcd(const std::string& path, const std::deque<BusSample>& samples, uint64_t mismatch_cycle);
+
 struct Mismatch {
   bool found = false;
   uint64_t cycle = 0;        // cycle index within the co-simulation
@@ -75,13 +85,7 @@ class LockstepHost : public CfuTarget {
   uint64_t instructions() const { return instructions_; }
 
  private:
-  struct Sample {
-    uint64_t cycle;
-    BusIn in;
-    BusOut model, rtl;
-  };
   BusOut step(const BusIn& in);  // one cycle on both; compares first
-  void write_vcd() const;
 
   CfuCore* core_;
   RtlModel* rtl_;
@@ -91,7 +95,7 @@ class LockstepHost : public CfuTarget {
   Mismatch mismatch_;
   std::string vcd_path_;
   int window_ = 64;
-  std::deque<Sample> history_;
+  std::deque<BusSample> history_;
 };
 
 }  // namespace sasim
