@@ -1,10 +1,11 @@
-// sasim cosim: the cycle model and the Verilated RTL in lock-step on the same
-// instruction stream, compared every cycle.
+// sasim cosim: the SystemC cycle model and the Verilated RTL on one clock,
+// driven by the same host agent and instruction stream, compared every cycle.
 #include <fmt/format.h>
 #include <sys/stat.h>
 
 #include "commands.h"
 #include "cosim/lockstep.h"
+#include "sc/cfu_sc.h"
 #include "driver/driver.h"
 #include "sasim/case_io.h"
 #include "sasim/golden.h"
@@ -19,18 +20,33 @@ struct Verdict {
   uint64_t cycles;
 };
 
-// Runs one layer on both; `core` and `rtl` keep their state across calls.
-Verdict cosim_layer(const HwConfig& hw, const CoreParams& p, CfuCore* core, RtlModel* rtl, const std::string& name,
-                    const LayerSpec& spec, const LayerData& data, const std::vector<int8_t>& want,
-                    const std::string& vcd) {
-  LockstepHost host(core, rtl, hw.host);
-  host.set_layer(name);
-  host.set_vcd_on_mismatch(vcd);
-  set_cfu_target(&host);
+// Runs one layer on the model and the RTL in one SystemC simulation, on one
+// clock; `reset` first pulses the synchronous reset of both.
+Verdict cosim_layer(ScSystem* sys, const CoreParams& p, bool reset, const std::string& name, const LayerSpec& spec,
+                    const LayerData& data, const std::vector<int8_t>& want, const std::string& vcd) {
+  HostAgent& host = sys->host();
+  const CfuCore& core = sys->cfu().core();
+  const uint64_t c0 = core.counters().cycles, i0 = host.instructions(), p0 = core.counters().passes;
+  sys->checker()->arm(
+      [&](Mismatch* m) {
+        m->cycle -= c0;
+        // The host counts an instruction when it sees its response, at the
+        // same falling edge as the checker: in a response cycle it is counted.
+        m->instruction = host.instructions() - i0 - (core.outputs().rsp_valid ? 1 : 0);
+        m->tile = core.counters().passes - p0;
+        m->layer = name;
+      },
+      vcd);
   std::vector<int8_t> out(static_cast<size_t>(spec.output_elems()), 0);
-  const int rc = sasim_drv::run_layer(hw_desc_from(p), layer_desc_from(spec, data, out.data()));
-  if (host.mismatch().found) return {false, host.mismatch().str() + "; waveform " + vcd, host.cycles()};
-  if (rc != sasim_drv::kOk) return {false, fmt::format("driver status {} (command rejected)", rc), host.cycles()};
+  int rc = 0;
+  host.run_job([&] {
+    if (reset) host.pulse_reset();
+    rc = sasim_drv::run_layer(hw_desc_from(p), layer_desc_from(spec, data, out.data()));
+  });
+  const uint64_t cycles = core.counters().cycles - c0;
+  const Mismatch& mm = sys->checker()->mismatch();
+  if (mm.found) return {false, mm.str() + "; waveform " + vcd, cycles};
+  if (rc != sasim_drv::kOk) return {false, fmt::format("driver status {} (command rejected)", rc), cycles};
   size_t diff = 0, first = 0;
   for (size_t i = 0; i < out.size(); ++i)
     if (out[i] != want[i] && diff++ == 0) first = i;
@@ -39,12 +55,15 @@ Verdict cosim_layer(const HwConfig& hw, const CoreParams& p, CfuCore* core, RtlM
             fmt::format("model and RTL agree every cycle, but {}/{} outputs differ from the expected (first at flat "
                         "index {}: got {} want {})",
                         diff, out.size(), first, out[first], want[first]),
-            host.cycles()};
-  return {true, "", host.cycles()};
+            cycles};
+  return {true, "", cycles};
 }
 
 }  // namespace
 
+// One elaboration for the whole command: the model (Cfu), the RTL (RtlShell)
+// and the checker share the clock and the bus the host agent drives; each
+// case starts with a reset of both.
 int cmd_cosim(const CommonOptions& common, const CosimOptions& o) {
   const HwConfig hw = load_hw_config(common.hw_path, common.overrides);
   const CoreParams p = core_params_from(hw);
@@ -57,6 +76,9 @@ int cmd_cosim(const CommonOptions& common, const CosimOptions& o) {
   const std::string out_dir = o.out_dir.empty() ? "out/cosim" : o.out_dir;
   mkdir("out", 0777);
   mkdir(out_dir.c_str(), 0777);
+  ScSystem sys(hw);
+  sys.attach_rtl(rc->make());
+  sys.host().set_abort([&sys] { return sys.checker()->mismatch().found; });
   int passed = 0, failed = 0, bad = 0;
   auto report = [&](const std::string& name, const Verdict& v) {
     if (v.ok) {
@@ -70,16 +92,15 @@ int cmd_cosim(const CommonOptions& common, const CosimOptions& o) {
   };
   if (!o.model_path.empty()) {
     const ModelConfig m = load_model_config(o.model_path, {});
-    CfuCore core(p);
-    std::unique_ptr<RtlModel> rtl = rc->make();
-    rtl->reset();
+    bool first = true;
     for (const ModelLayer& l : m.layers) {
       const LayerData d = make_layer_data(l);
       std::vector<int8_t> want;
       golden_layer(l.spec, d, &want);
       const std::string name = m.name + "/" + l.spec.name;
-      const Verdict v = cosim_layer(hw, p, &core, rtl.get(), name, l.spec, d, want,
+      const Verdict v = cosim_layer(&sys, p, first, name, l.spec, d, want,
                                     fmt::format("{}/{}_{}_mismatch.vcd", out_dir, m.name, l.spec.name));
+      first = false;
       report(name, v);
       if (!v.ok) break;  // the two have diverged: later layers would compare nothing meaningful
     }
@@ -95,10 +116,7 @@ int cmd_cosim(const CommonOptions& common, const CosimOptions& o) {
       ++bad;
       continue;
     }
-    CfuCore core(p);
-    std::unique_ptr<RtlModel> rtl = rc->make();
-    rtl->reset();
-    report(c.name, cosim_layer(hw, p, &core, rtl.get(), c.name, c.spec, c.data, c.data.output,
+    report(c.name, cosim_layer(&sys, p, true, c.name, c.spec, c.data, c.data.output,
                                fmt::format("{}/{}_mismatch.vcd", out_dir, c.name)));
   }
   fmt::print("{} passed, {} failed\n", passed, failed);

@@ -115,7 +115,14 @@ void HostAgent::thread() {
   }
 }
 
+void HostAgent::pulse_reset() {
+  reset.write(true);
+  wait(period_);  // the rising edge in between resets both sides
+  reset.write(false);
+}
+
 uint32_t HostAgent::cfu_op(int funct3, int funct7, uint32_t a, uint32_t b) {
+  if (abort_ && abort_()) return sasim_isa::kErrorResponse;
   // Earliest presentation: the cycle after the previous response, plus the
   // CPU work in between; the first instruction of a job starts right away.
   const int gap = timing_.gap(funct3, funct7) + (first_op_ ? 0 : 1);
@@ -128,8 +135,8 @@ uint32_t HostAgent::cfu_op(int funct3, int funct7, uint32_t a, uint32_t b) {
   while (!cmd_ready.read()) wait(period_);
   wait(period_);  // transferred at the rising edge just passed
   cmd_valid.write(false);
-  ++instructions_;
   while (!rsp_valid.read()) wait(period_);
+  ++instructions_;  // counted when complete, as LockstepHost does
   return rsp_payload_outputs_0.read();  // taken at the next rising edge (rsp_ready = 1)
 }
 
@@ -162,7 +169,96 @@ ScSystem::ScSystem(const HwConfig& hw)
   h.rsp_valid(rsp_valid_);
   h.rsp_ready(rsp_ready_);
   h.rsp_payload_outputs_0(rsp_payload_);
+  h.reset(reset_);
   cmd_ready_.write(true);
+}
+
+void ScSystem::attach_rtl(std::unique_ptr<RtlModel> rtl) {
+  rtl->reset();
+  const BusOut o = rtl->outputs();
+  rtl_cmd_ready_.write(o.cmd_ready);
+  rtl_rsp_valid_.write(o.rsp_valid);
+  rtl_rsp_payload_.write(o.rsp_payload);
+  rtl_ = std::make_unique<RtlShell>("rtl", std::move(rtl));
+  RtlShell& r = *rtl_;
+  r.clk(clk_);
+  r.reset(reset_);
+  r.cmd_valid(cmd_valid_);
+  r.rsp_ready(rsp_ready_);
+  r.cmd_payload_function_id(fid_);
+  r.cmd_payload_inputs_0(in0_);
+  r.cmd_payload_inputs_1(in1_);
+  r.cmd_ready(rtl_cmd_ready_);
+  r.rsp_valid(rtl_rsp_valid_);
+  r.rsp_payload_outputs_0(rtl_rsp_payload_);
+  checker_ = std::make_unique<BusChecker>("checker", cfu_.get(), rtl_.get(), &cmd_valid_, &fid_, &in0_, &in1_);
+  checker_->clk(clk_);
+}
+
+RtlShell::RtlShell(sc_core::sc_module_name name, std::unique_ptr<RtlModel> rtl) : sc_module(name), rtl_(std::move(rtl)) {
+  SC_METHOD(on_clock);
+  sensitive << clk.pos();
+  dont_initialize();
+}
+
+void RtlShell::on_clock() {
+  if (reset.read()) {
+    rtl_->reset();
+  } else {
+    BusIn in;
+    in.cmd_valid = cmd_valid.read();
+    in.function_id = cmd_payload_function_id.read();
+    in.inputs_0 = cmd_payload_inputs_0.read();
+    in.inputs_1 = cmd_payload_inputs_1.read();
+    in.rsp_ready = rsp_ready.read();
+    rtl_->step(in);
+  }
+  const BusOut o = rtl_->outputs();
+  cmd_ready.write(o.cmd_ready);
+  rsp_valid.write(o.rsp_valid);
+  rsp_payload_outputs_0.write(o.rsp_payload);
+}
+
+BusChecker::BusChecker(sc_core::sc_module_name name, Cfu* model, RtlShell* rtl,
+                       const sc_core::sc_signal<bool>* cmd_valid, const sc_core::sc_signal<uint32_t>* fid,
+                       const sc_core::sc_signal<uint32_t>* in0, const sc_core::sc_signal<uint32_t>* in1)
+    : sc_module(name), model_(model), rtl_(rtl), cmd_valid_(cmd_valid), fid_(fid), in0_(in0), in1_(in1) {
+  SC_METHOD(on_negedge);
+  sensitive << clk.neg();
+  dont_initialize();
+}
+
+void BusChecker::arm(std::function<void(Mismatch*)> context, const std::string& vcd_path) {
+  context_ = std::move(context);
+  vcd_path_ = vcd_path;
+  mismatch_ = Mismatch{};
+  history_.clear();
+}
+
+void BusChecker::on_negedge() {
+  if (!context_ || mismatch_.found) return;
+  const BusOut m = model_->core().outputs(), r = rtl_->outputs();
+  const uint64_t cycle = model_->core().counters().cycles;
+  BusIn in;
+  in.cmd_valid = cmd_valid_->read();
+  in.function_id = fid_->read();
+  in.inputs_0 = in0_->read();
+  in.inputs_1 = in1_->read();
+  history_.push_back({cycle, in, m, r});
+  if (history_.size() > 64) history_.pop_front();
+  const char* sig = nullptr;
+  uint32_t mv = 0, rv = 0;
+  if (m.cmd_ready != r.cmd_ready) { sig = "cmd_ready"; mv = m.cmd_ready; rv = r.cmd_ready; }
+  else if (m.rsp_valid != r.rsp_valid) { sig = "rsp_valid"; mv = m.rsp_valid; rv = r.rsp_valid; }
+  else if (m.rsp_valid && m.rsp_payload != r.rsp_payload) { sig = "rsp_payload_outputs_0"; mv = m.rsp_payload; rv = r.rsp_payload; }
+  if (!sig) return;
+  mismatch_.found = true;
+  mismatch_.cycle = cycle;
+  mismatch_.signal = sig;
+  mismatch_.model_value = mv;
+  mismatch_.rtl_value = rv;
+  context_(&mismatch_);
+  if (!vcd_path_.empty()) write_bus_vcd(vcd_path_, history_, cycle);
 }
 
 void ScSystem::trace_vcd(const std::string& path_without_ext) {

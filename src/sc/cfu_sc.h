@@ -14,10 +14,13 @@
 #include <systemc>
 
 #include <cstdint>
+#include <deque>
+#include <string>
 #include <functional>
 #include <memory>
 #include <vector>
 
+#include "cosim/lockstep.h"
 #include "model/core.h"
 #include "model/host.h"
 
@@ -115,6 +118,7 @@ SC_MODULE(HostAgent), public CfuTarget {
   sc_core::sc_in<bool> rsp_valid{"rsp_valid"};
   sc_core::sc_out<bool> rsp_ready{"rsp_ready"};
   sc_core::sc_in<uint32_t> rsp_payload_outputs_0{"rsp_payload_outputs_0"};
+  sc_core::sc_out<bool> reset{"reset"};  // the testbench's synchronous reset
 
   HostAgent(sc_core::sc_module_name name, const HostTiming& t, sc_core::sc_time period);
   SC_HAS_PROCESS(HostAgent);
@@ -123,15 +127,68 @@ SC_MODULE(HostAgent), public CfuTarget {
   void run_job(std::function<void()> job);
   uint32_t cfu_op(int funct3, int funct7, uint32_t a, uint32_t b) override;
   uint64_t instructions() const { return instructions_; }
+  // Inside a job: one rising edge with reset = 1 (not counted as a cycle).
+  void pulse_reset();
+  // While it returns true, every command is answered with the error
+  // response at once, without bus activity (co-simulation stops early).
+  void set_abort(std::function<bool()> f) { abort_ = std::move(f); }
 
  private:
   void thread();
+  std::function<bool()> abort_;
   HostTimingModel timing_;
   sc_core::sc_time period_;
   std::function<void()> job_;
   sc_core::sc_event job_event_{"job_event"};
   bool first_op_ = true;
   uint64_t instructions_ = 0;
+};
+
+// The Verilated RTL (a --cc model behind RtlModel) as a module of the same
+// design: on every rising edge of the same clock it samples the same bus
+// inputs as Cfu and drives its own copies of the outputs.
+SC_MODULE(RtlShell) {
+  sc_core::sc_in<bool> clk{"clk"}, reset{"reset"}, cmd_valid{"cmd_valid"}, rsp_ready{"rsp_ready"};
+  sc_core::sc_in<uint32_t> cmd_payload_function_id{"cmd_payload_function_id"},
+      cmd_payload_inputs_0{"cmd_payload_inputs_0"}, cmd_payload_inputs_1{"cmd_payload_inputs_1"};
+  sc_core::sc_out<bool> cmd_ready{"cmd_ready"}, rsp_valid{"rsp_valid"};
+  sc_core::sc_out<uint32_t> rsp_payload_outputs_0{"rsp_payload_outputs_0"};
+
+  RtlShell(sc_core::sc_module_name name, std::unique_ptr<RtlModel> rtl);
+  SC_HAS_PROCESS(RtlShell);
+  BusOut outputs() { return rtl_->outputs(); }
+
+ private:
+  void on_clock();
+  std::unique_ptr<RtlModel> rtl_;
+};
+
+// Compares the model's and the RTL's bus outputs in the middle of every cycle
+// (after the rising edge that produced them): cmd_ready, rsp_valid and, when
+// the model's rsp_valid is 1, rsp_payload_outputs_0. Keeps the last cycles
+// for a waveform of the first mismatch.
+class BusChecker : public sc_core::sc_module {
+ public:
+  sc_core::sc_in<bool> clk{"clk"};
+  BusChecker(sc_core::sc_module_name name, Cfu* model, RtlShell* rtl, const sc_core::sc_signal<bool>* cmd_valid,
+             const sc_core::sc_signal<uint32_t>* fid, const sc_core::sc_signal<uint32_t>* in0,
+             const sc_core::sc_signal<uint32_t>* in1);
+  SC_HAS_PROCESS(BusChecker);
+  // Starts a comparison: clears the verdict; `context` fills instruction,
+  // tile and layer of a mismatch; the VCD goes to `vcd_path`.
+  void arm(std::function<void(Mismatch*)> context, const std::string& vcd_path);
+  const Mismatch& mismatch() const { return mismatch_; }
+
+ private:
+  void on_negedge();
+  Cfu* model_;
+  RtlShell* rtl_;
+  const sc_core::sc_signal<bool>* cmd_valid_;
+  const sc_core::sc_signal<uint32_t>*fid_, *in0_, *in1_;
+  std::function<void(Mismatch*)> context_;
+  std::string vcd_path_;
+  Mismatch mismatch_;
+  std::deque<BusSample> history_;
 };
 
 // The elaborated design: clock, bus signals, Cfu and HostAgent bound.
@@ -143,6 +200,10 @@ class ScSystem {
   // Opens a VCD waveform; must be called before the first run_job.
   void trace_vcd(const std::string& path_without_ext);
   void close_trace();
+  // Adds the RTL on the same clock and bus, and a checker comparing it with
+  // the model every cycle; must be called before the first run_job.
+  void attach_rtl(std::unique_ptr<RtlModel> rtl);
+  BusChecker* checker() { return checker_.get(); }
 
  private:
   sc_core::sc_clock clk_;
@@ -152,6 +213,10 @@ class ScSystem {
   sc_core::sc_signal<bool> rsp_valid_{"rsp_valid"}, rsp_ready_{"rsp_ready"};
   std::unique_ptr<Cfu> cfu_;
   std::unique_ptr<HostAgent> host_;
+  sc_core::sc_signal<bool> rtl_cmd_ready_{"rtl_cmd_ready"}, rtl_rsp_valid_{"rtl_rsp_valid"};
+  sc_core::sc_signal<uint32_t> rtl_rsp_payload_{"rtl_rsp_payload_outputs_0"};
+  std::unique_ptr<RtlShell> rtl_;
+  std::unique_ptr<BusChecker> checker_;
   sc_core::sc_trace_file* tf_ = nullptr;
 };
 
