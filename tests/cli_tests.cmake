@@ -187,3 +187,17 @@ if(HAVE_RTL)
     message(STATUS "ok same_cycles ${n1}")
   endif()
 endif()
+
+# The SystemC checker can fail: a one-bit fault injected into the RTL's 31st
+# response is reported at that instruction, with a waveform, exit 1.
+if(HAVE_RTL)
+  set(ENV{SASIM_COSIM_INJECT_FAULT} 30)
+  expect(cosim_injected_fault 1
+         "MISMATCH synthetic__04_fully_connected: cycle [0-9]+, instruction 30, layer synthetic__04_fully_connected, tile [0-9]+: rsp_payload_outputs_0 model 0x[0-9a-f]+ rtl 0x[0-9a-f]+; waveform [^\n]*_mismatch.vcd\n0 passed, 1 failed"
+         ARGS cosim --set array.rows=4 --set array.cols=4 --out "${WORK}/cosim_fault"
+              "${SHARED}/vectors/synthetic__04_fully_connected")
+  unset(ENV{SASIM_COSIM_INJECT_FAULT})
+  if(NOT EXISTS "${WORK}/cosim_fault/synthetic__04_fully_connected_mismatch.vcd")
+    message(SEND_ERROR "[cosim_injected_fault] no mismatch waveform")
+  endif()
+endif()

@@ -1,5 +1,7 @@
 #include "sc/cfu_sc.h"
 
+#include <cstdlib>
+
 namespace sasim {
 
 using sc_core::sc_time;
@@ -196,6 +198,10 @@ void ScSystem::attach_rtl(std::unique_ptr<RtlModel> rtl) {
 }
 
 RtlShell::RtlShell(sc_core::sc_module_name name, std::unique_ptr<RtlModel> rtl) : sc_module(name), rtl_(std::move(rtl)) {
+  // Checker self-test (tests/cli_tests.cmake): SASIM_COSIM_INJECT_FAULT=N
+  // flips bit 0 of the RTL's Nth response payload (0-based, counted from the
+  // start of the simulation), so a run proves the comparison can fail.
+  if (const char* f = std::getenv("SASIM_COSIM_INJECT_FAULT")) fault_at_ = std::atoll(f);
   SC_METHOD(on_clock);
   sensitive << clk.pos();
   dont_initialize();
@@ -211,9 +217,11 @@ void RtlShell::on_clock() {
     in.inputs_0 = cmd_payload_inputs_0.read();
     in.inputs_1 = cmd_payload_inputs_1.read();
     in.rsp_ready = rsp_ready.read();
+    if (rtl_->outputs().rsp_valid && in.rsp_ready) ++responses_;
     rtl_->step(in);
   }
-  const BusOut o = rtl_->outputs();
+  BusOut o = rtl_->outputs();
+  if (o.rsp_valid && responses_ == fault_at_) o.rsp_payload ^= 1u;
   cmd_ready.write(o.cmd_ready);
   rsp_valid.write(o.rsp_valid);
   rsp_payload_outputs_0.write(o.rsp_payload);

@@ -156,11 +156,17 @@ SC_MODULE(RtlShell) {
 
   RtlShell(sc_core::sc_module_name name, std::unique_ptr<RtlModel> rtl);
   SC_HAS_PROCESS(RtlShell);
-  BusOut outputs() { return rtl_->outputs(); }
+  // The outputs as driven on this module's ports (fault injection included).
+  BusOut outputs() {
+    BusOut o = rtl_->outputs();
+    if (o.rsp_valid && responses_ == fault_at_) o.rsp_payload ^= 1u;
+    return o;
+  }
 
  private:
   void on_clock();
   std::unique_ptr<RtlModel> rtl_;
+  int64_t responses_ = 0, fault_at_ = -1;
 };
 
 // Compares the model's and the RTL's bus outputs in the middle of every cycle
