@@ -4,6 +4,14 @@
 
 namespace sasim {
 
+namespace {
+// The accumulator wraps in int32 (defined behaviour; TFLM's int32 adds and
+// the hardware's adders do the same for any layer that does not overflow).
+inline void add(int32_t* acc, int32_t v) {
+  *acc = static_cast<int32_t>(static_cast<uint32_t>(*acc) + static_cast<uint32_t>(v));
+}
+}  // namespace
+
 int32_t golden_accumulator(const LayerSpec& s, const LayerData& d, int n, int y, int x, int oc) {
   int32_t acc = s.has_bias ? d.bias[oc] : 0;
   const int32_t zp = s.input_zero_point;
@@ -12,7 +20,7 @@ int32_t golden_accumulator(const LayerSpec& s, const LayerData& d, int n, int y,
       const int depth = s.filter_shape[1];
       const int8_t* in = &d.input[static_cast<size_t>(n) * depth];
       const int8_t* w = &d.filter[static_cast<size_t>(oc) * depth];
-      for (int k = 0; k < depth; ++k) acc += static_cast<int32_t>(w[k]) * (static_cast<int32_t>(in[k]) - zp);
+      for (int k = 0; k < depth; ++k) add(&acc, static_cast<int32_t>(w[k]) * (static_cast<int32_t>(in[k]) - zp));
       return acc;
     }
     case OpKind::kConv2d:
@@ -31,11 +39,11 @@ int32_t golden_accumulator(const LayerSpec& s, const LayerData& d, int n, int y,
           if (dw) {
             const int ic = oc / s.depth_multiplier;
             const int32_t w = d.filter[(static_cast<size_t>(ky) * kw + kx) * oc_n + oc];
-            acc += w * (static_cast<int32_t>(d.input[in_base + ic]) - zp);
+            add(&acc, w * (static_cast<int32_t>(d.input[in_base + ic]) - zp));
           } else {
             const size_t f_base = ((static_cast<size_t>(oc) * kh + ky) * kw + kx) * ic_n;
             for (int ic = 0; ic < ic_n; ++ic)
-              acc += static_cast<int32_t>(d.filter[f_base + ic]) * (static_cast<int32_t>(d.input[in_base + ic]) - zp);
+              add(&acc, static_cast<int32_t>(d.filter[f_base + ic]) * (static_cast<int32_t>(d.input[in_base + ic]) - zp));
           }
         }
       }

@@ -106,6 +106,22 @@ bool validate_layer(LayerSpec* l, std::vector<FieldError>* errors) {
     if (l->dilation_h < 1 || l->dilation_w < 1) err("dilation", "must be >= 1");
   }
   if (l->op == OpKind::kDepthwiseConv2d && l->depth_multiplier < 1) err("depth_multiplier", "must be >= 1");
+  // Size limits: every tensor and the GEMM the driver builds must index with
+  // 32-bit ints and fit in memory (2^26 elements: 64 MiB of int8).
+  const int64_t kMaxElems = int64_t{1} << 26;
+  auto capped = [&](const char* key, const std::vector<int>& v) {
+    int64_t p = 1;
+    for (int d : v) {
+      p *= d;
+      if (p > kMaxElems) {
+        err(key, fmt::format("more than {} elements: too large to simulate", kMaxElems));
+        return;
+      }
+    }
+  };
+  capped("input_shape", l->input_shape);
+  capped("filter_shape", l->filter_shape);
+  capped("output_shape", l->output_shape);
   if (errors->size() != before) return false;
 
   if (fc) {
@@ -140,6 +156,8 @@ bool validate_layer(LayerSpec* l, std::vector<FieldError>* errors) {
     } else if (l->output_shape[0] != l->input_shape[0] || l->output_shape[1] != oh || l->output_shape[2] != ow || l->output_shape[3] != want_c) {
       err("output_shape", fmt::format("must be [{}, {}, {}, {}] for this input, filter, stride, dilation and padding, got [{}, {}, {}, {}]",
                                       l->input_shape[0], oh, ow, want_c, l->output_shape[0], l->output_shape[1], l->output_shape[2], l->output_shape[3]));
+    } else if (static_cast<int64_t>(kh) * kw * l->input_shape[3] > kMaxElems) {
+      err("filter_shape", fmt::format("a reduction of more than {} taps is too large to simulate", kMaxElems));
     } else {
       const int th = conv_total_pad(l->input_shape[1], kh, l->stride_h, l->dilation_h, oh);
       const int tw = conv_total_pad(l->input_shape[2], kw, l->stride_w, l->dilation_w, ow);
@@ -169,6 +187,9 @@ bool validate_layer(LayerSpec* l, std::vector<FieldError>* errors) {
       err("output_multiplier", fmt::format("needs {} entries (one per output channel{}), got {}", oc, one_ok ? ", or 1" : "", l->output_multiplier.size()));
     if (!count_ok(l->output_shift.size()))
       err("output_shift", fmt::format("needs {} entries (one per output channel{}), got {}", oc, one_ok ? ", or 1" : "", l->output_shift.size()));
+    else if (l->output_shift.size() != l->output_multiplier.size())
+      err("output_shift", fmt::format("has {} entries but output_multiplier has {}: give both per channel or both per tensor",
+                                      l->output_shift.size(), l->output_multiplier.size()));
   }
   for (size_t i = 0; i < l->output_multiplier.size(); ++i)
     if (l->output_multiplier[i] < 0) {

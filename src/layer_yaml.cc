@@ -28,7 +28,11 @@ bool read_pair(MapReader& r, const char* key, int* h, int* w) {
 
 // TFLM's CalculateActivationRangeQuantized for int8.
 void activation_range(const std::string& act, double output_scale, int32_t zp, int32_t* lo, int32_t* hi) {
-  auto quantize = [&](double f) { return zp + static_cast<int32_t>(std::round(f / output_scale)); };
+  // Clamped in double first: a tiny scale must not overflow the int cast.
+  auto quantize = [&](double f) {
+    const double q = static_cast<double>(zp) + std::round(f / output_scale);
+    return static_cast<int32_t>(std::min(127.0, std::max(-128.0, q)));
+  };
   *lo = -128;
   *hi = 127;
   if (act == "relu" || act == "relu6") *lo = std::max<int32_t>(-128, quantize(0.0));
@@ -123,7 +127,8 @@ bool read_layer_fields(MapReader& r, LayerSource src, LayerSpec* s) {
     if (src == LayerSource::kVectorCase) r.get_enum("fused_activation", {"none", "relu", "relu6"}, &act, false);
   } else if (r.get_enum("fused_activation", {"none", "relu", "relu6"}, &act)) {
     if (act != "none" && !(out_scale > 0))
-      r.error("fused_activation", "relu/relu6 bounds are derived from output_scale; give output_scale or activation_min/activation_max");
+      r.error("fused_activation", "relu/relu6 bounds are derived from output_scale, which explicit "
+                                  "output_multiplier/output_shift do not give: use activation_min/activation_max");
     else
       activation_range(act, out_scale, s->output_zero_point, &s->act_min, &s->act_max);
   }

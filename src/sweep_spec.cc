@@ -63,17 +63,30 @@ SweepSpec load_sweep_spec(const std::string& path) {
         continue;
       }
       const std::string m = resolve(base, models[i].Scalar());
-      if (!std::ifstream(m)) ctx.error_at(models[i].Mark(), p, fmt::format("cannot open model config '{}'", m));
+      try {
+        load_model_config(m, {});  // a bad model fails the spec, not every point
+      } catch (const ConfigError& e) {
+        for (const auto& d : e.diagnostics()) ctx.diags.push_back(d);
+      }
       spec.models.push_back(m);
     }
   }
 
+  // The base config alone first: its own errors are reported once, as its own.
+  bool base_ok = true;
+  try {
+    parse_hw_config(base_text, base_name, {});
+  } catch (const ConfigError& e) {
+    for (const auto& d : e.diagnostics()) ctx.diags.push_back(d);
+    base_ok = false;
+  }
   // Every value is checked alone against the base config.
   auto check_value = [&](const std::string& key, const YAML::Node& v, const std::string& where) -> bool {
     if (!v.IsScalar()) {
       ctx.error_at(v.Mark(), where, "expected a scalar value");
       return false;
     }
+    if (!base_ok) return true;  // judged once the base config is fixed
     try {
       parse_hw_config(base_text, base_name, {Override{key, v.Scalar(), key + "=" + v.Scalar()}});
     } catch (const ConfigError& e) {

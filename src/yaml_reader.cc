@@ -72,6 +72,9 @@ Override parse_override(const std::string& text) {
 }
 
 void apply_overrides(ReadContext* ctx, YAML::Node* root, const std::vector<Override>& overrides) {
+  // A top level that is not a mapping is reported by the reader; overriding
+  // keys inside it would only hide that (or make yaml-cpp throw).
+  if (root->IsDefined() && !root->IsNull() && !root->IsMap()) return;
   for (const Override& o : overrides) {
     // Split on '.', every component a mapping key (lists are not addressable).
     std::vector<std::string> parts;

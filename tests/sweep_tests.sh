@@ -68,6 +68,14 @@ reran=$(grep -c '^\[' "$WORK/resume.log")
   && ok "resume kept $kept rows and ran $reran" || fail "resume kept '$kept', ran $reran (had $before)"
 cmp -s "$WORK/full/sweep.csv" "$WORK/resumed/sweep.csv" && ok "resumed CSV equals the full CSV" || fail "resumed CSV differs"
 
+# A changed spec cannot be resumed into the old results (exit 2, nothing lost).
+sed 's/array.rows: \[1, 2, 3, 4, 5\]/array.rows: [6, 7, 8, 9, 10]/' "$WORK/spec.yaml" > "$WORK/spec2.yaml"
+cp "$WORK/resumed/sweep.csv" "$WORK/before_stale.csv"
+"$SASIM" sweep "$WORK/spec2.yaml" --jobs 2 --out "$WORK/resumed" --resume > "$WORK/stale.log" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q "the spec changed" "$WORK/stale.log" && cmp -s "$WORK/before_stale.csv" "$WORK/resumed/sweep.csv" \
+  && ok "resume with a changed spec refused" || fail "resume with a changed spec: exit $rc: $(cat "$WORK/stale.log")"
+
 # 4. Shards merged equal the unsharded CSV, row for row.
 for i in 0 1 2; do
   "$SASIM" sweep "$WORK/spec.yaml" --jobs 2 --shard $i/3 --out "$WORK/shard$i" > /dev/null 2>&1 || fail "shard $i failed"

@@ -29,9 +29,9 @@ void all_vectors_bit_exact(int rows, int cols, const char* df) {
     if (rows * cols == 1 && c.spec.macs() > 600000) continue;
     INFO(c.name << " on " << rows << "x" << cols << " " << df);
     const sasim::EngineResult r = engine->run(c.spec, c.data);
+    REQUIRE(r.output.size() == c.data.output.size());
     size_t diff = 0;
     for (size_t i = 0; i < r.output.size(); ++i) diff += r.output[i] != c.data.output[i];
-    CHECK(r.output.size() == c.data.output.size());
     CHECK(diff == 0);
     CHECK(r.stats.cycles > 0);
     // Every cycle is attributed to exactly one cause.

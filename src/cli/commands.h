@@ -14,6 +14,9 @@ constexpr int kExitOk = 0;
 constexpr int kExitMismatch = 1;
 constexpr int kExitUsage = 2;
 
+// Creates `dir` and its parents; ConfigError (exit 2) naming it on failure.
+void make_dirs(const std::string& dir);
+
 // Options every subcommand shares.
 struct CommonOptions {
   std::string hw_path;  // empty: the embedded default
@@ -49,6 +52,7 @@ int cmd_config(const CommonOptions& common);
 
 struct CosimOptions {
   std::string model_path;          // optional: every layer of a model, in sequence
+  std::vector<Override> model_overrides;
   std::vector<std::string> cases;  // case directories
   std::string out_dir;             // mismatch waveforms (default: out/cosim)
 };

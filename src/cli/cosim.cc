@@ -45,7 +45,9 @@ Verdict cosim_layer(ScSystem* sys, const CoreParams& p, bool reset, const std::s
   });
   const uint64_t cycles = core.counters().cycles - c0;
   const Mismatch& mm = sys->checker()->mismatch();
-  if (mm.found) return {false, mm.str() + "; waveform " + vcd, cycles};
+  if (mm.found)
+    return {false, mm.str() + (sys->checker()->vcd_written() ? "; waveform " + vcd : "; no waveform: cannot write " + vcd),
+            cycles};
   if (rc != sasim_drv::kOk) return {false, fmt::format("driver status {} (command rejected)", rc), cycles};
   size_t diff = 0, first = 0;
   for (size_t i = 0; i < out.size(); ++i)
@@ -74,8 +76,7 @@ int cmd_cosim(const CommonOptions& common, const CosimOptions& o) {
                         fmt::format("no Verilated RTL is built for {}x{} {} with these buffers; built configurations: {}",
                                     p.rows, p.cols, dataflow_name(p.dataflow), available)}});
   const std::string out_dir = o.out_dir.empty() ? "out/cosim" : o.out_dir;
-  mkdir("out", 0777);
-  mkdir(out_dir.c_str(), 0777);
+  make_dirs(out_dir);
   ScSystem sys(hw);
   sys.attach_rtl(rc->make());
   sys.host().set_abort([&sys] { return sys.checker()->mismatch().found; });
@@ -91,7 +92,7 @@ int cmd_cosim(const CommonOptions& common, const CosimOptions& o) {
     std::fflush(stdout);
   };
   if (!o.model_path.empty()) {
-    const ModelConfig m = load_model_config(o.model_path, {});
+    const ModelConfig m = load_model_config(o.model_path, o.model_overrides);
     bool first = true;
     for (const ModelLayer& l : m.layers) {
       const LayerData d = make_layer_data(l);

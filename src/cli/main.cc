@@ -89,6 +89,10 @@ int sc_main(int argc, char* argv[]) {
       }
     }
     common.overrides = hw_sets;
+    if (!run_opt.model_overrides.empty() && !run->parsed() && !cosim->parsed())
+      throw sasim::ConfigError({{"--set " + run_opt.model_overrides[0].text, 0, 0, "",
+                                 "model.* keys apply to a --model config: only run and cosim take one"}});
+    co.model_overrides = run_opt.model_overrides;
     if (check->parsed()) return sasim::cmd_check(common, engine, cases);
     if (run->parsed()) return sasim::cmd_run(common, run_opt);
     if (config->parsed()) return sasim::cmd_config(common);

@@ -16,7 +16,8 @@ namespace sasim {
 
 namespace {
 
-// Creates `dir` and its parents; ConfigError naming it on failure.
+}  // namespace
+
 void make_dirs(const std::string& dir) {
   std::string cur;
   for (size_t i = 0; i <= dir.size(); ++i) {
@@ -27,6 +28,8 @@ void make_dirs(const std::string& dir) {
     if (i < dir.size()) cur += dir[i];
   }
 }
+
+namespace {
 
 // Writes via a temporary file and rename, so an existing result is never left
 // half-written.
@@ -126,7 +129,6 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
                s.sram_reads, s.sram_writes, static_cast<double>(s.cycles) / hw.clock_mhz, exact ? "yes" : "NO");
     std::fflush(stdout);
   }
-  engine->finish();
   fmt::print("{:<14} {:<17} {:>10} {:>9} {:>6.2f} {:>8} {:>9} {:>9} {:>7} {:>9} {:>8} {:>9} {:>9} {:>10.1f}\n", "total",
              "", total.cycles, total.macs, 100.0 * total.utilisation(hw.rows, hw.cols), total.compute_cycles,
              total.stall_host,
@@ -160,6 +162,7 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
   write_file(out_dir + "/layers.csv", csv);
   write_file(out_dir + "/report.json", report.dump(2) + "\n");
   write_file(out_dir + "/hw.resolved.yaml", hw_config_to_yaml(hw));
+  engine->finish();  // traces last: a failure there loses none of the results above
   fmt::print("wrote {0}/layers.csv, {0}/report.json, {0}/hw.resolved.yaml{1}\n", out_dir,
              opt.trace.empty() ? "" : fmt::format(", {}/{}", out_dir, opt.trace == "vcd" ? "trace.vcd" : "timeline.json"));
   if (!all_exact) {

@@ -66,6 +66,19 @@ std::vector<std::string> csv_split(const std::string& line) {
 struct Csv {
   std::string header;
   std::map<int, std::string> rows;  // job -> line (without newline)
+  // Cell `name` of a row, by the header's column order ("" if absent).
+  std::string cell(const std::string& line, const std::string& name) const {
+    const auto h = csv_split(header);
+    const auto c = csv_split(line);
+    for (size_t i = 0; i < h.size() && i < c.size(); ++i)
+      if (h[i] == name) return c[i];
+    return "";
+  }
+  int failed_rows() const {
+    int n = 0;
+    for (const auto& kv : rows) n += cell(kv.second, "status") != "ok";
+    return n;
+  }
 };
 
 // Reads a sweep CSV, keeping only complete rows (a line cut by a kill has no
@@ -89,8 +102,9 @@ Csv read_csv(const std::string& path) {
     }
     const auto cells = csv_split(line);
     const size_t ncols = csv_split(c.header).size();
-    if (cells.size() != ncols || cells[0].empty()) continue;
-    c.rows[std::stoi(cells[0])] = line;
+    int64_t job;
+    if (cells.size() != ncols || !parse_int64(cells[0], &job) || job < 0) continue;
+    c.rows[static_cast<int>(job)] = line;
   }
   return c;
 }
@@ -339,6 +353,7 @@ int cmd_sweep_merge(const SweepOptions& o) {
     const std::string p = d + "/sweep.csv";
     if (!std::ifstream(p)) throw ConfigError({{p, 0, 0, "", "cannot open shard results"}});
     Csv c = read_csv(p);
+    if (c.header.empty()) throw ConfigError({{p, 1, 1, "", "has no header: not a sweep result"}});
     if (merged.header.empty()) merged.header = c.header;
     else if (c.header != merged.header)
       throw ConfigError({{p, 1, 1, "", "header differs from the first shard's: not the same sweep spec"}});
@@ -353,9 +368,10 @@ int cmd_sweep_merge(const SweepOptions& o) {
   for (const auto& kv : merged.rows) text += kv.second + "\n";
   write_atomic(o.out_dir + "/sweep.csv", text);
   make_plots(o.out_dir, merged);
-  fmt::print("merged {} rows from {} directories into {}/sweep.csv\n", merged.rows.size(), o.merge_dirs.size(),
-             o.out_dir);
-  return kExitOk;
+  const int failed = merged.failed_rows();
+  fmt::print("merged {} rows from {} directories into {}/sweep.csv ({} failed)\n", merged.rows.size(),
+             o.merge_dirs.size(), o.out_dir, failed);
+  return failed ? kExitMismatch : kExitOk;
 }
 
 int cmd_sweep(const SweepOptions& o) {
@@ -398,6 +414,13 @@ int cmd_sweep(const SweepOptions& o) {
       if (!in_shard(j, o.shard, o.shards)) continue;
       ++total;
       if (done.rows.count(j)) {
+        const std::string& row = done.rows[j];
+        if (done.cell(row, "point") != p.key || done.cell(row, "model") != base_name(spec.models[m]))
+          throw ConfigError({{csv_path, 0, 0, "",
+                              fmt::format("row for job {} is '{}' on '{}', but the spec now gives '{}' on '{}': the "
+                                          "spec changed; use another --out",
+                                          j, done.cell(row, "point"), done.cell(row, "model"), p.key,
+                                          base_name(spec.models[m]))}});
         ++skipped;
         continue;
       }
@@ -483,7 +506,7 @@ int cmd_sweep(const SweepOptions& o) {
     const pid_t pid = waitpid(-1, &status, 0);
     if (pid < 0) {
       if (errno == EINTR) continue;
-      break;
+      break;  // no children left to wait for; unrecorded jobs are reported as missing below
     }
     auto it = running.find(pid);
     if (it == running.end()) continue;
@@ -517,10 +540,14 @@ int cmd_sweep(const SweepOptions& o) {
   const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   fmt::print("{} rows in {}/sweep.csv ({} run now in {:.1f} s, {:.2f} points/s, {} failed); plots in {}/plots\n",
              final_csv.rows.size(), out, todo.size(), el, el > 0 ? todo.size() / el : 0.0, failed, out);
-  int any_failed = 0;
-  for (const auto& kv : final_csv.rows)
-    if (kv.second.find(",failed,") != std::string::npos) any_failed = 1;
-  return any_failed ? kExitMismatch : kExitOk;
+  int missing = 0;
+  for (const auto& p : spec.points)
+    for (int m = 0; m < nm; ++m) {
+      const int j = p.index * nm + m;
+      if (in_shard(j, o.shard, o.shards) && !final_csv.rows.count(j)) ++missing;
+    }
+  if (missing) fmt::print(stderr, "error: {} jobs have no row in {} (lost writes?): run again with --resume\n", missing, csv_path);
+  return (missing || final_csv.failed_rows()) ? kExitMismatch : kExitOk;
 }
 
 }  // namespace sasim

@@ -62,9 +62,9 @@ uint32_t LockstepHost::cfu_op(int funct3, int funct7, uint32_t a, uint32_t b) {
   return sasim_isa::kErrorResponse;
 }
 
-void write_bus_vcd(const std::string& path, const std::deque<BusSample>& samples, uint64_t mismatch_cycle) {
+bool write_bus_vcd(const std::string& path, const std::deque<BusSample>& samples, uint64_t mismatch_cycle) {
   std::ofstream f(path);
-  if (!f) return;
+  if (!f) return false;
   struct Var {
     const char* id;
     const char* name;
@@ -94,6 +94,7 @@ void write_bus_vcd(const std::string& path, const std::deque<BusSample>& samples
       else f << "b" << bin(vals[i], vars[i].width) << " " << vars[i].id << "\n";
     }
   }
+  return static_cast<bool>(f);
 }
 
 }  // namespace sasim

@@ -54,7 +54,8 @@ struct BusSample {
 };
 // Writes the samples as a VCD (one timestep per cycle): the inputs, both
 // sides' outputs, and a `mismatch` marker at `mismatch_cycle`.
-void write_bus_vcd(const std::string& path, const std::deque<BusSample>& samples, uint64_t mismatch_cycle);
+// Returns false when the file cannot be written.
+bool write_bus_vcd(const std::string& path, const std::deque<BusSample>& samples, uint64_t mismatch_cycle);
 
 struct Mismatch {
   bool found = false;

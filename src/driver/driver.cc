@@ -74,7 +74,8 @@ class Gemm {
 // Streams bytes to WRITE_A / WRITE_B eight at a time.
 class Writer {
  public:
-  explicit Writer(int funct3) : f3_(funct3), n_(0), w0_(0), w1_(0) {}
+  explicit Writer(int funct3) : f3_(funct3), n_(0), w0_(0), w1_(0), rejected_(false) {}
+  bool rejected() const { return rejected_; }
   void put(int8_t v) {
     const uint32_t byte = static_cast<uint32_t>(static_cast<uint8_t>(v)) << (8 * (n_ & 3));
     if (n_ < 4) w0_ |= byte;
@@ -83,7 +84,7 @@ class Writer {
   }
   void flush() {
     if (n_ == 0) return;
-    sasim_cfu_op(f3_, 0, w0_, w1_);
+    if (sasim_cfu_op(f3_, 0, w0_, w1_) == kErrorResponse) rejected_ = true;
     n_ = 0;
     w0_ = w1_ = 0;
   }
@@ -91,6 +92,7 @@ class Writer {
  private:
   int f3_, n_;
   uint32_t w0_, w1_;
+  bool rejected_;
 };
 
 struct Tile {
@@ -111,7 +113,7 @@ class Runner {
     const uint32_t out_cfg = (static_cast<uint32_t>(l_.output_zp) & 0xff) |
                              (static_cast<uint32_t>(l_.act_min) & 0xff) << 8 |
                              (static_cast<uint32_t>(l_.act_max) & 0xff) << 16;
-    sasim_cfu_op(kCfg, 0, out_cfg, 0);
+    checked(kCfg, 0, out_cfg, 0);
     // Tile limits: lines per bank and array dimensions.
     if (ws_) {
       kc_ = min_i(hw_.rows, hw_.b_lines);
@@ -197,14 +199,14 @@ class Runner {
   void write_params(const Gemm& g, int n0, int nt) {
     if (g.params_uniform()) {
       const int oc = g.out_channel(n0);
-      sasim_cfu_op(kParam, 2, 0, static_cast<uint32_t>(g.folded_bias(n0)));
-      sasim_cfu_op(kParam, 3, static_cast<uint32_t>(mult(oc)), (static_cast<uint32_t>(shift(oc)) & 0xff) << 8);
+      checked(kParam, 2, 0, static_cast<uint32_t>(g.folded_bias(n0)));
+      checked(kParam, 3, static_cast<uint32_t>(mult(oc)), (static_cast<uint32_t>(shift(oc)) & 0xff) << 8);
       return;
     }
     for (int j = 0; j < nt; ++j) {
       const int oc = g.out_channel(n0 + j);
-      sasim_cfu_op(kParam, 0, static_cast<uint32_t>(j), static_cast<uint32_t>(g.folded_bias(n0 + j)));
-      sasim_cfu_op(kParam, 1, static_cast<uint32_t>(mult(oc)),
+      checked(kParam, 0, static_cast<uint32_t>(j), static_cast<uint32_t>(g.folded_bias(n0 + j)));
+      checked(kParam, 1, static_cast<uint32_t>(mult(oc)),
                    static_cast<uint32_t>(j) | (static_cast<uint32_t>(shift(oc)) & 0xff) << 8);
     }
   }
@@ -221,6 +223,7 @@ class Runner {
         w.put((m < mt && k < kt) ? g.a(m0 + m, k0 + k) : int8_t{0});
       }
     w.flush();
+    if (w.rejected()) status_ = kErrCfuRejected;
   }
 
   void send_b(const Gemm& g, int k0, int kt, int n0, int nt) {
@@ -229,16 +232,23 @@ class Runner {
     for (int k = 0; k < kt; ++k)
       for (int lane = 0; lane < pitch; ++lane) w.put(lane < nt ? g.b(k0 + k, n0 + lane) : int8_t{0});
     w.flush();
+    if (w.rejected()) status_ = kErrCfuRejected;
   }
 
   void readback(const Gemm& g, const Tile& t) {
-    sasim_cfu_op(kRead, 1, static_cast<uint32_t>(t.bank), 0);
+    checked(kRead, 1, static_cast<uint32_t>(t.bank), 0);
     for (int m = 0; m < t.mt; ++m)
       for (int j = 0; j < t.nt; j += 4) {
         const uint32_t v = sasim_cfu_op(kRead, 0, 0, 0);
         for (int i = 0; i < 4 && j + i < t.nt; ++i)
           g.store(t.m0 + m, t.n0 + j + i, static_cast<int8_t>((v >> (8 * i)) & 0xff));
       }
+  }
+
+  // A command other than a READ answers 0, or the error response when the
+  // CFU rejects it; a rejection makes run_layer() return kErrCfuRejected.
+  void checked(int f3, int f7, uint32_t a, uint32_t b) {
+    if (sasim_cfu_op(f3, f7, a, b) == kErrorResponse) status_ = kErrCfuRejected;
   }
 
   int32_t mult(int oc) const { return l_.multiplier[l_.per_tensor ? 0 : oc]; }

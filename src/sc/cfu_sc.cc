@@ -201,7 +201,9 @@ RtlShell::RtlShell(sc_core::sc_module_name name, std::unique_ptr<RtlModel> rtl) 
   // Checker self-test (tests/cli_tests.cmake): SASIM_COSIM_INJECT_FAULT=N
   // flips bit 0 of the RTL's Nth response payload (0-based, counted from the
   // start of the simulation), so a run proves the comparison can fail.
-  if (const char* f = std::getenv("SASIM_COSIM_INJECT_FAULT")) fault_at_ = std::atoll(f);
+  int64_t n;
+  if (const char* f = std::getenv("SASIM_COSIM_INJECT_FAULT"))
+    if (parse_int64(f, &n) && n >= 0) fault_at_ = n;
   SC_METHOD(on_clock);
   sensitive << clk.pos();
   dont_initialize();
@@ -266,7 +268,7 @@ void BusChecker::on_negedge() {
   mismatch_.model_value = mv;
   mismatch_.rtl_value = rv;
   context_(&mismatch_);
-  if (!vcd_path_.empty()) write_bus_vcd(vcd_path_, history_, cycle);
+  vcd_written_ = !vcd_path_.empty() && write_bus_vcd(vcd_path_, history_, cycle);
 }
 
 void ScSystem::trace_vcd(const std::string& path_without_ext) {

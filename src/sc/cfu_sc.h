@@ -184,9 +184,11 @@ class BusChecker : public sc_core::sc_module {
   // tile and layer of a mismatch; the VCD goes to `vcd_path`.
   void arm(std::function<void(Mismatch*)> context, const std::string& vcd_path);
   const Mismatch& mismatch() const { return mismatch_; }
+  bool vcd_written() const { return vcd_written_; }
 
  private:
   void on_negedge();
+  bool vcd_written_ = false;
   Cfu* model_;
   RtlShell* rtl_;
   const sc_core::sc_signal<bool>* cmd_valid_;

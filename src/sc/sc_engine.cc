@@ -96,9 +96,14 @@ class SystemCEngine : public Engine {
     }
     nlohmann::json doc = {{"traceEvents", ev}, {"displayTimeUnit", "ns"},
                           {"otherData", {{"time_unit", "1 us = 1 clock cycle"}}}};
-    std::ofstream f(opts_.timeline_path);
-    if (!f) throw ConfigError({{opts_.timeline_path, 0, 0, "", "cannot write the timeline"}});
-    f << doc.dump() << "\n";
+    const std::string tmp = opts_.timeline_path + ".tmp";
+    {
+      std::ofstream f(tmp);
+      if (!f || !(f << doc.dump() << "\n") || !f.flush())
+        throw ConfigError({{opts_.timeline_path, 0, 0, "", "cannot write the timeline"}});
+    }
+    if (std::rename(tmp.c_str(), opts_.timeline_path.c_str()) != 0)
+      throw ConfigError({{opts_.timeline_path, 0, 0, "", "cannot write the timeline"}});
   }
 
   struct Span {
