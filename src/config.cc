@@ -75,6 +75,7 @@ HwConfig parse_hw_config(const std::string& text, const std::string& source, con
 
   HwConfig hw;
   hw.source = source;
+  hw.overrides = overrides;
   MapReader top(&ctx, root, "");
   {
     MapReader a = top.child("array");

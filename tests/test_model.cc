@@ -212,8 +212,8 @@ TEST_CASE("a buffer too small for one tile line is rejected with a clear message
     FAIL("accepted");
   } catch (const sasim::ConfigError& e) {
     CHECK(std::string(e.what()) ==
-          "<embedded default>: buffers.c.size_bytes: 128 bytes cannot hold one tile line: a line of 64 int32 lanes "
-          "(cols) needs 256 bytes");
+          "--set buffers.c.size_bytes=128: buffers.c.size_bytes: 128 bytes cannot hold one tile line: a line of 64 "
+          "int32 lanes (cols) needs 256 bytes");
   }
 }
 

@@ -76,6 +76,13 @@ struct HwConfig {
   double clock_mhz = 75.0;
   HostTiming host;
   std::string source;  // file it came from, or "<embedded default>"
+  std::vector<Override> overrides;  // the --set overrides applied, for messages
+  // Where a key's value came from: "--set K=V" when overridden, else `source`.
+  std::string origin_of(const std::string& key) const {
+    for (const Override& o : overrides)
+      if (o.key == key) return "--set " + o.text;
+    return source;
+  }
 };
 
 // The embedded default (8x8, weight-stationary), used when no --hw is given.

@@ -25,7 +25,7 @@ CoreParams core_params_from(const HwConfig& hw) {
   std::vector<Diagnostic> d;
   auto need = [&](const char* key, int64_t have, int pitch, const char* what) {
     if (have < pitch)
-      d.push_back({hw.source, 0, 0, key,
+      d.push_back({hw.origin_of(key), 0, 0, key,
                    fmt::format("{} bytes cannot hold one tile line: a line of {} needs {} bytes", have, what, pitch)});
   };
   need("buffers.a.size_bytes", hw.buf_a.size_bytes, a_pitch, fmt::format("{} int8 lanes (rows)", hw.rows).c_str());
