@@ -43,6 +43,7 @@ expect(bad_hw_file 2 "hw_misspelled_key.yaml:2:3: array.rowz: unknown key \\(did
 expect(unknown_engine 2 "unknown engine 'quantum'"
        ARGS check --engine quantum "${SHARED}/vectors/synthetic__01_conv2d")
 expect(no_args 2 "" ARGS)
+expect(only_files 2 "no case directory among them" ARGS check "${SHARED}/vectors/README.md")
 expect(missing_case 2 "does_not_exist/case.yaml: cannot read case"
        ARGS check "${WORK}/does_not_exist")
 

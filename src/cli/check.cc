@@ -20,28 +20,36 @@ std::string index_str(const std::vector<int>& shape, size_t i) {
 }
 }  // namespace
 
+bool load_case_arg(const std::string& dir, LayerCase* c, int* bad) {
+  struct stat st;
+  if (stat(dir.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+    fmt::print(stderr, "note: skipping {}: a file, not a case directory\n", dir);
+    return false;
+  }
+  try {
+    *c = load_case(dir);
+  } catch (const ConfigError& e) {
+    // Bad input for one case does not hide the verdicts of the others.
+    fmt::print(stderr, "error: case {}:\n{}\n", dir, e.what());
+    ++*bad;
+    return false;
+  }
+  return true;
+}
+
+void require_some_case(int loaded, int bad) {
+  if (loaded == 0 && bad == 0)
+    throw ConfigError({{"arguments", 0, 0, "", "no case directory among them (give ../shared/vectors/<case> folders)"}});
+}
+
 int cmd_check(const CommonOptions& common, const std::string& engine_name, const std::vector<std::string>& cases) {
   HwConfig hw = load_hw_config(common.hw_path, common.overrides);  // ConfigError -> exit 2 in main
   std::unique_ptr<Engine> engine = make_engine(engine_name, hw);
-  int passed = 0, failed = 0, bad = 0;
+  int passed = 0, failed = 0, bad = 0, loaded = 0;
   for (const std::string& dir : cases) {
-    // A shell glob over a vectors folder also matches its README: regular
-    // files are not cases and are skipped (said on stderr, not an error);
-    // a path that does not exist, or a folder without a case, is.
-    struct stat st;
-    if (stat(dir.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
-      fmt::print(stderr, "note: skipping {}: a file, not a case directory\n", dir);
-      continue;
-    }
     LayerCase c;
-    try {
-      c = load_case(dir);
-    } catch (const ConfigError& e) {
-      // Bad input for one case does not hide the verdicts of the others.
-      fmt::print(stderr, "error: case {}:\n{}\n", dir, e.what());
-      ++bad;
-      continue;
-    }
+    if (!load_case_arg(dir, &c, &bad)) continue;
+    ++loaded;
     EngineResult r;
     try {
       r = engine->run(c.spec, c.data);
@@ -67,6 +75,7 @@ int cmd_check(const CommonOptions& common, const std::string& engine_name, const
     }
     std::fflush(stdout);
   }
+  require_some_case(loaded, bad);
   fmt::print("{} passed, {} failed\n", passed, failed);
   if (bad) return kExitUsage;
   return failed ? kExitMismatch : kExitOk;

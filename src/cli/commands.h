@@ -17,6 +17,14 @@ constexpr int kExitUsage = 2;
 // Creates `dir` and its parents; ConfigError (exit 2) naming it on failure.
 void make_dirs(const std::string& dir);
 
+struct LayerCase;
+// Loads one CASE_DIR argument of check/cosim. A regular file (a README caught
+// by a shell glob) is skipped with a note; an unreadable or inconsistent case
+// is reported on stderr and counted in *bad. Returns true when `c` is loaded.
+bool load_case_arg(const std::string& dir, LayerCase* c, int* bad);
+// Exit 2 when the arguments held no case directory at all.
+void require_some_case(int loaded, int bad);
+
 // Options every subcommand shares.
 struct CommonOptions {
   std::string hw_path;  // empty: the embedded default

@@ -106,20 +106,15 @@ int cmd_cosim(const CommonOptions& common, const CosimOptions& o) {
       if (!v.ok) break;  // the two have diverged: later layers would compare nothing meaningful
     }
   }
+  int loaded = 0;
   for (const std::string& dir : o.cases) {
-    struct stat st;
-    if (stat(dir.c_str(), &st) == 0 && S_ISREG(st.st_mode)) continue;  // e.g. a README in a glob
     LayerCase c;
-    try {
-      c = load_case(dir);
-    } catch (const ConfigError& e) {
-      fmt::print(stderr, "error: case {}:\n{}\n", dir, e.what());
-      ++bad;
-      continue;
-    }
+    if (!load_case_arg(dir, &c, &bad)) continue;
+    ++loaded;
     report(c.name, cosim_layer(&sys, p, true, c.name, c.spec, c.data, c.data.output,
                                fmt::format("{}/{}_mismatch.vcd", out_dir, c.name)));
   }
+  if (o.model_path.empty()) require_some_case(loaded, bad);
   fmt::print("{} passed, {} failed\n", passed, failed);
   if (bad) return kExitUsage;
   return failed ? kExitMismatch : kExitOk;

@@ -7,6 +7,20 @@ namespace sasim {
 using sc_core::sc_time;
 using sc_core::SC_NS;
 
+namespace {
+// The CFU inputs as a module with CFU Playground's port names sees them.
+template <class M>
+BusIn sample_bus(M& m) {
+  BusIn in;
+  in.cmd_valid = m.cmd_valid.read();
+  in.function_id = m.cmd_payload_function_id.read();
+  in.inputs_0 = m.cmd_payload_inputs_0.read();
+  in.inputs_1 = m.cmd_payload_inputs_1.read();
+  in.rsp_ready = m.rsp_ready.read();
+  return in;
+}
+}  // namespace
+
 Cfu::Cfu(sc_core::sc_module_name name, const CoreParams& p) : sc_module(name), core_(p) {
   SC_METHOD(on_clock);
   sensitive << clk.pos();
@@ -26,13 +40,7 @@ void Cfu::on_clock() {
     drive_outputs();
     return;
   }
-  BusIn in;
-  in.cmd_valid = cmd_valid.read();
-  in.function_id = cmd_payload_function_id.read();
-  in.inputs_0 = cmd_payload_inputs_0.read();
-  in.inputs_1 = cmd_payload_inputs_1.read();
-  in.rsp_ready = rsp_ready.read();
-  const CycleKind kind = core_.step(in);
+  const CycleKind kind = core_.step(sample_bus(*this));
   drive_outputs();
   if (trace_signals_) update_trace_signals(kind);
   if (timeline_) update_timeline();
@@ -213,12 +221,7 @@ void RtlShell::on_clock() {
   if (reset.read()) {
     rtl_->reset();
   } else {
-    BusIn in;
-    in.cmd_valid = cmd_valid.read();
-    in.function_id = cmd_payload_function_id.read();
-    in.inputs_0 = cmd_payload_inputs_0.read();
-    in.inputs_1 = cmd_payload_inputs_1.read();
-    in.rsp_ready = rsp_ready.read();
+    const BusIn in = sample_bus(*this);
     if (rtl_->outputs().rsp_valid && in.rsp_ready) ++responses_;
     rtl_->step(in);
   }
