@@ -57,26 +57,18 @@ namespace {
 
 // Drives the core's bus directly: one command, returns its response; counts
 // nothing but the core's own cycles.
+// Drives the core's bus with no CPU work between commands: PlainHost with
+// every host cost at zero, plus a helper to stream bytes to WRITE_A/B.
+sasim::HostTiming no_host_work() {
+  sasim::HostTiming t;
+  t.load_cycles = t.store_cycles = t.loop_overhead_cycles = 0;
+  return t;
+}
+
 struct Bus {
-  sasim::CfuCore* core;
-  uint32_t op(int f3, int f7, uint32_t a, uint32_t b) {
-    sasim::BusIn in;
-    in.cmd_valid = true;
-    in.function_id = static_cast<uint32_t>(f3) | static_cast<uint32_t>(f7) << 3;
-    in.inputs_0 = a;
-    in.inputs_1 = b;
-    while (true) {
-      const bool acc = core->outputs().cmd_ready;
-      core->step(in);
-      if (acc) break;
-    }
-    sasim::BusIn idle;
-    while (true) {
-      const sasim::BusOut o = core->outputs();
-      core->step(idle);
-      if (o.rsp_valid) return o.rsp_payload;
-    }
-  }
+  explicit Bus(sasim::CfuCore* c) : host(c, no_host_work()) {}
+  sasim::PlainHost host;
+  uint32_t op(int f3, int f7, uint32_t a, uint32_t b) { return host.cfu_op(f3, f7, a, b); }
   void write_bytes(int f3, const std::vector<int8_t>& bytes) {
     for (size_t i = 0; i < bytes.size(); i += 8) {
       uint32_t w[2] = {0, 0};
@@ -108,7 +100,7 @@ TEST_CASE("timing: a single pass takes exactly the documented cycles", "[model][
     const sasim::CoreParams p = sasim::core_params_from(hw_of(tc.rows, tc.cols, tc.df));
     const bool ws = p.dataflow == sasim::Dataflow::kWeightStationary;
     sasim::CfuCore core(p);
-    Bus bus{&core};
+    Bus bus(&core);
     // Operands: A[m][k] = (3m + k) % 11 - 5, B[k][n] = (2k - n) % 7.
     auto A = [](int m, int k) { return static_cast<int8_t>((3 * m + k) % 11 - 5); };
     auto B = [](int k, int n) { return static_cast<int8_t>((2 * k - n) % 7); };
@@ -159,7 +151,7 @@ TEST_CASE("timing: a single pass takes exactly the documented cycles", "[model][
 TEST_CASE("timing: keep_b skips the WS weight load; back-to-back passes have no bubble", "[model][timing]") {
   const sasim::CoreParams p = sasim::core_params_from(hw_of(4, 4, "ws"));
   sasim::CfuCore core(p);
-  Bus bus{&core};
+  Bus bus(&core);
   bus.write_bytes(sasim_isa::kWriteA, std::vector<int8_t>(4 * 6, 1));
   bus.write_bytes(sasim_isa::kWriteB, std::vector<int8_t>(4 * 4, 2));
   const uint32_t mt = 6, kt = 4, nt = 4;
@@ -184,7 +176,7 @@ TEST_CASE("timing: keep_b skips the WS weight load; back-to-back passes have no 
 TEST_CASE("timing: READ of the bank being written waits for the pass; other bank does not", "[model][timing]") {
   const sasim::CoreParams p = sasim::core_params_from(hw_of(4, 4, "os"));
   sasim::CfuCore core(p);
-  Bus bus{&core};
+  Bus bus(&core);
   // Pass 1 fills bank 1 (Kt = 1); pass 2 then writes bank 0 for a while.
   bus.write_bytes(sasim_isa::kWriteA, std::vector<int8_t>(4 * 1, 2));
   bus.write_bytes(sasim_isa::kWriteB, std::vector<int8_t>(4 * 1, 3));
