@@ -31,6 +31,14 @@ host:                   # VexRiscv cycle costs around CFU instructions
   load_cycles: 2
   store_cycles: 1
   loop_overhead_cycles: 2
+cpu:                    # the board's CPU (VexRiscv perf+cfu) for the CPU model
+  icache_bytes: 8192    # direct-mapped, 32-byte lines
+  dcache_bytes: 8192    # direct-mapped, write-through, no write-allocate
+  line_bytes: 32
+  memory:               # Wishbone latency in cycles (1/1/1 = ideal; 24/2/3 = DDR)
+    read_first: 24      # first beat of a read (line refill, uncached load)
+    read_beat: 2        # each further beat of a refill burst
+    write: 3            # each store (write-through)
 )";
 }
 
@@ -104,6 +112,28 @@ HwConfig parse_hw_config(const std::string& text, const std::string& source, con
     h.get_int("loop_overhead_cycles", 0, 1000, &hw.host.loop_overhead_cycles, false);
     h.finish();
   }
+  // The cpu section is optional as a whole too; its defaults are the
+  // perf+cfu core at the DDR memory point.
+  if (top.has("cpu")) {
+    MapReader c = top.child("cpu");
+    auto pow2 = [&](const char* key, int lo, int hi, int* v) {
+      if (c.get_int(key, lo, hi, v, false) && (*v & (*v - 1)) != 0)
+        c.error(key, fmt::format("{} is not a power of two", *v));
+    };
+    pow2("icache_bytes", 64, 1 << 20, &hw.cpu.icache_bytes);
+    pow2("dcache_bytes", 64, 1 << 20, &hw.cpu.dcache_bytes);
+    pow2("line_bytes", 8, 256, &hw.cpu.line_bytes);
+    if (c.has("memory")) {
+      MapReader m = c.child("memory");
+      m.get_int("read_first", 1, 10000, &hw.cpu.read_first, false);
+      m.get_int("read_beat", 1, 10000, &hw.cpu.read_beat, false);
+      m.get_int("write", 1, 10000, &hw.cpu.write, false);
+      m.finish();
+    }
+    if (hw.cpu.line_bytes > hw.cpu.icache_bytes) c.error("line_bytes", "larger than icache_bytes");
+    else if (hw.cpu.line_bytes > hw.cpu.dcache_bytes) c.error("line_bytes", "larger than dcache_bytes");
+    c.finish();
+  }
   top.finish();
   ctx.throw_if_errors();
   return hw;
@@ -120,9 +150,12 @@ std::string hw_config_to_yaml(const HwConfig& hw) {
   };
   return fmt::format(
       "# resolved from {}\narray:\n  rows: {}\n  cols: {}\n  dataflow: {}\nbuffers:\n  a: {}\n  b: {}\n  c: {}\n"
-      "clock_mhz: {}\nhost:\n  cfu_issue_cycles: {}\n  load_cycles: {}\n  store_cycles: {}\n  loop_overhead_cycles: {}\n",
+      "clock_mhz: {}\nhost:\n  cfu_issue_cycles: {}\n  load_cycles: {}\n  store_cycles: {}\n  loop_overhead_cycles: {}\n"
+      "cpu:\n  icache_bytes: {}\n  dcache_bytes: {}\n  line_bytes: {}\n  memory:\n    read_first: {}\n    read_beat: {}\n"
+      "    write: {}\n",
       hw.source, hw.rows, hw.cols, dataflow_name(hw.dataflow), buf(hw.buf_a), buf(hw.buf_b), buf(hw.buf_c), hw.clock_mhz,
-      hw.host.cfu_issue_cycles, hw.host.load_cycles, hw.host.store_cycles, hw.host.loop_overhead_cycles);
+      hw.host.cfu_issue_cycles, hw.host.load_cycles, hw.host.store_cycles, hw.host.loop_overhead_cycles,
+      hw.cpu.icache_bytes, hw.cpu.dcache_bytes, hw.cpu.line_bytes, hw.cpu.read_first, hw.cpu.read_beat, hw.cpu.write);
 }
 
 // ---------------------------------------------------------------- models ----

@@ -68,6 +68,18 @@ struct HostTiming {
   int loop_overhead_cycles = 2;    // increment + compare + branch per loop iteration
 };
 
+// The board's CPU for the CPU model (src/cpu/, docs/cpu-model.md): VexRiscv
+// "perf+cfu" caches and the memory latency seen by its Wishbone buses.
+// Defaults: the perf+cfu core and the documented DDR point 24/2/3.
+struct CpuConfig {
+  int icache_bytes = 8192;  // direct-mapped, power of two
+  int dcache_bytes = 8192;  // direct-mapped, write-through, no write-allocate
+  int line_bytes = 32;      // both caches
+  int read_first = 24;      // memory.read_first: STB to ACK of a read's first beat
+  int read_beat = 2;        // memory.read_beat: each further beat of a refill burst
+  int write = 3;            // memory.write: each (write-through) store
+};
+
 struct HwConfig {
   int rows = 8;
   int cols = 8;
@@ -75,6 +87,7 @@ struct HwConfig {
   BufferConfig buf_a, buf_b, buf_c;
   double clock_mhz = 75.0;
   HostTiming host;
+  CpuConfig cpu;
   std::string source;  // file it came from, or "<embedded default>"
   std::vector<Override> overrides;  // the --set overrides applied, for messages
   // Where a key's value came from: "--set K=V" when overridden, else `source`.

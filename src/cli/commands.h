@@ -3,6 +3,7 @@
 // 2 usage or configuration error).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,16 @@ struct CosimOptions {
 // Lock-step co-simulation of the model and the Verilated RTL: MATCH/MISMATCH
 // per case or layer, then "N passed, M failed"; exit 1 on any mismatch.
 int cmd_cosim(const CommonOptions& common, const CosimOptions& o);
+
+struct ExecOptions {
+  std::string elf_path;
+  uint64_t max_cycles = 2'000'000'000;
+};
+
+// Runs a bare-metal rv32im ELF on the board model; console to stdout, then
+// "result words: ..." and "exit code N after C cycles". Exit 1 when the
+// program stops otherwise (cycle limit, illegal instruction, bad access).
+int cmd_exec(const CommonOptions& common, const ExecOptions& o);
 
 int cmd_check(const CommonOptions& common, const std::string& engine, const std::vector<std::string>& cases);
 

@@ -55,6 +55,12 @@ int sc_main(int argc, char* argv[]) {
   CLI::App* config = app.add_subcommand("config", "validate a hardware config and print it resolved, with derived bank geometry");
   add_common(config, &common, &sets);
 
+  CLI::App* exec = app.add_subcommand("exec", "run a bare-metal rv32im ELF on the board model (CPU model + CFU model)");
+  sasim::ExecOptions ex;
+  add_common(exec, &common, &sets);
+  exec->add_option("elf", ex.elf_path, "program (ELF, linked for main_ram at 0x40000000)")->required();
+  exec->add_option("--max-cycles", ex.max_cycles, "stop with exit 1 after this many cycles")->capture_default_str();
+
   CLI::App* sweep = app.add_subcommand("sweep", "run a design-space sweep, in parallel child processes");
   sasim::SweepOptions sw;
   std::string shard;
@@ -96,6 +102,7 @@ int sc_main(int argc, char* argv[]) {
     if (check->parsed()) return sasim::cmd_check(common, engine, cases);
     if (run->parsed()) return sasim::cmd_run(common, run_opt);
     if (config->parsed()) return sasim::cmd_config(common);
+    if (exec->parsed()) return sasim::cmd_exec(common, ex);
     if (cosim->parsed()) {
       if (co.cases.empty() && co.model_path.empty())
         throw sasim::ConfigError({{"cosim", 0, 0, "", "give case directories and/or --model M"}});

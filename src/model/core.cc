@@ -441,4 +441,16 @@ CycleKind CfuCore::step(const BusIn& in) {
   return kind;
 }
 
+void CfuCore::idle(uint64_t n) {
+  const BusIn idle_in;  // cmd_valid = 0, rsp_ready = 1
+  while (n > 0 && !quiescent()) {
+    step(idle_in);
+    --n;
+  }
+  if (n == 0) return;
+  const CycleKind kind = last_was_read_ ? CycleKind::kReadback : CycleKind::kHost;
+  cnt_.cycles += n;
+  cnt_.by_kind[static_cast<int>(kind)] += n;
+}
+
 }  // namespace sasim

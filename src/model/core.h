@@ -118,6 +118,12 @@ class CfuCore {
 
   BusOut outputs() const { return out_; }
   CycleKind step(const BusIn& in);
+  // n edges with an idle bus (cmd_valid = 0, rsp_ready = 1): exactly n step()
+  // calls. Once nothing is held, answered or computing, a cycle changes only
+  // the counters, so the remaining cycles are counted in bulk.
+  void idle(uint64_t n);
+  // Nothing held, no response pending, array idle.
+  bool quiescent() const { return !held_ && !out_.rsp_valid && !array_->busy(); }
   void reset();
 
   const CoreParams& params() const { return p_; }

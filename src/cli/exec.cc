@@ -1,0 +1,66 @@
+// sasim exec: a bare-metal rv32im program on the board model (CPU model +
+// the project's CFU cycle model), with the memory map and I/O page of
+// ../shared/board-reference/README.md.
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "commands.h"
+#include "cpu/board.h"
+#include "cpu/params.h"
+
+namespace sasim {
+
+namespace {
+void put_console(void*, char c) { std::fputc(c, stdout); }
+}  // namespace
+
+int cmd_exec(const CommonOptions& common, const ExecOptions& o) {
+  const HwConfig hw = load_hw_config(common.hw_path, common.overrides);
+  cpu::ElfImage img;
+  try {
+    img = cpu::load_elf(o.elf_path);
+  } catch (const cpu::ElfError& e) {
+    throw ConfigError({{o.elf_path, 0, 0, "", std::string(e.what()).substr(o.elf_path.size() + 2)}});
+  }
+  cpu::Board board(cpu::cpu_params_from(hw), core_params_from(hw));
+  try {
+    board.load(img);
+  } catch (const cpu::ElfError& e) {
+    throw ConfigError({{o.elf_path, 0, 0, "", std::string(e.what()).substr(o.elf_path.size() + 2)}});
+  }
+  board.cpu.set_console_sink(put_console, nullptr);
+  // Developer aid: SASIM_RETIRE_LOG=FILE writes the retire trace.
+  std::FILE* rlog = nullptr;
+  if (const char* p = std::getenv("SASIM_RETIRE_LOG")) {
+    rlog = std::fopen(p, "w");
+    board.cpu.set_retire_log(rlog);
+  }
+  const cpu::StopInfo stop = board.run(img.entry, o.max_cycles);
+  std::fflush(stdout);
+  if (rlog) std::fclose(rlog);
+  for (const cpu::ForkEvent& f : board.cpu.forks())
+    fmt::print(stderr,
+               "warning: CfuPlugin fork (F19) at pc 0x{:08x} (instruction 0x{:08x}) in cycle {}: it was also sent "
+               "to the CFU after the CFU instruction at pc 0x{:08x}; on the board this corrupts results\n",
+               f.pc, f.instruction, f.cycle, f.cfu_pc);
+  std::string words;
+  for (size_t i = 0; i < board.cpu.result_words().size(); ++i)
+    words += fmt::format("{}{}", i ? ";" : "", board.cpu.result_words()[i]);
+  if (!board.cpu.console().empty() && board.cpu.console().back() != '\n') fmt::print("\n");
+  fmt::print("result words: {}\n", words);
+  if (stop.reason != cpu::StopReason::kExit) {
+    const std::string fn = [&] {
+      const cpu::ElfSymbol* s = img.function_at(stop.pc);
+      return s ? fmt::format(" in {}", s->name) : std::string();
+    }();
+    fmt::print(stderr, "error: {}: stopped at pc 0x{:08x}{} (instruction 0x{:08x}) in cycle {}: {}\n", o.elf_path,
+               stop.pc, fn, stop.instruction, stop.cycle, stop.message);
+    return kExitMismatch;
+  }
+  fmt::print("exit code {} after {} cycles\n", board.cpu.exit_code(), stop.cycle);
+  return kExitOk;
+}
+
+}  // namespace sasim

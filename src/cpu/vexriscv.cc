@@ -1,0 +1,798 @@
+// VexRiscv "perf+cfu" timing model: see vexriscv.h for the contract and
+// docs/cpu-model.md for every rule with the reference program that pins it.
+// Fact numbers (F1..F19) are those of ../shared/board-reference/facts.md.
+#include "cpu/vexriscv.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace sasim::cpu {
+
+void CfuPort::idle(uint64_t n, bool rsp_ready) {
+  BusIn in;
+  in.rsp_ready = rsp_ready;
+  for (uint64_t i = 0; i < n; ++i) step(in);
+}
+
+const char* stall_class_name(int c) {
+  static const char* const kNames[kNumStallClasses] = {"execute", "interlock", "branch",  "fetch_miss",
+                                                       "data_mem", "divider",   "cfu_cmd", "cfu_rsp"};
+  return c >= 0 && c < kNumStallClasses ? kNames[c] : "?";
+}
+
+namespace {
+
+enum Stage { kD = 0, kE = 1, kM = 2, kW = 3 };
+
+// Where an instruction's result can be bypassed from (HazardSimplePlugin with
+// every bypass): a reader leaves decode only once the producer has reached
+// this stage.
+enum ResultFrom : uint8_t {
+  kFromE,  // ALU, lui/auipc, links, CSR reads: no stall (F2)
+  kFromM,  // shifts (F3), CFU responses (F17), the divider (F6)
+  kFromW,  // loads (F4) and the multiplier (F5)
+};
+
+enum Op : uint8_t {
+  kIllegal,
+  kLui, kAuipc, kJal, kJalr,
+  kBeq, kBne, kBlt, kBge, kBltu, kBgeu,
+  kLb, kLh, kLw, kLbu, kLhu,
+  kSb, kSh, kSw,
+  kAddi, kSlti, kSltiu, kXori, kOri, kAndi, kSlli, kSrli, kSrai,
+  kAdd, kSub, kSll, kSlt, kSltu, kXor, kSrl, kSra, kOr, kAnd,
+  kMul, kMulh, kMulhsu, kMulhu, kDiv, kDivu, kRem, kRemu,
+  kFence, kEcall, kEbreak, kMret, kWfi,
+  kCsrrw, kCsrrs, kCsrrc, kCsrrwi, kCsrrsi, kCsrrci,
+  kCfu,
+};
+
+inline int32_t sext(uint32_t v, int bits) { return static_cast<int32_t>(v << (32 - bits)) >> (32 - bits); }
+
+}  // namespace
+
+namespace {
+
+void decode_word(uint32_t w, Vexriscv::Decoded* dd);
+
+}  // namespace
+
+Vexriscv::Vexriscv(const CpuParams& p, BoardMemory* mem, CfuPort* cfu) : p_(p), mem_(mem), cfu_(cfu) {
+  line_shift_ = 0;
+  while ((1 << line_shift_) < p_.line_bytes) ++line_shift_;
+  itag_.assign(static_cast<size_t>(p_.icache_bytes / p_.line_bytes), 0);
+  dtag_.assign(static_cast<size_t>(p_.dcache_bytes / p_.line_bytes), 0);
+  decoded_.resize(BoardMemory::kRamBytes / 4);
+  decoded_valid_.assign(BoardMemory::kRamBytes / 4, 0);
+  pc_cycles_.assign(BoardMemory::kRamBytes / 4, 0);
+}
+
+int Vexriscv::refill_cycles() const {
+  // F13/F15: a line refill costs rd + (beats-1)*beat + 4 more than a hit.
+  const int beats = p_.line_bytes / 4;
+  return p_.memory.read_first + (beats - 1) * p_.memory.read_beat + 4;
+}
+
+void Vexriscv::reset(uint32_t pc) {
+  pc_ = pc;
+  std::fill(std::begin(x_), std::end(x_), 0u);
+  std::fill(itag_.begin(), itag_.end(), 0u);
+  std::fill(dtag_.begin(), dtag_.end(), 0u);
+  for (Times& h : hist_) h = Times{};
+  std::fill(std::begin(reg_ready_), std::end(reg_ready_), 0);
+  // Both caches clear one line per cycle after reset (VexRiscv's flush at
+  // boot) before the first fetch is issued.
+  const uint64_t boot = static_cast<uint64_t>(itag_.size());
+  last_retire_ = boot;
+  for (Times& h : hist_) h = Times{boot, boot, boot, boot, boot};
+  fetch_avail_ = boot;
+  redirect_ = true;
+  redirect_at_ = boot + 2;
+  fetch_line_ = 0xffffffffu;
+  store_ack_[0] = store_ack_[1] = 0;
+  dbus_free_ = 0;
+  last_store_hit_ = false;
+  cfu_t_ = 1;
+  hold_ = false;
+  s2m_from_ = 1;
+  s2m_to_ = 0;
+  exited_ = false;
+}
+
+const Vexriscv::Decoded& Vexriscv::decode_at(uint32_t pc) {
+  const uint32_t idx = (pc - BoardMemory::kRamBase) >> 2;
+  if (!decoded_valid_[idx]) {
+    uint32_t w;
+    std::memcpy(&w, &mem_->ram[pc - BoardMemory::kRamBase], 4);
+    decode_word(w, &decoded_[idx]);
+    decoded_valid_[idx] = 1;
+  }
+  return decoded_[idx];
+}
+
+namespace {
+
+void decode_word(uint32_t w, Vexriscv::Decoded* dd) {
+  Vexriscv::Decoded d;
+  d.raw = w;
+  const uint32_t opc = w & 0x7f, f3 = (w >> 12) & 7, f7 = w >> 25;
+  d.rd = (w >> 7) & 31;
+  d.rs1 = (w >> 15) & 31;
+  d.rs2 = (w >> 20) & 31;
+  const int32_t imm_i = static_cast<int32_t>(w) >> 20;
+  const int32_t imm_s = (static_cast<int32_t>(w) >> 25 << 5) | static_cast<int32_t>((w >> 7) & 31);
+  const int32_t imm_b = sext(((w >> 31) << 12) | (((w >> 7) & 1) << 11) | (((w >> 25) & 0x3f) << 5) |
+                                 (((w >> 8) & 0xf) << 1),
+                             13);
+  const int32_t imm_u = static_cast<int32_t>(w & 0xfffff000u);
+  const int32_t imm_j = sext(((w >> 31) << 20) | (((w >> 12) & 0xff) << 12) | (((w >> 20) & 1) << 11) |
+                                 (((w >> 21) & 0x3ff) << 1),
+                             21);
+  auto rtype = [&](Op op, ResultFrom from) {
+    d.op = op;
+    d.use1 = d.use2 = d.writes = true;
+    d.from = from;
+  };
+  switch (opc) {
+    case 0x37: d.op = kLui; d.imm = imm_u; d.writes = true; break;
+    case 0x17: d.op = kAuipc; d.imm = imm_u; d.writes = true; break;
+    case 0x6f: d.op = kJal; d.imm = imm_j; d.writes = true; break;
+    case 0x67:
+      if (f3 == 0) { d.op = kJalr; d.imm = imm_i; d.use1 = true; d.writes = true; }
+      break;
+    case 0x63: {
+      static const Op ops[8] = {kBeq, kBne, kIllegal, kIllegal, kBlt, kBge, kBltu, kBgeu};
+      d.op = ops[f3];
+      d.imm = imm_b;
+      d.use1 = d.use2 = true;
+      break;
+    }
+    case 0x03: {
+      static const Op ops[8] = {kLb, kLh, kLw, kIllegal, kLbu, kLhu, kIllegal, kIllegal};
+      d.op = ops[f3];
+      d.imm = imm_i;
+      d.use1 = d.writes = true;
+      d.from = kFromW;
+      break;
+    }
+    case 0x23: {
+      static const Op ops[8] = {kSb, kSh, kSw, kIllegal, kIllegal, kIllegal, kIllegal, kIllegal};
+      d.op = ops[f3];
+      d.imm = imm_s;
+      d.use1 = d.use2 = true;
+      break;
+    }
+    case 0x13: {
+      d.imm = imm_i;
+      d.use1 = d.writes = true;
+      switch (f3) {
+        case 0: d.op = kAddi; break;
+        case 2: d.op = kSlti; break;
+        case 3: d.op = kSltiu; break;
+        case 4: d.op = kXori; break;
+        case 6: d.op = kOri; break;
+        case 7: d.op = kAndi; break;
+        case 1: if (f7 == 0) { d.op = kSlli; d.from = kFromM; } break;
+        case 5:
+          if (f7 == 0) { d.op = kSrli; d.from = kFromM; }
+          else if (f7 == 0x20) { d.op = kSrai; d.from = kFromM; }
+          break;
+      }
+      d.imm &= (d.op == kSlli || d.op == kSrli || d.op == kSrai) ? 31 : -1;
+      break;
+    }
+    case 0x33:
+      if (f7 == 0) {
+        static const Op ops[8] = {kAdd, kSll, kSlt, kSltu, kXor, kSrl, kOr, kAnd};
+        rtype(ops[f3], (f3 == 1 || f3 == 5) ? kFromM : kFromE);
+      } else if (f7 == 0x20 && (f3 == 0 || f3 == 5)) {
+        rtype(f3 == 0 ? kSub : kSra, f3 == 0 ? kFromE : kFromM);
+      } else if (f7 == 1) {
+        static const Op ops[8] = {kMul, kMulh, kMulhsu, kMulhu, kDiv, kDivu, kRem, kRemu};
+        rtype(ops[f3], f3 < 4 ? kFromW : kFromM);
+      }
+      break;
+    case 0x0f: d.op = kFence; break;  // fence, fence.i: no effect on this model's memory
+    case 0x73:
+      if (f3 == 0) {
+        if (w == 0x00000073) d.op = kEcall;
+        else if (w == 0x00100073) d.op = kEbreak;
+        else if (w == 0x30200073) d.op = kMret;
+        else if (w == 0x10500073) d.op = kWfi;
+      } else if (f3 != 4) {
+        static const Op ops[8] = {kIllegal, kCsrrw, kCsrrs, kCsrrc, kIllegal, kCsrrwi, kCsrrsi, kCsrrci};
+        d.op = ops[f3];
+        d.imm = static_cast<int32_t>(w >> 20);  // CSR number
+        d.use1 = f3 < 4;
+        d.writes = true;
+      }
+      break;
+    case 0x0b:  // custom-0: the CFU (CfuPlugin encoding "-------------------------0001011")
+      rtype(kCfu, kFromM);
+      break;
+  }
+  if (d.op == kIllegal) {
+    d = Vexriscv::Decoded{};
+    d.raw = w;
+  }
+  if (d.rd == 0) d.writes = false;
+  *dd = d;
+}
+
+}  // namespace
+
+// ---- pipeline arbitration ----------------------------------------------------
+
+// An older instruction in a later stage at cycle t freezes `stage` unless it
+// leaves its own stage in that very cycle. Returns the first cycle >= t at
+// which `stage` is not frozen.
+uint64_t Vexriscv::unblock(int stage, uint64_t t) const {
+  for (bool moved = true; moved;) {
+    moved = false;
+    for (const Times& h : hist_) {
+      const uint64_t x[4] = {h.d, h.e, h.m, h.w};
+      if (t <= x[stage] || t > h.w) continue;  // not in a later stage at t
+      for (int s = stage + 1; s <= kW; ++s) {
+        if (t <= x[s]) {
+          if (t != x[s]) {
+            t = x[s];
+            moved = true;
+          }
+          break;
+        }
+      }
+    }
+  }
+  return t;
+}
+
+bool Vexriscv::blocked_at(int stage, uint64_t t) const { return unblock(stage, t) != t; }
+
+// ---- fetch -------------------------------------------------------------------
+
+uint64_t Vexriscv::fetch_ready(uint32_t pc, int* cause) {
+  uint64_t a;
+  bool new_line = false;
+  if (redirect_) {
+    // F7-F9: a redirect at cycle r (decode prediction or execute) delivers
+    // the target to decode at r + 2.
+    a = redirect_at_;
+    redirect_ = false;
+    new_line = true;
+    *cause = kBranch;
+  } else {
+    a = fetch_avail_ + 1;
+    *cause = kExecute;
+  }
+  const uint32_t line = pc >> line_shift_;
+  if (new_line || line != fetch_line_) {
+    fetch_line_ = line;
+    const size_t set = line & (itag_.size() - 1);
+    ++cnt_.icache_line_fetches;
+    if (itag_[set] != line + 1) {
+      // F15: a missing line adds the refill. On sequential fetch the
+      // refill starts only when the previous instruction leaves decode
+      // (retire traces: a decode stall before a line miss is not hidden).
+      itag_[set] = line + 1;
+      ++cnt_.icache_misses;
+      if (!new_line) a = std::max(a, hist_[0].d + 1);
+      a += static_cast<uint64_t>(refill_cycles());
+      *cause = kFetchMiss;
+    }
+  }
+  fetch_avail_ = a;
+  return a;
+}
+
+// ---- data bus ----------------------------------------------------------------
+
+// F11: the D-bus command path holds 2 writes; a store leaves writeback at the
+// first cycle >= t at which fewer than 2 earlier writes are unacknowledged.
+uint64_t Vexriscv::store_issue_ready(uint64_t t) const {
+  const uint64_t older = std::min(store_ack_[0], store_ack_[1]);
+  const uint64_t newer = std::max(store_ack_[0], store_ack_[1]);
+  if (newer >= t && older >= t) return older + 1;
+  return t;
+}
+
+void Vexriscv::store_issue(uint64_t t, uint32_t addr) {
+  const int wr = BoardMemory::in_io(addr) ? 1 : p_.memory.write;
+  const uint64_t start = std::max(t + 1, dbus_free_);
+  const uint64_t ack = start + static_cast<uint64_t>(wr) - 1;
+  dbus_free_ = ack + 1;
+  if (store_ack_[0] < store_ack_[1]) store_ack_[0] = ack;
+  else store_ack_[1] = ack;
+  if (BoardMemory::in_io(addr) && (addr & 0xfff) == BoardMemory::kExit && exited_ && exit_cycle_ == 0)
+    exit_cycle_ = ack;
+}
+
+uint64_t Vexriscv::dbus_idle_from() const { return dbus_free_; }
+
+// ---- CFU port ----------------------------------------------------------------
+
+bool Vexriscv::rsp_ready_at(uint64_t t) const { return !(t >= s2m_from_ && t <= s2m_to_); }
+
+void Vexriscv::cfu_idle_to(uint64_t target) {
+  if (cfu_t_ >= target) return;
+  if (!hold_ && s2m_to_ < cfu_t_) {
+    cfu_->idle(target - cfu_t_, true);
+    cfu_t_ = target;
+    return;
+  }
+  while (cfu_t_ < target) {
+    const BusOut o = cfu_->outputs();
+    BusIn in;
+    in.rsp_ready = rsp_ready_at(cfu_t_);
+    if (o.cmd_ready) hold_ = false;  // CfuPlugin: hold clearWhen(cmd.ready)
+    cfu_->step(in);
+    ++cfu_t_;
+  }
+}
+
+// One instruction that the CfuPlugin sends to the CFU, from the cycle e0 it
+// enters execute: per cycle, exactly the plugin's fork-stage logic
+//   cmd.valid = (schedule || hold) && !fired;  halt while valid && !ready
+//   hold  <= ready ? 0 : (schedule ? 1 : hold)
+//   fired <= !stuckByOthers ? 0 : (fire ? 1 : fired)
+// and its join in memory through the s2m response buffer (F16-F19).
+// Returns the execute exit cycle; *rsp_cycle = the cycle the response was
+// taken from the CFU.
+uint64_t Vexriscv::cfu_execute(uint64_t e0, uint32_t fid, uint32_t in0, uint32_t in1, bool scheduled,
+                               uint32_t* result, uint64_t* rsp_cycle, int* e_cause) {
+  cfu_idle_to(e0);
+  bool hold = hold_;
+  // Cycles already stepped while this instruction sat in execute: the CFU
+  // was still busy with the previous command (cmd_ready = 0), so nothing
+  // transferred, and the plugin's hold register was set.
+  if (scheduled && e0 < cfu_t_) hold = true;
+  uint64_t t = std::max(e0, cfu_t_);
+  bool fired = false, fired_once = false, got = false;
+  uint64_t te = 0, r = 0;
+  uint32_t data = 0;
+  *e_cause = kExecute;
+  for (;;) {
+    const BusOut o = cfu_->outputs();
+    const bool valid = (scheduled || hold) && !fired;
+    const bool stuck = blocked_at(kE, t);
+    BusIn in;
+    in.cmd_valid = valid;
+    in.function_id = fid;
+    in.inputs_0 = in0;
+    in.inputs_1 = in1;
+    in.rsp_ready = rsp_ready_at(t);
+    if (fired_once && !got && o.rsp_valid && in.rsp_ready) {
+      got = true;
+      r = t;
+      data = o.rsp_payload;
+    }
+    const bool fire = valid && o.cmd_ready;
+    cfu_->step(in);
+    cfu_t_ = t + 1;
+    hold = o.cmd_ready ? false : (scheduled ? true : hold);
+    if (fire) fired_once = true;
+    fired = !stuck ? false : (fire ? true : fired);
+    if (!(valid && !o.cmd_ready) && !stuck) {
+      te = t;
+      break;
+    }
+    if (valid && !o.cmd_ready) *e_cause = kCfuCmd;
+    if (t > max_cycle_) {
+      *rsp_cycle = t;
+      return t;
+    }
+    ++t;
+  }
+  hold_ = hold;
+  t = te + 1;
+  while (!got) {
+    const BusOut o = cfu_->outputs();
+    BusIn in;
+    in.rsp_ready = rsp_ready_at(t);
+    if (o.rsp_valid && in.rsp_ready) {
+      got = true;
+      r = t;
+      data = o.rsp_payload;
+    }
+    if (o.cmd_ready) hold_ = false;
+    cfu_->step(in);
+    cfu_t_ = t + 1;
+    if (t > max_cycle_) break;
+    ++t;
+  }
+  *result = data;
+  *rsp_cycle = r;
+  return te;
+}
+
+// ---- CSRs --------------------------------------------------------------------
+
+uint32_t Vexriscv::csr_read(uint32_t csr, uint64_t cycle, bool* ok) {
+  *ok = true;
+  const uint64_t mcycle = cycle + mcycle_offset_;
+  switch (csr) {
+    case 0xB00: case 0xC00: return static_cast<uint32_t>(mcycle);
+    case 0xB80: case 0xC80: return static_cast<uint32_t>(mcycle >> 32);
+    case 0xB02: case 0xC02: return static_cast<uint32_t>(cnt_.retired);
+    case 0xB82: case 0xC82: return static_cast<uint32_t>(cnt_.retired >> 32);
+    case 0x300: return mstatus_;
+    case 0x304: return mie_;
+    case 0x305: return mtvec_;
+    case 0x340: return mscratch_;
+    case 0x341: return mepc_;
+    case 0x342: return mcause_;
+    case 0x343: return mtval_;
+    case 0x344: return 0;  // mip: interrupts are tied to 0
+    case 0x301: return 0x40001100u;  // misa: RV32IM
+    case 0xF11: case 0xF12: case 0xF13: case 0xF14: return 0;
+    default: break;
+  }
+  if (csr >= 0xB04 && csr <= 0xB13 && (csr & 1) == 0) {
+    const int i = static_cast<int>(csr - 0xB04) / 2;
+    uint64_t v = perf_value_[i];
+    if (perf_enable_ & (1u << i)) v += cycle - perf_base_[i];
+    return static_cast<uint32_t>(v);
+  }
+  *ok = false;
+  return 0;
+}
+
+void Vexriscv::csr_write(uint32_t csr, uint32_t v, uint64_t cycle) {
+  switch (csr) {
+    case 0xB00: mcycle_offset_ = ((cycle + mcycle_offset_) & ~0xffffffffull) + v - cycle; return;
+    case 0xB80: mcycle_offset_ = ((static_cast<uint64_t>(v) << 32) | ((cycle + mcycle_offset_) & 0xffffffffu)) - cycle; return;
+    case 0x300: mstatus_ = v; return;
+    case 0x304: mie_ = v; return;
+    case 0x305: mtvec_ = v; return;
+    case 0x340: mscratch_ = v; return;
+    case 0x341: mepc_ = v; return;
+    case 0x342: mcause_ = v; return;
+    case 0x343: mtval_ = v; return;
+    default: break;
+  }
+  if (csr >= 0xB04 && csr <= 0xB13) {
+    const int i = static_cast<int>(csr - 0xB04) / 2;
+    if ((csr & 1) == 0) {  // counter value
+      perf_value_[i] = v;
+      perf_base_[i] = cycle + 1;
+    } else {  // enable: bit 0
+      bool ok;
+      const uint32_t now = csr_read(0xB04 + 2 * i, cycle, &ok);
+      perf_value_[i] = now;
+      perf_base_[i] = cycle;
+      if (v & 1) perf_enable_ |= 1u << i;
+      else perf_enable_ &= ~(1u << i);
+    }
+  }
+}
+
+// ---- the instruction loop ----------------------------------------------------
+
+StopInfo Vexriscv::run(uint64_t max_cycle) {
+  max_cycle_ = max_cycle;
+  StopInfo stop;
+  auto fail = [&](StopReason why, uint32_t insn, std::string msg) {
+    stop.reason = why;
+    stop.pc = pc_;
+    stop.instruction = insn;
+    stop.cycle = last_retire_;
+    stop.message = std::move(msg);
+    return stop;
+  };
+  const int refill = refill_cycles();
+
+  while (!exited_) {
+    if (last_retire_ > max_cycle)
+      return fail(StopReason::kMaxCycles, 0, fmt::format("cycle limit {} reached", max_cycle));
+    if ((pc_ & 3) != 0 || !BoardMemory::in_ram(pc_, 4))
+      return fail(StopReason::kBadAccess, 0, fmt::format("instruction fetch from unmapped address 0x{:08x}", pc_));
+    const Decoded& d = decode_at(pc_);
+    if (d.op == kIllegal)
+      return fail(StopReason::kIllegalInstruction, d.raw, fmt::format("illegal instruction 0x{:08x}", d.raw));
+    if (d.op == kEcall || d.op == kEbreak || d.op == kMret)
+      return fail(StopReason::kTrap, d.raw,
+                  fmt::format("{} would trap to mtvec; traps are not modelled", d.op == kEcall ? "ecall" : d.op == kEbreak ? "ebreak" : "mret"));
+
+    const uint32_t pc = pc_;
+    const uint32_t a = x_[d.rs1], b = x_[d.rs2];
+    int cause = kExecute;
+    uint64_t cur = 0;
+    auto bump = [&](uint64_t t, int c) {
+      if (t > cur) {
+        cur = t;
+        cause = c;
+      }
+    };
+
+    // ---- decode: fetch, hazards, freeze
+    int fcause;
+    const uint64_t avail = fetch_ready(pc, &fcause);
+    cur = hist_[0].d + 1;
+    cause = kExecute;
+    bump(avail, fcause);
+    if (d.use1 && d.rs1) bump(reg_ready_[d.rs1], kInterlock);
+    if (d.use2 && d.rs2) bump(reg_ready_[d.rs2], kInterlock);
+    Times t;
+    t.d_in = std::max(avail, hist_[0].d + 1);
+    t.d = unblock(kD, cur);
+    cur = t.d;
+
+    // ---- execute
+    uint32_t result = 0;
+    bool cfu_op = d.op == kCfu;
+    uint32_t cfu_fid = ((d.raw >> 25) << 3) | ((d.raw >> 12) & 7);
+    bool forked = false;
+    const uint64_t e0 = t.d + 1;
+    if (!cfu_op && hold_) {
+      // F19: the CfuPlugin's hold register is still set from the previous
+      // CFU instruction: this instruction is sent to the CFU as well.
+      cfu_idle_to(e0);
+      if (hold_) {
+        forked = true;
+        ++cnt_.cfu_forks;
+        forks_.push_back(ForkEvent{pc, d.raw, last_cfu_pc_, e0});
+      }
+    }
+    uint64_t rsp_cycle = 0;
+    if (cfu_op || forked) {
+      int ec;
+      t.e = cfu_execute(e0, cfu_fid, a, b, cfu_op, &result, &rsp_cycle, &ec);
+      bump(t.e, ec);
+      if (cfu_op) {
+        ++cnt_.cfu_instructions;
+        last_cfu_pc_ = pc;
+      }
+      if (t.e > max_cycle) return fail(StopReason::kMaxCycles, d.raw, fmt::format("cycle limit {} reached waiting for the CFU", max_cycle));
+    } else {
+      uint64_t e = e0;
+      if (d.op >= kCsrrw && d.op <= kCsrrci) {
+        // F1: a CSR instruction waits in execute until memory and writeback
+        // are empty.
+        if (hist_[0].w + 1 > e) {
+          e = hist_[0].w + 1;
+          bump(e, kInterlock);
+        }
+      }
+      t.e = unblock(kE, e);
+      bump(t.e, cause);
+    }
+
+    // ---- memory
+    uint64_t m = t.e + 1;
+    if (d.op >= kDiv && d.op <= kRemu) {
+      // F6: the iterative divider holds memory for 34 cycles.
+      m = t.e + 34;
+      bump(m, kDivider);
+      ++cnt_.divides;
+    }
+    if (cfu_op || forked) {
+      if (rsp_cycle > m) {
+        m = rsp_cycle;
+        bump(m, kCfuRsp);
+      }
+    }
+    t.m = unblock(kM, m);
+    bump(t.m, cause);
+
+    // ---- functional execution (and writeback timing of memory operations)
+    uint64_t w = t.m + 1;
+    uint32_t next_pc = pc + 4;
+    bool taken = false;
+    bool is_load = false;
+    switch (d.op) {
+      case kLui: result = static_cast<uint32_t>(d.imm); break;
+      case kAuipc: result = pc + static_cast<uint32_t>(d.imm); break;
+      case kJal: result = pc + 4; next_pc = pc + static_cast<uint32_t>(d.imm); break;
+      case kJalr: result = pc + 4; next_pc = (a + static_cast<uint32_t>(d.imm)) & ~1u; break;
+      case kBeq: taken = a == b; break;
+      case kBne: taken = a != b; break;
+      case kBlt: taken = static_cast<int32_t>(a) < static_cast<int32_t>(b); break;
+      case kBge: taken = static_cast<int32_t>(a) >= static_cast<int32_t>(b); break;
+      case kBltu: taken = a < b; break;
+      case kBgeu: taken = a >= b; break;
+      case kAddi: result = a + static_cast<uint32_t>(d.imm); break;
+      case kSlti: result = static_cast<int32_t>(a) < d.imm; break;
+      case kSltiu: result = a < static_cast<uint32_t>(d.imm); break;
+      case kXori: result = a ^ static_cast<uint32_t>(d.imm); break;
+      case kOri: result = a | static_cast<uint32_t>(d.imm); break;
+      case kAndi: result = a & static_cast<uint32_t>(d.imm); break;
+      case kSlli: result = a << d.imm; break;
+      case kSrli: result = a >> d.imm; break;
+      case kSrai: result = static_cast<uint32_t>(static_cast<int32_t>(a) >> d.imm); break;
+      case kAdd: result = a + b; break;
+      case kSub: result = a - b; break;
+      case kSll: result = a << (b & 31); break;
+      case kSlt: result = static_cast<int32_t>(a) < static_cast<int32_t>(b); break;
+      case kSltu: result = a < b; break;
+      case kXor: result = a ^ b; break;
+      case kSrl: result = a >> (b & 31); break;
+      case kSra: result = static_cast<uint32_t>(static_cast<int32_t>(a) >> (b & 31)); break;
+      case kOr: result = a | b; break;
+      case kAnd: result = a & b; break;
+      case kMul: result = a * b; break;
+      case kMulh:
+        result = static_cast<uint32_t>((static_cast<int64_t>(static_cast<int32_t>(a)) * static_cast<int32_t>(b)) >> 32);
+        break;
+      case kMulhsu:
+        result = static_cast<uint32_t>((static_cast<int64_t>(static_cast<int32_t>(a)) * static_cast<int64_t>(b)) >> 32);
+        break;
+      case kMulhu: result = static_cast<uint32_t>((static_cast<uint64_t>(a) * b) >> 32); break;
+      case kDiv:
+        if (b == 0) result = 0xffffffffu;
+        else if (a == 0x80000000u && b == 0xffffffffu) result = a;
+        else result = static_cast<uint32_t>(static_cast<int32_t>(a) / static_cast<int32_t>(b));
+        break;
+      case kDivu: result = b == 0 ? 0xffffffffu : a / b; break;
+      case kRem:
+        if (b == 0) result = a;
+        else if (a == 0x80000000u && b == 0xffffffffu) result = 0;
+        else result = static_cast<uint32_t>(static_cast<int32_t>(a) % static_cast<int32_t>(b));
+        break;
+      case kRemu: result = b == 0 ? a : a % b; break;
+      case kCsrrw: case kCsrrs: case kCsrrc: case kCsrrwi: case kCsrrsi: case kCsrrci: {
+        const uint32_t csr = static_cast<uint32_t>(d.imm) & 0xfff;
+        const bool imm_form = d.op >= kCsrrwi;
+        const uint32_t src = imm_form ? d.rs1 : a;
+        const bool is_write = (d.op == kCsrrw || d.op == kCsrrwi) || d.rs1 != 0;
+        const bool perf_enable_reg = csr >= 0xB05 && csr <= 0xB13 && (csr & 1);
+        bool ok = true;
+        uint32_t old = 0;
+        if (perf_enable_reg) {
+          if (!is_write) ok = false;  // write-only: a read is illegal
+        } else {
+          old = csr_read(csr, t.e, &ok);
+          if (ok && is_write && (csr >= 0xC00 && csr <= 0xCFF)) ok = false;  // read-only
+        }
+        if (!ok)
+          return fail(StopReason::kIllegalInstruction, d.raw,
+                      fmt::format("illegal CSR access 0x{:03x} (instruction 0x{:08x})", csr, d.raw));
+        if (is_write) {
+          uint32_t nv = src;
+          if (d.op == kCsrrs || d.op == kCsrrsi) nv = old | src;
+          if (d.op == kCsrrc || d.op == kCsrrci) nv = old & ~src;
+          csr_write(csr, nv, t.e);
+        }
+        result = old;
+        break;
+      }
+      case kLb: case kLh: case kLw: case kLbu: case kLhu: {
+        is_load = true;
+        const uint32_t addr = a + static_cast<uint32_t>(d.imm);
+        const int size = (d.op == kLw) ? 4 : (d.op == kLh || d.op == kLhu) ? 2 : 1;
+        if (addr & static_cast<uint32_t>(size - 1))
+          return fail(StopReason::kMisaligned, d.raw, fmt::format("misaligned load from 0x{:08x}", addr));
+        uint32_t v = 0;
+        if (BoardMemory::in_ram(addr, static_cast<uint32_t>(size))) {
+          std::memcpy(&v, &mem_->ram[addr - BoardMemory::kRamBase], static_cast<size_t>(size));
+          ++cnt_.dcache_accesses;
+          const uint32_t line = addr >> line_shift_;
+          const size_t set = line & (dtag_.size() - 1);
+          if (dtag_[set] != line + 1) {
+            // F13/F14: blocking refill after the buffered stores drained,
+            // then the load is redone.
+            ++cnt_.dcache_misses;
+            dtag_[set] = line + 1;
+            const uint64_t start = std::max(w, dbus_idle_from());
+            w = start + static_cast<uint64_t>(refill);
+            dbus_free_ = w;
+            bump(w, kDataMemory);
+          } else if (last_store_hit_ && t.m <= last_store_w_ + 1 && (addr >> 2) == (last_store_addr_ >> 2) &&
+                     ((((1u << size) - 1) << (addr & 3)) & last_store_mask_)) {
+            // F12: a load right behind a store that hit the D$, to the same
+            // word with overlapping bytes, is redone.
+            w += 5;
+            bump(w, kDataMemory);
+          }
+        } else if (BoardMemory::in_io(addr)) {
+          // Uncached: one single-beat read through the bus (not measured
+          // by the reference suite; modelled as a 1-beat refill).
+          const uint64_t start = std::max(w, dbus_idle_from());
+          w = start + 1 + 4;
+          dbus_free_ = w;
+          bump(w, kDataMemory);
+        } else {
+          return fail(StopReason::kBadAccess, d.raw, fmt::format("load from unmapped address 0x{:08x}", addr));
+        }
+        if (d.op == kLb) v = static_cast<uint32_t>(static_cast<int8_t>(v));
+        if (d.op == kLh) v = static_cast<uint32_t>(static_cast<int16_t>(v));
+        if (d.op == kLbu) v &= 0xff;
+        if (d.op == kLhu) v &= 0xffff;
+        result = v;
+        break;
+      }
+      case kSb: case kSh: case kSw: {
+        const uint32_t addr = a + static_cast<uint32_t>(d.imm);
+        const int size = d.op == kSw ? 4 : d.op == kSh ? 2 : 1;
+        if (addr & static_cast<uint32_t>(size - 1))
+          return fail(StopReason::kMisaligned, d.raw, fmt::format("misaligned store to 0x{:08x}", addr));
+        const uint64_t ws = store_issue_ready(w);
+        if (ws > w) {
+          w = ws;
+          bump(w, kDataMemory);
+        }
+        if (BoardMemory::in_ram(addr, static_cast<uint32_t>(size))) {
+          std::memcpy(&mem_->ram[addr - BoardMemory::kRamBase], &b, static_cast<size_t>(size));
+          const uint32_t widx = (addr - BoardMemory::kRamBase) >> 2;
+          decoded_valid_[widx] = 0;
+          const uint32_t line = addr >> line_shift_;
+          const size_t set = line & (dtag_.size() - 1);
+          last_store_hit_ = dtag_[set] == line + 1;
+          last_store_w_ = w;
+          last_store_addr_ = addr;
+          last_store_mask_ = ((1u << size) - 1) << (addr & 3);
+        } else if (BoardMemory::in_io(addr)) {
+          last_store_hit_ = false;
+          const uint32_t off = addr & 0xfff & ~3u;
+          if (off == BoardMemory::kPutchar) {
+            console_.push_back(static_cast<char>(b & 0xff));
+            if (sink_) sink_(sink_ctx_, static_cast<char>(b & 0xff));
+          } else if (off == BoardMemory::kExit) {
+            exited_ = true;
+            exit_code_ = b;
+            exit_cycle_ = 0;
+          } else if (off == BoardMemory::kResult) {
+            results_.push_back(b);
+          }
+        } else {
+          return fail(StopReason::kBadAccess, d.raw, fmt::format("store to unmapped address 0x{:08x}", addr));
+        }
+        store_issue(w, addr);
+        break;
+      }
+      case kCfu: break;  // result from the CFU
+      case kFence: case kWfi: break;
+      default: break;
+    }
+    if (forked && !is_load) result = result;  // the CFU's response replaced the register result
+    t.w = w;
+
+    // ---- control flow: where fetch continues (F7-F9)
+    if (d.op >= kBeq && d.op <= kBgeu) {
+      ++cnt_.branches;
+      const bool backward = d.imm < 0;  // static prediction: backward taken
+      if (taken) next_pc = pc + static_cast<uint32_t>(d.imm);
+      if (taken && backward) {
+        redirect_ = true;
+        redirect_at_ = t.d + 2;
+      } else if (taken != backward) {
+        ++cnt_.mispredicts;
+        redirect_ = true;
+        redirect_at_ = t.e + 2;
+      }
+    } else if (d.op == kJal) {
+      redirect_ = true;
+      redirect_at_ = t.d + 2;
+    } else if (d.op == kJalr) {
+      redirect_ = true;
+      redirect_at_ = t.e + 2;
+    }
+
+    // ---- retire
+    if (d.writes) {
+      x_[d.rd] = result;
+      switch (forked || cfu_op ? kFromM : static_cast<ResultFrom>(d.from)) {
+        case kFromE: reg_ready_[d.rd] = 0; break;
+        case kFromM: reg_ready_[d.rd] = t.e + 1; break;
+        case kFromW: reg_ready_[d.rd] = t.m + 1; break;
+      }
+    }
+    hist_[2] = hist_[1];
+    hist_[1] = hist_[0];
+    hist_[0] = t;
+    const uint64_t delta = t.w - last_retire_;
+    cnt_.cycles_by_class[kExecute] += 1;
+    if (delta > 1) cnt_.cycles_by_class[cause] += delta - 1;
+    pc_cycles_[(pc - BoardMemory::kRamBase) >> 2] += delta;
+    last_retire_ = t.w;
+    ++cnt_.retired;
+    if (retire_log_) fmt::print(retire_log_, "{} {:08x}\n", t.w, pc);
+    pc_ = next_pc;
+  }
+  stop.reason = StopReason::kExit;
+  stop.pc = pc_;
+  stop.cycle = exit_cycle_;
+  return stop;
+}
+
+}  // namespace sasim::cpu

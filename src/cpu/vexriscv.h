@@ -1,0 +1,242 @@
+// The board's CPU: an rv32im (+Zicsr, +custom-0 CFU) instruction-set
+// simulator with the cycle timing of CFU Playground's VexRiscv "perf+cfu"
+// core (docs/cpu-model.md; every rule cites the fact of
+// ../shared/board-reference/facts.md that pins it).
+//
+// Timing contract. The core is a 5-stage in-order pipeline (F, D, E, M, W)
+// whose stages move in lock step: a stage that halts freezes every stage
+// behind it, even across empty stages (VexRiscv's isStuckByOthers). The model
+// computes, for each instruction in program order, the last cycle it spends in
+// D, E, M and W from (a) when fetch can deliver it, (b) its own halts (operand
+// hazards in D, CSR/CFU/store waits in E and W, divider and CFU response in M,
+// D$ refills in W) and (c) the freeze caused by the older instructions still in
+// later stages. Only instructions that talk to the CFU are simulated cycle by
+// cycle, because the CFU answers per cycle; everywhere else the result equals
+// stepping the RTL, at a cost per instruction instead of per cycle.
+//
+// The CFU sits behind the CfuPort interface: the same BusIn/BusOut the RTL and
+// the cycle model use. The CPU drives cmd_valid/function_id/inputs from its
+// execute stage and rsp_ready from the CfuPlugin's s2m response buffer.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "model/core.h"
+
+namespace sasim::cpu {
+
+// Wishbone slave latency (../shared/board-reference/README.md, "Memory latency
+// model"): cycles from STB to ACK for the first beat of a read, each further
+// beat of a burst, and each write. 1/1/1 is zero-wait-state.
+struct MemoryTiming {
+  int read_first = 24;
+  int read_beat = 2;
+  int write = 3;
+};
+
+struct CpuParams {
+  int icache_bytes = 8192;  // direct-mapped
+  int dcache_bytes = 8192;  // direct-mapped, write-through, no write-allocate
+  int line_bytes = 32;      // both caches; a refill is line_bytes/4 beats
+  MemoryTiming memory;
+};
+
+// The CFU as the CPU sees it, one clock edge at a time.
+class CfuPort {
+ public:
+  virtual ~CfuPort() = default;
+  // Outputs during the current cycle (functions of registered state).
+  virtual BusOut outputs() const = 0;
+  // The rising edge that ends the current cycle, with the inputs of the cycle.
+  virtual void step(const BusIn& in) = 0;
+  // n edges with cmd_valid = 0 and the given rsp_ready. Implementations may
+  // skip cycles in which nothing can change; the result must equal stepping.
+  virtual void idle(uint64_t n, bool rsp_ready);
+};
+
+// The board's memory map (../shared/board-reference/README.md): main_ram and
+// the uncached I/O page with console, exit, marker and result-word registers.
+struct BoardMemory {
+  static constexpr uint32_t kRamBase = 0x40000000u;
+  static constexpr uint32_t kRamBytes = 1u << 20;
+  static constexpr uint32_t kIoBase = 0xF0000000u;
+  static constexpr uint32_t kIoBytes = 0x1000u;
+  enum IoReg : uint32_t { kPutchar = 0x0, kExit = 0x4, kMarker = 0x8, kResult = 0xC };
+
+  std::vector<uint8_t> ram = std::vector<uint8_t>(kRamBytes, 0);
+  static bool in_ram(uint32_t a, uint32_t n) { return a >= kRamBase && a - kRamBase <= kRamBytes - n; }
+  static bool in_io(uint32_t a) { return a >= kIoBase && a - kIoBase < kIoBytes; }
+};
+
+// Why run() returned.
+enum class StopReason { kExit, kMaxCycles, kIllegalInstruction, kBadAccess, kMisaligned, kTrap };
+
+struct StopInfo {
+  StopReason reason = StopReason::kExit;
+  uint32_t pc = 0, instruction = 0, address = 0;
+  uint64_t cycle = 0;
+  std::string message;  // for everything but kExit
+};
+
+// Where the cycles went (docs/cpu-model.md, "Profile"). Every cycle between
+// two retirements is charged to exactly one class: the first cycle of each
+// retirement to `execute`, the extra cycles to the cause that held the
+// instruction last.
+enum StallClass : int {
+  kExecute = 0,    // one per retired instruction
+  kInterlock,      // operand hazards (load/mul/shift use), CSR drain
+  kBranch,         // branch/jump penalties (prediction, redirects)
+  kFetchMiss,      // I$ refills
+  kDataMemory,     // D$ refills, store buffer full, uncached accesses, load redo
+  kDivider,        // iterative divider
+  kCfuCmd,         // waiting for the CFU's cmd_ready
+  kCfuRsp,         // waiting for the CFU's response
+  kNumStallClasses
+};
+const char* stall_class_name(int c);
+
+struct CpuCounters {
+  uint64_t retired = 0;
+  uint64_t cycles_by_class[kNumStallClasses] = {};
+  uint64_t icache_misses = 0, dcache_misses = 0, dcache_accesses = 0, icache_line_fetches = 0;
+  uint64_t cfu_instructions = 0, cfu_forks = 0;
+  uint64_t branches = 0, mispredicts = 0, divides = 0;
+};
+
+// A CfuPlugin fork (facts.md F19): the instruction after a CFU instruction was
+// sent to the CFU as a command too. On the board this corrupts results.
+struct ForkEvent {
+  uint32_t pc = 0, instruction = 0, cfu_pc = 0;
+  uint64_t cycle = 0;
+};
+
+class Vexriscv {
+ public:
+  Vexriscv(const CpuParams& p, BoardMemory* mem, CfuPort* cfu);
+
+  // Resets the core (pc = reset vector, caches invalid, counters kept).
+  void reset(uint32_t pc);
+  // Runs until the program stores to the exit register, or stops for another
+  // reason; `max_cycle` bounds the cycle number reached.
+  StopInfo run(uint64_t max_cycle);
+
+  // Cycle numbering: cycle 1 is the first cycle after reset is released.
+  // `now()` is the last cycle in which an instruction retired.
+  uint64_t now() const { return last_retire_; }
+  uint64_t exit_cycle() const { return exit_cycle_; }
+  uint32_t exit_code() const { return exit_code_; }
+  const std::string& console() const { return console_; }
+  const std::vector<uint32_t>& result_words() const { return results_; }
+  const std::vector<ForkEvent>& forks() const { return forks_; }
+  const CpuCounters& counters() const { return cnt_; }
+  // Cycles charged to each instruction word of main_ram (by pc), for profiles.
+  const std::vector<uint64_t>& cycles_by_pc() const { return pc_cycles_; }
+  uint32_t reg(int r) const { return x_[r]; }
+  void set_reg(int r, uint32_t v) {
+    if (r) x_[r] = v;
+  }
+  uint32_t pc() const { return pc_; }
+  void set_pc(uint32_t pc) { pc_ = pc; }
+  // Console bytes are also passed here as they are written (may be null).
+  void set_console_sink(void (*sink)(void*, char), void* ctx) {
+    sink_ = sink;
+    sink_ctx_ = ctx;
+  }
+  // Writes "cycle pc" per retired instruction (the reference traces' format).
+  void set_retire_log(std::FILE* f) { retire_log_ = f; }
+  // Lets an embedder stop the run at a store to a given I/O register offset.
+  bool exited() const { return exited_; }
+  void clear_exit() { exited_ = false; }
+
+ // A predecoded instruction word (cached per word of main_ram).
+  struct Decoded {
+    uint32_t raw = 0;
+    uint8_t op = 0;  // vexriscv.cc's Op
+    uint8_t rd = 0, rs1 = 0, rs2 = 0;
+    bool use1 = false, use2 = false, writes = false;
+    uint8_t from = 0;  // vexriscv.cc's ResultFrom
+    int32_t imm = 0;
+  };
+
+ private:
+  struct Times {  // last cycle in each stage
+    uint64_t d = 0, e = 0, m = 0, w = 0;
+    uint64_t d_in = 0;  // first cycle in decode
+  };
+  struct FetchState;
+
+  const Decoded& decode_at(uint32_t pc);
+  uint64_t unblock(int stage, uint64_t t) const;
+  bool blocked_at(int stage, uint64_t t) const;
+  uint64_t fetch_ready(uint32_t pc, int* cause);
+  // CFU port handling (cycle by cycle).
+  void cfu_idle_to(uint64_t t);
+  uint64_t cfu_execute(uint64_t e0, uint32_t fid, uint32_t in0, uint32_t in1, bool scheduled, uint32_t* result,
+                       uint64_t* rsp_cycle, int* e_cause);
+  bool rsp_ready_at(uint64_t t) const;
+  // Data bus (stores, refills, uncached accesses): one Wishbone master.
+  uint64_t store_issue_ready(uint64_t t) const;
+  void store_issue(uint64_t t, uint32_t addr);
+  uint64_t dbus_idle_from() const;
+  bool io_store(uint32_t addr, uint32_t value, int size);
+  uint32_t csr_read(uint32_t csr, uint64_t cycle, bool* ok);
+  void csr_write(uint32_t csr, uint32_t value, uint64_t cycle);
+  int refill_cycles() const;
+
+  CpuParams p_;
+  uint64_t max_cycle_ = ~0ull;
+  BoardMemory* mem_;
+  CfuPort* cfu_;
+  uint32_t x_[32] = {};
+  uint32_t pc_ = 0;
+
+  // Timing state.
+  Times hist_[3];                 // the 3 previous instructions, [0] = newest
+  uint64_t reg_ready_[32] = {};   // earliest cycle a reader may leave D
+  uint64_t last_retire_ = 0;
+  uint64_t fetch_avail_ = 0;      // cycle the previous instruction was available to D
+  uint64_t redirect_at_ = 0;      // pending redirect: target available from this cycle
+  bool redirect_ = true;
+  uint32_t fetch_line_ = 0xffffffffu;
+  uint64_t fetch_line_ready_ = 0;
+  std::vector<uint32_t> itag_, dtag_;  // line address + 1 (0 = invalid)
+  int line_shift_ = 5;
+  // Store buffer: ack cycles of the writes in flight (2 entries).
+  uint64_t store_ack_[2] = {0, 0};
+  uint64_t dbus_free_ = 0;        // first cycle the D-bus can start a new access
+  uint64_t last_store_w_ = 0;     // W exit of the last store that hit the D$
+  uint32_t last_store_addr_ = 0, last_store_mask_ = 0;
+  bool last_store_hit_ = false;
+
+  // CFU port state (CfuPlugin registers and the s2m response buffer).
+  uint64_t cfu_t_ = 1;            // next edge to step
+  bool hold_ = false;
+  uint64_t s2m_from_ = 0, s2m_to_ = 0;  // s2m buffer full during [from, to]
+  uint32_t last_cfu_pc_ = 0;
+
+  // CSRs.
+  uint32_t mscratch_ = 0, mtvec_ = 0, mepc_ = 0, mcause_ = 0, mtval_ = 0, mstatus_ = 0, mie_ = 0;
+  uint32_t perf_enable_ = 0;
+  uint64_t perf_base_[8] = {}, perf_value_[8] = {};
+  uint64_t mcycle_offset_ = 0;
+
+  // Results.
+  std::string console_;
+  std::vector<uint32_t> results_;
+  std::vector<ForkEvent> forks_;
+  bool exited_ = false;
+  uint64_t exit_cycle_ = 0;
+  uint32_t exit_code_ = 0;
+  CpuCounters cnt_;
+  std::vector<uint64_t> pc_cycles_;
+  std::vector<Decoded> decoded_;
+  std::vector<uint8_t> decoded_valid_;
+  void (*sink_)(void*, char) = nullptr;
+  void* sink_ctx_ = nullptr;
+  std::FILE* retire_log_ = nullptr;
+};
+
+}  // namespace sasim::cpu
