@@ -308,7 +308,9 @@ void Vexriscv::store_issue(uint64_t t, uint32_t addr) {
     exit_cycle_ = ack;
 }
 
-uint64_t Vexriscv::dbus_idle_from() const { return dbus_free_; }
+// F14: a refill (or uncached read) starts in the cycle the last buffered
+// write is acknowledged.
+uint64_t Vexriscv::dbus_idle_from() const { return dbus_free_ ? dbus_free_ - 1 : 0; }
 
 // ---- CFU port ----------------------------------------------------------------
 
@@ -580,6 +582,7 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
     uint32_t next_pc = pc + 4;
     bool taken = false;
     bool is_load = false;
+    bool redo = false;  // the load is redone: the pipeline behind it is flushed
     switch (d.op) {
       case kLui: result = static_cast<uint32_t>(d.imm); break;
       case kAuipc: result = pc + static_cast<uint32_t>(d.imm); break;
@@ -677,12 +680,14 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
             w = start + static_cast<uint64_t>(refill);
             dbus_free_ = w;
             bump(w, kDataMemory);
+            redo = true;
           } else if (last_store_hit_ && t.m <= last_store_w_ + 1 && (addr >> 2) == (last_store_addr_ >> 2) &&
                      ((((1u << size) - 1) << (addr & 3)) & last_store_mask_)) {
             // F12: a load right behind a store that hit the D$, to the same
             // word with overlapping bytes, is redone.
             w += 5;
             bump(w, kDataMemory);
+            redo = true;
           }
         } else if (BoardMemory::in_io(addr)) {
           // Uncached: one single-beat read through the bus (not measured
@@ -744,8 +749,27 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
       case kFence: case kWfi: break;
       default: break;
     }
-    if (forked && !is_load) result = result;  // the CFU's response replaced the register result
     t.w = w;
+    if (redo) {
+      // DBusCachedPlugin redo: the load jumps back to itself from writeback,
+      // flushing everything behind it, and retires when re-executed (so a
+      // divide or anything else behind it starts over: it does not overlap
+      // the refill). The next instruction is fetched anew; the fetch before
+      // the flush may already have started refilling its line.
+      redirect_ = true;
+      redirect_at_ = t.w - 2;
+      const uint64_t first_d = t.d;
+      t.d_in = t.d = t.w - 3;  // the re-executed load's own passage
+      t.e = t.w - 2;
+      t.m = t.w - 1;
+      const uint32_t nl = (pc + 4) >> line_shift_;
+      const size_t nset = nl & (itag_.size() - 1);
+      if (nl != (pc >> line_shift_) && itag_[nset] != nl + 1) {
+        itag_[nset] = nl + 1;
+        ++cnt_.icache_misses;
+        redirect_at_ = std::max(redirect_at_, first_d + 2 + static_cast<uint64_t>(refill));
+      }
+    }
 
     // ---- control flow: where fetch continues (F7-F9)
     if (d.op >= kBeq && d.op <= kBgeu) {
