@@ -201,7 +201,8 @@ class Vexriscv {
   uint64_t redirect_at_ = 0;      // pending redirect: target available from this cycle
   bool redirect_ = true;
   uint32_t fetch_line_ = 0xffffffffu;
-  uint64_t fetch_line_ready_ = 0;
+  uint32_t prefetched_line_ = 0xffffffffu;  // refilled by the fetch before a redo flush
+  uint64_t prefetched_ready_ = 0;
   std::vector<uint32_t> itag_, dtag_;  // line address + 1 (0 = invalid)
   int line_shift_ = 5;
   // Store buffer: ack cycles of the writes in flight (2 entries).

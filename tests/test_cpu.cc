@@ -1,0 +1,212 @@
+// The CPU model against the board reference (../shared/board-reference/,
+// read in place): every program of reference.csv at its memory point runs on
+// the CPU model with the project's CFU model attached.
+//
+// Tolerances (also stated in docs/cpu-model.md):
+//  * result words that are not timing (word 0 of the microbenchmarks, words
+//    0 and 2..5 of the layer cases): exact;
+//  * mcycle_delta (result word 1): exact for every microbenchmark; within
+//    kCaseTolerance for the layer cases;
+//  * the cold-run delta (word 2 of a microbenchmark) and total_cycles_to_exit:
+//    within kColdTolerance (cold I$/D$ overlap details, see the docs).
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cpu/board.h"
+#include "cpu/params.h"
+#include "sasim/config.h"
+
+namespace {
+
+const std::string kRef = std::string(SASIM_SHARED_DIR) + "/board-reference";
+constexpr double kCaseTolerance = 0.01;   // layer cases: mcycle delta within 1%
+constexpr double kColdTolerance = 0.035;  // cold deltas and cycles to exit
+
+struct RefRow {
+  std::string program, elf, memory;
+  std::vector<uint64_t> words;
+  uint64_t mcycle_delta = 0, total = 0;
+  int rd = 0, beat = 0, wr = 0;
+};
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, sep)) out.push_back(item);
+  return out;
+}
+
+std::vector<RefRow> read_reference() {
+  std::ifstream f(kRef + "/reference.csv");
+  REQUIRE(f.good());
+  std::string line;
+  std::getline(f, line);
+  REQUIRE(line == "program,elf,memory,expected_result_words,mcycle_delta,total_cycles_to_exit");
+  std::vector<RefRow> rows;
+  while (std::getline(f, line)) {
+    if (line.empty()) continue;
+    const auto c = split(line, ',');
+    REQUIRE(c.size() == 6);
+    RefRow r;
+    r.program = c[0];
+    r.elf = c[1];
+    r.memory = c[2];
+    for (const auto& w : split(c[3], ';')) r.words.push_back(std::stoull(w));
+    r.mcycle_delta = std::stoull(c[4]);
+    r.total = std::stoull(c[5]);
+    const auto m = split(c[2], '/');
+    REQUIRE(m.size() == 3);
+    r.rd = std::stoi(m[0]);
+    r.beat = std::stoi(m[1]);
+    r.wr = std::stoi(m[2]);
+    rows.push_back(r);
+  }
+  return rows;
+}
+
+struct Run {
+  sasim::cpu::StopInfo stop;
+  std::vector<uint32_t> words;
+  size_t forks = 0;
+};
+
+Run run_program(const RefRow& r) {
+  const sasim::HwConfig hw = sasim::load_hw_config(
+      "", {sasim::parse_override("cpu.memory.read_first=" + std::to_string(r.rd)),
+           sasim::parse_override("cpu.memory.read_beat=" + std::to_string(r.beat)),
+           sasim::parse_override("cpu.memory.write=" + std::to_string(r.wr))});
+  const sasim::cpu::ElfImage img = sasim::cpu::load_elf(kRef + "/" + r.elf);
+  auto board = std::make_unique<sasim::cpu::Board>(sasim::cpu::cpu_params_from(hw), sasim::core_params_from(hw));
+  board->load(img);
+  Run out;
+  out.stop = board->run(img.entry, 1'000'000'000);
+  out.words = board->cpu.result_words();
+  out.forks = board->cpu.forks().size();
+  return out;
+}
+
+bool within(uint64_t got, uint64_t want, double tol) {
+  return std::fabs(static_cast<double>(got) - static_cast<double>(want)) <= tol * static_cast<double>(want);
+}
+
+void check_rows(bool cases) {
+  for (const RefRow& r : read_reference()) {
+    const bool is_case = r.elf.rfind("elf/cases/", 0) == 0;
+    if (is_case != cases) continue;
+    INFO(r.program << " at " << r.memory);
+    const Run run = run_program(r);
+    REQUIRE(run.stop.reason == sasim::cpu::StopReason::kExit);
+    REQUIRE(run.words.size() == r.words.size());
+    CHECK(within(run.stop.cycle, r.total, kColdTolerance));
+    if (is_case) {
+      CHECK(run.words[0] == r.words[0]);
+      CHECK(within(run.words[1], r.mcycle_delta, kCaseTolerance));
+      for (size_t i = 2; i < r.words.size(); ++i) CHECK(run.words[i] == r.words[i]);
+    } else {
+      CHECK(run.words[0] == r.words[0]);              // checksum (functional; F19 for the fork probe)
+      CHECK(run.words[1] == r.mcycle_delta);          // warm delta: exact
+      CHECK(within(run.words[2], r.words[2], kColdTolerance));  // cold delta
+    }
+    // F19: the fork happens in exactly one reference run.
+    const bool fork_expected = r.program == "cfu_fork_after_stores" && r.memory == "24/2/3";
+    CHECK((run.forks > 0) == fork_expected);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("microbenchmarks reproduce the reference core's results and cycles", "[cpu][calibration]") {
+  check_rows(false);
+}
+
+TEST_CASE("layer cases (the driver on the board) reproduce the reference results and cycles", "[cpu][calibration][slow]") {
+  check_rows(true);
+}
+
+TEST_CASE("an idle CFU span skipped in bulk equals stepping it", "[cpu][cfu]") {
+  // Start an 8x8x8 pass, then let the bus idle across and beyond its end:
+  // CfuCore::idle(n) must leave the core exactly as n idle step() calls.
+  sasim::CoreParams p;
+  p.rows = p.cols = 8;
+  p.a_lines = p.b_lines = 64;
+  p.c_lines = 64;
+  for (uint64_t n : {0ull, 1ull, 5ull, 17ull, 40ull, 1000ull}) {
+    sasim::CfuCore a(p), b(p);
+    auto cmd = [](sasim::CfuCore& c, uint32_t fid, uint32_t x, uint32_t y) {
+      sasim::BusIn in;
+      in.cmd_valid = true;
+      in.function_id = fid;
+      in.inputs_0 = x;
+      in.inputs_1 = y;
+      c.step(in);
+      sasim::BusIn idle;
+      while (!c.outputs().rsp_valid) c.step(idle);
+      c.step(idle);  // response taken
+    };
+    for (sasim::CfuCore* c : {&a, &b}) {
+      cmd(*c, sasim_isa::kReset, 0, 0);
+      for (int i = 0; i < 8; ++i) cmd(*c, sasim_isa::kWriteA, 0x01020304u * (i + 1), 0x05060708u);
+      for (int i = 0; i < 8; ++i) cmd(*c, sasim_isa::kWriteB, 0x11121314u, 0x15161718u * (i + 1));
+      cmd(*c, sasim_isa::kStart, 8u | 8u << 16, 8u | sasim_isa::kFlagClear << 8);
+    }
+    a.idle(n);
+    const sasim::BusIn idle;
+    for (uint64_t i = 0; i < n; ++i) b.step(idle);
+    INFO("n = " << n);
+    CHECK(a.counters().cycles == b.counters().cycles);
+    for (int k = 0; k < 5; ++k) CHECK(a.counters().by_kind[k] == b.counters().by_kind[k]);
+    CHECK(a.counters().macs == b.counters().macs);
+    CHECK(a.array().busy() == b.array().busy());
+    CHECK(a.outputs().cmd_ready == b.outputs().cmd_ready);
+    // Both read back the same accumulators.
+    cmd(a, sasim_isa::kWait, 0, 0);
+    cmd(b, sasim_isa::kWait, 0, 0);
+    cmd(a, sasim_isa::kRead | 1 << 3, 0, 0);
+    cmd(b, sasim_isa::kRead | 1 << 3, 0, 0);
+    for (int i = 0; i < 8; ++i) {
+      sasim::BusIn in;
+      in.cmd_valid = true;
+      in.function_id = sasim_isa::kRead | 2 << 3;
+      a.step(in);
+      b.step(in);
+      sasim::BusIn none;
+      while (!a.outputs().rsp_valid) a.step(none);
+      while (!b.outputs().rsp_valid) b.step(none);
+      CHECK(a.outputs().rsp_payload == b.outputs().rsp_payload);
+      a.step(none);
+      b.step(none);
+    }
+  }
+}
+
+TEST_CASE("a program that misbehaves stops with the pc, the instruction and the cycle", "[cpu]") {
+  sasim::cpu::CpuParams cp;
+  sasim::CoreParams p;
+  p.a_lines = p.b_lines = p.c_lines = 64;
+  auto run_words = [&](std::vector<uint32_t> code, sasim::cpu::StopReason want, const char* msg_part) {
+    sasim::cpu::Board board(cp, p);
+    for (size_t i = 0; i < code.size(); ++i)
+      std::memcpy(&board.mem.ram[4 * i], &code[i], 4);
+    const auto stop = board.run(sasim::cpu::BoardMemory::kRamBase, 100000);
+    CHECK(stop.reason == want);
+    CHECK(stop.message.find(msg_part) != std::string::npos);
+    return stop;
+  };
+  // 0xffffffff: illegal.
+  auto s = run_words({0x00000013u, 0xffffffffu}, sasim::cpu::StopReason::kIllegalInstruction, "illegal");
+  CHECK(s.pc == sasim::cpu::BoardMemory::kRamBase + 4);
+  CHECK(s.instruction == 0xffffffffu);
+  // lui t0, 0x10000; lw t1, 0(t0): unmapped.
+  run_words({0x100002b7u, 0x0002a303u}, sasim::cpu::StopReason::kBadAccess, "0x10000000");
+  // j . : never exits.
+  s = run_words({0x0000006fu}, sasim::cpu::StopReason::kMaxCycles, "cycle limit");
+  CHECK(s.cycle > 100000);
+}
