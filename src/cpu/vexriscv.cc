@@ -508,7 +508,7 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
                   fmt::format("{} would trap to mtvec; traps are not modelled", d.op == kEcall ? "ecall" : d.op == kEbreak ? "ebreak" : "mret"));
 
     const uint32_t pc = pc_;
-    const uint32_t a = x_[d.rs1], b = x_[d.rs2];
+    uint32_t a = x_[d.rs1], b = x_[d.rs2];
     int cause = kExecute;
     uint64_t cur = 0;
     auto bump = [&](uint64_t t, int c) {
@@ -530,9 +530,16 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
     t.d_in = std::max(avail, hist_[0].d + 1);
     t.d = unblock(kD, cur);
     cur = t.d;
+    if (fork_rd_ != 0 && t.d <= fork_e_exit_) {
+      // F19: a reader that left decode while the forked instruction was in
+      // execute got its own (bypassed) result, not the CFU's response.
+      if (d.use1 && d.rs1 == fork_rd_) a = fork_own_value_;
+      if (d.use2 && d.rs2 == fork_rd_) b = fork_own_value_;
+    }
+    fork_rd_ = 0;
 
     // ---- execute
-    uint32_t result = 0;
+    uint32_t result = 0, cfu_result = 0;
     bool cfu_op = d.op == kCfu;
     uint32_t cfu_fid = ((d.raw >> 25) << 3) | ((d.raw >> 12) & 7);
     bool forked = false;
@@ -550,7 +557,8 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
     uint64_t rsp_cycle = 0;
     if (cfu_op || forked) {
       int ec;
-      t.e = cfu_execute(e0, cfu_fid, a, b, cfu_op, &result, &rsp_cycle, &ec);
+      t.e = cfu_execute(e0, cfu_fid, a, b, cfu_op, &cfu_result, &rsp_cycle, &ec);
+      result = cfu_result;
       bump(t.e, ec);
       if (cfu_op) {
         ++cnt_.cfu_instructions;
@@ -814,9 +822,17 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
     }
 
     // ---- retire
+    if (forked && d.writes && !is_load) {
+      // The CFU's response replaces the register result in memory; the
+      // hazard logic still treats the instruction as what it decoded as.
+      fork_rd_ = d.rd;
+      fork_own_value_ = result;
+      fork_e_exit_ = t.e;
+      result = cfu_result;
+    }
     if (d.writes) {
       x_[d.rd] = result;
-      switch (forked || cfu_op ? kFromM : static_cast<ResultFrom>(d.from)) {
+      switch (cfu_op ? kFromM : static_cast<ResultFrom>(d.from)) {
         case kFromE: reg_ready_[d.rd] = 0; break;
         case kFromM: reg_ready_[d.rd] = t.e + 1; break;
         case kFromW: reg_ready_[d.rd] = t.m + 1; break;

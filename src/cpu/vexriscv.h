@@ -217,6 +217,9 @@ class Vexriscv {
   bool hold_ = false;
   uint64_t s2m_from_ = 0, s2m_to_ = 0;  // s2m buffer full during [from, to]
   uint32_t last_cfu_pc_ = 0;
+  int fork_rd_ = 0;               // a forked instruction's rd, for the next reader
+  uint32_t fork_own_value_ = 0;   // its own result (what the E bypass delivered)
+  uint64_t fork_e_exit_ = 0;
 
   // CSRs.
   uint32_t mscratch_ = 0, mtvec_ = 0, mepc_ = 0, mcause_ = 0, mtval_ = 0, mstatus_ = 0, mie_ = 0;
