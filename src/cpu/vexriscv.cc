@@ -29,7 +29,7 @@ namespace {
 // first refill, and 3 cycles of reset/fetch start-up measured from the traces.
 constexpr uint64_t kBootExtraCycles = 3;
 // How far fetch had run past a load whose redo flushes the pipeline.
-constexpr uint32_t kRedoLookahead = 2;
+constexpr uint32_t kRedoLookahead = 3;
 
 enum Stage { kD = 0, kE = 1, kM = 2, kW = 3 };
 
@@ -529,6 +529,12 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
     Times t;
     t.d_in = std::max(avail, hist_[0].d + 1);
     t.d = unblock(kD, cur);
+    if (fcause == kFetchMiss && t.d > cur) {
+      // An instruction refetched after an I$ refill that completed while
+      // decode was frozen passes the fetch stages again once it thaws
+      // (retire traces of div_small, cold).
+      t.d = unblock(kD, t.d + 2);
+    }
     cur = t.d;
     if (fork_rd_ != 0 && t.d <= fork_e_exit_) {
       // F19: a reader that left decode while the forked instruction was in
@@ -775,29 +781,41 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
       // DBusCachedPlugin redo: the load jumps back to itself from writeback,
       // flushing everything behind it, and retires when re-executed (so a
       // divide or anything else behind it starts over: it does not overlap
-      // the refill). The next instruction is fetched anew; the fetch before
-      // the flush may already have started refilling its line.
-      redirect_ = true;
-      redirect_at_ = t.w - 2;
-      const uint64_t first_d = t.d;
-      t.d_in = t.d = t.w - 3;  // the re-executed load's own passage
-      t.e = t.w - 2;
-      t.m = t.w - 1;
-      // Lines the fetch had already reached before the flush (up to
-      // kRedoLookahead instructions past the load) are refilled from then on.
-      // (A store-load redo flushes 5 cycles after decode: too early for
-      // fetch to have started a refill, per the store_load_* traces.)
+      // the refill).
+      //
+      // During a refill, fetch runs on: the k-th instruction past the load
+      // reaches the I$ k cycles after the load entered writeback, and a line
+      // it misses is refilled then. The redo jump waits for that refill
+      // (cold traces: dcache_miss_use k=1 +1, csrr_empty k=2 +2,
+      // dcache_stride32_miss k=3 +3). A store-load redo (F12) comes too
+      // early for fetch to have got there.
+      const uint64_t w_entry = t.m + 1;
       for (uint32_t k = 1; redo_after_refill && k <= kRedoLookahead; ++k) {
         const uint32_t npc = pc + 4 * k;
+        // Fetch gets no further than the first instruction that waits in
+        // decode for the load's result (dcache_store_nowa vs dcache_miss_use).
+        if (k >= 2 && BoardMemory::in_ram(npc - 4, 4)) {
+          const Decoded& prev = decode_at(npc - 4);
+          if (d.rd != 0 && ((prev.use1 && prev.rs1 == d.rd) || (prev.use2 && prev.rs2 == d.rd))) break;
+        }
         const uint32_t nl = npc >> line_shift_;
         const size_t nset = nl & (itag_.size() - 1);
         if (nl != ((npc - 4) >> line_shift_) && itag_[nset] != nl + 1) {
           itag_[nset] = nl + 1;
           ++cnt_.icache_misses;
-          if (k == 1) redirect_at_ = std::max(redirect_at_, first_d + 2 + static_cast<uint64_t>(refill));
-          else prefetched_line_ = nl, prefetched_ready_ = first_d + 1 + k + static_cast<uint64_t>(refill);
+          const uint64_t idone = w_entry + k + static_cast<uint64_t>(refill);
+          if (idone > t.w) {
+            t.w = idone;
+            bump(t.w, kFetchMiss);
+          }
+          break;
         }
       }
+      redirect_ = true;
+      redirect_at_ = t.w - 2;
+      t.d_in = t.d = t.w - 3;  // the re-executed load's own passage
+      t.e = t.w - 2;
+      t.m = t.w - 1;
     }
 
     // ---- control flow: where fetch continues (F7-F9)
