@@ -172,6 +172,7 @@ class Vexriscv {
   uint64_t unblock(int stage, uint64_t t) const;
   bool blocked_at(int stage, uint64_t t) const;
   uint64_t fetch_ready(uint32_t pc, int* cause);
+  void wrong_path_fetch(uint32_t pc, uint64_t d_exit);
   // CFU port handling (cycle by cycle).
   void cfu_idle_to(uint64_t t);
   uint64_t cfu_execute(uint64_t e0, uint32_t fid, uint32_t in0, uint32_t in1, bool scheduled, uint32_t* result,
