@@ -809,7 +809,7 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
       // dcache_stride32_miss k=3 +3). A store-load redo (F12) comes too
       // early for fetch to have got there.
       const uint64_t w_entry = t.m + 1;
-      for (uint32_t k = 1; redo_after_refill && k <= kRedoLookahead; ++k) {
+      for (uint32_t k = 1; k <= kRedoLookahead; ++k) {
         const uint32_t npc = pc + 4 * k;
         // Fetch gets no further than the first instruction that waits in
         // decode for the load's result (dcache_store_nowa vs dcache_miss_use).
