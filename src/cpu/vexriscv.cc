@@ -628,6 +628,8 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
     bool is_load = false;
     bool redo = false;  // the load is redone: the pipeline behind it is flushed
     bool redo_after_refill = false;
+    bool marker_pending = false;
+    uint32_t marker_value = 0;
     switch (d.op) {
       case kLui: result = static_cast<uint32_t>(d.imm); break;
       case kAuipc: result = pc + static_cast<uint32_t>(d.imm); break;
@@ -784,6 +786,9 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
             exit_cycle_ = 0;
           } else if (off == BoardMemory::kResult) {
             results_.push_back(b);
+          } else if (off == BoardMemory::kMarker) {
+            marker_pending = true;
+            marker_value = b;
           }
         } else {
           return fail(StopReason::kBadAccess, d.raw, fmt::format("store to unmapped address 0x{:08x}", addr));
@@ -890,6 +895,12 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
     last_retire_ = t.w;
     ++cnt_.retired;
     if (retire_log_) fmt::print(retire_log_, "{} {:08x}\n", t.w, pc);
+    if (marker_pending && marker_hook_) {
+      // No younger instruction enters execute before t.d + 2: the CFU can be
+      // brought up to here without running ahead of the CPU.
+      cfu_idle_to(t.e + 1);
+      marker_hook_(marker_ctx_, marker_value, t.e + 1);
+    }
     pc_ = next_pc;
   }
   stop.reason = StopReason::kExit;

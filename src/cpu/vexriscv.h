@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -145,6 +146,15 @@ class Vexriscv {
     sink_ = sink;
     sink_ctx_ = ctx;
   }
+  // Called when a program stores to the I/O page's marker register (+0x8),
+  // after the store retires, with the value and the cycle the CFU has been
+  // brought to (the store's execute cycle + 1).
+  void set_marker_hook(void (*hook)(void*, uint32_t, uint64_t), void* ctx) {
+    marker_hook_ = hook;
+    marker_ctx_ = ctx;
+  }
+  // Zeroes the per-pc cycle counts (cycles_by_pc()).
+  void clear_pc_cycles() { std::fill(pc_cycles_.begin(), pc_cycles_.end(), 0); }
   // Writes "cycle pc" per retired instruction (the reference traces' format).
   void set_retire_log(std::FILE* f) { retire_log_ = f; }
   // Lets an embedder stop the run at a store to a given I/O register offset.
@@ -242,6 +252,8 @@ class Vexriscv {
   void (*sink_)(void*, char) = nullptr;
   void* sink_ctx_ = nullptr;
   std::FILE* retire_log_ = nullptr;
+  void (*marker_hook_)(void*, uint32_t, uint64_t) = nullptr;
+  void* marker_ctx_ = nullptr;
 };
 
 }  // namespace sasim::cpu

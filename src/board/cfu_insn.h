@@ -1,0 +1,30 @@
+// The driver's CFU seam (src/driver/cfu_seam.h) on the board: the custom-0
+// R-type instruction with function_id = {funct7, funct3}, as CFU Playground's
+// cfu_op() emits it. Included ahead of driver.cc (-include), it defines the
+// seam inline under the seam's include guard, so the driver compiles
+// unchanged and every call (constant funct3/funct7) becomes one instruction.
+#ifndef SASIM_BOARD_CFU_INSN_H_
+#define SASIM_BOARD_CFU_INSN_H_
+
+#include <stdint.h>
+
+#define SASIM_CFU_SEAM_H_
+
+// One case per (funct3, funct7) the command set uses (funct7 0..3).
+#define SASIM_BOARD_CFU_CASE(f3, f7)                                                            \
+  case (f3) + 8 * (f7):                                                                         \
+    __asm__ volatile(".insn r 0x0B, " #f3 ", " #f7 ", %0, %1, %2" : "=r"(r) : "r"(a), "r"(b)); \
+    break;
+#define SASIM_BOARD_CFU_F3(f3) \
+  SASIM_BOARD_CFU_CASE(f3, 0) SASIM_BOARD_CFU_CASE(f3, 1) SASIM_BOARD_CFU_CASE(f3, 2) SASIM_BOARD_CFU_CASE(f3, 3)
+
+static inline __attribute__((always_inline)) uint32_t sasim_cfu_op(int funct3, int funct7, uint32_t a, uint32_t b) {
+  uint32_t r = 0xffffffffu;  // an encoding outside the command set: the CFU's error response
+  switch ((funct3 & 7) + 8 * (funct7 & 3)) {
+    SASIM_BOARD_CFU_F3(0) SASIM_BOARD_CFU_F3(1) SASIM_BOARD_CFU_F3(2) SASIM_BOARD_CFU_F3(3)
+    SASIM_BOARD_CFU_F3(4) SASIM_BOARD_CFU_F3(5) SASIM_BOARD_CFU_F3(6) SASIM_BOARD_CFU_F3(7)
+  }
+  return r;
+}
+
+#endif  // SASIM_BOARD_CFU_INSN_H_

@@ -1,0 +1,40 @@
+// The mailbox between sasim and the layer runner on the simulated board.
+//
+// ABI (docs/board-runtime.md): the runner image has a symbol `sasim_mailbox`
+// (a Mailbox, in the .noinit section that start-up does not clear) and a
+// symbol `sasim_arena` (kArenaBytes, also .noinit). Before the CPU starts,
+// sasim loads the image, writes the layer's tensors into the arena and fills
+// the mailbox (addresses are board addresses); the runner runs the layer and
+// writes status and cycles back, then returns from main (exit code 0 = the
+// driver returned kOk). Fixed-width fields only: the same header compiles for
+// the 64-bit host and the 32-bit board with the same layout.
+#ifndef SASIM_BOARD_MAILBOX_H_
+#define SASIM_BOARD_MAILBOX_H_
+
+#include <stdint.h>
+
+namespace sasim_board {
+
+const uint32_t kMailboxMagic = 0x4d534153u;  // "SASM"
+const uint32_t kMailboxVersion = 1;
+const uint32_t kArenaBytes = 768u * 1024u;
+
+struct Mailbox {
+  uint32_t magic, version;
+  // sasim_drv::HwDesc
+  int32_t rows, cols, dataflow, a_lines, b_lines, c_lines, a_double, b_double, c_double;
+  // sasim_drv::LayerDesc
+  int32_t kind, batches, in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w;
+  int32_t stride_h, stride_w, dil_h, dil_w, pad_top, pad_left, depth_multiplier;
+  int32_t input_zp, output_zp, act_min, act_max, per_tensor;
+  uint32_t input, filter, bias, multiplier, shift, output;  // board addresses (bias may be 0)
+  // Written by the runner.
+  int32_t status;        // run_layer's return value
+  uint32_t cycles;       // mcycle delta around run_layer
+  uint32_t instret;      // minstret delta around run_layer
+  uint32_t done;         // 1 when the fields above are valid
+};
+
+}  // namespace sasim_board
+
+#endif  // SASIM_BOARD_MAILBOX_H_

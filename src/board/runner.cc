@@ -1,0 +1,81 @@
+// The layer runner: the board program sasim runs on the CPU model. It runs
+// the layer described in the mailbox (mailbox.h) through the driver, timing
+// run_layer with mcycle as a board program would.
+#include <stdint.h>
+
+#include "board/mailbox.h"
+#include "driver/driver.h"
+
+sasim_board::Mailbox sasim_mailbox __attribute__((section(".noinit"), used));
+uint8_t sasim_arena[sasim_board::kArenaBytes] __attribute__((section(".noinit"), aligned(16), used));
+
+namespace {
+
+inline uint32_t read_mcycle() {
+  uint32_t v;
+  __asm__ volatile("csrr %0, mcycle" : "=r"(v));
+  return v;
+}
+inline uint32_t read_minstret() {
+  uint32_t v;
+  __asm__ volatile("csrr %0, minstret" : "=r"(v));
+  return v;
+}
+
+}  // namespace
+
+int main() {
+  volatile sasim_board::Mailbox& m = sasim_mailbox;
+  if (m.magic != sasim_board::kMailboxMagic || m.version != sasim_board::kMailboxVersion) return 3;
+  sasim_drv::HwDesc hw;
+  hw.rows = m.rows;
+  hw.cols = m.cols;
+  hw.dataflow = m.dataflow;
+  hw.a_lines = m.a_lines;
+  hw.b_lines = m.b_lines;
+  hw.c_lines = m.c_lines;
+  hw.a_double = m.a_double != 0;
+  hw.b_double = m.b_double != 0;
+  hw.c_double = m.c_double != 0;
+  sasim_drv::LayerDesc l;
+  l.kind = m.kind;
+  l.batches = m.batches;
+  l.in_h = m.in_h;
+  l.in_w = m.in_w;
+  l.in_c = m.in_c;
+  l.out_h = m.out_h;
+  l.out_w = m.out_w;
+  l.out_c = m.out_c;
+  l.k_h = m.k_h;
+  l.k_w = m.k_w;
+  l.stride_h = m.stride_h;
+  l.stride_w = m.stride_w;
+  l.dil_h = m.dil_h;
+  l.dil_w = m.dil_w;
+  l.pad_top = m.pad_top;
+  l.pad_left = m.pad_left;
+  l.depth_multiplier = m.depth_multiplier;
+  l.input_zp = m.input_zp;
+  l.output_zp = m.output_zp;
+  l.act_min = m.act_min;
+  l.act_max = m.act_max;
+  l.per_tensor = m.per_tensor;
+  l.input = reinterpret_cast<const int8_t*>(m.input);
+  l.filter = reinterpret_cast<const int8_t*>(m.filter);
+  l.bias = reinterpret_cast<const int32_t*>(m.bias);
+  l.multiplier = reinterpret_cast<const int32_t*>(m.multiplier);
+  l.shift = reinterpret_cast<const int32_t*>(m.shift);
+  l.output = reinterpret_cast<int8_t*>(m.output);
+  *reinterpret_cast<volatile uint32_t*>(0xF0000008u) = 1;  // marker: the layer starts
+  const uint32_t i0 = read_minstret();
+  const uint32_t t0 = read_mcycle();
+  const int rc = sasim_drv::run_layer(hw, l);
+  const uint32_t t1 = read_mcycle();
+  const uint32_t i1 = read_minstret();
+  *reinterpret_cast<volatile uint32_t*>(0xF0000008u) = 2;  // marker: run_layer returned
+  m.status = rc;
+  m.cycles = t1 - t0;
+  m.instret = i1 - i0;
+  m.done = 1;
+  return rc == sasim_drv::kOk ? 0 : 1;
+}

@@ -1,0 +1,209 @@
+#include "cpu/board_host.h"
+
+#include <fmt/format.h>
+
+#include <cxxabi.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <stdexcept>
+
+#include "board/mailbox.h"
+#include "sasim/config.h"
+
+#ifndef SASIM_RUNNER_ELF
+#define SASIM_RUNNER_ELF ""
+#endif
+
+namespace sasim::cpu {
+
+std::string default_runner_elf() {
+  if (const char* p = std::getenv("SASIM_RUNNER_ELF")) return p;
+  return SASIM_RUNNER_ELF;
+}
+
+BoardHost::BoardHost(const CpuParams& cpu, CfuPort* port, const std::string& runner_elf)
+    : params_(cpu), image_(load_elf(runner_elf)), cpu_(cpu, &mem_, port) {
+  if (!image_.find("sasim_mailbox", &mailbox_) || !image_.find("sasim_arena", &arena_))
+    throw ElfError(fmt::format("{}: not a sasim layer runner (no sasim_mailbox/sasim_arena symbols)", runner_elf));
+  if (!BoardMemory::in_ram(mailbox_, sizeof(sasim_board::Mailbox)) ||
+      !BoardMemory::in_ram(arena_, sasim_board::kArenaBytes))
+    throw ElfError(fmt::format("{}: mailbox or arena outside main_ram", runner_elf));
+}
+
+namespace {
+
+struct MarkerState {
+  Vexriscv* cpu = nullptr;
+  MarkerListener* listener = nullptr;
+  CpuCounters at_start, at_end;
+  size_t forks_at_start = 0, forks_at_end = 0;
+  bool started = false, ended = false;
+};
+
+void on_marker(void* ctx, uint32_t value, uint64_t cycle) {
+  auto* st = static_cast<MarkerState*>(ctx);
+  if (value == 1) {
+    st->at_start = st->cpu->counters();
+    st->forks_at_start = st->cpu->forks().size();
+    st->cpu->clear_pc_cycles();
+    st->started = true;
+  } else if (value == 2) {
+    st->at_end = st->cpu->counters();
+    st->forks_at_end = st->cpu->forks().size();
+    st->ended = true;
+  }
+  if (st->listener) st->listener->on_marker(value, cycle);
+}
+
+std::string demangle(const std::string& name) {
+  int status = 0;
+  char* d = abi::__cxa_demangle(name.c_str(), nullptr, nullptr, &status);
+  std::string out = (status == 0 && d) ? d : name;
+  std::free(d);
+  return out;
+}
+
+CpuCounters minus(const CpuCounters& a, const CpuCounters& b) {
+  CpuCounters d;
+  d.retired = a.retired - b.retired;
+  for (int i = 0; i < kNumStallClasses; ++i) d.cycles_by_class[i] = a.cycles_by_class[i] - b.cycles_by_class[i];
+  d.icache_misses = a.icache_misses - b.icache_misses;
+  d.dcache_misses = a.dcache_misses - b.dcache_misses;
+  d.dcache_accesses = a.dcache_accesses - b.dcache_accesses;
+  d.icache_line_fetches = a.icache_line_fetches - b.icache_line_fetches;
+  d.cfu_instructions = a.cfu_instructions - b.cfu_instructions;
+  d.cfu_forks = a.cfu_forks - b.cfu_forks;
+  d.branches = a.branches - b.branches;
+  d.mispredicts = a.mispredicts - b.mispredicts;
+  d.divides = a.divides - b.divides;
+  return d;
+}
+
+}  // namespace
+
+int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, const LayerData& data, int8_t* out,
+                         CpuLayerProfile* profile, MarkerListener* markers, uint64_t max_cycles) {
+  // A fresh board: the image in zeroed main_ram.
+  std::fill(mem_.ram.begin(), mem_.ram.end(), 0);
+  for (const ElfSegment& s : image_.segments) {
+    if (!BoardMemory::in_ram(s.vaddr, static_cast<uint32_t>(std::max<size_t>(s.bytes.size(), 1))))
+      throw ElfError(fmt::format("{}: segment at 0x{:08x} is outside main_ram", image_.path, s.vaddr));
+    std::memcpy(&mem_.ram[s.vaddr - BoardMemory::kRamBase], s.bytes.data(), s.bytes.size());
+  }
+
+  // Tensors into the arena, 16-byte aligned, in this order.
+  uint32_t next = arena_;
+  const uint32_t arena_end = arena_ + sasim_board::kArenaBytes;
+  uint64_t needed = 0;
+  auto place = [&](const void* src, size_t bytes) -> uint32_t {
+    const uint32_t at = next;
+    needed += (bytes + 15) / 16 * 16;
+    if (needed > sasim_board::kArenaBytes) return 0;
+    if (src && bytes) std::memcpy(&mem_.ram[at - BoardMemory::kRamBase], src, bytes);
+    next += static_cast<uint32_t>((bytes + 15) / 16 * 16);
+    return at;
+  };
+  sasim_board::Mailbox m{};
+  m.magic = sasim_board::kMailboxMagic;
+  m.version = sasim_board::kMailboxVersion;
+  m.rows = hw.rows;
+  m.cols = hw.cols;
+  m.dataflow = hw.dataflow;
+  m.a_lines = hw.a_lines;
+  m.b_lines = hw.b_lines;
+  m.c_lines = hw.c_lines;
+  m.a_double = hw.a_double;
+  m.b_double = hw.b_double;
+  m.c_double = hw.c_double;
+  const sasim_drv::LayerDesc l = [&] {
+    sasim_drv::LayerDesc d{};
+    switch (spec.op) {
+      case OpKind::kConv2d: d.kind = sasim_drv::kConv2d; break;
+      case OpKind::kDepthwiseConv2d: d.kind = sasim_drv::kDepthwiseConv2d; break;
+      case OpKind::kFullyConnected: d.kind = sasim_drv::kFullyConnected; break;
+    }
+    return d;
+  }();
+  m.kind = l.kind;
+  m.batches = spec.batches();
+  m.in_h = spec.in_h();
+  m.in_w = spec.in_w();
+  m.in_c = spec.in_c();
+  m.out_h = spec.out_h();
+  m.out_w = spec.out_w();
+  m.out_c = spec.out_c();
+  m.k_h = spec.kernel_h();
+  m.k_w = spec.kernel_w();
+  m.stride_h = spec.stride_h;
+  m.stride_w = spec.stride_w;
+  m.dil_h = spec.dilation_h;
+  m.dil_w = spec.dilation_w;
+  m.pad_top = spec.pad_top;
+  m.pad_left = spec.pad_left;
+  m.depth_multiplier = spec.depth_multiplier;
+  m.input_zp = spec.input_zero_point;
+  m.output_zp = spec.output_zero_point;
+  m.act_min = spec.act_min;
+  m.act_max = spec.act_max;
+  m.per_tensor = spec.output_multiplier.size() == 1 ? 1 : 0;
+  const size_t out_bytes = static_cast<size_t>(spec.output_elems());
+  m.input = place(data.input.data(), data.input.size());
+  m.filter = place(data.filter.data(), data.filter.size());
+  m.bias = data.bias.empty() ? 0 : place(data.bias.data(), data.bias.size() * 4);
+  m.multiplier = place(spec.output_multiplier.data(), spec.output_multiplier.size() * 4);
+  std::vector<int32_t> shifts(spec.output_shift.begin(), spec.output_shift.end());
+  m.shift = place(shifts.data(), shifts.size() * 4);
+  m.output = place(nullptr, out_bytes);
+  if (needed > sasim_board::kArenaBytes || next > arena_end)
+    throw ConfigError({{spec.name.empty() ? "layer" : spec.name, 0, 0, "",
+                        fmt::format("its tensors need {} bytes on the board; the layer runner's arena holds {} "
+                                    "(main_ram is 1 MiB)",
+                                    needed, sasim_board::kArenaBytes)}});
+  std::memcpy(&mem_.ram[mailbox_ - BoardMemory::kRamBase], &m, sizeof m);
+
+  MarkerState st;
+  st.cpu = &cpu_;
+  st.listener = markers;
+  cpu_.set_marker_hook(on_marker, &st);
+  cpu_.reset(image_.entry);
+  const uint64_t start = cpu_.now();
+  const StopInfo stop = cpu_.run(start + max_cycles);
+  cpu_.set_marker_hook(nullptr, nullptr);
+  for (const ForkEvent& f : cpu_.forks()) forks_.push_back(f);
+  if (stop.reason != StopReason::kExit) {
+    const ElfSymbol* fn = image_.function_at(stop.pc);
+    throw std::runtime_error(fmt::format("layer {}: the board program stopped at pc 0x{:08x}{} in cycle {}: {}",
+                                         spec.name, stop.pc, fn ? " in " + fn->name : std::string(), stop.cycle,
+                                         stop.message));
+  }
+  sasim_board::Mailbox r;
+  std::memcpy(&r, &mem_.ram[mailbox_ - BoardMemory::kRamBase], sizeof r);
+  if (r.done != 1 || !st.started || !st.ended)
+    throw std::runtime_error(fmt::format("layer {}: the board program exited with code {} before finishing the layer",
+                                         spec.name, cpu_.exit_code()));
+  std::memcpy(out, &mem_.ram[m.output - BoardMemory::kRamBase], out_bytes);
+  if (profile) {
+    profile->cycles = r.cycles;
+    profile->instret = r.instret;
+    profile->counters = minus(st.at_end, st.at_start);
+    profile->forks = st.forks_at_end - st.forks_at_start;
+    std::map<std::string, uint64_t> by_fn;
+    const std::vector<uint64_t>& pcc = cpu_.cycles_by_pc();
+    for (size_t i = 0; i < pcc.size(); ++i) {
+      if (!pcc[i]) continue;
+      const ElfSymbol* fn = image_.function_at(BoardMemory::kRamBase + static_cast<uint32_t>(4 * i));
+      by_fn[fn ? demangle(fn->name) : "?"] += pcc[i];
+    }
+    profile->top_functions.clear();
+    for (const auto& [name, c] : by_fn) profile->top_functions.push_back({name, c});
+    std::sort(profile->top_functions.begin(), profile->top_functions.end(),
+              [](const auto& a, const auto& b) { return a.cycles > b.cycles; });
+    if (profile->top_functions.size() > 8) profile->top_functions.resize(8);
+  }
+  return r.status;
+}
+
+}  // namespace sasim::cpu

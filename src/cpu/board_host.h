@@ -1,0 +1,71 @@
+// Layers on the simulated board: the layer runner (src/board/) on the CPU
+// model, the CFU behind any CfuPort (the plain cycle model, its SystemC shell,
+// the Verilated RTL, or both in lock step).
+//
+// Per layer (docs/board-runtime.md): the runner image is loaded into a zeroed
+// main_ram, the layer's tensors go into the runner's arena and its description
+// into the mailbox, the CPU boots from reset (cold caches, as the reference
+// layer programs) and runs the layer; the layer's cycles are the runner's
+// mcycle delta around run_layer, as a board program measures them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cpu/elf_image.h"
+#include "cpu/vexriscv.h"
+#include "driver/driver.h"
+#include "sasim/layer.h"
+
+namespace sasim::cpu {
+
+// The runner ELF the build made (SASIM_RUNNER_ELF at build time; the
+// environment variable of the same name overrides it).
+std::string default_runner_elf();
+
+// What the CPU did between the runner's markers around run_layer.
+struct CpuLayerProfile {
+  uint64_t cycles = 0;            // mcycle delta around run_layer (the layer's cycles)
+  uint64_t instret = 0;           // instructions retired in run_layer
+  CpuCounters counters;           // deltas over the same span
+  struct Function {
+    std::string name;
+    uint64_t cycles = 0;
+  };
+  std::vector<Function> top_functions;  // by cycles, most first (at most 8)
+  uint64_t forks = 0;             // CfuPlugin forks (F19) in the layer
+};
+
+// Called at the runner's markers (1: run_layer starts, 2: it returned), in
+// the cycle the marker store retires; lets the engine snapshot its CFU.
+class MarkerListener {
+ public:
+  virtual ~MarkerListener() = default;
+  virtual void on_marker(uint32_t value, uint64_t cycle) = 0;
+};
+
+class BoardHost {
+ public:
+  // Loads the runner; throws ElfError when it is missing or not a runner.
+  BoardHost(const CpuParams& cpu, CfuPort* port, const std::string& runner_elf = default_runner_elf());
+
+  // Runs one layer; `out` receives spec.output_elems() bytes. Returns the
+  // driver's status. Throws ConfigError when the tensors do not fit the
+  // arena, std::runtime_error when the program stops abnormally.
+  int run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, const LayerData& data, int8_t* out,
+                CpuLayerProfile* profile, MarkerListener* markers = nullptr, uint64_t max_cycles = 20'000'000'000ull);
+
+  const Vexriscv& cpu() const { return cpu_; }
+  const std::vector<ForkEvent>& forks() const { return forks_; }
+
+ private:
+  CpuParams params_;
+  ElfImage image_;
+  uint32_t mailbox_ = 0, arena_ = 0;
+  BoardMemory mem_;
+  Vexriscv cpu_;
+  std::vector<ForkEvent> forks_;
+};
+
+}  // namespace sasim::cpu
