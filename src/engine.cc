@@ -20,14 +20,18 @@ class GoldenEngine : public Engine {
 };
 }  // namespace
 
-std::unique_ptr<Engine> make_rtl_engine(const HwConfig& hw);  // src/cosim/rtl_engine.cc
+std::unique_ptr<Engine> make_rtl_engine(const HwConfig& hw, const EngineOptions& opts);  // src/cosim/rtl_engine.cc
 
 std::vector<std::string> engine_names() { return {"golden", "systemc", "rtl"}; }
 
 std::unique_ptr<Engine> make_engine(const std::string& name, const HwConfig& hw, const EngineOptions& opts) {
+  bool known_cpu = false;
+  for (const std::string& c : cpu_names()) known_cpu |= c == opts.cpu;
+  if (!known_cpu)
+    throw ConfigError({{"--cpu " + opts.cpu, 0, 0, "", fmt::format("unknown CPU model (available: {})", fmt::join(cpu_names(), ", "))}});
   if (name == "golden") return std::make_unique<GoldenEngine>();
   if (name == "systemc") return make_systemc_engine(hw, opts);
-  if (name == "rtl") return make_rtl_engine(hw);
+  if (name == "rtl") return make_rtl_engine(hw, opts);
   throw ConfigError({{"--engine", 0, 0, "", fmt::format("unknown engine '{}' (available: {})", name, fmt::join(engine_names(), ", "))}});
 }
 

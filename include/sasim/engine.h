@@ -18,6 +18,21 @@
 
 namespace sasim {
 
+// The board's CPU during a layer (--cpu vexriscv; docs/cpu-model.md). Every
+// cycle between two retirements is charged to one class, in the order of
+// cpu_class_names().
+struct CpuStats {
+  bool modelled = false;  // false: the fixed-gap host estimate (--cpu gap)
+  uint64_t retired = 0;   // instructions retired in run_layer
+  uint64_t by_class[8] = {};
+  uint64_t icache_misses = 0, dcache_misses = 0, dcache_accesses = 0;
+  uint64_t cfu_instructions = 0, forks = 0, divides = 0, branches = 0, mispredicts = 0;
+  std::vector<std::pair<std::string, uint64_t>> top_functions;  // cycles by driver function, most first
+};
+// "execute", "interlock", "branch", "fetch_miss", "data_mem", "divider",
+// "cfu_cmd", "cfu_rsp".
+const std::vector<std::string>& cpu_class_names();
+
 // Where the cycles of a layer went. Every cycle of `cycles` is counted once in
 // exactly one of: compute (array doing MACs), or one stall cause.
 struct LayerStats {
@@ -34,6 +49,7 @@ struct LayerStats {
   uint64_t sram_reads = 0;         // 32-bit word accesses to buffers A, B, C
   uint64_t sram_writes = 0;
   uint64_t tiles = 0;
+  CpuStats cpu;
   // Fraction of PE-cycles doing useful MACs: macs / (cycles * rows * cols).
   double utilisation(int rows, int cols) const {
     return cycles ? static_cast<double>(macs) / (static_cast<double>(cycles) * rows * cols) : 0.0;
@@ -58,7 +74,12 @@ class Engine {
 struct EngineOptions {
   std::string vcd_path;       // waveform (GTKWave), empty: none
   std::string timeline_path;  // Chrome/Perfetto trace JSON, empty: none
+  // The CPU in front of the CFU: "vexriscv" runs the board build of the
+  // driver on the CPU model (the command line's default); "gap" is the
+  // fixed-gap host estimate (docs/microarchitecture.md, "Host timing").
+  std::string cpu = "gap";
 };
+std::vector<std::string> cpu_names();  // accepted by --cpu
 
 // Names accepted by --engine, in the order help text lists them.
 std::vector<std::string> engine_names();

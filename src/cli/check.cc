@@ -42,9 +42,12 @@ void require_some_case(int loaded, int bad) {
     throw ConfigError({{"arguments", 0, 0, "", "no case directory among them (give ../shared/vectors/<case> folders)"}});
 }
 
-int cmd_check(const CommonOptions& common, const std::string& engine_name, const std::vector<std::string>& cases) {
+int cmd_check(const CommonOptions& common, const std::string& engine_name, const std::vector<std::string>& cases,
+              const std::string& cpu) {
   HwConfig hw = load_hw_config(common.hw_path, common.overrides);  // ConfigError -> exit 2 in main
-  std::unique_ptr<Engine> engine = make_engine(engine_name, hw);
+  EngineOptions eo;
+  eo.cpu = cpu;
+  std::unique_ptr<Engine> engine = make_engine(engine_name, hw, eo);
   int passed = 0, failed = 0, bad = 0, loaded = 0;
   for (const std::string& dir : cases) {
     LayerCase c;

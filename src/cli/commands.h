@@ -37,6 +37,7 @@ struct RunOptions {
   std::vector<Override> model_overrides;  // --set model.KEY=VALUE, applied to the model config
   std::string out_dir;                    // empty: out/<model name>
   std::string trace;                      // "", "vcd" or "timeline"
+  std::string cpu = "vexriscv";           // --cpu: vexriscv | gap
 };
 
 // Runs a whole model on the SystemC engine; prints the per-layer profile and
@@ -64,6 +65,7 @@ struct CosimOptions {
   std::vector<Override> model_overrides;
   std::vector<std::string> cases;  // case directories
   std::string out_dir;             // mismatch waveforms (default: out/cosim)
+  std::string cpu = "vexriscv";    // --cpu: vexriscv | gap
 };
 
 // Lock-step co-simulation of the model and the Verilated RTL: MATCH/MISMATCH
@@ -80,6 +82,7 @@ struct ExecOptions {
 // program stops otherwise (cycle limit, illegal instruction, bad access).
 int cmd_exec(const CommonOptions& common, const ExecOptions& o);
 
-int cmd_check(const CommonOptions& common, const std::string& engine, const std::vector<std::string>& cases);
+int cmd_check(const CommonOptions& common, const std::string& engine, const std::vector<std::string>& cases,
+              const std::string& cpu = "vexriscv");
 
 }  // namespace sasim

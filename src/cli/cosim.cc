@@ -5,6 +5,8 @@
 
 #include "commands.h"
 #include "cosim/lockstep.h"
+#include "cpu/board_host.h"
+#include "cpu/params.h"
 #include "sc/cfu_sc.h"
 #include "driver/driver.h"
 #include "sasim/case_io.h"
@@ -22,8 +24,11 @@ struct Verdict {
 
 // Runs one layer on the model and the RTL in one SystemC simulation, on one
 // clock; `reset` first pulses the synchronous reset of both.
+// `board` (--cpu vexriscv): the board's driver on the CPU model drives the
+// bus; null: the host agent with the fixed-gap timing.
 Verdict cosim_layer(ScSystem* sys, const CoreParams& p, bool reset, const std::string& name, const LayerSpec& spec,
-                    const LayerData& data, const std::vector<int8_t>& want, const std::string& vcd) {
+                    const LayerData& data, const std::vector<int8_t>& want, const std::string& vcd,
+                    cpu::BoardHost* board) {
   HostAgent& host = sys->host();
   const CfuCore& core = sys->cfu().core();
   const uint64_t c0 = core.counters().cycles, i0 = host.instructions(), p0 = core.counters().passes;
@@ -39,11 +44,26 @@ Verdict cosim_layer(ScSystem* sys, const CoreParams& p, bool reset, const std::s
       vcd);
   std::vector<int8_t> out(static_cast<size_t>(spec.output_elems()), 0);
   int rc = 0;
+  uint64_t board_cycles = 0;
+  std::string board_error;
   host.run_job([&] {
     if (reset) host.pulse_reset();
-    rc = sasim_drv::run_layer(hw_desc_from(p), layer_desc_from(spec, data, out.data()));
+    if (!board) {
+      rc = sasim_drv::run_layer(hw_desc_from(p), layer_desc_from(spec, data, out.data()));
+      return;
+    }
+    try {
+      cpu::CpuLayerProfile prof;
+      rc = board->run_layer(hw_desc_from(p), spec, data, out.data(), &prof);
+      board_cycles = prof.cycles;
+    } catch (const std::exception& e) {
+      board_error = e.what();
+    }
   });
-  const uint64_t cycles = core.counters().cycles - c0;
+  // With the CPU model a layer's cycles are the board's (the runner's mcycle
+  // delta around run_layer), as everywhere else.
+  const uint64_t cycles = board ? board_cycles : core.counters().cycles - c0;
+  if (!board_error.empty() && !sys->checker()->mismatch().found) return {false, board_error, cycles};
   const Mismatch& mm = sys->checker()->mismatch();
   if (mm.found)
     return {false, mm.str() + (sys->checker()->vcd_written() ? "; waveform " + vcd : "; no waveform: cannot write " + vcd),
@@ -79,6 +99,8 @@ int cmd_cosim(const CommonOptions& common, const CosimOptions& o) {
   make_dirs(out_dir);
   ScSystem sys(hw);
   sys.attach_rtl(rc->make());
+  std::unique_ptr<cpu::BoardHost> board;
+  if (o.cpu == "vexriscv") board = std::make_unique<cpu::BoardHost>(cpu::cpu_params_from(hw), &sys.host());
   sys.host().set_abort([&sys] { return sys.checker()->mismatch().found; });
   int passed = 0, failed = 0, bad = 0;
   auto report = [&](const std::string& name, const Verdict& v) {
@@ -100,7 +122,7 @@ int cmd_cosim(const CommonOptions& common, const CosimOptions& o) {
       golden_layer(l.spec, d, &want);
       const std::string name = m.name + "/" + l.spec.name;
       const Verdict v = cosim_layer(&sys, p, first, name, l.spec, d, want,
-                                    fmt::format("{}/{}_{}_mismatch.vcd", out_dir, m.name, l.spec.name));
+                                    fmt::format("{}/{}_{}_mismatch.vcd", out_dir, m.name, l.spec.name), board.get());
       first = false;
       report(name, v);
       if (!v.ok) break;  // the two have diverged: later layers would compare nothing meaningful
@@ -112,7 +134,7 @@ int cmd_cosim(const CommonOptions& common, const CosimOptions& o) {
     if (!load_case_arg(dir, &c, &bad)) continue;
     ++loaded;
     report(c.name, cosim_layer(&sys, p, true, c.name, c.spec, c.data, c.data.output,
-                               fmt::format("{}/{}_mismatch.vcd", out_dir, c.name)));
+                               fmt::format("{}/{}_mismatch.vcd", out_dir, c.name), board.get()));
   }
   if (o.model_path.empty()) require_some_case(loaded, bad);
   fmt::print("{} passed, {} failed\n", passed, failed);

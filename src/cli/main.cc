@@ -36,12 +36,18 @@ int sc_main(int argc, char* argv[]) {
   add_common(check, &common, &sets);
   check->add_option("--engine", engine, "engine to check: golden | systemc | rtl")->capture_default_str();
   check->add_option("cases", cases, "case directories (../shared/vectors format)")->required();
+  std::string check_cpu = "vexriscv";
+  const std::string cpu_help =
+      "the CPU in front of the CFU: vexriscv (the board's driver on the CPU model: the board estimate) | gap "
+      "(fixed-gap host estimate, CFU-side only)";
+  check->add_option("--cpu", check_cpu, cpu_help)->check(CLI::IsMember({"vexriscv", "gap"}))->capture_default_str();
 
   CLI::App* run = app.add_subcommand("run", "run a model on the cycle model and print its per-layer profile");
   sasim::RunOptions run_opt;
   add_common(run, &common, &sets);
   run->add_option("--model", run_opt.model_path, "model config YAML (e.g. models/resnet8.yaml)")->required();
   run->add_option("--out", run_opt.out_dir, "output directory (default: out/<model name>)");
+  run->add_option("--cpu", run_opt.cpu, cpu_help)->check(CLI::IsMember({"vexriscv", "gap"}))->capture_default_str();
   run->add_option("--trace", run_opt.trace, "per-cycle profile: vcd (GTKWave) or timeline (Perfetto JSON)")
       ->check(CLI::IsMember({"vcd", "timeline"}));
 
@@ -51,6 +57,7 @@ int sc_main(int argc, char* argv[]) {
   cosim->add_option("--model", co.model_path, "also run every layer of this model config");
   cosim->add_option("--out", co.out_dir, "where mismatch waveforms go (default: out/cosim)");
   cosim->add_option("cases", co.cases, "case directories (../shared/vectors format)");
+  cosim->add_option("--cpu", co.cpu, cpu_help)->check(CLI::IsMember({"vexriscv", "gap"}))->capture_default_str();
 
   CLI::App* config = app.add_subcommand("config", "validate a hardware config and print it resolved, with derived bank geometry");
   add_common(config, &common, &sets);
@@ -99,7 +106,7 @@ int sc_main(int argc, char* argv[]) {
       throw sasim::ConfigError({{"--set " + run_opt.model_overrides[0].text, 0, 0, "",
                                  "model.* keys apply to a --model config: only run and cosim take one"}});
     co.model_overrides = run_opt.model_overrides;
-    if (check->parsed()) return sasim::cmd_check(common, engine, cases);
+    if (check->parsed()) return sasim::cmd_check(common, engine, cases, check_cpu);
     if (run->parsed()) return sasim::cmd_run(common, run_opt);
     if (config->parsed()) return sasim::cmd_config(common);
     if (exec->parsed()) return sasim::cmd_exec(common, ex);

@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -50,8 +51,29 @@ struct Row {
   bool exact;
 };
 
+nlohmann::json cpu_json(const CpuStats& c, uint64_t cycles) {
+  if (!c.modelled) return nullptr;
+  nlohmann::json by = nlohmann::json::object();
+  for (size_t i = 0; i < cpu_class_names().size(); ++i) by[cpu_class_names()[i]] = c.by_class[i];
+  nlohmann::json top = nlohmann::json::array();
+  for (const auto& [name, cyc] : c.top_functions) top.push_back({{"function", name}, {"cycles", cyc}});
+  return {{"instructions_retired", c.retired},
+          {"ipc", cycles ? static_cast<double>(c.retired) / static_cast<double>(cycles) : 0.0},
+          {"cycles_by_class", by},
+          {"icache_misses", c.icache_misses},
+          {"dcache_misses", c.dcache_misses},
+          {"dcache_accesses", c.dcache_accesses},
+          {"cfu_instructions", c.cfu_instructions},
+          {"divides", c.divides},
+          {"branches", c.branches},
+          {"mispredicts", c.mispredicts},
+          {"cfu_forks", c.forks},
+          {"top_functions", top}};
+}
+
 nlohmann::json stats_json(const LayerStats& s, const HwConfig& hw) {
   return {{"cycles", s.cycles},
+          {"cpu", cpu_json(s.cpu, s.cycles)},
           {"macs", s.macs},
           {"utilisation", s.utilisation(hw.rows, hw.cols)},
           {"latency_us", static_cast<double>(s.cycles) / hw.clock_mhz},
@@ -77,6 +99,38 @@ void accumulate(LayerStats* t, const LayerStats& s) {
   t->sram_reads += s.sram_reads;
   t->sram_writes += s.sram_writes;
   t->tiles += s.tiles;
+  CpuStats& c = t->cpu;
+  c.modelled = s.cpu.modelled;
+  c.retired += s.cpu.retired;
+  for (size_t i = 0; i < 8; ++i) c.by_class[i] += s.cpu.by_class[i];
+  c.icache_misses += s.cpu.icache_misses;
+  c.dcache_misses += s.cpu.dcache_misses;
+  c.dcache_accesses += s.cpu.dcache_accesses;
+  c.cfu_instructions += s.cpu.cfu_instructions;
+  c.forks += s.cpu.forks;
+  c.divides += s.cpu.divides;
+  c.branches += s.cpu.branches;
+  c.mispredicts += s.cpu.mispredicts;
+  for (const auto& [name, cyc] : s.cpu.top_functions) {
+    bool found = false;
+    for (auto& [n2, c2] : c.top_functions)
+      if (n2 == name) {
+        c2 += cyc;
+        found = true;
+      }
+    if (!found) c.top_functions.emplace_back(name, cyc);
+  }
+  std::sort(c.top_functions.begin(), c.top_functions.end(),
+            [](const auto& a, const auto& b) { return a.second > b.second; });
+}
+
+// Short function names for the terminal: "sasim_drv::run_layer(...)" -> "run_layer".
+std::string short_fn(std::string n) {
+  const size_t paren = n.find('(');
+  if (paren != std::string::npos) n.resize(paren);
+  const size_t colon = n.rfind("::");
+  if (colon != std::string::npos) n = n.substr(colon + 2);
+  return n;
 }
 
 }  // namespace
@@ -100,6 +154,7 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
   make_dirs(out_dir);
 
   EngineOptions eo;
+  eo.cpu = opt.cpu;
   if (opt.trace == "vcd") eo.vcd_path = out_dir + "/trace.vcd";
   if (opt.trace == "timeline") eo.timeline_path = out_dir + "/timeline.json";
   std::unique_ptr<Engine> engine = make_engine("systemc", hw, eo);
@@ -109,6 +164,13 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
   bool all_exact = true;
   fmt::print("sasim run: {} on {}x{} {} ({}), {} MHz\n", model.name, hw.rows, hw.cols, dataflow_name(hw.dataflow),
              hw.source, hw.clock_mhz);
+  const bool cpu_model = opt.cpu == "vexriscv";
+  if (cpu_model)
+    fmt::print("cycles: board estimate, the driver running on the VexRiscv perf+cfu CPU model (memory {}/{}/{}); "
+               "--cpu gap for the CFU-side estimate\n",
+               hw.cpu.read_first, hw.cpu.read_beat, hw.cpu.write);
+  else
+    fmt::print("cycles: fixed-gap host estimate (--cpu gap): CFU-side only, the CPU's own work is not counted\n");
   const char* head = "{:<14} {:<17} {:>10} {:>9} {:>6} {:>8} {:>9} {:>9} {:>7} {:>9} {:>8} {:>9} {:>9} {:>10} {:>5}\n";
   fmt::print("{:<58}{}\n", "", "|------- array cycles by cause -------|");
   fmt::print(head, "layer", "op", "cycles", "MACs", "util%", "compute", "host", "fill/drn", "swap", "readback",
@@ -135,9 +197,32 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
              total.stall_fill_drain, total.stall_bank_swap, total.stall_readback, total.host_instructions,
              total.sram_reads, total.sram_writes, static_cast<double>(total.cycles) / hw.clock_mhz);
 
+  if (cpu_model) {
+    fmt::print("\n{:<14} {:>10} {:>5} {:>10} {:>10} {:>9} {:>9} {:>10} {:>10} {:>9} {:>9} {:>7} {:>7}  {}\n", "CPU: layer",
+               "retired", "IPC", "execute", "interlock", "branch", "fetch_ms", "data_mem", "divider", "cfu_cmd", "cfu_rsp",
+               "I$miss", "D$miss", "top function (cycles)");
+    auto cpu_row = [&](const std::string& name, const LayerStats& s) {
+      const CpuStats& c = s.cpu;
+      const std::string top = c.top_functions.empty()
+                                  ? ""
+                                  : fmt::format("{} ({})", short_fn(c.top_functions[0].first), c.top_functions[0].second);
+      fmt::print("{:<14} {:>10} {:>5.2f} {:>10} {:>10} {:>9} {:>9} {:>10} {:>10} {:>9} {:>9} {:>7} {:>7}  {}\n", name,
+                 c.retired, s.cycles ? static_cast<double>(c.retired) / static_cast<double>(s.cycles) : 0.0,
+                 c.by_class[0], c.by_class[1], c.by_class[2], c.by_class[3], c.by_class[4], c.by_class[5], c.by_class[6],
+                 c.by_class[7], c.icache_misses, c.dcache_misses, top);
+    };
+    for (const Row& r : rows) cpu_row(r.name, r.s);
+    cpu_row("total", total);
+    uint64_t forks = total.cpu.forks;
+    if (forks)
+      fmt::print(stderr, "warning: {} CfuPlugin fork(s) (facts.md F19): on the board these corrupt results\n", forks);
+  }
+
   std::string csv =
       "layer,op,cycles,macs,utilisation,compute_cycles,stall_host,stall_fill_drain,stall_bank_swap,stall_readback,"
-      "host_instructions,sram_reads,sram_writes,passes,latency_us,bit_exact\n";
+      "host_instructions,sram_reads,sram_writes,passes,latency_us,bit_exact,cpu_model,cpu_retired";
+  for (const std::string& n : cpu_class_names()) csv += ",cpu_" + n;
+  csv += ",icache_misses,dcache_misses,top_function,top_function_cycles\n";
   nlohmann::json layers = nlohmann::json::array();
   for (const Row& r : rows) {
     const LayerStats& s = r.s;
@@ -145,6 +230,12 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
                        s.utilisation(hw.rows, hw.cols), s.compute_cycles, s.stall_host, s.stall_fill_drain,
                        s.stall_bank_swap, s.stall_readback, s.host_instructions, s.sram_reads, s.sram_writes, s.tiles,
                        static_cast<double>(s.cycles) / hw.clock_mhz, r.exact ? 1 : 0);
+    csv.pop_back();  // the newline: the CPU columns follow
+    csv += fmt::format(",{},{}", s.cpu.modelled ? "vexriscv" : "gap", s.cpu.retired);
+    for (size_t k = 0; k < cpu_class_names().size(); ++k) csv += fmt::format(",{}", s.cpu.by_class[k]);
+    const bool has_top = !s.cpu.top_functions.empty();
+    csv += fmt::format(",{},{},\"{}\",{}\n", s.cpu.icache_misses, s.cpu.dcache_misses,
+                       has_top ? short_fn(s.cpu.top_functions[0].first) : "", has_top ? s.cpu.top_functions[0].second : 0);
     nlohmann::json j = stats_json(s, hw);
     j["name"] = r.name;
     j["op"] = r.op;
@@ -152,6 +243,8 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
     layers.push_back(j);
   }
   nlohmann::json report = {{"model", model.name},
+                           {"cpu_model", cpu_model ? "vexriscv (board estimate: the driver on the VexRiscv perf+cfu CPU model)"
+                                                   : "gap (fixed-gap host estimate, CFU-side only)"},
                            {"model_file", model.source},
                            {"hardware",
                             {{"rows", hw.rows}, {"cols", hw.cols}, {"dataflow", dataflow_name(hw.dataflow)},

@@ -5,7 +5,9 @@
 #include <stdexcept>
 
 #include "cosim/lockstep.h"
+#include "cpu/params.h"
 #include "driver/driver.h"
+#include "engine_board.h"
 #include "sasim/engine.h"
 
 namespace sasim {
@@ -29,14 +31,30 @@ const RtlConfig* find_rtl_config(const CoreParams& p, std::string* available) {
 
 namespace {
 
+// The Verilated RTL on the CPU model's port: clocked every cycle.
+class RtlPort : public cpu::CfuPort {
+ public:
+  explicit RtlPort(RtlModel* rtl) : rtl_(rtl) {}
+  BusOut outputs() const override { return rtl_->outputs(); }
+  void step(const BusIn& in) override { rtl_->step(in); }
+
+ private:
+  RtlModel* rtl_;
+};
+
 class RtlEngine : public Engine {
  public:
-  RtlEngine(const HwConfig& hw, const RtlConfig& rc) : hw_(hw), params_(core_params_from(hw)), rtl_(rc.make()) {
+  RtlEngine(const HwConfig& hw, const RtlConfig& rc, const EngineOptions& opts)
+      : hw_(hw), params_(core_params_from(hw)), rtl_(rc.make()), opts_(opts), port_(rtl_.get()) {
     rtl_->reset();
   }
   const char* name() const override { return "rtl"; }
 
   EngineResult run(const LayerSpec& spec, const LayerData& data) override {
+    if (opts_.cpu == "vexriscv") {
+      if (!board_) board_ = std::make_unique<cpu::BoardHost>(cpu::cpu_params_from(hw_), &port_);
+      return run_layer_on_board(board_.get(), params_, spec, data, nullptr, hw_.source);
+    }
     EngineResult r;
     r.output.assign(static_cast<size_t>(spec.output_elems()), 0);
     LockstepHost host(nullptr, rtl_.get(), hw_.host);
@@ -55,12 +73,15 @@ class RtlEngine : public Engine {
   HwConfig hw_;
   CoreParams params_;
   std::unique_ptr<RtlModel> rtl_;
+  EngineOptions opts_;
+  RtlPort port_;
+  std::unique_ptr<cpu::BoardHost> board_;
 };
 
 }  // namespace
 
 // The RTL must be built for exactly this array and bank geometry.
-std::unique_ptr<Engine> make_rtl_engine(const HwConfig& hw) {
+std::unique_ptr<Engine> make_rtl_engine(const HwConfig& hw, const EngineOptions& opts) {
   const CoreParams p = core_params_from(hw);
   std::string available;
   const RtlConfig* rc = find_rtl_config(p, &available);
@@ -68,7 +89,7 @@ std::unique_ptr<Engine> make_rtl_engine(const HwConfig& hw) {
     throw ConfigError({{hw.source, 0, 0, "array",
                         fmt::format("no Verilated RTL is built for {}x{} {}; built configurations: {}", p.rows, p.cols,
                                     dataflow_name(p.dataflow), available)}});
-  return std::make_unique<RtlEngine>(hw, *rc);
+  return std::make_unique<RtlEngine>(hw, *rc, opts);
 }
 
 }  // namespace sasim

@@ -150,14 +150,75 @@ uint32_t HostAgent::cfu_op(int funct3, int funct7, uint32_t a, uint32_t b) {
   return rsp_payload_outputs_0.read();  // taken at the next rising edge (rsp_ready = 1)
 }
 
+BusOut HostAgent::outputs() const {
+  BusOut o;
+  o.cmd_ready = cmd_ready.read();
+  o.rsp_valid = rsp_valid.read();
+  o.rsp_payload = rsp_payload_outputs_0.read();
+  return o;
+}
+
+void HostAgent::step(const BusIn& in) {
+  if (rsp_valid.read() && in.rsp_ready) ++instructions_;  // a response taken completes an instruction
+  cmd_valid.write(in.cmd_valid);
+  cmd_payload_function_id.write(in.function_id & 0x3ff);
+  cmd_payload_inputs_0.write(in.inputs_0);
+  cmd_payload_inputs_1.write(in.inputs_1);
+  rsp_ready.write(in.rsp_ready);
+  wait(period_);
+}
+
+void HostAgent::idle(uint64_t n, bool ready) {
+  if (n == 0) return;
+  cmd_valid.write(false);
+  rsp_ready.write(ready);
+  if (skip_cfu_ && ready && !skip_cfu_->tracing()) {
+    // Step until the core is quiescent, then count the rest in bulk.
+    while (n > 0 && !skip_cfu_->core().quiescent()) {
+      wait(period_);
+      --n;
+    }
+    if (n == 0) return;
+    skip_cfu_->skip_idle_edges(n);
+    clock_->skip(n);
+  }
+  wait(period_ * static_cast<double>(n));
+}
+
+ClockGen::ClockGen(sc_core::sc_module_name name, sc_time period) : sc_module(name), period_(period) {
+  SC_THREAD(thread);
+}
+
+void ClockGen::thread() {
+  // high + low == period exactly in the time resolution, so the edges never
+  // drift from the host agent's k * period grid.
+  const sc_time high = period_ / 2;
+  const sc_time low = period_ - high;
+  clk.write(false);
+  wait(low);
+  while (true) {
+    if (skip_ > 0) {  // requested at the falling edge before this rising edge
+      const uint64_t n = skip_;
+      skip_ = 0;
+      wait(period_ * static_cast<double>(n));
+      continue;
+    }
+    clk.write(true);
+    wait(high);
+    clk.write(false);
+    wait(low);
+  }
+}
+
 ScSystem::ScSystem(const HwConfig& hw)
     // Rising edges at period/2 + k*period, falling edges at k*period: the host
     // agent's first action (a falling edge) precedes the first rising edge,
     // so no edge passes before the first command, as with PlainHost.
-    : clk_("clk", sc_time(1000.0 / hw.clock_mhz, SC_NS), 0.5, sc_time(500.0 / hw.clock_mhz, SC_NS), true) {
+    : clock_(std::make_unique<ClockGen>("clock", sc_time(1000.0 / hw.clock_mhz, SC_NS))) {
+  clock_->clk(clk_);
   const CoreParams p = core_params_from(hw);
   cfu_ = std::make_unique<Cfu>("cfu", p);
-  host_ = std::make_unique<HostAgent>("host", hw.host, clk_.period());
+  host_ = std::make_unique<HostAgent>("host", hw.host, clock_->period());
   Cfu& c = *cfu_;
   c.clk(clk_);
   c.reset(reset_);
@@ -180,6 +241,7 @@ ScSystem::ScSystem(const HwConfig& hw)
   h.rsp_ready(rsp_ready_);
   h.rsp_payload_outputs_0(rsp_payload_);
   h.reset(reset_);
+  h.set_skippable(cfu_.get(), clock_.get());
   cmd_ready_.write(true);
 }
 
@@ -190,6 +252,7 @@ void ScSystem::attach_rtl(std::unique_ptr<RtlModel> rtl) {
   rtl_rsp_valid_.write(o.rsp_valid);
   rtl_rsp_payload_.write(o.rsp_payload);
   rtl_ = std::make_unique<RtlShell>("rtl", std::move(rtl));
+  host_->set_skippable(nullptr, nullptr);  // the RTL is clocked every cycle
   RtlShell& r = *rtl_;
   r.clk(clk_);
   r.reset(reset_);

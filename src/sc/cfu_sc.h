@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "cosim/lockstep.h"
+#include "cpu/vexriscv.h"
 #include "model/core.h"
 #include "model/host.h"
 
@@ -84,6 +85,11 @@ SC_MODULE(Cfu) {
   SC_HAS_PROCESS(Cfu);
 
   CfuCore& core() { return core_; }
+  // n rising edges the clock generator leaves out (ClockGen::skip) with an
+  // idle bus on a quiescent core: counted here (CfuCore::idle, exactly n
+  // steps). Only without waveform or timeline tracing.
+  void skip_idle_edges(uint64_t n) { core_.idle(n); }
+  bool tracing() const { return trace_signals_ || timeline_ != nullptr; }
   void enable_waveform_signals() { trace_signals_ = true; }
   void enable_timeline(std::vector<TimelineEvent>* sink) { timeline_ = sink; }
 
@@ -105,10 +111,27 @@ SC_MODULE(Cfu) {
   uint64_t last_occupancy_cycle_ = 0;
 };
 
+// The clock: rising edges at period/2 + k*period. skip(n), called at a
+// falling edge, leaves out the next n rising edges (idle spans with the CPU
+// model, whose cycles the CFU counts in bulk): SystemC then spends nothing on
+// them.
+SC_MODULE(ClockGen) {
+  sc_core::sc_out<bool> clk{"clk"};
+  ClockGen(sc_core::sc_module_name name, sc_core::sc_time period);
+  SC_HAS_PROCESS(ClockGen);
+  void skip(uint64_t n) { skip_ += n; }
+  sc_core::sc_time period() const { return period_; }
+
+ private:
+  void thread();
+  sc_core::sc_time period_;
+  uint64_t skip_ = 0;
+};
+
 // Runs host jobs (the driver) on the bus, with the host timing model. Acts at
 // falling clock edges: it reads the CFU's outputs for the current cycle and
 // drives inputs for the next rising edge, exactly like PlainHost.
-SC_MODULE(HostAgent), public CfuTarget {
+SC_MODULE(HostAgent), public CfuTarget, public cpu::CfuPort {
   sc_core::sc_in<bool> clk{"clk"};
   sc_core::sc_out<bool> cmd_valid{"cmd_valid"};
   sc_core::sc_out<uint32_t> cmd_payload_function_id{"cmd_payload_function_id"};
@@ -127,6 +150,19 @@ SC_MODULE(HostAgent), public CfuTarget {
   void run_job(std::function<void()> job);
   uint32_t cfu_op(int funct3, int funct7, uint32_t a, uint32_t b) override;
   uint64_t instructions() const { return instructions_; }
+
+  // The CPU model's port (--cpu vexriscv), used from inside a job: the agent
+  // acts at falling edges, so outputs() are those of the current cycle and
+  // step() drives the inputs the next rising edge samples. Idle spans are
+  // skipped in bulk when the model is alone on the bus and not traced.
+  BusOut outputs() const override;
+  void step(const BusIn& in) override;
+  void idle(uint64_t n, bool rsp_ready) override;
+  void set_skippable(Cfu* cfu, ClockGen* clock) {
+    skip_cfu_ = cfu;
+    clock_ = clock;
+  }
+
   // Inside a job: one rising edge with reset = 1 (not counted as a cycle).
   void pulse_reset();
   // While it returns true, every command is answered with the error
@@ -142,6 +178,8 @@ SC_MODULE(HostAgent), public CfuTarget {
   sc_core::sc_event job_event_{"job_event"};
   bool first_op_ = true;
   uint64_t instructions_ = 0;
+  Cfu* skip_cfu_ = nullptr;  // set when idle spans may be skipped
+  ClockGen* clock_ = nullptr;
 };
 
 // The Verilated RTL (a --cc model behind RtlModel) as a module of the same
@@ -214,7 +252,8 @@ class ScSystem {
   BusChecker* checker() { return checker_.get(); }
 
  private:
-  sc_core::sc_clock clk_;
+  sc_core::sc_signal<bool> clk_{"clk"};
+  std::unique_ptr<ClockGen> clock_;
   sc_core::sc_signal<bool> reset_{"reset"}, cmd_valid_{"cmd_valid"}, cmd_ready_{"cmd_ready"};
   sc_core::sc_signal<uint32_t> fid_{"cmd_payload_function_id"}, in0_{"cmd_payload_inputs_0"},
       in1_{"cmd_payload_inputs_1"}, rsp_payload_{"rsp_payload_outputs_0"};

@@ -7,11 +7,14 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <exception>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "cpu/params.h"
 #include "driver/driver.h"
+#include "engine_board.h"
 #include "sc/cfu_sc.h"
 
 namespace sasim {
@@ -33,6 +36,7 @@ class SystemCEngine : public Engine {
   const char* name() const override { return "systemc"; }
 
   EngineResult run(const LayerSpec& spec, const LayerData& data) override {
+    if (opts_.cpu == "vexriscv") return run_on_cpu_model(spec, data);
     EngineResult r;
     r.output.assign(static_cast<size_t>(spec.output_elems()), 0);
     const sasim_drv::HwDesc hw = hw_desc_from(params_);
@@ -60,6 +64,27 @@ class SystemCEngine : public Engine {
     s.sram_writes = c1.sram_writes - c0.sram_writes;
     s.tiles = c1.passes - c0.passes;
     spans_.push_back({spec.name, c0.cycles, c1.cycles});
+    return r;
+  }
+
+  // The board's driver on the CPU model inside the simulation: the host agent
+  // is the CPU's CFU port (docs/cpu-model.md).
+  EngineResult run_on_cpu_model(const LayerSpec& spec, const LayerData& data) {
+    if (!board_) board_ = std::make_unique<cpu::BoardHost>(cpu::cpu_params_from(hw_), &sys_.host());
+    EngineResult r;
+    std::exception_ptr err;
+    const uint64_t c0 = sys_.cfu().core().counters().cycles;
+    sys_.host().run_job([&] {
+      try {
+        r = run_layer_on_board(board_.get(), params_, spec, data, &sys_.cfu().core(), hw_.source);
+      } catch (...) {
+        err = std::current_exception();
+      }
+    });
+    if (err) std::rethrow_exception(err);
+    if (sys_.cfu().core().error())
+      throw std::runtime_error(fmt::format("layer {}: the CFU flagged a rejected command", spec.name));
+    spans_.push_back({spec.name, c0, sys_.cfu().core().counters().cycles});
     return r;
   }
 
@@ -114,6 +139,7 @@ class SystemCEngine : public Engine {
   CoreParams params_;
   ScSystem sys_;
   EngineOptions opts_;
+  std::unique_ptr<cpu::BoardHost> board_;
   std::vector<TimelineEvent> timeline_;
   std::vector<Span> spans_;
 };

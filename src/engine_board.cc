@@ -1,0 +1,87 @@
+#include "engine_board.h"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+#include "model/host.h"
+
+namespace sasim {
+
+const std::vector<std::string>& cpu_class_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v;
+    for (int i = 0; i < cpu::kNumStallClasses; ++i) v.push_back(cpu::stall_class_name(i));
+    return v;
+  }();
+  return names;
+}
+
+std::vector<std::string> cpu_names() { return {"vexriscv", "gap"}; }
+
+namespace {
+
+class CoreSnapshots : public cpu::MarkerListener {
+ public:
+  explicit CoreSnapshots(const CfuCore* core) : core_(core) {}
+  void on_marker(uint32_t value, uint64_t) override {
+    if (!core_) return;
+    if (value == 1) start = core_->counters();
+    if (value == 2) end = core_->counters();
+  }
+  CoreCounters start, end;
+
+ private:
+  const CfuCore* core_;
+};
+
+}  // namespace
+
+EngineResult run_layer_on_board(cpu::BoardHost* board, const CoreParams& p, const LayerSpec& spec,
+                                const LayerData& data, const CfuCore* core, const std::string& hw_source) {
+  EngineResult r;
+  r.output.assign(static_cast<size_t>(spec.output_elems()), 0);
+  CoreSnapshots snaps(core);
+  cpu::CpuLayerProfile prof;
+  const int rc = board->run_layer(hw_desc_from(p), spec, data, r.output.data(), &prof, &snaps);
+  if (rc == sasim_drv::kErrTileTooLarge)
+    throw ConfigError({{hw_source, 0, 0, "buffers", "too small for one tile of this layer"}});
+  if (rc != sasim_drv::kOk)
+    throw std::runtime_error(fmt::format("layer {}: the CFU rejected a command (driver status {})", spec.name, rc));
+  LayerStats& s = r.stats;
+  s.timed = true;
+  s.cycles = prof.cycles;
+  s.macs = static_cast<uint64_t>(spec.macs());
+  s.host_instructions = prof.counters.cfu_instructions;
+  if (core) {
+    const CoreCounters& a = snaps.start;
+    const CoreCounters& b = snaps.end;
+    s.compute_cycles = b.by_kind[0] - a.by_kind[0];
+    s.stall_fill_drain = b.by_kind[1] - a.by_kind[1];
+    s.stall_bank_swap = b.by_kind[2] - a.by_kind[2];
+    s.stall_readback = b.by_kind[3] - a.by_kind[3];
+    // The array waits for the CPU in every other cycle of the layer (the
+    // markers and the mcycle reads are a few instructions apart).
+    const uint64_t busy = s.compute_cycles + s.stall_fill_drain + s.stall_bank_swap + s.stall_readback;
+    s.stall_host = s.cycles > busy ? s.cycles - busy : 0;
+    s.sram_reads = b.sram_reads - a.sram_reads;
+    s.sram_writes = b.sram_writes - a.sram_writes;
+    s.tiles = b.passes - a.passes;
+  }
+  CpuStats& c = s.cpu;
+  c.modelled = true;
+  c.retired = prof.instret;
+  for (int i = 0; i < cpu::kNumStallClasses; ++i) c.by_class[i] = prof.counters.cycles_by_class[i];
+  c.icache_misses = prof.counters.icache_misses;
+  c.dcache_misses = prof.counters.dcache_misses;
+  c.dcache_accesses = prof.counters.dcache_accesses;
+  c.cfu_instructions = prof.counters.cfu_instructions;
+  c.forks = prof.forks;
+  c.divides = prof.counters.divides;
+  c.branches = prof.counters.branches;
+  c.mispredicts = prof.counters.mispredicts;
+  for (const auto& f : prof.top_functions) c.top_functions.emplace_back(f.name, f.cycles);
+  return r;
+}
+
+}  // namespace sasim
