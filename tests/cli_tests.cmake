@@ -207,3 +207,33 @@ if(HAVE_RTL)
     message(SEND_ERROR "[cosim_injected_fault] no mismatch waveform")
   endif()
 endif()
+
+# ---- the board's CPU: sasim exec, --cpu ---------------------------------------
+set(ref "${SHARED}/board-reference")
+set(ideal --set cpu.memory.read_first=1 --set cpu.memory.read_beat=1 --set cpu.memory.write=1)
+# The reference core's result words and cycles, printed last.
+expect(exec_reference 0 "result words: 0;259;643\nexit code 0 after 1452 cycles\n$"
+       ARGS exec ${ideal} "${ref}/elf/micro/nop_256.elf")
+# The default memory point is the documented DDR one (24/2/3).
+expect(exec_ddr_default 0 "result words: 0;259;1603\nexit code 0 after 2838 cycles\n$"
+       ARGS exec "${ref}/elf/micro/nop_256.elf")
+# F19: the fork is modelled (the checksum shows the CFU's error bit) and warned about with its pc.
+expect(exec_fork_warning 0 "result words: 16912391;21;106\n.*warning: CfuPlugin fork \\(F19\\) at pc 0x400000d8"
+       ARGS exec "${ref}/elf/micro/cfu_fork_after_stores.elf")
+expect(exec_max_cycles 1 "stopped at pc 0x[0-9a-f]+ in [a-z_]+ \\(instruction 0x[0-9a-f]+\\) in cycle [0-9]+: cycle limit 500 reached"
+       ARGS exec --max-cycles 500 "${ref}/elf/micro/nop_256.elf")
+expect(exec_directory 2 "board-reference: is a directory, not an ELF program" ARGS exec "${ref}")
+expect(exec_not_elf 2 "reference.csv: not an ELF file" ARGS exec "${ref}/reference.csv")
+expect(exec_missing 2 "nope.elf: cannot open: No such file" ARGS exec "${WORK}/nope.elf")
+expect(exec_bad_cpu_key 2 "cpu.memory.read_first: 0 is out of range"
+       ARGS exec --set cpu.memory.read_first=0 "${ref}/elf/micro/nop_256.elf")
+expect(exec_cache_not_pow2 2 "cpu.icache_bytes: 3000 is not a power of two"
+       ARGS exec --set cpu.icache_bytes=3000 "${ref}/elf/micro/nop_256.elf")
+# --cpu gap reproduces the fixed-gap numbers of before the CPU model exactly.
+expect(cpu_gap_numbers 0 "PASS synthetic__01_conv2d cycles=3546\nPASS resnet8__14_fully_connected cycles=1433\n"
+       ARGS check --engine systemc --cpu gap "${SHARED}/vectors/synthetic__01_conv2d"
+            "${SHARED}/vectors/resnet8__14_fully_connected")
+expect(cpu_bad_name 2 "--cpu: .*not in" ARGS check --engine systemc --cpu arm "${SHARED}/vectors/synthetic__01_conv2d")
+# The default is the board estimate, and run says so.
+expect(run_cpu_model 0 "board estimate, the driver running on the VexRiscv perf\\+cfu CPU model.*CPU: layer +retired"
+       ARGS run --model "${WORK}/tiny.yaml" --out "${WORK}/run_cpu")

@@ -51,6 +51,7 @@ struct SweepOptions {
   int shard = 0, shards = 1;
   bool resume = false;
   std::vector<std::string> merge_dirs;  // non-empty: merge mode
+  std::string cpu = "vexriscv";          // --cpu, passed to every point's run
 };
 
 // Runs a design-space sweep (or merges shard outputs); exit 1 if any point failed.

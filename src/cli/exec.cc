@@ -40,11 +40,13 @@ int cmd_exec(const CommonOptions& common, const ExecOptions& o) {
   const cpu::StopInfo stop = board.run(img.entry, o.max_cycles);
   std::fflush(stdout);
   if (rlog) std::fclose(rlog);
-  for (const cpu::ForkEvent& f : board.cpu.forks())
+  const auto& forks = board.cpu.forks();
+  for (size_t i = 0; i < forks.size() && i < 10; ++i)
     fmt::print(stderr,
                "warning: CfuPlugin fork (F19) at pc 0x{:08x} (instruction 0x{:08x}) in cycle {}: it was also sent "
                "to the CFU after the CFU instruction at pc 0x{:08x}; on the board this corrupts results\n",
-               f.pc, f.instruction, f.cycle, f.cfu_pc);
+               forks[i].pc, forks[i].instruction, forks[i].cycle, forks[i].cfu_pc);
+  if (forks.size() > 10) fmt::print(stderr, "warning: ... and {} more CfuPlugin forks\n", forks.size() - 10);
   std::string words;
   for (size_t i = 0; i < board.cpu.result_words().size(); ++i)
     words += fmt::format("{}{}", i ? ";" : "", board.cpu.result_words()[i]);

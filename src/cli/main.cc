@@ -76,6 +76,9 @@ int sc_main(int argc, char* argv[]) {
   sweep->add_option("--out", sw.out_dir, "output directory (default: out/sweep)");
   sweep->add_option("--shard", shard, "run only shard i of N (0 <= i < N), e.g. --shard 2/8")->type_name("i/N");
   sweep->add_flag("--resume", sw.resume, "skip points already in DIR/sweep.csv");
+  sweep->add_option("--cpu", sw.cpu, cpu_help + "; passed to every point")
+      ->check(CLI::IsMember({"vexriscv", "gap"}))
+      ->capture_default_str();
   sweep->add_option("--merge", sw.merge_dirs, "merge the sweep.csv of shard output directories into --out")
       ->type_name("DIR...");
   sw.jobs = static_cast<int>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));

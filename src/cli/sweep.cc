@@ -474,7 +474,7 @@ int cmd_sweep(const SweepOptions& o) {
         continue;
       }
       mkdirs(j.dir);
-      std::vector<std::string> args{exe, "run", "--model", spec.models[j.model], "--out", j.dir};
+      std::vector<std::string> args{exe, "run", "--model", spec.models[j.model], "--out", j.dir, "--cpu", o.cpu};
       if (!spec.hw_path.empty()) args.insert(args.end(), {"--hw", spec.hw_path});
       for (const auto& s : j.point->sets) args.insert(args.end(), {"--set", s.text});
       {  // to reproduce the point by hand (and for bench/bench_sweep.sh): one argument per line
