@@ -1,4 +1,4 @@
-#include "yaml_reader.h"
+#include "config/yaml_reader.h"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "layer_yaml.h"
+#include "config/layer_yaml.h"
 
 #include <fmt/format.h>
 

@@ -7,8 +7,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "layer_yaml.h"
-#include "yaml_reader.h"
+#include "config/layer_yaml.h"
+#include "config/yaml_reader.h"
 
 namespace sasim {
 

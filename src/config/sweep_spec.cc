@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "sasim/sweep.h"
-#include "yaml_reader.h"
+#include "config/yaml_reader.h"
 
 namespace sasim {
 

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "sasim/layer.h"
-#include "yaml_reader.h"
+#include "config/yaml_reader.h"
 
 namespace sasim {
 
