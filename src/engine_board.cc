@@ -23,25 +23,31 @@ namespace {
 
 class CoreSnapshots : public cpu::MarkerListener {
  public:
-  explicit CoreSnapshots(const CfuCore* core) : core_(core) {}
-  void on_marker(uint32_t value, uint64_t) override {
-    if (!core_) return;
-    if (value == 1) start = core_->counters();
-    if (value == 2) end = core_->counters();
+  CoreSnapshots(const CfuCore* core, cpu::MarkerListener* next) : core_(core), next_(next) {}
+  void on_marker(uint32_t value, uint64_t cycle) override {
+    if (core_ && value == 1) start = core_->counters();
+    if (core_ && value == 2) end = core_->counters();
+    if (next_) next_->on_marker(value, cycle);
+  }
+  uint64_t sample_interval() const override { return next_ ? next_->sample_interval() : 0; }
+  void on_sample(uint64_t cycle, const cpu::CpuCounters& c) override {
+    if (next_) next_->on_sample(cycle, c);
   }
   CoreCounters start, end;
 
  private:
   const CfuCore* core_;
+  cpu::MarkerListener* next_;
 };
 
 }  // namespace
 
 EngineResult run_layer_on_board(cpu::BoardHost* board, const CoreParams& p, const LayerSpec& spec,
-                                const LayerData& data, const CfuCore* core, const std::string& hw_source) {
+                                const LayerData& data, const CfuCore* core, const std::string& hw_source,
+                                cpu::MarkerListener* sampler) {
   EngineResult r;
   r.output.assign(static_cast<size_t>(spec.output_elems()), 0);
-  CoreSnapshots snaps(core);
+  CoreSnapshots snaps(core, sampler);
   cpu::CpuLayerProfile prof;
   const int rc = board->run_layer(hw_desc_from(p), spec, data, r.output.data(), &prof, &snaps);
   if (rc == sasim_drv::kErrTileTooLarge)

@@ -13,7 +13,10 @@ namespace sasim {
 // the runner's markers around run_layer. Throws ConfigError when the layer
 // does not fit the buffers or the board's memory, std::runtime_error when the
 // CFU rejects a command or the program stops abnormally.
+// `sampler` (may be null) receives the CPU's counters every sample_interval()
+// cycles, for the timeline's CPU track.
 EngineResult run_layer_on_board(cpu::BoardHost* board, const CoreParams& p, const LayerSpec& spec,
-                                const LayerData& data, const CfuCore* core, const std::string& hw_source);
+                                const LayerData& data, const CfuCore* core, const std::string& hw_source,
+                                cpu::MarkerListener* sampler = nullptr);
 
 }  // namespace sasim

@@ -43,6 +43,11 @@ struct MarkerState {
   bool started = false, ended = false;
 };
 
+void on_sample(void* ctx, uint64_t cycle, const CpuCounters& c) {
+  auto* st = static_cast<MarkerState*>(ctx);
+  if (st->listener) st->listener->on_sample(cycle, c);
+}
+
 void on_marker(void* ctx, uint32_t value, uint64_t cycle) {
   auto* st = static_cast<MarkerState*>(ctx);
   if (value == 1) {
@@ -169,9 +174,11 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
   st.listener = markers;
   cpu_.set_marker_hook(on_marker, &st);
   cpu_.reset(image_.entry);
+  if (markers && markers->sample_interval()) cpu_.set_sample_hook(markers->sample_interval(), on_sample, &st);
   const uint64_t start = cpu_.now();
   const StopInfo stop = cpu_.run(start + max_cycles);
   cpu_.set_marker_hook(nullptr, nullptr);
+  cpu_.set_sample_hook(0, nullptr, nullptr);
   for (const ForkEvent& f : cpu_.forks()) forks_.push_back(f);
   if (stop.reason != StopReason::kExit) {
     const ElfSymbol* fn = image_.function_at(stop.pc);

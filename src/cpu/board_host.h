@@ -43,6 +43,9 @@ class MarkerListener {
  public:
   virtual ~MarkerListener() = default;
   virtual void on_marker(uint32_t value, uint64_t cycle) = 0;
+  // Periodic samples of the CPU's counters (for timelines); interval 0: none.
+  virtual uint64_t sample_interval() const { return 0; }
+  virtual void on_sample(uint64_t /*cycle*/, const CpuCounters& /*counters*/) {}
 };
 
 class BoardHost {

@@ -106,6 +106,7 @@ void Vexriscv::reset(uint32_t pc) {
   s2m_from_ = 1;
   s2m_to_ = 0;
   exited_ = false;
+  next_sample_ = sample_interval_ ? (last_retire_ / sample_interval_ + 1) * sample_interval_ : ~0ull;
 }
 
 const Vexriscv::Decoded& Vexriscv::decode_at(uint32_t pc) {
@@ -895,6 +896,10 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
     last_retire_ = t.w;
     ++cnt_.retired;
     if (retire_log_) fmt::print(retire_log_, "{} {:08x}\n", t.w, pc);
+    if (last_retire_ >= next_sample_) {
+      sample_hook_(sample_ctx_, last_retire_, cnt_);
+      next_sample_ = (last_retire_ / sample_interval_ + 1) * sample_interval_;
+    }
     if (marker_pending && marker_hook_) {
       // No younger instruction enters execute before t.d + 2: the CFU can be
       // brought up to here without running ahead of the CPU.

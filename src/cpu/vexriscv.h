@@ -153,6 +153,14 @@ class Vexriscv {
     marker_hook_ = hook;
     marker_ctx_ = ctx;
   }
+  // Calls `hook` at the first retirement at or after every multiple of
+  // `interval` cycles (0: never), with that cycle and the counters then.
+  void set_sample_hook(uint64_t interval, void (*hook)(void*, uint64_t, const CpuCounters&), void* ctx) {
+    sample_interval_ = interval;
+    sample_hook_ = hook;
+    sample_ctx_ = ctx;
+    next_sample_ = interval ? (last_retire_ / interval + 1) * interval : ~0ull;
+  }
   // Zeroes the per-pc cycle counts (cycles_by_pc()).
   void clear_pc_cycles() { std::fill(pc_cycles_.begin(), pc_cycles_.end(), 0); }
   // Writes "cycle pc" per retired instruction (the reference traces' format).
@@ -253,6 +261,9 @@ class Vexriscv {
   void* sink_ctx_ = nullptr;
   std::FILE* retire_log_ = nullptr;
   void (*marker_hook_)(void*, uint32_t, uint64_t) = nullptr;
+  uint64_t sample_interval_ = 0, next_sample_ = ~0ull;
+  void (*sample_hook_)(void*, uint64_t, const CpuCounters&) = nullptr;
+  void* sample_ctx_ = nullptr;
   void* marker_ctx_ = nullptr;
 };
 

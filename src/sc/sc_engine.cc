@@ -69,14 +69,40 @@ class SystemCEngine : public Engine {
 
   // The board's driver on the CPU model inside the simulation: the host agent
   // is the CPU's CFU port (docs/cpu-model.md).
+  // The timeline's CPU track: the CPU's cycles by class over every
+  // kCpuSampleCycles, as a multi-series counter in CFU time.
+  static constexpr uint64_t kCpuSampleCycles = 20000;
+  class CpuSampler : public cpu::MarkerListener {
+   public:
+    CpuSampler(std::vector<nlohmann::json>* out, uint64_t base) : out_(out), base_(base) {}
+    void on_marker(uint32_t, uint64_t) override {}
+    uint64_t sample_interval() const override { return kCpuSampleCycles; }
+    void on_sample(uint64_t cycle, const cpu::CpuCounters& c) override {
+      nlohmann::json args = nlohmann::json::object();
+      for (int i = 0; i < cpu::kNumStallClasses; ++i)
+        args[cpu::stall_class_name(i)] = c.cycles_by_class[i] - (have_last_ ? last_.cycles_by_class[i] : 0);
+      out_->push_back({{"ph", "C"}, {"pid", 1}, {"name", "CPU cycles by class"}, {"ts", base_ + cycle}, {"args", args}});
+      last_ = c;
+      have_last_ = true;
+    }
+
+   private:
+    std::vector<nlohmann::json>* out_;
+    uint64_t base_;
+    cpu::CpuCounters last_;
+    bool have_last_ = false;
+  };
+
   EngineResult run_on_cpu_model(const LayerSpec& spec, const LayerData& data) {
     if (!board_) board_ = std::make_unique<cpu::BoardHost>(cpu::cpu_params_from(hw_), &sys_.host());
     EngineResult r;
     std::exception_ptr err;
     const uint64_t c0 = sys_.cfu().core().counters().cycles;
+    CpuSampler sampler(&cpu_events_, c0);
     sys_.host().run_job([&] {
       try {
-        r = run_layer_on_board(board_.get(), params_, spec, data, &sys_.cfu().core(), hw_.source);
+        r = run_layer_on_board(board_.get(), params_, spec, data, &sys_.cfu().core(), hw_.source,
+                               opts_.timeline_path.empty() ? nullptr : &sampler);
       } catch (...) {
         err = std::current_exception();
       }
@@ -85,6 +111,12 @@ class SystemCEngine : public Engine {
     if (sys_.cfu().core().error())
       throw std::runtime_error(fmt::format("layer {}: the CFU flagged a rejected command", spec.name));
     spans_.push_back({spec.name, c0, sys_.cfu().core().counters().cycles});
+    if (!opts_.timeline_path.empty()) {
+      nlohmann::json args = {{"cycles", r.stats.cycles}, {"instructions", r.stats.cpu.retired}};
+      for (int i = 0; i < cpu::kNumStallClasses; ++i) args[cpu::stall_class_name(i)] = r.stats.cpu.by_class[i];
+      cpu_events_.push_back({{"ph", "X"}, {"pid", 1}, {"tid", 3}, {"name", spec.name + " (board program)"},
+                             {"ts", c0}, {"dur", sys_.cfu().core().counters().cycles - c0}, {"args", args}});
+    }
     return r;
   }
 
@@ -101,6 +133,10 @@ class SystemCEngine : public Engine {
     ev.push_back({{"ph", "M"}, {"pid", 1}, {"name", "process_name"}, {"args", {{"name", "sasim cfu"}}}});
     ev.push_back({{"ph", "M"}, {"pid", 1}, {"tid", 1}, {"name", "thread_name"}, {"args", {{"name", "layers"}}}});
     ev.push_back({{"ph", "M"}, {"pid", 1}, {"tid", 2}, {"name", "thread_name"}, {"args", {{"name", "array passes"}}}});
+    if (!cpu_events_.empty())
+      ev.push_back({{"ph", "M"}, {"pid", 1}, {"tid", 3}, {"name", "thread_name"},
+                    {"args", {{"name", "cpu (VexRiscv model)"}}}});
+    for (const auto& e : cpu_events_) ev.push_back(e);
     for (const auto& sp : spans_)
       ev.push_back({{"ph", "X"}, {"pid", 1}, {"tid", 1}, {"name", sp.name}, {"ts", sp.begin}, {"dur", sp.end - sp.begin}});
     for (const auto& e : timeline_) {
@@ -140,6 +176,7 @@ class SystemCEngine : public Engine {
   ScSystem sys_;
   EngineOptions opts_;
   std::unique_ptr<cpu::BoardHost> board_;
+  std::vector<nlohmann::json> cpu_events_;
   std::vector<TimelineEvent> timeline_;
   std::vector<Span> spans_;
 };
