@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "board/mailbox.h"
+#include "model/host.h"
 #include "sasim/config.h"
 
 #ifndef SASIM_RUNNER_ELF
@@ -123,37 +124,30 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
   m.a_double = hw.a_double;
   m.b_double = hw.b_double;
   m.c_double = hw.c_double;
-  const sasim_drv::LayerDesc l = [&] {
-    sasim_drv::LayerDesc d{};
-    switch (spec.op) {
-      case OpKind::kConv2d: d.kind = sasim_drv::kConv2d; break;
-      case OpKind::kDepthwiseConv2d: d.kind = sasim_drv::kDepthwiseConv2d; break;
-      case OpKind::kFullyConnected: d.kind = sasim_drv::kFullyConnected; break;
-    }
-    return d;
-  }();
+  // The driver's view of the layer, as on the host (pointers replaced below).
+  const sasim_drv::LayerDesc l = layer_desc_from(spec, data, nullptr);
   m.kind = l.kind;
-  m.batches = spec.batches();
-  m.in_h = spec.in_h();
-  m.in_w = spec.in_w();
-  m.in_c = spec.in_c();
-  m.out_h = spec.out_h();
-  m.out_w = spec.out_w();
-  m.out_c = spec.out_c();
-  m.k_h = spec.kernel_h();
-  m.k_w = spec.kernel_w();
-  m.stride_h = spec.stride_h;
-  m.stride_w = spec.stride_w;
-  m.dil_h = spec.dilation_h;
-  m.dil_w = spec.dilation_w;
-  m.pad_top = spec.pad_top;
-  m.pad_left = spec.pad_left;
-  m.depth_multiplier = spec.depth_multiplier;
-  m.input_zp = spec.input_zero_point;
-  m.output_zp = spec.output_zero_point;
-  m.act_min = spec.act_min;
-  m.act_max = spec.act_max;
-  m.per_tensor = spec.output_multiplier.size() == 1 ? 1 : 0;
+  m.batches = l.batches;
+  m.in_h = l.in_h;
+  m.in_w = l.in_w;
+  m.in_c = l.in_c;
+  m.out_h = l.out_h;
+  m.out_w = l.out_w;
+  m.out_c = l.out_c;
+  m.k_h = l.k_h;
+  m.k_w = l.k_w;
+  m.stride_h = l.stride_h;
+  m.stride_w = l.stride_w;
+  m.dil_h = l.dil_h;
+  m.dil_w = l.dil_w;
+  m.pad_top = l.pad_top;
+  m.pad_left = l.pad_left;
+  m.depth_multiplier = l.depth_multiplier;
+  m.input_zp = l.input_zp;
+  m.output_zp = l.output_zp;
+  m.act_min = l.act_min;
+  m.act_max = l.act_max;
+  m.per_tensor = l.per_tensor;
   const size_t out_bytes = static_cast<size_t>(spec.output_elems());
   m.input = place(data.input.data(), data.input.size());
   m.filter = place(data.filter.data(), data.filter.size());
