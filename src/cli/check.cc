@@ -62,6 +62,9 @@ int cmd_check(const CommonOptions& common, const std::string& engine_name, const
       continue;
     }
     const std::string timing = r.stats.timed ? fmt::format(" cycles={}", r.stats.cycles) : "";
+    if (r.stats.cpu.forks)
+      fmt::print(stderr, "warning: case {}: {} CfuPlugin fork(s) (facts.md F19): on the board these corrupt results\n",
+                 c.name, r.stats.cpu.forks);
     size_t ndiff = 0, first = 0;
     for (size_t i = 0; i < c.data.output.size(); ++i)
       if (r.output.size() != c.data.output.size() || r.output[i] != c.data.output[i]) {
