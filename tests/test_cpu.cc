@@ -244,3 +244,35 @@ TEST_CASE("the layer runner on the board model is bit-exact and close to the ref
     CHECK(!prof.top_functions.empty());
   }
 }
+
+TEST_CASE("F19 at write latency 2: the programs facts.md names fork, the others do not", "[cpu][fork]") {
+  // facts.md F19: at the sweep point w2 (1/1/2) a CFU instruction close behind
+  // the stack-saving store burst forks in these programs, and in
+  // cfu_write_from_loads the forked `lui a1` gets 0xffffffff so that the next
+  // lw traps on a misaligned address (the reference core then hangs in mtvec).
+  const sasim::HwConfig hw = sasim::load_hw_config(
+      "", {sasim::parse_override("cpu.memory.read_first=1"), sasim::parse_override("cpu.memory.read_beat=1"),
+           sasim::parse_override("cpu.memory.write=2")});
+  auto run = [&](const std::string& name, sasim::cpu::StopInfo* stop) {
+    const sasim::cpu::ElfImage img = sasim::cpu::load_elf(kRef + "/elf/micro/" + name + ".elf");
+    auto board = std::make_unique<sasim::cpu::Board>(sasim::cpu::cpu_params_from(hw), sasim::core_params_from(hw));
+    board->load(img);
+    *stop = board->run(img.entry, 1'000'000);
+    return board->cpu.forks().size();
+  };
+  sasim::cpu::StopInfo stop;
+  for (const char* p : {"cfu_read_next", "cfu_read_next_use", "cfu_start_read_tiny", "cfu_start_wait_8x8",
+                        "cfu_write_a_stream", "cfu_write_b_stream"}) {
+    INFO(p);
+    CHECK(run(p, &stop) > 0);
+    CHECK(stop.reason == sasim::cpu::StopReason::kExit);
+  }
+  for (const char* p : {"cfu_id_dep", "cfu_id_indep", "cfu_id_alu3", "nop_256", "store_burst_seq"}) {
+    INFO(p);
+    CHECK(run(p, &stop) == 0);
+    CHECK(stop.reason == sasim::cpu::StopReason::kExit);
+  }
+  CHECK(run("cfu_write_from_loads", &stop) > 0);
+  CHECK(stop.reason == sasim::cpu::StopReason::kMisaligned);
+  CHECK(stop.instruction == 0x0005ae03u);  // lw t3, 0(a1) with a1 = 0xffffffff
+}
