@@ -38,6 +38,7 @@ class Gemm {
       default: return input_tap(n, k, ch_ / l_.depth_multiplier);
     }
   }
+  int channel() const { return ch_; }
   // Every column of a depthwise GEMM belongs to the same output channel.
   bool params_uniform() const { return l_.kind == kDepthwiseConv2d; }
   int out_channel(int n) const { return params_uniform() ? ch_ : n; }
@@ -71,6 +72,70 @@ class Gemm {
   int ch_;
 };
 
+// Output pixel `pixel` of a conv or depthwise layer, walked in order without
+// division: its batch and the input coordinates of its kernel's top-left tap.
+struct PixelCursor {
+  int n, oy, ox, iy0, ix0;
+  PixelCursor(const LayerDesc& l, int pixel) {
+    // One division per tile, not per byte.
+    const int per_image = l.out_h * l.out_w;
+    n = pixel / per_image;
+    const int r = pixel - n * per_image;
+    oy = r / l.out_w;
+    ox = r - oy * l.out_w;
+    iy0 = oy * l.stride_h - l.pad_top;
+    ix0 = ox * l.stride_w - l.pad_left;
+  }
+  void next(const LayerDesc& l) {
+    ix0 += l.stride_w;
+    if (++ox == l.out_w) {
+      ox = 0;
+      ix0 = -l.pad_left;
+      iy0 += l.stride_h;
+      if (++oy == l.out_h) {
+        oy = 0;
+        iy0 = -l.pad_top;
+        ++n;
+      }
+    }
+  }
+};
+
+// Kernel tap `k` of a conv im2col row (k = (ky*KW + kx)*C_in + c; for
+// depthwise, c_step = 0 and k = ky*KW + kx), walked in order: the tap's
+// offsets from the top-left input coordinate and its channel.
+struct TapCursor {
+  int dy, dx, c, kx;
+  TapCursor(const LayerDesc& l, int k, int channels) {
+    const int tap = channels > 1 ? k / channels : k;
+    c = k - tap * channels;
+    const int ky = tap / l.k_w;
+    kx = tap - ky * l.k_w;
+    dy = ky * l.dil_h;
+    dx = kx * l.dil_w;
+  }
+  void next(const LayerDesc& l, int channels) {
+    if (++c < channels) return;
+    c = 0;
+    dx += l.dil_w;
+    if (++kx == l.k_w) {
+      kx = 0;
+      dx = 0;
+      dy += l.dil_h;
+    }
+  }
+};
+
+// The input byte under a tap of a pixel, channel `ch` (the zero point in the
+// padding).
+inline int8_t tap_value(const LayerDesc& l, const PixelCursor& p, int dy, int dx, int ch) {
+  const int iy = p.iy0 + dy, ix = p.ix0 + dx;
+  if (static_cast<unsigned>(iy) >= static_cast<unsigned>(l.in_h) ||
+      static_cast<unsigned>(ix) >= static_cast<unsigned>(l.in_w))
+    return static_cast<int8_t>(l.input_zp);
+  return l.input[((p.n * l.in_h + iy) * l.in_w + ix) * l.in_c + ch];
+}
+
 // Streams bytes to WRITE_A / WRITE_B eight at a time.
 class Writer {
  public:
@@ -82,6 +147,11 @@ class Writer {
     else w1_ |= byte;
     if (++n_ == kBytesPerWrite) flush();
   }
+  // Eight bytes at once (only at a write boundary).
+  void put8(uint32_t w0, uint32_t w1) {
+    if (sasim_cfu_op(f3_, 0, w0, w1) == kErrorResponse) rejected_ = true;
+  }
+  bool at_boundary() const { return n_ == 0; }
   void flush() {
     if (n_ == 0) return;
     if (sasim_cfu_op(f3_, 0, w0_, w1_) == kErrorResponse) rejected_ = true;
@@ -216,21 +286,92 @@ class Runner {
   void send_a(const Gemm& g, int m0, int mt, int k0, int kt) {
     Writer w(kWriteA);
     const int pitch = line_pitch(hw_.rows);
-    const int lines = ws_ ? mt : kt;
-    for (int line = 0; line < lines; ++line)
-      for (int lane = 0; lane < pitch; ++lane) {
-        const int m = ws_ ? line : lane, k = ws_ ? lane : line;
-        w.put((m < mt && k < kt) ? g.a(m0 + m, k0 + k) : int8_t{0});
-      }
+    if (l_.kind == kConv2d) {
+      send_conv_a(&w, m0, mt, k0, kt, pitch);
+    } else {
+      const int lines = ws_ ? mt : kt;
+      for (int line = 0; line < lines; ++line)
+        for (int lane = 0; lane < pitch; ++lane) {
+          const int m = ws_ ? line : lane, k = ws_ ? lane : line;
+          w.put((m < mt && k < kt) ? g.a(m0 + m, k0 + k) : int8_t{0});
+        }
+    }
     w.flush();
     if (w.rejected()) status_ = kErrCfuRejected;
+  }
+
+  // conv A = im2col rows, walked with cursors (no division per byte). WS:
+  // lines are pixels m, lanes taps k; OS: lines are taps, lanes pixels.
+  void send_conv_a(Writer* w, int m0, int mt, int k0, int kt, int pitch) {
+    const int C = l_.in_c;
+    if (ws_) {
+      PixelCursor p(l_, m0);
+      const TapCursor t0(l_, k0, C);
+      // Eight lanes that are eight channels of one tap lie next to each other
+      // in the input: two word loads when aligned, for pixels whose whole
+      // kernel window is inside the image (no padding).
+      const bool contiguous = pitch == 8 && kt == 8 && t0.c + 8 <= C;
+      const int span_y = (l_.k_h - 1) * l_.dil_h, span_x = (l_.k_w - 1) * l_.dil_w;
+      for (int m = 0; m < mt; ++m, p.next(l_)) {
+        if (contiguous && p.iy0 >= 0 && p.ix0 >= 0 && p.iy0 + span_y < l_.in_h && p.ix0 + span_x < l_.in_w &&
+            w->at_boundary()) {
+          const int8_t* src = l_.input + ((p.n * l_.in_h + p.iy0 + t0.dy) * l_.in_w + p.ix0 + t0.dx) * C + t0.c;
+          if ((reinterpret_cast<uintptr_t>(src) & 3) == 0) {
+            const uint32_t* words = static_cast<const uint32_t*>(__builtin_assume_aligned(src, 4));
+            w->put8(words[0], words[1]);
+            continue;
+          }
+        }
+        TapCursor t = t0;
+        for (int lane = 0; lane < pitch; ++lane) {
+          if (lane < kt) {
+            w->put(tap_value(l_, p, t.dy, t.dx, t.c));
+            t.next(l_, C);
+          } else {
+            w->put(0);
+          }
+        }
+      }
+    } else {
+      const PixelCursor p0(l_, m0);
+      TapCursor t(l_, k0, C);
+      for (int k = 0; k < kt; ++k, t.next(l_, C)) {
+        PixelCursor p = p0;
+        for (int lane = 0; lane < pitch; ++lane) {
+          if (lane < mt) {
+            w->put(tap_value(l_, p, t.dy, t.dx, t.c));
+            p.next(l_);
+          } else {
+            w->put(0);
+          }
+        }
+      }
+    }
   }
 
   void send_b(const Gemm& g, int k0, int kt, int n0, int nt) {
     Writer w(kWriteB);
     const int pitch = line_pitch(hw_.cols);
-    for (int k = 0; k < kt; ++k)
-      for (int lane = 0; lane < pitch; ++lane) w.put(lane < nt ? g.b(k0 + k, n0 + lane) : int8_t{0});
+    if (l_.kind == kDepthwiseConv2d) {
+      // B[k][n] = the input under tap k of pixel n, this channel's input.
+      const int ch = g.channel() / l_.depth_multiplier;
+      const PixelCursor p0(l_, n0);
+      TapCursor t(l_, k0, 1);
+      for (int k = 0; k < kt; ++k, t.next(l_, 1)) {
+        PixelCursor p = p0;
+        for (int lane = 0; lane < pitch; ++lane) {
+          if (lane < nt) {
+            w.put(tap_value(l_, p, t.dy, t.dx, ch));
+            p.next(l_);
+          } else {
+            w.put(0);
+          }
+        }
+      }
+    } else {
+      for (int k = 0; k < kt; ++k)
+        for (int lane = 0; lane < pitch; ++lane) w.put(lane < nt ? g.b(k0 + k, n0 + lane) : int8_t{0});
+    }
     w.flush();
     if (w.rejected()) status_ = kErrCfuRejected;
   }
