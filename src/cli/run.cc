@@ -126,6 +126,7 @@ void accumulate(LayerStats* t, const LayerStats& s) {
 
 // Short function names for the terminal: "sasim_drv::run_layer(...)" -> "run_layer".
 std::string short_fn(std::string n) {
+  for (size_t a; (a = n.find("(anonymous namespace)::")) != std::string::npos;) n.erase(a, 23);
   const size_t paren = n.find('(');
   if (paren != std::string::npos) n.resize(paren);
   const size_t colon = n.rfind("::");

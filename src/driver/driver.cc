@@ -76,6 +76,7 @@ class Gemm {
 // division: its batch and the input coordinates of its kernel's top-left tap.
 struct PixelCursor {
   int n, oy, ox, iy0, ix0;
+  PixelCursor() {}  // uninitialised on purpose: arrays of them are filled by first_pixels()
   PixelCursor(const LayerDesc& l, int pixel) {
     // One division per tile, not per byte.
     const int per_image = l.out_h * l.out_w;
@@ -135,6 +136,9 @@ inline int8_t tap_value(const LayerDesc& l, const PixelCursor& p, int dy, int dx
     return static_cast<int8_t>(l.input_zp);
   return l.input[((p.n * l.in_h + iy) * l.in_w + ix) * l.in_c + ch];
 }
+
+// Lanes of one buffer line: an array dimension (at most 64).
+const int kMaxLanes = 64;
 
 // Streams bytes to WRITE_A / WRITE_B eight at a time.
 class Writer {
@@ -300,53 +304,89 @@ class Runner {
     if (w.rejected()) status_ = kErrCfuRejected;
   }
 
-  // conv A = im2col rows, walked with cursors (no division per byte). WS:
-  // lines are pixels m, lanes taps k; OS: lines are taps, lanes pixels.
+  // conv A = im2col rows. WS: lines are pixels m, lanes taps k; OS: lines
+  // are taps, lanes pixels. Walked with cursors (no division per byte); a
+  // line's bytes are gathered and sent eight at a time (put_line).
   void send_conv_a(Writer* w, int m0, int mt, int k0, int kt, int pitch) {
     const int C = l_.in_c;
     if (ws_) {
+      const int lanes = min_i(kt, pitch);
+      // The tile's taps, decoded once: offsets and their input offset.
+      int dy[kMaxLanes], dx[kMaxLanes], ch[kMaxLanes], off[kMaxLanes];
+      TapCursor t(l_, k0, C);
+      for (int i = 0; i < lanes; ++i, t.next(l_, C)) {
+        dy[i] = t.dy;
+        dx[i] = t.dx;
+        ch[i] = t.c;
+        off[i] = (t.dy * l_.in_w + t.dx) * C + t.c;
+      }
+      // Eight lanes that are eight channels of one tap are two aligned words.
+      const bool words = pitch == 8 && kt == 8 && ch[0] + 8 <= C && C % 4 == 0 && ch[0] % 4 == 0 &&
+                         (reinterpret_cast<uintptr_t>(l_.input) & 3) == 0;
+      const uint32_t zp4 = (static_cast<uint32_t>(l_.input_zp) & 0xff) * 0x01010101u;
       PixelCursor p(l_, m0);
-      const TapCursor t0(l_, k0, C);
-      // Eight lanes that are eight channels of one tap lie next to each other
-      // in the input: two word loads when aligned, for pixels whose whole
-      // kernel window is inside the image (no padding).
-      const bool contiguous = pitch == 8 && kt == 8 && t0.c + 8 <= C;
-      const int span_y = (l_.k_h - 1) * l_.dil_h, span_x = (l_.k_w - 1) * l_.dil_w;
+      uint8_t b[kMaxLanes];
       for (int m = 0; m < mt; ++m, p.next(l_)) {
-        if (contiguous && p.iy0 >= 0 && p.ix0 >= 0 && p.iy0 + span_y < l_.in_h && p.ix0 + span_x < l_.in_w &&
-            w->at_boundary()) {
-          const int8_t* src = l_.input + ((p.n * l_.in_h + p.iy0 + t0.dy) * l_.in_w + p.ix0 + t0.dx) * C + t0.c;
-          if ((reinterpret_cast<uintptr_t>(src) & 3) == 0) {
-            const uint32_t* words = static_cast<const uint32_t*>(__builtin_assume_aligned(src, 4));
-            w->put8(words[0], words[1]);
-            continue;
-          }
-        }
-        TapCursor t = t0;
-        for (int lane = 0; lane < pitch; ++lane) {
-          if (lane < kt) {
-            w->put(tap_value(l_, p, t.dy, t.dx, t.c));
-            t.next(l_, C);
+        if (words && w->at_boundary()) {
+          const int iy = p.iy0 + dy[0], ix = p.ix0 + dx[0];
+          if (static_cast<unsigned>(iy) >= static_cast<unsigned>(l_.in_h) ||
+              static_cast<unsigned>(ix) >= static_cast<unsigned>(l_.in_w)) {
+            w->put8(zp4, zp4);  // the whole tap is padding
           } else {
-            w->put(0);
+            const uint32_t* src = static_cast<const uint32_t*>(
+                __builtin_assume_aligned(l_.input + ((p.n * l_.in_h + iy) * l_.in_w + ix) * C + ch[0], 4));
+            w->put8(src[0], src[1]);
           }
+          continue;
         }
+        if (interior(p)) {
+          const int8_t* base = l_.input + ((p.n * l_.in_h + p.iy0) * l_.in_w + p.ix0) * C;
+          for (int i = 0; i < lanes; ++i) b[i] = static_cast<uint8_t>(base[off[i]]);
+        } else {
+          for (int i = 0; i < lanes; ++i) b[i] = static_cast<uint8_t>(tap_value(l_, p, dy[i], dx[i], ch[i]));
+        }
+        put_line(w, b, lanes, pitch);
       }
     } else {
-      const PixelCursor p0(l_, m0);
+      const int lanes = min_i(mt, pitch);
+      PixelCursor px[kMaxLanes];
+      first_pixels(px, m0, lanes);
       TapCursor t(l_, k0, C);
+      uint8_t b[kMaxLanes];
       for (int k = 0; k < kt; ++k, t.next(l_, C)) {
-        PixelCursor p = p0;
-        for (int lane = 0; lane < pitch; ++lane) {
-          if (lane < mt) {
-            w->put(tap_value(l_, p, t.dy, t.dx, t.c));
-            p.next(l_);
-          } else {
-            w->put(0);
-          }
-        }
+        for (int i = 0; i < lanes; ++i) b[i] = static_cast<uint8_t>(tap_value(l_, px[i], t.dy, t.dx, t.c));
+        put_line(w, b, lanes, pitch);
       }
     }
+  }
+
+  // px[0..n) = pixels first, first+1, ...
+  void first_pixels(PixelCursor* px, int first, int n) const {
+    if (n <= 0) return;
+    px[0] = PixelCursor(l_, first);
+    for (int i = 1; i < n; ++i) {
+      px[i] = px[i - 1];
+      px[i].next(l_);
+    }
+  }
+
+  // The kernel window of pixel p lies inside the image (no padding).
+  bool interior(const PixelCursor& p) const {
+    return p.iy0 >= 0 && p.ix0 >= 0 && p.iy0 + (l_.k_h - 1) * l_.dil_h < l_.in_h &&
+           p.ix0 + (l_.k_w - 1) * l_.dil_w < l_.in_w;
+  }
+
+  // One buffer line: `lanes` bytes, zeros up to the line pitch.
+  static void put_line(Writer* w, const uint8_t* b, int lanes, int pitch) {
+    int i = 0;
+    if (w->at_boundary())
+      for (; i + 8 <= lanes; i += 8)
+        w->put8(static_cast<uint32_t>(b[i]) | static_cast<uint32_t>(b[i + 1]) << 8 |
+                    static_cast<uint32_t>(b[i + 2]) << 16 | static_cast<uint32_t>(b[i + 3]) << 24,
+                static_cast<uint32_t>(b[i + 4]) | static_cast<uint32_t>(b[i + 5]) << 8 |
+                    static_cast<uint32_t>(b[i + 6]) << 16 | static_cast<uint32_t>(b[i + 7]) << 24);
+    for (; i < lanes; ++i) w->put(static_cast<int8_t>(b[i]));
+    for (; i < pitch; ++i) w->put(0);
   }
 
   void send_b(const Gemm& g, int k0, int kt, int n0, int nt) {
@@ -355,18 +395,14 @@ class Runner {
     if (l_.kind == kDepthwiseConv2d) {
       // B[k][n] = the input under tap k of pixel n, this channel's input.
       const int ch = g.channel() / l_.depth_multiplier;
-      const PixelCursor p0(l_, n0);
+      const int lanes = min_i(nt, pitch);
+      PixelCursor px[kMaxLanes];
+      first_pixels(px, n0, lanes);
       TapCursor t(l_, k0, 1);
+      uint8_t b[kMaxLanes];
       for (int k = 0; k < kt; ++k, t.next(l_, 1)) {
-        PixelCursor p = p0;
-        for (int lane = 0; lane < pitch; ++lane) {
-          if (lane < nt) {
-            w.put(tap_value(l_, p, t.dy, t.dx, ch));
-            p.next(l_);
-          } else {
-            w.put(0);
-          }
-        }
+        for (int i = 0; i < lanes; ++i) b[i] = static_cast<uint8_t>(tap_value(l_, px[i], t.dy, t.dx, ch));
+        put_line(&w, b, lanes, pitch);
       }
     } else {
       for (int k = 0; k < kt; ++k)
