@@ -11,49 +11,67 @@ namespace {
 
 inline int min_i(int a, int b) { return a < b ? a : b; }
 
-// One GEMM view of a layer (for depthwise: of one output channel).
+// One GEMM view of a layer. A depthwise layer is cut into groups of `group`
+// output channels, each a conv with a block-diagonal filter: K = taps x G
+// (tap-major), A[m][t*G + j] = the input under tap t of pixel m in the input
+// channel of output channel oc0 + j, B[t*G + j][n] = w[t][oc0 + n] when
+// j == n, else 0. The array then streams im2col rows as for a conv (eight
+// channels of one tap are contiguous in NHWC input) instead of one channel at
+// a time.
 class Gemm {
  public:
-  Gemm(const LayerDesc& l, int channel) : l_(l), ch_(channel) {
+  Gemm(const LayerDesc& l, int group_index, int group) : l_(l), oc0_(0), g_(1) {
     const int pixels = l.batches * l.out_h * l.out_w;
     switch (l.kind) {
       case kConv2d: M = pixels; K = l.k_h * l.k_w * l.in_c; N = l.out_c; break;
       case kFullyConnected: M = l.batches; K = l.in_c; N = l.out_c; break;
-      default: M = 1; K = l.k_h * l.k_w; N = pixels; break;
+      default:
+        oc0_ = group_index * group;
+        g_ = min_i(group, l.out_c - oc0_);
+        M = pixels;
+        K = l.k_h * l.k_w * g_;
+        N = g_;
+        break;
     }
   }
   int M, K, N;
+  bool depthwise() const { return l_.kind == kDepthwiseConv2d; }
+  // Im2col "channels" per tap (conv: C_in; depthwise: the group's size).
+  int tap_channels() const { return depthwise() ? g_ : l_.in_c; }
+  // The input channel read by im2col lane j of a tap.
+  int input_channel(int j) const { return depthwise() ? (oc0_ + j) / l_.depth_multiplier : j; }
 
   int8_t a(int m, int k) const {
     switch (l_.kind) {
       case kConv2d: return input_tap(m, k / l_.in_c, k % l_.in_c);
       case kFullyConnected: return l_.input[m * K + k];
-      default: return l_.filter[k * l_.out_c + ch_];  // tap k of this channel
+      default: return input_tap(m, k / g_, input_channel(k % g_));
     }
   }
   int8_t b(int k, int n) const {
     switch (l_.kind) {
       case kConv2d:
       case kFullyConnected: return l_.filter[n * K + k];
-      default: return input_tap(n, k, ch_ / l_.depth_multiplier);
+      default: return k % g_ == n ? l_.filter[(k / g_) * l_.out_c + oc0_ + n] : int8_t{0};
     }
   }
-  int channel() const { return ch_; }
-  // Every column of a depthwise GEMM belongs to the same output channel.
-  bool params_uniform() const { return l_.kind == kDepthwiseConv2d; }
-  int out_channel(int n) const { return params_uniform() ? ch_ : n; }
-  // bias'[n] = bias[n] - zp * sum_k B[k][n] (conv/FC) or - zp * sum_k A[0][k]
-  // (depthwise), in wrapping 32-bit arithmetic like the accumulators.
+  int out_channel(int n) const { return oc0_ + n; }
+  // bias'[n] = bias[n] - zp * sum_k B[k][n], in wrapping 32-bit arithmetic
+  // like the accumulators.
   int32_t folded_bias(int n) const {
     const int oc = out_channel(n);
     uint32_t sum = 0;
-    for (int k = 0; k < K; ++k)
-      sum += static_cast<uint32_t>(static_cast<int32_t>(params_uniform() ? a(0, k) : b(k, n)));
+    if (depthwise()) {
+      for (int t = 0; t < l_.k_h * l_.k_w; ++t)
+        sum += static_cast<uint32_t>(static_cast<int32_t>(l_.filter[t * l_.out_c + oc]));
+    } else {
+      for (int k = 0; k < K; ++k) sum += static_cast<uint32_t>(static_cast<int32_t>(b(k, n)));
+    }
     const uint32_t bias = l_.bias ? static_cast<uint32_t>(l_.bias[oc]) : 0u;
     return static_cast<int32_t>(bias - static_cast<uint32_t>(l_.input_zp) * sum);
   }
   void store(int m, int n, int8_t v) const {
-    if (l_.kind == kDepthwiseConv2d) l_.output[n * l_.out_c + ch_] = v;
+    if (depthwise()) l_.output[m * l_.out_c + oc0_ + n] = v;
     else l_.output[m * N + n] = v;
   }
 
@@ -69,7 +87,7 @@ class Gemm {
     return l_.input[((n * l_.in_h + iy) * l_.in_w + ix) * l_.in_c + c];
   }
   const LayerDesc& l_;
-  int ch_;
+  int oc0_, g_;
 };
 
 // Output pixel `pixel` of a conv or depthwise layer, walked in order without
@@ -205,10 +223,11 @@ class Runner {
     bank_ = 0;
     last_a_m0_ = last_a_k0_ = last_b_k0_ = last_b_n0_ = -1;
     last_ch_ = -1;
-    const int channels = l_.kind == kDepthwiseConv2d ? l_.out_c : 1;
-    for (int ch = 0; ch < channels; ++ch) {
-      Gemm g(l_, ch);
-      const int rc = run_gemm(g, ch);
+    // Depthwise: groups of one array width of output channels.
+    const int groups = l_.kind == kDepthwiseConv2d ? (l_.out_c + nc_ - 1) / nc_ : 1;
+    for (int gi = 0; gi < groups; ++gi) {
+      Gemm g(l_, gi, nc_);
+      const int rc = run_gemm(g, gi);
       if (rc != kOk) return rc;
     }
     return status_;  // run_gemm reads its last tile back before returning
@@ -220,15 +239,12 @@ class Runner {
     for (int n0 = 0; n0 < g.N; n0 += nc_) {
       const int nt = min_i(nc_, g.N - n0);
       // Post-processing parameters are about to change: drain the tile that
-      // still needs the old ones. (A depthwise channel's parameters are the
-      // same for every column chunk: written once.)
-      if (!g.params_uniform() || n0 == 0) {
-        if (pending_.valid) {
-          readback(*pending_gemm_, pending_);
-          pending_.valid = false;
-        }
-        write_params(g, n0, nt);
+      // still needs the old ones.
+      if (pending_.valid) {
+        readback(*pending_gemm_, pending_);
+        pending_.valid = false;
       }
+      write_params(g, n0, nt);
       for (int m0 = 0; m0 < g.M; m0 += mc_) {
         const int mt = min_i(mc_, g.M - m0);
         for (int k0 = 0; k0 < g.K; k0 += kc_) {
@@ -271,12 +287,6 @@ class Runner {
   }
 
   void write_params(const Gemm& g, int n0, int nt) {
-    if (g.params_uniform()) {
-      const int oc = g.out_channel(n0);
-      checked(kParam, 2, 0, static_cast<uint32_t>(g.folded_bias(n0)));
-      checked(kParam, 3, static_cast<uint32_t>(mult(oc)), (static_cast<uint32_t>(shift(oc)) & 0xff) << 8);
-      return;
-    }
     for (int j = 0; j < nt; ++j) {
       const int oc = g.out_channel(n0 + j);
       checked(kParam, 0, static_cast<uint32_t>(j), static_cast<uint32_t>(g.folded_bias(n0 + j)));
@@ -290,8 +300,8 @@ class Runner {
   void send_a(const Gemm& g, int m0, int mt, int k0, int kt) {
     Writer w(kWriteA);
     const int pitch = line_pitch(hw_.rows);
-    if (l_.kind == kConv2d) {
-      send_conv_a(&w, m0, mt, k0, kt, pitch);
+    if (l_.kind != kFullyConnected) {
+      send_conv_a(g, &w, m0, mt, k0, kt, pitch);
     } else {
       const int lines = ws_ ? mt : kt;
       for (int line = 0; line < lines; ++line)
@@ -307,21 +317,24 @@ class Runner {
   // conv A = im2col rows. WS: lines are pixels m, lanes taps k; OS: lines
   // are taps, lanes pixels. Walked with cursors (no division per byte); a
   // line's bytes are gathered and sent eight at a time (put_line).
-  void send_conv_a(Writer* w, int m0, int mt, int k0, int kt, int pitch) {
+  void send_conv_a(const Gemm& g, Writer* w, int m0, int mt, int k0, int kt, int pitch) {
     const int C = l_.in_c;
+    const int TC = g.tap_channels();
     if (ws_) {
       const int lanes = min_i(kt, pitch);
       // The tile's taps, decoded once: offsets and their input offset.
       int dy[kMaxLanes], dx[kMaxLanes], ch[kMaxLanes], off[kMaxLanes];
-      TapCursor t(l_, k0, C);
-      for (int i = 0; i < lanes; ++i, t.next(l_, C)) {
+      TapCursor t(l_, k0, TC);
+      bool contiguous = true;
+      for (int i = 0; i < lanes; ++i, t.next(l_, TC)) {
         dy[i] = t.dy;
         dx[i] = t.dx;
-        ch[i] = t.c;
-        off[i] = (t.dy * l_.in_w + t.dx) * C + t.c;
+        ch[i] = g.input_channel(t.c);
+        off[i] = (t.dy * l_.in_w + t.dx) * C + ch[i];
+        contiguous = contiguous && dy[i] == dy[0] && dx[i] == dx[0] && ch[i] == ch[0] + i;
       }
       // Eight lanes that are eight channels of one tap are two aligned words.
-      const bool words = pitch == 8 && kt == 8 && ch[0] + 8 <= C && C % 4 == 0 && ch[0] % 4 == 0 &&
+      const bool words = pitch == 8 && kt == 8 && contiguous && C % 4 == 0 && ch[0] % 4 == 0 &&
                          (reinterpret_cast<uintptr_t>(l_.input) & 3) == 0;
       const uint32_t zp4 = (static_cast<uint32_t>(l_.input_zp) & 0xff) * 0x01010101u;
       PixelCursor p(l_, m0);
@@ -351,10 +364,11 @@ class Runner {
       const int lanes = min_i(mt, pitch);
       PixelCursor px[kMaxLanes];
       first_pixels(px, m0, lanes);
-      TapCursor t(l_, k0, C);
+      TapCursor t(l_, k0, TC);
       uint8_t b[kMaxLanes];
-      for (int k = 0; k < kt; ++k, t.next(l_, C)) {
-        for (int i = 0; i < lanes; ++i) b[i] = static_cast<uint8_t>(tap_value(l_, px[i], t.dy, t.dx, t.c));
+      for (int k = 0; k < kt; ++k, t.next(l_, TC)) {
+        const int c = g.input_channel(t.c);
+        for (int i = 0; i < lanes; ++i) b[i] = static_cast<uint8_t>(tap_value(l_, px[i], t.dy, t.dx, c));
         put_line(w, b, lanes, pitch);
       }
     }
@@ -392,22 +406,8 @@ class Runner {
   void send_b(const Gemm& g, int k0, int kt, int n0, int nt) {
     Writer w(kWriteB);
     const int pitch = line_pitch(hw_.cols);
-    if (l_.kind == kDepthwiseConv2d) {
-      // B[k][n] = the input under tap k of pixel n, this channel's input.
-      const int ch = g.channel() / l_.depth_multiplier;
-      const int lanes = min_i(nt, pitch);
-      PixelCursor px[kMaxLanes];
-      first_pixels(px, n0, lanes);
-      TapCursor t(l_, k0, 1);
-      uint8_t b[kMaxLanes];
-      for (int k = 0; k < kt; ++k, t.next(l_, 1)) {
-        for (int i = 0; i < lanes; ++i) b[i] = static_cast<uint8_t>(tap_value(l_, px[i], t.dy, t.dx, ch));
-        put_line(&w, b, lanes, pitch);
-      }
-    } else {
-      for (int k = 0; k < kt; ++k)
-        for (int lane = 0; lane < pitch; ++lane) w.put(lane < nt ? g.b(k0 + k, n0 + lane) : int8_t{0});
-    }
+    for (int k = 0; k < kt; ++k)
+      for (int lane = 0; lane < pitch; ++lane) w.put(lane < nt ? g.b(k0 + k, n0 + lane) : int8_t{0});
     w.flush();
     if (w.rejected()) status_ = kErrCfuRejected;
   }
