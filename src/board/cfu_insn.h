@@ -27,4 +27,12 @@ static inline __attribute__((always_inline)) uint32_t sasim_cfu_op(int funct3, i
   return r;
 }
 
+// A CSR instruction waits in execute until memory and writeback are empty
+// (facts.md F1): `csrrs zero, mcycle, zero`, encoded with .insn so that the
+// driver builds with -march=rv32im.
+#define SASIM_CFU_FENCE_DEFINED
+static inline __attribute__((always_inline)) void sasim_cfu_fence() {
+  __asm__ volatile(".insn i 0x73, 2, zero, zero, -1280" ::: "memory");  // CSR 0xB00 as a signed 12-bit field
+}
+
 #endif  // SASIM_BOARD_CFU_INSN_H_

@@ -5,6 +5,7 @@
 #include <cxxabi.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -168,11 +169,21 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
   st.listener = markers;
   cpu_.set_marker_hook(on_marker, &st);
   cpu_.reset(image_.entry);
+  // Developer aid: SASIM_RETIRE_LOG=FILE writes the retire trace of the last layer.
+  std::FILE* rlog = nullptr;
+  if (const char* path = std::getenv("SASIM_RETIRE_LOG")) {
+    rlog = std::fopen(path, "w");
+    cpu_.set_retire_log(rlog);
+  }
   if (markers && markers->sample_interval()) cpu_.set_sample_hook(markers->sample_interval(), on_sample, &st);
   const uint64_t start = cpu_.now();
   const StopInfo stop = cpu_.run(start + max_cycles);
   cpu_.set_marker_hook(nullptr, nullptr);
   cpu_.set_sample_hook(0, nullptr, nullptr);
+  if (rlog) {
+    cpu_.set_retire_log(nullptr);
+    std::fclose(rlog);
+  }
   for (const ForkEvent& f : cpu_.forks()) forks_.push_back(f);
   if (stop.reason != StopReason::kExit) {
     const ElfSymbol* fn = image_.function_at(stop.pc);

@@ -11,4 +11,13 @@
 
 uint32_t sasim_cfu_op(int funct3, int funct7, uint32_t a, uint32_t b);
 
+// Called before a CFU instruction that may follow stores. On the board it
+// waits until the pipeline behind execute is empty, so that the CFU
+// instruction cannot be issued in a cycle in which a store holds execute:
+// the board's CfuPlugin would then also send the next instruction to the CFU
+// (../shared/board-reference/facts.md, F19). On the host it does nothing.
+#ifndef SASIM_CFU_FENCE_DEFINED
+inline void sasim_cfu_fence() {}
+#endif
+
 #endif  // SASIM_CFU_SEAM_H_

@@ -171,14 +171,21 @@ class Writer {
   }
   // Eight bytes at once (only at a write boundary).
   void put8(uint32_t w0, uint32_t w1) {
-    if (sasim_cfu_op(f3_, 0, w0, w1) == kErrorResponse) rejected_ = true;
+    if (write(w0, w1) == kErrorResponse) rejected_ = true;
   }
   bool at_boundary() const { return n_ == 0; }
   void flush() {
     if (n_ == 0) return;
-    if (sasim_cfu_op(f3_, 0, w0_, w1_) == kErrorResponse) rejected_ = true;
+    if (write(w0_, w1_) == kErrorResponse) rejected_ = true;
     n_ = 0;
     w0_ = w1_ = 0;
+  }
+
+ private:
+  // Constant function codes, so that on the board each is one instruction
+  // (the seam's switch folds away).
+  uint32_t write(uint32_t w0, uint32_t w1) const {
+    return f3_ == kWriteA ? sasim_cfu_op(kWriteA, 0, w0, w1) : sasim_cfu_op(kWriteB, 0, w0, w1);
   }
 
  private:
@@ -205,6 +212,7 @@ class Runner {
     const uint32_t out_cfg = (static_cast<uint32_t>(l_.output_zp) & 0xff) |
                              (static_cast<uint32_t>(l_.act_min) & 0xff) << 8 |
                              (static_cast<uint32_t>(l_.act_max) & 0xff) << 16;
+    sasim_cfu_fence();  // the caller's stores (this object's set-up) must not hold execute here (F19)
     checked(kCfg, 0, out_cfg, 0);
     // Tile limits: lines per bank and array dimensions.
     if (ws_) {
@@ -336,22 +344,13 @@ class Runner {
       // Eight lanes that are eight channels of one tap are two aligned words.
       const bool words = pitch == 8 && kt == 8 && contiguous && C % 4 == 0 && ch[0] % 4 == 0 &&
                          (reinterpret_cast<uintptr_t>(l_.input) & 3) == 0;
-      const uint32_t zp4 = (static_cast<uint32_t>(l_.input_zp) & 0xff) * 0x01010101u;
+      if (words && w->at_boundary()) {
+        stream_tap_words(w, m0, mt, dy[0], dx[0], ch[0]);
+        return;
+      }
       PixelCursor p(l_, m0);
       uint8_t b[kMaxLanes];
       for (int m = 0; m < mt; ++m, p.next(l_)) {
-        if (words && w->at_boundary()) {
-          const int iy = p.iy0 + dy[0], ix = p.ix0 + dx[0];
-          if (static_cast<unsigned>(iy) >= static_cast<unsigned>(l_.in_h) ||
-              static_cast<unsigned>(ix) >= static_cast<unsigned>(l_.in_w)) {
-            w->put8(zp4, zp4);  // the whole tap is padding
-          } else {
-            const uint32_t* src = static_cast<const uint32_t*>(
-                __builtin_assume_aligned(l_.input + ((p.n * l_.in_h + iy) * l_.in_w + ix) * C + ch[0], 4));
-            w->put8(src[0], src[1]);
-          }
-          continue;
-        }
         if (interior(p)) {
           const int8_t* base = l_.input + ((p.n * l_.in_h + p.iy0) * l_.in_w + p.ix0) * C;
           for (int i = 0; i < lanes; ++i) b[i] = static_cast<uint8_t>(base[off[i]]);
@@ -371,6 +370,38 @@ class Runner {
         for (int i = 0; i < lanes; ++i) b[i] = static_cast<uint8_t>(tap_value(l_, px[i], t.dy, t.dx, c));
         put_line(w, b, lanes, pitch);
       }
+    }
+  }
+
+  // WS lines of eight channels c0..c0+7 of one tap (dy, dx), for pixels
+  // m0..m0+mt-1: two aligned word loads per line, or the zero point where the
+  // tap is padding. Walks output rows, so the inner loop only steps x.
+  void stream_tap_words(Writer* w, int m0, int mt, int dy, int dx, int c0) {
+    const uint32_t zp4 = (static_cast<uint32_t>(l_.input_zp) & 0xff) * 0x01010101u;
+    const int C = l_.in_c, W = l_.in_w, sw = l_.stride_w;
+    PixelCursor p(l_, m0);
+    for (int left = mt; left > 0;) {
+      const int run = min_i(l_.out_w - p.ox, left);
+      const int iy = p.iy0 + dy;
+      int ix = p.ix0 + dx;
+      if (static_cast<unsigned>(iy) >= static_cast<unsigned>(l_.in_h)) {
+        for (int i = 0; i < run; ++i) w->put8(zp4, zp4);
+      } else {
+        const int8_t* row = l_.input + (p.n * l_.in_h + iy) * W * C + c0;
+        for (int i = 0; i < run; ++i, ix += sw) {
+          if (static_cast<unsigned>(ix) >= static_cast<unsigned>(W)) {
+            w->put8(zp4, zp4);
+          } else {
+            const uint32_t* src = static_cast<const uint32_t*>(__builtin_assume_aligned(row + ix * C, 4));
+            w->put8(src[0], src[1]);
+          }
+        }
+      }
+      left -= run;
+      // The next output row (run reached its end, or the tile ended).
+      p.ox += run - 1;
+      p.ix0 += (run - 1) * sw;
+      p.next(l_);
     }
   }
 

@@ -108,8 +108,16 @@ class SystemCEngine : public Engine {
       }
     });
     if (err) std::rethrow_exception(err);
-    if (sys_.cfu().core().error())
-      throw std::runtime_error(fmt::format("layer {}: the CFU flagged a rejected command", spec.name));
+    if (sys_.cfu().core().error()) {
+      std::string why;
+      if (!board_->forks().empty()) {
+        const cpu::ForkEvent& f = board_->forks().back();
+        why = fmt::format(" ({} CfuPlugin fork(s) so far, facts.md F19; the last: pc 0x{:08x} after the CFU "
+                          "instruction at pc 0x{:08x})",
+                          board_->forks().size(), f.pc, f.cfu_pc);
+      }
+      throw std::runtime_error(fmt::format("layer {}: the CFU flagged a rejected command{}", spec.name, why));
+    }
     spans_.push_back({spec.name, c0, sys_.cfu().core().counters().cycles});
     if (!opts_.timeline_path.empty()) {
       nlohmann::json args = {{"cycles", r.stats.cycles}, {"instructions", r.stats.cpu.retired}};
