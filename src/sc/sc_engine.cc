@@ -53,7 +53,7 @@ class SystemCEngine : public Engine {
     LayerStats& s = r.stats;
     s.timed = true;
     s.cycles = c1.cycles - c0.cycles;
-    s.macs = c1.macs - c0.macs;
+    s.macs = static_cast<uint64_t>(spec.macs());  // the layer's MACs (a depthwise group also multiplies its zeros)
     s.compute_cycles = c1.by_kind[0] - c0.by_kind[0];
     s.stall_fill_drain = c1.by_kind[1] - c0.by_kind[1];
     s.stall_bank_swap = c1.by_kind[2] - c0.by_kind[2];
