@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -162,6 +163,7 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
 
   std::vector<Row> rows;
   LayerStats total;
+  double sim_seconds = 0;  // wall time inside the engine (the simulation alone)
   bool all_exact = true;
   fmt::print("sasim run: {} on {}x{} {} ({}), {} MHz\n", model.name, hw.rows, hw.cols, dataflow_name(hw.dataflow),
              hw.source, hw.clock_mhz);
@@ -178,7 +180,9 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
              "instrs", "sram_rd", "sram_wr", "latency_us", "exact");
   for (size_t i = 0; i < model.layers.size(); ++i) {
     const ModelLayer& l = model.layers[i];
+    const auto t_sim0 = std::chrono::steady_clock::now();
     EngineResult r = engine->run(l.spec, data[i]);
+    sim_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t_sim0).count();
     std::vector<int8_t> want;
     golden_layer(l.spec, data[i], &want);
     const bool exact = want == r.output;
@@ -252,7 +256,8 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
                              {"clock_mhz", hw.clock_mhz}, {"source", hw.source}}},
                            {"total", stats_json(total, hw)},
                            {"layers", layers},
-                           {"bit_exact", all_exact}};
+                           {"bit_exact", all_exact},
+                           {"simulation_seconds", sim_seconds}};
   write_file(out_dir + "/layers.csv", csv);
   write_file(out_dir + "/report.json", report.dump(2) + "\n");
   write_file(out_dir + "/hw.resolved.yaml", hw_config_to_yaml(hw));

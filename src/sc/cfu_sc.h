@@ -180,6 +180,11 @@ SC_MODULE(HostAgent), public CfuTarget, public cpu::CfuPort {
   uint64_t instructions_ = 0;
   Cfu* skip_cfu_ = nullptr;  // set when idle spans may be skipped
   ClockGen* clock_ = nullptr;
+  // Edges the agent stepped on the core directly, not yet passed in SystemC
+  // time (see step()).
+  uint64_t pending_edges_ = 0;
+  bool direct() const { return skip_cfu_ && !skip_cfu_->tracing(); }
+  void sync_time();
 };
 
 // The Verilated RTL (a --cc model behind RtlModel) as a module of the same
