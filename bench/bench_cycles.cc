@@ -19,6 +19,12 @@
 #include "sasim/engine.h"
 
 int sc_main(int argc, char* argv[]) {
+  if (argc > 1 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
+    std::printf("usage: bench_cycles [MODEL.yaml] [ROWS] [COLS] [ws|os]\n"
+                "Simulated cycles per second of the systemc engine and the plain core for every layer of MODEL\n"
+                "(default models/resnet8.yaml on a 16x16 ws array). Prints figures; not a test.\n");
+    return 0;
+  }
   const std::string model_path = argc > 1 ? argv[1] : "models/resnet8.yaml";
   const std::string rows = argc > 2 ? argv[2] : "16", cols = argc > 3 ? argv[3] : "16";
   const std::string df = argc > 4 ? argv[4] : "ws";

@@ -237,3 +237,16 @@ expect(cpu_bad_name 2 "--cpu: .*not in" ARGS check --engine systemc --cpu arm "$
 # The default is the board estimate, and run says so.
 expect(run_cpu_model 0 "board estimate, the driver running on the VexRiscv perf\\+cfu CPU model.*CPU: layer +retired"
        ARGS run --model "${WORK}/tiny.yaml" --out "${WORK}/run_cpu")
+
+# ---- what a new user types (issue: messages) ----------------------------------
+expect(unknown_command 2 "unknown command 'chek' \\(did you mean 'check'\\?\\); commands: check, run" ARGS chek)
+expect(help_lists_commands 0 "SUBCOMMAND.*check.*exec" ARGS help)
+expect(help_command 0 "Usage: run \\[OPTIONS\\]" ARGS help run)
+expect(help_unknown_command 2 "sasim help: unknown command 'rnu'" ARGS help rnu)
+expect(version 0 "^sasim [0-9]+\\.[0-9]+\\.[0-9]+ \\(git [0-9a-f]+(-dirty)?\\)\n$" ARGS --version)
+expect(unknown_option 2 "sasim run: unknown option '--modle' \\(did you mean '--model'\\?\\)" ARGS run --modle x)
+expect(run_report_version 0 "wrote" ARGS run --cpu gap --model "${WORK}/tiny.yaml" --out "${WORK}/run_version")
+file(READ "${WORK}/run_version/report.json" report_text)
+if(NOT report_text MATCHES "\"sasim_version\": \"[0-9]+\\.[0-9]+\\.[0-9]+ \\(git ")
+  message(SEND_ERROR "[run_report_version] report.json has no sasim_version")
+endif()

@@ -11,6 +11,11 @@
 
 namespace sasim {
 
+// "0.1.0 (git <rev>)", generated at build time (cmake/version.cmake).
+}  // namespace sasim
+const char* sasim_version();
+namespace sasim {
+
 constexpr int kExitOk = 0;
 constexpr int kExitMismatch = 1;
 constexpr int kExitUsage = 2;

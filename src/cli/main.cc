@@ -15,6 +15,36 @@
 
 namespace {
 
+// Levenshtein distance, for "did you mean".
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// The closest of `names` to `word`, or "" when none is close.
+std::string closest(const std::string& word, const std::vector<std::string>& names) {
+  std::string best;
+  size_t best_d = std::max<size_t>(2, word.size() / 3) + 1;
+  for (const std::string& n : names) {
+    const size_t d = edit_distance(word, n);
+    if (d < best_d) {
+      best_d = d;
+      best = n;
+    }
+  }
+  return best;
+}
+
 void add_common(CLI::App* sub, sasim::CommonOptions* common, std::vector<std::string>* sets) {
   sub->add_option("--hw", common->hw_path, "hardware config YAML (default: the embedded 8x8 ws config)");
   sub->add_option("--set", *sets, "override a config key before validation, e.g. --set array.rows=16")
@@ -82,6 +112,55 @@ int sc_main(int argc, char* argv[]) {
   sweep->add_option("--merge", sw.merge_dirs, "merge the sweep.csv of shard output directories into --out")
       ->type_name("DIR...");
   sw.jobs = static_cast<int>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
+
+  app.set_version_flag("--version,-V", std::string("sasim ") + sasim_version());
+  // Before CLI11 sees the command line: `help [COMMAND]`, an unknown command
+  // ("did you mean"), and an unknown option of a known command (CLI11 would
+  // first complain about a missing required option).
+  std::vector<std::string> commands;
+  for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) commands.push_back(sub->get_name());
+  if (argc > 1 && argv[1][0] != '-') {
+    const std::string cmd = argv[1];
+    if (cmd == "help") {
+      if (argc > 2) {
+        CLI::App* sub = nullptr;
+        try {
+          sub = app.get_subcommand(argv[2]);
+        } catch (const CLI::OptionNotFound&) {
+        }
+        if (!sub) {
+          fmt::print(stderr, "sasim help: unknown command '{}' (commands: {})\n", argv[2], fmt::join(commands, ", "));
+          return sasim::kExitUsage;
+        }
+        fmt::print("{}", sub->help());
+        return sasim::kExitOk;
+      }
+      fmt::print("{}", app.help());
+      return sasim::kExitOk;
+    }
+    if (std::find(commands.begin(), commands.end(), cmd) == commands.end()) {
+      const std::string near = closest(cmd, commands);
+      fmt::print(stderr, "sasim: unknown command '{}'{}; commands: {} (sasim help)\n", cmd,
+                 near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near), fmt::join(commands, ", "));
+      return sasim::kExitUsage;
+    }
+    CLI::App* sub = app.get_subcommand(cmd);
+    std::vector<std::string> options;
+    for (const CLI::Option* o : sub->get_options())
+      for (const std::string& n : o->get_lnames()) options.push_back("--" + n);
+    options.push_back("--help");
+    for (int i = 2; i < argc; ++i) {
+      std::string a = argv[i];
+      if (a == "--") break;
+      if (a.rfind("--", 0) != 0) continue;
+      a = a.substr(0, a.find('='));
+      if (std::find(options.begin(), options.end(), a) != options.end()) continue;
+      const std::string near = closest(a, options);
+      fmt::print(stderr, "sasim {}: unknown option '{}'{}; see sasim help {}\n", cmd, a,
+                 near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near), cmd);
+      return sasim::kExitUsage;
+    }
+  }
 
   try {
     app.parse(argc, argv);

@@ -257,7 +257,8 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
                            {"total", stats_json(total, hw)},
                            {"layers", layers},
                            {"bit_exact", all_exact},
-                           {"simulation_seconds", sim_seconds}};
+                           {"simulation_seconds", sim_seconds},
+                           {"sasim_version", sasim_version()}};
   write_file(out_dir + "/layers.csv", csv);
   write_file(out_dir + "/report.json", report.dump(2) + "\n");
   write_file(out_dir + "/hw.resolved.yaml", hw_config_to_yaml(hw));
