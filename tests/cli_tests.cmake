@@ -250,3 +250,33 @@ file(READ "${WORK}/run_version/report.json" report_text)
 if(NOT report_text MATCHES "\"sasim_version\": \"[0-9]+\\.[0-9]+\\.[0-9]+ \\(git ")
   message(SEND_ERROR "[run_report_version] report.json has no sasim_version")
 endif()
+# Say what a wrong file is.
+expect(hw_is_directory 2 "configs: is a directory, not a hardware config"
+       ARGS check --hw "${SRC}/configs" "${SHARED}/vectors/synthetic__01_conv2d")
+string(ASCII 7 1 ctrl)
+file(WRITE "${WORK}/binary.yaml" "array:\n${ctrl}rows")
+expect(hw_binary 2 "binary.yaml:2:0: not a text file \\(byte 0x07 at offset 7\\)"
+       ARGS check --hw "${WORK}/binary.yaml" "${SHARED}/vectors/synthetic__01_conv2d")
+expect(model_is_tflite 2 "ad01_int8.tflite: this is a TFLite model \\(.tflite\\), not a model config"
+       ARGS run --model "${SHARED}/models/ad01_int8.tflite")
+expect(model_is_hw 2 "default.yaml:1:1: this looks like a hardware config.*did you mean --hw\\?"
+       ARGS run --model "${SRC}/configs/default.yaml")
+expect(hw_is_model 2 "resnet8.yaml:1:1: this looks like a model config.*did you mean --model\\?"
+       ARGS check --hw "${SRC}/models/resnet8.yaml" "${SHARED}/vectors/synthetic__01_conv2d")
+expect(hw_is_elf 2 "this is an ELF program, not a hardware config: run it with sasim exec"
+       ARGS check --hw "${SHARED}/board-reference/elf/micro/nop_256.elf" "${SHARED}/vectors/synthetic__01_conv2d")
+# A tensor file of the wrong size is refused before it is read: a 1 GiB
+# sparse file under a 1 GiB address-space limit still gives the size error.
+file(MAKE_DIRECTORY "${WORK}/bigbin")
+execute_process(COMMAND truncate -s 1G "${WORK}/bigbin/w.bin")
+file(READ "${SRC}/tests/data/tiny.yaml" tiny_text)
+string(REPLACE "    weights: {seed: 2, bias: true}" "    weights: {filter_file: w.bin}" big_text "${tiny_text}")
+file(WRITE "${WORK}/bigbin/model.yaml" "${big_text}")
+execute_process(COMMAND sh -c "ulimit -v 1048576; exec \"$0\" run --cpu gap --model \"$1\" --out \"$2\""
+                        ${SASIM} "${WORK}/bigbin/model.yaml" "${WORK}/bigbin/out"
+                RESULT_VARIABLE rc OUTPUT_VARIABLE o ERROR_VARIABLE e)
+if(NOT rc EQUAL 2 OR NOT "${o}${e}" MATCHES "w.bin: holds 1073741824 bytes, expected 135")
+  message(SEND_ERROR "[bin_size_first] exit ${rc}: ${o}${e}")
+else()
+  message(STATUS "ok bin_size_first")
+endif()

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <cstring>
+
+#include <sys/stat.h>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -44,12 +46,47 @@ cpu:                    # the board's CPU (VexRiscv perf+cfu) for the CPU model
 
 namespace {
 
+// The size of a regular file; ConfigError when it is missing or not a file.
+uint64_t regular_file_size(const std::string& path, const char* what) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0)
+    throw ConfigError({{path, 0, 0, "", fmt::format("cannot open {}: {}", what, std::strerror(errno))}});
+  if (S_ISDIR(st.st_mode)) throw ConfigError({{path, 0, 0, "", fmt::format("is a directory, not a {}", what)}});
+  if (!S_ISREG(st.st_mode)) throw ConfigError({{path, 0, 0, "", fmt::format("is not a regular file (a {} is)", what)}});
+  return static_cast<uint64_t>(st.st_size);
+}
+
 std::string read_file_or_throw(const std::string& path, const char* what) {
+  regular_file_size(path, what);
   std::ifstream f(path, std::ios::binary);
   if (!f) throw ConfigError({{path, 0, 0, "", fmt::format("cannot open {}: {}", what, std::strerror(errno))}});
   std::ostringstream ss;
   ss << f.rdbuf();
   return ss.str();
+}
+
+constexpr uint64_t kMaxConfigBytes = 64u << 20;
+
+// A YAML config: a text file. Says what a binary file is when it can tell.
+std::string read_text_config(const std::string& path, const char* what) {
+  if (regular_file_size(path, what) > kMaxConfigBytes)
+    throw ConfigError({{path, 0, 0, "", fmt::format("is larger than 64 MiB: not a {}", what)}});
+  const std::string text = read_file_or_throw(path, what);
+  if (text.size() >= 8 && text.compare(4, 4, "TFL3") == 0)
+    throw ConfigError({{path, 0, 0, "", fmt::format("this is a TFLite model (.tflite), not a {}: give a sasim YAML "
+                                                     "model config (models/*.yaml)",
+                                                     what)}});
+  if (text.size() >= 4 && text.compare(0, 4, "\x7f" "ELF") == 0)
+    throw ConfigError({{path, 0, 0, "", fmt::format("this is an ELF program, not a {}: run it with sasim exec", what)}});
+  int line = 1;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') ++line;
+    if (c < 0x20 && c != '\n' && c != '\r' && c != '\t')
+      throw ConfigError({{path, line, 0, "", fmt::format("not a text file (byte 0x{:02x} at offset {}): not a {}", c, i,
+                                                          what)}});
+  }
+  return text;
 }
 
 constexpr int64_t kMaxBufferBytes = int64_t{16} << 20;
@@ -85,6 +122,8 @@ HwConfig parse_hw_config(const std::string& text, const std::string& source, con
   hw.source = source;
   hw.overrides = overrides;
   MapReader top(&ctx, root, "");
+  if (top.ok() && top.has("layers") && !top.has("array"))
+    throw ConfigError({{source, 1, 1, "", "this looks like a model config (it has layers:); did you mean --model?"}});
   {
     MapReader a = top.child("array");
     a.get_int("rows", 1, 64, &hw.rows);
@@ -141,7 +180,7 @@ HwConfig parse_hw_config(const std::string& text, const std::string& source, con
 
 HwConfig load_hw_config(const std::string& path, const std::vector<Override>& overrides) {
   if (path.empty()) return parse_hw_config(default_hw_yaml(), "<embedded default>", overrides);
-  return parse_hw_config(read_file_or_throw(path, "hardware config"), path, overrides);
+  return parse_hw_config(read_text_config(path, "hardware config"), path, overrides);
 }
 
 std::string hw_config_to_yaml(const HwConfig& hw) {
@@ -168,6 +207,9 @@ ModelConfig parse_model_config(const std::string& text, const std::string& sourc
   ModelConfig m;
   m.source = source;
   MapReader top(&ctx, root, "");
+  if (top.ok() && !top.has("layers") && (top.has("array") || top.has("buffers")))
+    throw ConfigError({{source, 1, 1, "", "this looks like a hardware config (it has array:/buffers:, no layers:); "
+                                          "did you mean --hw?"}});
   top.get_string("name", &m.name);
   YAML::Node layers;
   if (!top.has("layers")) {
@@ -217,12 +259,17 @@ ModelConfig parse_model_config(const std::string& text, const std::string& sourc
 ModelConfig load_model_config(const std::string& path, const std::vector<Override>& overrides) {
   const size_t slash = path.find_last_of('/');
   const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
-  return parse_model_config(read_file_or_throw(path, "model config"), path, dir, overrides);
+  return parse_model_config(read_text_config(path, "model config"), path, dir, overrides);
 }
 
 namespace {
 template <typename T>
 void read_bin(const std::string& path, size_t count, std::vector<T>* out) {
+  // The size first: a wrong file is refused without reading it.
+  const uint64_t size = regular_file_size(path, "tensor file");
+  if (size != count * sizeof(T))
+    throw ConfigError({{path, 0, 0, "", fmt::format("holds {} bytes, expected {} ({} x {}-byte elements)", size,
+                                                     count * sizeof(T), count, sizeof(T))}});
   const std::string bytes = read_file_or_throw(path, "tensor file");
   if (bytes.size() != count * sizeof(T))
     throw ConfigError({{path, 0, 0, "", fmt::format("holds {} bytes, expected {} ({} x {}-byte elements)", bytes.size(),

@@ -10,6 +10,7 @@
 namespace sasim {
 
 std::string Diagnostic::str() const {
+  if (line > 0 && path.empty()) return fmt::format("{}:{}:{}: {}", file, line, col, message);
   if (line > 0) return fmt::format("{}:{}:{}: {}: {}", file, line, col, path, message);
   if (path.empty()) return fmt::format("{}: {}", file, message);
   return fmt::format("{}: {}: {}", file, path, message);
