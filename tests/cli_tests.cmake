@@ -280,3 +280,13 @@ if(NOT rc EQUAL 2 OR NOT "${o}${e}" MATCHES "w.bin: holds 1073741824 bytes, expe
 else()
   message(STATUS "ok bin_size_first")
 endif()
+# Errors caused by a --set name it, whatever file the rest came from.
+expect(set_blamed_over_file 2 "^--set buffers.d.size_bytes=4096: buffers.d: unknown key"
+       ARGS check --hw "${SRC}/configs/default.yaml" --set buffers.d.size_bytes=4096 "${SHARED}/vectors/synthetic__01_conv2d")
+expect(set_blamed_new_section 2 "^--set foo.bar=1: foo: unknown key" ARGS check --set foo.bar=1 "${SHARED}/vectors/synthetic__01_conv2d")
+expect(set_did_you_mean 2 "--set cpu.memry.write=2: cpu.memry: unknown key \\(did you mean 'memory'\\?\\)"
+       ARGS check --set cpu.memry.write=2 "${SHARED}/vectors/synthetic__01_conv2d")
+if(HAVE_RTL)
+  expect(set_blamed_cosim 2 "^--set array.rows=5: array: no Verilated RTL is built for 5x8"
+         ARGS cosim --set array.rows=5 "${SHARED}/vectors/synthetic__01_conv2d")
+endif()

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -94,6 +95,15 @@ struct HwConfig {
   std::string origin_of(const std::string& key) const {
     for (const Override& o : overrides)
       if (o.key == key) return "--set " + o.text;
+    return source;
+  }
+  // The first --set of a key under any of `prefixes` ("array" covers
+  // array.rows), else the source file: what to blame for a problem of a whole
+  // section.
+  std::string origin_of_section(std::initializer_list<const char*> prefixes) const {
+    for (const Override& o : overrides)
+      for (const char* p : prefixes)
+        if (o.key == p || o.key.rfind(std::string(p) + ".", 0) == 0) return "--set " + o.text;
     return source;
   }
 };

@@ -92,7 +92,7 @@ int cmd_cosim(const CommonOptions& common, const CosimOptions& o) {
   std::string available;
   const RtlConfig* rc = find_rtl_config(p, &available);
   if (!rc)
-    throw ConfigError({{hw.source, 0, 0, "array",
+    throw ConfigError({{hw.origin_of_section({"array", "buffers"}), 0, 0, "array",
                         fmt::format("no Verilated RTL is built for {}x{} {} with these buffers; built configurations: {}",
                                     p.rows, p.cols, dataflow_name(p.dataflow), available)}});
   const std::string out_dir = o.out_dir.empty() ? "out/cosim" : o.out_dir;

@@ -106,6 +106,11 @@ void apply_overrides(ReadContext* ctx, YAML::Node* root, const std::vector<Overr
       if (!next.IsDefined() || next.IsNull()) {
         chain.back()[parts[i]] = YAML::Node(YAML::NodeType::Map);
         next = chain.back()[parts[i]];
+        // A mapping this --set created: its problems (an unknown key) are the
+        // --set's.
+        std::string p;
+        for (size_t j = 0; j <= i; ++j) p += (j ? "." : "") + parts[j];
+        ctx->overridden.emplace(p, o.text);
       } else if (!next.IsMap()) {
         std::string p;
         for (size_t j = 0; j <= i; ++j) p += (j ? "." : "") + parts[j];

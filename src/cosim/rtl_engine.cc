@@ -53,7 +53,7 @@ class RtlEngine : public Engine {
   EngineResult run(const LayerSpec& spec, const LayerData& data) override {
     if (opts_.cpu == "vexriscv") {
       if (!board_) board_ = std::make_unique<cpu::BoardHost>(cpu::cpu_params_from(hw_), &port_);
-      return run_layer_on_board(board_.get(), params_, spec, data, nullptr, hw_.source);
+      return run_layer_on_board(board_.get(), params_, spec, data, nullptr, hw_.origin_of_section({"buffers", "array"}));
     }
     EngineResult r;
     r.output.assign(static_cast<size_t>(spec.output_elems()), 0);
@@ -86,7 +86,7 @@ std::unique_ptr<Engine> make_rtl_engine(const HwConfig& hw, const EngineOptions&
   std::string available;
   const RtlConfig* rc = find_rtl_config(p, &available);
   if (!rc)
-    throw ConfigError({{hw.source, 0, 0, "array",
+    throw ConfigError({{hw.origin_of_section({"array", "buffers"}), 0, 0, "array",
                         fmt::format("no Verilated RTL is built for {}x{} {}; built configurations: {}", p.rows, p.cols,
                                     dataflow_name(p.dataflow), available)}});
   return std::make_unique<RtlEngine>(hw, *rc, opts);

@@ -47,7 +47,7 @@ class SystemCEngine : public Engine {
     sys_.host().run_job([&] { rc = sasim_drv::run_layer(hw, l); });
     const CoreCounters& c1 = sys_.cfu().core().counters();
     if (rc == sasim_drv::kErrTileTooLarge)
-      throw ConfigError({{hw_.source, 0, 0, "buffers", "too small for one tile of this layer"}});
+      throw ConfigError({{hw_.origin_of_section({"buffers", "array"}), 0, 0, "buffers", "too small for one tile of this layer"}});
     if (rc != sasim_drv::kOk || sys_.cfu().core().error())
       throw std::runtime_error(fmt::format("layer {}: the CFU rejected a command (driver status {})", spec.name, rc));
     LayerStats& s = r.stats;
@@ -101,7 +101,7 @@ class SystemCEngine : public Engine {
     CpuSampler sampler(&cpu_events_, c0);
     sys_.host().run_job([&] {
       try {
-        r = run_layer_on_board(board_.get(), params_, spec, data, &sys_.cfu().core(), hw_.source,
+        r = run_layer_on_board(board_.get(), params_, spec, data, &sys_.cfu().core(), hw_.origin_of_section({"buffers", "array"}),
                                opts_.timeline_path.empty() ? nullptr : &sampler);
       } catch (...) {
         err = std::current_exception();
