@@ -4,7 +4,7 @@
 # shards merged equal to the unsharded CSV, a failing point recorded, and a
 # bad spec rejected with file:line. Usage: sweep_tests.sh SASIM WORKDIR
 set -u
-SASIM=$1
+SASIM=$(realpath "$1")
 WORK=$2
 rm -rf "$WORK" && mkdir -p "$WORK"
 fails=0
@@ -111,6 +111,29 @@ rc=$?
 [ $rc -eq 2 ] && grep -q 'bad.yaml:3:19: grid.array.rows\[1\]: 0 is out of range \[1, 64\]' "$WORK/bad.log" \
   && grep -q "bad.yaml:4:24: grid.array.dataflow\[1\]: 'xs' is not one of: ws, os" "$WORK/bad.log" \
   && [ ! -e "$WORK/bad" ] && ok "bad spec rejected" || fail "bad spec: exit $rc: $(cat "$WORK/bad.log")"
+
+# 7. Merging results that are not sweep results: exit 2 naming file, job and
+#    column, nothing written (it used to segfault, or exit 1 with "stoi").
+mkdir -p "$WORK/partial" "$WORK/badcell"
+printf 'job,status\n0,ok\n' > "$WORK/partial/sweep.csv"
+"$SASIM" sweep --merge "$WORK/partial" --out "$WORK/merged_partial" > "$WORK/partial.log" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q "partial/sweep.csv:1:0: no column 'model'" "$WORK/partial.log" && [ ! -e "$WORK/merged_partial" ] \
+  && ok "merge of a CSV without the plotted columns: exit 2" || fail "merge partial: exit $rc: $(cat "$WORK/partial.log")"
+{ head -1 "$WORK/full/sweep.csv"; sed -n 2p "$WORK/full/sweep.csv" | awk -F, 'BEGIN{OFS=","} {$4="abc"; print}'; } \
+  > "$WORK/badcell/sweep.csv"
+"$SASIM" sweep --merge "$WORK/badcell" --out "$WORK/merged_badcell" > "$WORK/badcell.log" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q "badcell/sweep.csv: job 0: column 'rows': 'abc' is not a count" "$WORK/badcell.log" \
+  && ok "non-numeric cell: exit 2 naming job and column" || fail "bad cell: exit $rc: $(cat "$WORK/badcell.log")"
+
+# 8. gnuplot runs without a shell: a quote in --out neither breaks the plots
+#    nor runs anything.
+odd="$WORK/x';touch INJECTED;'"
+(cd "$WORK" && "$SASIM" sweep "$WORK/spec.yaml" --jobs 2 --cpu gap --out "$odd" > "$WORK/odd.log" 2>&1)
+rc=$?
+[ $rc -eq 0 ] && [ ! -e "$WORK/INJECTED" ] && [ -s "$odd/plots/pareto.png" ] \
+  && ok "quote in --out: plots made, nothing injected" || fail "odd --out: exit $rc, $(ls "$WORK")"
 
 echo "$((fails == 0 ? 1 : 0)) passed, $fails failed"
 [ $fails -eq 0 ]

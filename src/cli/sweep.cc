@@ -221,28 +221,53 @@ struct PlotRow {
   double cycles = 0, latency = 0, util = 0;
 };
 
-std::vector<PlotRow> plot_rows(const Csv& csv) {
+// The rows to plot, every column looked up and every number parsed checked:
+// a CSV without a column, or with a cell that is not a number, is bad input
+// (exit 2) naming the file, the job and the column.
+std::vector<PlotRow> plot_rows(const Csv& csv, const std::string& path) {
   const auto h = csv_split(csv.header);
   auto col = [&](const char* name) {
-    return static_cast<int>(std::find(h.begin(), h.end(), name) - h.begin());
+    const auto it = std::find(h.begin(), h.end(), name);
+    if (it == h.end())
+      throw ConfigError({{path, 1, 0, "", fmt::format("no column '{}': not a complete sweep result", name)}});
+    return static_cast<size_t>(it - h.begin());
   };
-  const int c_model = col("model"), c_rows = col("rows"), c_cols = col("cols"), c_df = col("dataflow"),
-            c_pes = col("pes"), c_status = col("status"), c_cycles = col("cycles"), c_lat = col("latency_us"),
-            c_util = col("utilisation"), c_dsp = col("est_dsp48");
+  const size_t c_model = col("model"), c_rows = col("rows"), c_cols = col("cols"), c_df = col("dataflow"),
+               c_pes = col("pes"), c_status = col("status"), c_cycles = col("cycles"), c_lat = col("latency_us"),
+               c_util = col("utilisation"), c_dsp = col("est_dsp48");
   std::vector<PlotRow> out;
   for (const auto& kv : csv.rows) {
     const auto c = csv_split(kv.second);
-    if (c[c_status] != "ok") continue;
+    auto cell = [&](size_t i, const char* name) -> const std::string& {
+      if (i >= c.size())
+        throw ConfigError({{path, 0, 0, "", fmt::format("job {}: the row has no '{}' cell", kv.first, name)}});
+      return c[i];
+    };
+    if (cell(c_status, "status") != "ok") continue;
+    auto integer = [&](size_t i, const char* name) {
+      int64_t v = 0;
+      if (!parse_int64(cell(i, name), &v) || v < 0 || v > 1'000'000'000)
+        throw ConfigError({{path, 0, 0, "", fmt::format("job {}: column '{}': '{}' is not a count", kv.first, name,
+                                                          cell(i, name))}});
+      return static_cast<int>(v);
+    };
+    auto number = [&](size_t i, const char* name) {
+      double v = 0;
+      if (!parse_double(cell(i, name), &v))
+        throw ConfigError({{path, 0, 0, "", fmt::format("job {}: column '{}': '{}' is not a number", kv.first, name,
+                                                          cell(i, name))}});
+      return v;
+    };
     PlotRow r;
-    r.model = c[c_model];
-    r.df = c[c_df];
-    r.rows = std::stoi(c[c_rows]);
-    r.cols = std::stoi(c[c_cols]);
-    r.pes = std::stoi(c[c_pes]);
-    r.dsp = std::stoi(c[c_dsp]);
-    r.cycles = std::stod(c[c_cycles]);
-    r.latency = std::stod(c[c_lat]);
-    r.util = std::stod(c[c_util]);
+    r.model = cell(c_model, "model");
+    r.df = cell(c_df, "dataflow");
+    r.rows = integer(c_rows, "rows");
+    r.cols = integer(c_cols, "cols");
+    r.pes = integer(c_pes, "pes");
+    r.dsp = integer(c_dsp, "est_dsp48");
+    r.cycles = number(c_cycles, "cycles");
+    r.latency = number(c_lat, "latency_us");
+    r.util = number(c_util, "utilisation");
     out.push_back(r);
   }
   return out;
@@ -251,8 +276,8 @@ std::vector<PlotRow> plot_rows(const Csv& csv) {
 // Writes data files and a gnuplot script under DIR/plots and runs gnuplot.
 // Returns false (with a warning printed) when gnuplot is missing or fails;
 // the CSV is the result, plots are a view of it.
-bool make_plots(const std::string& dir, const Csv& csv) {
-  const auto rows = plot_rows(csv);
+bool make_plots(const std::string& dir, const Csv& csv, const std::string& csv_path) {
+  const auto rows = plot_rows(csv, csv_path);
   if (rows.empty()) return true;
   const std::string pd = dir + "/plots";
   mkdirs(pd);
@@ -336,8 +361,21 @@ bool make_plots(const std::string& dir, const Csv& csv) {
   plot3 += "\nunset logscale\n";
   both("pareto", plot3);
   write_atomic(pd + "/plots.gp", gp);
-  const std::string cmd = fmt::format("cd '{}' && gnuplot plots.gp > gnuplot.log 2>&1", pd);
-  if (std::system(cmd.c_str()) != 0) {
+  // gnuplot runs without a shell (no quoting of paths), in the plots folder.
+  int status = -1;
+  {
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addchdir_np(&fa, pd.c_str());
+    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "gnuplot.log", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
+    std::string prog = "gnuplot", script = "plots.gp";
+    char* argv[] = {prog.data(), script.data(), nullptr};
+    pid_t pid;
+    if (posix_spawnp(&pid, "gnuplot", &fa, nullptr, argv, environ) == 0) waitpid(pid, &status, 0);
+    posix_spawn_file_actions_destroy(&fa);
+  }
+  if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
     fmt::print(stderr, "warning: gnuplot failed or is missing (see {}/gnuplot.log); the CSV is complete\n", pd);
     return false;
   }
@@ -354,6 +392,7 @@ int cmd_sweep_merge(const SweepOptions& o) {
     if (!std::ifstream(p)) throw ConfigError({{p, 0, 0, "", "cannot open shard results"}});
     Csv c = read_csv(p);
     if (c.header.empty()) throw ConfigError({{p, 1, 1, "", "has no header: not a sweep result"}});
+    plot_rows(c, p);  // every column and number checked before anything is written
     if (merged.header.empty()) merged.header = c.header;
     else if (c.header != merged.header)
       throw ConfigError({{p, 1, 1, "", "header differs from the first shard's: not the same sweep spec"}});
@@ -367,7 +406,7 @@ int cmd_sweep_merge(const SweepOptions& o) {
   std::string text = merged.header + "\n";
   for (const auto& kv : merged.rows) text += kv.second + "\n";
   write_atomic(o.out_dir + "/sweep.csv", text);
-  make_plots(o.out_dir, merged);
+  make_plots(o.out_dir, merged, o.out_dir + "/sweep.csv");
   const int failed = merged.failed_rows();
   fmt::print("merged {} rows from {} directories into {}/sweep.csv ({} failed)\n", merged.rows.size(),
              o.merge_dirs.size(), o.out_dir, failed);
@@ -536,7 +575,7 @@ int cmd_sweep(const SweepOptions& o) {
   std::string text = final_csv.header + "\n";
   for (const auto& kv : final_csv.rows) text += kv.second + "\n";
   write_atomic(csv_path, text);
-  make_plots(out, final_csv);
+  make_plots(out, final_csv, csv_path);
   const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   fmt::print("{} rows in {}/sweep.csv ({} run now in {:.1f} s, {:.2f} points/s, {} failed); plots in {}/plots\n",
              final_csv.rows.size(), out, todo.size(), el, el > 0 ? todo.size() / el : 0.0, failed, out);
