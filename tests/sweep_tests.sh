@@ -135,5 +135,33 @@ rc=$?
 [ $rc -eq 0 ] && [ ! -e "$WORK/INJECTED" ] && [ -s "$odd/plots/pareto.png" ] \
   && ok "quote in --out: plots made, nothing injected" || fail "odd --out: exit $rc, $(ls "$WORK")"
 
+# 9. A grid of a million points is refused at once (cap: max_points), and a
+#    key given twice in the grid or in a point is an error, as elsewhere.
+vals="[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]"
+bytes="[1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072, 262144, 524288]"
+cat > "$WORK/huge.yaml" <<YAML
+models: [tiny.yaml]
+grid:
+  array.rows: $vals
+  array.cols: $vals
+  buffers.a.size_bytes: $bytes
+  buffers.b.size_bytes: $bytes
+  buffers.c.size_bytes: $bytes
+  clock_mhz: [50, 60, 70, 75, 80, 90, 100, 110, 120, 130]
+YAML
+start=$(date +%s)
+"$SASIM" sweep "$WORK/huge.yaml" --out "$WORK/huge" > "$WORK/huge.log" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q "huge.yaml:3:3: grid: 1000000 points is more than max_points (100000)" "$WORK/huge.log" \
+  && [ $(($(date +%s) - start)) -lt 10 ] && [ ! -e "$WORK/huge" ] && ok "a million points refused" \
+  || fail "huge grid: exit $rc: $(cat "$WORK/huge.log")"
+printf 'models: [tiny.yaml]\ngrid:\n  array.rows: [2]\n  array.rows: [8]\npoints:\n  - {array.cols: 2, array.cols: 3}\n' \
+  > "$WORK/dup.yaml"
+"$SASIM" sweep "$WORK/dup.yaml" --out "$WORK/dup" > "$WORK/dup.log" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q "dup.yaml:4:3: grid.array.rows: duplicate key" "$WORK/dup.log" \
+  && grep -q "dup.yaml:6:21: points\[0\].array.cols: duplicate key" "$WORK/dup.log" && ok "duplicate keys rejected" \
+  || fail "duplicate keys: exit $rc: $(cat "$WORK/dup.log")"
+
 echo "$((fails == 0 ? 1 : 0)) passed, $fails failed"
 [ $fails -eq 0 ]

@@ -31,6 +31,9 @@ struct SweepSpec {
   std::vector<SweepPoint> points;
 };
 
+// Points a spec may have unless it sets max_points.
+constexpr int64_t kDefaultMaxSweepPoints = 100000;
+
 SweepSpec load_sweep_spec(const std::string& path);
 
 // Deterministic split for --shard i/N: job j (point p, model m, j = p * models

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "sasim/sweep.h"
@@ -101,31 +102,65 @@ SweepSpec load_sweep_spec(const std::string& path) {
     spec.keys.push_back(k);
   };
 
+  // More points than this (spec key max_points) is refused before anything
+  // is enumerated: a grid multiplies quickly.
+  int64_t max_points = kDefaultMaxSweepPoints;
+  top.get_int("max_points", 1, 100'000'000, &max_points, false);
+
   std::vector<std::vector<Override>> combos;
   YAML::Node grid = top.raw("grid");
   if (grid.IsDefined()) {
     if (!grid.IsMap() || grid.size() == 0) {
       top.error("grid", "expected a mapping of config keys to lists of values");
     } else {
-      combos.push_back({});
+      // Each value is validated once; the product is built only from valid
+      // values, and only when it is within max_points.
+      std::vector<std::pair<std::string, std::vector<std::string>>> axes;
+      std::set<std::string> seen;
+      double product = 1;
+      bool grid_ok = true;
       for (auto it = grid.begin(); it != grid.end(); ++it) {
         const std::string k = it->first.Scalar();
         const std::string where = "grid." + k;
+        if (!seen.insert(k).second) {
+          ctx.error_at(it->first.Mark(), where, "duplicate key");
+          grid_ok = false;
+          continue;
+        }
         if (!it->second.IsSequence() || it->second.size() == 0) {
           ctx.error_at(it->second.Mark(), where, "expected a non-empty list of values");
+          grid_ok = false;
           continue;
         }
         add_key(k);
-        std::vector<std::vector<Override>> next;
-        for (const auto& c : combos)
-          for (size_t i = 0; i < it->second.size(); ++i) {
-            const YAML::Node v = it->second[i];
-            if (!check_value(k, v, fmt::format("{}[{}]", where, i))) continue;
-            auto n = c;
-            n.push_back(Override{k, v.Scalar(), k + "=" + v.Scalar()});
-            next.push_back(n);
-          }
-        combos.swap(next);
+        std::vector<std::string> values;
+        for (size_t i = 0; i < it->second.size(); ++i) {
+          const YAML::Node v = it->second[i];
+          if (check_value(k, v, fmt::format("{}[{}]", where, i))) values.push_back(v.Scalar());
+          else grid_ok = false;
+        }
+        product *= static_cast<double>(it->second.size());
+        axes.emplace_back(k, values);
+      }
+      if (product > static_cast<double>(max_points)) {
+        top.error("grid", fmt::format("{:.0f} points is more than max_points ({}); raise max_points in the spec to "
+                                      "run them",
+                                      product, max_points));
+        grid_ok = false;
+      }
+      if (grid_ok) {
+        combos.push_back({});
+        for (const auto& [k, values] : axes) {
+          std::vector<std::vector<Override>> next;
+          next.reserve(combos.size() * values.size());
+          for (const auto& c : combos)
+            for (const std::string& v : values) {
+              auto n = c;
+              n.push_back(Override{k, v, k + "=" + v});
+              next.push_back(std::move(n));
+            }
+          combos.swap(next);
+        }
       }
     }
   }
@@ -141,8 +176,13 @@ SweepSpec load_sweep_spec(const std::string& path) {
           continue;
         }
         std::vector<Override> c;
+        std::set<std::string> seen;
         for (auto it = list[i].begin(); it != list[i].end(); ++it) {
           const std::string k = it->first.Scalar();
+          if (!seen.insert(k).second) {
+            ctx.error_at(it->first.Mark(), where + "." + k, "duplicate key");
+            continue;
+          }
           if (!check_value(k, it->second, where + "." + k)) continue;
           add_key(k);
           c.push_back(Override{k, it->second.Scalar(), k + "=" + it->second.Scalar()});
@@ -152,6 +192,9 @@ SweepSpec load_sweep_spec(const std::string& path) {
     }
   }
   if (!grid.IsDefined() && !list.IsDefined()) top.error("grid", "a sweep needs a grid, a points list, or both");
+  if (static_cast<int64_t>(combos.size()) > max_points)
+    top.error("points", fmt::format("grid and points give {} points, more than max_points ({})", combos.size(),
+                                    max_points));
   top.finish();
   ctx.throw_if_errors();
 
