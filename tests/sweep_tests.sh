@@ -163,5 +163,36 @@ rc=$?
   && grep -q "dup.yaml:6:21: points\[0\].array.cols: duplicate key" "$WORK/dup.log" && ok "duplicate keys rejected" \
   || fail "duplicate keys: exit $rc: $(cat "$WORK/dup.log")"
 
+# 10. Merging 2 of 3 shards names the missing one (exit 2, nothing written).
+"$SASIM" sweep --merge "$WORK/shard0" "$WORK/shard2" --out "$WORK/merged_2of3" > "$WORK/m2.log" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q "shard 1/3 missing" "$WORK/m2.log" && [ ! -e "$WORK/merged_2of3" ] \
+  && ok "missing shard named" || fail "2 of 3 shards: exit $rc: $(cat "$WORK/m2.log")"
+
+# 11. A FAILED line says why.
+grep -q "FAILED: .*cannot hold one tile line" "$WORK/failing.log" && ok "FAILED line says why" \
+  || fail "FAILED line without a reason: $(cat "$WORK/failing.log")"
+
+# 12. --resume runs failed rows again; summary and exit code agree.
+cp -r "$WORK/full" "$WORK/retry"
+awk -F, 'BEGIN{OFS=","} NR==3 { for (i = 1; i <= NF; ++i) if ($i == "ok") { $i = "failed"; break } } { print }' \
+  "$WORK/full/sweep.csv" > "$WORK/retry/sweep.csv"
+grep -q ",failed," "$WORK/retry/sweep.csv" || fail "could not mark a row failed"
+"$SASIM" sweep "$WORK/spec.yaml" --jobs 2 --out "$WORK/retry" --resume > "$WORK/retry.log" 2>&1
+rc=$?
+[ $rc -eq 0 ] && grep -q "running 1 failed job(s) again" "$WORK/retry.log" && grep -q "0 failed in all" "$WORK/retry.log" \
+  && cmp -s "$WORK/full/sweep.csv" "$WORK/retry/sweep.csv" && ok "resume retries failed rows" \
+  || fail "retry: exit $rc: $(tail -3 "$WORK/retry.log")"
+
+# 13. A second sweep on the same --out is refused while the first runs.
+"$SASIM" sweep "$WORK/spec.yaml" --jobs 1 --out "$WORK/locked" > "$WORK/lock1.log" 2>&1 &
+first=$!
+for _ in $(seq 50); do [ -e "$WORK/locked/.sweep.lock" ] && break; sleep 0.1; done
+"$SASIM" sweep "$WORK/spec.yaml" --jobs 1 --out "$WORK/locked" --resume > "$WORK/lock2.log" 2>&1
+rc=$?
+kill $first 2>/dev/null; wait $first 2>/dev/null
+[ $rc -eq 2 ] && grep -q "another sweep is writing to this directory (process $first)" "$WORK/lock2.log" \
+  && ok "second writer refused" || fail "second writer: exit $rc: $(cat "$WORK/lock2.log")"
+
 echo "$((fails == 0 ? 1 : 0)) passed, $fails failed"
 [ $fails -eq 0 ]

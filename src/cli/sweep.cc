@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <spawn.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -213,6 +215,43 @@ std::string last_line_of(const std::string& path) {
   return last;
 }
 
+std::string first_line(const std::string& s) {
+  const size_t nl = s.find('\n');
+  return nl == std::string::npos ? s : s.substr(0, nl) + " ...";
+}
+
+// An exclusive lock on DIR/.sweep.lock for the whole sweep (flock: released
+// by the kernel when the process ends, even by kill -9). A second sweep on the
+// same directory is refused (exit 2) naming the holder.
+class SweepLock {
+ public:
+  explicit SweepLock(const std::string& dir) : path_(dir + "/.sweep.lock") {
+    fd_ = open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw ConfigError({{path_, 0, 0, "", fmt::format("cannot create lock: {}", std::strerror(errno))}});
+    if (flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      char buf[64] = {};
+      const ssize_t n = pread(fd_, buf, sizeof buf - 1, 0);
+      close(fd_);
+      throw ConfigError({{path_, 0, 0, "", fmt::format("another sweep is writing to this directory (process {}); "
+                                                         "wait for it or choose another --out",
+                                                         n > 0 ? std::string(buf, static_cast<size_t>(n)) : "?")}});
+    }
+    const std::string me = std::to_string(getpid());
+    if (ftruncate(fd_, 0) != 0 || pwrite(fd_, me.data(), me.size(), 0) < 0) {
+      // the lock holds anyway; the holder's pid is only for messages
+    }
+  }
+  ~SweepLock() {
+    if (fd_ >= 0) close(fd_);
+  }
+  SweepLock(const SweepLock&) = delete;
+  SweepLock& operator=(const SweepLock&) = delete;
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
 // ------------------------------------------------------------------ plots --
 
 struct PlotRow {
@@ -402,6 +441,44 @@ int cmd_sweep_merge(const SweepOptions& o) {
       merged.rows[kv.first] = kv.second;
     }
   }
+  // Every shard of the split present? (sweep.meta: "shard i/N", "jobs T")
+  int shards = -1;
+  int64_t jobs = -1;
+  std::set<int> have;
+  bool all_meta = true;
+  for (const auto& d : o.merge_dirs) {
+    std::ifstream mf(d + "/sweep.meta");
+    int i = -1, n = -1;
+    int64_t t = -1;
+    std::string word, frac;
+    while (mf >> word) {
+      if (word == "shard" && mf >> frac) std::sscanf(frac.c_str(), "%d/%d", &i, &n);
+      else if (word == "jobs") mf >> t;
+    }
+    if (i < 0 || n < 1 || t < 0) {
+      all_meta = false;
+      continue;
+    }
+    if (shards >= 0 && (n != shards || t != jobs))
+      throw ConfigError({{d + "/sweep.meta", 0, 0, "", fmt::format("shard {}/{} of {} jobs does not belong with shard "
+                                                                      "x/{} of {} jobs", i, n, t, shards, jobs)}});
+    shards = n;
+    jobs = t;
+    have.insert(i);
+  }
+  if (all_meta && shards > 0) {
+    std::vector<std::string> missing;
+    for (int i = 0; i < shards; ++i)
+      if (!have.count(i)) missing.push_back(fmt::format("{}/{}", i, shards));
+    if (!missing.empty())
+      throw ConfigError({{"--merge", 0, 0, "", fmt::format("shard{} {} missing: give the output directories of all {} "
+                                                           "shards",
+                                                           missing.size() > 1 ? "s" : "", fmt::join(missing, ", "),
+                                                           shards)}});
+    if (static_cast<int64_t>(merged.rows.size()) < jobs)
+      fmt::print(stderr, "warning: {} of {} jobs have no row in the shards (run them with --resume)\n",
+                 jobs - static_cast<int64_t>(merged.rows.size()), jobs);
+  }
   mkdirs(o.out_dir);
   std::string text = merged.header + "\n";
   for (const auto& kv : merged.rows) text += kv.second + "\n";
@@ -410,7 +487,7 @@ int cmd_sweep_merge(const SweepOptions& o) {
   const int failed = merged.failed_rows();
   fmt::print("merged {} rows from {} directories into {}/sweep.csv ({} failed)\n", merged.rows.size(),
              o.merge_dirs.size(), o.out_dir, failed);
-  return failed ? kExitMismatch : kExitOk;
+  return (failed || (all_meta && static_cast<int64_t>(merged.rows.size()) < jobs)) ? kExitMismatch : kExitOk;
 }
 
 int cmd_sweep(const SweepOptions& o) {
@@ -432,6 +509,22 @@ int cmd_sweep(const SweepOptions& o) {
       throw ConfigError({{csv_path, 1, 1, "", "was written by a different sweep spec (header differs)"}});
   }
   mkdirs(out + "/points");
+  const SweepLock lock(out);  // one writer per output directory
+  // --resume runs the failed rows again (a killed child, a transient error),
+  // and jobs whose row was lost.
+  int retried = 0;
+  for (auto it = done.rows.begin(); it != done.rows.end();) {
+    if (done.cell(it->second, "status") != "ok") {
+      it = done.rows.erase(it);
+      ++retried;
+    } else {
+      ++it;
+    }
+  }
+  if (retried) fmt::print("resume: running {} failed job(s) again\n", retried);
+  // Shard metadata, so that a merge can tell a missing shard.
+  write_atomic(out + "/sweep.meta", fmt::format("shard {}/{}\njobs {}\n", o.shard, o.shards,
+                                                spec.points.size() * spec.models.size()));
   // Rewrite the CSV with only complete rows, so appends start on a line boundary.
   {
     std::string text = header + "\n";
@@ -483,7 +576,7 @@ int cmd_sweep(const SweepOptions& o) {
   int finished = 0, failed = 0;
   const auto t0 = std::chrono::steady_clock::now();
 
-  auto record = [&](const Job& j, const std::string& line, bool ok) {
+  auto record = [&](const Job& j, const std::string& line, bool ok, const std::string& why = std::string()) {
     const std::string l = line + "\n";
     if (write(fd, l.data(), l.size()) != static_cast<ssize_t>(l.size()))  // one write: a whole row or nothing
       fmt::print(stderr, "warning: short write to {}\n", csv_path);
@@ -499,7 +592,7 @@ int cmd_sweep(const SweepOptions& o) {
       if (finished == n) fmt::print(stderr, "\n");
     } else {
       fmt::print("[{}/{}] job {} {} {}: {}\n", finished, n, j.job, base_name(spec.models[j.model]), j.point->key,
-                 ok ? "ok" : "FAILED");
+                 ok ? "ok" : "FAILED: " + first_line(why));
       std::fflush(stdout);
     }
   };
@@ -508,7 +601,7 @@ int cmd_sweep(const SweepOptions& o) {
     while (next < todo.size() && static_cast<int>(running.size()) < o.jobs) {
       Job& j = todo[next];
       if (!j.hw_error.empty()) {  // invalid combination: recorded, never run
-        record(j, row_for(spec, j, "failed", nullptr, j.hw_error), false);
+        record(j, row_for(spec, j, "failed", nullptr, j.hw_error), false, j.hw_error);
         ++next;
         continue;
       }
@@ -533,8 +626,8 @@ int cmd_sweep(const SweepOptions& o) {
       const int rc = posix_spawn(&pid, exe.c_str(), &fa, nullptr, argv.data(), environ);
       posix_spawn_file_actions_destroy(&fa);
       if (rc != 0) {
-        record(j, row_for(spec, j, "failed", nullptr, fmt::format("cannot start {}: {}", exe, std::strerror(rc))),
-               false);
+        const std::string why = fmt::format("cannot start {}: {}", exe, std::strerror(rc));
+        record(j, row_for(spec, j, "failed", nullptr, why), false, why);
       } else {
         running[pid] = next;
       }
@@ -566,7 +659,7 @@ int cmd_sweep(const SweepOptions& o) {
                                 : fmt::format("killed by signal {}", WTERMSIG(status));
     }
     const bool ok = error.empty();
-    record(j, row_for(spec, j, ok ? "ok" : "failed", ok ? &report["total"] : nullptr, error), ok);
+    record(j, row_for(spec, j, ok ? "ok" : "failed", ok ? &report["total"] : nullptr, error), ok, error);
   }
   close(fd);
 
@@ -577,8 +670,10 @@ int cmd_sweep(const SweepOptions& o) {
   write_atomic(csv_path, text);
   make_plots(out, final_csv, csv_path);
   const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  fmt::print("{} rows in {}/sweep.csv ({} run now in {:.1f} s, {:.2f} points/s, {} failed); plots in {}/plots\n",
-             final_csv.rows.size(), out, todo.size(), el, el > 0 ? todo.size() / el : 0.0, failed, out);
+  const int failed_total = final_csv.failed_rows();
+  fmt::print("{} rows in {}/sweep.csv ({} run now in {:.1f} s, {:.2f} points/s; {} failed in all, {} of them now); "
+             "plots in {}/plots\n",
+             final_csv.rows.size(), out, todo.size(), el, el > 0 ? todo.size() / el : 0.0, failed_total, failed, out);
   int missing = 0;
   for (const auto& p : spec.points)
     for (int m = 0; m < nm; ++m) {
@@ -586,7 +681,7 @@ int cmd_sweep(const SweepOptions& o) {
       if (in_shard(j, o.shard, o.shards) && !final_csv.rows.count(j)) ++missing;
     }
   if (missing) fmt::print(stderr, "error: {} jobs have no row in {} (lost writes?): run again with --resume\n", missing, csv_path);
-  return (missing || final_csv.failed_rows()) ? kExitMismatch : kExitOk;
+  return (missing || failed_total) ? kExitMismatch : kExitOk;
 }
 
 }  // namespace sasim
