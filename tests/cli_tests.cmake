@@ -290,3 +290,27 @@ if(HAVE_RTL)
   expect(set_blamed_cosim 2 "^--set array.rows=5: array: no Verilated RTL is built for 5x8"
          ARGS cosim --set array.rows=5 "${SHARED}/vectors/synthetic__01_conv2d")
 endif()
+# --out is checked before simulating; stale traces of an earlier run go.
+file(WRITE "${WORK}/a_file" "x")
+expect(run_out_is_file 2 "a_file: output path exists and is not a directory"
+       ARGS run --model "${WORK}/tiny.yaml" --out "${WORK}/a_file")
+expect(run_with_vcd 0 "trace.vcd" ARGS run --cpu gap --model "${WORK}/tiny.yaml" --out "${WORK}/stale" --trace vcd)
+expect(run_without_trace 0 "wrote" ARGS run --cpu gap --model "${WORK}/tiny.yaml" --out "${WORK}/stale")
+if(EXISTS "${WORK}/stale/trace.vcd")
+  message(SEND_ERROR "[stale_trace] trace.vcd of the earlier run is still there")
+endif()
+# Ctrl-C: the layers done are written, the message says how far, exit 130
+# (the test hook raises SIGINT after the first layer).
+set(ENV{SASIM_TEST_SIGINT_AFTER_LAYERS} 1)
+expect(run_interrupted 130 "interrupted after layer 1 of 2"
+       ARGS run --model "${WORK}/tiny.yaml" --out "${WORK}/interrupted" --trace timeline)
+unset(ENV{SASIM_TEST_SIGINT_AFTER_LAYERS})
+file(STRINGS "${WORK}/interrupted/layers.csv" intr_lines)
+list(LENGTH intr_lines intr_n)
+if(NOT intr_n EQUAL 2)
+  message(SEND_ERROR "[run_interrupted] layers.csv has ${intr_n} lines, want the header and one layer")
+endif()
+file(READ "${WORK}/interrupted/timeline.json" tl)
+if(NOT tl MATCHES "traceEvents")
+  message(SEND_ERROR "[run_interrupted] the timeline was not closed")
+endif()

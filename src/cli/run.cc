@@ -4,6 +4,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <fcntl.h>
+#include <unistd.h>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -17,6 +21,22 @@
 namespace sasim {
 
 namespace {
+
+volatile std::sig_atomic_t g_interrupted = 0;
+
+// The output directory is a directory we can write, checked before any
+// simulation (a file, or a read-only directory, would otherwise fail at the end).
+void check_writable_dir(const std::string& dir) {
+  struct stat st;
+  if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    throw ConfigError({{dir, 0, 0, "", "output path exists and is not a directory"}});
+  const std::string probe = dir + "/.sasim_write_test";
+  const int fd = open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0)
+    throw ConfigError({{dir, 0, 0, "", fmt::format("cannot write in the output directory: {}", std::strerror(errno))}});
+  close(fd);
+  std::remove(probe.c_str());
+}
 
 }  // namespace
 
@@ -154,6 +174,7 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
   std::vector<LayerData> data;
   for (const ModelLayer& l : model.layers) data.push_back(make_layer_data(l));
   make_dirs(out_dir);
+  check_writable_dir(out_dir);  // before simulating, not after
 
   EngineOptions eo;
   eo.cpu = opt.cpu;
@@ -178,7 +199,20 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
   fmt::print("{:<58}{}\n", "", "|------- array cycles by cause -------|");
   fmt::print(head, "layer", "op", "cycles", "MACs", "util%", "compute", "host", "fill/drn", "swap", "readback",
              "instrs", "sram_rd", "sram_wr", "latency_us", "exact");
+  // Ctrl-C: finish the layer in flight, then write what is done and stop.
+  g_interrupted = 0;
+  struct sigaction sa = {}, old_sa = {};
+  sa.sa_handler = [](int) { g_interrupted = 1; };
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, &old_sa);
+  size_t layers_done = 0;
+  // Test hook: deliver SIGINT to ourselves after this many layers.
+  const char* interrupt_hook = std::getenv("SASIM_TEST_SIGINT_AFTER_LAYERS");
+  const long interrupt_after = interrupt_hook ? std::atol(interrupt_hook) : -1;
   for (size_t i = 0; i < model.layers.size(); ++i) {
+    if (interrupt_after >= 0 && static_cast<long>(i) == interrupt_after) std::raise(SIGINT);
+    if (g_interrupted) break;
+    ++layers_done;
     const ModelLayer& l = model.layers[i];
     const auto t_sim0 = std::chrono::steady_clock::now();
     EngineResult r = engine->run(l.spec, data[i]);
@@ -259,10 +293,22 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
                            {"bit_exact", all_exact},
                            {"simulation_seconds", sim_seconds},
                            {"sasim_version", sasim_version()}};
+  const bool interrupted = layers_done < model.layers.size();
+  if (interrupted) report["interrupted_after_layer"] = layers_done;
   write_file(out_dir + "/layers.csv", csv);
   write_file(out_dir + "/report.json", report.dump(2) + "\n");
   write_file(out_dir + "/hw.resolved.yaml", hw_config_to_yaml(hw));
   engine->finish();  // traces last: a failure there loses none of the results above
+  sigaction(SIGINT, &old_sa, nullptr);
+  // Trace files of an earlier run that this one did not write are stale.
+  for (const char* f : {"trace.vcd", "timeline.json"})
+    if (opt.trace.empty() || (opt.trace == "vcd") != (std::string(f) == "trace.vcd"))
+      std::remove((out_dir + "/" + f).c_str());
+  if (interrupted) {
+    fmt::print(stderr, "interrupted after layer {} of {}: wrote the rows of the layers done\n", layers_done,
+               model.layers.size());
+    return 130;
+  }
   fmt::print("wrote {0}/layers.csv, {0}/report.json, {0}/hw.resolved.yaml{1}\n", out_dir,
              opt.trace.empty() ? "" : fmt::format(", {}/{}", out_dir, opt.trace == "vcd" ? "trace.vcd" : "timeline.json"));
   if (!all_exact) {
