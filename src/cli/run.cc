@@ -145,6 +145,14 @@ void accumulate(LayerStats* t, const LayerStats& s) {
             [](const auto& a, const auto& b) { return a.second > b.second; });
 }
 
+// A CSV field: quoted when it holds a comma, quote or line break.
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string o = "\"";
+  for (char c : s) o += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return o + "\"";
+}
+
 // Short function names for the terminal: "sasim_drv::run_layer(...)" -> "run_layer".
 std::string short_fn(std::string n) {
   for (size_t a; (a = n.find("(anonymous namespace)::")) != std::string::npos;) n.erase(a, 23);
@@ -265,7 +273,7 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
   nlohmann::json layers = nlohmann::json::array();
   for (const Row& r : rows) {
     const LayerStats& s = r.s;
-    csv += fmt::format("{},{},{},{},{:.6f},{},{},{},{},{},{},{},{},{},{:.3f},{}\n", r.name, r.op, s.cycles, s.macs,
+    csv += fmt::format("{},{},{},{},{:.6f},{},{},{},{},{},{},{},{},{},{:.3f},{}\n", csv_field(r.name), r.op, s.cycles, s.macs,
                        s.utilisation(hw.rows, hw.cols), s.compute_cycles, s.stall_host, s.stall_fill_drain,
                        s.stall_bank_swap, s.stall_readback, s.host_instructions, s.sram_reads, s.sram_writes, s.tiles,
                        static_cast<double>(s.cycles) / hw.clock_mhz, r.exact ? 1 : 0);

@@ -67,6 +67,24 @@ std::string read_file_or_throw(const std::string& path, const char* what) {
 
 constexpr uint64_t kMaxConfigBytes = 64u << 20;
 
+// A name printed in tables and written into CSV and JSON: valid UTF-8, no
+// control characters, not empty. "" when it is fine.
+std::string name_problem(const std::string& n) {
+  if (n.empty()) return "must not be empty";
+  for (size_t i = 0; i < n.size();) {
+    const unsigned char c = static_cast<unsigned char>(n[i]);
+    int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (len == 0 || i + static_cast<size_t>(len) > n.size())
+      return fmt::format("is not valid UTF-8 (byte 0x{:02x} at {})", c, i);
+    for (int k = 1; k < len; ++k)
+      if ((static_cast<unsigned char>(n[i + static_cast<size_t>(k)]) >> 6) != 2)
+        return fmt::format("is not valid UTF-8 (byte 0x{:02x} at {})", static_cast<unsigned char>(n[i + k]), i + k);
+    if (len == 1 && (c < 0x20 || c == 0x7f)) return fmt::format("contains a control character (0x{:02x})", c);
+    i += static_cast<size_t>(len);
+  }
+  return "";
+}
+
 // A YAML config: a text file. Says what a binary file is when it can tell.
 std::string read_text_config(const std::string& path, const char* what) {
   if (regular_file_size(path, what) > kMaxConfigBytes)
@@ -210,7 +228,13 @@ ModelConfig parse_model_config(const std::string& text, const std::string& sourc
   if (top.ok() && !top.has("layers") && (top.has("array") || top.has("buffers")))
     throw ConfigError({{source, 1, 1, "", "this looks like a hardware config (it has array:/buffers:, no layers:); "
                                           "did you mean --hw?"}});
-  top.get_string("name", &m.name);
+  if (top.get_string("name", &m.name)) {
+    // The model's name names its default output directory (out/<name>).
+    const std::string why = name_problem(m.name);
+    if (!why.empty()) top.error("name", why);
+    else if (m.name.find_first_of("/\\") != std::string::npos || m.name == "." || m.name == "..")
+      top.error("name", "must be a plain name (it names the output directory out/<name>): no '/', '\\', '.' or '..'");
+  }
   YAML::Node layers;
   if (!top.has("layers")) {
     top.error("layers", "missing required key");
@@ -222,7 +246,10 @@ ModelConfig parse_model_config(const std::string& text, const std::string& sourc
       MapReader lr(&ctx, layers[i], fmt::format("layers[{}]", i), top.mark());
       ModelLayer ml;
       if (lr.ok()) {
-        lr.get_string("name", &ml.spec.name);
+        if (lr.get_string("name", &ml.spec.name)) {
+          const std::string why = name_problem(ml.spec.name);
+          if (!why.empty()) lr.error("name", why);
+        }
         for (const auto& n : names)
           if (!ml.spec.name.empty() && n == ml.spec.name) lr.error("name", fmt::format("duplicate layer name '{}'", n));
         names.push_back(ml.spec.name);
