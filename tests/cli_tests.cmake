@@ -332,3 +332,7 @@ list(GET comma_lines 1 comma_row)
 if(NOT comma_row MATCHES "^\"c1, first\",conv2d,")
   message(SEND_ERROR "[name_with_comma] row not quoted: ${comma_row}")
 endif()
+# A layer whose input follows from no earlier output is warned about, naming
+# both layers (tiny's d1 is such a toy layer).
+expect(shape_chain_warning 0 "warning: .*tiny.yaml: layer 'd1' takes input \\[1,5,5,2\\], which follows from no earlier layer's output \\(the previous layer 'c1' outputs \\[1,3,3,5\\]\\)"
+       ARGS run --cpu gap --model "${WORK}/tiny.yaml" --out "${WORK}/chain")

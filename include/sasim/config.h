@@ -138,6 +138,9 @@ struct ModelConfig {
 };
 
 ModelConfig load_model_config(const std::string& path, const std::vector<Override>& overrides);
+// Layers whose input is no earlier layer's output (nor the model's input):
+// one warning each, naming both layers.
+std::vector<std::string> model_shape_warnings(const ModelConfig& m);
 ModelConfig parse_model_config(const std::string& yaml_text, const std::string& source_name,
                                const std::string& base_dir, const std::vector<Override>& overrides);
 // Materialises the tensors of one layer (reads .bin files or generates them).

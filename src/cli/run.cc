@@ -177,6 +177,7 @@ int cmd_config(const CommonOptions& common) {
 int cmd_run(const CommonOptions& common, const RunOptions& opt) {
   const HwConfig hw = load_hw_config(common.hw_path, common.overrides);
   const ModelConfig model = load_model_config(opt.model_path, opt.model_overrides);
+  for (const std::string& w : model_shape_warnings(model)) fmt::print(stderr, "warning: {}\n", w);
   const std::string out_dir = opt.out_dir.empty() ? "out/" + model.name : opt.out_dir;
   // Inputs (weights files) are read before any output is written.
   std::vector<LayerData> data;

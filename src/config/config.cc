@@ -1,7 +1,9 @@
 #include "sasim/config.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <cstdlib>
 #include <cstring>
 
 #include <sys/stat.h>
@@ -279,8 +281,40 @@ ModelConfig parse_model_config(const std::string& text, const std::string& sourc
     }
   }
   top.finish();
+  // Errors inside a layer name it: "layers[4] (s2_conv1).stride".
+  for (Diagnostic& d : ctx.diags) {
+    if (d.path.rfind("layers[", 0) != 0) continue;
+    const size_t close = d.path.find(']');
+    if (close == std::string::npos) continue;
+    const size_t i = static_cast<size_t>(std::atoi(d.path.c_str() + 7));
+    if (i < m.layers.size() && !m.layers[i].spec.name.empty() && name_problem(m.layers[i].spec.name).empty())
+      d.path.insert(close + 1, " (" + m.layers[i].spec.name + ")");
+  }
   ctx.throw_if_errors();
   return m;
+}
+
+std::vector<std::string> model_shape_warnings(const ModelConfig& m) {
+  // A layer's input should come from some earlier layer's output (residual
+  // models read from earlier than the previous layer), or be the model's
+  // input. CPU operators between (pooling, reshape, padding) are not in a
+  // sasim model, and they keep the channel count: a layer follows when its
+  // input has the shape, or the channels, of an earlier output.
+  std::vector<std::string> out;
+  for (size_t i = 1; i < m.layers.size(); ++i) {
+    const LayerSpec& s = m.layers[i].spec;
+    bool follows = s.input_shape == m.layers[0].spec.input_shape;
+    for (size_t j = 0; j < i && !follows; ++j) {
+      const std::vector<int>& o = m.layers[j].spec.output_shape;
+      follows = s.input_shape == o || (!s.input_shape.empty() && !o.empty() && s.input_shape.back() == o.back());
+    }
+    if (!follows)
+      out.push_back(fmt::format("{}: layer '{}' takes input [{}], which follows from no earlier layer's output (the "
+                                "previous layer '{}' outputs [{}])",
+                                m.source, s.name, fmt::join(s.input_shape, ","), m.layers[i - 1].spec.name,
+                                fmt::join(m.layers[i - 1].spec.output_shape, ",")));
+  }
+  return out;
 }
 
 ModelConfig load_model_config(const std::string& path, const std::vector<Override>& overrides) {
