@@ -336,3 +336,19 @@ endif()
 # both layers (tiny's d1 is such a toy layer).
 expect(shape_chain_warning 0 "warning: .*tiny.yaml: layer 'd1' takes input \\[1,5,5,2\\], which follows from no earlier layer's output \\(the previous layer 'c1' outputs \\[1,3,3,5\\]\\)"
        ARGS run --cpu gap --model "${WORK}/tiny.yaml" --out "${WORK}/chain")
+# The timeline is streamed to the file: ResNet-8's (13 MB of JSON, about
+# 300 MB when it was held in memory) is written under a 250 MB address-space
+# limit, and it is complete JSON.
+execute_process(COMMAND sh -c "ulimit -v 250000; exec \"$0\" run --cpu gap --model \"$1\" --trace timeline --out \"$2\""
+                        ${SASIM} "${SRC}/models/resnet8.yaml" "${WORK}/timeline_big"
+                RESULT_VARIABLE rc OUTPUT_VARIABLE o ERROR_VARIABLE e)
+file(SIZE "${WORK}/timeline_big/timeline.json" tl_size)
+file(READ "${WORK}/timeline_big/timeline.json" tl_head LIMIT 20)
+math(EXPR tl_off "${tl_size} - 40")
+file(READ "${WORK}/timeline_big/timeline.json" tl_tail OFFSET ${tl_off})
+if(NOT rc EQUAL 0 OR tl_size LESS 1000000 OR NOT tl_head MATCHES "^{\"traceEvents\": \\["
+   OR NOT tl_tail MATCHES "1 clock cycle\"}}\n$")
+  message(SEND_ERROR "[timeline_bounded] exit ${rc}, ${tl_size} bytes: ${e}")
+else()
+  message(STATUS "ok timeline_bounded ${tl_size} bytes")
+endif()

@@ -71,7 +71,7 @@ void Cfu::update_timeline() {
   const uint64_t now = core_.counters().cycles;
   const bool started = a.busy() && a.cycle() == 0;
   if (was_busy_ && (!a.busy() || started))
-    timeline_->push_back({TimelineEvent::kPass, pass_begin_, now, pass_index_, last_pass_.mt, last_pass_.kt,
+    timeline_(TimelineEvent{TimelineEvent::kPass, pass_begin_, now, pass_index_, last_pass_.mt, last_pass_.kt,
                           last_pass_.nt});
   if (started) {
     pass_begin_ = now;
@@ -82,13 +82,13 @@ void Cfu::update_timeline() {
   // when it changes but at most every 16 cycles to keep traces small.
   const uint32_t occ = core_.a_write_ptr() + core_.b_write_ptr();
   if (occ != last_occupancy_ && (occ == 0 || now >= last_occupancy_cycle_ + 16)) {
-    timeline_->push_back({TimelineEvent::kOccupancy, now, now, occ, 0, 0, 0});
+    timeline_(TimelineEvent{TimelineEvent::kOccupancy, now, now, occ, 0, 0, 0});
     last_occupancy_ = occ;
     last_occupancy_cycle_ = now;
   }
   const int active = a.busy() ? a.active_pes() : 0;
   if (active != last_active_) {
-    timeline_->push_back({TimelineEvent::kActivePes, now, now, static_cast<uint32_t>(active), 0, 0, 0});
+    timeline_(TimelineEvent{TimelineEvent::kActivePes, now, now, static_cast<uint32_t>(active), 0, 0, 0});
     last_active_ = active;
   }
   was_busy_ = a.busy();

@@ -89,9 +89,11 @@ SC_MODULE(Cfu) {
   // idle bus on a quiescent core: counted here (CfuCore::idle, exactly n
   // steps). Only without waveform or timeline tracing.
   void skip_idle_edges(uint64_t n) { core_.idle(n); }
-  bool tracing() const { return trace_signals_ || timeline_ != nullptr; }
+  bool tracing() const { return trace_signals_ || static_cast<bool>(timeline_); }
   void enable_waveform_signals() { trace_signals_ = true; }
-  void enable_timeline(std::vector<TimelineEvent>* sink) { timeline_ = sink; }
+  // Timeline events go to `sink` as they happen (it may write them out at
+  // once: memory stays bounded however long the run).
+  void enable_timeline(std::function<void(const TimelineEvent&)> sink) { timeline_ = std::move(sink); }
 
  private:
   void on_clock();
@@ -101,7 +103,7 @@ SC_MODULE(Cfu) {
 
   CfuCore core_;
   bool trace_signals_ = false;
-  std::vector<TimelineEvent>* timeline_ = nullptr;
+  std::function<void(const TimelineEvent&)> timeline_;
   bool was_busy_ = false;
   uint64_t pass_begin_ = 0;
   Pass last_pass_;

@@ -21,6 +21,50 @@ namespace sasim {
 
 namespace {
 
+// Chrome trace-event JSON (opens in Perfetto and chrome://tracing), written
+// as the events happen, so memory stays bounded: one microsecond of trace
+// time is one clock cycle. The file is complete only after close(); until
+// then it is DIR/timeline.json.tmp.
+class TimelineWriter {
+ public:
+  explicit TimelineWriter(const std::string& path) : path_(path), tmp_(path + ".tmp"), f_(tmp_) {
+    if (!f_) throw ConfigError({{path_, 0, 0, "", "cannot write the timeline"}});
+    f_ << "{\"traceEvents\": [\n";
+    add({{"ph", "M"}, {"pid", 1}, {"name", "process_name"}, {"args", {{"name", "sasim"}}}});
+    add({{"ph", "M"}, {"pid", 1}, {"tid", 1}, {"name", "thread_name"}, {"args", {{"name", "layers"}}}});
+    add({{"ph", "M"}, {"pid", 1}, {"tid", 2}, {"name", "thread_name"}, {"args", {{"name", "array passes"}}}});
+    add({{"ph", "M"}, {"pid", 1}, {"tid", 3}, {"name", "thread_name"}, {"args", {{"name", "cpu (VexRiscv model)"}}}});
+  }
+  void add(const nlohmann::json& e) {
+    f_ << (first_ ? "" : ",\n") << e.dump();
+    first_ = false;
+  }
+  void close() {
+    f_ << "\n], \"displayTimeUnit\": \"ns\", \"otherData\": {\"time_unit\": \"1 us = 1 clock cycle\"}}\n";
+    f_.close();
+    if (!f_ || std::rename(tmp_.c_str(), path_.c_str()) != 0)
+      throw ConfigError({{path_, 0, 0, "", "cannot write the timeline"}});
+  }
+
+ private:
+  std::string path_, tmp_;
+  std::ofstream f_;
+  bool first_ = true;
+};
+
+nlohmann::json cfu_event_json(const TimelineEvent& e) {
+  switch (e.kind) {
+    case TimelineEvent::kPass:
+      return {{"ph", "X"}, {"pid", 1}, {"tid", 2}, {"name", fmt::format("pass {}", e.value)}, {"ts", e.begin},
+              {"dur", e.end - e.begin}, {"args", {{"Mt", e.mt}, {"Kt", e.kt}, {"Nt", e.nt}}}};
+    case TimelineEvent::kActivePes:
+      return {{"ph", "C"}, {"pid", 1}, {"name", "active PEs"}, {"ts", e.begin}, {"args", {{"pes", e.value}}}};
+    case TimelineEvent::kOccupancy:
+    default:
+      return {{"ph", "C"}, {"pid", 1}, {"name", "shadow buffer bytes"}, {"ts", e.begin}, {"args", {{"bytes", e.value}}}};
+  }
+}
+
 class SystemCEngine : public Engine {
  public:
   SystemCEngine(const HwConfig& hw, const EngineOptions& opts)
@@ -30,7 +74,11 @@ class SystemCEngine : public Engine {
       if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd") base.resize(base.size() - 4);
       sys_.trace_vcd(base);
     }
-    if (!opts.timeline_path.empty()) sys_.cfu().enable_timeline(&timeline_);
+    if (!opts.timeline_path.empty()) {
+      timeline_ = std::make_unique<TimelineWriter>(opts.timeline_path);
+      TimelineWriter* w = timeline_.get();
+      sys_.cfu().enable_timeline([w](const TimelineEvent& e) { w->add(cfu_event_json(e)); });
+    }
   }
 
   const char* name() const override { return "systemc"; }
@@ -63,7 +111,9 @@ class SystemCEngine : public Engine {
     s.sram_reads = c1.sram_reads - c0.sram_reads;
     s.sram_writes = c1.sram_writes - c0.sram_writes;
     s.tiles = c1.passes - c0.passes;
-    spans_.push_back({spec.name, c0.cycles, c1.cycles});
+    if (timeline_)
+      timeline_->add({{"ph", "X"}, {"pid", 1}, {"tid", 1}, {"name", spec.name}, {"ts", c0.cycles},
+                      {"dur", c1.cycles - c0.cycles}});
     return r;
   }
 
@@ -74,20 +124,20 @@ class SystemCEngine : public Engine {
   static constexpr uint64_t kCpuSampleCycles = 20000;
   class CpuSampler : public cpu::MarkerListener {
    public:
-    CpuSampler(std::vector<nlohmann::json>* out, uint64_t base) : out_(out), base_(base) {}
+    CpuSampler(TimelineWriter* out, uint64_t base) : out_(out), base_(base) {}
     void on_marker(uint32_t, uint64_t) override {}
     uint64_t sample_interval() const override { return kCpuSampleCycles; }
     void on_sample(uint64_t cycle, const cpu::CpuCounters& c) override {
       nlohmann::json args = nlohmann::json::object();
       for (int i = 0; i < cpu::kNumStallClasses; ++i)
         args[cpu::stall_class_name(i)] = c.cycles_by_class[i] - (have_last_ ? last_.cycles_by_class[i] : 0);
-      out_->push_back({{"ph", "C"}, {"pid", 1}, {"name", "CPU cycles by class"}, {"ts", base_ + cycle}, {"args", args}});
+      if (out_) out_->add({{"ph", "C"}, {"pid", 1}, {"name", "CPU cycles by class"}, {"ts", base_ + cycle}, {"args", args}});
       last_ = c;
       have_last_ = true;
     }
 
    private:
-    std::vector<nlohmann::json>* out_;
+    TimelineWriter* out_;
     uint64_t base_;
     cpu::CpuCounters last_;
     bool have_last_ = false;
@@ -98,7 +148,7 @@ class SystemCEngine : public Engine {
     EngineResult r;
     std::exception_ptr err;
     const uint64_t c0 = sys_.cfu().core().counters().cycles;
-    CpuSampler sampler(&cpu_events_, c0);
+    CpuSampler sampler(timeline_.get(), c0);
     sys_.host().run_job([&] {
       try {
         r = run_layer_on_board(board_.get(), params_, spec, data, &sys_.cfu().core(), hw_.origin_of_section({"buffers", "array"}),
@@ -118,75 +168,31 @@ class SystemCEngine : public Engine {
       }
       throw std::runtime_error(fmt::format("layer {}: the CFU flagged a rejected command{}", spec.name, why));
     }
-    spans_.push_back({spec.name, c0, sys_.cfu().core().counters().cycles});
-    if (!opts_.timeline_path.empty()) {
+    if (timeline_)
+      timeline_->add({{"ph", "X"}, {"pid", 1}, {"tid", 1}, {"name", spec.name}, {"ts", c0},
+                      {"dur", sys_.cfu().core().counters().cycles - c0}});
+    if (timeline_) {
       nlohmann::json args = {{"cycles", r.stats.cycles}, {"instructions", r.stats.cpu.retired}};
       for (int i = 0; i < cpu::kNumStallClasses; ++i) args[cpu::stall_class_name(i)] = r.stats.cpu.by_class[i];
-      cpu_events_.push_back({{"ph", "X"}, {"pid", 1}, {"tid", 3}, {"name", spec.name + " (board program)"},
-                             {"ts", c0}, {"dur", sys_.cfu().core().counters().cycles - c0}, {"args", args}});
+      timeline_->add({{"ph", "X"}, {"pid", 1}, {"tid", 3}, {"name", spec.name + " (board program)"},
+                      {"ts", c0}, {"dur", sys_.cfu().core().counters().cycles - c0}, {"args", args}});
     }
     return r;
   }
 
   void finish() override {
     sys_.close_trace();
-    if (!opts_.timeline_path.empty()) write_timeline();
+    if (timeline_) timeline_->close();
   }
 
  private:
-  // Chrome trace-event JSON (opens in Perfetto and chrome://tracing); one
-  // microsecond of trace time is one clock cycle.
-  void write_timeline() {
-    nlohmann::json ev = nlohmann::json::array();
-    ev.push_back({{"ph", "M"}, {"pid", 1}, {"name", "process_name"}, {"args", {{"name", "sasim cfu"}}}});
-    ev.push_back({{"ph", "M"}, {"pid", 1}, {"tid", 1}, {"name", "thread_name"}, {"args", {{"name", "layers"}}}});
-    ev.push_back({{"ph", "M"}, {"pid", 1}, {"tid", 2}, {"name", "thread_name"}, {"args", {{"name", "array passes"}}}});
-    if (!cpu_events_.empty())
-      ev.push_back({{"ph", "M"}, {"pid", 1}, {"tid", 3}, {"name", "thread_name"},
-                    {"args", {{"name", "cpu (VexRiscv model)"}}}});
-    for (const auto& e : cpu_events_) ev.push_back(e);
-    for (const auto& sp : spans_)
-      ev.push_back({{"ph", "X"}, {"pid", 1}, {"tid", 1}, {"name", sp.name}, {"ts", sp.begin}, {"dur", sp.end - sp.begin}});
-    for (const auto& e : timeline_) {
-      switch (e.kind) {
-        case TimelineEvent::kPass:
-          ev.push_back({{"ph", "X"}, {"pid", 1}, {"tid", 2}, {"name", fmt::format("pass {}", e.value)},
-                        {"ts", e.begin}, {"dur", e.end - e.begin},
-                        {"args", {{"Mt", e.mt}, {"Kt", e.kt}, {"Nt", e.nt}}}});
-          break;
-        case TimelineEvent::kActivePes:
-          ev.push_back({{"ph", "C"}, {"pid", 1}, {"name", "active PEs"}, {"ts", e.begin}, {"args", {{"pes", e.value}}}});
-          break;
-        case TimelineEvent::kOccupancy:
-          ev.push_back({{"ph", "C"}, {"pid", 1}, {"name", "shadow buffer bytes"}, {"ts", e.begin},
-                        {"args", {{"bytes", e.value}}}});
-          break;
-      }
-    }
-    nlohmann::json doc = {{"traceEvents", ev}, {"displayTimeUnit", "ns"},
-                          {"otherData", {{"time_unit", "1 us = 1 clock cycle"}}}};
-    const std::string tmp = opts_.timeline_path + ".tmp";
-    {
-      std::ofstream f(tmp);
-      if (!f || !(f << doc.dump() << "\n") || !f.flush())
-        throw ConfigError({{opts_.timeline_path, 0, 0, "", "cannot write the timeline"}});
-    }
-    if (std::rename(tmp.c_str(), opts_.timeline_path.c_str()) != 0)
-      throw ConfigError({{opts_.timeline_path, 0, 0, "", "cannot write the timeline"}});
-  }
-
-  struct Span {
-    std::string name;
-    uint64_t begin, end;
-  };
   HwConfig hw_;
   CoreParams params_;
   ScSystem sys_;
   EngineOptions opts_;
   std::unique_ptr<cpu::BoardHost> board_;
-  std::vector<nlohmann::json> cpu_events_;
-  std::vector<TimelineEvent> timeline_;
-  std::vector<Span> spans_;
+
+  std::unique_ptr<TimelineWriter> timeline_;
 };
 
 }  // namespace
