@@ -235,7 +235,7 @@ expect(cpu_gap_numbers 0 "PASS synthetic__01_conv2d cycles=3546\nPASS resnet8__1
             "${SHARED}/vectors/resnet8__14_fully_connected")
 expect(cpu_bad_name 2 "--cpu: .*not in" ARGS check --engine systemc --cpu arm "${SHARED}/vectors/synthetic__01_conv2d")
 # The default is the board estimate, and run says so.
-expect(run_cpu_model 0 "board estimate, the driver running on the VexRiscv perf\\+cfu CPU model.*CPU: layer +retired"
+expect(run_cpu_model 0 "board estimate, the driver on the VexRiscv perf\\+cfu CPU model.*CPU: layer +retired"
        ARGS run --model "${WORK}/tiny.yaml" --out "${WORK}/run_cpu")
 
 # ---- what a new user types (issue: messages) ----------------------------------
@@ -351,4 +351,29 @@ if(NOT rc EQUAL 0 OR tl_size LESS 1000000 OR NOT tl_head MATCHES "^{\"traceEvent
   message(SEND_ERROR "[timeline_bounded] exit ${rc}, ${tl_size} bytes: ${e}")
 else()
   message(STATUS "ok timeline_bounded ${tl_size} bytes")
+endif()
+# The tables fit 120 columns unless --wide asks for every column.
+execute_process(COMMAND ${SASIM} run --model "${SRC}/models/resnet8.yaml" --out "${WORK}/narrow" OUTPUT_VARIABLE narrow)
+string(REPLACE "\n" ";" narrow_lines "${narrow}")
+set(too_wide "")
+foreach(line IN LISTS narrow_lines)
+  string(LENGTH "${line}" len)
+  if(len GREATER 120 AND NOT line MATCHES "^wrote ")  # the file list holds paths
+    set(too_wide "${line}")
+  endif()
+endforeach()
+if(NOT too_wide STREQUAL "")
+  message(SEND_ERROR "[table_width] a line is wider than 120 columns: ${too_wide}")
+else()
+  message(STATUS "ok table_width")
+endif()
+expect(run_wide 0 "cfu_ops sram_rd_w sram_wr_w.*I\\$miss +D\\$miss +top function" ARGS run --wide --model "${WORK}/tiny.yaml" --out "${WORK}/wide")
+# No SystemC info line in the middle of the report; cycle_kind names for GTKWave.
+execute_process(COMMAND ${SASIM} run --cpu gap --model "${WORK}/tiny.yaml" --out "${WORK}/vcd_info" --trace vcd
+                RESULT_VARIABLE rc OUTPUT_VARIABLE o ERROR_VARIABLE e)
+if(NOT rc EQUAL 0 OR "${o}${e}" MATCHES "Info:" OR NOT o MATCHES "trace.vcd \\(cycle_kind names: cycle_kind.gtkw.txt\\)"
+   OR NOT EXISTS "${WORK}/vcd_info/cycle_kind.gtkw.txt")
+  message(SEND_ERROR "[vcd_no_info] exit ${rc}: ${o}${e}")
+else()
+  message(STATUS "ok vcd_no_info")
 endif()

@@ -43,6 +43,7 @@ struct RunOptions {
   std::string out_dir;                    // empty: out/<model name>
   std::string trace;                      // "", "vcd" or "timeline"
   std::string cpu = "vexriscv";           // --cpu: vexriscv | gap
+  bool wide = false;                      // --wide: every column of the tables
 };
 
 // Runs a whole model on the SystemC engine; prints the per-layer profile and

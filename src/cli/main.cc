@@ -55,6 +55,9 @@ void add_common(CLI::App* sub, sasim::CommonOptions* common, std::vector<std::st
 }  // namespace
 
 int sc_main(int argc, char* argv[]) {
+  // SystemC's info messages (tracing time unit, ...) would land in the middle
+  // of sasim's tables; warnings and errors still print.
+  sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   CLI::App app{"sasim: cycle-accurate systolic-array simulator for CFU Playground int8 CNN accelerators"};
   app.require_subcommand(1);
   sasim::CommonOptions common;
@@ -77,6 +80,7 @@ int sc_main(int argc, char* argv[]) {
   add_common(run, &common, &sets);
   run->add_option("--model", run_opt.model_path, "model config YAML (e.g. models/resnet8.yaml)")->required();
   run->add_option("--out", run_opt.out_dir, "output directory (default: out/<model name>)");
+  run->add_flag("--wide", run_opt.wide, "print every column of the tables (default: fit 120 columns)");
   run->add_option("--cpu", run_opt.cpu, cpu_help)->check(CLI::IsMember({"vexriscv", "gap"}))->capture_default_str();
   run->add_option("--trace", run_opt.trace, "per-cycle profile: vcd (GTKWave) or timeline (Perfetto JSON)")
       ->check(CLI::IsMember({"vcd", "timeline"}));

@@ -153,6 +153,33 @@ std::string csv_field(const std::string& s) {
   return o + "\"";
 }
 
+// One column of a terminal table: header, width, whether only --wide shows it.
+struct Column {
+  const char* head;
+  int width;
+  bool wide_only;
+  bool left = false;  // text columns
+};
+
+// Prints cells right-aligned under `cols` (the first left-aligned), skipping
+// wide-only columns unless `wide`.
+void print_row(const std::vector<Column>& cols, const std::vector<std::string>& cells, bool wide) {
+  std::string line;
+  for (size_t i = 0; i < cols.size() && i < cells.size(); ++i) {
+    if (cols[i].wide_only && !wide) continue;
+    if (!line.empty()) line += ' ';
+    line += (i == 0 || cols[i].left) ? fmt::format("{:<{}}", cells[i], cols[i].width)
+                                      : fmt::format("{:>{}}", cells[i], cols[i].width);
+  }
+  while (!line.empty() && line.back() == ' ') line.pop_back();
+  fmt::print("{}\n", line);
+}
+void print_head(const std::vector<Column>& cols, bool wide) {
+  std::vector<std::string> h;
+  for (const Column& c : cols) h.push_back(c.head);
+  print_row(cols, h, wide);
+}
+
 // Short function names for the terminal: "sasim_drv::run_layer(...)" -> "run_layer".
 std::string short_fn(std::string n) {
   for (size_t a; (a = n.find("(anonymous namespace)::")) != std::string::npos;) n.erase(a, 23);
@@ -187,7 +214,12 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
 
   EngineOptions eo;
   eo.cpu = opt.cpu;
-  if (opt.trace == "vcd") eo.vcd_path = out_dir + "/trace.vcd";
+  if (opt.trace == "vcd") {
+    eo.vcd_path = out_dir + "/trace.vcd";
+    // cfu.control.cycle_kind by name in GTKWave: show the signal as decimal,
+    // then Data Format > Translate Filter File > this file.
+    write_file(out_dir + "/cycle_kind.gtkw.txt", "0 compute\n1 fill_drain\n2 bank_swap\n3 readback\n4 host\n");
+  }
   if (opt.trace == "timeline") eo.timeline_path = out_dir + "/timeline.json";
   std::unique_ptr<Engine> engine = make_engine("systemc", hw, eo);
 
@@ -199,15 +231,38 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
              hw.source, hw.clock_mhz);
   const bool cpu_model = opt.cpu == "vexriscv";
   if (cpu_model)
-    fmt::print("cycles: board estimate, the driver running on the VexRiscv perf+cfu CPU model (memory {}/{}/{}); "
-               "--cpu gap for the CFU-side estimate\n",
+    fmt::print("cycles: board estimate, the driver on the VexRiscv perf+cfu CPU model (memory {}/{}/{})\n",
                hw.cpu.read_first, hw.cpu.read_beat, hw.cpu.write);
   else
-    fmt::print("cycles: fixed-gap host estimate (--cpu gap): CFU-side only, the CPU's own work is not counted\n");
-  const char* head = "{:<14} {:<17} {:>10} {:>9} {:>6} {:>8} {:>9} {:>9} {:>7} {:>9} {:>8} {:>9} {:>9} {:>10} {:>5}\n";
-  fmt::print("{:<58}{}\n", "", "|------- array cycles by cause -------|");
-  fmt::print(head, "layer", "op", "cycles", "MACs", "util%", "compute", "host", "fill/drn", "swap", "readback",
-             "instrs", "sram_rd", "sram_wr", "latency_us", "exact");
+    fmt::print("cycles: fixed-gap host estimate (--cpu gap): CFU-side only, the CPU's work not counted\n");
+  // The layer table: 120 columns by default, every column with --wide. Units:
+  // cycles are clock cycles, sram_* count 32-bit words, cfu_ops are CFU
+  // instructions; the array's cycles by cause add up to `cycles`.
+  const std::vector<Column> cols = {
+      {"layer", 14, false},     {"op", 16, false, true},        {"cycles", 11, false},  {"MACs", 9, false},
+      {"util%", 6, false},      {"compute", 8, false},    {"host", 10, false},    {"fill/drn", 8, false},
+      {"swap", 6, true},        {"readback", 8, false},   {"cfu_ops", 8, true},   {"sram_rd_w", 9, true},
+      {"sram_wr_w", 9, true},   {"latency_us", 11, false}, {"exact", 5, false}};
+  auto layer_cells = [&](const std::string& name, const std::string& op, const LayerStats& s, const std::string& ex) {
+    return std::vector<std::string>{name,
+                                    op,
+                                    std::to_string(s.cycles),
+                                    std::to_string(s.macs),
+                                    fmt::format("{:.2f}", 100.0 * s.utilisation(hw.rows, hw.cols)),
+                                    std::to_string(s.compute_cycles),
+                                    std::to_string(s.stall_host),
+                                    std::to_string(s.stall_fill_drain),
+                                    std::to_string(s.stall_bank_swap),
+                                    std::to_string(s.stall_readback),
+                                    std::to_string(s.host_instructions),
+                                    std::to_string(s.sram_reads),
+                                    std::to_string(s.sram_writes),
+                                    fmt::format("{:.1f}", static_cast<double>(s.cycles) / hw.clock_mhz),
+                                    ex};
+  };
+  fmt::print("array cycles by cause: compute, host (waiting for the CPU), fill/drn{}, readback{}\n",
+             opt.wide ? ", swap" : "", opt.wide ? "" : " (--wide: all columns)");
+  print_head(cols, opt.wide);
   // Ctrl-C: finish the layer in flight, then write what is done and stop.
   g_interrupted = 0;
   struct sigaction sa = {}, old_sa = {};
@@ -232,32 +287,32 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
     all_exact = all_exact && exact;
     rows.push_back({l.spec.name, op_name(l.spec.op), r.stats, exact});
     accumulate(&total, r.stats);
-    const LayerStats& s = r.stats;
-    fmt::print("{:<14} {:<17} {:>10} {:>9} {:>6.2f} {:>8} {:>9} {:>9} {:>7} {:>9} {:>8} {:>9} {:>9} {:>10.1f} {:>5}\n",
-               l.spec.name, op_name(l.spec.op), s.cycles, s.macs, 100.0 * s.utilisation(hw.rows, hw.cols),
-               s.compute_cycles, s.stall_host, s.stall_fill_drain, s.stall_bank_swap, s.stall_readback, s.host_instructions,
-               s.sram_reads, s.sram_writes, static_cast<double>(s.cycles) / hw.clock_mhz, exact ? "yes" : "NO");
+    print_row(cols, layer_cells(l.spec.name, op_name(l.spec.op), r.stats, exact ? "yes" : "NO"), opt.wide);
     std::fflush(stdout);
   }
-  fmt::print("{:<14} {:<17} {:>10} {:>9} {:>6.2f} {:>8} {:>9} {:>9} {:>7} {:>9} {:>8} {:>9} {:>9} {:>10.1f}\n", "total",
-             "", total.cycles, total.macs, 100.0 * total.utilisation(hw.rows, hw.cols), total.compute_cycles,
-             total.stall_host,
-             total.stall_fill_drain, total.stall_bank_swap, total.stall_readback, total.host_instructions,
-             total.sram_reads, total.sram_writes, static_cast<double>(total.cycles) / hw.clock_mhz);
+  print_row(cols, layer_cells("total", "", total, ""), opt.wide);
 
   if (cpu_model) {
-    fmt::print("\n{:<14} {:>10} {:>5} {:>10} {:>10} {:>9} {:>9} {:>10} {:>10} {:>9} {:>9} {:>7} {:>7}  {}\n", "CPU: layer",
-               "retired", "IPC", "execute", "interlock", "branch", "fetch_ms", "data_mem", "divider", "cfu_cmd", "cfu_rsp",
-               "I$miss", "D$miss", "top function (cycles)");
+    // The CPU's cycles by class add up to `cycles` (one class per cycle).
+    const std::vector<Column> ccols = {
+        {"CPU: layer", 14, false}, {"retired", 10, false}, {"IPC", 5, false},      {"execute", 10, false},
+        {"interlock", 9, false},   {"branch", 9, false},   {"fetch_ms", 8, false}, {"data_mem", 9, false},
+        {"divider", 9, false},     {"cfu_cmd", 8, false},  {"cfu_rsp", 8, false},  {"I$miss", 7, true},
+        {"D$miss", 7, true},       {"top function (cycles)", 1, true, true}};
+    fmt::print("\n");
+    print_head(ccols, opt.wide);
     auto cpu_row = [&](const std::string& name, const LayerStats& s) {
       const CpuStats& c = s.cpu;
       const std::string top = c.top_functions.empty()
                                   ? ""
-                                  : fmt::format("{} ({})", short_fn(c.top_functions[0].first), c.top_functions[0].second);
-      fmt::print("{:<14} {:>10} {:>5.2f} {:>10} {:>10} {:>9} {:>9} {:>10} {:>10} {:>9} {:>9} {:>7} {:>7}  {}\n", name,
-                 c.retired, s.cycles ? static_cast<double>(c.retired) / static_cast<double>(s.cycles) : 0.0,
-                 c.by_class[0], c.by_class[1], c.by_class[2], c.by_class[3], c.by_class[4], c.by_class[5], c.by_class[6],
-                 c.by_class[7], c.icache_misses, c.dcache_misses, top);
+                                  : fmt::format("  {} ({})", short_fn(c.top_functions[0].first), c.top_functions[0].second);
+      std::vector<std::string> cells = {name, std::to_string(c.retired),
+                                        fmt::format("{:.2f}", s.cycles ? static_cast<double>(c.retired) / static_cast<double>(s.cycles) : 0.0)};
+      for (int k = 0; k < 8; ++k) cells.push_back(std::to_string(c.by_class[k]));
+      cells.push_back(std::to_string(c.icache_misses));
+      cells.push_back(std::to_string(c.dcache_misses));
+      cells.push_back(top);
+      print_row(ccols, cells, opt.wide);
     };
     for (const Row& r : rows) cpu_row(r.name, r.s);
     cpu_row("total", total);
@@ -319,7 +374,10 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
     return 130;
   }
   fmt::print("wrote {0}/layers.csv, {0}/report.json, {0}/hw.resolved.yaml{1}\n", out_dir,
-             opt.trace.empty() ? "" : fmt::format(", {}/{}", out_dir, opt.trace == "vcd" ? "trace.vcd" : "timeline.json"));
+             opt.trace.empty() ? ""
+                               : fmt::format(", {}/{}", out_dir,
+                                             opt.trace == "vcd" ? "trace.vcd (cycle_kind names: cycle_kind.gtkw.txt)"
+                                                                : "timeline.json"));
   if (!all_exact) {
     fmt::print(stderr, "error: a layer's output differs from the golden model\n");
     return kExitMismatch;

@@ -378,6 +378,9 @@ void BusChecker::on_negedge() {
 
 void ScSystem::trace_vcd(const std::string& path_without_ext) {
   tf_ = sc_core::sc_create_vcd_trace_file(path_without_ext.c_str());
+  // An explicit unit: SystemC would otherwise print an info line about its
+  // default in the middle of the report.
+  tf_->set_time_unit(1, sc_core::SC_PS);
   auto t = [&](const auto& sig, const std::string& name) { sc_core::sc_trace(tf_, sig, name); };
   t(clk_, "clk");
   t(reset_, "reset");
