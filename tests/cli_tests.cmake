@@ -377,3 +377,17 @@ if(NOT rc EQUAL 0 OR "${o}${e}" MATCHES "Info:" OR NOT o MATCHES "trace.vcd \\(c
 else()
   message(STATUS "ok vcd_no_info")
 endif()
+# --trace-layer / --trace-cycles keep the timeline of a big model small.
+expect(trace_layer 0 "timeline.json" ARGS run --model "${SRC}/models/resnet8.yaml" --trace timeline --trace-layer fc
+       --out "${WORK}/trace_fc")
+file(READ "${WORK}/trace_fc/timeline.json" tl_fc)
+string(LENGTH "${tl_fc}" tl_fc_len)
+if(tl_fc_len GREATER 200000 OR NOT tl_fc MATCHES "\"name\":\"fc\"" OR tl_fc MATCHES "\"name\":\"conv0\"")
+  message(SEND_ERROR "[trace_layer] ${tl_fc_len} bytes; fc only expected")
+endif()
+expect(trace_layer_unknown 2 "--trace-layer nope: no such layer in .*resnet8.yaml \\(layers: conv0, s1_conv1"
+       ARGS run --model "${SRC}/models/resnet8.yaml" --trace timeline --trace-layer nope --out "${WORK}/trace_nope")
+expect(trace_cycles_bad 2 "--trace-cycles 9:3: expected FROM:TO" ARGS run --model "${WORK}/tiny.yaml" --trace timeline
+       --trace-cycles 9:3 --out "${WORK}/trace_bad")
+expect(trace_window_needs_timeline 2 "select what --trace timeline records" ARGS run --model "${WORK}/tiny.yaml"
+       --trace-layer c1 --out "${WORK}/trace_vcd")

@@ -78,6 +78,10 @@ struct EngineOptions {
   // driver on the CPU model (the command line's default); "gap" is the
   // fixed-gap host estimate (docs/microarchitecture.md, "Host timing").
   std::string cpu = "gap";
+  // Timeline window: only these layers (empty: all) and only events whose
+  // time (cycles from the start of the run) lies in [trace_from, trace_to].
+  std::vector<std::string> trace_layers;
+  uint64_t trace_from = 0, trace_to = UINT64_MAX;
 };
 std::vector<std::string> cpu_names();  // accepted by --cpu
 

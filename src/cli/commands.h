@@ -44,6 +44,8 @@ struct RunOptions {
   std::string trace;                      // "", "vcd" or "timeline"
   std::string cpu = "vexriscv";           // --cpu: vexriscv | gap
   bool wide = false;                      // --wide: every column of the tables
+  std::vector<std::string> trace_layers;  // --trace-layer NAME (repeatable)
+  std::string trace_cycles;               // --trace-cycles FROM:TO
 };
 
 // Runs a whole model on the SystemC engine; prints the per-layer profile and

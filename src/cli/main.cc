@@ -80,6 +80,9 @@ int sc_main(int argc, char* argv[]) {
   add_common(run, &common, &sets);
   run->add_option("--model", run_opt.model_path, "model config YAML (e.g. models/resnet8.yaml)")->required();
   run->add_option("--out", run_opt.out_dir, "output directory (default: out/<model name>)");
+  run->add_option("--trace-layer", run_opt.trace_layers, "timeline: only this layer (repeatable)")->type_name("NAME");
+  run->add_option("--trace-cycles", run_opt.trace_cycles, "timeline: only cycles FROM:TO of the run")
+      ->type_name("FROM:TO");
   run->add_flag("--wide", run_opt.wide, "print every column of the tables (default: fit 120 columns)");
   run->add_option("--cpu", run_opt.cpu, cpu_help)->check(CLI::IsMember({"vexriscv", "gap"}))->capture_default_str();
   run->add_option("--trace", run_opt.trace, "per-cycle profile: vcd (GTKWave) or timeline (Perfetto JSON)")

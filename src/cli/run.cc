@@ -1,4 +1,5 @@
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -214,6 +215,31 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
 
   EngineOptions eo;
   eo.cpu = opt.cpu;
+  // The timeline window (traces of big models stay small).
+  if ((!opt.trace_layers.empty() || !opt.trace_cycles.empty()) && opt.trace != "timeline")
+    throw ConfigError({{"--trace-layer/--trace-cycles", 0, 0, "", "select what --trace timeline records (a VCD "
+                                                                  "records the whole run)"}});
+  for (const std::string& n : opt.trace_layers) {
+    bool known = false;
+    std::vector<std::string> names;
+    for (const ModelLayer& l : model.layers) {
+      known = known || l.spec.name == n;
+      names.push_back(l.spec.name);
+    }
+    if (!known)
+      throw ConfigError({{"--trace-layer " + n, 0, 0, "", fmt::format("no such layer in {} (layers: {})", model.source,
+                                                                      fmt::join(names, ", "))}});
+  }
+  eo.trace_layers = opt.trace_layers;
+  if (!opt.trace_cycles.empty()) {
+    const size_t colon = opt.trace_cycles.find(':');
+    int64_t a = -1, b = -1;
+    if (colon == std::string::npos || !parse_int64(opt.trace_cycles.substr(0, colon), &a) ||
+        !parse_int64(opt.trace_cycles.substr(colon + 1), &b) || a < 0 || b < a)
+      throw ConfigError({{"--trace-cycles " + opt.trace_cycles, 0, 0, "", "expected FROM:TO with 0 <= FROM <= TO"}});
+    eo.trace_from = static_cast<uint64_t>(a);
+    eo.trace_to = static_cast<uint64_t>(b);
+  }
   if (opt.trace == "vcd") {
     eo.vcd_path = out_dir + "/trace.vcd";
     // cfu.control.cycle_kind by name in GTKWave: show the signal as decimal,

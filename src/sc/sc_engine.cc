@@ -35,7 +35,18 @@ class TimelineWriter {
     add({{"ph", "M"}, {"pid", 1}, {"tid", 2}, {"name", "thread_name"}, {"args", {{"name", "array passes"}}}});
     add({{"ph", "M"}, {"pid", 1}, {"tid", 3}, {"name", "thread_name"}, {"args", {{"name", "cpu (VexRiscv model)"}}}});
   }
+  // Events outside the window (layer, cycles) are left out; metadata always
+  // stays.
+  void set_window(bool layer_on, uint64_t from, uint64_t to) {
+    layer_on_ = layer_on;
+    from_ = from;
+    to_ = to;
+  }
   void add(const nlohmann::json& e) {
+    if (e.value("ph", "") != "M") {
+      const uint64_t ts = e.value("ts", uint64_t{0});
+      if (!layer_on_ || ts < from_ || ts > to_) return;
+    }
     f_ << (first_ ? "" : ",\n") << e.dump();
     first_ = false;
   }
@@ -49,7 +60,8 @@ class TimelineWriter {
  private:
   std::string path_, tmp_;
   std::ofstream f_;
-  bool first_ = true;
+  bool first_ = true, layer_on_ = true;
+  uint64_t from_ = 0, to_ = UINT64_MAX;
 };
 
 nlohmann::json cfu_event_json(const TimelineEvent& e) {
@@ -84,6 +96,11 @@ class SystemCEngine : public Engine {
   const char* name() const override { return "systemc"; }
 
   EngineResult run(const LayerSpec& spec, const LayerData& data) override {
+    if (timeline_) {
+      bool on = opts_.trace_layers.empty();
+      for (const std::string& n : opts_.trace_layers) on = on || n == spec.name;
+      timeline_->set_window(on, opts_.trace_from, opts_.trace_to);
+    }
     if (opts_.cpu == "vexriscv") return run_on_cpu_model(spec, data);
     EngineResult r;
     r.output.assign(static_cast<size_t>(spec.output_elems()), 0);
