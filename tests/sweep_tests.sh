@@ -194,5 +194,12 @@ kill $first 2>/dev/null; wait $first 2>/dev/null
 [ $rc -eq 2 ] && grep -q "another sweep is writing to this directory (process $first)" "$WORK/lock2.log" \
   && ok "second writer refused" || fail "second writer: exit $rc: $(cat "$WORK/lock2.log")"
 
+# 14. Plots follow the swept keys: a panel per key (cycles_by_key), heat maps
+#     of utilisation and latency, readable tick labels (no 8.38861e+06).
+[ -s "$WORK/full/plots/cycles_by_key.png" ] && [ -s "$WORK/full/plots/cycles_by_key.svg" ] \
+  && grep -q "multiplot layout 1,3" "$WORK/full/plots/plots.gp" && grep -q "latency (us)" "$WORK/full/plots/plots.gp" \
+  && grep -q "set format y '%.1s%c'" "$WORK/full/plots/plots.gp" && ok "plots by swept key, latency heat map" \
+  || fail "plots: $(ls "$WORK/full/plots")"
+
 echo "$((fails == 0 ? 1 : 0)) passed, $fails failed"
 [ $fails -eq 0 ]

@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "commands.h"
 #include "sasim/sweep.h"
@@ -258,7 +259,21 @@ struct PlotRow {
   std::string model, df;
   int rows = 0, cols = 0, pes = 0, dsp = 0;
   double cycles = 0, latency = 0, util = 0;
+  std::vector<std::string> swept;  // values of the swept keys (swept_keys order)
 };
+
+// The swept keys: the CSV columns between "pes" and "status".
+std::vector<std::string> swept_keys(const Csv& csv) {
+  const auto h = csv_split(csv.header);
+  std::vector<std::string> keys;
+  bool in = false;
+  for (const auto& c : h) {
+    if (c == "status") break;
+    if (in) keys.push_back(c);
+    if (c == "pes") in = true;
+  }
+  return keys;
+}
 
 // The rows to plot, every column looked up and every number parsed checked:
 // a CSV without a column, or with a cell that is not a number, is bad input
@@ -307,6 +322,7 @@ std::vector<PlotRow> plot_rows(const Csv& csv, const std::string& path) {
     r.cycles = number(c_cycles, "cycles");
     r.latency = number(c_lat, "latency_us");
     r.util = number(c_util, "utilisation");
+    for (size_t k = c_pes + 1; k < c_status && k < c.size(); ++k) r.swept.push_back(c[k]);
     out.push_back(r);
   }
   return out;
@@ -328,31 +344,92 @@ bool make_plots(const std::string& dir, const Csv& csv, const std::string& csv_p
     rvals.insert(r.rows);
     cvals.insert(r.cols);
   }
-  std::string gp = "set datafile separator whitespace\nset key outside right\nset grid\nset format y '%g'\n";
-  auto both = [&](const std::string& name, const std::string& body) {
-    gp += fmt::format("set terminal pngcairo size 1000,650 noenhanced\nset output '{}.png'\n{}", name, body);
-    gp += fmt::format("set terminal svg size 1000,650 noenhanced\nset output '{}.svg'\n{}", name, body);
+  // Readable numbers (8.4M, not 8.38861e+06); one colour per model and
+  // dataflow everywhere; text labels as given.
+  std::string gp = "set datafile separator whitespace\nset key outside right\nset grid\n"
+                   "set format y '%.1s%c'\nset format cb '%.1s%c'\nset offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05\n";
+  auto both = [&](const std::string& name, const std::string& body, int w = 1000, int h = 650) {
+    gp += fmt::format("set terminal pngcairo size {},{} noenhanced\nset output '{}.png'\n{}", w, h, name, body);
+    gp += fmt::format("set terminal svg size {},{} noenhanced\nset output '{}.svg'\n{}", w, h, name, body);
   };
-  // 1. cycles vs PE count, one series per model and dataflow.
+  std::vector<std::pair<std::string, std::string>> series_ids;  // (model, dataflow) -> colour index
+  for (const auto& m : models)
+    for (const auto& d : dfs) series_ids.emplace_back(m, d);
+  auto colour = [&](const std::string& m, const std::string& d) {
+    return static_cast<int>(std::find(series_ids.begin(), series_ids.end(), std::make_pair(m, d)) - series_ids.begin()) + 1;
+  };
+  std::map<std::string, int> model_colour;
+  for (const auto& m : models) model_colour.emplace(m, static_cast<int>(model_colour.size()) + 1);
+
+  // 1. cycles vs PE count, one series per model and dataflow; each point
+  //    labelled RxC, so shapes with the same PE count are told apart.
   std::string plot1 = "set title 'Total cycles vs PE count'\nset xlabel 'PEs (rows x cols)'\nset ylabel 'cycles'\n"
-                      "set logscale xy 2\nplot ";
+                      "set logscale xy 2\nset format x '%g'\nplot ";
   int series = 0;
   for (const auto& m : models)
     for (const auto& d : dfs) {
       const std::string f = fmt::format("cycles_{}_{}.dat", m, d);
-      std::vector<std::pair<int, double>> pts;
+      std::vector<std::tuple<int, double, std::string>> pts;
       for (const auto& r : rows)
-        if (r.model == m && r.df == d) pts.push_back({r.pes, r.cycles});
+        if (r.model == m && r.df == d) pts.emplace_back(r.pes, r.cycles, fmt::format("{}x{}", r.rows, r.cols));
       if (pts.empty()) continue;
       std::sort(pts.begin(), pts.end());
       std::string data;
-      for (const auto& p : pts) data += fmt::format("{} {}\n", p.first, p.second);
+      for (const auto& [pe, cyc, shape] : pts) data += fmt::format("{} {} {}\n", pe, cyc, shape);
       write_atomic(pd + "/" + f, data);
-      plot1 += fmt::format("{}'{}' using 1:2 with points pt 7 title '{} {}'", series++ ? ", " : "", f, m, d);
+      plot1 += fmt::format("{}'{}' using 1:2 with points pt 7 lc {} title '{} {}', '' using 1:2:3 with labels offset "
+                           "0.8,0.6 font ',7' tc lt {} notitle",
+                           series++ ? ", " : "", f, colour(m, d), m, d, colour(m, d));
     }
-  plot1 += "\nunset logscale\n";
+  plot1 += "\nunset logscale\nset format x '% h'\n";
   both("cycles_vs_pes", plot1);
-  // 2. utilisation heat map over rows x cols, one per model and dataflow.
+
+  // 2. cycles against every swept key: one panel per key.
+  const std::vector<std::string> keys = swept_keys(csv);
+  if (!keys.empty()) {
+    const int n = static_cast<int>(keys.size());
+    const int ncols = n < 3 ? n : 3, nrows = (n + ncols - 1) / ncols;
+    std::string body = fmt::format("set multiplot layout {},{} title 'Total cycles by swept key'\n", nrows, ncols);
+    for (int k = 0; k < n; ++k) {
+      // Numeric values on a linear axis; others (dataflow, booleans) by position.
+      bool numeric = true;
+      std::vector<std::string> cats;
+      for (const auto& r : rows) {
+        double v;
+        if (k < static_cast<int>(r.swept.size()) && !r.swept[k].empty()) {
+          if (!parse_double(r.swept[k], &v)) numeric = false;
+          if (std::find(cats.begin(), cats.end(), r.swept[k]) == cats.end()) cats.push_back(r.swept[k]);
+        }
+      }
+      std::string xt;
+      if (!numeric)
+        for (size_t i = 0; i < cats.size(); ++i) xt += fmt::format("{}'{}' {}", i ? ", " : "", cats[i], i);
+      body += fmt::format("set title '{}'\nset xlabel '{}'\nset ylabel 'cycles'\n{}\nplot ", keys[k], keys[k],
+                          numeric ? "set xtics auto" : fmt::format("set xtics ({})\nset xrange [-0.5:{}]", xt,
+                                                                   static_cast<double>(cats.size()) - 0.5));
+      int ser = 0;
+      for (const auto& [m, d] : series_ids) {
+        std::string data;
+        for (const auto& r : rows) {
+          if (r.model != m || r.df != d || k >= static_cast<int>(r.swept.size()) || r.swept[k].empty()) continue;
+          const std::string x = numeric ? r.swept[k]
+                                        : std::to_string(std::find(cats.begin(), cats.end(), r.swept[k]) - cats.begin());
+          data += fmt::format("{} {}\n", x, r.cycles);
+        }
+        if (data.empty()) continue;
+        const std::string f = fmt::format("by_key_{}_{}_{}.dat", k, m, d);
+        write_atomic(pd + "/" + f, data);
+        body += fmt::format("{}'{}' using 1:2 with points pt 7 lc {} title '{} {}'", ser++ ? ", " : "", f, colour(m, d),
+                            m, d);
+      }
+      if (ser == 0) body += "NaN notitle";
+      body += "\nset xtics auto\nset autoscale x\n";
+    }
+    body += "unset multiplot\n";
+    both("cycles_by_key", body, 420 * ncols + 200, 360 * nrows + 60);
+  }
+
+  // 3. heat maps over rows x cols, utilisation and latency side by side.
   auto idx = [](const std::set<int>& s, int v) { return static_cast<int>(std::distance(s.begin(), s.find(v))); };
   std::string xt, yt;
   for (int v : cvals) xt += fmt::format("{}\"{}\" {}", xt.empty() ? "" : ", ", v, idx(cvals, v));
@@ -362,20 +439,27 @@ bool make_plots(const std::string& dir, const Csv& csv, const std::string& csv_p
       std::string data;
       for (const auto& r : rows)
         if (r.model == m && r.df == d)
-          data += fmt::format("{} {} {:.4f}\n", idx(cvals, r.cols), idx(rvals, r.rows), 100.0 * r.util);
+          data += fmt::format("{} {} {:.4f} {}\n", idx(cvals, r.cols), idx(rvals, r.rows), 100.0 * r.util, r.latency);
       if (data.empty()) continue;
       const std::string f = fmt::format("util_{}_{}.dat", m, d);
       write_atomic(pd + "/" + f, data);
+      const std::string cell = "with boxxyerror fs solid 1.0 noborder lc palette notitle";
       both(fmt::format("util_heatmap_{}_{}", m, d),
-           fmt::format("set title 'Array utilisation (%) {} {}'\nset xlabel 'cols'\nset ylabel 'rows'\n"
-                       "set xtics ({})\nset ytics ({})\nset cblabel 'utilisation %'\nset palette rgb 33,13,10\n"
-                       "plot '{}' using 1:2:(0.5):(0.5):3 with boxxyerror fs solid 1.0 noborder lc palette notitle, "
-                       "'' using 1:2:(sprintf('%.1f', $3)) with labels notitle\nset xtics auto\nset ytics auto\n",
-                       m, d, xt, yt, f));
+           fmt::format("set multiplot layout 1,2 title '{} {}'\nset xlabel 'cols'\nset ylabel 'rows'\n"
+                       "set xtics ({})\nset ytics ({})\nset palette rgb 33,13,10\n"
+                       "set title 'array utilisation (%)'\nset cblabel 'utilisation %'\n"
+                       "plot '{}' using 1:2:(0.5):(0.5):3 {}, '' using 1:2:(sprintf('%.1f', $3)) with labels notitle\n"
+                       "set title 'latency (us)'\nset cblabel 'latency us'\n"
+                       "plot '{}' using 1:2:(0.5):(0.5):4 {}, '' using 1:2:(gprintf('%.1s%c', $4)) with labels "
+                       "notitle\nunset multiplot\nset xtics auto\nset ytics auto\n",
+                       m, d, xt, yt, f, cell, f, cell),
+           1400, 600);
     }
-  // 3. Pareto front of latency vs resources (estimated DSP48E1), per model.
+
+  // 4. Pareto front of latency vs resources (estimated DSP48E1), per model:
+  //    its points and its front in the model's colour.
   std::string plot3 = "set title 'Latency vs resources (Pareto front per model)'\nset xlabel 'DSP48E1 (estimate)'\n"
-                      "set ylabel 'latency (us)'\nset logscale xy 2\nplot ";
+                      "set ylabel 'latency (us)'\nset logscale xy 2\nset format x '%g'\nplot ";
   series = 0;
   for (const auto& m : models) {
     std::vector<std::pair<int, double>> pts;
@@ -393,11 +477,11 @@ bool make_plots(const std::string& dir, const Csv& csv, const std::string& csv_p
     }
     write_atomic(pd + fmt::format("/pareto_all_{}.dat", m), all);
     write_atomic(pd + fmt::format("/pareto_front_{}.dat", m), front);
-    plot3 += fmt::format("{}'pareto_all_{}.dat' using 1:2 with points pt 6 title '{} points', "
-                         "'pareto_front_{}.dat' using 1:2 with steps lw 2 title '{} front'",
-                         series++ ? ", " : "", m, m, m, m);
+    plot3 += fmt::format("{}'pareto_all_{}.dat' using 1:2 with points pt 6 lc {} title '{} points', "
+                         "'pareto_front_{}.dat' using 1:2 with steps lw 2 lc {} title '{} front'",
+                         series++ ? ", " : "", m, model_colour[m], m, m, model_colour[m], m);
   }
-  plot3 += "\nunset logscale\n";
+  plot3 += "\nunset logscale\nset format x '% h'\n";
   both("pareto", plot3);
   write_atomic(pd + "/plots.gp", gp);
   // gnuplot runs without a shell (no quoting of paths), in the plots folder.
