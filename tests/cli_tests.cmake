@@ -389,5 +389,16 @@ expect(trace_layer_unknown 2 "--trace-layer nope: no such layer in .*resnet8.yam
        ARGS run --model "${SRC}/models/resnet8.yaml" --trace timeline --trace-layer nope --out "${WORK}/trace_nope")
 expect(trace_cycles_bad 2 "--trace-cycles 9:3: expected FROM:TO" ARGS run --model "${WORK}/tiny.yaml" --trace timeline
        --trace-cycles 9:3 --out "${WORK}/trace_bad")
-expect(trace_window_needs_timeline 2 "select what --trace timeline records" ARGS run --model "${WORK}/tiny.yaml"
-       --trace-layer c1 --out "${WORK}/trace_vcd")
+expect(trace_window_needs_trace 2 "--trace-layer: selects what --trace records" ARGS run --model "${WORK}/tiny.yaml"
+       --trace-layer c1 --out "${WORK}/trace_none")
+# A VCD window by layer: the other layers leave the waveform alone.
+expect(vcd_all 0 "trace.vcd" ARGS run --model "${WORK}/tiny.yaml" --trace vcd --out "${WORK}/vcd_all")
+expect(vcd_fc 0 "trace.vcd" ARGS run --model "${WORK}/tiny.yaml" --trace vcd --trace-layer c1 --out "${WORK}/vcd_fc")
+file(SIZE "${WORK}/vcd_all/trace.vcd" vcd_all_size)
+file(SIZE "${WORK}/vcd_fc/trace.vcd" vcd_fc_size)
+math(EXPR vcd_limit "${vcd_all_size} * 2 / 3")
+if(NOT vcd_fc_size LESS vcd_limit)
+  message(SEND_ERROR "[vcd_window] fc only: ${vcd_fc_size} bytes, whole run: ${vcd_all_size}")
+else()
+  message(STATUS "ok vcd_window ${vcd_fc_size} of ${vcd_all_size} bytes")
+endif()

@@ -216,9 +216,11 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
   EngineOptions eo;
   eo.cpu = opt.cpu;
   // The timeline window (traces of big models stay small).
-  if ((!opt.trace_layers.empty() || !opt.trace_cycles.empty()) && opt.trace != "timeline")
-    throw ConfigError({{"--trace-layer/--trace-cycles", 0, 0, "", "select what --trace timeline records (a VCD "
-                                                                  "records the whole run)"}});
+  if (!opt.trace_layers.empty() && opt.trace.empty())
+    throw ConfigError({{"--trace-layer", 0, 0, "", "selects what --trace records: give --trace vcd or timeline"}});
+  if (!opt.trace_cycles.empty() && opt.trace != "timeline")
+    throw ConfigError({{"--trace-cycles", 0, 0, "", "selects what --trace timeline records (a VCD window is by "
+                                                    "layer: --trace-layer)"}});
   for (const std::string& n : opt.trace_layers) {
     bool known = false;
     std::vector<std::string> names;

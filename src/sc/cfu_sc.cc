@@ -42,7 +42,7 @@ void Cfu::on_clock() {
   }
   const CycleKind kind = core_.step(sample_bus(*this));
   drive_outputs();
-  if (trace_signals_) update_trace_signals(kind);
+  if (trace_signals_ && trace_active_) update_trace_signals(kind);
   if (timeline_) update_timeline();
 }
 

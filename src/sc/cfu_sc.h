@@ -89,8 +89,11 @@ SC_MODULE(Cfu) {
   // idle bus on a quiescent core: counted here (CfuCore::idle, exactly n
   // steps). Only without waveform or timeline tracing.
   void skip_idle_edges(uint64_t n) { core_.idle(n); }
-  bool tracing() const { return trace_signals_ || static_cast<bool>(timeline_); }
+  bool tracing() const { return trace_active_ && (trace_signals_ || static_cast<bool>(timeline_)); }
   void enable_waveform_signals() { trace_signals_ = true; }
+  // Outside a trace window (--trace-layer) nothing is traced: the unit
+  // signals hold still and, with the CPU model, the bus is not driven.
+  void set_trace_active(bool on) { trace_active_ = on; }
   // Timeline events go to `sink` as they happen (it may write them out at
   // once: memory stays bounded however long the run).
   void enable_timeline(std::function<void(const TimelineEvent&)> sink) { timeline_ = std::move(sink); }
@@ -103,6 +106,7 @@ SC_MODULE(Cfu) {
 
   CfuCore core_;
   bool trace_signals_ = false;
+  bool trace_active_ = true;
   std::function<void(const TimelineEvent&)> timeline_;
   bool was_busy_ = false;
   uint64_t pass_begin_ = 0;

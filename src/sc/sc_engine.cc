@@ -96,11 +96,10 @@ class SystemCEngine : public Engine {
   const char* name() const override { return "systemc"; }
 
   EngineResult run(const LayerSpec& spec, const LayerData& data) override {
-    if (timeline_) {
-      bool on = opts_.trace_layers.empty();
-      for (const std::string& n : opts_.trace_layers) on = on || n == spec.name;
-      timeline_->set_window(on, opts_.trace_from, opts_.trace_to);
-    }
+    bool on = opts_.trace_layers.empty();
+    for (const std::string& n : opts_.trace_layers) on = on || n == spec.name;
+    if (timeline_) timeline_->set_window(on, opts_.trace_from, opts_.trace_to);
+    sys_.cfu().set_trace_active(on);
     if (opts_.cpu == "vexriscv") return run_on_cpu_model(spec, data);
     EngineResult r;
     r.output.assign(static_cast<size_t>(spec.output_elems()), 0);
