@@ -402,3 +402,10 @@ if(NOT vcd_fc_size LESS vcd_limit)
 else()
   message(STATUS "ok vcd_window ${vcd_fc_size} of ${vcd_all_size} bytes")
 endif()
+# Bounds: the MAC bound and the feed bound per layer, and the ratio.
+expect(run_bounds 0 "bounds \\(docs/bounds.md; feed at [0-9.]+ cycles per 8 bytes written, [0-9.]+ per 4 bytes read\\):\nlayer +cycles +MAC bound +feed bound +x bound\nc1 +[0-9]+ +[0-9]+ +[0-9]+ +[0-9.]+\n"
+       ARGS run --model "${WORK}/tiny.yaml" --out "${WORK}/bounds")
+file(STRINGS "${WORK}/bounds/layers.csv" bounds_csv LIMIT_COUNT 1)
+if(NOT bounds_csv MATCHES "mac_bound,feed_bound,bound_ratio$")
+  message(SEND_ERROR "[run_bounds] layers.csv header: ${bounds_csv}")
+endif()

@@ -281,3 +281,23 @@ TEST_CASE("F19 at write latency 2: the programs facts.md names fork, the others 
   CHECK(stop.reason == sasim::cpu::StopReason::kMisaligned);
   CHECK(stop.instruction == 0x0005ae03u);  // lw t3, 0(a1) with a1 = 0xffffffff
 }
+
+#include "cpu/feed_bench.h"
+
+TEST_CASE("feed rates: no faster than the CFU handshake allows, slower with DDR latency", "[cpu][bounds]") {
+  auto rates = [](int rd, int beat, int wr) {
+    sasim::HwConfig hw = sasim::load_hw_config("", {});
+    hw.cpu.read_first = rd;
+    hw.cpu.read_beat = beat;
+    hw.cpu.write = wr;
+    return sasim::cpu::measure_feed_rates(sasim::cpu::cpu_params_from(hw), sasim::core_params_from(hw));
+  };
+  const auto ideal = rates(1, 1, 1), ddr = rates(24, 2, 3);
+  // F16: back-to-back CFU instructions are 2 cycles apart; F18: READ NEXT
+  // streams at 3 cycles each.
+  CHECK(ideal.write_cycles_per_8_bytes >= 2.0);
+  CHECK(ideal.read_cycles_per_4_bytes >= 3.0);
+  // The writes stream operands from DRAM: every 32-byte line is a refill.
+  CHECK(ddr.write_cycles_per_8_bytes > ideal.write_cycles_per_8_bytes + (42 - 12) / 4.0 - 0.5);
+  CHECK(ddr.read_cycles_per_4_bytes >= ideal.read_cycles_per_4_bytes);
+}

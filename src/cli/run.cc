@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -18,6 +19,8 @@
 #include "sasim/engine.h"
 #include "sasim/golden.h"
 #include "model/core.h"
+#include "cpu/feed_bench.h"
+#include "cpu/params.h"
 
 namespace sasim {
 
@@ -71,6 +74,7 @@ struct Row {
   std::string name, op;
   LayerStats s;
   bool exact;
+  double mac_bound = 0, feed_bound = 0;  // docs/bounds.md
 };
 
 nlohmann::json cpu_json(const CpuStats& c, uint64_t cycles) {
@@ -291,6 +295,8 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
   fmt::print("array cycles by cause: compute, host (waiting for the CPU), fill/drn{}, readback{}\n",
              opt.wide ? ", swap" : "", opt.wide ? "" : " (--wide: all columns)");
   print_head(cols, opt.wide);
+  // The CPU's fastest feed rates, measured once on the CPU model.
+  const cpu::FeedRates feed = cpu::measure_feed_rates(cpu::cpu_params_from(hw), core_params_from(hw));
   // Ctrl-C: finish the layer in flight, then write what is done and stop.
   g_interrupted = 0;
   struct sigaction sa = {}, old_sa = {};
@@ -314,6 +320,16 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
     const bool exact = want == r.output;
     all_exact = all_exact && exact;
     rows.push_back({l.spec.name, op_name(l.spec.op), r.stats, exact});
+    {
+      // The array's MAC bound and the feed bound (every input, weight and
+      // output byte over the CFU bus once, at the CPU's fastest rates).
+      Row& row = rows.back();
+      row.mac_bound = static_cast<double>(l.spec.macs()) / (hw.rows * hw.cols);
+      const double in_bytes = static_cast<double>(l.spec.input_elems() + l.spec.filter_elems() +
+                                                  (data[i].bias.empty() ? 0 : 4 * data[i].bias.size()));
+      row.feed_bound = std::ceil(in_bytes / 8) * feed.write_cycles_per_8_bytes +
+                       std::ceil(static_cast<double>(l.spec.output_elems()) / 4) * feed.read_cycles_per_4_bytes;
+    }
     accumulate(&total, r.stats);
     print_row(cols, layer_cells(l.spec.name, op_name(l.spec.op), r.stats, exact ? "yes" : "NO"), opt.wide);
     std::fflush(stdout);
@@ -349,11 +365,32 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
       fmt::print(stderr, "warning: {} CfuPlugin fork(s) (facts.md F19): on the board these corrupt results\n", forks);
   }
 
+  {
+    fmt::print("\nbounds (docs/bounds.md; feed at {:.1f} cycles per 8 bytes written, {:.1f} per 4 bytes read):\n",
+               feed.write_cycles_per_8_bytes, feed.read_cycles_per_4_bytes);
+    const std::vector<Column> bcols = {{"layer", 14, false}, {"cycles", 11, false}, {"MAC bound", 11, false},
+                                       {"feed bound", 11, false}, {"x bound", 9, false}};
+    print_head(bcols, false);
+    double tm = 0, tf = 0;
+    for (const Row& r : rows) {
+      const double bound = std::max(r.mac_bound, r.feed_bound);
+      print_row(bcols, {r.name, std::to_string(r.s.cycles), fmt::format("{:.0f}", r.mac_bound),
+                        fmt::format("{:.0f}", r.feed_bound), fmt::format("{:.1f}", bound > 0 ? r.s.cycles / bound : 0.0)},
+                false);
+      tm += r.mac_bound;
+      tf += r.feed_bound;
+    }
+    const double tb = std::max(tm, tf);
+    print_row(bcols, {"total", std::to_string(total.cycles), fmt::format("{:.0f}", tm), fmt::format("{:.0f}", tf),
+                      fmt::format("{:.1f}", tb > 0 ? total.cycles / tb : 0.0)},
+              false);
+  }
+
   std::string csv =
       "layer,op,cycles,macs,utilisation,compute_cycles,stall_host,stall_fill_drain,stall_bank_swap,stall_readback,"
       "host_instructions,sram_reads,sram_writes,passes,latency_us,bit_exact,cpu_model,cpu_retired";
   for (const std::string& n : cpu_class_names()) csv += ",cpu_" + n;
-  csv += ",icache_misses,dcache_misses,top_function,top_function_cycles\n";
+  csv += ",icache_misses,dcache_misses,top_function,top_function_cycles,mac_bound,feed_bound,bound_ratio\n";
   nlohmann::json layers = nlohmann::json::array();
   for (const Row& r : rows) {
     const LayerStats& s = r.s;
@@ -365,9 +402,14 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
     csv += fmt::format(",{},{}", s.cpu.modelled ? "vexriscv" : "gap", s.cpu.retired);
     for (size_t k = 0; k < cpu_class_names().size(); ++k) csv += fmt::format(",{}", s.cpu.by_class[k]);
     const bool has_top = !s.cpu.top_functions.empty();
-    csv += fmt::format(",{},{},\"{}\",{}\n", s.cpu.icache_misses, s.cpu.dcache_misses,
-                       has_top ? short_fn(s.cpu.top_functions[0].first) : "", has_top ? s.cpu.top_functions[0].second : 0);
+    const double bound = std::max(r.mac_bound, r.feed_bound);
+    csv += fmt::format(",{},{},\"{}\",{},{:.1f},{:.1f},{:.3f}\n", s.cpu.icache_misses, s.cpu.dcache_misses,
+                       has_top ? short_fn(s.cpu.top_functions[0].first) : "", has_top ? s.cpu.top_functions[0].second : 0,
+                       r.mac_bound, r.feed_bound, bound > 0 ? s.cycles / bound : 0.0);
     nlohmann::json j = stats_json(s, hw);
+    j["mac_bound"] = r.mac_bound;
+    j["feed_bound"] = r.feed_bound;
+    j["bound_ratio"] = bound > 0 ? s.cycles / bound : 0.0;
     j["name"] = r.name;
     j["op"] = r.op;
     j["bit_exact"] = r.exact;

@@ -1,0 +1,122 @@
+#include "cpu/feed_bench.h"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+#include <vector>
+
+#include "cpu/board.h"
+#include "driver/cfu_isa.h"
+
+namespace sasim::cpu {
+
+namespace {
+
+// rv32 encodings of the few instructions the loops use.
+enum Reg : uint32_t { kZero = 0, kS0 = 8, kS1 = 9, kA0 = 10, kA1 = 11, kT0 = 5, kT1 = 6, kT2 = 7, kT3 = 28 };
+uint32_t lui(uint32_t rd, uint32_t imm20) { return (imm20 << 12) | (rd << 7) | 0x37; }
+uint32_t addi(uint32_t rd, uint32_t rs1, int32_t imm) {
+  return (static_cast<uint32_t>(imm & 0xfff) << 20) | (rs1 << 15) | (rd << 7) | 0x13;
+}
+uint32_t lw(uint32_t rd, uint32_t rs1, int32_t imm) {
+  return (static_cast<uint32_t>(imm & 0xfff) << 20) | (rs1 << 15) | (2u << 12) | (rd << 7) | 0x03;
+}
+uint32_t sw(uint32_t rs2, uint32_t rs1, int32_t imm) {
+  const uint32_t u = static_cast<uint32_t>(imm & 0xfff);
+  return ((u >> 5) << 25) | (rs2 << 20) | (rs1 << 15) | (2u << 12) | ((u & 31) << 7) | 0x23;
+}
+uint32_t bne(uint32_t rs1, uint32_t rs2, int32_t off) {
+  const uint32_t u = static_cast<uint32_t>(off);
+  return (((u >> 12) & 1) << 31) | (((u >> 5) & 0x3f) << 25) | (rs2 << 20) | (rs1 << 15) | (1u << 12) |
+         (((u >> 1) & 0xf) << 8) | (((u >> 11) & 1) << 7) | 0x63;
+}
+// rd = v (lui + addi; the addi's immediate is sign-extended).
+void li32(std::vector<uint32_t>* p, uint32_t rd, uint32_t v) {
+  p->push_back(lui(rd, (v + 0x800u) >> 12));
+  p->push_back(addi(rd, rd, static_cast<int32_t>(v << 20) >> 20));
+}
+uint32_t sub(uint32_t rd, uint32_t rs1, uint32_t rs2) {
+  return 0x40000000u | (rs2 << 20) | (rs1 << 15) | (rd << 7) | 0x33;
+}
+uint32_t csrr_mcycle(uint32_t rd) { return (0xB00u << 20) | (2u << 12) | (rd << 7) | 0x73; }
+uint32_t cfu(uint32_t f3, uint32_t f7, uint32_t rd, uint32_t rs1, uint32_t rs2) {
+  return (f7 << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | 0x0b;
+}
+
+void command(CfuCore* core, uint32_t f3, uint32_t f7, uint32_t a, uint32_t b) {
+  BusIn in;
+  in.cmd_valid = true;
+  in.function_id = f3 | f7 << 3;
+  in.inputs_0 = a;
+  in.inputs_1 = b;
+  core->step(in);
+  const BusIn idle;
+  while (!core->outputs().rsp_valid) core->step(idle);
+  core->step(idle);  // the response is taken
+}
+
+}  // namespace
+
+FeedRates measure_feed_rates(const CpuParams& cpu_params, const CoreParams& cfu_params) {
+  Board board(cpu_params, cfu_params);
+  // A finished 128x8x8 pass (at most the buffers' lines) in C bank 0, so that
+  // READ NEXT returns data; then the shadow A bank is free for the writes.
+  const int mt = std::min(128, std::min(cfu_params.a_lines, cfu_params.c_lines));
+  const int kt = std::min(cfu_params.rows, cfu_params.b_lines), nt = cfu_params.cols;
+  const int a_bytes = mt * sasim_isa::line_pitch(cfu_params.rows);
+  const int b_bytes = kt * sasim_isa::line_pitch(cfu_params.cols);
+  for (int i = 0; i < (a_bytes + 7) / 8; ++i) command(&board.cfu, sasim_isa::kWriteA, 0, 0x01020304u, 0x05060708u);
+  for (int i = 0; i < (b_bytes + 7) / 8; ++i) command(&board.cfu, sasim_isa::kWriteB, 0, 0x0a0b0c0du, 0x01010101u);
+  command(&board.cfu, sasim_isa::kStart, 0, static_cast<uint32_t>(mt) | static_cast<uint32_t>(kt) << 16,
+          static_cast<uint32_t>(nt) | sasim_isa::kFlagClear << 8);
+  command(&board.cfu, sasim_isa::kWait, 0, 0, 0);
+  const int reads = mt * ((nt + 3) / 4);
+  const int writes = std::min(512, cfu_params.a_lines * sasim_isa::line_pitch(cfu_params.rows) / 8) / 2 * 2;
+  if (writes < 2 || reads < 1) throw std::runtime_error("feed benchmark: buffers too small");
+
+  const uint32_t src = 0x40010000u, dst = 0x40080000u;
+  std::vector<uint32_t> p;
+  li32(&p, kA0, src);
+  li32(&p, kA1, src + static_cast<uint32_t>(writes) * 8);
+  p.push_back(csrr_mcycle(kS0));
+  const size_t wloop = p.size();
+  p.push_back(lw(kT0, kA0, 0));
+  p.push_back(lw(kT1, kA0, 4));
+  p.push_back(lw(kT2, kA0, 8));
+  p.push_back(lw(kT3, kA0, 12));
+  p.push_back(cfu(sasim_isa::kWriteA, 0, kZero, kT0, kT1));
+  p.push_back(cfu(sasim_isa::kWriteA, 0, kZero, kT2, kT3));
+  p.push_back(addi(kA0, kA0, 16));
+  p.push_back(bne(kA0, kA1, -static_cast<int32_t>(4 * (p.size() - wloop))));
+  p.push_back(csrr_mcycle(kS1));
+  p.push_back(cfu(sasim_isa::kRead, 1, kZero, kZero, kZero));  // SEEK bank 0, line 0
+  li32(&p, kA0, dst);
+  li32(&p, kA1, dst + static_cast<uint32_t>(reads) * 4);
+  p.push_back(csrr_mcycle(kT2));
+  const size_t rloop = p.size();
+  p.push_back(cfu(sasim_isa::kRead, 0, kT0, kZero, kZero));  // READ NEXT
+  p.push_back(sw(kT0, kA0, 0));
+  p.push_back(addi(kA0, kA0, 4));
+  p.push_back(bne(kA0, kA1, -static_cast<int32_t>(4 * (p.size() - rloop))));
+  p.push_back(csrr_mcycle(kT3));
+  // Result words: write-loop cycles, read-loop cycles; then exit 0.
+  li32(&p, kT0, BoardMemory::kIoBase);
+  p.push_back(sub(kT1, kS1, kS0));
+  p.push_back(sw(kT1, kT0, 0xC));
+  p.push_back(sub(kT1, kT3, kT2));
+  p.push_back(sw(kT1, kT0, 0xC));
+  p.push_back(sw(kZero, kT0, 0x4));
+  for (size_t i = 0; i < p.size(); ++i) std::memcpy(&board.mem.ram[4 * i], &p[i], 4);
+  const int read_count = reads;
+
+  const StopInfo stop = board.run(BoardMemory::kRamBase, 10'000'000);
+  const std::vector<uint32_t>& words = board.cpu.result_words();
+  if (stop.reason != StopReason::kExit || words.size() != 2 || board.cfu.error())
+    throw std::runtime_error("feed benchmark: the loops did not run as expected: " + stop.message);
+  FeedRates r;
+  r.write_cycles_per_8_bytes = static_cast<double>(words[0]) / writes;
+  r.read_cycles_per_4_bytes = static_cast<double>(words[1]) / read_count;
+  return r;
+}
+
+}  // namespace sasim::cpu
