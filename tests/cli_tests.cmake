@@ -257,7 +257,7 @@ string(ASCII 7 1 ctrl)
 file(WRITE "${WORK}/binary.yaml" "array:\n${ctrl}rows")
 expect(hw_binary 2 "binary.yaml:2:0: not a text file \\(byte 0x07 at offset 7\\)"
        ARGS check --hw "${WORK}/binary.yaml" "${SHARED}/vectors/synthetic__01_conv2d")
-expect(model_is_tflite 2 "ad01_int8.tflite: this is a TFLite model \\(.tflite\\), not a model config"
+expect(model_is_tflite 2 "ad01_int8.tflite: this is a TFLite model \\(.tflite\\), not a model config: import its accelerator layers first \\(sasim import"
        ARGS run --model "${SHARED}/models/ad01_int8.tflite")
 expect(model_is_hw 2 "default.yaml:1:1: this looks like a hardware config.*did you mean --hw\\?"
        ARGS run --model "${SRC}/configs/default.yaml")
@@ -408,4 +408,14 @@ expect(run_bounds 0 "bounds \\(docs/bounds.md; feed at [0-9.]+ cycles per 8 byte
 file(STRINGS "${WORK}/bounds/layers.csv" bounds_csv LIMIT_COUNT 1)
 if(NOT bounds_csv MATCHES "mac_bound,feed_bound,bound_ratio$")
   message(SEND_ERROR "[run_bounds] layers.csv header: ${bounds_csv}")
+endif()
+# sasim import: a .tflite model's accelerator layers, with its weights.
+expect(import_resnet8 0 "imported .*pretrainedResnet_quant.tflite: 10 accelerator layers, 6 CPU operators"
+       ARGS import "${SHARED}/models/pretrainedResnet_quant.tflite" --out "${WORK}/imported/resnet8.yaml")
+expect(run_imported 0 "op00_conv2d +conv2d .* yes\n" ARGS run --cpu gap --model "${WORK}/imported/resnet8.yaml"
+       --out "${WORK}/imported_run")
+file(WRITE "${WORK}/broken.tflite" "xxxxTFL3 not really a model")
+expect(import_corrupt 2 "broken.tflite: corrupt or truncated TFLite model" ARGS import "${WORK}/broken.tflite" --out "${WORK}/broken.yaml")
+if(EXISTS "${WORK}/broken.yaml")
+  message(SEND_ERROR "[import_corrupt] wrote a config for a corrupt model")
 endif()

@@ -91,6 +91,10 @@ struct ExecOptions {
 // program stops otherwise (cycle limit, illegal instruction, bad access).
 int cmd_exec(const CommonOptions& common, const ExecOptions& o);
 
+// Imports a .tflite model: its CONV_2D, DEPTHWISE_CONV_2D and
+// FULLY_CONNECTED layers as a sasim model config with the weights beside it.
+int cmd_import(const std::string& tflite_path, const std::string& out_yaml);
+
 int cmd_check(const CommonOptions& common, const std::string& engine, const std::vector<std::string>& cases,
               const std::string& cpu = "vexriscv");
 

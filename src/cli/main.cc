@@ -105,6 +105,11 @@ int sc_main(int argc, char* argv[]) {
   exec->add_option("elf", ex.elf_path, "program (ELF, linked for main_ram at 0x40000000)")->required();
   exec->add_option("--max-cycles", ex.max_cycles, "stop with exit 1 after this many cycles")->capture_default_str();
 
+  CLI::App* import = app.add_subcommand("import", "import a .tflite model's accelerator layers as a sasim model config");
+  std::string import_in, import_out;
+  import->add_option("model", import_in, "the .tflite file")->required();
+  import->add_option("--out", import_out, "the model config to write, e.g. models/resnet8_tflite.yaml")->required();
+
   CLI::App* sweep = app.add_subcommand("sweep", "run a design-space sweep, in parallel child processes");
   sasim::SweepOptions sw;
   std::string shard;
@@ -199,6 +204,7 @@ int sc_main(int argc, char* argv[]) {
     if (run->parsed()) return sasim::cmd_run(common, run_opt);
     if (config->parsed()) return sasim::cmd_config(common);
     if (exec->parsed()) return sasim::cmd_exec(common, ex);
+    if (import->parsed()) return sasim::cmd_import(import_in, import_out);
     if (cosim->parsed()) {
       if (co.cases.empty() && co.model_path.empty())
         throw sasim::ConfigError({{"cosim", 0, 0, "", "give case directories and/or --model M"}});

@@ -93,9 +93,9 @@ std::string read_text_config(const std::string& path, const char* what) {
     throw ConfigError({{path, 0, 0, "", fmt::format("is larger than 64 MiB: not a {}", what)}});
   const std::string text = read_file_or_throw(path, what);
   if (text.size() >= 8 && text.compare(4, 4, "TFL3") == 0)
-    throw ConfigError({{path, 0, 0, "", fmt::format("this is a TFLite model (.tflite), not a {}: give a sasim YAML "
-                                                     "model config (models/*.yaml)",
-                                                     what)}});
+    throw ConfigError({{path, 0, 0, "", fmt::format("this is a TFLite model (.tflite), not a {}: import its "
+                                                     "accelerator layers first (sasim import {} --out models/NAME.yaml)",
+                                                     what, path)}});
   if (text.size() >= 4 && text.compare(0, 4, "\x7f" "ELF") == 0)
     throw ConfigError({{path, 0, 0, "", fmt::format("this is an ELF program, not a {}: run it with sasim exec", what)}});
   int line = 1;

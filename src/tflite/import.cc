@@ -1,0 +1,250 @@
+#include "tflite/import.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+
+#include "sasim/config.h"
+#include "sasim/quant.h"
+
+namespace sasim::tflite {
+
+namespace {
+
+// The operators that run on the CPU (the TFLite Micro reference semantics;
+// sasim's golden library implements them).
+bool is_cpu_op(int32_t code) {
+  switch (code) {
+    case kAdd: case kAveragePool2d: case kMaxPool2d: case kReshape: case kSoftmax: case kMean: case kPad:
+    case kPadV2: case kQuantize: case kDequantize: case kConcatenation: case kMul: case kSub: case kLogistic:
+    case kLeakyRelu:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string base_name(const std::string& path) {
+  std::string b = path.substr(path.find_last_of('/') + 1);
+  const size_t dot = b.rfind('.');
+  if (dot != std::string::npos && dot > 0) b.resize(dot);
+  std::string out;
+  for (char c : b) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-') ? c : '_';
+  return out.empty() ? "model" : out;
+}
+
+std::string shape_str(const std::vector<int>& s) { return fmt::format("[{}]", fmt::join(s, ", ")); }
+
+}  // namespace
+
+Imported import_model(const Model& m) {
+  auto fail = [&](const Operator& op, const std::string& what) {
+    return ConfigError({{m.path, 0, 0, "", fmt::format("operator {} ({}): {}", op.index, op_name(op.code), what)}});
+  };
+  Imported out;
+  out.name = base_name(m.path);
+  const Tensor& model_in = m.tensors[static_cast<size_t>(m.inputs[0])];
+  if (model_in.type == kFloat32)
+    throw ConfigError({{m.path, 0, 0, "", "a float model: sasim runs int8-quantized models (the input tensor is float32)"}});
+
+  // Every operator is checked before anything is imported.
+  for (const Operator& op : m.operators) {
+    const bool cfu = op.code == kConv2d || op.code == kDepthwiseConv2d || op.code == kFullyConnected;
+    if (!cfu && !is_cpu_op(op.code))
+      throw fail(op, "is not supported (sasim supports CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED on the "
+                     "accelerator and ADD, AVERAGE_POOL_2D, MAX_POOL_2D, RESHAPE, SOFTMAX, MEAN, PAD, QUANTIZE, "
+                     "DEQUANTIZE, CONCATENATION, MUL, SUB, LOGISTIC, LEAKY_RELU on the CPU)");
+  }
+
+  for (const Operator& op : m.operators) {
+    auto tensor = [&](size_t i, const char* what) -> const Tensor& {
+      if (i >= op.inputs.size() || op.inputs[i] < 0) throw fail(op, fmt::format("has no {} input", what));
+      return m.tensors[static_cast<size_t>(op.inputs[i])];
+    };
+    if (is_cpu_op(op.code)) {
+      CpuOp c{op.index, op_name(op.code), ""};
+      if (!op.outputs.empty()) c.detail = shape_str(m.tensors[static_cast<size_t>(op.outputs[0])].shape);
+      out.cpu_ops.push_back(c);
+      continue;
+    }
+    if (op.outputs.empty()) throw fail(op, "has no output");
+    const Tensor& in = tensor(0, "input");
+    const Tensor& w = tensor(1, "filter");
+    const Tensor& o = m.tensors[static_cast<size_t>(op.outputs[0])];
+    const Tensor* b = op.inputs.size() > 2 && op.inputs[2] >= 0 ? &m.tensors[static_cast<size_t>(op.inputs[2])] : nullptr;
+    if (in.type != kInt8 || w.type != kInt8 || o.type != kInt8)
+      throw fail(op, fmt::format("input/filter/output must be int8 (they are {}/{}/{})", type_name(in.type),
+                                 type_name(w.type), type_name(o.type)));
+    if (!w.constant()) throw fail(op, "the filter is not a constant tensor");
+    if (b && (b->type != kInt32 || !b->constant())) throw fail(op, "the bias is not a constant int32 tensor");
+    if (!in.quant.present() || !w.quant.present() || !o.quant.present())
+      throw fail(op, "a tensor has no quantization parameters");
+    for (int64_t z : w.quant.zero_point)
+      if (z != 0) throw fail(op, "filter zero point is not 0 (only symmetric int8 weights are supported)");
+
+    ImportedLayer L;
+    L.op_index = op.index;
+    LayerSpec& s = L.spec;
+    s.name = fmt::format("op{:02}_{}", op.index, op.code == kConv2d ? "conv2d"
+                                                  : op.code == kDepthwiseConv2d ? "depthwise_conv2d"
+                                                                                  : "fully_connected");
+    s.op = op.code == kConv2d ? OpKind::kConv2d
+           : op.code == kDepthwiseConv2d ? OpKind::kDepthwiseConv2d
+                                         : OpKind::kFullyConnected;
+    s.filter_shape = w.shape;
+    s.output_shape = o.shape;
+    s.input_shape = in.shape;
+    const Options& x = op.options;
+    if (s.op == OpKind::kFullyConnected) {
+      if (x.weights_format != 0) throw fail(op, "shuffled weights are not supported");
+      if (w.shape.size() != 2) throw fail(op, fmt::format("filter shape {} is not [units, depth]", shape_str(w.shape)));
+      const int depth = w.shape[1];
+      if (depth <= 0 || in.elements() % depth != 0)
+        throw fail(op, fmt::format("input {} does not divide into rows of {}", shape_str(in.shape), depth));
+      s.input_shape = {static_cast<int>(in.elements() / depth), depth};
+      s.output_shape = {static_cast<int>(in.elements() / depth), w.shape[0]};
+    } else {
+      s.stride_h = x.stride_h;
+      s.stride_w = x.stride_w;
+      s.dilation_h = x.dilation_h;
+      s.dilation_w = x.dilation_w;
+      s.padding = x.padding == tflite::Padding::kSame ? sasim::Padding::kSame : sasim::Padding::kValid;
+      if (s.op == OpKind::kDepthwiseConv2d) {
+        if (in.shape.size() != 4 || o.shape.size() != 4 || in.shape[3] <= 0 || o.shape[3] % in.shape[3] != 0)
+          throw fail(op, "output channels are not a multiple of the input channels");
+        s.depth_multiplier = o.shape[3] / in.shape[3];  // as TFLite Micro derives it
+      }
+    }
+    s.input_zero_point = static_cast<int32_t>(in.quant.zero_point.empty() ? 0 : in.quant.zero_point[0]);
+    s.output_zero_point = static_cast<int32_t>(o.quant.zero_point.empty() ? 0 : o.quant.zero_point[0]);
+    const float in_scale = in.quant.scale[0], out_scale = o.quant.scale[0];
+    const int out_c = s.op == OpKind::kFullyConnected ? w.shape[0] : o.shape.back();
+    const bool per_channel = w.quant.scale.size() > 1;
+    if (per_channel && static_cast<int>(w.quant.scale.size()) != out_c)
+      throw fail(op, fmt::format("{} filter scales for {} output channels", w.quant.scale.size(), out_c));
+    for (size_t c = 0; c < w.quant.scale.size(); ++c) {
+      // TFLite Micro: conv, depthwise and per-channel FC in double; per-tensor
+      // FC forms input_scale * filter_scale in float first.
+      const double real = (s.op == OpKind::kFullyConnected && !per_channel)
+                              ? static_cast<double>(in_scale * w.quant.scale[c]) / static_cast<double>(out_scale)
+                              : static_cast<double>(in_scale) * static_cast<double>(w.quant.scale[c]) /
+                                    static_cast<double>(out_scale);
+      int32_t mult = 0;
+      int shift = 0;
+      if (!quantize_multiplier(real, &mult, &shift)) {
+        // TFLite Micro's QuantizeMultiplier: a scale so small that the shift
+        // would be below -31 (or zero) becomes multiplier 0, shift 0 (the
+        // channel outputs the zero point); larger than 2^30 is an error.
+        if (real > 0 && real < 1.0) {
+          mult = 0;
+          shift = 0;
+        } else if (real != 0.0) {
+          throw fail(op, fmt::format("effective scale {} of channel {} is out of range", real, c));
+        }
+      }
+      s.output_multiplier.push_back(mult);
+      s.output_shift.push_back(shift);
+    }
+    if (s.op != OpKind::kFullyConnected && s.output_multiplier.size() == 1) {
+      s.output_multiplier.assign(static_cast<size_t>(out_c), s.output_multiplier[0]);
+      s.output_shift.assign(static_cast<size_t>(out_c), s.output_shift[0]);
+    }
+    // CalculateActivationRangeQuantized: quantize in float, as TFLite does.
+    auto quantize = [&](float f) {
+      const float q = std::round(f / out_scale);
+      return std::min<int32_t>(127, std::max<int32_t>(-128, s.output_zero_point + static_cast<int32_t>(q)));
+    };
+    s.act_min = -128;
+    s.act_max = 127;
+    if (x.activation == Activation::kRelu || x.activation == Activation::kRelu6) s.act_min = std::max(-128, quantize(0.0f));
+    if (x.activation == Activation::kRelu6) s.act_max = std::min(127, quantize(6.0f));
+    if (x.activation == Activation::kReluN1To1) {
+      s.act_min = std::max(-128, quantize(-1.0f));
+      s.act_max = std::min(127, quantize(1.0f));
+    }
+    s.has_bias = b != nullptr;
+    std::vector<FieldError> errors;
+    if (!validate_layer(&s, &errors)) {
+      std::string msg;
+      for (const FieldError& e : errors) msg += fmt::format("{}{}: {}", msg.empty() ? "" : "; ", e.key, e.message);
+      throw fail(op, "cannot be mapped: " + msg);
+    }
+    L.filter.resize(w.data.size());
+    std::memcpy(L.filter.data(), w.data.data(), w.data.size());
+    if (b) {
+      if (b->elements() != out_c) throw fail(op, fmt::format("bias has {} entries for {} channels", b->elements(), out_c));
+      L.bias.resize(static_cast<size_t>(out_c));
+      std::memcpy(L.bias.data(), b->data.data(), b->data.size());
+    }
+    out.layers.push_back(std::move(L));
+  }
+  return out;
+}
+
+std::vector<std::string> write_model_yaml(const Imported& im, const std::string& yaml_path,
+                                          const std::string& source_path) {
+  auto fail = [&](const std::string& p, const std::string& what) { return ConfigError({{p, 0, 0, "", what}}); };
+  std::string dir = yaml_path;
+  if (dir.size() > 5 && dir.compare(dir.size() - 5, 5, ".yaml") == 0) dir.resize(dir.size() - 5);
+  else throw fail(yaml_path, "the output must be a .yaml file");
+  const std::string weights_dir_name = dir.substr(dir.find_last_of('/') + 1);
+  if (mkdir(dir.c_str(), 0777) != 0 && errno != EEXIST)
+    throw fail(dir, fmt::format("cannot create the weights folder: {}", std::strerror(errno)));
+  std::vector<std::string> written;
+  auto write_bin = [&](const std::string& name, const void* data, size_t bytes) {
+    const std::string p = dir + "/" + name;
+    std::ofstream f(p, std::ios::binary);
+    if (!f || !f.write(static_cast<const char*>(data), static_cast<std::streamsize>(bytes)))
+      throw fail(p, "cannot write");
+    written.push_back(p);
+    return weights_dir_name + "/" + name;
+  };
+  std::string y = fmt::format(
+      "# Imported by `sasim import` from {}.\n"
+      "# The accelerator's layers, with the model's weights (in {}/) and quantization\n"
+      "# (multipliers and shifts derived as TFLite Micro prepares them). Each layer runs\n"
+      "# on its own seeded input.\n",
+      source_path, weights_dir_name);
+  if (!im.cpu_ops.empty()) {
+    y += "# CPU operators of the model, not in this config (they run on the board's CPU):\n";
+    for (const CpuOp& c : im.cpu_ops) y += fmt::format("#   operator {}: {} -> {}\n", c.op_index, c.op, c.detail);
+  }
+  y += fmt::format("name: {}\nlayers:\n", im.name);
+  for (const ImportedLayer& L : im.layers) {
+    const LayerSpec& s = L.spec;
+    y += fmt::format("  - name: {}\n    op: {}\n", s.name, op_name(s.op));
+    y += fmt::format("    input_shape: {}\n    filter_shape: {}\n    output_shape: {}\n", shape_str(s.input_shape),
+                     shape_str(s.filter_shape), shape_str(s.output_shape));
+    if (s.op != OpKind::kFullyConnected) {
+      y += fmt::format("    stride: [{}, {}]\n    dilation: [{}, {}]\n    padding: {}\n", s.stride_h, s.stride_w,
+                       s.dilation_h, s.dilation_w, s.padding == sasim::Padding::kSame ? "same" : "valid");
+      if (s.op == OpKind::kDepthwiseConv2d) y += fmt::format("    depth_multiplier: {}\n", s.depth_multiplier);
+    }
+    y += fmt::format("    input_zero_point: {}\n    output_zero_point: {}\n", s.input_zero_point, s.output_zero_point);
+    y += fmt::format("    output_multiplier: {}\n    output_shift: {}\n", shape_str(std::vector<int>(
+                                                                                 s.output_multiplier.begin(), s.output_multiplier.end())),
+                     shape_str(std::vector<int>(s.output_shift.begin(), s.output_shift.end())));
+    y += fmt::format("    activation_min: {}\n    activation_max: {}\n    input_seed: {}\n", s.act_min, s.act_max,
+                     L.op_index + 1);
+    const std::string f = write_bin(fmt::format("op{:02}_filter.bin", L.op_index), L.filter.data(), L.filter.size());
+    if (L.bias.empty()) {
+      y += fmt::format("    weights: {{filter_file: {}}}\n", f);
+    } else {
+      const std::string b = write_bin(fmt::format("op{:02}_bias.bin", L.op_index), L.bias.data(), L.bias.size() * 4);
+      y += fmt::format("    weights: {{filter_file: {}, bias_file: {}}}\n", f, b);
+    }
+  }
+  {
+    std::ofstream f(yaml_path);
+    if (!f || !(f << y)) throw fail(yaml_path, "cannot write");
+  }
+  written.push_back(yaml_path);
+  return written;
+}
+
+}  // namespace sasim::tflite

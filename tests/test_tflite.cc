@@ -1,0 +1,195 @@
+// The TFLite reader and importer on the real models of ../shared/models (read
+// in place), on corrupt and truncated files, and under seeded mutation.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <map>
+#include <random>
+#include <sstream>
+#include <string>
+
+#include "sasim/case_io.h"
+#include "sasim/config.h"
+#include "tflite/import.h"
+#include "tflite/reader.h"
+#include "tflite_subset_generated.h"
+
+namespace {
+
+const std::string kModels = std::string(SASIM_SHARED_DIR) + "/models/";
+const std::string kVectors = std::string(SASIM_SHARED_DIR) + "/vectors/";
+
+std::string slurp(const std::string& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+std::map<std::string, int> op_counts(const sasim::tflite::Model& m) {
+  std::map<std::string, int> c;
+  for (const auto& o : m.operators) c[sasim::tflite::op_name(o.code)]++;
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("every model of ../shared/models reads, with its operators", "[tflite]") {
+  const auto r8 = sasim::tflite::load_tflite(kModels + "pretrainedResnet_quant.tflite");
+  CHECK(op_counts(r8) == std::map<std::string, int>{{"ADD", 3}, {"AVERAGE_POOL_2D", 1}, {"CONV_2D", 9},
+                                                    {"FULLY_CONNECTED", 1}, {"RESHAPE", 1}, {"SOFTMAX", 1}});
+  CHECK(r8.tensors[static_cast<size_t>(r8.inputs[0])].shape == std::vector<int>{1, 32, 32, 3});
+  const auto kws = sasim::tflite::load_tflite(kModels + "kws_ref_model.tflite");
+  CHECK(op_counts(kws) == std::map<std::string, int>{{"AVERAGE_POOL_2D", 1}, {"CONV_2D", 5}, {"DEPTHWISE_CONV_2D", 4},
+                                                     {"FULLY_CONNECTED", 1}, {"RESHAPE", 1}, {"SOFTMAX", 1}});
+  for (const char* f : {"ad01_int8.tflite", "vww_96_int8.tflite", "model_pdti8.tflite", "model_micro_speech.tflite",
+                        "model_mobilenetv2_160_035.tflite"}) {
+    INFO(f);
+    const auto m = sasim::tflite::load_tflite(kModels + f);
+    CHECK(!m.operators.empty());
+    CHECK(m.tensors[static_cast<size_t>(m.inputs[0])].type == sasim::tflite::kInt8);
+    CHECK_NOTHROW(sasim::tflite::import_model(m));
+  }
+}
+
+TEST_CASE("imported layers equal the vector cases cut from the same models", "[tflite]") {
+  // Every case of ../shared/vectors that names a model operator: the importer
+  // must give the same shapes, quantization (multipliers, shifts, clamps) and
+  // weights as the case (which TFLite Micro's preparation produced).
+  std::map<std::string, sasim::tflite::Imported> imported;
+  int compared = 0;
+  for (const char* name : {"resnet8__00_conv2d", "resnet8__01_conv2d", "resnet8__06_conv2d", "resnet8__14_fully_connected",
+                           "dscnn_kws__00_conv2d", "dscnn_kws__01_depthwise_conv2d", "dscnn_kws__02_conv2d",
+                           "dscnn_kws__11_fully_connected"}) {
+    INFO(name);
+    const std::string yaml = slurp(kVectors + name + "/case.yaml");
+    const size_t at = yaml.find("source: ");
+    REQUIRE(at != std::string::npos);
+    std::istringstream src(yaml.substr(at + 8));
+    std::string file, word;
+    int op_index = -1;
+    src >> file >> word >> op_index;
+    REQUIRE(word == "operator");
+    if (!imported.count(file))
+      imported[file] = sasim::tflite::import_model(sasim::tflite::load_tflite(kModels + file));
+    const sasim::tflite::ImportedLayer* layer = nullptr;
+    for (const auto& l : imported[file].layers)
+      if (l.op_index == op_index) layer = &l;
+    REQUIRE(layer != nullptr);
+    const sasim::LayerCase c = sasim::load_case(kVectors + name);
+    const sasim::LayerSpec& a = layer->spec;
+    const sasim::LayerSpec& b = c.spec;
+    CHECK(a.op == b.op);
+    CHECK(a.input_shape == b.input_shape);
+    CHECK(a.filter_shape == b.filter_shape);
+    CHECK(a.output_shape == b.output_shape);
+    CHECK(a.stride_h == b.stride_h);
+    CHECK(a.stride_w == b.stride_w);
+    CHECK(a.pad_top == b.pad_top);
+    CHECK(a.pad_left == b.pad_left);
+    CHECK(a.depth_multiplier == b.depth_multiplier);
+    CHECK(a.input_zero_point == b.input_zero_point);
+    CHECK(a.output_zero_point == b.output_zero_point);
+    CHECK(a.output_multiplier == b.output_multiplier);
+    CHECK(a.output_shift == b.output_shift);
+    CHECK(a.act_min == b.act_min);
+    CHECK(a.act_max == b.act_max);
+    CHECK(layer->filter == c.data.filter);
+    CHECK(layer->bias == c.data.bias);
+    ++compared;
+  }
+  CHECK(compared == 8);
+}
+
+TEST_CASE("corrupt and truncated models are rejected with the file named", "[tflite]") {
+  const std::string good = slurp(kModels + "model_micro_speech.tflite");
+  auto rejects = [&](const std::string& bytes, const std::string& why) {
+    INFO(why);
+    try {
+      sasim::tflite::import_model(sasim::tflite::parse_tflite(bytes, "bad.tflite"));
+      FAIL("accepted");
+    } catch (const sasim::ConfigError& e) {
+      CHECK(std::string(e.what()).rfind("bad.tflite: ", 0) == 0);
+    }
+  };
+  rejects("", "empty");
+  rejects(good.substr(0, 7), "shorter than the header");
+  for (size_t cut : {size_t{64}, good.size() / 3, good.size() / 2, good.size() - 1})
+    rejects(good.substr(0, cut), "truncated at " + std::to_string(cut));
+  std::string wrong_id = good;
+  wrong_id[4] = 'X';
+  rejects(wrong_id, "wrong file identifier");
+  std::string bad_root = good;
+  bad_root[0] = '\xff';
+  bad_root[1] = '\xff';
+  rejects(bad_root, "root offset out of the file");
+}
+
+TEST_CASE("an unsupported operator or a float model is named, with its index", "[tflite]") {
+  // A one-operator model built with the generated builder: TANH (code 28).
+  auto build = [](int32_t code, sasim_tflite::TensorType type) {
+    flatbuffers::FlatBufferBuilder fbb;
+    std::vector<flatbuffers::Offset<sasim_tflite::Buffer>> buffers{sasim_tflite::CreateBuffer(fbb)};
+    std::vector<int32_t> shape{1, 4};
+    auto t0 = sasim_tflite::CreateTensor(fbb, fbb.CreateVector(shape), type, 0, fbb.CreateString("in"));
+    auto t1 = sasim_tflite::CreateTensor(fbb, fbb.CreateVector(shape), type, 0, fbb.CreateString("out"));
+    std::vector<int32_t> in{0}, out{1};
+    auto op = sasim_tflite::CreateOperator(fbb, 0, fbb.CreateVector(in), fbb.CreateVector(out));
+    std::vector<flatbuffers::Offset<sasim_tflite::Tensor>> tensors{t0, t1};
+    std::vector<flatbuffers::Offset<sasim_tflite::Operator>> ops{op};
+    auto sg = sasim_tflite::CreateSubGraph(fbb, fbb.CreateVector(tensors), fbb.CreateVector(in), fbb.CreateVector(out),
+                                           fbb.CreateVector(ops));
+    std::vector<flatbuffers::Offset<sasim_tflite::OperatorCode>> codes{
+        sasim_tflite::CreateOperatorCode(fbb, static_cast<int8_t>(code < 127 ? code : 127), 0, 1, code)};
+    std::vector<flatbuffers::Offset<sasim_tflite::SubGraph>> sgs{sg};
+    auto model = sasim_tflite::CreateModel(fbb, 3, fbb.CreateVector(codes), fbb.CreateVector(sgs), 0,
+                                           fbb.CreateVector(buffers));
+    sasim_tflite::FinishModelBuffer(fbb, model);
+    return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
+  };
+  try {
+    sasim::tflite::import_model(sasim::tflite::parse_tflite(build(28, sasim_tflite::TensorType_INT8), "tanh.tflite"));
+    FAIL("accepted");
+  } catch (const sasim::ConfigError& e) {
+    CHECK(std::string(e.what()).find("tanh.tflite: operator 0 (BUILTIN_28): is not supported") == 0);
+  }
+  try {
+    sasim::tflite::import_model(sasim::tflite::parse_tflite(build(22, sasim_tflite::TensorType_FLOAT32), "f.tflite"));
+    FAIL("accepted");
+  } catch (const sasim::ConfigError& e) {
+    CHECK(std::string(e.what()).find("f.tflite: a float model") == 0);
+  }
+}
+
+TEST_CASE("seeded mutations of real models never crash the reader", "[tflite][fuzz]") {
+  // Byte flips, truncations and splices: each either reads (then imports or
+  // is rejected) or is rejected with a ConfigError; any other outcome (a
+  // crash, another exception) fails the test.
+  std::mt19937 rng(20261202);
+  int rejected = 0, accepted = 0;
+  for (const char* f : {"model_micro_speech.tflite", "pretrainedResnet_quant.tflite", "ad01_int8.tflite"}) {
+    const std::string good = slurp(kModels + f);
+    for (int i = 0; i < 700; ++i) {
+      std::string b = good;
+      const int kind = static_cast<int>(rng() % 3);
+      if (kind == 0) {
+        for (int k = 0; k < 1 + static_cast<int>(rng() % 8); ++k) b[rng() % b.size()] = static_cast<char>(rng());
+      } else if (kind == 1) {
+        b.resize(rng() % b.size());
+      } else {
+        const size_t at = rng() % b.size(), len = std::min<size_t>(64, b.size() - at);
+        b.replace(at, len, good.substr(rng() % (good.size() - len), len));
+      }
+      try {
+        const auto m = sasim::tflite::parse_tflite(b, "mutant.tflite");
+        sasim::tflite::import_model(m);
+        ++accepted;
+      } catch (const sasim::ConfigError&) {
+        ++rejected;
+      }
+    }
+  }
+  INFO(accepted << " accepted, " << rejected << " rejected");
+  CHECK(rejected > 0);
+  CHECK(accepted + rejected == 2100);
+}
