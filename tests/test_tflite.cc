@@ -193,3 +193,33 @@ TEST_CASE("seeded mutations of real models never crash the reader", "[tflite][fu
   CHECK(rejected > 0);
   CHECK(accepted + rejected == 2100);
 }
+
+#include "tflite/graph.h"
+
+TEST_CASE("whole networks on the golden library equal TFLite Micro's outputs", "[tflite][network]") {
+  // ../shared/models/expected: five seeded inputs per model, the output of
+  // the TFLite Micro interpreter, and for seed 1 every operator's output.
+  for (const char* stem : {"pretrainedResnet_quant", "kws_ref_model"}) {
+    const auto m = sasim::tflite::load_tflite(kModels + stem + ".tflite");
+    const auto im = sasim::tflite::import_model(m);
+    const std::string dir = kModels + "expected/" + stem + "/";
+    for (int seed = 1; seed <= 5; ++seed) {
+      INFO(stem << " seed " << seed);
+      const std::string in = slurp(dir + "input_" + std::to_string(seed) + ".bin");
+      const std::string want = slurp(dir + "output_" + std::to_string(seed) + ".bin");
+      REQUIRE(!in.empty());
+      std::map<int, std::vector<int8_t>> tensors;
+      const std::vector<int8_t> got =
+          sasim::tflite::run_golden(m, im, std::vector<int8_t>(in.begin(), in.end()), seed == 1 ? &tensors : nullptr);
+      CHECK(std::string(got.begin(), got.end()) == want);
+      if (seed != 1) continue;
+      for (const auto& op : m.operators) {
+        const int t = op.outputs[0];
+        const std::string ref = slurp(dir + "intermediate_1/t" + std::to_string(t) + ".bin");
+        if (ref.empty()) continue;
+        INFO("operator " << op.index << " (" << sasim::tflite::op_name(op.code) << ") tensor " << t);
+        CHECK(std::string(tensors[t].begin(), tensors[t].end()) == ref);
+      }
+    }
+  }
+}

@@ -1,0 +1,39 @@
+// Golden int8 CPU operators: bit-exact with TensorFlow Lite Micro's reference
+// kernels (default double rounding, gemmlowp fixed point) for the operators a
+// model runs on the CPU between its accelerator layers. Each function takes
+// the quantization parameters as stored in the model (float scales, zero
+// points) and derives its integer parameters exactly as TFLite Micro's
+// Prepare does.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace sasim {
+
+struct QuantParam {
+  float scale = 1.0f;
+  int32_t zero_point = 0;
+};
+
+// Activation bounds of a fused activation on an int8 output
+// (CalculateActivationRangeQuantized): act is 0 none, 1 relu, 2 relu_n1_to_1, 3 relu6.
+void int8_activation_range(int act, QuantParam out, int32_t* lo, int32_t* hi);
+
+// ADD of two int8 tensors of the same shape (reference_integer_ops::Add).
+void add_int8(const std::vector<int8_t>& a, QuantParam qa, const std::vector<int8_t>& b, QuantParam qb,
+              QuantParam qout, int act, std::vector<int8_t>* out);
+
+// AVERAGE_POOL_2D on NHWC int8 (reference_integer_ops::AveragePool).
+struct PoolParams {
+  int batches, in_h, in_w, channels, out_h, out_w;
+  int filter_h, filter_w, stride_h, stride_w, pad_top, pad_left;
+  int32_t act_min = -128, act_max = 127;
+};
+void average_pool_int8(const std::vector<int8_t>& in, const PoolParams& p, std::vector<int8_t>* out);
+
+// SOFTMAX over the last dimension (reference_ops::Softmax, int8 -> int8 with
+// TFLite Micro's int8 output quantization: scale 1/256, zero point -128).
+void softmax_int8(const std::vector<int8_t>& in, int depth, float input_scale, float beta, std::vector<int8_t>* out);
+
+}  // namespace sasim

@@ -1,0 +1,235 @@
+// Golden int8 CPU operators (include/sasim/cpu_ops.h). The fixed-point
+// helpers follow gemmlowp's scalar semantics (FixedPoint<int32_t, N>: N
+// integer bits, 31 - N fractional), written for sasim from their definitions.
+#include "sasim/cpu_ops.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include "sasim/quant.h"
+
+namespace sasim {
+
+namespace {
+
+// QuantizeMultiplier, including TFLite's rule for tiny multipliers.
+void quantize(double real, int32_t* m, int* shift) {
+  if (real == 0.0) {
+    *m = 0;
+    *shift = 0;
+    return;
+  }
+  if (!quantize_multiplier(real, m, shift)) {
+    if (real > 0 && real < 1.0) {
+      *m = 0;
+      *shift = 0;
+      return;
+    }
+    throw std::runtime_error("multiplier out of range");
+  }
+}
+
+// gemmlowp SaturatingRoundingMultiplyByPOT<exponent>.
+int32_t sat_rounding_mul_by_pot(int32_t x, int exponent) {
+  if (exponent == 0) return x;
+  if (exponent < 0) return rounding_divide_by_pot(x, -exponent);
+  const int32_t threshold = static_cast<int32_t>((int64_t{1} << (31 - exponent)) - 1);
+  if (x > threshold) return std::numeric_limits<int32_t>::max();
+  if (x < -threshold) return std::numeric_limits<int32_t>::min();
+  return static_cast<int32_t>(static_cast<uint32_t>(x) << exponent);
+}
+
+// Rescale<dst>(FixedPoint<src>): multiply the raw value by 2^(src - dst).
+int32_t rescale(int32_t raw, int src_int_bits, int dst_int_bits) {
+  return sat_rounding_mul_by_pot(raw, src_int_bits - dst_int_bits);
+}
+
+// FixedPoint<int32, 0> exp on [-1/4, 0).
+int32_t exp_on_interval_minus_quarter_to_0(int32_t a) {
+  const int32_t constant_term = 1895147668;  // exp(-1/8)
+  const int32_t constant_1_over_3 = 715827883;
+  const int32_t x = a + (1 << 28);  // a + 1/8
+  const int32_t x2 = srdhm(x, x);
+  const int32_t x3 = srdhm(x2, x);
+  const int32_t x4 = srdhm(x2, x2);
+  const int32_t x4_over_4 = sat_rounding_mul_by_pot(x4, -2);
+  const int32_t poly = sat_rounding_mul_by_pot(srdhm(x4_over_4 + x3, constant_1_over_3) + x2, -1);
+  return constant_term + srdhm(constant_term, x + poly);
+}
+
+// exp_on_negative_values for FixedPoint<int32, int_bits> input; result
+// FixedPoint<int32, 0>.
+int32_t exp_on_negative_values(int32_t a, int int_bits) {
+  const int frac_bits = 31 - int_bits;
+  const int32_t one_quarter = int32_t{1} << (frac_bits - 2);
+  const int32_t mask = one_quarter - 1;
+  const int32_t a_mod_quarter_minus_one_quarter = (a & mask) - one_quarter;
+  int32_t result = exp_on_interval_minus_quarter_to_0(rescale(a_mod_quarter_minus_one_quarter, int_bits, 0));
+  const int32_t remainder = a_mod_quarter_minus_one_quarter - a;
+  struct Step {
+    int exponent;
+    int32_t multiplier;  // exp(-2^exponent) in Q0.31
+  };
+  static const Step kSteps[] = {{-2, 1672461947}, {-1, 1302514674}, {0, 790015084}, {1, 290630308},
+                                {2, 39332535},    {3, 720401},      {4, 242}};
+  for (const Step& s : kSteps) {
+    if (int_bits > s.exponent) {
+      const int shift = frac_bits + s.exponent;
+      if (remainder & (int32_t{1} << shift)) result = srdhm(result, s.multiplier);
+    }
+  }
+  if (int_bits > 5) {
+    const int32_t clamp = -(int32_t{1} << (36 - int_bits));
+    if (a < clamp) result = 0;
+  }
+  if (a == 0) result = std::numeric_limits<int32_t>::max();
+  return result;
+}
+
+int32_t rounding_half_sum(int32_t a, int32_t b) {
+  const int64_t sum = static_cast<int64_t>(a) + static_cast<int64_t>(b);
+  const int64_t sign = sum >= 0 ? 1 : -1;
+  return static_cast<int32_t>((sum + sign) / 2);
+}
+
+// one_over_one_plus_x_for_x_in_0_1: FixedPoint<int32,0> in and out.
+int32_t one_over_one_plus_x(int32_t a) {
+  const int32_t half_denominator = rounding_half_sum(a, std::numeric_limits<int32_t>::max());
+  const int32_t c48_over_17 = 1515870810;      // F2
+  const int32_t c_neg32_over_17 = -1010580540;  // F2
+  int32_t x = c48_over_17 + srdhm(half_denominator, c_neg32_over_17);  // F2
+  const int32_t f2_one = int32_t{1} << 29;
+  for (int i = 0; i < 3; ++i) {
+    const int32_t half_denominator_times_x = srdhm(half_denominator, x);  // F2
+    const int32_t one_minus = f2_one - half_denominator_times_x;          // F2
+    x = x + rescale(srdhm(x, one_minus), 4, 2);                           // F4 -> F2
+  }
+  // ExactMulByPot<-1>: the raw value read as F1; then Rescale<0>.
+  return rescale(x, 1, 0);
+}
+
+// GetReciprocal(x in FixedPoint<int32, x_int_bits>).
+int32_t get_reciprocal(int32_t x, int x_int_bits, int* num_bits_over_unit) {
+  const int headroom_plus_one = __builtin_clz(static_cast<uint32_t>(x));
+  *num_bits_over_unit = x_int_bits - headroom_plus_one;
+  const int32_t shifted_sum_minus_one =
+      static_cast<int32_t>((static_cast<uint32_t>(x) << headroom_plus_one) - (static_cast<uint32_t>(1) << 31));
+  return one_over_one_plus_x(shifted_sum_minus_one);
+}
+
+}  // namespace
+
+void int8_activation_range(int act, QuantParam out, int32_t* lo, int32_t* hi) {
+  auto q = [&](float f) {
+    const float t = std::round(f / out.scale);
+    return out.zero_point + static_cast<int32_t>(t);
+  };
+  *lo = -128;
+  *hi = 127;
+  if (act == 1) *lo = std::max(-128, q(0.0f));
+  if (act == 3) {
+    *lo = std::max(-128, q(0.0f));
+    *hi = std::min(127, q(6.0f));
+  }
+  if (act == 2) {
+    *lo = std::max(-128, q(-1.0f));
+    *hi = std::min(127, q(1.0f));
+  }
+}
+
+void add_int8(const std::vector<int8_t>& a, QuantParam qa, const std::vector<int8_t>& b, QuantParam qb,
+              QuantParam qout, int act, std::vector<int8_t>* out) {
+  if (a.size() != b.size()) throw std::runtime_error("ADD: broadcasting is not supported");
+  const int left_shift = 20;
+  const double twice_max_input_scale = 2 * static_cast<double>(std::max(qa.scale, qb.scale));
+  int32_t m1, m2, mo;
+  int s1, s2, so;
+  quantize(static_cast<double>(qa.scale) / twice_max_input_scale, &m1, &s1);
+  quantize(static_cast<double>(qb.scale) / twice_max_input_scale, &m2, &s2);
+  quantize(twice_max_input_scale / ((1 << left_shift) * static_cast<double>(qout.scale)), &mo, &so);
+  int32_t lo, hi;
+  int8_activation_range(act, qout, &lo, &hi);
+  out->resize(a.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    const int32_t v1 = static_cast<int32_t>(a[i]) - qa.zero_point;
+    const int32_t v2 = static_cast<int32_t>(b[i]) - qb.zero_point;
+    const int32_t s1v = multiply_by_quantized_multiplier(v1 * (1 << left_shift), m1, s1);
+    const int32_t s2v = multiply_by_quantized_multiplier(v2 * (1 << left_shift), m2, s2);
+    const int32_t raw = multiply_by_quantized_multiplier(s1v + s2v, mo, so) + qout.zero_point;
+    (*out)[i] = static_cast<int8_t>(std::min(hi, std::max(lo, raw)));
+  }
+}
+
+void average_pool_int8(const std::vector<int8_t>& in, const PoolParams& p, std::vector<int8_t>* out) {
+  out->assign(static_cast<size_t>(p.batches) * p.out_h * p.out_w * p.channels, 0);
+  for (int n = 0; n < p.batches; ++n)
+    for (int oy = 0; oy < p.out_h; ++oy)
+      for (int ox = 0; ox < p.out_w; ++ox)
+        for (int c = 0; c < p.channels; ++c) {
+          const int iy0 = oy * p.stride_h - p.pad_top, ix0 = ox * p.stride_w - p.pad_left;
+          const int fy0 = std::max(0, -iy0), fy1 = std::min(p.filter_h, p.in_h - iy0);
+          const int fx0 = std::max(0, -ix0), fx1 = std::min(p.filter_w, p.in_w - ix0);
+          int32_t acc = 0;
+          int count = 0;
+          for (int fy = fy0; fy < fy1; ++fy)
+            for (int fx = fx0; fx < fx1; ++fx) {
+              acc += in[((static_cast<size_t>(n) * p.in_h + iy0 + fy) * p.in_w + ix0 + fx) * p.channels + c];
+              ++count;
+            }
+          if (count == 0) throw std::runtime_error("AVERAGE_POOL_2D: a window covers no input");
+          acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+          acc = std::min(p.act_max, std::max(p.act_min, acc));
+          (*out)[((static_cast<size_t>(n) * p.out_h + oy) * p.out_w + ox) * p.channels + c] = static_cast<int8_t>(acc);
+        }
+}
+
+void softmax_int8(const std::vector<int8_t>& in, int depth, float input_scale, float beta, std::vector<int8_t>* out) {
+  const int kScaledDiffIntegerBits = 5, kAccumulationIntegerBits = 12;
+  // PreprocessSoftmaxScaling (double rounding).
+  const double real = std::min<double>(static_cast<double>(beta) * static_cast<double>(input_scale) *
+                                           static_cast<double>(int64_t{1} << (31 - kScaledDiffIntegerBits)),
+                                       static_cast<double>((int64_t{1} << 31) - 1));
+  int32_t input_multiplier;
+  int input_left_shift;
+  quantize(real, &input_multiplier, &input_left_shift);
+  if (input_left_shift < 0) throw std::runtime_error("SOFTMAX: input scale too small");
+  // CalculateInputRadius.
+  const double max_input_rescaled = 1.0 * ((1 << kScaledDiffIntegerBits) - 1) *
+                                    static_cast<double>(int64_t{1} << (31 - kScaledDiffIntegerBits)) /
+                                    static_cast<double>(int64_t{1} << input_left_shift);
+  const int diff_min = -static_cast<int>(std::floor(max_input_rescaled));
+
+  out->resize(in.size());
+  const size_t rows = in.size() / static_cast<size_t>(depth);
+  for (size_t r = 0; r < rows; ++r) {
+    const int8_t* x = &in[r * static_cast<size_t>(depth)];
+    int8_t* y = &(*out)[r * static_cast<size_t>(depth)];
+    int8_t max_in_row = std::numeric_limits<int8_t>::min();
+    for (int c = 0; c < depth; ++c) max_in_row = std::max(max_in_row, x[c]);
+    auto scaled_diff = [&](int c) {
+      const int32_t diff = static_cast<int32_t>(x[c]) - max_in_row;
+      // MultiplyByQuantizedMultiplierGreaterThanOne.
+      return srdhm(static_cast<int32_t>(static_cast<uint32_t>(diff) << input_left_shift), input_multiplier);
+    };
+    int32_t sum_of_exps = 0;  // FixedPoint<int32, 12>
+    for (int c = 0; c < depth; ++c)
+      if (static_cast<int32_t>(x[c]) - max_in_row >= diff_min)
+        sum_of_exps += rescale(exp_on_negative_values(scaled_diff(c), kScaledDiffIntegerBits), 0,
+                               kAccumulationIntegerBits);
+    int num_bits_over_unit;
+    const int32_t shifted_scale = get_reciprocal(sum_of_exps, kAccumulationIntegerBits, &num_bits_over_unit);
+    for (int c = 0; c < depth; ++c) {
+      if (static_cast<int32_t>(x[c]) - max_in_row >= diff_min) {
+        const int32_t exp_in_0 = exp_on_negative_values(scaled_diff(c), kScaledDiffIntegerBits);
+        const int32_t unsat = rounding_divide_by_pot(srdhm(shifted_scale, exp_in_0), num_bits_over_unit + 31 - 8);
+        y[c] = static_cast<int8_t>(std::max(-128, std::min(127, unsat - 128)));
+      } else {
+        y[c] = -128;
+      }
+    }
+  }
+}
+
+}  // namespace sasim

@@ -1,0 +1,22 @@
+// Whole-network inference on the golden library: the accelerator layers with
+// golden_layer, the CPU operators with the golden CPU operators
+// (include/sasim/cpu_ops.h), in the model's operator order.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <vector>
+
+#include "tflite/import.h"
+#include "tflite/reader.h"
+
+namespace sasim::tflite {
+
+// Runs the model on `input` (the input tensor's bytes). Returns the output
+// tensor; `tensors`, when given, receives every activation tensor by index.
+// Throws std::runtime_error for an operator the golden library does not
+// implement yet.
+std::vector<int8_t> run_golden(const Model& m, const Imported& im, const std::vector<int8_t>& input,
+                               std::map<int, std::vector<int8_t>>* tensors = nullptr);
+
+}  // namespace sasim::tflite
