@@ -301,3 +301,19 @@ TEST_CASE("feed rates: no faster than the CFU handshake allows, slower with DDR 
   CHECK(ddr.write_cycles_per_8_bytes > ideal.write_cycles_per_8_bytes + (42 - 12) / 4.0 - 0.5);
   CHECK(ddr.read_cycles_per_4_bytes >= ideal.read_cycles_per_4_bytes);
 }
+
+TEST_CASE("feed rates: measured on every dataflow and array shape", "[cpu][bounds]") {
+  // OS passes bound M (not K) by the rows: the benchmark's pass must follow.
+  for (const char* df : {"ws", "os"}) {
+    for (const char* shape : {"1", "5", "8", "16"}) {
+      CAPTURE(df, shape);
+      const sasim::HwConfig hw = sasim::load_hw_config(
+          "", {sasim::parse_override(std::string("array.dataflow=") + df),
+               sasim::parse_override(std::string("array.rows=") + shape),
+               sasim::parse_override(std::string("array.cols=") + shape)});
+      const auto r = sasim::cpu::measure_feed_rates(sasim::cpu::cpu_params_from(hw), sasim::core_params_from(hw));
+      CHECK(r.write_cycles_per_8_bytes >= 2.0);
+      CHECK(r.read_cycles_per_4_bytes >= 3.0);
+    }
+  }
+}

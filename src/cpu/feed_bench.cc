@@ -59,11 +59,17 @@ void command(CfuCore* core, uint32_t f3, uint32_t f7, uint32_t a, uint32_t b) {
 
 FeedRates measure_feed_rates(const CpuParams& cpu_params, const CoreParams& cfu_params) {
   Board board(cpu_params, cfu_params);
-  // A finished 128x8x8 pass (at most the buffers' lines) in C bank 0, so that
-  // READ NEXT returns data; then the shadow A bank is free for the writes.
-  const int mt = std::min(128, std::min(cfu_params.a_lines, cfu_params.c_lines));
-  const int kt = std::min(cfu_params.rows, cfu_params.b_lines), nt = cfu_params.cols;
-  const int a_bytes = mt * sasim_isa::line_pitch(cfu_params.rows);
+  // A finished pass (up to 128 output lines, as the buffers and the dataflow
+  // allow: WS bounds K by the rows, OS bounds M by the rows) in C bank 0, so
+  // that READ NEXT returns data; then the shadow A bank is free for the writes.
+  const bool ws = cfu_params.dataflow == Dataflow::kWeightStationary;
+  const int mt = ws ? std::min(128, std::min(cfu_params.a_lines, cfu_params.c_lines))
+                    : std::min(cfu_params.rows, cfu_params.c_lines);
+  const int kt = ws ? std::min(cfu_params.rows, cfu_params.b_lines)
+                    : std::min(128, std::min(cfu_params.a_lines, cfu_params.b_lines));
+  const int nt = cfu_params.cols;
+  const int a_lines_written = ws ? mt : kt;  // A holds one line per m (WS) or per k (OS)
+  const int a_bytes = a_lines_written * sasim_isa::line_pitch(cfu_params.rows);
   const int b_bytes = kt * sasim_isa::line_pitch(cfu_params.cols);
   for (int i = 0; i < (a_bytes + 7) / 8; ++i) command(&board.cfu, sasim_isa::kWriteA, 0, 0x01020304u, 0x05060708u);
   for (int i = 0; i < (b_bytes + 7) / 8; ++i) command(&board.cfu, sasim_isa::kWriteB, 0, 0x0a0b0c0du, 0x01010101u);
@@ -112,7 +118,8 @@ FeedRates measure_feed_rates(const CpuParams& cpu_params, const CoreParams& cfu_
   const StopInfo stop = board.run(BoardMemory::kRamBase, 10'000'000);
   const std::vector<uint32_t>& words = board.cpu.result_words();
   if (stop.reason != StopReason::kExit || words.size() != 2 || board.cfu.error())
-    throw std::runtime_error("feed benchmark: the loops did not run as expected: " + stop.message);
+    throw std::runtime_error("feed benchmark: the loops did not run as expected: " +
+                             (board.cfu.error() ? std::string("the CFU rejected a command") : stop.message));
   FeedRates r;
   r.write_cycles_per_8_bytes = static_cast<double>(words[0]) / writes;
   r.read_cycles_per_4_bytes = static_cast<double>(words[1]) / read_count;
