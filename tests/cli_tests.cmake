@@ -257,8 +257,6 @@ string(ASCII 7 1 ctrl)
 file(WRITE "${WORK}/binary.yaml" "array:\n${ctrl}rows")
 expect(hw_binary 2 "binary.yaml:2:0: not a text file \\(byte 0x07 at offset 7\\)"
        ARGS check --hw "${WORK}/binary.yaml" "${SHARED}/vectors/synthetic__01_conv2d")
-expect(model_is_tflite 2 "ad01_int8.tflite: this is a TFLite model \\(.tflite\\), not a model config: import its accelerator layers first \\(sasim import"
-       ARGS run --model "${SHARED}/models/ad01_int8.tflite")
 expect(model_is_hw 2 "default.yaml:1:1: this looks like a hardware config.*did you mean --hw\\?"
        ARGS run --model "${SRC}/configs/default.yaml")
 expect(hw_is_model 2 "resnet8.yaml:1:1: this looks like a model config.*did you mean --model\\?"
@@ -419,3 +417,47 @@ expect(import_corrupt 2 "broken.tflite: corrupt or truncated TFLite model" ARGS 
 if(EXISTS "${WORK}/broken.yaml")
   message(SEND_ERROR "[import_corrupt] wrote a config for a corrupt model")
 endif()
+
+# sasim run --model FILE.tflite: the whole network; the output equals the
+# TFLite Micro interpreter's for the expected inputs, on both CPU models.
+foreach(run_case "pretrainedResnet_quant;2;gap" "kws_ref_model;3;vexriscv" "pretrainedResnet_quant;5;vexriscv")
+  list(GET run_case 0 net)
+  list(GET run_case 1 seed)
+  list(GET run_case 2 cpu)
+  set(exp "${SHARED}/models/expected/${net}")
+  expect(run_tflite_${net}_${seed}_${cpu} 0 "
+ +0 +CONV_2D +.* cfu .* yes
+.*SOFTMAX +1x[0-9]+ +cpu +not timed .* yes
+total: [0-9]+ cycles in the CFU layers"
+         ARGS run --cpu ${cpu} --model "${SHARED}/models/${net}.tflite" --input "${exp}/input_${seed}.bin"
+         --out "${WORK}/tflite_${net}_${seed}_${cpu}")
+  execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files "${WORK}/tflite_${net}_${seed}_${cpu}/output.bin"
+                  "${exp}/output_${seed}.bin" RESULT_VARIABLE same)
+  if(NOT same EQUAL 0)
+    message(SEND_ERROR "[run_tflite_${net}_${seed}_${cpu}] output.bin differs from TFLite Micro's output_${seed}.bin")
+  endif()
+endforeach()
+file(STRINGS "${WORK}/tflite_kws_ref_model_3_vexriscv/layers.csv" kws_csv)
+list(GET kws_csv 0 kws_head)
+if(NOT kws_head STREQUAL "index,op,output_shape,where,cycles,macs,bit_exact")
+  message(SEND_ERROR "[run_tflite] layers.csv header: ${kws_head}")
+endif()
+file(READ "${WORK}/tflite_kws_ref_model_3_vexriscv/report.json" kws_json)
+string(JSON kws_exact GET "${kws_json}" bit_exact)
+string(JSON kws_top GET "${kws_json}" top5 0 class)
+if(NOT kws_exact OR NOT kws_top EQUAL 9)
+  message(SEND_ERROR "[run_tflite] report.json: bit_exact ${kws_exact}, top class ${kws_top} (want 9)")
+endif()
+file(WRITE "${WORK}/short_input.bin" "0123456789")
+expect(run_tflite_short_input 2 "short_input.bin: holds 10 bytes; the input tensor .* needs 3072 int8 values"
+       ARGS run --cpu gap --model "${SHARED}/models/pretrainedResnet_quant.tflite" --input "${WORK}/short_input.bin"
+       --out "${WORK}/tflite_short")
+expect(run_tflite_missing_input 2 "nope.bin: cannot open input tensor: No such file"
+       ARGS run --cpu gap --model "${SHARED}/models/pretrainedResnet_quant.tflite" --input "${WORK}/nope.bin"
+       --out "${WORK}/tflite_short")
+if(EXISTS "${WORK}/tflite_short/output.bin")
+  message(SEND_ERROR "[run_tflite_short_input] wrote an output for a bad input")
+endif()
+expect(run_tflite_seeded 0 "top-5: class [0-9]" ARGS run --cpu gap --model "${SHARED}/models/kws_ref_model.tflite"
+       --input-seed 7 --out "${WORK}/tflite_seeded")
+expect(run_tflite_corrupt 2 "broken.tflite: corrupt or truncated TFLite model" ARGS run --model "${WORK}/broken.tflite")

@@ -46,7 +46,12 @@ struct RunOptions {
   bool wide = false;                      // --wide: every column of the tables
   std::vector<std::string> trace_layers;  // --trace-layer NAME (repeatable)
   std::string trace_cycles;               // --trace-cycles FROM:TO
+  std::string input_path;                 // .tflite models: --input FILE (.bin or .npy)
+  int64_t input_seed = 1;                 // .tflite models: --input-seed N
 };
+
+// A .tflite model end to end (src/cli/run_tflite.cc).
+int cmd_run_tflite(const CommonOptions& common, const RunOptions& opt);
 
 // Runs a whole model on the SystemC engine; prints the per-layer profile and
 // writes layers.csv, report.json and the resolved hardware config.

@@ -207,6 +207,12 @@ int cmd_config(const CommonOptions& common) {
 }
 
 int cmd_run(const CommonOptions& common, const RunOptions& opt) {
+  {
+    // A .tflite model runs end to end.
+    std::ifstream f(opt.model_path, std::ios::binary);
+    char head[8] = {};
+    if (f.read(head, 8) && std::string(head + 4, 4) == "TFL3") return cmd_run_tflite(common, opt);
+  }
   const HwConfig hw = load_hw_config(common.hw_path, common.overrides);
   const ModelConfig model = load_model_config(opt.model_path, opt.model_overrides);
   for (const std::string& w : model_shape_warnings(model)) fmt::print(stderr, "warning: {}\n", w);

@@ -19,4 +19,9 @@ namespace sasim::tflite {
 std::vector<int8_t> run_golden(const Model& m, const Imported& im, const std::vector<int8_t>& input,
                                std::map<int, std::vector<int8_t>>* tensors = nullptr);
 
+// One operator on the golden library, its activation inputs taken from `t`
+// (constant inputs from the model).
+std::vector<int8_t> run_golden_op(const Model& m, const Imported& im, const Operator& op,
+                                  const std::map<int, std::vector<int8_t>>& t);
+
 }  // namespace sasim::tflite

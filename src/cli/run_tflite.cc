@@ -1,0 +1,201 @@
+// sasim run --model FILE.tflite: a whole network, in the model's operator
+// order. The accelerator's layers run on the engine (timed, on the board
+// estimate or the fixed-gap host); the CPU operators run on the golden CPU
+// operators and are reported as not timed (their board code does not exist
+// yet). The output is checked against the golden network.
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+
+#include "commands.h"
+#include "sasim/cpu_ops.h"
+#include "sasim/engine.h"
+#include "tflite/graph.h"
+#include "tflite/import.h"
+#include "tflite/reader.h"
+
+namespace sasim {
+
+namespace {
+
+std::string read_all(const std::string& path, uint64_t max_bytes, const char* what) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0)
+    throw ConfigError({{path, 0, 0, "", fmt::format("cannot open {}: {}", what, std::strerror(errno))}});
+  if (!S_ISREG(st.st_mode)) throw ConfigError({{path, 0, 0, "", fmt::format("is not a file ({} expected)", what)}});
+  if (static_cast<uint64_t>(st.st_size) > max_bytes)
+    throw ConfigError({{path, 0, 0, "", fmt::format("holds {} bytes; the input tensor needs {}", st.st_size, max_bytes)}});
+  std::ifstream f(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+// The model input: raw int8 bytes (.bin), an int8 .npy array, or seeded.
+std::vector<int8_t> model_input(const std::string& path, int64_t seed, const tflite::Tensor& t) {
+  const size_t n = static_cast<size_t>(t.elements());
+  if (path.empty()) {
+    std::mt19937 rng(static_cast<uint32_t>(seed));
+    std::uniform_int_distribution<int> d(-128, 127);
+    std::vector<int8_t> v(n);
+    for (auto& x : v) x = static_cast<int8_t>(d(rng));
+    return v;
+  }
+  std::string bytes = read_all(path, n + 4096, "input tensor");
+  if (bytes.size() >= 6 && bytes.compare(0, 6, "\x93NUMPY") == 0) {
+    // .npy v1/v2: magic, version, header length, a Python dict header.
+    const bool v1 = bytes.size() >= 10 && bytes[6] == 1;
+    const size_t hl = v1 ? (static_cast<uint8_t>(bytes[8]) | static_cast<uint8_t>(bytes[9]) << 8) : 0;
+    const size_t off = v1 && 10 + hl <= bytes.size() ? 10 + hl : 0;
+    const std::string header = off ? bytes.substr(10, hl) : std::string();
+    if (off == 0 || header.find("'descr': '|i1'") == std::string::npos || header.find("'fortran_order': False") == std::string::npos)
+      throw ConfigError({{path, 0, 0, "", "a .npy input must be a version-1 int8 (|i1) C-order array"}});
+    bytes = bytes.substr(off);
+  }
+  if (bytes.size() != n)
+    throw ConfigError({{path, 0, 0, "", fmt::format("holds {} bytes; the input tensor {} needs {} int8 values",
+                                                     bytes.size(), t.name, n)}});
+  return std::vector<int8_t>(bytes.begin(), bytes.end());
+}
+
+std::string npy_int8(const std::vector<int8_t>& v, const std::vector<int>& shape) {
+  std::string dims;
+  for (size_t i = 0; i < shape.size(); ++i) dims += fmt::format("{}{}", shape[i], shape.size() == 1 ? "," : (i + 1 < shape.size() ? ", " : ""));
+  std::string header = fmt::format("{{'descr': '|i1', 'fortran_order': False, 'shape': ({}), }}", dims);
+  while ((10 + header.size() + 1) % 64 != 0) header += ' ';
+  header += '\n';
+  std::string out = "\x93NUMPY";
+  out += '\x01';
+  out += '\x00';
+  out += static_cast<char>(header.size() & 0xff);
+  out += static_cast<char>(header.size() >> 8);
+  out += header;
+  out.append(reinterpret_cast<const char*>(v.data()), v.size());
+  return out;
+}
+
+void write_or_throw(const std::string& path, const std::string& bytes) {
+  std::ofstream f(path, std::ios::binary);
+  if (!f || !f.write(bytes.data(), static_cast<std::streamsize>(bytes.size())))
+    throw ConfigError({{path, 0, 0, "", "cannot write"}});
+}
+
+}  // namespace
+
+int cmd_run_tflite(const CommonOptions& common, const RunOptions& opt) {
+  const HwConfig hw = load_hw_config(common.hw_path, common.overrides);
+  const tflite::Model m = tflite::load_tflite(opt.model_path);
+  const tflite::Imported im = tflite::import_model(m);  // every operator checked before anything runs
+  const tflite::Tensor& in_t = m.tensors[static_cast<size_t>(m.inputs[0])];
+  const tflite::Tensor& out_t = m.tensors[static_cast<size_t>(m.outputs[0])];
+  const std::vector<int8_t> input = model_input(opt.input_path, opt.input_seed, in_t);
+  const std::string out_dir = opt.out_dir.empty() ? "out/" + im.name : opt.out_dir;
+  make_dirs(out_dir);
+
+  // The reference: the whole network on the golden library.
+  std::map<int, std::vector<int8_t>> want;
+  tflite::run_golden(m, im, input, &want);
+
+  EngineOptions eo;
+  eo.cpu = opt.cpu;
+  std::unique_ptr<Engine> engine = make_engine("systemc", hw, eo);
+  std::map<int, std::vector<int8_t>> t;
+  t[m.inputs[0]] = input;
+  fmt::print("sasim run: {} ({} operators) on {}x{} {}, {} MHz; {}\n", opt.model_path, m.operators.size(), hw.rows,
+             hw.cols, dataflow_name(hw.dataflow), hw.clock_mhz,
+             opt.cpu == "vexriscv" ? "CFU layers: board estimate (CPU model)" : "CFU layers: fixed-gap estimate");
+  fmt::print("{:>3} {:<18} {:<16} {:<5} {:>11} {:>11} {:>6} {:>5}\n", "#", "op", "output", "where", "cycles", "MACs",
+             "util%", "exact");
+  nlohmann::json ops = nlohmann::json::array();
+  std::string csv = "index,op,output_shape,where,cycles,macs,bit_exact\n";
+  uint64_t cfu_cycles = 0, cpu_ops_untimed = 0;
+  bool all_exact = true;
+  for (const tflite::Operator& op : m.operators) {
+    const int oi = op.outputs[0];
+    const tflite::Tensor& o = m.tensors[static_cast<size_t>(oi)];
+    const tflite::ImportedLayer* layer = nullptr;
+    for (const auto& l : im.layers)
+      if (l.op_index == op.index) layer = &l;
+    std::string where = "cpu", cycles = "not timed";
+    uint64_t macs = 0;
+    double util = 0;
+    if (layer) {
+      LayerData d;
+      d.input = t.at(op.inputs[0]);
+      d.filter = layer->filter;
+      d.bias = layer->bias;
+      EngineResult r = engine->run(layer->spec, d);
+      t[oi] = std::move(r.output);
+      where = "cfu";
+      cycles = std::to_string(r.stats.cycles);
+      cfu_cycles += r.stats.cycles;
+      macs = r.stats.macs;
+      util = 100.0 * r.stats.utilisation(hw.rows, hw.cols);
+    } else {
+      // The CPU operators on their golden implementation, fed by the
+      // engine's tensors (not the golden network's).
+      std::vector<int8_t> result = tflite::run_golden_op(m, im, op, t);
+      t[oi] = std::move(result);
+      ++cpu_ops_untimed;
+    }
+    const bool exact = t[oi] == want[oi];
+    all_exact = all_exact && exact;
+    const std::string shape = fmt::format("{}", fmt::join(o.shape, "x"));
+    fmt::print("{:>3} {:<18} {:<16} {:<5} {:>11} {:>11} {:>6} {:>5}\n", op.index, tflite::op_name(op.code), shape,
+               where, cycles, layer ? std::to_string(macs) : "", layer ? fmt::format("{:.2f}", util) : "",
+               exact ? "yes" : "NO");
+    std::fflush(stdout);
+    csv += fmt::format("{},{},{},{},{},{},{}\n", op.index, tflite::op_name(op.code), shape, where,
+                       layer ? cycles : "", macs, exact ? 1 : 0);
+    ops.push_back({{"index", op.index}, {"op", tflite::op_name(op.code)}, {"output_shape", o.shape}, {"where", where},
+                   {"cycles", layer ? nlohmann::json(std::stoull(cycles)) : nlohmann::json(nullptr)},
+                   {"timed", layer != nullptr}, {"macs", macs}, {"bit_exact", exact}});
+  }
+  const std::vector<int8_t>& out = t.at(m.outputs[0]);
+  fmt::print("total: {} cycles in the CFU layers ({:.1f} us at {} MHz); {} CPU operators not timed yet\n", cfu_cycles,
+             static_cast<double>(cfu_cycles) / hw.clock_mhz, hw.clock_mhz, cpu_ops_untimed);
+  // Top-5 classes with dequantized scores.
+  std::vector<int> order(out.size());
+  for (size_t i = 0; i < out.size(); ++i) order[i] = static_cast<int>(i);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return out[static_cast<size_t>(a)] > out[static_cast<size_t>(b)]; });
+  const float scale = out_t.quant.scale.empty() ? 1.0f : out_t.quant.scale[0];
+  const int64_t zp = out_t.quant.zero_point.empty() ? 0 : out_t.quant.zero_point[0];
+  fmt::print("top-5:");
+  nlohmann::json top = nlohmann::json::array();
+  for (size_t k = 0; k < order.size() && k < 5; ++k) {
+    const int c = order[k];
+    const double score = scale * (static_cast<double>(out[static_cast<size_t>(c)]) - static_cast<double>(zp));
+    fmt::print(" class {} ({:.4f})", c, score);
+    top.push_back({{"class", c}, {"score", score}, {"int8", out[static_cast<size_t>(c)]}});
+  }
+  fmt::print("\n");
+  write_or_throw(out_dir + "/output.bin", std::string(out.begin(), out.end()));
+  write_or_throw(out_dir + "/output.npy", npy_int8(out, out_t.shape));
+  write_or_throw(out_dir + "/layers.csv", csv);
+  nlohmann::json report = {{"model_file", opt.model_path},
+                           {"cpu_model", opt.cpu},
+                           {"sasim_version", sasim_version()},
+                           {"operators", ops},
+                           {"total", {{"cfu_cycles", cfu_cycles}, {"cpu_operators_not_timed", cpu_ops_untimed}}},
+                           {"top5", top},
+                           {"bit_exact", all_exact}};
+  write_or_throw(out_dir + "/report.json", report.dump(2) + "\n");
+  engine->finish();
+  fmt::print("wrote {0}/output.bin, {0}/output.npy, {0}/layers.csv, {0}/report.json\n", out_dir);
+  if (!all_exact) {
+    fmt::print(stderr, "error: an operator's output differs from the golden network\n");
+    return kExitMismatch;
+  }
+  return kExitOk;
+}
+
+}  // namespace sasim
