@@ -223,3 +223,55 @@ TEST_CASE("whole networks on the golden library equal TFLite Micro's outputs", "
     }
   }
 }
+
+#include "sasim/cpu_ops.h"
+
+TEST_CASE("MUL and SUB: TFLite Micro's rounding, activation and broadcasting", "[tflite][cpu_ops]") {
+  using sasim::QuantParam;
+  std::vector<int8_t> out;
+  // MUL, real multiplier 0.5 (a 2^30 multiplier): SaturatingRoundingDoubling-
+  // HighMul rounds 7.5 up and -7.5 up to -7 (its nudge is 1 - 2^30 below 0).
+  sasim::mul_int8({3, -3, 127, -128}, {4}, QuantParam{0.5f, 0}, {5, 5, 127, -128}, {4}, QuantParam{0.25f, 0},
+                  QuantParam{0.25f, 0}, 0, {4}, &out);
+  CHECK(out == std::vector<int8_t>({8, -7, 127, 127}));  // 127*127/2 and 128*128/2 saturate
+  // Zero points, relu (clamped at the output zero point) and a scalar
+  // broadcast over [1,2,2,1]: (a - 1) * (4 - 2) * (1*1/1) + 3.
+  sasim::mul_int8({1, 2, -5, 0}, {1, 2, 2, 1}, QuantParam{1.0f, 1}, {4}, {}, QuantParam{1.0f, 2}, QuantParam{1.0f, 3},
+                  1, {1, 2, 2, 1}, &out);
+  CHECK(out == std::vector<int8_t>({3, 5, 3, 3}));  // relu: max(3, ...): -12+3 and -2+3 clamp to 3
+  // Channel broadcast: [1,1,2,3] * [3].
+  sasim::mul_int8({1, 2, 3, 4, 5, 6}, {1, 1, 2, 3}, QuantParam{1.0f, 0}, {1, 10, -1}, {3}, QuantParam{1.0f, 0},
+                  QuantParam{1.0f, 0}, 0, {1, 1, 2, 3}, &out);
+  CHECK(out == std::vector<int8_t>({1, 20, -3, 4, 50, -6}));
+  // SUB with equal scales is exact; with an output scale of 2, halves round
+  // away from zero (RoundingDivideByPOT).
+  sasim::sub_int8({10, -7, 3, -3}, {4}, QuantParam{1.0f, 0}, {4, 5, 0, 0}, {4}, QuantParam{1.0f, 0},
+                  QuantParam{1.0f, 0}, 0, {4}, &out);
+  CHECK(out == std::vector<int8_t>({6, -12, 3, -3}));
+  sasim::sub_int8({10, -7, 3, -3}, {4}, QuantParam{1.0f, 0}, {4, 5, 0, 0}, {4}, QuantParam{1.0f, 0},
+                  QuantParam{2.0f, 0}, 0, {4}, &out);
+  CHECK(out == std::vector<int8_t>({3, -6, 2, -2}));
+  // Zero points and a [1] operand broadcast against [2,2]; relu6 with scale
+  // 0.5 and zero point -10 clamps to [-10, 2].
+  sasim::sub_int8({0, 20, -20, 127}, {2, 2}, QuantParam{0.5f, -10}, {-10}, {1}, QuantParam{0.5f, -10},
+                  QuantParam{0.5f, -10}, 3, {2, 2}, &out);
+  CHECK(out == std::vector<int8_t>({0, 2, -10, 2}));
+  // Shapes that do not broadcast are refused.
+  CHECK_THROWS(sasim::mul_int8({1, 2}, {2}, QuantParam{}, {1, 2, 3}, {3}, QuantParam{}, QuantParam{}, 0, {3}, &out));
+}
+
+TEST_CASE("all seven models run end to end on the golden library", "[tflite][network]") {
+  // No TFLite Micro outputs for five of them: the run must complete and
+  // produce an output of the output tensor's size.
+  for (const char* stem : {"ad01_int8", "model_micro_speech", "model_pdti8", "vww_96_int8",
+                           "model_mobilenetv2_160_035"}) {
+    INFO(stem);
+    const auto m = sasim::tflite::load_tflite(kModels + stem + ".tflite");
+    const auto im = sasim::tflite::import_model(m);
+    const auto& in_t = m.tensors[static_cast<size_t>(m.inputs[0])];
+    const auto& out_t = m.tensors[static_cast<size_t>(m.outputs[0])];
+    std::vector<int8_t> in(static_cast<size_t>(in_t.elements()));
+    for (size_t i = 0; i < in.size(); ++i) in[i] = static_cast<int8_t>((i * 37) & 0xff);
+    CHECK(sasim::tflite::run_golden(m, im, in, nullptr).size() == static_cast<size_t>(out_t.elements()));
+  }
+}

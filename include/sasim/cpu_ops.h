@@ -24,6 +24,24 @@ void int8_activation_range(int act, QuantParam out, int32_t* lo, int32_t* hi);
 void add_int8(const std::vector<int8_t>& a, QuantParam qa, const std::vector<int8_t>& b, QuantParam qb,
               QuantParam qout, int act, std::vector<int8_t>* out);
 
+// Elementwise binary operators on int8 tensors with numpy broadcasting (a
+// dimension of 1, or a missing leading dimension, repeats), as TFLite Micro's
+// reference kernels and their Broadcast*Slow variants compute them. Shapes
+// have at most 5 dimensions; `out_shape` is the broadcast shape.
+using Shape = std::vector<int>;
+// SUB (reference_ops::Sub / BroadcastQuantSubSlow; parameters derived in
+// float as CalculateOpDataSub does).
+void sub_int8(const std::vector<int8_t>& a, const Shape& sa, QuantParam qa, const std::vector<int8_t>& b,
+              const Shape& sb, QuantParam qb, QuantParam qout, int act, const Shape& out_shape,
+              std::vector<int8_t>* out);
+// MUL (reference_integer_ops::Mul / BroadcastMul4DSlow).
+void mul_int8(const std::vector<int8_t>& a, const Shape& sa, QuantParam qa, const std::vector<int8_t>& b,
+              const Shape& sb, QuantParam qb, QuantParam qout, int act, const Shape& out_shape,
+              std::vector<int8_t>* out);
+// The broadcast shape of two shapes; throws std::runtime_error if they do not
+// broadcast.
+Shape broadcast_shape(const Shape& a, const Shape& b);
+
 // AVERAGE_POOL_2D on NHWC int8 (reference_integer_ops::AveragePool).
 struct PoolParams {
   int batches, in_h, in_w, channels, out_h, out_w;

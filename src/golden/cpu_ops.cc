@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <string>
 
 #include "sasim/quant.h"
 
@@ -160,6 +161,109 @@ void add_int8(const std::vector<int8_t>& a, QuantParam qa, const std::vector<int
     const int32_t raw = multiply_by_quantized_multiplier(s1v + s2v, mo, so) + qout.zero_point;
     (*out)[i] = static_cast<int8_t>(std::min(hi, std::max(lo, raw)));
   }
+}
+
+Shape broadcast_shape(const Shape& a, const Shape& b) {
+  if (a.size() > 5 || b.size() > 5) throw std::runtime_error("broadcast: more than 5 dimensions");
+  const size_t n = std::max(a.size(), b.size());
+  Shape r(n);
+  for (size_t i = 0; i < n; ++i) {
+    const int da = i + a.size() >= n ? a[i + a.size() - n] : 1;
+    const int db = i + b.size() >= n ? b[i + b.size() - n] : 1;
+    if (da != db && da != 1 && db != 1)
+      throw std::runtime_error("broadcast: dimensions " + std::to_string(da) + " and " + std::to_string(db) + " differ");
+    r[i] = da == 1 ? db : da;
+  }
+  return r;
+}
+
+namespace {
+
+// Calls f(i, ia, ib) for every output element i in row-major order, with the
+// element of each input it reads (strides of 0 on broadcast dimensions).
+template <typename F>
+void for_each_broadcast(const Shape& sa, size_t na, const Shape& sb, size_t nb, const Shape& so, F f) {
+  if (broadcast_shape(sa, sb) != so) throw std::runtime_error("broadcast: the output shape does not follow");
+  const size_t n = so.size();
+  auto strides = [&](const Shape& s) {
+    std::vector<size_t> st(n, 0);
+    size_t acc = 1;
+    for (size_t k = s.size(); k-- > 0;) {
+      const size_t i = k + n - s.size();
+      st[i] = s[k] == 1 ? 0 : acc;
+      acc *= static_cast<size_t>(s[k]);
+    }
+    return st;
+  };
+  size_t total = 1, ta = 1, tb = 1;
+  for (int d : so) total *= static_cast<size_t>(d);
+  for (int d : sa) ta *= static_cast<size_t>(d);
+  for (int d : sb) tb *= static_cast<size_t>(d);
+  if (ta != na || tb != nb) throw std::runtime_error("broadcast: a tensor's size does not match its shape");
+  const std::vector<size_t> st_a = strides(sa), st_b = strides(sb);
+  std::vector<int> idx(n, 0);
+  size_t ia = 0, ib = 0;
+  for (size_t i = 0; i < total; ++i) {
+    f(i, ia, ib);
+    for (size_t k = n; k-- > 0;) {  // odometer increment
+      ia += st_a[k];
+      ib += st_b[k];
+      if (++idx[k] < so[k]) break;
+      ia -= st_a[k] * static_cast<size_t>(so[k]);
+      ib -= st_b[k] * static_cast<size_t>(so[k]);
+      idx[k] = 0;
+    }
+  }
+}
+
+// MultiplyByQuantizedMultiplierSmallerThanOneExp: shift <= 0.
+int32_t mul_smaller_than_one(int32_t x, int32_t m, int shift) { return multiply_by_quantized_multiplier(x, m, shift); }
+
+}  // namespace
+
+void sub_int8(const std::vector<int8_t>& a, const Shape& sa, QuantParam qa, const std::vector<int8_t>& b,
+              const Shape& sb, QuantParam qb, QuantParam qout, int act, const Shape& out_shape,
+              std::vector<int8_t>* out) {
+  const int left_shift = 20;
+  // In float, as TFLite Micro computes them, then widened.
+  const float twice_max = 2 * std::max(qa.scale, qb.scale);
+  int32_t m1, m2, mo;
+  int s1, s2, so;
+  quantize(static_cast<double>(qa.scale / twice_max), &m1, &s1);
+  quantize(static_cast<double>(qb.scale / twice_max), &m2, &s2);
+  quantize(static_cast<double>(twice_max / ((1 << left_shift) * qout.scale)), &mo, &so);
+  int32_t lo, hi;
+  int8_activation_range(act, qout, &lo, &hi);
+  size_t total = 1;
+  for (int d : out_shape) total *= static_cast<size_t>(d);
+  out->assign(total, 0);
+  for_each_broadcast(sa, a.size(), sb, b.size(), out_shape, [&](size_t i, size_t ia, size_t ib) {
+    const int32_t v1 = (static_cast<int32_t>(a[ia]) - qa.zero_point) * (1 << left_shift);
+    const int32_t v2 = (static_cast<int32_t>(b[ib]) - qb.zero_point) * (1 << left_shift);
+    const int32_t raw = mul_smaller_than_one(v1, m1, s1) - mul_smaller_than_one(v2, m2, s2);
+    const int32_t r = mul_smaller_than_one(raw, mo, so) + qout.zero_point;
+    (*out)[i] = static_cast<int8_t>(std::min(hi, std::max(lo, r)));
+  });
+}
+
+void mul_int8(const std::vector<int8_t>& a, const Shape& sa, QuantParam qa, const std::vector<int8_t>& b,
+              const Shape& sb, QuantParam qb, QuantParam qout, int act, const Shape& out_shape,
+              std::vector<int8_t>* out) {
+  int32_t m;
+  int shift;
+  quantize(static_cast<double>(qa.scale) * static_cast<double>(qb.scale) / static_cast<double>(qout.scale), &m,
+           &shift);
+  int32_t lo, hi;
+  int8_activation_range(act, qout, &lo, &hi);
+  size_t total = 1;
+  for (int d : out_shape) total *= static_cast<size_t>(d);
+  out->assign(total, 0);
+  for_each_broadcast(sa, a.size(), sb, b.size(), out_shape, [&](size_t i, size_t ia, size_t ib) {
+    const int32_t v1 = static_cast<int32_t>(a[ia]) - qa.zero_point;
+    const int32_t v2 = static_cast<int32_t>(b[ib]) - qb.zero_point;
+    const int32_t r = qout.zero_point + multiply_by_quantized_multiplier(v1 * v2, m, shift);
+    (*out)[i] = static_cast<int8_t>(std::min(hi, std::max(lo, r)));
+  });
 }
 
 void average_pool_int8(const std::vector<int8_t>& in, const PoolParams& p, std::vector<int8_t>* out) {

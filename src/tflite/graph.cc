@@ -55,6 +55,16 @@ std::vector<int8_t> run_golden_op(const Model& m, const Imported& im, const Oper
                &result);
       break;
     }
+    case kSub:
+    case kMul: {
+      const Tensor& a = m.tensors[static_cast<size_t>(op.inputs[0])];
+      const Tensor& b = m.tensors[static_cast<size_t>(op.inputs[1])];
+      const std::vector<int8_t> va = value(op.inputs[0]);
+      const std::vector<int8_t>& vb = value(op.inputs[1]);
+      (op.code == kSub ? sub_int8 : mul_int8)(va, a.shape, qparam(a), vb, b.shape, qparam(b), qparam(o),
+                                              static_cast<int>(op.options.activation), o.shape, &result);
+      break;
+    }
     case kAveragePool2d: {
       const Tensor& in = m.tensors[static_cast<size_t>(op.inputs[0])];
       const Options& x = op.options;
