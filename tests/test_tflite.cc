@@ -275,3 +275,53 @@ TEST_CASE("all seven models run end to end on the golden library", "[tflite][net
     CHECK(sasim::tflite::run_golden(m, im, in, nullptr).size() == static_cast<size_t>(out_t.elements()));
   }
 }
+
+TEST_CASE("MAX_POOL_2D, PAD, QUANTIZE and DEQUANTIZE: hand-derived values", "[tflite][cpu_ops]") {
+  using sasim::QuantParam;
+  std::vector<int8_t> out;
+  // 3x3 input, 2x2 window, stride 2, SAME: the windows at the edge are clipped.
+  sasim::PoolParams p{1, 3, 3, 1, 2, 2, 2, 2, 2, 2, 0, 0};
+  p.act_max = 8;  // an activation clamp
+  sasim::max_pool_int8({1, -5, 3, 4, -128, 6, 7, 9, -2}, p, &out);
+  CHECK(out == std::vector<int8_t>({4, 6, 8, -2}));
+  // PAD: one row above, two columns right, value -3.
+  sasim::pad_int8({1, 2, 3, 4}, {2, 2}, {{1, 0}, {0, 2}}, -3, &out);
+  CHECK(out == std::vector<int8_t>({-3, -3, -3, -3, 1, 2, -3, -3, 3, 4, -3, -3}));
+  // Requantize by 0.5 into zero point 1: 1.5 rounds to 2, -1.5 to -1
+  // (SaturatingRoundingDoublingHighMul), then saturation.
+  sasim::requantize_int8({3, -3, 127, -128}, QuantParam{1.0f, 0}, QuantParam{2.0f, 1}, &out);
+  CHECK(out == std::vector<int8_t>({3, 0, 65, -63}));
+  sasim::requantize_int8({100, -100}, QuantParam{1.0f, 0}, QuantParam{0.5f, 0}, &out);
+  CHECK(out == std::vector<int8_t>({127, -128}));
+  // Float to int8: halves away from zero, saturation, NaN to the zero point.
+  sasim::quantize_float({0.25f, -0.25f, 1000.0f, -1e30f, std::nanf("")}, QuantParam{0.5f, 2}, &out);
+  CHECK(out == std::vector<int8_t>({3, 1, 127, -128, 2}));
+  std::vector<float> f;
+  sasim::dequantize_int8({3, -128}, QuantParam{0.5f, 1}, &f);
+  CHECK(f == std::vector<float>({1.0f, -64.5f}));
+}
+
+TEST_CASE("CONCATENATION copies its inputs along the axis", "[tflite][cpu_ops]") {
+  sasim::tflite::Model m;
+  m.path = "synthetic.tflite";
+  auto tensor = [&](std::vector<int> shape) {
+    sasim::tflite::Tensor t;
+    t.index = static_cast<int>(m.tensors.size());
+    t.shape = std::move(shape);
+    t.type = sasim::tflite::kInt8;
+    t.quant.scale = {0.5f};
+    t.quant.zero_point = {0};
+    m.tensors.push_back(t);
+    return t.index;
+  };
+  const int a = tensor({1, 2, 1}), b = tensor({1, 2, 2}), o = tensor({1, 2, 3});
+  sasim::tflite::Operator op;
+  op.code = sasim::tflite::kConcatenation;
+  op.inputs = {a, b};
+  op.outputs = {o};
+  op.options.axis = -1;
+  m.operators.push_back(op);
+  std::map<int, std::vector<int8_t>> t{{a, {1, 2}}, {b, {10, 11, 20, 21}}};
+  const sasim::tflite::Imported im;
+  CHECK(sasim::tflite::run_golden_op(m, im, op, t) == std::vector<int8_t>({1, 10, 11, 2, 20, 21}));
+}

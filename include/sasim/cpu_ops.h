@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace sasim {
@@ -49,6 +50,24 @@ struct PoolParams {
   int32_t act_min = -128, act_max = 127;
 };
 void average_pool_int8(const std::vector<int8_t>& in, const PoolParams& p, std::vector<int8_t>* out);
+
+// MAX_POOL_2D on NHWC int8 (reference_integer_ops::MaxPool): the window
+// clipped to the input, then the activation clamp.
+void max_pool_int8(const std::vector<int8_t>& in, const PoolParams& p, std::vector<int8_t>* out);
+
+// PAD / PADV2 of an int8 tensor of up to 5 dimensions: `pads` holds (before,
+// after) per dimension; padding takes `pad_value` (the output zero point for
+// PAD, the constant operand for PADV2).
+void pad_int8(const std::vector<int8_t>& in, const Shape& shape, const std::vector<std::pair<int, int>>& pads,
+              int8_t pad_value, std::vector<int8_t>* out);
+
+// QUANTIZE int8 -> int8 (reference_ops::Requantize with the multiplier of
+// in_scale / out_scale) and float32 -> int8 (AffineQuantize: round half away
+// from zero of x / scale in float); DEQUANTIZE int8 -> float32
+// (scale * (x - zero point) in double, then float).
+void requantize_int8(const std::vector<int8_t>& in, QuantParam qin, QuantParam qout, std::vector<int8_t>* out);
+void quantize_float(const std::vector<float>& in, QuantParam qout, std::vector<int8_t>* out);
+void dequantize_int8(const std::vector<int8_t>& in, QuantParam qin, std::vector<float>* out);
 
 // SOFTMAX over the last dimension (reference_ops::Softmax, int8 -> int8 with
 // TFLite Micro's int8 output quantization: scale 1/256, zero point -128).

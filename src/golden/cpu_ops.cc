@@ -289,6 +289,83 @@ void average_pool_int8(const std::vector<int8_t>& in, const PoolParams& p, std::
         }
 }
 
+void max_pool_int8(const std::vector<int8_t>& in, const PoolParams& p, std::vector<int8_t>* out) {
+  out->assign(static_cast<size_t>(p.batches) * p.out_h * p.out_w * p.channels, 0);
+  for (int n = 0; n < p.batches; ++n)
+    for (int oy = 0; oy < p.out_h; ++oy)
+      for (int ox = 0; ox < p.out_w; ++ox)
+        for (int c = 0; c < p.channels; ++c) {
+          const int iy0 = oy * p.stride_h - p.pad_top, ix0 = ox * p.stride_w - p.pad_left;
+          const int fy0 = std::max(0, -iy0), fy1 = std::min(p.filter_h, p.in_h - iy0);
+          const int fx0 = std::max(0, -ix0), fx1 = std::min(p.filter_w, p.in_w - ix0);
+          int32_t mx = std::numeric_limits<int8_t>::lowest();
+          for (int fy = fy0; fy < fy1; ++fy)
+            for (int fx = fx0; fx < fx1; ++fx)
+              mx = std::max<int32_t>(mx, in[((static_cast<size_t>(n) * p.in_h + iy0 + fy) * p.in_w + ix0 + fx) *
+                                                p.channels + c]);
+          mx = std::min(p.act_max, std::max(p.act_min, mx));
+          (*out)[((static_cast<size_t>(n) * p.out_h + oy) * p.out_w + ox) * p.channels + c] = static_cast<int8_t>(mx);
+        }
+}
+
+void pad_int8(const std::vector<int8_t>& in, const Shape& shape, const std::vector<std::pair<int, int>>& pads,
+              int8_t pad_value, std::vector<int8_t>* out) {
+  if (pads.size() != shape.size() || shape.size() > 5) throw std::runtime_error("PAD: one (before, after) per dimension");
+  const size_t n = shape.size();
+  Shape os(n);
+  size_t total = 1, in_total = 1;
+  for (size_t k = 0; k < n; ++k) {
+    if (pads[k].first < 0 || pads[k].second < 0) throw std::runtime_error("PAD: negative padding");
+    os[k] = shape[k] + pads[k].first + pads[k].second;
+    total *= static_cast<size_t>(os[k]);
+    in_total *= static_cast<size_t>(shape[k]);
+  }
+  if (in_total != in.size()) throw std::runtime_error("PAD: the input's size does not match its shape");
+  out->assign(total, pad_value);
+  if (in_total == 0) return;
+  std::vector<int> idx(n, 0);
+  for (size_t i = 0; i < in_total; ++i) {
+    size_t o = 0;
+    for (size_t k = 0; k < n; ++k) o = o * static_cast<size_t>(os[k]) + static_cast<size_t>(idx[k] + pads[k].first);
+    (*out)[o] = in[i];
+    for (size_t k = n; k-- > 0;) {
+      if (++idx[k] < shape[k]) break;
+      idx[k] = 0;
+    }
+  }
+}
+
+void requantize_int8(const std::vector<int8_t>& in, QuantParam qin, QuantParam qout, std::vector<int8_t>* out) {
+  int32_t m;
+  int shift;
+  quantize(static_cast<double>(qin.scale) / static_cast<double>(qout.scale), &m, &shift);
+  out->resize(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    const int32_t v = multiply_by_quantized_multiplier(static_cast<int32_t>(in[i]) - qin.zero_point, m, shift) +
+                      qout.zero_point;
+    (*out)[i] = static_cast<int8_t>(std::min(127, std::max(-128, v)));
+  }
+}
+
+void quantize_float(const std::vector<float>& in, QuantParam qout, std::vector<int8_t>* out) {
+  out->resize(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    const float q = std::round(in[i] / qout.scale);
+    // A NaN or an out-of-range value saturates instead of overflowing the cast.
+    const int32_t v = std::isnan(q) ? qout.zero_point
+                      : q >= 1e6f   ? 127
+                      : q <= -1e6f  ? -128
+                                    : static_cast<int32_t>(q) + qout.zero_point;
+    (*out)[i] = static_cast<int8_t>(std::min(127, std::max(-128, v)));
+  }
+}
+
+void dequantize_int8(const std::vector<int8_t>& in, QuantParam qin, std::vector<float>* out) {
+  out->resize(in.size());
+  for (size_t i = 0; i < in.size(); ++i)
+    (*out)[i] = static_cast<float>(static_cast<double>(qin.scale) * (static_cast<int32_t>(in[i]) - qin.zero_point));
+}
+
 void softmax_int8(const std::vector<int8_t>& in, int depth, float input_scale, float beta, std::vector<int8_t>* out) {
   const int kScaledDiffIntegerBits = 5, kAccumulationIntegerBits = 12;
   // PreprocessSoftmaxScaling (double rounding).
