@@ -35,6 +35,10 @@ using Shape = std::vector<int>;
 void sub_int8(const std::vector<int8_t>& a, const Shape& sa, QuantParam qa, const std::vector<int8_t>& b,
               const Shape& sb, QuantParam qb, QuantParam qout, int act, const Shape& out_shape,
               std::vector<int8_t>* out);
+// ADD with broadcasting (BroadcastAdd4DSlow; the parameters of add_int8).
+void add_int8(const std::vector<int8_t>& a, const Shape& sa, QuantParam qa, const std::vector<int8_t>& b,
+              const Shape& sb, QuantParam qb, QuantParam qout, int act, const Shape& out_shape,
+              std::vector<int8_t>* out);
 // MUL (reference_integer_ops::Mul / BroadcastMul4DSlow).
 void mul_int8(const std::vector<int8_t>& a, const Shape& sa, QuantParam qa, const std::vector<int8_t>& b,
               const Shape& sb, QuantParam qb, QuantParam qout, int act, const Shape& out_shape,

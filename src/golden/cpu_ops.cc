@@ -140,29 +140,6 @@ void int8_activation_range(int act, QuantParam out, int32_t* lo, int32_t* hi) {
   }
 }
 
-void add_int8(const std::vector<int8_t>& a, QuantParam qa, const std::vector<int8_t>& b, QuantParam qb,
-              QuantParam qout, int act, std::vector<int8_t>* out) {
-  if (a.size() != b.size()) throw std::runtime_error("ADD: broadcasting is not supported");
-  const int left_shift = 20;
-  const double twice_max_input_scale = 2 * static_cast<double>(std::max(qa.scale, qb.scale));
-  int32_t m1, m2, mo;
-  int s1, s2, so;
-  quantize(static_cast<double>(qa.scale) / twice_max_input_scale, &m1, &s1);
-  quantize(static_cast<double>(qb.scale) / twice_max_input_scale, &m2, &s2);
-  quantize(twice_max_input_scale / ((1 << left_shift) * static_cast<double>(qout.scale)), &mo, &so);
-  int32_t lo, hi;
-  int8_activation_range(act, qout, &lo, &hi);
-  out->resize(a.size());
-  for (size_t i = 0; i < a.size(); ++i) {
-    const int32_t v1 = static_cast<int32_t>(a[i]) - qa.zero_point;
-    const int32_t v2 = static_cast<int32_t>(b[i]) - qb.zero_point;
-    const int32_t s1v = multiply_by_quantized_multiplier(v1 * (1 << left_shift), m1, s1);
-    const int32_t s2v = multiply_by_quantized_multiplier(v2 * (1 << left_shift), m2, s2);
-    const int32_t raw = multiply_by_quantized_multiplier(s1v + s2v, mo, so) + qout.zero_point;
-    (*out)[i] = static_cast<int8_t>(std::min(hi, std::max(lo, raw)));
-  }
-}
-
 Shape broadcast_shape(const Shape& a, const Shape& b) {
   if (a.size() > 5 || b.size() > 5) throw std::runtime_error("broadcast: more than 5 dimensions");
   const size_t n = std::max(a.size(), b.size());
@@ -220,6 +197,38 @@ void for_each_broadcast(const Shape& sa, size_t na, const Shape& sb, size_t nb, 
 int32_t mul_smaller_than_one(int32_t x, int32_t m, int shift) { return multiply_by_quantized_multiplier(x, m, shift); }
 
 }  // namespace
+
+void add_int8(const std::vector<int8_t>& a, QuantParam qa, const std::vector<int8_t>& b, QuantParam qb,
+              QuantParam qout, int act, std::vector<int8_t>* out) {
+  if (a.size() != b.size()) throw std::runtime_error("ADD: the operands differ in size");
+  const Shape s{static_cast<int>(a.size())};
+  add_int8(a, s, qa, b, s, qb, qout, act, s, out);
+}
+
+void add_int8(const std::vector<int8_t>& a, const Shape& sa, QuantParam qa, const std::vector<int8_t>& b,
+              const Shape& sb, QuantParam qb, QuantParam qout, int act, const Shape& out_shape,
+              std::vector<int8_t>* out) {
+  const int left_shift = 20;
+  const double twice_max_input_scale = 2 * static_cast<double>(std::max(qa.scale, qb.scale));
+  int32_t m1, m2, mo;
+  int s1, s2, so;
+  quantize(static_cast<double>(qa.scale) / twice_max_input_scale, &m1, &s1);
+  quantize(static_cast<double>(qb.scale) / twice_max_input_scale, &m2, &s2);
+  quantize(twice_max_input_scale / ((1 << left_shift) * static_cast<double>(qout.scale)), &mo, &so);
+  int32_t lo, hi;
+  int8_activation_range(act, qout, &lo, &hi);
+  size_t total = 1;
+  for (int d : out_shape) total *= static_cast<size_t>(d);
+  out->assign(total, 0);
+  for_each_broadcast(sa, a.size(), sb, b.size(), out_shape, [&](size_t i, size_t ia, size_t ib) {
+    const int32_t v1 = static_cast<int32_t>(a[ia]) - qa.zero_point;
+    const int32_t v2 = static_cast<int32_t>(b[ib]) - qb.zero_point;
+    const int32_t s1v = multiply_by_quantized_multiplier(v1 * (1 << left_shift), m1, s1);
+    const int32_t s2v = multiply_by_quantized_multiplier(v2 * (1 << left_shift), m2, s2);
+    const int32_t raw = multiply_by_quantized_multiplier(s1v + s2v, mo, so) + qout.zero_point;
+    (*out)[i] = static_cast<int8_t>(std::min(hi, std::max(lo, raw)));
+  });
+}
 
 void sub_int8(const std::vector<int8_t>& a, const Shape& sa, QuantParam qa, const std::vector<int8_t>& b,
               const Shape& sb, QuantParam qb, QuantParam qout, int act, const Shape& out_shape,

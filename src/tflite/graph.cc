@@ -98,8 +98,8 @@ std::vector<int8_t> run_golden_op(const Model& m, const Imported& im, const Oper
       const Tensor& a = m.tensors[static_cast<size_t>(op.inputs[0])];
       const Tensor& b = m.tensors[static_cast<size_t>(op.inputs[1])];
       const std::vector<int8_t> va = value(op.inputs[0]);
-      add_int8(va, qparam(a), value(op.inputs[1]), qparam(b), qparam(o), static_cast<int>(op.options.activation),
-               &result);
+      add_int8(va, a.shape, qparam(a), value(op.inputs[1]), b.shape, qparam(b), qparam(o),
+               static_cast<int>(op.options.activation), o.shape, &result);
       break;
     }
     case kSub:

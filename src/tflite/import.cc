@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "sasim/config.h"
+#include "sasim/cpu_ops.h"
 #include "sasim/quant.h"
 
 namespace sasim::tflite {
@@ -40,6 +41,121 @@ std::string base_name(const std::string& path) {
 
 std::string shape_str(const std::vector<int>& s) { return fmt::format("[{}]", fmt::join(s, ", ")); }
 
+// The checks TFLite Micro's Prepare makes (and the limits of our golden
+// operators), so that a model runs only when every operator can: throws
+// fail(op, reason).
+template <typename Fail>
+void check_cpu_op(const Model& m, const Operator& op, Fail fail) {
+  if (op.outputs.size() != 1 || op.outputs[0] < 0) throw fail(op, "has no single output");
+  const Tensor& o = m.tensors[static_cast<size_t>(op.outputs[0])];
+  auto input = [&](size_t i) -> const Tensor& {
+    if (i >= op.inputs.size() || op.inputs[i] < 0) throw fail(op, fmt::format("has no input {}", i));
+    return m.tensors[static_cast<size_t>(op.inputs[i])];
+  };
+  auto need_int8 = [&](const Tensor& t, const char* what) {
+    if (t.type != kInt8) throw fail(op, fmt::format("the {} is {}; sasim runs this operator on int8", what, type_name(t.type)));
+    if (!t.quant.present()) throw fail(op, fmt::format("the {} has no quantization parameters", what));
+  };
+  if (op.code != kDequantize) need_int8(o, "output");
+  const Tensor& in = input(0);
+  if (op.code != kQuantize) need_int8(in, "input");
+  if (op.options.activation == Activation::kTanh || op.options.activation == Activation::kSignBit)
+    throw fail(op, fmt::format("fused activation {} is not supported", activation_name(op.options.activation)));
+  const size_t rank = o.shape.size();
+  switch (op.code) {
+    case kAdd: case kSub: case kMul: {
+      const Tensor& b = input(1);
+      need_int8(b, "second input");
+      try {
+        if (in.shape.size() > 5 || b.shape.size() > 5 || broadcast_shape(in.shape, b.shape) != o.shape)
+          throw std::runtime_error("");
+      } catch (const std::runtime_error&) {
+        throw fail(op, fmt::format("inputs {} and {} do not broadcast to the output {}", shape_str(in.shape),
+                                   shape_str(b.shape), shape_str(o.shape)));
+      }
+      break;
+    }
+    case kAveragePool2d: case kMaxPool2d: {
+      const Options& x = op.options;
+      if (in.shape.size() != 4 || rank != 4 || in.shape[0] != o.shape[0] || in.shape[3] != o.shape[3])
+        throw fail(op, fmt::format("input {} and output {} are not matching NHWC tensors", shape_str(in.shape),
+                                   shape_str(o.shape)));
+      if (x.filter_h < 1 || x.filter_w < 1 || x.stride_h < 1 || x.stride_w < 1)
+        throw fail(op, "filter and stride must be at least 1");
+      // Every window must cover at least one input element.
+      const int pt = x.padding == Padding::kValid ? 0
+                                                  : std::max(0, ((o.shape[1] - 1) * x.stride_h + x.filter_h - in.shape[1]) / 2);
+      const int pl = x.padding == Padding::kValid ? 0
+                                                  : std::max(0, ((o.shape[2] - 1) * x.stride_w + x.filter_w - in.shape[2]) / 2);
+      if ((o.shape[1] - 1) * x.stride_h - pt >= in.shape[1] || (o.shape[2] - 1) * x.stride_w - pl >= in.shape[2])
+        throw fail(op, "the output is larger than the input's windows");
+      break;
+    }
+    case kReshape:
+      if (in.elements() != o.elements())
+        throw fail(op, fmt::format("{} elements reshaped into {}", in.elements(), o.elements()));
+      break;
+    case kSoftmax:
+      if (o.quant.zero_point.empty() || o.quant.zero_point[0] != -128 || o.quant.scale[0] != 1.0f / 256)
+        throw fail(op, "an int8 SOFTMAX output must have scale 1/256 and zero point -128 (as TFLite Micro requires)");
+      if (in.shape.empty() || in.elements() != o.elements()) throw fail(op, "input and output shapes differ");
+      break;
+    case kPad: case kPadV2: {
+      const Tensor& p = input(1);
+      if (!p.constant() || (p.type != kInt32 && p.type != kInt64))
+        throw fail(op, "the paddings are not a constant int32/int64 tensor");
+      const size_t width = p.type == kInt32 ? 4 : 8;
+      if (p.data.size() != 2 * in.shape.size() * width || in.shape.size() != rank || rank > 5)
+        throw fail(op, fmt::format("the paddings are not [{}, 2]", in.shape.size()));
+      for (size_t k = 0; k < rank; ++k) {
+        int64_t before = 0, after = 0;
+        if (width == 4) {
+          int32_t v[2];
+          std::memcpy(v, &p.data[2 * k * 4], 8);
+          before = v[0];
+          after = v[1];
+        } else {
+          std::memcpy(&before, &p.data[2 * k * 8], 8);
+          std::memcpy(&after, &p.data[2 * k * 8 + 8], 8);
+        }
+        if (before < 0 || after < 0 || in.shape[k] + before + after != o.shape[k])
+          throw fail(op, fmt::format("paddings ({}, {}) of dimension {} do not give the output {}", before, after, k,
+                                     shape_str(o.shape)));
+      }
+      if (op.code == kPadV2 && op.inputs.size() > 2 && op.inputs[2] >= 0) {
+        const Tensor& c = input(2);
+        if (c.type != kInt8 || !c.constant()) throw fail(op, "the constant value is not a constant int8 tensor");
+      }
+      break;
+    }
+    case kConcatenation: {
+      const int axis = op.options.axis < 0 ? op.options.axis + static_cast<int>(rank) : op.options.axis;
+      if (axis < 0 || axis >= static_cast<int>(rank)) throw fail(op, fmt::format("axis {} is out of range", op.options.axis));
+      int64_t along = 0;
+      for (size_t i = 0; i < op.inputs.size(); ++i) {
+        const Tensor& t = input(i);
+        need_int8(t, "input");
+        if (t.shape.size() != rank) throw fail(op, "inputs differ in rank");
+        for (size_t k = 0; k < rank; ++k)
+          if (static_cast<int>(k) != axis && t.shape[k] != o.shape[k]) throw fail(op, "inputs differ off the axis");
+        along += t.shape[static_cast<size_t>(axis)];
+      }
+      if (along != o.shape[static_cast<size_t>(axis)]) throw fail(op, "the inputs do not fill the output along the axis");
+      break;
+    }
+    case kQuantize:
+      if (in.type != kInt8 && in.type != kFloat32) throw fail(op, fmt::format("input type {} is not supported", type_name(in.type)));
+      if (in.elements() != o.elements()) throw fail(op, "input and output shapes differ");
+      break;
+    case kDequantize:
+      if (o.type != kFloat32) throw fail(op, fmt::format("output type {} is not supported", type_name(o.type)));
+      if (in.elements() != o.elements()) throw fail(op, "input and output shapes differ");
+      break;
+    default:
+      break;
+  }
+}
+
 }  // namespace
 
 Imported import_model(const Model& m) {
@@ -67,6 +183,7 @@ Imported import_model(const Model& m) {
       return m.tensors[static_cast<size_t>(op.inputs[i])];
     };
     if (is_cpu_op(op.code)) {
+      check_cpu_op(m, op, fail);
       CpuOp c{op.index, op_name(op.code), ""};
       if (!op.outputs.empty()) c.detail = shape_str(m.tensors[static_cast<size_t>(op.outputs[0])].shape);
       out.cpu_ops.push_back(c);
