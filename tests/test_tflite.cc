@@ -325,3 +325,41 @@ TEST_CASE("CONCATENATION copies its inputs along the axis", "[tflite][cpu_ops]")
   const sasim::tflite::Imported im;
   CHECK(sasim::tflite::run_golden_op(m, im, op, t) == std::vector<int8_t>({1, 10, 11, 2, 20, 21}));
 }
+
+#include <cmath>
+
+TEST_CASE("LOGISTIC, LEAKY_RELU and MEAN: TFLite Micro's fixed-point results", "[tflite][cpu_ops]") {
+  using sasim::QuantParam;
+  std::vector<int8_t> out;
+  // LOGISTIC, input scale 0.1: the radius is 120 (inputs at or beyond it
+  // saturate); 0 maps to 0.5 (int8 0); within 1 of the real sigmoid; odd
+  // symmetry up to the rounding of the final shift.
+  std::vector<int8_t> x;
+  for (int v = -128; v <= 127; ++v) x.push_back(static_cast<int8_t>(v));
+  sasim::logistic_int8(x, QuantParam{0.1f, 0}, &out);
+  for (int v = -128; v <= 127; ++v) {
+    INFO("x " << v);
+    const int8_t o = out[static_cast<size_t>(v + 128)];
+    const double want = 256.0 / (1.0 + std::exp(-0.1 * v)) - 128.0;
+    CHECK(std::abs(o - want) <= 1.0);
+    if (v <= -120) CHECK(o == -128);
+    if (v >= 120) CHECK(o == 127);
+  }
+  CHECK(out[128] == 0);
+  CHECK(out[128 + 10] == 59);   // sigmoid(1) * 256 - 128 = 59.15
+  CHECK(out[128 - 10] == -59);  // sigmoid(-1) * 256 - 128 = -59.15
+  // LEAKY_RELU, alpha 0.5: SaturatingRoundingDoublingHighMul rounds -1.5 to -1.
+  sasim::leaky_relu_int8({4, -4, -3, 0}, QuantParam{1.0f, 0}, QuantParam{1.0f, 0}, 0.5f, &out);
+  CHECK(out == std::vector<int8_t>({4, -2, -1, 0}));
+  // Zero points on both sides and a rescale: (x - 2) * 2 / 1 + (-5), negative part * 0.25.
+  sasim::leaky_relu_int8({10, -6, 127}, QuantParam{2.0f, 2}, QuantParam{1.0f, -5}, 0.25f, &out);
+  CHECK(out == std::vector<int8_t>({11, -9, 127}));
+  // MEAN over H and W of [1,2,2,2] with equal parameters: N = 4 is a power
+  // of two and the fold gives double rounding: channel 0 sums 9 -> 2.25
+  // rounds to 3 (the sum is halved with ties up, then halved again).
+  sasim::mean_int8({1, 1, 2, 2, 3, 3, 3, 5}, {1, 2, 2, 2}, {1, 2}, QuantParam{0.5f, 0}, QuantParam{0.5f, 0}, &out);
+  CHECK(out == std::vector<int8_t>({3, 3}));  // 9/4 -> 3 (TFLite Micro), 11/4 -> 3
+  // A zero point and N = 3 with a negative axis.
+  sasim::mean_int8({-10, -11, -13, 4, 5, 7}, {2, 3}, {-1}, QuantParam{1.0f, -10}, QuantParam{1.0f, -10}, &out);
+  CHECK(out == std::vector<int8_t>({-11, 5}));  // -34/3 = -11.33, 16/3 = 5.33
+}

@@ -73,6 +73,21 @@ void requantize_int8(const std::vector<int8_t>& in, QuantParam qin, QuantParam q
 void quantize_float(const std::vector<float>& in, QuantParam qout, std::vector<int8_t>* out);
 void dequantize_int8(const std::vector<int8_t>& in, QuantParam qin, std::vector<float>* out);
 
+// LOGISTIC int8 -> int8 (reference_integer_ops::Logistic: the input scaled
+// into gemmlowp's FixedPoint<int32, 4>, its fixed-point logistic, output
+// scale 1/256 and zero point -128 as TFLite Micro requires).
+void logistic_int8(const std::vector<int8_t>& in, QuantParam qin, std::vector<int8_t>* out);
+
+// LEAKY_RELU int8 (reference_ops::QuantizeLeakyRelu: an identity and an
+// alpha multiplier, both derived in float as TFLite Micro does).
+void leaky_relu_int8(const std::vector<int8_t>& in, QuantParam qin, QuantParam qout, float alpha,
+                     std::vector<int8_t>* out);
+
+// MEAN int8 over `axes` of `shape` (QuantizedMeanOrSum, TFLite Micro's only
+// int8 MEAN path: raw sums, then one multiplier folding 1/N and the scales).
+void mean_int8(const std::vector<int8_t>& in, const Shape& shape, std::vector<int> axes, QuantParam qin,
+               QuantParam qout, std::vector<int8_t>* out);
+
 // SOFTMAX over the last dimension (reference_ops::Softmax, int8 -> int8 with
 // TFLite Micro's int8 output quantization: scale 1/256, zero point -128).
 void softmax_int8(const std::vector<int8_t>& in, int depth, float input_scale, float beta, std::vector<int8_t>* out);

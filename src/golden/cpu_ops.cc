@@ -375,6 +375,110 @@ void dequantize_int8(const std::vector<int8_t>& in, QuantParam qin, std::vector<
     (*out)[i] = static_cast<float>(static_cast<double>(qin.scale) * (static_cast<int32_t>(in[i]) - qin.zero_point));
 }
 
+void logistic_int8(const std::vector<int8_t>& in, QuantParam qin, std::vector<int8_t>* out) {
+  const int kInputIntegerBits = 4;
+  // Prepare: frexp of in_scale * 2^27, rounded without QuantizeMultiplier's
+  // fix-up; the radius beyond which the output saturates.
+  const double real = static_cast<double>(qin.scale) * static_cast<double>(int64_t{1} << (31 - kInputIntegerBits));
+  int left_shift = 0;
+  const double q = std::frexp(real, &left_shift);
+  const int32_t multiplier = static_cast<int32_t>(std::round(q * static_cast<double>(int64_t{1} << 31)));
+  const double max_rescaled = 15.0 * static_cast<double>(int64_t{1} << (31 - kInputIntegerBits)) / std::ldexp(1.0, left_shift);
+  const int32_t radius = static_cast<int32_t>(std::min(std::floor(max_rescaled), 2147483647.0));
+  out->resize(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    const int32_t x = static_cast<int32_t>(in[i]) - qin.zero_point;
+    int32_t o;
+    if (x <= -radius) {
+      o = -128;
+    } else if (x >= radius) {
+      o = 127;
+    } else {
+      const int32_t a = multiply_by_quantized_multiplier(x, multiplier, left_shift);  // FixedPoint<int32, 4>
+      int32_t r;  // FixedPoint<int32, 0>
+      if (a == 0) {
+        r = int32_t{1} << 30;
+      } else {
+        const int32_t abs_a = a > 0 ? a : -a;
+        const int32_t p = one_over_one_plus_x(exp_on_negative_values(-abs_a, kInputIntegerBits));
+        r = a > 0 ? p : std::numeric_limits<int32_t>::max() - p;
+      }
+      o = std::min(127, std::max(-128, rounding_divide_by_pot(r, 23) - 128));
+    }
+    (*out)[i] = static_cast<int8_t>(o);
+  }
+}
+
+void leaky_relu_int8(const std::vector<int8_t>& in, QuantParam qin, QuantParam qout, float alpha,
+                     std::vector<int8_t>* out) {
+  // Both products and quotients in float, as CalculateOpDataLeakyRelu forms them.
+  const float alpha_real = qin.scale * alpha / qout.scale;
+  const float identity_real = qin.scale / qout.scale;
+  int32_t m_alpha, m_id;
+  int s_alpha, s_id;
+  quantize(std::fabs(static_cast<double>(alpha_real)), &m_alpha, &s_alpha);  // the sign is applied after
+  quantize(static_cast<double>(identity_real), &m_id, &s_id);
+  out->resize(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    const int32_t x = static_cast<int32_t>(in[i]) - qin.zero_point;
+    int32_t o;
+    if (x >= 0) {
+      o = qout.zero_point + multiply_by_quantized_multiplier(x, m_id, s_id);
+    } else {
+      const int32_t v = multiply_by_quantized_multiplier(x, m_alpha, s_alpha);
+      o = qout.zero_point + (alpha_real < 0 ? -v : v);
+    }
+    (*out)[i] = static_cast<int8_t>(std::min(127, std::max(-128, o)));
+  }
+}
+
+void mean_int8(const std::vector<int8_t>& in, const Shape& shape, std::vector<int> axes, QuantParam qin,
+               QuantParam qout, std::vector<int8_t>* out) {
+  const int rank = static_cast<int>(shape.size());
+  std::vector<bool> reduced(static_cast<size_t>(rank), false);
+  for (int a : axes) {
+    const int k = a < 0 ? a + rank : a;
+    if (k < 0 || k >= rank) throw std::runtime_error("MEAN: axis out of range");
+    reduced[static_cast<size_t>(k)] = true;  // duplicates count once
+  }
+  size_t total = 1, out_total = 1;
+  int64_t n = 1;
+  for (int k = 0; k < rank; ++k) {
+    total *= static_cast<size_t>(shape[static_cast<size_t>(k)]);
+    if (reduced[static_cast<size_t>(k)]) n *= shape[static_cast<size_t>(k)];
+    else out_total *= static_cast<size_t>(shape[static_cast<size_t>(k)]);
+  }
+  if (total != in.size()) throw std::runtime_error("MEAN: the input's size does not match its shape");
+  out->assign(out_total, 0);
+  if (total == 0 || n == 0) return;
+  // Raw sums (the zero point is taken out once per output, below).
+  std::vector<int32_t> sum(out_total, 0);
+  std::vector<int> idx(static_cast<size_t>(rank), 0);
+  for (size_t i = 0; i < total; ++i) {
+    size_t o = 0;
+    for (int k = 0; k < rank; ++k)
+      if (!reduced[static_cast<size_t>(k)]) o = o * static_cast<size_t>(shape[static_cast<size_t>(k)]) + static_cast<size_t>(idx[static_cast<size_t>(k)]);
+    sum[o] = static_cast<int32_t>(static_cast<uint32_t>(sum[o]) + static_cast<uint32_t>(static_cast<int32_t>(in[i])));
+    for (int k = rank; k-- > 0;) {
+      if (++idx[static_cast<size_t>(k)] < shape[static_cast<size_t>(k)]) break;
+      idx[static_cast<size_t>(k)] = 0;
+    }
+  }
+  int32_t m;
+  int s;
+  quantize(static_cast<double>(qin.scale) / static_cast<double>(qout.scale), &m, &s);
+  // Fold 1/N into the multiplier: shift by floor(log2 N) first to keep precision.
+  int sh = 63 - __builtin_clzll(static_cast<uint64_t>(n));
+  sh = std::min(sh, std::min(32, 31 + s));
+  const int32_t m2 = static_cast<int32_t>((static_cast<int64_t>(m) << sh) / n);
+  const int s2 = s - sh;
+  for (size_t o = 0; o < out_total; ++o) {
+    const int32_t d = static_cast<int32_t>(static_cast<int64_t>(sum[o]) - static_cast<int64_t>(qin.zero_point) * n);
+    const int32_t v = multiply_by_quantized_multiplier(d, m2, s2) + qout.zero_point;
+    (*out)[o] = static_cast<int8_t>(std::min(127, std::max(-128, v)));
+  }
+}
+
 void softmax_int8(const std::vector<int8_t>& in, int depth, float input_scale, float beta, std::vector<int8_t>* out) {
   const int kScaledDiffIntegerBits = 5, kAccumulationIntegerBits = 12;
   // PreprocessSoftmaxScaling (double rounding).

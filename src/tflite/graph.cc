@@ -166,6 +166,20 @@ std::vector<int8_t> run_golden_op(const Model& m, const Imported& im, const Oper
       result = float_bytes(f);
       break;
     }
+    case kLogistic:
+      logistic_int8(value(op.inputs[0]), qparam(m.tensors[static_cast<size_t>(op.inputs[0])]), &result);
+      break;
+    case kLeakyRelu:
+      leaky_relu_int8(value(op.inputs[0]), qparam(m.tensors[static_cast<size_t>(op.inputs[0])]), qparam(o),
+                      op.options.alpha, &result);
+      break;
+    case kMean: {
+      const Tensor& in = m.tensors[static_cast<size_t>(op.inputs[0])];
+      std::vector<int> axes;
+      for (int64_t a : int_constant(m.tensors[static_cast<size_t>(op.inputs[1])], "axis")) axes.push_back(static_cast<int>(a));
+      mean_int8(value(op.inputs[0]), in.shape, axes, qparam(in), qparam(o), &result);
+      break;
+    }
     case kReshape: result = value(op.inputs[0]); break;
     case kSoftmax: {
       const Tensor& in = m.tensors[static_cast<size_t>(op.inputs[0])];

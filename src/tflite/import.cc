@@ -143,6 +143,31 @@ void check_cpu_op(const Model& m, const Operator& op, Fail fail) {
       if (along != o.shape[static_cast<size_t>(axis)]) throw fail(op, "the inputs do not fill the output along the axis");
       break;
     }
+    case kLogistic:
+      if (o.quant.zero_point.empty() || o.quant.zero_point[0] != -128)
+        throw fail(op, "an int8 LOGISTIC output must have zero point -128 (as TFLite Micro requires)");
+      if (in.elements() != o.elements()) throw fail(op, "input and output shapes differ");
+      break;
+    case kLeakyRelu:
+      if (in.elements() != o.elements()) throw fail(op, "input and output shapes differ");
+      break;
+    case kMean: {
+      const Tensor& a = input(1);
+      if (!a.constant() || a.type != kInt32) throw fail(op, "the axes are not a constant int32 tensor");
+      const int r = static_cast<int>(in.shape.size());
+      int64_t kept = 1;
+      std::vector<bool> reduced(static_cast<size_t>(r), false);
+      for (size_t i = 0; i + 4 <= a.data.size(); i += 4) {
+        int32_t v;
+        std::memcpy(&v, &a.data[i], 4);
+        if (v < -r || v >= r) throw fail(op, fmt::format("axis {} is out of range for rank {}", v, r));
+        reduced[static_cast<size_t>(v < 0 ? v + r : v)] = true;
+      }
+      for (int k = 0; k < r; ++k)
+        if (!reduced[static_cast<size_t>(k)]) kept *= in.shape[static_cast<size_t>(k)];
+      if (kept != o.elements()) throw fail(op, fmt::format("the output {} does not follow from the axes", shape_str(o.shape)));
+      break;
+    }
     case kQuantize:
       if (in.type != kInt8 && in.type != kFloat32) throw fail(op, fmt::format("input type {} is not supported", type_name(in.type)));
       if (in.elements() != o.elements()) throw fail(op, "input and output shapes differ");
