@@ -117,6 +117,9 @@ int cmd_run_tflite(const CommonOptions& common, const RunOptions& opt) {
              "util%", "exact");
   nlohmann::json ops = nlohmann::json::array();
   std::string csv = "index,op,output_shape,where,cycles,macs,bit_exact\n";
+  // TFLite Micro's MicroProfiler::LogCsv as CFU Playground prints it: ticks
+  // of 1024 cycles; an operator sasim does not time has an empty Ticks field.
+  std::string profile = "\"Event\",\"Tag\",\"Ticks\"\n";
   uint64_t cfu_cycles = 0, cpu_ops_untimed = 0;
   bool all_exact = true;
   for (const tflite::Operator& op : m.operators) {
@@ -154,6 +157,8 @@ int cmd_run_tflite(const CommonOptions& common, const RunOptions& opt) {
                where, cycles, layer ? std::to_string(macs) : "", layer ? fmt::format("{:.2f}", util) : "",
                exact ? "yes" : "NO");
     std::fflush(stdout);
+    profile += fmt::format("{},{},{}\n", op.index, tflite::op_name(op.code),
+                           layer ? std::to_string(std::stoull(cycles) / 1024) : "");
     csv += fmt::format("{},{},{},{},{},{},{}\n", op.index, tflite::op_name(op.code), shape, where,
                        layer ? cycles : "", macs, exact ? 1 : 0);
     ops.push_back({{"index", op.index}, {"op", tflite::op_name(op.code)}, {"output_shape", o.shape}, {"where", where},
@@ -181,6 +186,7 @@ int cmd_run_tflite(const CommonOptions& common, const RunOptions& opt) {
   write_or_throw(out_dir + "/output.bin", std::string(out.begin(), out.end()));
   write_or_throw(out_dir + "/output.npy", npy_int8(out, out_t.shape));
   write_or_throw(out_dir + "/layers.csv", csv);
+  write_or_throw(out_dir + "/profile.csv", profile);
   nlohmann::json report = {{"model_file", opt.model_path},
                            {"cpu_model", opt.cpu},
                            {"sasim_version", sasim_version()},
@@ -190,7 +196,7 @@ int cmd_run_tflite(const CommonOptions& common, const RunOptions& opt) {
                            {"bit_exact", all_exact}};
   write_or_throw(out_dir + "/report.json", report.dump(2) + "\n");
   engine->finish();
-  fmt::print("wrote {0}/output.bin, {0}/output.npy, {0}/layers.csv, {0}/report.json\n", out_dir);
+  fmt::print("wrote {0}/output.bin, {0}/output.npy, {0}/layers.csv, {0}/profile.csv, {0}/report.json\n", out_dir);
   if (!all_exact) {
     fmt::print(stderr, "error: an operator's output differs from the golden network\n");
     return kExitMismatch;
