@@ -428,7 +428,7 @@ foreach(run_case "pretrainedResnet_quant;2;gap" "kws_ref_model;3;vexriscv" "pret
   expect(run_tflite_${net}_${seed}_${cpu} 0 "
  +0 +CONV_2D +.* cfu .* yes
 .*SOFTMAX +1x[0-9]+ +cpu +not timed .* yes
-total: [0-9]+ cycles in the CFU layers"
+total: [0-9]+ cycles \\([0-9.]+ us at 75 MHz\\): [0-9]+ in the CFU layers, [0-9]+ in [0-9]+ CPU operators"
          ARGS run --cpu ${cpu} --model "${SHARED}/models/${net}.tflite" --input "${exp}/input_${seed}.bin"
          --out "${WORK}/tflite_${net}_${seed}_${cpu}")
   execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files "${WORK}/tflite_${net}_${seed}_${cpu}/output.bin"
@@ -437,6 +437,24 @@ total: [0-9]+ cycles in the CFU layers"
     message(SEND_ERROR "[run_tflite_${net}_${seed}_${cpu}] output.bin differs from TFLite Micro's output_${seed}.bin")
   endif()
 endforeach()
+# The CPU model times the CPU operators sasim has board kernels for (ADD,
+# pooling, RESHAPE); the fixed-gap host times none.
+file(READ "${WORK}/tflite_pretrainedResnet_quant_5_vexriscv/layers.csv" r8_csv)
+if(NOT r8_csv MATCHES "\n3,ADD,1x32x32x16,cpu,[0-9]+,0,1\n" OR NOT r8_csv MATCHES "\n12,AVERAGE_POOL_2D,1x1x1x64,cpu,[0-9]+,0,1\n")
+  message(SEND_ERROR "[run_tflite] CPU operators not timed on the CPU model:\n${r8_csv}")
+endif()
+file(READ "${WORK}/tflite_pretrainedResnet_quant_2_gap/layers.csv" r8_gap_csv)
+if(NOT r8_gap_csv MATCHES "\n3,ADD,1x32x32x16,cpu,,0,1\n")
+  message(SEND_ERROR "[run_tflite] a CPU operator timed without the CPU model:\n${r8_gap_csv}")
+endif()
+file(READ "${WORK}/tflite_pretrainedResnet_quant_5_vexriscv/report.json" r8_json)
+string(JSON r8_total GET "${r8_json}" total cycles)
+string(JSON r8_cfu GET "${r8_json}" total cfu_cycles)
+string(JSON r8_cpu GET "${r8_json}" total cpu_cycles)
+math(EXPR r8_sum "${r8_cfu} + ${r8_cpu}")
+if(NOT r8_total EQUAL r8_sum OR r8_cpu LESS 1000)
+  message(SEND_ERROR "[run_tflite] report.json totals: ${r8_total} != ${r8_cfu} + ${r8_cpu}")
+endif()
 file(STRINGS "${WORK}/tflite_kws_ref_model_3_vexriscv/layers.csv" kws_csv)
 list(GET kws_csv 0 kws_head)
 if(NOT kws_head STREQUAL "index,op,output_shape,where,cycles,macs,bit_exact")

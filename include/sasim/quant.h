@@ -21,7 +21,7 @@
 //                          rounding right shift applied after it.
 #pragma once
 
-#include <cstdint>
+#include <stdint.h>  // not <cstdint>: the board build (no libstdc++) includes this header too
 
 namespace sasim {
 

@@ -16,7 +16,7 @@
 namespace sasim_board {
 
 const uint32_t kMailboxMagic = 0x4d534153u;  // "SASM"
-const uint32_t kMailboxVersion = 1;
+const uint32_t kMailboxVersion = 2;
 const uint32_t kArenaBytes = 768u * 1024u;
 
 struct Mailbox {
@@ -28,6 +28,11 @@ struct Mailbox {
   int32_t stride_h, stride_w, dil_h, dil_w, pad_top, pad_left, depth_multiplier;
   int32_t input_zp, output_zp, act_min, act_max, per_tensor;
   uint32_t input, filter, bias, multiplier, shift, output;  // board addresses (bias may be 0)
+  // CPU operators (kind >= 16, board/cpu_ops.h): a second operand, an element
+  // count and kind-specific parameters (ADD: a_zp, b_zp, m1, s1, m2, s2, mo, so).
+  uint32_t input2;
+  int32_t count;
+  int32_t q[8];
   // Written by the runner.
   int32_t status;        // run_layer's return value
   uint32_t cycles;       // mcycle delta around run_layer

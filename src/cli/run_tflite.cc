@@ -18,6 +18,12 @@
 
 #include "commands.h"
 #include "sasim/cpu_ops.h"
+#include "board/mailbox.h"
+#include "board/cpu_ops.h"
+#include "cpu/board.h"
+#include "cpu/board_host.h"
+#include "cpu/params.h"
+#include "model/core.h"
 #include "sasim/engine.h"
 #include "tflite/graph.h"
 #include "tflite/import.h"
@@ -67,6 +73,13 @@ std::vector<int8_t> model_input(const std::string& path, int64_t seed, const tfl
   return std::vector<int8_t>(bytes.begin(), bytes.end());
 }
 
+QuantParam quant_of(const tflite::Tensor& t) {
+  QuantParam q;
+  if (!t.quant.scale.empty()) q.scale = t.quant.scale[0];
+  if (!t.quant.zero_point.empty()) q.zero_point = static_cast<int32_t>(t.quant.zero_point[0]);
+  return q;
+}
+
 std::string npy_int8(const std::vector<int8_t>& v, const std::vector<int>& shape) {
   std::string dims;
   for (size_t i = 0; i < shape.size(); ++i) dims += fmt::format("{}{}", shape[i], shape.size() == 1 ? "," : (i + 1 < shape.size() ? ", " : ""));
@@ -105,11 +118,85 @@ int cmd_run_tflite(const CommonOptions& common, const RunOptions& opt) {
   std::map<int, std::vector<int8_t>> want;
   tflite::run_golden(m, im, input, &want);
 
+  std::map<int, std::vector<int8_t>> t;
+  t[m.inputs[0]] = input;
+  // The board for the CPU operators sasim times (board/cpu_ops.h): with the
+  // CPU model only; the fixed-gap host has no CPU to time them on.
+  std::unique_ptr<CfuCore> op_core;
+  std::unique_ptr<cpu::CoreCfuPort> op_port;
+  std::unique_ptr<cpu::BoardHost> op_board;
+  if (opt.cpu == "vexriscv") {
+    op_core = std::make_unique<CfuCore>(core_params_from(hw));
+    op_port = std::make_unique<cpu::CoreCfuPort>(op_core.get());
+    op_board = std::make_unique<cpu::BoardHost>(cpu::cpu_params_from(hw), op_port.get());
+  }
+  // Runs op on the board when sasim has a board kernel for it; returns false
+  // (not timed) otherwise.
+  auto time_on_board = [&](const tflite::Operator& op, std::vector<int8_t>* result, uint64_t* cycles) {
+    if (!op_board) return false;
+    const tflite::Tensor& o = m.tensors[static_cast<size_t>(op.outputs[0])];
+    sasim_board::Mailbox mb{};
+    std::vector<int8_t> a = t.at(op.inputs[0]), b;
+    const QuantParam qo = quant_of(o);
+    int32_t lo = -128, hi = 127;
+    int8_activation_range(static_cast<int>(op.options.activation), qo, &lo, &hi);
+    mb.output_zp = qo.zero_point;
+    mb.act_min = lo;
+    mb.act_max = hi;
+    switch (op.code) {
+      case tflite::kAdd: {
+        const tflite::Tensor& ta = m.tensors[static_cast<size_t>(op.inputs[0])];
+        const tflite::Tensor& tb = m.tensors[static_cast<size_t>(op.inputs[1])];
+        if (ta.shape != tb.shape || !t.count(op.inputs[1])) return false;  // broadcasting: not timed yet
+        b = t.at(op.inputs[1]);
+        int32_t mm[3];
+        int ss[3];
+        add_multipliers(quant_of(ta), quant_of(tb), qo, mm, ss);
+        mb.kind = sasim_board::kCpuAdd;
+        mb.count = static_cast<int32_t>(a.size());
+        const int32_t q[8] = {quant_of(ta).zero_point, quant_of(tb).zero_point, mm[0], ss[0], mm[1], ss[1], mm[2], ss[2]};
+        std::copy(q, q + 8, mb.q);
+        break;
+      }
+      case tflite::kAveragePool2d:
+      case tflite::kMaxPool2d: {
+        const PoolParams p = tflite::pool_params_of(m, op);
+        mb.kind = op.code == tflite::kMaxPool2d ? sasim_board::kCpuMaxPool : sasim_board::kCpuAveragePool;
+        mb.batches = p.batches;
+        mb.in_h = p.in_h;
+        mb.in_w = p.in_w;
+        mb.in_c = p.channels;
+        mb.out_h = p.out_h;
+        mb.out_w = p.out_w;
+        mb.k_h = p.filter_h;
+        mb.k_w = p.filter_w;
+        mb.stride_h = p.stride_h;
+        mb.stride_w = p.stride_w;
+        mb.pad_top = p.pad_top;
+        mb.pad_left = p.pad_left;
+        mb.act_min = p.act_min;
+        mb.act_max = p.act_max;
+        break;
+      }
+      case tflite::kReshape:
+        mb.kind = sasim_board::kCpuCopy;
+        mb.count = static_cast<int32_t>(a.size());
+        break;
+      default:
+        return false;
+    }
+    result->assign(static_cast<size_t>(o.elements()), 0);
+    cpu::CpuLayerProfile prof;
+    const std::string name = fmt::format("operator {} ({})", op.index, tflite::op_name(op.code));
+    if (op_board->run_cpu_op(mb, name, a, b, result->data(), result->size(), &prof) != 0)
+      throw std::runtime_error(name + ": the board kernel failed");
+    *cycles = prof.cycles;
+    return true;
+  };
+
   EngineOptions eo;
   eo.cpu = opt.cpu;
   std::unique_ptr<Engine> engine = make_engine("systemc", hw, eo);
-  std::map<int, std::vector<int8_t>> t;
-  t[m.inputs[0]] = input;
   fmt::print("sasim run: {} ({} operators) on {}x{} {}, {} MHz; {}\n", opt.model_path, m.operators.size(), hw.rows,
              hw.cols, dataflow_name(hw.dataflow), hw.clock_mhz,
              opt.cpu == "vexriscv" ? "CFU layers: board estimate (CPU model)" : "CFU layers: fixed-gap estimate");
@@ -120,7 +207,7 @@ int cmd_run_tflite(const CommonOptions& common, const RunOptions& opt) {
   // TFLite Micro's MicroProfiler::LogCsv as CFU Playground prints it: ticks
   // of 1024 cycles; an operator sasim does not time has an empty Ticks field.
   std::string profile = "\"Event\",\"Tag\",\"Ticks\"\n";
-  uint64_t cfu_cycles = 0, cpu_ops_untimed = 0;
+  uint64_t cfu_cycles = 0, cpu_cycles = 0, cpu_ops_untimed = 0, cpu_ops_timed = 0;
   bool all_exact = true;
   for (const tflite::Operator& op : m.operators) {
     const int oi = op.outputs[0];
@@ -146,9 +233,17 @@ int cmd_run_tflite(const CommonOptions& common, const RunOptions& opt) {
     } else {
       // The CPU operators on their golden implementation, fed by the
       // engine's tensors (not the golden network's).
-      std::vector<int8_t> result = tflite::run_golden_op(m, im, op, t);
+      std::vector<int8_t> result;
+      uint64_t c = 0;
+      if (time_on_board(op, &result, &c)) {
+        cycles = std::to_string(c);
+        cpu_cycles += c;
+        ++cpu_ops_timed;
+      } else {
+        result = tflite::run_golden_op(m, im, op, t);
+        ++cpu_ops_untimed;
+      }
       t[oi] = std::move(result);
-      ++cpu_ops_untimed;
     }
     const bool exact = t[oi] == want[oi];
     all_exact = all_exact && exact;
@@ -157,17 +252,23 @@ int cmd_run_tflite(const CommonOptions& common, const RunOptions& opt) {
                where, cycles, layer ? std::to_string(macs) : "", layer ? fmt::format("{:.2f}", util) : "",
                exact ? "yes" : "NO");
     std::fflush(stdout);
+    const bool timed = cycles != "not timed";
     profile += fmt::format("{},{},{}\n", op.index, tflite::op_name(op.code),
-                           layer ? std::to_string(std::stoull(cycles) / 1024) : "");
+                           timed ? std::to_string(std::stoull(cycles) / 1024) : "");
     csv += fmt::format("{},{},{},{},{},{},{}\n", op.index, tflite::op_name(op.code), shape, where,
-                       layer ? cycles : "", macs, exact ? 1 : 0);
+                       timed ? cycles : "", macs, exact ? 1 : 0);
     ops.push_back({{"index", op.index}, {"op", tflite::op_name(op.code)}, {"output_shape", o.shape}, {"where", where},
-                   {"cycles", layer ? nlohmann::json(std::stoull(cycles)) : nlohmann::json(nullptr)},
-                   {"timed", layer != nullptr}, {"macs", macs}, {"bit_exact", exact}});
+                   {"implementation", layer ? "sasim driver on the CFU" : timed ? "sasim board kernel (src/board/cpu_ops.h)"
+                                                                                : "golden (not timed)"},
+                   {"cycles", timed ? nlohmann::json(std::stoull(cycles)) : nlohmann::json(nullptr)},
+                   {"timed", timed}, {"macs", macs}, {"bit_exact", exact}});
   }
   const std::vector<int8_t>& out = t.at(m.outputs[0]);
-  fmt::print("total: {} cycles in the CFU layers ({:.1f} us at {} MHz); {} CPU operators not timed yet\n", cfu_cycles,
-             static_cast<double>(cfu_cycles) / hw.clock_mhz, hw.clock_mhz, cpu_ops_untimed);
+  const uint64_t total = cfu_cycles + cpu_cycles;
+  fmt::print("total: {} cycles ({:.1f} us at {} MHz): {} in the CFU layers, {} in {} CPU operators (sasim's board "
+             "kernels; TFLite Micro's may differ); {} CPU operators not timed\n",
+             total, static_cast<double>(total) / hw.clock_mhz, hw.clock_mhz, cfu_cycles, cpu_cycles, cpu_ops_timed,
+             cpu_ops_untimed);
   // Top-5 classes with dequantized scores.
   std::vector<int> order(out.size());
   for (size_t i = 0; i < out.size(); ++i) order[i] = static_cast<int>(i);
@@ -191,7 +292,8 @@ int cmd_run_tflite(const CommonOptions& common, const RunOptions& opt) {
                            {"cpu_model", opt.cpu},
                            {"sasim_version", sasim_version()},
                            {"operators", ops},
-                           {"total", {{"cfu_cycles", cfu_cycles}, {"cpu_operators_not_timed", cpu_ops_untimed}}},
+                           {"total", {{"cycles", total}, {"cfu_cycles", cfu_cycles}, {"cpu_cycles", cpu_cycles},
+                                     {"cpu_operators_timed", cpu_ops_timed}, {"cpu_operators_not_timed", cpu_ops_untimed}}},
                            {"top5", top},
                            {"bit_exact", all_exact}};
   write_or_throw(out_dir + "/report.json", report.dump(2) + "\n");

@@ -93,13 +93,7 @@ CpuCounters minus(const CpuCounters& a, const CpuCounters& b) {
 
 int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, const LayerData& data, int8_t* out,
                          CpuLayerProfile* profile, MarkerListener* markers, uint64_t max_cycles) {
-  // A fresh board: the image in zeroed main_ram.
-  std::fill(mem_.ram.begin(), mem_.ram.end(), 0);
-  for (const ElfSegment& s : image_.segments) {
-    if (!BoardMemory::in_ram(s.vaddr, static_cast<uint32_t>(std::max<size_t>(s.bytes.size(), 1))))
-      throw ElfError(fmt::format("{}: segment at 0x{:08x} is outside main_ram", image_.path, s.vaddr));
-    std::memcpy(&mem_.ram[s.vaddr - BoardMemory::kRamBase], s.bytes.data(), s.bytes.size());
-  }
+  load_fresh();
 
   // Tensors into the arena, 16-byte aligned, in this order.
   uint32_t next = arena_;
@@ -162,8 +156,50 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
                         fmt::format("its tensors need {} bytes on the board; the layer runner's arena holds {} "
                                     "(main_ram is 1 MiB)",
                                     needed, sasim_board::kArenaBytes)}});
-  std::memcpy(&mem_.ram[mailbox_ - BoardMemory::kRamBase], &m, sizeof m);
+  return run_mailbox(m, spec.name, out, out_bytes, profile, markers, max_cycles);
+}
 
+
+void BoardHost::load_fresh() {
+  // A fresh board: the image in zeroed main_ram.
+  std::fill(mem_.ram.begin(), mem_.ram.end(), 0);
+  for (const ElfSegment& s : image_.segments) {
+    if (!BoardMemory::in_ram(s.vaddr, static_cast<uint32_t>(std::max<size_t>(s.bytes.size(), 1))))
+      throw ElfError(fmt::format("{}: segment at 0x{:08x} is outside main_ram", image_.path, s.vaddr));
+    std::memcpy(&mem_.ram[s.vaddr - BoardMemory::kRamBase], s.bytes.data(), s.bytes.size());
+  }
+}
+
+int BoardHost::run_cpu_op(sasim_board::Mailbox m, const std::string& name, const std::vector<int8_t>& a,
+                          const std::vector<int8_t>& b, int8_t* out, size_t out_bytes, CpuLayerProfile* profile,
+                          uint64_t max_cycles) {
+  load_fresh();
+  uint32_t next = arena_;
+  uint64_t needed = 0;
+  auto place = [&](const void* src, size_t bytes) -> uint32_t {
+    const uint32_t at = next;
+    needed += (bytes + 15) / 16 * 16;
+    if (needed > sasim_board::kArenaBytes) return 0;
+    if (src && bytes) std::memcpy(&mem_.ram[at - BoardMemory::kRamBase], src, bytes);
+    next += static_cast<uint32_t>((bytes + 15) / 16 * 16);
+    return at;
+  };
+  m.magic = sasim_board::kMailboxMagic;
+  m.version = sasim_board::kMailboxVersion;
+  m.input = place(a.data(), a.size());
+  m.input2 = b.empty() ? 0 : place(b.data(), b.size());
+  m.output = place(nullptr, out_bytes);
+  if (needed > sasim_board::kArenaBytes)
+    throw ConfigError({{name, 0, 0, "",
+                        fmt::format("its tensors need {} bytes on the board; the layer runner's arena holds {}", needed,
+                                    sasim_board::kArenaBytes)}});
+  const int rc = run_mailbox(m, name, out, out_bytes, profile, nullptr, max_cycles);
+  return rc;
+}
+
+int BoardHost::run_mailbox(const sasim_board::Mailbox& m, const std::string& name, int8_t* out, size_t out_bytes,
+                           CpuLayerProfile* profile, MarkerListener* markers, uint64_t max_cycles) {
+  std::memcpy(&mem_.ram[mailbox_ - BoardMemory::kRamBase], &m, sizeof m);
   MarkerState st;
   st.cpu = &cpu_;
   st.listener = markers;
@@ -188,14 +224,14 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
   if (stop.reason != StopReason::kExit) {
     const ElfSymbol* fn = image_.function_at(stop.pc);
     throw std::runtime_error(fmt::format("layer {}: the board program stopped at pc 0x{:08x}{} in cycle {}: {}",
-                                         spec.name, stop.pc, fn ? " in " + fn->name : std::string(), stop.cycle,
+                                         name, stop.pc, fn ? " in " + fn->name : std::string(), stop.cycle,
                                          stop.message));
   }
   sasim_board::Mailbox r;
   std::memcpy(&r, &mem_.ram[mailbox_ - BoardMemory::kRamBase], sizeof r);
   if (r.done != 1 || !st.started || !st.ended)
     throw std::runtime_error(fmt::format("layer {}: the board program exited with code {} before finishing the layer",
-                                         spec.name, cpu_.exit_code()));
+                                         name, cpu_.exit_code()));
   std::memcpy(out, &mem_.ram[m.output - BoardMemory::kRamBase], out_bytes);
   if (profile) {
     profile->cycles = r.cycles;

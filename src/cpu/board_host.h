@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "board/mailbox.h"
 #include "cpu/elf_image.h"
 #include "cpu/vexriscv.h"
 #include "driver/driver.h"
@@ -59,10 +60,21 @@ class BoardHost {
   int run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, const LayerData& data, int8_t* out,
                 CpuLayerProfile* profile, MarkerListener* markers = nullptr, uint64_t max_cycles = 20'000'000'000ull);
 
+  // Runs one CPU operator (board/cpu_ops.h) on a fresh board: `m` carries
+  // its kind and parameters; `a` (and `b`) are placed in the arena, `out`
+  // receives out_bytes. Returns the runner's status (0 ok).
+  int run_cpu_op(sasim_board::Mailbox m, const std::string& name, const std::vector<int8_t>& a,
+                 const std::vector<int8_t>& b, int8_t* out, size_t out_bytes, CpuLayerProfile* profile,
+                 uint64_t max_cycles = 20'000'000'000ull);
+
   const Vexriscv& cpu() const { return cpu_; }
   const std::vector<ForkEvent>& forks() const { return forks_; }
 
  private:
+  void load_fresh();
+  int run_mailbox(const sasim_board::Mailbox& m, const std::string& name, int8_t* out, size_t out_bytes,
+                  CpuLayerProfile* profile, MarkerListener* markers, uint64_t max_cycles);
+
   CpuParams params_;
   ElfImage image_;
   uint32_t mailbox_ = 0, arena_ = 0;

@@ -198,6 +198,14 @@ int32_t mul_smaller_than_one(int32_t x, int32_t m, int shift) { return multiply_
 
 }  // namespace
 
+void add_multipliers(QuantParam qa, QuantParam qb, QuantParam qout, int32_t m[3], int s[3]) {
+  const int left_shift = 20;
+  const double twice_max_input_scale = 2 * static_cast<double>(std::max(qa.scale, qb.scale));
+  quantize(static_cast<double>(qa.scale) / twice_max_input_scale, &m[0], &s[0]);
+  quantize(static_cast<double>(qb.scale) / twice_max_input_scale, &m[1], &s[1]);
+  quantize(twice_max_input_scale / ((1 << left_shift) * static_cast<double>(qout.scale)), &m[2], &s[2]);
+}
+
 void add_int8(const std::vector<int8_t>& a, QuantParam qa, const std::vector<int8_t>& b, QuantParam qb,
               QuantParam qout, int act, std::vector<int8_t>* out) {
   if (a.size() != b.size()) throw std::runtime_error("ADD: the operands differ in size");
@@ -209,12 +217,11 @@ void add_int8(const std::vector<int8_t>& a, const Shape& sa, QuantParam qa, cons
               const Shape& sb, QuantParam qb, QuantParam qout, int act, const Shape& out_shape,
               std::vector<int8_t>* out) {
   const int left_shift = 20;
-  const double twice_max_input_scale = 2 * static_cast<double>(std::max(qa.scale, qb.scale));
-  int32_t m1, m2, mo;
-  int s1, s2, so;
-  quantize(static_cast<double>(qa.scale) / twice_max_input_scale, &m1, &s1);
-  quantize(static_cast<double>(qb.scale) / twice_max_input_scale, &m2, &s2);
-  quantize(twice_max_input_scale / ((1 << left_shift) * static_cast<double>(qout.scale)), &mo, &so);
+  int32_t mm[3];
+  int ss[3];
+  add_multipliers(qa, qb, qout, mm, ss);
+  const int32_t m1 = mm[0], m2 = mm[1], mo = mm[2];
+  const int s1 = ss[0], s2 = ss[1], so = ss[2];
   int32_t lo, hi;
   int8_activation_range(act, qout, &lo, &hi);
   size_t total = 1;

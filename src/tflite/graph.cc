@@ -192,6 +192,11 @@ std::vector<int8_t> run_golden_op(const Model& m, const Imported& im, const Oper
   return result;
 }
 
+PoolParams pool_params_of(const Model& m, const Operator& op) {
+  return pool_params(m.tensors[static_cast<size_t>(op.inputs[0])], m.tensors[static_cast<size_t>(op.outputs[0])],
+                     op.options);
+}
+
 std::vector<int8_t> run_golden(const Model& m, const Imported& im, const std::vector<int8_t>& input,
                                std::map<int, std::vector<int8_t>>* keep) {
   std::map<int, std::vector<int8_t>> t;

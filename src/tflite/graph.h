@@ -7,6 +7,7 @@
 #include <map>
 #include <vector>
 
+#include "sasim/cpu_ops.h"
 #include "tflite/import.h"
 #include "tflite/reader.h"
 
@@ -23,5 +24,9 @@ std::vector<int8_t> run_golden(const Model& m, const Imported& im, const std::ve
 // (constant inputs from the model).
 std::vector<int8_t> run_golden_op(const Model& m, const Imported& im, const Operator& op,
                                   const std::map<int, std::vector<int8_t>>& t);
+
+// The pooling parameters of a pooling operator (TFLite's padding rule and
+// the fused activation's bounds).
+PoolParams pool_params_of(const Model& m, const Operator& op);
 
 }  // namespace sasim::tflite
