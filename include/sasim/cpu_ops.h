@@ -94,5 +94,9 @@ void mean_int8(const std::vector<int8_t>& in, const Shape& shape, std::vector<in
 // SOFTMAX over the last dimension (reference_ops::Softmax, int8 -> int8 with
 // TFLite Micro's int8 output quantization: scale 1/256, zero point -128).
 void softmax_int8(const std::vector<int8_t>& in, int depth, float input_scale, float beta, std::vector<int8_t>* out);
+// SOFTMAX's Prepare: the input multiplier and left shift and diff_min
+// (fp::softmax_row's parameters).
+void softmax_params(float input_scale, float beta, int32_t* input_multiplier, int* input_left_shift,
+                    int32_t* diff_min);
 
 }  // namespace sasim

@@ -11,13 +11,14 @@
 
 #include <stdint.h>
 
+#include "sasim/fixedpoint.h"
 #include "sasim/quant.h"
 
 namespace sasim_board {
 
 // Mailbox `kind` values of the CPU operators (the driver's layer kinds are
 // below 16).
-enum CpuOpKind { kCpuAdd = 16, kCpuAveragePool = 17, kCpuMaxPool = 18, kCpuCopy = 19 };
+enum CpuOpKind { kCpuAdd = 16, kCpuAveragePool = 17, kCpuMaxPool = 18, kCpuCopy = 19, kCpuSoftmax = 20 };
 
 struct AddArgs {
   const int8_t* a;
@@ -79,6 +80,14 @@ inline void cpu_pool(const PoolArgs& p, bool max) {
 // RESHAPE: TFLite Micro copies the bytes when input and output differ.
 inline void cpu_copy(const int8_t* in, int8_t* out, int32_t count) {
   for (int32_t i = 0; i < count; ++i) out[i] = in[i];
+}
+
+// SOFTMAX over rows of `depth` (the shared row kernel of
+// include/sasim/fixedpoint.h).
+inline void cpu_softmax(const int8_t* in, int8_t* out, int32_t count, int32_t depth, int32_t input_multiplier,
+                        int32_t input_left_shift, int32_t diff_min) {
+  for (int32_t r = 0; r + depth <= count; r += depth)
+    sasim::fp::softmax_row(in + r, out + r, depth, input_multiplier, input_left_shift, diff_min);
 }
 
 }  // namespace sasim_board

@@ -124,6 +124,9 @@ int main() {
       case sasim_board::kCpuAveragePool: sasim_board::cpu_pool(pool, false); break;
       case sasim_board::kCpuMaxPool: sasim_board::cpu_pool(pool, true); break;
       case sasim_board::kCpuCopy: sasim_board::cpu_copy(l.input, l.output, add.count); break;
+      case sasim_board::kCpuSoftmax:
+        sasim_board::cpu_softmax(l.input, l.output, add.count, pool.channels, add.a_zp, add.b_zp, add.m1);
+        break;
       default: rc = -1; break;
     }
     t1 = read_mcycle();

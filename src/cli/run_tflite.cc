@@ -178,6 +178,19 @@ int cmd_run_tflite(const CommonOptions& common, const RunOptions& opt) {
         mb.act_max = p.act_max;
         break;
       }
+      case tflite::kSoftmax: {
+        const tflite::Tensor& ti = m.tensors[static_cast<size_t>(op.inputs[0])];
+        int32_t mult, diff_min;
+        int shift;
+        softmax_params(quant_of(ti).scale, op.options.beta, &mult, &shift, &diff_min);
+        mb.kind = sasim_board::kCpuSoftmax;
+        mb.count = static_cast<int32_t>(a.size());
+        mb.in_c = ti.shape.back();  // the row length
+        mb.q[0] = mult;             // q[0..2]: input multiplier, left shift, diff_min
+        mb.q[1] = shift;
+        mb.q[2] = diff_min;
+        break;
+      }
       case tflite::kReshape:
         mb.kind = sasim_board::kCpuCopy;
         mb.count = static_cast<int32_t>(a.size());

@@ -9,9 +9,12 @@
 #include <stdexcept>
 #include <string>
 
+#include "sasim/fixedpoint.h"
 #include "sasim/quant.h"
 
 namespace sasim {
+
+using namespace fp;  // gemmlowp fixed point (include/sasim/fixedpoint.h)
 
 namespace {
 
@@ -30,94 +33,6 @@ void quantize(double real, int32_t* m, int* shift) {
     }
     throw std::runtime_error("multiplier out of range");
   }
-}
-
-// gemmlowp SaturatingRoundingMultiplyByPOT<exponent>.
-int32_t sat_rounding_mul_by_pot(int32_t x, int exponent) {
-  if (exponent == 0) return x;
-  if (exponent < 0) return rounding_divide_by_pot(x, -exponent);
-  const int32_t threshold = static_cast<int32_t>((int64_t{1} << (31 - exponent)) - 1);
-  if (x > threshold) return std::numeric_limits<int32_t>::max();
-  if (x < -threshold) return std::numeric_limits<int32_t>::min();
-  return static_cast<int32_t>(static_cast<uint32_t>(x) << exponent);
-}
-
-// Rescale<dst>(FixedPoint<src>): multiply the raw value by 2^(src - dst).
-int32_t rescale(int32_t raw, int src_int_bits, int dst_int_bits) {
-  return sat_rounding_mul_by_pot(raw, src_int_bits - dst_int_bits);
-}
-
-// FixedPoint<int32, 0> exp on [-1/4, 0).
-int32_t exp_on_interval_minus_quarter_to_0(int32_t a) {
-  const int32_t constant_term = 1895147668;  // exp(-1/8)
-  const int32_t constant_1_over_3 = 715827883;
-  const int32_t x = a + (1 << 28);  // a + 1/8
-  const int32_t x2 = srdhm(x, x);
-  const int32_t x3 = srdhm(x2, x);
-  const int32_t x4 = srdhm(x2, x2);
-  const int32_t x4_over_4 = sat_rounding_mul_by_pot(x4, -2);
-  const int32_t poly = sat_rounding_mul_by_pot(srdhm(x4_over_4 + x3, constant_1_over_3) + x2, -1);
-  return constant_term + srdhm(constant_term, x + poly);
-}
-
-// exp_on_negative_values for FixedPoint<int32, int_bits> input; result
-// FixedPoint<int32, 0>.
-int32_t exp_on_negative_values(int32_t a, int int_bits) {
-  const int frac_bits = 31 - int_bits;
-  const int32_t one_quarter = int32_t{1} << (frac_bits - 2);
-  const int32_t mask = one_quarter - 1;
-  const int32_t a_mod_quarter_minus_one_quarter = (a & mask) - one_quarter;
-  int32_t result = exp_on_interval_minus_quarter_to_0(rescale(a_mod_quarter_minus_one_quarter, int_bits, 0));
-  const int32_t remainder = a_mod_quarter_minus_one_quarter - a;
-  struct Step {
-    int exponent;
-    int32_t multiplier;  // exp(-2^exponent) in Q0.31
-  };
-  static const Step kSteps[] = {{-2, 1672461947}, {-1, 1302514674}, {0, 790015084}, {1, 290630308},
-                                {2, 39332535},    {3, 720401},      {4, 242}};
-  for (const Step& s : kSteps) {
-    if (int_bits > s.exponent) {
-      const int shift = frac_bits + s.exponent;
-      if (remainder & (int32_t{1} << shift)) result = srdhm(result, s.multiplier);
-    }
-  }
-  if (int_bits > 5) {
-    const int32_t clamp = -(int32_t{1} << (36 - int_bits));
-    if (a < clamp) result = 0;
-  }
-  if (a == 0) result = std::numeric_limits<int32_t>::max();
-  return result;
-}
-
-int32_t rounding_half_sum(int32_t a, int32_t b) {
-  const int64_t sum = static_cast<int64_t>(a) + static_cast<int64_t>(b);
-  const int64_t sign = sum >= 0 ? 1 : -1;
-  return static_cast<int32_t>((sum + sign) / 2);
-}
-
-// one_over_one_plus_x_for_x_in_0_1: FixedPoint<int32,0> in and out.
-int32_t one_over_one_plus_x(int32_t a) {
-  const int32_t half_denominator = rounding_half_sum(a, std::numeric_limits<int32_t>::max());
-  const int32_t c48_over_17 = 1515870810;      // F2
-  const int32_t c_neg32_over_17 = -1010580540;  // F2
-  int32_t x = c48_over_17 + srdhm(half_denominator, c_neg32_over_17);  // F2
-  const int32_t f2_one = int32_t{1} << 29;
-  for (int i = 0; i < 3; ++i) {
-    const int32_t half_denominator_times_x = srdhm(half_denominator, x);  // F2
-    const int32_t one_minus = f2_one - half_denominator_times_x;          // F2
-    x = x + rescale(srdhm(x, one_minus), 4, 2);                           // F4 -> F2
-  }
-  // ExactMulByPot<-1>: the raw value read as F1; then Rescale<0>.
-  return rescale(x, 1, 0);
-}
-
-// GetReciprocal(x in FixedPoint<int32, x_int_bits>).
-int32_t get_reciprocal(int32_t x, int x_int_bits, int* num_bits_over_unit) {
-  const int headroom_plus_one = __builtin_clz(static_cast<uint32_t>(x));
-  *num_bits_over_unit = x_int_bits - headroom_plus_one;
-  const int32_t shifted_sum_minus_one =
-      static_cast<int32_t>((static_cast<uint32_t>(x) << headroom_plus_one) - (static_cast<uint32_t>(1) << 31));
-  return one_over_one_plus_x(shifted_sum_minus_one);
 }
 
 }  // namespace
@@ -487,7 +402,19 @@ void mean_int8(const std::vector<int8_t>& in, const Shape& shape, std::vector<in
 }
 
 void softmax_int8(const std::vector<int8_t>& in, int depth, float input_scale, float beta, std::vector<int8_t>* out) {
-  const int kScaledDiffIntegerBits = 5, kAccumulationIntegerBits = 12;
+  int32_t input_multiplier, diff_min;
+  int input_left_shift;
+  softmax_params(input_scale, beta, &input_multiplier, &input_left_shift, &diff_min);
+  out->resize(in.size());
+  const size_t rows = in.size() / static_cast<size_t>(depth);
+  for (size_t r = 0; r < rows; ++r)
+    fp::softmax_row(&in[r * static_cast<size_t>(depth)], &(*out)[r * static_cast<size_t>(depth)], depth,
+                    input_multiplier, input_left_shift, diff_min);
+}
+
+void softmax_params(float input_scale, float beta, int32_t* input_multiplier_out, int* input_left_shift_out,
+                    int32_t* diff_min_out) {
+  const int kScaledDiffIntegerBits = 5;
   // PreprocessSoftmaxScaling (double rounding).
   const double real = std::min<double>(static_cast<double>(beta) * static_cast<double>(input_scale) *
                                            static_cast<double>(int64_t{1} << (31 - kScaledDiffIntegerBits)),
@@ -500,37 +427,9 @@ void softmax_int8(const std::vector<int8_t>& in, int depth, float input_scale, f
   const double max_input_rescaled = 1.0 * ((1 << kScaledDiffIntegerBits) - 1) *
                                     static_cast<double>(int64_t{1} << (31 - kScaledDiffIntegerBits)) /
                                     static_cast<double>(int64_t{1} << input_left_shift);
-  const int diff_min = -static_cast<int>(std::floor(max_input_rescaled));
-
-  out->resize(in.size());
-  const size_t rows = in.size() / static_cast<size_t>(depth);
-  for (size_t r = 0; r < rows; ++r) {
-    const int8_t* x = &in[r * static_cast<size_t>(depth)];
-    int8_t* y = &(*out)[r * static_cast<size_t>(depth)];
-    int8_t max_in_row = std::numeric_limits<int8_t>::min();
-    for (int c = 0; c < depth; ++c) max_in_row = std::max(max_in_row, x[c]);
-    auto scaled_diff = [&](int c) {
-      const int32_t diff = static_cast<int32_t>(x[c]) - max_in_row;
-      // MultiplyByQuantizedMultiplierGreaterThanOne.
-      return srdhm(static_cast<int32_t>(static_cast<uint32_t>(diff) << input_left_shift), input_multiplier);
-    };
-    int32_t sum_of_exps = 0;  // FixedPoint<int32, 12>
-    for (int c = 0; c < depth; ++c)
-      if (static_cast<int32_t>(x[c]) - max_in_row >= diff_min)
-        sum_of_exps += rescale(exp_on_negative_values(scaled_diff(c), kScaledDiffIntegerBits), 0,
-                               kAccumulationIntegerBits);
-    int num_bits_over_unit;
-    const int32_t shifted_scale = get_reciprocal(sum_of_exps, kAccumulationIntegerBits, &num_bits_over_unit);
-    for (int c = 0; c < depth; ++c) {
-      if (static_cast<int32_t>(x[c]) - max_in_row >= diff_min) {
-        const int32_t exp_in_0 = exp_on_negative_values(scaled_diff(c), kScaledDiffIntegerBits);
-        const int32_t unsat = rounding_divide_by_pot(srdhm(shifted_scale, exp_in_0), num_bits_over_unit + 31 - 8);
-        y[c] = static_cast<int8_t>(std::max(-128, std::min(127, unsat - 128)));
-      } else {
-        y[c] = -128;
-      }
-    }
-  }
+  *diff_min_out = -static_cast<int32_t>(std::floor(max_input_rescaled));
+  *input_multiplier_out = input_multiplier;
+  *input_left_shift_out = input_left_shift;
 }
 
 }  // namespace sasim
