@@ -102,6 +102,8 @@ int main() {
   pool.pad_left = m.pad_left;
   pool.act_min = m.act_min;
   pool.act_max = m.act_max;
+  // SOFTMAX: q[0..2] = input multiplier, left shift, diff_min.
+  const int32_t softmax_q[3] = {m.q[0], m.q[1], m.q[2]};
   const int32_t kind = m.kind;
   // Each path has its own timed span, so that a layer's span holds nothing
   // but the driver call (as in the reference layer programs).
@@ -125,7 +127,8 @@ int main() {
       case sasim_board::kCpuMaxPool: sasim_board::cpu_pool(pool, true); break;
       case sasim_board::kCpuCopy: sasim_board::cpu_copy(l.input, l.output, add.count); break;
       case sasim_board::kCpuSoftmax:
-        sasim_board::cpu_softmax(l.input, l.output, add.count, pool.channels, add.a_zp, add.b_zp, add.m1);
+        sasim_board::cpu_softmax(l.input, l.output, add.count, pool.channels, softmax_q[0], softmax_q[1],
+                                 softmax_q[2]);
         break;
       default: rc = -1; break;
     }
