@@ -491,3 +491,7 @@ endif()
 expect(run_tflite_seeded 0 "top-5: class [0-9]" ARGS run --cpu gap --model "${SHARED}/models/kws_ref_model.tflite"
        --input-seed 7 --out "${WORK}/tflite_seeded")
 expect(run_tflite_corrupt 2 "broken.tflite: corrupt or truncated TFLite model" ARGS run --model "${WORK}/broken.tflite")
+# MobileNetV2 starts with a broadcast MUL and SUB: timed on the board, and
+# equal to the golden network operator by operator (exit 0).
+expect(run_tflite_mobilenetv2 0 "\n +0 +MUL +1x160x160x3 +cpu +[0-9]+ +yes\n +1 +SUB +1x160x160x3 +cpu +[0-9]+ +yes\n.*0 CPU operators not timed"
+       ARGS run --model "${SHARED}/models/model_mobilenetv2_160_035.tflite" --out "${WORK}/tflite_mnv2")

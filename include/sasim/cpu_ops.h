@@ -38,6 +38,9 @@ void sub_int8(const std::vector<int8_t>& a, const Shape& sa, QuantParam qa, cons
 // ADD's Prepare: the input and output multipliers and shifts (left shift 20):
 // m[0], s[0] input 1; m[1], s[1] input 2; m[2], s[2] output.
 void add_multipliers(QuantParam qa, QuantParam qb, QuantParam qout, int32_t m[3], int s[3]);
+// SUB's and MUL's Prepare (SUB: as add_multipliers, derived in float).
+void sub_multipliers(QuantParam qa, QuantParam qb, QuantParam qout, int32_t m[3], int s[3]);
+void mul_multiplier(QuantParam qa, QuantParam qb, QuantParam qout, int32_t* m, int* s);
 // ADD with broadcasting (BroadcastAdd4DSlow; the parameters of add_int8).
 void add_int8(const std::vector<int8_t>& a, const Shape& sa, QuantParam qa, const std::vector<int8_t>& b,
               const Shape& sb, QuantParam qb, QuantParam qout, int act, const Shape& out_shape,

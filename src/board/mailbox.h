@@ -29,10 +29,14 @@ struct Mailbox {
   int32_t input_zp, output_zp, act_min, act_max, per_tensor;
   uint32_t input, filter, bias, multiplier, shift, output;  // board addresses (bias may be 0)
   // CPU operators (kind >= 16, board/cpu_ops.h): a second operand, an element
-  // count and kind-specific parameters (ADD: a_zp, b_zp, m1, s1, m2, s2, mo, so).
+  // count and kind-specific parameters (ADD/SUB: a_zp, b_zp, m1, s1, m2, s2,
+  // mo, so; MUL: a_zp, b_zp, -, -, -, -, mo, so).
   uint32_t input2;
   int32_t count;
   int32_t q[8];
+  // Elementwise ADD/SUB/MUL: which (0/1/2), the output dimensions (5, leading
+  // 1s) and each operand's element strides (0 on a broadcast dimension).
+  int32_t binary_op, dims[5], stride_a[5], stride_b[5];
   // Written by the runner.
   int32_t status;        // run_layer's return value
   uint32_t cycles;       // mcycle delta around run_layer

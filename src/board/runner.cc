@@ -69,22 +69,28 @@ int main() {
   l.output = reinterpret_cast<int8_t*>(m.output);
   // A CPU operator's arguments, read before the timed span as a kernel's
   // Prepare-time data would be.
-  sasim_board::AddArgs add;
-  add.a = l.input;
-  add.b = reinterpret_cast<const int8_t*>(m.input2);
-  add.out = l.output;
-  add.count = m.count;
-  add.a_zp = m.q[0];
-  add.b_zp = m.q[1];
-  add.m1 = m.q[2];
-  add.s1 = m.q[3];
-  add.m2 = m.q[4];
-  add.s2 = m.q[5];
-  add.mo = m.q[6];
-  add.so = m.q[7];
-  add.out_zp = m.output_zp;
-  add.act_min = m.act_min;
-  add.act_max = m.act_max;
+  sasim_board::BinaryArgs bin;
+  bin.a = l.input;
+  bin.b = reinterpret_cast<const int8_t*>(m.input2);
+  bin.out = l.output;
+  bin.op = m.binary_op;
+  for (int k = 0; k < 5; ++k) {
+    bin.dims[k] = m.dims[k];
+    bin.stride_a[k] = m.stride_a[k];
+    bin.stride_b[k] = m.stride_b[k];
+  }
+  bin.a_zp = m.q[0];
+  bin.b_zp = m.q[1];
+  bin.m1 = m.q[2];
+  bin.s1 = m.q[3];
+  bin.m2 = m.q[4];
+  bin.s2 = m.q[5];
+  bin.mo = m.q[6];
+  bin.so = m.q[7];
+  bin.out_zp = m.output_zp;
+  bin.act_min = m.act_min;
+  bin.act_max = m.act_max;
+  const int32_t count = m.count;
   sasim_board::PoolArgs pool;
   pool.in = l.input;
   pool.out = l.output;
@@ -109,7 +115,7 @@ int main() {
   // but the driver call (as in the reference layer programs).
   uint32_t i0, t0, t1, i1;
   int rc = sasim_drv::kOk;
-  if (kind < sasim_board::kCpuAdd) {
+  if (kind < sasim_board::kFirstCpuOp) {
     *reinterpret_cast<volatile uint32_t*>(0xF0000008u) = 1;  // marker: the layer starts
     i0 = read_minstret();
     t0 = read_mcycle();
@@ -122,12 +128,12 @@ int main() {
     i0 = read_minstret();
     t0 = read_mcycle();
     switch (kind) {
-      case sasim_board::kCpuAdd: sasim_board::cpu_add(add); break;
+      case sasim_board::kCpuBinary: sasim_board::cpu_binary(bin); break;
       case sasim_board::kCpuAveragePool: sasim_board::cpu_pool(pool, false); break;
       case sasim_board::kCpuMaxPool: sasim_board::cpu_pool(pool, true); break;
-      case sasim_board::kCpuCopy: sasim_board::cpu_copy(l.input, l.output, add.count); break;
+      case sasim_board::kCpuCopy: sasim_board::cpu_copy(l.input, l.output, count); break;
       case sasim_board::kCpuSoftmax:
-        sasim_board::cpu_softmax(l.input, l.output, add.count, pool.channels, softmax_q[0], softmax_q[1],
+        sasim_board::cpu_softmax(l.input, l.output, count, pool.channels, softmax_q[0], softmax_q[1],
                                  softmax_q[2]);
         break;
       default: rc = -1; break;

@@ -73,6 +73,11 @@ std::vector<int8_t> model_input(const std::string& path, int64_t seed, const tfl
   return std::vector<int8_t>(bytes.begin(), bytes.end());
 }
 
+std::vector<int8_t> constant_int8(const tflite::Tensor& t) {
+  return std::vector<int8_t>(reinterpret_cast<const int8_t*>(t.data.data()),
+                             reinterpret_cast<const int8_t*>(t.data.data()) + t.data.size());
+}
+
 QuantParam quant_of(const tflite::Tensor& t) {
   QuantParam q;
   if (!t.quant.scale.empty()) q.scale = t.quant.scale[0];
@@ -136,7 +141,7 @@ int cmd_run_tflite(const CommonOptions& common, const RunOptions& opt) {
     if (!op_board) return false;
     const tflite::Tensor& o = m.tensors[static_cast<size_t>(op.outputs[0])];
     sasim_board::Mailbox mb{};
-    std::vector<int8_t> a = t.at(op.inputs[0]), b;
+    std::vector<int8_t> a = t.count(op.inputs[0]) ? t.at(op.inputs[0]) : std::vector<int8_t>(), b;
     const QuantParam qo = quant_of(o);
     int32_t lo = -128, hi = 127;
     int8_activation_range(static_cast<int>(op.options.activation), qo, &lo, &hi);
@@ -144,18 +149,43 @@ int cmd_run_tflite(const CommonOptions& common, const RunOptions& opt) {
     mb.act_min = lo;
     mb.act_max = hi;
     switch (op.code) {
-      case tflite::kAdd: {
+      case tflite::kAdd:
+      case tflite::kSub:
+      case tflite::kMul: {
         const tflite::Tensor& ta = m.tensors[static_cast<size_t>(op.inputs[0])];
         const tflite::Tensor& tb = m.tensors[static_cast<size_t>(op.inputs[1])];
-        if (ta.shape != tb.shape || !t.count(op.inputs[1])) return false;  // broadcasting: not timed yet
-        b = t.at(op.inputs[1]);
-        int32_t mm[3];
-        int ss[3];
-        add_multipliers(quant_of(ta), quant_of(tb), qo, mm, ss);
-        mb.kind = sasim_board::kCpuAdd;
-        mb.count = static_cast<int32_t>(a.size());
+        b = t.count(op.inputs[1]) ? t.at(op.inputs[1]) : constant_int8(tb);
+        if (!t.count(op.inputs[0])) a = constant_int8(ta);
+        int32_t mm[3] = {0, 0, 0};
+        int ss[3] = {0, 0, 0};
+        if (op.code == tflite::kAdd) add_multipliers(quant_of(ta), quant_of(tb), qo, mm, ss);
+        else if (op.code == tflite::kSub) sub_multipliers(quant_of(ta), quant_of(tb), qo, mm, ss);
+        else mul_multiplier(quant_of(ta), quant_of(tb), qo, &mm[2], &ss[2]);
+        mb.kind = sasim_board::kCpuBinary;
+        mb.binary_op = op.code == tflite::kAdd ? 0 : op.code == tflite::kSub ? 1 : 2;
         const int32_t q[8] = {quant_of(ta).zero_point, quant_of(tb).zero_point, mm[0], ss[0], mm[1], ss[1], mm[2], ss[2]};
         std::copy(q, q + 8, mb.q);
+        if (ta.shape == tb.shape) {  // one flat loop, as TFLite Micro's elementwise path
+          for (int k = 0; k < 4; ++k) mb.dims[k] = 1;
+          mb.dims[4] = static_cast<int32_t>(a.size());
+          mb.stride_a[4] = mb.stride_b[4] = 1;
+        } else {
+          // Shapes right-aligned into 5 dimensions; stride 0 where an operand broadcasts.
+          auto pad5 = [](const std::vector<int>& sh) {
+            std::vector<int> r(5, 1);
+            for (size_t k = 0; k < sh.size() && k < 5; ++k) r[5 - sh.size() + k] = sh[k];
+            return r;
+          };
+          const std::vector<int> da = pad5(ta.shape), db = pad5(tb.shape), dout = pad5(o.shape);
+          int32_t sa = 1, sb = 1;
+          for (int k = 4; k >= 0; --k) {
+            mb.dims[k] = dout[static_cast<size_t>(k)];
+            mb.stride_a[k] = da[static_cast<size_t>(k)] == 1 ? 0 : sa;
+            mb.stride_b[k] = db[static_cast<size_t>(k)] == 1 ? 0 : sb;
+            sa *= da[static_cast<size_t>(k)];
+            sb *= db[static_cast<size_t>(k)];
+          }
+        }
         break;
       }
       case tflite::kAveragePool2d:

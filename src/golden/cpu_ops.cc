@@ -152,17 +152,28 @@ void add_int8(const std::vector<int8_t>& a, const Shape& sa, QuantParam qa, cons
   });
 }
 
+void sub_multipliers(QuantParam qa, QuantParam qb, QuantParam qout, int32_t m[3], int s[3]) {
+  const int left_shift = 20;
+  // In float, as TFLite Micro computes them (CalculateOpDataSub), then widened.
+  const float twice_max = 2 * std::max(qa.scale, qb.scale);
+  quantize(static_cast<double>(qa.scale / twice_max), &m[0], &s[0]);
+  quantize(static_cast<double>(qb.scale / twice_max), &m[1], &s[1]);
+  quantize(static_cast<double>(twice_max / ((1 << left_shift) * qout.scale)), &m[2], &s[2]);
+}
+
+void mul_multiplier(QuantParam qa, QuantParam qb, QuantParam qout, int32_t* m, int* s) {
+  quantize(static_cast<double>(qa.scale) * static_cast<double>(qb.scale) / static_cast<double>(qout.scale), m, s);
+}
+
 void sub_int8(const std::vector<int8_t>& a, const Shape& sa, QuantParam qa, const std::vector<int8_t>& b,
               const Shape& sb, QuantParam qb, QuantParam qout, int act, const Shape& out_shape,
               std::vector<int8_t>* out) {
   const int left_shift = 20;
-  // In float, as TFLite Micro computes them, then widened.
-  const float twice_max = 2 * std::max(qa.scale, qb.scale);
-  int32_t m1, m2, mo;
-  int s1, s2, so;
-  quantize(static_cast<double>(qa.scale / twice_max), &m1, &s1);
-  quantize(static_cast<double>(qb.scale / twice_max), &m2, &s2);
-  quantize(static_cast<double>(twice_max / ((1 << left_shift) * qout.scale)), &mo, &so);
+  int32_t mm[3];
+  int ss[3];
+  sub_multipliers(qa, qb, qout, mm, ss);
+  const int32_t m1 = mm[0], m2 = mm[1], mo = mm[2];
+  const int s1 = ss[0], s2 = ss[1], so = ss[2];
   int32_t lo, hi;
   int8_activation_range(act, qout, &lo, &hi);
   size_t total = 1;
@@ -182,8 +193,7 @@ void mul_int8(const std::vector<int8_t>& a, const Shape& sa, QuantParam qa, cons
               std::vector<int8_t>* out) {
   int32_t m;
   int shift;
-  quantize(static_cast<double>(qa.scale) * static_cast<double>(qb.scale) / static_cast<double>(qout.scale), &m,
-           &shift);
+  mul_multiplier(qa, qb, qout, &m, &shift);
   int32_t lo, hi;
   int8_activation_range(act, qout, &lo, &hi);
   size_t total = 1;
