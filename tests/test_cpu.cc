@@ -317,3 +317,99 @@ TEST_CASE("feed rates: measured on every dataflow and array shape", "[cpu][bound
     }
   }
 }
+
+#include <random>
+
+#include "board/cpu_ops.h"
+#include "sasim/cpu_ops.h"
+
+TEST_CASE("the board's CPU-operator kernels equal the golden operators", "[cpu][board][cpu_ops]") {
+  // Seeded tensors through the runner's kernels on the CPU model; each must
+  // produce the golden operator's bytes, in a positive number of cycles.
+  const sasim::HwConfig hw = sasim::load_hw_config("", {});
+  sasim::CfuCore core(sasim::core_params_from(hw));
+  sasim::cpu::CoreCfuPort port(&core);
+  sasim::cpu::BoardHost board(sasim::cpu::cpu_params_from(hw), &port);
+  std::mt19937 rng(7);
+  auto tensor = [&](size_t n) {
+    std::vector<int8_t> v(n);
+    for (auto& x : v) x = static_cast<int8_t>(static_cast<int>(rng() % 256) - 128);
+    return v;
+  };
+  auto run = [&](sasim_board::Mailbox mb, const std::vector<int8_t>& a, const std::vector<int8_t>& b, size_t n) {
+    std::vector<int8_t> out(n);
+    sasim::cpu::CpuLayerProfile prof;
+    CHECK(board.run_cpu_op(mb, "test", a, b, out.data(), out.size(), &prof) == 0);
+    CHECK(prof.cycles > n);  // at least a cycle per element
+    return out;
+  };
+  SECTION("MAX_POOL_2D and AVERAGE_POOL_2D, SAME padding with clipped windows and a clamp") {
+    sasim::PoolParams p{1, 7, 9, 5, 4, 5, 3, 2, 2, 2, 1, 0};
+    p.act_min = -100;
+    p.act_max = 90;
+    const std::vector<int8_t> in = tensor(7 * 9 * 5);
+    for (bool max : {true, false}) {
+      sasim_board::Mailbox mb{};
+      mb.kind = max ? sasim_board::kCpuMaxPool : sasim_board::kCpuAveragePool;
+      mb.batches = 1;
+      mb.in_h = 7;
+      mb.in_w = 9;
+      mb.in_c = 5;
+      mb.out_h = 4;
+      mb.out_w = 5;
+      mb.k_h = 3;
+      mb.k_w = 2;
+      mb.stride_h = 2;
+      mb.stride_w = 2;
+      mb.pad_top = 1;
+      mb.act_min = p.act_min;
+      mb.act_max = p.act_max;
+      std::vector<int8_t> want;
+      if (max) sasim::max_pool_int8(in, p, &want);
+      else sasim::average_pool_int8(in, p, &want);
+      CHECK(run(mb, in, {}, want.size()) == want);
+    }
+  }
+  SECTION("SUB and MUL broadcasting a [1,1,3] operand over [2,4,3]") {
+    const std::vector<int8_t> a = tensor(24), b = tensor(3);
+    const sasim::QuantParam qa{0.05f, 3}, qb{0.02f, -7}, qo{0.04f, 1};
+    for (int op : {1, 2}) {
+      sasim_board::Mailbox mb{};
+      mb.kind = sasim_board::kCpuBinary;
+      mb.binary_op = op;
+      int32_t m[3] = {0, 0, 0};
+      int s[3] = {0, 0, 0};
+      if (op == 1) sasim::sub_multipliers(qa, qb, qo, m, s);
+      else sasim::mul_multiplier(qa, qb, qo, &m[2], &s[2]);
+      const int32_t q[8] = {qa.zero_point, qb.zero_point, m[0], s[0], m[1], s[1], m[2], s[2]};
+      std::copy(q, q + 8, mb.q);
+      const int32_t dims[5] = {1, 1, 2, 4, 3}, sa[5] = {0, 0, 12, 3, 1}, sb[5] = {0, 0, 0, 0, 1};
+      std::copy(dims, dims + 5, mb.dims);
+      std::copy(sa, sa + 5, mb.stride_a);
+      std::copy(sb, sb + 5, mb.stride_b);
+      mb.output_zp = qo.zero_point;
+      mb.act_min = -128;
+      mb.act_max = 127;
+      std::vector<int8_t> want;
+      if (op == 1) sasim::sub_int8(a, {2, 4, 3}, qa, b, {1, 1, 3}, qb, qo, 0, {2, 4, 3}, &want);
+      else sasim::mul_int8(a, {2, 4, 3}, qa, b, {1, 1, 3}, qb, qo, 0, {2, 4, 3}, &want);
+      CHECK(run(mb, a, b, want.size()) == want);
+    }
+  }
+  SECTION("SOFTMAX over rows of 10") {
+    const std::vector<int8_t> in = tensor(30);
+    int32_t mult, diff_min;
+    int shift;
+    sasim::softmax_params(0.1f, 1.0f, &mult, &shift, &diff_min);
+    sasim_board::Mailbox mb{};
+    mb.kind = sasim_board::kCpuSoftmax;
+    mb.count = 30;
+    mb.in_c = 10;
+    mb.q[0] = mult;
+    mb.q[1] = shift;
+    mb.q[2] = diff_min;
+    std::vector<int8_t> want;
+    sasim::softmax_int8(in, 10, 0.1f, 1.0f, &want);
+    CHECK(run(mb, in, {}, want.size()) == want);
+  }
+}
