@@ -91,6 +91,23 @@ CpuCounters minus(const CpuCounters& a, const CpuCounters& b) {
 
 }  // namespace
 
+namespace {
+
+// Places `bytes` (copied from src unless null) at *next in the arena, 16-byte
+// aligned; returns its board address, or 0 once the arena would overflow
+// (*needed keeps counting so the error can say how much was needed).
+uint32_t place_in_arena(BoardMemory* mem, uint32_t* next, uint64_t* needed, const void* src, size_t bytes) {
+  const uint32_t at = *next;
+  const uint64_t padded = (bytes + 15) / 16 * 16;
+  *needed += padded;
+  if (*needed > sasim_board::kArenaBytes) return 0;
+  if (src && bytes) std::memcpy(&mem->ram[at - BoardMemory::kRamBase], src, bytes);
+  *next += static_cast<uint32_t>(padded);
+  return at;
+}
+
+}  // namespace
+
 int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, const LayerData& data, int8_t* out,
                          CpuLayerProfile* profile, MarkerListener* markers, uint64_t max_cycles) {
   load_fresh();
@@ -99,14 +116,7 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
   uint32_t next = arena_;
   const uint32_t arena_end = arena_ + sasim_board::kArenaBytes;
   uint64_t needed = 0;
-  auto place = [&](const void* src, size_t bytes) -> uint32_t {
-    const uint32_t at = next;
-    needed += (bytes + 15) / 16 * 16;
-    if (needed > sasim_board::kArenaBytes) return 0;
-    if (src && bytes) std::memcpy(&mem_.ram[at - BoardMemory::kRamBase], src, bytes);
-    next += static_cast<uint32_t>((bytes + 15) / 16 * 16);
-    return at;
-  };
+  auto place = [&](const void* src, size_t bytes) { return place_in_arena(&mem_, &next, &needed, src, bytes); };
   sasim_board::Mailbox m{};
   m.magic = sasim_board::kMailboxMagic;
   m.version = sasim_board::kMailboxVersion;
@@ -176,14 +186,7 @@ int BoardHost::run_cpu_op(sasim_board::Mailbox m, const std::string& name, const
   load_fresh();
   uint32_t next = arena_;
   uint64_t needed = 0;
-  auto place = [&](const void* src, size_t bytes) -> uint32_t {
-    const uint32_t at = next;
-    needed += (bytes + 15) / 16 * 16;
-    if (needed > sasim_board::kArenaBytes) return 0;
-    if (src && bytes) std::memcpy(&mem_.ram[at - BoardMemory::kRamBase], src, bytes);
-    next += static_cast<uint32_t>((bytes + 15) / 16 * 16);
-    return at;
-  };
+  auto place = [&](const void* src, size_t bytes) { return place_in_arena(&mem_, &next, &needed, src, bytes); };
   m.magic = sasim_board::kMailboxMagic;
   m.version = sasim_board::kMailboxVersion;
   m.input = place(a.data(), a.size());

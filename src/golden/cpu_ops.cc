@@ -108,8 +108,6 @@ void for_each_broadcast(const Shape& sa, size_t na, const Shape& sb, size_t nb, 
   }
 }
 
-// MultiplyByQuantizedMultiplierSmallerThanOneExp: shift <= 0.
-int32_t mul_smaller_than_one(int32_t x, int32_t m, int shift) { return multiply_by_quantized_multiplier(x, m, shift); }
 
 }  // namespace
 
@@ -128,28 +126,40 @@ void add_int8(const std::vector<int8_t>& a, QuantParam qa, const std::vector<int
   add_int8(a, s, qa, b, s, qb, qout, act, s, out);
 }
 
-void add_int8(const std::vector<int8_t>& a, const Shape& sa, QuantParam qa, const std::vector<int8_t>& b,
-              const Shape& sb, QuantParam qb, QuantParam qout, int act, const Shape& out_shape,
-              std::vector<int8_t>* out) {
+namespace {
+
+// ADD (sign +1) and SUB (sign -1): both inputs rescaled with a left shift of
+// 20, summed or subtracted, rescaled to the output (the reference kernels'
+// shared element arithmetic); `m`, `s` from add_multipliers/sub_multipliers.
+void add_or_sub(int sign, const int32_t m[3], const int s[3], const std::vector<int8_t>& a, const Shape& sa,
+                QuantParam qa, const std::vector<int8_t>& b, const Shape& sb, QuantParam qb, QuantParam qout, int act,
+                const Shape& out_shape, std::vector<int8_t>* out) {
   const int left_shift = 20;
-  int32_t mm[3];
-  int ss[3];
-  add_multipliers(qa, qb, qout, mm, ss);
-  const int32_t m1 = mm[0], m2 = mm[1], mo = mm[2];
-  const int s1 = ss[0], s2 = ss[1], so = ss[2];
   int32_t lo, hi;
   int8_activation_range(act, qout, &lo, &hi);
   size_t total = 1;
   for (int d : out_shape) total *= static_cast<size_t>(d);
   out->assign(total, 0);
   for_each_broadcast(sa, a.size(), sb, b.size(), out_shape, [&](size_t i, size_t ia, size_t ib) {
-    const int32_t v1 = static_cast<int32_t>(a[ia]) - qa.zero_point;
-    const int32_t v2 = static_cast<int32_t>(b[ib]) - qb.zero_point;
-    const int32_t s1v = multiply_by_quantized_multiplier(v1 * (1 << left_shift), m1, s1);
-    const int32_t s2v = multiply_by_quantized_multiplier(v2 * (1 << left_shift), m2, s2);
-    const int32_t raw = multiply_by_quantized_multiplier(s1v + s2v, mo, so) + qout.zero_point;
+    const int32_t v1 = (static_cast<int32_t>(a[ia]) - qa.zero_point) * (1 << left_shift);
+    const int32_t v2 = (static_cast<int32_t>(b[ib]) - qb.zero_point) * (1 << left_shift);
+    const int32_t s1v = multiply_by_quantized_multiplier(v1, m[0], s[0]);
+    const int32_t s2v = multiply_by_quantized_multiplier(v2, m[1], s[1]);
+    const int32_t raw = multiply_by_quantized_multiplier(sign > 0 ? s1v + s2v : s1v - s2v, m[2], s[2]) +
+                        qout.zero_point;
     (*out)[i] = static_cast<int8_t>(std::min(hi, std::max(lo, raw)));
   });
+}
+
+}  // namespace
+
+void add_int8(const std::vector<int8_t>& a, const Shape& sa, QuantParam qa, const std::vector<int8_t>& b,
+              const Shape& sb, QuantParam qb, QuantParam qout, int act, const Shape& out_shape,
+              std::vector<int8_t>* out) {
+  int32_t m[3];
+  int s[3];
+  add_multipliers(qa, qb, qout, m, s);
+  add_or_sub(+1, m, s, a, sa, qa, b, sb, qb, qout, act, out_shape, out);
 }
 
 void sub_multipliers(QuantParam qa, QuantParam qb, QuantParam qout, int32_t m[3], int s[3]) {
@@ -168,24 +178,10 @@ void mul_multiplier(QuantParam qa, QuantParam qb, QuantParam qout, int32_t* m, i
 void sub_int8(const std::vector<int8_t>& a, const Shape& sa, QuantParam qa, const std::vector<int8_t>& b,
               const Shape& sb, QuantParam qb, QuantParam qout, int act, const Shape& out_shape,
               std::vector<int8_t>* out) {
-  const int left_shift = 20;
-  int32_t mm[3];
-  int ss[3];
-  sub_multipliers(qa, qb, qout, mm, ss);
-  const int32_t m1 = mm[0], m2 = mm[1], mo = mm[2];
-  const int s1 = ss[0], s2 = ss[1], so = ss[2];
-  int32_t lo, hi;
-  int8_activation_range(act, qout, &lo, &hi);
-  size_t total = 1;
-  for (int d : out_shape) total *= static_cast<size_t>(d);
-  out->assign(total, 0);
-  for_each_broadcast(sa, a.size(), sb, b.size(), out_shape, [&](size_t i, size_t ia, size_t ib) {
-    const int32_t v1 = (static_cast<int32_t>(a[ia]) - qa.zero_point) * (1 << left_shift);
-    const int32_t v2 = (static_cast<int32_t>(b[ib]) - qb.zero_point) * (1 << left_shift);
-    const int32_t raw = mul_smaller_than_one(v1, m1, s1) - mul_smaller_than_one(v2, m2, s2);
-    const int32_t r = mul_smaller_than_one(raw, mo, so) + qout.zero_point;
-    (*out)[i] = static_cast<int8_t>(std::min(hi, std::max(lo, r)));
-  });
+  int32_t m[3];
+  int s[3];
+  sub_multipliers(qa, qb, qout, m, s);
+  add_or_sub(-1, m, s, a, sa, qa, b, sb, qb, qout, act, out_shape, out);
 }
 
 void mul_int8(const std::vector<int8_t>& a, const Shape& sa, QuantParam qa, const std::vector<int8_t>& b,
@@ -207,7 +203,11 @@ void mul_int8(const std::vector<int8_t>& a, const Shape& sa, QuantParam qa, cons
   });
 }
 
-void average_pool_int8(const std::vector<int8_t>& in, const PoolParams& p, std::vector<int8_t>* out) {
+namespace {
+
+// The pooling window loop shared by AVERAGE_POOL_2D and MAX_POOL_2D: each
+// window clipped to the input, then the activation clamp.
+void pool_int8(const std::vector<int8_t>& in, const PoolParams& p, bool max, std::vector<int8_t>* out) {
   out->assign(static_cast<size_t>(p.batches) * p.out_h * p.out_w * p.channels, 0);
   for (int n = 0; n < p.batches; ++n)
     for (int oy = 0; oy < p.out_h; ++oy)
@@ -216,37 +216,30 @@ void average_pool_int8(const std::vector<int8_t>& in, const PoolParams& p, std::
           const int iy0 = oy * p.stride_h - p.pad_top, ix0 = ox * p.stride_w - p.pad_left;
           const int fy0 = std::max(0, -iy0), fy1 = std::min(p.filter_h, p.in_h - iy0);
           const int fx0 = std::max(0, -ix0), fx1 = std::min(p.filter_w, p.in_w - ix0);
-          int32_t acc = 0;
+          int32_t acc = max ? std::numeric_limits<int8_t>::lowest() : 0;
           int count = 0;
           for (int fy = fy0; fy < fy1; ++fy)
             for (int fx = fx0; fx < fx1; ++fx) {
-              acc += in[((static_cast<size_t>(n) * p.in_h + iy0 + fy) * p.in_w + ix0 + fx) * p.channels + c];
+              const int32_t v = in[((static_cast<size_t>(n) * p.in_h + iy0 + fy) * p.in_w + ix0 + fx) * p.channels + c];
+              acc = max ? std::max(acc, v) : acc + v;
               ++count;
             }
-          if (count == 0) throw std::runtime_error("AVERAGE_POOL_2D: a window covers no input");
-          acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+          if (count == 0) throw std::runtime_error("pooling: a window covers no input");
+          // AVERAGE_POOL_2D: the sum divided with rounding half away from zero.
+          if (!max) acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
           acc = std::min(p.act_max, std::max(p.act_min, acc));
           (*out)[((static_cast<size_t>(n) * p.out_h + oy) * p.out_w + ox) * p.channels + c] = static_cast<int8_t>(acc);
         }
 }
 
+}  // namespace
+
+void average_pool_int8(const std::vector<int8_t>& in, const PoolParams& p, std::vector<int8_t>* out) {
+  pool_int8(in, p, false, out);
+}
+
 void max_pool_int8(const std::vector<int8_t>& in, const PoolParams& p, std::vector<int8_t>* out) {
-  out->assign(static_cast<size_t>(p.batches) * p.out_h * p.out_w * p.channels, 0);
-  for (int n = 0; n < p.batches; ++n)
-    for (int oy = 0; oy < p.out_h; ++oy)
-      for (int ox = 0; ox < p.out_w; ++ox)
-        for (int c = 0; c < p.channels; ++c) {
-          const int iy0 = oy * p.stride_h - p.pad_top, ix0 = ox * p.stride_w - p.pad_left;
-          const int fy0 = std::max(0, -iy0), fy1 = std::min(p.filter_h, p.in_h - iy0);
-          const int fx0 = std::max(0, -ix0), fx1 = std::min(p.filter_w, p.in_w - ix0);
-          int32_t mx = std::numeric_limits<int8_t>::lowest();
-          for (int fy = fy0; fy < fy1; ++fy)
-            for (int fx = fx0; fx < fx1; ++fx)
-              mx = std::max<int32_t>(mx, in[((static_cast<size_t>(n) * p.in_h + iy0 + fy) * p.in_w + ix0 + fx) *
-                                                p.channels + c]);
-          mx = std::min(p.act_max, std::max(p.act_min, mx));
-          (*out)[((static_cast<size_t>(n) * p.out_h + oy) * p.out_w + ox) * p.channels + c] = static_cast<int8_t>(mx);
-        }
+  pool_int8(in, p, true, out);
 }
 
 void pad_int8(const std::vector<int8_t>& in, const Shape& shape, const std::vector<std::pair<int, int>>& pads,
