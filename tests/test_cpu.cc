@@ -240,7 +240,10 @@ TEST_CASE("the layer runner on the board model is bit-exact and its cycles are t
     uint64_t classes = 0;
     for (uint64_t v : prof.counters.cycles_by_class) classes += v;
     CHECK(classes >= prof.cycles);
-    CHECK(classes <= prof.cycles + 64);
+    // The marker stores and the CSR reads are separate instructions: CSR
+    // drains and, depending on the runner's code layout, an I$ line refill at
+    // either end (about 45 cycles each at 24/2/3) can fall between them.
+    CHECK(classes <= prof.cycles + 256);
     // minstret around run_layer vs. retirements between the marker stores
     // (a few set-up instructions apart).
     CHECK(prof.counters.retired >= prof.instret);
