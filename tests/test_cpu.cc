@@ -399,6 +399,38 @@ TEST_CASE("the board's CPU-operator kernels equal the golden operators", "[cpu][
       CHECK(run(mb, a, b, want.size()) == want);
     }
   }
+  SECTION("PAD and MEAN") {
+    const std::vector<int8_t> in = tensor(2 * 3 * 4);
+    {
+      sasim_board::Mailbox mb{};
+      mb.kind = sasim_board::kCpuPad;
+      const int32_t out_dims[5] = {1, 1, 3, 4, 7}, in_dims[5] = {1, 1, 2, 3, 4}, before[5] = {0, 0, 1, 0, 2};
+      std::copy(out_dims, out_dims + 5, mb.dims);
+      std::copy(in_dims, in_dims + 5, mb.stride_a);
+      std::copy(before, before + 5, mb.stride_b);
+      mb.q[0] = -9;
+      std::vector<int8_t> want;
+      sasim::pad_int8(in, {2, 3, 4}, {{1, 0}, {0, 1}, {2, 1}}, -9, &want);
+      CHECK(run(mb, in, {}, want.size()) == want);
+    }
+    {
+      // Over the middle dimension of [2,3,4], different input/output scales.
+      const sasim::QuantParam qi{0.3f, 5}, qo{0.2f, -4};
+      int32_t mm;
+      int ss;
+      sasim::mean_params(qi, qo, 3, &mm, &ss);
+      sasim_board::Mailbox mb{};
+      mb.kind = sasim_board::kCpuMean;
+      const int32_t dims[5] = {1, 1, 2, 3, 4};
+      std::copy(dims, dims + 5, mb.dims);
+      const int32_t q[8] = {1 << 3, qi.zero_point, 0, mm, ss, 3, 0, 0};
+      std::copy(q, q + 8, mb.q);
+      mb.output_zp = qo.zero_point;
+      std::vector<int8_t> want;
+      sasim::mean_int8(in, {2, 3, 4}, {1}, qi, qo, &want);
+      CHECK(run(mb, in, std::vector<int8_t>(want.size() * 4, 0), want.size()) == want);
+    }
+  }
   SECTION("SOFTMAX over rows of 10") {
     const std::vector<int8_t> in = tensor(30);
     int32_t mult, diff_min;

@@ -91,6 +91,8 @@ void leaky_relu_int8(const std::vector<int8_t>& in, QuantParam qin, QuantParam q
 
 // MEAN int8 over `axes` of `shape` (QuantizedMeanOrSum, TFLite Micro's only
 // int8 MEAN path: raw sums, then one multiplier folding 1/N and the scales).
+// MEAN's Prepare with 1/n folded in: the multiplier and shift kern::mean uses.
+void mean_params(QuantParam qin, QuantParam qout, int64_t n, int32_t* m, int* s);
 void mean_int8(const std::vector<int8_t>& in, const Shape& shape, std::vector<int> axes, QuantParam qin,
                QuantParam qout, std::vector<int8_t>* out);
 

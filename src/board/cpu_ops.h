@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 
+#include "sasim/cpu_kernels.h"
 #include "sasim/fixedpoint.h"
 #include "sasim/quant.h"
 
@@ -19,7 +20,8 @@ namespace sasim_board {
 // Mailbox `kind` values of the CPU operators (the driver's layer kinds are
 // below 16).
 const int32_t kFirstCpuOp = 16;
-enum CpuOpKind { kCpuBinary = kFirstCpuOp, kCpuAveragePool = 17, kCpuMaxPool = 18, kCpuCopy = 19, kCpuSoftmax = 20 };
+enum CpuOpKind { kCpuBinary = kFirstCpuOp, kCpuAveragePool = 17, kCpuMaxPool = 18, kCpuCopy = 19, kCpuSoftmax = 20, kCpuPad = 21,
+                 kCpuMean = 22 };
 
 struct BinaryArgs {
   const int8_t* a;

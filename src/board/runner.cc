@@ -108,8 +108,11 @@ int main() {
   pool.pad_left = m.pad_left;
   pool.act_min = m.act_min;
   pool.act_max = m.act_max;
-  // SOFTMAX: q[0..2] = input multiplier, left shift, diff_min.
-  const int32_t softmax_q[3] = {m.q[0], m.q[1], m.q[2]};
+  // The operator's parameters (mailbox.h; SOFTMAX: input multiplier, left
+  // shift, diff_min) and MEAN's scratch.
+  int32_t q[8];
+  for (int k = 0; k < 8; ++k) q[k] = m.q[k];
+  int32_t* const scratch = reinterpret_cast<int32_t*>(m.input2);
   const int32_t kind = m.kind;
   // Each path has its own timed span, so that a layer's span holds nothing
   // but the driver call (as in the reference layer programs).
@@ -132,9 +135,15 @@ int main() {
       case sasim_board::kCpuAveragePool: sasim_board::cpu_pool(pool, false); break;
       case sasim_board::kCpuMaxPool: sasim_board::cpu_pool(pool, true); break;
       case sasim_board::kCpuCopy: sasim_board::cpu_copy(l.input, l.output, count); break;
+      case sasim_board::kCpuPad:  // dims: output, stride_a: input dims, stride_b: padding before; q[0]: value
+        sasim::kern::pad(l.input, bin.stride_a, bin.stride_b, bin.dims, static_cast<int8_t>(q[0]), l.output);
+        break;
+      case sasim_board::kCpuMean:  // q: reduced-dimension mask, in_zp, -, m, s, n; input2: int32 scratch
+        sasim::kern::mean(l.input, bin.dims, static_cast<uint32_t>(q[0]), q[1], bin.out_zp, q[3], q[4], q[5], scratch,
+                          l.output);
+        break;
       case sasim_board::kCpuSoftmax:
-        sasim_board::cpu_softmax(l.input, l.output, count, pool.channels, softmax_q[0], softmax_q[1],
-                                 softmax_q[2]);
+        sasim_board::cpu_softmax(l.input, l.output, count, pool.channels, q[0], q[1], q[2]);
         break;
       default: rc = -1; break;
     }

@@ -221,6 +221,64 @@ int cmd_run_tflite(const CommonOptions& common, const RunOptions& opt) {
         mb.q[2] = diff_min;
         break;
       }
+      case tflite::kPad:
+      case tflite::kPadV2: {
+        const tflite::Tensor& ti = m.tensors[static_cast<size_t>(op.inputs[0])];
+        const size_t r = ti.shape.size();
+        if (r > 5 || o.shape.size() != r) return false;
+        // The paddings before each dimension: where the input's first element lands.
+        int32_t before[5] = {0, 0, 0, 0, 0}, in_dims[5] = {1, 1, 1, 1, 1}, out_dims[5] = {1, 1, 1, 1, 1};
+        const tflite::Tensor& tp = m.tensors[static_cast<size_t>(op.inputs[1])];
+        for (size_t k = 0; k < r; ++k) {
+          int64_t b0 = 0;
+          if (tp.type == tflite::kInt32) {
+            int32_t v;
+            std::memcpy(&v, &tp.data[8 * k], 4);
+            b0 = v;
+          } else {
+            std::memcpy(&b0, &tp.data[16 * k], 8);
+          }
+          before[5 - r + k] = static_cast<int32_t>(b0);
+          in_dims[5 - r + k] = ti.shape[k];
+          out_dims[5 - r + k] = o.shape[k];
+        }
+        mb.kind = sasim_board::kCpuPad;
+        std::copy(out_dims, out_dims + 5, mb.dims);
+        std::copy(in_dims, in_dims + 5, mb.stride_a);
+        std::copy(before, before + 5, mb.stride_b);
+        mb.q[0] = op.code == tflite::kPadV2 && op.inputs.size() > 2 && op.inputs[2] >= 0
+                      ? static_cast<int8_t>(m.tensors[static_cast<size_t>(op.inputs[2])].data.at(0))
+                      : qo.zero_point;
+        break;
+      }
+      case tflite::kMean: {
+        const tflite::Tensor& ti = m.tensors[static_cast<size_t>(op.inputs[0])];
+        const tflite::Tensor& ta = m.tensors[static_cast<size_t>(op.inputs[1])];
+        const int r = static_cast<int>(ti.shape.size());
+        if (r > 5) return false;
+        int32_t dims[5] = {1, 1, 1, 1, 1};
+        uint32_t reduced = 0;
+        for (int k = 0; k < r; ++k) dims[5 - r + k] = ti.shape[static_cast<size_t>(k)];
+        for (size_t i = 0; i + 4 <= ta.data.size(); i += 4) {
+          int32_t v;
+          std::memcpy(&v, &ta.data[i], 4);
+          reduced |= 1u << (5 - r + (v < 0 ? v + r : v));
+        }
+        int64_t n = 1;
+        for (int k = 0; k < 5; ++k)
+          if ((reduced >> k) & 1u) n *= dims[k];
+        if (n <= 0 || o.elements() <= 0) return false;
+        int32_t mm;
+        int ss;
+        mean_params(quant_of(ti), qo, n, &mm, &ss);
+        mb.kind = sasim_board::kCpuMean;
+        std::copy(dims, dims + 5, mb.dims);
+        const int32_t q[8] = {static_cast<int32_t>(reduced), quant_of(ti).zero_point, 0, mm, ss,
+                              static_cast<int32_t>(n), 0, 0};
+        std::copy(q, q + 8, mb.q);
+        b.assign(static_cast<size_t>(o.elements()) * 4, 0);  // the int32 sums
+        break;
+      }
       case tflite::kReshape:
         mb.kind = sasim_board::kCpuCopy;
         mb.count = static_cast<int32_t>(a.size());

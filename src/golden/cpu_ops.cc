@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "sasim/cpu_kernels.h"
 #include "sasim/fixedpoint.h"
 #include "sasim/quant.h"
 
@@ -246,27 +247,21 @@ void pad_int8(const std::vector<int8_t>& in, const Shape& shape, const std::vect
               int8_t pad_value, std::vector<int8_t>* out) {
   if (pads.size() != shape.size() || shape.size() > 5) throw std::runtime_error("PAD: one (before, after) per dimension");
   const size_t n = shape.size();
-  Shape os(n);
+  int32_t in_dims[5] = {1, 1, 1, 1, 1}, before[5] = {0, 0, 0, 0, 0}, out_dims[5] = {1, 1, 1, 1, 1};
   size_t total = 1, in_total = 1;
   for (size_t k = 0; k < n; ++k) {
     if (pads[k].first < 0 || pads[k].second < 0) throw std::runtime_error("PAD: negative padding");
-    os[k] = shape[k] + pads[k].first + pads[k].second;
-    total *= static_cast<size_t>(os[k]);
+    const size_t d = 5 - n + k;
+    in_dims[d] = shape[k];
+    before[d] = pads[k].first;
+    out_dims[d] = shape[k] + pads[k].first + pads[k].second;
+    total *= static_cast<size_t>(out_dims[d]);
     in_total *= static_cast<size_t>(shape[k]);
   }
   if (in_total != in.size()) throw std::runtime_error("PAD: the input's size does not match its shape");
   out->assign(total, pad_value);
-  if (in_total == 0) return;
-  std::vector<int> idx(n, 0);
-  for (size_t i = 0; i < in_total; ++i) {
-    size_t o = 0;
-    for (size_t k = 0; k < n; ++k) o = o * static_cast<size_t>(os[k]) + static_cast<size_t>(idx[k] + pads[k].first);
-    (*out)[o] = in[i];
-    for (size_t k = n; k-- > 0;) {
-      if (++idx[k] < shape[k]) break;
-      idx[k] = 0;
-    }
-  }
+  if (total == 0) return;
+  kern::pad(in.data(), in_dims, before, out_dims, pad_value, out->data());
 }
 
 void requantize_int8(const std::vector<int8_t>& in, QuantParam qin, QuantParam qout, std::vector<int8_t>* out) {
@@ -357,51 +352,45 @@ void leaky_relu_int8(const std::vector<int8_t>& in, QuantParam qin, QuantParam q
   }
 }
 
-void mean_int8(const std::vector<int8_t>& in, const Shape& shape, std::vector<int> axes, QuantParam qin,
-               QuantParam qout, std::vector<int8_t>* out) {
-  const int rank = static_cast<int>(shape.size());
-  std::vector<bool> reduced(static_cast<size_t>(rank), false);
-  for (int a : axes) {
-    const int k = a < 0 ? a + rank : a;
-    if (k < 0 || k >= rank) throw std::runtime_error("MEAN: axis out of range");
-    reduced[static_cast<size_t>(k)] = true;  // duplicates count once
-  }
-  size_t total = 1, out_total = 1;
-  int64_t n = 1;
-  for (int k = 0; k < rank; ++k) {
-    total *= static_cast<size_t>(shape[static_cast<size_t>(k)]);
-    if (reduced[static_cast<size_t>(k)]) n *= shape[static_cast<size_t>(k)];
-    else out_total *= static_cast<size_t>(shape[static_cast<size_t>(k)]);
-  }
-  if (total != in.size()) throw std::runtime_error("MEAN: the input's size does not match its shape");
-  out->assign(out_total, 0);
-  if (total == 0 || n == 0) return;
-  // Raw sums (the zero point is taken out once per output, below).
-  std::vector<int32_t> sum(out_total, 0);
-  std::vector<int> idx(static_cast<size_t>(rank), 0);
-  for (size_t i = 0; i < total; ++i) {
-    size_t o = 0;
-    for (int k = 0; k < rank; ++k)
-      if (!reduced[static_cast<size_t>(k)]) o = o * static_cast<size_t>(shape[static_cast<size_t>(k)]) + static_cast<size_t>(idx[static_cast<size_t>(k)]);
-    sum[o] = static_cast<int32_t>(static_cast<uint32_t>(sum[o]) + static_cast<uint32_t>(static_cast<int32_t>(in[i])));
-    for (int k = rank; k-- > 0;) {
-      if (++idx[static_cast<size_t>(k)] < shape[static_cast<size_t>(k)]) break;
-      idx[static_cast<size_t>(k)] = 0;
-    }
-  }
+void mean_params(QuantParam qin, QuantParam qout, int64_t n, int32_t* m_out, int* s_out) {
   int32_t m;
   int s;
   quantize(static_cast<double>(qin.scale) / static_cast<double>(qout.scale), &m, &s);
   // Fold 1/N into the multiplier: shift by floor(log2 N) first to keep precision.
   int sh = 63 - __builtin_clzll(static_cast<uint64_t>(n));
   sh = std::min(sh, std::min(32, 31 + s));
-  const int32_t m2 = static_cast<int32_t>((static_cast<int64_t>(m) << sh) / n);
-  const int s2 = s - sh;
-  for (size_t o = 0; o < out_total; ++o) {
-    const int32_t d = static_cast<int32_t>(static_cast<int64_t>(sum[o]) - static_cast<int64_t>(qin.zero_point) * n);
-    const int32_t v = multiply_by_quantized_multiplier(d, m2, s2) + qout.zero_point;
-    (*out)[o] = static_cast<int8_t>(std::min(127, std::max(-128, v)));
+  *m_out = static_cast<int32_t>((static_cast<int64_t>(m) << sh) / n);
+  *s_out = s - sh;
+}
+
+void mean_int8(const std::vector<int8_t>& in, const Shape& shape, std::vector<int> axes, QuantParam qin,
+               QuantParam qout, std::vector<int8_t>* out) {
+  const int rank = static_cast<int>(shape.size());
+  if (rank > 5) throw std::runtime_error("MEAN: more than 5 dimensions");
+  int32_t dims[5] = {1, 1, 1, 1, 1};
+  uint32_t reduced = 0;
+  for (int k = 0; k < rank; ++k) dims[5 - rank + k] = shape[static_cast<size_t>(k)];
+  for (int a : axes) {
+    const int k = a < 0 ? a + rank : a;
+    if (k < 0 || k >= rank) throw std::runtime_error("MEAN: axis out of range");
+    reduced |= 1u << (5 - rank + k);  // duplicates count once
   }
+  size_t total = 1, out_total = 1;
+  int64_t n = 1;
+  for (int k = 0; k < 5; ++k) {
+    total *= static_cast<size_t>(dims[k]);
+    if ((reduced >> k) & 1u) n *= dims[k];
+    else out_total *= static_cast<size_t>(dims[k]);
+  }
+  if (total != in.size()) throw std::runtime_error("MEAN: the input's size does not match its shape");
+  out->assign(out_total, 0);
+  if (total == 0 || n == 0) return;
+  int32_t m;
+  int s;
+  mean_params(qin, qout, n, &m, &s);
+  std::vector<int32_t> sum(out_total, 0);
+  kern::mean(in.data(), dims, reduced, qin.zero_point, qout.zero_point, m, s, static_cast<int32_t>(n), sum.data(),
+             out->data());
 }
 
 void softmax_int8(const std::vector<int8_t>& in, int depth, float input_scale, float beta, std::vector<int8_t>* out) {
