@@ -431,6 +431,25 @@ TEST_CASE("the board's CPU-operator kernels equal the golden operators", "[cpu][
       CHECK(run(mb, in, std::vector<int8_t>(want.size() * 4, 0), want.size()) == want);
     }
   }
+  SECTION("QUANTIZE, LEAKY_RELU and LOGISTIC") {
+    const std::vector<int8_t> in = tensor(200);
+    const sasim::QuantParam qi{0.07f, -3}, qo{0.05f, 6};
+    for (int which = 0; which < 3; ++which) {
+      const sasim::kern::UnaryParams u = which == 0   ? sasim::requantize_params(qi, qo)
+                                         : which == 1 ? sasim::leaky_relu_params(qi, qo, -0.3f)
+                                                      : sasim::logistic_params(qi);
+      sasim_board::Mailbox mb{};
+      mb.kind = sasim_board::kCpuUnary;
+      mb.count = 200;
+      const int32_t q[8] = {u.op | u.negate << 8, u.in_zp, u.out_zp, u.m1, u.s1, u.m2, u.s2, u.radius};
+      std::copy(q, q + 8, mb.q);
+      std::vector<int8_t> want;
+      if (which == 0) sasim::requantize_int8(in, qi, qo, &want);
+      else if (which == 1) sasim::leaky_relu_int8(in, qi, qo, -0.3f, &want);
+      else sasim::logistic_int8(in, qi, &want);
+      CHECK(run(mb, in, {}, want.size()) == want);
+    }
+  }
   SECTION("SOFTMAX over rows of 10") {
     const std::vector<int8_t> in = tensor(30);
     int32_t mult, diff_min;

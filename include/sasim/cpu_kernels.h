@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "sasim/fixedpoint.h"
 #include "sasim/quant.h"
 
 namespace sasim {
@@ -60,6 +61,55 @@ inline void mean(const int8_t* in, const int32_t dims[5], uint32_t reduced, int3
     v = v < -128 ? -128 : v;
     v = v > 127 ? 127 : v;
     out[i] = static_cast<int8_t>(v);
+  }
+}
+
+// Elementwise int8 -> int8 operators with Prepare's parameters.
+enum UnaryOp { kRequantize = 0, kLeakyRelu = 1, kLogistic = 2 };
+struct UnaryParams {
+  int32_t op;
+  int32_t in_zp, out_zp;
+  // QUANTIZE: (m1, s1) in_scale / out_scale. LEAKY_RELU: (m1, s1) identity,
+  // (m2, s2) |alpha| multiplier, negate = alpha < 0. LOGISTIC: m1 the input
+  // multiplier, s1 its left shift, radius the saturation radius.
+  int32_t m1, s1, m2, s2, negate, radius;
+};
+
+inline int8_t clamp_int8(int32_t v) { return static_cast<int8_t>(v < -128 ? -128 : v > 127 ? 127 : v); }
+
+inline void unary(const int8_t* in, int8_t* out, int32_t count, const UnaryParams& p0) {
+  const UnaryParams p = p0;  // locals: stores through int8_t* may alias the parameters
+  for (int32_t i = 0; i < count; ++i) {
+    const int32_t x = static_cast<int32_t>(in[i]) - p.in_zp;
+    int32_t o;
+    if (p.op == kRequantize) {
+      o = multiply_by_quantized_multiplier(x, p.m1, p.s1) + p.out_zp;
+    } else if (p.op == kLeakyRelu) {
+      if (x >= 0) {
+        o = p.out_zp + multiply_by_quantized_multiplier(x, p.m1, p.s1);
+      } else {
+        const int32_t v = multiply_by_quantized_multiplier(x, p.m2, p.s2);
+        o = p.out_zp + (p.negate ? -v : v);
+      }
+    } else {  // LOGISTIC: gemmlowp's logistic on FixedPoint<int32, 4>, output 1/256 - 128
+      if (x <= -p.radius) {
+        o = -128;
+      } else if (x >= p.radius) {
+        o = 127;
+      } else {
+        const int32_t a = multiply_by_quantized_multiplier(x, p.m1, p.s1);
+        int32_t r;  // FixedPoint<int32, 0>
+        if (a == 0) {
+          r = int32_t{1} << 30;
+        } else {
+          const int32_t abs_a = a > 0 ? a : -a;
+          const int32_t q = fp::one_over_one_plus_x(fp::exp_on_negative_values(-abs_a, 4));
+          r = a > 0 ? q : INT32_MAX - q;
+        }
+        o = rounding_divide_by_pot(r, 23) - 128;
+      }
+    }
+    out[i] = clamp_int8(o);
   }
 }
 

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "sasim/cpu_kernels.h"
+
 namespace sasim {
 
 struct QuantParam {
@@ -95,6 +97,12 @@ void leaky_relu_int8(const std::vector<int8_t>& in, QuantParam qin, QuantParam q
 void mean_params(QuantParam qin, QuantParam qout, int64_t n, int32_t* m, int* s);
 void mean_int8(const std::vector<int8_t>& in, const Shape& shape, std::vector<int> axes, QuantParam qin,
                QuantParam qout, std::vector<int8_t>* out);
+
+// The Prepare of QUANTIZE (int8), LOGISTIC and LEAKY_RELU: the parameters
+// of kern::unary (include/sasim/cpu_kernels.h).
+kern::UnaryParams requantize_params(QuantParam qin, QuantParam qout);
+kern::UnaryParams logistic_params(QuantParam qin);
+kern::UnaryParams leaky_relu_params(QuantParam qin, QuantParam qout, float alpha);
 
 // SOFTMAX over the last dimension (reference_ops::Softmax, int8 -> int8 with
 // TFLite Micro's int8 output quantization: scale 1/256, zero point -128).

@@ -30,7 +30,8 @@ struct Mailbox {
   uint32_t input, filter, bias, multiplier, shift, output;  // board addresses (bias may be 0)
   // CPU operators (kind >= 16, board/cpu_ops.h): a second operand, an element
   // count and kind-specific parameters (ADD/SUB: a_zp, b_zp, m1, s1, m2, s2,
-  // mo, so; MUL: a_zp, b_zp, -, -, -, -, mo, so).
+  // mo, so; MUL: a_zp, b_zp, -, -, -, -, mo, so; unary: op | negate << 8,
+  // in_zp, out_zp, m1, s1, m2, s2, radius).
   uint32_t input2;
   int32_t count;
   int32_t q[8];

@@ -113,6 +113,16 @@ int main() {
   int32_t q[8];
   for (int k = 0; k < 8; ++k) q[k] = m.q[k];
   int32_t* const scratch = reinterpret_cast<int32_t*>(m.input2);
+  sasim::kern::UnaryParams unary;
+  unary.op = q[0] & 0xff;
+  unary.negate = q[0] >> 8;
+  unary.in_zp = q[1];
+  unary.out_zp = q[2];
+  unary.m1 = q[3];
+  unary.s1 = q[4];
+  unary.m2 = q[5];
+  unary.s2 = q[6];
+  unary.radius = q[7];
   const int32_t kind = m.kind;
   // Each path has its own timed span, so that a layer's span holds nothing
   // but the driver call (as in the reference layer programs).
@@ -141,6 +151,9 @@ int main() {
       case sasim_board::kCpuMean:  // q: reduced-dimension mask, in_zp, -, m, s, n; input2: int32 scratch
         sasim::kern::mean(l.input, bin.dims, static_cast<uint32_t>(q[0]), q[1], bin.out_zp, q[3], q[4], q[5], scratch,
                           l.output);
+        break;
+      case sasim_board::kCpuUnary:  // QUANTIZE/LEAKY_RELU/LOGISTIC: kern::UnaryParams from q (mailbox.h)
+        sasim::kern::unary(l.input, l.output, count, unary);
         break;
       case sasim_board::kCpuSoftmax:
         sasim_board::cpu_softmax(l.input, l.output, count, pool.channels, q[0], q[1], q[2]);

@@ -279,6 +279,20 @@ int cmd_run_tflite(const CommonOptions& common, const RunOptions& opt) {
         b.assign(static_cast<size_t>(o.elements()) * 4, 0);  // the int32 sums
         break;
       }
+      case tflite::kQuantize:
+      case tflite::kLeakyRelu:
+      case tflite::kLogistic: {
+        const tflite::Tensor& ti = m.tensors[static_cast<size_t>(op.inputs[0])];
+        if (ti.type != tflite::kInt8) return false;  // float input: not timed
+        const kern::UnaryParams u = op.code == tflite::kQuantize  ? requantize_params(quant_of(ti), qo)
+                                    : op.code == tflite::kLogistic ? logistic_params(quant_of(ti))
+                                                                   : leaky_relu_params(quant_of(ti), qo, op.options.alpha);
+        mb.kind = sasim_board::kCpuUnary;
+        mb.count = static_cast<int32_t>(a.size());
+        const int32_t q[8] = {u.op | u.negate << 8, u.in_zp, u.out_zp, u.m1, u.s1, u.m2, u.s2, u.radius};
+        std::copy(q, q + 8, mb.q);
+        break;
+      }
       case tflite::kReshape:
         mb.kind = sasim_board::kCpuCopy;
         mb.count = static_cast<int32_t>(a.size());

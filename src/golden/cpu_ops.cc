@@ -265,15 +265,20 @@ void pad_int8(const std::vector<int8_t>& in, const Shape& shape, const std::vect
 }
 
 void requantize_int8(const std::vector<int8_t>& in, QuantParam qin, QuantParam qout, std::vector<int8_t>* out) {
-  int32_t m;
-  int shift;
-  quantize(static_cast<double>(qin.scale) / static_cast<double>(qout.scale), &m, &shift);
   out->resize(in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
-    const int32_t v = multiply_by_quantized_multiplier(static_cast<int32_t>(in[i]) - qin.zero_point, m, shift) +
-                      qout.zero_point;
-    (*out)[i] = static_cast<int8_t>(std::min(127, std::max(-128, v)));
-  }
+  const kern::UnaryParams p = requantize_params(qin, qout);
+  kern::unary(in.data(), out->data(), static_cast<int32_t>(in.size()), p);
+}
+
+kern::UnaryParams requantize_params(QuantParam qin, QuantParam qout) {
+  kern::UnaryParams p{};
+  p.op = kern::kRequantize;
+  p.in_zp = qin.zero_point;
+  p.out_zp = qout.zero_point;
+  int shift;
+  quantize(static_cast<double>(qin.scale) / static_cast<double>(qout.scale), &p.m1, &shift);
+  p.s1 = shift;
+  return p;
 }
 
 void quantize_float(const std::vector<float>& in, QuantParam qout, std::vector<int8_t>* out) {
@@ -295,61 +300,50 @@ void dequantize_int8(const std::vector<int8_t>& in, QuantParam qin, std::vector<
     (*out)[i] = static_cast<float>(static_cast<double>(qin.scale) * (static_cast<int32_t>(in[i]) - qin.zero_point));
 }
 
-void logistic_int8(const std::vector<int8_t>& in, QuantParam qin, std::vector<int8_t>* out) {
+kern::UnaryParams logistic_params(QuantParam qin) {
   const int kInputIntegerBits = 4;
   // Prepare: frexp of in_scale * 2^27, rounded without QuantizeMultiplier's
   // fix-up; the radius beyond which the output saturates.
   const double real = static_cast<double>(qin.scale) * static_cast<double>(int64_t{1} << (31 - kInputIntegerBits));
   int left_shift = 0;
   const double q = std::frexp(real, &left_shift);
-  const int32_t multiplier = static_cast<int32_t>(std::round(q * static_cast<double>(int64_t{1} << 31)));
+  kern::UnaryParams p{};
+  p.op = kern::kLogistic;
+  p.in_zp = qin.zero_point;
+  p.out_zp = -128;
+  p.m1 = static_cast<int32_t>(std::round(q * static_cast<double>(int64_t{1} << 31)));
+  p.s1 = left_shift;
   const double max_rescaled = 15.0 * static_cast<double>(int64_t{1} << (31 - kInputIntegerBits)) / std::ldexp(1.0, left_shift);
-  const int32_t radius = static_cast<int32_t>(std::min(std::floor(max_rescaled), 2147483647.0));
+  p.radius = static_cast<int32_t>(std::min(std::floor(max_rescaled), 2147483647.0));
+  return p;
+}
+
+void logistic_int8(const std::vector<int8_t>& in, QuantParam qin, std::vector<int8_t>* out) {
   out->resize(in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
-    const int32_t x = static_cast<int32_t>(in[i]) - qin.zero_point;
-    int32_t o;
-    if (x <= -radius) {
-      o = -128;
-    } else if (x >= radius) {
-      o = 127;
-    } else {
-      const int32_t a = multiply_by_quantized_multiplier(x, multiplier, left_shift);  // FixedPoint<int32, 4>
-      int32_t r;  // FixedPoint<int32, 0>
-      if (a == 0) {
-        r = int32_t{1} << 30;
-      } else {
-        const int32_t abs_a = a > 0 ? a : -a;
-        const int32_t p = one_over_one_plus_x(exp_on_negative_values(-abs_a, kInputIntegerBits));
-        r = a > 0 ? p : std::numeric_limits<int32_t>::max() - p;
-      }
-      o = std::min(127, std::max(-128, rounding_divide_by_pot(r, 23) - 128));
-    }
-    (*out)[i] = static_cast<int8_t>(o);
-  }
+  kern::unary(in.data(), out->data(), static_cast<int32_t>(in.size()), logistic_params(qin));
+}
+
+kern::UnaryParams leaky_relu_params(QuantParam qin, QuantParam qout, float alpha) {
+  // Both products and quotients in float, as CalculateOpDataLeakyRelu forms them.
+  const float alpha_real = qin.scale * alpha / qout.scale;
+  const float identity_real = qin.scale / qout.scale;
+  kern::UnaryParams p{};
+  p.op = kern::kLeakyRelu;
+  p.in_zp = qin.zero_point;
+  p.out_zp = qout.zero_point;
+  int s_id, s_alpha;
+  quantize(static_cast<double>(identity_real), &p.m1, &s_id);
+  quantize(std::fabs(static_cast<double>(alpha_real)), &p.m2, &s_alpha);  // the sign is applied after
+  p.s1 = s_id;
+  p.s2 = s_alpha;
+  p.negate = alpha_real < 0;
+  return p;
 }
 
 void leaky_relu_int8(const std::vector<int8_t>& in, QuantParam qin, QuantParam qout, float alpha,
                      std::vector<int8_t>* out) {
-  // Both products and quotients in float, as CalculateOpDataLeakyRelu forms them.
-  const float alpha_real = qin.scale * alpha / qout.scale;
-  const float identity_real = qin.scale / qout.scale;
-  int32_t m_alpha, m_id;
-  int s_alpha, s_id;
-  quantize(std::fabs(static_cast<double>(alpha_real)), &m_alpha, &s_alpha);  // the sign is applied after
-  quantize(static_cast<double>(identity_real), &m_id, &s_id);
   out->resize(in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
-    const int32_t x = static_cast<int32_t>(in[i]) - qin.zero_point;
-    int32_t o;
-    if (x >= 0) {
-      o = qout.zero_point + multiply_by_quantized_multiplier(x, m_id, s_id);
-    } else {
-      const int32_t v = multiply_by_quantized_multiplier(x, m_alpha, s_alpha);
-      o = qout.zero_point + (alpha_real < 0 ? -v : v);
-    }
-    (*out)[i] = static_cast<int8_t>(std::min(127, std::max(-128, o)));
-  }
+  kern::unary(in.data(), out->data(), static_cast<int32_t>(in.size()), leaky_relu_params(qin, qout, alpha));
 }
 
 void mean_params(QuantParam qin, QuantParam qout, int64_t n, int32_t* m_out, int* s_out) {
