@@ -450,6 +450,25 @@ TEST_CASE("the board's CPU-operator kernels equal the golden operators", "[cpu][
       CHECK(run(mb, in, {}, want.size()) == want);
     }
   }
+  SECTION("CONCATENATION of three inputs along the last axis") {
+    // [2,3] ++ [2,1] ++ [2,2] -> [2,6]: slices of 3, 1 and 2 bytes.
+    const std::vector<int8_t> x = tensor(6), y = tensor(2), z = tensor(4);
+    std::vector<int8_t> packed = x;
+    packed.insert(packed.end(), y.begin(), y.end());
+    packed.insert(packed.end(), z.begin(), z.end());
+    sasim_board::Mailbox mb{};
+    mb.kind = sasim_board::kCpuConcat;
+    mb.count = 2;
+    mb.q[0] = 3;
+    mb.q[1] = 3;
+    mb.q[2] = 1;
+    mb.q[3] = 2;
+    const std::vector<int8_t> want = {x[0], x[1], x[2], y[0], z[0], z[1], x[3], x[4], x[5], y[1], z[2], z[3]};
+    std::vector<int8_t> out(12);
+    sasim::cpu::CpuLayerProfile prof;
+    CHECK(board.run_cpu_op(mb, "concat", packed, {}, out.data(), out.size(), &prof) == 0);
+    CHECK(out == want);
+  }
   SECTION("SOFTMAX over rows of 10") {
     const std::vector<int8_t> in = tensor(30);
     int32_t mult, diff_min;

@@ -64,6 +64,20 @@ inline void mean(const int8_t* in, const int32_t dims[5], uint32_t reduced, int3
   }
 }
 
+// CONCATENATION (TFLite Micro copies int8 bytes, no rescaling): `n` inputs
+// stored one after another in `packed`, input j holding outer * step[j]
+// bytes; for each of the `outer` slices, each input's step[j] bytes in turn.
+inline void concat(const int8_t* packed, const int32_t* step, int32_t n, int32_t outer, int8_t* out) {
+  for (int32_t i = 0; i < outer; ++i) {
+    const int8_t* base = packed;
+    for (int32_t j = 0; j < n; ++j) {
+      const int8_t* src = base + i * step[j];
+      for (int32_t k = 0; k < step[j]; ++k) *out++ = src[k];
+      base += outer * step[j];
+    }
+  }
+}
+
 // Elementwise int8 -> int8 operators with Prepare's parameters.
 enum UnaryOp { kRequantize = 0, kLeakyRelu = 1, kLogistic = 2 };
 struct UnaryParams {

@@ -155,6 +155,9 @@ int main() {
       case sasim_board::kCpuUnary:  // QUANTIZE/LEAKY_RELU/LOGISTIC: kern::UnaryParams from q (mailbox.h)
         sasim::kern::unary(l.input, l.output, count, unary);
         break;
+      case sasim_board::kCpuConcat:  // q[0]: inputs (at most 7), q[1..]: bytes per slice; count: slices
+        sasim::kern::concat(l.input, &q[1], q[0], count, l.output);
+        break;
       case sasim_board::kCpuSoftmax:
         sasim_board::cpu_softmax(l.input, l.output, count, pool.channels, q[0], q[1], q[2]);
         break;

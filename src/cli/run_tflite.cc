@@ -293,6 +293,25 @@ int cmd_run_tflite(const CommonOptions& common, const RunOptions& opt) {
         std::copy(q, q + 8, mb.q);
         break;
       }
+      case tflite::kConcatenation: {
+        if (op.inputs.size() > 7) return false;  // the mailbox holds 7 slice sizes
+        const int rank = static_cast<int>(o.shape.size());
+        const int axis = op.options.axis < 0 ? op.options.axis + rank : op.options.axis;
+        int64_t outer = 1;
+        for (int k = 0; k < axis; ++k) outer *= o.shape[static_cast<size_t>(k)];
+        if (outer <= 0) return false;
+        a.clear();
+        mb.q[0] = static_cast<int32_t>(op.inputs.size());
+        for (size_t j = 0; j < op.inputs.size(); ++j) {
+          const std::vector<int8_t> v = t.count(op.inputs[j]) ? t.at(op.inputs[j])
+                                                               : constant_int8(m.tensors[static_cast<size_t>(op.inputs[j])]);
+          a.insert(a.end(), v.begin(), v.end());
+          mb.q[1 + j] = static_cast<int32_t>(static_cast<int64_t>(v.size()) / outer);
+        }
+        mb.kind = sasim_board::kCpuConcat;
+        mb.count = static_cast<int32_t>(outer);
+        break;
+      }
       case tflite::kReshape:
         mb.kind = sasim_board::kCpuCopy;
         mb.count = static_cast<int32_t>(a.size());
