@@ -495,3 +495,7 @@ expect(run_tflite_corrupt 2 "broken.tflite: corrupt or truncated TFLite model" A
 # equal to the golden network operator by operator (exit 0).
 expect(run_tflite_mobilenetv2 0 "\n +0 +MUL +1x160x160x3 +cpu +[0-9]+ +yes\n +1 +SUB +1x160x160x3 +cpu +[0-9]+ +yes\n.*0 CPU operators not timed"
        ARGS run --model "${SHARED}/models/model_mobilenetv2_160_035.tflite" --out "${WORK}/tflite_mnv2")
+expect(run_input_on_config 2 "resnet8.yaml: --input applies to .tflite models only"
+       ARGS run --model "${SRC}/models/resnet8.yaml" --input "${WORK}/short_input.bin" --out "${WORK}/cfg_input")
+expect(run_input_seed_on_config 2 "resnet8.yaml: --input-seed applies to .tflite models only"
+       ARGS run --model "${SRC}/models/resnet8.yaml" --input-seed 3 --out "${WORK}/cfg_input")

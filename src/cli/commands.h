@@ -48,6 +48,7 @@ struct RunOptions {
   std::string trace_cycles;               // --trace-cycles FROM:TO
   std::string input_path;                 // .tflite models: --input FILE (.bin or .npy)
   int64_t input_seed = 1;                 // .tflite models: --input-seed N
+  bool input_seed_given = false;         // --input-seed was on the command line
 };
 
 // A .tflite model end to end (src/cli/run_tflite.cc).

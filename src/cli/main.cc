@@ -78,10 +78,11 @@ int sc_main(int argc, char* argv[]) {
   CLI::App* run = app.add_subcommand("run", "run a model on the cycle model and print its per-layer profile");
   sasim::RunOptions run_opt;
   add_common(run, &common, &sets);
-  run->add_option("--model", run_opt.model_path, "model config YAML (e.g. models/resnet8.yaml)")->required();
+  run->add_option("--model", run_opt.model_path, "model config YAML (e.g. models/resnet8.yaml) or a .tflite model (run end to end)")->required();
   run->add_option("--out", run_opt.out_dir, "output directory (default: out/<model name>)");
   run->add_option("--input", run_opt.input_path, ".tflite models: the input tensor (raw int8 .bin or int8 .npy)");
-  run->add_option("--input-seed", run_opt.input_seed, ".tflite models: seed of a random input (default 1)");
+  run->add_option("--input-seed", run_opt.input_seed, ".tflite models: seed of a random input (default 1)")
+      ->each([&](const std::string&) { run_opt.input_seed_given = true; });
   run->add_option("--trace-layer", run_opt.trace_layers, "timeline: only this layer (repeatable)")->type_name("NAME");
   run->add_option("--trace-cycles", run_opt.trace_cycles, "timeline: only cycles FROM:TO of the run")
       ->type_name("FROM:TO");

@@ -213,6 +213,11 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
     char head[8] = {};
     if (f.read(head, 8) && std::string(head + 4, 4) == "TFL3") return cmd_run_tflite(common, opt);
   }
+  // A model config's layers have their own inputs (seeded or from files).
+  if (!opt.input_path.empty() || opt.input_seed_given)
+    throw ConfigError({{opt.model_path, 0, 0, "",
+                        fmt::format("{} applies to .tflite models only; a model config sets each layer's input itself",
+                                    opt.input_path.empty() ? "--input-seed" : "--input")}});
   const HwConfig hw = load_hw_config(common.hw_path, common.overrides);
   const ModelConfig model = load_model_config(opt.model_path, opt.model_overrides);
   for (const std::string& w : model_shape_warnings(model)) fmt::print(stderr, "warning: {}\n", w);
