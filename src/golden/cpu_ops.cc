@@ -129,6 +129,16 @@ void add_int8(const std::vector<int8_t>& a, QuantParam qa, const std::vector<int
 
 namespace {
 
+// A broadcast operator's output: zeroed to the shape's size; the fused
+// activation's bounds.
+void start_output(int act, QuantParam qout, const Shape& out_shape, std::vector<int8_t>* out, int32_t* lo,
+                  int32_t* hi) {
+  int8_activation_range(act, qout, lo, hi);
+  size_t total = 1;
+  for (int d : out_shape) total *= static_cast<size_t>(d);
+  out->assign(total, 0);
+}
+
 // ADD (sign +1) and SUB (sign -1): both inputs rescaled with a left shift of
 // 20, summed or subtracted, rescaled to the output (the reference kernels'
 // shared element arithmetic); `m`, `s` from add_multipliers/sub_multipliers.
@@ -137,10 +147,7 @@ void add_or_sub(int sign, const int32_t m[3], const int s[3], const std::vector<
                 const Shape& out_shape, std::vector<int8_t>* out) {
   const int left_shift = 20;
   int32_t lo, hi;
-  int8_activation_range(act, qout, &lo, &hi);
-  size_t total = 1;
-  for (int d : out_shape) total *= static_cast<size_t>(d);
-  out->assign(total, 0);
+  start_output(act, qout, out_shape, out, &lo, &hi);
   for_each_broadcast(sa, a.size(), sb, b.size(), out_shape, [&](size_t i, size_t ia, size_t ib) {
     const int32_t v1 = (static_cast<int32_t>(a[ia]) - qa.zero_point) * (1 << left_shift);
     const int32_t v2 = (static_cast<int32_t>(b[ib]) - qb.zero_point) * (1 << left_shift);
@@ -192,10 +199,7 @@ void mul_int8(const std::vector<int8_t>& a, const Shape& sa, QuantParam qa, cons
   int shift;
   mul_multiplier(qa, qb, qout, &m, &shift);
   int32_t lo, hi;
-  int8_activation_range(act, qout, &lo, &hi);
-  size_t total = 1;
-  for (int d : out_shape) total *= static_cast<size_t>(d);
-  out->assign(total, 0);
+  start_output(act, qout, out_shape, out, &lo, &hi);
   for_each_broadcast(sa, a.size(), sb, b.size(), out_shape, [&](size_t i, size_t ia, size_t ib) {
     const int32_t v1 = static_cast<int32_t>(a[ia]) - qa.zero_point;
     const int32_t v2 = static_cast<int32_t>(b[ib]) - qb.zero_point;
