@@ -23,9 +23,6 @@ struct QuantParam {
 // (CalculateActivationRangeQuantized): act is 0 none, 1 relu, 2 relu_n1_to_1, 3 relu6.
 void int8_activation_range(int act, QuantParam out, int32_t* lo, int32_t* hi);
 
-// ADD of two int8 tensors of the same shape (reference_integer_ops::Add).
-void add_int8(const std::vector<int8_t>& a, QuantParam qa, const std::vector<int8_t>& b, QuantParam qb,
-              QuantParam qout, int act, std::vector<int8_t>* out);
 
 // Elementwise binary operators on int8 tensors with numpy broadcasting (a
 // dimension of 1, or a missing leading dimension, repeats), as TFLite Micro's
@@ -43,7 +40,7 @@ void add_multipliers(QuantParam qa, QuantParam qb, QuantParam qout, int32_t m[3]
 // SUB's and MUL's Prepare (SUB: as add_multipliers, derived in float).
 void sub_multipliers(QuantParam qa, QuantParam qb, QuantParam qout, int32_t m[3], int s[3]);
 void mul_multiplier(QuantParam qa, QuantParam qb, QuantParam qout, int32_t* m, int* s);
-// ADD with broadcasting (BroadcastAdd4DSlow; the parameters of add_int8).
+// ADD (reference_integer_ops::Add / BroadcastAdd4DSlow; add_multipliers' parameters).
 void add_int8(const std::vector<int8_t>& a, const Shape& sa, QuantParam qa, const std::vector<int8_t>& b,
               const Shape& sb, QuantParam qb, QuantParam qout, int act, const Shape& out_shape,
               std::vector<int8_t>* out);

@@ -246,10 +246,10 @@ int BoardHost::run_mailbox(const sasim_board::Mailbox& m, const std::string& nam
     for (size_t i = 0; i < pcc.size(); ++i) {
       if (!pcc[i]) continue;
       const ElfSymbol* fn = image_.function_at(BoardMemory::kRamBase + static_cast<uint32_t>(4 * i));
-      by_fn[fn ? demangle(fn->name) : "?"] += pcc[i];
+      by_fn[fn ? fn->name : "?"] += pcc[i];  // grouped by symbol; demangled once each below
     }
     profile->top_functions.clear();
-    for (const auto& [name, c] : by_fn) profile->top_functions.push_back({name, c});
+    for (const auto& [name, c] : by_fn) profile->top_functions.push_back({demangle(name), c});
     std::sort(profile->top_functions.begin(), profile->top_functions.end(),
               [](const auto& a, const auto& b) { return a.cycles > b.cycles; });
     if (profile->top_functions.size() > 8) profile->top_functions.resize(8);

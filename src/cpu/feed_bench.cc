@@ -113,7 +113,6 @@ FeedRates measure_feed_rates(const CpuParams& cpu_params, const CoreParams& cfu_
   p.push_back(sw(kT1, kT0, 0xC));
   p.push_back(sw(kZero, kT0, 0x4));
   for (size_t i = 0; i < p.size(); ++i) std::memcpy(&board.mem.ram[4 * i], &p[i], 4);
-  const int read_count = reads;
 
   const StopInfo stop = board.run(BoardMemory::kRamBase, 10'000'000);
   const std::vector<uint32_t>& words = board.cpu.result_words();
@@ -122,7 +121,7 @@ FeedRates measure_feed_rates(const CpuParams& cpu_params, const CoreParams& cfu_
                              (board.cfu.error() ? std::string("the CFU rejected a command") : stop.message));
   FeedRates r;
   r.write_cycles_per_8_bytes = static_cast<double>(words[0]) / writes;
-  r.read_cycles_per_4_bytes = static_cast<double>(words[1]) / read_count;
+  r.read_cycles_per_4_bytes = static_cast<double>(words[1]) / reads;
   return r;
 }
 

@@ -120,13 +120,6 @@ void add_multipliers(QuantParam qa, QuantParam qb, QuantParam qout, int32_t m[3]
   quantize(twice_max_input_scale / ((1 << left_shift) * static_cast<double>(qout.scale)), &m[2], &s[2]);
 }
 
-void add_int8(const std::vector<int8_t>& a, QuantParam qa, const std::vector<int8_t>& b, QuantParam qb,
-              QuantParam qout, int act, std::vector<int8_t>* out) {
-  if (a.size() != b.size()) throw std::runtime_error("ADD: the operands differ in size");
-  const Shape s{static_cast<int>(a.size())};
-  add_int8(a, s, qa, b, s, qb, qout, act, s, out);
-}
-
 namespace {
 
 // A broadcast operator's output: zeroed to the shape's size; the fused

@@ -10,16 +10,13 @@
 
 namespace sasim::tflite {
 
-namespace {
-
-QuantParam qparam(const Tensor& t) {
+QuantParam quant_of(const Tensor& t) {
   QuantParam q;
   if (!t.quant.scale.empty()) q.scale = t.quant.scale[0];
   if (!t.quant.zero_point.empty()) q.zero_point = static_cast<int32_t>(t.quant.zero_point[0]);
   return q;
 }
 
-// An int32 or int64 constant tensor's values (paddings, axes).
 std::vector<int64_t> int_constant(const Tensor& x, const char* what) {
   std::vector<int64_t> v;
   if (!x.constant()) throw std::runtime_error(fmt::format("the {} tensor {} is not constant", what, x.index));
@@ -41,6 +38,19 @@ std::vector<int64_t> int_constant(const Tensor& x, const char* what) {
   return v;
 }
 
+const std::vector<int8_t>& tensor_value(const Model& m, const std::map<int, std::vector<int8_t>>& t, int index,
+                                        std::vector<int8_t>* scratch) {
+  auto it = t.find(index);
+  if (it != t.end()) return it->second;
+  const Tensor& x = m.tensors[static_cast<size_t>(index)];
+  if (!x.constant() || x.type != kInt8) throw std::runtime_error(fmt::format("tensor {} has no value", index));
+  scratch->assign(reinterpret_cast<const int8_t*>(x.data.data()),
+                  reinterpret_cast<const int8_t*>(x.data.data()) + x.data.size());
+  return *scratch;
+}
+
+namespace {
+
 // Float tensors travel as their bytes (little-endian float32).
 std::vector<float> as_floats(const std::vector<int8_t>& bytes) {
   std::vector<float> f(bytes.size() / 4);
@@ -61,7 +71,7 @@ PoolParams pool_params(const Tensor& in, const Tensor& o, const Options& x) {
   p.pad_top = std::max(0, ((p.out_h - 1) * p.stride_h + p.filter_h - p.in_h) / 2);
   p.pad_left = std::max(0, ((p.out_w - 1) * p.stride_w + p.filter_w - p.in_w) / 2);
   if (x.padding == Padding::kValid) p.pad_top = p.pad_left = 0;
-  int8_activation_range(static_cast<int>(x.activation), qparam(o), &p.act_min, &p.act_max);
+  int8_activation_range(static_cast<int>(x.activation), quant_of(o), &p.act_min, &p.act_max);
   return p;
 }
 
@@ -70,15 +80,7 @@ PoolParams pool_params(const Tensor& in, const Tensor& o, const Options& x) {
 std::vector<int8_t> run_golden_op(const Model& m, const Imported& im, const Operator& op,
                                   const std::map<int, std::vector<int8_t>>& t) {
   std::vector<int8_t> constant;
-  auto value = [&](int index) -> const std::vector<int8_t>& {
-    auto it = t.find(index);
-    if (it != t.end()) return it->second;
-    const Tensor& x = m.tensors[static_cast<size_t>(index)];
-    if (!x.constant() || x.type != kInt8) throw std::runtime_error(fmt::format("tensor {} has no value", index));
-    constant.assign(reinterpret_cast<const int8_t*>(x.data.data()),
-                    reinterpret_cast<const int8_t*>(x.data.data()) + x.data.size());
-    return constant;
-  };
+  auto value = [&](int index) -> const std::vector<int8_t>& { return tensor_value(m, t, index, &constant); };
   const Tensor& o = m.tensors[static_cast<size_t>(op.outputs[0])];
   std::vector<int8_t> result;
   switch (op.code) {
@@ -98,7 +100,7 @@ std::vector<int8_t> run_golden_op(const Model& m, const Imported& im, const Oper
       const Tensor& a = m.tensors[static_cast<size_t>(op.inputs[0])];
       const Tensor& b = m.tensors[static_cast<size_t>(op.inputs[1])];
       const std::vector<int8_t> va = value(op.inputs[0]);
-      add_int8(va, a.shape, qparam(a), value(op.inputs[1]), b.shape, qparam(b), qparam(o),
+      add_int8(va, a.shape, quant_of(a), value(op.inputs[1]), b.shape, quant_of(b), quant_of(o),
                static_cast<int>(op.options.activation), o.shape, &result);
       break;
     }
@@ -108,7 +110,7 @@ std::vector<int8_t> run_golden_op(const Model& m, const Imported& im, const Oper
       const Tensor& b = m.tensors[static_cast<size_t>(op.inputs[1])];
       const std::vector<int8_t> va = value(op.inputs[0]);
       const std::vector<int8_t>& vb = value(op.inputs[1]);
-      (op.code == kSub ? sub_int8 : mul_int8)(va, a.shape, qparam(a), vb, b.shape, qparam(b), qparam(o),
+      (op.code == kSub ? sub_int8 : mul_int8)(va, a.shape, quant_of(a), vb, b.shape, quant_of(b), quant_of(o),
                                               static_cast<int>(op.options.activation), o.shape, &result);
       break;
     }
@@ -127,7 +129,7 @@ std::vector<int8_t> run_golden_op(const Model& m, const Imported& im, const Oper
       if (p.size() != 2 * in.shape.size()) throw std::runtime_error("PAD: the paddings are not [rank, 2]");
       std::vector<std::pair<int, int>> pads;
       for (size_t k = 0; k < in.shape.size(); ++k) pads.emplace_back(static_cast<int>(p[2 * k]), static_cast<int>(p[2 * k + 1]));
-      int8_t pad_value = static_cast<int8_t>(qparam(o).zero_point);
+      int8_t pad_value = static_cast<int8_t>(quant_of(o).zero_point);
       if (op.code == kPadV2 && op.inputs.size() > 2 && op.inputs[2] >= 0) pad_value = value(op.inputs[2]).at(0);
       pad_int8(value(op.inputs[0]), in.shape, pads, pad_value, &result);
       break;
@@ -156,34 +158,34 @@ std::vector<int8_t> run_golden_op(const Model& m, const Imported& im, const Oper
     }
     case kQuantize: {
       const Tensor& in = m.tensors[static_cast<size_t>(op.inputs[0])];
-      if (in.type == kFloat32) quantize_float(as_floats(value(op.inputs[0])), qparam(o), &result);
-      else requantize_int8(value(op.inputs[0]), qparam(in), qparam(o), &result);
+      if (in.type == kFloat32) quantize_float(as_floats(value(op.inputs[0])), quant_of(o), &result);
+      else requantize_int8(value(op.inputs[0]), quant_of(in), quant_of(o), &result);
       break;
     }
     case kDequantize: {
       std::vector<float> f;
-      dequantize_int8(value(op.inputs[0]), qparam(m.tensors[static_cast<size_t>(op.inputs[0])]), &f);
+      dequantize_int8(value(op.inputs[0]), quant_of(m.tensors[static_cast<size_t>(op.inputs[0])]), &f);
       result = float_bytes(f);
       break;
     }
     case kLogistic:
-      logistic_int8(value(op.inputs[0]), qparam(m.tensors[static_cast<size_t>(op.inputs[0])]), &result);
+      logistic_int8(value(op.inputs[0]), quant_of(m.tensors[static_cast<size_t>(op.inputs[0])]), &result);
       break;
     case kLeakyRelu:
-      leaky_relu_int8(value(op.inputs[0]), qparam(m.tensors[static_cast<size_t>(op.inputs[0])]), qparam(o),
+      leaky_relu_int8(value(op.inputs[0]), quant_of(m.tensors[static_cast<size_t>(op.inputs[0])]), quant_of(o),
                       op.options.alpha, &result);
       break;
     case kMean: {
       const Tensor& in = m.tensors[static_cast<size_t>(op.inputs[0])];
       std::vector<int> axes;
       for (int64_t a : int_constant(m.tensors[static_cast<size_t>(op.inputs[1])], "axis")) axes.push_back(static_cast<int>(a));
-      mean_int8(value(op.inputs[0]), in.shape, axes, qparam(in), qparam(o), &result);
+      mean_int8(value(op.inputs[0]), in.shape, axes, quant_of(in), quant_of(o), &result);
       break;
     }
     case kReshape: result = value(op.inputs[0]); break;
     case kSoftmax: {
       const Tensor& in = m.tensors[static_cast<size_t>(op.inputs[0])];
-      softmax_int8(value(op.inputs[0]), in.shape.back(), qparam(in).scale, op.options.beta, &result);
+      softmax_int8(value(op.inputs[0]), in.shape.back(), quant_of(in).scale, op.options.beta, &result);
       break;
     }
     default:

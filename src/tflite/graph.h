@@ -25,6 +25,16 @@ std::vector<int8_t> run_golden(const Model& m, const Imported& im, const std::ve
 std::vector<int8_t> run_golden_op(const Model& m, const Imported& im, const Operator& op,
                                   const std::map<int, std::vector<int8_t>>& t);
 
+// A tensor's first (per-tensor) scale and zero point.
+QuantParam quant_of(const Tensor& t);
+// An int32 or int64 constant tensor's values (paddings, axes); throws
+// std::runtime_error naming `what` for another type or a non-constant tensor.
+std::vector<int64_t> int_constant(const Tensor& x, const char* what);
+// Tensor `index`'s bytes: its activation in `t`, or its constant int8 data
+// (copied into *scratch, which the returned reference then names).
+const std::vector<int8_t>& tensor_value(const Model& m, const std::map<int, std::vector<int8_t>>& t, int index,
+                                        std::vector<int8_t>* scratch);
+
 // The pooling parameters of a pooling operator (TFLite's padding rule and
 // the fused activation's bounds).
 PoolParams pool_params_of(const Model& m, const Operator& op);

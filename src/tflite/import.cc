@@ -12,6 +12,7 @@
 #include "sasim/config.h"
 #include "sasim/cpu_ops.h"
 #include "sasim/quant.h"
+#include "tflite/graph.h"
 
 namespace sasim::tflite {
 
@@ -104,20 +105,11 @@ void check_cpu_op(const Model& m, const Operator& op, Fail fail) {
       const Tensor& p = input(1);
       if (!p.constant() || (p.type != kInt32 && p.type != kInt64))
         throw fail(op, "the paddings are not a constant int32/int64 tensor");
-      const size_t width = p.type == kInt32 ? 4 : 8;
-      if (p.data.size() != 2 * in.shape.size() * width || in.shape.size() != rank || rank > 5)
+      const std::vector<int64_t> pads = int_constant(p, "paddings");
+      if (pads.size() != 2 * in.shape.size() || in.shape.size() != rank || rank > 5)
         throw fail(op, fmt::format("the paddings are not [{}, 2]", in.shape.size()));
       for (size_t k = 0; k < rank; ++k) {
-        int64_t before = 0, after = 0;
-        if (width == 4) {
-          int32_t v[2];
-          std::memcpy(v, &p.data[2 * k * 4], 8);
-          before = v[0];
-          after = v[1];
-        } else {
-          std::memcpy(&before, &p.data[2 * k * 8], 8);
-          std::memcpy(&after, &p.data[2 * k * 8 + 8], 8);
-        }
+        const int64_t before = pads[2 * k], after = pads[2 * k + 1];
         if (before < 0 || after < 0 || in.shape[k] + before + after != o.shape[k])
           throw fail(op, fmt::format("paddings ({}, {}) of dimension {} do not give the output {}", before, after, k,
                                      shape_str(o.shape)));
@@ -157,9 +149,7 @@ void check_cpu_op(const Model& m, const Operator& op, Fail fail) {
       const int r = static_cast<int>(in.shape.size());
       int64_t kept = 1;
       std::vector<bool> reduced(static_cast<size_t>(r), false);
-      for (size_t i = 0; i + 4 <= a.data.size(); i += 4) {
-        int32_t v;
-        std::memcpy(&v, &a.data[i], 4);
+      for (const int64_t v : int_constant(a, "axis")) {
         if (v < -r || v >= r) throw fail(op, fmt::format("axis {} is out of range for rank {}", v, r));
         reduced[static_cast<size_t>(v < 0 ? v + r : v)] = true;
       }

@@ -1,0 +1,22 @@
+// The CPU operators of a .tflite model as requests to the layer runner's
+// kernels (src/board/cpu_ops.h, mailbox kinds 16 and up): Prepare's
+// parameters derived on the host, the operands gathered.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <vector>
+
+#include "board/mailbox.h"
+#include "tflite/reader.h"
+
+namespace sasim::tflite {
+
+// Fills *mb (kind, geometry, parameters; not the addresses) and the operands
+// *a (placed at `input`) and *b (at `input2`, may stay empty) for `op`, whose
+// activation inputs are in `t`. Returns false when the runner has no kernel
+// for the operator (or this form of it): the operator is then not timed.
+bool board_op_request(const Model& m, const Operator& op, const std::map<int, std::vector<int8_t>>& t,
+                      sasim_board::Mailbox* mb, std::vector<int8_t>* a, std::vector<int8_t>* b);
+
+}  // namespace sasim::tflite
