@@ -19,4 +19,14 @@ bool quantize_multiplier(double real_multiplier, int32_t* multiplier, int* shift
   return true;
 }
 
+bool quantize_multiplier_tflm(double real_multiplier, int32_t* multiplier, int* shift) {
+  if (quantize_multiplier(real_multiplier, multiplier, shift)) return true;
+  if (real_multiplier == 0.0 || (real_multiplier > 0.0 && real_multiplier < 1.0)) {
+    *multiplier = 0;
+    *shift = 0;
+    return true;
+  }
+  return false;
+}
+
 }  // namespace sasim

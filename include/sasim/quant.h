@@ -74,4 +74,10 @@ inline int8_t requantize(int32_t acc, int32_t multiplier, int shift, int32_t out
 // not representable (zero, negative, NaN, or a shift outside [-31, 30]).
 bool quantize_multiplier(double real_multiplier, int32_t* multiplier, int* shift);
 
+// As TFLite Micro derives a model's multipliers: zero, and a multiplier in
+// (0, 1) too small for a shift of -31, become multiplier 0, shift 0 (the
+// output is the zero point). Returns false only when the multiplier is not
+// representable otherwise (negative, NaN, or too large).
+bool quantize_multiplier_tflm(double real_multiplier, int32_t* multiplier, int* shift);
+
 }  // namespace sasim

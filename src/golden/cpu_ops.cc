@@ -21,19 +21,7 @@ namespace {
 
 // QuantizeMultiplier, including TFLite's rule for tiny multipliers.
 void quantize(double real, int32_t* m, int* shift) {
-  if (real == 0.0) {
-    *m = 0;
-    *shift = 0;
-    return;
-  }
-  if (!quantize_multiplier(real, m, shift)) {
-    if (real > 0 && real < 1.0) {
-      *m = 0;
-      *shift = 0;
-      return;
-    }
-    throw std::runtime_error("multiplier out of range");
-  }
+  if (!quantize_multiplier_tflm(real, m, shift)) throw std::runtime_error("multiplier out of range");
 }
 
 }  // namespace

@@ -268,17 +268,8 @@ Imported import_model(const Model& m) {
                                     static_cast<double>(out_scale);
       int32_t mult = 0;
       int shift = 0;
-      if (!quantize_multiplier(real, &mult, &shift)) {
-        // TFLite Micro's QuantizeMultiplier: a scale so small that the shift
-        // would be below -31 (or zero) becomes multiplier 0, shift 0 (the
-        // channel outputs the zero point); larger than 2^30 is an error.
-        if (real > 0 && real < 1.0) {
-          mult = 0;
-          shift = 0;
-        } else if (real != 0.0) {
-          throw fail(op, fmt::format("effective scale {} of channel {} is out of range", real, c));
-        }
-      }
+      if (!quantize_multiplier_tflm(real, &mult, &shift))
+        throw fail(op, fmt::format("effective scale {} of channel {} is out of range", real, c));
       s.output_multiplier.push_back(mult);
       s.output_shift.push_back(shift);
     }
