@@ -410,8 +410,44 @@ endif()
 # sasim import: a .tflite model's accelerator layers, with its weights.
 expect(import_resnet8 0 "imported .*pretrainedResnet_quant.tflite: 10 accelerator layers, 6 CPU operators"
        ARGS import "${SHARED}/models/pretrainedResnet_quant.tflite" --out "${WORK}/imported/resnet8.yaml")
-expect(run_imported 0 "op00_conv2d +conv2d .* yes\n" ARGS run --cpu gap --model "${WORK}/imported/resnet8.yaml"
-       --out "${WORK}/imported_run")
+# The imported config is the whole network: run on it gives the .tflite
+# file's output, per-operator table and cycles (CPU model; MobileNetV2's
+# constant operands on the fixed-gap host, which is faster).
+foreach(spec "pretrainedResnet_quant:vexriscv" "kws_ref_model:vexriscv" "model_mobilenetv2_160_035:gap")
+  string(REPLACE ":" ";" spec "${spec}")
+  list(GET spec 0 net)
+  list(GET spec 1 cpu)
+  execute_process(COMMAND ${SASIM} import "${SHARED}/models/${net}.tflite" --out "${WORK}/imported/${net}.yaml"
+                  OUTPUT_QUIET RESULT_VARIABLE rc)
+  expect(run_imported_${net} 0 "\n +0 +[A-Z_0-9]+ +[0-9x]+ +(cfu|cpu) +([0-9]+|not timed) .*yes\n" ARGS run --cpu ${cpu}
+         --input-seed 4 --model "${WORK}/imported/${net}.yaml" --out "${WORK}/imported_${net}_yaml")
+  execute_process(COMMAND ${SASIM} run --cpu ${cpu} --input-seed 4 --model "${SHARED}/models/${net}.tflite"
+                  --out "${WORK}/imported_${net}_tflite" OUTPUT_QUIET)
+  foreach(f output.bin layers.csv profile.csv)
+    execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files "${WORK}/imported_${net}_yaml/${f}"
+                    "${WORK}/imported_${net}_tflite/${f}" RESULT_VARIABLE differ)
+    if(differ OR NOT rc EQUAL 0)
+      message(SEND_ERROR "[run_imported_${net}] ${f} of the imported config differs from the .tflite run's")
+    endif()
+  endforeach()
+endforeach()
+# The CPU operators' checks name the config file, the entry's line and the entry.
+file(READ "${WORK}/imported/pretrainedResnet_quant.yaml" r8_yaml)
+string(REPLACE "inputs: [op00_conv2d, op02_conv2d]" "inputs: [op00_conv2d, op12_average_pool_2d]" r8_bad "${r8_yaml}")
+string(REPLACE "inputs: [op11_add]" "inputs: [op10_conv2d]" r8_bad "${r8_bad}")
+file(WRITE "${WORK}/imported/r8_bad.yaml" "${r8_bad}")
+expect(run_imported_bad_wiring 2 "r8_bad.yaml:[0-9]+:[0-9]+: layers\\[3\\] \\(op03_add\\).inputs\\[1\\]: 'op12_average_pool_2d' is neither the model input nor an earlier entry"
+       ARGS run --model "${WORK}/imported/r8_bad.yaml" --out "${WORK}/r8_bad")
+string(REPLACE "inputs: [op00_conv2d, op02_conv2d]" "inputs: [op00_conv2d, input]" r8_bad "${r8_yaml}")
+file(WRITE "${WORK}/imported/r8_bad.yaml" "${r8_bad}")
+expect(run_imported_bad_shapes 2 "r8_bad.yaml:[0-9]+:5: layers\\[3\\] \\(op03_add\\): inputs \\[1, 32, 32, 16\\] and \\[1, 32, 32, 3\\] do not broadcast to the output"
+       ARGS run --model "${WORK}/imported/r8_bad.yaml" --out "${WORK}/r8_bad")
+file(WRITE "${WORK}/imported/pretrainedResnet_quant/op14_bias.bin" "short")
+expect(run_imported_short_bias 2 "op14_bias.bin: holds 5 bytes, expected 40"
+       ARGS run --model "${WORK}/imported/pretrainedResnet_quant.yaml" --out "${WORK}/r8_bad")
+if(EXISTS "${WORK}/r8_bad")
+  message(SEND_ERROR "[run_imported_bad] wrote results for a bad config")
+endif()
 file(WRITE "${WORK}/broken.tflite" "xxxxTFL3 not really a model")
 expect(import_corrupt 2 "broken.tflite: corrupt or truncated TFLite model" ARGS import "${WORK}/broken.tflite" --out "${WORK}/broken.yaml")
 if(EXISTS "${WORK}/broken.yaml")
@@ -495,7 +531,7 @@ expect(run_tflite_corrupt 2 "broken.tflite: corrupt or truncated TFLite model" A
 # equal to the golden network operator by operator (exit 0).
 expect(run_tflite_mobilenetv2 0 "\n +0 +MUL +1x160x160x3 +cpu +[0-9]+ +yes\n +1 +SUB +1x160x160x3 +cpu +[0-9]+ +yes\n.*0 CPU operators not timed"
        ARGS run --model "${SHARED}/models/model_mobilenetv2_160_035.tflite" --out "${WORK}/tflite_mnv2")
-expect(run_input_on_config 2 "resnet8.yaml: --input applies to .tflite models only"
+expect(run_input_on_config 2 "resnet8.yaml: --input applies to whole networks only"
        ARGS run --model "${SRC}/models/resnet8.yaml" --input "${WORK}/short_input.bin" --out "${WORK}/cfg_input")
-expect(run_input_seed_on_config 2 "resnet8.yaml: --input-seed applies to .tflite models only"
+expect(run_input_seed_on_config 2 "resnet8.yaml: --input-seed applies to whole networks only"
        ARGS run --model "${SRC}/models/resnet8.yaml" --input-seed 3 --out "${WORK}/cfg_input")

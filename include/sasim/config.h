@@ -131,10 +131,57 @@ struct ModelLayer {
   std::string filter_file, bias_file;  // resolved paths, raw little-endian
 };
 
+// A whole-network model config (one with a top-level `input:`): every entry
+// of `layers:` is an operator, in execution order, reading named tensors (the
+// model input or an earlier entry's output) and producing one tensor named
+// after the entry. Accelerator entries are also in ModelConfig::layers (so
+// check, sweep and cosim still run each alone on its seeded input); CPU
+// operators exist only here. docs/model-config.md describes the keys.
+struct GraphTensor {  // the model input, or a constant operand read from `file`
+  std::string name;
+  std::vector<int> shape;
+  double scale = 0;
+  int zero_point = 0;
+  std::string file;  // resolved path; empty for the model input
+};
+struct GraphOperand {
+  std::string name;                 // an earlier entry or the model input; empty for a constant
+  int constant = -1;                // index into ModelConfig::constants
+};
+struct GraphNode {
+  std::string name;
+  std::string op;     // "conv2d", ..., "add", "average_pool_2d", ...: the YAML spelling
+  int layer = -1;     // accelerator entries: index into ModelConfig::layers
+  int line = 0, column = 0;  // 1-based position of the entry, for messages
+  std::vector<GraphOperand> inputs;
+  // The output tensor: its shape, int8 quantization, or float32 (dequantize).
+  std::vector<int> output_shape;
+  double output_scale = 0;
+  int output_zero_point = 0;
+  bool output_float = false;
+  // CPU operator parameters (those of its op only; see docs/model-config.md).
+  std::string activation = "none";  // none, relu, relu6, relu_n1_to_1
+  int filter_h = 1, filter_w = 1, stride_h = 1, stride_w = 1;
+  bool padding_same = false;
+  std::vector<std::pair<int, int>> paddings;  // pad/padv2: (before, after) per dimension
+  bool has_pad_value = false;
+  int pad_value = 0;
+  std::vector<int> axes;  // mean
+  int axis = 0;           // concatenation
+  double beta = 1.0;      // softmax
+  double alpha = 0.0;     // leaky_relu
+};
+
 struct ModelConfig {
   std::string name;
   std::string source;
   std::vector<ModelLayer> layers;
+  // Whole-network configs only (`input:` present): the graph, in order.
+  bool whole_network = false;
+  GraphTensor input;
+  std::string output;  // the entry whose tensor is the network's output
+  std::vector<GraphNode> graph;
+  std::vector<GraphTensor> constants;
 };
 
 ModelConfig load_model_config(const std::string& path, const std::vector<Override>& overrides);
@@ -143,6 +190,9 @@ ModelConfig load_model_config(const std::string& path, const std::vector<Overrid
 std::vector<std::string> model_shape_warnings(const ModelConfig& m);
 ModelConfig parse_model_config(const std::string& yaml_text, const std::string& source_name,
                                const std::string& base_dir, const std::vector<Override>& overrides);
+// A whole-network config's constant operand: its int8 values from its file.
+// Throws ConfigError naming the file on a size mismatch or read failure.
+std::vector<int8_t> read_constant_tensor(const GraphTensor& t);
 // Materialises the tensors of one layer (reads .bin files or generates them).
 // Throws ConfigError naming the file on a size mismatch or read failure.
 LayerData make_layer_data(const ModelLayer& layer);

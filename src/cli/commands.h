@@ -9,6 +9,11 @@
 
 #include "sasim/config.h"
 
+namespace sasim::tflite {
+struct Model;
+struct Imported;
+}  // namespace sasim::tflite
+
 namespace sasim {
 
 // "0.1.0 (git <rev>)", generated at build time (cmake/version.cmake).
@@ -53,6 +58,9 @@ struct RunOptions {
 
 // A .tflite model end to end (src/cli/run_tflite.cc).
 int cmd_run_tflite(const CommonOptions& common, const RunOptions& opt);
+// A whole network (from a .tflite file or a whole-network model config), on
+// `hw`, its input from opt.input_path / opt.input_seed.
+int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& m, const tflite::Imported& im);
 
 // Runs a whole model on the SystemC engine; prints the per-layer profile and
 // writes layers.csv, report.json and the resolved hardware config.

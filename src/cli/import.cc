@@ -12,8 +12,8 @@ int cmd_import(const std::string& tflite_path, const std::string& out_yaml) {
   const tflite::Imported im = tflite::import_model(m);  // everything checked before anything is written
   const size_t slash = out_yaml.find_last_of('/');
   if (slash != std::string::npos && slash > 0) make_dirs(out_yaml.substr(0, slash));
-  const std::vector<std::string> files = tflite::write_model_yaml(im, out_yaml, tflite_path);
-  fmt::print("imported {}: {} accelerator layers, {} CPU operators (listed in the config's header)\n", tflite_path,
+  const std::vector<std::string> files = tflite::write_model_yaml(m, im, out_yaml, tflite_path);
+  fmt::print("imported {}: {} accelerator layers, {} CPU operators\n", tflite_path,
              im.layers.size(), im.cpu_ops.size());
   fmt::print("wrote {} and {} weight files\n", out_yaml, files.size() - 1);
   return kExitOk;

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "tflite/network_config.h"
 #include "sasim/engine.h"
 #include "sasim/golden.h"
 #include "model/core.h"
@@ -213,13 +214,19 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
     char head[8] = {};
     if (f.read(head, 8) && std::string(head + 4, 4) == "TFL3") return cmd_run_tflite(common, opt);
   }
-  // A model config's layers have their own inputs (seeded or from files).
-  if (!opt.input_path.empty() || opt.input_seed_given)
-    throw ConfigError({{opt.model_path, 0, 0, "",
-                        fmt::format("{} applies to .tflite models only; a model config sets each layer's input itself",
-                                    opt.input_path.empty() ? "--input-seed" : "--input")}});
   const HwConfig hw = load_hw_config(common.hw_path, common.overrides);
   const ModelConfig model = load_model_config(opt.model_path, opt.model_overrides);
+  // A whole-network config runs like the .tflite it may come from.
+  if (model.whole_network) {
+    const tflite::Network net = tflite::network_from_config(model);
+    return run_network(hw, opt, net.model, net.imported);
+  }
+  // A layer-list config's layers have their own inputs (seeded or from files).
+  if (!opt.input_path.empty() || opt.input_seed_given)
+    throw ConfigError({{opt.model_path, 0, 0, "",
+                        fmt::format("{} applies to whole networks only (a .tflite model or a model config with "
+                                    "input:); this model config sets each layer's input itself",
+                                    opt.input_path.empty() ? "--input-seed" : "--input")}});
   for (const std::string& w : model_shape_warnings(model)) fmt::print(stderr, "warning: {}\n", w);
   const std::string out_dir = opt.out_dir.empty() ? "out/" + model.name : opt.out_dir;
   // Inputs (weights files) are read before any output is written.

@@ -1,5 +1,5 @@
-// sasim run --model FILE.tflite: a whole network, in the model's operator
-// order. The accelerator's layers run on the engine (timed, on the board
+// sasim run --model FILE.tflite (or a whole-network model config): a whole
+// network, in the model's operator order. The accelerator's layers run on the engine (timed, on the board
 // estimate or the fixed-gap host); with the CPU model the CPU operators run
 // as sasim's board kernels (tflite/board_ops.h), timed; otherwise on the
 // golden operators, reported as not timed. Every operator's output is
@@ -100,9 +100,19 @@ void write_or_throw(const std::string& path, const std::string& bytes) {
 }  // namespace
 
 int cmd_run_tflite(const CommonOptions& common, const RunOptions& opt) {
+  if (!opt.model_overrides.empty())
+    throw ConfigError({{"--set " + opt.model_overrides[0].text, 0, 0, "",
+                        "model.* overrides apply to model configs; import the .tflite first (sasim import) to edit it"}});
   const HwConfig hw = load_hw_config(common.hw_path, common.overrides);
   const tflite::Model m = tflite::load_tflite(opt.model_path);
   const tflite::Imported im = tflite::import_model(m);  // every operator checked before anything runs
+  return run_network(hw, opt, m, im);
+}
+
+int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& m, const tflite::Imported& im) {
+  if (!opt.trace.empty() || !opt.trace_layers.empty() || !opt.trace_cycles.empty())
+    throw ConfigError({{opt.model_path, 0, 0, "",
+                        "--trace records a layer-list model config's run; a whole network is not traced yet"}});
   const tflite::Tensor& in_t = m.tensors[static_cast<size_t>(m.inputs[0])];
   const tflite::Tensor& out_t = m.tensors[static_cast<size_t>(m.outputs[0])];
   const std::vector<int8_t> input = model_input(opt.input_path, opt.input_seed, in_t);

@@ -11,6 +11,7 @@
 #include <random>
 #include <sstream>
 
+#include "config/graph_yaml.h"
 #include "config/layer_yaml.h"
 #include "config/yaml_reader.h"
 
@@ -69,23 +70,6 @@ std::string read_file_or_throw(const std::string& path, const char* what) {
 
 constexpr uint64_t kMaxConfigBytes = 64u << 20;
 
-// A name printed in tables and written into CSV and JSON: valid UTF-8, no
-// control characters, not empty. "" when it is fine.
-std::string name_problem(const std::string& n) {
-  if (n.empty()) return "must not be empty";
-  for (size_t i = 0; i < n.size();) {
-    const unsigned char c = static_cast<unsigned char>(n[i]);
-    int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (len == 0 || i + static_cast<size_t>(len) > n.size())
-      return fmt::format("is not valid UTF-8 (byte 0x{:02x} at {})", c, i);
-    for (int k = 1; k < len; ++k)
-      if ((static_cast<unsigned char>(n[i + static_cast<size_t>(k)]) >> 6) != 2)
-        return fmt::format("is not valid UTF-8 (byte 0x{:02x} at {})", static_cast<unsigned char>(n[i + k]), i + k);
-    if (len == 1 && (c < 0x20 || c == 0x7f)) return fmt::format("contains a control character (0x{:02x})", c);
-    i += static_cast<size_t>(len);
-  }
-  return "";
-}
 
 // A YAML config: a text file. Says what a binary file is when it can tell.
 std::string read_text_config(const std::string& path, const char* what) {
@@ -217,6 +201,24 @@ std::string hw_config_to_yaml(const HwConfig& hw) {
       hw.cpu.icache_bytes, hw.cpu.dcache_bytes, hw.cpu.line_bytes, hw.cpu.read_first, hw.cpu.read_beat, hw.cpu.write);
 }
 
+// A name printed in tables and written into CSV and JSON: valid UTF-8, no
+// control characters, not empty. "" when it is fine.
+std::string name_problem(const std::string& n) {
+  if (n.empty()) return "must not be empty";
+  for (size_t i = 0; i < n.size();) {
+    const unsigned char c = static_cast<unsigned char>(n[i]);
+    int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (len == 0 || i + static_cast<size_t>(len) > n.size())
+      return fmt::format("is not valid UTF-8 (byte 0x{:02x} at {})", c, i);
+    for (int k = 1; k < len; ++k)
+      if ((static_cast<unsigned char>(n[i + static_cast<size_t>(k)]) >> 6) != 2)
+        return fmt::format("is not valid UTF-8 (byte 0x{:02x} at {})", static_cast<unsigned char>(n[i + k]), i + k);
+    if (len == 1 && (c < 0x20 || c == 0x7f)) return fmt::format("contains a control character (0x{:02x})", c);
+    i += static_cast<size_t>(len);
+  }
+  return "";
+}
+
 // ---------------------------------------------------------------- models ----
 
 ModelConfig parse_model_config(const std::string& text, const std::string& source, const std::string& base_dir,
@@ -237,16 +239,27 @@ ModelConfig parse_model_config(const std::string& text, const std::string& sourc
     else if (m.name.find_first_of("/\\") != std::string::npos || m.name == "." || m.name == "..")
       top.error("name", "must be a plain name (it names the output directory out/<name>): no '/', '\\', '.' or '..'");
   }
+  // A top-level input: makes a whole-network config (docs/model-config.md).
+  TensorTable known;
+  m.whole_network = top.has("input");
+  if (m.whole_network) read_graph_input(top, &m, &known);
+  else if (top.has("output")) top.error("output", "only a whole-network config (one with input:) names its output");
   YAML::Node layers;
+  std::vector<std::string> names;  // of the entries, by position
   if (!top.has("layers")) {
     top.error("layers", "missing required key");
   } else if (!(layers = top.raw("layers")).IsSequence() || layers.size() == 0) {
     top.error("layers", "expected a non-empty list of layers");
   } else {
-    std::vector<std::string> names;
     for (size_t i = 0; i < layers.size(); ++i) {
       MapReader lr(&ctx, layers[i], fmt::format("layers[{}]", i), top.mark());
       ModelLayer ml;
+      GraphNode node;
+      if (!layers[i].Mark().is_null()) {
+        node.line = layers[i].Mark().line + 1;
+        node.column = layers[i].Mark().column + 1;
+      }
+      names.emplace_back();
       if (lr.ok()) {
         if (lr.get_string("name", &ml.spec.name)) {
           const std::string why = name_problem(ml.spec.name);
@@ -254,10 +267,50 @@ ModelConfig parse_model_config(const std::string& text, const std::string& sourc
         }
         for (const auto& n : names)
           if (!ml.spec.name.empty() && n == ml.spec.name) lr.error("name", fmt::format("duplicate layer name '{}'", n));
-        names.push_back(ml.spec.name);
-        read_layer_fields(lr, LayerSource::kModel, &ml.spec);
-        int64_t seed = 0;
-        if (lr.get_int("input_seed", 0, UINT32_MAX, &seed)) ml.input_seed = static_cast<uint32_t>(seed);
+        if (m.whole_network && ml.spec.name == m.input.name)
+          lr.error("name", fmt::format("'{}' is the model input's name", m.input.name));
+        names.back() = ml.spec.name;
+        node.name = ml.spec.name;
+        const YAML::Node op = lr.raw("op");
+        node.op = op.IsScalar() ? op.Scalar() : "";
+        OpKind kind;
+        if (m.whole_network && op.IsScalar() && !parse_op(node.op, &kind) && !is_cpu_op_name(node.op)) {
+          lr.error("op", fmt::format("'{}' is not an operator sasim runs: conv2d, depthwise_conv2d, fully_connected "
+                                     "(accelerator) or add, sub, mul, average_pool_2d, max_pool_2d, reshape, "
+                                     "softmax, mean, pad, padv2, quantize, dequantize, concatenation, logistic, "
+                                     "leaky_relu (CPU)", node.op));
+          lr.finish(true);
+          continue;
+        }
+        bool inputs_ok = true;
+        if (m.whole_network) inputs_ok = read_node_inputs(lr, base_dir, &m, known, &node);
+        else if (lr.has("inputs")) lr.error("inputs", "only a whole-network config (one with input:) wires tensors");
+        if (is_cpu_op_name(node.op)) {
+          // A CPU operator: whole-network configs only.
+          if (!m.whole_network) {
+            lr.error("op", fmt::format("{} runs on the CPU: it belongs in a whole-network config (add a top-level "
+                                       "input:, see docs/model-config.md)", node.op));
+          } else {
+            read_cpu_node(lr, inputs_ok, &node);
+            known[node.name] = {node.output_shape, node.output_scale, node.output_zero_point, node.output_float};
+            m.graph.push_back(std::move(node));
+          }
+          lr.finish(!m.whole_network);  // its keys are not the point there
+          continue;
+        }
+        LayerScales scales;
+        const bool layer_ok = read_layer_fields(lr, LayerSource::kModel, &ml.spec, &scales);
+        if (m.whole_network) {
+          if (layer_ok) check_layer_node(lr, ml.spec, scales, known, &node);
+          node.layer = static_cast<int>(m.layers.size());
+          known[node.name] = {node.output_shape, node.output_scale, node.output_zero_point, false};
+          m.graph.push_back(std::move(node));
+        }
+        // A whole-network layer reads its input from the graph; its seed is
+        // for running it alone (check, sweep, cosim): default entry + 1.
+        int64_t seed = static_cast<int64_t>(i) + 1;
+        if (lr.get_int("input_seed", 0, UINT32_MAX, &seed, !m.whole_network)) ml.input_seed = static_cast<uint32_t>(seed);
+        else if (m.whole_network) ml.input_seed = static_cast<uint32_t>(seed);
         MapReader w = lr.child("weights");
         if (w.ok()) {
           const bool from_files = w.has("filter_file");
@@ -280,6 +333,15 @@ ModelConfig parse_model_config(const std::string& text, const std::string& sourc
       m.layers.push_back(std::move(ml));
     }
   }
+  if (m.whole_network && !m.graph.empty()) {
+    if (top.get_string("output", &m.output, false)) {
+      bool found = false;
+      for (const GraphNode& n : m.graph) found = found || n.name == m.output;
+      if (!found) top.error("output", fmt::format("'{}' is no entry of layers:", m.output));
+    } else {
+      m.output = m.graph.back().name;
+    }
+  }
   top.finish();
   // Errors inside a layer name it: "layers[4] (s2_conv1).stride".
   for (Diagnostic& d : ctx.diags) {
@@ -287,8 +349,8 @@ ModelConfig parse_model_config(const std::string& text, const std::string& sourc
     const size_t close = d.path.find(']');
     if (close == std::string::npos) continue;
     const size_t i = static_cast<size_t>(std::atoi(d.path.c_str() + 7));
-    if (i < m.layers.size() && !m.layers[i].spec.name.empty() && name_problem(m.layers[i].spec.name).empty())
-      d.path.insert(close + 1, " (" + m.layers[i].spec.name + ")");
+    const std::string& name = i < names.size() ? names[i] : std::string();
+    if (!name.empty() && name_problem(name).empty()) d.path.insert(close + 1, " (" + name + ")");
   }
   ctx.throw_if_errors();
   return m;
@@ -339,6 +401,14 @@ void read_bin(const std::string& path, size_t count, std::vector<T>* out) {
   std::memcpy(out->data(), bytes.data(), bytes.size());  // little-endian host, as the files
 }
 }  // namespace
+
+std::vector<int8_t> read_constant_tensor(const GraphTensor& t) {
+  int64_t n = 1;
+  for (int d : t.shape) n *= d;
+  std::vector<int8_t> v;
+  read_bin(t.file, static_cast<size_t>(n), &v);
+  return v;
+}
 
 LayerData make_layer_data(const ModelLayer& l) {
   LayerData d;

@@ -40,7 +40,7 @@ void activation_range(const std::string& act, double output_scale, int32_t zp, i
 }
 }  // namespace
 
-bool read_layer_fields(MapReader& r, LayerSource src, LayerSpec* s) {
+bool read_layer_fields(MapReader& r, LayerSource src, LayerSpec* s, LayerScales* scales) {
   const size_t before = r.context()->diags.size();
   // Every layer key is known up front, so that an early failure (say, an
   // unknown op) does not make the remaining keys look unknown too.
@@ -77,11 +77,11 @@ bool read_layer_fields(MapReader& r, LayerSource src, LayerSpec* s) {
     r.error("filter_zero_point", "int8 weights in TFLite are symmetric: filter_zero_point must be 0");
 
   const bool explicit_q = r.has("output_multiplier") || r.has("output_shift");
-  const bool scales_q = r.has("input_scale") || r.has("filter_scales") || r.has("output_scale");
+  const bool scales_q = r.has("input_scale") || r.has("filter_scales");
   double in_scale = 0, out_scale = 0;
   std::vector<double> f_scales;
   if (src == LayerSource::kModel && explicit_q && scales_q) {
-    r.error("output_multiplier", "give either output_multiplier/output_shift or input_scale/filter_scales/output_scale, not both");
+    r.error("output_multiplier", "give either output_multiplier/output_shift or input_scale/filter_scales, not both");
     return false;  // the activation bounds depend on which one was meant
   } else if (explicit_q || src == LayerSource::kVectorCase) {
     std::vector<int64_t> m, sh;
@@ -91,6 +91,8 @@ bool read_layer_fields(MapReader& r, LayerSource src, LayerSpec* s) {
       r.get_double("input_scale", 0, 1e9, &in_scale, false);
       r.get_double("output_scale", 0, 1e9, &out_scale, false);
       r.get_double_list("filter_scales", 0, 1e9, &f_scales, false);
+    } else {
+      r.get_double("output_scale", 1e-30, 1e30, &out_scale, false);  // the output tensor's, when given
     }
   } else {
     const bool ok = r.get_double("input_scale", 1e-30, 1e30, &in_scale) &
@@ -128,11 +130,16 @@ bool read_layer_fields(MapReader& r, LayerSource src, LayerSpec* s) {
   } else if (r.get_enum("fused_activation", {"none", "relu", "relu6"}, &act)) {
     if (act != "none" && !(out_scale > 0))
       r.error("fused_activation", "relu/relu6 bounds are derived from output_scale, which explicit "
-                                  "output_multiplier/output_shift do not give: use activation_min/activation_max");
+                                  "output_multiplier/output_shift do not give: add output_scale or use "
+                                  "activation_min/activation_max");
     else
       activation_range(act, out_scale, s->output_zero_point, &s->act_min, &s->act_max);
   }
 
+  if (scales) {
+    scales->input = in_scale;
+    scales->output = out_scale;
+  }
   if (r.context()->diags.size() != before) return false;
   std::vector<FieldError> errs;
   if (!validate_layer(s, &errs)) {

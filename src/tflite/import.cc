@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <map>
 
 #include "sasim/config.h"
 #include "sasim/cpu_ops.h"
@@ -42,11 +43,9 @@ std::string base_name(const std::string& path) {
 
 std::string shape_str(const std::vector<int>& s) { return fmt::format("[{}]", fmt::join(s, ", ")); }
 
-// The checks TFLite Micro's Prepare makes (and the limits of our golden
-// operators), so that a model runs only when every operator can: throws
-// fail(op, reason).
-template <typename Fail>
-void check_cpu_op(const Model& m, const Operator& op, Fail fail) {
+}  // namespace
+
+void check_cpu_op(const Model& m, const Operator& op, const CheckFail& fail) {
   if (op.outputs.size() != 1 || op.outputs[0] < 0) throw fail(op, "has no single output");
   const Tensor& o = m.tensors[static_cast<size_t>(op.outputs[0])];
   auto input = [&](size_t i) -> const Tensor& {
@@ -170,8 +169,6 @@ void check_cpu_op(const Model& m, const Operator& op, Fail fail) {
       break;
   }
 }
-
-}  // namespace
 
 Imported import_model(const Model& m) {
   auto fail = [&](const Operator& op, const std::string& what) {
@@ -309,7 +306,7 @@ Imported import_model(const Model& m) {
   return out;
 }
 
-std::vector<std::string> write_model_yaml(const Imported& im, const std::string& yaml_path,
+std::vector<std::string> write_model_yaml(const Model& m, const Imported& im, const std::string& yaml_path,
                                           const std::string& source_path) {
   auto fail = [&](const std::string& p, const std::string& what) { return ConfigError({{p, 0, 0, "", what}}); };
   std::string dir = yaml_path;
@@ -327,20 +324,101 @@ std::vector<std::string> write_model_yaml(const Imported& im, const std::string&
     written.push_back(p);
     return weights_dir_name + "/" + name;
   };
+  // Scales are float32 in the model; fmt prints a float's shortest decimal,
+  // which reads back as the same float.
+  auto scale_of = [](const Tensor& t) { return fmt::format("{}", t.quant.scale.empty() ? 0.0f : t.quant.scale[0]); };
+  auto zp_of = [](const Tensor& t) { return t.quant.zero_point.empty() ? int64_t{0} : t.quant.zero_point[0]; };
+  auto lower = [](std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  // Each tensor an operator reads is the model input or an earlier entry's output.
+  std::map<int, std::string> producer;
+  const Tensor& model_in = m.tensors[static_cast<size_t>(m.inputs[0])];
+  producer[model_in.index] = "input";
+
   std::string y = fmt::format(
       "# Imported by `sasim import` from {}.\n"
-      "# The accelerator's layers, with the model's weights (in {}/) and quantization\n"
-      "# (multipliers and shifts derived as TFLite Micro prepares them). Each layer runs\n"
-      "# on its own seeded input.\n",
+      "# A whole-network model config (docs/model-config.md): every operator of the model in\n"
+      "# order, reading the tensors named in inputs:. The accelerator's layers carry the\n"
+      "# model's weights (in {}/) and its quantization (multipliers and shifts derived as\n"
+      "# TFLite Micro prepares them); the CPU operators carry their parameters.\n"
+      "# `sasim run --model` on this file gives the .tflite file's output and cycles.\n",
       source_path, weights_dir_name);
-  if (!im.cpu_ops.empty()) {
-    y += "# CPU operators of the model, not in this config (they run on the board's CPU):\n";
-    for (const CpuOp& c : im.cpu_ops) y += fmt::format("#   operator {}: {} -> {}\n", c.op_index, c.op, c.detail);
-  }
-  y += fmt::format("name: {}\nlayers:\n", im.name);
-  for (const ImportedLayer& L : im.layers) {
+  y += fmt::format("name: {}\n", im.name);
+  y += fmt::format("input: {{name: input, shape: {}, scale: {}, zero_point: {}}}\n", shape_str(model_in.shape),
+                   scale_of(model_in), zp_of(model_in));
+  const size_t output_at = y.size();  // output: goes here, once its entry is named
+  y += "layers:\n";
+  for (const Operator& op : m.operators) {
+    const Tensor& o = m.tensors[static_cast<size_t>(op.outputs[0])];
+    const ImportedLayer* layer = nullptr;
+    for (const auto& l : im.layers)
+      if (l.op_index == op.index) layer = &l;
+    const std::string name = layer ? layer->spec.name : fmt::format("op{:02}_{}", op.index, lower(op_name(op.code)));
+    // inputs: the activation operands (constant int8 operands of CPU operators
+    // as files; shape/parameter tensors become keys below).
+    std::vector<std::string> inputs;
+    const size_t n_act = layer ? 1
+                         : (op.code == kPad || op.code == kPadV2 || op.code == kMean) ? 1
+                         : op.code == kReshape ? 1
+                                               : op.inputs.size();
+    for (size_t k = 0; k < n_act && k < op.inputs.size(); ++k) {
+      const int ti = op.inputs[k];
+      auto it = producer.find(ti);
+      if (it != producer.end()) {
+        inputs.push_back(it->second);
+        continue;
+      }
+      const Tensor& t = m.tensors[static_cast<size_t>(ti)];
+      if (layer || !t.constant() || t.type != kInt8)
+        throw fail(m.path, fmt::format("operator {} ({}) reads tensor {}, which is neither the model input nor an "
+                                       "operator's output nor an int8 constant",
+                                       op.index, op_name(op.code), ti));
+      const std::string f = write_bin(fmt::format("op{:02}_input{}.bin", op.index, k), t.data.data(), t.data.size());
+      inputs.push_back(fmt::format("{{file: {}, shape: {}, scale: {}, zero_point: {}}}", f, shape_str(t.shape),
+                                   scale_of(t), zp_of(t)));
+    }
+    y += fmt::format("  - name: {}\n    op: {}\n    inputs: [{}]\n", name,
+                     layer ? op_name(layer->spec.op) : lower(op_name(op.code)), fmt::join(inputs, ", "));
+    producer[o.index] = name;
+    if (!layer) {
+      y += fmt::format("    output_shape: {}\n", shape_str(o.shape));
+      if (op.code != kDequantize) y += fmt::format("    output_scale: {}\n    output_zero_point: {}\n", scale_of(o), zp_of(o));
+      const Options& x = op.options;
+      switch (op.code) {
+        case kAdd: case kSub: case kMul:
+          y += fmt::format("    fused_activation: {}\n", activation_name(x.activation));
+          break;
+        case kAveragePool2d: case kMaxPool2d:
+          y += fmt::format("    filter: [{}, {}]\n    stride: [{}, {}]\n    padding: {}\n    fused_activation: {}\n",
+                           x.filter_h, x.filter_w, x.stride_h, x.stride_w,
+                           x.padding == tflite::Padding::kSame ? "same" : "valid", activation_name(x.activation));
+          break;
+        case kPad: case kPadV2: {
+          const std::vector<int64_t> p = int_constant(m.tensors[static_cast<size_t>(op.inputs[1])], "paddings");
+          std::vector<std::string> pairs;
+          for (size_t k = 0; k + 1 < p.size(); k += 2) pairs.push_back(fmt::format("[{}, {}]", p[k], p[k + 1]));
+          y += fmt::format("    paddings: [{}]\n", fmt::join(pairs, ", "));
+          if (op.code == kPadV2 && op.inputs.size() > 2 && op.inputs[2] >= 0) {
+            const Tensor& c = m.tensors[static_cast<size_t>(op.inputs[2])];
+            y += fmt::format("    pad_value: {}\n", static_cast<int>(static_cast<int8_t>(c.data.at(0))));
+          }
+          break;
+        }
+        case kMean:
+          y += fmt::format("    axes: [{}]\n",
+                           fmt::join(int_constant(m.tensors[static_cast<size_t>(op.inputs[1])], "axis"), ", "));
+          break;
+        case kConcatenation: y += fmt::format("    axis: {}\n", x.axis); break;
+        case kSoftmax: y += fmt::format("    beta: {}\n", x.beta); break;
+        case kLeakyRelu: y += fmt::format("    alpha: {}\n", x.alpha); break;
+        default: break;
+      }
+      continue;
+    }
+    const ImportedLayer& L = *layer;
     const LayerSpec& s = L.spec;
-    y += fmt::format("  - name: {}\n    op: {}\n", s.name, op_name(s.op));
     y += fmt::format("    input_shape: {}\n    filter_shape: {}\n    output_shape: {}\n", shape_str(s.input_shape),
                      shape_str(s.filter_shape), shape_str(s.output_shape));
     if (s.op != OpKind::kFullyConnected) {
@@ -348,12 +426,12 @@ std::vector<std::string> write_model_yaml(const Imported& im, const std::string&
                        s.dilation_h, s.dilation_w, s.padding == sasim::Padding::kSame ? "same" : "valid");
       if (s.op == OpKind::kDepthwiseConv2d) y += fmt::format("    depth_multiplier: {}\n", s.depth_multiplier);
     }
-    y += fmt::format("    input_zero_point: {}\n    output_zero_point: {}\n", s.input_zero_point, s.output_zero_point);
+    y += fmt::format("    input_zero_point: {}\n    output_zero_point: {}\n    output_scale: {}\n", s.input_zero_point,
+                     s.output_zero_point, scale_of(o));
     y += fmt::format("    output_multiplier: {}\n    output_shift: {}\n", shape_str(std::vector<int>(
                                                                                  s.output_multiplier.begin(), s.output_multiplier.end())),
                      shape_str(std::vector<int>(s.output_shift.begin(), s.output_shift.end())));
-    y += fmt::format("    activation_min: {}\n    activation_max: {}\n    input_seed: {}\n", s.act_min, s.act_max,
-                     L.op_index + 1);
+    y += fmt::format("    activation_min: {}\n    activation_max: {}\n", s.act_min, s.act_max);
     const std::string f = write_bin(fmt::format("op{:02}_filter.bin", L.op_index), L.filter.data(), L.filter.size());
     if (L.bias.empty()) {
       y += fmt::format("    weights: {{filter_file: {}}}\n", f);
@@ -362,6 +440,7 @@ std::vector<std::string> write_model_yaml(const Imported& im, const std::string&
       y += fmt::format("    weights: {{filter_file: {}, bias_file: {}}}\n", f, b);
     }
   }
+  y.insert(output_at, fmt::format("output: {}\n", producer.at(m.outputs[0])));
   {
     std::ofstream f(yaml_path);
     if (!f || !(f << y)) throw fail(yaml_path, "cannot write");
