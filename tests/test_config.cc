@@ -121,3 +121,19 @@ TEST_CASE("bad config corpus produces exactly the expected diagnostics", "[confi
     CHECK(errors_of(name) == want);
   }
 }
+
+TEST_CASE("overrides (--set) address list entries of a model config", "[config]") {
+  const std::string dir = kSrc + "/models";
+  const std::string text = slurp(dir + "/dscnn.yaml");
+  const sasim::ModelConfig m = sasim::parse_model_config(
+      text, "dscnn.yaml", dir,
+      {sasim::parse_override("layers[1].input_seed=77"), sasim::parse_override("layers[0].weights.seed=99"),
+       sasim::parse_override("layers[2].filter_scales[0]=0.25")});
+  const sasim::ModelConfig base = sasim::parse_model_config(text, "dscnn.yaml", dir, {});
+  REQUIRE(m.layers.size() == base.layers.size());
+  CHECK(base.layers[1].input_seed != 77);
+  CHECK(m.layers[1].input_seed == 77);
+  CHECK(m.layers[0].weight_seed == 99);
+  CHECK(m.layers[2].spec.output_multiplier != base.layers[2].spec.output_multiplier);
+  CHECK(m.layers[3].spec.output_multiplier == base.layers[3].spec.output_multiplier);
+}

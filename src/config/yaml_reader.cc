@@ -77,17 +77,38 @@ void apply_overrides(ReadContext* ctx, YAML::Node* root, const std::vector<Overr
   // keys inside it would only hide that (or make yaml-cpp throw).
   if (root->IsDefined() && !root->IsNull() && !root->IsMap()) return;
   for (const Override& o : overrides) {
-    // Split on '.', every component a mapping key (lists are not addressable).
-    std::vector<std::string> parts;
-    size_t start = 0;
-    while (true) {
-      const size_t dot = o.key.find('.', start);
-      parts.push_back(o.key.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
-      if (dot == std::string::npos) break;
+    // The key path: mapping keys split on '.', each optionally followed by
+    // list indices ("layers[3].fused_activation"), as diagnostics print them.
+    struct Step {
+      std::string key;  // a mapping key, or empty for a list index
+      size_t index = 0;
+      std::string path;  // the path up to and including this step
+    };
+    std::vector<Step> steps;
+    std::string problem;
+    for (size_t start = 0; start <= o.key.size() && problem.empty();) {
+      const size_t dot = std::min(o.key.find('.', start), o.key.size());
+      const std::string part = o.key.substr(start, dot - start);
+      const size_t bracket = std::min(part.find('['), part.size());
+      if (bracket == 0) problem = "empty component in key path";
+      const std::string prefix = steps.empty() ? "" : steps.back().path + ".";
+      if (problem.empty()) steps.push_back({part.substr(0, bracket), 0, prefix + part.substr(0, bracket)});
+      for (size_t b = bracket; b < part.size() && problem.empty();) {
+        const size_t close = part.find(']', b);
+        int64_t idx = -1;
+        if (part[b] != '[' || close == std::string::npos || !parse_int64(part.substr(b + 1, close - b - 1), &idx) ||
+            idx < 0) {
+          problem = "a list index is written [N], N >= 0";
+          break;
+        }
+        steps.push_back({"", static_cast<size_t>(idx), steps.back().path + part.substr(b, close - b + 1)});
+        b = close + 1;
+      }
       start = dot + 1;
     }
-    if (std::any_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); })) {
-      ctx->diags.push_back({"--set " + o.text, 0, 0, o.key, "empty component in key path"});
+    if (problem.empty() && steps.empty()) problem = "empty component in key path";
+    if (!problem.empty()) {
+      ctx->diags.push_back({"--set " + o.text, 0, 0, o.key, problem});
       continue;
     }
     YAML::Node value;
@@ -98,30 +119,47 @@ void apply_overrides(ReadContext* ctx, YAML::Node* root, const std::vector<Overr
       continue;
     }
     // Walk down by value: YAML::Node is a handle, so assignments below mutate
-    // the shared tree. Non-mapping intermediates are an error, not replaced.
-    std::vector<YAML::Node> chain{*root};
+    // the shared tree. A missing mapping is created; a wrong kind of node or
+    // an index past a list's end is an error, never replaced or appended.
+    YAML::Node at = *root;
     bool ok = true;
-    for (size_t i = 0; i + 1 < parts.size(); ++i) {
-      YAML::Node next = chain.back()[parts[i]];
-      if (!next.IsDefined() || next.IsNull()) {
-        chain.back()[parts[i]] = YAML::Node(YAML::NodeType::Map);
-        next = chain.back()[parts[i]];
-        // A mapping this --set created: its problems (an unknown key) are the
-        // --set's.
-        std::string p;
-        for (size_t j = 0; j <= i; ++j) p += (j ? "." : "") + parts[j];
-        ctx->overridden.emplace(p, o.text);
-      } else if (!next.IsMap()) {
-        std::string p;
-        for (size_t j = 0; j <= i; ++j) p += (j ? "." : "") + parts[j];
-        ctx->diags.push_back({"--set " + o.text, 0, 0, p, "is not a mapping, cannot set a key inside it"});
-        ok = false;
-        break;
+    for (size_t i = 0; i < steps.size() && ok; ++i) {
+      const Step& st = steps[i];
+      const bool last = i + 1 == steps.size();
+      if (st.key.empty()) {
+        if (!at.IsSequence() || st.index >= at.size()) {
+          ctx->diags.push_back({"--set " + o.text, 0, 0, st.path,
+                                at.IsSequence() ? fmt::format("the list has {} entr{}", at.size(), at.size() == 1 ? "y" : "ies")
+                                                : "is not a list, cannot index it"});
+          ok = false;
+        } else if (last) {
+          at[st.index] = value;
+        } else {
+          at.reset(at[st.index]);  // rebinds: operator= would assign into the tree
+        }
+        continue;
       }
-      chain.push_back(next);
+      if (!at.IsMap()) {
+        ctx->diags.push_back({"--set " + o.text, 0, 0, i ? steps[i - 1].path : st.path,
+                              "is not a mapping, cannot set a key inside it"});
+        ok = false;
+      } else if (last) {
+        at[st.key] = value;
+      } else {
+        YAML::Node next = at[st.key];
+        if (!next.IsDefined() || next.IsNull()) {
+          if (!steps[i + 1].key.empty()) {
+            at[st.key] = YAML::Node(YAML::NodeType::Map);
+            next = at[st.key];
+            // A mapping this --set created: its problems (an unknown key) are
+            // the --set's.
+            ctx->overridden.emplace(st.path, o.text);
+          }
+        }
+        at.reset(next);
+      }
     }
     if (!ok) continue;
-    chain.back()[parts.back()] = value;
     ctx->overridden[o.key] = o.text;
   }
 }
