@@ -431,6 +431,15 @@ foreach(spec "pretrainedResnet_quant:vexriscv" "kws_ref_model:vexriscv" "model_m
     endif()
   endforeach()
 endforeach()
+# A hand-written whole network: every CPU operator timed on the board model,
+# DEQUANTIZE's float32 output written as such.
+expect(run_tiny_net 0 "\n +9 +DEQUANTIZE +1x5 +cpu +[0-9]+ +yes\n.* 0 CPU operators not timed"
+       ARGS run --model "${SRC}/tests/data/tiny_net.yaml" --input-seed 2 --out "${WORK}/tiny_net")
+file(SIZE "${WORK}/tiny_net/output.bin" tiny_size)
+file(READ "${WORK}/tiny_net/output.npy" tiny_npy OFFSET 10 LIMIT 30)  # past the binary magic and length
+if(NOT tiny_size EQUAL 20 OR NOT tiny_npy MATCHES "'descr': '<f4'")
+  message(SEND_ERROR "[run_tiny_net] output.bin holds ${tiny_size} bytes (want 5 float32) or output.npy is not float32")
+endif()
 # The CPU operators' checks name the config file, the entry's line and the entry.
 file(READ "${WORK}/imported/pretrainedResnet_quant.yaml" r8_yaml)
 string(REPLACE "inputs: [op00_conv2d, op02_conv2d]" "inputs: [op00_conv2d, op12_average_pool_2d]" r8_bad "${r8_yaml}")

@@ -450,6 +450,25 @@ TEST_CASE("the board's CPU-operator kernels equal the golden operators", "[cpu][
       CHECK(run(mb, in, {}, want.size()) == want);
     }
   }
+  SECTION("DEQUANTIZE to float32 (soft-float on the board, bit for bit)") {
+    std::vector<int8_t> in = tensor(97);
+    in[0] = 13;
+    in[1] = -128;
+    const sasim::QuantParam qi{0.1f, 3};
+    sasim_board::Mailbox mb{};
+    mb.kind = sasim_board::kCpuDequantize;
+    mb.count = 97;
+    std::memcpy(&mb.q[0], &qi.scale, 4);
+    mb.q[1] = qi.zero_point;
+    std::vector<float> want;
+    sasim::dequantize_int8(in, qi, &want);
+    CHECK(want[0] == 1.0f);  // 0.1f (0.10000000149...) x 10 in double rounds to 1.0f
+    CHECK(want[1] == static_cast<float>(static_cast<double>(0.1f) * -131));
+    const std::vector<int8_t> out = run(mb, in, {}, want.size() * 4);
+    std::vector<float> got(want.size());
+    std::memcpy(got.data(), out.data(), out.size());
+    CHECK(got == want);
+  }
   SECTION("CONCATENATION of three inputs along the last axis") {
     // [2,3] ++ [2,1] ++ [2,2] -> [2,6]: slices of 3, 1 and 2 bytes.
     const std::vector<int8_t> x = tensor(6), y = tensor(2), z = tensor(4);

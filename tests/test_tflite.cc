@@ -377,3 +377,71 @@ TEST_CASE("LOGISTIC, LEAKY_RELU and MEAN: TFLite Micro's fixed-point results", "
   sasim::mean_int8({-10, -11, -13, 4, 5, 7}, {2, 3}, {-1}, QuantParam{1.0f, -10}, QuantParam{1.0f, -10}, &out);
   CHECK(out == std::vector<int8_t>({-11, 5}));  // -34/3 = -11.33, 16/3 = 5.33
 }
+
+#include <fmt/format.h>
+
+#include "tflite/network_config.h"
+
+namespace {
+// A whole network of one 2x2 max pool (and its quantization), from YAML text.
+std::string pool_net(double out_scale, int out_zp) {
+  return "name: p\n"
+         "input: {name: x, shape: [1, 4, 4, 2], scale: 0.5, zero_point: 3}\n"
+         "layers:\n"
+         "  - name: pooled\n"
+         "    op: max_pool_2d\n"
+         "    inputs: [x]\n"
+         "    filter: [2, 2]\n"
+         "    stride: [2, 2]\n"
+         "    padding: valid\n"
+         "    output_shape: [1, 2, 2, 2]\n" +
+         fmt::format("    output_scale: {}\n    output_zero_point: {}\n", out_scale, out_zp) +
+         "  - name: joined\n"
+         "    op: concatenation\n"
+         "    inputs: [pooled, x]\n"
+         "    axis: 1\n"
+         "    output_shape: [1, 6, 4, 2]\n" +
+         fmt::format("    output_scale: {}\n    output_zero_point: {}\n", out_scale, out_zp);
+}
+}  // namespace
+
+TEST_CASE("a whole-network config builds the model a .tflite file would, with Prepare's checks", "[tflite][config]") {
+  // Shape mismatch in the concatenation is Prepare's business: [1,2,2,2] and
+  // [1,4,4,2] along axis 1 do not fill [1,6,4,2].
+  const sasim::ModelConfig bad_shapes = sasim::parse_model_config(pool_net(0.5, 3), "net.yaml", ".", {});
+  try {
+    sasim::tflite::network_from_config(bad_shapes);
+    FAIL("a concatenation whose inputs differ off the axis was accepted");
+  } catch (const sasim::ConfigError& e) {
+    CHECK(std::string(e.what()) == "net.yaml:13:5: layers[1] (joined): inputs differ off the axis");
+  }
+  // TFLite Micro's int8 pooling does not rescale: other output quantization is refused.
+  const sasim::ModelConfig rescaled = sasim::parse_model_config(pool_net(0.25, 3), "net.yaml", ".", {});
+  try {
+    sasim::tflite::network_from_config(rescaled);
+    FAIL("a pooling that rescales was accepted");
+  } catch (const sasim::ConfigError& e) {
+    CHECK(std::string(e.what()) == "net.yaml:4:5: layers[0] (pooled): input and output quantization differ "
+                                   "(TFLite Micro's int8 pooling requires them equal)");
+  }
+  // The accepted form: tensors, operators and options as in a .tflite file.
+  std::string ok = pool_net(0.5, 3);
+  ok.replace(ok.find("inputs: [pooled, x]"), 19, "inputs: [pooled, pooled]");
+  ok.replace(ok.find("output_shape: [1, 6, 4, 2]"), 26, "output_shape: [1, 4, 2, 2]");
+  const sasim::tflite::Network net =
+      sasim::tflite::network_from_config(sasim::parse_model_config(ok, "net.yaml", ".", {}));
+  REQUIRE(net.model.operators.size() == 2);
+  CHECK(net.model.operators[0].code == sasim::tflite::kMaxPool2d);
+  CHECK(net.model.operators[0].options.filter_h == 2);
+  CHECK(net.model.operators[1].inputs == std::vector<int>{1, 1});
+  CHECK(net.model.tensors[0].quant.scale[0] == 0.5f);
+  CHECK(net.model.outputs == std::vector<int>{2});
+  std::map<int, std::vector<int8_t>> t;
+  std::vector<int8_t> in(32);
+  for (size_t i = 0; i < in.size(); ++i) in[i] = static_cast<int8_t>(i * 7 % 50 - 20);
+  const std::vector<int8_t> out = sasim::tflite::run_golden(net.model, net.imported, in);
+  // Channel 0 of the top-left window: max of x[0,0..1,0..1,0] = in[0], in[2], in[8], in[10].
+  CHECK(out[0] == std::max({in[0], in[2], in[8], in[10]}));
+  CHECK(out.size() == 16);
+  CHECK(std::vector<int8_t>(out.begin(), out.begin() + 8) == std::vector<int8_t>(out.begin() + 8, out.end()));
+}

@@ -127,5 +127,14 @@ inline void unary(const int8_t* in, int8_t* out, int32_t count, const UnaryParam
   }
 }
 
+// DEQUANTIZE: scale * (x - zero_point), the product in double (TFLite
+// Micro's DequantizationParams hold the scale as a double), then float. On
+// rv32im both are libgcc's soft-float, correctly rounded as on the host.
+inline void dequantize(const int8_t* in, float* out, int32_t count, float scale, int32_t zero_point) {
+  const double s = static_cast<double>(scale);
+  for (int32_t i = 0; i < count; ++i)
+    out[i] = static_cast<float>(s * static_cast<double>(static_cast<int32_t>(in[i]) - zero_point));
+}
+
 }  // namespace kern
 }  // namespace sasim

@@ -21,7 +21,7 @@ namespace sasim_board {
 // below 16).
 const int32_t kFirstCpuOp = 16;
 enum CpuOpKind { kCpuBinary = kFirstCpuOp, kCpuAveragePool = 17, kCpuMaxPool = 18, kCpuCopy = 19, kCpuSoftmax = 20, kCpuPad = 21,
-                 kCpuMean = 22, kCpuUnary = 23, kCpuConcat = 24 };
+                 kCpuMean = 22, kCpuUnary = 23, kCpuConcat = 24, kCpuDequantize = 25 };
 
 struct BinaryArgs {
   const int8_t* a;

@@ -158,6 +158,12 @@ int main() {
       case sasim_board::kCpuConcat:  // q[0]: inputs (at most 7), q[1..]: bytes per slice; count: slices
         sasim::kern::concat(l.input, &q[1], q[0], count, l.output);
         break;
+      case sasim_board::kCpuDequantize: {  // q[0]: the scale's float bits, q[1]: zero point
+        float scale;
+        __builtin_memcpy(&scale, &q[0], 4);
+        sasim::kern::dequantize(l.input, reinterpret_cast<float*>(l.output), count, scale, q[1]);
+        break;
+      }
       case sasim_board::kCpuSoftmax:
         sasim_board::cpu_softmax(l.input, l.output, count, pool.channels, q[0], q[1], q[2]);
         break;

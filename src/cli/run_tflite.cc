@@ -75,10 +75,12 @@ std::vector<int8_t> model_input(const std::string& path, int64_t seed, const tfl
   return std::vector<int8_t>(bytes.begin(), bytes.end());
 }
 
-std::string npy_int8(const std::vector<int8_t>& v, const std::vector<int>& shape) {
+// A .npy (version 1) of the output tensor's bytes: int8, or float32 ('<f4').
+std::string npy_of(const std::vector<int8_t>& v, const std::vector<int>& shape, bool is_float) {
   std::string dims;
   for (size_t i = 0; i < shape.size(); ++i) dims += fmt::format("{}{}", shape[i], shape.size() == 1 ? "," : (i + 1 < shape.size() ? ", " : ""));
-  std::string header = fmt::format("{{'descr': '|i1', 'fortran_order': False, 'shape': ({}), }}", dims);
+  std::string header = fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': ({}), }}",
+                                   is_float ? "<f4" : "|i1", dims);
   while ((10 + header.size() + 1) % 64 != 0) header += ' ';
   header += '\n';
   std::string out = "\x93NUMPY";
@@ -143,7 +145,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
     sasim_board::Mailbox mb{};
     std::vector<int8_t> a, b;
     if (!tflite::board_op_request(m, op, t, &mb, &a, &b)) return false;
-    result->assign(static_cast<size_t>(o.elements()), 0);
+    result->assign(static_cast<size_t>(o.elements()) * (o.type == tflite::kFloat32 ? 4 : 1), 0);
     cpu::CpuLayerProfile prof;
     const std::string name = fmt::format("operator {} ({})", op.index, tflite::op_name(op.code));
     if (op_board->run_cpu_op(mb, name, a, b, result->data(), result->size(), &prof) != 0)
@@ -228,23 +230,37 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
              "kernels; TFLite Micro's may differ); {} CPU operators not timed\n",
              total, static_cast<double>(total) / hw.clock_mhz, hw.clock_mhz, cfu_cycles, cpu_cycles, cpu_ops_timed,
              cpu_ops_untimed);
-  // Top-5 classes with dequantized scores.
-  std::vector<int> order(out.size());
-  for (size_t i = 0; i < out.size(); ++i) order[i] = static_cast<int>(i);
-  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return out[static_cast<size_t>(a)] > out[static_cast<size_t>(b)]; });
+  // Top-5 classes with their scores: dequantized int8, or the float32 output.
+  const bool out_float = out_t.type == tflite::kFloat32;
+  const size_t classes = out_float ? out.size() / 4 : out.size();
+  std::vector<double> score(classes);
   const float scale = out_t.quant.scale.empty() ? 1.0f : out_t.quant.scale[0];
   const int64_t zp = out_t.quant.zero_point.empty() ? 0 : out_t.quant.zero_point[0];
+  for (size_t i = 0; i < classes; ++i) {
+    if (out_float) {
+      float f;
+      std::memcpy(&f, &out[4 * i], 4);
+      score[i] = f;
+    } else {
+      score[i] = scale * (static_cast<double>(out[i]) - static_cast<double>(zp));
+    }
+  }
+  std::vector<int> order(classes);
+  for (size_t i = 0; i < classes; ++i) order[i] = static_cast<int>(i);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int a, int b) { return score[static_cast<size_t>(a)] > score[static_cast<size_t>(b)]; });
   fmt::print("top-5:");
   nlohmann::json top = nlohmann::json::array();
   for (size_t k = 0; k < order.size() && k < 5; ++k) {
-    const int c = order[k];
-    const double score = scale * (static_cast<double>(out[static_cast<size_t>(c)]) - static_cast<double>(zp));
-    fmt::print(" class {} ({:.4f})", c, score);
-    top.push_back({{"class", c}, {"score", score}, {"int8", out[static_cast<size_t>(c)]}});
+    const size_t c = static_cast<size_t>(order[k]);
+    fmt::print(" class {} ({:.4f})", c, score[c]);
+    nlohmann::json entry = {{"class", c}, {"score", score[c]}};
+    if (!out_float) entry["int8"] = out[c];
+    top.push_back(entry);
   }
   fmt::print("\n");
   write_or_throw(out_dir + "/output.bin", std::string(out.begin(), out.end()));
-  write_or_throw(out_dir + "/output.npy", npy_int8(out, out_t.shape));
+  write_or_throw(out_dir + "/output.npy", npy_of(out, out_t.shape, out_float));
   write_or_throw(out_dir + "/layers.csv", csv);
   write_or_throw(out_dir + "/profile.csv", profile);
   nlohmann::json report = {{"model_file", opt.model_path},

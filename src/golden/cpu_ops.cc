@@ -281,8 +281,7 @@ void quantize_float(const std::vector<float>& in, QuantParam qout, std::vector<i
 
 void dequantize_int8(const std::vector<int8_t>& in, QuantParam qin, std::vector<float>* out) {
   out->resize(in.size());
-  for (size_t i = 0; i < in.size(); ++i)
-    (*out)[i] = static_cast<float>(static_cast<double>(qin.scale) * (static_cast<int32_t>(in[i]) - qin.zero_point));
+  kern::dequantize(in.data(), out->data(), static_cast<int32_t>(in.size()), qin.scale, qin.zero_point);
 }
 
 kern::UnaryParams logistic_params(QuantParam qin) {

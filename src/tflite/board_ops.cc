@@ -1,6 +1,7 @@
 #include "tflite/board_ops.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "board/cpu_ops.h"
 #include "sasim/cpu_ops.h"
@@ -139,6 +140,15 @@ bool board_op_request(const Model& m, const Operator& op, const std::map<int, st
                                                          : leaky_relu_params(qi, qo, op.options.alpha);
       mb->kind = sasim_board::kCpuUnary;
       set_q(mb, {u.op | u.negate << 8, u.in_zp, u.out_zp, u.m1, u.s1, u.m2, u.s2, u.radius});
+      return true;
+    }
+    case kDequantize: {
+      // int8 in, float32 out (4 bytes per element).
+      if (ti.type != kInt8 || o.type != kFloat32) return false;
+      int32_t bits;
+      std::memcpy(&bits, &qi.scale, 4);
+      mb->kind = sasim_board::kCpuDequantize;
+      set_q(mb, {bits, qi.zero_point});
       return true;
     }
     case kConcatenation: {

@@ -89,6 +89,10 @@ void check_cpu_op(const Model& m, const Operator& op, const CheckFail& fail) {
                                                   : std::max(0, ((o.shape[2] - 1) * x.stride_w + x.filter_w - in.shape[2]) / 2);
       if ((o.shape[1] - 1) * x.stride_h - pt >= in.shape[1] || (o.shape[2] - 1) * x.stride_w - pl >= in.shape[2])
         throw fail(op, "the output is larger than the input's windows");
+      // TFLite Micro's pooling does not rescale (PoolingPrepare).
+      if (std::abs(static_cast<double>(quant_of(in).scale - quant_of(o).scale)) > 1e-6 ||
+          quant_of(in).zero_point != quant_of(o).zero_point)
+        throw fail(op, "input and output quantization differ (TFLite Micro's int8 pooling requires them equal)");
       break;
     }
     case kReshape:
@@ -116,6 +120,8 @@ void check_cpu_op(const Model& m, const Operator& op, const CheckFail& fail) {
       if (op.code == kPadV2 && op.inputs.size() > 2 && op.inputs[2] >= 0) {
         const Tensor& c = input(2);
         if (c.type != kInt8 || !c.constant()) throw fail(op, "the constant value is not a constant int8 tensor");
+        if (!c.quant.present() || quant_of(c).scale != quant_of(o).scale || quant_of(c).zero_point != quant_of(o).zero_point)
+          throw fail(op, "the constant value's quantization differs from the output's (TFLite Micro requires them equal)");
       }
       break;
     }
@@ -127,6 +133,9 @@ void check_cpu_op(const Model& m, const Operator& op, const CheckFail& fail) {
         const Tensor& t = input(i);
         need_int8(t, "input");
         if (t.shape.size() != rank) throw fail(op, "inputs differ in rank");
+        if (quant_of(t).scale != quant_of(o).scale || quant_of(t).zero_point != quant_of(o).zero_point)
+          throw fail(op, fmt::format("input {} is quantized unlike the output (TFLite Micro's int8 concatenation does "
+                                     "not rescale)", i));
         for (size_t k = 0; k < rank; ++k)
           if (static_cast<int>(k) != axis && t.shape[k] != o.shape[k]) throw fail(op, "inputs differ off the axis");
         along += t.shape[static_cast<size_t>(axis)];
