@@ -53,7 +53,10 @@ module Cfu #(
   parameter integer CLines   = 4096 / (4 * Cols),
   parameter integer ADouble  = 1,
   parameter integer BDouble  = 1,
-  parameter integer CDouble  = 1
+  parameter integer CDouble  = 1,
+  // The im2col extension (weight-stationary only): IM2COL_* commands and
+  // START's IM2COL and B_COLS flags (docs/command-set.md).
+  parameter integer Im2col   = 1
 ) (
   input  wire        clk,
   input  wire        reset,
@@ -82,8 +85,15 @@ module Cfu #(
   localparam integer MaxKt0  = (Ws != 0) ? MinRB : MinAB;
   localparam integer MaxMt   = (MaxMt0 > 65535) ? 65535 : MaxMt0;
   localparam integer MaxKt   = (MaxKt0 > 65535) ? 65535 : MaxKt0;
-  localparam integer MtW     = $clog2(MaxMt + 1);
-  localparam integer KtW     = $clog2(MaxKt + 1);
+  // The im2col extension lifts two limits: an IM2COL pass reads no A lines
+  // by index (Mt <= CLines), a B_COLS pass no B lines by Kt (Kt <= Rows).
+  localparam integer Ext      = (Im2col != 0 && Ws != 0) ? 1 : 0;
+  localparam integer MaxMtIm0 = (CLines > 65535) ? 65535 : CLines;
+  localparam integer MaxMtIm  = (Ext != 0) ? MaxMtIm0 : MaxMt;
+  localparam integer MaxMtAll = (MaxMtIm > MaxMt) ? MaxMtIm : MaxMt;
+  localparam integer MaxKtAll = (Ext != 0 && Rows > MaxKt) ? Rows : MaxKt;
+  localparam integer MtW     = $clog2(MaxMtAll + 1);
+  localparam integer KtW     = $clog2(MaxKtAll + 1);
   localparam integer NtW     = $clog2(Cols + 1);
   localparam integer ALineW  = (ALines > 1) ? $clog2(ALines) : 1;
   localparam integer BLineW  = (BLines > 1) ? $clog2(BLines) : 1;
@@ -127,6 +137,9 @@ module Cfu #(
   wire              a_wr, b_wr, a_ptr_clear, b_ptr_clear;
   wire              a_wbank, b_wbank, a_active, b_active;
   wire              arr_busy, arr_finishing, start, keep_b, abort;
+  wire              im2col, b_cols;
+  wire [7:0]        start_j, g_sw, g_sh, g_lines, g_pad;
+  wire [15:0]       g_in_w, g_in_h, g_out_w, o_iy, o_ix, o_ix_row, o_ox;
   wire [MtW-1:0]    mt;
   wire [KtW-1:0]    kt;
   wire [NtW-1:0]    nt;
@@ -151,7 +164,12 @@ module Cfu #(
     .BDouble  (BDouble),
     .CDouble  (CDouble),
     .MaxMt    (MaxMt),
-    .MaxKt    (MaxKt)
+    .MaxKt    (MaxKt),
+    .Im2col   (Ext),
+    .BLines   (BLines),
+    .MaxMtIm  (MaxMtIm),
+    .MaxMtAll (MaxMtAll),
+    .MaxKtAll (MaxKtAll)
   ) u_ctrl (
     .clk_i           (clk),
     .rst_i           (reset),
@@ -178,6 +196,20 @@ module Cfu #(
     .kt_o            (kt),
     .nt_o            (nt),
     .keep_b_o        (keep_b),
+    .im2col_o        (im2col),
+    .b_cols_o        (b_cols),
+    .j_o             (start_j),
+    .g_in_w_o        (g_in_w),
+    .g_in_h_o        (g_in_h),
+    .g_out_w_o       (g_out_w),
+    .g_stride_w_o    (g_sw),
+    .g_stride_h_o    (g_sh),
+    .g_lines_o       (g_lines),
+    .g_pad_o         (g_pad),
+    .o_iy_o          (o_iy),
+    .o_ix_o          (o_ix),
+    .o_ix_row_o      (o_ix_row),
+    .o_ox_o          (o_ox),
     .abort_o         (abort),
     .pass_bank_o     (pass_bank),
     .pass_clear_o    (pass_clear),
@@ -252,17 +284,32 @@ module Cfu #(
         .ALines (ALines),
         .BLines (BLines),
         .CLines (CLines),
-        .MaxMt  (MaxMt),
-        .MaxKt  (MaxKt)
+        .MaxMt  (MaxMtAll),
+        .MaxKt  (MaxKtAll),
+        .Im2col (Ext)
       ) u_array (
-        .clk_i       (clk),
-        .rst_i       (reset),
-        .start_i     (start),
-        .mt_i        (mt),
-        .kt_i        (kt),
-        .nt_i        (nt),
-        .keep_b_i    (keep_b),
-        .abort_i     (abort),
+        .clk_i        (clk),
+        .rst_i        (reset),
+        .start_i      (start),
+        .mt_i         (mt),
+        .kt_i         (kt),
+        .nt_i         (nt),
+        .keep_b_i     (keep_b),
+        .im2col_i     (im2col),
+        .b_cols_i     (b_cols),
+        .j_i          (start_j),
+        .g_in_w_i     (g_in_w),
+        .g_in_h_i     (g_in_h),
+        .g_out_w_i    (g_out_w),
+        .g_stride_w_i (g_sw),
+        .g_stride_h_i (g_sh),
+        .g_lines_i    (g_lines),
+        .g_pad_i      (g_pad),
+        .o_iy_i       (o_iy),
+        .o_ix_i       (o_ix),
+        .o_ix_row_i   (o_ix_row),
+        .o_ox_i       (o_ox),
+        .abort_i      (abort),
         .busy_o      (arr_busy),
         .finishing_o (arr_finishing),
         .a_line_o    (a_line),
@@ -276,6 +323,9 @@ module Cfu #(
         .c_wdata_o   (c_wdata)
       );
     end else begin : g_os
+      // The im2col extension is weight-stationary only: its signals are unused.
+      wire unused_im2col = ^{im2col, b_cols, start_j, g_in_w, g_in_h, g_out_w, g_sw, g_sh, g_lines, g_pad, o_iy,
+                             o_ix, o_ix_row, o_ox};
       sasim_array_os #(
         .Rows   (Rows),
         .Cols   (Cols),

@@ -22,6 +22,15 @@
 //    continues into the next cycle they are line 0: the only possible next
 //    cycle is a new pass's cycle 0, which reads line 0.
 //  * abort_i (soft reset) stops a pass; the C writes of earlier cycles stay.
+//  * The im2col extension (Im2col = 1; src/model/core.cc, im2col_lines):
+//    with im2col_i the pass's A line m is generated: the walker starts at
+//    the ORIGIN registers (iy, ix, ox) latched at START and steps one pixel
+//    per cycle (ix += stride_w, or past the last output column ix := ix_row,
+//    iy += stride_h); line (iy * in_w + ix) * lines + j is prefetched in
+//    cycle L + m - 1, or, outside the band (or past ALines), every lane of
+//    the line reads the pad value. L >= 1 for such a pass (1 with keep_b).
+//    With b_cols_i the weight load takes Nt cycles: B line u fills PE column
+//    u (lanes r < Kt) instead of PE row u.
 //
 // Every PE is updated in every busy cycle. The model evaluates only the band
 // of PEs working on a line of the pass; the others hold values that no valid
@@ -38,6 +47,7 @@ module sasim_array_ws #(
   // against them; see Cfu) and the widths derived from them.
   parameter integer MaxMt  = 128,
   parameter integer MaxKt  = 8,
+  parameter integer Im2col = 1,
   parameter integer MtW    = $clog2(MaxMt + 1),
   parameter integer KtW    = $clog2(MaxKt + 1),
   parameter integer NtW    = $clog2(Cols + 1),
@@ -53,6 +63,22 @@ module sasim_array_ws #(
   input  wire [KtW-1:0]       kt_i,
   input  wire [NtW-1:0]       nt_i,
   input  wire                 keep_b_i,
+  input  wire                 im2col_i,
+  input  wire                 b_cols_i,
+  input  wire [7:0]           j_i,
+  // im2col geometry (stable while busy: GEOM/PIXEL wait for an idle array)
+  // and the next pass's first pixel (latched at START)
+  input  wire [15:0]          g_in_w_i,
+  input  wire [15:0]          g_in_h_i,
+  input  wire [15:0]          g_out_w_i,
+  input  wire [7:0]           g_stride_w_i,
+  input  wire [7:0]           g_stride_h_i,
+  input  wire [7:0]           g_lines_i,
+  input  wire [7:0]           g_pad_i,
+  input  wire [15:0]          o_iy_i,
+  input  wire [15:0]          o_ix_i,
+  input  wire [15:0]          o_ix_row_i,
+  input  wire [15:0]          o_ox_i,
   input  wire                 abort_i,
   output wire                 busy_o,
   output wire                 finishing_o,
@@ -90,11 +116,17 @@ module sasim_array_ws #(
   reg [UW-1:0]  mt_q;
   reg [UW-1:0]  kt_q;
   reg [UW-1:0]  nt_q;
+  reg           wload_q;  // the lead cycles load weights (not keep_b)
+  reg           im2col_q, b_cols_q;
+  reg [7:0]     j_q;
 
   wire [UW-1:0] mt_u = {{(UW-MtW){1'b0}}, mt_i};
   wire [UW-1:0] kt_u = {{(UW-KtW){1'b0}}, kt_i};
   wire [UW-1:0] nt_u = {{(UW-NtW){1'b0}}, nt_i};
-  wire [UW-1:0] s_u  = keep_b_i ? {UW{1'b0}} : kt_u;
+  wire          im2col_en = (Im2col != 0) && im2col_i;
+  wire          b_cols_en = (Im2col != 0) && b_cols_i;
+  // L (cfu_isa.h, ws_lead_cycles)
+  wire [UW-1:0] s_u  = keep_b_i ? (im2col_en ? UOne : {UW{1'b0}}) : (b_cols_en ? nt_u : kt_u);
 
   wire finishing = busy_q && (u_q + UOne == t_q);
   assign busy_o      = busy_q;
@@ -110,6 +142,10 @@ module sasim_array_ws #(
       mt_q    <= {UW{1'b0}};
       kt_q    <= {UW{1'b0}};
       nt_q    <= {UW{1'b0}};
+      wload_q <= 1'b0;
+      im2col_q <= 1'b0;
+      b_cols_q <= 1'b0;
+      j_q     <= 8'd0;
     end else if (start_i) begin
       busy_q  <= 1'b1;
       u_q     <= {UW{1'b0}};
@@ -119,6 +155,10 @@ module sasim_array_ws #(
       mt_q    <= mt_u;
       kt_q    <= kt_u;
       nt_q    <= nt_u;
+      wload_q <= !keep_b_i;
+      im2col_q <= im2col_en;
+      b_cols_q <= b_cols_en;
+      j_q     <= j_i;
     end else if (abort_i || finishing) begin
       busy_q  <= 1'b0;
     end else if (busy_q) begin
@@ -133,11 +173,68 @@ module sasim_array_ws #(
   wire [UW-1:0] a_line = (un >= s_q) ? un - s_q : {UW{1'b0}};
   wire [UW-1:0] b_line = (un < s_q) ? un : {UW{1'b0}};
   wire [UW-1:0] c_rl   = (un >= wbase_q) ? un - wbase_q : {UW{1'b0}};
-  assign a_line_o  = a_line[ALineW-1:0];
   assign b_line_o  = b_line[BLineW-1:0];
   assign c_rline_o = c_rl[CLineW-1:0];
   // Line values fit their buffer's index; the counter's extra bits are zero.
   wire unused_line_hi = ^{a_line[UW-1:ALineW], b_line[UW-1:BLineW], c_rl[UW-1:CLineW]};
+
+  // ---------------------------------------------------------------------------
+  // im2col walker: the pixel whose A line is prefetched next.
+  // ---------------------------------------------------------------------------
+  // ix_row of the pass (ORIGIN may be rewritten for the next pass meanwhile).
+  reg [15:0] o_ix_row_q;
+  always @(posedge clk_i) begin
+    if (rst_i) o_ix_row_q <= 16'd0;
+    else if (start_i) o_ix_row_q <= o_ix_row_i;
+  end
+
+  reg  signed [31:0] w_iy_q, w_ix_q;
+  reg         [15:0] w_ox_q;
+  localparam [31:0]        ALinesU = ALines;
+  localparam signed [63:0] ALinesS = {32'd0, ALinesU};
+  wire signed [31:0] in_w_s   = $signed({16'd0, g_in_w_i});
+  wire signed [31:0] in_h_s   = $signed({16'd0, g_in_h_i});
+  wire signed [63:0] w_line   = ($signed({{32{w_iy_q[31]}}, w_iy_q}) * $signed({32'd0, in_w_s}) +
+                                 $signed({{32{w_ix_q[31]}}, w_ix_q})) * $signed({56'd0, g_lines_i}) +
+                                $signed({56'd0, j_q});
+  wire               w_inside = (w_iy_q >= 0) && (w_iy_q < in_h_s) && (w_ix_q >= 0) && (w_ix_q < in_w_s) &&
+                                (w_line < ALinesS);
+  wire               w_step   = busy_q && !finishing && im2col_q && (un >= s_q);
+  wire               w_wrap   = ({16'd0, w_ox_q} + 32'd1 == {16'd0, g_out_w_i});
+  reg                pad_q;  // the line read this cycle is padding
+
+  always @(posedge clk_i) begin
+    if (rst_i) begin
+      w_iy_q <= 32'sd0;
+      w_ix_q <= 32'sd0;
+      w_ox_q <= 16'd0;
+      pad_q  <= 1'b0;
+    end else begin
+      pad_q <= w_step && !w_inside;
+      if (start_i) begin
+        w_iy_q <= $signed({{16{o_iy_i[15]}}, o_iy_i});
+        w_ix_q <= $signed({{16{o_ix_i[15]}}, o_ix_i});
+        w_ox_q <= o_ox_i;
+      end else if (w_step) begin
+        if (w_wrap) begin
+          w_ox_q <= 16'd0;
+          w_ix_q <= $signed({{16{o_ix_row_q[15]}}, o_ix_row_q});
+          w_iy_q <= w_iy_q + $signed({24'd0, g_stride_h_i});
+        end else begin
+          w_ox_q <= w_ox_q + 16'd1;
+          w_ix_q <= w_ix_q + $signed({24'd0, g_stride_w_i});
+        end
+      end
+    end
+  end
+
+  wire [ALineW-1:0] gen_line = w_inside ? w_line[ALineW-1:0] : {ALineW{1'b0}};
+  wire unused_gen_hi = ^w_line[63:ALineW];
+  assign a_line_o = (Im2col != 0 && w_step) ? gen_line : a_line[ALineW-1:0];
+
+  // The A values entering the array: the pad value in every lane of a
+  // padding line.
+  wire [Rows*8-1:0] a_eff = pad_q ? {Rows{g_pad_i}} : a_data_i;
 
   // ---------------------------------------------------------------------------
   // PE grid. PE (r, c) is g_row[r].g_col[c]; its outputs are at r * Cols + c.
@@ -145,7 +242,7 @@ module sasim_array_ws #(
   wire [7:0]  a_in  [0:Rows-1];       // activation entering PE (r, 0) this cycle
   wire [7:0]  a_w   [0:Rows*Cols-1];  // registered activation of each PE
   wire [31:0] p_w   [0:Rows*Cols-1];  // registered partial sum of each PE
-  wire        load    = busy_q && (u_q < s_q);
+  wire        load    = busy_q && wload_q && (u_q < s_q);
   wire        w_clear = rst_i || abort_i;
 
   genvar gr, gc;
@@ -154,28 +251,33 @@ module sasim_array_ws #(
       localparam [UW-1:0] RowIdx = gr;
       // Input skew: lane r of the A line reaches PE (r, 0) r cycles later.
       if (gr == 0) begin : g_direct
-        assign a_in[gr] = a_data_i[7:0];
+        assign a_in[gr] = a_eff[7:0];
       end else begin : g_skew
         reg [gr*8-1:0] skew_q;  // byte k: the lane's value k + 1 cycles ago
         if (gr == 1) begin : g_one
           always @(posedge clk_i) begin
-            if (busy_q) skew_q <= a_data_i[gr*8 +: 8];
+            if (busy_q) skew_q <= a_eff[gr*8 +: 8];
           end
         end else begin : g_more
           always @(posedge clk_i) begin
-            if (busy_q) skew_q <= {skew_q[(gr-1)*8-1:0], a_data_i[gr*8 +: 8]};
+            if (busy_q) skew_q <= {skew_q[(gr-1)*8-1:0], a_eff[gr*8 +: 8]};
           end
         end
         assign a_in[gr] = skew_q[gr*8-1 -: 8];
       end
       for (gc = 0; gc < Cols; gc = gc + 1) begin : g_col
         localparam [UW-1:0] ColIdx = gc;
+        // B_COLS: PE (r, c) takes lane r of B line c (Rows <= Cols, checked
+        // at START; lane r exists in a line of Cols lanes).
+        localparam integer BLane = (gr < Cols) ? gr : 0;
+        wire w_by_row = (u_q == RowIdx) && (ColIdx < nt_q);
+        wire w_by_col = (u_q == ColIdx) && (RowIdx < kt_q);
         sasim_pe_ws u_pe (
           .clk_i     (clk_i),
           .en_i      (busy_q),
           .w_clear_i (w_clear),
-          .w_load_i  (load && (u_q == RowIdx) && (ColIdx < nt_q)),
-          .w_i       (b_data_i[gc*8 +: 8]),
+          .w_load_i  (load && (b_cols_q ? w_by_col : w_by_row)),
+          .w_i       (b_cols_q ? b_data_i[BLane*8 +: 8] : b_data_i[gc*8 +: 8]),
           .a_i       ((gc == 0) ? a_in[gr] : a_w[gr*Cols + gc - 1]),
           .p_i       ((gr == 0) ? 32'd0 : p_w[(gr-1)*Cols + gc]),
           .a_o       (a_w[gr*Cols + gc]),

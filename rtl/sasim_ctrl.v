@@ -36,8 +36,15 @@ module sasim_ctrl #(
   parameter integer CDouble  = 1,
   parameter integer MaxMt    = 128,
   parameter integer MaxKt    = 8,
-  parameter integer MtW      = $clog2(MaxMt + 1),
-  parameter integer KtW      = $clog2(MaxKt + 1),
+  // The im2col extension (WS): IM2COL passes may have Mt up to MaxMtIm (C
+  // lines; no A limit), B_COLS passes Kt up to Rows (no B-line limit).
+  parameter integer Im2col   = 1,
+  parameter integer BLines   = 1024,
+  parameter integer MaxMtIm  = MaxMt,
+  parameter integer MaxMtAll = (MaxMtIm > MaxMt) ? MaxMtIm : MaxMt,
+  parameter integer MaxKtAll = (Rows > MaxKt) ? Rows : MaxKt,
+  parameter integer MtW      = $clog2(MaxMtAll + 1),
+  parameter integer KtW      = $clog2(MaxKtAll + 1),
   parameter integer NtW      = $clog2(Cols + 1),
   parameter integer CLineW   = (CLines > 1) ? $clog2(CLines) : 1,
   parameter integer LaneW    = (Cols > 1) ? $clog2(Cols) : 1
@@ -70,6 +77,20 @@ module sasim_ctrl #(
   output wire [KtW-1:0]     kt_o,
   output wire [NtW-1:0]     nt_o,
   output wire               keep_b_o,
+  output wire               im2col_o,
+  output wire               b_cols_o,
+  output wire [7:0]         j_o,
+  output wire [15:0]        g_in_w_o,
+  output wire [15:0]        g_in_h_o,
+  output wire [15:0]        g_out_w_o,
+  output wire [7:0]         g_stride_w_o,
+  output wire [7:0]         g_stride_h_o,
+  output wire [7:0]         g_lines_o,
+  output wire [7:0]         g_pad_o,
+  output wire [15:0]        o_iy_o,
+  output wire [15:0]        o_ix_o,
+  output wire [15:0]        o_ix_row_o,
+  output wire [15:0]        o_ox_o,
   output reg                abort_o,
   output wire               pass_bank_o,
   output wire               pass_clear_o,
@@ -140,8 +161,40 @@ module sasim_ctrl #(
   wire        flag_cbank  = in1[9];
   wire        flag_keep_a = in1[10];
   wire        flag_keep_b = in1[11];
+  wire        flag_im2col = in1[12];
+  wire        flag_b_cols = in1[13];
+  wire [7:0]  start_j     = in1[23:16];
+  localparam integer Ext = (Im2col != 0 && Dataflow == 0) ? 1 : 0;
+  // im2col registers (IM2COL_GEOM, _PIXEL, _ORIGIN)
+  reg [15:0] g_in_w_q, g_in_h_q, g_out_w_q, o_iy_q, o_ix_q, o_ix_row_q, o_ox_q;
+  reg [7:0]  g_sw_q, g_sh_q, g_lines_q, g_pad_q;
+  wire       ext_ok  = (Ext != 0) || !(flag_im2col || flag_b_cols);
+  wire       im2c_ok = !flag_im2col || ((g_in_w_q != 16'd0) && (g_lines_q != 8'd0) && (start_j < g_lines_q));
+  wire       mt_ok   = flag_im2col ? ({16'd0, mt16} <= MaxMtIm) : ({16'd0, mt16} <= MaxMt);
+  wire       kt_ok   = flag_b_cols ? ({16'd0, kt16} <= Rows) : ({16'd0, kt16} <= MaxKt);
+  wire       bc_ok   = !flag_b_cols || ((Rows <= Cols) && ({24'd0, nt8} <= BLines));
   wire        start_ok = (mt16 != 16'd0) && (kt16 != 16'd0) && (nt8 != 8'd0) &&
-                         ({24'd0, nt8} <= Cols) && ({16'd0, mt16} <= MaxMt) && ({16'd0, kt16} <= MaxKt);
+                         ({24'd0, nt8} <= Cols) && mt_ok && kt_ok && ext_ok && im2c_ok && bc_ok;
+  assign im2col_o     = flag_im2col;
+  assign b_cols_o     = flag_b_cols;
+  assign j_o          = start_j;
+  assign g_in_w_o     = g_in_w_q;
+  assign g_in_h_o     = g_in_h_q;
+  assign g_out_w_o    = g_out_w_q;
+  assign g_stride_w_o = g_sw_q;
+  assign g_stride_h_o = g_sh_q;
+  assign g_lines_o    = g_lines_q;
+  assign g_pad_o      = g_pad_q;
+  assign o_iy_o       = o_iy_q;
+  assign o_ix_o       = o_ix_q;
+  assign o_ix_row_o   = o_ix_row_q;
+  assign o_ox_o       = o_ox_q;
+  // IM2COL_GEOM / _PIXEL / _ORIGIN operands and checks
+  wire       geom_bad   = (in0[15:0] == 16'd0) || (in0[31:16] == 16'd0) || (in1[15:0] == 16'd0) ||
+                          (in1[23:16] == 8'd0) || (in1[31:24] == 8'd0);
+  wire       pixel_bad  = (in0[7:0] == 8'd0);
+  wire       origin_bad = (in1[31:16] >= g_out_w_q);
+  reg        do_geom, do_pixel, do_origin;
   assign mt_o     = mt16[MtW-1:0];
   assign kt_o     = kt16[KtW-1:0];
   assign nt_o     = nt8[NtW-1:0];
@@ -195,6 +248,9 @@ module sasim_ctrl #(
     do_raw        = 1'b0;
     do_soft_reset = 1'b0;
     do_reject     = 1'b0;
+    do_geom       = 1'b0;
+    do_pixel      = 1'b0;
+    do_origin     = 1'b0;
     if (cmd_go_i) begin
       case (f3)
         F3Cfg: begin
@@ -207,6 +263,23 @@ module sasim_ctrl #(
           end else if (f7 == 7'd2) begin  // STATUS
             exec_o = 1'b1;
             rsp_o  = {28'd0, b_active_q, a_active_q, error_q, arr_busy_i};
+          end else if (Ext != 0 && f7 == 7'd5) begin  // IM2COL_ORIGIN (no wait: START latches it)
+            if (origin_bad) begin
+              do_reject = 1'b1;
+            end else begin
+              exec_o    = 1'b1;
+              do_origin = 1'b1;
+            end
+          end else if (Ext != 0 && (f7 == 7'd3 || f7 == 7'd4)) begin  // GEOM, PIXEL: wait for an idle array
+            if (!arr_busy_i) begin
+              if ((f7 == 7'd3) ? geom_bad : pixel_bad) begin
+                do_reject = 1'b1;
+              end else begin
+                exec_o    = 1'b1;
+                do_geom   = (f7 == 7'd3);
+                do_pixel  = (f7 == 7'd4);
+              end
+            end
           end else begin
             do_reject = 1'b1;
           end
@@ -351,6 +424,42 @@ module sasim_ctrl #(
         end else begin
           rd_lane_q <= lane_x[LaneW-1:0];
         end
+      end
+    end
+  end
+
+  // im2col registers: cleared by RESET (an IM2COL pass then needs GEOM and
+  // PIXEL again), as in the model.
+  always @(posedge clk_i) begin
+    if (rst_i || do_soft_reset) begin
+      g_in_w_q   <= 16'd0;
+      g_in_h_q   <= 16'd0;
+      g_out_w_q  <= 16'd0;
+      g_sw_q     <= 8'd0;
+      g_sh_q     <= 8'd0;
+      g_lines_q  <= 8'd0;
+      g_pad_q    <= 8'd0;
+      o_iy_q     <= 16'd0;
+      o_ix_q     <= 16'd0;
+      o_ix_row_q <= 16'd0;
+      o_ox_q     <= 16'd0;
+    end else begin
+      if (do_geom) begin
+        g_in_w_q  <= in0[15:0];
+        g_in_h_q  <= in0[31:16];
+        g_out_w_q <= in1[15:0];
+        g_sw_q    <= in1[23:16];
+        g_sh_q    <= in1[31:24];
+      end
+      if (do_pixel) begin
+        g_lines_q <= in0[7:0];
+        g_pad_q   <= in0[15:8];
+      end
+      if (do_origin) begin
+        o_iy_q     <= in0[15:0];
+        o_ix_q     <= in0[31:16];
+        o_ix_row_q <= in1[15:0];
+        o_ox_q     <= in1[31:16];
       end
     end
   end

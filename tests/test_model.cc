@@ -163,7 +163,8 @@ TEST_CASE("timing: keep_b skips the WS weight load; back-to-back passes have no 
   const uint32_t first_remaining = core.array().pass().cycles - core.array().cycle();
   bus.op(sasim_isa::kStart, 0, mt | kt << 16,
          nt | ((sasim_isa::kFlagClear | sasim_isa::kFlagCBank | sasim_isa::kFlagKeepB) << 8));
-  REQUIRE(core.array().pass().cycles == sasim_isa::pass_cycles_ws(mt, kt, nt, true));
+  REQUIRE(core.array().pass().cycles ==
+          sasim_isa::pass_cycles_ws(mt, kt, nt, sasim_isa::ws_lead_cycles(kt, nt, true, false, false)));
   CHECK(core.array().pass().cycles == kt + mt + nt - 1);
   // START was held until the first pass's last cycle, executed at that edge.
   CHECK(core.counters().cycles - before == first_remaining + 1);
@@ -368,4 +369,101 @@ TEST_CASE("random layers on random hardware are bit-exact with the golden model"
     ++checked;
   }
   CHECK(checked >= 400);
+}
+
+TEST_CASE("im2col: the generated walk, padding and the pass it feeds", "[model][im2col]") {
+  // A 3-pixel-wide band of 4 rows, 2 lines per pixel; output rows of 2 pixels
+  // at stride 2 from (iy, ix) = (-1, 0); the second output row starts at
+  // ix_row = 0, iy + 2.
+  sasim::Im2colRegs g;
+  g.in_w = 3;
+  g.in_h = 4;
+  g.out_w = 2;
+  g.stride_w = 2;
+  g.stride_h = 2;
+  g.lines = 2;
+  g.iy = -1;
+  g.ix = 0;
+  g.ix_row = 0;
+  g.ox = 1;  // the first pixel is the second of its output row
+  // pixels: (iy,ix) = (-1,0) pad, then row wrap: (1,0), (1,2), (3,0), (3,2), (5,0) pad
+  CHECK(sasim::im2col_lines(g, 1, 6, 1000) == std::vector<int>{-1, (1 * 3 + 0) * 2 + 1, (1 * 3 + 2) * 2 + 1,
+                                                               (3 * 3 + 0) * 2 + 1, (3 * 3 + 2) * 2 + 1, -1});
+  // A line past the bank reads as padding too.
+  CHECK(sasim::im2col_lines(g, 1, 6, 20) == std::vector<int>{-1, 7, 11, 19, -1, -1});
+
+  // The same GEMM two ways on a 4x4 WS array: im2col rows written by the
+  // host, and an IM2COL pass over the raw input (B by columns). C and the
+  // pass length (lead + Kt + Mt + Nt - 1) must agree.
+  const sasim::CoreParams p = sasim::core_params_from(hw_of(4, 4, "ws"));
+  REQUIRE(p.im2col);
+  std::mt19937 rng(3);
+  std::vector<int8_t> ifm(3 * 4 * 2 * 4);  // 3x4 pixels, 2 lines of 4 channels
+  for (auto& v : ifm) v = static_cast<int8_t>(rng() % 256);
+  std::vector<int8_t> w(4 * 4);  // B[k][n]
+  for (auto& v : w) v = static_cast<int8_t>(rng() % 256);
+  const int mt = 5, kt = 4, nt = 3, j = 1;
+  g.ox = 0;
+  g.iy = 0;
+  g.ix = -1;
+  g.ix_row = -1;
+  const std::vector<int> lines = sasim::im2col_lines(g, j, mt, 24);
+  REQUIRE(lines == std::vector<int>{-1, 3, -1, 15, -1});  // (0,-1) (0,1) (2,-1) (2,1) (4,-1)
+  const int8_t pad = -7;
+  std::vector<int32_t> want_c;
+  uint32_t want_cycles = 0;
+  {
+    sasim::CfuCore core(p);
+    Bus bus(&core);
+    std::vector<int8_t> a;
+    for (int m = 0; m < mt; ++m)
+      for (int k = 0; k < 4; ++k) a.push_back(lines[m] < 0 ? pad : ifm[static_cast<size_t>(lines[m] * 4 + k)]);
+    bus.write_bytes(sasim_isa::kWriteA, a);
+    bus.write_bytes(sasim_isa::kWriteB, w);
+    bus.op(sasim_isa::kStart, 0, mt | kt << 16, nt | sasim_isa::kFlagClear << 8);
+    want_cycles = core.array().pass().cycles;
+    bus.op(sasim_isa::kWait, 0, 0, 0);
+    want_c.assign(core.buffers().c[0].begin(), core.buffers().c[0].begin() + mt * 4);
+  }
+  sasim::CfuCore core(p);
+  Bus bus(&core);
+  bus.write_bytes(sasim_isa::kWriteA, ifm);
+  std::vector<int8_t> wt(4 * 4);  // B line n = lanes k
+  for (int k = 0; k < 4; ++k)
+    for (int n = 0; n < 4; ++n) wt[static_cast<size_t>(n * 4 + k)] = w[static_cast<size_t>(k * 4 + n)];
+  bus.write_bytes(sasim_isa::kWriteB, wt);
+  // Without GEOM and PIXEL an IM2COL pass is rejected.
+  const uint32_t flags = sasim_isa::kFlagClear | sasim_isa::kFlagIm2col | sasim_isa::kFlagBCols;
+  CHECK(bus.op(sasim_isa::kStart, 0, mt | kt << 16, nt | flags << 8 | j << 16) == sasim_isa::kErrorResponse);
+  CHECK(bus.op(sasim_isa::kReset, 0, 0, 0) == 0);
+  bus.write_bytes(sasim_isa::kWriteA, ifm);
+  bus.write_bytes(sasim_isa::kWriteB, wt);
+  CHECK(bus.op(sasim_isa::kCfg, sasim_isa::kCfgIm2colGeom, 3 | 4 << 16, 2 | 2 << 16 | 2 << 24) == 0);
+  CHECK(bus.op(sasim_isa::kCfg, sasim_isa::kCfgIm2colPixel, 2 | (static_cast<uint32_t>(pad) & 0xff) << 8, 0) == 0);
+  CHECK(bus.op(sasim_isa::kCfg, sasim_isa::kCfgIm2colOrigin, 0u | 0xffffu << 16, 0xffffu | 0u << 16) == 0);
+  CHECK(bus.op(sasim_isa::kCfg, sasim_isa::kCfgIm2colOrigin, 0, 2u << 16) == sasim_isa::kErrorResponse);  // ox >= out_w
+  CHECK(bus.op(sasim_isa::kReset, 0, 0, 0) == 0);  // clears the error flag and the im2col registers
+  bus.write_bytes(sasim_isa::kWriteA, ifm);
+  bus.write_bytes(sasim_isa::kWriteB, wt);
+  bus.op(sasim_isa::kCfg, sasim_isa::kCfgIm2colGeom, 3 | 4 << 16, 2 | 2 << 16 | 2 << 24);
+  bus.op(sasim_isa::kCfg, sasim_isa::kCfgIm2colPixel, 2 | (static_cast<uint32_t>(pad) & 0xff) << 8, 0);
+  bus.op(sasim_isa::kCfg, sasim_isa::kCfgIm2colOrigin, 0u | 0xffffu << 16, 0xffffu);
+  CHECK(bus.op(sasim_isa::kStart, 0, mt | kt << 16, nt | flags << 8 | j << 16) == 0);
+  // B by columns loads Nt lines: lead Nt instead of Kt.
+  CHECK(core.array().pass().cycles == want_cycles - kt + nt);
+  bus.op(sasim_isa::kWait, 0, 0, 0);
+  CHECK(std::vector<int32_t>(core.buffers().c[0].begin(), core.buffers().c[0].begin() + mt * 4) == want_c);
+  CHECK_FALSE(core.error());
+  // Weights kept: an IM2COL pass still has one lead cycle.
+  bus.op(sasim_isa::kStart, 0, mt | kt << 16, nt | (flags | sasim_isa::kFlagKeepA | sasim_isa::kFlagKeepB) << 8 | j << 16);
+  CHECK(core.array().pass().cycles == static_cast<uint32_t>(1 + kt + mt + nt - 1));
+  bus.op(sasim_isa::kWait, 0, 0, 0);
+  CHECK(std::vector<int32_t>(core.buffers().c[0].begin(), core.buffers().c[0].begin() + mt * 4) == want_c);
+  // Without the extension the same commands are rejected.
+  sasim::HwConfig off = hw_of(4, 4, "ws");
+  off.im2col = false;
+  sasim::CfuCore plain(sasim::core_params_from(off));
+  Bus pbus(&plain);
+  CHECK(pbus.op(sasim_isa::kCfg, sasim_isa::kCfgIm2colGeom, 3 | 4 << 16, 2 | 2 << 16 | 2 << 24) ==
+        sasim_isa::kErrorResponse);
 }

@@ -71,6 +71,7 @@ sasim::CoreParams small_params(int rows, int cols, sasim::Dataflow df, int a_lin
   p.a_double = a_double;
   p.b_double = b_double;
   p.c_double = c_double;
+  p.im2col = df == sasim::Dataflow::kWeightStationary;  // Cfu's Im2col = 1
   return p;
 }
 
@@ -383,7 +384,7 @@ class CmdGen {
       --burst_left_;
       return one(burst_kind_);
     }
-    const int k = pick({14, 14, 8, 3, 10, 3, 10, 3, 4, 3, 2, 1});
+    const int k = pick({14, 14, 8, 3, 10, 3, 10, 3, 4, 3, 2, 1, 6});
     if (k <= 1 || k == 6) {  // WRITE_A / WRITE_B / READ NEXT|RAW come in bursts
       burst_kind_ = k;
       burst_left_ = uni(0, 20);
@@ -478,9 +479,31 @@ class CmdGen {
         if (chance(0.5)) flags |= isa::kFlagCBank;
         if (chance(0.25)) flags |= isa::kFlagKeepA;
         if (chance(0.3)) flags |= isa::kFlagKeepB;
-        if (chance(0.05)) flags |= static_cast<uint32_t>(uni(0, 15)) << 4;  // undefined flag bits
+        // The im2col extension's flags (rejected without it, or without
+        // GEOM/PIXEL, or with j >= the lines per pixel), its line offset j.
+        if (chance(0.5)) flags |= isa::kFlagIm2col;
+        if (chance(0.3)) flags |= isa::kFlagBCols;
+        if (chance(0.05)) flags |= static_cast<uint32_t>(uni(0, 3)) << 6;  // undefined flag bits
         c.in0 = mt | kt << 16;
-        c.in1 = nt | flags << 8 | (chance(0.1) ? u32() & 0xffff0000u : 0);
+        c.in1 = nt | flags << 8 | static_cast<uint32_t>(chance(0.9) ? uni(0, 1) : uni(0, 255)) << isa::kStartJShift |
+                (chance(0.1) ? u32() & 0xff000000u : 0);
+        break;
+      }
+      case 12: {  // IM2COL_GEOM / _PIXEL / _ORIGIN, mostly valid
+        c.f3 = isa::kCfg;
+        c.f7 = uni(isa::kCfgIm2colGeom, isa::kCfgIm2colOrigin);
+        auto u16 = [](int v) { return static_cast<uint32_t>(v) & 0xffffu; };
+        if (c.f7 == isa::kCfgIm2colGeom) {
+          c.in0 = u16(uni(1, 12)) | u16(uni(1, 12)) << 16;
+          c.in1 = u16(uni(1, 12)) | static_cast<uint32_t>(uni(1, 3)) << 16 | static_cast<uint32_t>(uni(1, 3)) << 24;
+          if (chance(0.05)) c.in0 &= 0xffff0000u;  // in_w 0: rejected
+        } else if (c.f7 == isa::kCfgIm2colPixel) {
+          c.in0 = static_cast<uint32_t>(chance(0.95) ? uni(1, 4) : 0) | (u32() & 0xff) << 8 | (u32() & 0xffff0000u);
+          c.in1 = u32();
+        } else {
+          c.in0 = u16(uni(-4, 14)) | u16(uni(-4, 14)) << 16;
+          c.in1 = u16(uni(-3, 3)) | u16(uni(0, 12)) << 16;  // ox >= out_w: rejected
+        }
         break;
       }
       case 5:  // READ SEEK
@@ -515,7 +538,7 @@ class CmdGen {
       case 10: {  // a funct7 that the command does not have
         static const int f3s[] = {isa::kCfg, isa::kWriteA, isa::kWriteB, isa::kStart, isa::kRead, isa::kWait, isa::kReset};
         c.f3 = f3s[uni(0, 6)];
-        c.f7 = uni(c.f3 == isa::kCfg ? 3 : c.f3 == isa::kRead ? 3 : 1, 127);
+        c.f7 = uni(c.f3 == isa::kCfg ? 6 : c.f3 == isa::kRead ? 3 : 1, 127);
         c.in0 = u32();
         c.in1 = u32();
         break;
@@ -544,6 +567,7 @@ struct StressResult {
   // 0xffffffff.
   uint64_t held_by_f3[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   uint64_t resets = 0, nonzero_next = 0, nonzero_raw = 0;
+  uint64_t im2col_passes = 0, b_cols_passes = 0;  // accepted STARTs with the extension's flags
   bool lockstep_ok = true;
   Mismatch mismatch;
 };
@@ -602,6 +626,10 @@ StressResult run_stress_on(const RtlConfig& cfg, RtlModel* rtl, uint32_t seed, u
       if (ls.cycles() - transfer_cycle > (read && ok ? 2u : 1u)) ++res.held_by_f3[last.f3];
       if (read && ok && out.rsp_payload != 0) ++(last.f7 == 0 ? res.nonzero_next : res.nonzero_raw);
       if (last.f3 == isa::kReset && last.f7 == 0) ++res.resets;
+      if (last.f3 == isa::kStart && out.rsp_payload == 0) {
+        if ((last.in1 >> 8) & isa::kFlagIm2col) ++res.im2col_passes;
+        if ((last.in1 >> 8) & isa::kFlagBCols) ++res.b_cols_passes;
+      }
     }
     if (out.rsp_valid && in.rsp_ready) {
       outstanding = false;
@@ -671,6 +699,14 @@ void check_stress(const std::vector<std::string>& configs, uint64_t per_config, 
     CHECK(r.resets > 0);
     CHECK(r.nonzero_next > 100);
     CHECK(r.nonzero_raw > 50);
+    std::printf("    im2col extension: %llu IM2COL passes, %llu B_COLS passes\n",
+                static_cast<unsigned long long>(r.im2col_passes), static_cast<unsigned long long>(r.b_cols_passes));
+    if (cfg.params.im2col) {
+      CHECK(r.im2col_passes > 100);
+      if (cfg.params.rows <= cfg.params.cols) CHECK(r.b_cols_passes > 100);
+    } else {
+      CHECK(r.im2col_passes + r.b_cols_passes == 0);
+    }
     total_i += r.instructions;
     total_c += r.cycles;
     ++seed;

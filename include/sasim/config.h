@@ -85,6 +85,7 @@ struct HwConfig {
   int rows = 8;
   int cols = 8;
   Dataflow dataflow = Dataflow::kWeightStationary;
+  bool im2col = true;  // the im2col extension (ws only; array.im2col, default true for ws)
   BufferConfig buf_a, buf_b, buf_c;
   double clock_mhz = 75.0;
   HostTiming host;

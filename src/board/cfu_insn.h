@@ -10,17 +10,19 @@
 
 #define SASIM_CFU_SEAM_H_
 
-// One case per (funct3, funct7) the command set uses (funct7 0..3).
+// One case per (funct3, funct7) the command set uses (funct7 0..7).
 #define SASIM_BOARD_CFU_CASE(f3, f7)                                                            \
   case (f3) + 8 * (f7):                                                                         \
     __asm__ volatile(".insn r 0x0B, " #f3 ", " #f7 ", %0, %1, %2" : "=r"(r) : "r"(a), "r"(b)); \
     break;
-#define SASIM_BOARD_CFU_F3(f3) \
-  SASIM_BOARD_CFU_CASE(f3, 0) SASIM_BOARD_CFU_CASE(f3, 1) SASIM_BOARD_CFU_CASE(f3, 2) SASIM_BOARD_CFU_CASE(f3, 3)
+#define SASIM_BOARD_CFU_F3(f3)                                                                  \
+  SASIM_BOARD_CFU_CASE(f3, 0) SASIM_BOARD_CFU_CASE(f3, 1) SASIM_BOARD_CFU_CASE(f3, 2) SASIM_BOARD_CFU_CASE(f3, 3) \
+  SASIM_BOARD_CFU_CASE(f3, 4) SASIM_BOARD_CFU_CASE(f3, 5) SASIM_BOARD_CFU_CASE(f3, 6) SASIM_BOARD_CFU_CASE(f3, 7)
 
 static inline __attribute__((always_inline)) uint32_t sasim_cfu_op(int funct3, int funct7, uint32_t a, uint32_t b) {
   uint32_t r = 0xffffffffu;  // an encoding outside the command set: the CFU's error response
-  switch ((funct3 & 7) + 8 * (funct7 & 3)) {
+  if (funct7 < 0 || funct7 > 7) return r;
+  switch ((funct3 & 7) + 8 * funct7) {
     SASIM_BOARD_CFU_F3(0) SASIM_BOARD_CFU_F3(1) SASIM_BOARD_CFU_F3(2) SASIM_BOARD_CFU_F3(3)
     SASIM_BOARD_CFU_F3(4) SASIM_BOARD_CFU_F3(5) SASIM_BOARD_CFU_F3(6) SASIM_BOARD_CFU_F3(7)
   }

@@ -38,6 +38,7 @@ int main() {
   hw.a_double = m.a_double != 0;
   hw.b_double = m.b_double != 0;
   hw.c_double = m.c_double != 0;
+  hw.im2col = m.im2col != 0;
   sasim_drv::LayerDesc l;
   l.kind = m.kind;
   l.batches = m.batches;

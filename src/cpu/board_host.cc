@@ -129,6 +129,7 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
   m.a_double = hw.a_double;
   m.b_double = hw.b_double;
   m.c_double = hw.c_double;
+  m.im2col = hw.im2col;
   // The driver's view of the layer, as on the host (pointers replaced below).
   const sasim_drv::LayerDesc l = layer_desc_from(spec, data, nullptr);
   m.kind = l.kind;

@@ -16,6 +16,13 @@ enum Funct3 {
   kCfg = 0,      // f7=0 SET_OUTPUT: in0 = zp | act_min << 8 | act_max << 16 (int8 each)
                  // f7=1 ID: returns rows | cols << 8 | dataflow << 16 | kIsaVersion << 24
                  // f7=2 STATUS: returns busy | error << 1 | a_bank << 2 | b_bank << 3
+                 // The im2col extension (WS with array.im2col; docs/command-set.md):
+                 // f7=3 IM2COL_GEOM: in0 = in_w | in_h << 16; in1 = out_w | stride_w << 16 |
+                 //       stride_h << 24 (waits until the array is idle)
+                 // f7=4 IM2COL_PIXEL: in0 = lines per pixel | pad value << 8 (int8)
+                 //       (waits until the array is idle)
+                 // f7=5 IM2COL_ORIGIN: in0 = iy | ix << 16 (int16 each); in1 = ix_row (int16) |
+                 //       ox << 16: the next IM2COL pass's first pixel
   kWriteA = 1,   // f7=0: 8 bytes (in0 bytes 0..3, in1 bytes 4..7, little-endian) to the
                  // A shadow bank at the write pointer, which then advances by 8
   kWriteB = 2,   // same for B
@@ -37,7 +44,15 @@ enum StartFlags {
   kFlagCBank = 1 << 1,  // which C bank the pass writes
   kFlagKeepA = 1 << 2,  // reuse the active A bank (no swap; host wrote no A)
   kFlagKeepB = 1 << 3,  // reuse the active B bank; in WS the weights stay in the PEs
+  // The im2col extension (WS):
+  kFlagIm2col = 1 << 4,  // A line m of the pass is generated from the input feature map in
+                         // the A bank (IM2COL_* registers; line offset j = in1 bits 16..23)
+  kFlagBCols = 1 << 5,   // weight load: B line u fills PE column u (lanes = rows k), Nt cycles
 };
+const int kStartJShift = 16;  // START in1: the im2col line offset j
+
+enum CfgFunct7 { kCfgSetOutput = 0, kCfgId = 1, kCfgStatus = 2, kCfgIm2colGeom = 3, kCfgIm2colPixel = 4,
+                 kCfgIm2colOrigin = 5 };
 
 enum DataflowCode { kDataflowWs = 0, kDataflowOs = 1 };
 
@@ -56,11 +71,16 @@ inline int line_pitch(int lanes) {
   return (lanes + 7) / 8 * 8;
 }
 
-// Busy cycles of one pass, from the cycle after START executes; the closed
-// forms of docs/microarchitecture.md. keep_b skips the WS weight load.
-inline uint32_t pass_cycles_ws(int mt, int kt, int nt, bool keep_b) {
-  return static_cast<uint32_t>((keep_b ? 0 : kt) + kt + mt + nt - 1);
+// WS lead cycles L before A line 0 enters: the weight load (Kt cycles by
+// rows, Nt by columns with B_COLS), none with keep_b; an IM2COL pass always
+// has at least one (its first A line's address is generated in cycle 0).
+inline int ws_lead_cycles(int kt, int nt, bool keep_b, bool im2col, bool b_cols) {
+  if (keep_b) return im2col ? 1 : 0;
+  return b_cols ? nt : kt;
 }
+// Busy cycles of one pass, from the cycle after START executes; the closed
+// forms of docs/microarchitecture.md.
+inline uint32_t pass_cycles_ws(int mt, int kt, int nt, int lead) { return static_cast<uint32_t>(lead + kt + mt + nt - 1); }
 inline uint32_t pass_cycles_os(int mt, int kt, int nt) { return static_cast<uint32_t>(kt + mt + nt - 1); }
 
 }  // namespace sasim_isa

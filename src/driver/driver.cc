@@ -231,6 +231,7 @@ class Runner {
     bank_ = 0;
     last_a_m0_ = last_a_k0_ = last_b_k0_ = last_b_n0_ = -1;
     last_ch_ = -1;
+    if (im2col_applies()) return run_im2col();
     // Depthwise: groups of one array width of output channels.
     const int groups = l_.kind == kDepthwiseConv2d ? (l_.out_c + nc_ - 1) / nc_ : 1;
     for (int gi = 0; gi < groups; ++gi) {
@@ -292,6 +293,168 @@ class Runner {
       pending_.valid = false;
     }
     return status_;
+  }
+
+  // ---- The im2col extension (docs/microarchitecture.md, "Im2col") --------
+  //
+  // The input goes to the CFU once, as raw NHWC pixels: a band of input rows
+  // in the A bank, `lines_per_pixel` lines of `rows` channels per pixel. Each
+  // pass is one kernel tap x one line of channels for a tile of up to
+  // c_lines output pixels and `cols` output channels (conv) or `rows`
+  // channels (depthwise, a diagonal B); the CFU walks the pixels itself
+  // (IM2COL_ORIGIN, START's IM2COL) and loads B line n into PE column n
+  // (B_COLS), so a B line is 8 consecutive bytes of an OHWI filter.
+
+  // The layers the extension takes: WS conv and depthwise (multiplier 1) on
+  // an array no taller than wide, whose one output row's input fits a bank.
+  bool im2col_applies() const {
+    if (!ws_ || !hw_.im2col || hw_.rows > hw_.cols) return false;
+    if (l_.kind != kConv2d && !(l_.kind == kDepthwiseConv2d && l_.depth_multiplier == 1)) return false;
+    // B_COLS reads one B line per output channel of the pass.
+    if (l_.kind == kDepthwiseConv2d && hw_.b_lines < hw_.rows) return false;
+    const int lines = (l_.in_c + hw_.rows - 1) / hw_.rows;
+    if (lines > 255 || l_.in_w > 32767 || l_.in_h > 32767 || l_.out_w > 65535 || l_.stride_w > 255 ||
+        l_.stride_h > 255)
+      return false;
+    const int window_rows = min_i(l_.in_h, (l_.k_h - 1) * l_.dil_h + 1);
+    return window_rows * l_.in_w * lines <= hw_.a_lines && mc_ >= 1;
+  }
+
+  int run_im2col() {
+    const int R = hw_.rows, C = l_.in_c, W = l_.in_w, H = l_.in_h;
+    const int lines = (C + R - 1) / R;
+    const bool dw = l_.kind == kDepthwiseConv2d;
+    // Output-channel groups: `cols` channels (conv) or `rows` (depthwise: the
+    // line of channels j = group).
+    const int gsize = dw ? R : min_i(nc_, hw_.b_lines);
+    const int groups = (l_.out_c + gsize - 1) / gsize;
+    checked(kCfg, kCfgIm2colPixel, static_cast<uint32_t>(lines) | (static_cast<uint32_t>(l_.input_zp) & 0xff) << 8, 0);
+    const int per_image = l_.out_h * l_.out_w;
+    for (int n = 0; n < l_.batches; ++n) {
+      for (int oy = 0; oy < l_.out_h;) {
+        // The band: input rows [y0, y1) under output rows [oy, oy + nr).
+        const int y0 = min_i(H - 1, oy * l_.stride_h - l_.pad_top > 0 ? oy * l_.stride_h - l_.pad_top : 0);
+        int nr = 0, y1 = y0 + 1;
+        while (oy + nr < l_.out_h) {
+          int end = (oy + nr) * l_.stride_h - l_.pad_top + (l_.k_h - 1) * l_.dil_h + 1;
+          end = min_i(H, end);
+          if (end < y0 + 1) end = y0 + 1;
+          if (nr > 0 && (end - y0) * W * lines > hw_.a_lines) break;
+          y1 = end;
+          ++nr;
+        }
+        send_band(n, y0, y1 - y0, lines);
+        checked(kCfg, kCfgIm2colGeom, static_cast<uint32_t>(W) | static_cast<uint32_t>(y1 - y0) << 16,
+                static_cast<uint32_t>(l_.out_w) | static_cast<uint32_t>(l_.stride_w) << 16 |
+                    static_cast<uint32_t>(l_.stride_h) << 24);
+        bool keep_a = false;  // the band's first START makes its bank active
+        const int p_begin = n * per_image + oy * l_.out_w, p_end = n * per_image + (oy + nr) * l_.out_w;
+        for (int gi = 0; gi < groups; ++gi) {
+          Gemm g(l_, dw ? gi : 0, gsize);
+          const int n0 = dw ? 0 : gi * gsize;
+          const int nt = dw ? g.N : min_i(gsize, l_.out_c - n0);
+          if (pending_.valid) {
+            readback(*pending_gemm_, pending_);
+            pending_.valid = false;
+          }
+          write_params(g, n0, nt);
+          for (int m0 = p_begin; m0 < p_end; m0 += mc_) {
+            const int mt = min_i(mc_, p_end - m0);
+            const int r = m0 - n * per_image, oyt = r / l_.out_w, oxt = r - oyt * l_.out_w;  // one division per tile
+            bool first = true;
+            for (int ky = 0; ky < l_.k_h; ++ky)
+              for (int kx = 0; kx < l_.k_w; ++kx) {
+                const int ix_row = -l_.pad_left + kx * l_.dil_w;
+                const int iy = oyt * l_.stride_h - l_.pad_top + ky * l_.dil_h - y0, ix = oxt * l_.stride_w + ix_row;
+                checked(kCfg, kCfgIm2colOrigin,
+                        (static_cast<uint32_t>(iy) & 0xffff) | static_cast<uint32_t>(ix) << 16,
+                        (static_cast<uint32_t>(ix_row) & 0xffff) | static_cast<uint32_t>(oxt) << 16);
+                const int j_lo = dw ? gi : 0, j_hi = dw ? gi + 1 : lines;
+                for (int j = j_lo; j < j_hi; ++j) {
+                  const int kt = min_i(R, C - j * R);
+                  send_b_cols(ky, kx, j * R, kt, dw ? g.out_channel(0) : n0, nt, dw);
+                  const uint32_t flags = (first ? kFlagClear : 0) | (bank_ ? kFlagCBank : 0) |
+                                         (keep_a ? kFlagKeepA : 0) | kFlagIm2col | kFlagBCols;
+                  const uint32_t rsp =
+                      sasim_cfu_op(kStart, 0, static_cast<uint32_t>(mt) | static_cast<uint32_t>(kt) << 16,
+                                   static_cast<uint32_t>(nt) | flags << 8 | static_cast<uint32_t>(j) << kStartJShift);
+                  if (rsp == kErrorResponse) return kErrCfuRejected;
+                  keep_a = true;
+                  if (first && pending_.valid) {  // read the previous tile while this one computes
+                    readback(*pending_gemm_, pending_);
+                    pending_.valid = false;
+                  }
+                  first = false;
+                }
+              }
+            Tile t = {true, bank_, m0, mt, n0, nt};
+            if (hw_.c_double) {
+              pending_ = t;
+              pending_gemm_ = &g;
+              bank_ ^= 1;
+            } else {
+              readback(g, t);
+            }
+          }
+          // The pending tile refers to `g`: read it before `g` goes out of scope.
+          if (pending_.valid) {
+            readback(*pending_gemm_, pending_);
+            pending_.valid = false;
+          }
+        }
+        oy += nr;
+      }
+    }
+    return status_;
+  }
+
+  // Input rows [y0, y0 + h) of image n into the A shadow bank, `lines` lines
+  // of `rows` channels per pixel (the rest of a line zero). Raw NHWC bytes
+  // are already that layout when a line is exactly `rows` channels wide and
+  // C is a multiple of it: then they stream as aligned words.
+  void send_band(int n, int y0, int h, int lines) {
+    const int R = hw_.rows, C = l_.in_c, pitch = line_pitch(R);
+    const int8_t* src = l_.input + (n * l_.in_h + y0) * l_.in_w * C;
+    const int bytes = h * l_.in_w * C;
+    Writer w(kWriteA);
+    if (pitch == R && C % R == 0 && bytes % 8 == 0 && (reinterpret_cast<uintptr_t>(src) & 3) == 0) {
+      const uint32_t* p = static_cast<const uint32_t*>(__builtin_assume_aligned(src, 4));
+      for (int i = 0; i < bytes / 4; i += 2) w.put8(p[i], p[i + 1]);
+    } else {
+      for (int px = 0; px < h * l_.in_w; ++px)
+        for (int j = 0; j < lines; ++j)
+          for (int lane = 0; lane < pitch; ++lane) {
+            const int c = j * R + lane;
+            w.put(lane < R && c < C ? src[px * C + c] : int8_t{0});
+          }
+    }
+    w.flush();
+    if (w.rejected()) status_ = kErrCfuRejected;
+  }
+
+  // The B tile of one pass by columns: line n = output channel oc0 + n, lanes
+  // k = channels c0 .. c0 + kt - 1 of tap (ky, kx). Conv: 8 consecutive
+  // filter bytes, two aligned words when they are exactly a line. Depthwise:
+  // the tap's weight of channel c0 + n in lane n, zeros elsewhere.
+  void send_b_cols(int ky, int kx, int c0, int kt, int oc0, int nt, bool dw) {
+    Writer w(kWriteB);
+    const int pitch = line_pitch(hw_.cols), tap = ky * l_.k_w + kx;
+    for (int n = 0; n < nt; ++n) {
+      if (dw) {
+        const int8_t v = l_.filter[tap * l_.out_c + oc0 + n];
+        for (int lane = 0; lane < pitch; ++lane) w.put(lane == n ? v : int8_t{0});
+        continue;
+      }
+      const int8_t* f = l_.filter + ((oc0 + n) * l_.k_h * l_.k_w + tap) * l_.in_c + c0;
+      if (kt == 8 && pitch == 8 && w.at_boundary() && (reinterpret_cast<uintptr_t>(f) & 3) == 0) {
+        const uint32_t* p = static_cast<const uint32_t*>(__builtin_assume_aligned(f, 4));
+        w.put8(p[0], p[1]);
+      } else {
+        for (int lane = 0; lane < pitch; ++lane) w.put(lane < kt ? f[lane] : int8_t{0});
+      }
+    }
+    w.flush();
+    if (w.rejected()) status_ = kErrCfuRejected;
   }
 
   void write_params(const Gemm& g, int n0, int nt) {
@@ -445,6 +608,17 @@ class Runner {
 
   void readback(const Gemm& g, const Tile& t) {
     checked(kRead, 1, static_cast<uint32_t>(t.bank), 0);
+    // Four int8 per READ go to memory as one word when they are four
+    // consecutive, aligned output bytes.
+    const int stride = g.depthwise() ? l_.out_c : g.N;
+    const int col0 = g.depthwise() ? g.out_channel(0) + t.n0 : t.n0;
+    if (t.nt % 4 == 0 && stride % 4 == 0 && col0 % 4 == 0 && (reinterpret_cast<uintptr_t>(l_.output) & 3) == 0) {
+      for (int m = 0; m < t.mt; ++m) {
+        uint32_t* dst = reinterpret_cast<uint32_t*>(l_.output + (t.m0 + m) * stride + col0);
+        for (int j = 0; j < t.nt; j += 4) *dst++ = sasim_cfu_op(kRead, 0, 0, 0);
+      }
+      return;
+    }
     for (int m = 0; m < t.mt; ++m)
       for (int j = 0; j < t.nt; j += 4) {
         const uint32_t v = sasim_cfu_op(kRead, 0, 0, 0);

@@ -27,6 +27,7 @@ struct HwDesc {
   int dataflow;  // sasim_isa::DataflowCode
   int a_lines, b_lines, c_lines;
   bool a_double, b_double, c_double;
+  bool im2col;  // the im2col extension (WS): IM2COL_* commands, START's IM2COL and B_COLS
 };
 
 enum LayerKind { kConv2d = 0, kDepthwiseConv2d = 1, kFullyConnected = 2 };

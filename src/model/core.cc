@@ -15,6 +15,7 @@ CoreParams core_params_from(const HwConfig& hw) {
   p.rows = hw.rows;
   p.cols = hw.cols;
   p.dataflow = hw.dataflow;
+  p.im2col = hw.im2col && hw.dataflow == Dataflow::kWeightStationary;
   p.a_double = hw.buf_a.double_buffered;
   p.b_double = hw.buf_b.double_buffered;
   p.c_double = hw.buf_c.double_buffered;
@@ -43,6 +44,24 @@ void Buffers::write_c_line(int bank, int line, const int32_t* v, int n, bool cle
   if (!clear) cnt->sram_reads += static_cast<uint64_t>(n);
 }
 
+std::vector<int> im2col_lines(const Im2colRegs& g, int j, int mt, int a_lines) {
+  std::vector<int> lines(static_cast<size_t>(mt));
+  int iy = g.iy, ix = g.ix, ox = g.ox;
+  for (int m = 0; m < mt; ++m) {
+    const bool inside = iy >= 0 && iy < g.in_h && ix >= 0 && ix < g.in_w;
+    const int64_t line = (static_cast<int64_t>(iy) * g.in_w + ix) * g.lines + j;
+    lines[static_cast<size_t>(m)] = inside && line < a_lines ? static_cast<int>(line) : -1;
+    if (++ox == g.out_w) {
+      ox = 0;
+      ix = g.ix_row;
+      iy += g.stride_h;
+    } else {
+      ix += g.stride_w;
+    }
+  }
+  return lines;
+}
+
 // ------------------------------------------------------------------ arrays --
 
 namespace {
@@ -58,11 +77,13 @@ class WsArray : public ArrayModel {
   WsArray(int rows, int cols)
       : R_(rows), C_(cols), w_(rows * cols), a_(rows * cols), p_(rows * cols), deskew_((cols + 1) * cols) {}
 
-  void begin(const Pass& p, const Buffers&) override {
+  void begin(const Pass& p, const Buffers& buf) override {
     pass_ = p;
     busy_ = true;
     u_ = 0;
-    load_ = p.keep_b ? 0 : p.kt;
+    load_ = p.keep_b ? 0 : p.lead;  // weight-load cycles
+    lines_.clear();
+    if (p.im2col) lines_ = im2col_lines(p.geom, p.j, p.mt, static_cast<int>(buf.a[0].size() / buf.a_pitch));
     std::fill(a_.begin(), a_.end(), 0);
     std::fill(p_.begin(), p_.end(), 0);
   }
@@ -73,11 +94,15 @@ class WsArray : public ArrayModel {
     const int kt = pass_.kt, nt = pass_.nt, mt = pass_.mt;
     const int u = static_cast<int>(u_);
     active_ = 0;
-    if (u < load_) {  // weight load: B line u into PE row u
-      for (int c = 0; c < nt; ++c) w_[u * C_ + c] = buf->b_at(u, c);
+    if (u < load_) {  // weight load: B line u into PE row u, or (B_COLS) into PE column u
+      if (pass_.b_cols) {
+        for (int r = 0; r < kt; ++r) w_[r * C_ + u] = buf->b_at(u, r);
+      } else {
+        for (int c = 0; c < nt; ++c) w_[u * C_ + c] = buf->b_at(u, c);
+      }
       cnt->sram_reads += static_cast<uint64_t>((buf->b_pitch + 3) / 4);
     }
-    const int s = load_;
+    const int s = pass_.lead;
     // Capture row Kt-1's registered sums (before this cycle's update).
     for (int c = 0; c < nt; ++c) {
       const int m = u - s - kt - c;
@@ -103,7 +128,7 @@ class WsArray : public ArrayModel {
         int8_t* arow = &a_[r * C_];
         const int8_t* wrow = &w_[r * C_];
         for (int c = c_hi; c >= c_lo; --c) {
-          const int8_t a_in = c ? arow[c - 1] : buf->a_at(m_in, r);
+          const int8_t a_in = c ? arow[c - 1] : a_value(*buf, m_in, r);
           const int32_t p_in = pabove ? pabove[c] : 0;
           arow[c] = a_in;
           prow[c] = static_cast<int32_t>(static_cast<uint32_t>(p_in) +
@@ -118,9 +143,18 @@ class WsArray : public ArrayModel {
   }
 
  private:
+  // Lane r of the pass's A line m: the A bank's line m, or with IM2COL the
+  // generated line (the pad value where the tap is padding).
+  int8_t a_value(const Buffers& buf, int m, int r) const {
+    if (!pass_.im2col) return buf.a_at(m, r);
+    const int line = lines_[static_cast<size_t>(m)];
+    return line < 0 ? pass_.geom.pad : buf.a_at(line, r);
+  }
+
   int R_, C_;
   int load_ = 0;
   int active_ = 0;
+  std::vector<int> lines_;  // IM2COL: the A line of each pixel (-1: pad)
   std::vector<int8_t> w_, a_;
   std::vector<int32_t> p_;
   std::vector<int32_t> deskew_;  // (C+1) lines in flight x C lanes
@@ -221,6 +255,7 @@ void CfuCore::reset() {
   buf_.a_active = buf_.b_active = 0;
   rd_bank_ = rd_line_ = rd_lane_ = 0;
   c_cols_[0] = c_cols_[1] = 0;
+  im2col_ = Im2colRegs{};  // an IM2COL pass after a reset needs GEOM and PIXEL again
   out_ = BusOut{};
   array_ = make_array(p_);  // idle, weights cleared: keep_b after a reset reuses nothing
   // Buffer contents and post-processing parameters are not reset (RAM and
@@ -258,12 +293,23 @@ bool CfuCore::start_pass(uint32_t in0, uint32_t in1) {
   ps.c_bank = p_.c_double ? ((flags & kFlagCBank) ? 1 : 0) : 0;
   ps.keep_a = flags & kFlagKeepA;
   ps.keep_b = flags & kFlagKeepB;
+  ps.im2col = flags & kFlagIm2col;
+  ps.b_cols = flags & kFlagBCols;
+  ps.j = static_cast<int>((in1 >> kStartJShift) & 0xff);
   const bool ws = p_.dataflow == Dataflow::kWeightStationary;
   bool ok = ps.mt >= 1 && ps.kt >= 1 && ps.nt >= 1 && ps.nt <= p_.cols && ps.mt <= p_.c_lines;
-  if (ws) ok = ok && ps.kt <= p_.rows && ps.mt <= p_.a_lines && ps.kt <= p_.b_lines;
+  // The extension's flags need the extension (p_.im2col implies WS); B_COLS
+  // loads Kt lanes of a B line, which holds `cols` lanes.
+  if ((ps.im2col || ps.b_cols) && !p_.im2col) ok = false;
+  if (ps.im2col) ok = ok && im2col_.in_w > 0 && im2col_.lines > 0 && ps.j < im2col_.lines;
+  if (ps.b_cols) ok = ok && p_.rows <= p_.cols && ps.nt <= p_.b_lines;
+  else if (ws) ok = ok && ps.kt <= p_.b_lines;
+  if (ws) ok = ok && ps.kt <= p_.rows && (ps.im2col || ps.mt <= p_.a_lines);
   else ok = ok && ps.mt <= p_.rows && ps.kt <= p_.a_lines && ps.kt <= p_.b_lines;
   if (!ok) return false;
-  ps.cycles = ws ? pass_cycles_ws(ps.mt, ps.kt, ps.nt, ps.keep_b) : pass_cycles_os(ps.mt, ps.kt, ps.nt);
+  ps.geom = im2col_;
+  ps.lead = ws ? ws_lead_cycles(ps.kt, ps.nt, ps.keep_b, ps.im2col, ps.b_cols) : 0;
+  ps.cycles = ws ? pass_cycles_ws(ps.mt, ps.kt, ps.nt, ps.lead) : pass_cycles_os(ps.mt, ps.kt, ps.nt);
   // The bank the host just filled becomes active; the other is free for the
   // next pass's data. With keep_*, or a single-buffered buffer, nothing swaps.
   if (p_.a_double && !ps.keep_a) buf_.a_active ^= 1;
@@ -323,6 +369,34 @@ bool CfuCore::try_execute(bool busy_q, bool finishing_q) {
         respond(static_cast<uint32_t>(busy_q) | static_cast<uint32_t>(error_) << 1 |
                     static_cast<uint32_t>(buf_.a_active) << 2 | static_cast<uint32_t>(buf_.b_active) << 3,
                 1);
+      } else if (f7 >= kCfgIm2colGeom && f7 <= kCfgIm2colOrigin && p_.im2col) {
+        // The pass in flight latched its geometry at START; GEOM and PIXEL
+        // still wait for it (the RTL's walker reads them while it runs).
+        if (f7 != kCfgIm2colOrigin && busy_q) return false;
+        Im2colRegs& g = im2col_;
+        if (f7 == kCfgIm2colGeom) {
+          const int in_w = static_cast<int>(in0 & 0xffff), in_h = static_cast<int>(in0 >> 16);
+          const int out_w = static_cast<int>(in1 & 0xffff), sw = static_cast<int>((in1 >> 16) & 0xff),
+                    sh = static_cast<int>(in1 >> 24);
+          if (in_w < 1 || in_h < 1 || out_w < 1 || sw < 1 || sh < 1) return reject();
+          g.in_w = in_w;
+          g.in_h = in_h;
+          g.out_w = out_w;
+          g.stride_w = sw;
+          g.stride_h = sh;
+        } else if (f7 == kCfgIm2colPixel) {
+          if ((in0 & 0xff) == 0) return reject();
+          g.lines = static_cast<int>(in0 & 0xff);
+          g.pad = static_cast<int8_t>((in0 >> 8) & 0xff);
+        } else {
+          const int ox = static_cast<int>(in1 >> 16);
+          if (ox >= g.out_w) return reject();
+          g.iy = static_cast<int16_t>(in0 & 0xffff);
+          g.ix = static_cast<int16_t>(in0 >> 16);
+          g.ix_row = static_cast<int16_t>(in1 & 0xffff);
+          g.ox = ox;
+        }
+        respond(0, 1);
       } else {
         return reject();
       }

@@ -31,6 +31,7 @@ namespace sasim {
 struct CoreParams {
   int rows = 8, cols = 8;
   Dataflow dataflow = Dataflow::kWeightStationary;
+  bool im2col = true;  // the im2col extension (WS only; docs/command-set.md)
   int a_lines = 0, b_lines = 0, c_lines = 0;  // lines per bank
   bool a_double = true, b_double = true, c_double = true;
 };
@@ -64,13 +65,34 @@ struct CoreCounters {
   uint64_t macs = 0;  // useful MACs: Mt*Kt*Nt per pass
 };
 
+// The im2col extension's registers (IM2COL_GEOM, _PIXEL, _ORIGIN): the input
+// feature map (a band of in_h rows of in_w pixels, `lines` A lines per pixel)
+// and the first pixel of the next IM2COL pass.
+struct Im2colRegs {
+  int in_w = 0, in_h = 0, out_w = 0, stride_w = 0, stride_h = 0;
+  int lines = 0;
+  int8_t pad = 0;
+  int iy = 0, ix = 0, ix_row = 0, ox = 0;
+};
+
 // One pass of the array, as decoded from START.
 struct Pass {
   int mt = 0, kt = 0, nt = 0;
   bool clear = true, keep_a = false, keep_b = false;
+  bool im2col = false, b_cols = false;
+  int j = 0;     // IM2COL: the line offset within a pixel
+  int lead = 0;  // WS: cycles before A line 0 enters (weight load or 1)
+  Im2colRegs geom;  // IM2COL: the registers as START found them
   int c_bank = 0;
   uint32_t cycles = 0;  // T
 };
+
+// The A line an IM2COL pass reads for each of its Mt pixels, -1 where the
+// pixel's tap lies in the padding (or past the bank): the pad value is read.
+// The walk of docs/command-set.md: from (iy, ix, ox), the next pixel is one
+// stride right, or, past the last output column, the first column of the next
+// output row (ix_row, iy + stride_h).
+std::vector<int> im2col_lines(const Im2colRegs& g, int j, int mt, int a_lines);
 
 struct Buffers;
 
@@ -130,6 +152,7 @@ class CfuCore {
   const CoreCounters& counters() const { return cnt_; }
   const ArrayModel& array() const { return *array_; }
   const Buffers& buffers() const { return buf_; }
+  const Im2colRegs& im2col_regs() const { return im2col_; }
   bool error() const { return error_; }
   bool holding() const { return held_; }
   int held_funct3() const { return static_cast<int>(cmd_fid_ & 7); }
@@ -159,6 +182,7 @@ class CfuCore {
   uint32_t rsp_data_ = 0;
   bool error_ = false;
   uint32_t a_wp_ = 0, b_wp_ = 0;  // byte write pointers into the shadow banks
+  Im2colRegs im2col_;
 
   // post-processing parameters
   std::vector<int32_t> bias_, mult_;

@@ -26,6 +26,7 @@ sasim_drv::HwDesc hw_desc_from(const CoreParams& p) {
   h.a_double = p.a_double;
   h.b_double = p.b_double;
   h.c_double = p.c_double;
+  h.im2col = p.im2col;
   return h;
 }
 
