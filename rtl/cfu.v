@@ -138,7 +138,7 @@ module Cfu #(
   wire              a_wbank, b_wbank, a_active, b_active;
   wire              arr_busy, arr_finishing, start, keep_b, abort;
   wire              im2col, b_cols;
-  wire [7:0]        start_j, g_sw, g_sh, g_lines, g_pad;
+  wire [7:0]        start_j, start_slot, g_sw, g_sh, g_lines, g_pad;
   wire [15:0]       g_in_w, g_in_h, g_out_w, o_iy, o_ix, o_ix_row, o_ox;
   wire [MtW-1:0]    mt;
   wire [KtW-1:0]    kt;
@@ -199,6 +199,7 @@ module Cfu #(
     .im2col_o        (im2col),
     .b_cols_o        (b_cols),
     .j_o             (start_j),
+    .slot_o          (start_slot),
     .g_in_w_o        (g_in_w),
     .g_in_h_o        (g_in_h),
     .g_out_w_o       (g_out_w),
@@ -298,6 +299,7 @@ module Cfu #(
         .im2col_i     (im2col),
         .b_cols_i     (b_cols),
         .j_i          (start_j),
+        .slot_i       (start_slot),
         .g_in_w_i     (g_in_w),
         .g_in_h_i     (g_in_h),
         .g_out_w_i    (g_out_w),
@@ -324,7 +326,7 @@ module Cfu #(
       );
     end else begin : g_os
       // The im2col extension is weight-stationary only: its signals are unused.
-      wire unused_im2col = ^{im2col, b_cols, start_j, g_in_w, g_in_h, g_out_w, g_sw, g_sh, g_lines, g_pad, o_iy,
+      wire unused_im2col = ^{im2col, b_cols, start_j, start_slot, g_in_w, g_in_h, g_out_w, g_sw, g_sh, g_lines, g_pad, o_iy,
                              o_ix, o_ix_row, o_ox};
       sasim_array_os #(
         .Rows   (Rows),

@@ -19,8 +19,9 @@
 //    buffer delays column c by Nt - 1 - c cycles.
 //  * a_line_o / b_line_o / c_rline_o are the lines the next cycle needs,
 //    sampled by the synchronous RAMs at this edge (prefetch). When no pass
-//    continues into the next cycle they are line 0: the only possible next
-//    cycle is a new pass's cycle 0, which reads line 0.
+//    continues into the next cycle they are line 0 (B: the executing START's
+//    first weight line): the only possible next cycle is a new pass's cycle
+//    0, which reads line 0.
 //  * abort_i (soft reset) stops a pass; the C writes of earlier cycles stay.
 //  * The im2col extension (Im2col = 1; src/model/core.cc, im2col_lines):
 //    with im2col_i the pass's A line m is generated: the walker starts at
@@ -66,6 +67,7 @@ module sasim_array_ws #(
   input  wire                 im2col_i,
   input  wire                 b_cols_i,
   input  wire [7:0]           j_i,
+  input  wire [7:0]           slot_i,
   // im2col geometry (stable while busy: GEOM/PIXEL wait for an idle array)
   // and the next pass's first pixel (latched at START)
   input  wire [15:0]          g_in_w_i,
@@ -119,6 +121,7 @@ module sasim_array_ws #(
   reg           wload_q;  // the lead cycles load weights (not keep_b)
   reg           im2col_q, b_cols_q;
   reg [7:0]     j_q;
+  reg [UW-1:0]  bbase_q;  // B_COLS: first B line of the weight load (slot * Nt)
 
   wire [UW-1:0] mt_u = {{(UW-MtW){1'b0}}, mt_i};
   wire [UW-1:0] kt_u = {{(UW-KtW){1'b0}}, kt_i};
@@ -127,6 +130,10 @@ module sasim_array_ws #(
   wire          b_cols_en = (Im2col != 0) && b_cols_i;
   // L (cfu_isa.h, ws_lead_cycles)
   wire [UW-1:0] s_u  = keep_b_i ? (im2col_en ? UOne : {UW{1'b0}}) : (b_cols_en ? nt_u : kt_u);
+  // B line of the load's first cycle; the controller checks it plus Nt fits.
+  wire [UW+7:0] bbase_x = {8'd0, nt_u} * {{(UW){1'b0}}, slot_i};
+  wire [UW-1:0] bbase_u = bbase_x[UW-1:0];
+  wire          unused_bbase_hi = ^bbase_x[UW+7:UW];
 
   wire finishing = busy_q && (u_q + UOne == t_q);
   assign busy_o      = busy_q;
@@ -146,6 +153,7 @@ module sasim_array_ws #(
       im2col_q <= 1'b0;
       b_cols_q <= 1'b0;
       j_q     <= 8'd0;
+      bbase_q <= {UW{1'b0}};
     end else if (start_i) begin
       busy_q  <= 1'b1;
       u_q     <= {UW{1'b0}};
@@ -159,6 +167,7 @@ module sasim_array_ws #(
       im2col_q <= im2col_en;
       b_cols_q <= b_cols_en;
       j_q     <= j_i;
+      bbase_q <= b_cols_en ? bbase_u : {UW{1'b0}};
     end else if (abort_i || finishing) begin
       busy_q  <= 1'b0;
     end else if (busy_q) begin
@@ -171,7 +180,11 @@ module sasim_array_ws #(
   // ---------------------------------------------------------------------------
   wire [UW-1:0] un     = (busy_q && !finishing) ? u_q + UOne : {UW{1'b0}};
   wire [UW-1:0] a_line = (un >= s_q) ? un - s_q : {UW{1'b0}};
-  wire [UW-1:0] b_line = (un < s_q) ? un : {UW{1'b0}};
+  // B: the next cycle's line of the weight load. When no pass continues,
+  // the next cycle can only be a new pass's cycle 0: its first line is the
+  // START's slot * Nt (0 without B_COLS), from the command being executed.
+  wire          going  = busy_q && !finishing;
+  wire [UW-1:0] b_line = going ? ((un < s_q) ? bbase_q + un : {UW{1'b0}}) : (start_i ? bbase_u : {UW{1'b0}});
   wire [UW-1:0] c_rl   = (un >= wbase_q) ? un - wbase_q : {UW{1'b0}};
   assign b_line_o  = b_line[BLineW-1:0];
   assign c_rline_o = c_rl[CLineW-1:0];

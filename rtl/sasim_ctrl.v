@@ -80,6 +80,7 @@ module sasim_ctrl #(
   output wire               im2col_o,
   output wire               b_cols_o,
   output wire [7:0]         j_o,
+  output wire [7:0]         slot_o,
   output wire [15:0]        g_in_w_o,
   output wire [15:0]        g_in_h_o,
   output wire [15:0]        g_out_w_o,
@@ -163,21 +164,26 @@ module sasim_ctrl #(
   wire        flag_keep_b = in1[11];
   wire        flag_im2col = in1[12];
   wire        flag_b_cols = in1[13];
+  wire        flag_hold_b = in1[14];
   wire [7:0]  start_j     = in1[23:16];
+  wire [7:0]  start_slot  = flag_b_cols ? in1[31:24] : 8'd0;
   localparam integer Ext = (Im2col != 0 && Dataflow == 0) ? 1 : 0;
   // im2col registers (IM2COL_GEOM, _PIXEL, _ORIGIN)
   reg [15:0] g_in_w_q, g_in_h_q, g_out_w_q, o_iy_q, o_ix_q, o_ix_row_q, o_ox_q;
   reg [7:0]  g_sw_q, g_sh_q, g_lines_q, g_pad_q;
-  wire       ext_ok  = (Ext != 0) || !(flag_im2col || flag_b_cols);
+  wire       ext_ok  = (Ext != 0) || !(flag_im2col || flag_b_cols || flag_hold_b);
+  wire       hold_ok = !flag_hold_b || (flag_b_cols && !flag_keep_b);
+  wire [16:0] slot_end = ({9'd0, start_slot} + 17'd1) * {9'd0, nt8};  // (slot + 1) * Nt
   wire       im2c_ok = !flag_im2col || ((g_in_w_q != 16'd0) && (g_lines_q != 8'd0) && (start_j < g_lines_q));
   wire       mt_ok   = flag_im2col ? ({16'd0, mt16} <= MaxMtIm) : ({16'd0, mt16} <= MaxMt);
   wire       kt_ok   = flag_b_cols ? ({16'd0, kt16} <= Rows) : ({16'd0, kt16} <= MaxKt);
-  wire       bc_ok   = !flag_b_cols || ((Rows <= Cols) && ({24'd0, nt8} <= BLines));
+  wire       bc_ok   = !flag_b_cols || ((Rows <= Cols) && ({15'd0, slot_end} <= BLines));
   wire        start_ok = (mt16 != 16'd0) && (kt16 != 16'd0) && (nt8 != 8'd0) &&
-                         ({24'd0, nt8} <= Cols) && mt_ok && kt_ok && ext_ok && im2c_ok && bc_ok;
+                         ({24'd0, nt8} <= Cols) && mt_ok && kt_ok && ext_ok && im2c_ok && bc_ok && hold_ok;
   assign im2col_o     = flag_im2col;
   assign b_cols_o     = flag_b_cols;
   assign j_o          = start_j;
+  assign slot_o       = start_slot;
   assign g_in_w_o     = g_in_w_q;
   assign g_in_h_o     = g_in_h_q;
   assign g_out_w_o    = g_out_w_q;
@@ -373,7 +379,7 @@ module sasim_ctrl #(
 
   always @* begin
     a_ptr_clear_o = do_soft_reset || (start_o && !flag_keep_a);
-    b_ptr_clear_o = do_soft_reset || (start_o && !flag_keep_b);
+    b_ptr_clear_o = do_soft_reset || (start_o && !flag_keep_b && !flag_hold_b);
     abort_o       = do_soft_reset;
   end
 
@@ -409,7 +415,7 @@ module sasim_ctrl #(
       end
       if (start_o) begin
         if (ADouble != 0 && !flag_keep_a) a_active_q <= !a_active_q;
-        if (BDouble != 0 && !flag_keep_b) b_active_q <= !b_active_q;
+        if (BDouble != 0 && !flag_keep_b && !flag_hold_b) b_active_q <= !b_active_q;
       end
       if (do_seek) begin
         rd_bank_q <= (CDouble != 0) ? in0[0] : 1'b0;

@@ -68,6 +68,7 @@ int main() {
   l.multiplier = reinterpret_cast<const int32_t*>(m.multiplier);
   l.shift = reinterpret_cast<const int32_t*>(m.shift);
   l.output = reinterpret_cast<int8_t*>(m.output);
+  l.folded_bias = reinterpret_cast<const int32_t*>(m.folded_bias);
   // A CPU operator's arguments, read before the timed span as a kernel's
   // Prepare-time data would be.
   sasim_board::BinaryArgs bin;

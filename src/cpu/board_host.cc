@@ -162,6 +162,13 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
   std::vector<int32_t> shifts(spec.output_shift.begin(), spec.output_shift.end());
   m.shift = place(shifts.data(), shifts.size() * 4);
   m.output = place(nullptr, out_bytes);
+  // Prepared before inference, as the board's model blob would carry them.
+  std::vector<int32_t> folded(static_cast<size_t>(l.out_c));
+  {
+    sasim_drv::LayerDesc hl = layer_desc_from(spec, data, nullptr);
+    sasim_drv::fold_biases(hl, folded.data());
+  }
+  m.folded_bias = place(folded.data(), folded.size() * 4);
   if (needed > sasim_board::kArenaBytes || next > arena_end)
     throw ConfigError({{spec.name.empty() ? "layer" : spec.name, 0, 0, "",
                         fmt::format("its tensors need {} bytes on the board; the layer runner's arena holds {} "

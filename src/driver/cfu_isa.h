@@ -48,8 +48,11 @@ enum StartFlags {
   kFlagIm2col = 1 << 4,  // A line m of the pass is generated from the input feature map in
                          // the A bank (IM2COL_* registers; line offset j = in1 bits 16..23)
   kFlagBCols = 1 << 5,   // weight load: B line u fills PE column u (lanes = rows k), Nt cycles
+  kFlagHoldB = 1 << 6,   // with B_COLS: the B bank neither swaps nor rewinds its write pointer,
+                         // and the weights load (unlike KEEP_B) from slot Nt * in1[31:24]
 };
-const int kStartJShift = 16;  // START in1: the im2col line offset j
+const int kStartJShift = 16;     // START in1: the im2col line offset j
+const int kStartSlotShift = 24;  // START in1: with B_COLS, the weight load reads B lines slot*Nt + u
 
 enum CfgFunct7 { kCfgSetOutput = 0, kCfgId = 1, kCfgStatus = 2, kCfgIm2colGeom = 3, kCfgIm2colPixel = 4,
                  kCfgIm2colOrigin = 5 };

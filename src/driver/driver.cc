@@ -59,17 +59,48 @@ class Gemm {
   // bias'[n] = bias[n] - zp * sum_k B[k][n], in wrapping 32-bit arithmetic
   // like the accumulators.
   int32_t folded_bias(int n) const {
-    const int oc = out_channel(n);
-    uint32_t sum = 0;
-    if (depthwise()) {
-      for (int t = 0; t < l_.k_h * l_.k_w; ++t)
-        sum += static_cast<uint32_t>(static_cast<int32_t>(l_.filter[t * l_.out_c + oc]));
-    } else {
-      for (int k = 0; k < K; ++k) sum += static_cast<uint32_t>(static_cast<int32_t>(b(k, n)));
-    }
-    const uint32_t bias = l_.bias ? static_cast<uint32_t>(l_.bias[oc]) : 0u;
-    return static_cast<int32_t>(bias - static_cast<uint32_t>(l_.input_zp) * sum);
+    return l_.folded_bias ? l_.folded_bias[out_channel(n)] : fold(n, weight_sum(n));
   }
+  // The sum of output column n's weights.
+  int32_t weight_sum(int n) const {
+    const int oc = out_channel(n);
+    int32_t sum = 0;
+    if (depthwise()) {
+      for (int t = 0; t < l_.k_h * l_.k_w; ++t) sum += l_.filter[t * l_.out_c + oc];
+    } else {
+      sum = row_sum(l_.filter + n * K, K);
+    }
+    return sum;
+  }
+  int32_t fold(int n, int32_t weight_sum) const {
+    const int oc = out_channel(n);
+    const uint32_t bias = l_.bias ? static_cast<uint32_t>(l_.bias[oc]) : 0u;
+    return static_cast<int32_t>(bias - static_cast<uint32_t>(l_.input_zp) * static_cast<uint32_t>(weight_sum));
+  }
+  // Sum of `n` int8 values. Four at a time when aligned: each byte biased by
+  // 128 (x ^ 0x80) is unsigned, two bytes add into each 16-bit half of an
+  // accumulator (at most 510 per word), flushed before a half can overflow.
+  static int32_t row_sum(const int8_t* p, int n) {
+    int32_t sum = 0;
+    int i = 0;
+    if ((reinterpret_cast<uintptr_t>(p) & 3) == 0) {
+      const uint32_t* w = static_cast<const uint32_t*>(__builtin_assume_aligned(p, 4));
+      const int words = n / 4;
+      for (int k0 = 0; k0 < words; k0 += 128) {
+        const int k1 = k0 + 128 < words ? k0 + 128 : words;
+        uint32_t acc = 0;
+        for (int k = k0; k < k1; ++k) {
+          const uint32_t x = w[k] ^ 0x80808080u;
+          acc += (x & 0x00ff00ffu) + ((x >> 8) & 0x00ff00ffu);
+        }
+        sum += static_cast<int32_t>((acc & 0xffffu) + (acc >> 16)) - 128 * 4 * (k1 - k0);
+      }
+      i = words * 4;
+    }
+    for (; i < n; ++i) sum += p[i];
+    return sum;
+  }
+
   void store(int m, int n, int8_t v) const {
     if (depthwise()) l_.output[m * l_.out_c + oc0_ + n] = v;
     else l_.output[m * N + n] = v;
@@ -279,8 +310,7 @@ class Runner {
         }
         Tile t = {true, bank_, m0, mt, n0, nt};
         if (hw_.c_double) {
-          pending_ = t;
-          pending_gemm_ = &g;
+          set_pending(g, t);
           bank_ ^= 1;
         } else {
           readback(g, t);  // single C bank: read before the next tile overwrites it
@@ -328,6 +358,8 @@ class Runner {
     // line of channels j = group).
     const int gsize = dw ? R : min_i(nc_, hw_.b_lines);
     const int groups = (l_.out_c + gsize - 1) / gsize;
+    const int taps = l_.k_h * l_.k_w;
+    const int group_passes = taps * (dw ? 1 : lines);
     checked(kCfg, kCfgIm2colPixel, static_cast<uint32_t>(lines) | (static_cast<uint32_t>(l_.input_zp) & 0xff) << 8, 0);
     const int per_image = l_.out_h * l_.out_w;
     for (int n = 0; n < l_.batches; ++n) {
@@ -353,54 +385,62 @@ class Runner {
           Gemm g(l_, dw ? gi : 0, gsize);
           const int n0 = dw ? 0 : gi * gsize;
           const int nt = dw ? g.N : min_i(gsize, l_.out_c - n0);
-          if (pending_.valid) {
-            readback(*pending_gemm_, pending_);
-            pending_.valid = false;
-          }
-          write_params(g, n0, nt);
+          const int oc0 = dw ? g.out_channel(0) : n0;
+          finish_pending();  // it needs the previous group's post-processing parameters
+          // All of the group's weights in the B bank at once when they fit
+          // (slot p = pass p's Nt lines): every tile's passes then load them
+          // from there (HOLD_B) and B crosses the bus once per band. The
+          // weight sums for the folded bias are gathered on the way.
+          const bool resident = group_passes * nt <= hw_.b_lines && group_passes <= 256;
+          int32_t sums[kMaxLanes];
+          for (int i = 0; i < nt; ++i) sums[i] = 0;
+          bool summed = resident && !dw && !l_.folded_bias;  // no sums needed when prepared
+          if (resident)
+            for (int t = 0; t < taps; ++t)
+              for (int j = dw ? gi : 0; j < (dw ? gi + 1 : lines); ++j)
+                summed = send_b_cols(t / l_.k_w, t % l_.k_w, j * R, min_i(R, C - j * R), oc0, nt, dw,
+                                     summed ? sums : 0) && summed;
+          write_params(g, n0, nt, summed ? sums : 0);
+          bool first_of_group = true;
           for (int m0 = p_begin; m0 < p_end; m0 += mc_) {
             const int mt = min_i(mc_, p_end - m0);
             const int r = m0 - n * per_image, oyt = r / l_.out_w, oxt = r - oyt * l_.out_w;  // one division per tile
-            bool first = true;
-            for (int ky = 0; ky < l_.k_h; ++ky)
-              for (int kx = 0; kx < l_.k_w; ++kx) {
-                const int ix_row = -l_.pad_left + kx * l_.dil_w;
-                const int iy = oyt * l_.stride_h - l_.pad_top + ky * l_.dil_h - y0, ix = oxt * l_.stride_w + ix_row;
-                checked(kCfg, kCfgIm2colOrigin,
-                        (static_cast<uint32_t>(iy) & 0xffff) | static_cast<uint32_t>(ix) << 16,
-                        (static_cast<uint32_t>(ix_row) & 0xffff) | static_cast<uint32_t>(oxt) << 16);
-                const int j_lo = dw ? gi : 0, j_hi = dw ? gi + 1 : lines;
-                for (int j = j_lo; j < j_hi; ++j) {
-                  const int kt = min_i(R, C - j * R);
-                  send_b_cols(ky, kx, j * R, kt, dw ? g.out_channel(0) : n0, nt, dw);
-                  const uint32_t flags = (first ? kFlagClear : 0) | (bank_ ? kFlagCBank : 0) |
-                                         (keep_a ? kFlagKeepA : 0) | kFlagIm2col | kFlagBCols;
-                  const uint32_t rsp =
-                      sasim_cfu_op(kStart, 0, static_cast<uint32_t>(mt) | static_cast<uint32_t>(kt) << 16,
-                                   static_cast<uint32_t>(nt) | flags << 8 | static_cast<uint32_t>(j) << kStartJShift);
-                  if (rsp == kErrorResponse) return kErrCfuRejected;
-                  keep_a = true;
-                  if (first && pending_.valid) {  // read the previous tile while this one computes
-                    readback(*pending_gemm_, pending_);
-                    pending_.valid = false;
-                  }
-                  first = false;
-                }
+            // The previous tile is read back in slices between this tile's passes.
+            const int slice = pending_.valid ? (pending_.mt - pend_next_ + group_passes - 1) / group_passes : 0;
+            int pass = 0;
+            for (int t = 0; t < taps; ++t) {
+              const int ky = t / l_.k_w, kx = t - ky * l_.k_w;
+              const int ix_row = -l_.pad_left + kx * l_.dil_w;
+              const int iy = oyt * l_.stride_h - l_.pad_top + ky * l_.dil_h - y0, ix = oxt * l_.stride_w + ix_row;
+              checked(kCfg, kCfgIm2colOrigin, (static_cast<uint32_t>(iy) & 0xffff) | static_cast<uint32_t>(ix) << 16,
+                      (static_cast<uint32_t>(ix_row) & 0xffff) | static_cast<uint32_t>(oxt) << 16);
+              for (int j = dw ? gi : 0; j < (dw ? gi + 1 : lines); ++j, ++pass) {
+                const int kt = min_i(R, C - j * R);
+                if (!resident) send_b_cols(ky, kx, j * R, kt, oc0, nt, dw);
+                const bool hold = resident && !first_of_group;
+                const uint32_t flags = (pass == 0 ? kFlagClear : 0) | (bank_ ? kFlagCBank : 0) |
+                                       (keep_a ? kFlagKeepA : 0) | kFlagIm2col | kFlagBCols | (hold ? kFlagHoldB : 0);
+                const uint32_t slot = resident ? static_cast<uint32_t>(pass) : 0;
+                const uint32_t rsp = sasim_cfu_op(
+                    kStart, 0, static_cast<uint32_t>(mt) | static_cast<uint32_t>(kt) << 16,
+                    static_cast<uint32_t>(nt) | flags << 8 | static_cast<uint32_t>(j) << kStartJShift |
+                        slot << kStartSlotShift);
+                if (rsp == kErrorResponse) return kErrCfuRejected;
+                keep_a = true;
+                first_of_group = false;
+                if (pending_.valid) read_pending(slice);  // while this pass computes
               }
-            Tile t = {true, bank_, m0, mt, n0, nt};
+            }
+            finish_pending();  // its bank is the next tile's
+            Tile tile = {true, bank_, m0, mt, dw ? 0 : oc0, nt};
             if (hw_.c_double) {
-              pending_ = t;
-              pending_gemm_ = &g;
+              set_pending(g, tile);
               bank_ ^= 1;
             } else {
-              readback(g, t);
+              readback(g, tile);
             }
           }
-          // The pending tile refers to `g`: read it before `g` goes out of scope.
-          if (pending_.valid) {
-            readback(*pending_gemm_, pending_);
-            pending_.valid = false;
-          }
+          finish_pending();  // the pending tile refers to `g`
         }
         oy += nr;
       }
@@ -436,31 +476,63 @@ class Runner {
   // k = channels c0 .. c0 + kt - 1 of tap (ky, kx). Conv: 8 consecutive
   // filter bytes, two aligned words when they are exactly a line. Depthwise:
   // the tap's weight of channel c0 + n in lane n, zeros elsewhere.
-  void send_b_cols(int ky, int kx, int c0, int kt, int oc0, int nt, bool dw) {
+  //
+  // With `sums`, each line's kt weights are also added to sums[n] (conv);
+  // returns whether it did (false: the caller folds the bias itself).
+  bool send_b_cols(int ky, int kx, int c0, int kt, int oc0, int nt, bool dw, int32_t* sums = 0) {
     Writer w(kWriteB);
     const int pitch = line_pitch(hw_.cols), tap = ky * l_.k_w + kx;
-    for (int n = 0; n < nt; ++n) {
-      if (dw) {
+    bool summed = false;
+    if (dw) {
+      for (int n = 0; n < nt; ++n) {
         const int8_t v = l_.filter[tap * l_.out_c + oc0 + n];
         for (int lane = 0; lane < pitch; ++lane) w.put(lane == n ? v : int8_t{0});
-        continue;
       }
-      const int8_t* f = l_.filter + ((oc0 + n) * l_.k_h * l_.k_w + tap) * l_.in_c + c0;
-      if (kt == 8 && pitch == 8 && w.at_boundary() && (reinterpret_cast<uintptr_t>(f) & 3) == 0) {
-        const uint32_t* p = static_cast<const uint32_t*>(__builtin_assume_aligned(f, 4));
-        w.put8(p[0], p[1]);
+    } else {
+      const int step = l_.k_h * l_.k_w * l_.in_c;  // one output channel further
+      const int8_t* f = l_.filter + (oc0 * l_.k_h * l_.k_w + tap) * l_.in_c + c0;
+      if (kt == 8 && pitch == 8 && step % 4 == 0 && (reinterpret_cast<uintptr_t>(f) & 3) == 0) {
+        if (sums) {
+          // Eight weights as bytes biased by 128 (unsigned), two per 16-bit
+          // half: at most 4 x 255 per half, then minus 8 x 128.
+          for (int n = 0; n < nt; ++n, f += step) {
+            const uint32_t* p = static_cast<const uint32_t*>(__builtin_assume_aligned(f, 4));
+            const uint32_t w0 = p[0], w1 = p[1];
+            w.put8(w0, w1);
+            const uint32_t x0 = w0 ^ 0x80808080u, x1 = w1 ^ 0x80808080u;
+            const uint32_t h = (x0 & 0x00ff00ffu) + ((x0 >> 8) & 0x00ff00ffu) + (x1 & 0x00ff00ffu) +
+                               ((x1 >> 8) & 0x00ff00ffu);
+            sums[n] += static_cast<int32_t>((h & 0xffffu) + (h >> 16)) - 8 * 128;
+          }
+          summed = true;
+        } else {
+          for (int n = 0; n < nt; ++n, f += step) {
+            const uint32_t* p = static_cast<const uint32_t*>(__builtin_assume_aligned(f, 4));
+            w.put8(p[0], p[1]);
+          }
+        }
       } else {
-        for (int lane = 0; lane < pitch; ++lane) w.put(lane < kt ? f[lane] : int8_t{0});
+        for (int n = 0; n < nt; ++n, f += step)
+          for (int lane = 0; lane < pitch; ++lane) {
+            const int8_t v = lane < kt ? f[lane] : int8_t{0};
+            w.put(v);
+            if (sums) sums[n] += v;
+          }
+        summed = sums != 0;
       }
     }
     w.flush();
     if (w.rejected()) status_ = kErrCfuRejected;
+    return summed;
   }
 
-  void write_params(const Gemm& g, int n0, int nt) {
+  // BIAS and REQUANT of output columns n0 .. n0 + nt - 1; `sums` (when
+  // given) holds their weight sums, already gathered while sending B.
+  void write_params(const Gemm& g, int n0, int nt, const int32_t* sums = 0) {
     for (int j = 0; j < nt; ++j) {
       const int oc = g.out_channel(n0 + j);
-      checked(kParam, 0, static_cast<uint32_t>(j), static_cast<uint32_t>(g.folded_bias(n0 + j)));
+      const int32_t fb = sums ? g.fold(n0 + j, sums[j]) : g.folded_bias(n0 + j);
+      checked(kParam, 0, static_cast<uint32_t>(j), static_cast<uint32_t>(fb));
       checked(kParam, 1, static_cast<uint32_t>(mult(oc)),
                    static_cast<uint32_t>(j) | (static_cast<uint32_t>(shift(oc)) & 0xff) << 8);
     }
@@ -606,20 +678,42 @@ class Runner {
     if (w.rejected()) status_ = kErrCfuRejected;
   }
 
+  // The tile whose C bank is read back next, and its next line.
+  void set_pending(const Gemm& g, const Tile& t) {
+    pending_ = t;
+    pending_gemm_ = &g;
+    pend_next_ = 0;
+  }
+  // Reads up to `n` more lines of the pending tile (SEEK before the first).
+  void read_pending(int n) {
+    if (!pending_.valid || n <= 0) return;
+    if (pend_next_ == 0) checked(kRead, 1, static_cast<uint32_t>(pending_.bank), 0);
+    const int end = min_i(pending_.mt, pend_next_ + n);
+    read_lines(*pending_gemm_, pending_, pend_next_, end);
+    pend_next_ = end;
+    if (pend_next_ == pending_.mt) pending_.valid = false;
+  }
+  void finish_pending() { read_pending(pending_.mt); }
+
   void readback(const Gemm& g, const Tile& t) {
     checked(kRead, 1, static_cast<uint32_t>(t.bank), 0);
+    read_lines(g, t, 0, t.mt);
+  }
+
+  // Lines [m_lo, m_hi) of tile t at the read pointer, READ NEXT by READ NEXT.
+  void read_lines(const Gemm& g, const Tile& t, int m_lo, int m_hi) {
     // Four int8 per READ go to memory as one word when they are four
     // consecutive, aligned output bytes.
     const int stride = g.depthwise() ? l_.out_c : g.N;
     const int col0 = g.depthwise() ? g.out_channel(0) + t.n0 : t.n0;
     if (t.nt % 4 == 0 && stride % 4 == 0 && col0 % 4 == 0 && (reinterpret_cast<uintptr_t>(l_.output) & 3) == 0) {
-      for (int m = 0; m < t.mt; ++m) {
+      for (int m = m_lo; m < m_hi; ++m) {
         uint32_t* dst = reinterpret_cast<uint32_t*>(l_.output + (t.m0 + m) * stride + col0);
         for (int j = 0; j < t.nt; j += 4) *dst++ = sasim_cfu_op(kRead, 0, 0, 0);
       }
       return;
     }
-    for (int m = 0; m < t.mt; ++m)
+    for (int m = m_lo; m < m_hi; ++m)
       for (int j = 0; j < t.nt; j += 4) {
         const uint32_t v = sasim_cfu_op(kRead, 0, 0, 0);
         for (int i = 0; i < 4 && j + i < t.nt; ++i)
@@ -643,6 +737,7 @@ class Runner {
   int bank_;
   Tile pending_;
   const Gemm* pending_gemm_;
+  int pend_next_ = 0;  // the pending tile's next line to read
   int last_a_m0_, last_a_k0_, last_b_k0_, last_b_n0_, last_ch_;
   int status_ = kOk;
 };
@@ -652,6 +747,17 @@ class Runner {
 int run_layer(const HwDesc& hw, const LayerDesc& l) {
   Runner r(hw, l);
   return r.run();
+}
+
+void fold_biases(const LayerDesc& l0, int32_t* out) {
+  LayerDesc l = l0;
+  l.folded_bias = 0;
+  if (l.kind == kDepthwiseConv2d) {
+    for (int oc = 0; oc < l.out_c; ++oc) out[oc] = Gemm(l, oc, 1).folded_bias(0);
+  } else {
+    const Gemm g(l, 0, 1);
+    for (int oc = 0; oc < l.out_c; ++oc) out[oc] = g.folded_bias(oc);
+  }
 }
 
 }  // namespace sasim_drv

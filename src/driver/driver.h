@@ -47,12 +47,21 @@ struct LayerDesc {
   const int32_t* shift;
   int per_tensor;
   int8_t* output;         // NHWC, or [batches, units]
+  // Optional, prepared once before inference (fold_biases): out_c entries
+  // bias[oc] - input_zp * (sum of oc's weights), the accumulator offset
+  // that makes the CFU's sums of raw input bytes exact. Null: the driver
+  // computes them from the filter (the path for raw TFLite tensors).
+  const int32_t* folded_bias;
 };
 
 enum Status { kOk = 0, kErrTileTooLarge = -1, kErrCfuRejected = -2 };
 
 // Runs one layer to completion; the output is in l.output on return.
 int run_layer(const HwDesc& hw, const LayerDesc& l);
+
+// The folded biases of l (out_c entries), as LayerDesc::folded_bias holds
+// them; l.folded_bias itself is not read.
+void fold_biases(const LayerDesc& l, int32_t* out);
 
 }  // namespace sasim_drv
 

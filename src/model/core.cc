@@ -96,7 +96,8 @@ class WsArray : public ArrayModel {
     active_ = 0;
     if (u < load_) {  // weight load: B line u into PE row u, or (B_COLS) into PE column u
       if (pass_.b_cols) {
-        for (int r = 0; r < kt; ++r) w_[r * C_ + u] = buf->b_at(u, r);
+        const int line = pass_.b_slot * nt + u;
+        for (int r = 0; r < kt; ++r) w_[r * C_ + u] = buf->b_at(line, r);
       } else {
         for (int c = 0; c < nt; ++c) w_[u * C_ + c] = buf->b_at(u, c);
       }
@@ -295,14 +296,17 @@ bool CfuCore::start_pass(uint32_t in0, uint32_t in1) {
   ps.keep_b = flags & kFlagKeepB;
   ps.im2col = flags & kFlagIm2col;
   ps.b_cols = flags & kFlagBCols;
+  ps.hold_b = flags & kFlagHoldB;
   ps.j = static_cast<int>((in1 >> kStartJShift) & 0xff);
+  ps.b_slot = ps.b_cols ? static_cast<int>(in1 >> kStartSlotShift) : 0;
   const bool ws = p_.dataflow == Dataflow::kWeightStationary;
   bool ok = ps.mt >= 1 && ps.kt >= 1 && ps.nt >= 1 && ps.nt <= p_.cols && ps.mt <= p_.c_lines;
   // The extension's flags need the extension (p_.im2col implies WS); B_COLS
   // loads Kt lanes of a B line, which holds `cols` lanes.
-  if ((ps.im2col || ps.b_cols) && !p_.im2col) ok = false;
+  if ((ps.im2col || ps.b_cols || ps.hold_b) && !p_.im2col) ok = false;
   if (ps.im2col) ok = ok && im2col_.in_w > 0 && im2col_.lines > 0 && ps.j < im2col_.lines;
-  if (ps.b_cols) ok = ok && p_.rows <= p_.cols && ps.nt <= p_.b_lines;
+  if (ps.hold_b) ok = ok && ps.b_cols && !ps.keep_b;
+  if (ps.b_cols) ok = ok && p_.rows <= p_.cols && (ps.b_slot + 1) * ps.nt <= p_.b_lines;
   else if (ws) ok = ok && ps.kt <= p_.b_lines;
   if (ws) ok = ok && ps.kt <= p_.rows && (ps.im2col || ps.mt <= p_.a_lines);
   else ok = ok && ps.mt <= p_.rows && ps.kt <= p_.a_lines && ps.kt <= p_.b_lines;
@@ -313,9 +317,9 @@ bool CfuCore::start_pass(uint32_t in0, uint32_t in1) {
   // The bank the host just filled becomes active; the other is free for the
   // next pass's data. With keep_*, or a single-buffered buffer, nothing swaps.
   if (p_.a_double && !ps.keep_a) buf_.a_active ^= 1;
-  if (p_.b_double && !ps.keep_b) buf_.b_active ^= 1;
+  if (p_.b_double && !ps.keep_b && !ps.hold_b) buf_.b_active ^= 1;
   if (!ps.keep_a) a_wp_ = 0;
-  if (!ps.keep_b) b_wp_ = 0;
+  if (!ps.keep_b && !ps.hold_b) b_wp_ = 0;
   c_cols_[ps.c_bank] = ps.nt;
   array_->begin(ps, buf_);
   ++cnt_.passes;

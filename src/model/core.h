@@ -79,8 +79,9 @@ struct Im2colRegs {
 struct Pass {
   int mt = 0, kt = 0, nt = 0;
   bool clear = true, keep_a = false, keep_b = false;
-  bool im2col = false, b_cols = false;
+  bool im2col = false, b_cols = false, hold_b = false;
   int j = 0;     // IM2COL: the line offset within a pixel
+  int b_slot = 0;  // B_COLS: the weight load reads B lines b_slot * Nt + u
   int lead = 0;  // WS: cycles before A line 0 enters (weight load or 1)
   Im2colRegs geom;  // IM2COL: the registers as START found them
   int c_bank = 0;

@@ -64,6 +64,7 @@ sasim_drv::LayerDesc layer_desc_from(const LayerSpec& s, const LayerData& d, int
   l.shift = s.output_shift.data();
   l.per_tensor = s.output_multiplier.size() == 1 ? 1 : 0;
   l.output = out;
+  l.folded_bias = nullptr;  // computed by the driver (BoardHost prepares them)
   return l;
 }
 
