@@ -93,7 +93,7 @@ TEST_CASE("single-buffered buffers are slower and still exact", "[systemc][timin
   sasim::HwConfig hw = hw_of(8, 8, "ws");
   hw.buf_a.double_buffered = hw.buf_b.double_buffered = hw.buf_c.double_buffered = false;
   auto engine = sasim::make_engine("systemc", hw);
-  const sasim::LayerCase c = sasim::load_case(std::string(SASIM_SHARED_DIR) + "/vectors/synthetic__02_conv2d");
+  const sasim::LayerCase c = sasim::load_case(std::string(SASIM_SHARED_DIR) + "/vectors/resnet8__01_conv2d");
   const sasim::EngineResult single = engine->run(c.spec, c.data);
   CHECK(single.output == c.data.output);
 

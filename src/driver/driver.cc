@@ -395,11 +395,17 @@ class Runner {
           int32_t sums[kMaxLanes];
           for (int i = 0; i < nt; ++i) sums[i] = 0;
           bool summed = resident && !dw && !l_.folded_bias;  // no sums needed when prepared
-          if (resident)
+          if (resident) {
+            // One stream: slot p starts at line p * Nt (no padding between
+            // slots; a line may share a WRITE with the previous slot's).
+            Writer bw(kWriteB);
             for (int t = 0; t < taps; ++t)
               for (int j = dw ? gi : 0; j < (dw ? gi + 1 : lines); ++j)
-                summed = send_b_cols(t / l_.k_w, t % l_.k_w, j * R, min_i(R, C - j * R), oc0, nt, dw,
+                summed = send_b_cols(&bw, t / l_.k_w, t % l_.k_w, j * R, min_i(R, C - j * R), oc0, nt, dw,
                                      summed ? sums : 0) && summed;
+            bw.flush();
+            if (bw.rejected()) status_ = kErrCfuRejected;
+          }
           write_params(g, n0, nt, summed ? sums : 0);
           bool first_of_group = true;
           for (int m0 = p_begin; m0 < p_end; m0 += mc_) {
@@ -416,7 +422,12 @@ class Runner {
                       (static_cast<uint32_t>(ix_row) & 0xffff) | static_cast<uint32_t>(oxt) << 16);
               for (int j = dw ? gi : 0; j < (dw ? gi + 1 : lines); ++j, ++pass) {
                 const int kt = min_i(R, C - j * R);
-                if (!resident) send_b_cols(ky, kx, j * R, kt, oc0, nt, dw);
+                if (!resident) {
+                  Writer bw(kWriteB);
+                  send_b_cols(&bw, ky, kx, j * R, kt, oc0, nt, dw);
+                  bw.flush();
+                  if (bw.rejected()) status_ = kErrCfuRejected;
+                }
                 const bool hold = resident && !first_of_group;
                 const uint32_t flags = (pass == 0 ? kFlagClear : 0) | (bank_ ? kFlagCBank : 0) |
                                        (keep_a ? kFlagKeepA : 0) | kFlagIm2col | kFlagBCols | (hold ? kFlagHoldB : 0);
@@ -479,8 +490,8 @@ class Runner {
   //
   // With `sums`, each line's kt weights are also added to sums[n] (conv);
   // returns whether it did (false: the caller folds the bias itself).
-  bool send_b_cols(int ky, int kx, int c0, int kt, int oc0, int nt, bool dw, int32_t* sums = 0) {
-    Writer w(kWriteB);
+  bool send_b_cols(Writer* wp, int ky, int kx, int c0, int kt, int oc0, int nt, bool dw, int32_t* sums = 0) {
+    Writer& w = *wp;
     const int pitch = line_pitch(hw_.cols), tap = ky * l_.k_w + kx;
     bool summed = false;
     if (dw) {
@@ -491,7 +502,7 @@ class Runner {
     } else {
       const int step = l_.k_h * l_.k_w * l_.in_c;  // one output channel further
       const int8_t* f = l_.filter + (oc0 * l_.k_h * l_.k_w + tap) * l_.in_c + c0;
-      if (kt == 8 && pitch == 8 && step % 4 == 0 && (reinterpret_cast<uintptr_t>(f) & 3) == 0) {
+      if (kt == 8 && pitch == 8 && step % 4 == 0 && w.at_boundary() && (reinterpret_cast<uintptr_t>(f) & 3) == 0) {
         if (sums) {
           // Eight weights as bytes biased by 128 (unsigned), two per 16-bit
           // half: at most 4 x 255 per half, then minus 8 x 128.
@@ -521,8 +532,6 @@ class Runner {
         summed = sums != 0;
       }
     }
-    w.flush();
-    if (w.rejected()) status_ = kErrCfuRejected;
     return summed;
   }
 
