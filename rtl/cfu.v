@@ -139,7 +139,7 @@ module Cfu #(
   wire              arr_busy, arr_finishing, start, keep_b, abort;
   wire              im2col, b_cols;
   wire [7:0]        start_j, start_slot, g_sw, g_sh, g_lines, g_pad;
-  wire [15:0]       g_in_w, g_in_h, g_out_w, o_iy, o_ix, o_ix_row, o_ox;
+  wire [15:0]       g_in_w, g_in_h, g_out_w, o_iy, o_ix, o_ix_row, o_ox, g_bstride;
   wire [MtW-1:0]    mt;
   wire [KtW-1:0]    kt;
   wire [NtW-1:0]    nt;
@@ -207,6 +207,7 @@ module Cfu #(
     .g_stride_h_o    (g_sh),
     .g_lines_o       (g_lines),
     .g_pad_o         (g_pad),
+    .g_bstride_o     (g_bstride),
     .o_iy_o          (o_iy),
     .o_ix_o          (o_ix),
     .o_ix_row_o      (o_ix_row),
@@ -307,6 +308,7 @@ module Cfu #(
         .g_stride_h_i (g_sh),
         .g_lines_i    (g_lines),
         .g_pad_i      (g_pad),
+        .g_bstride_i  (g_bstride),
         .o_iy_i       (o_iy),
         .o_ix_i       (o_ix),
         .o_ix_row_i   (o_ix_row),
@@ -326,7 +328,7 @@ module Cfu #(
       );
     end else begin : g_os
       // The im2col extension is weight-stationary only: its signals are unused.
-      wire unused_im2col = ^{im2col, b_cols, start_j, start_slot, g_in_w, g_in_h, g_out_w, g_sw, g_sh, g_lines, g_pad, o_iy,
+      wire unused_im2col = ^{im2col, b_cols, start_j, start_slot, g_bstride, g_in_w, g_in_h, g_out_w, g_sw, g_sh, g_lines, g_pad, o_iy,
                              o_ix, o_ix_row, o_ox};
       sasim_array_os #(
         .Rows   (Rows),

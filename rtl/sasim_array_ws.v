@@ -77,6 +77,7 @@ module sasim_array_ws #(
   input  wire [7:0]           g_stride_h_i,
   input  wire [7:0]           g_lines_i,
   input  wire [7:0]           g_pad_i,
+  input  wire [15:0]          g_bstride_i,
   input  wire [15:0]          o_iy_i,
   input  wire [15:0]          o_ix_i,
   input  wire [15:0]          o_ix_row_i,
@@ -121,7 +122,7 @@ module sasim_array_ws #(
   reg           wload_q;  // the lead cycles load weights (not keep_b)
   reg           im2col_q, b_cols_q;
   reg [7:0]     j_q;
-  reg [UW-1:0]  bbase_q;  // B_COLS: first B line of the weight load (slot * Nt)
+  reg [UW-1:0]  bnext_q;  // B_COLS: the weight load's B line of the next cycle
 
   wire [UW-1:0] mt_u = {{(UW-MtW){1'b0}}, mt_i};
   wire [UW-1:0] kt_u = {{(UW-KtW){1'b0}}, kt_i};
@@ -130,10 +131,19 @@ module sasim_array_ws #(
   wire          b_cols_en = (Im2col != 0) && b_cols_i;
   // L (cfu_isa.h, ws_lead_cycles)
   wire [UW-1:0] s_u  = keep_b_i ? (im2col_en ? UOne : {UW{1'b0}}) : (b_cols_en ? nt_u : kt_u);
-  // B line of the load's first cycle; the controller checks it plus Nt fits.
-  wire [UW+7:0] bbase_x = {8'd0, nt_u} * {{(UW){1'b0}}, slot_i};
-  wire [UW-1:0] bbase_u = bbase_x[UW-1:0];
-  wire          unused_bbase_hi = ^bbase_x[UW+7:UW];
+  // B_COLS: PE column u loads B line slot + u * B stride (the controller
+  // checks that the last one exists, so every line fits UW bits).
+  localparam integer SW = (UW > 16) ? UW : 16;
+  wire [SW-1:0] slot_x    = {{(SW-8){1'b0}}, slot_i};
+  wire [SW-1:0] bstride_x = {{(SW-16){1'b0}}, g_bstride_i};
+  wire [UW-1:0] slot_u    = slot_x[UW-1:0];
+  wire [UW-1:0] bstride_u = bstride_x[UW-1:0];
+  reg  [UW-1:0] bstride_q;
+  always @(posedge clk_i) begin
+    if (rst_i) bstride_q <= {UW{1'b0}};
+    else if (start_i) bstride_q <= bstride_u;
+  end
+  wire unused_bstride_hi = ^{slot_x, bstride_x};
 
   wire finishing = busy_q && (u_q + UOne == t_q);
   assign busy_o      = busy_q;
@@ -153,7 +163,7 @@ module sasim_array_ws #(
       im2col_q <= 1'b0;
       b_cols_q <= 1'b0;
       j_q     <= 8'd0;
-      bbase_q <= {UW{1'b0}};
+      bnext_q <= {UW{1'b0}};
     end else if (start_i) begin
       busy_q  <= 1'b1;
       u_q     <= {UW{1'b0}};
@@ -167,11 +177,12 @@ module sasim_array_ws #(
       im2col_q <= im2col_en;
       b_cols_q <= b_cols_en;
       j_q     <= j_i;
-      bbase_q <= b_cols_en ? bbase_u : {UW{1'b0}};
+      bnext_q <= b_cols_en ? slot_u + bstride_u : {UW{1'b0}};
     end else if (abort_i || finishing) begin
       busy_q  <= 1'b0;
     end else if (busy_q) begin
       u_q     <= u_q + UOne;
+      bnext_q <= bnext_q + bstride_q;
     end
   end
 
@@ -184,7 +195,8 @@ module sasim_array_ws #(
   // the next cycle can only be a new pass's cycle 0: its first line is the
   // START's slot * Nt (0 without B_COLS), from the command being executed.
   wire          going  = busy_q && !finishing;
-  wire [UW-1:0] b_line = going ? ((un < s_q) ? bbase_q + un : {UW{1'b0}}) : (start_i ? bbase_u : {UW{1'b0}});
+  wire [UW-1:0] b_line = going ? ((un < s_q) ? (b_cols_q ? bnext_q : un) : {UW{1'b0}})
+                               : ((start_i && b_cols_en) ? slot_u : {UW{1'b0}});
   wire [UW-1:0] c_rl   = (un >= wbase_q) ? un - wbase_q : {UW{1'b0}};
   assign b_line_o  = b_line[BLineW-1:0];
   assign c_rline_o = c_rl[CLineW-1:0];

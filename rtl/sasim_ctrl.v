@@ -88,6 +88,7 @@ module sasim_ctrl #(
   output wire [7:0]         g_stride_h_o,
   output wire [7:0]         g_lines_o,
   output wire [7:0]         g_pad_o,
+  output wire [15:0]        g_bstride_o,
   output wire [15:0]        o_iy_o,
   output wire [15:0]        o_ix_o,
   output wire [15:0]        o_ix_row_o,
@@ -171,13 +172,15 @@ module sasim_ctrl #(
   // im2col registers (IM2COL_GEOM, _PIXEL, _ORIGIN)
   reg [15:0] g_in_w_q, g_in_h_q, g_out_w_q, o_iy_q, o_ix_q, o_ix_row_q, o_ox_q;
   reg [7:0]  g_sw_q, g_sh_q, g_lines_q, g_pad_q;
+  reg [15:0] g_bstride_q;
   wire       ext_ok  = (Ext != 0) || !(flag_im2col || flag_b_cols || flag_hold_b);
   wire       hold_ok = !flag_hold_b || (flag_b_cols && !flag_keep_b);
-  wire [16:0] slot_end = ({9'd0, start_slot} + 17'd1) * {9'd0, nt8};  // (slot + 1) * Nt
+  // The last B line a B_COLS load reads: slot + (Nt - 1) * B stride.
+  wire [23:0] slot_last = {16'd0, start_slot} + {16'd0, nt8 - 8'd1} * {8'd0, g_bstride_q};
   wire       im2c_ok = !flag_im2col || ((g_in_w_q != 16'd0) && (g_lines_q != 8'd0) && (start_j < g_lines_q));
   wire       mt_ok   = flag_im2col ? ({16'd0, mt16} <= MaxMtIm) : ({16'd0, mt16} <= MaxMt);
   wire       kt_ok   = flag_b_cols ? ({16'd0, kt16} <= Rows) : ({16'd0, kt16} <= MaxKt);
-  wire       bc_ok   = !flag_b_cols || ((Rows <= Cols) && ({15'd0, slot_end} <= BLines));
+  wire       bc_ok   = !flag_b_cols || ((Rows <= Cols) && ({8'd0, slot_last} < BLines));
   wire        start_ok = (mt16 != 16'd0) && (kt16 != 16'd0) && (nt8 != 8'd0) &&
                          ({24'd0, nt8} <= Cols) && mt_ok && kt_ok && ext_ok && im2c_ok && bc_ok && hold_ok;
   assign im2col_o     = flag_im2col;
@@ -191,6 +194,7 @@ module sasim_ctrl #(
   assign g_stride_h_o = g_sh_q;
   assign g_lines_o    = g_lines_q;
   assign g_pad_o      = g_pad_q;
+  assign g_bstride_o  = g_bstride_q;
   assign o_iy_o       = o_iy_q;
   assign o_ix_o       = o_ix_q;
   assign o_ix_row_o   = o_ix_row_q;
@@ -445,6 +449,7 @@ module sasim_ctrl #(
       g_sh_q     <= 8'd0;
       g_lines_q  <= 8'd0;
       g_pad_q    <= 8'd0;
+      g_bstride_q <= 16'd0;
       o_iy_q     <= 16'd0;
       o_ix_q     <= 16'd0;
       o_ix_row_q <= 16'd0;
@@ -460,6 +465,7 @@ module sasim_ctrl #(
       if (do_pixel) begin
         g_lines_q <= in0[7:0];
         g_pad_q   <= in0[15:8];
+        g_bstride_q <= in1[15:0];
       end
       if (do_origin) begin
         o_iy_q     <= in0[15:0];

@@ -439,14 +439,14 @@ TEST_CASE("im2col: the generated walk, padding and the pass it feeds", "[model][
   bus.write_bytes(sasim_isa::kWriteA, ifm);
   bus.write_bytes(sasim_isa::kWriteB, wt);
   CHECK(bus.op(sasim_isa::kCfg, sasim_isa::kCfgIm2colGeom, 3 | 4 << 16, 2 | 2 << 16 | 2 << 24) == 0);
-  CHECK(bus.op(sasim_isa::kCfg, sasim_isa::kCfgIm2colPixel, 2 | (static_cast<uint32_t>(pad) & 0xff) << 8, 0) == 0);
+  CHECK(bus.op(sasim_isa::kCfg, sasim_isa::kCfgIm2colPixel, 2 | (static_cast<uint32_t>(pad) & 0xff) << 8, 1) == 0);
   CHECK(bus.op(sasim_isa::kCfg, sasim_isa::kCfgIm2colOrigin, 0u | 0xffffu << 16, 0xffffu | 0u << 16) == 0);
   CHECK(bus.op(sasim_isa::kCfg, sasim_isa::kCfgIm2colOrigin, 0, 2u << 16) == sasim_isa::kErrorResponse);  // ox >= out_w
   CHECK(bus.op(sasim_isa::kReset, 0, 0, 0) == 0);  // clears the error flag and the im2col registers
   bus.write_bytes(sasim_isa::kWriteA, ifm);
   bus.write_bytes(sasim_isa::kWriteB, wt);
   bus.op(sasim_isa::kCfg, sasim_isa::kCfgIm2colGeom, 3 | 4 << 16, 2 | 2 << 16 | 2 << 24);
-  bus.op(sasim_isa::kCfg, sasim_isa::kCfgIm2colPixel, 2 | (static_cast<uint32_t>(pad) & 0xff) << 8, 0);
+  bus.op(sasim_isa::kCfg, sasim_isa::kCfgIm2colPixel, 2 | (static_cast<uint32_t>(pad) & 0xff) << 8, 1);
   bus.op(sasim_isa::kCfg, sasim_isa::kCfgIm2colOrigin, 0u | 0xffffu << 16, 0xffffu);
   CHECK(bus.op(sasim_isa::kStart, 0, mt | kt << 16, nt | flags << 8 | j << 16) == 0);
   // B by columns loads Nt lines: lead Nt instead of Kt.

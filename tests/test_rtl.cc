@@ -506,7 +506,7 @@ class CmdGen {
           if (chance(0.05)) c.in0 &= 0xffff0000u;  // in_w 0: rejected
         } else if (c.f7 == isa::kCfgIm2colPixel) {
           c.in0 = static_cast<uint32_t>(chance(0.95) ? uni(1, 4) : 0) | (u32() & 0xff) << 8 | (u32() & 0xffff0000u);
-          c.in1 = u32();
+          c.in1 = static_cast<uint32_t>(chance(0.9) ? uni(0, 4) : uni(0, 65535)) | (u32() & 0xffff0000u);  // B stride
         } else {
           c.in0 = u16(uni(-4, 14)) | u16(uni(-4, 14)) << 16;
           c.in1 = u16(uni(-3, 3)) | u16(uni(0, 12)) << 16;  // ox >= out_w: rejected

@@ -19,7 +19,8 @@ enum Funct3 {
                  // The im2col extension (WS with array.im2col; docs/command-set.md):
                  // f7=3 IM2COL_GEOM: in0 = in_w | in_h << 16; in1 = out_w | stride_w << 16 |
                  //       stride_h << 24 (waits until the array is idle)
-                 // f7=4 IM2COL_PIXEL: in0 = lines per pixel | pad value << 8 (int8)
+                 // f7=4 IM2COL_PIXEL: in0 = lines per pixel | pad value << 8 (int8);
+                 //       in1 = B stride (B_COLS: lines between two columns' weights)
                  //       (waits until the array is idle)
                  // f7=5 IM2COL_ORIGIN: in0 = iy | ix << 16 (int16 each); in1 = ix_row (int16) |
                  //       ox << 16: the next IM2COL pass's first pixel
@@ -49,10 +50,10 @@ enum StartFlags {
                          // the A bank (IM2COL_* registers; line offset j = in1 bits 16..23)
   kFlagBCols = 1 << 5,   // weight load: B line u fills PE column u (lanes = rows k), Nt cycles
   kFlagHoldB = 1 << 6,   // with B_COLS: the B bank neither swaps nor rewinds its write pointer,
-                         // and the weights load (unlike KEEP_B) from slot Nt * in1[31:24]
+                         // and the weights load (unlike KEEP_B)
 };
 const int kStartJShift = 16;     // START in1: the im2col line offset j
-const int kStartSlotShift = 24;  // START in1: with B_COLS, the weight load reads B lines slot*Nt + u
+const int kStartSlotShift = 24;  // START in1: with B_COLS, PE column u loads B line slot + u * B stride
 
 enum CfgFunct7 { kCfgSetOutput = 0, kCfgId = 1, kCfgStatus = 2, kCfgIm2colGeom = 3, kCfgIm2colPixel = 4,
                  kCfgIm2colOrigin = 5 };

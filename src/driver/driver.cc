@@ -360,7 +360,13 @@ class Runner {
     const int groups = (l_.out_c + gsize - 1) / gsize;
     const int taps = l_.k_h * l_.k_w;
     const int group_passes = taps * (dw ? 1 : lines);
-    checked(kCfg, kCfgIm2colPixel, static_cast<uint32_t>(lines) | (static_cast<uint32_t>(l_.input_zp) & 0xff) << 8, 0);
+    // All of a group's weights in the B bank at once when they fit: column
+    // n's weights for pass p in line n * P + p (P passes per group; B stride
+    // P), every tile's passes load them from there (HOLD_B, slot p), and B
+    // crosses the bus once per band. Otherwise each pass's B tile (stride 1).
+    const bool resident = group_passes * gsize <= hw_.b_lines && group_passes <= 256;
+    checked(kCfg, kCfgIm2colPixel, static_cast<uint32_t>(lines) | (static_cast<uint32_t>(l_.input_zp) & 0xff) << 8,
+            static_cast<uint32_t>(resident ? group_passes : 1));
     const int per_image = l_.out_h * l_.out_w;
     for (int n = 0; n < l_.batches; ++n) {
       for (int oy = 0; oy < l_.out_h;) {
@@ -387,25 +393,10 @@ class Runner {
           const int nt = dw ? g.N : min_i(gsize, l_.out_c - n0);
           const int oc0 = dw ? g.out_channel(0) : n0;
           finish_pending();  // it needs the previous group's post-processing parameters
-          // All of the group's weights in the B bank at once when they fit
-          // (slot p = pass p's Nt lines): every tile's passes then load them
-          // from there (HOLD_B) and B crosses the bus once per band. The
-          // weight sums for the folded bias are gathered on the way.
-          const bool resident = group_passes * nt <= hw_.b_lines && group_passes <= 256;
+          // The weight sums for the folded bias are gathered on the way
+          // (when they were not prepared).
           int32_t sums[kMaxLanes];
-          for (int i = 0; i < nt; ++i) sums[i] = 0;
-          bool summed = resident && !dw && !l_.folded_bias;  // no sums needed when prepared
-          if (resident) {
-            // One stream: slot p starts at line p * Nt (no padding between
-            // slots; a line may share a WRITE with the previous slot's).
-            Writer bw(kWriteB);
-            for (int t = 0; t < taps; ++t)
-              for (int j = dw ? gi : 0; j < (dw ? gi + 1 : lines); ++j)
-                summed = send_b_cols(&bw, t / l_.k_w, t % l_.k_w, j * R, min_i(R, C - j * R), oc0, nt, dw,
-                                     summed ? sums : 0) && summed;
-            bw.flush();
-            if (bw.rejected()) status_ = kErrCfuRejected;
-          }
+          const bool summed = resident && send_group_b(oc0, nt, dw ? gi : -1, l_.folded_bias ? 0 : sums);
           write_params(g, n0, nt, summed ? sums : 0);
           bool first_of_group = true;
           for (int m0 = p_begin; m0 < p_end; m0 += mc_) {
@@ -459,6 +450,72 @@ class Runner {
     return status_;
   }
 
+  // A group's weights, column-major (line n * P + p: column n, pass p in
+  // tap-major order, P passes), into the B shadow bank. Conv rows whose
+  // lines are exactly 8 channels are the filter's own bytes: output channels
+  // oc0 .. oc0 + nt - 1 are nt consecutive OHWI rows, streamed as words.
+  // Depthwise (dw_line >= 0: the group's line of channels): tap t's weight of
+  // channel n in lane n. With `sums`, sums[n] = the sum of column n's weights
+  // (conv); returns whether it filled them.
+  bool send_group_b(int oc0, int nt, int dw_line, int32_t* sums) {
+    Writer w(kWriteB);
+    const int R = hw_.rows, C = l_.in_c, pitch = line_pitch(hw_.cols), taps = l_.k_h * l_.k_w;
+    const int K = taps * C;
+    bool summed = false;
+    if (dw_line >= 0) {
+      for (int n = 0; n < nt; ++n)
+        for (int t = 0; t < taps; ++t) {
+          const int8_t v = l_.filter[t * l_.out_c + oc0 + n];
+          for (int lane = 0; lane < pitch; ++lane) w.put(lane == n ? v : int8_t{0});
+        }
+    } else if (R == 8 && pitch == 8 && C % 8 == 0 && (reinterpret_cast<uintptr_t>(l_.filter) & 3) == 0) {
+      const uint32_t* p = static_cast<const uint32_t*>(
+          __builtin_assume_aligned(l_.filter + oc0 * K, 4));
+      const int words = K / 4;  // per output channel (even: K is a multiple of 8)
+      for (int n = 0; n < nt; ++n, p += words) {
+        if (!sums) {
+          for (int i = 0; i < words; i += 2) w.put8(p[i], p[i + 1]);
+          continue;
+        }
+        // Bytes biased by 128 (unsigned) add two per 16-bit half; flushed
+        // every 64 words, before a half can exceed 65535.
+        int32_t total = 0;
+        for (int i0 = 0; i0 < words; i0 += 64) {
+          const int i1 = i0 + 64 < words ? i0 + 64 : words;
+          uint32_t h = 0;
+          for (int i = i0; i < i1; i += 2) {
+            const uint32_t w0 = p[i], w1 = p[i + 1];
+            w.put8(w0, w1);
+            const uint32_t x0 = w0 ^ 0x80808080u, x1 = w1 ^ 0x80808080u;
+            h += (x0 & 0x00ff00ffu) + ((x0 >> 8) & 0x00ff00ffu) + (x1 & 0x00ff00ffu) + ((x1 >> 8) & 0x00ff00ffu);
+          }
+          total += static_cast<int32_t>((h & 0xffffu) + (h >> 16)) - 128 * 4 * (i1 - i0);
+        }
+        sums[n] = total;
+      }
+      summed = sums != 0;
+    } else {
+      const int lines = (C + R - 1) / R;
+      for (int n = 0; n < nt; ++n) {
+        const int8_t* f = l_.filter + (oc0 + n) * K;
+        int32_t total = 0;
+        for (int t = 0; t < taps; ++t)
+          for (int j = 0; j < lines; ++j)
+            for (int lane = 0; lane < pitch; ++lane) {
+              const int c = j * R + lane;
+              const int8_t v = lane < R && c < C ? f[t * C + c] : int8_t{0};
+              w.put(v);
+              total += v;
+            }
+        if (sums) sums[n] = total;
+      }
+      summed = sums != 0;
+    }
+    w.flush();
+    if (w.rejected()) status_ = kErrCfuRejected;
+    return summed;
+  }
+
   // Input rows [y0, y0 + h) of image n into the A shadow bank, `lines` lines
   // of `rows` channels per pixel (the rest of a line zero). Raw NHWC bytes
   // are already that layout when a line is exactly `rows` channels wide and
@@ -483,60 +540,33 @@ class Runner {
     if (w.rejected()) status_ = kErrCfuRejected;
   }
 
-  // The B tile of one pass by columns: line n = output channel oc0 + n, lanes
-  // k = channels c0 .. c0 + kt - 1 of tap (ky, kx). Conv: 8 consecutive
-  // filter bytes, two aligned words when they are exactly a line. Depthwise:
-  // the tap's weight of channel c0 + n in lane n, zeros elsewhere.
-  //
-  // With `sums`, each line's kt weights are also added to sums[n] (conv);
-  // returns whether it did (false: the caller folds the bias itself).
-  bool send_b_cols(Writer* wp, int ky, int kx, int c0, int kt, int oc0, int nt, bool dw, int32_t* sums = 0) {
+  // The B tile of one pass by columns (B stride 1): line n = output channel
+  // oc0 + n, lanes k = channels c0 .. c0 + kt - 1 of tap (ky, kx). Conv: 8
+  // consecutive filter bytes, two aligned words when they are exactly a line.
+  // Depthwise: the tap's weight of channel c0 + n in lane n, zeros elsewhere.
+  void send_b_cols(Writer* wp, int ky, int kx, int c0, int kt, int oc0, int nt, bool dw) {
     Writer& w = *wp;
     const int pitch = line_pitch(hw_.cols), tap = ky * l_.k_w + kx;
-    bool summed = false;
     if (dw) {
       for (int n = 0; n < nt; ++n) {
         const int8_t v = l_.filter[tap * l_.out_c + oc0 + n];
         for (int lane = 0; lane < pitch; ++lane) w.put(lane == n ? v : int8_t{0});
       }
-    } else {
-      const int step = l_.k_h * l_.k_w * l_.in_c;  // one output channel further
-      const int8_t* f = l_.filter + (oc0 * l_.k_h * l_.k_w + tap) * l_.in_c + c0;
-      if (kt == 8 && pitch == 8 && step % 4 == 0 && w.at_boundary() && (reinterpret_cast<uintptr_t>(f) & 3) == 0) {
-        if (sums) {
-          // Eight weights as bytes biased by 128 (unsigned), two per 16-bit
-          // half: at most 4 x 255 per half, then minus 8 x 128.
-          for (int n = 0; n < nt; ++n, f += step) {
-            const uint32_t* p = static_cast<const uint32_t*>(__builtin_assume_aligned(f, 4));
-            const uint32_t w0 = p[0], w1 = p[1];
-            w.put8(w0, w1);
-            const uint32_t x0 = w0 ^ 0x80808080u, x1 = w1 ^ 0x80808080u;
-            const uint32_t h = (x0 & 0x00ff00ffu) + ((x0 >> 8) & 0x00ff00ffu) + (x1 & 0x00ff00ffu) +
-                               ((x1 >> 8) & 0x00ff00ffu);
-            sums[n] += static_cast<int32_t>((h & 0xffffu) + (h >> 16)) - 8 * 128;
-          }
-          summed = true;
-        } else {
-          for (int n = 0; n < nt; ++n, f += step) {
-            const uint32_t* p = static_cast<const uint32_t*>(__builtin_assume_aligned(f, 4));
-            w.put8(p[0], p[1]);
-          }
-        }
-      } else {
-        for (int n = 0; n < nt; ++n, f += step)
-          for (int lane = 0; lane < pitch; ++lane) {
-            const int8_t v = lane < kt ? f[lane] : int8_t{0};
-            w.put(v);
-            if (sums) sums[n] += v;
-          }
-        summed = sums != 0;
-      }
+      return;
     }
-    return summed;
+    const int step = l_.k_h * l_.k_w * l_.in_c;  // one output channel further
+    const int8_t* f = l_.filter + (oc0 * l_.k_h * l_.k_w + tap) * l_.in_c + c0;
+    if (kt == 8 && pitch == 8 && step % 4 == 0 && w.at_boundary() && (reinterpret_cast<uintptr_t>(f) & 3) == 0) {
+      for (int n = 0; n < nt; ++n, f += step) {
+        const uint32_t* p = static_cast<const uint32_t*>(__builtin_assume_aligned(f, 4));
+        w.put8(p[0], p[1]);
+      }
+    } else {
+      for (int n = 0; n < nt; ++n, f += step)
+        for (int lane = 0; lane < pitch; ++lane) w.put(lane < kt ? f[lane] : int8_t{0});
+    }
   }
 
-  // BIAS and REQUANT of output columns n0 .. n0 + nt - 1; `sums` (when
-  // given) holds their weight sums, already gathered while sending B.
   void write_params(const Gemm& g, int n0, int nt, const int32_t* sums = 0) {
     for (int j = 0; j < nt; ++j) {
       const int oc = g.out_channel(n0 + j);

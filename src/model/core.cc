@@ -96,7 +96,7 @@ class WsArray : public ArrayModel {
     active_ = 0;
     if (u < load_) {  // weight load: B line u into PE row u, or (B_COLS) into PE column u
       if (pass_.b_cols) {
-        const int line = pass_.b_slot * nt + u;
+        const int line = pass_.b_slot + u * pass_.geom.b_stride;
         for (int r = 0; r < kt; ++r) w_[r * C_ + u] = buf->b_at(line, r);
       } else {
         for (int c = 0; c < nt; ++c) w_[u * C_ + c] = buf->b_at(u, c);
@@ -306,7 +306,7 @@ bool CfuCore::start_pass(uint32_t in0, uint32_t in1) {
   if ((ps.im2col || ps.b_cols || ps.hold_b) && !p_.im2col) ok = false;
   if (ps.im2col) ok = ok && im2col_.in_w > 0 && im2col_.lines > 0 && ps.j < im2col_.lines;
   if (ps.hold_b) ok = ok && ps.b_cols && !ps.keep_b;
-  if (ps.b_cols) ok = ok && p_.rows <= p_.cols && (ps.b_slot + 1) * ps.nt <= p_.b_lines;
+  if (ps.b_cols) ok = ok && p_.rows <= p_.cols && ps.b_slot + (ps.nt - 1) * im2col_.b_stride < p_.b_lines;
   else if (ws) ok = ok && ps.kt <= p_.b_lines;
   if (ws) ok = ok && ps.kt <= p_.rows && (ps.im2col || ps.mt <= p_.a_lines);
   else ok = ok && ps.mt <= p_.rows && ps.kt <= p_.a_lines && ps.kt <= p_.b_lines;
@@ -392,6 +392,7 @@ bool CfuCore::try_execute(bool busy_q, bool finishing_q) {
           if ((in0 & 0xff) == 0) return reject();
           g.lines = static_cast<int>(in0 & 0xff);
           g.pad = static_cast<int8_t>((in0 >> 8) & 0xff);
+          g.b_stride = static_cast<int>(in1 & 0xffff);
         } else {
           const int ox = static_cast<int>(in1 >> 16);
           if (ox >= g.out_w) return reject();

@@ -72,6 +72,7 @@ struct Im2colRegs {
   int in_w = 0, in_h = 0, out_w = 0, stride_w = 0, stride_h = 0;
   int lines = 0;
   int8_t pad = 0;
+  int b_stride = 0;  // B_COLS: B lines between two output columns' weights
   int iy = 0, ix = 0, ix_row = 0, ox = 0;
 };
 
@@ -81,7 +82,7 @@ struct Pass {
   bool clear = true, keep_a = false, keep_b = false;
   bool im2col = false, b_cols = false, hold_b = false;
   int j = 0;     // IM2COL: the line offset within a pixel
-  int b_slot = 0;  // B_COLS: the weight load reads B lines b_slot * Nt + u
+  int b_slot = 0;  // B_COLS: PE column u loads B line b_slot + u * geom.b_stride
   int lead = 0;  // WS: cycles before A line 0 enters (weight load or 1)
   Im2colRegs geom;  // IM2COL: the registers as START found them
   int c_bank = 0;
