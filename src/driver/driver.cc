@@ -188,12 +188,17 @@ inline int8_t tap_value(const LayerDesc& l, const PixelCursor& p, int dy, int dx
 
 // Lanes of one buffer line: an array dimension (at most 64).
 const int kMaxLanes = 64;
+// Bytes of one padded input row the packed band builder buffers (a row of
+// up to 1024 bytes with its padding; wider rows take the slower path).
+const int kMaxPackedRow = 1024;
 
-// Streams bytes to WRITE_A / WRITE_B eight at a time.
+// Streams bytes to WRITE_A / WRITE_B eight at a time. WRITE_A/B are only
+// rejected for a funct7 other than 0, so their responses are not checked: a
+// streaming loop is two word loads and one CFU instruction per 8 bytes.
+template <int F3>
 class Writer {
  public:
-  explicit Writer(int funct3) : f3_(funct3), n_(0), w0_(0), w1_(0), rejected_(false) {}
-  bool rejected() const { return rejected_; }
+  Writer() : n_(0), w0_(0), w1_(0) {}
   void put(int8_t v) {
     const uint32_t byte = static_cast<uint32_t>(static_cast<uint8_t>(v)) << (8 * (n_ & 3));
     if (n_ < 4) w0_ |= byte;
@@ -201,29 +206,31 @@ class Writer {
     if (++n_ == kBytesPerWrite) flush();
   }
   // Eight bytes at once (only at a write boundary).
-  void put8(uint32_t w0, uint32_t w1) {
-    if (write(w0, w1) == kErrorResponse) rejected_ = true;
+  void put8(uint32_t w0, uint32_t w1) { sasim_cfu_op(F3, 0, w0, w1); }
+  // Words p[0 .. words) (an even count), at a write boundary.
+  void put_words(const uint32_t* p, int words) {
+    int i = 0;
+    for (; i + 4 <= words; i += 4) {  // two WRITEs per iteration
+      const uint32_t a = p[i], b = p[i + 1], c = p[i + 2], d = p[i + 3];
+      sasim_cfu_op(F3, 0, a, b);
+      sasim_cfu_op(F3, 0, c, d);
+    }
+    if (i < words) sasim_cfu_op(F3, 0, p[i], p[i + 1]);
   }
   bool at_boundary() const { return n_ == 0; }
   void flush() {
     if (n_ == 0) return;
-    if (write(w0_, w1_) == kErrorResponse) rejected_ = true;
+    sasim_cfu_op(F3, 0, w0_, w1_);
     n_ = 0;
     w0_ = w1_ = 0;
   }
 
  private:
-  // Constant function codes, so that on the board each is one instruction
-  // (the seam's switch folds away).
-  uint32_t write(uint32_t w0, uint32_t w1) const {
-    return f3_ == kWriteA ? sasim_cfu_op(kWriteA, 0, w0, w1) : sasim_cfu_op(kWriteB, 0, w0, w1);
-  }
-
- private:
-  int f3_, n_;
+  int n_;
   uint32_t w0_, w1_;
-  bool rejected_;
 };
+typedef Writer<kWriteA> WriterA;
+typedef Writer<kWriteB> WriterB;
 
 struct Tile {
   bool valid;
@@ -337,29 +344,71 @@ class Runner {
 
   // The layers the extension takes: WS conv and depthwise (multiplier 1) on
   // an array no taller than wide, whose one output row's input fits a bank.
+  // How a layer maps onto the extension. A line holds `rows` lanes: C >=
+  // rows/2 uses lines of channels (lines = ceil(C / rows) per pixel, a pass
+  // per tap and line); a smaller C packs G = rows / C horizontally adjacent
+  // taps of a kernel row into a line (lines = ceil(KW / G) per pixel, a pass
+  // per kernel row and line), the band then built by the CPU with the
+  // left/right padding in it (dilation_w 1 only).
+  struct Plan {
+    bool packed;
+    int G;      // packed: taps per line
+    int lines;  // A lines per pixel
+    int xtaps;  // kernel columns with their own ORIGIN (packed: 1)
+    int band_w; // pixels per band row: W, or packed (out_w - 1) * stride_w + 1
+    int passes; // per output-channel group
+  };
+
+  Plan plan() const {
+    Plan p;
+    const int R = hw_.rows, C = l_.in_c;
+    p.packed = l_.kind == kConv2d && 2 * C <= R && l_.dil_w == 1 && l_.k_w > 1;
+    p.G = p.packed ? R / C : 1;
+    p.lines = p.packed ? (l_.k_w + p.G - 1) / p.G : (C + R - 1) / R;
+    p.xtaps = p.packed ? 1 : l_.k_w;
+    p.band_w = p.packed ? (l_.out_w - 1) * l_.stride_w + 1 : l_.in_w;
+    p.passes = l_.k_h * p.xtaps * (l_.kind == kDepthwiseConv2d ? 1 : p.lines);
+    return p;
+  }
+
+  // The layers the extension takes: WS conv and depthwise (multiplier 1) on
+  // an array no taller than wide, whose one output row's input fits a bank.
   bool im2col_applies() const {
     if (!ws_ || !hw_.im2col || hw_.rows > hw_.cols) return false;
     if (l_.kind != kConv2d && !(l_.kind == kDepthwiseConv2d && l_.depth_multiplier == 1)) return false;
     // B_COLS reads one B line per output channel of the pass.
     if (l_.kind == kDepthwiseConv2d && hw_.b_lines < hw_.rows) return false;
-    const int lines = (l_.in_c + hw_.rows - 1) / hw_.rows;
-    if (lines > 255 || l_.in_w > 32767 || l_.in_h > 32767 || l_.out_w > 65535 || l_.stride_w > 255 ||
+    const Plan p = plan();
+    if (p.lines > 255 || p.band_w > 32767 || l_.in_h > 32767 || l_.out_w > 65535 || l_.stride_w > 255 ||
         l_.stride_h > 255)
       return false;
     const int window_rows = min_i(l_.in_h, (l_.k_h - 1) * l_.dil_h + 1);
-    return window_rows * l_.in_w * lines <= hw_.a_lines && mc_ >= 1;
+    return window_rows * p.band_w * p.lines <= hw_.a_lines && mc_ >= 1;
+  }
+
+  // The pass of tap t (packed: kernel row t) and line j of a group: the
+  // first weight of column `oc`'s line (kt consecutive filter bytes) and kt.
+  // Conv only.
+  const int8_t* b_line_src(const Plan& pl, int oc, int t, int j, int* kt) const {
+    const int R = hw_.rows, C = l_.in_c;
+    if (pl.packed) {
+      *kt = min_i(pl.G, l_.k_w - j * pl.G) * C;
+      return l_.filter + ((oc * l_.k_h + t) * l_.k_w + j * pl.G) * C;
+    }
+    *kt = min_i(R, C - j * R);
+    return l_.filter + (oc * l_.k_h * l_.k_w + t) * C + j * R;
   }
 
   int run_im2col() {
-    const int R = hw_.rows, C = l_.in_c, W = l_.in_w, H = l_.in_h;
-    const int lines = (C + R - 1) / R;
+    const int R = hw_.rows, H = l_.in_h;
+    const Plan pl = plan();
+    const int lines = pl.lines;
     const bool dw = l_.kind == kDepthwiseConv2d;
     // Output-channel groups: `cols` channels (conv) or `rows` (depthwise: the
     // line of channels j = group).
     const int gsize = dw ? R : min_i(nc_, hw_.b_lines);
     const int groups = (l_.out_c + gsize - 1) / gsize;
-    const int taps = l_.k_h * l_.k_w;
-    const int group_passes = taps * (dw ? 1 : lines);
+    const int group_passes = pl.passes;
     // All of a group's weights in the B bank at once when they fit: column
     // n's weights for pass p in line n * P + p (P passes per group; B stride
     // P), every tile's passes load them from there (HOLD_B, slot p), and B
@@ -377,12 +426,13 @@ class Runner {
           int end = (oy + nr) * l_.stride_h - l_.pad_top + (l_.k_h - 1) * l_.dil_h + 1;
           end = min_i(H, end);
           if (end < y0 + 1) end = y0 + 1;
-          if (nr > 0 && (end - y0) * W * lines > hw_.a_lines) break;
+          if (nr > 0 && (end - y0) * pl.band_w * lines > hw_.a_lines) break;
           y1 = end;
           ++nr;
         }
-        send_band(n, y0, y1 - y0, lines);
-        checked(kCfg, kCfgIm2colGeom, static_cast<uint32_t>(W) | static_cast<uint32_t>(y1 - y0) << 16,
+        if (pl.packed) send_band_packed(pl, n, y0, y1 - y0);
+        else send_band(n, y0, y1 - y0, lines);
+        checked(kCfg, kCfgIm2colGeom, static_cast<uint32_t>(pl.band_w) | static_cast<uint32_t>(y1 - y0) << 16,
                 static_cast<uint32_t>(l_.out_w) | static_cast<uint32_t>(l_.stride_w) << 16 |
                     static_cast<uint32_t>(l_.stride_h) << 24);
         bool keep_a = false;  // the band's first START makes its bank active
@@ -396,43 +446,46 @@ class Runner {
           // The weight sums for the folded bias are gathered on the way
           // (when they were not prepared).
           int32_t sums[kMaxLanes];
-          const bool summed = resident && send_group_b(oc0, nt, dw ? gi : -1, l_.folded_bias ? 0 : sums);
+          const bool summed = resident && send_group_b(pl, oc0, nt, dw ? gi : -1, l_.folded_bias ? 0 : sums);
           write_params(g, n0, nt, summed ? sums : 0);
           bool first_of_group = true;
           for (int m0 = p_begin; m0 < p_end; m0 += mc_) {
             const int mt = min_i(mc_, p_end - m0);
             const int r = m0 - n * per_image, oyt = r / l_.out_w, oxt = r - oyt * l_.out_w;  // one division per tile
             // The previous tile is read back in slices between this tile's passes.
+            // (one division per tile)
             const int slice = pending_.valid ? (pending_.mt - pend_next_ + group_passes - 1) / group_passes : 0;
             int pass = 0;
-            for (int t = 0; t < taps; ++t) {
-              const int ky = t / l_.k_w, kx = t - ky * l_.k_w;
-              const int ix_row = -l_.pad_left + kx * l_.dil_w;
-              const int iy = oyt * l_.stride_h - l_.pad_top + ky * l_.dil_h - y0, ix = oxt * l_.stride_w + ix_row;
-              checked(kCfg, kCfgIm2colOrigin, (static_cast<uint32_t>(iy) & 0xffff) | static_cast<uint32_t>(ix) << 16,
-                      (static_cast<uint32_t>(ix_row) & 0xffff) | static_cast<uint32_t>(oxt) << 16);
-              for (int j = dw ? gi : 0; j < (dw ? gi + 1 : lines); ++j, ++pass) {
-                const int kt = min_i(R, C - j * R);
-                if (!resident) {
-                  Writer bw(kWriteB);
-                  send_b_cols(&bw, ky, kx, j * R, kt, oc0, nt, dw);
-                  bw.flush();
-                  if (bw.rejected()) status_ = kErrCfuRejected;
+            for (int ky = 0; ky < l_.k_h; ++ky)
+              for (int kx = 0; kx < pl.xtaps; ++kx) {
+                // The band coordinates of the tile's first pixel under this tap
+                // (packed: the band's columns start at the left padding).
+                const int ix_row = pl.packed ? 0 : -l_.pad_left + kx * l_.dil_w;
+                const int iy = oyt * l_.stride_h - l_.pad_top + ky * l_.dil_h - y0, ix = oxt * l_.stride_w + ix_row;
+                checked(kCfg, kCfgIm2colOrigin,
+                        (static_cast<uint32_t>(iy) & 0xffff) | static_cast<uint32_t>(ix) << 16,
+                        (static_cast<uint32_t>(ix_row) & 0xffff) | static_cast<uint32_t>(oxt) << 16);
+                for (int j = dw ? gi : 0; j < (dw ? gi + 1 : lines); ++j, ++pass) {
+                  const int kt = dw ? nt : pl.packed ? min_i(pl.G, l_.k_w - j * pl.G) * l_.in_c : min_i(R, l_.in_c - j * R);
+                  if (!resident) {
+                    WriterB bw;
+                    send_b_pass(&bw, pl, pl.packed ? ky : ky * l_.k_w + kx, j, oc0, nt, dw);
+                    bw.flush();
+                  }
+                  const bool hold = resident && !first_of_group;
+                  const uint32_t flags = (pass == 0 ? kFlagClear : 0) | (bank_ ? kFlagCBank : 0) |
+                                         (keep_a ? kFlagKeepA : 0) | kFlagIm2col | kFlagBCols | (hold ? kFlagHoldB : 0);
+                  const uint32_t slot = resident ? static_cast<uint32_t>(pass) : 0;
+                  const uint32_t rsp = sasim_cfu_op(
+                      kStart, 0, static_cast<uint32_t>(mt) | static_cast<uint32_t>(kt) << 16,
+                      static_cast<uint32_t>(nt) | flags << 8 | static_cast<uint32_t>(j) << kStartJShift |
+                          slot << kStartSlotShift);
+                  if (rsp == kErrorResponse) return kErrCfuRejected;
+                  keep_a = true;
+                  first_of_group = false;
+                  if (pending_.valid) read_pending(slice);  // while this pass computes
                 }
-                const bool hold = resident && !first_of_group;
-                const uint32_t flags = (pass == 0 ? kFlagClear : 0) | (bank_ ? kFlagCBank : 0) |
-                                       (keep_a ? kFlagKeepA : 0) | kFlagIm2col | kFlagBCols | (hold ? kFlagHoldB : 0);
-                const uint32_t slot = resident ? static_cast<uint32_t>(pass) : 0;
-                const uint32_t rsp = sasim_cfu_op(
-                    kStart, 0, static_cast<uint32_t>(mt) | static_cast<uint32_t>(kt) << 16,
-                    static_cast<uint32_t>(nt) | flags << 8 | static_cast<uint32_t>(j) << kStartJShift |
-                        slot << kStartSlotShift);
-                if (rsp == kErrorResponse) return kErrCfuRejected;
-                keep_a = true;
-                first_of_group = false;
-                if (pending_.valid) read_pending(slice);  // while this pass computes
               }
-            }
             finish_pending();  // its bank is the next tile's
             Tile tile = {true, bank_, m0, mt, dw ? 0 : oc0, nt};
             if (hw_.c_double) {
@@ -450,6 +503,76 @@ class Runner {
     return status_;
   }
 
+  // Packed band (Plan::packed): input rows [y0, y0 + h) of image n, band
+  // column x holding, in line j, taps j*G .. j*G + G - 1 of input columns
+  // x - pad_left + j*G + g (the zero point outside the image), C channels
+  // each; unused lanes 0.
+  void send_band_packed(const Plan& pl, int n, int y0, int h) {
+    const int C = l_.in_c, W = l_.in_w, pitch = line_pitch(hw_.rows);
+    const int8_t zp = static_cast<int8_t>(l_.input_zp);
+    // Each row once into a buffer with its padding columns, so that line j
+    // of band column x is the kt(j) bytes at (x + j*G) * C.
+    const int span = pl.band_w + l_.k_w - 1;  // padded columns a row's lines read
+    uint8_t prow[kMaxPackedRow];
+    WriterA w;
+    if (pitch != 8 || span * C > kMaxPackedRow) {  // the general, slower form
+      for (int y = y0; y < y0 + h; ++y) {
+        const int8_t* row = l_.input + (n * l_.in_h + y) * W * C;
+        for (int x = 0; x < pl.band_w; ++x)
+          for (int j = 0; j < pl.lines; ++j) {
+            int lane = 0;
+            for (int g = 0; g < pl.G && j * pl.G + g < l_.k_w; ++g) {
+              const int ix = x - l_.pad_left + j * pl.G + g;
+              const bool inside = static_cast<unsigned>(ix) < static_cast<unsigned>(W);
+              for (int c = 0; c < C; ++c, ++lane) w.put(inside ? row[ix * C + c] : zp);
+            }
+            for (; lane < pitch; ++lane) w.put(0);
+          }
+      }
+      w.flush();
+      return;
+    }
+    int kt[8];
+    for (int j = 0; j < pl.lines; ++j) kt[j] = min_i(pl.G, l_.k_w - j * pl.G) * C;
+    for (int y = y0; y < y0 + h; ++y) {
+      const int8_t* row = l_.input + (n * l_.in_h + y) * W * C;
+      for (int x = 0; x < span; ++x) {
+        const int ix = x - l_.pad_left;
+        const bool inside = static_cast<unsigned>(ix) < static_cast<unsigned>(W);
+        for (int c = 0; c < C; ++c) prow[x * C + c] = static_cast<uint8_t>(inside ? row[ix * C + c] : zp);
+      }
+      for (int x = 0; x < pl.band_w; ++x)
+        for (int j = 0; j < pl.lines; ++j) {
+          const uint8_t* b = prow + (x + j * pl.G) * C;
+          uint32_t w0 = 0, w1 = 0;
+          const int n0 = kt[j] < 4 ? kt[j] : 4;
+          for (int k = 0; k < n0; ++k) w0 |= static_cast<uint32_t>(b[k]) << (8 * k);
+          for (int k = 4; k < kt[j]; ++k) w1 |= static_cast<uint32_t>(b[k]) << (8 * (k - 4));
+          w.put8(w0, w1);
+        }
+    }
+  }
+
+  // One pass's B tile by columns (B stride 1): line n = column oc0 + n.
+  void send_b_pass(WriterB* w, const Plan& pl, int tap, int j, int oc0, int nt, bool dw) {
+    const int pitch = line_pitch(hw_.cols);
+    for (int n = 0; n < nt; ++n) {
+      if (dw) {
+        const int8_t v = l_.filter[tap * l_.out_c + oc0 + n];
+        for (int lane = 0; lane < pitch; ++lane) w->put(lane == n ? v : int8_t{0});
+        continue;
+      }
+      int kt;
+      const int8_t* f = b_line_src(pl, oc0 + n, tap, j, &kt);
+      if (kt == 8 && pitch == 8 && w->at_boundary() && (reinterpret_cast<uintptr_t>(f) & 3) == 0) {
+        const uint32_t* p = static_cast<const uint32_t*>(__builtin_assume_aligned(f, 4));
+        w->put8(p[0], p[1]);
+      } else {
+        for (int lane = 0; lane < pitch; ++lane) w->put(lane < kt ? f[lane] : int8_t{0});
+      }
+    }
+  }
+
   // A group's weights, column-major (line n * P + p: column n, pass p in
   // tap-major order, P passes), into the B shadow bank. Conv rows whose
   // lines are exactly 8 channels are the filter's own bytes: output channels
@@ -457,8 +580,8 @@ class Runner {
   // Depthwise (dw_line >= 0: the group's line of channels): tap t's weight of
   // channel n in lane n. With `sums`, sums[n] = the sum of column n's weights
   // (conv); returns whether it filled them.
-  bool send_group_b(int oc0, int nt, int dw_line, int32_t* sums) {
-    Writer w(kWriteB);
+  bool send_group_b(const Plan& pl, int oc0, int nt, int dw_line, int32_t* sums) {
+    WriterB w;
     const int R = hw_.rows, C = l_.in_c, pitch = line_pitch(hw_.cols), taps = l_.k_h * l_.k_w;
     const int K = taps * C;
     bool summed = false;
@@ -468,15 +591,16 @@ class Runner {
           const int8_t v = l_.filter[t * l_.out_c + oc0 + n];
           for (int lane = 0; lane < pitch; ++lane) w.put(lane == n ? v : int8_t{0});
         }
-    } else if (R == 8 && pitch == 8 && C % 8 == 0 && (reinterpret_cast<uintptr_t>(l_.filter) & 3) == 0) {
+    } else if (!pl.packed && R == 8 && pitch == 8 && C % 8 == 0 &&
+               (reinterpret_cast<uintptr_t>(l_.filter) & 3) == 0) {
       const uint32_t* p = static_cast<const uint32_t*>(
           __builtin_assume_aligned(l_.filter + oc0 * K, 4));
       const int words = K / 4;  // per output channel (even: K is a multiple of 8)
+      if (!sums) {
+        w.put_words(p, nt * words);  // the group's rows are consecutive
+        return false;
+      }
       for (int n = 0; n < nt; ++n, p += words) {
-        if (!sums) {
-          for (int i = 0; i < words; i += 2) w.put8(p[i], p[i + 1]);
-          continue;
-        }
         // Bytes biased by 128 (unsigned) add two per 16-bit half; flushed
         // every 64 words, before a half can exceed 65535.
         int32_t total = 0;
@@ -495,24 +619,26 @@ class Runner {
       }
       summed = sums != 0;
     } else {
-      const int lines = (C + R - 1) / R;
       for (int n = 0; n < nt; ++n) {
-        const int8_t* f = l_.filter + (oc0 + n) * K;
         int32_t total = 0;
-        for (int t = 0; t < taps; ++t)
-          for (int j = 0; j < lines; ++j)
-            for (int lane = 0; lane < pitch; ++lane) {
-              const int c = j * R + lane;
-              const int8_t v = lane < R && c < C ? f[t * C + c] : int8_t{0};
-              w.put(v);
-              total += v;
-            }
+        for (int p = 0, t = 0, j = 0; p < pl.passes; ++p) {
+          int kt;
+          const int8_t* f = b_line_src(pl, oc0 + n, t, j, &kt);
+          if (++j == pl.lines) {  // passes run tap-major, then line
+            j = 0;
+            ++t;
+          }
+          for (int lane = 0; lane < pitch; ++lane) {
+            const int8_t v = lane < kt ? f[lane] : int8_t{0};
+            w.put(v);
+            total += v;
+          }
+        }
         if (sums) sums[n] = total;
       }
       summed = sums != 0;
     }
     w.flush();
-    if (w.rejected()) status_ = kErrCfuRejected;
     return summed;
   }
 
@@ -524,10 +650,10 @@ class Runner {
     const int R = hw_.rows, C = l_.in_c, pitch = line_pitch(R);
     const int8_t* src = l_.input + (n * l_.in_h + y0) * l_.in_w * C;
     const int bytes = h * l_.in_w * C;
-    Writer w(kWriteA);
+    WriterA w;
     if (pitch == R && C % R == 0 && bytes % 8 == 0 && (reinterpret_cast<uintptr_t>(src) & 3) == 0) {
       const uint32_t* p = static_cast<const uint32_t*>(__builtin_assume_aligned(src, 4));
-      for (int i = 0; i < bytes / 4; i += 2) w.put8(p[i], p[i + 1]);
+      w.put_words(p, bytes / 4);
     } else {
       for (int px = 0; px < h * l_.in_w; ++px)
         for (int j = 0; j < lines; ++j)
@@ -537,34 +663,6 @@ class Runner {
           }
     }
     w.flush();
-    if (w.rejected()) status_ = kErrCfuRejected;
-  }
-
-  // The B tile of one pass by columns (B stride 1): line n = output channel
-  // oc0 + n, lanes k = channels c0 .. c0 + kt - 1 of tap (ky, kx). Conv: 8
-  // consecutive filter bytes, two aligned words when they are exactly a line.
-  // Depthwise: the tap's weight of channel c0 + n in lane n, zeros elsewhere.
-  void send_b_cols(Writer* wp, int ky, int kx, int c0, int kt, int oc0, int nt, bool dw) {
-    Writer& w = *wp;
-    const int pitch = line_pitch(hw_.cols), tap = ky * l_.k_w + kx;
-    if (dw) {
-      for (int n = 0; n < nt; ++n) {
-        const int8_t v = l_.filter[tap * l_.out_c + oc0 + n];
-        for (int lane = 0; lane < pitch; ++lane) w.put(lane == n ? v : int8_t{0});
-      }
-      return;
-    }
-    const int step = l_.k_h * l_.k_w * l_.in_c;  // one output channel further
-    const int8_t* f = l_.filter + (oc0 * l_.k_h * l_.k_w + tap) * l_.in_c + c0;
-    if (kt == 8 && pitch == 8 && step % 4 == 0 && w.at_boundary() && (reinterpret_cast<uintptr_t>(f) & 3) == 0) {
-      for (int n = 0; n < nt; ++n, f += step) {
-        const uint32_t* p = static_cast<const uint32_t*>(__builtin_assume_aligned(f, 4));
-        w.put8(p[0], p[1]);
-      }
-    } else {
-      for (int n = 0; n < nt; ++n, f += step)
-        for (int lane = 0; lane < pitch; ++lane) w.put(lane < kt ? f[lane] : int8_t{0});
-    }
   }
 
   void write_params(const Gemm& g, int n0, int nt, const int32_t* sums = 0) {
@@ -580,7 +678,7 @@ class Runner {
   // A tile in buffer order: WS lines are rows m (lanes k), OS lines are taps k
   // (lanes m). Lanes beyond the tile are zero.
   void send_a(const Gemm& g, int m0, int mt, int k0, int kt) {
-    Writer w(kWriteA);
+    WriterA w;
     const int pitch = line_pitch(hw_.rows);
     if (l_.kind != kFullyConnected) {
       send_conv_a(g, &w, m0, mt, k0, kt, pitch);
@@ -593,13 +691,12 @@ class Runner {
         }
     }
     w.flush();
-    if (w.rejected()) status_ = kErrCfuRejected;
   }
 
   // conv A = im2col rows. WS: lines are pixels m, lanes taps k; OS: lines
   // are taps, lanes pixels. Walked with cursors (no division per byte); a
   // line's bytes are gathered and sent eight at a time (put_line).
-  void send_conv_a(const Gemm& g, Writer* w, int m0, int mt, int k0, int kt, int pitch) {
+  void send_conv_a(const Gemm& g, WriterA* w, int m0, int mt, int k0, int kt, int pitch) {
     const int C = l_.in_c;
     const int TC = g.tap_channels();
     if (ws_) {
@@ -650,7 +747,7 @@ class Runner {
   // WS lines of eight channels c0..c0+7 of one tap (dy, dx), for pixels
   // m0..m0+mt-1: two aligned word loads per line, or the zero point where the
   // tap is padding. Walks output rows, so the inner loop only steps x.
-  void stream_tap_words(Writer* w, int m0, int mt, int dy, int dx, int c0) {
+  void stream_tap_words(WriterA* w, int m0, int mt, int dy, int dx, int c0) {
     const uint32_t zp4 = (static_cast<uint32_t>(l_.input_zp) & 0xff) * 0x01010101u;
     const int C = l_.in_c, W = l_.in_w, sw = l_.stride_w;
     PixelCursor p(l_, m0);
@@ -696,7 +793,7 @@ class Runner {
   }
 
   // One buffer line: `lanes` bytes, zeros up to the line pitch.
-  static void put_line(Writer* w, const uint8_t* b, int lanes, int pitch) {
+  static void put_line(WriterA* w, const uint8_t* b, int lanes, int pitch) {
     int i = 0;
     if (w->at_boundary())
       for (; i + 8 <= lanes; i += 8)
@@ -709,12 +806,11 @@ class Runner {
   }
 
   void send_b(const Gemm& g, int k0, int kt, int n0, int nt) {
-    Writer w(kWriteB);
+    WriterB w;
     const int pitch = line_pitch(hw_.cols);
     for (int k = 0; k < kt; ++k)
       for (int lane = 0; lane < pitch; ++lane) w.put(lane < nt ? g.b(k0 + k, n0 + lane) : int8_t{0});
     w.flush();
-    if (w.rejected()) status_ = kErrCfuRejected;
   }
 
   // The tile whose C bank is read back next, and its next line.
