@@ -269,6 +269,15 @@ class Runner {
     bank_ = 0;
     last_a_m0_ = last_a_k0_ = last_b_k0_ = last_b_n0_ = -1;
     last_ch_ = -1;
+    if (l_.kind == kFullyConnected && l_.batches > 1 && ws_ && hw_.im2col) {
+      // Batches as the pixels of one 1-row image: one band, tiles of many rows.
+      LayerDesc v = l_;
+      v.in_w = v.out_w = l_.batches;
+      v.batches = 1;
+      Runner r(hw_, v);
+      r.mc_ = mc_;
+      if (r.im2col_applies()) return r.run_im2col_layer();
+    }
     if (im2col_applies()) return run_im2col();
     // Depthwise: groups of one array width of output channels.
     const int groups = l_.kind == kDepthwiseConv2d ? (l_.out_c + nc_ - 1) / nc_ : 1;
@@ -375,7 +384,10 @@ class Runner {
   // an array no taller than wide, whose one output row's input fits a bank.
   bool im2col_applies() const {
     if (!ws_ || !hw_.im2col || hw_.rows > hw_.cols) return false;
-    if (l_.kind != kConv2d && !(l_.kind == kDepthwiseConv2d && l_.depth_multiplier == 1)) return false;
+    // Fully connected is a 1 x 1 conv on a 1 x 1 image per batch.
+    if (l_.kind != kConv2d && l_.kind != kFullyConnected &&
+        !(l_.kind == kDepthwiseConv2d && l_.depth_multiplier == 1))
+      return false;
     // B_COLS reads one B line per output channel of the pass.
     if (l_.kind == kDepthwiseConv2d && hw_.b_lines < hw_.rows) return false;
     const Plan p = plan();
@@ -397,6 +409,15 @@ class Runner {
     }
     *kt = min_i(R, C - j * R);
     return l_.filter + (oc * l_.k_h * l_.k_w + t) * C + j * R;
+  }
+
+  // run_im2col for a Runner made for a view of the caller's layer (the
+  // caller issued SET_OUTPUT and set mc_).
+  int run_im2col_layer() {
+    nc_ = hw_.cols;
+    pending_.valid = false;
+    bank_ = 0;
+    return run_im2col();
   }
 
   int run_im2col() {
@@ -589,7 +610,12 @@ class Runner {
       for (int n = 0; n < nt; ++n)
         for (int t = 0; t < taps; ++t) {
           const int8_t v = l_.filter[t * l_.out_c + oc0 + n];
-          for (int lane = 0; lane < pitch; ++lane) w.put(lane == n ? v : int8_t{0});
+          if (pitch == 8) {  // one nonzero lane: a word pair
+            const uint32_t b = static_cast<uint32_t>(static_cast<uint8_t>(v));
+            w.put8(n < 4 ? b << (8 * n) : 0u, n < 4 ? 0u : b << (8 * (n - 4)));
+          } else {
+            for (int lane = 0; lane < pitch; ++lane) w.put(lane == n ? v : int8_t{0});
+          }
         }
     } else if (!pl.packed && R == 8 && pitch == 8 && C % 8 == 0 &&
                (reinterpret_cast<uintptr_t>(l_.filter) & 3) == 0) {
