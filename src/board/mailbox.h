@@ -29,6 +29,7 @@ struct Mailbox {
   int32_t input_zp, output_zp, act_min, act_max, per_tensor;
   uint32_t input, filter, bias, multiplier, shift, output;  // board addresses (bias may be 0)
   uint32_t folded_bias;  // prepared folded biases (sasim_drv::fold_biases), out_c int32; 0 = none
+  uint32_t packed_weights;  // prepared weights (sasim_drv::pack_weights); 0 = none
   // CPU operators (kind >= 16, board/cpu_ops.h): a second operand, an element
   // count and kind-specific parameters (ADD/SUB: a_zp, b_zp, m1, s1, m2, s2,
   // mo, so; MUL: a_zp, b_zp, -, -, -, -, mo, so; unary: op | negate << 8,

@@ -69,6 +69,7 @@ int main() {
   l.shift = reinterpret_cast<const int32_t*>(m.shift);
   l.output = reinterpret_cast<int8_t*>(m.output);
   l.folded_bias = reinterpret_cast<const int32_t*>(m.folded_bias);
+  l.packed_weights = reinterpret_cast<const int8_t*>(m.packed_weights);
   // A CPU operator's arguments, read before the timed span as a kernel's
   // Prepare-time data would be.
   sasim_board::BinaryArgs bin;

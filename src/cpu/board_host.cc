@@ -169,6 +169,17 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
     sasim_drv::fold_biases(hl, folded.data());
   }
   m.folded_bias = place(folded.data(), folded.size() * 4);
+  // The weights in the CFU's line order, when the layer uses them and they
+  // fit what is left of the arena (otherwise the driver packs them itself).
+  {
+    const sasim_drv::LayerDesc hl = layer_desc_from(spec, data, nullptr);
+    const int bytes = sasim_drv::packed_weights_bytes(hw, hl);
+    if (bytes > 0 && needed + static_cast<uint64_t>(bytes) + 16 <= sasim_board::kArenaBytes) {
+      std::vector<int8_t> blob(static_cast<size_t>(bytes));
+      sasim_drv::pack_weights(hw, hl, blob.data());
+      m.packed_weights = place(blob.data(), blob.size());
+    }
+  }
   if (needed > sasim_board::kArenaBytes || next > arena_end)
     throw ConfigError({{spec.name.empty() ? "layer" : spec.name, 0, 0, "",
                         fmt::format("its tensors need {} bytes on the board; the layer runner's arena holds {} "

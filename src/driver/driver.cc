@@ -1,5 +1,7 @@
 #include "driver/driver.h"
 
+#include <stddef.h>
+
 #include "driver/cfu_isa.h"
 #include "driver/cfu_seam.h"
 
@@ -232,6 +234,31 @@ class Writer {
 typedef Writer<kWriteA> WriterA;
 typedef Writer<kWriteB> WriterB;
 
+// The same interface into memory: the prepared weight blob (pack_weights)
+// holds exactly the bytes the driver would send.
+class MemWriter {
+ public:
+  explicit MemWriter(int8_t* out) : out_(out), n_(0) {}
+  void put(int8_t v) { out_[n_++] = v; }
+  void put8(uint32_t w0, uint32_t w1) {
+    for (int i = 0; i < 4; ++i) out_[n_ + i] = static_cast<int8_t>((w0 >> (8 * i)) & 0xff);
+    for (int i = 0; i < 4; ++i) out_[n_ + 4 + i] = static_cast<int8_t>((w1 >> (8 * i)) & 0xff);
+    n_ += 8;
+  }
+  void put_words(const uint32_t* p, int words) {
+    for (int i = 0; i < words; i += 2) put8(p[i], p[i + 1]);
+  }
+  bool at_boundary() const { return n_ % kBytesPerWrite == 0; }
+  void flush() {
+    while (n_ % kBytesPerWrite != 0) out_[n_++] = 0;
+  }
+  int bytes() const { return n_; }
+
+ private:
+  int8_t* out_;
+  int n_;
+};
+
 struct Tile {
   bool valid;
   int bank, m0, mt, n0, nt;
@@ -353,12 +380,56 @@ class Runner {
 
   // The layers the extension takes: WS conv and depthwise (multiplier 1) on
   // an array no taller than wide, whose one output row's input fits a bank.
-  // How a layer maps onto the extension. A line holds `rows` lanes: C >=
-  // rows/2 uses lines of channels (lines = ceil(C / rows) per pixel, a pass
-  // per tap and line); a smaller C packs G = rows / C horizontally adjacent
-  // taps of a kernel row into a line (lines = ceil(KW / G) per pixel, a pass
-  // per kernel row and line), the band then built by the CPU with the
-  // left/right padding in it (dilation_w 1 only).
+ public:
+  // The prepared weight blob (pack_weights): every output-channel group's
+  // resident B block, in group order, each padded to whole 8-byte WRITEs and
+  // to the size of a full group. 0 when the layer does not take the im2col
+  // path with resident weights.
+  int packed_weights_bytes() {
+    if (!blob_applies()) return 0;
+    const Plan pl = plan();
+    const int gsize = l_.kind == kDepthwiseConv2d ? hw_.rows : min_i(hw_.cols, hw_.b_lines);
+    const int groups = (l_.out_c + gsize - 1) / gsize;
+    return groups * blob_group_bytes(pl.passes, gsize);
+  }
+  // One group's block in the blob: whole 8-byte WRITEs.
+  int blob_group_bytes(int passes, int gsize) const { return (passes * gsize * line_pitch(hw_.cols) + 7) / 8 * 8; }
+  void pack_weights(int8_t* out) {
+    if (!blob_applies()) return;
+    const Plan pl = plan();
+    const bool dw = l_.kind == kDepthwiseConv2d;
+    const int gsize = dw ? hw_.rows : min_i(hw_.cols, hw_.b_lines);
+    const int group_bytes = blob_group_bytes(pl.passes, gsize);
+    for (int gi = 0, oc0 = 0; oc0 < l_.out_c; ++gi, oc0 += gsize) {
+      MemWriter w(out + gi * group_bytes);
+      write_group_b(&w, pl, oc0, min_i(gsize, l_.out_c - oc0), dw ? gi : -1, 0);
+      w.flush();
+      while (w.bytes() < group_bytes) w.put(0);
+    }
+  }
+  bool blob_applies() {
+    mc_ = min_i(min_i(hw_.a_lines, hw_.c_lines), 0xffff);  // as run() sets it for WS
+    LayerDesc v = l_;
+    if (l_.kind == kFullyConnected && l_.batches > 1) {  // as run() views it
+      v.in_w = v.out_w = l_.batches;
+      v.batches = 1;
+    }
+    Runner r(hw_, v);
+    r.mc_ = mc_;
+    if (!r.im2col_applies()) return false;
+    const Plan pl = plan();
+    const int gsize = l_.kind == kDepthwiseConv2d ? hw_.rows : min_i(hw_.cols, hw_.b_lines);
+    return pl.passes * gsize <= hw_.b_lines && pl.passes <= 256;
+  }
+
+ private:
+
+  // How a layer maps onto the extension. A line holds `rows` lanes: lines
+  // of channels (lines = ceil(C / rows) per pixel, a pass per tap and line),
+  // or, when a kernel row's taps fit one line (KW x C <= rows, dilation_w 1),
+  // packed: G = rows / C horizontally adjacent taps of a kernel row per line
+  // (lines = ceil(KW / G) = 1 per pixel, a pass per kernel row), the band
+  // then built by the CPU with the left/right padding in it.
   struct Plan {
     bool packed;
     int G;      // packed: taps per line
@@ -371,7 +442,10 @@ class Runner {
   Plan plan() const {
     Plan p;
     const int R = hw_.rows, C = l_.in_c;
-    p.packed = l_.kind == kConv2d && 2 * C <= R && l_.dil_w == 1 && l_.k_w > 1;
+    // Packing replicates each input byte KW times on the CPU; it pays when a
+    // whole kernel row fits one line (one line per pixel, KW times fewer
+    // passes), not otherwise (more lines per pixel than the plain layout).
+    p.packed = l_.kind == kConv2d && l_.dil_w == 1 && l_.k_w > 1 && l_.k_w * C <= R;
     p.G = p.packed ? R / C : 1;
     p.lines = p.packed ? (l_.k_w + p.G - 1) / p.G : (C + R - 1) / R;
     p.xtaps = p.packed ? 1 : l_.k_w;
@@ -467,7 +541,15 @@ class Runner {
           // The weight sums for the folded bias are gathered on the way
           // (when they were not prepared).
           int32_t sums[kMaxLanes];
-          const bool summed = resident && send_group_b(pl, oc0, nt, dw ? gi : -1, l_.folded_bias ? 0 : sums);
+          bool summed = false;
+          if (resident && l_.packed_weights) {  // prepared: the group's block as words
+            const int8_t* blk = l_.packed_weights + gi * blob_group_bytes(group_passes, gsize);
+            WriterB bw;
+            bw.put_words(static_cast<const uint32_t*>(__builtin_assume_aligned(blk, 4)),
+                         (group_passes * nt * line_pitch(hw_.cols) + 7) / 8 * 2);
+          } else if (resident) {
+            summed = send_group_b(pl, oc0, nt, dw ? gi : -1, l_.folded_bias ? 0 : sums);
+          }
           write_params(g, n0, nt, summed ? sums : 0);
           bool first_of_group = true;
           for (int m0 = p_begin; m0 < p_end; m0 += mc_) {
@@ -529,21 +611,34 @@ class Runner {
   // x - pad_left + j*G + g (the zero point outside the image), C channels
   // each; unused lanes 0.
   void send_band_packed(const Plan& pl, int n, int y0, int h) {
+    send_band_lines(n, y0, h, pl.band_w, l_.pad_left, l_.k_w, pl.G, pl.lines);
+  }
+
+  // Band rows [y0, y0 + h) of image n as `lines` lines per band column x:
+  // line j holds taps j*G .. j*G + G - 1 (< kw) of input columns
+  // x - pad_left + j*G + g, C channels each, the zero point outside the
+  // image, zeros in the unused lanes. (kw = G = lines = 1, pad_left = 0: a
+  // pixel's C < rows channels as one line.)
+  void send_band_lines(int n, int y0, int h, int band_w, int pad_left, int kw, int G, int lines) {
+    struct Plan pl;
+    pl.band_w = band_w;
+    pl.G = G;
+    pl.lines = lines;
     const int C = l_.in_c, W = l_.in_w, pitch = line_pitch(hw_.rows);
     const int8_t zp = static_cast<int8_t>(l_.input_zp);
     // Each row once into a buffer with its padding columns, so that line j
     // of band column x is the kt(j) bytes at (x + j*G) * C.
-    const int span = pl.band_w + l_.k_w - 1;  // padded columns a row's lines read
-    uint8_t prow[kMaxPackedRow];
+    const int span = pl.band_w + kw - 1;  // padded columns a row's lines read
+    uint32_t prow[kMaxPackedRow / 4 + 4];
     WriterA w;
-    if (pitch != 8 || span * C > kMaxPackedRow) {  // the general, slower form
+    if (pitch != 8 || span * C + 12 > kMaxPackedRow || pl.lines > 8) {  // the general, slower form
       for (int y = y0; y < y0 + h; ++y) {
         const int8_t* row = l_.input + (n * l_.in_h + y) * W * C;
         for (int x = 0; x < pl.band_w; ++x)
           for (int j = 0; j < pl.lines; ++j) {
             int lane = 0;
-            for (int g = 0; g < pl.G && j * pl.G + g < l_.k_w; ++g) {
-              const int ix = x - l_.pad_left + j * pl.G + g;
+            for (int g = 0; g < pl.G && j * pl.G + g < kw; ++g) {
+              const int ix = x - pad_left + j * pl.G + g;
               const bool inside = static_cast<unsigned>(ix) < static_cast<unsigned>(W);
               for (int c = 0; c < C; ++c, ++lane) w.put(inside ? row[ix * C + c] : zp);
             }
@@ -553,23 +648,52 @@ class Runner {
       w.flush();
       return;
     }
-    int kt[8];
-    for (int j = 0; j < pl.lines; ++j) kt[j] = min_i(pl.G, l_.k_w - j * pl.G) * C;
+    // Line j of column x is the kt(j) bytes at offset (x + j*G) * C of the
+    // padded row: two words from three aligned ones by funnel shifts, then
+    // masked to kt(j) bytes.
+    uint32_t mask0[8], mask1[8];
+    int off_j[8];
+    for (int j = 0; j < pl.lines; ++j) {
+      const int kt = min_i(pl.G, kw - j * pl.G) * C;
+      mask0[j] = kt >= 4 ? 0xffffffffu : (1u << (8 * kt)) - 1u;
+      mask1[j] = kt >= 8 ? 0xffffffffu : kt <= 4 ? 0u : (1u << (8 * (kt - 4))) - 1u;
+      off_j[j] = j * pl.G * C;
+    }
+    const uint32_t zp4 = (static_cast<uint32_t>(l_.input_zp) & 0xff) * 0x01010101u;
+    const int lo = pad_left < span ? pad_left : span;              // padding columns on the left
+    const int body = min_i(W, span - lo);                                 // image columns in the span
+    // The row body starts at a word boundary (when the row does), so that
+    // the copy is by words; the lines' offsets shift by `base`.
+    const int body_at = (lo * C + 3) & ~3, base = body_at - lo * C;
     for (int y = y0; y < y0 + h; ++y) {
       const int8_t* row = l_.input + (n * l_.in_h + y) * W * C;
-      for (int x = 0; x < span; ++x) {
-        const int ix = x - l_.pad_left;
-        const bool inside = static_cast<unsigned>(ix) < static_cast<unsigned>(W);
-        for (int c = 0; c < C; ++c) prow[x * C + c] = static_cast<uint8_t>(inside ? row[ix * C + c] : zp);
+      uint32_t* pw = prow;
+      for (int i = 0; i < (base + span * C + 8 + 3) / 4; ++i) pw[i] = zp4;  // padding (and the tail the shifts read)
+      if ((reinterpret_cast<uintptr_t>(row) & 3) == 0) {  // by words (the last one may carry the next
+        const uint32_t* src = static_cast<const uint32_t*>(__builtin_assume_aligned(row, 4));  // row's bytes:
+        uint32_t* dst = prow + body_at / 4;                                                    // fixed below)
+        // (The empty asm keeps GCC from turning the loop into a memcpy call,
+        // which picolibc's rv32 memcpy does byte by byte at this alignment.)
+        for (int i = 0; i < (body * C + 3) / 4; ++i) {
+          dst[i] = src[i];
+          __asm__ volatile("" : : "r"(i));
+        }
+        uint8_t* tail = reinterpret_cast<uint8_t*>(prow) + body_at + body * C;
+        for (int i = 0; i < 3; ++i) tail[i] = static_cast<uint8_t>(l_.input_zp);
+      } else {
+        __builtin_memcpy(reinterpret_cast<uint8_t*>(prow) + body_at, row, static_cast<size_t>(body * C));
       }
       for (int x = 0; x < pl.band_w; ++x)
         for (int j = 0; j < pl.lines; ++j) {
-          const uint8_t* b = prow + (x + j * pl.G) * C;
-          uint32_t w0 = 0, w1 = 0;
-          const int n0 = kt[j] < 4 ? kt[j] : 4;
-          for (int k = 0; k < n0; ++k) w0 |= static_cast<uint32_t>(b[k]) << (8 * k);
-          for (int k = 4; k < kt[j]; ++k) w1 |= static_cast<uint32_t>(b[k]) << (8 * (k - 4));
-          w.put8(w0, w1);
+          const int off = base + x * C + off_j[j];
+          const uint32_t* q = prow + (off >> 2);
+          const int r = (off & 3) * 8;
+          uint32_t w0 = q[0], w1 = q[1];
+          if (r) {
+            w0 = (w0 >> r) | (w1 << (32 - r));
+            w1 = (w1 >> r) | (q[2] << (32 - r));
+          }
+          w.put8(w0 & mask0[j], w1 & mask1[j]);
         }
     }
   }
@@ -603,6 +727,11 @@ class Runner {
   // (conv); returns whether it filled them.
   bool send_group_b(const Plan& pl, int oc0, int nt, int dw_line, int32_t* sums) {
     WriterB w;
+    return write_group_b(&w, pl, oc0, nt, dw_line, sums);
+  }
+  template <class W>
+  bool write_group_b(W* wp, const Plan& pl, int oc0, int nt, int dw_line, int32_t* sums) {
+    W& w = *wp;
     const int R = hw_.rows, C = l_.in_c, pitch = line_pitch(hw_.cols), taps = l_.k_h * l_.k_w;
     const int K = taps * C;
     bool summed = false;
@@ -680,6 +809,9 @@ class Runner {
     if (pitch == R && C % R == 0 && bytes % 8 == 0 && (reinterpret_cast<uintptr_t>(src) & 3) == 0) {
       const uint32_t* p = static_cast<const uint32_t*>(__builtin_assume_aligned(src, 4));
       w.put_words(p, bytes / 4);
+    } else if (C < R && lines == 1) {  // a pixel's channels padded to a line
+      send_band_lines(n, y0, h, l_.in_w, 0, 1, 1, 1);
+      return;
     } else {
       for (int px = 0; px < h * l_.in_w; ++px)
         for (int j = 0; j < lines; ++j)
@@ -908,6 +1040,16 @@ class Runner {
 int run_layer(const HwDesc& hw, const LayerDesc& l) {
   Runner r(hw, l);
   return r.run();
+}
+
+int packed_weights_bytes(const HwDesc& hw, const LayerDesc& l) {
+  Runner r(hw, l);
+  return r.packed_weights_bytes();
+}
+
+void pack_weights(const HwDesc& hw, const LayerDesc& l, int8_t* out) {
+  Runner r(hw, l);
+  r.pack_weights(out);
 }
 
 void fold_biases(const LayerDesc& l0, int32_t* out) {

@@ -52,6 +52,9 @@ struct LayerDesc {
   // that makes the CFU's sums of raw input bytes exact. Null: the driver
   // computes them from the filter (the path for raw TFLite tensors).
   const int32_t* folded_bias;
+  // Optional, prepared once before inference (pack_weights): the weights in
+  // the CFU's B-line order for the im2col path. Null: packed by the driver.
+  const int8_t* packed_weights;
 };
 
 enum Status { kOk = 0, kErrTileTooLarge = -1, kErrCfuRejected = -2 };
@@ -62,6 +65,11 @@ int run_layer(const HwDesc& hw, const LayerDesc& l);
 // The folded biases of l (out_c entries), as LayerDesc::folded_bias holds
 // them; l.folded_bias itself is not read.
 void fold_biases(const LayerDesc& l, int32_t* out);
+
+// The prepared weights of l for hw (LayerDesc::packed_weights): their size
+// in bytes (0: the layer does not use them), and the bytes.
+int packed_weights_bytes(const HwDesc& hw, const LayerDesc& l);
+void pack_weights(const HwDesc& hw, const LayerDesc& l, int8_t* out);
 
 }  // namespace sasim_drv
 

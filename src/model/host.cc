@@ -65,6 +65,7 @@ sasim_drv::LayerDesc layer_desc_from(const LayerSpec& s, const LayerData& d, int
   l.per_tensor = s.output_multiplier.size() == 1 ? 1 : 0;
   l.output = out;
   l.folded_bias = nullptr;  // computed by the driver (BoardHost prepares them)
+  l.packed_weights = nullptr;
   return l;
 }
 
