@@ -136,8 +136,9 @@ module Cfu #(
   wire [63:0]       wr_data;
   wire              a_wr, b_wr, a_ptr_clear, b_ptr_clear;
   wire              a_wbank, b_wbank, a_active, b_active;
-  wire              arr_busy, arr_finishing, start, keep_b, abort;
-  wire              im2col, b_cols;
+  wire              arr_busy, arr_finishing, keep_b, abort;
+  wire              im2col, b_cols, pass_start;
+  wire              unused_start;  // the array starts on pass_start (START or a SEQ's next pass)
   wire [7:0]        start_j, start_slot, g_sw, g_sh, g_lines, g_pad;
   wire [15:0]       g_in_w, g_in_h, g_out_w, o_iy, o_ix, o_ix_row, o_ox, g_bstride;
   wire [MtW-1:0]    mt;
@@ -191,7 +192,8 @@ module Cfu #(
     .b_active_o      (b_active),
     .arr_busy_i      (arr_busy),
     .arr_finishing_i (arr_finishing),
-    .start_o         (start),
+    .start_o         (unused_start),
+    .pass_start_o    (pass_start),
     .mt_o            (mt),
     .kt_o            (kt),
     .nt_o            (nt),
@@ -292,7 +294,7 @@ module Cfu #(
       ) u_array (
         .clk_i        (clk),
         .rst_i        (reset),
-        .start_i      (start),
+        .start_i      (pass_start),
         .mt_i         (mt),
         .kt_i         (kt),
         .nt_i         (nt),
@@ -341,7 +343,7 @@ module Cfu #(
       ) u_array (
         .clk_i       (clk),
         .rst_i       (reset),
-        .start_i     (start),
+        .start_i     (pass_start),
         .mt_i        (mt),
         .kt_i        (kt),
         .nt_i        (nt),

@@ -73,6 +73,7 @@ module sasim_ctrl #(
   input  wire               arr_busy_i,
   input  wire               arr_finishing_i,
   output reg                start_o,
+  output wire               pass_start_o,  // START executed, or a SEQ's next pass
   output wire [MtW-1:0]     mt_o,
   output wire [KtW-1:0]     kt_o,
   output wire [NtW-1:0]     nt_o,
@@ -155,20 +156,53 @@ module sasim_ctrl #(
   wire [31:0] in0 = cmd_in0_i;
   wire [31:0] in1 = cmd_in1_i;
 
-  // START operands: in0 = Mt | Kt << 16; in1 = Nt | flags << 8.
-  wire [15:0] mt16 = in0[15:0];
-  wire [15:0] kt16 = in0[31:16];
-  wire [7:0]  nt8  = in1[7:0];
-  wire        flag_clear  = in1[8];
-  wire        flag_cbank  = in1[9];
-  wire        flag_keep_a = in1[10];
-  wire        flag_keep_b = in1[11];
-  wire        flag_im2col = in1[12];
-  wire        flag_b_cols = in1[13];
-  wire        flag_hold_b = in1[14];
-  wire [7:0]  start_j     = in1[23:16];
-  wire [7:0]  start_slot  = flag_b_cols ? in1[31:24] : 8'd0;
   localparam integer Ext = (Im2col != 0 && Dataflow == 0) ? 1 : 0;
+  // ---------------------------------------------------------------------------
+  // SEQ (the im2col extension): a START with SEQ runs the IM2COL_SEQ passes
+  // back to back; each next pass starts in the last cycle of the current one
+  // (seq_go), with the operands the model's start_seq_pass() forms.
+  // ---------------------------------------------------------------------------
+  reg  [7:0]  sq_rows_q, sq_cols_q, sq_lines_q;  // IM2COL_SEQ
+  reg  [15:0] sq_dy_q, sq_dx_q;
+  reg  [8:0]  sq_left_q;                         // passes still to start
+  reg  [7:0]  sq_row_q, sq_col_q, sq_line_q, sq_p_q;
+  reg  [31:0] sq_in0_q, sq_in1_q;                // the SEQ START's operands
+  reg  [15:0] sq_iy_q, sq_ix_q, sq_ixrow_q, sq_ox_q;  // its origin
+  wire        seq_go = (Ext != 0) && (sq_left_q != 9'd0) && arr_finishing_i;
+  // The next position: line, then kernel column, then kernel row.
+  wire        sq_line_wrap = (sq_line_q + 8'd1 == sq_lines_q);
+  wire        sq_col_wrap  = sq_line_wrap && (sq_col_q + 8'd1 == sq_cols_q);
+  wire [7:0]  sq_line_n = sq_line_wrap ? 8'd0 : sq_line_q + 8'd1;
+  wire [7:0]  sq_col_n  = sq_line_wrap ? (sq_col_wrap ? 8'd0 : sq_col_q + 8'd1) : sq_col_q;
+  wire [7:0]  sq_row_n  = sq_col_wrap ? sq_row_q + 8'd1 : sq_row_q;
+  wire [7:0]  sq_p_n    = sq_p_q + 8'd1;
+  wire [23:0] sq_dy_row = $signed({16'd0, sq_row_n}) * $signed({{8{sq_dy_q[15]}}, sq_dy_q});
+  wire [23:0] sq_dx_col = $signed({16'd0, sq_col_n}) * $signed({{8{sq_dx_q[15]}}, sq_dx_q});
+  wire [15:0] sq_iy_n    = sq_iy_q + sq_dy_row[15:0];
+  wire [15:0] sq_ix_n    = sq_ix_q + sq_dx_col[15:0];
+  wire [15:0] sq_ixrow_n = sq_ixrow_q + sq_dx_col[15:0];
+  wire        unused_sq_hi = ^{sq_dy_row[23:16], sq_dx_col[23:16], sq_in1_q[15:10], sq_in1_q[8]};
+  // Flags of a sequence's later pass: its C bank, IM2COL, B_COLS, KEEP_A, HOLD_B.
+  wire [7:0]  sq_flags = {1'b0, 1'b1, 1'b1, 1'b1, 1'b0, 1'b1, sq_in1_q[9], 1'b0};
+  wire [31:0] sq_pin1  = {sq_in1_q[31:24] + sq_p_n, sq_in1_q[23:16] + sq_line_n, sq_flags, sq_in1_q[7:0]};
+
+  // START operands (the command's, or the sequence's next pass):
+  // in0 = Mt | Kt << 16; in1 = Nt | flags << 8 | j << 16 | slot << 24.
+  wire [31:0] p_in0 = seq_go ? sq_in0_q : in0;
+  wire [31:0] p_in1 = seq_go ? sq_pin1 : in1;
+  wire [15:0] mt16 = p_in0[15:0];
+  wire [15:0] kt16 = p_in0[31:16];
+  wire [7:0]  nt8  = p_in1[7:0];
+  wire        flag_clear  = p_in1[8];
+  wire        flag_cbank  = p_in1[9];
+  wire        flag_keep_a = p_in1[10];
+  wire        flag_keep_b = p_in1[11];
+  wire        flag_im2col = p_in1[12];
+  wire        flag_b_cols = p_in1[13];
+  wire        flag_hold_b = p_in1[14];
+  wire        flag_seq    = p_in1[15];
+  wire [7:0]  start_j     = p_in1[23:16];
+  wire [7:0]  start_slot  = flag_b_cols ? p_in1[31:24] : 8'd0;
   // im2col registers (IM2COL_GEOM, _PIXEL, _ORIGIN)
   reg [15:0] g_in_w_q, g_in_h_q, g_out_w_q, o_iy_q, o_ix_q, o_ix_row_q, o_ox_q;
   reg [7:0]  g_sw_q, g_sh_q, g_lines_q, g_pad_q;
@@ -181,8 +215,16 @@ module sasim_ctrl #(
   wire       mt_ok   = flag_im2col ? ({16'd0, mt16} <= MaxMtIm) : ({16'd0, mt16} <= MaxMt);
   wire       kt_ok   = flag_b_cols ? ({16'd0, kt16} <= Rows) : ({16'd0, kt16} <= MaxKt);
   wire       bc_ok   = !flag_b_cols || ((Rows <= Cols) && ({8'd0, slot_last} < BLines));
+  // SEQ: the whole sequence valid (model: start_pass): its passes, last j, last slot.
+  wire [23:0] sq_passes = {16'd0, sq_rows_q} * {16'd0, sq_cols_q} * {16'd0, sq_lines_q};
+  wire [23:0] sq_slot_last = {16'd0, start_slot} + sq_passes - 24'd1;
+  wire [23:0] sq_j_last = {16'd0, start_j} + {16'd0, sq_lines_q} - 24'd1;
+  wire [31:0] sq_b_last = {8'd0, sq_slot_last} + {24'd0, nt8 - 8'd1} * {16'd0, g_bstride_q};
+  wire       seq_ok  = !flag_seq || ((Ext != 0) && flag_im2col && flag_b_cols && !flag_keep_b &&
+                                     (sq_passes != 24'd0) && (sq_slot_last <= 24'd255) &&
+                                     (sq_j_last < {16'd0, g_lines_q}) && (sq_b_last < BLines));
   wire        start_ok = (mt16 != 16'd0) && (kt16 != 16'd0) && (nt8 != 8'd0) &&
-                         ({24'd0, nt8} <= Cols) && mt_ok && kt_ok && ext_ok && im2c_ok && bc_ok && hold_ok;
+                         ({24'd0, nt8} <= Cols) && mt_ok && kt_ok && ext_ok && im2c_ok && bc_ok && hold_ok && seq_ok;
   assign im2col_o     = flag_im2col;
   assign b_cols_o     = flag_b_cols;
   assign j_o          = start_j;
@@ -195,16 +237,17 @@ module sasim_ctrl #(
   assign g_lines_o    = g_lines_q;
   assign g_pad_o      = g_pad_q;
   assign g_bstride_o  = g_bstride_q;
-  assign o_iy_o       = o_iy_q;
-  assign o_ix_o       = o_ix_q;
-  assign o_ix_row_o   = o_ix_row_q;
-  assign o_ox_o       = o_ox_q;
+  assign o_iy_o       = seq_go ? sq_iy_n : o_iy_q;
+  assign o_ix_o       = seq_go ? sq_ix_n : o_ix_q;
+  assign o_ix_row_o   = seq_go ? sq_ixrow_n : o_ix_row_q;
+  assign o_ox_o       = seq_go ? sq_ox_q : o_ox_q;
   // IM2COL_GEOM / _PIXEL / _ORIGIN operands and checks
   wire       geom_bad   = (in0[15:0] == 16'd0) || (in0[31:16] == 16'd0) || (in1[15:0] == 16'd0) ||
                           (in1[23:16] == 8'd0) || (in1[31:24] == 8'd0);
   wire       pixel_bad  = (in0[7:0] == 8'd0);
+  wire       seqcfg_bad = (in0[7:0] == 8'd0) || (in0[15:8] == 8'd0) || (in0[23:16] == 8'd0);
   wire       origin_bad = (in1[31:16] >= g_out_w_q);
-  reg        do_geom, do_pixel, do_origin;
+  reg        do_geom, do_pixel, do_origin, do_seqcfg, do_seq;
   assign mt_o     = mt16[MtW-1:0];
   assign kt_o     = kt16[KtW-1:0];
   assign nt_o     = nt8[NtW-1:0];
@@ -261,6 +304,8 @@ module sasim_ctrl #(
     do_geom       = 1'b0;
     do_pixel      = 1'b0;
     do_origin     = 1'b0;
+    do_seqcfg     = 1'b0;
+    do_seq        = 1'b0;
     if (cmd_go_i) begin
       case (f3)
         F3Cfg: begin
@@ -280,14 +325,15 @@ module sasim_ctrl #(
               exec_o    = 1'b1;
               do_origin = 1'b1;
             end
-          end else if (Ext != 0 && (f7 == 7'd3 || f7 == 7'd4)) begin  // GEOM, PIXEL: wait for an idle array
+          end else if (Ext != 0 && (f7 == 7'd3 || f7 == 7'd4 || f7 == 7'd6)) begin  // GEOM, PIXEL, SEQ: wait for an idle array
             if (!arr_busy_i) begin
-              if ((f7 == 7'd3) ? geom_bad : pixel_bad) begin
+              if ((f7 == 7'd3) ? geom_bad : (f7 == 7'd4) ? pixel_bad : seqcfg_bad) begin
                 do_reject = 1'b1;
               end else begin
                 exec_o    = 1'b1;
                 do_geom   = (f7 == 7'd3);
                 do_pixel  = (f7 == 7'd4);
+                do_seqcfg = (f7 == 7'd6);
               end
             end
           end else begin
@@ -326,10 +372,11 @@ module sasim_ctrl #(
         F3Start: begin
           if (f7 != 7'd0) begin
             do_reject = 1'b1;
-          end else if (!arr_busy_i || arr_finishing_i) begin
+          end else if ((!arr_busy_i || arr_finishing_i) && (sq_left_q == 9'd0)) begin
             if (start_ok) begin
               exec_o  = 1'b1;
               start_o = 1'b1;
+              do_seq  = flag_seq;
             end else begin
               do_reject = 1'b1;
             end
@@ -381,9 +428,14 @@ module sasim_ctrl #(
     end
   end
 
+  // A sequence's next pass starts like a START (never together with one: a
+  // START waits for the sequence's end).
+  wire pass_start = start_o || seq_go;
+  assign pass_start_o = pass_start;
+
   always @* begin
-    a_ptr_clear_o = do_soft_reset || (start_o && !flag_keep_a);
-    b_ptr_clear_o = do_soft_reset || (start_o && !flag_keep_b && !flag_hold_b);
+    a_ptr_clear_o = do_soft_reset || (pass_start && !flag_keep_a);
+    b_ptr_clear_o = do_soft_reset || (pass_start && !flag_keep_b && !flag_hold_b);
     abort_o       = do_soft_reset;
   end
 
@@ -417,7 +469,7 @@ module sasim_ctrl #(
       if (do_reject) begin
         error_q <= 1'b1;
       end
-      if (start_o) begin
+      if (pass_start) begin
         if (ADouble != 0 && !flag_keep_a) a_active_q <= !a_active_q;
         if (BDouble != 0 && !flag_keep_b && !flag_hold_b) b_active_q <= !b_active_q;
       end
@@ -454,7 +506,49 @@ module sasim_ctrl #(
       o_ix_q     <= 16'd0;
       o_ix_row_q <= 16'd0;
       o_ox_q     <= 16'd0;
+      sq_rows_q  <= 8'd0;
+      sq_cols_q  <= 8'd0;
+      sq_lines_q <= 8'd0;
+      sq_dy_q    <= 16'd0;
+      sq_dx_q    <= 16'd0;
+      sq_left_q  <= 9'd0;
+      sq_row_q   <= 8'd0;
+      sq_col_q   <= 8'd0;
+      sq_line_q  <= 8'd0;
+      sq_p_q     <= 8'd0;
+      sq_in0_q   <= 32'd0;
+      sq_in1_q   <= 32'd0;
+      sq_iy_q    <= 16'd0;
+      sq_ix_q    <= 16'd0;
+      sq_ixrow_q <= 16'd0;
+      sq_ox_q    <= 16'd0;
     end else begin
+      if (do_seqcfg) begin
+        sq_rows_q  <= in0[7:0];
+        sq_cols_q  <= in0[15:8];
+        sq_lines_q <= in0[23:16];
+        sq_dy_q    <= in1[15:0];
+        sq_dx_q    <= in1[31:16];
+      end
+      if (do_seq) begin
+        sq_left_q  <= sq_passes[8:0] - 9'd1;
+        sq_row_q   <= 8'd0;
+        sq_col_q   <= 8'd0;
+        sq_line_q  <= 8'd0;
+        sq_p_q     <= 8'd0;
+        sq_in0_q   <= in0;
+        sq_in1_q   <= in1;
+        sq_iy_q    <= o_iy_q;
+        sq_ix_q    <= o_ix_q;
+        sq_ixrow_q <= o_ix_row_q;
+        sq_ox_q    <= o_ox_q;
+      end else if (seq_go) begin
+        sq_left_q  <= sq_left_q - 9'd1;
+        sq_row_q   <= sq_row_n;
+        sq_col_q   <= sq_col_n;
+        sq_line_q  <= sq_line_n;
+        sq_p_q     <= sq_p_n;
+      end
       if (do_geom) begin
         g_in_w_q  <= in0[15:0];
         g_in_h_q  <= in0[31:16];
@@ -482,7 +576,7 @@ module sasim_ctrl #(
       c_cols_q[1]  <= NtZero;
       pass_bank_q  <= 1'b0;
       pass_clear_q <= 1'b0;
-    end else if (start_o) begin
+    end else if (pass_start) begin
       c_cols_q[(CDouble != 0) ? flag_cbank : 1'b0] <= nt8[NtW-1:0];
       pass_bank_q  <= (CDouble != 0) ? flag_cbank : 1'b0;
       pass_clear_q <= flag_clear;

@@ -467,3 +467,77 @@ TEST_CASE("im2col: the generated walk, padding and the pass it feeds", "[model][
   CHECK(pbus.op(sasim_isa::kCfg, sasim_isa::kCfgIm2colGeom, 3 | 4 << 16, 2 | 2 << 16 | 2 << 24) ==
         sasim_isa::kErrorResponse);
 }
+
+TEST_CASE("im2col SEQ: a tile's passes back to back equal the same passes started one by one", "[model][im2col]") {
+  const sasim::CoreParams p = sasim::core_params_from(hw_of(4, 4, "ws"));
+  std::mt19937 rng(11);
+  std::vector<int8_t> ifm(5 * 6 * 2 * 4);  // 5 x 6 pixels, 2 lines of 4 channels
+  for (auto& v : ifm) v = static_cast<int8_t>(rng() % 256);
+  const int P = 2 * 3 * 2;  // kernel rows x columns x lines
+  std::vector<int8_t> b(static_cast<size_t>(P * 4 * 4));  // column n, pass p at line n * P + p
+  for (auto& v : b) v = static_cast<int8_t>(rng() % 256);
+  const int mt = 7, kt = 4, nt = 4;
+  const int16_t iy0 = -1, ix0 = 1, ixrow0 = -1;
+  auto setup = [&](Bus* bus) {
+    bus->write_bytes(sasim_isa::kWriteA, ifm);
+    bus->write_bytes(sasim_isa::kWriteB, b);
+    CHECK(bus->op(sasim_isa::kCfg, sasim_isa::kCfgIm2colGeom, 6 | 5 << 16, 4 | 1 << 16 | 1 << 24) == 0);
+    CHECK(bus->op(sasim_isa::kCfg, sasim_isa::kCfgIm2colPixel, 2 | 0x7fu << 8, P) == 0);
+  };
+  auto origin = [&](Bus* bus, int ky, int kx) {
+    const uint32_t iy = static_cast<uint16_t>(iy0 + ky * 2), ix = static_cast<uint16_t>(ix0 + kx),
+                   ixr = static_cast<uint16_t>(ixrow0 + kx);
+    CHECK(bus->op(sasim_isa::kCfg, sasim_isa::kCfgIm2colOrigin, iy | ix << 16, ixr | 1u << 16) == 0);
+  };
+  // One by one: kernel row (iy step 2), column (ix step 1), line.
+  std::vector<int32_t> want;
+  uint64_t want_cycles = 0;
+  {
+    sasim::CfuCore core(p);
+    Bus bus(&core);
+    setup(&bus);
+    int pass = 0;
+    for (int ky = 0; ky < 2; ++ky)
+      for (int kx = 0; kx < 3; ++kx) {
+        origin(&bus, ky, kx);
+        for (int j = 0; j < 2; ++j, ++pass) {
+          const uint32_t flags = (pass == 0 ? sasim_isa::kFlagClear : sasim_isa::kFlagKeepA | sasim_isa::kFlagHoldB) |
+                                 sasim_isa::kFlagIm2col | sasim_isa::kFlagBCols;
+          CHECK(bus.op(sasim_isa::kStart, 0, mt | kt << 16,
+                       nt | flags << 8 | static_cast<uint32_t>(j) << sasim_isa::kStartJShift |
+                           static_cast<uint32_t>(pass) << sasim_isa::kStartSlotShift) == 0);
+          want_cycles += core.array().pass().cycles;
+        }
+      }
+    bus.op(sasim_isa::kWait, 0, 0, 0);
+    want.assign(core.buffers().c[0].begin(), core.buffers().c[0].begin() + mt * 4);
+    CHECK(core.counters().passes == static_cast<uint64_t>(P));
+  }
+  sasim::CfuCore core(p);
+  Bus bus(&core);
+  setup(&bus);
+  origin(&bus, 0, 0);
+  const uint32_t seq_flags = sasim_isa::kFlagClear | sasim_isa::kFlagIm2col | sasim_isa::kFlagBCols | sasim_isa::kFlagSeq;
+  // Without IM2COL_SEQ the sequence has no passes: rejected.
+  CHECK(bus.op(sasim_isa::kStart, 0, mt | kt << 16, nt | seq_flags << 8) == sasim_isa::kErrorResponse);
+  CHECK(bus.op(sasim_isa::kReset, 0, 0, 0) == 0);
+  setup(&bus);
+  origin(&bus, 0, 0);
+  CHECK(bus.op(sasim_isa::kCfg, sasim_isa::kCfgIm2colSeq, 2 | 3 << 8 | 2 << 16, 2 | 1 << 16) == 0);
+  const uint64_t c0 = core.counters().cycles;
+  CHECK(bus.op(sasim_isa::kStart, 0, mt | kt << 16, nt | seq_flags << 8) == 0);
+  const uint64_t started = core.counters().cycles;
+  // A second START waits for the whole sequence; WAIT returns when it ends.
+  bus.op(sasim_isa::kWait, 0, 0, 0);
+  CHECK(core.counters().passes == static_cast<uint64_t>(P));
+  CHECK(std::vector<int32_t>(core.buffers().c[0].begin(), core.buffers().c[0].begin() + mt * 4) == want);
+  CHECK_FALSE(core.error());
+  // Back to back: the passes take exactly the sum of their cycles.
+  CHECK(core.counters().by_kind[static_cast<int>(sasim::CycleKind::kCompute)] +
+            core.counters().by_kind[static_cast<int>(sasim::CycleKind::kFillDrain)] ==
+        want_cycles);
+  CHECK(started > c0);
+  // A sequence whose last slot would pass the 255 a slot field holds is rejected.
+  CHECK(bus.op(sasim_isa::kStart, 0, mt | kt << 16, nt | seq_flags << 8 | 250u << sasim_isa::kStartSlotShift) ==
+        sasim_isa::kErrorResponse);
+}

@@ -488,7 +488,10 @@ class CmdGen {
         } else if (chance(0.05)) {
           flags |= isa::kFlagHoldB;  // without B_COLS: rejected
         }
-        if (chance(0.05)) flags |= 1u << 7;  // an undefined flag bit
+        if (chance(0.25)) flags |= isa::kFlagSeq;  // a whole IM2COL_SEQ tile (mostly rejected without its flags)
+        if (ws && chance(0.12))  // a tile as the driver starts one
+          flags = (flags & (isa::kFlagCBank | isa::kFlagKeepA | isa::kFlagHoldB)) | isa::kFlagClear |
+                  isa::kFlagIm2col | isa::kFlagBCols | isa::kFlagSeq;
         c.in0 = mt | kt << 16;
         // j (IM2COL) and the weight slot (B_COLS): mostly small.
         const uint32_t slot = static_cast<uint32_t>(chance(0.7) ? 0 : chance(0.8) ? uni(1, 3) : uni(0, 255));
@@ -496,9 +499,9 @@ class CmdGen {
                 slot << isa::kStartSlotShift;
         break;
       }
-      case 12: {  // IM2COL_GEOM / _PIXEL / _ORIGIN, mostly valid
+      case 12: {  // IM2COL_GEOM / _PIXEL / _ORIGIN / _SEQ, mostly valid
         c.f3 = isa::kCfg;
-        c.f7 = uni(isa::kCfgIm2colGeom, isa::kCfgIm2colOrigin);
+        c.f7 = uni(isa::kCfgIm2colGeom, isa::kCfgIm2colSeq);
         auto u16 = [](int v) { return static_cast<uint32_t>(v) & 0xffffu; };
         if (c.f7 == isa::kCfgIm2colGeom) {
           c.in0 = u16(uni(1, 12)) | u16(uni(1, 12)) << 16;
@@ -507,9 +510,13 @@ class CmdGen {
         } else if (c.f7 == isa::kCfgIm2colPixel) {
           c.in0 = static_cast<uint32_t>(chance(0.95) ? uni(1, 4) : 0) | (u32() & 0xff) << 8 | (u32() & 0xffff0000u);
           c.in1 = static_cast<uint32_t>(chance(0.9) ? uni(0, 4) : uni(0, 65535)) | (u32() & 0xffff0000u);  // B stride
-        } else {
+        } else if (c.f7 == isa::kCfgIm2colOrigin) {
           c.in0 = u16(uni(-4, 14)) | u16(uni(-4, 14)) << 16;
           c.in1 = u16(uni(-3, 3)) | u16(uni(0, 12)) << 16;  // ox >= out_w: rejected
+        } else {  // SEQ: kernel rows, columns, lines per tap (0: rejected); row and column steps
+          c.in0 = static_cast<uint32_t>(uni(chance(0.05) ? 0 : 1, 3)) | static_cast<uint32_t>(uni(1, 3)) << 8 |
+                  static_cast<uint32_t>(uni(1, 2)) << 16 | (u32() & 0xff000000u);
+          c.in1 = u16(uni(-2, 3)) | u16(uni(-2, 3)) << 16;
         }
         break;
       }
@@ -574,7 +581,7 @@ struct StressResult {
   // 0xffffffff.
   uint64_t held_by_f3[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   uint64_t resets = 0, nonzero_next = 0, nonzero_raw = 0;
-  uint64_t im2col_passes = 0, b_cols_passes = 0, hold_b_passes = 0;  // accepted STARTs with the extension's flags
+  uint64_t im2col_passes = 0, b_cols_passes = 0, hold_b_passes = 0, seq_starts = 0;  // accepted STARTs with the extension's flags
   bool lockstep_ok = true;
   Mismatch mismatch;
 };
@@ -637,6 +644,7 @@ StressResult run_stress_on(const RtlConfig& cfg, RtlModel* rtl, uint32_t seed, u
         if ((last.in1 >> 8) & isa::kFlagIm2col) ++res.im2col_passes;
         if ((last.in1 >> 8) & isa::kFlagBCols) ++res.b_cols_passes;
         if ((last.in1 >> 8) & isa::kFlagHoldB) ++res.hold_b_passes;
+        if ((last.in1 >> 8) & isa::kFlagSeq) ++res.seq_starts;
       }
     }
     if (out.rsp_valid && in.rsp_ready) {
@@ -707,15 +715,16 @@ void check_stress(const std::vector<std::string>& configs, uint64_t per_config, 
     CHECK(r.resets > 0);
     CHECK(r.nonzero_next > 100);
     CHECK(r.nonzero_raw > 50);
-    std::printf("    im2col extension: %llu IM2COL passes, %llu B_COLS passes, %llu HOLD_B passes\n",
+    std::printf("    im2col extension: %llu IM2COL passes, %llu B_COLS passes, %llu HOLD_B passes, %llu SEQ tiles\n",
                 static_cast<unsigned long long>(r.im2col_passes), static_cast<unsigned long long>(r.b_cols_passes),
-                static_cast<unsigned long long>(r.hold_b_passes));
+                static_cast<unsigned long long>(r.hold_b_passes), static_cast<unsigned long long>(r.seq_starts));
     if (cfg.params.im2col) {
       CHECK(r.im2col_passes > 50);
       if (cfg.params.rows <= cfg.params.cols) CHECK(r.b_cols_passes > 100);
-      if (cfg.params.rows <= cfg.params.cols) CHECK(r.hold_b_passes > 50);
+      if (cfg.params.rows <= cfg.params.cols) CHECK(r.hold_b_passes > 30);
+      if (cfg.params.rows <= cfg.params.cols) CHECK(r.seq_starts > 20);
     } else {
-      CHECK(r.im2col_passes + r.b_cols_passes + r.hold_b_passes == 0);
+      CHECK(r.im2col_passes + r.b_cols_passes + r.hold_b_passes + r.seq_starts == 0);
     }
     total_i += r.instructions;
     total_c += r.cycles;

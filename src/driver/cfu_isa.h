@@ -24,6 +24,9 @@ enum Funct3 {
                  //       (waits until the array is idle)
                  // f7=5 IM2COL_ORIGIN: in0 = iy | ix << 16 (int16 each); in1 = ix_row (int16) |
                  //       ox << 16: the next IM2COL pass's first pixel
+                 // f7=6 IM2COL_SEQ: in0 = kernel rows | kernel columns << 8 | lines per tap << 16;
+                 //       in1 = iy step per row (int16) | ix step per column << 16 (int16):
+                 //       the passes a START with SEQ runs (waits until the array is idle)
   kWriteA = 1,   // f7=0: 8 bytes (in0 bytes 0..3, in1 bytes 4..7, little-endian) to the
                  // A shadow bank at the write pointer, which then advances by 8
   kWriteB = 2,   // same for B
@@ -51,12 +54,16 @@ enum StartFlags {
   kFlagBCols = 1 << 5,   // weight load: B line u fills PE column u (lanes = rows k), Nt cycles
   kFlagHoldB = 1 << 6,   // with B_COLS: the B bank neither swaps nor rewinds its write pointer,
                          // and the weights load (unlike KEEP_B)
+  kFlagSeq = 1 << 7,     // with IM2COL and B_COLS: a whole tile, the IM2COL_SEQ passes back to
+                         // back (kernel row, column, line); pass p: slot + p, j + line,
+                         // origin + (row x iy step, column x ix step); after the first,
+                         // KEEP_A | HOLD_B and no CLEAR
 };
 const int kStartJShift = 16;     // START in1: the im2col line offset j
 const int kStartSlotShift = 24;  // START in1: with B_COLS, PE column u loads B line slot + u * B stride
 
 enum CfgFunct7 { kCfgSetOutput = 0, kCfgId = 1, kCfgStatus = 2, kCfgIm2colGeom = 3, kCfgIm2colPixel = 4,
-                 kCfgIm2colOrigin = 5 };
+                 kCfgIm2colOrigin = 5, kCfgIm2colSeq = 6 };
 
 enum DataflowCode { kDataflowWs = 0, kDataflowOs = 1 };
 

@@ -511,6 +511,16 @@ class Runner {
     const bool resident = group_passes * gsize <= hw_.b_lines && group_passes <= 256;
     checked(kCfg, kCfgIm2colPixel, static_cast<uint32_t>(lines) | (static_cast<uint32_t>(l_.input_zp) & 0xff) << 8,
             static_cast<uint32_t>(resident ? group_passes : 1));
+    // With resident weights and one Kt for every pass, a tile is one START
+    // (SEQ): the CFU runs its passes back to back while the CPU reads the
+    // previous tile and streams.
+    const bool uniform_kt = dw || pl.packed || lines == 1 || l_.in_c % R == 0;
+    const bool seq = resident && uniform_kt;
+    if (seq)
+      checked(kCfg, kCfgIm2colSeq,
+              static_cast<uint32_t>(l_.k_h) | static_cast<uint32_t>(pl.xtaps) << 8 |
+                  static_cast<uint32_t>(dw ? 1 : lines) << 16,
+              (static_cast<uint32_t>(l_.dil_h) & 0xffff) | static_cast<uint32_t>(pl.packed ? 0 : l_.dil_w) << 16);
     const int per_image = l_.out_h * l_.out_w;
     for (int n = 0; n < l_.batches; ++n) {
       for (int oy = 0; oy < l_.out_h;) {
@@ -555,6 +565,33 @@ class Runner {
           for (int m0 = p_begin; m0 < p_end; m0 += mc_) {
             const int mt = min_i(mc_, p_end - m0);
             const int r = m0 - n * per_image, oyt = r / l_.out_w, oxt = r - oyt * l_.out_w;  // one division per tile
+            if (seq) {
+              // The tile's first pass's origin, then the whole tile.
+              const int ix_row = pl.packed ? 0 : -l_.pad_left;
+              const int iy = oyt * l_.stride_h - l_.pad_top - y0, ix = oxt * l_.stride_w + ix_row;
+              checked(kCfg, kCfgIm2colOrigin,
+                      (static_cast<uint32_t>(iy) & 0xffff) | static_cast<uint32_t>(ix) << 16,
+                      (static_cast<uint32_t>(ix_row) & 0xffff) | static_cast<uint32_t>(oxt) << 16);
+              const int j0 = dw ? gi : 0;
+              const int kt = dw ? nt : pl.packed ? min_i(pl.G, l_.k_w) * l_.in_c : min_i(R, l_.in_c);
+              const uint32_t flags = kFlagClear | (bank_ ? kFlagCBank : 0) | (keep_a ? kFlagKeepA : 0) | kFlagIm2col |
+                                     kFlagBCols | (first_of_group ? 0 : kFlagHoldB) | kFlagSeq;
+              const uint32_t rsp =
+                  sasim_cfu_op(kStart, 0, static_cast<uint32_t>(mt) | static_cast<uint32_t>(kt) << 16,
+                               static_cast<uint32_t>(nt) | flags << 8 | static_cast<uint32_t>(j0) << kStartJShift);
+              if (rsp == kErrorResponse) return kErrCfuRejected;
+              keep_a = true;
+              first_of_group = false;
+              finish_pending();  // while the tile's passes run
+              Tile tile = {true, bank_, m0, mt, dw ? 0 : oc0, nt};
+              if (hw_.c_double) {
+                set_pending(g, tile);
+                bank_ ^= 1;
+              } else {
+                readback(g, tile);
+              }
+              continue;
+            }
             // The previous tile is read back in slices between this tile's passes.
             // (one division per tile)
             const int slice = pending_.valid ? (pending_.mt - pend_next_ + group_passes - 1) / group_passes : 0;

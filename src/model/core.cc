@@ -257,6 +257,7 @@ void CfuCore::reset() {
   rd_bank_ = rd_line_ = rd_lane_ = 0;
   c_cols_[0] = c_cols_[1] = 0;
   im2col_ = Im2colRegs{};  // an IM2COL pass after a reset needs GEOM and PIXEL again
+  seq_ = Seq();             // and a SEQ stops
   out_ = BusOut{};
   array_ = make_array(p_);  // idle, weights cleared: keep_b after a reset reuses nothing
   // Buffer contents and post-processing parameters are not reset (RAM and
@@ -308,10 +309,25 @@ bool CfuCore::start_pass(uint32_t in0, uint32_t in1) {
   if (ps.hold_b) ok = ok && ps.b_cols && !ps.keep_b;
   if (ps.b_cols) ok = ok && p_.rows <= p_.cols && ps.b_slot + (ps.nt - 1) * im2col_.b_stride < p_.b_lines;
   else if (ws) ok = ok && ps.kt <= p_.b_lines;
+  // SEQ: the whole sequence must be valid: its last j and its last slot.
+  const bool seq = flags & kFlagSeq;
+  const int seq_passes = im2col_.seq_rows * im2col_.seq_cols * im2col_.seq_lines;
+  if (seq) {
+    ok = ok && p_.im2col && ps.im2col && ps.b_cols && !ps.keep_b && seq_passes >= 1 &&
+         ps.b_slot + seq_passes - 1 <= 255 && ps.j + im2col_.seq_lines - 1 < im2col_.lines &&
+         ps.b_slot + seq_passes - 1 + (ps.nt - 1) * im2col_.b_stride < p_.b_lines;
+  }
   if (ws) ok = ok && ps.kt <= p_.rows && (ps.im2col || ps.mt <= p_.a_lines);
   else ok = ok && ps.mt <= p_.rows && ps.kt <= p_.a_lines && ps.kt <= p_.b_lines;
   if (!ok) return false;
   ps.geom = im2col_;
+  if (seq) {
+    seq_ = Seq();
+    seq_.left = seq_passes - 1;
+    seq_.in0 = in0;
+    seq_.in1 = in1;
+    seq_.base = im2col_;
+  }
   ps.lead = ws ? ws_lead_cycles(ps.kt, ps.nt, ps.keep_b, ps.im2col, ps.b_cols) : 0;
   ps.cycles = ws ? pass_cycles_ws(ps.mt, ps.kt, ps.nt, ps.lead) : pass_cycles_os(ps.mt, ps.kt, ps.nt);
   // The bank the host just filled becomes active; the other is free for the
@@ -325,6 +341,42 @@ bool CfuCore::start_pass(uint32_t in0, uint32_t in1) {
   ++cnt_.passes;
   cnt_.macs += static_cast<uint64_t>(ps.mt) * ps.kt * ps.nt;
   return true;
+}
+
+void CfuCore::start_seq_pass() {
+  // The next position: line, then kernel column, then kernel row.
+  if (++seq_.line == seq_.base.seq_lines) {
+    seq_.line = 0;
+    if (++seq_.col == seq_.base.seq_cols) {
+      seq_.col = 0;
+      ++seq_.row;
+    }
+  }
+  ++seq_.p;
+  --seq_.left;
+  Pass ps;
+  ps.mt = static_cast<int>(seq_.in0 & 0xffff);
+  ps.kt = static_cast<int>(seq_.in0 >> 16);
+  ps.nt = static_cast<int>(seq_.in1 & 0xff);
+  const uint32_t flags = (seq_.in1 >> 8) & 0xff;
+  ps.clear = false;
+  ps.c_bank = p_.c_double ? ((flags & kFlagCBank) ? 1 : 0) : 0;
+  ps.keep_a = true;
+  ps.keep_b = false;
+  ps.hold_b = true;
+  ps.im2col = ps.b_cols = true;
+  ps.j = static_cast<int>((seq_.in1 >> kStartJShift) & 0xff) + seq_.line;
+  ps.b_slot = static_cast<int>(seq_.in1 >> kStartSlotShift) + seq_.p;
+  ps.geom = seq_.base;
+  ps.geom.iy += seq_.row * seq_.base.seq_dy;
+  ps.geom.ix += seq_.col * seq_.base.seq_dx;
+  ps.geom.ix_row += seq_.col * seq_.base.seq_dx;
+  ps.lead = ws_lead_cycles(ps.kt, ps.nt, false, true, true);
+  ps.cycles = pass_cycles_ws(ps.mt, ps.kt, ps.nt, ps.lead);
+  c_cols_[ps.c_bank] = ps.nt;
+  array_->begin(ps, buf_);
+  ++cnt_.passes;
+  cnt_.macs += static_cast<uint64_t>(ps.mt) * ps.kt * ps.nt;
 }
 
 uint32_t CfuCore::read_next() {
@@ -348,7 +400,7 @@ uint32_t CfuCore::read_next() {
 }
 
 // Executes the held command if its interlock allows; returns whether it did.
-bool CfuCore::try_execute(bool busy_q, bool finishing_q) {
+bool CfuCore::try_execute(bool busy_q, bool finishing_q, bool seq_q) {
   const uint32_t f3 = cmd_fid_ & 7, f7 = cmd_fid_ >> 3;
   const uint32_t in0 = cmd_in0_, in1 = cmd_in1_;
   auto reject = [&]() {
@@ -373,7 +425,7 @@ bool CfuCore::try_execute(bool busy_q, bool finishing_q) {
         respond(static_cast<uint32_t>(busy_q) | static_cast<uint32_t>(error_) << 1 |
                     static_cast<uint32_t>(buf_.a_active) << 2 | static_cast<uint32_t>(buf_.b_active) << 3,
                 1);
-      } else if (f7 >= kCfgIm2colGeom && f7 <= kCfgIm2colOrigin && p_.im2col) {
+      } else if (f7 >= kCfgIm2colGeom && f7 <= kCfgIm2colSeq && p_.im2col) {
         // The pass in flight latched its geometry at START; GEOM and PIXEL
         // still wait for it (the RTL's walker reads them while it runs).
         if (f7 != kCfgIm2colOrigin && busy_q) return false;
@@ -388,6 +440,15 @@ bool CfuCore::try_execute(bool busy_q, bool finishing_q) {
           g.out_w = out_w;
           g.stride_w = sw;
           g.stride_h = sh;
+        } else if (f7 == kCfgIm2colSeq) {
+          const int rows = static_cast<int>(in0 & 0xff), cols = static_cast<int>((in0 >> 8) & 0xff),
+                    lines = static_cast<int>((in0 >> 16) & 0xff);
+          if (rows < 1 || cols < 1 || lines < 1) return reject();
+          g.seq_rows = rows;
+          g.seq_cols = cols;
+          g.seq_lines = lines;
+          g.seq_dy = static_cast<int16_t>(in1 & 0xffff);
+          g.seq_dx = static_cast<int16_t>(in1 >> 16);
         } else if (f7 == kCfgIm2colPixel) {
           if ((in0 & 0xff) == 0) return reject();
           g.lines = static_cast<int>(in0 & 0xff);
@@ -435,7 +496,8 @@ bool CfuCore::try_execute(bool busy_q, bool finishing_q) {
     }
     case kStart:
       if (f7 != 0) return reject();
-      if (busy_q && !finishing_q) return false;
+      // A running SEQ keeps the array: its last pass's last cycle is the first free one.
+      if (busy_q && !(finishing_q && !seq_q)) return false;
       if (!start_pass(in0, in1)) return reject();
       respond(0, 1);
       return true;
@@ -483,6 +545,7 @@ bool CfuCore::try_execute(bool busy_q, bool finishing_q) {
 CycleKind CfuCore::step(const BusIn& in) {
   const bool busy_q = array_->busy();
   const bool finishing_q = array_->finishing();
+  const bool seq_q = seq_.left > 0;
   ++cnt_.cycles;
 
   // Response handshake of the current cycle.
@@ -497,6 +560,8 @@ CycleKind CfuCore::step(const BusIn& in) {
   // The array advances on its own state of this cycle.
   CycleKind kind = CycleKind::kHost;
   if (busy_q) kind = array_->step(&buf_, &cnt_) ? CycleKind::kCompute : CycleKind::kFillDrain;
+  // A SEQ's next pass starts in the current one's last cycle (no bubble).
+  if (seq_q && finishing_q) start_seq_pass();
 
   // Command transfer (cmd_ready was !held_ during this cycle).
   const bool transfer = !out_.cmd_ready ? false : in.cmd_valid;
@@ -510,7 +575,7 @@ CycleKind CfuCore::step(const BusIn& in) {
   }
   if (held_ && !executed_) {
     const bool was_start = (cmd_fid_ & 7) == kStart;
-    if (try_execute(busy_q, finishing_q) && was_start && !busy_q && kind == CycleKind::kHost)
+    if (try_execute(busy_q, finishing_q, seq_q) && was_start && !busy_q && kind == CycleKind::kHost)
       kind = CycleKind::kBankSwap;
   }
   if (kind == CycleKind::kHost && last_was_read_) kind = CycleKind::kReadback;

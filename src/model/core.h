@@ -74,6 +74,8 @@ struct Im2colRegs {
   int8_t pad = 0;
   int b_stride = 0;  // B_COLS: B lines between two output columns' weights
   int iy = 0, ix = 0, ix_row = 0, ox = 0;
+  // IM2COL_SEQ: the passes of a START with SEQ.
+  int seq_rows = 0, seq_cols = 0, seq_lines = 0, seq_dy = 0, seq_dx = 0;
 };
 
 // One pass of the array, as decoded from START.
@@ -164,10 +166,12 @@ class CfuCore {
   uint32_t b_write_ptr() const { return b_wp_; }
 
  private:
-  bool try_execute(bool busy_q, bool finishing_q);
+  bool try_execute(bool busy_q, bool finishing_q, bool seq_q);
   void respond(uint32_t v, int latency);
   uint32_t read_next();
   bool start_pass(uint32_t in0, uint32_t in1);
+  // The sequence's next pass, in the last cycle of the current one.
+  void start_seq_pass();
   void write_bytes(bool to_a, uint32_t in0, uint32_t in1);
 
   CoreParams p_;
@@ -185,6 +189,14 @@ class CfuCore {
   bool error_ = false;
   uint32_t a_wp_ = 0, b_wp_ = 0;  // byte write pointers into the shadow banks
   Im2colRegs im2col_;
+  // A running SEQ: passes left, the next pass's position and the START's
+  // operands and origin it derives from.
+  struct Seq {
+    int left = 0;
+    int row = 0, col = 0, line = 0, p = 0;
+    uint32_t in0 = 0, in1 = 0;
+    Im2colRegs base;
+  } seq_;
 
   // post-processing parameters
   std::vector<int32_t> bias_, mult_;
