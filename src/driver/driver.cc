@@ -495,7 +495,7 @@ class Runner {
   }
 
   int run_im2col() {
-    const int R = hw_.rows, H = l_.in_h;
+    const int R = hw_.rows;
     const Plan pl = plan();
     const int lines = pl.lines;
     const bool dw = l_.kind == kDepthwiseConv2d;
@@ -522,24 +522,35 @@ class Runner {
                   static_cast<uint32_t>(dw ? 1 : lines) << 16,
               (static_cast<uint32_t>(l_.dil_h) & 0xffff) | static_cast<uint32_t>(pl.packed ? 0 : l_.dil_w) << 16);
     const int per_image = l_.out_h * l_.out_w;
+    // Background streams (SEQ tiles only): while a tile's passes run in the
+    // CFU, the CPU reads the previous tile back and then sends a slice of
+    // the next group's prepared weights (into the shadow B bank) or, during
+    // the band's last group, of the next band's raw rows (into the shadow A
+    // bank). What is left when the data is needed is sent then.
+    const uint32_t* bg = 0;
+    int bg_left = 0, bg_chunk = 0, bg_f3 = 0;
     for (int n = 0; n < l_.batches; ++n) {
       for (int oy = 0; oy < l_.out_h;) {
-        // The band: input rows [y0, y1) under output rows [oy, oy + nr).
-        const int y0 = min_i(H - 1, oy * l_.stride_h - l_.pad_top > 0 ? oy * l_.stride_h - l_.pad_top : 0);
-        int nr = 0, y1 = y0 + 1;
-        while (oy + nr < l_.out_h) {
-          int end = (oy + nr) * l_.stride_h - l_.pad_top + (l_.k_h - 1) * l_.dil_h + 1;
-          end = min_i(H, end);
-          if (end < y0 + 1) end = y0 + 1;
-          if (nr > 0 && (end - y0) * pl.band_w * lines > hw_.a_lines) break;
-          y1 = end;
-          ++nr;
+        int y0, y1, nr;
+        band_of(pl, oy, &y0, &y1, &nr);
+        if (bg_f3 == kWriteA) {  // the rest of a prefetched band
+          WriterA aw;
+          aw.put_words(bg, bg_left);
+          bg = 0;
+          bg_left = 0;
+          bg_f3 = 0;
+        } else if (pl.packed) {
+          send_band_packed(pl, n, y0, y1 - y0);
+        } else {
+          send_band(n, y0, y1 - y0, lines);
         }
-        if (pl.packed) send_band_packed(pl, n, y0, y1 - y0);
-        else send_band(n, y0, y1 - y0, lines);
         checked(kCfg, kCfgIm2colGeom, static_cast<uint32_t>(pl.band_w) | static_cast<uint32_t>(y1 - y0) << 16,
                 static_cast<uint32_t>(l_.out_w) | static_cast<uint32_t>(l_.stride_w) << 16 |
                     static_cast<uint32_t>(l_.stride_h) << 24);
+        // The next band of this image, when its rows stream as raw words.
+        int ny0 = 0, ny1 = 0, nnr = 0;
+        const bool a_next = seq && hw_.a_double && oy + nr < l_.out_h &&
+                            (band_of(pl, oy + nr, &ny0, &ny1, &nnr), raw_band(n, ny0, ny1 - ny0));
         bool keep_a = false;  // the band's first START makes its bank active
         const int p_begin = n * per_image + oy * l_.out_w, p_end = n * per_image + (oy + nr) * l_.out_w;
         for (int gi = 0; gi < groups; ++gi) {
@@ -553,14 +564,36 @@ class Runner {
           int32_t sums[kMaxLanes];
           bool summed = false;
           if (resident && l_.packed_weights) {  // prepared: the group's block as words
-            const int8_t* blk = l_.packed_weights + gi * blob_group_bytes(group_passes, gsize);
             WriterB bw;
-            bw.put_words(static_cast<const uint32_t*>(__builtin_assume_aligned(blk, 4)),
-                         (group_passes * nt * line_pitch(hw_.cols) + 7) / 8 * 2);
+            if (bg_f3 == kWriteB) {  // the part not prefetched
+              bw.put_words(bg, bg_left);
+            } else {
+              const int8_t* blk = l_.packed_weights + gi * blob_group_bytes(group_passes, gsize);
+              bw.put_words(static_cast<const uint32_t*>(__builtin_assume_aligned(blk, 4)),
+                           (group_passes * nt * line_pitch(hw_.cols) + 7) / 8 * 2);
+            }
+            bg = 0;
+            bg_left = 0;
+            bg_f3 = 0;
           } else if (resident) {
             summed = send_group_b(pl, oc0, nt, dw ? gi : -1, l_.folded_bias ? 0 : sums);
           }
           write_params(g, n0, nt, summed ? sums : 0);
+          // This group's background stream.
+          const int tiles = (p_end - p_begin + mc_ - 1) / mc_;
+          if (seq && l_.packed_weights && hw_.b_double && gi + 1 < groups) {
+            const int next_nt = min_i(gsize, l_.out_c - (gi + 1) * gsize);
+            bg = static_cast<const uint32_t*>(__builtin_assume_aligned(
+                l_.packed_weights + (gi + 1) * blob_group_bytes(group_passes, gsize), 4));
+            bg_left = (group_passes * next_nt * line_pitch(hw_.cols) + 7) / 8 * 2;
+            bg_f3 = kWriteB;
+          } else if (a_next && gi + 1 == groups) {
+            bg = static_cast<const uint32_t*>(
+                __builtin_assume_aligned(l_.input + (n * l_.in_h + ny0) * l_.in_w * l_.in_c, 4));
+            bg_left = (ny1 - ny0) * l_.in_w * l_.in_c / 4;
+            bg_f3 = kWriteA;
+          }
+          bg_chunk = bg_f3 ? ((bg_left + tiles - 1) / tiles + 1) & ~1 : 0;
           bool first_of_group = true;
           for (int m0 = p_begin; m0 < p_end; m0 += mc_) {
             const int mt = min_i(mc_, p_end - m0);
@@ -583,6 +616,18 @@ class Runner {
               keep_a = true;
               first_of_group = false;
               finish_pending();  // while the tile's passes run
+              if (bg_left > 0) {  // then a slice of the background stream
+                const int k = bg_left < bg_chunk ? bg_left : bg_chunk;
+                if (bg_f3 == kWriteB) {
+                  WriterB bw;
+                  bw.put_words(bg, k);
+                } else {
+                  WriterA aw;
+                  aw.put_words(bg, k);
+                }
+                bg += k;
+                bg_left -= k;
+              }
               Tile tile = {true, bank_, m0, mt, dw ? 0 : oc0, nt};
               if (hw_.c_double) {
                 set_pending(g, tile);
@@ -641,6 +686,32 @@ class Runner {
       }
     }
     return status_;
+  }
+
+  // The band under output rows [oy, oy + nr): input rows [y0, y1), as many
+  // output rows as fit an A bank (at least one).
+  void band_of(const Plan& pl, int oy, int* y0p, int* y1p, int* nrp) const {
+    const int H = l_.in_h;
+    const int y0 = min_i(H - 1, oy * l_.stride_h - l_.pad_top > 0 ? oy * l_.stride_h - l_.pad_top : 0);
+    int nr = 0, y1 = y0 + 1;
+    while (oy + nr < l_.out_h) {
+      int end = (oy + nr) * l_.stride_h - l_.pad_top + (l_.k_h - 1) * l_.dil_h + 1;
+      end = min_i(H, end);
+      if (end < y0 + 1) end = y0 + 1;
+      if (nr > 0 && (end - y0) * pl.band_w * pl.lines > hw_.a_lines) break;
+      y1 = end;
+      ++nr;
+    }
+    *y0p = y0;
+    *y1p = y1;
+    *nrp = nr;
+  }
+  // send_band() streams these rows as raw words.
+  bool raw_band(int n, int y0, int h) const {
+    const int R = hw_.rows, C = l_.in_c;
+    const int8_t* src = l_.input + (n * l_.in_h + y0) * l_.in_w * C;
+    return line_pitch(R) == R && C % R == 0 && (h * l_.in_w * C) % 8 == 0 &&
+           (reinterpret_cast<uintptr_t>(src) & 3) == 0;
   }
 
   // Packed band (Plan::packed): input rows [y0, y0 + h) of image n, band
