@@ -212,12 +212,15 @@ class Writer {
   // Words p[0 .. words) (an even count), at a write boundary.
   void put_words(const uint32_t* p, int words) {
     int i = 0;
-    for (; i + 4 <= words; i += 4) {  // two WRITEs per iteration
+    for (; i + 8 <= words; i += 8) {  // four WRITEs (a D$ line) per iteration
       const uint32_t a = p[i], b = p[i + 1], c = p[i + 2], d = p[i + 3];
+      const uint32_t e = p[i + 4], f = p[i + 5], g = p[i + 6], h = p[i + 7];
       sasim_cfu_op(F3, 0, a, b);
       sasim_cfu_op(F3, 0, c, d);
+      sasim_cfu_op(F3, 0, e, f);
+      sasim_cfu_op(F3, 0, g, h);
     }
-    if (i < words) sasim_cfu_op(F3, 0, p[i], p[i + 1]);
+    for (; i < words; i += 2) sasim_cfu_op(F3, 0, p[i], p[i + 1]);
   }
   bool at_boundary() const { return n_ == 0; }
   void flush() {
