@@ -270,7 +270,7 @@ struct Tile {
 class Runner {
  public:
   Runner(const HwDesc& hw, const LayerDesc& l)
-      : hw_(hw), l_(l), ws_(hw.dataflow == kDataflowWs), kc_(0), mc_(0), nc_(0), bank_(0), pending_gemm_(0),
+      : virt_(0), hw_(hw), l_(l), ws_(hw.dataflow == kDataflowWs), kc_(0), mc_(0), nc_(0), bank_(0), pending_gemm_(0),
         last_a_m0_(-1), last_a_k0_(-1), last_b_k0_(-1), last_b_n0_(-1), last_ch_(-1) {
     Tile none = {false, 0, 0, 0, 0, 0};
     pending_ = none;
@@ -299,6 +299,22 @@ class Runner {
     bank_ = 0;
     last_a_m0_ = last_a_k0_ = last_b_k0_ = last_b_n0_ = -1;
     last_ch_ = -1;
+    if (l_.kind == kFullyConnected && ws_ && hw_.im2col && (l_.in_c + hw_.rows - 1) / hw_.rows > 255 &&
+        l_.in_c % hw_.rows == 0) {
+      // A depth beyond 255 lines of `rows` channels: the same bytes as a
+      // 1 x (depth / rows) image of `rows` channels under a 1 x (depth /
+      // rows) kernel (input NHWC, filter OHWI, output NHWC all unchanged).
+      LayerDesc v = l_;
+      v.kind = kConv2d;
+      v.in_h = v.out_h = v.out_w = v.k_h = 1;
+      v.in_w = v.k_w = l_.in_c / hw_.rows;
+      v.in_c = hw_.rows;
+      v.stride_h = v.stride_w = v.dil_h = v.dil_w = 1;
+      v.pad_top = v.pad_left = 0;
+      Runner r(hw_, v);
+      r.mc_ = mc_;
+      if (r.im2col_applies()) return r.run_im2col_layer();
+    }
     if (l_.kind == kFullyConnected && l_.batches > 1 && ws_ && hw_.im2col) {
       // Batches as the pixels of one 1-row image: one band, tiles of many rows.
       LayerDesc v = l_;
@@ -306,6 +322,14 @@ class Runner {
       v.batches = 1;
       Runner r(hw_, v);
       r.mc_ = mc_;
+      if (r.im2col_applies()) return r.run_im2col_layer();
+    }
+    if (l_.kind == kDepthwiseConv2d && l_.depth_multiplier > 1 && l_.packed_weights && l_.folded_bias && ws_ &&
+        hw_.im2col) {
+      const LayerDesc v = conv_view(l_);
+      Runner r(hw_, v);
+      r.mc_ = mc_;
+      r.virt_ = &l_;
       if (r.im2col_applies()) return r.run_im2col_layer();
     }
     if (im2col_applies()) return run_im2col();
@@ -345,6 +369,9 @@ class Runner {
           last_b_k0_ = k0; last_b_n0_ = n0;
           const uint32_t flags = (k0 == 0 ? kFlagClear : 0) | (bank_ ? kFlagCBank : 0) |
                                  (keep_a ? kFlagKeepA : 0) | (keep_b ? kFlagKeepB : 0);
+          // The bookkeeping above stores to memory: a CFU instruction right
+          // behind a store stall forks the next instruction (facts.md F19).
+          sasim_cfu_fence();
           const uint32_t r = sasim_cfu_op(kStart, 0, static_cast<uint32_t>(mt) | static_cast<uint32_t>(kt) << 16,
                                           static_cast<uint32_t>(nt) | flags << 8);
           if (r == kErrorResponse) return kErrCfuRejected;
@@ -384,6 +411,13 @@ class Runner {
   // The layers the extension takes: WS conv and depthwise (multiplier 1) on
   // an array no taller than wide, whose one output row's input fits a bank.
  public:
+  void set_virtual(const LayerDesc* dw) { virt_ = dw; }
+  static LayerDesc conv_view(const LayerDesc& l) {
+    LayerDesc v = l;
+    v.kind = kConv2d;
+    v.depth_multiplier = 1;
+    return v;
+  }
   // The prepared weight blob (pack_weights): every output-channel group's
   // resident B block, in group order, each padded to whole 8-byte WRITEs and
   // to the size of a full group. 0 when the layer does not take the im2col
@@ -426,6 +460,16 @@ class Runner {
   }
 
  private:
+
+  // A depthwise layer with depth multiplier > 1 run as a conv (its weights
+  // zero except where input channel c feeds output channel oc: c = oc / dm);
+  // only with prepared weights and folded biases (the blob carries the
+  // zeros, the driver never reads l_.filter then).
+  const LayerDesc* virt_;
+  int8_t virt_weight(int oc, int ky, int kx, int c) const {
+    const LayerDesc& d = *virt_;
+    return c == oc / d.depth_multiplier ? d.filter[(ky * d.k_w + kx) * d.out_c + oc] : int8_t{0};
+  }
 
   // How a layer maps onto the extension. A line holds `rows` lanes: lines
   // of channels (lines = ceil(C / rows) per pixel, a pass per tap and line),
@@ -857,7 +901,7 @@ class Runner {
             for (int lane = 0; lane < pitch; ++lane) w.put(lane == n ? v : int8_t{0});
           }
         }
-    } else if (!pl.packed && R == 8 && pitch == 8 && C % 8 == 0 &&
+    } else if (!virt_ && !pl.packed && R == 8 && pitch == 8 && C % 8 == 0 &&
                (reinterpret_cast<uintptr_t>(l_.filter) & 3) == 0) {
       const uint32_t* p = static_cast<const uint32_t*>(
           __builtin_assume_aligned(l_.filter + oc0 * K, 4));
@@ -895,7 +939,18 @@ class Runner {
             ++t;
           }
           for (int lane = 0; lane < pitch; ++lane) {
-            const int8_t v = lane < kt ? f[lane] : int8_t{0};
+            int8_t v = lane < kt ? int8_t{0} : int8_t{0};
+            if (lane < kt) {
+              if (!virt_) {
+                v = f[lane];
+              } else {  // a depthwise layer as a conv: lane (kx, c) of kernel row/tap t
+                const int tj = (pl.lines ? (p / pl.lines) : 0), jj = p - tj * pl.lines;
+                const int kx = pl.packed ? jj * pl.G + lane / C : tj % l_.k_w;
+                const int ky = pl.packed ? tj : tj / l_.k_w;
+                const int c = pl.packed ? lane % C : jj * R + lane;
+                v = virt_weight(oc0 + n, ky, kx, c);
+              }
+            }
             w.put(v);
             total += v;
           }
@@ -1105,7 +1160,13 @@ class Runner {
   }
 
   // Lines [m_lo, m_hi) of tile t at the read pointer, READ NEXT by READ NEXT.
+  // Ends with the fence: its stores must not stall a following CFU
+  // instruction (facts.md F19).
   void read_lines(const Gemm& g, const Tile& t, int m_lo, int m_hi) {
+    read_lines_unfenced(g, t, m_lo, m_hi);
+    sasim_cfu_fence();
+  }
+  void read_lines_unfenced(const Gemm& g, const Tile& t, int m_lo, int m_hi) {
     // Four int8 per READ go to memory as one word when they are four
     // consecutive, aligned output bytes.
     const int stride = g.depthwise() ? l_.out_c : g.N;
@@ -1162,13 +1223,21 @@ int run_layer(const HwDesc& hw, const LayerDesc& l) {
   return r.run();
 }
 
+// A depthwise layer with depth multiplier > 1 is packed as the conv the
+// driver runs it as (Runner::virt_).
 int packed_weights_bytes(const HwDesc& hw, const LayerDesc& l) {
-  Runner r(hw, l);
+  const bool virt = l.kind == kDepthwiseConv2d && l.depth_multiplier > 1;
+  const LayerDesc v = virt ? Runner::conv_view(l) : l;
+  Runner r(hw, v);
+  if (virt) r.set_virtual(&l);
   return r.packed_weights_bytes();
 }
 
 void pack_weights(const HwDesc& hw, const LayerDesc& l, int8_t* out) {
-  Runner r(hw, l);
+  const bool virt = l.kind == kDepthwiseConv2d && l.depth_multiplier > 1;
+  const LayerDesc v = virt ? Runner::conv_view(l) : l;
+  Runner r(hw, v);
+  if (virt) r.set_virtual(&l);
   r.pack_weights(out);
 }
 
