@@ -229,6 +229,10 @@ expect(exec_bad_cpu_key 2 "cpu.memory.read_first: 0 is out of range"
        ARGS exec --set cpu.memory.read_first=0 "${ref}/elf/micro/nop_256.elf")
 expect(exec_cache_not_pow2 2 "cpu.icache_bytes: 3000 is not a power of two"
        ARGS exec --set cpu.icache_bytes=3000 "${ref}/elf/micro/nop_256.elf")
+# The im2col path's fallbacks with a small A bank (depthwise bands per group,
+# layers whose window does not fit), on the board estimate.
+expect(im2col_small_a_bank 0 "24 passed, 0 failed"
+       ARGS check --engine systemc --set buffers.a.size_bytes=512 ${cases})
 # --cpu gap reproduces the fixed-gap numbers of before the CPU model exactly
 # on the CFU of before the im2col extension (array.im2col=false).
 expect(cpu_gap_numbers 0 "PASS synthetic__01_conv2d cycles=3546\nPASS resnet8__14_fully_connected cycles=1433\n"

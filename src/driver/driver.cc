@@ -516,7 +516,16 @@ class Runner {
         l_.stride_h > 255)
       return false;
     const int window_rows = min_i(l_.in_h, (l_.k_h - 1) * l_.dil_h + 1);
-    return window_rows * p.band_w * p.lines <= hw_.a_lines && mc_ >= 1;
+    // Depthwise reads one line of channels per group: with a band per group
+    // (dw_split) one line per pixel is enough.
+    const int lines_needed = l_.kind == kDepthwiseConv2d ? 1 : p.lines;
+    return window_rows * p.band_w * lines_needed <= hw_.a_lines && mc_ >= 1;
+  }
+  // Depthwise whose all-channel band does not fit an A bank: a band per
+  // group, holding only the group's line of channels.
+  bool dw_split(const Plan& p) const {
+    const int window_rows = min_i(l_.in_h, (l_.k_h - 1) * l_.dil_h + 1);
+    return l_.kind == kDepthwiseConv2d && window_rows * p.band_w * p.lines > hw_.a_lines;
   }
 
   // The pass of tap t (packed: kernel row t) and line j of a group: the
@@ -556,7 +565,12 @@ class Runner {
     // P), every tile's passes load them from there (HOLD_B, slot p), and B
     // crosses the bus once per band. Otherwise each pass's B tile (stride 1).
     const bool resident = group_passes * gsize <= hw_.b_lines && group_passes <= 256;
-    checked(kCfg, kCfgIm2colPixel, static_cast<uint32_t>(lines) | (static_cast<uint32_t>(l_.input_zp) & 0xff) << 8,
+    // dw_split: the loops run group-major, each band holding one line per
+    // pixel (the group's channels); j is then 0.
+    const bool split = dw_split(pl);
+    Plan plb = pl;  // the band's layout
+    if (split) plb.lines = 1;
+    checked(kCfg, kCfgIm2colPixel, static_cast<uint32_t>(plb.lines) | (static_cast<uint32_t>(l_.input_zp) & 0xff) << 8,
             static_cast<uint32_t>(resident ? group_passes : 1));
     // With resident weights and one Kt for every pass, a tile is one START
     // (SEQ): the CFU runs its passes back to back while the CPU reads the
@@ -576,11 +590,14 @@ class Runner {
     // bank). What is left when the data is needed is sent then.
     const uint32_t* bg = 0;
     int bg_left = 0, bg_chunk = 0, bg_f3 = 0;
+    for (int go = 0; go < (split ? groups : 1); ++go)
     for (int n = 0; n < l_.batches; ++n) {
       for (int oy = 0; oy < l_.out_h;) {
         int y0, y1, nr;
-        band_of(pl, oy, &y0, &y1, &nr);
-        if (bg_f3 == kWriteA) {  // the rest of a prefetched band
+        band_of(plb, oy, &y0, &y1, &nr);
+        if (split) {
+          send_group_band(n, y0, y1 - y0, go * R);
+        } else if (bg_f3 == kWriteA) {  // the rest of a prefetched band
           WriterA aw;
           aw.put_words(bg, bg_left);
           bg = 0;
@@ -596,11 +613,11 @@ class Runner {
                     static_cast<uint32_t>(l_.stride_h) << 24);
         // The next band of this image, when its rows stream as raw words.
         int ny0 = 0, ny1 = 0, nnr = 0;
-        const bool a_next = seq && hw_.a_double && oy + nr < l_.out_h &&
-                            (band_of(pl, oy + nr, &ny0, &ny1, &nnr), raw_band(n, ny0, ny1 - ny0));
+        const bool a_next = !split && seq && hw_.a_double && oy + nr < l_.out_h &&
+                            (band_of(plb, oy + nr, &ny0, &ny1, &nnr), raw_band(n, ny0, ny1 - ny0));
         bool keep_a = false;  // the band's first START makes its bank active
         const int p_begin = n * per_image + oy * l_.out_w, p_end = n * per_image + (oy + nr) * l_.out_w;
-        for (int gi = 0; gi < groups; ++gi) {
+        for (int gi = split ? go : 0; gi < (split ? go + 1 : groups); ++gi) {
           Gemm g(l_, dw ? gi : 0, gsize);
           const int n0 = dw ? 0 : gi * gsize;
           const int nt = dw ? g.N : min_i(gsize, l_.out_c - n0);
@@ -628,7 +645,7 @@ class Runner {
           write_params(g, n0, nt, summed ? sums : 0);
           // This group's background stream.
           const int tiles = (p_end - p_begin + mc_ - 1) / mc_;
-          if (seq && l_.packed_weights && hw_.b_double && gi + 1 < groups) {
+          if (seq && !split && l_.packed_weights && hw_.b_double && gi + 1 < groups) {
             const int next_nt = min_i(gsize, l_.out_c - (gi + 1) * gsize);
             bg = static_cast<const uint32_t*>(__builtin_assume_aligned(
                 l_.packed_weights + (gi + 1) * blob_group_bytes(group_passes, gsize), 4));
@@ -652,7 +669,7 @@ class Runner {
               checked(kCfg, kCfgIm2colOrigin,
                       (static_cast<uint32_t>(iy) & 0xffff) | static_cast<uint32_t>(ix) << 16,
                       (static_cast<uint32_t>(ix_row) & 0xffff) | static_cast<uint32_t>(oxt) << 16);
-              const int j0 = dw ? gi : 0;
+              const int j0 = dw && !split ? gi : 0;
               const int kt = dw ? nt : pl.packed ? min_i(pl.G, l_.k_w) * l_.in_c : min_i(R, l_.in_c);
               const uint32_t flags = kFlagClear | (bank_ ? kFlagCBank : 0) | (keep_a ? kFlagKeepA : 0) | kFlagIm2col |
                                      kFlagBCols | (first_of_group ? 0 : kFlagHoldB) | kFlagSeq;
@@ -697,7 +714,8 @@ class Runner {
                 checked(kCfg, kCfgIm2colOrigin,
                         (static_cast<uint32_t>(iy) & 0xffff) | static_cast<uint32_t>(ix) << 16,
                         (static_cast<uint32_t>(ix_row) & 0xffff) | static_cast<uint32_t>(oxt) << 16);
-                for (int j = dw ? gi : 0; j < (dw ? gi + 1 : lines); ++j, ++pass) {
+                const int j_lo = dw && !split ? gi : 0, j_hi = dw ? j_lo + 1 : lines;
+                for (int j = j_lo; j < j_hi; ++j, ++pass) {
                   const int kt = dw ? nt : pl.packed ? min_i(pl.G, l_.k_w - j * pl.G) * l_.in_c : min_i(R, l_.in_c - j * R);
                   if (!resident) {
                     WriterB bw;
@@ -961,6 +979,25 @@ class Runner {
     }
     w.flush();
     return summed;
+  }
+
+  // dw_split: input rows [y0, y0 + h) of image n, of each pixel only the
+  // `rows` channels from c0 (one line; two word loads when aligned).
+  void send_group_band(int n, int y0, int h, int c0) {
+    const int R = hw_.rows, C = l_.in_c, pitch = line_pitch(R);
+    const int8_t* src = l_.input + (n * l_.in_h + y0) * l_.in_w * C + c0;
+    const int pixels = h * l_.in_w;
+    WriterA w;
+    if (R == 8 && pitch == 8 && c0 + 8 <= C && C % 4 == 0 && (reinterpret_cast<uintptr_t>(src) & 3) == 0) {
+      for (int px = 0; px < pixels; ++px, src += C) {
+        const uint32_t* p = static_cast<const uint32_t*>(__builtin_assume_aligned(src, 4));
+        w.put8(p[0], p[1]);
+      }
+    } else {
+      for (int px = 0; px < pixels; ++px, src += C)
+        for (int lane = 0; lane < pitch; ++lane) w.put(lane < R && c0 + lane < C ? src[lane] : int8_t{0});
+    }
+    w.flush();
   }
 
   // Input rows [y0, y0 + h) of image n into the A shadow bank, `lines` lines
