@@ -692,13 +692,7 @@ class Runner {
                 bg += k;
                 bg_left -= k;
               }
-              Tile tile = {true, bank_, m0, mt, dw ? 0 : oc0, nt};
-              if (hw_.c_double) {
-                set_pending(g, tile);
-                bank_ ^= 1;
-              } else {
-                readback(g, tile);
-              }
+              close_tile(g, m0, mt, dw ? 0 : oc0, nt);
               continue;
             }
             // The previous tile is read back in slices between this tile's passes.
@@ -737,13 +731,7 @@ class Runner {
                 }
               }
             finish_pending();  // its bank is the next tile's
-            Tile tile = {true, bank_, m0, mt, dw ? 0 : oc0, nt};
-            if (hw_.c_double) {
-              set_pending(g, tile);
-              bank_ ^= 1;
-            } else {
-              readback(g, tile);
-            }
+            close_tile(g, m0, mt, dw ? 0 : oc0, nt);
           }
           finish_pending();  // the pending tile refers to `g`
         }
@@ -1172,6 +1160,18 @@ class Runner {
     for (int k = 0; k < kt; ++k)
       for (int lane = 0; lane < pitch; ++lane) w.put(lane < nt ? g.b(k0 + k, n0 + lane) : int8_t{0});
     w.flush();
+  }
+
+  // A tile whose passes are all started: pending (read while the next one
+  // computes, from the other C bank), or read now when C is single-buffered.
+  void close_tile(const Gemm& g, int m0, int mt, int n0, int nt) {
+    Tile tile = {true, bank_, m0, mt, n0, nt};
+    if (hw_.c_double) {
+      set_pending(g, tile);
+      bank_ ^= 1;
+    } else {
+      readback(g, tile);
+    }
   }
 
   // The tile whose C bank is read back next, and its next line.
