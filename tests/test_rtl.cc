@@ -275,6 +275,34 @@ TEST_CASE("harness: a model built with another dataflow differs at the first ID 
   CHECK(m.rtl_value == 0x01000404u);
 }
 
+TEST_CASE("rtl power-up: READ NEXT before any SET_OUTPUT clamps to the power-up range -128 .. 127", "[rtl]") {
+  // The post-processor's registers power up as the model constructs them
+  // (zero point 0, act_min -128, act_max 127) and RESET does not touch them:
+  // a result below zero read before the first SET_OUTPUT shows act_min.
+  // (A mutation of the RTL's power-up act_min to 0 went unnoticed before.)
+  for (const RtlConfig& cfg : sasim::rtl_configs()) {
+    INFO(cfg.name);
+    std::unique_ptr<RtlModel> rtl = cfg.make();
+    sasim::CfuCore core(cfg.params);
+    rtl->reset();
+    sasim::LockstepHost host(&core, rtl.get(), sasim::HostTiming{});
+    // A[0][0] = B[0][0] = 100 (one 8-byte WRITE each: lane 0 of line 0).
+    CHECK(host.cfu_op(isa::kWriteA, 0, 100, 0) == 0);
+    CHECK(host.cfu_op(isa::kWriteB, 0, 100, 0) == 0);
+    CHECK(host.cfu_op(isa::kParam, 0, 0, static_cast<uint32_t>(-20000)) == 0);  // BIAS: 10000 - 20000
+    CHECK(host.cfu_op(isa::kParam, 1, 1u << 30, 0) == 0);                      // REQUANT x0.5, shift 0
+    CHECK(host.cfu_op(isa::kStart, 0, 1u | 1u << 16, 1u | isa::kFlagClear << 8) == 0);
+    CHECK(host.cfu_op(isa::kRead, 1, 0, 0) == 0);  // SEEK bank 0, line 0
+    // -5000 clamped to -128 in lane 0; lanes >= Nt read 0.
+    CHECK(host.cfu_op(isa::kRead, 0, 0, 0) == 0x80u);
+    CHECK(host.cfu_op(isa::kCfg, 0, 0, 0) == 0);  // now SET_OUTPUT(0, act_min 0, act_max 0)
+    CHECK(host.cfu_op(isa::kRead, 1, 0, 0) == 0);
+    CHECK(host.cfu_op(isa::kRead, 0, 0, 0) == 0u);
+    CHECK_FALSE(host.mismatch().found);
+    CHECK_FALSE(core.error());
+  }
+}
+
 TEST_CASE("harness: a one-bit fault in one response of a layer is caught in that cycle", "[rtl][harness]") {
   const RtlConfig& cfg = config_named("8x8_ws");
   const sasim::LayerCase c = sasim::load_case(std::string(SASIM_SHARED_DIR) + "/vectors/synthetic__01_conv2d");
@@ -377,14 +405,18 @@ struct Cmd {
 // never generated.
 class CmdGen {
  public:
-  CmdGen(const sasim::CoreParams& p, uint32_t seed) : p_(p), rng_(seed) {}
+  // Streams of an odd seed issue no SET_OUTPUT for their first 4000
+  // commands, so that reads see the post-processor's power-up range.
+  CmdGen(const sasim::CoreParams& p, uint32_t seed) : p_(p), rng_(seed), no_cfg_until_(seed % 2 ? 4000 : 0) {}
 
   Cmd next() {
+    ++issued_;
     if (burst_left_ > 0) {
       --burst_left_;
       return one(burst_kind_);
     }
-    const int k = pick({14, 14, 8, 3, 10, 3, 10, 3, 4, 3, 2, 1, 6});
+    int k = pick({14, 14, 8, 3, 10, 3, 10, 3, 4, 3, 2, 1, 6});
+    if (k == 3 && issued_ < no_cfg_until_) k = 6;  // a READ instead
     if (k <= 1 || k == 6) {  // WRITE_A / WRITE_B / READ NEXT|RAW come in bursts
       burst_kind_ = k;
       burst_left_ = uni(0, 20);
@@ -572,6 +604,7 @@ class CmdGen {
   sasim::CoreParams p_;
   std::mt19937 rng_;
   int burst_kind_ = 0, burst_left_ = 0;
+  uint64_t no_cfg_until_, issued_ = 0;
 };
 
 struct StressResult {
