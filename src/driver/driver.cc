@@ -317,9 +317,7 @@ class Runner {
     }
     if (l_.kind == kFullyConnected && l_.batches > 1 && ws_ && hw_.im2col) {
       // Batches as the pixels of one 1-row image: one band, tiles of many rows.
-      LayerDesc v = l_;
-      v.in_w = v.out_w = l_.batches;
-      v.batches = 1;
+      const LayerDesc v = fc_batch_view(l_);
       Runner r(hw_, v);
       r.mc_ = mc_;
       if (r.im2col_applies()) return r.run_im2col_layer();
@@ -408,8 +406,6 @@ class Runner {
   // (IM2COL_ORIGIN, START's IM2COL) and loads B line n into PE column n
   // (B_COLS), so a B line is 8 consecutive bytes of an OHWI filter.
 
-  // The layers the extension takes: WS conv and depthwise (multiplier 1) on
-  // an array no taller than wide, whose one output row's input fits a bank.
  public:
   void set_virtual(const LayerDesc* dw) { virt_ = dw; }
   static LayerDesc conv_view(const LayerDesc& l) {
@@ -424,10 +420,20 @@ class Runner {
   // path with resident weights.
   int packed_weights_bytes() {
     if (!blob_applies()) return 0;
-    const Plan pl = plan();
-    const int gsize = l_.kind == kDepthwiseConv2d ? hw_.rows : min_i(hw_.cols, hw_.b_lines);
-    const int groups = (l_.out_c + gsize - 1) / gsize;
-    return groups * blob_group_bytes(pl.passes, gsize);
+    const int gsize = group_size();
+    return (l_.out_c + gsize - 1) / gsize * blob_group_bytes(plan().passes, gsize);
+  }
+  // Output channels per group: `cols` (conv; no more than B lines), or the
+  // `rows` channels of one line (depthwise, a diagonal B).
+  int group_size() const { return l_.kind == kDepthwiseConv2d ? hw_.rows : min_i(hw_.cols, hw_.b_lines); }
+  // A group's weights stay in one B bank for all its passes (slot = pass).
+  bool resident(int passes) const { return passes * group_size() <= hw_.b_lines && passes <= 256; }
+  // Fully connected with batches as the pixels of one image row.
+  static LayerDesc fc_batch_view(const LayerDesc& l) {
+    LayerDesc v = l;
+    v.in_w = v.out_w = l.batches;
+    v.batches = 1;
+    return v;
   }
   // One group's block in the blob: whole 8-byte WRITEs.
   int blob_group_bytes(int passes, int gsize) const { return (passes * gsize * line_pitch(hw_.cols) + 7) / 8 * 8; }
@@ -435,7 +441,7 @@ class Runner {
     if (!blob_applies()) return;
     const Plan pl = plan();
     const bool dw = l_.kind == kDepthwiseConv2d;
-    const int gsize = dw ? hw_.rows : min_i(hw_.cols, hw_.b_lines);
+    const int gsize = group_size();
     const int group_bytes = blob_group_bytes(pl.passes, gsize);
     for (int gi = 0, oc0 = 0; oc0 < l_.out_c; ++gi, oc0 += gsize) {
       MemWriter w(out + gi * group_bytes);
@@ -446,17 +452,11 @@ class Runner {
   }
   bool blob_applies() {
     mc_ = min_i(min_i(hw_.a_lines, hw_.c_lines), 0xffff);  // as run() sets it for WS
-    LayerDesc v = l_;
-    if (l_.kind == kFullyConnected && l_.batches > 1) {  // as run() views it
-      v.in_w = v.out_w = l_.batches;
-      v.batches = 1;
-    }
+    // As run() views it (a named copy: the Runner keeps a reference).
+    const LayerDesc v = l_.kind == kFullyConnected && l_.batches > 1 ? fc_batch_view(l_) : l_;
     Runner r(hw_, v);
     r.mc_ = mc_;
-    if (!r.im2col_applies()) return false;
-    const Plan pl = plan();
-    const int gsize = l_.kind == kDepthwiseConv2d ? hw_.rows : min_i(hw_.cols, hw_.b_lines);
-    return pl.passes * gsize <= hw_.b_lines && pl.passes <= 256;
+    return r.im2col_applies() && resident(plan().passes);
   }
 
  private:
@@ -503,6 +503,9 @@ class Runner {
 
   // The layers the extension takes: WS conv and depthwise (multiplier 1) on
   // an array no taller than wide, whose one output row's input fits a bank.
+  // The layers the extension takes: WS conv, FC (as a 1 x 1 conv) and
+  // depthwise (multiplier 1; more as a conv view, see run()) on an array no
+  // taller than wide, whose one output row's input fits a bank.
   bool im2col_applies() const {
     if (!ws_ || !hw_.im2col || hw_.rows > hw_.cols) return false;
     // Fully connected is a 1 x 1 conv on a 1 x 1 image per batch.
@@ -557,14 +560,14 @@ class Runner {
     const bool dw = l_.kind == kDepthwiseConv2d;
     // Output-channel groups: `cols` channels (conv) or `rows` (depthwise: the
     // line of channels j = group).
-    const int gsize = dw ? R : min_i(nc_, hw_.b_lines);
+    const int gsize = group_size();
     const int groups = (l_.out_c + gsize - 1) / gsize;
     const int group_passes = pl.passes;
     // All of a group's weights in the B bank at once when they fit: column
     // n's weights for pass p in line n * P + p (P passes per group; B stride
     // P), every tile's passes load them from there (HOLD_B, slot p), and B
     // crosses the bus once per band. Otherwise each pass's B tile (stride 1).
-    const bool resident = group_passes * gsize <= hw_.b_lines && group_passes <= 256;
+    const bool resident = this->resident(pl.passes);
     // dw_split: the loops run group-major, each band holding one line per
     // pixel (the group's channels); j is then 0.
     const bool split = dw_split(pl);
@@ -937,30 +940,25 @@ class Runner {
     } else {
       for (int n = 0; n < nt; ++n) {
         int32_t total = 0;
-        for (int p = 0, t = 0, j = 0; p < pl.passes; ++p) {
-          int kt;
-          const int8_t* f = b_line_src(pl, oc0 + n, t, j, &kt);
-          if (++j == pl.lines) {  // passes run tap-major, then line
-            j = 0;
-            ++t;
-          }
-          for (int lane = 0; lane < pitch; ++lane) {
-            int8_t v = lane < kt ? int8_t{0} : int8_t{0};
-            if (lane < kt) {
-              if (!virt_) {
+        // Passes run tap-major (packed: kernel row), then line j.
+        for (int t = 0; t < pl.passes / pl.lines; ++t)
+          for (int j = 0; j < pl.lines; ++j) {
+            int kt;
+            const int8_t* f = b_line_src(pl, oc0 + n, t, j, &kt);
+            for (int lane = 0; lane < pitch; ++lane) {
+              int8_t v = 0;
+              if (lane < kt && !virt_) {
                 v = f[lane];
-              } else {  // a depthwise layer as a conv: lane (kx, c) of kernel row/tap t
-                const int tj = (pl.lines ? (p / pl.lines) : 0), jj = p - tj * pl.lines;
-                const int kx = pl.packed ? jj * pl.G + lane / C : tj % l_.k_w;
-                const int ky = pl.packed ? tj : tj / l_.k_w;
-                const int c = pl.packed ? lane % C : jj * R + lane;
+              } else if (lane < kt) {  // a depthwise layer as a conv: lane (kx, c) of tap / kernel row t
+                const int kx = pl.packed ? j * pl.G + lane / C : t % l_.k_w;
+                const int ky = pl.packed ? t : t / l_.k_w;
+                const int c = pl.packed ? lane % C : j * R + lane;
                 v = virt_weight(oc0 + n, ky, kx, c);
               }
+              w.put(v);
+              total += v;
             }
-            w.put(v);
-            total += v;
           }
-        }
         if (sums) sums[n] = total;
       }
       summed = sums != 0;
