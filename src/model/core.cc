@@ -328,10 +328,18 @@ bool CfuCore::start_pass(uint32_t in0, uint32_t in1) {
     seq_.in1 = in1;
     seq_.base = im2col_;
   }
+  launch(&ps);
+  return true;
+}
+
+void CfuCore::launch(Pass* pp) {
+  Pass& ps = *pp;
+  const bool ws = p_.dataflow == Dataflow::kWeightStationary;
   ps.lead = ws ? ws_lead_cycles(ps.kt, ps.nt, ps.keep_b, ps.im2col, ps.b_cols) : 0;
   ps.cycles = ws ? pass_cycles_ws(ps.mt, ps.kt, ps.nt, ps.lead) : pass_cycles_os(ps.mt, ps.kt, ps.nt);
   // The bank the host just filled becomes active; the other is free for the
-  // next pass's data. With keep_*, or a single-buffered buffer, nothing swaps.
+  // next pass's data. With keep_*, hold_b, or a single-buffered buffer,
+  // nothing swaps.
   if (p_.a_double && !ps.keep_a) buf_.a_active ^= 1;
   if (p_.b_double && !ps.keep_b && !ps.hold_b) buf_.b_active ^= 1;
   if (!ps.keep_a) a_wp_ = 0;
@@ -340,7 +348,6 @@ bool CfuCore::start_pass(uint32_t in0, uint32_t in1) {
   array_->begin(ps, buf_);
   ++cnt_.passes;
   cnt_.macs += static_cast<uint64_t>(ps.mt) * ps.kt * ps.nt;
-  return true;
 }
 
 void CfuCore::start_seq_pass() {
@@ -371,12 +378,7 @@ void CfuCore::start_seq_pass() {
   ps.geom.iy += seq_.row * seq_.base.seq_dy;
   ps.geom.ix += seq_.col * seq_.base.seq_dx;
   ps.geom.ix_row += seq_.col * seq_.base.seq_dx;
-  ps.lead = ws_lead_cycles(ps.kt, ps.nt, false, true, true);
-  ps.cycles = pass_cycles_ws(ps.mt, ps.kt, ps.nt, ps.lead);
-  c_cols_[ps.c_bank] = ps.nt;
-  array_->begin(ps, buf_);
-  ++cnt_.passes;
-  cnt_.macs += static_cast<uint64_t>(ps.mt) * ps.kt * ps.nt;
+  launch(&ps);
 }
 
 uint32_t CfuCore::read_next() {

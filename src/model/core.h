@@ -172,6 +172,8 @@ class CfuCore {
   bool start_pass(uint32_t in0, uint32_t in1);
   // The sequence's next pass, in the last cycle of the current one.
   void start_seq_pass();
+  // Starts a decoded, valid pass: its length, bank swaps and pointers.
+  void launch(Pass* ps);
   void write_bytes(bool to_a, uint32_t in0, uint32_t in1);
 
   CoreParams p_;
