@@ -70,6 +70,16 @@ class Engine {
   virtual void finish() {}
 };
 
+// Consecutive operators of one inference on one board (`sasim run`): the
+// runner's code stays in the board CPU's instruction cache from one operator
+// to the next, so each operator starts with the I$ the previous one left
+// (docs/board-runtime.md). Shared by every board that runs the inference's
+// operators (accelerator layers and CPU operators); tags empty: the next
+// operator is the first and boots with a cold I$.
+struct InferenceCarry {
+  std::vector<uint32_t> icache_tags;
+};
+
 // Optional per-cycle profile outputs of timed engines.
 struct EngineOptions {
   std::string vcd_path;       // waveform (GTKWave), empty: none
@@ -78,6 +88,10 @@ struct EngineOptions {
   // driver on the CPU model (the command line's default); "gap" is the
   // fixed-gap host estimate (docs/microarchitecture.md, "Host timing").
   std::string cpu = "gap";
+  // With the CPU model: the layers run are one inference's operators in
+  // order (see InferenceCarry). Null: every layer boots a cold board, as a
+  // board program that runs one layer (check, cosim, the reference suite).
+  std::shared_ptr<InferenceCarry> inference;
   // Timeline window: only these layers (empty: all) and only events whose
   // time (cycles from the start of the run) lies in [trace_from, trace_to].
   std::vector<std::string> trace_layers;

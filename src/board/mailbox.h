@@ -16,13 +16,13 @@
 namespace sasim_board {
 
 const uint32_t kMailboxMagic = 0x4d534153u;  // "SASM"
-const uint32_t kMailboxVersion = 3;
+const uint32_t kMailboxVersion = 4;
 const uint32_t kArenaBytes = 768u * 1024u;
 
 struct Mailbox {
   uint32_t magic, version;
   // sasim_drv::HwDesc
-  int32_t rows, cols, dataflow, a_lines, b_lines, c_lines, a_double, b_double, c_double, im2col;
+  int32_t rows, cols, dataflow, a_lines, b_lines, c_lines, a_double, b_double, c_double, im2col, store_cycles;
   // sasim_drv::LayerDesc
   int32_t kind, batches, in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w;
   int32_t stride_h, stride_w, dil_h, dil_w, pad_top, pad_left, depth_multiplier;

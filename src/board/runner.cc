@@ -39,6 +39,7 @@ int main() {
   hw.b_double = m.b_double != 0;
   hw.c_double = m.c_double != 0;
   hw.im2col = m.im2col != 0;
+  hw.store_cycles = m.store_cycles;
   sasim_drv::LayerDesc l;
   l.kind = m.kind;
   l.batches = m.batches;

@@ -237,6 +237,7 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
 
   EngineOptions eo;
   eo.cpu = opt.cpu;
+  eo.inference = std::make_shared<InferenceCarry>();  // the layers are one inference, in order
   // The timeline window (traces of big models stay small).
   if (!opt.trace_layers.empty() && opt.trace.empty())
     throw ConfigError({{"--trace-layer", 0, 0, "", "selects what --trace records: give --trace vcd or timeline"}});

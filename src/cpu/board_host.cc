@@ -130,6 +130,7 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
   m.b_double = hw.b_double;
   m.c_double = hw.c_double;
   m.im2col = hw.im2col;
+  m.store_cycles = params_.memory.write;  // the board's memory, not the host's HwDesc
   // The driver's view of the layer, as on the host (pointers replaced below).
   const sasim_drv::LayerDesc l = layer_desc_from(spec, data, nullptr);
   m.kind = l.kind;
@@ -227,6 +228,7 @@ int BoardHost::run_mailbox(const sasim_board::Mailbox& m, const std::string& nam
   st.listener = markers;
   cpu_.set_marker_hook(on_marker, &st);
   cpu_.reset(image_.entry);
+  if (carry_ && !carry_->icache_tags.empty()) cpu_.set_icache_tags(carry_->icache_tags);
   // Developer aid: SASIM_RETIRE_LOG=FILE writes the retire trace of the last layer.
   std::FILE* rlog = nullptr;
   if (const char* path = std::getenv("SASIM_RETIRE_LOG")) {
@@ -243,6 +245,7 @@ int BoardHost::run_mailbox(const sasim_board::Mailbox& m, const std::string& nam
     std::fclose(rlog);
   }
   for (const ForkEvent& f : cpu_.forks()) forks_.push_back(f);
+  if (carry_) carry_->icache_tags = cpu_.icache_tags();
   if (stop.reason != StopReason::kExit) {
     const ElfSymbol* fn = image_.function_at(stop.pc);
     throw std::runtime_error(fmt::format("layer {}: the board program stopped at pc 0x{:08x}{} in cycle {}: {}",

@@ -5,8 +5,9 @@
 // Per layer (docs/board-runtime.md): the runner image is loaded into a zeroed
 // main_ram, the layer's tensors go into the runner's arena and its description
 // into the mailbox, the CPU boots from reset (cold caches, as the reference
-// layer programs) and runs the layer; the layer's cycles are the runner's
-// mcycle delta around run_layer, as a board program measures them.
+// layer programs; within one inference the I$ carries over, see
+// set_inference_carry) and runs the layer; the layer's cycles are the
+// runner's mcycle delta around run_layer, as a board program measures them.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +18,7 @@
 #include "cpu/elf_image.h"
 #include "cpu/vexriscv.h"
 #include "driver/driver.h"
+#include "sasim/engine.h"
 #include "sasim/layer.h"
 
 namespace sasim::cpu {
@@ -67,6 +69,11 @@ class BoardHost {
                  const std::vector<int8_t>& b, int8_t* out, size_t out_bytes, CpuLayerProfile* profile,
                  uint64_t max_cycles = 20'000'000'000ull);
 
+  // Operators of one inference (include/sasim/engine.h, InferenceCarry):
+  // every run starts with carry->icache_tags (when set) and leaves its I$
+  // there. Null (the default): every run boots with a cold I$.
+  void set_inference_carry(InferenceCarry* carry) { carry_ = carry; }
+
   const Vexriscv& cpu() const { return cpu_; }
   const std::vector<ForkEvent>& forks() const { return forks_; }
 
@@ -81,6 +88,7 @@ class BoardHost {
   BoardMemory mem_;
   Vexriscv cpu_;
   std::vector<ForkEvent> forks_;
+  InferenceCarry* carry_ = nullptr;
 };
 
 }  // namespace sasim::cpu

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 
 namespace sasim::cpu {
 
@@ -107,6 +108,11 @@ void Vexriscv::reset(uint32_t pc) {
   s2m_to_ = 0;
   exited_ = false;
   next_sample_ = sample_interval_ ? (last_retire_ / sample_interval_ + 1) * sample_interval_ : ~0ull;
+}
+
+void Vexriscv::set_icache_tags(const std::vector<uint32_t>& tags) {
+  if (tags.size() != itag_.size()) throw std::logic_error("set_icache_tags: another I$ geometry");
+  itag_ = tags;
 }
 
 const Vexriscv::Decoded& Vexriscv::decode_at(uint32_t pc) {

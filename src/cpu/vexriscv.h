@@ -120,6 +120,12 @@ class Vexriscv {
 
   // Resets the core (pc = reset vector, caches invalid, counters kept).
   void reset(uint32_t pc);
+  // The I$ tags (one per line; line address + 1, 0 = invalid). Setting them
+  // right after reset() starts the program with the instruction cache a
+  // previous program left: the same code in the same memory, as consecutive
+  // operators of one inference on the board (docs/board-runtime.md).
+  const std::vector<uint32_t>& icache_tags() const { return itag_; }
+  void set_icache_tags(const std::vector<uint32_t>& tags);
   // Runs until the program stores to the exit register, or stops for another
   // reason; `max_cycle` bounds the cycle number reached.
   StopInfo run(uint64_t max_cycle);

@@ -1209,6 +1209,10 @@ class Runner {
     if (t.nt % 4 == 0 && stride % 4 == 0 && col0 % 4 == 0 && (reinterpret_cast<uintptr_t>(l_.output) & 3) == 0) {
       uint32_t* dst = reinterpret_cast<uint32_t*>(l_.output + (t.m0 + m_lo) * stride + col0);
       const int step = stride / 4;  // words from one line's first output to the next's
+      if (hw_.store_cycles > 0 && hw_.store_cycles <= 3 && m_hi > m_lo) {
+        read_words_pipelined(dst, step, t.nt / 4, m_hi - m_lo);
+        return;
+      }
       if (t.nt == 8) {  // the default array width: two READs per line, no inner loop
         for (int m = m_lo; m < m_hi; ++m, dst += step) {
           const uint32_t a = sasim_cfu_op(kRead, 0, 0, 0);
@@ -1228,6 +1232,61 @@ class Runner {
         for (int i = 0; i < 4 && j + i < t.nt; ++i)
           g.store(t.m0 + m, t.n0 + j + i, static_cast<int8_t>((v >> (8 * i)) & 0xff));
       }
+  }
+
+  // `lines` lines of `w` words each (line i's at dst + i * step), READ NEXT
+  // by READ NEXT, software-pipelined: each store sits behind the next READ
+  // (READ NEXT answers in 2 cycles, so the next CFU instruction can only
+  // issue 3 cycles after it: a store and the loop's own instructions fill
+  // those cycles, and no store uses the READ right before it, facts.md F17,
+  // F18). A store every 3 cycles is as fast as the memory takes them when a
+  // write takes at most 3 cycles (HwDesc::store_cycles); slower memory would
+  // stall a store with a READ behind it, which forks (F19).
+  static void read_words_pipelined(uint32_t* dst, int step, int w, int lines) {
+    if (w == 2) {  // the default array width: two words per line, two lines per iteration
+      uint32_t* second = dst + step;
+      const int step2 = 2 * step;
+      uint32_t a = sasim_cfu_op(kRead, 0, 0, 0);
+      for (uint32_t* const last = dst + ((lines - 1) >> 1) * step2; dst != last; dst += step2, second += step2) {
+        const uint32_t b = sasim_cfu_op(kRead, 0, 0, 0);
+        dst[0] = a;
+        const uint32_t c = sasim_cfu_op(kRead, 0, 0, 0);
+        dst[1] = b;
+        const uint32_t d = sasim_cfu_op(kRead, 0, 0, 0);
+        second[0] = c;
+        a = sasim_cfu_op(kRead, 0, 0, 0);
+        second[1] = d;
+      }
+      // One or two lines left; `a` is the first word of the first.
+      const uint32_t b = sasim_cfu_op(kRead, 0, 0, 0);
+      dst[0] = a;
+      if ((lines & 1) == 0) {
+        const uint32_t c = sasim_cfu_op(kRead, 0, 0, 0);
+        dst[1] = b;
+        const uint32_t d = sasim_cfu_op(kRead, 0, 0, 0);
+        second[0] = c;
+        second[1] = d;
+      } else {
+        dst[1] = b;
+      }
+      return;
+    }
+    uint32_t prev = sasim_cfu_op(kRead, 0, 0, 0);
+    const int jump = step - w + 1;  // from a line's last word to the next line's first
+    int j = 1;
+    for (int left = lines * w - 1; left > 0; --left) {
+      const uint32_t v = sasim_cfu_op(kRead, 0, 0, 0);
+      *dst = prev;
+      prev = v;
+      if (j == w) {
+        j = 1;
+        dst += jump;
+      } else {
+        ++j;
+        ++dst;
+      }
+    }
+    *dst = prev;
   }
 
   // A command other than a READ answers 0, or the error response when the

@@ -28,6 +28,12 @@ struct HwDesc {
   int a_lines, b_lines, c_lines;
   bool a_double, b_double, c_double;
   bool im2col;  // the im2col extension (WS): IM2COL_* commands, START's IM2COL and B_COLS
+  // The SoC the driver runs on: cycles main memory takes per write (the
+  // CPU's store buffer drains one write at a time; the board's DDR: 3).
+  // Streaming loops that store faster than this would stall a store behind
+  // a CFU instruction, which the CfuPlugin forks (facts.md F19); they are
+  // used only when stores drain fast enough. 0: no CPU in front (host).
+  int store_cycles;
 };
 
 enum LayerKind { kConv2d = 0, kDepthwiseConv2d = 1, kFullyConnected = 2 };

@@ -160,7 +160,10 @@ class SystemCEngine : public Engine {
   };
 
   EngineResult run_on_cpu_model(const LayerSpec& spec, const LayerData& data) {
-    if (!board_) board_ = std::make_unique<cpu::BoardHost>(cpu::cpu_params_from(hw_), &sys_.host());
+    if (!board_) {
+      board_ = std::make_unique<cpu::BoardHost>(cpu::cpu_params_from(hw_), &sys_.host());
+      board_->set_inference_carry(opts_.inference.get());
+    }
     EngineResult r;
     std::exception_ptr err;
     const uint64_t c0 = sys_.cfu().core().counters().cycles;
