@@ -229,10 +229,14 @@ int BoardHost::run_mailbox(const sasim_board::Mailbox& m, const std::string& nam
   cpu_.set_marker_hook(on_marker, &st);
   cpu_.reset(image_.entry);
   if (carry_ && !carry_->icache_tags.empty()) cpu_.set_icache_tags(carry_->icache_tags);
-  // Developer aid: SASIM_RETIRE_LOG=FILE writes the retire trace of the last layer.
+  // Developer aid: SASIM_RETIRE_LOG=FILE writes the retire trace of the last
+  // layer; a "%s" in FILE is replaced by the layer's name (one file each).
   std::FILE* rlog = nullptr;
   if (const char* path = std::getenv("SASIM_RETIRE_LOG")) {
-    rlog = std::fopen(path, "w");
+    std::string file = path;
+    const size_t at = file.find("%s");
+    if (at != std::string::npos) file.replace(at, 2, name);
+    rlog = std::fopen(file.c_str(), "w");
     cpu_.set_retire_log(rlog);
   }
   if (markers && markers->sample_interval()) cpu_.set_sample_hook(markers->sample_interval(), on_sample, &st);

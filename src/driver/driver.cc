@@ -13,6 +13,19 @@ namespace {
 
 inline int min_i(int a, int b) { return a < b ? a : b; }
 
+// Code placement on the board (no effect on the host). The board's I$ is 8
+// KiB, direct-mapped: the code a layer runs over and over (the tile and group
+// loops, the streams, READ back) is kept in one contiguous section
+// (.text.sasim_hot, first in src/board/link.ld) so that it does not evict
+// itself; code that runs once per layer or band is kept out of line
+// (SASIM_NOINLINE) so that it does not spread the hot loops apart.
+#if defined(__riscv)
+#define SASIM_HOT __attribute__((section(".text.sasim_hot"), noinline, noclone))
+#else
+#define SASIM_HOT
+#endif
+#define SASIM_NOINLINE __attribute__((noinline))
+
 // One GEMM view of a layer. A depthwise layer is cut into groups of `group`
 // output channels, each a conv with a block-diagonal filter: K = taps x G
 // (tap-major), A[m][t*G + j] = the input under tap t of pixel m in the input
@@ -84,7 +97,7 @@ class Gemm {
   // accumulator (at most 510 per word), flushed before a half can overflow.
   static int32_t row_sum(const int8_t* p, int n) {
     int32_t sum = 0;
-    int i = 0;
+  int i = 0;
     if ((reinterpret_cast<uintptr_t>(p) & 3) == 0) {
       const uint32_t* w = static_cast<const uint32_t*>(__builtin_assume_aligned(p, 4));
       const int words = n / 4;
@@ -194,6 +207,25 @@ const int kMaxLanes = 64;
 // up to 1024 bytes with its padding; wider rows take the slower path).
 const int kMaxPackedRow = 1024;
 
+// WRITE_A / WRITE_B of words p[0 .. words) (an even count): four WRITEs (a
+// D$ line) per iteration. Plain functions, not Writer members, so that they
+// go where SASIM_HOT puts them (a template's code goes to its own section).
+template <int F3>
+inline void put_words_body(const uint32_t* p, int words) {
+  int i = 0;
+  for (; i + 8 <= words; i += 8) {  // four WRITEs (a D$ line) per iteration
+    const uint32_t a = p[i], b = p[i + 1], c = p[i + 2], d = p[i + 3];
+    const uint32_t e = p[i + 4], f = p[i + 5], g = p[i + 6], h = p[i + 7];
+    sasim_cfu_op(F3, 0, a, b);
+    sasim_cfu_op(F3, 0, c, d);
+    sasim_cfu_op(F3, 0, e, f);
+    sasim_cfu_op(F3, 0, g, h);
+  }
+  for (; i < words; i += 2) sasim_cfu_op(F3, 0, p[i], p[i + 1]);
+}
+SASIM_HOT void put_words_a(const uint32_t* p, int words) { put_words_body<kWriteA>(p, words); }
+SASIM_HOT void put_words_b(const uint32_t* p, int words) { put_words_body<kWriteB>(p, words); }
+
 // Streams bytes to WRITE_A / WRITE_B eight at a time. WRITE_A/B are only
 // rejected for a funct7 other than 0, so their responses are not checked: a
 // streaming loop is two word loads and one CFU instruction per 8 bytes.
@@ -211,16 +243,10 @@ class Writer {
   void put8(uint32_t w0, uint32_t w1) { sasim_cfu_op(F3, 0, w0, w1); }
   // Words p[0 .. words) (an even count), at a write boundary.
   void put_words(const uint32_t* p, int words) {
-    int i = 0;
-    for (; i + 8 <= words; i += 8) {  // four WRITEs (a D$ line) per iteration
-      const uint32_t a = p[i], b = p[i + 1], c = p[i + 2], d = p[i + 3];
-      const uint32_t e = p[i + 4], f = p[i + 5], g = p[i + 6], h = p[i + 7];
-      sasim_cfu_op(F3, 0, a, b);
-      sasim_cfu_op(F3, 0, c, d);
-      sasim_cfu_op(F3, 0, e, f);
-      sasim_cfu_op(F3, 0, g, h);
-    }
-    for (; i < words; i += 2) sasim_cfu_op(F3, 0, p[i], p[i + 1]);
+    if (F3 == kWriteA)
+      put_words_a(p, words);
+    else
+      put_words_b(p, words);
   }
   bool at_boundary() const { return n_ == 0; }
   void flush() {
@@ -342,7 +368,7 @@ class Runner {
   }
 
  private:
-  int run_gemm(const Gemm& g, int ch) {
+  SASIM_NOINLINE int run_gemm(const Gemm& g, int ch) {
     const int k_chunks = (g.K + kc_ - 1) / kc_;
     for (int n0 = 0; n0 < g.N; n0 += nc_) {
       const int nt = min_i(nc_, g.N - n0);
@@ -553,7 +579,7 @@ class Runner {
     return run_im2col();
   }
 
-  int run_im2col() {
+  SASIM_HOT int run_im2col() {
     const int R = hw_.rows;
     const Plan pl = plan();
     const int lines = pl.lines;
@@ -698,41 +724,11 @@ class Runner {
               close_tile(g, m0, mt, dw ? 0 : oc0, nt);
               continue;
             }
-            // The previous tile is read back in slices between this tile's passes.
-            // (one division per tile)
-            const int slice = pending_.valid ? (pending_.mt - pend_next_ + group_passes - 1) / group_passes : 0;
-            int pass = 0;
-            for (int ky = 0; ky < l_.k_h; ++ky)
-              for (int kx = 0; kx < pl.xtaps; ++kx) {
-                // The band coordinates of the tile's first pixel under this tap
-                // (packed: the band's columns start at the left padding).
-                const int ix_row = pl.packed ? 0 : -l_.pad_left + kx * l_.dil_w;
-                const int iy = oyt * l_.stride_h - l_.pad_top + ky * l_.dil_h - y0, ix = oxt * l_.stride_w + ix_row;
-                checked(kCfg, kCfgIm2colOrigin,
-                        (static_cast<uint32_t>(iy) & 0xffff) | static_cast<uint32_t>(ix) << 16,
-                        (static_cast<uint32_t>(ix_row) & 0xffff) | static_cast<uint32_t>(oxt) << 16);
-                const int j_lo = dw && !split ? gi : 0, j_hi = dw ? j_lo + 1 : lines;
-                for (int j = j_lo; j < j_hi; ++j, ++pass) {
-                  const int kt = dw ? nt : pl.packed ? min_i(pl.G, l_.k_w - j * pl.G) * l_.in_c : min_i(R, l_.in_c - j * R);
-                  if (!resident) {
-                    WriterB bw;
-                    send_b_pass(&bw, pl, pl.packed ? ky : ky * l_.k_w + kx, j, oc0, nt, dw);
-                    bw.flush();
-                  }
-                  const bool hold = resident && !first_of_group;
-                  const uint32_t flags = (pass == 0 ? kFlagClear : 0) | (bank_ ? kFlagCBank : 0) |
-                                         (keep_a ? kFlagKeepA : 0) | kFlagIm2col | kFlagBCols | (hold ? kFlagHoldB : 0);
-                  const uint32_t slot = resident ? static_cast<uint32_t>(pass) : 0;
-                  const uint32_t rsp = sasim_cfu_op(
-                      kStart, 0, static_cast<uint32_t>(mt) | static_cast<uint32_t>(kt) << 16,
-                      static_cast<uint32_t>(nt) | flags << 8 | static_cast<uint32_t>(j) << kStartJShift |
-                          slot << kStartSlotShift);
-                  if (rsp == kErrorResponse) return kErrCfuRejected;
-                  keep_a = true;
-                  first_of_group = false;
-                  if (pending_.valid) read_pending(slice);  // while this pass computes
-                }
-              }
+            // Pass by pass (weights not resident, or Kt not uniform).
+            PassTile pt = {y0, oyt, oxt, mt, nt, oc0, gi, lines, dw, split, resident, keep_a, first_of_group};
+            if (!run_passes(pl, pt)) return kErrCfuRejected;
+            keep_a = true;
+            first_of_group = false;
             finish_pending();  // its bank is the next tile's
             close_tile(g, m0, mt, dw ? 0 : oc0, nt);
           }
@@ -744,9 +740,60 @@ class Runner {
     return status_;
   }
 
+  // A tile pass by pass (the path without SEQ: weights that do not stay
+  // resident, or passes of different Kt): an ORIGIN per tap, a START per
+  // pass, the previous tile read back in slices between them. False when
+  // the CFU rejects a START.
+  struct PassTile {
+    int y0, oyt, oxt, mt, nt, oc0, gi, lines;
+    bool dw, split, resident, keep_a, first_of_group;
+  };
+  SASIM_NOINLINE bool run_passes(const Plan& pl, const PassTile& t) {
+    const int R = hw_.rows, y0 = t.y0, oyt = t.oyt, oxt = t.oxt, mt = t.mt, nt = t.nt, oc0 = t.oc0, gi = t.gi;
+    const int lines = t.lines, group_passes = pl.passes;
+    const bool dw = t.dw, split = t.split, resident = t.resident;
+    bool keep_a = t.keep_a, first_of_group = t.first_of_group;
+    // The previous tile is read back in slices between this tile's passes.
+    // (one division per tile)
+    const int slice = pending_.valid ? (pending_.mt - pend_next_ + group_passes - 1) / group_passes : 0;
+    int pass = 0;
+    for (int ky = 0; ky < l_.k_h; ++ky)
+      for (int kx = 0; kx < pl.xtaps; ++kx) {
+        // The band coordinates of the tile's first pixel under this tap
+        // (packed: the band's columns start at the left padding).
+        const int ix_row = pl.packed ? 0 : -l_.pad_left + kx * l_.dil_w;
+        const int iy = oyt * l_.stride_h - l_.pad_top + ky * l_.dil_h - y0, ix = oxt * l_.stride_w + ix_row;
+        checked(kCfg, kCfgIm2colOrigin,
+                (static_cast<uint32_t>(iy) & 0xffff) | static_cast<uint32_t>(ix) << 16,
+                (static_cast<uint32_t>(ix_row) & 0xffff) | static_cast<uint32_t>(oxt) << 16);
+        const int j_lo = dw && !split ? gi : 0, j_hi = dw ? j_lo + 1 : lines;
+        for (int j = j_lo; j < j_hi; ++j, ++pass) {
+          const int kt = dw ? nt : pl.packed ? min_i(pl.G, l_.k_w - j * pl.G) * l_.in_c : min_i(R, l_.in_c - j * R);
+          if (!resident) {
+            WriterB bw;
+            send_b_pass(&bw, pl, pl.packed ? ky : ky * l_.k_w + kx, j, oc0, nt, dw);
+            bw.flush();
+          }
+          const bool hold = resident && !first_of_group;
+          const uint32_t flags = (pass == 0 ? kFlagClear : 0) | (bank_ ? kFlagCBank : 0) |
+                                 (keep_a ? kFlagKeepA : 0) | kFlagIm2col | kFlagBCols | (hold ? kFlagHoldB : 0);
+          const uint32_t slot = resident ? static_cast<uint32_t>(pass) : 0;
+          const uint32_t rsp = sasim_cfu_op(
+              kStart, 0, static_cast<uint32_t>(mt) | static_cast<uint32_t>(kt) << 16,
+              static_cast<uint32_t>(nt) | flags << 8 | static_cast<uint32_t>(j) << kStartJShift |
+                  slot << kStartSlotShift);
+          if (rsp == kErrorResponse) return false;
+          keep_a = true;
+          first_of_group = false;
+          if (pending_.valid) read_pending(slice);  // while this pass computes
+        }
+      }
+    return true;
+  }
+
   // The band under output rows [oy, oy + nr): input rows [y0, y1), as many
   // output rows as fit an A bank (at least one).
-  void band_of(const Plan& pl, int oy, int* y0p, int* y1p, int* nrp) const {
+  SASIM_HOT void band_of(const Plan& pl, int oy, int* y0p, int* y1p, int* nrp) const {
     const int H = l_.in_h;
     const int y0 = min_i(H - 1, oy * l_.stride_h - l_.pad_top > 0 ? oy * l_.stride_h - l_.pad_top : 0);
     int nr = 0, y1 = y0 + 1;
@@ -774,7 +821,7 @@ class Runner {
   // column x holding, in line j, taps j*G .. j*G + G - 1 of input columns
   // x - pad_left + j*G + g (the zero point outside the image), C channels
   // each; unused lanes 0.
-  void send_band_packed(const Plan& pl, int n, int y0, int h) {
+  SASIM_NOINLINE void send_band_packed(const Plan& pl, int n, int y0, int h) {
     send_band_lines(n, y0, h, pl.band_w, l_.pad_left, l_.k_w, pl.G, pl.lines);
   }
 
@@ -783,7 +830,7 @@ class Runner {
   // x - pad_left + j*G + g, C channels each, the zero point outside the
   // image, zeros in the unused lanes. (kw = G = lines = 1, pad_left = 0: a
   // pixel's C < rows channels as one line.)
-  void send_band_lines(int n, int y0, int h, int band_w, int pad_left, int kw, int G, int lines) {
+  SASIM_NOINLINE void send_band_lines(int n, int y0, int h, int band_w, int pad_left, int kw, int G, int lines) {
     struct Plan pl;
     pl.band_w = band_w;
     pl.G = G;
@@ -889,7 +936,7 @@ class Runner {
   // Depthwise (dw_line >= 0: the group's line of channels): tap t's weight of
   // channel n in lane n. With `sums`, sums[n] = the sum of column n's weights
   // (conv); returns whether it filled them.
-  bool send_group_b(const Plan& pl, int oc0, int nt, int dw_line, int32_t* sums) {
+  SASIM_NOINLINE bool send_group_b(const Plan& pl, int oc0, int nt, int dw_line, int32_t* sums) {
     WriterB w;
     return write_group_b(&w, pl, oc0, nt, dw_line, sums);
   }
@@ -969,7 +1016,7 @@ class Runner {
 
   // dw_split: input rows [y0, y0 + h) of image n, of each pixel only the
   // `rows` channels from c0 (one line; two word loads when aligned).
-  void send_group_band(int n, int y0, int h, int c0) {
+  SASIM_NOINLINE void send_group_band(int n, int y0, int h, int c0) {
     const int R = hw_.rows, C = l_.in_c, pitch = line_pitch(R);
     const int8_t* src = l_.input + (n * l_.in_h + y0) * l_.in_w * C + c0;
     const int pixels = h * l_.in_w;
@@ -990,7 +1037,7 @@ class Runner {
   // of `rows` channels per pixel (the rest of a line zero). Raw NHWC bytes
   // are already that layout when a line is exactly `rows` channels wide and
   // C is a multiple of it: then they stream as aligned words.
-  void send_band(int n, int y0, int h, int lines) {
+  SASIM_NOINLINE void send_band(int n, int y0, int h, int lines) {
     const int R = hw_.rows, C = l_.in_c, pitch = line_pitch(R);
     const int8_t* src = l_.input + (n * l_.in_h + y0) * l_.in_w * C;
     const int bytes = h * l_.in_w * C;
@@ -1012,7 +1059,7 @@ class Runner {
     w.flush();
   }
 
-  void write_params(const Gemm& g, int n0, int nt, const int32_t* sums = 0) {
+  SASIM_HOT void write_params(const Gemm& g, int n0, int nt, const int32_t* sums = 0) {
     for (int j = 0; j < nt; ++j) {
       const int oc = g.out_channel(n0 + j);
       const int32_t fb = sums ? g.fold(n0 + j, sums[j]) : g.folded_bias(n0 + j);
@@ -1024,7 +1071,7 @@ class Runner {
 
   // A tile in buffer order: WS lines are rows m (lanes k), OS lines are taps k
   // (lanes m). Lanes beyond the tile are zero.
-  void send_a(const Gemm& g, int m0, int mt, int k0, int kt) {
+  SASIM_NOINLINE void send_a(const Gemm& g, int m0, int mt, int k0, int kt) {
     WriterA w;
     const int pitch = line_pitch(hw_.rows);
     if (l_.kind != kFullyConnected) {
@@ -1141,7 +1188,7 @@ class Runner {
 
   // One buffer line: `lanes` bytes, zeros up to the line pitch.
   static void put_line(WriterA* w, const uint8_t* b, int lanes, int pitch) {
-    int i = 0;
+  int i = 0;
     if (w->at_boundary())
       for (; i + 8 <= lanes; i += 8)
         w->put8(static_cast<uint32_t>(b[i]) | static_cast<uint32_t>(b[i + 1]) << 8 |
@@ -1152,7 +1199,7 @@ class Runner {
     for (; i < pitch; ++i) w->put(0);
   }
 
-  void send_b(const Gemm& g, int k0, int kt, int n0, int nt) {
+  SASIM_NOINLINE void send_b(const Gemm& g, int k0, int kt, int n0, int nt) {
     WriterB w;
     const int pitch = line_pitch(hw_.cols);
     for (int k = 0; k < kt; ++k)
@@ -1179,7 +1226,7 @@ class Runner {
     pend_next_ = 0;
   }
   // Reads up to `n` more lines of the pending tile (SEEK before the first).
-  void read_pending(int n) {
+  SASIM_HOT void read_pending(int n) {
     if (!pending_.valid || n <= 0) return;
     if (pend_next_ == 0) checked(kRead, 1, static_cast<uint32_t>(pending_.bank), 0);
     const int end = min_i(pending_.mt, pend_next_ + n);
@@ -1189,7 +1236,7 @@ class Runner {
   }
   void finish_pending() { read_pending(pending_.mt); }
 
-  void readback(const Gemm& g, const Tile& t) {
+  SASIM_NOINLINE void readback(const Gemm& g, const Tile& t) {
     checked(kRead, 1, static_cast<uint32_t>(t.bank), 0);
     read_lines(g, t, 0, t.mt);
   }
@@ -1197,7 +1244,7 @@ class Runner {
   // Lines [m_lo, m_hi) of tile t at the read pointer, READ NEXT by READ NEXT.
   // Ends with the fence: its stores must not stall a following CFU
   // instruction (facts.md F19).
-  void read_lines(const Gemm& g, const Tile& t, int m_lo, int m_hi) {
+  SASIM_HOT void read_lines(const Gemm& g, const Tile& t, int m_lo, int m_hi) {
     read_lines_unfenced(g, t, m_lo, m_hi);
     sasim_cfu_fence();
   }
@@ -1242,7 +1289,7 @@ class Runner {
   // F18). A store every 3 cycles is as fast as the memory takes them when a
   // write takes at most 3 cycles (HwDesc::store_cycles); slower memory would
   // stall a store with a READ behind it, which forks (F19).
-  static void read_words_pipelined(uint32_t* dst, int step, int w, int lines) {
+  SASIM_HOT static void read_words_pipelined(uint32_t* dst, int step, int w, int lines) {
     if (w == 2) {  // the default array width: two words per line, two lines per iteration
       uint32_t* second = dst + step;
       const int step2 = 2 * step;
