@@ -1037,6 +1037,47 @@ class Runner {
   // of `rows` channels per pixel (the rest of a line zero). Raw NHWC bytes
   // are already that layout when a line is exactly `rows` channels wide and
   // C is a multiple of it: then they stream as aligned words.
+  // `npx` pixels of C <= 4 channels from `src` (4-byte aligned) as one
+  // 8-byte line each: the C bytes in lanes 0 .. C-1, zeros above. Four
+  // pixels (C words) per iteration, by word loads and shifts (the layers on
+  // camera or audio input: C = 1, 3).
+  SASIM_NOINLINE void send_pixels_small_c(const int8_t* src, int npx, int C) {
+    const uint32_t* p = static_cast<const uint32_t*>(__builtin_assume_aligned(src, 4));
+    int i = 0;
+    if (C == 3) {
+      for (; i + 4 <= npx; i += 4, p += 3) {
+        const uint32_t a = p[0], b = p[1], c = p[2];
+        sasim_cfu_op(kWriteA, 0, a & 0xffffffu, 0);
+        sasim_cfu_op(kWriteA, 0, ((a >> 24) | (b << 8)) & 0xffffffu, 0);
+        sasim_cfu_op(kWriteA, 0, ((b >> 16) | (c << 16)) & 0xffffffu, 0);
+        sasim_cfu_op(kWriteA, 0, c >> 8, 0);
+      }
+    } else if (C == 1) {
+      for (; i + 4 <= npx; i += 4, p += 1) {
+        const uint32_t a = p[0];
+        sasim_cfu_op(kWriteA, 0, a & 0xffu, 0);
+        sasim_cfu_op(kWriteA, 0, (a >> 8) & 0xffu, 0);
+        sasim_cfu_op(kWriteA, 0, (a >> 16) & 0xffu, 0);
+        sasim_cfu_op(kWriteA, 0, a >> 24, 0);
+      }
+    } else if (C == 2) {
+      for (; i + 4 <= npx; i += 4, p += 2) {
+        const uint32_t a = p[0], b = p[1];
+        sasim_cfu_op(kWriteA, 0, a & 0xffffu, 0);
+        sasim_cfu_op(kWriteA, 0, a >> 16, 0);
+        sasim_cfu_op(kWriteA, 0, b & 0xffffu, 0);
+        sasim_cfu_op(kWriteA, 0, b >> 16, 0);
+      }
+    } else {
+      for (; i < npx; ++i) sasim_cfu_op(kWriteA, 0, p[i], 0);
+    }
+    for (; i < npx; ++i) {  // the last (up to 3) pixels
+      uint32_t v = 0;
+      for (int c = 0; c < C; ++c) v |= static_cast<uint32_t>(static_cast<uint8_t>(src[i * C + c])) << (8 * c);
+      sasim_cfu_op(kWriteA, 0, v, 0);
+    }
+  }
+
   SASIM_NOINLINE void send_band(int n, int y0, int h, int lines) {
     const int R = hw_.rows, C = l_.in_c, pitch = line_pitch(R);
     const int8_t* src = l_.input + (n * l_.in_h + y0) * l_.in_w * C;
@@ -1046,7 +1087,10 @@ class Runner {
       const uint32_t* p = static_cast<const uint32_t*>(__builtin_assume_aligned(src, 4));
       w.put_words(p, bytes / 4);
     } else if (C < R && lines == 1) {  // a pixel's channels padded to a line
-      send_band_lines(n, y0, h, l_.in_w, 0, 1, 1, 1);
+      if (pitch == 8 && C <= 4 && (reinterpret_cast<uintptr_t>(src) & 3) == 0)
+        send_pixels_small_c(src, h * l_.in_w, C);
+      else
+        send_band_lines(n, y0, h, l_.in_w, 0, 1, 1, 1);
       return;
     } else {
       for (int px = 0; px < h * l_.in_w; ++px)
@@ -1060,6 +1104,27 @@ class Runner {
   }
 
   SASIM_HOT void write_params(const Gemm& g, int n0, int nt, const int32_t* sums = 0) {
+    if (!sums && l_.folded_bias) {
+      // Prepared biases: straight from the arrays (a group's channels are
+      // consecutive). Columns j < nt <= cols are never rejected, so the
+      // responses are not examined and the commands go back to back.
+      const int oc0 = g.out_channel(n0);
+      const int32_t* fb = l_.folded_bias + oc0;
+      if (l_.per_tensor) {
+        sasim_cfu_op(kParam, 3, static_cast<uint32_t>(l_.multiplier[0]), (static_cast<uint32_t>(l_.shift[0]) & 0xff) << 8);
+        for (int j = 0; j < nt; ++j) sasim_cfu_op(kParam, 0, static_cast<uint32_t>(j), static_cast<uint32_t>(fb[j]));
+        return;
+      }
+      const int32_t* m = l_.multiplier + oc0;
+      const int32_t* sh = l_.shift + oc0;
+      for (int j = 0; j < nt; ++j) {
+        const uint32_t b = static_cast<uint32_t>(fb[j]), mj = static_cast<uint32_t>(m[j]);
+        const uint32_t cs = static_cast<uint32_t>(j) | (static_cast<uint32_t>(sh[j]) & 0xff) << 8;
+        sasim_cfu_op(kParam, 0, static_cast<uint32_t>(j), b);
+        sasim_cfu_op(kParam, 1, mj, cs);
+      }
+      return;
+    }
     for (int j = 0; j < nt; ++j) {
       const int oc = g.out_channel(n0 + j);
       const int32_t fb = sums ? g.fold(n0 + j, sums[j]) : g.folded_bias(n0 + j);
