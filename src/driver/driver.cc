@@ -216,6 +216,11 @@ inline void put_words_body(const uint32_t* p, int words) {
   for (; i + 8 <= words; i += 8) {  // four WRITEs (a D$ line) per iteration
     const uint32_t a = p[i], b = p[i + 1], c = p[i + 2], d = p[i + 3];
     const uint32_t e = p[i + 4], f = p[i + 5], g = p[i + 6], h = p[i + 7];
+    // All eight loads before the first WRITE: a WRITE right behind the load
+    // of its operand waits 2 cycles for it (facts.md F4), while back-to-back
+    // WRITEs cost 2 cycles each anyway (F16). (An empty asm that needs the
+    // eight values keeps the compiler from moving loads between the WRITEs.)
+    __asm__ volatile("" : : "r"(a), "r"(b), "r"(c), "r"(d), "r"(e), "r"(f), "r"(g), "r"(h));
     sasim_cfu_op(F3, 0, a, b);
     sasim_cfu_op(F3, 0, c, d);
     sasim_cfu_op(F3, 0, e, f);
@@ -617,8 +622,12 @@ class Runner {
     // the next group's prepared weights (into the shadow B bank) or, during
     // the band's last group, of the next band's raw rows (into the shadow A
     // bank). What is left when the data is needed is sent then.
-    const uint32_t* bg = 0;
-    int bg_left = 0, bg_chunk = 0, bg_f3 = 0;
+    // Two streams, each sent in slices after the tiles' STARTs: the next
+    // group's weights (B, over the group's tiles) and the next band's rows
+    // (A, over all tiles of the band, so that every tile's slack is used).
+    const uint32_t* bgb = 0;
+    const uint32_t* bga = 0;
+    int bgb_left = 0, bgb_chunk = 0, bga_left = 0, bga_chunk = 0;
     for (int go = 0; go < (split ? groups : 1); ++go)
     for (int n = 0; n < l_.batches; ++n) {
       for (int oy = 0; oy < l_.out_h;) {
@@ -626,12 +635,10 @@ class Runner {
         band_of(plb, oy, &y0, &y1, &nr);
         if (split) {
           send_group_band(n, y0, y1 - y0, go * R);
-        } else if (bg_f3 == kWriteA) {  // the rest of a prefetched band
-          WriterA aw;
-          aw.put_words(bg, bg_left);
-          bg = 0;
-          bg_left = 0;
-          bg_f3 = 0;
+        } else if (bga) {  // the rest of a prefetched band
+          put_words_a(bga, bga_left);
+          bga = 0;
+          bga_left = 0;
         } else if (pl.packed) {
           send_band_packed(pl, n, y0, y1 - y0);
         } else {
@@ -658,35 +665,37 @@ class Runner {
           bool summed = false;
           if (resident && l_.packed_weights) {  // prepared: the group's block as words
             WriterB bw;
-            if (bg_f3 == kWriteB) {  // the part not prefetched
-              bw.put_words(bg, bg_left);
+            if (bgb) {  // the part not prefetched
+              bw.put_words(bgb, bgb_left);
             } else {
               const int8_t* blk = l_.packed_weights + gi * blob_group_bytes(group_passes, gsize);
               bw.put_words(static_cast<const uint32_t*>(__builtin_assume_aligned(blk, 4)),
                            (group_passes * nt * line_pitch(hw_.cols) + 7) / 8 * 2);
             }
-            bg = 0;
-            bg_left = 0;
-            bg_f3 = 0;
+            bgb = 0;
+            bgb_left = 0;
           } else if (resident) {
             summed = send_group_b(pl, oc0, nt, dw ? gi : -1, l_.folded_bias ? 0 : sums);
           }
           write_params(g, n0, nt, summed ? sums : 0);
-          // This group's background stream.
+          // The background streams: the next group's weights over this
+          // group's tiles; from the band's first group on, the next band's
+          // rows over all of the band's tiles (the shadow A bank is free once
+          // the band's first START made its bank active).
           const int tiles = (p_end - p_begin + mc_ - 1) / mc_;
           if (seq && !split && l_.packed_weights && hw_.b_double && gi + 1 < groups) {
             const int next_nt = min_i(gsize, l_.out_c - (gi + 1) * gsize);
-            bg = static_cast<const uint32_t*>(__builtin_assume_aligned(
+            bgb = static_cast<const uint32_t*>(__builtin_assume_aligned(
                 l_.packed_weights + (gi + 1) * blob_group_bytes(group_passes, gsize), 4));
-            bg_left = (group_passes * next_nt * line_pitch(hw_.cols) + 7) / 8 * 2;
-            bg_f3 = kWriteB;
-          } else if (a_next && gi + 1 == groups) {
-            bg = static_cast<const uint32_t*>(
-                __builtin_assume_aligned(l_.input + (n * l_.in_h + ny0) * l_.in_w * l_.in_c, 4));
-            bg_left = (ny1 - ny0) * l_.in_w * l_.in_c / 4;
-            bg_f3 = kWriteA;
+            bgb_left = (group_passes * next_nt * line_pitch(hw_.cols) + 7) / 8 * 2;
+            bgb_chunk = ((bgb_left + tiles - 1) / tiles + 1) & ~1;
           }
-          bg_chunk = bg_f3 ? ((bg_left + tiles - 1) / tiles + 1) & ~1 : 0;
+          if (a_next && gi == 0) {
+            bga = static_cast<const uint32_t*>(
+                __builtin_assume_aligned(l_.input + (n * l_.in_h + ny0) * l_.in_w * l_.in_c, 4));
+            bga_left = (ny1 - ny0) * l_.in_w * l_.in_c / 4;
+            bga_chunk = ((bga_left + tiles * groups - 1) / (tiles * groups) + 1) & ~1;
+          }
           bool first_of_group = true;
           for (int m0 = p_begin; m0 < p_end; m0 += mc_) {
             const int mt = min_i(mc_, p_end - m0);
@@ -709,17 +718,17 @@ class Runner {
               keep_a = true;
               first_of_group = false;
               finish_pending();  // while the tile's passes run
-              if (bg_left > 0) {  // then a slice of the background stream
-                const int k = bg_left < bg_chunk ? bg_left : bg_chunk;
-                if (bg_f3 == kWriteB) {
-                  WriterB bw;
-                  bw.put_words(bg, k);
-                } else {
-                  WriterA aw;
-                  aw.put_words(bg, k);
-                }
-                bg += k;
-                bg_left -= k;
+              if (bgb_left > 0) {  // then a slice of each background stream
+                const int k = bgb_left < bgb_chunk ? bgb_left : bgb_chunk;
+                put_words_b(bgb, k);
+                bgb += k;
+                bgb_left -= k;
+              }
+              if (bga_left > 0) {
+                const int k = bga_left < bga_chunk ? bga_left : bga_chunk;
+                put_words_a(bga, k);
+                bga += k;
+                bga_left -= k;
               }
               close_tile(g, m0, mt, dw ? 0 : oc0, nt);
               continue;
@@ -1047,6 +1056,7 @@ class Runner {
     if (C == 3) {
       for (; i + 4 <= npx; i += 4, p += 3) {
         const uint32_t a = p[0], b = p[1], c = p[2];
+        __asm__ volatile("" : : "r"(a), "r"(b), "r"(c));  // the loads first (see put_words_body)
         sasim_cfu_op(kWriteA, 0, a & 0xffffffu, 0);
         sasim_cfu_op(kWriteA, 0, ((a >> 24) | (b << 8)) & 0xffffffu, 0);
         sasim_cfu_op(kWriteA, 0, ((b >> 16) | (c << 16)) & 0xffffffu, 0);
