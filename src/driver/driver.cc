@@ -12,17 +12,23 @@ using namespace sasim_isa;
 namespace {
 
 inline int min_i(int a, int b) { return a < b ? a : b; }
+inline int max_i(int a, int b) { return a > b ? a : b; }
 
 // Code placement on the board (no effect on the host). The board's I$ is 8
 // KiB, direct-mapped: the code a layer runs over and over (the tile and group
 // loops, the streams, READ back) is kept in one contiguous section
 // (.text.sasim_hot, first in src/board/link.ld) so that it does not evict
-// itself; code that runs once per layer or band is kept out of line
-// (SASIM_NOINLINE) so that it does not spread the hot loops apart.
+// itself, and the code every layer runs once (the runner's main, run_layer,
+// the schedule) right behind it (.text.sasim_warm), so that starting a layer
+// does not evict the loops either; code that runs once per layer or band
+// and is not needed by every layer is kept out of line (SASIM_NOINLINE) so
+// that it does not spread the hot loops apart.
 #if defined(__riscv)
 #define SASIM_HOT __attribute__((section(".text.sasim_hot"), noinline, noclone))
+#define SASIM_WARM __attribute__((section(".text.sasim_warm"), noinline, noclone))
 #else
 #define SASIM_HOT
+#define SASIM_WARM
 #endif
 #define SASIM_NOINLINE __attribute__((noinline))
 
@@ -307,7 +313,7 @@ class Runner {
     pending_ = none;
   }
 
-  int run() {
+  SASIM_WARM int run() {
     const uint32_t out_cfg = (static_cast<uint32_t>(l_.output_zp) & 0xff) |
                              (static_cast<uint32_t>(l_.act_min) & 0xff) << 8 |
                              (static_cast<uint32_t>(l_.act_max) & 0xff) << 16;
@@ -330,6 +336,26 @@ class Runner {
     bank_ = 0;
     last_a_m0_ = last_a_k0_ = last_b_k0_ = last_b_n0_ = -1;
     last_ch_ = -1;
+    if (ws_ && hw_.im2col && (l_.kind == kFullyConnected || l_.kind == kDepthwiseConv2d)) {
+      int rc;
+      if (run_view(&rc)) return rc;
+    }
+    if (im2col_applies()) return run_im2col();
+    // Depthwise: groups of one array width of output channels.
+    const int groups = l_.kind == kDepthwiseConv2d ? (l_.out_c + nc_ - 1) / nc_ : 1;
+    for (int gi = 0; gi < groups; ++gi) {
+      Gemm g(l_, gi, nc_);
+      const int rc = run_gemm(g, gi);
+      if (rc != kOk) return rc;
+    }
+    return status_;  // run_gemm reads its last tile back before returning
+  }
+
+ private:
+  // Layers the im2col path takes through a view of them (docs/
+  // microarchitecture.md, section 7); false when none applies. Out of line:
+  // most layers never run it.
+  SASIM_NOINLINE bool run_view(int* rc) {
     if (l_.kind == kFullyConnected && ws_ && hw_.im2col && (l_.in_c + hw_.rows - 1) / hw_.rows > 255 &&
         l_.in_c % hw_.rows == 0) {
       // A depth beyond 255 lines of `rows` channels: the same bytes as a
@@ -344,14 +370,20 @@ class Runner {
       v.pad_top = v.pad_left = 0;
       Runner r(hw_, v);
       r.mc_ = mc_;
-      if (r.im2col_applies()) return r.run_im2col_layer();
+      if (r.im2col_applies()) {
+        *rc = r.run_im2col_layer();
+        return true;
+      }
     }
     if (l_.kind == kFullyConnected && l_.batches > 1 && ws_ && hw_.im2col) {
       // Batches as the pixels of one 1-row image: one band, tiles of many rows.
       const LayerDesc v = fc_batch_view(l_);
       Runner r(hw_, v);
       r.mc_ = mc_;
-      if (r.im2col_applies()) return r.run_im2col_layer();
+      if (r.im2col_applies()) {
+        *rc = r.run_im2col_layer();
+        return true;
+      }
     }
     if (l_.kind == kDepthwiseConv2d && l_.depth_multiplier > 1 && l_.packed_weights && l_.folded_bias && ws_ &&
         hw_.im2col) {
@@ -359,20 +391,14 @@ class Runner {
       Runner r(hw_, v);
       r.mc_ = mc_;
       r.virt_ = &l_;
-      if (r.im2col_applies()) return r.run_im2col_layer();
+      if (r.im2col_applies()) {
+        *rc = r.run_im2col_layer();
+        return true;
+      }
     }
-    if (im2col_applies()) return run_im2col();
-    // Depthwise: groups of one array width of output channels.
-    const int groups = l_.kind == kDepthwiseConv2d ? (l_.out_c + nc_ - 1) / nc_ : 1;
-    for (int gi = 0; gi < groups; ++gi) {
-      Gemm g(l_, gi, nc_);
-      const int rc = run_gemm(g, gi);
-      if (rc != kOk) return rc;
-    }
-    return status_;  // run_gemm reads its last tile back before returning
+    return false;
   }
 
- private:
   SASIM_NOINLINE int run_gemm(const Gemm& g, int ch) {
     const int k_chunks = (g.K + kc_ - 1) / kc_;
     for (int n0 = 0; n0 < g.N; n0 += nc_) {
@@ -584,7 +610,15 @@ class Runner {
     return run_im2col();
   }
 
-  SASIM_HOT int run_im2col() {
+  // A layer's im2col schedule, decided once (run_im2col) and run by
+  // run_bands.
+  struct Schedule {
+    Plan pl, plb;
+    int gsize, groups, sh_b, skip_rows;
+    bool resident, split, seq, skip;
+  };
+
+  SASIM_WARM int run_im2col() {
     const int R = hw_.rows;
     const Plan pl = plan();
     const int lines = pl.lines;
@@ -616,29 +650,57 @@ class Runner {
               static_cast<uint32_t>(l_.k_h) | static_cast<uint32_t>(pl.xtaps) << 8 |
                   static_cast<uint32_t>(dw ? 1 : lines) << 16,
               (static_cast<uint32_t>(l_.dil_h) & 0xffff) | static_cast<uint32_t>(pl.packed ? 0 : l_.dil_w) << 16);
+    // Rows no output reads (a kernel shorter than its vertical stride, as a
+    // 1 x 1 stride-2 shortcut) are not sent: a band then holds each of its
+    // output rows' k_h input rows, and the walker steps k_h band rows per
+    // output row (sh_b). Raw rows only.
+    const bool skip = !split && !pl.packed && l_.k_h < l_.stride_h && l_.pad_top == 0 &&
+                      (l_.k_h == 1 || l_.dil_h == 1) && raw_rows(l_.k_h);
+    const int sh_b = skip ? l_.k_h : l_.stride_h;
+    const int skip_rows = skip ? max_i(1, hw_.a_lines / (l_.k_h * pl.band_w * lines)) : 0;  // output rows per band
+    const Schedule sc = {pl, plb, gsize, groups, sh_b, skip_rows, resident, split, seq, skip};
+    return run_bands(sc);
+  }
+
+  // The band, group and tile loops of an im2col layer.
+  SASIM_HOT int run_bands(const Schedule& sc) {
+    const int R = hw_.rows;
+    const Plan pl = sc.pl, plb = sc.plb;
+    const int lines = pl.lines, group_passes = pl.passes, gsize = sc.gsize, groups = sc.groups;
+    const int sh_b = sc.sh_b, skip_rows = sc.skip_rows;
+    const bool dw = l_.kind == kDepthwiseConv2d, resident = sc.resident, split = sc.split, seq = sc.seq,
+               skip = sc.skip;
     const int per_image = l_.out_h * l_.out_w;
     // Background streams (SEQ tiles only): while a tile's passes run in the
     // CFU, the CPU reads the previous tile back and then sends a slice of
-    // the next group's prepared weights (into the shadow B bank) or, during
-    // the band's last group, of the next band's raw rows (into the shadow A
-    // bank). What is left when the data is needed is sent then.
-    // Two streams, each sent in slices after the tiles' STARTs: the next
-    // group's weights (B, over the group's tiles) and the next band's rows
-    // (A, over all tiles of the band, so that every tile's slack is used).
+    // each: the next group's prepared weights (B, over the group's tiles),
+    // from the band's first group on the next band's raw rows (A, over all
+    // of the band's tiles: the shadow A bank is free once the band's first
+    // START made its bank active). What is left is sent when it is needed.
     const uint32_t* bgb = 0;
-    const uint32_t* bga = 0;
-    int bgb_left = 0, bgb_chunk = 0, bga_left = 0, bga_chunk = 0;
+    int bgb_left = 0, bgb_chunk = 0, bga_chunk = 0;
+    Segments bga = {0, 0, 0, 0, 0, 0};
     for (int go = 0; go < (split ? groups : 1); ++go)
     for (int n = 0; n < l_.batches; ++n) {
       for (int oy = 0; oy < l_.out_h;) {
+        // The band: input rows [y0, y1) (skip: each of output rows [oy, oy +
+        // nr)'s k_h rows; y0 then the band coordinate of oy's first row).
         int y0, y1, nr;
-        band_of(plb, oy, &y0, &y1, &nr);
+        if (skip) {
+          nr = min_i(skip_rows, l_.out_h - oy);
+          y0 = oy * l_.k_h;
+          y1 = y0 + nr * l_.k_h;
+        } else {
+          band_of(plb, oy, &y0, &y1, &nr);
+        }
         if (split) {
           send_group_band(n, y0, y1 - y0, go * R);
-        } else if (bga) {  // the rest of a prefetched band
-          put_words_a(bga, bga_left);
-          bga = 0;
-          bga_left = 0;
+        } else if (bga.left > 0 || bga.p) {  // the rest of a prefetched band
+          put_segments_a(&bga, bga.left);
+          bga.p = 0;
+        } else if (skip) {
+          Segments band = skip_segments(n, oy, nr);
+          put_segments_a(&band, band.left);
         } else if (pl.packed) {
           send_band_packed(pl, n, y0, y1 - y0);
         } else {
@@ -646,11 +708,11 @@ class Runner {
         }
         checked(kCfg, kCfgIm2colGeom, static_cast<uint32_t>(pl.band_w) | static_cast<uint32_t>(y1 - y0) << 16,
                 static_cast<uint32_t>(l_.out_w) | static_cast<uint32_t>(l_.stride_w) << 16 |
-                    static_cast<uint32_t>(l_.stride_h) << 24);
+                    static_cast<uint32_t>(sh_b) << 24);
         // The next band of this image, when its rows stream as raw words.
         int ny0 = 0, ny1 = 0, nnr = 0;
         const bool a_next = !split && seq && hw_.a_double && oy + nr < l_.out_h &&
-                            (band_of(plb, oy + nr, &ny0, &ny1, &nnr), raw_band(n, ny0, ny1 - ny0));
+                            (skip || (band_of(plb, oy + nr, &ny0, &ny1, &nnr), raw_band(n, ny0, ny1 - ny0)));
         bool keep_a = false;  // the band's first START makes its bank active
         const int p_begin = n * per_image + oy * l_.out_w, p_end = n * per_image + (oy + nr) * l_.out_w;
         for (int gi = split ? go : 0; gi < (split ? go + 1 : groups); ++gi) {
@@ -691,10 +753,16 @@ class Runner {
             bgb_chunk = ((bgb_left + tiles - 1) / tiles + 1) & ~1;
           }
           if (a_next && gi == 0) {
-            bga = static_cast<const uint32_t*>(
-                __builtin_assume_aligned(l_.input + (n * l_.in_h + ny0) * l_.in_w * l_.in_c, 4));
-            bga_left = (ny1 - ny0) * l_.in_w * l_.in_c / 4;
-            bga_chunk = ((bga_left + tiles * groups - 1) / (tiles * groups) + 1) & ~1;
+            if (skip) {
+              bga = skip_segments(n, oy + nr, min_i(skip_rows, l_.out_h - oy - nr));
+            } else {
+              const int words = (ny1 - ny0) * l_.in_w * l_.in_c / 4;
+              const Segments next = {static_cast<const uint32_t*>(__builtin_assume_aligned(
+                                         l_.input + (n * l_.in_h + ny0) * l_.in_w * l_.in_c, 4)),
+                                     words, words, 0, words, words};
+              bga = next;
+            }
+            bga_chunk = ((bga.left + tiles * groups - 1) / (tiles * groups) + 1) & ~1;
           }
           bool first_of_group = true;
           for (int m0 = p_begin; m0 < p_end; m0 += mc_) {
@@ -703,7 +771,7 @@ class Runner {
             if (seq) {
               // The tile's first pass's origin, then the whole tile.
               const int ix_row = pl.packed ? 0 : -l_.pad_left;
-              const int iy = oyt * l_.stride_h - l_.pad_top - y0, ix = oxt * l_.stride_w + ix_row;
+              const int iy = oyt * sh_b - l_.pad_top - y0, ix = oxt * l_.stride_w + ix_row;
               checked(kCfg, kCfgIm2colOrigin,
                       (static_cast<uint32_t>(iy) & 0xffff) | static_cast<uint32_t>(ix) << 16,
                       (static_cast<uint32_t>(ix_row) & 0xffff) | static_cast<uint32_t>(oxt) << 16);
@@ -724,17 +792,12 @@ class Runner {
                 bgb += k;
                 bgb_left -= k;
               }
-              if (bga_left > 0) {
-                const int k = bga_left < bga_chunk ? bga_left : bga_chunk;
-                put_words_a(bga, k);
-                bga += k;
-                bga_left -= k;
-              }
+              if (bga.left > 0) put_segments_a(&bga, bga_chunk);
               close_tile(g, m0, mt, dw ? 0 : oc0, nt);
               continue;
             }
             // Pass by pass (weights not resident, or Kt not uniform).
-            PassTile pt = {y0, oyt, oxt, mt, nt, oc0, gi, lines, dw, split, resident, keep_a, first_of_group};
+            PassTile pt = {y0, sh_b, oyt, oxt, mt, nt, oc0, gi, lines, dw, split, resident, keep_a, first_of_group};
             if (!run_passes(pl, pt)) return kErrCfuRejected;
             keep_a = true;
             first_of_group = false;
@@ -754,7 +817,7 @@ class Runner {
   // pass, the previous tile read back in slices between them. False when
   // the CFU rejects a START.
   struct PassTile {
-    int y0, oyt, oxt, mt, nt, oc0, gi, lines;
+    int y0, sh_b, oyt, oxt, mt, nt, oc0, gi, lines;
     bool dw, split, resident, keep_a, first_of_group;
   };
   SASIM_NOINLINE bool run_passes(const Plan& pl, const PassTile& t) {
@@ -771,7 +834,7 @@ class Runner {
         // The band coordinates of the tile's first pixel under this tap
         // (packed: the band's columns start at the left padding).
         const int ix_row = pl.packed ? 0 : -l_.pad_left + kx * l_.dil_w;
-        const int iy = oyt * l_.stride_h - l_.pad_top + ky * l_.dil_h - y0, ix = oxt * l_.stride_w + ix_row;
+        const int iy = oyt * t.sh_b - l_.pad_top + ky * l_.dil_h - y0, ix = oxt * l_.stride_w + ix_row;
         checked(kCfg, kCfgIm2colOrigin,
                 (static_cast<uint32_t>(iy) & 0xffff) | static_cast<uint32_t>(ix) << 16,
                 (static_cast<uint32_t>(ix_row) & 0xffff) | static_cast<uint32_t>(oxt) << 16);
@@ -798,6 +861,45 @@ class Runner {
         }
       }
     return true;
+  }
+
+  // Words in equal segments `gap` words apart (a band's rows in memory):
+  // `p` the next word, `in_seg` words left in its segment, `left` in all.
+  struct Segments {
+    const uint32_t* p;
+    int in_seg, seg, gap, left, total;
+  };
+  // Rows of k_rows input rows each stream as raw words (whole 8-byte
+  // WRITEs, word-aligned).
+  bool raw_rows(int k_rows) const {
+    const int R = hw_.rows, C = l_.in_c;
+    return line_pitch(R) == R && C % R == 0 && (k_rows * l_.in_w * C) % 8 == 0 &&
+           (reinterpret_cast<uintptr_t>(l_.input) & 3) == 0;
+  }
+  // The rows a skip band of output rows [oy, oy + nr) of image n reads.
+  SASIM_NOINLINE Segments skip_segments(int n, int oy, int nr) const {
+    const int row_words = l_.in_w * l_.in_c / 4;
+    const int seg = l_.k_h * row_words;
+    const Segments s = {static_cast<const uint32_t*>(__builtin_assume_aligned(
+                            l_.input + (n * l_.in_h + oy * l_.stride_h) * l_.in_w * l_.in_c, 4)),
+                        seg, seg, l_.stride_h * row_words - seg, nr * seg, nr * seg};
+    return s;
+  }
+  // Up to k (even) more words of s to WRITE_A.
+  SASIM_HOT static void put_segments_a(Segments* s, int k) {
+    while (k > 0 && s->left > 0) {
+      int m = k < s->in_seg ? k : s->in_seg;
+      if (m > s->left) m = s->left;
+      put_words_a(s->p, m);
+      s->p += m;
+      s->in_seg -= m;
+      s->left -= m;
+      k -= m;
+      if (s->in_seg == 0) {
+        s->p += s->gap;
+        s->in_seg = s->seg;
+      }
+    }
   }
 
   // The band under output rows [oy, oy + nr): input rows [y0, y1), as many
@@ -1135,6 +1237,11 @@ class Runner {
       }
       return;
     }
+    write_params_folding(g, n0, nt, sums);
+  }
+  // write_params without prepared biases: folded here (from `sums`, or
+  // summing the filter).
+  SASIM_NOINLINE void write_params_folding(const Gemm& g, int n0, int nt, const int32_t* sums) {
     for (int j = 0; j < nt; ++j) {
       const int oc = g.out_channel(n0 + j);
       const int32_t fb = sums ? g.fold(n0 + j, sums[j]) : g.folded_bias(n0 + j);
@@ -1320,10 +1427,17 @@ class Runner {
   // Ends with the fence: its stores must not stall a following CFU
   // instruction (facts.md F19).
   SASIM_HOT void read_lines(const Gemm& g, const Tile& t, int m_lo, int m_hi) {
-    read_lines_unfenced(g, t, m_lo, m_hi);
+    const int stride = g.depthwise() ? l_.out_c : g.N;
+    const int col0 = g.depthwise() ? g.out_channel(0) + t.n0 : t.n0;
+    if (hw_.store_cycles > 0 && hw_.store_cycles <= 3 && m_hi > m_lo && t.nt % 4 == 0 && stride % 4 == 0 &&
+        col0 % 4 == 0 && (reinterpret_cast<uintptr_t>(l_.output) & 3) == 0)
+      read_words_pipelined(reinterpret_cast<uint32_t*>(l_.output + (t.m0 + m_lo) * stride + col0), stride / 4, t.nt / 4,
+                           m_hi - m_lo);
+    else
+      read_lines_unfenced(g, t, m_lo, m_hi);
     sasim_cfu_fence();
   }
-  void read_lines_unfenced(const Gemm& g, const Tile& t, int m_lo, int m_hi) {
+  SASIM_NOINLINE void read_lines_unfenced(const Gemm& g, const Tile& t, int m_lo, int m_hi) {
     // Four int8 per READ go to memory as one word when they are four
     // consecutive, aligned output bytes.
     const int stride = g.depthwise() ? l_.out_c : g.N;
@@ -1331,10 +1445,6 @@ class Runner {
     if (t.nt % 4 == 0 && stride % 4 == 0 && col0 % 4 == 0 && (reinterpret_cast<uintptr_t>(l_.output) & 3) == 0) {
       uint32_t* dst = reinterpret_cast<uint32_t*>(l_.output + (t.m0 + m_lo) * stride + col0);
       const int step = stride / 4;  // words from one line's first output to the next's
-      if (hw_.store_cycles > 0 && hw_.store_cycles <= 3 && m_hi > m_lo) {
-        read_words_pipelined(dst, step, t.nt / 4, m_hi - m_lo);
-        return;
-      }
       if (t.nt == 8) {  // the default array width: two READs per line, no inner loop
         for (int m = m_lo; m < m_hi; ++m, dst += step) {
           const uint32_t a = sasim_cfu_op(kRead, 0, 0, 0);
@@ -1434,7 +1544,7 @@ class Runner {
 
 }  // namespace
 
-int run_layer(const HwDesc& hw, const LayerDesc& l) {
+SASIM_WARM int run_layer(const HwDesc& hw, const LayerDesc& l) {
   Runner r(hw, l);
   return r.run();
 }
