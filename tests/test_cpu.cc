@@ -505,3 +505,102 @@ TEST_CASE("the board's CPU-operator kernels equal the golden operators", "[cpu][
     CHECK(run(mb, in, {}, want.size()) == want);
   }
 }
+
+#include "sasim/golden.h"
+#include "test_support.h"
+
+TEST_CASE("random layers through the board's driver (prepared weights, streamed bands) are bit-exact",
+          "[cpu][board][im2col]") {
+  // The driver as the board runs it: prepared weight blob and folded biases
+  // (BoardHost prepares them), SEQ tiles with background streams, row
+  // skipping, the store-paced READ loop (write = 3 cycles) and the plain one
+  // (write = 4); small A buffers force many bands.
+  std::mt19937 rng(20261202);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  int ran = 0;
+  for (int iter = 0; iter < 300; ++iter) {
+    sasim::LayerSpec s;
+    const int op = pick(0, 4);
+    s.op = op <= 2 ? sasim::OpKind::kConv2d : op == 3 ? sasim::OpKind::kDepthwiseConv2d : sasim::OpKind::kFullyConnected;
+    s.input_zero_point = pick(-128, 127);
+    s.output_zero_point = pick(-128, 127);
+    s.act_min = pick(-128, -60);
+    s.act_max = pick(60, 127);
+    s.has_bias = pick(0, 3) != 0;
+    int oc;
+    if (s.op == sasim::OpKind::kFullyConnected) {
+      const int batches = pick(1, 3), depth = 8 * pick(1, 12), units = pick(1, 20);
+      s.input_shape = {batches, depth};
+      s.filter_shape = {units, depth};
+      s.output_shape = {batches, units};
+      oc = units;
+    } else {
+      const int ih = pick(2, 14), iw = pick(2, 14), ic = pick(0, 1) ? 8 * pick(1, 3) : pick(1, 4);
+      const int kh = pick(1, 3), kw = pick(1, 3);
+      s.stride_h = pick(1, 3);
+      s.stride_w = pick(1, 2);
+      s.padding = pick(0, 1) ? sasim::Padding::kSame : sasim::Padding::kValid;
+      const int oh = sasim::conv_out_size(ih, kh, s.stride_h, 1, s.padding);
+      const int ow = sasim::conv_out_size(iw, kw, s.stride_w, 1, s.padding);
+      if (oh < 1 || ow < 1) continue;
+      if (s.op == sasim::OpKind::kConv2d) {
+        oc = pick(1, 20);
+        s.filter_shape = {oc, kh, kw, ic};
+      } else {
+        oc = ic;
+        s.filter_shape = {1, kh, kw, oc};
+      }
+      const int n = pick(1, 2);
+      s.input_shape = {n, ih, iw, ic};
+      s.output_shape = {n, oh, ow, oc};
+    }
+    for (int i = 0; i < oc; ++i) {
+      s.output_multiplier.push_back(pick(1 << 30, INT32_MAX));
+      s.output_shift.push_back(pick(-10, 1));
+    }
+    std::vector<sasim::FieldError> errs;
+    REQUIRE(sasim::validate_layer(&s, &errs));
+    sasim::LayerData d;
+    for (int64_t i = 0; i < s.input_elems(); ++i) d.input.push_back(static_cast<int8_t>(pick(-128, 127)));
+    for (int64_t i = 0; i < s.filter_elems(); ++i) d.filter.push_back(static_cast<int8_t>(pick(-127, 127)));
+    if (s.has_bias)
+      for (int i = 0; i < oc; ++i) d.bias.push_back(pick(-20000, 20000));
+    std::vector<int8_t> want;
+    sasim::golden_layer(s, d, &want);
+
+    const int shape = pick(0, 2);
+    sasim::HwConfig hw = shape == 0 ? sasim_test::hw_of(8, 8, "ws") : shape == 1 ? sasim_test::hw_of(4, 4, "ws")
+                                                                                   : sasim_test::hw_of(4, 8, "ws");
+    hw.buf_a.size_bytes = sasim_isa::line_pitch(hw.rows) * pick(24, 200);
+    hw.buf_c.size_bytes = 4 * hw.cols * pick(4, 40);
+    hw.cpu.write = pick(0, 2) ? 3 : 4;
+    const sasim::CoreParams cp = sasim::core_params_from(hw);
+    sasim::CfuCore core(cp);
+    sasim::cpu::CoreCfuPort port(&core);
+    sasim::cpu::BoardHost board(sasim::cpu::cpu_params_from(hw), &port);
+    std::vector<int8_t> out(want.size(), 0);
+    std::string shapes;
+    for (const auto* v : {&s.input_shape, &s.filter_shape, &s.output_shape}) {
+      shapes += " [";
+      for (int64_t x : *v) shapes += std::to_string(x) + ",";
+      shapes += "]";
+    }
+    INFO("iteration " << iter << ": " << sasim::op_name(s.op) << shapes << " stride " << s.stride_h << "x"
+                      << s.stride_w << (s.padding == sasim::Padding::kSame ? " same" : " valid") << " on " << hw.rows
+                      << "x" << hw.cols << ", A lines " << cp.a_lines
+                      << ", C lines " << cp.c_lines << ", write " << hw.cpu.write);
+    sasim::cpu::CpuLayerProfile prof;
+    int rc = -99;
+    try {
+      rc = board.run_layer(sasim::hw_desc_from(cp), s, d, out.data(), &prof);
+    } catch (const sasim::ConfigError&) {
+      continue;  // a layer this small buffer cannot take (exit 2 in the CLI)
+    }
+    CHECK(rc == 0);
+    CHECK_FALSE(core.error());
+    CHECK(board.forks().empty());
+    CHECK(out == want);
+    ++ran;
+  }
+  CHECK(ran >= 200);
+}

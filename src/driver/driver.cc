@@ -653,8 +653,9 @@ class Runner {
     // Rows no output reads (a kernel shorter than its vertical stride, as a
     // 1 x 1 stride-2 shortcut) are not sent: a band then holds each of its
     // output rows' k_h input rows, and the walker steps k_h band rows per
-    // output row (sh_b). Raw rows only.
+    // output row (sh_b). Raw rows only, every window inside the image.
     const bool skip = !split && !pl.packed && l_.k_h < l_.stride_h && l_.pad_top == 0 &&
+                      (l_.out_h - 1) * l_.stride_h + l_.k_h <= l_.in_h &&  // no padding row below
                       (l_.k_h == 1 || l_.dil_h == 1) && raw_rows(l_.k_h);
     const int sh_b = skip ? l_.k_h : l_.stride_h;
     const int skip_rows = skip ? max_i(1, hw_.a_lines / (l_.k_h * pl.band_w * lines)) : 0;  // output rows per band
