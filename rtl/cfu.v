@@ -150,6 +150,7 @@ module Cfu #(
   wire              cfg_we;
   wire [23:0]       cfg;
   wire [Cols-1:0]   bias_we, rq_we;
+  wire [1:0]        param_sets;
   wire [31:0]       bias, mult;
   wire [7:0]        shift;
   wire              rd_go, rd_raw;
@@ -224,6 +225,7 @@ module Cfu #(
     .bias_we_o       (bias_we),
     .bias_o          (bias),
     .rq_we_o         (rq_we),
+    .param_sets_o    (param_sets),
     .mult_o          (mult),
     .shift_o         (shift),
     .rd_go_o         (rd_go),
@@ -389,7 +391,8 @@ module Cfu #(
   );
 
   sasim_postproc #(
-    .Cols (Cols)
+    .Cols (Cols),
+    .Sets (Ext != 0 ? 2 : 1)
   ) u_postproc (
     .clk_i     (clk),
     .cfg_we_i  (cfg_we),
@@ -399,8 +402,10 @@ module Cfu #(
     .rq_we_i   (rq_we),
     .mult_i    (mult),
     .shift_i   (shift),
+    .param_sets_i (param_sets),
     .rd_go_i   (rd_go),
     .rd_raw_i  (rd_raw),
+    .rd_bank_i (host_bank),
     .rd_lane_i (rd_lane),
     .rd_nt_i   (rd_nt),
     .c_data_i  (c_host_data),

@@ -31,7 +31,8 @@
 //    cycle L + m - 1, or, outside the band (or past ALines), every lane of
 //    the line reads the pad value. L >= 1 for such a pass (1 with keep_b).
 //    With b_cols_i the weight load takes Nt cycles: B line u fills PE column
-//    u (lanes r < Kt) instead of PE row u.
+//    u (lanes r < Kt) instead of PE row u; with B stride 0 (the diagonal,
+//    for depthwise) PE (r, u) takes lane r only when r = u, else 0.
 //
 // Every PE is updated in every busy cycle. The model evaluates only the band
 // of PEs working on a line of the pass; the others hold values that no valid
@@ -144,6 +145,9 @@ module sasim_array_ws #(
     else if (start_i) bstride_q <= bstride_u;
   end
   wire unused_bstride_hi = ^{slot_x, bstride_x};
+  // B stride 0 with B_COLS: the diagonal (depthwise): PE (r, c) takes lane
+  // r of the line only when r = c, else 0.
+  wire          diag_q = b_cols_q && (bstride_q == {UW{1'b0}});
 
   wire finishing = busy_q && (u_q + UOne == t_q);
   assign busy_o      = busy_q;
@@ -295,6 +299,7 @@ module sasim_array_ws #(
         // B_COLS: PE (r, c) takes lane r of B line c (Rows <= Cols, checked
         // at START; lane r exists in a line of Cols lanes).
         localparam integer BLane = (gr < Cols) ? gr : 0;
+        localparam        OffDiag = (gr != gc);
         wire w_by_row = (u_q == RowIdx) && (ColIdx < nt_q);
         wire w_by_col = (u_q == ColIdx) && (RowIdx < kt_q);
         sasim_pe_ws u_pe (
@@ -302,7 +307,7 @@ module sasim_array_ws #(
           .en_i      (busy_q),
           .w_clear_i (w_clear),
           .w_load_i  (load && (b_cols_q ? w_by_col : w_by_row)),
-          .w_i       (b_cols_q ? b_data_i[BLane*8 +: 8] : b_data_i[gc*8 +: 8]),
+          .w_i       (b_cols_q ? ((diag_q && OffDiag) ? 8'd0 : b_data_i[BLane*8 +: 8]) : b_data_i[gc*8 +: 8]),
           .a_i       ((gc == 0) ? a_in[gr] : a_w[gr*Cols + gc - 1]),
           .p_i       ((gr == 0) ? 32'd0 : p_w[(gr-1)*Cols + gc]),
           .a_o       (a_w[gr*Cols + gc]),

@@ -106,6 +106,7 @@ module sasim_ctrl #(
   output reg  [Cols-1:0]    bias_we_o,
   output wire [31:0]        bias_o,
   output reg  [Cols-1:0]    rq_we_o,
+  output wire [1:0]         param_sets_o,  // the parameter sets PARAM writes (bit b: C bank b's)
   output wire [31:0]        mult_o,
   output wire [7:0]         shift_o,
   output reg                rd_go_o,
@@ -207,6 +208,10 @@ module sasim_ctrl #(
   reg [15:0] g_in_w_q, g_in_h_q, g_out_w_q, o_iy_q, o_ix_q, o_ix_row_q, o_ox_q;
   reg [7:0]  g_sw_q, g_sh_q, g_lines_q, g_pad_q;
   reg [15:0] g_bstride_q;
+  // PARAM_BANK (extension): the parameter sets BIAS/REQUANT write; 3 (both)
+  // after reset and without the extension.
+  reg [1:0]  param_sets_q = 2'b11;
+  assign param_sets_o = (Ext != 0) ? param_sets_q : 2'b11;
   wire       ext_ok  = (Ext != 0) || !(flag_im2col || flag_b_cols || flag_hold_b);
   wire       hold_ok = !flag_hold_b || (flag_b_cols && !flag_keep_b);
   // The last B line a B_COLS load reads: slot + (Nt - 1) * B stride.
@@ -247,7 +252,7 @@ module sasim_ctrl #(
   wire       pixel_bad  = (in0[7:0] == 8'd0);
   wire       seqcfg_bad = (in0[7:0] == 8'd0) || (in0[15:8] == 8'd0) || (in0[23:16] == 8'd0);
   wire       origin_bad = (in1[31:16] >= g_out_w_q);
-  reg        do_geom, do_pixel, do_origin, do_seqcfg, do_seq;
+  reg        do_geom, do_pixel, do_origin, do_seqcfg, do_seq, do_psets;
   assign mt_o     = mt16[MtW-1:0];
   assign kt_o     = kt16[KtW-1:0];
   assign nt_o     = nt8[NtW-1:0];
@@ -306,6 +311,7 @@ module sasim_ctrl #(
     do_origin     = 1'b0;
     do_seqcfg     = 1'b0;
     do_seq        = 1'b0;
+    do_psets      = 1'b0;
     if (cmd_go_i) begin
       case (f3)
         F3Cfg: begin
@@ -318,6 +324,13 @@ module sasim_ctrl #(
           end else if (f7 == 7'd2) begin  // STATUS
             exec_o = 1'b1;
             rsp_o  = {28'd0, b_active_q, a_active_q, error_q, arr_busy_i};
+          end else if (Ext != 0 && f7 == 7'd7) begin  // PARAM_BANK (no wait)
+            if (in0[1:0] == 2'b00) begin
+              do_reject = 1'b1;
+            end else begin
+              exec_o   = 1'b1;
+              do_psets = 1'b1;
+            end
           end else if (Ext != 0 && f7 == 7'd5) begin  // IM2COL_ORIGIN (no wait: START latches it)
             if (origin_bad) begin
               do_reject = 1'b1;
@@ -502,6 +515,7 @@ module sasim_ctrl #(
       g_lines_q  <= 8'd0;
       g_pad_q    <= 8'd0;
       g_bstride_q <= 16'd0;
+      param_sets_q <= 2'b11;
       o_iy_q     <= 16'd0;
       o_ix_q     <= 16'd0;
       o_ix_row_q <= 16'd0;
@@ -560,6 +574,9 @@ module sasim_ctrl #(
         g_lines_q <= in0[7:0];
         g_pad_q   <= in0[15:8];
         g_bstride_q <= in1[15:0];
+      end
+      if (do_psets) begin
+        param_sets_q <= in0[1:0];
       end
       if (do_origin) begin
         o_iy_q     <= in0[15:0];

@@ -11,6 +11,9 @@
 //  * NEXT: byte j (j = 0..3) of data_o is requant(C[lane + j] + bias[lane + j])
 //    for lane + j < nt (the Nt of the pass that last wrote the bank), else 0.
 //  * RAW: data_o = C[lane] unchanged.
+//  * Sets = 2 (the im2col extension): a parameter set per C bank; PARAM
+//    writes the sets whose bit is in param_sets_i, READ uses the set of the
+//    bank it reads (rd_bank_i, with rd_go_i). Sets = 1: one set.
 //  * PARAM and SET_OUTPUT write the parameters. Neither reset (rst_i) nor the
 //    RESET command changes them, as in the model (plain registers the host
 //    rewrites). They power up with the values of a freshly built model (all
@@ -19,6 +22,7 @@
 // ----------------------------------------------------------------------------
 module sasim_postproc #(
   parameter integer Cols  = 8,
+  parameter integer Sets  = 1,
   parameter integer NtW   = $clog2(Cols + 1),
   parameter integer LaneW = (Cols > 1) ? $clog2(Cols) : 1
 ) (
@@ -31,9 +35,11 @@ module sasim_postproc #(
   input  wire [Cols-1:0]    rq_we_i,    // per column
   input  wire [31:0]        mult_i,
   input  wire [7:0]         shift_i,
+  input  wire [1:0]         param_sets_i,  // Sets = 2: bit b = write C bank b's set
   // read
   input  wire               rd_go_i,
   input  wire               rd_raw_i,
+  input  wire               rd_bank_i,
   input  wire [LaneW-1:0]   rd_lane_i,
   input  wire [NtW-1:0]     rd_nt_i,
   input  wire [Cols*32-1:0] c_data_i,
@@ -61,6 +67,12 @@ module sasim_postproc #(
     end
   end
 
+  reg bank_q = 1'b0;  // the set of the line being read (Sets = 2)
+  always @(posedge clk_i) begin
+    if (rd_go_i) bank_q <= rd_bank_i;
+  end
+  wire unused_sets = ^{param_sets_i, bank_q};  // Sets = 1 reads neither
+
   genvar gc;
   generate
     for (gc = 0; gc < Cols; gc = gc + 1) begin : g_col
@@ -68,19 +80,39 @@ module sasim_postproc #(
       reg [31:0] mult_q  = 32'd0;
       reg [7:0]  shift_q = 8'd0;
       always @(posedge clk_i) begin
-        if (bias_we_i[gc]) begin
+        if (bias_we_i[gc] && (Sets == 1 || param_sets_i[0])) begin
           bias_q <= bias_i;
         end
       end
       always @(posedge clk_i) begin
-        if (rq_we_i[gc]) begin
+        if (rq_we_i[gc] && (Sets == 1 || param_sets_i[0])) begin
           mult_q  <= mult_i;
           shift_q <= shift_i;
         end
       end
-      assign bias_w[gc]  = bias_q;
-      assign mult_w[gc]  = mult_q;
-      assign shift_w[gc] = shift_q;
+      if (Sets == 2) begin : g_set1
+        reg [31:0] bias1_q  = 32'd0;
+        reg [31:0] mult1_q  = 32'd0;
+        reg [7:0]  shift1_q = 8'd0;
+        always @(posedge clk_i) begin
+          if (bias_we_i[gc] && param_sets_i[1]) begin
+            bias1_q <= bias_i;
+          end
+        end
+        always @(posedge clk_i) begin
+          if (rq_we_i[gc] && param_sets_i[1]) begin
+            mult1_q  <= mult_i;
+            shift1_q <= shift_i;
+          end
+        end
+        assign bias_w[gc]  = bank_q ? bias1_q : bias_q;
+        assign mult_w[gc]  = bank_q ? mult1_q : mult_q;
+        assign shift_w[gc] = bank_q ? shift1_q : shift_q;
+      end else begin : g_one
+        assign bias_w[gc]  = bias_q;
+        assign mult_w[gc]  = mult_q;
+        assign shift_w[gc] = shift_q;
+      end
     end
   endgenerate
 

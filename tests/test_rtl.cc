@@ -531,11 +531,14 @@ class CmdGen {
                 slot << isa::kStartSlotShift;
         break;
       }
-      case 12: {  // IM2COL_GEOM / _PIXEL / _ORIGIN / _SEQ, mostly valid
+      case 12: {  // IM2COL_GEOM / _PIXEL / _ORIGIN / _SEQ, PARAM_BANK, mostly valid
         c.f3 = isa::kCfg;
-        c.f7 = uni(isa::kCfgIm2colGeom, isa::kCfgIm2colSeq);
+        c.f7 = chance(0.15) ? isa::kCfgParamBank : uni(isa::kCfgIm2colGeom, isa::kCfgIm2colSeq);
         auto u16 = [](int v) { return static_cast<uint32_t>(v) & 0xffffu; };
-        if (c.f7 == isa::kCfgIm2colGeom) {
+        if (c.f7 == isa::kCfgParamBank) {  // the parameter sets PARAM writes (0: rejected)
+          c.in0 = static_cast<uint32_t>(chance(0.95) ? uni(1, 3) : 0) | (u32() & 0xfffffffcu);
+          c.in1 = u32();
+        } else if (c.f7 == isa::kCfgIm2colGeom) {
           c.in0 = u16(uni(1, 12)) | u16(uni(1, 12)) << 16;
           c.in1 = u16(uni(1, 12)) | static_cast<uint32_t>(uni(1, 3)) << 16 | static_cast<uint32_t>(uni(1, 3)) << 24;
           if (chance(0.05)) c.in0 &= 0xffff0000u;  // in_w 0: rejected

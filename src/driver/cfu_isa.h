@@ -63,7 +63,7 @@ const int kStartJShift = 16;     // START in1: the im2col line offset j
 const int kStartSlotShift = 24;  // START in1: with B_COLS, PE column u loads B line slot + u * B stride
 
 enum CfgFunct7 { kCfgSetOutput = 0, kCfgId = 1, kCfgStatus = 2, kCfgIm2colGeom = 3, kCfgIm2colPixel = 4,
-                 kCfgIm2colOrigin = 5, kCfgIm2colSeq = 6 };
+                 kCfgIm2colOrigin = 5, kCfgIm2colSeq = 6, kCfgParamBank = 7 };
 
 enum DataflowCode { kDataflowWs = 0, kDataflowOs = 1 };
 

@@ -41,7 +41,11 @@ inline int max_i(int a, int b) { return a > b ? a : b; }
 // a time.
 class Gemm {
  public:
-  Gemm(const LayerDesc& l, int group_index, int group) : l_(l), oc0_(0), g_(1) {
+  Gemm(const LayerDesc& l, int group_index, int group) : l_(l), oc0_(0), g_(1) { set_group(group_index, group); }
+  // Makes this the view of group `group_index` (depthwise; conv and fully
+  // connected have one).
+  void set_group(int group_index, int group) {
+    const LayerDesc& l = l_;
     const int pixels = l.batches * l.out_h * l.out_w;
     switch (l.kind) {
       case kConv2d: M = pixels; K = l.k_h * l.k_w * l.in_c; N = l.out_c; break;
@@ -483,8 +487,12 @@ class Runner {
   // Output channels per group: `cols` (conv; no more than B lines), or the
   // `rows` channels of one line (depthwise, a diagonal B).
   int group_size() const { return l_.kind == kDepthwiseConv2d ? hw_.rows : min_i(hw_.cols, hw_.b_lines); }
+  // B lines of a group's weights: a line per pass and column (B stride P),
+  // or for depthwise a line per pass whose lane n is column n's weight (B
+  // stride 0: the CFU's diagonal, docs/command-set.md).
+  int group_b_lines(int passes, int nt) const { return l_.kind == kDepthwiseConv2d ? passes : passes * nt; }
   // A group's weights stay in one B bank for all its passes (slot = pass).
-  bool resident(int passes) const { return passes * group_size() <= hw_.b_lines && passes <= 256; }
+  bool resident(int passes) const { return group_b_lines(passes, group_size()) <= hw_.b_lines && passes <= 256; }
   // Fully connected with batches as the pixels of one image row.
   static LayerDesc fc_batch_view(const LayerDesc& l) {
     LayerDesc v = l;
@@ -493,7 +501,9 @@ class Runner {
     return v;
   }
   // One group's block in the blob: whole 8-byte WRITEs.
-  int blob_group_bytes(int passes, int gsize) const { return (passes * gsize * line_pitch(hw_.cols) + 7) / 8 * 8; }
+  int blob_group_bytes(int passes, int gsize) const {
+    return (group_b_lines(passes, gsize) * line_pitch(hw_.cols) + 7) / 8 * 8;
+  }
   void pack_weights(int8_t* out) {
     if (!blob_applies()) return;
     const Plan pl = plan();
@@ -639,7 +649,7 @@ class Runner {
     Plan plb = pl;  // the band's layout
     if (split) plb.lines = 1;
     checked(kCfg, kCfgIm2colPixel, static_cast<uint32_t>(plb.lines) | (static_cast<uint32_t>(l_.input_zp) & 0xff) << 8,
-            static_cast<uint32_t>(resident ? group_passes : 1));
+            static_cast<uint32_t>(dw ? 0 : resident ? group_passes : 1));
     // With resident weights and one Kt for every pass, a tile is one START
     // (SEQ): the CFU runs its passes back to back while the CPU reads the
     // previous tile and streams.
@@ -672,6 +682,14 @@ class Runner {
     const bool dw = l_.kind == kDepthwiseConv2d, resident = sc.resident, split = sc.split, seq = sc.seq,
                skip = sc.skip;
     const int per_image = l_.out_h * l_.out_w;
+    // Post-processing parameters per C bank (PARAM_BANK): a group's first
+    // tile starts before the previous group's last tile is read (that tile
+    // keeps its group's parameters in the other C bank's set), and the
+    // other set gets the group's parameters once that tile is read. The
+    // pending tile's Gemm then outlives its group: two, used in turn.
+    const bool banked = seq && hw_.c_double;
+    Gemm gemms[2] = {Gemm(l_, 0, gsize), Gemm(l_, 0, gsize)};
+    int turn = 0;
     // Background streams (SEQ tiles only): while a tile's passes run in the
     // CFU, the CPU reads the previous tile back and then sends a slice of
     // each: the next group's prepared weights (B, over the group's tiles),
@@ -717,11 +735,12 @@ class Runner {
         bool keep_a = false;  // the band's first START makes its bank active
         const int p_begin = n * per_image + oy * l_.out_w, p_end = n * per_image + (oy + nr) * l_.out_w;
         for (int gi = split ? go : 0; gi < (split ? go + 1 : groups); ++gi) {
-          Gemm g(l_, dw ? gi : 0, gsize);
+          Gemm& g = gemms[turn ^= 1];
+          g.set_group(dw ? gi : 0, gsize);
           const int n0 = dw ? 0 : gi * gsize;
           const int nt = dw ? g.N : min_i(gsize, l_.out_c - n0);
           const int oc0 = dw ? g.out_channel(0) : n0;
-          finish_pending();  // it needs the previous group's post-processing parameters
+          if (!banked) finish_pending();  // it needs the previous group's post-processing parameters
           // The weight sums for the folded bias are gathered on the way
           // (when they were not prepared).
           int32_t sums[kMaxLanes];
@@ -733,13 +752,14 @@ class Runner {
             } else {
               const int8_t* blk = l_.packed_weights + gi * blob_group_bytes(group_passes, gsize);
               bw.put_words(static_cast<const uint32_t*>(__builtin_assume_aligned(blk, 4)),
-                           (group_passes * nt * line_pitch(hw_.cols) + 7) / 8 * 2);
+                           (group_b_lines(group_passes, nt) * line_pitch(hw_.cols) + 7) / 8 * 2);
             }
             bgb = 0;
             bgb_left = 0;
           } else if (resident) {
             summed = send_group_b(pl, oc0, nt, dw ? gi : -1, l_.folded_bias ? 0 : sums);
           }
+          if (banked) sasim_cfu_op(kCfg, kCfgParamBank, 1u << bank_, 0);  // the first tile's C bank's set
           write_params(g, n0, nt, summed ? sums : 0);
           // The background streams: the next group's weights over this
           // group's tiles; from the band's first group on, the next band's
@@ -750,7 +770,7 @@ class Runner {
             const int next_nt = min_i(gsize, l_.out_c - (gi + 1) * gsize);
             bgb = static_cast<const uint32_t*>(__builtin_assume_aligned(
                 l_.packed_weights + (gi + 1) * blob_group_bytes(group_passes, gsize), 4));
-            bgb_left = (group_passes * next_nt * line_pitch(hw_.cols) + 7) / 8 * 2;
+            bgb_left = (group_b_lines(group_passes, next_nt) * line_pitch(hw_.cols) + 7) / 8 * 2;
             bgb_chunk = ((bgb_left + tiles - 1) / tiles + 1) & ~1;
           }
           if (a_next && gi == 0) {
@@ -785,8 +805,12 @@ class Runner {
                                static_cast<uint32_t>(nt) | flags << 8 | static_cast<uint32_t>(j0) << kStartJShift);
               if (rsp == kErrorResponse) return kErrCfuRejected;
               keep_a = true;
-              first_of_group = false;
               finish_pending();  // while the tile's passes run
+              if (banked && first_of_group && tiles > 1) {  // now the other set (its tile is read)
+                sasim_cfu_op(kCfg, kCfgParamBank, 1u << (bank_ ^ 1), 0);
+                write_params(g, n0, nt, summed ? sums : 0);
+              }
+              first_of_group = false;
               if (bgb_left > 0) {  // then a slice of each background stream
                 const int k = bgb_left < bgb_chunk ? bgb_left : bgb_chunk;
                 put_words_b(bgb, k);
@@ -805,11 +829,13 @@ class Runner {
             finish_pending();  // its bank is the next tile's
             close_tile(g, m0, mt, dw ? 0 : oc0, nt);
           }
-          finish_pending();  // the pending tile refers to `g`
+          if (!banked) finish_pending();  // the pending tile refers to `g`
         }
         oy += nr;
       }
     }
+    finish_pending();
+    if (banked) sasim_cfu_op(kCfg, kCfgParamBank, 3, 0);  // PARAM writes both sets again
     return status_;
   }
 
@@ -1021,15 +1047,16 @@ class Runner {
     }
   }
 
-  // One pass's B tile by columns (B stride 1): line n = column oc0 + n.
+  // One pass's B tile by columns (B stride 1): line n = column oc0 + n;
+  // depthwise: the pass's one diagonal line (B stride 0).
   void send_b_pass(WriterB* w, const Plan& pl, int tap, int j, int oc0, int nt, bool dw) {
     const int pitch = line_pitch(hw_.cols);
+    if (dw) {  // one line: lane n is column n's weight (the diagonal)
+      const int8_t* f = l_.filter + tap * l_.out_c + oc0;
+      for (int lane = 0; lane < pitch; ++lane) w->put(lane < nt ? f[lane] : int8_t{0});
+      return;
+    }
     for (int n = 0; n < nt; ++n) {
-      if (dw) {
-        const int8_t v = l_.filter[tap * l_.out_c + oc0 + n];
-        for (int lane = 0; lane < pitch; ++lane) w->put(lane == n ? v : int8_t{0});
-        continue;
-      }
       int kt;
       const int8_t* f = b_line_src(pl, oc0 + n, tap, j, &kt);
       if (kt == 8 && pitch == 8 && w->at_boundary() && (reinterpret_cast<uintptr_t>(f) & 3) == 0) {
@@ -1045,8 +1072,8 @@ class Runner {
   // tap-major order, P passes), into the B shadow bank. Conv rows whose
   // lines are exactly 8 channels are the filter's own bytes: output channels
   // oc0 .. oc0 + nt - 1 are nt consecutive OHWI rows, streamed as words.
-  // Depthwise (dw_line >= 0: the group's line of channels): tap t's weight of
-  // channel n in lane n. With `sums`, sums[n] = the sum of column n's weights
+  // Depthwise (dw_line >= 0: the group's line of channels): line t (tap t)
+  // holds channel n's weight in lane n (B stride 0: the CFU's diagonal). With `sums`, sums[n] = the sum of column n's weights
   // (conv); returns whether it filled them.
   SASIM_NOINLINE bool send_group_b(const Plan& pl, int oc0, int nt, int dw_line, int32_t* sums) {
     WriterB w;
@@ -1059,16 +1086,10 @@ class Runner {
     const int K = taps * C;
     bool summed = false;
     if (dw_line >= 0) {
-      for (int n = 0; n < nt; ++n)
-        for (int t = 0; t < taps; ++t) {
-          const int8_t v = l_.filter[t * l_.out_c + oc0 + n];
-          if (pitch == 8) {  // one nonzero lane: a word pair
-            const uint32_t b = static_cast<uint32_t>(static_cast<uint8_t>(v));
-            w.put8(n < 4 ? b << (8 * n) : 0u, n < 4 ? 0u : b << (8 * (n - 4)));
-          } else {
-            for (int lane = 0; lane < pitch; ++lane) w.put(lane == n ? v : int8_t{0});
-          }
-        }
+      for (int t = 0; t < taps; ++t) {
+        const int8_t* f = l_.filter + t * l_.out_c + oc0;
+        for (int lane = 0; lane < pitch; ++lane) w.put(lane < nt ? f[lane] : int8_t{0});
+      }
     } else if (!virt_ && !pl.packed && R == 8 && pitch == 8 && C % 8 == 0 &&
                (reinterpret_cast<uintptr_t>(l_.filter) & 3) == 0) {
       const uint32_t* p = static_cast<const uint32_t*>(

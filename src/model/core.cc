@@ -96,8 +96,10 @@ class WsArray : public ArrayModel {
     active_ = 0;
     if (u < load_) {  // weight load: B line u into PE row u, or (B_COLS) into PE column u
       if (pass_.b_cols) {
+        // B stride 0: the diagonal (depthwise): column u takes lane u only.
         const int line = pass_.b_slot + u * pass_.geom.b_stride;
-        for (int r = 0; r < kt; ++r) w_[r * C_ + u] = buf->b_at(line, r);
+        const bool diag = pass_.geom.b_stride == 0;
+        for (int r = 0; r < kt; ++r) w_[r * C_ + u] = diag && r != u ? int8_t{0} : buf->b_at(line, r);
       } else {
         for (int c = 0; c < nt; ++c) w_[u * C_ + c] = buf->b_at(u, c);
       }
@@ -242,9 +244,9 @@ CfuCore::CfuCore(const CoreParams& p) : p_(p) {
     buf_.c[i].assign(static_cast<size_t>(p.c_lines) * p.cols, 0);
   }
   array_ = make_array(p);
-  bias_.assign(p.cols, 0);
-  mult_.assign(p.cols, 0);
-  shift_.assign(p.cols, 0);
+  bias_.assign(2 * static_cast<size_t>(p.cols), 0);
+  mult_.assign(2 * static_cast<size_t>(p.cols), 0);
+  shift_.assign(2 * static_cast<size_t>(p.cols), 0);
   reset();
 }
 
@@ -385,11 +387,13 @@ uint32_t CfuCore::read_next() {
   uint32_t packed = 0;
   const int nt = c_cols_[rd_bank_];  // >= 1 and rd_line_ in range: checked by the caller
   const int32_t* line = &buf_.c[rd_bank_][static_cast<size_t>(rd_line_) * p_.cols];
+  const int set = rd_bank_ * p_.cols;  // the read bank's parameter set
   for (int j = 0; j < 4; ++j) {
     const int lane = rd_lane_ + j;
     if (lane >= nt) break;
-    const int32_t acc = static_cast<int32_t>(static_cast<uint32_t>(line[lane]) + static_cast<uint32_t>(bias_[lane]));
-    const int8_t v = requantize(acc, mult_[lane], shift_[lane], out_zp_, act_min_, act_max_);
+    const int32_t acc =
+        static_cast<int32_t>(static_cast<uint32_t>(line[lane]) + static_cast<uint32_t>(bias_[set + lane]));
+    const int8_t v = requantize(acc, mult_[set + lane], shift_[set + lane], out_zp_, act_min_, act_max_);
     packed |= static_cast<uint32_t>(static_cast<uint8_t>(v)) << (8 * j);
     ++cnt_.sram_reads;
   }
@@ -427,6 +431,11 @@ bool CfuCore::try_execute(bool busy_q, bool finishing_q, bool seq_q) {
         respond(static_cast<uint32_t>(busy_q) | static_cast<uint32_t>(error_) << 1 |
                     static_cast<uint32_t>(buf_.a_active) << 2 | static_cast<uint32_t>(buf_.b_active) << 3,
                 1);
+      } else if (f7 == kCfgParamBank && p_.im2col) {
+        // No wait: the sets only matter when a READ post-processes.
+        if ((in0 & 3) == 0) return reject();
+        im2col_.param_sets = static_cast<int>(in0 & 3);
+        respond(0, 1);
       } else if (f7 >= kCfgIm2colGeom && f7 <= kCfgIm2colSeq && p_.im2col) {
         // The pass in flight latched its geometry at START; GEOM and PIXEL
         // still wait for it (the RTL's walker reads them while it runs).
@@ -485,12 +494,15 @@ bool CfuCore::try_execute(bool busy_q, bool finishing_q, bool seq_q) {
       if ((f7 == 1 || f7 == 3) && (shift < sasim::kMinShift || shift > sasim::kMaxShift)) return reject();
       const int col = static_cast<int>(col_u);
       const int lo = f7 >= 2 ? 0 : col, hi = f7 >= 2 ? p_.cols : col + 1;
-      for (int c = lo; c < hi; ++c) {
-        if (f7 == 0 || f7 == 2) {
-          bias_[c] = static_cast<int32_t>(in1);
-        } else {
-          mult_[c] = static_cast<int32_t>(in0);
-          shift_[c] = static_cast<int8_t>(shift);
+      for (int s = 0; s < 2; ++s) {
+        if (!(im2col_.param_sets >> s & 1)) continue;
+        for (int c = s * p_.cols + lo; c < s * p_.cols + hi; ++c) {
+          if (f7 == 0 || f7 == 2) {
+            bias_[c] = static_cast<int32_t>(in1);
+          } else {
+            mult_[c] = static_cast<int32_t>(in0);
+            shift_[c] = static_cast<int8_t>(shift);
+          }
         }
       }
       respond(0, 1);

@@ -76,6 +76,9 @@ struct Im2colRegs {
   int iy = 0, ix = 0, ix_row = 0, ox = 0;
   // IM2COL_SEQ: the passes of a START with SEQ.
   int seq_rows = 0, seq_cols = 0, seq_lines = 0, seq_dy = 0, seq_dx = 0;
+  // PARAM_BANK: the parameter sets BIAS/REQUANT write, bit b = the set READ
+  // uses for C bank b (3 = both, as without the extension).
+  int param_sets = 3;
 };
 
 // One pass of the array, as decoded from START.
@@ -201,6 +204,7 @@ class CfuCore {
   } seq_;
 
   // post-processing parameters
+  // Post-processing parameters: a set per C bank (set b at [b * cols]).
   std::vector<int32_t> bias_, mult_;
   std::vector<int8_t> shift_;
   int32_t out_zp_ = 0, act_min_ = -128, act_max_ = 127;
