@@ -549,7 +549,8 @@ class Runner {
     int G;      // packed: taps per line
     int lines;  // A lines per pixel
     int xtaps;  // kernel columns with their own ORIGIN (packed: 1)
-    int band_w; // pixels per band row: W, or packed (out_w - 1) * stride_w + 1
+    int band_w; // pixels per band row: W, or packed out_w (a column per output column)
+    int sw_b;   // the walker's column step: stride_w, or packed 1
     int passes; // per output-channel group
   };
 
@@ -563,7 +564,10 @@ class Runner {
     p.G = p.packed ? R / C : 1;
     p.lines = p.packed ? (l_.k_w + p.G - 1) / p.G : (C + R - 1) / R;
     p.xtaps = p.packed ? 1 : l_.k_w;
-    p.band_w = p.packed ? (l_.out_w - 1) * l_.stride_w + 1 : l_.in_w;
+    // Packed: band column x holds the kernel row under output column x, so
+    // the columns between strides are not sent.
+    p.band_w = p.packed ? l_.out_w : l_.in_w;
+    p.sw_b = p.packed ? 1 : l_.stride_w;
     p.passes = l_.k_h * p.xtaps * (l_.kind == kDepthwiseConv2d ? 1 : p.lines);
     return p;
   }
@@ -726,7 +730,7 @@ class Runner {
           send_band(n, y0, y1 - y0, lines);
         }
         checked(kCfg, kCfgIm2colGeom, static_cast<uint32_t>(pl.band_w) | static_cast<uint32_t>(y1 - y0) << 16,
-                static_cast<uint32_t>(l_.out_w) | static_cast<uint32_t>(l_.stride_w) << 16 |
+                static_cast<uint32_t>(l_.out_w) | static_cast<uint32_t>(pl.sw_b) << 16 |
                     static_cast<uint32_t>(sh_b) << 24);
         // The next band of this image, when its rows stream as raw words.
         int ny0 = 0, ny1 = 0, nnr = 0;
@@ -792,7 +796,7 @@ class Runner {
             if (seq) {
               // The tile's first pass's origin, then the whole tile.
               const int ix_row = pl.packed ? 0 : -l_.pad_left;
-              const int iy = oyt * sh_b - l_.pad_top - y0, ix = oxt * l_.stride_w + ix_row;
+              const int iy = oyt * sh_b - l_.pad_top - y0, ix = oxt * pl.sw_b + ix_row;
               checked(kCfg, kCfgIm2colOrigin,
                       (static_cast<uint32_t>(iy) & 0xffff) | static_cast<uint32_t>(ix) << 16,
                       (static_cast<uint32_t>(ix_row) & 0xffff) | static_cast<uint32_t>(oxt) << 16);
@@ -861,7 +865,7 @@ class Runner {
         // The band coordinates of the tile's first pixel under this tap
         // (packed: the band's columns start at the left padding).
         const int ix_row = pl.packed ? 0 : -l_.pad_left + kx * l_.dil_w;
-        const int iy = oyt * t.sh_b - l_.pad_top + ky * l_.dil_h - y0, ix = oxt * l_.stride_w + ix_row;
+        const int iy = oyt * t.sh_b - l_.pad_top + ky * l_.dil_h - y0, ix = oxt * pl.sw_b + ix_row;
         checked(kCfg, kCfgIm2colOrigin,
                 (static_cast<uint32_t>(iy) & 0xffff) | static_cast<uint32_t>(ix) << 16,
                 (static_cast<uint32_t>(ix_row) & 0xffff) | static_cast<uint32_t>(oxt) << 16);
@@ -957,18 +961,19 @@ class Runner {
 
   // Packed band (Plan::packed): input rows [y0, y0 + h) of image n, band
   // column x holding, in line j, taps j*G .. j*G + G - 1 of input columns
-  // x - pad_left + j*G + g (the zero point outside the image), C channels
+  // x * stride_w - pad_left + j*G + g (the zero point outside the image), C channels
   // each; unused lanes 0.
   SASIM_NOINLINE void send_band_packed(const Plan& pl, int n, int y0, int h) {
-    send_band_lines(n, y0, h, pl.band_w, l_.pad_left, l_.k_w, pl.G, pl.lines);
+    send_band_lines(n, y0, h, pl.band_w, l_.stride_w, l_.pad_left, l_.k_w, pl.G, pl.lines);
   }
 
   // Band rows [y0, y0 + h) of image n as `lines` lines per band column x:
   // line j holds taps j*G .. j*G + G - 1 (< kw) of input columns
-  // x - pad_left + j*G + g, C channels each, the zero point outside the
+  // x * sx - pad_left + j*G + g, C channels each, the zero point outside the
   // image, zeros in the unused lanes. (kw = G = lines = 1, pad_left = 0: a
   // pixel's C < rows channels as one line.)
-  SASIM_NOINLINE void send_band_lines(int n, int y0, int h, int band_w, int pad_left, int kw, int G, int lines) {
+  SASIM_NOINLINE void send_band_lines(int n, int y0, int h, int band_w, int sx, int pad_left, int kw, int G,
+                                      int lines) {
     struct Plan pl;
     pl.band_w = band_w;
     pl.G = G;
@@ -976,8 +981,8 @@ class Runner {
     const int C = l_.in_c, W = l_.in_w, pitch = line_pitch(hw_.rows);
     const int8_t zp = static_cast<int8_t>(l_.input_zp);
     // Each row once into a buffer with its padding columns, so that line j
-    // of band column x is the kt(j) bytes at (x + j*G) * C.
-    const int span = pl.band_w + kw - 1;  // padded columns a row's lines read
+    // of band column x is the kt(j) bytes at (x * sx + j*G) * C.
+    const int span = (pl.band_w - 1) * sx + kw;  // padded columns a row's lines read
     uint32_t prow[kMaxPackedRow / 4 + 4];
     WriterA w;
     if (pitch != 8 || span * C + 12 > kMaxPackedRow || pl.lines > 8) {  // the general, slower form
@@ -987,7 +992,7 @@ class Runner {
           for (int j = 0; j < pl.lines; ++j) {
             int lane = 0;
             for (int g = 0; g < pl.G && j * pl.G + g < kw; ++g) {
-              const int ix = x - pad_left + j * pl.G + g;
+              const int ix = x * sx - pad_left + j * pl.G + g;
               const bool inside = static_cast<unsigned>(ix) < static_cast<unsigned>(W);
               for (int c = 0; c < C; ++c, ++lane) w.put(inside ? row[ix * C + c] : zp);
             }
@@ -997,9 +1002,33 @@ class Runner {
       w.flush();
       return;
     }
-    // Line j of column x is the kt(j) bytes at offset (x + j*G) * C of the
-    // padded row: two words from three aligned ones by funnel shifts, then
-    // masked to kt(j) bytes.
+    if (pl.lines == 1 && kw * C <= 4 && span * C <= 64) {
+      // A kernel row in at most 4 bytes (one channel, as audio input): each
+      // padded row into a byte buffer, each line four byte loads from it.
+      uint8_t pr[64 + 4];
+      const uint32_t mask = kw * C >= 4 ? 0xffffffffu : (1u << (8 * kw * C)) - 1u;
+      const int step = sx * C;
+      // Byte ranges of a padded row: [0, lo) and [hi, end) the zero point,
+      // [lo, hi) the image row's first hi - lo bytes (lo = pad_left * C
+      // whenever hi > lo).
+      const int end = span * C, lo = min_i(pad_left, span) * C, hi = max_i(lo, min_i(span, pad_left + W) * C);
+      for (int i = 0; i < lo; ++i) pr[i] = static_cast<uint8_t>(zp);
+      for (int i = hi; i < end; ++i) pr[i] = static_cast<uint8_t>(zp);
+      for (int y = y0; y < y0 + h; ++y) {
+        const uint8_t* row = reinterpret_cast<const uint8_t*>(l_.input + (n * l_.in_h + y) * W * C);
+        for (int k = 0; k < hi - lo; ++k) pr[lo + k] = row[k];
+        const uint8_t* q = pr;
+        for (int x = 0; x < pl.band_w; ++x, q += step) {
+          const uint32_t v = static_cast<uint32_t>(q[0]) | static_cast<uint32_t>(q[1]) << 8 |
+                             static_cast<uint32_t>(q[2]) << 16 | static_cast<uint32_t>(q[3]) << 24;
+          sasim_cfu_op(kWriteA, 0, v & mask, 0);
+        }
+      }
+      return;
+    }
+    // Line j of column x is the kt(j) bytes at offset (x * sx + j*G) * C of
+    // the padded row: two words from three aligned ones by funnel shifts,
+    // then masked to kt(j) bytes.
     uint32_t mask0[8], mask1[8];
     int off_j[8];
     for (int j = 0; j < pl.lines; ++j) {
@@ -1034,7 +1063,7 @@ class Runner {
       }
       for (int x = 0; x < pl.band_w; ++x)
         for (int j = 0; j < pl.lines; ++j) {
-          const int off = base + x * C + off_j[j];
+          const int off = base + x * sx * C + off_j[j];
           const uint32_t* q = prow + (off >> 2);
           const int r = (off & 3) * 8;
           uint32_t w0 = q[0], w1 = q[1];
@@ -1224,7 +1253,7 @@ class Runner {
       if (pitch == 8 && C <= 4 && (reinterpret_cast<uintptr_t>(src) & 3) == 0)
         send_pixels_small_c(src, h * l_.in_w, C);
       else
-        send_band_lines(n, y0, h, l_.in_w, 0, 1, 1, 1);
+        send_band_lines(n, y0, h, l_.in_w, 1, 0, 1, 1, 1);
       return;
     } else {
       for (int px = 0; px < h * l_.in_w; ++px)
