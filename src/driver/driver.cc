@@ -510,6 +510,27 @@ class Runner {
     const bool dw = l_.kind == kDepthwiseConv2d;
     const int gsize = group_size();
     const int group_bytes = blob_group_bytes(pl.passes, gsize);
+    // The schedule run() will run (on the same view of the layer).
+    const LayerDesc v = l_.kind == kFullyConnected && l_.batches > 1 ? fc_batch_view(l_) : l_;
+    Runner r(hw_, v);
+    r.virt_ = virt_;
+    const Schedule sc = r.schedule();
+    if (sc.all && !dw) {  // columns interleaved: line n * (G * P) + g * P + p (Schedule::all)
+      MemWriter w(out);
+      const int zero_words = pl.passes * line_pitch(hw_.cols) / 4;
+      for (int n = 0; n < gsize; ++n)
+        for (int g = 0; g < sc.groups; ++g) {
+          const int oc = g * gsize + n;
+          if (oc < l_.out_c) {
+            write_group_b(&w, pl, oc, 1, -1, 0);
+          } else {
+            for (int i = 0; i < zero_words * 4; ++i) w.put(0);
+          }
+        }
+      w.flush();
+      while (w.bytes() < sc.groups * group_bytes) w.put(0);
+      return;
+    }
     for (int gi = 0, oc0 = 0; oc0 < l_.out_c; ++gi, oc0 += gsize) {
       MemWriter w(out + gi * group_bytes);
       write_group_b(&w, pl, oc0, min_i(gsize, l_.out_c - oc0), dw ? gi : -1, 0);
@@ -624,68 +645,145 @@ class Runner {
     return run_im2col();
   }
 
+  // Words in equal segments `gap` words apart (a band's rows in memory):
+  // `p` the next word, `in_seg` words left in its segment, `left` in all.
+  struct Segments {
+    const uint32_t* p;
+    int in_seg, seg, gap, left, total;
+  };
   // A layer's im2col schedule, decided once (run_im2col) and run by
   // run_bands.
   struct Schedule {
     Plan pl, plb;
     int gsize, groups, sh_b, skip_rows;
     bool resident, split, seq, skip;
+    bool all;  // every group's weights resident for the whole layer
   };
 
-  SASIM_WARM int run_im2col() {
+  // The schedule of this layer on the extension (no CFU commands): what
+  // run_im2col runs and pack_weights lays the blob out for.
+  SASIM_WARM Schedule schedule() const {
     const int R = hw_.rows;
+    Schedule sc;
     const Plan pl = plan();
+    sc.pl = pl;
     const int lines = pl.lines;
     const bool dw = l_.kind == kDepthwiseConv2d;
     // Output-channel groups: `cols` channels (conv) or `rows` (depthwise: the
     // line of channels j = group).
-    const int gsize = group_size();
-    const int groups = (l_.out_c + gsize - 1) / gsize;
-    const int group_passes = pl.passes;
+    sc.gsize = group_size();
+    sc.groups = (l_.out_c + sc.gsize - 1) / sc.gsize;
     // All of a group's weights in the B bank at once when they fit: column
     // n's weights for pass p in line n * P + p (P passes per group; B stride
     // P), every tile's passes load them from there (HOLD_B, slot p), and B
     // crosses the bus once per band. Otherwise each pass's B tile (stride 1).
-    const bool resident = this->resident(pl.passes);
+    sc.resident = resident(pl.passes);
     // dw_split: the loops run group-major, each band holding one line per
     // pixel (the group's channels); j is then 0.
-    const bool split = dw_split(pl);
-    Plan plb = pl;  // the band's layout
-    if (split) plb.lines = 1;
-    checked(kCfg, kCfgIm2colPixel, static_cast<uint32_t>(plb.lines) | (static_cast<uint32_t>(l_.input_zp) & 0xff) << 8,
-            static_cast<uint32_t>(dw ? 0 : resident ? group_passes : 1));
+    sc.split = dw_split(pl);
+    sc.plb = pl;  // the band's layout
+    if (sc.split) sc.plb.lines = 1;
     // With resident weights and one Kt for every pass, a tile is one START
     // (SEQ): the CFU runs its passes back to back while the CPU reads the
     // previous tile and streams.
     const bool uniform_kt = dw || pl.packed || lines == 1 || l_.in_c % R == 0;
-    const bool seq = resident && uniform_kt;
-    if (seq)
-      checked(kCfg, kCfgIm2colSeq,
-              static_cast<uint32_t>(l_.k_h) | static_cast<uint32_t>(pl.xtaps) << 8 |
-                  static_cast<uint32_t>(dw ? 1 : lines) << 16,
-              (static_cast<uint32_t>(l_.dil_h) & 0xffff) | static_cast<uint32_t>(pl.packed ? 0 : l_.dil_w) << 16);
+    sc.seq = sc.resident && uniform_kt;
     // Rows no output reads (a kernel shorter than its vertical stride, as a
     // 1 x 1 stride-2 shortcut) are not sent: a band then holds each of its
     // output rows' k_h input rows, and the walker steps k_h band rows per
     // output row (sh_b). Raw rows only, every window inside the image.
-    const bool skip = !split && !pl.packed && l_.k_h < l_.stride_h && l_.pad_top == 0 &&
-                      (l_.out_h - 1) * l_.stride_h + l_.k_h <= l_.in_h &&  // no padding row below
-                      (l_.k_h == 1 || l_.dil_h == 1) && raw_rows(l_.k_h);
-    const int sh_b = skip ? l_.k_h : l_.stride_h;
-    const int skip_rows = skip ? max_i(1, hw_.a_lines / (l_.k_h * pl.band_w * lines)) : 0;  // output rows per band
-    const Schedule sc = {pl, plb, gsize, groups, sh_b, skip_rows, resident, split, seq, skip};
+    sc.skip = !sc.split && !pl.packed && l_.k_h < l_.stride_h && l_.pad_top == 0 &&
+              (l_.out_h - 1) * l_.stride_h + l_.k_h <= l_.in_h &&  // no padding row below
+              (l_.k_h == 1 || l_.dil_h == 1) && raw_rows(l_.k_h);
+    sc.sh_b = sc.skip ? l_.k_h : l_.stride_h;
+    sc.skip_rows = sc.skip ? max_i(1, hw_.a_lines / (l_.k_h * pl.band_w * lines)) : 0;  // output rows per band
+    // Every group's weights in B for the whole layer, when the layer has
+    // more than one band (otherwise each group's cross once anyway, in the
+    // background): B crosses the bus once instead of once per band. Column
+    // n of group g, pass p: line n * (G * P) + g * P + p (B stride G * P,
+    // slot g * P; depthwise: line g * P + p, B stride 0).
+    int y0, y1, nr = 0;
+    if (!sc.skip) band_of(sc.plb, 0, &y0, &y1, &nr);
+    const bool bands = l_.batches > 1 || (sc.skip ? sc.skip_rows < l_.out_h : nr < l_.out_h);
+    sc.all = sc.seq && !sc.split && bands && sc.groups * pl.passes <= 256 &&
+             sc.groups * group_b_lines(pl.passes, sc.gsize) <= hw_.b_lines &&
+             pl.passes * line_pitch(hw_.cols) % 8 == 0;  // groups' blocks in whole WRITEs
+    return sc;
+  }
+
+  SASIM_WARM int run_im2col() {
+    Schedule sc = schedule();
+    if (!l_.packed_weights) sc.all = false;  // the layout is the prepared blob's
+    const bool dw = l_.kind == kDepthwiseConv2d;
+    const int group_passes = sc.pl.passes;
+    const uint32_t b_stride = dw ? 0 : sc.all ? sc.groups * group_passes : sc.resident ? group_passes : 1;
+    checked(kCfg, kCfgIm2colPixel,
+            static_cast<uint32_t>(sc.plb.lines) | (static_cast<uint32_t>(l_.input_zp) & 0xff) << 8, b_stride);
+    if (sc.seq)
+      checked(kCfg, kCfgIm2colSeq,
+              static_cast<uint32_t>(l_.k_h) | static_cast<uint32_t>(sc.pl.xtaps) << 8 |
+                  static_cast<uint32_t>(dw ? 1 : sc.pl.lines) << 16,
+              (static_cast<uint32_t>(l_.dil_h) & 0xffff) | static_cast<uint32_t>(sc.pl.packed ? 0 : l_.dil_w) << 16);
     return run_bands(sc);
+  }
+
+  // A band as begin_band set it up: input rows [y0, y1) for output rows
+  // [oy, oy + nr) (skip: each output row's k_h rows, y0 the band coordinate
+  // of oy's first); a_next: the next band of the image streams as raw rows
+  // [ny0, ny1) in the background.
+  struct Band {
+    int y0, y1, nr, ny0, ny1;
+    bool a_next;
+  };
+  // Sends the band of output rows from oy of image n (the rest of it when
+  // it was prefetched into *bga) and its GEOM. Once per band: out of the
+  // hot section.
+  SASIM_WARM void begin_band(const Schedule& sc, int go, int n, int oy, Segments* bga, Band* bd) {
+    const Plan& pl = sc.pl;
+    int y0, y1, nr;
+    if (sc.skip) {
+      nr = min_i(sc.skip_rows, l_.out_h - oy);
+      y0 = oy * l_.k_h;
+      y1 = y0 + nr * l_.k_h;
+    } else {
+      band_of(sc.plb, oy, &y0, &y1, &nr);
+    }
+    if (sc.split) {
+      send_group_band(n, y0, y1 - y0, go * hw_.rows);
+    } else if (bga->left > 0 || bga->p) {  // the rest of a prefetched band
+      put_segments_a(bga, bga->left);
+      bga->p = 0;
+    } else if (sc.skip) {
+      Segments band = skip_segments(n, oy, nr);
+      put_segments_a(&band, band.left);
+    } else if (pl.packed) {
+      send_band_packed(pl, n, y0, y1 - y0);
+    } else {
+      send_band(n, y0, y1 - y0, pl.lines);
+    }
+    checked(kCfg, kCfgIm2colGeom, static_cast<uint32_t>(pl.band_w) | static_cast<uint32_t>(y1 - y0) << 16,
+            static_cast<uint32_t>(l_.out_w) | static_cast<uint32_t>(pl.sw_b) << 16 |
+                static_cast<uint32_t>(sc.sh_b) << 24);
+    // The next band of this image, when its rows stream as raw words.
+    int ny0 = 0, ny1 = 0, nnr = 0;
+    const bool a_next = !sc.split && sc.seq && hw_.a_double && oy + nr < l_.out_h &&
+                        (sc.skip || (band_of(sc.plb, oy + nr, &ny0, &ny1, &nnr), raw_band(n, ny0, ny1 - ny0)));
+    const Band b = {y0, y1, nr, ny0, ny1, a_next};
+    *bd = b;
   }
 
   // The band, group and tile loops of an im2col layer.
   SASIM_HOT int run_bands(const Schedule& sc) {
     const int R = hw_.rows;
-    const Plan pl = sc.pl, plb = sc.plb;
+    const Plan pl = sc.pl;
     const int lines = pl.lines, group_passes = pl.passes, gsize = sc.gsize, groups = sc.groups;
     const int sh_b = sc.sh_b, skip_rows = sc.skip_rows;
     const bool dw = l_.kind == kDepthwiseConv2d, resident = sc.resident, split = sc.split, seq = sc.seq,
                skip = sc.skip;
     const int per_image = l_.out_h * l_.out_w;
+    // A group's block in the blob (bytes), and the words of a group of nt columns.
+    const int group_bytes = blob_group_bytes(group_passes, gsize);
+    const int line_bytes = line_pitch(hw_.cols);
     // Post-processing parameters per C bank (PARAM_BANK): a group's first
     // tile starts before the previous group's last tile is read (that tile
     // keeps its group's parameters in the other C bank's set), and the
@@ -694,6 +792,13 @@ class Runner {
     const bool banked = seq && hw_.c_double;
     Gemm gemms[2] = {Gemm(l_, 0, gsize), Gemm(l_, 0, gsize)};
     int turn = 0;
+    // Every group's weights at once (Schedule::all): the whole blob into
+    // the shadow B bank; the layer's first START makes it active, every
+    // later one holds it.
+    bool b_loaded = false;
+    if (sc.all)
+      put_words_b(static_cast<const uint32_t*>(__builtin_assume_aligned(l_.packed_weights, 4)),
+                  groups * group_bytes / 4);
     // Background streams (SEQ tiles only): while a tile's passes run in the
     // CFU, the CPU reads the previous tile back and then sends a slice of
     // each: the next group's prepared weights (B, over the group's tiles),
@@ -706,36 +811,10 @@ class Runner {
     for (int go = 0; go < (split ? groups : 1); ++go)
     for (int n = 0; n < l_.batches; ++n) {
       for (int oy = 0; oy < l_.out_h;) {
-        // The band: input rows [y0, y1) (skip: each of output rows [oy, oy +
-        // nr)'s k_h rows; y0 then the band coordinate of oy's first row).
-        int y0, y1, nr;
-        if (skip) {
-          nr = min_i(skip_rows, l_.out_h - oy);
-          y0 = oy * l_.k_h;
-          y1 = y0 + nr * l_.k_h;
-        } else {
-          band_of(plb, oy, &y0, &y1, &nr);
-        }
-        if (split) {
-          send_group_band(n, y0, y1 - y0, go * R);
-        } else if (bga.left > 0 || bga.p) {  // the rest of a prefetched band
-          put_segments_a(&bga, bga.left);
-          bga.p = 0;
-        } else if (skip) {
-          Segments band = skip_segments(n, oy, nr);
-          put_segments_a(&band, band.left);
-        } else if (pl.packed) {
-          send_band_packed(pl, n, y0, y1 - y0);
-        } else {
-          send_band(n, y0, y1 - y0, lines);
-        }
-        checked(kCfg, kCfgIm2colGeom, static_cast<uint32_t>(pl.band_w) | static_cast<uint32_t>(y1 - y0) << 16,
-                static_cast<uint32_t>(l_.out_w) | static_cast<uint32_t>(pl.sw_b) << 16 |
-                    static_cast<uint32_t>(sh_b) << 24);
-        // The next band of this image, when its rows stream as raw words.
-        int ny0 = 0, ny1 = 0, nnr = 0;
-        const bool a_next = !split && seq && hw_.a_double && oy + nr < l_.out_h &&
-                            (skip || (band_of(plb, oy + nr, &ny0, &ny1, &nnr), raw_band(n, ny0, ny1 - ny0)));
+        Band bd;
+        begin_band(sc, go, n, oy, &bga, &bd);
+        const int y0 = bd.y0, nr = bd.nr, ny0 = bd.ny0, ny1 = bd.ny1;
+        const bool a_next = bd.a_next;
         bool keep_a = false;  // the band's first START makes its bank active
         const int p_begin = n * per_image + oy * l_.out_w, p_end = n * per_image + (oy + nr) * l_.out_w;
         for (int gi = split ? go : 0; gi < (split ? go + 1 : groups); ++gi) {
@@ -749,14 +828,16 @@ class Runner {
           // (when they were not prepared).
           int32_t sums[kMaxLanes];
           bool summed = false;
-          if (resident && l_.packed_weights) {  // prepared: the group's block as words
+          if (sc.all) {
+            // in B since the layer's start
+          } else if (resident && l_.packed_weights) {  // prepared: the group's block as words
             WriterB bw;
             if (bgb) {  // the part not prefetched
               bw.put_words(bgb, bgb_left);
             } else {
-              const int8_t* blk = l_.packed_weights + gi * blob_group_bytes(group_passes, gsize);
+              const int8_t* blk = l_.packed_weights + gi * group_bytes;
               bw.put_words(static_cast<const uint32_t*>(__builtin_assume_aligned(blk, 4)),
-                           (group_b_lines(group_passes, nt) * line_pitch(hw_.cols) + 7) / 8 * 2);
+                           ((dw ? group_passes : group_passes * nt) * line_bytes + 7) / 8 * 2);
             }
             bgb = 0;
             bgb_left = 0;
@@ -770,11 +851,11 @@ class Runner {
           // rows over all of the band's tiles (the shadow A bank is free once
           // the band's first START made its bank active).
           const int tiles = (p_end - p_begin + mc_ - 1) / mc_;
-          if (seq && !split && l_.packed_weights && hw_.b_double && gi + 1 < groups) {
+          if (seq && !split && !sc.all && l_.packed_weights && hw_.b_double && gi + 1 < groups) {
             const int next_nt = min_i(gsize, l_.out_c - (gi + 1) * gsize);
             bgb = static_cast<const uint32_t*>(__builtin_assume_aligned(
-                l_.packed_weights + (gi + 1) * blob_group_bytes(group_passes, gsize), 4));
-            bgb_left = (group_b_lines(group_passes, next_nt) * line_pitch(hw_.cols) + 7) / 8 * 2;
+                l_.packed_weights + (gi + 1) * group_bytes, 4));
+            bgb_left = ((dw ? group_passes : group_passes * next_nt) * line_bytes + 7) / 8 * 2;
             bgb_chunk = ((bgb_left + tiles - 1) / tiles + 1) & ~1;
           }
           if (a_next && gi == 0) {
@@ -802,11 +883,15 @@ class Runner {
                       (static_cast<uint32_t>(ix_row) & 0xffff) | static_cast<uint32_t>(oxt) << 16);
               const int j0 = dw && !split ? gi : 0;
               const int kt = dw ? nt : pl.packed ? min_i(pl.G, l_.k_w) * l_.in_c : min_i(R, l_.in_c);
+              const bool hold = sc.all ? b_loaded : !first_of_group;
               const uint32_t flags = kFlagClear | (bank_ ? kFlagCBank : 0) | (keep_a ? kFlagKeepA : 0) | kFlagIm2col |
-                                     kFlagBCols | (first_of_group ? 0 : kFlagHoldB) | kFlagSeq;
+                                     kFlagBCols | (hold ? kFlagHoldB : 0) | kFlagSeq;
+              const uint32_t slot = sc.all ? static_cast<uint32_t>(gi * group_passes) : 0;
               const uint32_t rsp =
                   sasim_cfu_op(kStart, 0, static_cast<uint32_t>(mt) | static_cast<uint32_t>(kt) << 16,
-                               static_cast<uint32_t>(nt) | flags << 8 | static_cast<uint32_t>(j0) << kStartJShift);
+                               static_cast<uint32_t>(nt) | flags << 8 | static_cast<uint32_t>(j0) << kStartJShift |
+                                   slot << kStartSlotShift);
+              b_loaded = true;
               if (rsp == kErrorResponse) return kErrCfuRejected;
               keep_a = true;
               finish_pending();  // while the tile's passes run
@@ -894,12 +979,6 @@ class Runner {
     return true;
   }
 
-  // Words in equal segments `gap` words apart (a band's rows in memory):
-  // `p` the next word, `in_seg` words left in its segment, `left` in all.
-  struct Segments {
-    const uint32_t* p;
-    int in_seg, seg, gap, left, total;
-  };
   // Rows of k_rows input rows each stream as raw words (whole 8-byte
   // WRITEs, word-aligned).
   bool raw_rows(int k_rows) const {
