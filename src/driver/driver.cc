@@ -31,6 +31,10 @@ inline int max_i(int a, int b) { return a > b ? a : b; }
 #define SASIM_WARM
 #endif
 #define SASIM_NOINLINE __attribute__((noinline))
+// Paths the board's usual layers never take (the layer then runs them once
+// per band or tile): cold, so that GCC moves the blocks that call them out
+// of the hot functions too.
+#define SASIM_RARE __attribute__((noinline, cold))
 
 // One GEMM view of a layer. A depthwise layer is cut into groups of `group`
 // output channels, each a conv with a block-diagonal filter: K = taps x G
@@ -936,7 +940,7 @@ class Runner {
     int y0, sh_b, oyt, oxt, mt, nt, oc0, gi, lines;
     bool dw, split, resident, keep_a, first_of_group;
   };
-  SASIM_NOINLINE bool run_passes(const Plan& pl, const PassTile& t) {
+  SASIM_RARE bool run_passes(const Plan& pl, const PassTile& t) {
     const int R = hw_.rows, y0 = t.y0, oyt = t.oyt, oxt = t.oxt, mt = t.mt, nt = t.nt, oc0 = t.oc0, gi = t.gi;
     const int lines = t.lines, group_passes = pl.passes;
     const bool dw = t.dw, split = t.split, resident = t.resident;
@@ -987,7 +991,7 @@ class Runner {
            (reinterpret_cast<uintptr_t>(l_.input) & 3) == 0;
   }
   // The rows a skip band of output rows [oy, oy + nr) of image n reads.
-  SASIM_NOINLINE Segments skip_segments(int n, int oy, int nr) const {
+  SASIM_RARE Segments skip_segments(int n, int oy, int nr) const {
     const int row_words = l_.in_w * l_.in_c / 4;
     const int seg = l_.k_h * row_words;
     const Segments s = {static_cast<const uint32_t*>(__builtin_assume_aligned(
@@ -1095,7 +1099,12 @@ class Runner {
       for (int i = hi; i < end; ++i) pr[i] = static_cast<uint8_t>(zp);
       for (int y = y0; y < y0 + h; ++y) {
         const uint8_t* row = reinterpret_cast<const uint8_t*>(l_.input + (n * l_.in_h + y) * W * C);
-        for (int k = 0; k < hi - lo; ++k) pr[lo + k] = row[k];
+        // (The empty asm keeps GCC from making this a memcpy call: picolibc's
+        // copies byte by byte with a call's overhead on top.)
+        for (int k = 0; k < hi - lo; ++k) {
+          pr[lo + k] = row[k];
+          __asm__ volatile("" : : "r"(k));
+        }
         const uint8_t* q = pr;
         for (int x = 0; x < pl.band_w; ++x, q += step) {
           const uint32_t v = static_cast<uint32_t>(q[0]) | static_cast<uint32_t>(q[1]) << 8 |
@@ -1183,7 +1192,7 @@ class Runner {
   // Depthwise (dw_line >= 0: the group's line of channels): line t (tap t)
   // holds channel n's weight in lane n (B stride 0: the CFU's diagonal). With `sums`, sums[n] = the sum of column n's weights
   // (conv); returns whether it filled them.
-  SASIM_NOINLINE bool send_group_b(const Plan& pl, int oc0, int nt, int dw_line, int32_t* sums) {
+  SASIM_RARE bool send_group_b(const Plan& pl, int oc0, int nt, int dw_line, int32_t* sums) {
     WriterB w;
     return write_group_b(&w, pl, oc0, nt, dw_line, sums);
   }
@@ -1257,7 +1266,7 @@ class Runner {
 
   // dw_split: input rows [y0, y0 + h) of image n, of each pixel only the
   // `rows` channels from c0 (one line; two word loads when aligned).
-  SASIM_NOINLINE void send_group_band(int n, int y0, int h, int c0) {
+  SASIM_RARE void send_group_band(int n, int y0, int h, int c0) {
     const int R = hw_.rows, C = l_.in_c, pitch = line_pitch(R);
     const int8_t* src = l_.input + (n * l_.in_h + y0) * l_.in_w * C + c0;
     const int pixels = h * l_.in_w;
@@ -1371,7 +1380,7 @@ class Runner {
   }
   // write_params without prepared biases: folded here (from `sums`, or
   // summing the filter).
-  SASIM_NOINLINE void write_params_folding(const Gemm& g, int n0, int nt, const int32_t* sums) {
+  SASIM_RARE void write_params_folding(const Gemm& g, int n0, int nt, const int32_t* sums) {
     for (int j = 0; j < nt; ++j) {
       const int oc = g.out_channel(n0 + j);
       const int32_t fb = sums ? g.fold(n0 + j, sums[j]) : g.folded_bias(n0 + j);
@@ -1567,7 +1576,7 @@ class Runner {
       read_lines_unfenced(g, t, m_lo, m_hi);
     sasim_cfu_fence();
   }
-  SASIM_NOINLINE void read_lines_unfenced(const Gemm& g, const Tile& t, int m_lo, int m_hi) {
+  SASIM_RARE void read_lines_unfenced(const Gemm& g, const Tile& t, int m_lo, int m_hi) {
     // Four int8 per READ go to memory as one word when they are four
     // consecutive, aligned output bytes.
     const int stride = g.depthwise() ? l_.out_c : g.N;
