@@ -821,6 +821,10 @@ class Runner {
         const bool a_next = bd.a_next;
         bool keep_a = false;  // the band's first START makes its bank active
         const int p_begin = n * per_image + oy * l_.out_w, p_end = n * per_image + (oy + nr) * l_.out_w;
+        // The band's tiles, and a tile's step in output rows and columns (the
+        // band's only divisions: none per group or tile).
+        const int tiles = (p_end - p_begin + mc_ - 1) / mc_;
+        const int tile_dy = mc_ / l_.out_w, tile_dx = mc_ - tile_dy * l_.out_w;
         for (int gi = split ? go : 0; gi < (split ? go + 1 : groups); ++gi) {
           Gemm& g = gemms[turn ^= 1];
           g.set_group(dw ? gi : 0, gsize);
@@ -854,13 +858,12 @@ class Runner {
           // group's tiles; from the band's first group on, the next band's
           // rows over all of the band's tiles (the shadow A bank is free once
           // the band's first START made its bank active).
-          const int tiles = (p_end - p_begin + mc_ - 1) / mc_;
           if (seq && !split && !sc.all && l_.packed_weights && hw_.b_double && gi + 1 < groups) {
             const int next_nt = min_i(gsize, l_.out_c - (gi + 1) * gsize);
             bgb = static_cast<const uint32_t*>(__builtin_assume_aligned(
                 l_.packed_weights + (gi + 1) * group_bytes, 4));
             bgb_left = ((dw ? group_passes : group_passes * next_nt) * line_bytes + 7) / 8 * 2;
-            bgb_chunk = ((bgb_left + tiles - 1) / tiles + 1) & ~1;
+            bgb_chunk = tiles == 1 ? (bgb_left + 1) & ~1 : ((bgb_left + tiles - 1) / tiles + 1) & ~1;
           }
           if (a_next && gi == 0) {
             if (skip) {
@@ -875,9 +878,13 @@ class Runner {
             bga_chunk = ((bga.left + tiles * groups - 1) / (tiles * groups) + 1) & ~1;
           }
           bool first_of_group = true;
-          for (int m0 = p_begin; m0 < p_end; m0 += mc_) {
+          int oyt = oy, oxt = 0;  // the tile's first output pixel
+          for (int m0 = p_begin; m0 < p_end; m0 += mc_, oyt += tile_dy, oxt += tile_dx) {
+            if (oxt >= l_.out_w) {
+              oxt -= l_.out_w;
+              ++oyt;
+            }
             const int mt = min_i(mc_, p_end - m0);
-            const int r = m0 - n * per_image, oyt = r / l_.out_w, oxt = r - oyt * l_.out_w;  // one division per tile
             if (seq) {
               // The tile's first pass's origin, then the whole tile.
               const int ix_row = pl.packed ? 0 : -l_.pad_left;
