@@ -1625,6 +1625,30 @@ class Runner {
       uint32_t* second = dst + step;
       const int step2 = 2 * step;
       uint32_t a = sasim_cfu_op(kRead, 0, 0, 0);
+      // Four lines per iteration while more than four are left (fewer loop
+      // instructions per READ), then two.
+      for (uint32_t* const last4 = dst + ((lines - 1) >> 2) * 2 * step2; dst != last4;
+           dst += 2 * step2, second += 2 * step2) {
+        uint32_t* const third = dst + step2;
+        uint32_t* const fourth = second + step2;
+        const uint32_t b = sasim_cfu_op(kRead, 0, 0, 0);
+        dst[0] = a;
+        const uint32_t c = sasim_cfu_op(kRead, 0, 0, 0);
+        dst[1] = b;
+        const uint32_t d = sasim_cfu_op(kRead, 0, 0, 0);
+        second[0] = c;
+        const uint32_t e = sasim_cfu_op(kRead, 0, 0, 0);
+        second[1] = d;
+        const uint32_t f = sasim_cfu_op(kRead, 0, 0, 0);
+        third[0] = e;
+        const uint32_t g = sasim_cfu_op(kRead, 0, 0, 0);
+        third[1] = f;
+        const uint32_t h = sasim_cfu_op(kRead, 0, 0, 0);
+        fourth[0] = g;
+        a = sasim_cfu_op(kRead, 0, 0, 0);
+        fourth[1] = h;
+      }
+      lines -= ((lines - 1) >> 2) * 4;
       for (uint32_t* const last = dst + ((lines - 1) >> 1) * step2; dst != last; dst += step2, second += step2) {
         const uint32_t b = sasim_cfu_op(kRead, 0, 0, 0);
         dst[0] = a;
