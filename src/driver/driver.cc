@@ -1026,21 +1026,27 @@ class Runner {
   // The band under output rows [oy, oy + nr): input rows [y0, y1), as many
   // output rows as fit an A bank (at least one).
   SASIM_HOT void band_of(const Plan& pl, int oy, int* y0p, int* y1p, int* nrp) const {
-    const int H = l_.in_h;
-    const int y0 = min_i(H - 1, oy * l_.stride_h - l_.pad_top > 0 ? oy * l_.stride_h - l_.pad_top : 0);
-    int nr = 0, y1 = y0 + 1;
-    while (oy + nr < l_.out_h) {
-      int end = (oy + nr) * l_.stride_h - l_.pad_top + (l_.k_h - 1) * l_.dil_h + 1;
-      end = min_i(H, end);
-      if (end < y0 + 1) end = y0 + 1;
-      if (nr > 0 && (end - y0) * pl.band_w * pl.lines > hw_.a_lines) break;
-      y1 = end;
-      ++nr;
+    const int H = l_.in_h, sh = l_.stride_h, pt = l_.pad_top;
+    const int keff = (l_.k_h - 1) * l_.dil_h + 1;
+    const int y0 = min_i(H - 1, oy * sh - pt > 0 ? oy * sh - pt : 0);
+    const int rmax = hw_.a_lines / (pl.band_w * pl.lines);  // input rows a bank holds
+    // Output row k of the band (from oy) needs input rows up to
+    // e(k) = (oy + k) * sh - pt + keff (clipped to the image): the band
+    // takes every k with e(k) - y0 <= rmax, and at least one row.
+    int nr;
+    if (H - y0 <= rmax) {
+      nr = l_.out_h - oy;
+    } else {
+      const int num = y0 + rmax + pt - keff - oy * sh;  // k * sh <= num
+      nr = num < 0 ? 1 : min_i(l_.out_h - oy, num / sh + 1);
     }
+    int y1 = min_i(H, (oy + nr - 1) * sh - pt + keff);
+    if (y1 < y0 + 1) y1 = y0 + 1;
     *y0p = y0;
     *y1p = y1;
     *nrp = nr;
   }
+
   // send_band() streams these rows as raw words.
   bool raw_band(int n, int y0, int h) const {
     const int R = hw_.rows, C = l_.in_c;
