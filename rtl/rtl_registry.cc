@@ -15,7 +15,7 @@ namespace sasim {
 
 namespace {
 
-// The default buffers (A 8192, B 8192, C 8192 bytes per bank, all
+// The default buffers (A 8192, B 8192, C 16384 bytes per bank, all
 // double-buffered), with the lines core_params_from() derives; the same
 // numbers rtl/CMakeLists.txt passes to Verilator.
 CoreParams default_buffers(int rows, int cols, Dataflow df) {
@@ -25,7 +25,7 @@ CoreParams default_buffers(int rows, int cols, Dataflow df) {
   p.dataflow = df;
   p.a_lines = 8192 / sasim_isa::line_pitch(rows);
   p.b_lines = 8192 / sasim_isa::line_pitch(cols);
-  p.c_lines = 8192 / (4 * cols);
+  p.c_lines = 16384 / (4 * cols);
   p.a_double = p.b_double = p.c_double = true;
   p.im2col = df == Dataflow::kWeightStationary;  // Cfu's Im2col = 1: the extension on every ws build
   return p;

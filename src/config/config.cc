@@ -30,7 +30,7 @@ array:
 buffers:                # per bank; 32-bit words so that they map to block RAM
   a: {size_bytes: 8192, double_buffered: true}    # activations (im2col rows)
   b: {size_bytes: 8192, double_buffered: true}    # weights
-  c: {size_bytes: 8192, double_buffered: true}    # int32 accumulators / outputs
+  c: {size_bytes: 16384, double_buffered: true}   # int32 accumulators / outputs
 clock_mhz: 75
 host:                   # VexRiscv cycle costs around CFU instructions
   cfu_issue_cycles: 1
