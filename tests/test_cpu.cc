@@ -560,11 +560,7 @@ TEST_CASE("random layers through the board's driver (prepared weights, streamed 
     }
     std::vector<sasim::FieldError> errs;
     REQUIRE(sasim::validate_layer(&s, &errs));
-    sasim::LayerData d;
-    for (int64_t i = 0; i < s.input_elems(); ++i) d.input.push_back(static_cast<int8_t>(pick(-128, 127)));
-    for (int64_t i = 0; i < s.filter_elems(); ++i) d.filter.push_back(static_cast<int8_t>(pick(-127, 127)));
-    if (s.has_bias)
-      for (int i = 0; i < oc; ++i) d.bias.push_back(pick(-20000, 20000));
+    const sasim::LayerData d = sasim_test::random_layer_data(s, pick);
     std::vector<int8_t> want;
     sasim::golden_layer(s, d, &want);
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sasim/config.h"
+#include "sasim/layer.h"
 
 namespace sasim_test {
 
@@ -34,6 +35,19 @@ inline sasim::HwConfig hw_of(int rows, int cols, const char* dataflow) {
   return sasim::load_hw_config("", {sasim::parse_override("array.rows=" + std::to_string(rows)),
                                     sasim::parse_override("array.cols=" + std::to_string(cols)),
                                     sasim::parse_override(std::string("array.dataflow=") + dataflow)});
+}
+
+// Random operands for a layer: input over the whole int8 range, filter in
+// -127 .. 127, and, with has_bias, an int32 bias per output channel in
+// -20000 .. 20000; pick(lo, hi) draws an int in [lo, hi].
+template <class Pick>
+sasim::LayerData random_layer_data(const sasim::LayerSpec& s, Pick&& pick) {
+  sasim::LayerData d;
+  for (int64_t i = 0; i < s.input_elems(); ++i) d.input.push_back(static_cast<int8_t>(pick(-128, 127)));
+  for (int64_t i = 0; i < s.filter_elems(); ++i) d.filter.push_back(static_cast<int8_t>(pick(-127, 127)));
+  if (s.has_bias)
+    for (int64_t i = 0; i < s.output_shape.back(); ++i) d.bias.push_back(pick(-20000, 20000));
+  return d;
 }
 
 }  // namespace sasim_test

@@ -1626,6 +1626,19 @@ class Runner {
   // F18). A store every 3 cycles is as fast as the memory takes them when a
   // write takes at most 3 cycles (HwDesc::store_cycles); slower memory would
   // stall a store with a READ behind it, which forks (F19).
+  // Lines p and q (two words each) by four READ NEXT, each store behind
+  // the next READ; *a holds p's first word on entry (read by the caller)
+  // and the next line's first word on return (read here).
+  static inline __attribute__((always_inline)) void read_two_lines(uint32_t* p, uint32_t* q, uint32_t* a) {
+    const uint32_t b = sasim_cfu_op(kRead, 0, 0, 0);
+    p[0] = *a;
+    const uint32_t c = sasim_cfu_op(kRead, 0, 0, 0);
+    p[1] = b;
+    const uint32_t d = sasim_cfu_op(kRead, 0, 0, 0);
+    q[0] = c;
+    *a = sasim_cfu_op(kRead, 0, 0, 0);
+    q[1] = d;
+  }
   SASIM_HOT static void read_words_pipelined(uint32_t* dst, int step, int w, int lines) {
     if (w == 2) {  // the default array width: two words per line, two lines per iteration
       uint32_t* second = dst + step;
@@ -1635,36 +1648,12 @@ class Runner {
       // instructions per READ), then two.
       for (uint32_t* const last4 = dst + ((lines - 1) >> 2) * 2 * step2; dst != last4;
            dst += 2 * step2, second += 2 * step2) {
-        uint32_t* const third = dst + step2;
-        uint32_t* const fourth = second + step2;
-        const uint32_t b = sasim_cfu_op(kRead, 0, 0, 0);
-        dst[0] = a;
-        const uint32_t c = sasim_cfu_op(kRead, 0, 0, 0);
-        dst[1] = b;
-        const uint32_t d = sasim_cfu_op(kRead, 0, 0, 0);
-        second[0] = c;
-        const uint32_t e = sasim_cfu_op(kRead, 0, 0, 0);
-        second[1] = d;
-        const uint32_t f = sasim_cfu_op(kRead, 0, 0, 0);
-        third[0] = e;
-        const uint32_t g = sasim_cfu_op(kRead, 0, 0, 0);
-        third[1] = f;
-        const uint32_t h = sasim_cfu_op(kRead, 0, 0, 0);
-        fourth[0] = g;
-        a = sasim_cfu_op(kRead, 0, 0, 0);
-        fourth[1] = h;
+        read_two_lines(dst, second, &a);
+        read_two_lines(dst + step2, second + step2, &a);
       }
       lines -= ((lines - 1) >> 2) * 4;
-      for (uint32_t* const last = dst + ((lines - 1) >> 1) * step2; dst != last; dst += step2, second += step2) {
-        const uint32_t b = sasim_cfu_op(kRead, 0, 0, 0);
-        dst[0] = a;
-        const uint32_t c = sasim_cfu_op(kRead, 0, 0, 0);
-        dst[1] = b;
-        const uint32_t d = sasim_cfu_op(kRead, 0, 0, 0);
-        second[0] = c;
-        a = sasim_cfu_op(kRead, 0, 0, 0);
-        second[1] = d;
-      }
+      for (uint32_t* const last = dst + ((lines - 1) >> 1) * step2; dst != last; dst += step2, second += step2)
+        read_two_lines(dst, second, &a);
       // One or two lines left; `a` is the first word of the first.
       const uint32_t b = sasim_cfu_op(kRead, 0, 0, 0);
       dst[0] = a;
