@@ -569,6 +569,9 @@ TEST_CASE("random layers through the board's driver (prepared weights, streamed 
                                                                                    : sasim_test::hw_of(4, 8, "ws");
     hw.buf_a.size_bytes = sasim_isa::line_pitch(hw.rows) * pick(24, 200);
     hw.buf_c.size_bytes = 4 * hw.cols * pick(4, 40);
+    hw.buf_a.double_buffered = pick(0, 5) != 0;  // mostly double, as the default
+    hw.buf_b.double_buffered = pick(0, 5) != 0;
+    hw.buf_c.double_buffered = pick(0, 5) != 0;
     hw.cpu.write = pick(0, 2) ? 3 : 4;
     const sasim::CoreParams cp = sasim::core_params_from(hw);
     sasim::CfuCore core(cp);
@@ -583,7 +586,8 @@ TEST_CASE("random layers through the board's driver (prepared weights, streamed 
     }
     INFO("iteration " << iter << ": " << sasim::op_name(s.op) << shapes << " stride " << s.stride_h << "x"
                       << s.stride_w << (s.padding == sasim::Padding::kSame ? " same" : " valid") << " on " << hw.rows
-                      << "x" << hw.cols << ", A lines " << cp.a_lines
+                      << "x" << hw.cols << ", A lines " << cp.a_lines << (cp.a_double ? "" : " single")
+                      << (cp.b_double ? "" : ", B single") << (cp.c_double ? "" : ", C single")
                       << ", C lines " << cp.c_lines << ", write " << hw.cpu.write);
     sasim::cpu::CpuLayerProfile prof;
     int rc = -99;
