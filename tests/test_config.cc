@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "sasim/config.h"
+#include "sasim/resources.h"
 
 namespace {
 const std::string kSrc = SASIM_SOURCE_DIR;
@@ -136,4 +137,42 @@ TEST_CASE("overrides (--set) address list entries of a model config", "[config]"
   CHECK(m.layers[0].weight_seed == 99);
   CHECK(m.layers[2].spec.output_multiplier != base.layers[2].spec.output_multiplier);
   CHECK(m.layers[3].spec.output_multiplier == base.layers[3].spec.output_multiplier);
+}
+
+TEST_CASE("resources: the model reproduces scripts/synth on its grid", "[config][resources]") {
+  std::ifstream f(std::string(SASIM_SOURCE_DIR) + "/scripts/resources_fit.csv");
+  REQUIRE(f.good());
+  std::string line;
+  int rows_checked = 0;
+  bool header = true;
+  while (std::getline(f, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    if (header) {
+      header = false;
+      continue;
+    }
+    std::vector<std::string> c;
+    std::stringstream ss(line);
+    for (std::string cell; std::getline(ss, cell, ',');) c.push_back(cell);
+    REQUIRE(c.size() == 9);
+    const sasim::HwConfig hw = sasim::load_hw_config(
+        "", {sasim::parse_override("array.rows=" + c[0]), sasim::parse_override("array.cols=" + c[1]),
+             sasim::parse_override("array.dataflow=" + c[2]), sasim::parse_override("array.im2col=" + c[3])});
+    const sasim::ResourceEstimate e = sasim::estimate_resources(hw);
+    const double lut = std::stod(c[4]), ff = std::stod(c[5]), dsp = std::stod(c[6]), bram = std::stod(c[7]);
+    INFO(line << ": model LUT " << e.lut << ", FF " << e.ff << ", DSP " << e.dsp << ", BRAM36 " << e.bram36);
+    // The bounds docs/microarchitecture.md states ("Resources").
+    CHECK(std::abs(e.lut - lut) <= 0.12 * lut);
+    CHECK(std::abs(e.ff - ff) <= 0.25 * ff);
+    CHECK(std::abs(e.dsp - dsp) <= 8);
+    CHECK(std::abs(e.bram36 - bram) <= 1.5);
+    ++rows_checked;
+  }
+  CHECK(rows_checked >= 13);
+  // The default fits; a 16x16 array's DSPs do not (329 > 236).
+  CHECK(sasim::estimate_resources(sasim::load_hw_config("", {})).fits());
+  const sasim::ResourceEstimate big = sasim::estimate_resources(
+      sasim::load_hw_config("", {sasim::parse_override("array.rows=16"), sasim::parse_override("array.cols=16")}));
+  CHECK_FALSE(big.fits());
+  CHECK(big.over().find("DSP48E1 329 > 236") != std::string::npos);
 }

@@ -19,6 +19,7 @@
 #include "tflite/network_config.h"
 #include "sasim/engine.h"
 #include "sasim/golden.h"
+#include "sasim/resources.h"
 #include "model/core.h"
 #include "cpu/feed_bench.h"
 #include "cpu/params.h"
@@ -215,6 +216,7 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
     if (f.read(head, 8) && std::string(head + 4, 4) == "TFL3") return cmd_run_tflite(common, opt);
   }
   const HwConfig hw = load_hw_config(common.hw_path, common.overrides);
+  if (const std::string w = fit_warning(hw); !w.empty()) fmt::print(stderr, "warning: {}\n", w);
   const ModelConfig model = load_model_config(opt.model_path, opt.model_overrides);
   // A whole-network config runs like the .tflite it may come from.
   if (model.whole_network) {

@@ -26,6 +26,7 @@
 #include "cpu/params.h"
 #include "model/core.h"
 #include "sasim/engine.h"
+#include "sasim/resources.h"
 #include "tflite/board_ops.h"
 #include "tflite/graph.h"
 #include "tflite/import.h"
@@ -106,6 +107,7 @@ int cmd_run_tflite(const CommonOptions& common, const RunOptions& opt) {
     throw ConfigError({{"--set " + opt.model_overrides[0].text, 0, 0, "",
                         "model.* overrides apply to model configs; import the .tflite first (sasim import) to edit it"}});
   const HwConfig hw = load_hw_config(common.hw_path, common.overrides);
+  if (const std::string w = fit_warning(hw); !w.empty()) fmt::print(stderr, "warning: {}\n", w);
   const tflite::Model m = tflite::load_tflite(opt.model_path);
   const tflite::Imported im = tflite::import_model(m);  // every operator checked before anything runs
   return run_network(hw, opt, m, im);

@@ -23,6 +23,7 @@
 #include <tuple>
 
 #include "commands.h"
+#include "sasim/resources.h"
 #include "sasim/sweep.h"
 
 extern char** environ;
@@ -34,7 +35,8 @@ namespace {
 const char* kMetricCols[] = {"status",      "cycles",           "latency_us",      "utilisation",
                              "compute_cycles", "stall_host",     "stall_fill_drain", "stall_bank_swap",
                              "stall_readback", "host_instructions", "sram_reads",   "sram_writes",
-                             "passes",      "est_dsp48",        "est_bram36",      "error"};
+                             "passes",      "est_dsp48",        "est_bram36",      "est_lut",
+                             "fits",        "error"};
 
 std::string csv_escape(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
@@ -159,14 +161,11 @@ struct Job {
   std::string dir;
 };
 
-// Resource estimate for the Pareto plot: one DSP48E1 per int8 MAC, and
-// BRAM36 (4,608 bytes) for each bank of each buffer.
-int est_dsp(const HwConfig& hw) { return hw.rows * hw.cols; }
-int est_bram(const HwConfig& hw) {
-  int n = 0;
-  for (const BufferConfig* b : {&hw.buf_a, &hw.buf_b, &hw.buf_c})
-    n += (b->double_buffered ? 2 : 1) * static_cast<int>((b->size_bytes + 4607) / 4608);
-  return n;
+// The resource columns: sasim's model of scripts/synth (sasim/resources.h),
+// and whether the configuration fits the XC7A100T next to the SoC.
+std::string resource_cells(const HwConfig& hw) {
+  const ResourceEstimate e = estimate_resources(hw);
+  return fmt::format(",{},{:.1f},{},{}", e.dsp, e.bram36, e.lut, e.fits() ? "yes" : "no");
 }
 
 std::string header_for(const SweepSpec& spec) {
@@ -202,8 +201,8 @@ std::string row_for(const SweepSpec& spec, const Job& j, const std::string& stat
   } else {
     r += ",,,,,,,,,,,,";
   }
-  if (j.hw_error.empty()) r += fmt::format(",{},{}", est_dsp(j.hw), est_bram(j.hw));
-  else r += ",,";
+  if (j.hw_error.empty()) r += resource_cells(j.hw);
+  else r += ",,,,";
   r += "," + csv_escape(error);
   return r;
 }
@@ -258,6 +257,7 @@ class SweepLock {
 struct PlotRow {
   std::string model, df;
   int rows = 0, cols = 0, pes = 0, dsp = 0;
+  bool fits = true;  // the XC7A100T next to the SoC (column `fits`)
   double cycles = 0, latency = 0, util = 0;
   std::vector<std::string> swept;  // values of the swept keys (swept_keys order)
 };
@@ -288,7 +288,7 @@ std::vector<PlotRow> plot_rows(const Csv& csv, const std::string& path) {
   };
   const size_t c_model = col("model"), c_rows = col("rows"), c_cols = col("cols"), c_df = col("dataflow"),
                c_pes = col("pes"), c_status = col("status"), c_cycles = col("cycles"), c_lat = col("latency_us"),
-               c_util = col("utilisation"), c_dsp = col("est_dsp48");
+               c_util = col("utilisation"), c_dsp = col("est_dsp48"), c_fits = col("fits");
   std::vector<PlotRow> out;
   for (const auto& kv : csv.rows) {
     const auto c = csv_split(kv.second);
@@ -319,6 +319,10 @@ std::vector<PlotRow> plot_rows(const Csv& csv, const std::string& path) {
     r.cols = integer(c_cols, "cols");
     r.pes = integer(c_pes, "pes");
     r.dsp = integer(c_dsp, "est_dsp48");
+    const std::string& fits = cell(c_fits, "fits");
+    if (fits != "yes" && fits != "no")
+      throw ConfigError({{path, 0, 0, "", fmt::format("job {}: column 'fits': '{}' is not yes or no", kv.first, fits)}});
+    r.fits = fits == "yes";
     r.cycles = number(c_cycles, "cycles");
     r.latency = number(c_lat, "latency_us");
     r.util = number(c_util, "utilisation");
@@ -457,22 +461,34 @@ bool make_plots(const std::string& dir, const Csv& csv, const std::string& csv_p
     }
 
   // 4. Pareto front of latency vs resources (estimated DSP48E1), per model:
-  //    its points and its front in the model's colour.
-  std::string plot3 = "set title 'Latency vs resources (Pareto front per model)'\nset xlabel 'DSP48E1 (estimate)'\n"
-                      "set ylabel 'latency (us)'\nset logscale xy 2\nset format x '%g'\nplot ";
+  //    its points and its front in the model's colour; the board's DSP
+  //    budget as a line, and only designs that fit the board on the front.
+  std::string plot3 = fmt::format(
+      "set title 'Latency vs resources (Pareto front per model, designs that fit the XC7A100T)'\n"
+      "set xlabel 'DSP48E1 (estimate)'\nset ylabel 'latency (us)'\nset logscale xy 2\nset format x '%g'\n"
+      "set arrow 1 from {0}, graph 0 to {0}, graph 1 nohead dt 2 lc rgb 'red'\n"
+      "set label 1 'XC7A100T budget ({0} DSP)' at {0}, graph 0.95 right offset -0.5, 0 tc rgb 'red'\nplot ",
+      ResourceEstimate::kDsp);
   series = 0;
   for (const auto& m : models) {
-    std::vector<std::pair<int, double>> pts;
+    struct Pt {
+      int dsp;
+      double latency;
+      bool fits;
+      bool operator<(const Pt& o) const { return dsp != o.dsp ? dsp < o.dsp : latency < o.latency; }
+    };
+    std::vector<Pt> pts;
     for (const auto& r : rows)
-      if (r.model == m) pts.push_back({r.dsp, r.latency});
+      if (r.model == m) pts.push_back({r.dsp, r.latency, r.fits});
     std::sort(pts.begin(), pts.end());
     std::string all, front;
     double best = 1e300;
     for (const auto& p : pts) {
-      all += fmt::format("{} {}\n", p.first, p.second);
-      if (p.second < best) {  // not dominated by any cheaper (or equal) point seen so far
-        best = p.second;
-        front += fmt::format("{} {}\n", p.first, p.second);
+      all += fmt::format("{} {}\n", p.dsp, p.latency);
+      if (!p.fits) continue;  // does not fit the board: not a candidate
+      if (p.latency < best) {  // not dominated by any cheaper (or equal) point seen so far
+        best = p.latency;
+        front += fmt::format("{} {}\n", p.dsp, p.latency);
       }
     }
     write_atomic(pd + fmt::format("/pareto_all_{}.dat", m), all);
@@ -481,7 +497,7 @@ bool make_plots(const std::string& dir, const Csv& csv, const std::string& csv_p
                          "'pareto_front_{}.dat' using 1:2 with steps lw 2 lc {} title '{} front'",
                          series++ ? ", " : "", m, model_colour[m], m, m, model_colour[m], m);
   }
-  plot3 += "\nunset logscale\nset format x '% h'\n";
+  plot3 += "\nunset logscale\nunset arrow 1\nunset label 1\nset format x '% h'\n";
   both("pareto", plot3);
   write_atomic(pd + "/plots.gp", gp);
   // gnuplot runs without a shell (no quoting of paths), in the plots folder.

@@ -1,0 +1,65 @@
+#include "sasim/resources.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "driver/cfu_isa.h"
+
+namespace sasim {
+
+namespace {
+
+// The cheapest block-RAM cover of a w-bit x d-line memory, in BRAM36: the
+// simple-dual-port shapes of RAMB36E1 (cost 1) and RAMB18E1 (cost 1/2).
+double bram_cover(long w, long d) {
+  struct Shape {
+    long w, d;
+    double cost;
+  };
+  static const Shape shapes[] = {{72, 512, 1},  {36, 1024, 1},  {18, 2048, 1}, {9, 4096, 1},  {4, 8192, 1},
+                                 {2, 16384, 1}, {1, 32768, 1},  {36, 512, .5}, {18, 1024, .5}, {9, 2048, .5},
+                                 {4, 4096, .5}, {2, 8192, .5}, {1, 16384, .5}};
+  double best = 1e18;
+  for (const Shape& s : shapes)
+    best = std::min(best, static_cast<double>((w + s.w - 1) / s.w) * static_cast<double>((d + s.d - 1) / s.d) * s.cost);
+  return best;
+}
+
+}  // namespace
+
+std::string ResourceEstimate::over() const {
+  std::string s;
+  auto add = [&](const std::string& t) { s += (s.empty() ? "" : ", ") + t; };
+  if (lut > kLut) add(fmt::format("LUT {} > {}", lut, kLut));
+  if (ff > kFf) add(fmt::format("FF {} > {}", ff, kFf));
+  if (dsp > kDsp) add(fmt::format("DSP48E1 {} > {}", dsp, kDsp));
+  if (bram36 > kBram36) add(fmt::format("BRAM36 {} > {}", bram36, kBram36));
+  return s;
+}
+
+std::string fit_warning(const HwConfig& hw) {
+  const ResourceEstimate e = estimate_resources(hw);
+  if (e.fits()) return "";
+  return fmt::format("{}x{} {}: the CFU does not fit the XC7A100T next to the SoC ({}; resource model of "
+                     "scripts/synth, docs/microarchitecture.md section 11; configuration from {})",
+                     hw.rows, hw.cols, hw.dataflow == Dataflow::kWeightStationary ? "ws" : "os", e.over(),
+                     hw.origin_of_section({"array", "buffers"}));
+}
+
+ResourceEstimate estimate_resources(const HwConfig& hw) {
+  ResourceEstimate r;
+  const double R = hw.rows, C = hw.cols, e = hw.im2col ? 1 : 0;
+  r.dsp = hw.rows * hw.cols + 51 + (hw.im2col ? 22 : 0);
+  // Least squares over the 13 configurations of scripts/resources_fit.csv.
+  r.lut = static_cast<int>(2099.3 + 59.2 * R * C + 4.1 * C * C + 1303.7 * C + 2551.9 * e + 37.5 * e * R * C + 0.5);
+  r.ff = static_cast<int>(566.3 - 6.9 * R * C + 34.4 * C * C + 196.1 * C + 1120.1 * e + 15.6 * e * R * C + 0.5);
+  const long pa = sasim_isa::line_pitch(hw.rows), pb = sasim_isa::line_pitch(hw.cols);
+  const double a = bram_cover(8 * pa, hw.buf_a.size_bytes / pa), b = bram_cover(8 * pb, hw.buf_b.size_bytes / pb),
+               c = bram_cover(32L * hw.cols, hw.buf_c.size_bytes / (4L * hw.cols));
+  r.bram36 = (hw.buf_a.double_buffered ? 2 : 1) * a + (hw.buf_b.double_buffered ? 2 : 1) * b +
+             (hw.buf_c.double_buffered ? 2 : 1) * c + 3;
+  return r;
+}
+
+}  // namespace sasim
