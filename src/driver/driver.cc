@@ -111,7 +111,7 @@ class Gemm {
   // accumulator (at most 510 per word), flushed before a half can overflow.
   static int32_t row_sum(const int8_t* p, int n) {
     int32_t sum = 0;
-  int i = 0;
+    int i = 0;
     if ((reinterpret_cast<uintptr_t>(p) & 3) == 0) {
       const uint32_t* w = static_cast<const uint32_t*>(__builtin_assume_aligned(p, 4));
       const int words = n / 4;
@@ -521,14 +521,14 @@ class Runner {
     const Schedule sc = r.schedule();
     if (sc.all && !dw) {  // columns interleaved: line n * (G * P) + g * P + p (Schedule::all)
       MemWriter w(out);
-      const int zero_words = pl.passes * line_pitch(hw_.cols) / 4;
+      const int zero_bytes = pl.passes * line_pitch(hw_.cols);  // a column past out_c
       for (int n = 0; n < gsize; ++n)
         for (int g = 0; g < sc.groups; ++g) {
           const int oc = g * gsize + n;
           if (oc < l_.out_c) {
             write_group_b(&w, pl, oc, 1, -1, 0);
           } else {
-            for (int i = 0; i < zero_words * 4; ++i) w.put(0);
+            for (int i = 0; i < zero_bytes; ++i) w.put(0);
           }
         }
       w.flush();
@@ -650,10 +650,11 @@ class Runner {
   }
 
   // Words in equal segments `gap` words apart (a band's rows in memory):
-  // `p` the next word, `in_seg` words left in its segment, `left` in all.
+  // `p` the next word, `in_seg` words left in its segment (never more than
+  // `left`, the words left in all), `seg` a segment's words.
   struct Segments {
     const uint32_t* p;
-    int in_seg, seg, gap, left, total;
+    int in_seg, seg, gap, left;
   };
   // A layer's im2col schedule, decided once (run_im2col) and run by
   // run_bands.
@@ -780,7 +781,7 @@ class Runner {
   SASIM_HOT int run_bands(const Schedule& sc) {
     const int R = hw_.rows;
     const Plan pl = sc.pl;
-    const int lines = pl.lines, group_passes = pl.passes, gsize = sc.gsize, groups = sc.groups;
+    const int group_passes = pl.passes, gsize = sc.gsize, groups = sc.groups;
     const int sh_b = sc.sh_b, skip_rows = sc.skip_rows;
     const bool dw = l_.kind == kDepthwiseConv2d, resident = sc.resident, split = sc.split, seq = sc.seq,
                skip = sc.skip;
@@ -811,7 +812,7 @@ class Runner {
     // START made its bank active). What is left is sent when it is needed.
     const uint32_t* bgb = 0;
     int bgb_left = 0, bgb_chunk = 0, bga_chunk = 0;
-    Segments bga = {0, 0, 0, 0, 0, 0};
+    Segments bga = {0, 0, 0, 0, 0};
     for (int go = 0; go < (split ? groups : 1); ++go)
     for (int n = 0; n < l_.batches; ++n) {
       for (int oy = 0; oy < l_.out_h;) {
@@ -872,7 +873,7 @@ class Runner {
               const int words = (ny1 - ny0) * l_.in_w * l_.in_c / 4;
               const Segments next = {static_cast<const uint32_t*>(__builtin_assume_aligned(
                                          l_.input + (n * l_.in_h + ny0) * l_.in_w * l_.in_c, 4)),
-                                     words, words, 0, words, words};
+                                     words, words, 0, words};
               bga = next;
             }
             bga_chunk = ((bga.left + tiles * groups - 1) / (tiles * groups) + 1) & ~1;
@@ -922,8 +923,8 @@ class Runner {
               continue;
             }
             // Pass by pass (weights not resident, or Kt not uniform).
-            PassTile pt = {y0, sh_b, oyt, oxt, mt, nt, oc0, gi, lines, dw, split, resident, keep_a, first_of_group};
-            if (!run_passes(pl, pt)) return kErrCfuRejected;
+            const PassTile pt = {y0, oyt, oxt, mt, nt, oc0, gi, keep_a, first_of_group};
+            if (!run_passes(sc, pt)) return kErrCfuRejected;
             keep_a = true;
             first_of_group = false;
             finish_pending();  // its bank is the next tile's
@@ -944,13 +945,14 @@ class Runner {
   // pass, the previous tile read back in slices between them. False when
   // the CFU rejects a START.
   struct PassTile {
-    int y0, sh_b, oyt, oxt, mt, nt, oc0, gi, lines;
-    bool dw, split, resident, keep_a, first_of_group;
+    int y0, oyt, oxt, mt, nt, oc0, gi;
+    bool keep_a, first_of_group;
   };
-  SASIM_RARE bool run_passes(const Plan& pl, const PassTile& t) {
+  SASIM_RARE bool run_passes(const Schedule& sc, const PassTile& t) {
+    const Plan& pl = sc.pl;
     const int R = hw_.rows, y0 = t.y0, oyt = t.oyt, oxt = t.oxt, mt = t.mt, nt = t.nt, oc0 = t.oc0, gi = t.gi;
-    const int lines = t.lines, group_passes = pl.passes;
-    const bool dw = t.dw, split = t.split, resident = t.resident;
+    const int lines = pl.lines, group_passes = pl.passes;
+    const bool dw = l_.kind == kDepthwiseConv2d, split = sc.split, resident = sc.resident;
     bool keep_a = t.keep_a, first_of_group = t.first_of_group;
     // The previous tile is read back in slices between this tile's passes.
     // (one division per tile)
@@ -961,7 +963,7 @@ class Runner {
         // The band coordinates of the tile's first pixel under this tap
         // (packed: the band's columns start at the left padding).
         const int ix_row = pl.packed ? 0 : -l_.pad_left + kx * l_.dil_w;
-        const int iy = oyt * t.sh_b - l_.pad_top + ky * l_.dil_h - y0, ix = oxt * pl.sw_b + ix_row;
+        const int iy = oyt * sc.sh_b - l_.pad_top + ky * l_.dil_h - y0, ix = oxt * pl.sw_b + ix_row;
         checked(kCfg, kCfgIm2colOrigin,
                 (static_cast<uint32_t>(iy) & 0xffff) | static_cast<uint32_t>(ix) << 16,
                 (static_cast<uint32_t>(ix_row) & 0xffff) | static_cast<uint32_t>(oxt) << 16);
@@ -1003,14 +1005,13 @@ class Runner {
     const int seg = l_.k_h * row_words;
     const Segments s = {static_cast<const uint32_t*>(__builtin_assume_aligned(
                             l_.input + (n * l_.in_h + oy * l_.stride_h) * l_.in_w * l_.in_c, 4)),
-                        seg, seg, l_.stride_h * row_words - seg, nr * seg, nr * seg};
+                        seg, seg, l_.stride_h * row_words - seg, nr * seg};
     return s;
   }
   // Up to k (even) more words of s to WRITE_A.
   SASIM_HOT static void put_segments_a(Segments* s, int k) {
     while (k > 0 && s->left > 0) {
-      int m = k < s->in_seg ? k : s->in_seg;
-      if (m > s->left) m = s->left;
+      const int m = k < s->in_seg ? k : s->in_seg;
       put_words_a(s->p, m);
       s->p += m;
       s->in_seg -= m;
@@ -1522,7 +1523,7 @@ class Runner {
 
   // One buffer line: `lanes` bytes, zeros up to the line pitch.
   static void put_line(WriterA* w, const uint8_t* b, int lanes, int pitch) {
-  int i = 0;
+    int i = 0;
     if (w->at_boundary())
       for (; i + 8 <= lanes; i += 8)
         w->put8(static_cast<uint32_t>(b[i]) | static_cast<uint32_t>(b[i + 1]) << 8 |
@@ -1618,14 +1619,6 @@ class Runner {
       }
   }
 
-  // `lines` lines of `w` words each (line i's at dst + i * step), READ NEXT
-  // by READ NEXT, software-pipelined: each store sits behind the next READ
-  // (READ NEXT answers in 2 cycles, so the next CFU instruction can only
-  // issue 3 cycles after it: a store and the loop's own instructions fill
-  // those cycles, and no store uses the READ right before it, facts.md F17,
-  // F18). A store every 3 cycles is as fast as the memory takes them when a
-  // write takes at most 3 cycles (HwDesc::store_cycles); slower memory would
-  // stall a store with a READ behind it, which forks (F19).
   // Lines p and q (two words each) by four READ NEXT, each store behind
   // the next READ; *a holds p's first word on entry (read by the caller)
   // and the next line's first word on return (read here).
@@ -1639,6 +1632,14 @@ class Runner {
     *a = sasim_cfu_op(kRead, 0, 0, 0);
     q[1] = d;
   }
+  // `lines` lines of `w` words each (line i's at dst + i * step), READ NEXT
+  // by READ NEXT, software-pipelined: each store sits behind the next READ
+  // (READ NEXT answers in 2 cycles, so the next CFU instruction can only
+  // issue 3 cycles after it: a store and the loop's own instructions fill
+  // those cycles, and no store uses the READ right before it, facts.md F17,
+  // F18). A store every 3 cycles is as fast as the memory takes them when a
+  // write takes at most 3 cycles (HwDesc::store_cycles); slower memory would
+  // stall a store with a READ behind it, which forks (F19).
   SASIM_HOT static void read_words_pipelined(uint32_t* dst, int step, int w, int lines) {
     if (w == 2) {  // the default array width: two words per line, two lines per iteration
       uint32_t* second = dst + step;
