@@ -14,6 +14,7 @@
 #include <string>
 
 #include "model/core.h"
+#include "model/core_params.h"
 #include "model/host.h"
 #include "sasim/config.h"
 #include "sasim/engine.h"

@@ -9,6 +9,7 @@
 #include "Vcfu_4x4_ws.h"
 #include "Vcfu_8x8_os.h"
 #include "Vcfu_8x8_ws.h"
+#include "model/core_params.h"
 #include "verilated_cfu.h"
 
 namespace sasim {

@@ -21,6 +21,7 @@
 
 #include "cpu/board.h"
 #include "cpu/params.h"
+#include "model/core_params.h"
 #include "sasim/config.h"
 
 namespace {

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "model/core.h"
+#include "model/core_params.h"
 #include "cosim/lockstep.h"
 #include "model/host.h"
 #include "sasim/case_io.h"

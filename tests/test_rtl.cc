@@ -39,6 +39,7 @@
 #include "cosim/lockstep.h"
 #include "driver/cfu_isa.h"
 #include "model/core.h"
+#include "model/core_params.h"
 #include "model/host.h"
 #include "sasim/case_io.h"
 #include "sasim/quant.h"

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "model/core.h"
+#include "model/core_params.h"
 #include "model/host.h"
 #include "sasim/case_io.h"
 #include "test_support.h"

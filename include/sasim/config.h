@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "sasim/dataflow.h"
 #include "sasim/layer.h"
 
 namespace sasim {
@@ -51,7 +52,6 @@ Override parse_override(const std::string& text);
 bool parse_int64(const std::string& s, int64_t* out);
 bool parse_double(const std::string& s, double* out);
 
-enum class Dataflow { kWeightStationary, kOutputStationary };
 const char* dataflow_name(Dataflow d);  // "ws" / "os"
 
 struct BufferConfig {

@@ -7,6 +7,7 @@
 #include "cosim/lockstep.h"
 #include "cpu/board_host.h"
 #include "cpu/params.h"
+#include "model/core_params.h"
 #include "sc/cfu_sc.h"
 #include "driver/driver.h"
 #include "sasim/case_io.h"

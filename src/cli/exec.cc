@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "cpu/board.h"
 #include "cpu/params.h"
+#include "model/core_params.h"
 
 namespace sasim {
 

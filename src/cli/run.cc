@@ -21,6 +21,7 @@
 #include "sasim/golden.h"
 #include "sasim/resources.h"
 #include "model/core.h"
+#include "model/core_params.h"
 #include "cpu/feed_bench.h"
 #include "cpu/params.h"
 

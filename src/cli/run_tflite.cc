@@ -25,6 +25,7 @@
 #include "cpu/board_host.h"
 #include "cpu/params.h"
 #include "model/core.h"
+#include "model/core_params.h"
 #include "sasim/engine.h"
 #include "sasim/resources.h"
 #include "tflite/board_ops.h"

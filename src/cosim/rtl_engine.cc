@@ -8,6 +8,7 @@
 #include "cpu/params.h"
 #include "driver/driver.h"
 #include "engine_board.h"
+#include "model/core_params.h"
 #include "sasim/engine.h"
 
 namespace sasim {

@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "driver/cfu_isa.h"
-#include "sasim/config.h"
+#include "sasim/dataflow.h"
 
 namespace sasim {
 
@@ -35,10 +35,6 @@ struct CoreParams {
   int a_lines = 0, b_lines = 0, c_lines = 0;  // lines per bank
   bool a_double = true, b_double = true, c_double = true;
 };
-
-// Derives bank geometry from a hardware config; throws ConfigError naming the
-// buffer when one bank cannot hold a single line.
-CoreParams core_params_from(const HwConfig& hw);
 
 struct BusIn {
   bool cmd_valid = false;

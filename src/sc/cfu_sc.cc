@@ -1,4 +1,5 @@
 #include "sc/cfu_sc.h"
+#include "model/core_params.h"
 
 #include <cstdlib>
 

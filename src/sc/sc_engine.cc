@@ -2,6 +2,7 @@
 // board's driver through the host agent. One elaboration per process: layers
 // run one after another in the same simulation, each from the cycle the
 // previous one ended.
+#include "model/core_params.h"
 #include "sc/sc_engine.h"
 
 #include <fmt/format.h>
