@@ -12,7 +12,7 @@
 //  * ALines / BLines / CLines: lines per bank of the A, B (int8 lines of
 //    line_pitch(Rows) / line_pitch(Cols) bytes) and C (Cols int32 lanes)
 //    buffers. The defaults are the model's default buffer sizes: 8192, 8192
-//    and 4096 bytes per bank.
+//    and 16384 bytes per bank (configs/default.yaml).
 //  * ADouble / BDouble / CDouble: 1 = two banks (double-buffered).
 //
 // Block diagram:
@@ -50,7 +50,7 @@ module Cfu #(
   parameter integer Dataflow = 0,
   parameter integer ALines   = 8192 / ((Rows <= 1) ? 1 : (Rows <= 2) ? 2 : (Rows <= 4) ? 4 : ((Rows + 7) / 8) * 8),
   parameter integer BLines   = 8192 / ((Cols <= 1) ? 1 : (Cols <= 2) ? 2 : (Cols <= 4) ? 4 : ((Cols + 7) / 8) * 8),
-  parameter integer CLines   = 4096 / (4 * Cols),
+  parameter integer CLines   = 16384 / (4 * Cols),
   parameter integer ADouble  = 1,
   parameter integer BDouble  = 1,
   parameter integer CDouble  = 1,

@@ -552,3 +552,35 @@ expect(run_input_on_config 2 "resnet8.yaml: --input applies to whole networks on
        ARGS run --model "${SRC}/models/resnet8.yaml" --input "${WORK}/short_input.bin" --out "${WORK}/cfg_input")
 expect(run_input_seed_on_config 2 "resnet8.yaml: --input-seed applies to whole networks only"
        ARGS run --model "${SRC}/models/resnet8.yaml" --input-seed 3 --out "${WORK}/cfg_input")
+
+# export-cfu: a project folder, its configuration in cfu.v; never over a folder
+# that is not an earlier export, and over one only with --force.
+expect(export_cfu 0 "wrote .*export_4x4 \\(36 files\\): CFU Playground project 'export_4x4' for 4x4 os.*self-test conv_3x3_s1_same: [0-9]+ cycles"
+       ARGS export-cfu --set array.rows=4 --set array.cols=4 --set array.dataflow=os --out "${WORK}/proj/export_4x4")
+file(READ "${WORK}/proj/export_4x4/cfu.v" cfu_text)
+if(NOT cfu_text MATCHES "parameter integer Rows     = 4,\n  parameter integer Cols     = 4,\n  parameter integer Dataflow = 1,")
+  message(SEND_ERROR "[export_cfu] cfu.v does not carry the configuration's parameters")
+endif()
+foreach(f Makefile README.md src/proj_menu.cc src/software_cfu.cc src/sasim_hw.h
+          src/tensorflow/lite/kernels/internal/reference/integer_ops/fully_connected.h)
+  if(NOT EXISTS "${WORK}/proj/export_4x4/${f}")
+    message(SEND_ERROR "[export_cfu] the project has no ${f}")
+  endif()
+endforeach()
+expect(export_cfu_again 2 "export_4x4: --out: holds an earlier export: give --force to replace it"
+       ARGS export-cfu --out "${WORK}/proj/export_4x4")
+expect(export_cfu_force 0 "for 8x8 ws" ARGS export-cfu --force --out "${WORK}/proj/export_4x4")
+file(MAKE_DIRECTORY "${WORK}/proj/mine")
+file(WRITE "${WORK}/proj/mine/notes.txt" "my work")
+expect(export_cfu_not_ours 2 "mine: --out: exists and is not a sasim export: nothing was written"
+       ARGS export-cfu --force --out "${WORK}/proj/mine")
+file(READ "${WORK}/proj/mine/notes.txt" notes)
+if(NOT notes STREQUAL "my work")
+  message(SEND_ERROR "[export_cfu_not_ours] the folder's file was touched")
+endif()
+expect(export_cfu_name 2 "--name: 'my proj' is not a project name CFU Playground can build"
+       ARGS export-cfu --name "my proj" --out "${WORK}/proj/named")
+expect(export_cfu_bad_set 2 "--set array.rows=0" ARGS export-cfu --set array.rows=0 --out "${WORK}/proj/bad")
+if(EXISTS "${WORK}/proj/bad" OR EXISTS "${WORK}/proj/named")
+  message(SEND_ERROR "[export_cfu_bad_set] a refused export left a folder")
+endif()

@@ -95,6 +95,15 @@ struct CosimOptions {
 // per case or layer, then "N passed, M failed"; exit 1 on any mismatch.
 int cmd_cosim(const CommonOptions& common, const CosimOptions& o);
 
+struct ExportOptions {
+  std::string out_dir;  // the project folder to write
+  std::string name;     // empty: the folder's name
+  bool force = false;   // replace an earlier export in out_dir
+};
+
+// Writes a CFU Playground project for the configuration (src/cli/export_cfu.cc).
+int cmd_export_cfu(const CommonOptions& common, const ExportOptions& o);
+
 struct ExecOptions {
   std::string elf_path;
   uint64_t max_cycles = 2'000'000'000;

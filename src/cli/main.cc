@@ -108,6 +108,14 @@ int sc_main(int argc, char* argv[]) {
   exec->add_option("elf", ex.elf_path, "program (ELF, linked for main_ram at 0x40000000)")->required();
   exec->add_option("--max-cycles", ex.max_cycles, "stop with exit 1 after this many cycles")->capture_default_str();
 
+  CLI::App* export_cfu =
+      app.add_subcommand("export-cfu", "write a CFU Playground project (RTL, kernels, driver, self-test) for the configuration");
+  sasim::ExportOptions exo;
+  add_common(export_cfu, &common, &sets);
+  export_cfu->add_option("--out", exo.out_dir, "the project folder, e.g. CFU-Playground/proj/sasim_8x8")->required();
+  export_cfu->add_option("--name", exo.name, "the project's name (default: the folder's)");
+  export_cfu->add_flag("--force", exo.force, "replace an earlier export in the folder");
+
   CLI::App* import = app.add_subcommand("import", "import a .tflite model's accelerator layers as a sasim model config");
   std::string import_in, import_out;
   import->add_option("model", import_in, "the .tflite file")->required();
@@ -207,6 +215,7 @@ int sc_main(int argc, char* argv[]) {
     if (run->parsed()) return sasim::cmd_run(common, run_opt);
     if (config->parsed()) return sasim::cmd_config(common);
     if (exec->parsed()) return sasim::cmd_exec(common, ex);
+    if (export_cfu->parsed()) return sasim::cmd_export_cfu(common, exo);
     if (import->parsed()) return sasim::cmd_import(import_in, import_out);
     if (cosim->parsed()) {
       if (co.cases.empty() && co.model_path.empty())

@@ -1,0 +1,146 @@
+// sasim export-cfu: a CFU Playground project for one configuration
+// (src/export/cfu_project.h, docs/export-cfu.md).
+//
+// The project is written into a fresh sibling folder and renamed into place
+// only when complete, so a failure leaves nothing half-written; an existing
+// folder is replaced only when it is an earlier export (it holds the marker
+// file) and --force is given.
+#include <dirent.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+
+#include "commands.h"
+#include "export/cfu_project.h"
+#include "sasim/engine.h"
+#include "sasim/resources.h"
+
+namespace sasim {
+
+namespace {
+
+const char* kMarker = ".sasim-export";
+
+bool exists(const std::string& p) {
+  struct stat st;
+  return stat(p.c_str(), &st) == 0;
+}
+
+bool empty_dir(const std::string& p) {
+  DIR* d = opendir(p.c_str());
+  if (!d) return false;
+  bool empty = true;
+  while (dirent* e = readdir(d))
+    if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) empty = false;
+  closedir(d);
+  return empty;
+}
+
+// Removes a folder tree this command wrote (a previous export, or its own
+// unfinished temporary folder).
+void remove_tree(const std::string& p) {
+  if (DIR* d = opendir(p.c_str())) {
+    while (dirent* e = readdir(d)) {
+      if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
+      const std::string c = p + "/" + e->d_name;
+      struct stat st;
+      if (lstat(c.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+        remove_tree(c);
+      else
+        std::remove(c.c_str());
+    }
+    closedir(d);
+  }
+  rmdir(p.c_str());
+}
+
+std::string strip_slashes(std::string s) {
+  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+int cmd_export_cfu(const CommonOptions& common, const ExportOptions& o) {
+  const HwConfig hw = load_hw_config(common.hw_path, common.overrides);
+  const std::string out = strip_slashes(o.out_dir);
+  std::string name = o.name;
+  if (name.empty()) name = out.substr(out.find_last_of('/') == std::string::npos ? 0 : out.find_last_of('/') + 1);
+  if (name.empty() || name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
+                          std::string::npos)
+    throw ConfigError({{"--name", 0, 0, "",
+                        fmt::format("'{}' is not a project name CFU Playground can build (letters, digits, _ and -)",
+                                    name)}});
+  const bool replace = exists(out) && !empty_dir(out);
+  if (replace && !exists(out + "/" + kMarker))
+    throw ConfigError({{out, 0, 0, "--out", "exists and is not a sasim export: nothing was written; choose a new folder"}});
+  if (replace && !o.force)
+    throw ConfigError({{out, 0, 0, "--out", "holds an earlier export: give --force to replace it"}});
+  if (const std::string w = fit_warning(hw); !w.empty()) fmt::print(stderr, "warning: {}\n", w);
+
+  ProjectInputs in;
+  in.hw = hw;
+  in.name = name;
+  in.version = sasim_version();
+  in.selftest = selftest_cases();
+  // sasim's board estimate of each self-test layer as the self-test measures
+  // it: the second of two calls within one program (warm caches).
+  {
+    EngineOptions eo;
+    eo.cpu = "vexriscv";
+    eo.inference = std::make_shared<InferenceCarry>();
+    std::unique_ptr<Engine> engine = make_engine("systemc", hw, eo);
+    for (SelftestCase& c : in.selftest) {
+      engine->run(c.spec, c.data);
+      const EngineResult r = engine->run(c.spec, c.data);
+      if (r.output != c.expected)
+        throw std::runtime_error(fmt::format("self-test layer {} is not bit-exact on this configuration", c.name));
+      c.sasim_cycles = r.stats.cycles;
+    }
+    engine->finish();
+  }
+  const std::vector<ProjectFile> files = cfu_project(in);
+
+  // Written next to the destination, then renamed into place.
+  const size_t slash = out.find_last_of('/');
+  const std::string parent = slash == std::string::npos ? "." : out.substr(0, slash == 0 ? 1 : slash);
+  make_dirs(parent);
+  const std::string tmp = out + ".sasim-tmp-" + std::to_string(getpid());
+  remove_tree(tmp);
+  try {
+    for (const ProjectFile& f : files) {
+      const std::string path = tmp + "/" + f.path;
+      make_dirs(path.substr(0, path.find_last_of('/')));
+      std::ofstream os(path, std::ios::binary);
+      os << f.text;
+      if (!os.flush())
+        throw ConfigError({{path, 0, 0, "", fmt::format("cannot write: {}", std::strerror(errno))}});
+    }
+    {
+      std::ofstream os(tmp + "/" + kMarker);
+      os << "sasim " << in.version << " export-cfu\n";
+    }
+    if (replace) remove_tree(out);
+    else if (exists(out)) rmdir(out.c_str());
+    if (std::rename(tmp.c_str(), out.c_str()) != 0)
+      throw ConfigError({{out, 0, 0, "--out", fmt::format("cannot create: {}", std::strerror(errno))}});
+  } catch (...) {
+    remove_tree(tmp);
+    throw;
+  }
+  fmt::print("wrote {} ({} files): CFU Playground project '{}' for {}x{} {}\n", out, files.size() + 1, name, hw.rows,
+             hw.cols, dataflow_name(hw.dataflow));
+  for (const SelftestCase& c : in.selftest)
+    fmt::print("  self-test {}: {} cycles on the board estimate\n", c.name, c.sasim_cycles);
+  fmt::print("build on the board: cd {} && make prog TARGET=digilent_nexys4ddr USE_VIVADO=1 "
+             "EXTRA_LITEX_ARGS=\"--cpu-variant=perf+cfu\" && make load TARGET=digilent_nexys4ddr\n",
+             out);
+  return kExitOk;
+}
+
+}  // namespace sasim

@@ -1,0 +1,380 @@
+#include "export/cfu_project.h"
+
+#include <fmt/format.h>
+
+#include <cstring>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+
+#include "driver/cfu_isa.h"
+#include "export/embedded.h"
+#include "model/core_params.h"
+#include "sasim/golden.h"
+#include "sasim/quant.h"
+#include "sasim/resources.h"
+
+namespace sasim {
+
+const char* embedded_file(const char* path) {
+  for (int i = 0; i < kEmbeddedFileCount; ++i)
+    if (std::strcmp(kEmbeddedFiles[i].path, path) == 0) return kEmbeddedFiles[i].text;
+  return nullptr;
+}
+
+namespace {
+
+std::string source(const char* path) {
+  const char* t = embedded_file(path);
+  if (!t) throw std::logic_error(fmt::format("sasim was built without {} (cmake/embed_files.cmake)", path));
+  return t;
+}
+
+// sasim's include paths ("driver/...", "model/...", "sasim/...") as the
+// project's: its src/ is an include root of CFU Playground's build, and
+// sasim's parts live under src/sasim/ there.
+std::string project_includes(const std::string& text) {
+  static const std::regex inc(R"re(#include "(driver|model)/)re");
+  return std::regex_replace(text, inc, "#include \"sasim/$1/");
+}
+
+// ---- the self-test's layers ---------------------------------------------------
+
+// A fixed pseudo-random sequence (64-bit LCG, high bits), so that every export
+// of every configuration carries the same cases.
+class Lcg {
+ public:
+  int pick(int lo, int hi) {
+    s_ = s_ * 6364136223846793005ULL + 1442695040888963407ULL;
+    return lo + static_cast<int>((s_ >> 33) % static_cast<uint64_t>(hi - lo + 1));
+  }
+
+ private:
+  uint64_t s_ = 0x5a5a2026ULL;
+};
+
+SelftestCase make_case(const std::string& name, LayerSpec s, double scale, Lcg* rng) {
+  std::vector<FieldError> errors;
+  if (!validate_layer(&s, &errors))
+    throw std::logic_error(fmt::format("self-test layer {}: {}: {}", name, errors[0].key, errors[0].message));
+  SelftestCase c;
+  c.name = name;
+  for (int64_t i = 0; i < s.input_elems(); ++i) c.data.input.push_back(static_cast<int8_t>(rng->pick(-128, 127)));
+  for (int64_t i = 0; i < s.filter_elems(); ++i) c.data.filter.push_back(static_cast<int8_t>(rng->pick(-127, 127)));
+  for (int i = 0; i < s.out_c(); ++i) c.data.bias.push_back(rng->pick(-4000, 4000));
+  // Channel scales spread around `scale` so that every channel requantizes
+  // differently and the outputs use the int8 range.
+  const int channels = static_cast<int>(s.output_multiplier.size());
+  for (int i = 0; i < channels; ++i) {
+    int32_t m = 0;
+    int sh = 0;
+    quantize_multiplier(scale * (0.75 + 0.5 * i / std::max(1, channels)), &m, &sh);
+    s.output_multiplier[static_cast<size_t>(i)] = m;
+    s.output_shift[static_cast<size_t>(i)] = sh;
+  }
+  c.spec = s;
+  golden_layer(c.spec, c.data, &c.expected);
+  return c;
+}
+
+}  // namespace
+
+std::vector<SelftestCase> selftest_cases() {
+  Lcg rng;
+  std::vector<SelftestCase> cases;
+  {
+    LayerSpec s;
+    s.name = "conv_3x3_s1_same";
+    s.op = OpKind::kConv2d;
+    s.input_shape = {1, 10, 10, 8};
+    s.filter_shape = {16, 3, 3, 8};
+    s.output_shape = {1, 10, 10, 16};
+    s.padding = Padding::kSame;
+    s.input_zero_point = -3;
+    s.output_zero_point = 5;
+    s.has_bias = true;
+    s.output_multiplier.assign(16, 0);
+    s.output_shift.assign(16, 0);
+    cases.push_back(make_case(s.name, s, 1.0 / 1500, &rng));
+  }
+  {
+    LayerSpec s;
+    s.name = "depthwise_3x3_s2_valid";
+    s.op = OpKind::kDepthwiseConv2d;
+    s.input_shape = {1, 11, 11, 16};
+    s.filter_shape = {1, 3, 3, 16};
+    s.output_shape = {1, 5, 5, 16};
+    s.stride_h = s.stride_w = 2;
+    s.padding = Padding::kValid;
+    s.input_zero_point = 7;
+    s.output_zero_point = -2;
+    s.act_min = 0;  // a fused ReLU
+    s.has_bias = true;
+    s.output_multiplier.assign(16, 0);
+    s.output_shift.assign(16, 0);
+    cases.push_back(make_case(s.name, s, 1.0 / 300, &rng));
+  }
+  {
+    LayerSpec s;
+    s.name = "fully_connected_64x10";
+    s.op = OpKind::kFullyConnected;
+    s.input_shape = {2, 64};
+    s.filter_shape = {10, 64};
+    s.output_shape = {2, 10};
+    s.input_zero_point = -1;
+    s.output_zero_point = 3;
+    s.has_bias = true;
+    s.output_multiplier.assign(1, 0);
+    s.output_shift.assign(1, 0);
+    cases.push_back(make_case(s.name, s, 1.0 / 2000, &rng));
+  }
+  return cases;
+}
+
+// ---- generated files ----------------------------------------------------------
+
+std::string configured_cfu_v(const HwConfig& hw) {
+  const CoreParams p = core_params_from(hw);
+  const std::vector<std::pair<std::string, int>> values = {
+      {"Rows", p.rows},
+      {"Cols", p.cols},
+      {"Dataflow", p.dataflow == Dataflow::kWeightStationary ? 0 : 1},
+      {"ALines", p.a_lines},
+      {"BLines", p.b_lines},
+      {"CLines", p.c_lines},
+      {"ADouble", p.a_double ? 1 : 0},
+      {"BDouble", p.b_double ? 1 : 0},
+      {"CDouble", p.c_double ? 1 : 0},
+      {"Im2col", p.im2col ? 1 : 0},
+  };
+  std::string text = source("rtl/cfu.v");
+  for (const auto& [name, value] : values) {
+    const std::regex param("(\\n  parameter integer " + name + " +=) [^\\n]*?(,?)(\\n)");
+    std::smatch m;
+    if (!std::regex_search(text, m, param))
+      throw std::logic_error(fmt::format("rtl/cfu.v has no parameter {} (cfu_project.cc)", name));
+    text = m.prefix().str() + m[1].str() + " " + std::to_string(value) + m[2].str() + m[3].str() + m.suffix().str();
+  }
+  return text;
+}
+
+namespace {
+
+std::string config_summary(const HwConfig& hw) {
+  return fmt::format("{}x{} {}{}, A {} / B {} / C {} bytes per bank", hw.rows, hw.cols, dataflow_name(hw.dataflow),
+                     hw.im2col && hw.dataflow == Dataflow::kWeightStationary ? " im2col" : "",
+                     hw.buf_a.size_bytes, hw.buf_b.size_bytes, hw.buf_c.size_bytes);
+}
+
+std::string hw_header(const HwConfig& hw, const std::string& version) {
+  const CoreParams p = core_params_from(hw);
+  std::string s = fmt::format(
+      "// Generated by sasim {} export-cfu: the accelerator this project's cfu.v builds,\n"
+      "// as the driver (src/sasim/driver/) and the software CFU see it.\n"
+      "#ifndef SASIM_HW_H_\n#define SASIM_HW_H_\n\n",
+      version);
+  s += fmt::format("#define SASIM_HW_CONFIG \"{}\"\n", config_summary(hw));
+  s += fmt::format("#define SASIM_HW_ROWS {}\n#define SASIM_HW_COLS {}\n", p.rows, p.cols);
+  s += fmt::format("#define SASIM_HW_DATAFLOW {}  // {}\n",
+                   p.dataflow == Dataflow::kWeightStationary ? sasim_isa::kDataflowWs : sasim_isa::kDataflowOs,
+                   dataflow_name(p.dataflow));
+  s += fmt::format("#define SASIM_HW_A_LINES {}\n#define SASIM_HW_B_LINES {}\n#define SASIM_HW_C_LINES {}\n",
+                   p.a_lines, p.b_lines, p.c_lines);
+  s += fmt::format("#define SASIM_HW_A_DOUBLE {}\n#define SASIM_HW_B_DOUBLE {}\n#define SASIM_HW_C_DOUBLE {}\n",
+                   p.a_double ? 1 : 0, p.b_double ? 1 : 0, p.c_double ? 1 : 0);
+  s += fmt::format("#define SASIM_HW_IM2COL {}\n", p.im2col ? 1 : 0);
+  s += "// Cycles the board's memory takes per store (cpu.memory.write): the driver's\n"
+       "// streaming loops that store faster than this are not used (HwDesc::store_cycles).\n";
+  s += fmt::format("#define SASIM_HW_STORE_CYCLES {}\n\n#endif  // SASIM_HW_H_\n", hw.cpu.write);
+  return s;
+}
+
+template <class T>
+std::string c_array(const std::string& type, const std::string& name, const std::vector<T>& v) {
+  std::string s = fmt::format("static const {} {}[{}] = {{", type, name, std::max<size_t>(v.size(), 1));
+  for (size_t i = 0; i < v.size(); ++i) s += fmt::format("{}{}", i % 16 == 0 ? "\n    " : " ", static_cast<int64_t>(v[i])) + ",";
+  if (v.empty()) s += "0";
+  return s + "\n};\n";
+}
+
+std::string dims4(const std::vector<int>& d) {
+  std::string s = "{";
+  for (size_t i = 0; i < 4; ++i) s += fmt::format("{}{}", i ? ", " : "", i < d.size() ? d[i] : 0);
+  return s + "}";
+}
+
+std::string selftest_data(const std::vector<SelftestCase>& cases, const std::string& version) {
+  std::string s = fmt::format(
+      "// Generated by sasim {} export-cfu: the self-test's layers (sasim_selftest.h), with\n"
+      "// outputs from sasim's golden model and sasim's board estimate of their cycles.\n"
+      "#ifndef SASIM_SELFTEST_DATA_H_\n#define SASIM_SELFTEST_DATA_H_\n\n#include \"sasim_selftest.h\"\n\n",
+      version);
+  size_t max_out = 1;
+  for (size_t k = 0; k < cases.size(); ++k) {
+    const SelftestCase& c = cases[k];
+    const std::string p = fmt::format("sasim_st{}_", k);
+    s += c_array("int8_t", p + "input", c.data.input);
+    s += c_array("int8_t", p + "filter", c.data.filter);
+    s += c_array("int32_t", p + "bias", c.data.bias);
+    s += c_array("int32_t", p + "multiplier", c.spec.output_multiplier);
+    s += c_array("int32_t", p + "shift", c.spec.output_shift);
+    s += c_array("int8_t", p + "expected", c.expected);
+    s += "\n";
+    max_out = std::max(max_out, c.expected.size());
+  }
+  s += fmt::format("#define SASIM_SELFTEST_CASES {}\n#define SASIM_SELFTEST_MAX_OUTPUT {}\n\n", cases.size(), max_out);
+  s += "static const SasimSelftestCase sasim_selftest_cases_data[SASIM_SELFTEST_CASES] = {\n";
+  for (size_t k = 0; k < cases.size(); ++k) {
+    const SelftestCase& c = cases[k];
+    const LayerSpec& l = c.spec;
+    const bool fc = l.op == OpKind::kFullyConnected;
+    const int kind = l.op == OpKind::kConv2d ? 0 : l.op == OpKind::kDepthwiseConv2d ? 1 : 2;
+    const std::string p = fmt::format("sasim_st{}_", k);
+    s += fmt::format(
+        "    {{\"{}\", {}, {}, {}, {}, {},\n     {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {},\n"
+        "     {}input, {}filter, {}bias, {}multiplier, {}shift, {}expected, {}u}},\n",
+        c.name, kind, fc ? 2 : 4, dims4(fc ? std::vector<int>{l.batches(), l.in_c()} : l.input_shape),
+        dims4(l.filter_shape), dims4(l.output_shape), l.stride_h, l.stride_w, l.pad_top, l.pad_left, l.dilation_h,
+        l.dilation_w, l.depth_multiplier, -l.input_zero_point, l.output_zero_point, l.act_min, l.act_max, p, p, p, p,
+        p, p, c.sasim_cycles);
+  }
+  return s + "};\n\n#endif  // SASIM_SELFTEST_DATA_H_\n";
+}
+
+std::string makefile(const HwConfig& hw, const std::string& version) {
+  return fmt::format(
+      "# CFU Playground project: the sasim accelerator, {}.\n"
+      "# Generated by sasim {} export-cfu (README.md says what is here).\n"
+      "\n"
+      "export DEFINES :=\n"
+      "\n"
+      "# Uncomment to run the CFU's commands on sasim's cycle model in software\n"
+      "# (src/software_cfu.cc) instead of the gateware.\n"
+      "#DEFINES += CFU_SOFTWARE_DEFINED\n"
+      "\n"
+      "# Uncomment this line to skip debug code (large effect on performance)\n"
+      "DEFINES += NDEBUG\n"
+      "#DEFINES += NPROFILE\n"
+      "\n"
+      "# The model(s) the firmware includes (CFU Playground's names).\n"
+      "DEFINES += INCLUDE_MODEL_PDTI8\n"
+      "\n"
+      "# The arena and table in which the kernels keep each layer's prepared weights\n"
+      "# (src/sasim_tflm.cc): bytes and layers.\n"
+      "#DEFINES += SASIM_PREPARED_BYTES=262144\n"
+      "#DEFINES += SASIM_PREPARED_LAYERS=64\n"
+      "\n"
+      "include ../proj.mk\n",
+      config_summary(hw), version);
+}
+
+std::string readme(const ProjectInputs& in) {
+  const HwConfig& hw = in.hw;
+  const ResourceEstimate r = estimate_resources(hw);
+  std::string s = fmt::format("# {}: the sasim accelerator on CFU Playground\n\n", in.name);
+  s += fmt::format(
+      "Generated by sasim {} (`sasim export-cfu`) for **{}**; `sasim-hw.yaml` is the\n"
+      "configuration, resolved: `sasim run --hw sasim-hw.yaml ...` simulates this project.\n\n",
+      in.version, config_summary(hw));
+  s += "## Build and run on the board (Nexys A7-100T)\n\n"
+       "Copy this folder to `CFU-Playground/proj/` and, from it:\n\n"
+       "```sh\n"
+       "make prog TARGET=digilent_nexys4ddr USE_VIVADO=1 EXTRA_LITEX_ARGS=\"--cpu-variant=perf+cfu\"\n"
+       "make load TARGET=digilent_nexys4ddr\n"
+       "```\n\n"
+       "`perf+cfu` is the CPU variant sasim models (VexRiscv with 8 KiB caches, the\n"
+       "performance counters and the CFU port). In the firmware's menu, `3` opens the\n"
+       "project menu: `1` runs the self-test (below), `2` switches TFLite Micro's\n"
+       "conv, depthwise and fully connected kernels between the CFU and the reference\n"
+       "code, `3` counts the layers run on each. Without a board,\n"
+       "`#DEFINES += CFU_SOFTWARE_DEFINED` in the Makefile runs the CFU's commands on\n"
+       "sasim's cycle model in software (bit-exact; the CPU then does the CFU's\n"
+       "work, so cycles are not the hardware's).\n\n";
+  s += "## What is here\n\n"
+       "| file | what |\n|---|---|\n"
+       "| `cfu.v` | top module `Cfu`, its parameters set to this configuration; the other `sasim_*.v` files are `include`d |\n"
+       "| `src/tensorflow/lite/kernels/internal/reference/integer_ops/{conv,depthwise_conv,fully_connected}.h` | TFLite Micro's int8 kernels (`ConvPerChannel`, `DepthwiseConvPerChannel`, `FullyConnected`, `FullyConnectedPerChannel`) on the CFU, TFLite Micro's reference arithmetic for anything else |\n"
+       "| `src/sasim_tflm.{h,cc}` | the bridge: kernel arguments to the driver's layer description, the fallback rules, the prepared-weights cache |\n"
+       "| `src/sasim/driver/` | sasim's driver (the code sasim's CPU model runs), unchanged but for include paths and the CFU seam (`cfu_seam.h`: `cfu_op`) |\n"
+       "| `src/sasim/model/`, `src/software_cfu.cc` | sasim's cycle model as the software CFU (`CFU_SOFTWARE_DEFINED`) |\n"
+       "| `src/sasim_hw.h` | the configuration as the driver sees it |\n"
+       "| `src/sasim_selftest.{h,cc}`, `src/sasim_selftest_data.h`, `src/proj_menu.cc` | the self-test and the project menu |\n\n";
+  s += "A layer falls back to the reference code when the CFU cannot hold its\n"
+       "quantization (a zero point outside int8, a shift outside [-31, 30]), for a\n"
+       "grouped conv, a nonzero filter zero point, int16 activations, or a shape the\n"
+       "driver cannot tile. A layer's first call prepares its weights (the folded\n"
+       "biases and the weights in the CFU's order) in a static arena, as sasim assumes\n"
+       "they are prepared before inference; later calls reuse them.\n\n";
+  s += fmt::format(
+      "## Resources (sasim's estimate; `scripts/synth` in sasim synthesizes)\n\n"
+      "| | LUT | FF | DSP48E1 | BRAM36 |\n|---|---|---|---|---|\n"
+      "| this CFU | {} | {} | {} | {:.1f} |\n| budget (XC7A100T less the SoC) | {} | {} | {} | {:.0f} |\n\n{}\n\n"
+      "**Timing:** this version of the CFU does not meet the board's 75 MHz: sasim's\n"
+      "`scripts/synth` estimates its READ path (the requantizer) at about 38 ns\n"
+      "against 13.3 ns (docs/microarchitecture.md in sasim, \"Timing at 75 MHz\").\n"
+      "Vivado will report the violation; pipelining the requantizer is sasim's open\n"
+      "work (issue 11).\n\n",
+      r.lut, r.ff, r.dsp, r.bram36, ResourceEstimate::kLut, ResourceEstimate::kFf, ResourceEstimate::kDsp,
+      ResourceEstimate::kBram36,
+      r.fits() ? "It fits." : "**It does not fit: " + r.over() + ".** Vivado will fail to place it.");
+  s += "## Expected cycles\n\n"
+       "sasim's board estimate of the self-test's layers: the driver's cycles from\n"
+       "the layer's start to its return (`mcycle`), weights prepared, caches warm\n"
+       "from a first call. The self-test prints its own measurement beside each:\n"
+       "it times TFLite Micro's kernel entry, so it adds the bridge's work (the\n"
+       "argument checks, the prepared-weights lookup) and the firmware's code\n"
+       "layout in the 8 KiB instruction cache; on sasim's board model the exported\n"
+       "self-test measures a few hundred to a few thousand cycles more.\n\n"
+       "| layer | MACs | cycles | ms at 75 MHz |\n|---|---|---|---|\n";
+  for (const SelftestCase& c : in.selftest)
+    s += fmt::format("| {} | {} | {} | {:.3f} |\n", c.name, c.spec.macs(), c.sasim_cycles,
+                     static_cast<double>(c.sasim_cycles) / (hw.clock_mhz * 1e3));
+  if (!in.model_layers.empty()) {
+    uint64_t total = 0;
+    s += fmt::format("\n`{}`, per accelerator layer (`sasim run`, board estimate):\n\n", in.model_name);
+    s += "| layer | op | MACs | cycles |\n|---|---|---|---|\n";
+    for (const LayerCycles& l : in.model_layers) {
+      s += fmt::format("| {} | {} | {} | {} |\n", l.name, l.op, l.macs, l.cycles);
+      total += l.cycles;
+    }
+    s += fmt::format("| total | | | {} ({:.2f} ms) |\n", total, static_cast<double>(total) / (hw.clock_mhz * 1e3));
+  }
+  s += "\nsasim's numbers are the board's `mcycle` counts for the CPU running the\n"
+       "driver and the CFU together; on the board, TFLite Micro's profiler adds its\n"
+       "own overhead per operator.\n";
+  return s;
+}
+
+}  // namespace
+
+std::vector<ProjectFile> cfu_project(const ProjectInputs& in) {
+  std::vector<ProjectFile> files;
+  auto add = [&](std::string path, std::string text) { files.push_back({std::move(path), std::move(text)}); };
+  add("Makefile", makefile(in.hw, in.version));
+  add("README.md", readme(in));
+  add("sasim-hw.yaml", hw_config_to_yaml(in.hw));
+  add("cfu.v", fmt::format("// sasim {} export-cfu: the parameters below are set for {}.\n", in.version,
+                           config_summary(in.hw)) +
+                   configured_cfu_v(in.hw));
+  for (const char* v : {"sasim_ram_sdp.v", "sasim_opbuf.v", "sasim_cbuf.v", "sasim_pe_ws.v", "sasim_pe_os.v",
+                        "sasim_array_ws.v", "sasim_array_os.v", "sasim_requant.v", "sasim_postproc.v",
+                        "sasim_frontend.v", "sasim_ctrl.v", "lint_waivers.vlt"})
+    add(v, source((std::string("rtl/") + v).c_str()));
+  // sasim's driver and cycle model, under src/sasim/.
+  for (const char* f : {"driver/driver.h", "driver/driver.cc", "driver/cfu_isa.h", "model/core.h", "model/core.cc"})
+    add(std::string("src/sasim/") + f, project_includes(source((std::string("src/") + f).c_str())));
+  add("src/sasim/driver/cfu_seam.h", source("src/export/proj/cfu_seam.h"));
+  for (const char* f : {"quant.h", "dataflow.h"})
+    add(std::string("src/sasim/") + f, source((std::string("include/sasim/") + f).c_str()));
+  // The project's own sources.
+  for (const char* f : {"sasim_tflm.h", "sasim_tflm.cc", "software_cfu.cc", "sasim_selftest.h", "sasim_selftest.cc",
+                        "proj_menu.cc", "tensorflow/lite/kernels/internal/reference/integer_ops/conv.h",
+                        "tensorflow/lite/kernels/internal/reference/integer_ops/depthwise_conv.h",
+                        "tensorflow/lite/kernels/internal/reference/integer_ops/fully_connected.h"})
+    add(std::string("src/") + f, source((std::string("src/export/proj/") + f).c_str()));
+  add("src/sasim_hw.h", hw_header(in.hw, in.version));
+  add("src/sasim_selftest_data.h", selftest_data(in.selftest, in.version));
+  return files;
+}
+
+}  // namespace sasim

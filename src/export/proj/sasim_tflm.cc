@@ -1,0 +1,311 @@
+// The bridge (sasim_tflm.h): TFLite Micro's kernel arguments -> the driver's
+// LayerDesc. The conventions it relies on (TFLite Micro's kernels, tflite-micro
+// 8746ec9 as CFU Playground vendors it):
+//  * input_offset = -input zero point, output_offset = output zero point,
+//    weights_offset = -filter zero point (0 for int8 conv and depthwise);
+//  * padding_values.height/width are the top/left padding;
+//  * shifts are exponents: positive = left shift (the driver's convention);
+//  * conv filter OHWI, depthwise [1, KH, KW, C * depth_multiplier], FC
+//    [units, depth]; NHWC activations.
+#include "sasim_tflm.h"
+
+#include "sasim/driver/driver.h"
+#include "sasim_hw.h"
+
+// The preparation arena and table (see Prepared below); a project may set
+// them in its Makefile's DEFINES.
+#ifndef SASIM_PREPARED_BYTES
+#define SASIM_PREPARED_BYTES (256 * 1024)
+#endif
+#ifndef SASIM_PREPARED_LAYERS
+#define SASIM_PREPARED_LAYERS 64
+#endif
+
+// Placement on the board: with the driver's per-layer code (.text.sasim_warm,
+// see src/sasim/driver/driver.cc), as sasim's own runner places its layer
+// entry, so that a layer's call does not evict the driver's loops from the
+// 8 KiB direct-mapped I$. A linker script without that section name places
+// it among the rest of .text.
+#if defined(__riscv)
+#define SASIM_BRIDGE __attribute__((section(".text.sasim_warm")))
+#else
+#define SASIM_BRIDGE
+#endif
+
+namespace sasim_tflm {
+
+namespace {
+
+const sasim_drv::HwDesc kHw = {
+    SASIM_HW_ROWS,     SASIM_HW_COLS,     SASIM_HW_DATAFLOW,     SASIM_HW_A_LINES,
+    SASIM_HW_B_LINES,  SASIM_HW_C_LINES,  SASIM_HW_A_DOUBLE != 0, SASIM_HW_B_DOUBLE != 0,
+    SASIM_HW_C_DOUBLE != 0, SASIM_HW_IM2COL != 0, SASIM_HW_STORE_CYCLES,
+};
+
+bool g_enabled = true;
+Counters g_counters = {0, 0, 0};
+
+// Prepared layers: what sasim prepares before inference (the folded biases
+// and the weights in the CFU's line order, docs/board-runtime.md), made here
+// at a layer's first call and kept, keyed by the tensors' addresses and the
+// fields the preparation reads. TFLite Micro's weights are constants of the
+// model, so a layer's later calls reuse them; ResetPrepared() forgets them
+// (for a caller that reuses buffers for other weights). When the table or
+// the arena is full, the driver works from the raw tensors (slower, same
+// output).
+struct Prepared {
+  int kind, in_c, out_c, k_h, k_w, depth_multiplier, input_zp;
+  const int8_t* filter;
+  const int32_t* bias;
+  const int32_t* folded;
+  const int8_t* packed;
+};
+Prepared g_prepared[SASIM_PREPARED_LAYERS];
+int g_prepared_count = 0;
+int32_t g_arena[SASIM_PREPARED_BYTES / 4] __attribute__((aligned(16)));
+unsigned g_arena_used = 0;  // in int32 words
+
+bool same(const Prepared& p, const sasim_drv::LayerDesc& l) {
+  return p.filter == l.filter && p.bias == l.bias && p.kind == l.kind && p.in_c == l.in_c && p.out_c == l.out_c &&
+         p.k_h == l.k_h && p.k_w == l.k_w && p.depth_multiplier == l.depth_multiplier && p.input_zp == l.input_zp;
+}
+
+// 16-byte aligned pieces, as the runner's arena places tensors.
+int32_t* arena_take(unsigned bytes) {
+  const unsigned words = (bytes + 15) / 16 * 4;
+  if (words > sizeof g_arena / sizeof g_arena[0] - g_arena_used) return 0;
+  int32_t* p = g_arena + g_arena_used;
+  g_arena_used += words;
+  return p;
+}
+
+SASIM_BRIDGE void prepare(sasim_drv::LayerDesc* l) {
+  for (int i = 0; i < g_prepared_count; ++i)
+    if (same(g_prepared[i], *l)) {
+      l->folded_bias = g_prepared[i].folded;
+      l->packed_weights = g_prepared[i].packed;
+      return;
+    }
+  if (g_prepared_count == SASIM_PREPARED_LAYERS) return;
+  int32_t* folded = arena_take(static_cast<unsigned>(l->out_c) * 4);
+  if (!folded) return;
+  sasim_drv::fold_biases(*l, folded);
+  const int bytes = sasim_drv::packed_weights_bytes(kHw, *l);
+  int8_t* packed = bytes > 0 ? reinterpret_cast<int8_t*>(arena_take(static_cast<unsigned>(bytes))) : 0;
+  if (packed) sasim_drv::pack_weights(kHw, *l, packed);
+  Prepared& p = g_prepared[g_prepared_count++];
+  p.kind = l->kind;
+  p.in_c = l->in_c;
+  p.out_c = l->out_c;
+  p.k_h = l->k_h;
+  p.k_w = l->k_w;
+  p.depth_multiplier = l->depth_multiplier;
+  p.input_zp = l->input_zp;
+  p.filter = l->filter;
+  p.bias = l->bias;
+  p.folded = folded;
+  p.packed = packed;
+  l->folded_bias = folded;
+  l->packed_weights = packed;
+}
+
+bool is_int8(int32_t v) { return v >= -128 && v <= 127; }
+bool shift_ok(int32_t s) { return s >= -31 && s <= 30; }
+
+// What every kernel shares: the quantization fields the CFU holds.
+bool quant_ok(int32_t input_offset, int32_t output_offset, int32_t act_min, int32_t act_max, int n,
+              const int32_t* mult, const int32_t* shift) {
+  if (!is_int8(-input_offset) || !is_int8(output_offset)) return false;
+  if (!is_int8(act_min) || !is_int8(act_max) || act_min > act_max) return false;
+  for (int i = 0; i < n; ++i)
+    if (mult[i] < 0 || !shift_ok(shift[i])) return false;
+  return true;
+}
+
+// Every field of l set (stores, not a memset call), the tensors null.
+inline void clear(sasim_drv::LayerDesc* l) {
+  l->kind = l->batches = l->in_h = l->in_w = l->in_c = l->out_h = l->out_w = l->out_c = 0;
+  l->k_h = l->k_w = l->stride_h = l->stride_w = l->dil_h = l->dil_w = l->pad_top = l->pad_left = 0;
+  l->depth_multiplier = 1;
+  l->input_zp = l->output_zp = l->act_min = l->act_max = 0;
+  l->input = 0;
+  l->filter = 0;
+  l->bias = l->multiplier = l->shift = 0;
+  l->per_tensor = 0;
+  l->output = 0;
+  l->folded_bias = 0;
+  l->packed_weights = 0;
+}
+
+SASIM_BRIDGE bool run(sasim_drv::LayerDesc* l) {
+  prepare(l);
+  const int rc = sasim_drv::run_layer(kHw, *l);
+  g_counters.last_status = rc;
+  if (rc != sasim_drv::kOk) {
+    ++g_counters.fallbacks;
+    return false;
+  }
+  ++g_counters.accelerated;
+  return true;
+}
+
+bool refuse() {
+  ++g_counters.fallbacks;
+  return false;
+}
+
+// The spatial fields of conv and depthwise from their 4-D shapes.
+template <class Params>
+bool spatial(const Params& p, const tflite::RuntimeShape& in, const tflite::RuntimeShape& filter,
+             const tflite::RuntimeShape& out, sasim_drv::LayerDesc* l) {
+  if (in.DimensionsCount() != 4 || filter.DimensionsCount() != 4 || out.DimensionsCount() != 4) return false;
+  if (in.Dims(0) != out.Dims(0)) return false;
+  if (p.stride_height < 1 || p.stride_width < 1 || p.dilation_height_factor < 1 || p.dilation_width_factor < 1)
+    return false;
+  if (p.padding_values.height < 0 || p.padding_values.width < 0) return false;
+  l->batches = in.Dims(0);
+  l->in_h = in.Dims(1);
+  l->in_w = in.Dims(2);
+  l->in_c = in.Dims(3);
+  l->out_h = out.Dims(1);
+  l->out_w = out.Dims(2);
+  l->out_c = out.Dims(3);
+  l->k_h = filter.Dims(1);
+  l->k_w = filter.Dims(2);
+  l->stride_h = p.stride_height;
+  l->stride_w = p.stride_width;
+  l->dil_h = p.dilation_height_factor;
+  l->dil_w = p.dilation_width_factor;
+  l->pad_top = p.padding_values.height;
+  l->pad_left = p.padding_values.width;
+  l->input_zp = -p.input_offset;
+  l->output_zp = p.output_offset;
+  l->act_min = p.quantized_activation_min;
+  l->act_max = p.quantized_activation_max;
+  return true;
+}
+
+}  // namespace
+
+void SetEnabled(bool on) { g_enabled = on; }
+void ResetPrepared() {
+  g_prepared_count = 0;
+  g_arena_used = 0;
+}
+bool Enabled() { return g_enabled; }
+const Counters& GetCounters() { return g_counters; }
+
+SASIM_BRIDGE bool ConvPerChannel(const tflite::ConvParams& params, const int32_t* output_multiplier, const int32_t* output_shift,
+                    const tflite::RuntimeShape& input_shape, const int8_t* input_data,
+                    const tflite::RuntimeShape& filter_shape, const int8_t* filter_data,
+                    const tflite::RuntimeShape& bias_shape, const int32_t* bias_data,
+                    const tflite::RuntimeShape& output_shape, int8_t* output_data) {
+  (void)bias_shape;
+  if (!g_enabled) return refuse();
+  sasim_drv::LayerDesc l;
+  clear(&l);
+  l.kind = sasim_drv::kConv2d;
+  if (!spatial(params, input_shape, filter_shape, output_shape, &l)) return refuse();
+  // Grouped convs (filter depth < input depth) are not a driver layer.
+  if (filter_shape.Dims(0) != l.out_c || filter_shape.Dims(3) != l.in_c) return refuse();
+  if (!quant_ok(params.input_offset, params.output_offset, l.act_min, l.act_max, l.out_c, output_multiplier,
+                output_shift))
+    return refuse();
+  l.depth_multiplier = 1;
+  l.input = input_data;
+  l.filter = filter_data;
+  l.bias = bias_data;
+  l.multiplier = output_multiplier;
+  l.shift = output_shift;
+  l.per_tensor = 0;
+  l.output = output_data;
+  return run(&l);
+}
+
+SASIM_BRIDGE bool DepthwiseConvPerChannel(const tflite::DepthwiseParams& params, const int32_t* output_multiplier,
+                             const int32_t* output_shift, const tflite::RuntimeShape& input_shape,
+                             const int8_t* input_data, const tflite::RuntimeShape& filter_shape,
+                             const int8_t* filter_data, const tflite::RuntimeShape& bias_shape,
+                             const int32_t* bias_data, const tflite::RuntimeShape& output_shape,
+                             int8_t* output_data) {
+  (void)bias_shape;
+  if (!g_enabled) return refuse();
+  sasim_drv::LayerDesc l;
+  clear(&l);
+  l.kind = sasim_drv::kDepthwiseConv2d;
+  if (!spatial(params, input_shape, filter_shape, output_shape, &l)) return refuse();
+  if (params.depth_multiplier < 1 || l.out_c != l.in_c * params.depth_multiplier) return refuse();
+  if (filter_shape.Dims(0) != 1 || filter_shape.Dims(3) != l.out_c) return refuse();
+  if (!quant_ok(params.input_offset, params.output_offset, l.act_min, l.act_max, l.out_c, output_multiplier,
+                output_shift))
+    return refuse();
+  l.depth_multiplier = params.depth_multiplier;
+  l.input = input_data;
+  l.filter = filter_data;
+  l.bias = bias_data;
+  l.multiplier = output_multiplier;
+  l.shift = output_shift;
+  l.per_tensor = 0;
+  l.output = output_data;
+  return run(&l);
+}
+
+SASIM_BRIDGE bool FullyConnected(const tflite::FullyConnectedParams& params, const int32_t* output_multiplier,
+                    const int* output_shift, const tflite::RuntimeShape& input_shape, const int8_t* input_data,
+                    const tflite::RuntimeShape& filter_shape, const int8_t* filter_data,
+                    const tflite::RuntimeShape& bias_shape, const int32_t* bias_data,
+                    const tflite::RuntimeShape& output_shape, int8_t* output_data) {
+  (void)input_shape;
+  (void)bias_shape;
+  if (!g_enabled) return refuse();
+  const int out_dims = output_shape.DimensionsCount();
+  const int filter_dims = filter_shape.DimensionsCount();
+  if (out_dims < 1 || filter_dims < 2) return refuse();
+  // FullyConnected: batches = every output dimension but the last;
+  // FullyConnectedPerChannel: a 2-D output.
+  const bool per_channel = output_multiplier != 0;
+  if (per_channel && out_dims != 2) return refuse();
+  const int units = output_shape.Dims(out_dims - 1);
+  const int depth = filter_shape.Dims(filter_dims - 1);
+  if (units > filter_shape.Dims(filter_dims - 2) || units < 1 || depth < 1) return refuse();
+  if (params.weights_offset != 0) return refuse();  // the array multiplies the raw filter bytes
+  // The per-tensor pair, and the per-channel shifts as the driver's int32
+  // (an int is not int32_t's type on every target).
+  const int32_t tensor_mult = params.output_multiplier;
+  const int32_t tensor_shift = params.output_shift;
+  static int32_t shifts[1024];
+  const int n = per_channel ? units : 1;
+  if (per_channel) {
+    if (units > static_cast<int>(sizeof shifts / sizeof shifts[0])) return refuse();
+    for (int i = 0; i < units; ++i) shifts[i] = output_shift[i];
+  }
+  const int32_t* mult = per_channel ? output_multiplier : &tensor_mult;
+  const int32_t* shift = per_channel ? shifts : &tensor_shift;
+  if (!quant_ok(params.input_offset, params.output_offset, params.quantized_activation_min,
+                params.quantized_activation_max, n, mult, shift))
+    return refuse();
+  sasim_drv::LayerDesc l;
+  clear(&l);
+  l.kind = sasim_drv::kFullyConnected;
+  l.batches = tflite::FlatSizeSkipDim(output_shape, out_dims - 1);
+  l.in_h = l.in_w = l.out_h = l.out_w = 1;
+  l.in_c = depth;
+  l.out_c = units;
+  l.k_h = l.k_w = 1;
+  l.stride_h = l.stride_w = l.dil_h = l.dil_w = 1;
+  l.depth_multiplier = 1;
+  l.input_zp = -params.input_offset;
+  l.output_zp = params.output_offset;
+  l.act_min = params.quantized_activation_min;
+  l.act_max = params.quantized_activation_max;
+  l.input = input_data;
+  l.filter = filter_data;
+  l.bias = bias_data;
+  l.multiplier = mult;
+  l.shift = shift;
+  l.per_tensor = per_channel ? 0 : 1;
+  l.output = output_data;
+  return run(&l);
+}
+
+}  // namespace sasim_tflm

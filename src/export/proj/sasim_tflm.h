@@ -1,0 +1,64 @@
+// The bridge from TFLite Micro's int8 reference kernels to the sasim driver
+// (written by `sasim export-cfu` into the project's src/).
+//
+// Each function translates a kernel's arguments into the driver's LayerDesc
+// and runs the layer on the accelerator of sasim_hw.h. It returns true when
+// the accelerator produced the output, false when it cannot take the case
+// (then the output may be partly written and the caller runs the reference
+// kernel): an operand outside what the CFU holds (an int8 zero point, a shift
+// outside [-31, 30]), a grouped conv, a nonzero filter offset, a shape the
+// driver cannot tile, or the bridge switched off with SetEnabled(false).
+#ifndef SASIM_TFLM_H_
+#define SASIM_TFLM_H_
+
+#include <stdint.h>
+
+#include "tensorflow/lite/kernels/internal/types.h"
+
+namespace sasim_tflm {
+
+bool ConvPerChannel(const tflite::ConvParams& params, const int32_t* output_multiplier, const int32_t* output_shift,
+                    const tflite::RuntimeShape& input_shape, const int8_t* input_data,
+                    const tflite::RuntimeShape& filter_shape, const int8_t* filter_data,
+                    const tflite::RuntimeShape& bias_shape, const int32_t* bias_data,
+                    const tflite::RuntimeShape& output_shape, int8_t* output_data);
+
+bool DepthwiseConvPerChannel(const tflite::DepthwiseParams& params, const int32_t* output_multiplier,
+                             const int32_t* output_shift, const tflite::RuntimeShape& input_shape,
+                             const int8_t* input_data, const tflite::RuntimeShape& filter_shape,
+                             const int8_t* filter_data, const tflite::RuntimeShape& bias_shape,
+                             const int32_t* bias_data, const tflite::RuntimeShape& output_shape,
+                             int8_t* output_data);
+
+// FullyConnected (one multiplier and shift, from params) when
+// output_multiplier is null, else FullyConnectedPerChannel (output_depth
+// entries each).
+bool FullyConnected(const tflite::FullyConnectedParams& params, const int32_t* output_multiplier,
+                    const int* output_shift, const tflite::RuntimeShape& input_shape, const int8_t* input_data,
+                    const tflite::RuntimeShape& filter_shape, const int8_t* filter_data,
+                    const tflite::RuntimeShape& bias_shape, const int32_t* bias_data,
+                    const tflite::RuntimeShape& output_shape, int8_t* output_data);
+
+// On by default; off: every kernel runs TFLite Micro's reference code (to
+// compare the two on the board).
+void SetEnabled(bool on);
+bool Enabled();
+
+// A layer's first call prepares what sasim prepares before inference (the
+// folded biases, the weights in the CFU's order) and later calls with the
+// same tensors reuse it: the weights must not change between calls, as
+// TFLite Micro's do not. ResetPrepared() forgets every prepared layer.
+void ResetPrepared();
+
+// Layers run on the accelerator and layers that fell back, since start-up;
+// the driver's status of the last layer it was given (0: ok).
+struct Counters {
+  unsigned accelerated;
+  unsigned fallbacks;
+  int last_status;
+};
+const Counters& GetCounters();
+
+}  // namespace sasim_tflm
+
+#endif  // SASIM_TFLM_H_

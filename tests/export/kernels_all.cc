@@ -1,0 +1,39 @@
+// Compiles every function of an export's three kernel headers, templates
+// instantiated as TFLite Micro's kernels instantiate them (conv: int32 and
+// int64 accumulators; fully connected: int64), so that the board build of the
+// tests checks all of them, not only what the self-test calls. Never run.
+#include "tensorflow/lite/kernels/internal/reference/integer_ops/conv.h"
+#include "tensorflow/lite/kernels/internal/reference/integer_ops/depthwise_conv.h"
+#include "tensorflow/lite/kernels/internal/reference/integer_ops/fully_connected.h"
+
+namespace ops = tflite::reference_integer_ops;
+
+// `go` is unknown to the compiler, so every call below is compiled.
+void sasim_test_all_kernels(volatile int go) {
+  if (!go) return;
+  const tflite::RuntimeShape s;
+  const tflite::ConvParams cp = tflite::ConvParams();
+  const tflite::DepthwiseParams dp = tflite::DepthwiseParams();
+  const tflite::FullyConnectedParams fp = tflite::FullyConnectedParams();
+  int8_t* i8 = 0;
+  int16_t* i16 = 0;
+  const int32_t* i32 = 0;
+  const int64_t* i64 = 0;
+  const int* shifts = 0;
+  float* f = 0;
+  int32_t* offsets = 0;
+  ops::ConvPerChannel(cp, i32, i32, s, i8, s, i8, s, i32, s, i8);
+  ops::ConvPerChannelWithPackedInt4Weights(cp, i32, i32, s, i8, s, i8, i8, s, i32, s, i8);
+  ops::ConvPerChannel<int32_t>(cp, i32, i32, s, i16, s, i8, s, i32, s, i16);
+  ops::ConvPerChannel<int64_t>(cp, i32, i32, s, i16, s, i8, s, i64, s, i16);
+  ops::DepthwiseConvPerChannel(dp, i32, i32, s, i8, s, i8, s, i32, s, i8);
+  ops::DepthwiseConvPerChannelWithPackedInt4Weights(dp, i32, i32, s, i8, s, i8, i8, s, i32, s, i8);
+  ops::DepthwiseConvPerChannel(dp, i32, i32, s, i16, s, i8, s, i64, s, i16);
+  ops::DepthwiseConvHybridPerChannel(dp, f, s, i8, s, i8, s, f, s, f, f, offsets);
+  ops::FullyConnectedPerChannel(fp, i32, shifts, s, i8, s, i8, s, i32, s, i8);
+  ops::FullyConnectedPerChannel<int32_t>(fp, i32, shifts, s, i16, s, i8, s, i32, s, i16);
+  ops::FullyConnectedPerChannel<int64_t>(fp, i32, shifts, s, i16, s, i8, s, i64, s, i16);
+  ops::FullyConnected(fp, s, i8, s, i8, s, i32, s, i8);
+  ops::FullyConnectedWithPackedInt4Weights(fp, s, i8, s, i8, i8, s, i32, s, i8);
+  ops::FullyConnected<int64_t>(fp, s, i16, s, i8, s, i64, s, i16);
+}
