@@ -163,10 +163,7 @@ if(HAVE_RTL)
               "${SHARED}/vectors/synthetic__04_fully_connected" "${SHARED}/vectors/resnet8__14_fully_connected")
   expect(cosim_model 0 "MATCH tiny/c1 cycles=[0-9]+\nMATCH tiny/d1 cycles=[0-9]+\n2 passed, 0 failed"
          ARGS cosim --set array.rows=2 --set array.cols=3 --model "${WORK}/tiny.yaml" --out "${WORK}/cosim")
-  expect(cosim_unbuilt_shape 2 "no Verilated RTL is built for 5x8 ws.*built configurations: 4x4_ws, 4x4_os, 8x8_ws"
-         ARGS cosim --set array.rows=5 "${SHARED}/vectors/synthetic__01_conv2d")
-  expect(cosim_other_buffers 2 "no Verilated RTL is built for 8x8 ws with these buffers"
-         ARGS cosim --set buffers.a.size_bytes=1024 "${SHARED}/vectors/synthetic__01_conv2d")
+  # Shapes that are not prebuilt are Verilated on demand: tests/rtl_on_demand.cmake.
   expect(check_engine_rtl 0 "PASS synthetic__02_conv2d cycles=[0-9]+\n1 passed, 0 failed"
          ARGS check --engine rtl --set array.rows=3 --set array.cols=2 --set array.dataflow=os
               "${SHARED}/vectors/synthetic__02_conv2d")
@@ -292,10 +289,6 @@ expect(set_blamed_over_file 2 "^--set buffers.d.size_bytes=4096: buffers.d: unkn
 expect(set_blamed_new_section 2 "^--set foo.bar=1: foo: unknown key" ARGS check --set foo.bar=1 "${SHARED}/vectors/synthetic__01_conv2d")
 expect(set_did_you_mean 2 "--set cpu.memry.write=2: cpu.memry: unknown key \\(did you mean 'memory'\\?\\)"
        ARGS check --set cpu.memry.write=2 "${SHARED}/vectors/synthetic__01_conv2d")
-if(HAVE_RTL)
-  expect(set_blamed_cosim 2 "^--set array.rows=5: array: no Verilated RTL is built for 5x8"
-         ARGS cosim --set array.rows=5 "${SHARED}/vectors/synthetic__01_conv2d")
-endif()
 # --out is checked before simulating; stale traces of an earlier run go.
 file(WRITE "${WORK}/a_file" "x")
 expect(run_out_is_file 2 "a_file: output path exists and is not a directory"

@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "cosim/lockstep.h"
+#include "cosim/rtl_build.h"
 #include "cpu/board_host.h"
 #include "cpu/params.h"
 #include "model/core_params.h"
@@ -90,12 +91,7 @@ Verdict cosim_layer(ScSystem* sys, const CoreParams& p, bool reset, const std::s
 int cmd_cosim(const CommonOptions& common, const CosimOptions& o) {
   const HwConfig hw = load_hw_config(common.hw_path, common.overrides);
   const CoreParams p = core_params_from(hw);
-  std::string available;
-  const RtlConfig* rc = find_rtl_config(p, &available);
-  if (!rc)
-    throw ConfigError({{hw.origin_of_section({"array", "buffers"}), 0, 0, "array",
-                        fmt::format("no Verilated RTL is built for {}x{} {} with these buffers; built configurations: {}",
-                                    p.rows, p.cols, dataflow_name(p.dataflow), available)}});
+  const RtlConfig* rc = rtl_config_for(p);  // prebuilt, or Verilated now (cached)
   const std::string out_dir = o.out_dir.empty() ? "out/cosim" : o.out_dir;
   make_dirs(out_dir);
   ScSystem sys(hw);

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "cosim/lockstep.h"
+#include "cosim/rtl_build.h"
 #include "cpu/params.h"
 #include "driver/driver.h"
 #include "engine_board.h"
@@ -84,12 +85,7 @@ class RtlEngine : public Engine {
 // The RTL must be built for exactly this array and bank geometry.
 std::unique_ptr<Engine> make_rtl_engine(const HwConfig& hw, const EngineOptions& opts) {
   const CoreParams p = core_params_from(hw);
-  std::string available;
-  const RtlConfig* rc = find_rtl_config(p, &available);
-  if (!rc)
-    throw ConfigError({{hw.origin_of_section({"array", "buffers"}), 0, 0, "array",
-                        fmt::format("no Verilated RTL is built for {}x{} {}; built configurations: {}", p.rows, p.cols,
-                                    dataflow_name(p.dataflow), available)}});
+  const RtlConfig* rc = rtl_config_for(p);  // prebuilt, or Verilated now (cached)
   return std::make_unique<RtlEngine>(hw, *rc, opts);
 }
 
