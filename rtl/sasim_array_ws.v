@@ -219,15 +219,17 @@ module sasim_array_ws #(
 
   reg  signed [31:0] w_iy_q, w_ix_q;
   reg         [15:0] w_ox_q;
+  // The bound on a line index. (Compared on the low word: a concatenation
+  // with ALines in it is taken as unsized by Verilator when the parameter is
+  // a plain literal, as in an exported cfu.v.)
   localparam [31:0]        ALinesU = ALines;
-  localparam signed [63:0] ALinesS = {32'd0, ALinesU};
   wire signed [31:0] in_w_s   = $signed({16'd0, g_in_w_i});
   wire signed [31:0] in_h_s   = $signed({16'd0, g_in_h_i});
   wire signed [63:0] w_line   = ($signed({{32{w_iy_q[31]}}, w_iy_q}) * $signed({32'd0, in_w_s}) +
                                  $signed({{32{w_ix_q[31]}}, w_ix_q})) * $signed({56'd0, g_lines_i}) +
                                 $signed({56'd0, j_q});
   wire               w_inside = (w_iy_q >= 0) && (w_iy_q < in_h_s) && (w_ix_q >= 0) && (w_ix_q < in_w_s) &&
-                                (w_line < ALinesS);
+                                !w_line[63] && (w_line[62:32] == 31'd0) && (w_line[31:0] < ALinesU);
   wire               w_step   = busy_q && !finishing && im2col_q && (un >= s_q);
   wire               w_wrap   = ({16'd0, w_ox_q} + 32'd1 == {16'd0, g_out_w_i});
   reg                pad_q;  // the line read this cycle is padding
