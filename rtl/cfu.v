@@ -56,7 +56,12 @@ module Cfu #(
   parameter integer CDouble  = 1,
   // The im2col extension (weight-stationary only): IM2COL_* commands and
   // START's IM2COL and B_COLS flags (docs/command-set.md).
-  parameter integer Im2col   = 1
+  parameter integer Im2col   = 1,
+  // The prefetching post-processor (array.read_prefetch): the requantizer
+  // pipelined for 75 MHz, working ahead of the read pointer; READ NEXT
+  // answers with latency 1 once its word is ready. 0: the combinational
+  // post-processor the board reference was measured with (latency 2).
+  parameter integer Prefetch = 1
 ) (
   input  wire        clk,
   input  wire        reset,
@@ -156,6 +161,10 @@ module Cfu #(
   wire              rd_go, rd_raw;
   wire [LaneW-1:0]  rd_lane;
   wire [NtW-1:0]    rd_nt;
+  wire              pf_flush, rd_oob_n, pf_block, pf_pop, pf_ready;
+  wire [CLineW-1:0] rd_line_n, pf_line;
+  wire [LaneW-1:0]  rd_lane_n;
+  wire [31:0]       pf_data;
 
   sasim_ctrl #(
     .Rows     (Rows),
@@ -168,6 +177,7 @@ module Cfu #(
     .MaxMt    (MaxMt),
     .MaxKt    (MaxKt),
     .Im2col   (Ext),
+    .Prefetch (Prefetch),
     .BLines   (BLines),
     .MaxMtIm  (MaxMtIm),
     .MaxMtAll (MaxMtAll),
@@ -231,7 +241,15 @@ module Cfu #(
     .rd_go_o         (rd_go),
     .rd_raw_o        (rd_raw),
     .rd_lane_o       (rd_lane),
-    .rd_nt_o         (rd_nt)
+    .rd_nt_o         (rd_nt),
+    .pf_flush_o      (pf_flush),
+    .rd_line_n_o     (rd_line_n),
+    .rd_lane_n_o     (rd_lane_n),
+    .rd_oob_n_o      (rd_oob_n),
+    .pf_block_o      (pf_block),
+    .pf_pop_o        (pf_pop),
+    .pf_ready_i      (pf_ready),
+    .pf_data_i       (pf_data)
   );
 
   // ---------------------------------------------------------------------------
@@ -370,6 +388,9 @@ module Cfu #(
   // Result buffer and post-processing
   // ---------------------------------------------------------------------------
   wire [Cols*32-1:0] c_host_data;
+  // The host port reads the prefetch's line, except for a READ RAW (which
+  // flushes the prefetch) or without the prefetch: the read pointer's.
+  wire [CLineW-1:0]  c_host_line = (Prefetch != 0 && !(rd_go && rd_raw)) ? pf_line : host_line;
 
   sasim_cbuf #(
     .Cols   (Cols),
@@ -386,13 +407,15 @@ module Cfu #(
     .arr_wmask_i (c_wmask),
     .arr_wdata_i (c_wdata),
     .host_bank_i (host_bank),
-    .host_line_i (host_line),
+    .host_line_i (c_host_line),
     .host_data_o (c_host_data)
   );
 
   sasim_postproc #(
-    .Cols (Cols),
-    .Sets (Ext != 0 ? 2 : 1)
+    .Cols     (Cols),
+    .Sets     (Ext != 0 ? 2 : 1),
+    .Prefetch (Prefetch),
+    .CLines   (CLines)
   ) u_postproc (
     .clk_i     (clk),
     .cfg_we_i  (cfg_we),
@@ -409,7 +432,16 @@ module Cfu #(
     .rd_lane_i (rd_lane),
     .rd_nt_i   (rd_nt),
     .c_data_i  (c_host_data),
-    .data_o    (rsp_late)
+    .data_o    (rsp_late),
+    .pf_flush_i  (pf_flush),
+    .pf_line_n_i (rd_line_n),
+    .pf_lane_n_i (rd_lane_n),
+    .pf_oob_n_i  (rd_oob_n),
+    .pf_block_i  (pf_block),
+    .pf_pop_i    (pf_pop),
+    .pf_line_o   (pf_line),
+    .pf_ready_o  (pf_ready),
+    .pf_data_o   (pf_data)
   );
 
 endmodule

@@ -39,6 +39,9 @@ module sasim_ctrl #(
   // The im2col extension (WS): IM2COL passes may have Mt up to MaxMtIm (C
   // lines; no A limit), B_COLS passes Kt up to Rows (no B-line limit).
   parameter integer Im2col   = 1,
+  // The prefetching post-processor: READ NEXT takes the word it computed
+  // ahead (pf_ready_i / pf_data_i) with latency 1.
+  parameter integer Prefetch = 1,
   parameter integer BLines   = 1024,
   parameter integer MaxMtIm  = MaxMt,
   parameter integer MaxMtAll = (MaxMtIm > MaxMt) ? MaxMtIm : MaxMt,
@@ -112,7 +115,17 @@ module sasim_ctrl #(
   output reg                rd_go_o,
   output reg                rd_raw_o,
   output wire [LaneW-1:0]   rd_lane_o,
-  output wire [NtW-1:0]     rd_nt_o
+  output wire [NtW-1:0]     rd_nt_o,
+  // prefetch (Prefetch = 1): the read pointer after this edge, the flush,
+  // whether the array writes the bank being read, and READ NEXT's word
+  output wire               pf_flush_o,
+  output reg  [CLineW-1:0]  rd_line_n_o,
+  output reg  [LaneW-1:0]   rd_lane_n_o,
+  output reg                rd_oob_n_o,
+  output wire               pf_block_o,
+  output reg                pf_pop_o,
+  input  wire               pf_ready_i,
+  input  wire [31:0]        pf_data_i
 );
 
   // ---------------------------------------------------------------------------
@@ -285,6 +298,7 @@ module sasim_ctrl #(
   wire a_single_busy = arr_busy_i && (ADouble == 0);
   wire b_single_busy = arr_busy_i && (BDouble == 0);
   wire c_bank_busy   = arr_busy_i && (pass_bank_q == rd_bank_q);
+  assign pf_block_o  = c_bank_busy;
 
   reg do_seek, do_next, do_raw, do_soft_reset, do_reject;
   integer c;
@@ -301,6 +315,7 @@ module sasim_ctrl #(
     rq_we_o       = {Cols{1'b0}};
     rd_go_o       = 1'b0;
     rd_raw_o      = 1'b0;
+    pf_pop_o      = 1'b0;
     do_seek       = 1'b0;
     do_next       = 1'b0;
     do_raw        = 1'b0;
@@ -408,6 +423,13 @@ module sasim_ctrl #(
           end else if (!c_bank_busy) begin
             if (rd_bad) begin
               do_reject = 1'b1;
+            end else if (Prefetch != 0 && f7 == 7'd0) begin  // NEXT: the prefetched word, once there
+              if (pf_ready_i) begin
+                exec_o   = 1'b1;
+                rsp_o    = pf_data_i;
+                do_next  = 1'b1;
+                pf_pop_o = 1'b1;
+              end
             end else begin                // NEXT (f7 0) or RAW (f7 2)
               exec_o   = 1'b1;
               late_o   = 1'b1;
@@ -469,15 +491,44 @@ module sasim_ctrl #(
   // ---------------------------------------------------------------------------
   // Registers
   // ---------------------------------------------------------------------------
+  // The read pointer after this edge (the prefetch restarts there on a flush).
+  always @* begin
+    rd_line_n_o = rd_line_q;
+    rd_lane_n_o = rd_lane_q;
+    rd_oob_n_o  = rd_oob_q;
+    if (rst_i || do_soft_reset) begin
+      rd_line_n_o = {CLineW{1'b0}};
+      rd_lane_n_o = {LaneW{1'b0}};
+      rd_oob_n_o  = 1'b0;
+    end else if (do_seek) begin
+      rd_line_n_o = in1[CLineW-1:0];
+      rd_lane_n_o = {LaneW{1'b0}};
+      rd_oob_n_o  = 1'b0;
+    end else if (do_next || do_raw) begin
+      if (lane_wrap) begin
+        rd_lane_n_o = {LaneW{1'b0}};
+        rd_line_n_o = rd_line_q + LineOne;
+        if (rd_line_q == LineLast) rd_oob_n_o = 1'b1;
+      end else begin
+        rd_lane_n_o = lane_x[LaneW-1:0];
+      end
+    end
+  end
+
+  // The prefetch's words are stale after anything that moves the read
+  // pointer other than READ NEXT, changes a post-processing parameter, or
+  // starts a pass on the bank being read (the model's pf_flush()).
+  wire new_pass_bank = (CDouble != 0) ? flag_cbank : 1'b0;
+  assign pf_flush_o = (Prefetch != 0) &&
+                      (do_soft_reset || do_seek || do_raw || cfg_we_o || (|bias_we_o) || (|rq_we_o) ||
+                       (pass_start && new_pass_bank == rd_bank_q));
+
   always @(posedge clk_i) begin
     if (rst_i || do_soft_reset) begin
       error_q    <= 1'b0;
       a_active_q <= 1'b0;
       b_active_q <= 1'b0;
       rd_bank_q  <= 1'b0;
-      rd_line_q  <= {CLineW{1'b0}};
-      rd_oob_q   <= 1'b0;
-      rd_lane_q  <= {LaneW{1'b0}};
     end else begin
       if (do_reject) begin
         error_q <= 1'b1;
@@ -488,19 +539,13 @@ module sasim_ctrl #(
       end
       if (do_seek) begin
         rd_bank_q <= (CDouble != 0) ? in0[0] : 1'b0;
-        rd_line_q <= in1[CLineW-1:0];
-        rd_oob_q  <= 1'b0;
-        rd_lane_q <= {LaneW{1'b0}};
-      end else if (do_next || do_raw) begin
-        if (lane_wrap) begin
-          rd_lane_q <= {LaneW{1'b0}};
-          rd_line_q <= rd_line_q + LineOne;
-          if (rd_line_q == LineLast) rd_oob_q <= 1'b1;
-        end else begin
-          rd_lane_q <= lane_x[LaneW-1:0];
-        end
       end
     end
+  end
+  always @(posedge clk_i) begin
+    rd_line_q <= rd_line_n_o;
+    rd_lane_q <= rd_lane_n_o;
+    rd_oob_q  <= rd_oob_n_o;
   end
 
   // im2col registers: cleared by RESET (an IM2COL pass then needs GEOM and

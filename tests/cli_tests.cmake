@@ -231,9 +231,11 @@ expect(exec_cache_not_pow2 2 "cpu.icache_bytes: 3000 is not a power of two"
 expect(im2col_small_a_bank 0 "24 passed, 0 failed"
        ARGS check --engine systemc --set buffers.a.size_bytes=512 ${cases})
 # --cpu gap reproduces the fixed-gap numbers of before the CPU model exactly
-# on the CFU of before the im2col extension (array.im2col=false).
+# on the CFU of before the im2col extension and the prefetching
+# post-processor (array.im2col=false, array.read_prefetch=false).
 expect(cpu_gap_numbers 0 "PASS synthetic__01_conv2d cycles=3546\nPASS resnet8__14_fully_connected cycles=1433\n"
-       ARGS check --engine systemc --cpu gap --set array.im2col=false "${SHARED}/vectors/synthetic__01_conv2d"
+       ARGS check --engine systemc --cpu gap --set array.im2col=false --set array.read_prefetch=false
+            "${SHARED}/vectors/synthetic__01_conv2d"
             "${SHARED}/vectors/resnet8__14_fully_connected")
 expect(cpu_bad_name 2 "--cpu: .*not in" ARGS check --engine systemc --cpu arm "${SHARED}/vectors/synthetic__01_conv2d")
 # The default is the board estimate, and run says so.

@@ -86,6 +86,9 @@ struct HwConfig {
   int cols = 8;
   Dataflow dataflow = Dataflow::kWeightStationary;
   bool im2col = true;  // the im2col extension (ws only; array.im2col, default true for ws)
+  // array.read_prefetch: the pipelined post-processor working ahead of the
+  // read pointer; false: the combinational one of the board reference.
+  bool read_prefetch = true;
   BufferConfig buf_a, buf_b, buf_c;
   double clock_mhz = 75.0;
   HostTiming host;

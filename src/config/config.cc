@@ -27,6 +27,7 @@ array:
   cols: 8
   dataflow: ws          # ws (weight-stationary) | os (output-stationary)
   im2col: true          # ws: the CFU builds im2col rows from the input itself (docs/command-set.md)
+  read_prefetch: true   # the post-processor requantizes ahead of READ NEXT (pipelined for 75 MHz)
 buffers:                # per bank; 32-bit words so that they map to block RAM
   a: {size_bytes: 8192, double_buffered: true}    # activations (im2col rows)
   b: {size_bytes: 8192, double_buffered: true}    # weights
@@ -143,6 +144,10 @@ HwConfig parse_hw_config(const std::string& text, const std::string& source, con
     bool im2col = true;
     a.get_bool("im2col", &im2col, false);
     hw.im2col = im2col && hw.dataflow == Dataflow::kWeightStationary;
+    // The pipelined post-processor that works ahead of the read pointer
+    // (docs/command-set.md, "READ NEXT"); `false` is the combinational one
+    // the board reference was measured with (READ NEXT latency 2).
+    a.get_bool("read_prefetch", &hw.read_prefetch, false);
     a.finish();
   }
   {
@@ -200,11 +205,12 @@ std::string hw_config_to_yaml(const HwConfig& hw) {
     return fmt::format("{{size_bytes: {}, double_buffered: {}}}", b.size_bytes, b.double_buffered ? "true" : "false");
   };
   return fmt::format(
-      "# resolved from {}\narray:\n  rows: {}\n  cols: {}\n  dataflow: {}\n  im2col: {}\nbuffers:\n  a: {}\n  b: {}\n  c: {}\n"
+      "# resolved from {}\narray:\n  rows: {}\n  cols: {}\n  dataflow: {}\n  im2col: {}\n  read_prefetch: {}\nbuffers:\n  a: {}\n  b: {}\n  c: {}\n"
       "clock_mhz: {}\nhost:\n  cfu_issue_cycles: {}\n  load_cycles: {}\n  store_cycles: {}\n  loop_overhead_cycles: {}\n"
       "cpu:\n  icache_bytes: {}\n  dcache_bytes: {}\n  line_bytes: {}\n  memory:\n    read_first: {}\n    read_beat: {}\n"
       "    write: {}\n",
-      hw.source, hw.rows, hw.cols, dataflow_name(hw.dataflow), hw.im2col ? "true" : "false", buf(hw.buf_a), buf(hw.buf_b), buf(hw.buf_c), hw.clock_mhz,
+      hw.source, hw.rows, hw.cols, dataflow_name(hw.dataflow), hw.im2col ? "true" : "false",
+      hw.read_prefetch ? "true" : "false", buf(hw.buf_a), buf(hw.buf_b), buf(hw.buf_c), hw.clock_mhz,
       hw.host.cfu_issue_cycles, hw.host.load_cycles, hw.host.store_cycles, hw.host.loop_overhead_cycles,
       hw.cpu.icache_bytes, hw.cpu.dcache_bytes, hw.cpu.line_bytes, hw.cpu.read_first, hw.cpu.read_beat, hw.cpu.write);
 }

@@ -113,9 +113,10 @@ std::string cache_root() {
 }
 
 std::string describe(const CoreParams& p) {
-  return fmt::format("{}x{} {}{}, A/B/C {}/{}/{} lines per bank{}{}{}", p.rows, p.cols, dataflow_name(p.dataflow),
+  return fmt::format("{}x{} {}{}, A/B/C {}/{}/{} lines per bank{}{}{}{}", p.rows, p.cols, dataflow_name(p.dataflow),
                      p.im2col ? " im2col" : "", p.a_lines, p.b_lines, p.c_lines, p.a_double ? "" : ", A single",
-                     p.b_double ? "" : ", B single", p.c_double ? "" : ", C single");
+                     p.b_double ? "" : ", B single", p.c_double ? "" : ", C single",
+                     p.prefetch ? "" : ", reference post-processor");
 }
 
 std::vector<std::string> parameters(const CoreParams& p) {
@@ -128,7 +129,8 @@ std::vector<std::string> parameters(const CoreParams& p) {
           fmt::format("-GADouble={}", p.a_double ? 1 : 0),
           fmt::format("-GBDouble={}", p.b_double ? 1 : 0),
           fmt::format("-GCDouble={}", p.c_double ? 1 : 0),
-          fmt::format("-GIm2col={}", p.im2col ? 1 : 0)};
+          fmt::format("-GIm2col={}", p.im2col ? 1 : 0),
+          fmt::format("-GPrefetch={}", p.prefetch ? 1 : 0)};
 }
 
 // The loaded library's C interface (rtl/dynamic_cfu.cc).
@@ -260,7 +262,7 @@ const RtlConfig* rtl_config_for(const CoreParams& p) {
     const CoreParams& q = c.params;
     if (q.rows == p.rows && q.cols == p.cols && q.dataflow == p.dataflow && q.a_lines == p.a_lines &&
         q.b_lines == p.b_lines && q.c_lines == p.c_lines && q.a_double == p.a_double && q.b_double == p.b_double &&
-        q.c_double == p.c_double && q.im2col == p.im2col)
+        q.c_double == p.c_double && q.im2col == p.im2col && q.prefetch == p.prefetch)
       return &c;
   }
   const Api api = load(build(p));

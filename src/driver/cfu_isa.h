@@ -71,6 +71,14 @@ const uint32_t kIsaVersion = 1;
 const uint32_t kErrorResponse = 0xffffffffu;  // response of a rejected command
 const int kBytesPerWrite = 8;
 const int kReadLatency = 2;  // READ NEXT/RAW: response 2 cycles after the command executes
+// With the prefetching post-processor (array.read_prefetch, the default): a
+// READ NEXT answers with latency 1 from the words the post-processor computed
+// ahead of the read pointer; it waits while none is ready. A word the
+// post-processor starts at edge t (one C RAM read) is ready for a READ NEXT
+// executing at edge t + kPrefetchLatency; at most kPrefetchDepth words are
+// started and not yet read. RAW keeps kReadLatency.
+const int kPrefetchLatency = 8;
+const int kPrefetchDepth = 8;
 
 // Bytes one buffer line occupies, for a line of `lanes` int8 lanes: lines are
 // packed so that every 8-byte WRITE fills whole lines (lanes <= 8: the next

@@ -140,6 +140,7 @@ std::string configured_cfu_v(const HwConfig& hw) {
       {"BDouble", p.b_double ? 1 : 0},
       {"CDouble", p.c_double ? 1 : 0},
       {"Im2col", p.im2col ? 1 : 0},
+      {"Prefetch", p.prefetch ? 1 : 0},
   };
   std::string text = source("rtl/cfu.v");
   for (const auto& [name, value] : values) {

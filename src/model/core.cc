@@ -230,6 +230,8 @@ void CfuCore::reset() {
   buf_.a_active = buf_.b_active = 0;
   rd_bank_ = rd_line_ = rd_lane_ = 0;
   c_cols_[0] = c_cols_[1] = 0;
+  pf_.clear();
+  pf_line_ = pf_lane_ = 0;
   im2col_ = Im2colRegs{};  // an IM2COL pass after a reset needs GEOM and PIXEL again
   seq_ = Seq();             // and a SEQ stops
   out_ = BusOut{};
@@ -319,6 +321,7 @@ void CfuCore::launch(Pass* pp) {
   if (!ps.keep_a) a_wp_ = 0;
   if (!ps.keep_b && !ps.hold_b) b_wp_ = 0;
   c_cols_[ps.c_bank] = ps.nt;
+  if (p_.prefetch && ps.c_bank == rd_bank_) pf_flush();  // the words computed from this bank are stale
   array_->begin(ps, buf_);
   ++cnt_.passes;
   cnt_.macs += static_cast<uint64_t>(ps.mt) * ps.kt * ps.nt;
@@ -356,12 +359,23 @@ void CfuCore::start_seq_pass() {
 }
 
 uint32_t CfuCore::read_next() {
-  uint32_t packed = 0;
   const int nt = c_cols_[rd_bank_];  // >= 1 and rd_line_ in range: checked by the caller
-  const int32_t* line = &buf_.c[rd_bank_][static_cast<size_t>(rd_line_) * p_.cols];
-  const int set = rd_bank_ * p_.cols;  // the read bank's parameter set
+  const uint32_t packed = post_process(rd_line_, rd_lane_);
+  rd_lane_ += 4;
+  if (rd_lane_ >= nt) {
+    rd_lane_ = 0;
+    ++rd_line_;
+  }
+  return packed;
+}
+
+uint32_t CfuCore::post_process(int line_index, int lane0) {
+  uint32_t packed = 0;
+  const int nt = c_cols_[rd_bank_];
+  const int32_t* line = &buf_.c[rd_bank_][static_cast<size_t>(line_index) * p_.cols];
+  const int set = rd_bank_ * p_.cols;
   for (int j = 0; j < 4; ++j) {
-    const int lane = rd_lane_ + j;
+    const int lane = lane0 + j;
     if (lane >= nt) break;
     const int32_t acc =
         static_cast<int32_t>(static_cast<uint32_t>(line[lane]) + static_cast<uint32_t>(bias_[set + lane]));
@@ -369,12 +383,19 @@ uint32_t CfuCore::read_next() {
     packed |= static_cast<uint32_t>(static_cast<uint8_t>(v)) << (8 * j);
     ++cnt_.sram_reads;
   }
-  rd_lane_ += 4;
-  if (rd_lane_ >= nt) {
-    rd_lane_ = 0;
-    ++rd_line_;
-  }
   return packed;
+}
+
+bool CfuCore::pf_would_start(bool busy, int busy_bank) const {
+  return p_.prefetch && pf_.size() < static_cast<size_t>(kPrefetchDepth) && pf_line_ < p_.c_lines &&
+         c_cols_[rd_bank_] > 0 && !(busy && busy_bank == rd_bank_);
+}
+
+void CfuCore::pf_flush() {
+  pf_.clear();
+  pf_line_ = rd_line_;
+  pf_lane_ = rd_lane_;
+  pf_flushed_ = true;
 }
 
 // Executes the held command if its interlock allows; returns whether it did.
@@ -393,6 +414,7 @@ bool CfuCore::try_execute(bool busy_q, bool finishing_q, bool seq_q) {
         out_zp_ = static_cast<int8_t>(in0 & 0xff);
         act_min_ = static_cast<int8_t>((in0 >> 8) & 0xff);
         act_max_ = static_cast<int8_t>((in0 >> 16) & 0xff);
+        if (p_.prefetch) pf_flush();
         respond(0, 1);
       } else if (f7 == 1) {
         respond(static_cast<uint32_t>(p_.rows) | static_cast<uint32_t>(p_.cols) << 8 |
@@ -477,6 +499,7 @@ bool CfuCore::try_execute(bool busy_q, bool finishing_q, bool seq_q) {
           }
         }
       }
+      if (p_.prefetch) pf_flush();
       respond(0, 1);
       return true;
     }
@@ -493,6 +516,7 @@ bool CfuCore::try_execute(bool busy_q, bool finishing_q, bool seq_q) {
         rd_bank_ = p_.c_double ? static_cast<int>(in0 & 1) : 0;
         rd_line_ = static_cast<int>(in1);
         rd_lane_ = 0;
+        if (p_.prefetch) pf_flush();
         respond(0, 1);
         return true;
       }
@@ -500,7 +524,17 @@ bool CfuCore::try_execute(bool busy_q, bool finishing_q, bool seq_q) {
       if (busy_q && array_->pass().c_bank == rd_bank_) return false;  // bank being written
       // Reading past the last line, or a bank no pass has written: rejected.
       if (rd_line_ >= p_.c_lines || c_cols_[rd_bank_] == 0) return reject();
-      if (f7 == 0) {
+      if (f7 == 0 && p_.prefetch) {
+        // The word at the read pointer, once the post-processor has it.
+        if (pf_.empty() || pf_.front().ready > cnt_.cycles) return false;
+        respond(pf_.front().word, 1);
+        pf_.pop_front();
+        rd_lane_ += 4;
+        if (rd_lane_ >= c_cols_[rd_bank_]) {
+          rd_lane_ = 0;
+          ++rd_line_;
+        }
+      } else if (f7 == 0) {
         respond(read_next(), kReadLatency);
       } else {
         const int nt = c_cols_[rd_bank_];
@@ -511,6 +545,7 @@ bool CfuCore::try_execute(bool busy_q, bool finishing_q, bool seq_q) {
           rd_lane_ = 0;
           ++rd_line_;
         }
+        if (p_.prefetch) pf_flush();
       }
       return true;
     case kWait:
@@ -521,6 +556,7 @@ bool CfuCore::try_execute(bool busy_q, bool finishing_q, bool seq_q) {
     case kReset:
       if (f7 != 0) return reject();
       reset();
+      pf_flushed_ = true;  // the prefetch starts nothing at the reset's edge
       held_ = true;  // the reset command itself still responds
       respond(0, 1);
       return true;
@@ -532,6 +568,8 @@ CycleKind CfuCore::step(const BusIn& in) {
   const bool busy_q = array_->busy();
   const bool finishing_q = array_->finishing();
   const bool seq_q = seq_.left > 0;
+  const int busy_bank_q = busy_q ? array_->pass().c_bank : -1;
+  const bool pf_start = pf_would_start(busy_q, busy_bank_q);  // decided on the state before the edge
   ++cnt_.cycles;
 
   // Response handshake of the current cycle.
@@ -565,6 +603,18 @@ CycleKind CfuCore::step(const BusIn& in) {
       kind = CycleKind::kBankSwap;
   }
   if (kind == CycleKind::kHost && last_was_read_) kind = CycleKind::kReadback;
+
+  // The post-processor starts the word at its position (one C RAM read),
+  // unless this edge flushed it.
+  if (pf_start && !pf_flushed_) {
+    pf_.push_back(PfWord{post_process(pf_line_, pf_lane_), cnt_.cycles + kPrefetchLatency});
+    pf_lane_ += 4;
+    if (pf_lane_ >= c_cols_[rd_bank_]) {
+      pf_lane_ = 0;
+      ++pf_line_;
+    }
+  }
+  pf_flushed_ = false;
 
   out_.cmd_ready = !held_;
   ++cnt_.by_kind[static_cast<int>(kind)];

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <vector>
 
@@ -34,6 +35,9 @@ struct CoreParams {
   bool im2col = true;  // the im2col extension (WS only; docs/command-set.md)
   int a_lines = 0, b_lines = 0, c_lines = 0;  // lines per bank
   bool a_double = true, b_double = true, c_double = true;
+  // The prefetching post-processor (array.read_prefetch); false: the
+  // combinational one of the board reference (READ NEXT latency 2).
+  bool prefetch = true;
 };
 
 struct BusIn {
@@ -148,7 +152,7 @@ class CfuCore {
   // the counters, so the remaining cycles are counted in bulk.
   void idle(uint64_t n);
   // Nothing held, no response pending, array idle.
-  bool quiescent() const { return !held_ && !out_.rsp_valid && !array_->busy(); }
+  bool quiescent() const { return !held_ && !out_.rsp_valid && !array_->busy() && !pf_would_start(false, -1); }
   void reset();
 
   const CoreParams& params() const { return p_; }
@@ -168,6 +172,17 @@ class CfuCore {
   bool try_execute(bool busy_q, bool finishing_q, bool seq_q);
   void respond(uint32_t v, int latency);
   uint32_t read_next();
+  // The prefetching post-processor (CoreParams::prefetch): the word at the
+  // read position (bank rd_bank_, line, lane) as READ NEXT returns it.
+  uint32_t post_process(int line, int lane);
+  // Whether it starts a word at this edge, from the state before the edge:
+  // the pass in flight (busy_bank: its C bank, -1 when idle) and the words
+  // started and not yet read (pf_.size()).
+  bool pf_would_start(bool busy, int busy_bank) const;
+  // Forgets every word started and restarts at the read pointer: after
+  // anything that moves the read pointer other than READ NEXT, changes a
+  // post-processing parameter, or starts a pass on the bank being read.
+  void pf_flush();
   bool start_pass(uint32_t in0, uint32_t in1);
   // The sequence's next pass, in the last cycle of the current one.
   void start_seq_pass();
@@ -208,6 +223,16 @@ class CfuCore {
   int rd_bank_ = 0, rd_line_ = 0, rd_lane_ = 0;
   int c_cols_[2] = {0, 0};
   bool last_was_read_ = false;
+  // Prefetch: the words started, in read order, each with the first edge
+  // (counters().cycles) at which a READ NEXT may take it; the position of
+  // the next word to start; a flush at the current edge (no start then).
+  struct PfWord {
+    uint32_t word;
+    uint64_t ready;
+  };
+  std::deque<PfWord> pf_;
+  int pf_line_ = 0, pf_lane_ = 0;
+  bool pf_flushed_ = false;
 };
 
 }  // namespace sasim
