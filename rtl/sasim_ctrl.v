@@ -517,11 +517,20 @@ module sasim_ctrl #(
 
   // The prefetch's words are stale after anything that moves the read
   // pointer other than READ NEXT, changes a post-processing parameter, or
-  // starts a pass on the bank being read (the model's pf_flush()).
-  wire new_pass_bank = (CDouble != 0) ? flag_cbank : 1'b0;
-  assign pf_flush_o = (Prefetch != 0) &&
-                      (do_soft_reset || do_seek || do_raw || cfg_we_o || (|bias_we_o) || (|rq_we_o) ||
-                       (pass_start && new_pass_bank == rd_bank_q));
+  // starts a pass on the bank being read (the model's pf_flush()). Decided on
+  // the command's encoding and interlock only, not on its operand checks, so
+  // that the flush stays off their logic: a rejected SEEK, RAW, BIAS/REQUANT
+  // or START flushes too, as in the model.
+  wire seq_bank      = (CDouble != 0) ? sq_in1_q[9] : 1'b0;
+  wire start_bank    = (CDouble != 0) ? in1[9] : 1'b0;
+  wire flush_cmd     = cmd_go_i && (
+                         (f3 == F3Cfg && f7 == 7'd0) ||
+                         (f3 == F3Param) ||
+                         (f3 == F3Read && f7 == 7'd1) ||
+                         (f3 == F3Read && f7 == 7'd2 && !c_bank_busy) ||
+                         (f3 == F3Start && f7 == 7'd0 && (!arr_busy_i || arr_finishing_i) && (sq_left_q == 9'd0) &&
+                          start_bank == rd_bank_q));
+  assign pf_flush_o = (Prefetch != 0) && (do_soft_reset || flush_cmd || (seq_go && seq_bank == rd_bank_q));
 
   always @(posedge clk_i) begin
     if (rst_i || do_soft_reset) begin

@@ -199,9 +199,15 @@ module sasim_postproc #(
     end
   end
 
+  // Without the prefetch, READ NEXT requantizes here, combinationally; with
+  // it this path serves RAW only (no requantizer on it).
   genvar gj;
   generate
     for (gj = 0; gj < 4; gj = gj + 1) begin : g_lane
+      if (Prefetch != 0) begin : g_none
+        assign q[gj] = 8'd0;
+        wire unused_lane = ^{bias[gj], mult[gj], shift[gj], valid[gj]};
+      end else begin : g_rq
       sasim_requant u_requant (
         .acc_i     (acc[gj]),
         .bias_i    (bias[gj]),
@@ -212,11 +218,12 @@ module sasim_postproc #(
         .act_max_i (act_max_q),
         .q_o       (q[gj])
       );
+      end
     end
   endgenerate
 
   always @* begin
-    if (raw_q) begin
+    if (raw_q || Prefetch != 0) begin
       data_o = acc[0];
     end else begin
       data_o = {valid[3] ? q[3] : 8'd0, valid[2] ? q[2] : 8'd0,

@@ -321,13 +321,16 @@ void CfuCore::launch(Pass* pp) {
   if (!ps.keep_a) a_wp_ = 0;
   if (!ps.keep_b && !ps.hold_b) b_wp_ = 0;
   c_cols_[ps.c_bank] = ps.nt;
-  if (p_.prefetch && ps.c_bank == rd_bank_) pf_flush();  // the words computed from this bank are stale
   array_->begin(ps, buf_);
   ++cnt_.passes;
   cnt_.macs += static_cast<uint64_t>(ps.mt) * ps.kt * ps.nt;
 }
 
 void CfuCore::start_seq_pass() {
+  // A pass on the bank being read makes the prefetched words stale (the
+  // START of the sequence flushed too; its later passes do again, as the RTL).
+  const int bank = p_.c_double ? static_cast<int>((seq_.in1 >> 9) & 1) : 0;
+  if (p_.prefetch && bank == rd_bank_) pf_flush();
   // The next position: line, then kernel column, then kernel row.
   if (++seq_.line == seq_.base.seq_lines) {
     seq_.line = 0;
@@ -482,6 +485,9 @@ bool CfuCore::try_execute(bool busy_q, bool finishing_q, bool seq_q) {
       return true;
     }
     case kParam: {
+      // Executed, accepted or rejected: the prefetch restarts (the RTL
+      // decides this on funct3 alone, to keep it off the checks' path).
+      if (p_.prefetch) pf_flush();
       const uint32_t col_u = f7 == 0 ? in0 : (in1 & 0xff);
       const int shift = static_cast<int8_t>((in1 >> 8) & 0xff);
       if (f7 > 3 || (f7 < 2 && col_u >= static_cast<uint32_t>(p_.cols))) return reject();
@@ -499,7 +505,6 @@ bool CfuCore::try_execute(bool busy_q, bool finishing_q, bool seq_q) {
           }
         }
       }
-      if (p_.prefetch) pf_flush();
       respond(0, 1);
       return true;
     }
@@ -507,11 +512,15 @@ bool CfuCore::try_execute(bool busy_q, bool finishing_q, bool seq_q) {
       if (f7 != 0) return reject();
       // A running SEQ keeps the array: its last pass's last cycle is the first free one.
       if (busy_q && !(finishing_q && !seq_q)) return false;
+      // A START on the bank being read, accepted or rejected, restarts the
+      // prefetch (the RTL decides it on the bank bit alone).
+      if (p_.prefetch && (p_.c_double ? static_cast<int>((in1 >> 9) & 1) : 0) == rd_bank_) pf_flush();
       if (!start_pass(in0, in1)) return reject();
       respond(0, 1);
       return true;
     case kRead:
       if (f7 == 1) {
+        if (p_.prefetch) pf_flush();  // accepted or rejected (again below with the new pointer)
         if (in1 >= static_cast<uint32_t>(p_.c_lines)) return reject();
         rd_bank_ = p_.c_double ? static_cast<int>(in0 & 1) : 0;
         rd_line_ = static_cast<int>(in1);
@@ -522,6 +531,7 @@ bool CfuCore::try_execute(bool busy_q, bool finishing_q, bool seq_q) {
       }
       if (f7 > 2) return reject();
       if (busy_q && array_->pass().c_bank == rd_bank_) return false;  // bank being written
+      if (f7 == 2 && p_.prefetch) pf_flush();  // RAW, accepted or rejected (again below after it moves)
       // Reading past the last line, or a bank no pass has written: rejected.
       if (rd_line_ >= p_.c_lines || c_cols_[rd_bank_] == 0) return reject();
       if (f7 == 0 && p_.prefetch) {
