@@ -146,6 +146,7 @@ module Cfu #(
   wire              unused_start;  // the array starts on pass_start (START or a SEQ's next pass)
   wire [7:0]        start_j, start_slot, g_sw, g_sh, g_lines, g_pad;
   wire [15:0]       g_in_w, g_in_h, g_out_w, o_iy, o_ix, o_ix_row, o_ox, g_bstride;
+  wire signed [39:0] o_pix, o_rpix;
   wire [MtW-1:0]    mt;
   wire [KtW-1:0]    kt;
   wire [NtW-1:0]    nt;
@@ -225,6 +226,8 @@ module Cfu #(
     .o_ix_o          (o_ix),
     .o_ix_row_o      (o_ix_row),
     .o_ox_o          (o_ox),
+    .o_pix_o         (o_pix),
+    .o_rpix_o        (o_rpix),
     .abort_o         (abort),
     .pass_bank_o     (pass_bank),
     .pass_clear_o    (pass_clear),
@@ -335,6 +338,8 @@ module Cfu #(
         .o_ix_i       (o_ix),
         .o_ix_row_i   (o_ix_row),
         .o_ox_i       (o_ox),
+        .o_pix_i      (o_pix),
+        .o_rpix_i     (o_rpix),
         .abort_i      (abort),
         .busy_o      (arr_busy),
         .finishing_o (arr_finishing),
@@ -351,7 +356,7 @@ module Cfu #(
     end else begin : g_os
       // The im2col extension is weight-stationary only: its signals are unused.
       wire unused_im2col = ^{im2col, b_cols, start_j, start_slot, g_bstride, g_in_w, g_in_h, g_out_w, g_sw, g_sh, g_lines, g_pad, o_iy,
-                             o_ix, o_ix_row, o_ox};
+                             o_ix, o_ix_row, o_ox, o_pix, o_rpix};
       sasim_array_os #(
         .Rows   (Rows),
         .Cols   (Cols),

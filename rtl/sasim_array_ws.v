@@ -83,6 +83,8 @@ module sasim_array_ws #(
   input  wire [15:0]          o_ix_i,
   input  wire [15:0]          o_ix_row_i,
   input  wire [15:0]          o_ox_i,
+  input  wire signed [39:0]   o_pix_i,   // o_iy * in_w + o_ix (registered in the controller)
+  input  wire signed [39:0]   o_rpix_i,  // o_iy * in_w + o_ix_row
   input  wire                 abort_i,
   output wire                 busy_o,
   output wire                 finishing_o,
@@ -122,7 +124,6 @@ module sasim_array_ws #(
   reg [UW-1:0]  nt_q;
   reg           wload_q;  // the lead cycles load weights (not keep_b)
   reg           im2col_q, b_cols_q;
-  reg [7:0]     j_q;
   reg [UW-1:0]  bnext_q;  // B_COLS: the weight load's B line of the next cycle
 
   wire [UW-1:0] mt_u = {{(UW-MtW){1'b0}}, mt_i};
@@ -166,7 +167,6 @@ module sasim_array_ws #(
       wload_q <= 1'b0;
       im2col_q <= 1'b0;
       b_cols_q <= 1'b0;
-      j_q     <= 8'd0;
       bnext_q <= {UW{1'b0}};
     end else if (start_i) begin
       busy_q  <= 1'b1;
@@ -180,7 +180,6 @@ module sasim_array_ws #(
       wload_q <= !keep_b_i;
       im2col_q <= im2col_en;
       b_cols_q <= b_cols_en;
-      j_q     <= j_i;
       bnext_q <= b_cols_en ? slot_u + bstride_u : {UW{1'b0}};
     end else if (abort_i || finishing) begin
       busy_q  <= 1'b0;
@@ -219,17 +218,32 @@ module sasim_array_ws #(
 
   reg  signed [31:0] w_iy_q, w_ix_q;
   reg         [15:0] w_ox_q;
+  // The walker's A line, (iy * in_w + ix) * lines + j, kept in a register
+  // and stepped by additions (a multiply chain would not fit one 75 MHz
+  // cycle): wl_q is the current pixel's line, rb_q the line of the current
+  // row's first pixel (ix_row). A step right adds stride_w * lines, a new
+  // row stride_h * in_w * lines to the row's line. The steps are registered
+  // products of the geometry, which changes only while the array is idle and
+  // at least 2 edges before the START that uses it.
+  reg  signed [47:0] wl_q, rb_q;
+  reg         [15:0] stepx_q;
+  reg         [23:0] shw_q;
+  reg         [31:0] stepy_q;
+  always @(posedge clk_i) begin
+    stepx_q <= {8'd0, g_stride_w_i} * {8'd0, g_lines_i};
+    shw_q   <= {16'd0, g_stride_h_i} * {8'd0, g_in_w_i};
+    stepy_q <= {8'd0, shw_q} * {24'd0, g_lines_i};
+  end
+  wire signed [47:0] lines48 = $signed({40'd0, g_lines_i});
+  wire signed [47:0] j48     = $signed({40'd0, j_i});
   // The bound on a line index. (Compared on the low word: a concatenation
   // with ALines in it is taken as unsized by Verilator when the parameter is
   // a plain literal, as in an exported cfu.v.)
   localparam [31:0]        ALinesU = ALines;
   wire signed [31:0] in_w_s   = $signed({16'd0, g_in_w_i});
   wire signed [31:0] in_h_s   = $signed({16'd0, g_in_h_i});
-  wire signed [63:0] w_line   = ($signed({{32{w_iy_q[31]}}, w_iy_q}) * $signed({32'd0, in_w_s}) +
-                                 $signed({{32{w_ix_q[31]}}, w_ix_q})) * $signed({56'd0, g_lines_i}) +
-                                $signed({56'd0, j_q});
   wire               w_inside = (w_iy_q >= 0) && (w_iy_q < in_h_s) && (w_ix_q >= 0) && (w_ix_q < in_w_s) &&
-                                !w_line[63] && (w_line[62:32] == 31'd0) && (w_line[31:0] < ALinesU);
+                                !wl_q[47] && (wl_q[46:32] == 15'd0) && (wl_q[31:0] < ALinesU);
   wire               w_step   = busy_q && !finishing && im2col_q && (un >= s_q);
   wire               w_wrap   = ({16'd0, w_ox_q} + 32'd1 == {16'd0, g_out_w_i});
   reg                pad_q;  // the line read this cycle is padding
@@ -239,6 +253,8 @@ module sasim_array_ws #(
       w_iy_q <= 32'sd0;
       w_ix_q <= 32'sd0;
       w_ox_q <= 16'd0;
+      wl_q   <= 48'sd0;
+      rb_q   <= 48'sd0;
       pad_q  <= 1'b0;
     end else begin
       pad_q <= w_step && !w_inside;
@@ -246,21 +262,25 @@ module sasim_array_ws #(
         w_iy_q <= $signed({{16{o_iy_i[15]}}, o_iy_i});
         w_ix_q <= $signed({{16{o_ix_i[15]}}, o_ix_i});
         w_ox_q <= o_ox_i;
+        wl_q   <= $signed({{8{o_pix_i[39]}}, o_pix_i}) * lines48 + j48;
+        rb_q   <= $signed({{8{o_rpix_i[39]}}, o_rpix_i}) * lines48 + j48;
       end else if (w_step) begin
         if (w_wrap) begin
           w_ox_q <= 16'd0;
           w_ix_q <= $signed({{16{o_ix_row_q[15]}}, o_ix_row_q});
           w_iy_q <= w_iy_q + $signed({24'd0, g_stride_h_i});
+          wl_q   <= rb_q + $signed({16'd0, stepy_q});
+          rb_q   <= rb_q + $signed({16'd0, stepy_q});
         end else begin
           w_ox_q <= w_ox_q + 16'd1;
           w_ix_q <= w_ix_q + $signed({24'd0, g_stride_w_i});
+          wl_q   <= wl_q + $signed({32'd0, stepx_q});
         end
       end
     end
   end
 
-  wire [ALineW-1:0] gen_line = w_inside ? w_line[ALineW-1:0] : {ALineW{1'b0}};
-  wire unused_gen_hi = ^w_line[63:ALineW];
+  wire [ALineW-1:0] gen_line = w_inside ? wl_q[ALineW-1:0] : {ALineW{1'b0}};
   assign a_line_o = (Im2col != 0 && w_step) ? gen_line : a_line[ALineW-1:0];
 
   // The A values entering the array: the pad value in every lane of a

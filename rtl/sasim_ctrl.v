@@ -97,6 +97,10 @@ module sasim_ctrl #(
   output wire [15:0]        o_ix_o,
   output wire [15:0]        o_ix_row_o,
   output wire [15:0]        o_ox_o,
+  // The origin's pixel index iy * in_w + ix (and with ix_row), precomputed
+  // in registers so that the walker's first A line needs one multiply only.
+  output wire signed [39:0] o_pix_o,
+  output wire signed [39:0] o_rpix_o,
   output reg                abort_o,
   output wire               pass_bank_o,
   output wire               pass_clear_o,
@@ -255,10 +259,31 @@ module sasim_ctrl #(
   assign g_lines_o    = g_lines_q;
   assign g_pad_o      = g_pad_q;
   assign g_bstride_o  = g_bstride_q;
-  assign o_iy_o       = seq_go ? sq_iy_n : o_iy_q;
-  assign o_ix_o       = seq_go ? sq_ix_n : o_ix_q;
-  assign o_ix_row_o   = seq_go ? sq_ixrow_n : o_ix_row_q;
+  // The sequence's next origin, registered: the sequence registers change at
+  // a START or a pass start, and the next pass starts at least 3 edges later
+  // (a pass lasts >= 3 cycles), so these hold the values the model computes
+  // by then; likewise the pixel indices one edge behind them. The ORIGIN and
+  // GEOM registers change at least 2 edges before the START that uses them
+  // (commands execute at least 2 edges apart), so one registered stage is
+  // current at that START.
+  reg [15:0] nx_iy_q, nx_ix_q, nx_ixrow_q;
+  reg signed [39:0] org_pix_q, org_rpix_q, nx_pix_q, nx_rpix_q;
+  wire signed [39:0] in_w40 = $signed({24'd0, g_in_w_q});
+  always @(posedge clk_i) begin
+    nx_iy_q    <= sq_iy_n;
+    nx_ix_q    <= sq_ix_n;
+    nx_ixrow_q <= sq_ixrow_n;
+    org_pix_q  <= $signed({{24{o_iy_q[15]}}, o_iy_q}) * in_w40 + $signed({{24{o_ix_q[15]}}, o_ix_q});
+    org_rpix_q <= $signed({{24{o_iy_q[15]}}, o_iy_q}) * in_w40 + $signed({{24{o_ix_row_q[15]}}, o_ix_row_q});
+    nx_pix_q   <= $signed({{24{nx_iy_q[15]}}, nx_iy_q}) * in_w40 + $signed({{24{nx_ix_q[15]}}, nx_ix_q});
+    nx_rpix_q  <= $signed({{24{nx_iy_q[15]}}, nx_iy_q}) * in_w40 + $signed({{24{nx_ixrow_q[15]}}, nx_ixrow_q});
+  end
+  assign o_iy_o       = seq_go ? nx_iy_q : o_iy_q;
+  assign o_ix_o       = seq_go ? nx_ix_q : o_ix_q;
+  assign o_ix_row_o   = seq_go ? nx_ixrow_q : o_ix_row_q;
   assign o_ox_o       = seq_go ? sq_ox_q : o_ox_q;
+  assign o_pix_o      = seq_go ? nx_pix_q : org_pix_q;
+  assign o_rpix_o     = seq_go ? nx_rpix_q : org_rpix_q;
   // IM2COL_GEOM / _PIXEL / _ORIGIN operands and checks
   wire       geom_bad   = (in0[15:0] == 16'd0) || (in0[31:16] == 16'd0) || (in1[15:0] == 16'd0) ||
                           (in1[23:16] == 8'd0) || (in1[31:24] == 8'd0);
