@@ -90,7 +90,19 @@ module sasim_array_os #(
   wire [UW-1:0] kt_u = {{(UW-KtW){1'b0}}, kt_i};
   wire [UW-1:0] nt_u = {{(UW-NtW){1'b0}}, nt_i};
 
-  wire finishing = busy_q && (u_q + UOne == t_q);
+  // The pass's last cycle, busy_q && u_q + 1 == t_q, kept in a register
+  // (set one edge ahead) so that the START interlock and a sequence's next
+  // pass do not wait for the compare. A pass lasts at least 2 cycles, so a
+  // START never makes its first cycle the last.
+  reg  fin_q;
+  wire finishing = fin_q;
+  localparam [UW-1:0] UTwo = 2;
+  always @(posedge clk_i) begin
+    if (rst_i) fin_q <= 1'b0;
+    else if (start_i) fin_q <= 1'b0;
+    else if (abort_i || finishing) fin_q <= 1'b0;
+    else if (busy_q) fin_q <= (u_q + UTwo == t_q);
+  end
   assign busy_o      = busy_q;
   assign finishing_o = finishing;
 

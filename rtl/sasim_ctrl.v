@@ -211,6 +211,7 @@ module sasim_ctrl #(
   wire [15:0] mt16 = p_in0[15:0];
   wire [15:0] kt16 = p_in0[31:16];
   wire [7:0]  nt8  = p_in1[7:0];
+  wire        unused_p_hi = ^{mt16, kt16, nt8};  // the pass takes the low bits; START's checks read in0/in1
   wire        flag_clear  = p_in1[8];
   wire        flag_cbank  = p_in1[9];
   wire        flag_keep_a = p_in1[10];
@@ -229,24 +230,42 @@ module sasim_ctrl #(
   // after reset and without the extension.
   reg [1:0]  param_sets_q = 2'b11;
   assign param_sets_o = (Ext != 0) ? param_sets_q : 2'b11;
-  wire       ext_ok  = (Ext != 0) || !(flag_im2col || flag_b_cols || flag_hold_b);
-  wire       hold_ok = !flag_hold_b || (flag_b_cols && !flag_keep_b);
+  // START's checks (the model's start_pass) read the command's own operands:
+  // a START never executes at a sequence's pass start (it waits for the
+  // sequence's end), and reading them from the bus keeps the array's
+  // finishing cycle off the checks' path.
+  wire [15:0] c_mt16   = in0[15:0];
+  wire [15:0] c_kt16   = in0[31:16];
+  wire [7:0]  c_nt8    = in1[7:0];
+  wire        c_keep_b = in1[11];
+  wire        c_im2col = in1[12];
+  wire        c_b_cols = in1[13];
+  wire        c_hold_b = in1[14];
+  wire        c_seq    = in1[15];
+  wire [7:0]  c_j      = in1[23:16];
+  wire [7:0]  c_slot   = c_b_cols ? in1[31:24] : 8'd0;
+  wire       ext_ok  = (Ext != 0) || !(c_im2col || c_b_cols || c_hold_b);
+  wire       hold_ok = !c_hold_b || (c_b_cols && !c_keep_b);
   // The last B line a B_COLS load reads: slot + (Nt - 1) * B stride.
-  wire [23:0] slot_last = {16'd0, start_slot} + {16'd0, nt8 - 8'd1} * {8'd0, g_bstride_q};
-  wire       im2c_ok = !flag_im2col || ((g_in_w_q != 16'd0) && (g_lines_q != 8'd0) && (start_j < g_lines_q));
-  wire       mt_ok   = flag_im2col ? ({16'd0, mt16} <= MaxMtIm) : ({16'd0, mt16} <= MaxMt);
-  wire       kt_ok   = flag_b_cols ? ({16'd0, kt16} <= Rows) : ({16'd0, kt16} <= MaxKt);
-  wire       bc_ok   = !flag_b_cols || ((Rows <= Cols) && ({8'd0, slot_last} < BLines));
+  wire [23:0] slot_last = {16'd0, c_slot} + {16'd0, c_nt8 - 8'd1} * {8'd0, g_bstride_q};
+  wire       im2c_ok = !c_im2col || ((g_in_w_q != 16'd0) && (g_lines_q != 8'd0) && (c_j < g_lines_q));
+  wire       mt_ok   = c_im2col ? ({16'd0, c_mt16} <= MaxMtIm) : ({16'd0, c_mt16} <= MaxMt);
+  wire       kt_ok   = c_b_cols ? ({16'd0, c_kt16} <= Rows) : ({16'd0, c_kt16} <= MaxKt);
+  wire       bc_ok   = !c_b_cols || ((Rows <= Cols) && ({8'd0, slot_last} < BLines));
   // SEQ: the whole sequence valid (model: start_pass): its passes, last j, last slot.
-  wire [23:0] sq_passes = {16'd0, sq_rows_q} * {16'd0, sq_cols_q} * {16'd0, sq_lines_q};
-  wire [23:0] sq_slot_last = {16'd0, start_slot} + sq_passes - 24'd1;
-  wire [23:0] sq_j_last = {16'd0, start_j} + {16'd0, sq_lines_q} - 24'd1;
-  wire [31:0] sq_b_last = {8'd0, sq_slot_last} + {24'd0, nt8 - 8'd1} * {16'd0, g_bstride_q};
-  wire       seq_ok  = !flag_seq || ((Ext != 0) && flag_im2col && flag_b_cols && !flag_keep_b &&
+  // The sequence's pass count, a registered product of the IM2COL_SEQ
+  // registers (written at least 2 edges before the START that checks it).
+  reg  [23:0] sq_passes_q;
+  always @(posedge clk_i) sq_passes_q <= {16'd0, sq_rows_q} * {16'd0, sq_cols_q} * {16'd0, sq_lines_q};
+  wire [23:0] sq_passes = sq_passes_q;
+  wire [23:0] sq_slot_last = {16'd0, c_slot} + sq_passes - 24'd1;
+  wire [23:0] sq_j_last = {16'd0, c_j} + {16'd0, sq_lines_q} - 24'd1;
+  wire [31:0] sq_b_last = {8'd0, sq_slot_last} + {24'd0, c_nt8 - 8'd1} * {16'd0, g_bstride_q};
+  wire       seq_ok  = !c_seq || ((Ext != 0) && c_im2col && c_b_cols && !c_keep_b &&
                                      (sq_passes != 24'd0) && (sq_slot_last <= 24'd255) &&
                                      (sq_j_last < {16'd0, g_lines_q}) && (sq_b_last < BLines));
-  wire        start_ok = (mt16 != 16'd0) && (kt16 != 16'd0) && (nt8 != 8'd0) &&
-                         ({24'd0, nt8} <= Cols) && mt_ok && kt_ok && ext_ok && im2c_ok && bc_ok && hold_ok && seq_ok;
+  wire        start_ok = (c_mt16 != 16'd0) && (c_kt16 != 16'd0) && (c_nt8 != 8'd0) &&
+                         ({24'd0, c_nt8} <= Cols) && mt_ok && kt_ok && ext_ok && im2c_ok && bc_ok && hold_ok && seq_ok;
   assign im2col_o     = flag_im2col;
   assign b_cols_o     = flag_b_cols;
   assign j_o          = start_j;
