@@ -208,10 +208,13 @@ module sasim_array_ws #(
   wire [UW-1:0] a_line = (un >= s_q) ? un - s_q : {UW{1'b0}};
   // B: the next cycle's line of the weight load. When no pass continues,
   // the next cycle can only be a new pass's cycle 0: its first line is the
-  // START's slot * Nt (0 without B_COLS), from the command being executed.
+  // START's slot (0 without B_COLS), from the command being presented. The
+  // address is not gated by the START being accepted (that would put START's
+  // checks in front of the RAM): when no pass starts, the line read is
+  // unused.
   wire          going  = busy_q && !finishing;
   wire [UW-1:0] b_line = going ? ((un < s_q) ? (b_cols_q ? bnext_q : un) : {UW{1'b0}})
-                               : ((start_i && b_cols_en) ? slot_u : {UW{1'b0}});
+                               : (b_cols_en ? slot_u : {UW{1'b0}});
   wire [UW-1:0] c_rl   = (un >= wbase_q) ? un - wbase_q : {UW{1'b0}};
   assign b_line_o  = b_line[BLineW-1:0];
   assign c_rline_o = c_rl[CLineW-1:0];

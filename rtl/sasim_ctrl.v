@@ -246,24 +246,70 @@ module sasim_ctrl #(
   wire [7:0]  c_slot   = c_b_cols ? in1[31:24] : 8'd0;
   wire       ext_ok  = (Ext != 0) || !(c_im2col || c_b_cols || c_hold_b);
   wire       hold_ok = !c_hold_b || (c_b_cols && !c_keep_b);
-  // The last B line a B_COLS load reads: slot + (Nt - 1) * B stride.
-  wire [23:0] slot_last = {16'd0, c_slot} + {16'd0, c_nt8 - 8'd1} * {8'd0, g_bstride_q};
+  // The last B line a B_COLS load reads, slot + (Nt - 1) * stride, must be
+  // < BLines; a sequence's, slot + passes - 1 + (Nt - 1) * stride, too. Both
+  // are checked as slot < a bound chosen by Nt from registered tables, so
+  // that the START's path has a select and an 8-bit compare, no arithmetic:
+  //   bc_lim[k] = BLines - (k - 1) * stride
+  //   sq_lim[k] = BLines + 1 - passes - (k - 1) * stride
+  // (k = 1 .. Cols; Nt outside that range is rejected on its own). The
+  // tables are products of the PIXEL and IM2COL_SEQ registers, written at
+  // least 2 edges before the START that reads them.
+  reg  signed [35:0] bc_lim_tab [1:Cols];
+  reg  signed [35:0] sq_lim_tab [1:Cols];
+  reg  signed [35:0] bc_lim, sq_lim;
+  wire signed [35:0] passes_s = $signed({12'd0, {16'd0, sq_rows_q} * {16'd0, sq_cols_q} * {16'd0, sq_lines_q}});
+  wire signed [35:0] stride_s = $signed({20'd0, g_bstride_q});
+  wire [31:0]        blines32 = BLines;
+  wire signed [35:0] blines_s = $signed({4'd0, blines32});
+  genvar gk;
+  generate
+    for (gk = 1; gk <= Cols; gk = gk + 1) begin : g_lim
+      wire [31:0]        km1_32 = gk - 1;
+      wire signed [35:0] km1_s  = $signed({4'd0, km1_32});
+      always @(posedge clk_i) begin
+        bc_lim_tab[gk] <= blines_s - km1_s * stride_s;
+        sq_lim_tab[gk] <= blines_s + 36'sd1 - passes_s - km1_s * stride_s;
+      end
+    end
+  endgenerate
+  integer k;
+  always @* begin
+    bc_lim = 36'sd0;
+    sq_lim = 36'sd0;
+    for (k = 1; k <= Cols; k = k + 1) begin
+      if ({24'd0, c_nt8} == k) begin
+        bc_lim = bc_lim_tab[k];
+        sq_lim = sq_lim_tab[k];
+      end
+    end
+  end
+  // slot (0..255) < lim
+  wire bc_slot_ok = !bc_lim[35] && ((bc_lim[34:8] != 27'd0) || (c_slot < bc_lim[7:0]));
+  wire sq_slot_ok = !sq_lim[35] && ((sq_lim[34:8] != 27'd0) || (c_slot < sq_lim[7:0]));
   wire       im2c_ok = !c_im2col || ((g_in_w_q != 16'd0) && (g_lines_q != 8'd0) && (c_j < g_lines_q));
   wire       mt_ok   = c_im2col ? ({16'd0, c_mt16} <= MaxMtIm) : ({16'd0, c_mt16} <= MaxMt);
   wire       kt_ok   = c_b_cols ? ({16'd0, c_kt16} <= Rows) : ({16'd0, c_kt16} <= MaxKt);
-  wire       bc_ok   = !c_b_cols || ((Rows <= Cols) && ({8'd0, slot_last} < BLines));
+  wire       bc_ok   = !c_b_cols || ((Rows <= Cols) && bc_slot_ok);
   // SEQ: the whole sequence valid (model: start_pass): its passes, last j, last slot.
   // The sequence's pass count, a registered product of the IM2COL_SEQ
   // registers (written at least 2 edges before the START that checks it).
-  reg  [23:0] sq_passes_q;
-  always @(posedge clk_i) sq_passes_q <= {16'd0, sq_rows_q} * {16'd0, sq_cols_q} * {16'd0, sq_lines_q};
-  wire [23:0] sq_passes = sq_passes_q;
-  wire [23:0] sq_slot_last = {16'd0, c_slot} + sq_passes - 24'd1;
+  // passes - 1 for the sequence's pass counter (a valid sequence has at
+  // most 256 passes: its last slot is <= 255).
+  wire [23:0] sq_passes = {16'd0, sq_rows_q} * {16'd0, sq_cols_q} * {16'd0, sq_lines_q};
+  reg  [8:0]  sq_pm1_q;
+  always @(posedge clk_i) sq_pm1_q <= sq_passes[8:0] - 9'd1;
+  // last slot = slot + passes - 1 <= 255 <=> slot <= 256 - passes
+  reg  signed [33:0] sq_slot_max_q;
+  reg                sq_none_q;
+  always @(posedge clk_i) begin
+    sq_none_q     <= (sq_rows_q == 8'd0) || (sq_cols_q == 8'd0) || (sq_lines_q == 8'd0);
+    sq_slot_max_q <= 34'sd256 - $signed({10'd0, sq_passes});
+  end
   wire [23:0] sq_j_last = {16'd0, c_j} + {16'd0, sq_lines_q} - 24'd1;
-  wire [31:0] sq_b_last = {8'd0, sq_slot_last} + {24'd0, c_nt8 - 8'd1} * {16'd0, g_bstride_q};
   wire       seq_ok  = !c_seq || ((Ext != 0) && c_im2col && c_b_cols && !c_keep_b &&
-                                     (sq_passes != 24'd0) && (sq_slot_last <= 24'd255) &&
-                                     (sq_j_last < {16'd0, g_lines_q}) && (sq_b_last < BLines));
+                                     !sq_none_q && ($signed({26'd0, c_slot}) <= sq_slot_max_q) &&
+                                     (sq_j_last < {16'd0, g_lines_q}) && sq_slot_ok);
   wire        start_ok = (c_mt16 != 16'd0) && (c_kt16 != 16'd0) && (c_nt8 != 8'd0) &&
                          ({24'd0, c_nt8} <= Cols) && mt_ok && kt_ok && ext_ok && im2c_ok && bc_ok && hold_ok && seq_ok;
   assign im2col_o     = flag_im2col;
@@ -643,7 +689,7 @@ module sasim_ctrl #(
         sq_dx_q    <= in1[31:16];
       end
       if (do_seq) begin
-        sq_left_q  <= sq_passes[8:0] - 9'd1;
+        sq_left_q  <= sq_pm1_q[8:0];
         sq_row_q   <= 8'd0;
         sq_col_q   <= 8'd0;
         sq_line_q  <= 8'd0;
