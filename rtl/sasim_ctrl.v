@@ -265,11 +265,20 @@ module sasim_ctrl #(
   genvar gk;
   generate
     for (gk = 1; gk <= Cols; gk = gk + 1) begin : g_lim
-      wire [31:0]        km1_32 = gk - 1;
-      wire signed [35:0] km1_s  = $signed({4'd0, km1_32});
+      // (k - 1) * stride as shifted strides, one per set bit of the
+      // constant k - 1: adders, not a multiplier block per entry.
+      localparam integer Km1 = gk - 1;
+      reg signed [35:0] ks;
+      integer           bit_i;
+      always @* begin
+        ks = 36'sd0;
+        for (bit_i = 0; bit_i < 7; bit_i = bit_i + 1) begin
+          if (((Km1 >> bit_i) & 1) != 0) ks = ks + (stride_s <<< bit_i);
+        end
+      end
       always @(posedge clk_i) begin
-        bc_lim_tab[gk] <= blines_s - km1_s * stride_s;
-        sq_lim_tab[gk] <= blines_s + 36'sd1 - passes_s - km1_s * stride_s;
+        bc_lim_tab[gk] <= blines_s - ks;
+        sq_lim_tab[gk] <= blines_s + 36'sd1 - passes_s - ks;
       end
     end
   endgenerate

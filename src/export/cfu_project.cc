@@ -289,6 +289,7 @@ std::string readme(const ProjectInputs& in) {
        "| file | what |\n|---|---|\n"
        "| `cfu.v` | top module `Cfu`, its parameters set to this configuration; the other `sasim_*.v` files are `include`d |\n"
        "| `src/tensorflow/lite/kernels/internal/reference/integer_ops/{conv,depthwise_conv,fully_connected}.h` | TFLite Micro's int8 kernels (`ConvPerChannel`, `DepthwiseConvPerChannel`, `FullyConnected`, `FullyConnectedPerChannel`) on the CFU, TFLite Micro's reference arithmetic for anything else |\n"
+       "| `src/sasim_reference.h` | the reference arithmetic the three kernel headers share |\n"
        "| `src/sasim_tflm.{h,cc}` | the bridge: kernel arguments to the driver's layer description, the fallback rules, the prepared-weights cache |\n"
        "| `src/sasim/driver/` | sasim's driver (the code sasim's CPU model runs), unchanged but for include paths and the CFU seam (`cfu_seam.h`: `cfu_op`) |\n"
        "| `src/sasim/model/`, `src/software_cfu.cc` | sasim's cycle model as the software CFU (`CFU_SOFTWARE_DEFINED`) |\n"
@@ -366,7 +367,7 @@ std::vector<ProjectFile> cfu_project(const ProjectInputs& in) {
   for (const char* f : {"quant.h", "dataflow.h"})
     add(std::string("src/sasim/") + f, source((std::string("include/sasim/") + f).c_str()));
   // The project's own sources.
-  for (const char* f : {"sasim_tflm.h", "sasim_tflm.cc", "software_cfu.cc", "sasim_selftest.h", "sasim_selftest.cc",
+  for (const char* f : {"sasim_reference.h", "sasim_tflm.h", "sasim_tflm.cc", "software_cfu.cc", "sasim_selftest.h", "sasim_selftest.cc",
                         "proj_menu.cc", "tensorflow/lite/kernels/internal/reference/integer_ops/conv.h",
                         "tensorflow/lite/kernels/internal/reference/integer_ops/depthwise_conv.h",
                         "tensorflow/lite/kernels/internal/reference/integer_ops/fully_connected.h"})

@@ -15,6 +15,21 @@ int8_t g_output[SASIM_SELFTEST_MAX_OUTPUT];
 unsigned g_cfu_cycles[SASIM_SELFTEST_CASES];
 unsigned g_reference_cycles[SASIM_SELFTEST_CASES];
 
+// The fields conv and depthwise parameters share.
+template <class Params>
+void set_spatial(const SasimSelftestCase& c, Params* p) {
+  p->padding_values.height = static_cast<int16_t>(c.pad_top);
+  p->padding_values.width = static_cast<int16_t>(c.pad_left);
+  p->stride_height = static_cast<int16_t>(c.stride_h);
+  p->stride_width = static_cast<int16_t>(c.stride_w);
+  p->dilation_height_factor = static_cast<int16_t>(c.dil_h);
+  p->dilation_width_factor = static_cast<int16_t>(c.dil_w);
+  p->input_offset = c.input_offset;
+  p->output_offset = c.output_offset;
+  p->quantized_activation_min = c.act_min;
+  p->quantized_activation_max = c.act_max;
+}
+
 // One call of the case's TFLite Micro entry point into g_output.
 void run_case(const SasimSelftestCase& c) {
   const tflite::RuntimeShape in(c.dims_count, c.input_dims);
@@ -34,31 +49,13 @@ void run_case(const SasimSelftestCase& c) {
     tflite::reference_integer_ops::FullyConnected(p, in, c.input, filter, c.filter, bias, c.bias, out, g_output);
   } else if (c.kind == 1) {
     tflite::DepthwiseParams p = tflite::DepthwiseParams();
-    p.padding_values.height = static_cast<int16_t>(c.pad_top);
-    p.padding_values.width = static_cast<int16_t>(c.pad_left);
-    p.stride_height = static_cast<int16_t>(c.stride_h);
-    p.stride_width = static_cast<int16_t>(c.stride_w);
-    p.dilation_height_factor = static_cast<int16_t>(c.dil_h);
-    p.dilation_width_factor = static_cast<int16_t>(c.dil_w);
+    set_spatial(c, &p);
     p.depth_multiplier = static_cast<int16_t>(c.depth_multiplier);
-    p.input_offset = c.input_offset;
-    p.output_offset = c.output_offset;
-    p.quantized_activation_min = c.act_min;
-    p.quantized_activation_max = c.act_max;
     tflite::reference_integer_ops::DepthwiseConvPerChannel(p, c.multiplier, c.shift, in, c.input, filter, c.filter,
                                                            bias, c.bias, out, g_output);
   } else {
     tflite::ConvParams p = tflite::ConvParams();
-    p.padding_values.height = static_cast<int16_t>(c.pad_top);
-    p.padding_values.width = static_cast<int16_t>(c.pad_left);
-    p.stride_height = static_cast<int16_t>(c.stride_h);
-    p.stride_width = static_cast<int16_t>(c.stride_w);
-    p.dilation_height_factor = static_cast<int16_t>(c.dil_h);
-    p.dilation_width_factor = static_cast<int16_t>(c.dil_w);
-    p.input_offset = c.input_offset;
-    p.output_offset = c.output_offset;
-    p.quantized_activation_min = c.act_min;
-    p.quantized_activation_max = c.act_max;
+    set_spatial(c, &p);
     tflite::reference_integer_ops::ConvPerChannel(p, c.multiplier, c.shift, in, c.input, filter, c.filter, bias,
                                                   c.bias, out, g_output);
   }

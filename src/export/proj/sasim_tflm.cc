@@ -154,6 +154,23 @@ bool refuse() {
   return false;
 }
 
+// Conv and depthwise after their own checks: the per-channel quantization
+// and the tensors, then the accelerator.
+bool run_per_channel(sasim_drv::LayerDesc* l, int32_t input_offset, int32_t output_offset,
+                     const int32_t* output_multiplier, const int32_t* output_shift, const int8_t* input_data,
+                     const int8_t* filter_data, const int32_t* bias_data, int8_t* output_data) {
+  if (!quant_ok(input_offset, output_offset, l->act_min, l->act_max, l->out_c, output_multiplier, output_shift))
+    return refuse();
+  l->input = input_data;
+  l->filter = filter_data;
+  l->bias = bias_data;
+  l->multiplier = output_multiplier;
+  l->shift = output_shift;
+  l->per_tensor = 0;
+  l->output = output_data;
+  return run(l);
+}
+
 // The spatial fields of conv and depthwise from their 4-D shapes.
 template <class Params>
 bool spatial(const Params& p, const tflite::RuntimeShape& in, const tflite::RuntimeShape& filter,
@@ -208,18 +225,9 @@ SASIM_BRIDGE bool ConvPerChannel(const tflite::ConvParams& params, const int32_t
   if (!spatial(params, input_shape, filter_shape, output_shape, &l)) return refuse();
   // Grouped convs (filter depth < input depth) are not a driver layer.
   if (filter_shape.Dims(0) != l.out_c || filter_shape.Dims(3) != l.in_c) return refuse();
-  if (!quant_ok(params.input_offset, params.output_offset, l.act_min, l.act_max, l.out_c, output_multiplier,
-                output_shift))
-    return refuse();
   l.depth_multiplier = 1;
-  l.input = input_data;
-  l.filter = filter_data;
-  l.bias = bias_data;
-  l.multiplier = output_multiplier;
-  l.shift = output_shift;
-  l.per_tensor = 0;
-  l.output = output_data;
-  return run(&l);
+  return run_per_channel(&l, params.input_offset, params.output_offset, output_multiplier, output_shift, input_data,
+                         filter_data, bias_data, output_data);
 }
 
 SASIM_BRIDGE bool DepthwiseConvPerChannel(const tflite::DepthwiseParams& params, const int32_t* output_multiplier,
@@ -236,18 +244,9 @@ SASIM_BRIDGE bool DepthwiseConvPerChannel(const tflite::DepthwiseParams& params,
   if (!spatial(params, input_shape, filter_shape, output_shape, &l)) return refuse();
   if (params.depth_multiplier < 1 || l.out_c != l.in_c * params.depth_multiplier) return refuse();
   if (filter_shape.Dims(0) != 1 || filter_shape.Dims(3) != l.out_c) return refuse();
-  if (!quant_ok(params.input_offset, params.output_offset, l.act_min, l.act_max, l.out_c, output_multiplier,
-                output_shift))
-    return refuse();
   l.depth_multiplier = params.depth_multiplier;
-  l.input = input_data;
-  l.filter = filter_data;
-  l.bias = bias_data;
-  l.multiplier = output_multiplier;
-  l.shift = output_shift;
-  l.per_tensor = 0;
-  l.output = output_data;
-  return run(&l);
+  return run_per_channel(&l, params.input_offset, params.output_offset, output_multiplier, output_shift, input_data,
+                         filter_data, bias_data, output_data);
 }
 
 SASIM_BRIDGE bool FullyConnected(const tflite::FullyConnectedParams& params, const int32_t* output_multiplier,

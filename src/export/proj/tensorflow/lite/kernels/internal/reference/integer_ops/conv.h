@@ -7,6 +7,7 @@
 #ifndef TENSORFLOW_LITE_KERNELS_INTERNAL_REFERENCE_INTEGER_OPS_CONV_H_
 #define TENSORFLOW_LITE_KERNELS_INTERNAL_REFERENCE_INTEGER_OPS_CONV_H_
 
+#include "sasim_reference.h"
 #include "sasim_tflm.h"
 #include "tensorflow/lite/kernels/internal/common.h"
 #include "tensorflow/lite/kernels/internal/portable_tensor_utils.h"
@@ -50,11 +51,9 @@ inline void SasimConvReference(const ConvParams& params, const int32_t* output_m
             }
           }
           if (bias_data) acc += bias_data[oc];
-          int32_t v = MultiplyByQuantizedMultiplier(acc, output_multiplier[oc], output_shift[oc]);
-          v += output_offset;
-          v = v < params.quantized_activation_min ? params.quantized_activation_min : v;
-          v = v > params.quantized_activation_max ? params.quantized_activation_max : v;
-          output_data[Offset(output_shape, b, oy, ox, oc)] = static_cast<OutputT>(v);
+          output_data[Offset(output_shape, b, oy, ox, oc)] = static_cast<OutputT>(
+              sasim_reference::Output(acc, output_multiplier[oc], output_shift[oc], output_offset,
+                                      params.quantized_activation_min, params.quantized_activation_max));
         }
 }
 

@@ -7,6 +7,7 @@
 #ifndef TENSORFLOW_LITE_KERNELS_INTERNAL_REFERENCE_INTEGER_OPS_DEPTHWISE_CONV_H_
 #define TENSORFLOW_LITE_KERNELS_INTERNAL_REFERENCE_INTEGER_OPS_DEPTHWISE_CONV_H_
 
+#include "sasim_reference.h"
 #include "sasim_tflm.h"
 #include "tensorflow/lite/kernels/internal/common.h"
 #include "tensorflow/lite/kernels/internal/portable_tensor_utils.h"
@@ -24,9 +25,7 @@ inline void SasimDepthwiseReference(const DepthwiseParams& params, const int32_t
                                     const int8_t* filter_data, const BiasT* bias_data,
                                     const RuntimeShape& output_shape, OutputT* output_data, int32_t input_offset,
                                     int32_t output_offset) {
-  const int batches = input_shape.Dims(0);
-  const int in_h = input_shape.Dims(1), in_w = input_shape.Dims(2), in_c = input_shape.Dims(3);
-  const int k_h = filter_shape.Dims(1), k_w = filter_shape.Dims(2);
+  const int batches = input_shape.Dims(0), in_c = input_shape.Dims(3);
   const int out_h = output_shape.Dims(1), out_w = output_shape.Dims(2);
   const int dm = params.depth_multiplier;
   for (int b = 0; b < batches; ++b)
@@ -35,23 +34,12 @@ inline void SasimDepthwiseReference(const DepthwiseParams& params, const int32_t
         for (int ic = 0; ic < in_c; ++ic)
           for (int m = 0; m < dm; ++m) {
             const int oc = ic * dm + m;
-            AccT acc = 0;
-            for (int fy = 0; fy < k_h; ++fy) {
-              const int iy = oy * params.stride_height - params.padding_values.height + fy * params.dilation_height_factor;
-              if (iy < 0 || iy >= in_h) continue;
-              for (int fx = 0; fx < k_w; ++fx) {
-                const int ix = ox * params.stride_width - params.padding_values.width + fx * params.dilation_width_factor;
-                if (ix < 0 || ix >= in_w) continue;
-                const AccT x = static_cast<AccT>(input_data[Offset(input_shape, b, iy, ix, ic)]) + input_offset;
-                acc += static_cast<AccT>(filter_data[Offset(filter_shape, 0, fy, fx, oc)]) * x;
-              }
-            }
+            AccT acc = sasim_reference::DepthwiseSum<InputT, AccT>(params, input_shape, input_data, filter_shape,
+                                                                   filter_data, b, oy, ox, ic, oc, input_offset);
             if (bias_data) acc += bias_data[oc];
-            int32_t v = MultiplyByQuantizedMultiplier(acc, output_multiplier[oc], output_shift[oc]);
-            v += output_offset;
-            v = v < params.quantized_activation_min ? params.quantized_activation_min : v;
-            v = v > params.quantized_activation_max ? params.quantized_activation_max : v;
-            output_data[Offset(output_shape, b, oy, ox, oc)] = static_cast<OutputT>(v);
+            output_data[Offset(output_shape, b, oy, ox, oc)] = static_cast<OutputT>(
+                sasim_reference::Output(acc, output_multiplier[oc], output_shift[oc], output_offset,
+                                        params.quantized_activation_min, params.quantized_activation_max));
           }
 }
 
@@ -104,9 +92,7 @@ inline void DepthwiseConvHybridPerChannel(const DepthwiseParams& params, float* 
                                           const RuntimeShape& output_shape, float* output_data,
                                           const float* per_channel_scale, int32_t* input_offset) {
   (void)bias_shape;
-  const int batches = input_shape.Dims(0);
-  const int in_h = input_shape.Dims(1), in_w = input_shape.Dims(2), in_c = input_shape.Dims(3);
-  const int k_h = filter_shape.Dims(1), k_w = filter_shape.Dims(2);
+  const int batches = input_shape.Dims(0), in_c = input_shape.Dims(3);
   const int out_h = output_shape.Dims(1), out_w = output_shape.Dims(2);
   const int dm = params.depth_multiplier;
   for (int b = 0; b < batches; ++b)
@@ -115,17 +101,8 @@ inline void DepthwiseConvHybridPerChannel(const DepthwiseParams& params, float* 
         for (int ic = 0; ic < in_c; ++ic)
           for (int m = 0; m < dm; ++m) {
             const int oc = ic * dm + m;
-            int32_t acc = 0;
-            for (int fy = 0; fy < k_h; ++fy) {
-              const int iy = oy * params.stride_height - params.padding_values.height + fy * params.dilation_height_factor;
-              if (iy < 0 || iy >= in_h) continue;
-              for (int fx = 0; fx < k_w; ++fx) {
-                const int ix = ox * params.stride_width - params.padding_values.width + fx * params.dilation_width_factor;
-                if (ix < 0 || ix >= in_w) continue;
-                const int32_t x = input_data[Offset(input_shape, b, iy, ix, ic)];
-                acc += filter_data[Offset(filter_shape, 0, fy, fx, oc)] * (x - input_offset[b]);
-              }
-            }
+            const int32_t acc = sasim_reference::DepthwiseSum<int8_t, int32_t>(
+                params, input_shape, input_data, filter_shape, filter_data, b, oy, ox, ic, oc, -input_offset[b]);
             float v = static_cast<float>(acc) * (per_channel_scale[oc] * scaling_factors_ptr[b]);
             if (bias_data) v += bias_data[oc];
             output_data[Offset(output_shape, b, oy, ox, oc)] =

@@ -7,6 +7,7 @@
 #ifndef TENSORFLOW_LITE_KERNELS_INTERNAL_REFERENCE_INTEGER_OPS_FULLY_CONNECTED_H_
 #define TENSORFLOW_LITE_KERNELS_INTERNAL_REFERENCE_INTEGER_OPS_FULLY_CONNECTED_H_
 
+#include "sasim_reference.h"
 #include "sasim_tflm.h"
 #include "tensorflow/lite/kernels/internal/common.h"
 #include "tensorflow/lite/kernels/internal/portable_tensor_utils.h"
@@ -31,11 +32,9 @@ inline void SasimFullyConnectedReference(const FullyConnectedParams& params, con
       }
       if (bias_data) acc += bias_data[u];
       const int c = per_channel ? u : 0;
-      int32_t v = MultiplyByQuantizedMultiplier(acc, multipliers[c], shifts[c]);
-      v += output_offset;
-      v = v < params.quantized_activation_min ? params.quantized_activation_min : v;
-      v = v > params.quantized_activation_max ? params.quantized_activation_max : v;
-      output_data[b * units + u] = static_cast<OutputT>(v);
+      output_data[b * units + u] = static_cast<OutputT>(
+          sasim_reference::Output(acc, multipliers[c], shifts[c], output_offset, params.quantized_activation_min,
+                                  params.quantized_activation_max));
     }
 }
 
