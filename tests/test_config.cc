@@ -162,17 +162,17 @@ TEST_CASE("resources: the model reproduces scripts/synth on its grid", "[config]
     const double lut = std::stod(c[4]), ff = std::stod(c[5]), dsp = std::stod(c[6]), bram = std::stod(c[7]);
     INFO(line << ": model LUT " << e.lut << ", FF " << e.ff << ", DSP " << e.dsp << ", BRAM36 " << e.bram36);
     // The bounds docs/microarchitecture.md states ("Resources").
-    CHECK(std::abs(e.lut - lut) <= 0.12 * lut);
-    CHECK(std::abs(e.ff - ff) <= 0.25 * ff);
-    CHECK(std::abs(e.dsp - dsp) <= 8);
+    CHECK(std::abs(e.lut - lut) <= 0.06 * lut);
+    CHECK(std::abs(e.ff - ff) <= 0.06 * ff);
+    CHECK(std::abs(e.dsp - dsp) <= 0);
     CHECK(std::abs(e.bram36 - bram) <= 1.5);
     ++rows_checked;
   }
   CHECK(rows_checked >= 13);
-  // The default fits; a 16x16 array's DSPs do not (329 > 236).
+  // The default fits; a 16x16 array's DSPs do not (315 > 236).
   CHECK(sasim::estimate_resources(sasim::load_hw_config("", {})).fits());
   const sasim::ResourceEstimate big = sasim::estimate_resources(
       sasim::load_hw_config("", {sasim::parse_override("array.rows=16"), sasim::parse_override("array.cols=16")}));
   CHECK_FALSE(big.fits());
-  CHECK(big.over().find("DSP48E1 329 > 236") != std::string::npos);
+  CHECK(big.over().find("DSP48E1 315 > 236") != std::string::npos);
 }
