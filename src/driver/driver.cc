@@ -439,10 +439,7 @@ class Runner {
                                           static_cast<uint32_t>(nt) | flags << 8);
           if (r == kErrorResponse) return kErrCfuRejected;
           // The previous tile's bank is free to read while this one computes.
-          if (k0 == 0 && pending_.valid) {
-            readback(*pending_gemm_, pending_);
-            pending_.valid = false;
-          }
+          if (k0 == 0) finish_pending();
         }
         Tile t = {true, bank_, m0, mt, n0, nt};
         if (hw_.c_double) {
@@ -454,10 +451,7 @@ class Runner {
       }
     }
     // The pending tile refers to `g`; read it before `g` goes out of scope.
-    if (pending_.valid) {
-      readback(*pending_gemm_, pending_);
-      pending_.valid = false;
-    }
+    finish_pending();
     return status_;
   }
 
@@ -1555,15 +1549,21 @@ class Runner {
   }
 
   // The tile whose C bank is read back next, and its next line.
+  // Its SEEK goes out at once: the prefetching post-processor (docs/
+  // command-set.md) then computes the tile's first words as soon as its
+  // passes end, while the driver starts the next tile, instead of after the
+  // first READ NEXT asks. (Nothing that flushes the prefetch comes between:
+  // a parameter write for another group comes after the tile is read.)
   void set_pending(const Gemm& g, const Tile& t) {
     pending_ = t;
     pending_gemm_ = &g;
     pend_next_ = 0;
+    sasim_cfu_fence();  // the stores above must not hold execute at the SEEK (facts.md F19)
+    checked(kRead, 1, static_cast<uint32_t>(t.bank), 0);
   }
-  // Reads up to `n` more lines of the pending tile (SEEK before the first).
+  // Reads up to `n` more lines of the pending tile (its SEEK went out with set_pending).
   SASIM_HOT void read_pending(int n) {
     if (!pending_.valid || n <= 0) return;
-    if (pend_next_ == 0) checked(kRead, 1, static_cast<uint32_t>(pending_.bank), 0);
     const int end = min_i(pending_.mt, pend_next_ + n);
     read_lines(*pending_gemm_, pending_, pend_next_, end);
     pend_next_ = end;
