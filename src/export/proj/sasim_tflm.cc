@@ -54,7 +54,10 @@ Counters g_counters = {0, 0, 0};
 // the arena is full, the driver works from the raw tensors (slower, same
 // output).
 struct Prepared {
-  int kind, in_c, out_c, k_h, k_w, depth_multiplier, input_zp;
+  // Every geometry field the driver's packing may read, so that two layers
+  // sharing one filter tensor but not their shape never share a preparation.
+  int kind, batches, in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w;
+  int stride_h, stride_w, dil_h, dil_w, pad_top, pad_left, depth_multiplier, input_zp;
   const int8_t* filter;
   const int32_t* bias;
   const int32_t* folded;
@@ -66,8 +69,11 @@ int32_t g_arena[SASIM_PREPARED_BYTES / 4] __attribute__((aligned(16)));
 unsigned g_arena_used = 0;  // in int32 words
 
 bool same(const Prepared& p, const sasim_drv::LayerDesc& l) {
-  return p.filter == l.filter && p.bias == l.bias && p.kind == l.kind && p.in_c == l.in_c && p.out_c == l.out_c &&
-         p.k_h == l.k_h && p.k_w == l.k_w && p.depth_multiplier == l.depth_multiplier && p.input_zp == l.input_zp;
+  return p.filter == l.filter && p.bias == l.bias && p.kind == l.kind && p.batches == l.batches &&
+         p.in_h == l.in_h && p.in_w == l.in_w && p.in_c == l.in_c && p.out_h == l.out_h && p.out_w == l.out_w &&
+         p.out_c == l.out_c && p.k_h == l.k_h && p.k_w == l.k_w && p.stride_h == l.stride_h &&
+         p.stride_w == l.stride_w && p.dil_h == l.dil_h && p.dil_w == l.dil_w && p.pad_top == l.pad_top &&
+         p.pad_left == l.pad_left && p.depth_multiplier == l.depth_multiplier && p.input_zp == l.input_zp;
 }
 
 // 16-byte aligned pieces, as the runner's arena places tensors.
@@ -95,10 +101,21 @@ SASIM_BRIDGE void prepare(sasim_drv::LayerDesc* l) {
   if (packed) sasim_drv::pack_weights(kHw, *l, packed);
   Prepared& p = g_prepared[g_prepared_count++];
   p.kind = l->kind;
+  p.batches = l->batches;
+  p.in_h = l->in_h;
+  p.in_w = l->in_w;
   p.in_c = l->in_c;
+  p.out_h = l->out_h;
+  p.out_w = l->out_w;
   p.out_c = l->out_c;
   p.k_h = l->k_h;
   p.k_w = l->k_w;
+  p.stride_h = l->stride_h;
+  p.stride_w = l->stride_w;
+  p.dil_h = l->dil_h;
+  p.dil_w = l->dil_w;
+  p.pad_top = l->pad_top;
+  p.pad_left = l->pad_left;
   p.depth_multiplier = l->depth_multiplier;
   p.input_zp = l->input_zp;
   p.filter = l->filter;
