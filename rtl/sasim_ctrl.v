@@ -258,7 +258,9 @@ module sasim_ctrl #(
   reg  signed [35:0] bc_lim_tab [1:Cols];
   reg  signed [35:0] sq_lim_tab [1:Cols];
   reg  signed [35:0] bc_lim, sq_lim;
-  wire signed [35:0] passes_s = $signed({12'd0, {16'd0, sq_rows_q} * {16'd0, sq_cols_q} * {16'd0, sq_lines_q}});
+  // The sequence's pass count (the IM2COL_SEQ registers' product).
+  wire [23:0]        sq_passes = {16'd0, sq_rows_q} * {16'd0, sq_cols_q} * {16'd0, sq_lines_q};
+  wire signed [35:0] passes_s  = $signed({12'd0, sq_passes});
   wire signed [35:0] stride_s = $signed({20'd0, g_bstride_q});
   wire [31:0]        blines32 = BLines;
   wire signed [35:0] blines_s = $signed({4'd0, blines32});
@@ -300,12 +302,11 @@ module sasim_ctrl #(
   wire       mt_ok   = c_im2col ? ({16'd0, c_mt16} <= MaxMtIm) : ({16'd0, c_mt16} <= MaxMt);
   wire       kt_ok   = c_b_cols ? ({16'd0, c_kt16} <= Rows) : ({16'd0, c_kt16} <= MaxKt);
   wire       bc_ok   = !c_b_cols || ((Rows <= Cols) && bc_slot_ok);
-  // SEQ: the whole sequence valid (model: start_pass): its passes, last j, last slot.
-  // The sequence's pass count, a registered product of the IM2COL_SEQ
-  // registers (written at least 2 edges before the START that checks it).
-  // passes - 1 for the sequence's pass counter (a valid sequence has at
-  // most 256 passes: its last slot is <= 255).
-  wire [23:0] sq_passes = {16'd0, sq_rows_q} * {16'd0, sq_cols_q} * {16'd0, sq_lines_q};
+  // SEQ: the whole sequence valid (model: start_pass): its passes, last j,
+  // last slot. The registers below follow the IM2COL_SEQ registers one edge
+  // behind (written at least 2 edges before the START that checks them):
+  // passes - 1 for the sequence's pass counter (a valid sequence has at most
+  // 256 passes: its last slot is <= 255), the slot bound, no pass at all.
   reg  [8:0]  sq_pm1_q;
   always @(posedge clk_i) sq_pm1_q <= sq_passes[8:0] - 9'd1;
   // last slot = slot + passes - 1 <= 255 <=> slot <= 256 - passes

@@ -5,14 +5,13 @@
 // only when complete, so a failure leaves nothing half-written; an existing
 // folder is replaced only when it is an earlier export (it holds the marker
 // file) and --force is given.
-#include <dirent.h>
 #include <fmt/format.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 
 #include "commands.h"
@@ -27,36 +26,20 @@ namespace {
 const char* kMarker = ".sasim-export";
 
 bool exists(const std::string& p) {
-  struct stat st;
-  return stat(p.c_str(), &st) == 0;
+  std::error_code ec;
+  return std::filesystem::exists(p, ec);
 }
 
 bool empty_dir(const std::string& p) {
-  DIR* d = opendir(p.c_str());
-  if (!d) return false;
-  bool empty = true;
-  while (dirent* e = readdir(d))
-    if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) empty = false;
-  closedir(d);
-  return empty;
+  std::error_code ec;
+  return std::filesystem::is_directory(p, ec) && std::filesystem::is_empty(p, ec);
 }
 
 // Removes a folder tree this command wrote (a previous export, or its own
 // unfinished temporary folder).
 void remove_tree(const std::string& p) {
-  if (DIR* d = opendir(p.c_str())) {
-    while (dirent* e = readdir(d)) {
-      if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
-      const std::string c = p + "/" + e->d_name;
-      struct stat st;
-      if (lstat(c.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
-        remove_tree(c);
-      else
-        std::remove(c.c_str());
-    }
-    closedir(d);
-  }
-  rmdir(p.c_str());
+  std::error_code ec;
+  std::filesystem::remove_all(p, ec);
 }
 
 std::string strip_slashes(std::string s) {
@@ -125,8 +108,7 @@ int cmd_export_cfu(const CommonOptions& common, const ExportOptions& o) {
       std::ofstream os(tmp + "/" + kMarker);
       os << "sasim " << in.version << " export-cfu\n";
     }
-    if (replace) remove_tree(out);
-    else if (exists(out)) rmdir(out.c_str());
+    if (exists(out)) remove_tree(out);  // an earlier export (--force), or an empty folder
     if (std::rename(tmp.c_str(), out.c_str()) != 0)
       throw ConfigError({{out, 0, 0, "--out", fmt::format("cannot create: {}", std::strerror(errno))}});
   } catch (...) {
