@@ -209,14 +209,19 @@ endif()
 set(ref "${SHARED}/board-reference")
 set(ideal --set cpu.memory.read_first=1 --set cpu.memory.read_beat=1 --set cpu.memory.write=1)
 # The reference core's result words and cycles, printed last.
-expect(exec_reference 0 "result words: 0;259;643\nexit code 0 after 1452 cycles\n$"
+expect(exec_reference 0 "result words: 0;259;643\nexit code 0 after 1452 cycles\n"
        ARGS exec ${ideal} "${ref}/elf/micro/nop_256.elf")
 # The default memory point is the documented DDR one (24/2/3).
-expect(exec_ddr_default 0 "result words: 0;259;1603\nexit code 0 after 2838 cycles\n$"
+expect(exec_ddr_default 0 "result words: 0;259;1603\nexit code 0 after 2838 cycles\n"
        ARGS exec "${ref}/elf/micro/nop_256.elf")
-# F19: the fork is modelled (the checksum shows the CFU's error bit) and warned about with its pc.
+# F19: on the 2021 core the fork is modelled (the checksum shows the CFU's error bit) and warned about with its pc.
 expect(exec_fork_warning 0 "result words: 16912391;21;106\n.*warning: CfuPlugin fork \\(F19\\) at pc 0x400000d8"
+       ARGS exec "${ref}/elf/micro/cfu_fork_after_stores.elf" --set cpu.variant=perf+cfu-2021)
+# The users' 2022 core (the default) does not fork; its CFU instruction waits behind the store instead.
+expect(exec_no_fork_2022 0 "result words: 16781319;24;110\nexit code 0 after [0-9]+ cycles\n.*VexRiscv perf\\+cfu model"
        ARGS exec "${ref}/elf/micro/cfu_fork_after_stores.elf")
+expect(exec_bad_variant 2 "cpu.variant.*'perf\\+cfu-2023' is not one of: perf\\+cfu, full\\+cfu, perf\\+cfu-2021"
+       ARGS exec "${ref}/elf/micro/nop_256.elf" --set cpu.variant=perf+cfu-2023)
 expect(exec_max_cycles 1 "stopped at pc 0x[0-9a-f]+ in [a-z_]+ \\(instruction 0x[0-9a-f]+\\) in cycle [0-9]+: cycle limit 500 reached"
        ARGS exec --max-cycles 500 "${ref}/elf/micro/nop_256.elf")
 expect(exec_directory 2 "board-reference: is a directory, not an ELF program" ARGS exec "${ref}")

@@ -1,20 +1,27 @@
 // The CPU model against the board reference (../shared/board-reference/,
-// read in place): every program of reference.csv at its memory point runs on
-// the CPU model with the project's CFU model attached.
+// read in place): every program of every reference file runs on the CPU
+// model of the core it was measured on, with the project's CFU model
+// attached:
+//   reference.csv, reference-hazards.csv                 perf+cfu-2021
+//   cores/perf_cfu_2022/{reference,reference-hazards}.csv  perf+cfu
+//   cores/full_cfu_2022/{reference,reference-hazards}.csv  full+cfu
 //
-// Tolerances (also stated in docs/cpu-model.md):
-//  * result words that are not timing (word 0 of the microbenchmarks, words
-//    0 and 2..5 of the layer cases): exact;
-//  * mcycle_delta (result word 1): exact for every microbenchmark; within
-//    kCaseTolerance (0.2%) for the layer cases (and their cycles to exit);
-//  * the cold-run delta (word 2 of a microbenchmark) and total_cycles_to_exit:
-//    within kColdTolerance (0.5%; cold I$ refill details, see the docs).
+// Tolerances (also stated in docs/cpu-model.md, "Calibration"):
+//  * result words that are not timing (checksums, run_layer's return,
+//    mismatch counts, CFU calibration words): exact;
+//  * a microbenchmark's warm delta (word 1 = mcycle_delta): exact;
+//  * the cold delta (word 2), total_cycles_to_exit: within kColdTolerance
+//    (0.5%; the shared I/D bus and fetch details, see the docs);
+//  * layer cases' mcycle delta and cycles to exit: within kCaseTolerance.
+// Rows whose rule is not modelled yet are listed in kPending with the fact
+// that pins them; the test counts them and checks they still run to exit.
 #include <catch2/catch.hpp>
 
 #include <cmath>
 #include <cstring>
 #include <memory>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -45,8 +52,9 @@ std::vector<std::string> split(const std::string& s, char sep) {
   return out;
 }
 
-std::vector<RefRow> read_reference() {
-  std::ifstream f(kRef + "/reference.csv");
+std::vector<RefRow> read_reference(const std::string& file) {
+  std::ifstream f(kRef + "/" + file);
+  INFO(file);
   REQUIRE(f.good());
   std::string line;
   std::getline(f, line);
@@ -79,11 +87,12 @@ struct Run {
   size_t forks = 0;
 };
 
-Run run_program(const RefRow& r) {
-  // The CFU the reference was measured with: the combinational
-  // post-processor (READ NEXT latency 2).
+Run run_program(const RefRow& r, const std::string& variant) {
+  // The CFU the reference was measured with: no im2col extension, the
+  // combinational post-processor (READ NEXT latency 2).
   const sasim::HwConfig hw = sasim::load_hw_config(
-      "", {sasim::parse_override("array.read_prefetch=false"),
+      "", {sasim::parse_override("cpu.variant=" + variant), sasim::parse_override("array.im2col=false"),
+           sasim::parse_override("array.read_prefetch=false"),
            sasim::parse_override("cpu.memory.read_first=" + std::to_string(r.rd)),
            sasim::parse_override("cpu.memory.read_beat=" + std::to_string(r.beat)),
            sasim::parse_override("cpu.memory.write=" + std::to_string(r.wr))});
@@ -101,12 +110,47 @@ bool within(uint64_t got, uint64_t want, double tol) {
   return std::fabs(static_cast<double>(got) - static_cast<double>(want)) <= tol * static_cast<double>(want);
 }
 
-void check_rows(bool cases) {
-  for (const RefRow& r : read_reference()) {
+// Rows not reproduced yet, with the rule they wait for (docs/cpu-model.md,
+// "Not modelled yet"). "*" matches every variant.
+struct Pending {
+  const char* variant;
+  const char* program;
+  const char* why;
+};
+const Pending kPending[] = {
+    {"perf+cfu-2021", "replay_wa_miss_d0", "F20 replay"},  {"perf+cfu-2021", "replay_wa_miss_d1", "F20 replay"},
+    {"perf+cfu-2021", "replay_wa_drain_d0", "F20 replay"}, {"perf+cfu-2021", "replay_wa_drain_d1", "F20 replay"},
+    {"perf+cfu-2021", "replay_raw_miss_d0", "F20 replay"}, {"perf+cfu-2021", "replay_raw_miss_d1", "F22 replay+fork"},
+    {"perf+cfu-2021", "replay_wa_stld_d0", "F21 replay"},  {"perf+cfu-2021", "replay_wa_stld_d1", "F21 replay"},
+    {"*", "fetch_div_j_miss", "F24"},
+    {"*", "fetch_st_bfwd_taken_miss", "F25 behind stores"},
+    {"*", "fetch_st_jalr_miss", "F25 behind stores"},
+    {"perf+cfu", "replay_wa_stld_d0", "CFU wait behind an F12 redo"},
+    {"perf+cfu", "replay_wa_stld_d1", "CFU wait behind an F12 redo"},
+    {"full+cfu", "replay_wa_stld_d0", "CFU wait behind an F12 redo"},
+    {"full+cfu", "replay_wa_stld_d1", "CFU wait behind an F12 redo"},
+};
+
+const char* pending(const std::string& variant, const std::string& program) {
+  for (const Pending& p : kPending)
+    if ((std::string(p.variant) == "*" || variant == p.variant) && program == p.program) return p.why;
+  return nullptr;
+}
+
+void check_file(const std::string& file, const std::string& variant, bool cases) {
+  int checked = 0, skipped = 0;
+  for (const RefRow& r : read_reference(file)) {
     const bool is_case = r.elf.rfind("elf/cases/", 0) == 0;
     if (is_case != cases) continue;
-    INFO(r.program << " at " << r.memory);
-    const Run run = run_program(r);
+    INFO(file << ": " << r.program << " at " << r.memory << " on " << variant);
+    const Run run = run_program(r, variant);
+    if (const char* why = pending(variant, r.program)) {
+      INFO("pending: " << why);
+      ++skipped;
+      CHECK(run.stop.reason == sasim::cpu::StopReason::kExit);
+      continue;
+    }
+    ++checked;
     REQUIRE(run.stop.reason == sasim::cpu::StopReason::kExit);
     REQUIRE(run.words.size() == r.words.size());
     CHECK(within(run.stop.cycle, r.total, is_case ? kCaseTolerance : kColdTolerance));
@@ -118,21 +162,60 @@ void check_rows(bool cases) {
       CHECK(run.words[0] == r.words[0]);              // checksum (functional; F19 for the fork probe)
       CHECK(run.words[1] == r.mcycle_delta);          // warm delta: exact
       CHECK(within(run.words[2], r.words[2], kColdTolerance));  // cold delta
+      if (r.words.size() > 3) CHECK(run.words[3] == r.words[3]);  // the cold run's checksum
     }
-    // F19: the fork happens in exactly one reference run.
-    const bool fork_expected = r.program == "cfu_fork_after_stores" && r.memory == "24/2/3";
+    // F19: on the 2021 core the fork happens in exactly one reference run;
+    // the 2022 cores never fork.
+    const bool fork_expected =
+        variant == "perf+cfu-2021" && r.program == "cfu_fork_after_stores" && r.memory == "24/2/3";
     CHECK((run.forks > 0) == fork_expected);
   }
+  CHECK(checked > 0);
+  WARN(file << " on " << variant << ": " << checked << " rows checked, " << skipped << " pending");
 }
+
+struct RefFile {
+  const char* variant;
+  const char* dir;
+};
+const RefFile kFiles[] = {{"perf+cfu-2021", ""}, {"perf+cfu", "cores/perf_cfu_2022/"}, {"full+cfu", "cores/full_cfu_2022/"}};
 
 }  // namespace
 
-TEST_CASE("microbenchmarks reproduce the reference core's results and cycles", "[cpu][calibration]") {
-  check_rows(false);
+TEST_CASE("microbenchmarks reproduce each core's results and cycles", "[cpu][calibration]") {
+  for (const RefFile& f : kFiles) {
+    check_file(std::string(f.dir) + "reference.csv", f.variant, false);
+    check_file(std::string(f.dir) + "reference-hazards.csv", f.variant, false);
+  }
 }
 
-TEST_CASE("layer cases (the driver on the board) reproduce the reference results and cycles", "[cpu][calibration][slow]") {
-  check_rows(true);
+TEST_CASE("layer cases (the driver on the board) reproduce each core's results and cycles", "[cpu][calibration][slow]") {
+  for (const RefFile& f : kFiles) check_file(std::string(f.dir) + "reference.csv", f.variant, true);
+}
+
+TEST_CASE("a CPU variant is validated and sets the caches it is generated with", "[cpu][config]") {
+  const auto hw = [](const std::string& v) { return sasim::load_hw_config("", {sasim::parse_override("cpu.variant=" + v)}); };
+  CHECK(hw("full+cfu").cpu.icache_bytes == 4096);
+  CHECK(hw("full+cfu").cpu.dcache_bytes == 4096);
+  CHECK(hw("perf+cfu").cpu.icache_bytes == 8192);
+  CHECK(hw("perf+cfu-2021").cpu.dcache_bytes == 8192);
+  CHECK(sasim::load_hw_config("", {}).cpu.variant == sasim::CpuVariant::kPerfCfu);
+  CHECK(sasim::cpu::cpu_params_from(hw("full+cfu")).perf_csrs == false);
+  CHECK(sasim::cpu::cpu_params_from(hw("perf+cfu-2021")).cfu_plugin == sasim::cpu::CfuPluginRev::k2021);
+  // An explicit cache size wins over the variant's.
+  const auto big = sasim::load_hw_config(
+      "", {sasim::parse_override("cpu.variant=full+cfu"), sasim::parse_override("cpu.icache_bytes=16384")});
+  CHECK(big.cpu.icache_bytes == 16384);
+  CHECK(big.cpu.dcache_bytes == 4096);
+  try {
+    hw("perf+cfu-2023");
+    FAIL("no error");
+  } catch (const sasim::ConfigError& e) {
+    const std::string what = e.what();
+    CHECK(what.find("variant") != std::string::npos);
+    CHECK(what.find("perf+cfu-2023") != std::string::npos);
+    CHECK(what.find("--set") != std::string::npos);
+  }
 }
 
 TEST_CASE("an idle CFU span skipped in bulk equals stepping it", "[cpu][cfu]") {
@@ -259,11 +342,13 @@ TEST_CASE("the layer runner on the board model is bit-exact and its cycles are t
 
 TEST_CASE("F19 at write latency 2: the programs facts.md names fork, the others do not", "[cpu][fork]") {
   // facts.md F19: at the sweep point w2 (1/1/2) a CFU instruction close behind
-  // the stack-saving store burst forks in these programs, and in
-  // cfu_write_from_loads the forked `lui a1` gets 0xffffffff so that the next
-  // lw traps on a misaligned address (the reference core then hangs in mtvec).
+  // the stack-saving store burst forks in these programs on the 2021 core, and
+  // in cfu_write_from_loads the forked `lui a1` gets 0xffffffff so that the
+  // next lw traps on a misaligned address (the reference core then hangs in
+  // mtvec).
   const sasim::HwConfig hw = sasim::load_hw_config(
-      "", {sasim::parse_override("array.read_prefetch=false"), sasim::parse_override("cpu.memory.read_first=1"),
+      "", {sasim::parse_override("cpu.variant=perf+cfu-2021"), sasim::parse_override("array.im2col=false"),
+           sasim::parse_override("array.read_prefetch=false"), sasim::parse_override("cpu.memory.read_first=1"),
            sasim::parse_override("cpu.memory.read_beat=1"), sasim::parse_override("cpu.memory.write=2")});
   auto run = [&](const std::string& name, sasim::cpu::StopInfo* stop) {
     const sasim::cpu::ElfImage img = sasim::cpu::load_elf(kRef + "/elf/micro/" + name + ".elf");
@@ -287,6 +372,27 @@ TEST_CASE("F19 at write latency 2: the programs facts.md names fork, the others 
   CHECK(run("cfu_write_from_loads", &stop) > 0);
   CHECK(stop.reason == sasim::cpu::StopReason::kMisaligned);
   CHECK(stop.instruction == 0x0005ae03u);  // lw t3, 0(a1) with a1 = 0xffffffff
+}
+
+TEST_CASE("the 2022 cores never fork: the same programs at write latency 2 run clean", "[cpu][fork]") {
+  // cores/perf_cfu_2022/README.md: the fork counter is 0 in every run, also
+  // at memory points where the 2021 core forks and hangs (1/1/2).
+  for (const char* variant : {"perf+cfu", "full+cfu"}) {
+    const sasim::HwConfig hw = sasim::load_hw_config(
+        "", {sasim::parse_override(std::string("cpu.variant=") + variant), sasim::parse_override("array.im2col=false"),
+             sasim::parse_override("array.read_prefetch=false"), sasim::parse_override("cpu.memory.read_first=1"),
+             sasim::parse_override("cpu.memory.read_beat=1"), sasim::parse_override("cpu.memory.write=2")});
+    for (const char* p : {"cfu_read_next", "cfu_read_next_use", "cfu_start_read_tiny", "cfu_start_wait_8x8",
+                          "cfu_write_a_stream", "cfu_write_b_stream", "cfu_write_from_loads", "cfu_fork_after_stores"}) {
+      INFO(variant << ": " << p);
+      const sasim::cpu::ElfImage img = sasim::cpu::load_elf(kRef + "/elf/micro/" + p + ".elf");
+      auto board = std::make_unique<sasim::cpu::Board>(sasim::cpu::cpu_params_from(hw), sasim::core_params_from(hw));
+      board->load(img);
+      const sasim::cpu::StopInfo stop = board->run(img.entry, 1'000'000);
+      CHECK(stop.reason == sasim::cpu::StopReason::kExit);
+      CHECK(board->cpu.forks().empty());
+    }
+  }
 }
 
 #include "cpu/feed_bench.h"

@@ -69,12 +69,26 @@ struct HostTiming {
   int loop_overhead_cycles = 2;    // increment + compare + branch per loop iteration
 };
 
-// The board's CPU for the CPU model (src/cpu/, docs/cpu-model.md): VexRiscv
-// "perf+cfu" caches and the memory latency seen by its Wishbone buses.
-// Defaults: the perf+cfu core and the documented DDR point 24/2/3.
+// The board's CPU for the CPU model (src/cpu/, docs/cpu-model.md): which
+// VexRiscv core (cpu.variant), its caches and the memory latency seen by its
+// Wishbone buses. Defaults: CFU Playground's 2022 perf+cfu core at the
+// documented DDR point 24/2/3.
+enum class CpuVariant {
+  kPerfCfu,      // "perf+cfu": CFU Playground's own VexRiscv_PerfCfu.v (2022-08, VexRiscv 24795ef0)
+  kFullCfu,      // "full+cfu": pythondata-cpu-vexriscv 11ac8e1's VexRiscv_FullCfu.v (same generator,
+                 // 4 KiB caches, no performance-counter CSRs): what a plain `make prog` builds
+  kPerfCfu2021,  // "perf+cfu-2021": pythondata-cpu-vexriscv 9f85993's VexRiscv_PerfCfu.v (2021-09,
+                 // VexRiscv 68e704f3): the CfuPlugin that forks (F19) and replays (F20-F22)
+};
+const char* cpu_variant_name(CpuVariant v);  // "perf+cfu", "full+cfu", "perf+cfu-2021"
+// The caches a variant is generated with (cpu.icache_bytes / cpu.dcache_bytes
+// default to it).
+int cpu_variant_cache_bytes(CpuVariant v);
+
 struct CpuConfig {
-  int icache_bytes = 8192;  // direct-mapped, power of two
-  int dcache_bytes = 8192;  // direct-mapped, write-through, no write-allocate
+  CpuVariant variant = CpuVariant::kPerfCfu;
+  int icache_bytes = 8192;  // direct-mapped, power of two (default: the variant's)
+  int dcache_bytes = 8192;  // direct-mapped, write-through, no write-allocate (default: the variant's)
   int line_bytes = 32;      // both caches
   int read_first = 24;      // memory.read_first: STB to ACK of a read's first beat
   int read_beat = 2;        // memory.read_beat: each further beat of a refill burst

@@ -38,6 +38,9 @@ int cmd_exec(const CommonOptions& common, const ExecOptions& o) {
     rlog = std::fopen(p, "w");
     board.cpu.set_retire_log(rlog);
   }
+  // The core is named on stderr, so that stdout stays the program's own.
+  fmt::print(stderr, "sasim exec: {} on the VexRiscv {} model (memory {}/{}/{})\n", o.elf_path,
+             cpu_variant_name(hw.cpu.variant), hw.cpu.read_first, hw.cpu.read_beat, hw.cpu.write);
   const cpu::StopInfo stop = board.run(img.entry, o.max_cycles);
   std::fflush(stdout);
   if (rlog) std::fclose(rlog);

@@ -285,8 +285,8 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
              hw.source, hw.clock_mhz);
   const bool cpu_model = opt.cpu == "vexriscv";
   if (cpu_model)
-    fmt::print("cycles: board estimate, the driver on the VexRiscv perf+cfu CPU model (memory {}/{}/{})\n",
-               hw.cpu.read_first, hw.cpu.read_beat, hw.cpu.write);
+    fmt::print("cycles: board estimate, the driver on the VexRiscv {} CPU model (memory {}/{}/{})\n",
+               cpu_variant_name(hw.cpu.variant), hw.cpu.read_first, hw.cpu.read_beat, hw.cpu.write);
   else
     fmt::print("cycles: fixed-gap host estimate (--cpu gap): CFU-side only, the CPU's work not counted\n");
   // The layer table: 120 columns by default, every column with --wide. Units:
@@ -438,8 +438,10 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
     layers.push_back(j);
   }
   nlohmann::json report = {{"model", model.name},
-                           {"cpu_model", cpu_model ? "vexriscv (board estimate: the driver on the VexRiscv perf+cfu CPU model)"
+                           {"cpu_model", cpu_model ? fmt::format("vexriscv (board estimate: the driver on the VexRiscv {} CPU model)",
+                                                               cpu_variant_name(hw.cpu.variant))
                                                    : "gap (fixed-gap host estimate, CFU-side only)"},
+                           {"cpu_variant", cpu_variant_name(hw.cpu.variant)},
                            {"model_file", model.source},
                            {"hardware",
                             {{"rows", hw.rows}, {"cols", hw.cols}, {"dataflow", dataflow_name(hw.dataflow)},

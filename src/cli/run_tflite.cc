@@ -167,7 +167,9 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
   std::unique_ptr<Engine> engine = make_engine("systemc", hw, eo);
   fmt::print("sasim run: {} ({} operators) on {}x{} {}, {} MHz; {}\n", opt.model_path, m.operators.size(), hw.rows,
              hw.cols, dataflow_name(hw.dataflow), hw.clock_mhz,
-             opt.cpu == "vexriscv" ? "CFU layers: board estimate (CPU model)" : "CFU layers: fixed-gap estimate");
+             opt.cpu == "vexriscv" ? fmt::format("CFU layers: board estimate (CPU model, VexRiscv {})",
+                                                  cpu_variant_name(hw.cpu.variant))
+                                   : std::string("CFU layers: fixed-gap estimate"));
   fmt::print("{:>3} {:<18} {:<16} {:<5} {:>11} {:>11} {:>6} {:>5}\n", "#", "op", "output", "where", "cycles", "MACs",
              "util%", "exact");
   nlohmann::json ops = nlohmann::json::array();
@@ -273,6 +275,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
   write_or_throw(out_dir + "/profile.csv", profile);
   nlohmann::json report = {{"model_file", opt.model_path},
                            {"cpu_model", opt.cpu},
+                           {"cpu_variant", cpu_variant_name(hw.cpu.variant)},
                            {"sasim_version", sasim_version()},
                            {"operators", ops},
                            {"total", {{"cycles", total}, {"cfu_cycles", cfu_cycles}, {"cpu_cycles", cpu_cycles},

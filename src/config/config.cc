@@ -19,6 +19,17 @@ namespace sasim {
 
 const char* dataflow_name(Dataflow d) { return d == Dataflow::kWeightStationary ? "ws" : "os"; }
 
+const char* cpu_variant_name(CpuVariant v) {
+  switch (v) {
+    case CpuVariant::kPerfCfu: return "perf+cfu";
+    case CpuVariant::kFullCfu: return "full+cfu";
+    case CpuVariant::kPerfCfu2021: return "perf+cfu-2021";
+  }
+  return "?";
+}
+
+int cpu_variant_cache_bytes(CpuVariant v) { return v == CpuVariant::kFullCfu ? 4096 : 8192; }
+
 // The embedded default is also configs/default.yaml (a test keeps them equal).
 const char* default_hw_yaml() {
   return R"(# sasim hardware configuration: 8x8 weight-stationary array on the Nexys A7.
@@ -38,9 +49,9 @@ host:                   # VexRiscv cycle costs around CFU instructions
   load_cycles: 2
   store_cycles: 1
   loop_overhead_cycles: 2
-cpu:                    # the board's CPU (VexRiscv perf+cfu) for the CPU model
-  icache_bytes: 8192    # direct-mapped, 32-byte lines
-  dcache_bytes: 8192    # direct-mapped, write-through, no write-allocate
+cpu:                    # the board's CPU for the CPU model (docs/cpu-model.md)
+  variant: perf+cfu     # perf+cfu (CFU Playground's 2022 core) | full+cfu (4 KiB caches: plain `make prog`) | perf+cfu-2021
+                        # icache_bytes / dcache_bytes: the variant's (8 KiB; full+cfu 4 KiB) unless set
   line_bytes: 32
   memory:               # Wishbone latency in cycles (1/1/1 = ideal; 24/2/3 = DDR)
     read_first: 24      # first beat of a read (line refill, uncached load)
@@ -169,9 +180,17 @@ HwConfig parse_hw_config(const std::string& text, const std::string& source, con
     h.finish();
   }
   // The cpu section is optional as a whole too; its defaults are the
-  // perf+cfu core at the DDR memory point.
+  // perf+cfu core at the DDR memory point. The variant comes first: the cache
+  // sizes default to the ones it is generated with.
   if (top.has("cpu")) {
     MapReader c = top.child("cpu");
+    std::string variant;
+    if (c.get_enum("variant", {"perf+cfu", "full+cfu", "perf+cfu-2021"}, &variant, false)) {
+      hw.cpu.variant = variant == "full+cfu"        ? CpuVariant::kFullCfu
+                       : variant == "perf+cfu-2021" ? CpuVariant::kPerfCfu2021
+                                                    : CpuVariant::kPerfCfu;
+    }
+    hw.cpu.icache_bytes = hw.cpu.dcache_bytes = cpu_variant_cache_bytes(hw.cpu.variant);
     auto pow2 = [&](const char* key, int lo, int hi, int* v) {
       if (c.get_int(key, lo, hi, v, false) && (*v & (*v - 1)) != 0)
         c.error(key, fmt::format("{} is not a power of two", *v));
@@ -207,12 +226,12 @@ std::string hw_config_to_yaml(const HwConfig& hw) {
   return fmt::format(
       "# resolved from {}\narray:\n  rows: {}\n  cols: {}\n  dataflow: {}\n  im2col: {}\n  read_prefetch: {}\nbuffers:\n  a: {}\n  b: {}\n  c: {}\n"
       "clock_mhz: {}\nhost:\n  cfu_issue_cycles: {}\n  load_cycles: {}\n  store_cycles: {}\n  loop_overhead_cycles: {}\n"
-      "cpu:\n  icache_bytes: {}\n  dcache_bytes: {}\n  line_bytes: {}\n  memory:\n    read_first: {}\n    read_beat: {}\n"
+      "cpu:\n  variant: {}\n  icache_bytes: {}\n  dcache_bytes: {}\n  line_bytes: {}\n  memory:\n    read_first: {}\n    read_beat: {}\n"
       "    write: {}\n",
       hw.source, hw.rows, hw.cols, dataflow_name(hw.dataflow), hw.im2col ? "true" : "false",
       hw.read_prefetch ? "true" : "false", buf(hw.buf_a), buf(hw.buf_b), buf(hw.buf_c), hw.clock_mhz,
       hw.host.cfu_issue_cycles, hw.host.load_cycles, hw.host.store_cycles, hw.host.loop_overhead_cycles,
-      hw.cpu.icache_bytes, hw.cpu.dcache_bytes, hw.cpu.line_bytes, hw.cpu.read_first, hw.cpu.read_beat, hw.cpu.write);
+      cpu_variant_name(hw.cpu.variant), hw.cpu.icache_bytes, hw.cpu.dcache_bytes, hw.cpu.line_bytes, hw.cpu.read_first, hw.cpu.read_beat, hw.cpu.write);
 }
 
 // A name printed in tables and written into CSV and JSON: valid UTF-8, no

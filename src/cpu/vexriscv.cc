@@ -370,22 +370,37 @@ void Vexriscv::cfu_idle_to(uint64_t target) {
   }
 }
 
+// Whether an older instruction with a side effect (load, store, branch, jump,
+// CSR) is in memory or writeback during cycle t: the 2022 CfuPlugin's
+// `hazard`. Only the two newest older instructions can be there.
+bool Vexriscv::side_effect_after_execute(uint64_t t) const {
+  for (int i = 0; i < 2; ++i)
+    if (hist_[i].side && t > hist_[i].e && t <= hist_[i].w) return true;
+  return false;
+}
+
 // One instruction that the CfuPlugin sends to the CFU, from the cycle e0 it
 // enters execute: per cycle, exactly the plugin's fork-stage logic
+//   2022 only: hazard = memory or writeback holds a side-effect instruction;
+//              schedule = wish && !hazard; halt while wish && hazard
 //   cmd.valid = (schedule || hold) && !fired;  halt while valid && !ready
 //   hold  <= ready ? 0 : (schedule ? 1 : hold)
-//   fired <= !stuckByOthers ? 0 : (fire ? 1 : fired)
+//   fired <= !stuck ? 0 : (fire ? 1 : fired)
+//            (2021: stuck = held by a later stage; 2022: held at all)
 // and its join in memory through the s2m response buffer (F16-F19).
 // Returns the execute exit cycle; *rsp_cycle = the cycle the response was
 // taken from the CFU.
 uint64_t Vexriscv::cfu_execute(uint64_t e0, uint32_t fid, uint32_t in0, uint32_t in1, bool scheduled,
                                uint32_t* result, uint64_t* rsp_cycle, int* e_cause) {
+  const bool rev2022 = p_.cfu_plugin == CfuPluginRev::k2022;
   cfu_idle_to(e0);
   bool hold = hold_;
   // Cycles already stepped while this instruction sat in execute: the CFU
   // was still busy with the previous command (cmd_ready = 0), so nothing
-  // transferred, and the plugin's hold register was set.
-  if (scheduled && e0 < cfu_t_) hold = true;
+  // transferred, and the plugin's hold register was set (on the 2022 core
+  // only once the hazard had cleared; it never comes back once cleared, as
+  // only older instructions cause it).
+  if (scheduled && e0 < cfu_t_ && !(rev2022 && side_effect_after_execute(cfu_t_ - 1))) hold = true;
   uint64_t t = std::max(e0, cfu_t_);
   bool fired = false, fired_once = false, got = false;
   uint64_t te = 0, r = 0;
@@ -393,8 +408,11 @@ uint64_t Vexriscv::cfu_execute(uint64_t e0, uint32_t fid, uint32_t in0, uint32_t
   *e_cause = kExecute;
   for (;;) {
     const BusOut o = cfu_->outputs();
-    const bool valid = (scheduled || hold) && !fired;
-    const bool stuck = blocked_at(kE, t);
+    const bool hazard = rev2022 && scheduled && side_effect_after_execute(t);
+    const bool schedule = scheduled && !hazard;
+    const bool valid = (schedule || hold) && !fired;
+    const bool stuck_by_others = blocked_at(kE, t);
+    const bool halt_self = hazard || (valid && !o.cmd_ready);
     BusIn in;
     in.cmd_valid = valid;
     in.function_id = fid;
@@ -409,14 +427,16 @@ uint64_t Vexriscv::cfu_execute(uint64_t e0, uint32_t fid, uint32_t in0, uint32_t
     const bool fire = valid && o.cmd_ready;
     cfu_->step(in);
     cfu_t_ = t + 1;
-    hold = o.cmd_ready ? false : (scheduled ? true : hold);
+    hold = o.cmd_ready ? false : (schedule ? true : hold);
     if (fire) fired_once = true;
+    const bool stuck = rev2022 ? (stuck_by_others || halt_self) : stuck_by_others;
     fired = !stuck ? false : (fire ? true : fired);
-    if (!(valid && !o.cmd_ready) && !stuck) {
+    if (!halt_self && !stuck_by_others) {
       te = t;
       break;
     }
-    if (valid && !o.cmd_ready) *e_cause = kCfuCmd;
+    if (hazard) *e_cause = kCfuCmd;
+    else if (valid && !o.cmd_ready) *e_cause = kCfuCmd;
     if (t > max_cycle_) {
       *rsp_cycle = t;
       return t;
@@ -467,7 +487,7 @@ uint32_t Vexriscv::csr_read(uint32_t csr, uint64_t cycle, bool* ok) {
     case 0xF11: case 0xF12: case 0xF13: case 0xF14: return 0;
     default: break;
   }
-  if (csr >= 0xB04 && csr <= 0xB13 && (csr & 1) == 0) {
+  if (p_.perf_csrs && csr >= 0xB04 && csr <= 0xB13 && (csr & 1) == 0) {
     const int i = static_cast<int>(csr - 0xB04) / 2;
     uint64_t v = perf_value_[i];
     if (perf_enable_ & (1u << i)) v += cycle - perf_base_[i];
@@ -553,6 +573,7 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
     if (d.use1 && d.rs1) bump(reg_ready_[d.rs1], kInterlock);
     if (d.use2 && d.rs2) bump(reg_ready_[d.rs2], kInterlock);
     Times t;
+    t.side = (d.op >= kJal && d.op <= kSw) || (d.op >= kCsrrw && d.op <= kCsrrci);
     t.d_in = std::max(avail, hist_[0].d + 1);
     t.d = unblock(kD, cur);
     if (fcause == kFetchMiss && t.d > cur) {
@@ -615,7 +636,10 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
     uint64_t m = t.e + 1;
     if (d.op >= kDiv && d.op <= kRemu) {
       // F6: the iterative divider holds memory for 34 cycles.
-      m = t.e + 34;
+      // Right behind a load redone for a store to its word (F12), it takes
+      // one cycle more: the instruction after the redone load retires 1
+      // after it (F21), a divide 35 (the layer cases' 'sw x; lw x; rem').
+      m = t.e + 34 + (after_store_redo_ ? 1 : 0);
       bump(m, kDivider);
       ++cnt_.divides;
     }
@@ -692,7 +716,7 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
         const bool imm_form = d.op >= kCsrrwi;
         const uint32_t src = imm_form ? d.rs1 : a;
         const bool is_write = (d.op == kCsrrw || d.op == kCsrrwi) || d.rs1 != 0;
-        const bool perf_enable_reg = csr >= 0xB05 && csr <= 0xB13 && (csr & 1);
+        const bool perf_enable_reg = p_.perf_csrs && csr >= 0xB05 && csr <= 0xB13 && (csr & 1);
         bool ok = true;
         uint32_t old = 0;
         if (perf_enable_reg) {
@@ -745,10 +769,11 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
             redo = true;
           }
         } else if (BoardMemory::in_io(addr)) {
-          // Uncached: one single-beat read through the bus (not measured
-          // by the reference suite; modelled as a 1-beat refill).
+          // F23: an uncached read, acknowledged in its first bus cycle:
+          // the load retires 1 + 2 after the previous instruction, with no
+          // redo (nothing behind it is flushed or replayed).
           const uint64_t start = std::max(w, dbus_idle_from());
-          w = start + 1 + 4;
+          w = start + 2;
           dbus_free_ = w;
           bump(w, kDataMemory);
         } else {
@@ -808,6 +833,7 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
       default: break;
     }
     t.w = w;
+    after_store_redo_ = redo && !redo_after_refill;
     if (redo) {
       // DBusCachedPlugin redo: the load jumps back to itself from writeback,
       // flushing everything behind it, and retires when re-executed (so a
@@ -843,10 +869,8 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
         }
       }
       redirect_ = true;
-      // After a store-load redo the next instruction retires 2 after the
-      // load (layer cases: 'sw x,o(sp); lw x,o(sp); rem'; the micro suite
-      // only has dependent uses there, which stall past it anyway).
-      redirect_at_ = redo_after_refill ? t.w - 2 : t.w - 1;
+      // The next instruction retires 1 after the redone load (F13, F21).
+      redirect_at_ = t.w - 2;
       t.d_in = t.d = t.w - 3;  // the re-executed load's own passage
       t.e = t.w - 2;
       t.m = t.w - 1;

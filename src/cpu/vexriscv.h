@@ -38,7 +38,23 @@ struct MemoryTiming {
   int write = 3;
 };
 
+// The CfuPlugin revision of the core (docs/cpu-model.md, "Variants").
+enum class CfuPluginRev {
+  k2022,  // VexRiscv 24795ef0 (CFU Playground's perf+cfu, full+cfu): a CFU
+          // instruction leaves execute only when memory and writeback hold no
+          // load, store, branch, jump or CSR instruction; `fired` clears when
+          // execute moves
+  k2021,  // VexRiscv 68e704f3 (pythondata 9f85993): no such wait, so a CFU
+          // command can go out under an older load's D$ refill and be sent
+          // again when the load is redone (F20-F22); `fired` clears when
+          // execute is not held by a later stage, so the next instruction can
+          // be sent to the CFU too (F19)
+};
+
 struct CpuParams {
+  std::string variant = "perf+cfu";  // the name reports print
+  CfuPluginRev cfu_plugin = CfuPluginRev::k2022;
+  bool perf_csrs = true;    // CFU Playground's 8 counters at 0xB04 + 2i (perf+cfu only)
   int icache_bytes = 8192;  // direct-mapped
   int dcache_bytes = 8192;  // direct-mapped, write-through, no write-allocate
   int line_bytes = 32;      // both caches; a refill is line_bytes/4 beats
@@ -103,7 +119,7 @@ struct CpuCounters {
   uint64_t retired = 0;
   uint64_t cycles_by_class[kNumStallClasses] = {};
   uint64_t icache_misses = 0, dcache_misses = 0, dcache_accesses = 0, icache_line_fetches = 0;
-  uint64_t cfu_instructions = 0, cfu_forks = 0;
+  uint64_t cfu_instructions = 0, cfu_forks = 0, cfu_replays = 0;
   uint64_t branches = 0, mispredicts = 0, divides = 0;
 };
 
@@ -189,6 +205,7 @@ class Vexriscv {
   struct Times {  // last cycle in each stage
     uint64_t d = 0, e = 0, m = 0, w = 0;
     uint64_t d_in = 0;  // first cycle in decode
+    bool side = false;  // HAS_SIDE_EFFECT: load, store, branch, jump, CSR (the 2022 CfuPlugin waits for it)
   };
   struct FetchState;
 
@@ -202,6 +219,7 @@ class Vexriscv {
   uint64_t cfu_execute(uint64_t e0, uint32_t fid, uint32_t in0, uint32_t in1, bool scheduled, uint32_t* result,
                        uint64_t* rsp_cycle, int* e_cause);
   bool rsp_ready_at(uint64_t t) const;
+  bool side_effect_after_execute(uint64_t t) const;
   // Data bus (stores, refills, uncached accesses): one Wishbone master.
   uint64_t store_issue_ready(uint64_t t) const;
   void store_issue(uint64_t t, uint32_t addr);
@@ -236,6 +254,7 @@ class Vexriscv {
   uint64_t last_store_w_ = 0;     // W exit of the last store that hit the D$
   uint32_t last_store_addr_ = 0, last_store_mask_ = 0;
   bool last_store_hit_ = false;
+  bool after_store_redo_ = false;  // the previous instruction was a load redone by F12
 
   // CFU port state (CfuPlugin registers and the s2m response buffer).
   uint64_t cfu_t_ = 1;            // next edge to step
