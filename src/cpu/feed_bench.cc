@@ -80,11 +80,12 @@ FeedRates measure_feed_rates(const CpuParams& cpu_params, const CoreParams& cfu_
           static_cast<uint32_t>(nt) | sasim_isa::kFlagClear << 8);
   command(&board.cfu, sasim_isa::kWait, 0, 0, 0);
   // The loops are the driver's (src/driver/driver.cc): per D$ line of
-  // operands its eight loads, then its four WRITE_A; READ NEXT
-  // software-pipelined, each store behind the next READ, eight per
-  // iteration, when the memory takes a write in at most 3 cycles (as the
-  // driver decides; otherwise READ, store). READs past the pass's lines
-  // read the bank's other lines: the timing is the same.
+  // operands its eight loads, the pointer step and a nop, then its four
+  // WRITE_A; READ NEXT in pairs,
+  // each pair's two stores behind it, eight READs per iteration, when the
+  // memory takes a write in at most 3 cycles (as the driver decides;
+  // otherwise READ, store). READs past the pass's lines read the bank's
+  // other lines: the timing is the same.
   const bool pipelined = cpu_params.memory.write <= 3;
   const int words_per_line = (nt + 3) / 4;
   const int bank_words = cfu_params.c_lines * words_per_line;
@@ -102,8 +103,9 @@ FeedRates measure_feed_rates(const CpuParams& cpu_params, const CoreParams& cfu_
   const size_t wloop = p.size();
   const uint32_t wregs[8] = {kT0, kT1, kT2, kT3, kT4, kT5, kT6, kA2};
   for (int i = 0; i < 8; ++i) p.push_back(lw(wregs[i], kA0, 4 * i));
-  for (int i = 0; i < 8; i += 2) p.push_back(cfu(sasim_isa::kWriteA, 0, kZero, wregs[i], wregs[i + 1]));
   p.push_back(addi(kA0, kA0, 32));
+  p.push_back(addi(kZero, kZero, 0));  // nop: two instructions between the last load and the first WRITE
+  for (int i = 0; i < 8; i += 2) p.push_back(cfu(sasim_isa::kWriteA, 0, kZero, wregs[i], wregs[i + 1]));
   p.push_back(bne(kA0, kA1, -static_cast<int32_t>(4 * (p.size() - wloop))));
   p.push_back(csrr_mcycle(kS1));
   p.push_back(cfu(sasim_isa::kRead, 1, kZero, kZero, kZero));  // SEEK bank 0, line 0
@@ -114,10 +116,14 @@ FeedRates measure_feed_rates(const CpuParams& cpu_params, const CoreParams& cfu_
     p.push_back(cfu(sasim_isa::kRead, 0, kA3, kZero, kZero));  // the first READ, before the timed loop
     p.push_back(csrr_mcycle(kT2));
     const size_t rloop = p.size();
-    const uint32_t rregs[2] = {kA3, kT0};  // the value being stored, the one being read
-    for (int i = 0; i < 8; ++i) {
-      p.push_back(cfu(sasim_isa::kRead, 0, rregs[(i + 1) & 1], kZero, kZero));
-      p.push_back(sw(rregs[i & 1], kA0, 4 * i));
+    // Two READs, then their two stores (the driver's read_pair), four
+    // pairs per iteration; between pairs the driver computes addresses, here
+    // the core waits the same 2 cycles for the stores to leave (2022 core).
+    for (int i = 0; i < 8; i += 2) {
+      p.push_back(cfu(sasim_isa::kRead, 0, kT0, kZero, kZero));
+      p.push_back(cfu(sasim_isa::kRead, 0, kT1, kZero, kZero));
+      p.push_back(sw(kT0, kA0, 4 * i));
+      p.push_back(sw(kT1, kA0, 4 * i + 4));
     }
     p.push_back(addi(kA0, kA0, 32));
     p.push_back(bne(kA0, kA1, -static_cast<int32_t>(4 * (p.size() - rloop))));

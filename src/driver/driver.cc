@@ -224,22 +224,55 @@ const int kMaxPackedRow = 1024;
 // WRITE_A / WRITE_B of words p[0 .. words) (an even count): four WRITEs (a
 // D$ line) per iteration. Plain functions, not Writer members, so that they
 // go where SASIM_HOT puts them (a template's code goes to its own section).
+//
+// All eight loads go before the first WRITE: a WRITE right behind the load
+// of its operand waits 2 cycles for it (facts.md F4), while back-to-back
+// WRITEs cost 2 cycles each anyway (F16). And two instructions (the pointer
+// and the count) sit between the last load and the first WRITE: on CFU
+// Playground's 2022 cores a CFU instruction leaves execute only when memory
+// and writeback hold no load or store (docs/cpu-model.md). On the board the
+// block is one asm statement, so that no compiler reorders it; the host
+// build takes the plain loop.
 template <int F3>
 inline void put_words_body(const uint32_t* p, int words) {
   int i = 0;
-  for (; i + 8 <= words; i += 8) {  // four WRITEs (a D$ line) per iteration
+#if defined(__riscv)
+  if (words >= 8) {
+    const uint32_t* const end = p + (words & ~7);
+    uint32_t a, b, c, d, e, f, g, h;
+    do {
+      __asm__ volatile(
+          "lw %0, 0(%8)\n\t"
+          "lw %1, 4(%8)\n\t"
+          "lw %2, 8(%8)\n\t"
+          "lw %3, 12(%8)\n\t"
+          "lw %4, 16(%8)\n\t"
+          "lw %5, 20(%8)\n\t"
+          "lw %6, 24(%8)\n\t"
+          "lw %7, 28(%8)\n\t"
+          "addi %8, %8, 32\n\t"
+          "nop\n\t"
+          ".insn r 0x0B, %9, 0, zero, %0, %1\n\t"
+          ".insn r 0x0B, %9, 0, zero, %2, %3\n\t"
+          ".insn r 0x0B, %9, 0, zero, %4, %5\n\t"
+          ".insn r 0x0B, %9, 0, zero, %6, %7\n\t"
+          : "=&r"(a), "=&r"(b), "=&r"(c), "=&r"(d), "=&r"(e), "=&r"(f), "=&r"(g), "=&r"(h), "+r"(p)
+          : "i"(F3)
+          : "memory");
+    } while (p != end);
+    i = 0;
+    words &= 7;
+  }
+#else
+  for (; i + 8 <= words; i += 8) {
     const uint32_t a = p[i], b = p[i + 1], c = p[i + 2], d = p[i + 3];
     const uint32_t e = p[i + 4], f = p[i + 5], g = p[i + 6], h = p[i + 7];
-    // All eight loads before the first WRITE: a WRITE right behind the load
-    // of its operand waits 2 cycles for it (facts.md F4), while back-to-back
-    // WRITEs cost 2 cycles each anyway (F16). (An empty asm that needs the
-    // eight values keeps the compiler from moving loads between the WRITEs.)
-    __asm__ volatile("" : : "r"(a), "r"(b), "r"(c), "r"(d), "r"(e), "r"(f), "r"(g), "r"(h));
     sasim_cfu_op(F3, 0, a, b);
     sasim_cfu_op(F3, 0, c, d);
     sasim_cfu_op(F3, 0, e, f);
     sasim_cfu_op(F3, 0, g, h);
   }
+#endif
   for (; i < words; i += 2) sasim_cfu_op(F3, 0, p[i], p[i + 1]);
 }
 SASIM_HOT void put_words_a(const uint32_t* p, int words) { put_words_body<kWriteA>(p, words); }
@@ -1619,72 +1652,105 @@ class Runner {
       }
   }
 
-  // Lines p and q (two words each) by four READ NEXT, each store behind
-  // the next READ; *a holds p's first word on entry (read by the caller)
-  // and the next line's first word on return (read here).
-  static inline __attribute__((always_inline)) void read_two_lines(uint32_t* p, uint32_t* q, uint32_t* a) {
-    const uint32_t b = sasim_cfu_op(kRead, 0, 0, 0);
-    p[0] = *a;
-    const uint32_t c = sasim_cfu_op(kRead, 0, 0, 0);
-    p[1] = b;
-    const uint32_t d = sasim_cfu_op(kRead, 0, 0, 0);
-    q[0] = c;
-    *a = sasim_cfu_op(kRead, 0, 0, 0);
-    q[1] = d;
-  }
   // `lines` lines of `w` words each (line i's at dst + i * step), READ NEXT
-  // by READ NEXT, software-pipelined: each store sits behind the next READ
-  // (READ NEXT answers in 2 cycles, so the next CFU instruction can only
-  // issue 3 cycles after it: a store and the loop's own instructions fill
-  // those cycles, and no store uses the READ right before it, facts.md F17,
-  // F18). A store every 3 cycles is as fast as the memory takes them when a
-  // write takes at most 3 cycles (HwDesc::store_cycles); slower memory would
-  // stall a store with a READ behind it, which forks (F19).
+  // by READ NEXT, two READs and then their two stores. Why this order: on
+  // CFU Playground's 2022 cores (perf+cfu, full+cfu) a CFU instruction leaves
+  // execute only when memory and writeback hold no load, store, branch or
+  // CSR, so a READ right behind a store waits 2 cycles (docs/cpu-model.md);
+  // two READs back to back cost what one costs (the second waits for the
+  // first's response anyway, facts.md F16), and two stores fit the core's
+  // 2-entry store buffer when a write takes at most 3 cycles
+  // (HwDesc::store_cycles), so a READ pair, a store pair and two more
+  // instructions take 7 cycles for two words. On the 2021 core the same
+  // order keeps every READ off a stalled store (no fork, F19). On the board
+  // the pairs are one asm block each, so that no compiler can move a store
+  // between the READs; the host build (the same arithmetic, no timing) takes
+  // the plain loop.
+#if defined(__riscv)
+  static inline __attribute__((always_inline)) void read_pair(uint32_t* p0, uint32_t* p1) {
+    uint32_t a, b;
+    __asm__ volatile(
+        ".insn r 0x0B, 5, 0, %0, zero, zero\n\t"  // READ NEXT (cfu_isa.h kRead, f7 0)
+        ".insn r 0x0B, 5, 0, %1, zero, zero\n\t"
+        "sw %0, 0(%2)\n\t"
+        "sw %1, 0(%3)\n\t"
+        : "=&r"(a), "=&r"(b)
+        : "r"(p0), "r"(p1)
+        : "memory");
+  }
+  static inline __attribute__((always_inline)) void read_one(uint32_t* p0) {
+    uint32_t a;
+    __asm__ volatile(
+        ".insn r 0x0B, 5, 0, %0, zero, zero\n\t"
+        "sw %0, 0(%1)\n\t"
+        : "=&r"(a)
+        : "r"(p0)
+        : "memory");
+  }
+#else
+  static inline void read_pair(uint32_t* p0, uint32_t* p1) {
+    const uint32_t a = sasim_cfu_op(kRead, 0, 0, 0);
+    const uint32_t b = sasim_cfu_op(kRead, 0, 0, 0);
+    *p0 = a;
+    *p1 = b;
+  }
+  static inline void read_one(uint32_t* p0) { *p0 = sasim_cfu_op(kRead, 0, 0, 0); }
+#endif
   SASIM_HOT static void read_words_pipelined(uint32_t* dst, int step, int w, int lines) {
-    if (w == 2) {  // the default array width: two words per line, two lines per iteration
-      uint32_t* second = dst + step;
-      const int step2 = 2 * step;
-      uint32_t a = sasim_cfu_op(kRead, 0, 0, 0);
-      // Four lines per iteration while more than four are left (fewer loop
-      // instructions per READ), then two.
-      for (uint32_t* const last4 = dst + ((lines - 1) >> 2) * 2 * step2; dst != last4;
-           dst += 2 * step2, second += 2 * step2) {
-        read_two_lines(dst, second, &a);
-        read_two_lines(dst + step2, second + step2, &a);
-      }
-      lines -= ((lines - 1) >> 2) * 4;
-      for (uint32_t* const last = dst + ((lines - 1) >> 1) * step2; dst != last; dst += step2, second += step2)
-        read_two_lines(dst, second, &a);
-      // One or two lines left; `a` is the first word of the first.
-      const uint32_t b = sasim_cfu_op(kRead, 0, 0, 0);
-      dst[0] = a;
-      if ((lines & 1) == 0) {
-        const uint32_t c = sasim_cfu_op(kRead, 0, 0, 0);
-        dst[1] = b;
-        const uint32_t d = sasim_cfu_op(kRead, 0, 0, 0);
-        second[0] = c;
-        second[1] = d;
-      } else {
-        dst[1] = b;
-      }
+    if (w == 2) {  // the default array width: one pair per line
+#if defined(__riscv)
+      // Eight lines per iteration, one pointer: per line READ, the pointer
+      // step, READ, two stores, and the next READ 2 cycles after the
+      // stores; the loop's branch (itself waited for) costs one cycle more
+      // per iteration. A count that is not a multiple of eight enters the
+      // block part-way (each line is five instructions, 20 bytes), so that
+      // the few lines read between two streaming steps (read_pending) run
+      // unrolled too.
+      if (lines <= 0) return;
+      const int bytes = 4 * step;
+      uint32_t* q = dst - step;
+      uint32_t* const end = q + lines * step;
+      const int skip = ((8 - (lines & 7)) & 7) * 20;
+      uint32_t a, b, t;
+      __asm__ volatile(
+          "auipc %2, 0\n\t"
+          "add %2, %2, %5\n\t"
+          "jalr zero, 12(%2)\n\t"
+          "1:\n\t"
+          ".rept 8\n\t"
+          ".insn r 0x0B, 5, 0, %0, zero, zero\n\t"
+          "add %3, %3, %4\n\t"
+          ".insn r 0x0B, 5, 0, %1, zero, zero\n\t"
+          "sw %0, 0(%3)\n\t"
+          "sw %1, 4(%3)\n\t"
+          ".endr\n\t"
+          "bne %3, %6, 1b\n\t"
+          : "=&r"(a), "=&r"(b), "=&r"(t), "+r"(q)
+          : "r"(bytes), "r"(skip), "r"(end)
+          : "memory");
+#else
+      for (uint32_t* const end = dst + lines * step; dst != end; dst += step) read_pair(dst, dst + 1);
+#endif
       return;
     }
-    uint32_t prev = sasim_cfu_op(kRead, 0, 0, 0);
+    // Any width: the word stream in pairs (a pair may span two lines).
     const int jump = step - w + 1;  // from a line's last word to the next line's first
-    int j = 1;
-    for (int left = lines * w - 1; left > 0; --left) {
-      const uint32_t v = sasim_cfu_op(kRead, 0, 0, 0);
-      *dst = prev;
-      prev = v;
+    int j = 1, left = lines * w;
+    uint32_t* p = dst;
+    auto advance = [&](uint32_t* q) {
       if (j == w) {
         j = 1;
-        dst += jump;
-      } else {
-        ++j;
-        ++dst;
+        return q + jump;
       }
+      ++j;
+      return q + 1;
+    };
+    for (; left >= 2; left -= 2) {
+      uint32_t* const q = advance(p);
+      read_pair(p, q);
+      p = advance(q);
     }
-    *dst = prev;
+    if (left) read_one(p);
   }
 
   // A command other than a READ answers 0, or the error response when the
