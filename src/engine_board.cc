@@ -83,6 +83,9 @@ EngineResult run_layer_on_board(cpu::BoardHost* board, const CoreParams& p, cons
   c.dcache_accesses = prof.counters.dcache_accesses;
   c.cfu_instructions = prof.counters.cfu_instructions;
   c.forks = prof.forks;
+  c.replays = prof.replays;
+  c.replay_load_pc = prof.first_replay.load_pc;
+  c.replay_cfu_pc = prof.first_replay.cfu_pc;
   c.divides = prof.counters.divides;
   c.branches = prof.counters.branches;
   c.mispredicts = prof.counters.mispredicts;

@@ -217,6 +217,24 @@ expect(exec_ddr_default 0 "result words: 0;259;1603\nexit code 0 after 2838 cycl
 # F19: on the 2021 core the fork is modelled (the checksum shows the CFU's error bit) and warned about with its pc.
 expect(exec_fork_warning 0 "result words: 16912391;21;106\n.*warning: CfuPlugin fork \\(F19\\) at pc 0x400000d8"
        ARGS exec "${ref}/elf/micro/cfu_fork_after_stores.elf" --set cpu.variant=perf+cfu-2021)
+# F20: on the 2021 core a CFU instruction right behind a load that misses the
+# D$ sends its command twice. The driver streamed DS-CNN's depthwise weights
+# so (a WRITE_B right behind the last of eight loads); the runner built that
+# way computes a wrong layer there, warned with the pcs; the 2022 core and
+# today's driver (the loads guarded) are bit-exact.
+set(ENV{SASIM_RUNNER_ELF} "${UNGUARDED_RUNNER}")
+expect(replay_2021_unguarded 1 "FAIL dscnn_kws__01_depthwise_conv2d: [0-9]+/8000 elements differ.*CFU command\\(s\\) sent twice.*CFU instruction at pc 0x[0-9a-f]+ behind the redone load at pc 0x[0-9a-f]+"
+       ARGS check --engine systemc --set cpu.variant=perf+cfu-2021 "${SHARED}/vectors/dscnn_kws__01_depthwise_conv2d")
+expect(replay_2022_unguarded 0 "PASS dscnn_kws__01_depthwise_conv2d"
+       ARGS check --engine systemc "${SHARED}/vectors/dscnn_kws__01_depthwise_conv2d")
+if(HAVE_RTL)
+  # The Verilated RTL gets the command twice too, in lock step with the model.
+  expect(replay_2021_unguarded_cosim 1 "model and RTL agree every cycle, but [0-9]+/8000 outputs differ"
+         ARGS cosim --set cpu.variant=perf+cfu-2021 "${SHARED}/vectors/dscnn_kws__01_depthwise_conv2d")
+endif()
+unset(ENV{SASIM_RUNNER_ELF})
+expect(replay_2021_guarded 0 "^PASS dscnn_kws__01_depthwise_conv2d cycles=[0-9]+\n1 passed, 0 failed\n$"
+       ARGS check --engine systemc --set cpu.variant=perf+cfu-2021 "${SHARED}/vectors/dscnn_kws__01_depthwise_conv2d")
 # The users' 2022 core (the default) does not fork; its CFU instruction waits behind the store instead.
 expect(exec_no_fork_2022 0 "result words: 16781319;24;110\nexit code 0 after [0-9]+ cycles\n.*VexRiscv perf\\+cfu model"
        ARGS exec "${ref}/elf/micro/cfu_fork_after_stores.elf")

@@ -27,6 +27,10 @@ struct CpuStats {
   uint64_t by_class[8] = {};
   uint64_t icache_misses = 0, dcache_misses = 0, dcache_accesses = 0;
   uint64_t cfu_instructions = 0, forks = 0, divides = 0, branches = 0, mispredicts = 0;
+  // Replayed CFU commands (2021 core, facts.md F20-F22) and the first one's
+  // pcs: the load that was redone and the CFU instruction behind it.
+  uint64_t replays = 0;
+  uint32_t replay_load_pc = 0, replay_cfu_pc = 0;
   std::vector<std::pair<std::string, uint64_t>> top_functions;  // cycles by driver function, most first
 };
 // "execute", "interlock", "branch", "fetch_miss", "data_mem", "divider",

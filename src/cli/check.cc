@@ -65,6 +65,11 @@ int cmd_check(const CommonOptions& common, const std::string& engine_name, const
     if (r.stats.cpu.forks)
       fmt::print(stderr, "warning: case {}: {} CfuPlugin fork(s) (facts.md F19): on the board these corrupt results\n",
                  c.name, r.stats.cpu.forks);
+    if (r.stats.cpu.replays)
+      fmt::print(stderr,
+                 "warning: case {}: {} CFU command(s) sent twice (facts.md F20-F22, the perf+cfu-2021 core), the "
+                 "first by the CFU instruction at pc 0x{:08x} behind the redone load at pc 0x{:08x}\n",
+                 c.name, r.stats.cpu.replays, r.stats.cpu.replay_cfu_pc, r.stats.cpu.replay_load_pc);
     size_t ndiff = 0, first = 0;
     for (size_t i = 0; i < c.data.output.size(); ++i)
       if (r.output.size() != c.data.output.size() || r.output[i] != c.data.output[i]) {

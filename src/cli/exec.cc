@@ -51,6 +51,13 @@ int cmd_exec(const CommonOptions& common, const ExecOptions& o) {
                "to the CFU after the CFU instruction at pc 0x{:08x}; on the board this corrupts results\n",
                forks[i].pc, forks[i].instruction, forks[i].cycle, forks[i].cfu_pc);
   if (forks.size() > 10) fmt::print(stderr, "warning: ... and {} more CfuPlugin forks\n", forks.size() - 10);
+  const auto& replays = board.cpu.replays();
+  for (size_t i = 0; i < replays.size() && i < 10; ++i)
+    fmt::print(stderr,
+               "warning: CFU command sent twice (facts.md F20-F22) by the CFU instruction at pc 0x{:08x} "
+               "(instruction 0x{:08x}) behind the redone load at pc 0x{:08x}, first in cycle {}\n",
+               replays[i].cfu_pc, replays[i].instruction, replays[i].load_pc, replays[i].cycle);
+  if (replays.size() > 10) fmt::print(stderr, "warning: ... and {} more replayed CFU commands\n", replays.size() - 10);
   std::string words;
   for (size_t i = 0; i < board.cpu.result_words().size(); ++i)
     words += fmt::format("{}{}", i ? ";" : "", board.cpu.result_words()[i]);

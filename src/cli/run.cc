@@ -97,6 +97,7 @@ nlohmann::json cpu_json(const CpuStats& c, uint64_t cycles) {
           {"branches", c.branches},
           {"mispredicts", c.mispredicts},
           {"cfu_forks", c.forks},
+          {"cfu_replays", c.replays},
           {"top_functions", top}};
 }
 
@@ -137,6 +138,7 @@ void accumulate(LayerStats* t, const LayerStats& s) {
   c.dcache_accesses += s.cpu.dcache_accesses;
   c.cfu_instructions += s.cpu.cfu_instructions;
   c.forks += s.cpu.forks;
+  c.replays += s.cpu.replays;
   c.divides += s.cpu.divides;
   c.branches += s.cpu.branches;
   c.mispredicts += s.cpu.mispredicts;
@@ -385,6 +387,12 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
     uint64_t forks = total.cpu.forks;
     if (forks)
       fmt::print(stderr, "warning: {} CfuPlugin fork(s) (facts.md F19): on the board these corrupt results\n", forks);
+    for (const Row& r : rows)
+      if (r.s.cpu.replays)
+        fmt::print(stderr,
+                   "warning: layer {}: {} CFU command(s) sent twice (facts.md F20-F22, the perf+cfu-2021 core), the "
+                   "first by the CFU instruction at pc 0x{:08x} behind the redone load at pc 0x{:08x}\n",
+                   r.name, r.s.cpu.replays, r.s.cpu.replay_cfu_pc, r.s.cpu.replay_load_pc);
   }
 
   {

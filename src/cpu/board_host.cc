@@ -42,6 +42,7 @@ struct MarkerState {
   MarkerListener* listener = nullptr;
   CpuCounters at_start, at_end;
   size_t forks_at_start = 0, forks_at_end = 0;
+  size_t replays_at_start = 0, replays_at_end = 0;
   bool started = false, ended = false;
 };
 
@@ -55,11 +56,13 @@ void on_marker(void* ctx, uint32_t value, uint64_t cycle) {
   if (value == 1) {
     st->at_start = st->cpu->counters();
     st->forks_at_start = st->cpu->forks().size();
+    st->replays_at_start = st->cpu->replays().size();
     st->cpu->clear_pc_cycles();
     st->started = true;
   } else if (value == 2) {
     st->at_end = st->cpu->counters();
     st->forks_at_end = st->cpu->forks().size();
+    st->replays_at_end = st->cpu->replays().size();
     st->ended = true;
   }
   if (st->listener) st->listener->on_marker(value, cycle);
@@ -83,6 +86,7 @@ CpuCounters minus(const CpuCounters& a, const CpuCounters& b) {
   d.icache_line_fetches = a.icache_line_fetches - b.icache_line_fetches;
   d.cfu_instructions = a.cfu_instructions - b.cfu_instructions;
   d.cfu_forks = a.cfu_forks - b.cfu_forks;
+  d.cfu_replays = a.cfu_replays - b.cfu_replays;
   d.branches = a.branches - b.branches;
   d.mispredicts = a.mispredicts - b.mispredicts;
   d.divides = a.divides - b.divides;
@@ -267,6 +271,8 @@ int BoardHost::run_mailbox(const sasim_board::Mailbox& m, const std::string& nam
     profile->instret = r.instret;
     profile->counters = minus(st.at_end, st.at_start);
     profile->forks = st.forks_at_end - st.forks_at_start;
+    profile->replays = st.replays_at_end - st.replays_at_start;
+    if (profile->replays) profile->first_replay = cpu_.replays()[st.replays_at_start];
     std::map<std::string, uint64_t> by_fn;
     const std::vector<uint64_t>& pcc = cpu_.cycles_by_pc();
     for (size_t i = 0; i < pcc.size(); ++i) {

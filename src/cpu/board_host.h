@@ -38,6 +38,8 @@ struct CpuLayerProfile {
   };
   std::vector<Function> top_functions;  // by cycles, most first (at most 8)
   uint64_t forks = 0;             // CfuPlugin forks (F19) in the layer
+  uint64_t replays = 0;           // replayed CFU commands (F20-F22, 2021 core) in the layer
+  ReplayEvent first_replay;       // the first of them (pcs of the load and the CFU instruction)
 };
 
 // Called at the runner's markers (1: run_layer starts, 2: it returned), in

@@ -465,6 +465,121 @@ uint64_t Vexriscv::cfu_execute(uint64_t e0, uint32_t fid, uint32_t in0, uint32_t
   return te;
 }
 
+// ---- the 2021 core's replayed CFU command (F20-F22) -----------------------------
+
+namespace {
+
+// The result of a simple integer instruction (what the bypass would give a
+// reader); false for anything else.
+bool simple_result(const Vexriscv::Decoded& d, uint32_t a, uint32_t b, uint32_t pc, uint32_t* out) {
+  switch (d.op) {
+    case kLui: *out = static_cast<uint32_t>(d.imm); return true;
+    case kAuipc: *out = pc + static_cast<uint32_t>(d.imm); return true;
+    case kAddi: *out = a + static_cast<uint32_t>(d.imm); return true;
+    case kXori: *out = a ^ static_cast<uint32_t>(d.imm); return true;
+    case kOri: *out = a | static_cast<uint32_t>(d.imm); return true;
+    case kAndi: *out = a & static_cast<uint32_t>(d.imm); return true;
+    case kSlli: *out = a << d.imm; return true;
+    case kSrli: *out = a >> d.imm; return true;
+    case kSrai: *out = static_cast<uint32_t>(static_cast<int32_t>(a) >> d.imm); return true;
+    case kAdd: *out = a + b; return true;
+    case kSub: *out = a - b; return true;
+    case kXor: *out = a ^ b; return true;
+    case kOr: *out = a | b; return true;
+    case kAnd: *out = a & b; return true;
+    default: return false;
+  }
+}
+
+bool reads(const Vexriscv::Decoded& d, int r) { return r != 0 && ((d.use1 && d.rs1 == r) || (d.use2 && d.rs2 == r)); }
+
+}  // namespace
+
+// A CFU command sent by an instruction that is then flushed: presented from
+// cycle f until the CFU takes it (at most until `deadline`), its response
+// taken and dropped. False when it never went out.
+bool Vexriscv::cfu_phantom(uint64_t f, uint32_t fid, uint32_t in0, uint32_t in1, uint64_t deadline, uint64_t* fire,
+                           uint64_t* rsp) {
+  cfu_idle_to(f);
+  uint64_t t = std::max(f, cfu_t_);
+  for (;; ++t) {
+    if (t > deadline) return false;
+    const BusOut o = cfu_->outputs();
+    BusIn in;
+    in.cmd_valid = true;
+    in.function_id = fid;
+    in.inputs_0 = in0;
+    in.inputs_1 = in1;
+    in.rsp_ready = rsp_ready_at(t);
+    cfu_->step(in);
+    cfu_t_ = t + 1;
+    if (o.cmd_ready) break;
+  }
+  *fire = t;
+  for (++t;; ++t) {
+    const BusOut o = cfu_->outputs();
+    BusIn in;
+    in.rsp_ready = true;
+    cfu_->step(in);
+    cfu_t_ = t + 1;
+    if (o.rsp_valid) break;
+  }
+  *rsp = t;
+  hold_ = false;
+  return true;
+}
+
+// F20/F21 on the 2021 CfuPlugin: the load at `pc` leaves memory at m_exit
+// and is redone; the pipeline behind it is flushed when the redo jumps back
+// (`flush`). An instruction at distance k (0 or 1) behind it reaches execute
+// at m_exit + k unless it waits in decode for the load (it reads the loaded
+// register), or something before it does; a CFU instruction there sends its
+// command (the 2021 plugin does not wait for older instructions), is flushed
+// and will send it again. F22: a command that takes 2 cycles to answer, at
+// distance 1, also leaves the plugin's hold set: the instruction after the
+// replayed one is sent to the CFU too.
+void Vexriscv::replay_behind_load(uint32_t pc, const Decoded& load, uint64_t m_exit, uint64_t flush) {
+  const int lrd = load.writes ? load.rd : 0;
+  int wrote = 0;  // a register the instruction at distance 0 writes
+  uint32_t wrote_value = 0;
+  bool wrote_known = false;
+  for (uint32_t k = 0; k < 2; ++k) {
+    const uint32_t npc = pc + 4 * (k + 1);
+    if (!BoardMemory::in_ram(npc, 4)) return;
+    // Not fetched in time when its line is not in the I$.
+    const uint32_t line = npc >> line_shift_;
+    if (itag_[line & (itag_.size() - 1)] != line + 1) return;
+    const Decoded& n = decode_at(npc);
+    if (reads(n, lrd)) return;  // waits in decode for the load: nothing behind it moves either
+    if (n.op == kCfu) {
+      uint32_t a = x_[n.rs1], b = x_[n.rs2];
+      if (wrote != 0 && (reads(n, wrote))) {
+        if (!wrote_known) return;  // bypassed from an instruction the model cannot evaluate here
+        if (n.rs1 == wrote) a = wrote_value;
+        if (n.rs2 == wrote) b = wrote_value;
+      }
+      const uint32_t fid = ((n.raw >> 25) << 3) | ((n.raw >> 12) & 7);
+      uint64_t fire = 0, rsp = 0;
+      if (!cfu_phantom(m_exit + k, fid, a, b, flush, &fire, &rsp)) return;
+      ++cnt_.cfu_replays;
+      replays_.push_back(ReplayEvent{pc, npc, n.raw, fire});
+      if (k == 1 && rsp - fire >= 2) {
+        fork_after_ = true;
+        fork_after_pc_ = npc;
+      }
+      return;
+    }
+    // Only straight-line code, and nothing that holds execute on its own.
+    if ((n.op >= kJal && n.op <= kBgeu) || (n.op >= kCsrrw && n.op <= kCsrrci) || n.op == kIllegal ||
+        n.op >= kFence)
+      return;
+    if (n.writes) {
+      wrote = n.rd;
+      wrote_known = simple_result(n, x_[n.rs1], x_[n.rs2], npc, &wrote_value);
+    }
+  }
+}
+
 // ---- CSRs --------------------------------------------------------------------
 
 uint32_t Vexriscv::csr_read(uint32_t csr, uint64_t cycle, bool* ok) {
@@ -616,6 +731,11 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
       if (cfu_op) {
         ++cnt_.cfu_instructions;
         last_cfu_pc_ = pc;
+        if (fork_after_ && pc == fork_after_pc_) {
+          // F22: the replayed command leaves the plugin's hold set.
+          hold_ = true;
+          fork_after_ = false;
+        }
       }
       if (t.e > max_cycle) return fail(StopReason::kMaxCycles, d.raw, fmt::format("cycle limit {} reached waiting for the CFU", max_cycle));
     } else {
@@ -834,6 +954,7 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
     }
     t.w = w;
     after_store_redo_ = redo && !redo_after_refill;
+    if (redo && p_.cfu_plugin == CfuPluginRev::k2021) replay_behind_load(pc, d, t.m, t.w - 3);
     if (redo) {
       // DBusCachedPlugin redo: the load jumps back to itself from writeback,
       // flushing everything behind it, and retires when re-executed (so a

@@ -130,6 +130,15 @@ struct ForkEvent {
   uint64_t cycle = 0;
 };
 
+// A replayed CFU command (facts.md F20-F22, the 2021 core only): a CFU
+// instruction at distance 0 or 1 behind a load that is redone (D$ miss, or
+// the F12 store-to-load redo) sent its command before the redo flushed it
+// and sends it again when it re-executes: the CFU gets it twice.
+struct ReplayEvent {
+  uint32_t load_pc = 0, cfu_pc = 0, instruction = 0;
+  uint64_t cycle = 0;  // the first (flushed) command's cycle
+};
+
 class Vexriscv {
  public:
   Vexriscv(const CpuParams& p, BoardMemory* mem, CfuPort* cfu);
@@ -154,6 +163,7 @@ class Vexriscv {
   const std::string& console() const { return console_; }
   const std::vector<uint32_t>& result_words() const { return results_; }
   const std::vector<ForkEvent>& forks() const { return forks_; }
+  const std::vector<ReplayEvent>& replays() const { return replays_; }
   const CpuCounters& counters() const { return cnt_; }
   // Cycles charged to each instruction word of main_ram (by pc), for profiles.
   const std::vector<uint64_t>& cycles_by_pc() const { return pc_cycles_; }
@@ -220,6 +230,9 @@ class Vexriscv {
                        uint64_t* rsp_cycle, int* e_cause);
   bool rsp_ready_at(uint64_t t) const;
   bool side_effect_after_execute(uint64_t t) const;
+  void replay_behind_load(uint32_t pc, const Decoded& load, uint64_t m_exit, uint64_t flush);
+  bool cfu_phantom(uint64_t f, uint32_t fid, uint32_t in0, uint32_t in1, uint64_t deadline, uint64_t* fire,
+                   uint64_t* rsp);
   // Data bus (stores, refills, uncached accesses): one Wishbone master.
   uint64_t store_issue_ready(uint64_t t) const;
   void store_issue(uint64_t t, uint32_t addr);
@@ -275,6 +288,9 @@ class Vexriscv {
   std::string console_;
   std::vector<uint32_t> results_;
   std::vector<ForkEvent> forks_;
+  std::vector<ReplayEvent> replays_;
+  uint32_t fork_after_pc_ = 0;  // F22: the instruction after the replayed CFU instruction here is forked
+  bool fork_after_ = false;
   bool exited_ = false;
   uint64_t exit_cycle_ = 0;
   uint32_t exit_code_ = 0;

@@ -215,6 +215,52 @@ inline int8_t tap_value(const LayerDesc& l, const PixelCursor& p, int dy, int dx
   return l.input[((p.n * l.in_h + iy) * l.in_w + ix) * l.in_c + ch];
 }
 
+// Loads of words that CFU instructions then send, as one asm block on the
+// board whose last instruction steps the pointer: with the computation that
+// every first CFU operand below needs, no CFU instruction sits at distance 0
+// or 1 behind these loads. Such an instruction (one that does not read the
+// loaded register) is sent to the CFU twice on the 2021 core when the load
+// misses the D$ (facts.md F20-F22), and waits two cycles on the 2022 cores.
+// tests/test_cpu.cc scans every compiled image for one.
+#if defined(__riscv) && !defined(SASIM_DRIVER_UNGUARDED)
+#define SASIM_LOAD_WORDS_1(p, a) \
+  __asm__ volatile("lw %0, 0(%1)\n\taddi %1, %1, 4" : "=&r"(a), "+r"(p) : : "memory")
+#define SASIM_LOAD_WORDS_2(p, a, b) \
+  __asm__ volatile("lw %0, 0(%2)\n\tlw %1, 4(%2)\n\taddi %2, %2, 8" : "=&r"(a), "=&r"(b), "+r"(p) : : "memory")
+#define SASIM_LOAD_WORDS_3(p, a, b, c)                                                          \
+  __asm__ volatile("lw %0, 0(%3)\n\tlw %1, 4(%3)\n\tlw %2, 8(%3)\n\taddi %3, %3, 12"            \
+                   : "=&r"(a), "=&r"(b), "=&r"(c), "+r"(p)                                     \
+                   :                                                                           \
+                   : "memory")
+#elif defined(__riscv)
+// SASIM_DRIVER_UNGUARDED (a test-only build, src/board/CMakeLists.txt): the
+// loads as the driver had them before, ordered before the CFU instructions
+// but with nothing between.
+#define SASIM_LOAD_WORDS_1(p, a) \
+  do {                           \
+    a = p[0];                    \
+    p += 1;                      \
+  } while (0)
+#define SASIM_LOAD_WORDS_2(p, a, b) \
+  do {                              \
+    a = p[0];                       \
+    b = p[1];                       \
+    p += 2;                         \
+  } while (0)
+#define SASIM_LOAD_WORDS_3(p, a, b, c)                   \
+  do {                                                   \
+    a = p[0];                                            \
+    b = p[1];                                            \
+    c = p[2];                                            \
+    __asm__ volatile("" : : "r"(a), "r"(b), "r"(c));     \
+    p += 3;                                              \
+  } while (0)
+#else
+#define SASIM_LOAD_WORDS_1(p, a) (a = p[0], p += 1)
+#define SASIM_LOAD_WORDS_2(p, a, b) (a = p[0], b = p[1], p += 2)
+#define SASIM_LOAD_WORDS_3(p, a, b, c) (a = p[0], b = p[1], c = p[2], p += 3)
+#endif
+
 // Lanes of one buffer line: an array dimension (at most 64).
 const int kMaxLanes = 64;
 // Bytes of one padded input row the packed band builder buffers (a row of
@@ -236,7 +282,7 @@ const int kMaxPackedRow = 1024;
 template <int F3>
 inline void put_words_body(const uint32_t* p, int words) {
   int i = 0;
-#if defined(__riscv)
+#if defined(__riscv) && !defined(SASIM_DRIVER_UNGUARDED)
   if (words >= 8) {
     const uint32_t* const end = p + (words & ~7);
     uint32_t a, b, c, d, e, f, g, h;
@@ -267,6 +313,7 @@ inline void put_words_body(const uint32_t* p, int words) {
   for (; i + 8 <= words; i += 8) {
     const uint32_t a = p[i], b = p[i + 1], c = p[i + 2], d = p[i + 3];
     const uint32_t e = p[i + 4], f = p[i + 5], g = p[i + 6], h = p[i + 7];
+    __asm__ volatile("" : : "r"(a), "r"(b), "r"(c), "r"(d), "r"(e), "r"(f), "r"(g), "r"(h));
     sasim_cfu_op(F3, 0, a, b);
     sasim_cfu_op(F3, 0, c, d);
     sasim_cfu_op(F3, 0, e, f);
@@ -1336,25 +1383,27 @@ class Runner {
     const uint32_t* p = static_cast<const uint32_t*>(__builtin_assume_aligned(src, 4));
     int i = 0;
     if (C == 3) {
-      for (; i + 4 <= npx; i += 4, p += 3) {
-        const uint32_t a = p[0], b = p[1], c = p[2];
-        __asm__ volatile("" : : "r"(a), "r"(b), "r"(c));  // the loads first (see put_words_body)
+      for (; i + 4 <= npx; i += 4) {
+        uint32_t a, b, c;
+        SASIM_LOAD_WORDS_3(p, a, b, c);
         sasim_cfu_op(kWriteA, 0, a & 0xffffffu, 0);
         sasim_cfu_op(kWriteA, 0, ((a >> 24) | (b << 8)) & 0xffffffu, 0);
         sasim_cfu_op(kWriteA, 0, ((b >> 16) | (c << 16)) & 0xffffffu, 0);
         sasim_cfu_op(kWriteA, 0, c >> 8, 0);
       }
     } else if (C == 1) {
-      for (; i + 4 <= npx; i += 4, p += 1) {
-        const uint32_t a = p[0];
+      for (; i + 4 <= npx; i += 4) {
+        uint32_t a;
+        SASIM_LOAD_WORDS_1(p, a);
         sasim_cfu_op(kWriteA, 0, a & 0xffu, 0);
         sasim_cfu_op(kWriteA, 0, (a >> 8) & 0xffu, 0);
         sasim_cfu_op(kWriteA, 0, (a >> 16) & 0xffu, 0);
         sasim_cfu_op(kWriteA, 0, a >> 24, 0);
       }
     } else if (C == 2) {
-      for (; i + 4 <= npx; i += 4, p += 2) {
-        const uint32_t a = p[0], b = p[1];
+      for (; i + 4 <= npx; i += 4) {
+        uint32_t a, b;
+        SASIM_LOAD_WORDS_2(p, a, b);
         sasim_cfu_op(kWriteA, 0, a & 0xffffu, 0);
         sasim_cfu_op(kWriteA, 0, a >> 16, 0);
         sasim_cfu_op(kWriteA, 0, b & 0xffffu, 0);
