@@ -235,6 +235,15 @@ endif()
 unset(ENV{SASIM_RUNNER_ELF})
 expect(replay_2021_guarded 0 "^PASS dscnn_kws__01_depthwise_conv2d cycles=[0-9]+\n1 passed, 0 failed\n$"
        ARGS check --engine systemc --set cpu.variant=perf+cfu-2021 "${SHARED}/vectors/dscnn_kws__01_depthwise_conv2d")
+# main_ram follows cpu.memory.ram_bytes (Nexys A7: 128 MiB by default): ResNet-18's
+# first layer (963,776 bytes of tensors) runs, bit-exact; a 1 MiB board has no
+# room for it beside the runner's program region.
+expect(ram_resnet18_conv1 0 "conv1 +conv2d .* yes\n"
+       ARGS run --model "${SRC}/tests/data/resnet18_conv1.yaml" --out "${WORK}/r18")
+expect(ram_too_small 2 "conv1: its tensors need 963776 bytes on the board; the layer runner's arena holds 0 \\(main_ram is 1 MiB, cpu.memory.ram_bytes\\)"
+       ARGS run --model "${SRC}/tests/data/resnet18_conv1.yaml" --set cpu.memory.ram_bytes=1048576 --out "${WORK}/r18s")
+expect(ram_not_64k 2 "--set cpu.memory.ram_bytes=1048577: cpu.memory.ram_bytes: 1048577 is not a multiple of 64 KiB"
+       ARGS exec "${ref}/elf/micro/nop_256.elf" --set cpu.memory.ram_bytes=1048577)
 # The users' 2022 core (the default) does not fork; its CFU instruction waits behind the store instead.
 expect(exec_no_fork_2022 0 "result words: 16781319;24;110\nexit code 0 after [0-9]+ cycles\n.*VexRiscv perf\\+cfu model"
        ARGS exec "${ref}/elf/micro/cfu_fork_after_stores.elf")

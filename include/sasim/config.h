@@ -93,6 +93,9 @@ struct CpuConfig {
   int read_first = 24;      // memory.read_first: STB to ACK of a read's first beat
   int read_beat = 2;        // memory.read_beat: each further beat of a refill burst
   int write = 3;            // memory.write: each (write-through) store
+  // memory.ram_bytes: main_ram at 0x40000000 (Nexys A7: 128 MiB DDR2; Arty:
+  // 256 MiB). Programs, the runner's arena and the stack live in it.
+  uint32_t ram_bytes = 128u << 20;
 };
 
 struct HwConfig {

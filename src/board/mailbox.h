@@ -2,7 +2,8 @@
 //
 // ABI (docs/board-runtime.md): the runner image has a symbol `sasim_mailbox`
 // (a Mailbox, in the .noinit section that start-up does not clear) and a
-// symbol `sasim_arena` (kArenaBytes, also .noinit). Before the CPU starts,
+// symbol `sasim_arena` (the end of the runner's 1 MiB program region, where the
+// arena starts; it runs to the end of main_ram). Before the CPU starts,
 // sasim loads the image, writes the layer's tensors into the arena and fills
 // the mailbox (addresses are board addresses); the runner runs the layer and
 // writes status and cycles back, then returns from main (exit code 0 = the
@@ -17,7 +18,6 @@ namespace sasim_board {
 
 const uint32_t kMailboxMagic = 0x4d534153u;  // "SASM"
 const uint32_t kMailboxVersion = 4;
-const uint32_t kArenaBytes = 768u * 1024u;
 
 struct Mailbox {
   uint32_t magic, version;

@@ -8,7 +8,6 @@
 #include "driver/driver.h"
 
 sasim_board::Mailbox sasim_mailbox __attribute__((section(".noinit"), used));
-uint8_t sasim_arena[sasim_board::kArenaBytes] __attribute__((section(".noinit"), aligned(16), used));
 
 namespace {
 

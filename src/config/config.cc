@@ -57,6 +57,7 @@ cpu:                    # the board's CPU for the CPU model (docs/cpu-model.md)
     read_first: 24      # first beat of a read (line refill, uncached load)
     read_beat: 2        # each further beat of a refill burst
     write: 3            # each store (write-through)
+    ram_bytes: 134217728  # main_ram: the Nexys A7's 128 MiB DDR2 (Arty: 268435456)
 )";
 }
 
@@ -203,6 +204,11 @@ HwConfig parse_hw_config(const std::string& text, const std::string& source, con
       m.get_int("read_first", 1, 10000, &hw.cpu.read_first, false);
       m.get_int("read_beat", 1, 10000, &hw.cpu.read_beat, false);
       m.get_int("write", 1, 10000, &hw.cpu.write, false);
+      int64_t ram = hw.cpu.ram_bytes;
+      if (m.get_int("ram_bytes", int64_t{1} << 20, int64_t{1} << 30, &ram, false)) {
+        if (ram % 65536 != 0) m.error("ram_bytes", fmt::format("{} is not a multiple of 64 KiB", ram));
+        else hw.cpu.ram_bytes = static_cast<uint32_t>(ram);
+      }
       m.finish();
     }
     if (hw.cpu.line_bytes > hw.cpu.icache_bytes) c.error("line_bytes", "larger than icache_bytes");
@@ -227,11 +233,11 @@ std::string hw_config_to_yaml(const HwConfig& hw) {
       "# resolved from {}\narray:\n  rows: {}\n  cols: {}\n  dataflow: {}\n  im2col: {}\n  read_prefetch: {}\nbuffers:\n  a: {}\n  b: {}\n  c: {}\n"
       "clock_mhz: {}\nhost:\n  cfu_issue_cycles: {}\n  load_cycles: {}\n  store_cycles: {}\n  loop_overhead_cycles: {}\n"
       "cpu:\n  variant: {}\n  icache_bytes: {}\n  dcache_bytes: {}\n  line_bytes: {}\n  memory:\n    read_first: {}\n    read_beat: {}\n"
-      "    write: {}\n",
+      "    write: {}\n    ram_bytes: {}\n",
       hw.source, hw.rows, hw.cols, dataflow_name(hw.dataflow), hw.im2col ? "true" : "false",
       hw.read_prefetch ? "true" : "false", buf(hw.buf_a), buf(hw.buf_b), buf(hw.buf_c), hw.clock_mhz,
       hw.host.cfu_issue_cycles, hw.host.load_cycles, hw.host.store_cycles, hw.host.loop_overhead_cycles,
-      cpu_variant_name(hw.cpu.variant), hw.cpu.icache_bytes, hw.cpu.dcache_bytes, hw.cpu.line_bytes, hw.cpu.read_first, hw.cpu.read_beat, hw.cpu.write);
+      cpu_variant_name(hw.cpu.variant), hw.cpu.icache_bytes, hw.cpu.dcache_bytes, hw.cpu.line_bytes, hw.cpu.read_first, hw.cpu.read_beat, hw.cpu.write, hw.cpu.ram_bytes);
 }
 
 // A name printed in tables and written into CSV and JSON: valid UTF-8, no

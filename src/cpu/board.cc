@@ -8,14 +8,15 @@
 namespace sasim::cpu {
 
 Board::Board(const CpuParams& cpu_params, const CoreParams& cfu_params)
-    : cfu(cfu_params), port(&cfu), cpu(cpu_params, &mem, &port) {}
+    : mem(cpu_params.ram_bytes), cfu(cfu_params), port(&cfu), cpu(cpu_params, &mem, &port) {}
 
 void Board::load(const ElfImage& img) {
-  std::fill(mem.ram.begin(), mem.ram.end(), 0);
+  mem.clear();
   for (const ElfSegment& s : img.segments) {
-    if (!BoardMemory::in_ram(s.vaddr, static_cast<uint32_t>(std::max<size_t>(s.bytes.size(), 1))))
+    if (s.bytes.size() > mem.ram_bytes ||
+        !mem.in_ram(s.vaddr, static_cast<uint32_t>(std::max<size_t>(s.bytes.size(), 1))))
       throw ElfError(fmt::format("{}: segment at 0x{:08x} ({} bytes) is outside main_ram (0x{:08x}, {} KiB)", img.path,
-                                 s.vaddr, s.bytes.size(), BoardMemory::kRamBase, BoardMemory::kRamBytes / 1024));
+                                 s.vaddr, s.bytes.size(), BoardMemory::kRamBase, mem.ram_bytes / 1024));
     std::memcpy(&mem.ram[s.vaddr - BoardMemory::kRamBase], s.bytes.data(), s.bytes.size());
   }
 }

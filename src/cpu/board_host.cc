@@ -27,12 +27,17 @@ std::string default_runner_elf() {
 }
 
 BoardHost::BoardHost(const CpuParams& cpu, CfuPort* port, const std::string& runner_elf)
-    : params_(cpu), image_(load_elf(runner_elf)), cpu_(cpu, &mem_, port) {
+    : params_(cpu), image_(load_elf(runner_elf)), mem_(cpu.ram_bytes), cpu_(cpu, &mem_, port) {
   if (!image_.find("sasim_mailbox", &mailbox_) || !image_.find("sasim_arena", &arena_))
     throw ElfError(fmt::format("{}: not a sasim layer runner (no sasim_mailbox/sasim_arena symbols)", runner_elf));
-  if (!BoardMemory::in_ram(mailbox_, sizeof(sasim_board::Mailbox)) ||
-      !BoardMemory::in_ram(arena_, sasim_board::kArenaBytes))
-    throw ElfError(fmt::format("{}: mailbox or arena outside main_ram", runner_elf));
+  // The arena: from the runner's sasim_arena (the end of its 1 MiB program
+  // region) to the end of main_ram.
+  // A main_ram no larger than the program region leaves an empty arena: a
+  // layer then fails with the bytes it needs (a configuration error).
+  if (!mem_.in_ram(mailbox_, sizeof(sasim_board::Mailbox)) || arena_ < BoardMemory::kRamBase)
+    throw ElfError(fmt::format("{}: mailbox or arena outside main_ram ({} MiB)", runner_elf, mem_.ram_bytes >> 20));
+  const uint64_t ram_end = uint64_t{BoardMemory::kRamBase} + mem_.ram_bytes;
+  arena_bytes_ = arena_ < ram_end ? static_cast<uint32_t>(ram_end - arena_) : 0;
 }
 
 namespace {
@@ -100,11 +105,12 @@ namespace {
 // Places `bytes` (copied from src unless null) at *next in the arena, 16-byte
 // aligned; returns its board address, or 0 once the arena would overflow
 // (*needed keeps counting so the error can say how much was needed).
-uint32_t place_in_arena(BoardMemory* mem, uint32_t* next, uint64_t* needed, const void* src, size_t bytes) {
+uint32_t place_in_arena(BoardMemory* mem, uint32_t arena_bytes, uint32_t* next, uint64_t* needed, const void* src,
+                        size_t bytes) {
   const uint32_t at = *next;
   const uint64_t padded = (bytes + 15) / 16 * 16;
   *needed += padded;
-  if (*needed > sasim_board::kArenaBytes) return 0;
+  if (*needed > arena_bytes) return 0;
   if (src && bytes) std::memcpy(&mem->ram[at - BoardMemory::kRamBase], src, bytes);
   *next += static_cast<uint32_t>(padded);
   return at;
@@ -118,9 +124,9 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
 
   // Tensors into the arena, 16-byte aligned, in this order.
   uint32_t next = arena_;
-  const uint32_t arena_end = arena_ + sasim_board::kArenaBytes;
+  const uint64_t arena_end = static_cast<uint64_t>(arena_) + arena_bytes_;
   uint64_t needed = 0;
-  auto place = [&](const void* src, size_t bytes) { return place_in_arena(&mem_, &next, &needed, src, bytes); };
+  auto place = [&](const void* src, size_t bytes) { return place_in_arena(&mem_, arena_bytes_, &next, &needed, src, bytes); };
   sasim_board::Mailbox m{};
   m.magic = sasim_board::kMailboxMagic;
   m.version = sasim_board::kMailboxVersion;
@@ -179,26 +185,27 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
   {
     const sasim_drv::LayerDesc hl = layer_desc_from(spec, data, nullptr);
     const int bytes = sasim_drv::packed_weights_bytes(hw, hl);
-    if (bytes > 0 && needed + static_cast<uint64_t>(bytes) + 16 <= sasim_board::kArenaBytes) {
+    if (bytes > 0 && needed + static_cast<uint64_t>(bytes) + 16 <= arena_bytes_) {
       std::vector<int8_t> blob(static_cast<size_t>(bytes));
       sasim_drv::pack_weights(hw, hl, blob.data());
       m.packed_weights = place(blob.data(), blob.size());
     }
   }
-  if (needed > sasim_board::kArenaBytes || next > arena_end)
+  if (needed > arena_bytes_ || next > arena_end)
     throw ConfigError({{spec.name.empty() ? "layer" : spec.name, 0, 0, "",
                         fmt::format("its tensors need {} bytes on the board; the layer runner's arena holds {} "
-                                    "(main_ram is 1 MiB)",
-                                    needed, sasim_board::kArenaBytes)}});
+                                    "(main_ram is {} MiB, cpu.memory.ram_bytes)",
+                                    needed, arena_bytes_, mem_.ram_bytes >> 20)}});
   return run_mailbox(m, spec.name, out, out_bytes, profile, markers, max_cycles);
 }
 
 
 void BoardHost::load_fresh() {
   // A fresh board: the image in zeroed main_ram.
-  std::fill(mem_.ram.begin(), mem_.ram.end(), 0);
+  mem_.clear();
   for (const ElfSegment& s : image_.segments) {
-    if (!BoardMemory::in_ram(s.vaddr, static_cast<uint32_t>(std::max<size_t>(s.bytes.size(), 1))))
+    if (s.bytes.size() > mem_.ram_bytes ||
+        !mem_.in_ram(s.vaddr, static_cast<uint32_t>(std::max<size_t>(s.bytes.size(), 1))))
       throw ElfError(fmt::format("{}: segment at 0x{:08x} is outside main_ram", image_.path, s.vaddr));
     std::memcpy(&mem_.ram[s.vaddr - BoardMemory::kRamBase], s.bytes.data(), s.bytes.size());
   }
@@ -210,16 +217,17 @@ int BoardHost::run_cpu_op(sasim_board::Mailbox m, const std::string& name, const
   load_fresh();
   uint32_t next = arena_;
   uint64_t needed = 0;
-  auto place = [&](const void* src, size_t bytes) { return place_in_arena(&mem_, &next, &needed, src, bytes); };
+  auto place = [&](const void* src, size_t bytes) { return place_in_arena(&mem_, arena_bytes_, &next, &needed, src, bytes); };
   m.magic = sasim_board::kMailboxMagic;
   m.version = sasim_board::kMailboxVersion;
   m.input = place(a.data(), a.size());
   m.input2 = b.empty() ? 0 : place(b.data(), b.size());
   m.output = place(nullptr, out_bytes);
-  if (needed > sasim_board::kArenaBytes)
+  if (needed > arena_bytes_)
     throw ConfigError({{name, 0, 0, "",
-                        fmt::format("its tensors need {} bytes on the board; the layer runner's arena holds {}", needed,
-                                    sasim_board::kArenaBytes)}});
+                        fmt::format("its tensors need {} bytes on the board; the layer runner's arena holds {} "
+                                    "(main_ram is {} MiB, cpu.memory.ram_bytes)",
+                                    needed, arena_bytes_, mem_.ram_bytes >> 20)}});
   const int rc = run_mailbox(m, name, out, out_bytes, profile, nullptr, max_cycles);
   return rc;
 }

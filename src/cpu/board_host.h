@@ -86,7 +86,7 @@ class BoardHost {
 
   CpuParams params_;
   ElfImage image_;
-  uint32_t mailbox_ = 0, arena_ = 0;
+  uint32_t mailbox_ = 0, arena_ = 0, arena_bytes_ = 0;
   BoardMemory mem_;
   Vexriscv cpu_;
   std::vector<ForkEvent> forks_;

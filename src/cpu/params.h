@@ -17,6 +17,7 @@ inline CpuParams cpu_params_from(const HwConfig& hw) {
   p.memory.read_first = hw.cpu.read_first;
   p.memory.read_beat = hw.cpu.read_beat;
   p.memory.write = hw.cpu.write;
+  p.ram_bytes = hw.cpu.ram_bytes;
   return p;
 }
 

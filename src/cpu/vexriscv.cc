@@ -5,11 +5,28 @@
 
 #include <fmt/format.h>
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cstring>
+#include <new>
 #include <stdexcept>
 
 namespace sasim::cpu {
+
+BoardMemory::BoardMemory(uint32_t bytes) : ram_bytes(bytes) {
+  if (bytes == 0 || bytes > kMaxRamBytes) throw std::invalid_argument("main_ram size out of range");
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  ram = static_cast<uint8_t*>(p);
+}
+
+BoardMemory::~BoardMemory() { munmap(ram, ram_bytes); }
+
+void BoardMemory::clear() {
+  // A private anonymous mapping reads as zero again after MADV_DONTNEED.
+  if (madvise(ram, ram_bytes, MADV_DONTNEED) != 0) std::memset(ram, 0, ram_bytes);
+}
 
 void CfuPort::idle(uint64_t n, bool rsp_ready) {
   BusIn in;
@@ -31,6 +48,10 @@ namespace {
 constexpr uint64_t kBootExtraCycles = 3;
 // How far fetch had run past a load whose redo flushes the pipeline.
 constexpr uint32_t kRedoLookahead = 3;
+// The predecode and per-pc cycle tables cover the first bytes of main_ram,
+// where programs keep their code; an instruction past them is decoded each
+// time and its cycles are not attributed to it.
+constexpr uint32_t kDecodeCover = 2u << 20;
 
 enum Stage { kD = 0, kE = 1, kM = 2, kW = 3 };
 
@@ -72,9 +93,10 @@ Vexriscv::Vexriscv(const CpuParams& p, BoardMemory* mem, CfuPort* cfu) : p_(p), 
   while ((1 << line_shift_) < p_.line_bytes) ++line_shift_;
   itag_.assign(static_cast<size_t>(p_.icache_bytes / p_.line_bytes), 0);
   dtag_.assign(static_cast<size_t>(p_.dcache_bytes / p_.line_bytes), 0);
-  decoded_.resize(BoardMemory::kRamBytes / 4);
-  decoded_valid_.assign(BoardMemory::kRamBytes / 4, 0);
-  pc_cycles_.assign(BoardMemory::kRamBytes / 4, 0);
+  const uint32_t cover = std::min(kDecodeCover, mem_->ram_bytes) / 4;
+  decoded_.resize(cover);
+  decoded_valid_.assign(cover, 0);
+  pc_cycles_.assign(cover, 0);
 }
 
 int Vexriscv::refill_cycles() const {
@@ -117,8 +139,13 @@ void Vexriscv::set_icache_tags(const std::vector<uint32_t>& tags) {
 
 const Vexriscv::Decoded& Vexriscv::decode_at(uint32_t pc) {
   const uint32_t idx = (pc - BoardMemory::kRamBase) >> 2;
+  uint32_t w;
+  if (idx >= decoded_.size()) {
+    std::memcpy(&w, &mem_->ram[pc - BoardMemory::kRamBase], 4);
+    decode_word(w, &scratch_);
+    return scratch_;
+  }
   if (!decoded_valid_[idx]) {
-    uint32_t w;
     std::memcpy(&w, &mem_->ram[pc - BoardMemory::kRamBase], 4);
     decode_word(w, &decoded_[idx]);
     decoded_valid_[idx] = 1;
@@ -545,7 +572,7 @@ void Vexriscv::replay_behind_load(uint32_t pc, const Decoded& load, uint64_t m_e
   bool wrote_known = false;
   for (uint32_t k = 0; k < 2; ++k) {
     const uint32_t npc = pc + 4 * (k + 1);
-    if (!BoardMemory::in_ram(npc, 4)) return;
+    if (!mem_->in_ram(npc, 4)) return;
     // Not fetched in time when its line is not in the I$.
     const uint32_t line = npc >> line_shift_;
     if (itag_[line & (itag_.size() - 1)] != line + 1) return;
@@ -659,7 +686,7 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
   while (!exited_) {
     if (last_retire_ > max_cycle)
       return fail(StopReason::kMaxCycles, 0, fmt::format("cycle limit {} reached", max_cycle));
-    if ((pc_ & 3) != 0 || !BoardMemory::in_ram(pc_, 4))
+    if ((pc_ & 3) != 0 || !mem_->in_ram(pc_, 4))
       return fail(StopReason::kBadAccess, 0, fmt::format("instruction fetch from unmapped address 0x{:08x}", pc_));
     const Decoded& d = decode_at(pc_);
     if (d.op == kIllegal)
@@ -864,7 +891,7 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
         if (addr & static_cast<uint32_t>(size - 1))
           return fail(StopReason::kMisaligned, d.raw, fmt::format("misaligned load from 0x{:08x}", addr));
         uint32_t v = 0;
-        if (BoardMemory::in_ram(addr, static_cast<uint32_t>(size))) {
+        if (mem_->in_ram(addr, static_cast<uint32_t>(size))) {
           std::memcpy(&v, &mem_->ram[addr - BoardMemory::kRamBase], static_cast<size_t>(size));
           ++cnt_.dcache_accesses;
           const uint32_t line = addr >> line_shift_;
@@ -916,10 +943,10 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
           w = ws;
           bump(w, kDataMemory);
         }
-        if (BoardMemory::in_ram(addr, static_cast<uint32_t>(size))) {
+        if (mem_->in_ram(addr, static_cast<uint32_t>(size))) {
           std::memcpy(&mem_->ram[addr - BoardMemory::kRamBase], &b, static_cast<size_t>(size));
           const uint32_t widx = (addr - BoardMemory::kRamBase) >> 2;
-          decoded_valid_[widx] = 0;
+          if (widx < decoded_valid_.size()) decoded_valid_[widx] = 0;
           const uint32_t line = addr >> line_shift_;
           const size_t set = line & (dtag_.size() - 1);
           last_store_hit_ = dtag_[set] == line + 1;
@@ -972,7 +999,7 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
         const uint32_t npc = pc + 4 * k;
         // Fetch gets no further than the first instruction that waits in
         // decode for the load's result (dcache_store_nowa vs dcache_miss_use).
-        if (k >= 2 && BoardMemory::in_ram(npc - 4, 4)) {
+        if (k >= 2 && mem_->in_ram(npc - 4, 4)) {
           const Decoded& prev = decode_at(npc - 4);
           if (d.rd != 0 && ((prev.use1 && prev.rs1 == d.rd) || (prev.use2 && prev.rs2 == d.rd))) break;
         }
@@ -1043,7 +1070,7 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
     const uint64_t delta = t.w - last_retire_;
     cnt_.cycles_by_class[kExecute] += 1;
     if (delta > 1) cnt_.cycles_by_class[cause] += delta - 1;
-    pc_cycles_[(pc - BoardMemory::kRamBase) >> 2] += delta;
+    if (((pc - BoardMemory::kRamBase) >> 2) < pc_cycles_.size()) pc_cycles_[(pc - BoardMemory::kRamBase) >> 2] += delta;
     last_retire_ = t.w;
     ++cnt_.retired;
     if (retire_log_) fmt::print(retire_log_, "{} {:08x}\n", t.w, pc);

@@ -29,6 +29,35 @@
 
 namespace sasim::cpu {
 
+// The board's memory map (../shared/board-reference/README.md): main_ram and
+// the uncached I/O page with console, exit, marker and result-word registers.
+// main_ram is the board's DDR (cpu.memory.ram_bytes: the Nexys A7's 128 MiB
+// by default, the Arty's 256 MiB): reserved, not committed, so that only the
+// pages a program touches cost host memory.
+struct BoardMemory {
+  static constexpr uint32_t kRamBase = 0x40000000u;
+  static constexpr uint32_t kDefaultRamBytes = 128u << 20;
+  static constexpr uint32_t kMaxRamBytes = 1u << 30;  // up to the uncached half at 0x80000000
+  static constexpr uint32_t kIoBase = 0xF0000000u;
+  static constexpr uint32_t kIoBytes = 0x1000u;
+  enum IoReg : uint32_t { kPutchar = 0x0, kExit = 0x4, kMarker = 0x8, kResult = 0xC };
+
+  explicit BoardMemory(uint32_t bytes = kDefaultRamBytes);
+  ~BoardMemory();
+  BoardMemory(const BoardMemory&) = delete;
+  BoardMemory& operator=(const BoardMemory&) = delete;
+
+  uint8_t* ram = nullptr;  // ram_bytes, zero until written
+  uint32_t ram_bytes = 0;
+  // Whether [a, a + n) lies in main_ram (no overflow for any a, n).
+  bool in_ram(uint32_t a, uint32_t n) const {
+    return n <= ram_bytes && a >= kRamBase && a - kRamBase <= ram_bytes - n;
+  }
+  // All of main_ram zero again (its pages go back to the host).
+  void clear();
+  static bool in_io(uint32_t a) { return a >= kIoBase && a - kIoBase < kIoBytes; }
+};
+
 // Wishbone slave latency (../shared/board-reference/README.md, "Memory latency
 // model"): cycles from STB to ACK for the first beat of a read, each further
 // beat of a burst, and each write. 1/1/1 is zero-wait-state.
@@ -59,6 +88,7 @@ struct CpuParams {
   int dcache_bytes = 8192;  // direct-mapped, write-through, no write-allocate
   int line_bytes = 32;      // both caches; a refill is line_bytes/4 beats
   MemoryTiming memory;
+  uint32_t ram_bytes = BoardMemory::kDefaultRamBytes;  // main_ram (cpu.memory.ram_bytes)
 };
 
 // The CFU as the CPU sees it, one clock edge at a time.
@@ -74,19 +104,6 @@ class CfuPort {
   virtual void idle(uint64_t n, bool rsp_ready);
 };
 
-// The board's memory map (../shared/board-reference/README.md): main_ram and
-// the uncached I/O page with console, exit, marker and result-word registers.
-struct BoardMemory {
-  static constexpr uint32_t kRamBase = 0x40000000u;
-  static constexpr uint32_t kRamBytes = 1u << 20;
-  static constexpr uint32_t kIoBase = 0xF0000000u;
-  static constexpr uint32_t kIoBytes = 0x1000u;
-  enum IoReg : uint32_t { kPutchar = 0x0, kExit = 0x4, kMarker = 0x8, kResult = 0xC };
-
-  std::vector<uint8_t> ram = std::vector<uint8_t>(kRamBytes, 0);
-  static bool in_ram(uint32_t a, uint32_t n) { return a >= kRamBase && a - kRamBase <= kRamBytes - n; }
-  static bool in_io(uint32_t a) { return a >= kIoBase && a - kIoBase < kIoBytes; }
-};
 
 // Why run() returned.
 enum class StopReason { kExit, kMaxCycles, kIllegalInstruction, kBadAccess, kMisaligned, kTrap };
@@ -296,8 +313,9 @@ class Vexriscv {
   uint32_t exit_code_ = 0;
   CpuCounters cnt_;
   std::vector<uint64_t> pc_cycles_;
-  std::vector<Decoded> decoded_;
+  std::vector<Decoded> decoded_;  // for the first kDecodeCover bytes of main_ram (code lives there)
   std::vector<uint8_t> decoded_valid_;
+  Decoded scratch_;              // an instruction decoded past them
   void (*sink_)(void*, char) = nullptr;
   void* sink_ctx_ = nullptr;
   std::FILE* retire_log_ = nullptr;
