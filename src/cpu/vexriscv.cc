@@ -402,7 +402,7 @@ void Vexriscv::cfu_idle_to(uint64_t target) {
 // `hazard`. Only the two newest older instructions can be there.
 bool Vexriscv::side_effect_after_execute(uint64_t t) const {
   for (int i = 0; i < 2; ++i)
-    if (hist_[i].side && t > hist_[i].e && t <= hist_[i].w) return true;
+    if (hist_[i].side && t > hist_[i].e && t <= hist_[i].side_end) return true;
   return false;
 }
 
@@ -716,6 +716,7 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
     if (d.use2 && d.rs2) bump(reg_ready_[d.rs2], kInterlock);
     Times t;
     t.side = (d.op >= kJal && d.op <= kSw) || (d.op >= kCsrrw && d.op <= kCsrrci);
+    t.div = d.op >= kDiv && d.op <= kRemu;
     t.d_in = std::max(avail, hist_[0].d + 1);
     t.d = unblock(kD, cur);
     if (fcause == kFetchMiss && t.d > cur) {
@@ -980,6 +981,7 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
       default: break;
     }
     t.w = w;
+    t.side_end = w;
     after_store_redo_ = redo && !redo_after_refill;
     if (redo && p_.cfu_plugin == CfuPluginRev::k2021) replay_behind_load(pc, d, t.m, t.w - 3);
     if (redo) {
@@ -1022,6 +1024,10 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
       t.d_in = t.d = t.w - 3;  // the re-executed load's own passage
       t.e = t.w - 2;
       t.m = t.w - 1;
+      // A load redone for a store to its word (F12) holds a CFU instruction
+      // behind it one cycle longer than its retirement shows (2022 cores:
+      // replay_wa_stld_d0/d1 17/16 cycles, the next instruction still 1).
+      t.side_end = redo_after_refill ? t.w : t.w + 1;
     }
 
     // ---- control flow: where fetch continues (F7-F9)
@@ -1041,6 +1047,13 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
     } else if (d.op == kJal) {
       redirect_ = true;
       redirect_at_ = t.d + 2;
+      // F24: behind a divide still running in memory the jump is held in
+      // decode (the model moves it on to execute, where the freeze holds it
+      // instead) and leaves it, redirecting fetch, in the cycle before the
+      // divide leaves memory: a target line that misses is refilled after
+      // the divide, not under it.
+      for (const Times& h : hist_)
+        if (h.div && h.m >= t.e) redirect_at_ = std::max(redirect_at_, h.m - 1 + 2);
     } else if (d.op == kJalr) {
       redirect_ = true;
       redirect_at_ = t.e + 2;
