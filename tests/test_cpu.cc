@@ -123,11 +123,6 @@ const Pending kPending[] = {
     // F22: the fork behind the replayed READ RAW is modelled (the checksum is
     // exact), its timing not: the warm delta is 1 cycle over.
     {"perf+cfu-2021", "replay_raw_miss_d1", "F22 fork timing"},
-    // F25 behind stores: the target's refill also waits for the store that
-    // the full buffer just let onto the bus (wr - 1 cycles): the shared
-    // I/D bus, not modelled (docs/cpu-model.md).
-    {"*", "fetch_st_bfwd_taken_miss", "F25 behind stores (shared bus)"},
-    {"*", "fetch_st_jalr_miss", "F25 behind stores (shared bus)"},
 };
 
 const char* pending(const std::string& variant, const std::string& program) {

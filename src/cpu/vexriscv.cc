@@ -120,6 +120,7 @@ void Vexriscv::reset(uint32_t pc) {
   fetch_avail_ = boot;
   redirect_ = true;
   redirect_at_ = boot + 2;
+  redirect_from_ = boot;
   fetch_line_ = 0xffffffffu;
   store_ack_[0] = store_ack_[1] = 0;
   dbus_free_ = 0;
@@ -298,8 +299,14 @@ uint64_t Vexriscv::fetch_ready(uint32_t pc, int* cause) {
   bool new_line = false;
   if (redirect_) {
     // F7-F9: a redirect at cycle r (decode prediction or execute) delivers
-    // the target to decode at r + 2.
+    // the target to decode at r + 2. The fetch stages move only in cycles in
+    // which a later stage does not freeze the pipeline: each frozen cycle
+    // after r delays the target (and the refill of its line) by one (F24: a
+    // jump behind a divide; F25: a branch behind a store held by the full
+    // store buffer; the call into bench_region behind main's stores).
     a = redirect_at_;
+    for (uint64_t c = redirect_from_ + 1; c < a; ++c)
+      if (blocked_at(kD, c)) ++a;
     redirect_ = false;
     new_line = true;
     *cause = kBranch;
@@ -1021,6 +1028,7 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
       redirect_ = true;
       // The next instruction retires 1 after the redone load (F13, F21).
       redirect_at_ = t.w - 2;
+      redirect_from_ = redirect_at_;
       t.d_in = t.d = t.w - 3;  // the re-executed load's own passage
       t.e = t.w - 2;
       t.m = t.w - 1;
@@ -1038,25 +1046,22 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
       if (taken && backward) {
         redirect_ = true;
         redirect_at_ = t.d + 2;
+        redirect_from_ = t.d;
       } else if (taken != backward) {
         ++cnt_.mispredicts;
         redirect_ = true;
         redirect_at_ = t.e + 2;
+        redirect_from_ = t.e;
         if (taken) wrong_path_fetch(pc, t.d);
       }
     } else if (d.op == kJal) {
       redirect_ = true;
       redirect_at_ = t.d + 2;
-      // F24: behind a divide still running in memory the jump is held in
-      // decode (the model moves it on to execute, where the freeze holds it
-      // instead) and leaves it, redirecting fetch, in the cycle before the
-      // divide leaves memory: a target line that misses is refilled after
-      // the divide, not under it.
-      for (const Times& h : hist_)
-        if (h.div && h.m >= t.e) redirect_at_ = std::max(redirect_at_, h.m - 1 + 2);
+      redirect_from_ = t.d;
     } else if (d.op == kJalr) {
       redirect_ = true;
       redirect_at_ = t.e + 2;
+      redirect_from_ = t.e;
       wrong_path_fetch(pc, t.d);
     }
 

@@ -274,6 +274,7 @@ class Vexriscv {
   uint64_t last_retire_ = 0;
   uint64_t fetch_avail_ = 0;      // cycle the previous instruction was available to D
   uint64_t redirect_at_ = 0;      // pending redirect: target available from this cycle
+  uint64_t redirect_from_ = 0;    // the cycle of the redirect (the jump leaving decode or execute)
   bool redirect_ = true;
   uint32_t fetch_line_ = 0xffffffffu;
   uint32_t prefetched_line_ = 0xffffffffu;  // refilled by the fetch before a redo flush
