@@ -1008,25 +1008,37 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
       // dcache_stride32_miss k=3 +3). A store-load redo (F12) comes too
       // early for fetch to have got there.
       const uint64_t w_entry = t.m + 1;
+      // Fetch follows a jump predicted in decode (jal, a backward branch),
+      // its target one cycle later than a sequential instruction.
+      uint32_t prev_pc = pc, npc = pc + 4;
+      uint64_t late = 0;
       for (uint32_t k = 1; k <= kRedoLookahead; ++k) {
-        const uint32_t npc = pc + 4 * k;
+        if (!mem_->in_ram(npc, 4)) break;
         // Fetch gets no further than the first instruction that waits in
         // decode for the load's result (dcache_store_nowa vs dcache_miss_use).
-        if (k >= 2 && mem_->in_ram(npc - 4, 4)) {
-          const Decoded& prev = decode_at(npc - 4);
+        if (k >= 2) {
+          const Decoded& prev = decode_at(prev_pc);
           if (d.rd != 0 && ((prev.use1 && prev.rs1 == d.rd) || (prev.use2 && prev.rs2 == d.rd))) break;
         }
         const uint32_t nl = npc >> line_shift_;
         const size_t nset = nl & (itag_.size() - 1);
-        if (nl != ((npc - 4) >> line_shift_) && itag_[nset] != nl + 1) {
+        if (nl != (prev_pc >> line_shift_) && itag_[nset] != nl + 1) {
           itag_[nset] = nl + 1;
           ++cnt_.icache_misses;
-          const uint64_t idone = w_entry + k + static_cast<uint64_t>(refill);
+          const uint64_t idone = w_entry + k + late + static_cast<uint64_t>(refill);
           if (idone > t.w) {
             t.w = idone;
             bump(t.w, kFetchMiss);
           }
           break;
+        }
+        const Decoded& n = decode_at(npc);
+        prev_pc = npc;
+        if (n.op == kJal || (n.op >= kBeq && n.op <= kBgeu && n.imm < 0)) {
+          npc += static_cast<uint32_t>(n.imm);
+          late += 1;
+        } else {
+          npc += 4;
         }
       }
       redirect_ = true;
