@@ -1012,13 +1012,20 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
       // its target one cycle later than a sequential instruction.
       uint32_t prev_pc = pc, npc = pc + 4;
       uint64_t late = 0;
+      // Registers whose value the frozen instructions cannot bypass yet: the
+      // load's, and those of loads, multiplies and shifts behind it.
+      uint32_t pending = d.rd ? 1u << d.rd : 0;
       for (uint32_t k = 1; k <= kRedoLookahead; ++k) {
         if (!mem_->in_ram(npc, 4)) break;
         // Fetch gets no further than the first instruction that waits in
-        // decode for the load's result (dcache_store_nowa vs dcache_miss_use).
+        // decode for such a value (dcache_store_nowa vs dcache_miss_use; a
+        // multiply of a value loaded behind the missing load in
+        // synthetic__03_depthwise_conv2d).
         if (k >= 2) {
           const Decoded& prev = decode_at(prev_pc);
-          if (d.rd != 0 && ((prev.use1 && prev.rs1 == d.rd) || (prev.use2 && prev.rs2 == d.rd))) break;
+          if ((prev.use1 && (pending >> prev.rs1 & 1)) || (prev.use2 && (pending >> prev.rs2 & 1))) break;
+          if (prev.writes && prev.from != kFromE) pending |= 1u << prev.rd;
+          else if (prev.writes) pending &= ~(1u << prev.rd);
         }
         const uint32_t nl = npc >> line_shift_;
         const size_t nset = nl & (itag_.size() - 1);
