@@ -11,8 +11,7 @@
 //    mismatch counts, CFU calibration words): exact;
 //  * a microbenchmark's warm and cold deltas (words 1, 2) and its
 //    total_cycles_to_exit: exact;
-//  * layer cases' mcycle delta and cycles to exit: within kCaseTolerance
-//    (measured: within 40 cycles, 0.08%; see the docs).
+//  * layer cases' mcycle delta and cycles to exit: within kCaseCycles.
 // Rows whose rule is not modelled yet are listed in kPending with the fact
 // that pins them; the test counts them and checks they still run to exit.
 #include <catch2/catch.hpp>
@@ -36,7 +35,10 @@
 namespace {
 
 const std::string kRef = std::string(SASIM_SHARED_DIR) + "/board-reference";
-constexpr double kCaseTolerance = 0.002;  // layer cases: mcycle delta within 0.2%
+// Layer cases: mcycle delta and cycles to exit within 1 cycle (exact on 6 of
+// 8 cases; dscnn_kws__00_conv2d and resnet8__01_conv2d are 1 over: one
+// divide behind a redone load, docs/cpu-model.md).
+constexpr uint64_t kCaseCycles = 1;
 
 struct RefRow {
   std::string program, elf, memory;
@@ -107,10 +109,6 @@ Run run_program(const RefRow& r, const std::string& variant) {
   return out;
 }
 
-bool within(uint64_t got, uint64_t want, double tol) {
-  return std::fabs(static_cast<double>(got) - static_cast<double>(want)) <= tol * static_cast<double>(want);
-}
-
 // Rows not reproduced yet, with the rule they wait for (docs/cpu-model.md,
 // "Not modelled yet"). "*" matches every variant.
 struct Pending {
@@ -146,11 +144,13 @@ void check_file(const std::string& file, const std::string& variant, bool cases)
     ++checked;
     REQUIRE(run.stop.reason == sasim::cpu::StopReason::kExit);
     REQUIRE(run.words.size() == r.words.size());
-    if (is_case) CHECK(within(run.stop.cycle, r.total, kCaseTolerance));
+    if (is_case) CHECK(run.stop.cycle <= r.total + kCaseCycles);
+    if (is_case) CHECK(run.stop.cycle + kCaseCycles >= r.total);
     else CHECK(run.stop.cycle == r.total);  // cycles to exit: exact
     if (is_case) {
       CHECK(run.words[0] == r.words[0]);
-      CHECK(within(run.words[1], r.mcycle_delta, kCaseTolerance));
+      CHECK(run.words[1] <= r.mcycle_delta + kCaseCycles);
+      CHECK(run.words[1] + kCaseCycles >= r.mcycle_delta);
       for (size_t i = 2; i < r.words.size(); ++i) CHECK(run.words[i] == r.words[i]);
     } else {
       CHECK(run.words[0] == r.words[0]);              // checksum (functional; F19 for the fork probe)
