@@ -722,12 +722,13 @@ TEST_CASE("no compiled board image has a CFU instruction the 2021 core can send 
   // does not read is replayed when the load misses the D$. The driver, the
   // runner's kernels and the exported project are immune by construction
   // (docs/cpu-model.md); this scans what the build compiled.
-  std::vector<std::string> images = {sasim::cpu::default_runner_elf()};
+  std::vector<std::string> images = {sasim::cpu::default_runner_elf(sasim::cpu::CfuPluginRev::k2022),
+                                     sasim::cpu::default_runner_elf(sasim::cpu::CfuPluginRev::k2021)};
   const std::filesystem::path exports = std::filesystem::path(SASIM_BUILD_DIR) / "tests" / "export";
   if (std::filesystem::is_directory(exports))
     for (const auto& e : std::filesystem::directory_iterator(exports))
       if (std::filesystem::exists(e.path() / "selftest.elf")) images.push_back((e.path() / "selftest.elf").string());
-  CHECK(images.size() >= 2);
+  CHECK(images.size() >= 3);
   for (const std::string& path : images) {
     const sasim::cpu::ElfImage img = sasim::cpu::load_elf(path);
     for (const auto& h : sasim::cpu::find_replay_hazards(img)) {

@@ -29,12 +29,20 @@ static inline __attribute__((always_inline)) uint32_t sasim_cfu_op(int funct3, i
   return r;
 }
 
-// A CSR instruction waits in execute until memory and writeback are empty
-// (facts.md F1): `csrrs zero, mcycle, zero`, encoded with .insn so that the
-// driver builds with -march=rv32im.
+// The fence before a CFU instruction that may follow stores. On the 2021 core
+// (SASIM_CPU_2021: sasim_runner_2021.elf) a store held in writeback under a
+// CFU instruction makes the CfuPlugin send the next instruction to the CFU too
+// (facts.md F19); a CSR instruction waits in execute until memory and
+// writeback are empty (F1): `csrrs zero, mcycle, zero`, encoded with .insn so
+// that the driver builds with -march=rv32im. On CFU Playground's 2022 cores a
+// CFU instruction itself waits until no store is in memory or writeback, so
+// there is nothing to fence (and the CFU reads no memory: no compiler barrier
+// either).
 #define SASIM_CFU_FENCE_DEFINED
 static inline __attribute__((always_inline)) void sasim_cfu_fence() {
+#if defined(SASIM_CPU_2021)
   __asm__ volatile(".insn i 0x73, 2, zero, zero, -1280" ::: "memory");  // CSR 0xB00 as a signed 12-bit field
+#endif
 }
 
 #endif  // SASIM_BOARD_CFU_INSN_H_

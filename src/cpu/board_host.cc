@@ -18,16 +18,22 @@
 #ifndef SASIM_RUNNER_ELF
 #define SASIM_RUNNER_ELF ""
 #endif
+#ifndef SASIM_RUNNER_2021_ELF
+#define SASIM_RUNNER_2021_ELF ""
+#endif
 
 namespace sasim::cpu {
 
-std::string default_runner_elf() {
+std::string default_runner_elf(CfuPluginRev rev) {
   if (const char* p = std::getenv("SASIM_RUNNER_ELF")) return p;
-  return SASIM_RUNNER_ELF;
+  return rev == CfuPluginRev::k2021 ? SASIM_RUNNER_2021_ELF : SASIM_RUNNER_ELF;
 }
 
 BoardHost::BoardHost(const CpuParams& cpu, CfuPort* port, const std::string& runner_elf)
-    : params_(cpu), image_(load_elf(runner_elf)), mem_(cpu.ram_bytes), cpu_(cpu, &mem_, port) {
+    : params_(cpu),
+      image_(load_elf(runner_elf.empty() ? default_runner_elf(cpu.cfu_plugin) : runner_elf)),
+      mem_(cpu.ram_bytes),
+      cpu_(cpu, &mem_, port) {
   if (!image_.find("sasim_mailbox", &mailbox_) || !image_.find("sasim_arena", &arena_))
     throw ElfError(fmt::format("{}: not a sasim layer runner (no sasim_mailbox/sasim_arena symbols)", runner_elf));
   // The arena: from the runner's sasim_arena (the end of its 1 MiB program

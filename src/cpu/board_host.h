@@ -23,9 +23,11 @@
 
 namespace sasim::cpu {
 
-// The runner ELF the build made (SASIM_RUNNER_ELF at build time; the
-// environment variable of the same name overrides it).
-std::string default_runner_elf();
+// The runner ELF the build made for a core (SASIM_RUNNER_ELF, or
+// SASIM_RUNNER_2021_ELF for the 2021 CfuPlugin, whose driver fences CFU
+// instructions behind stores; the environment variable SASIM_RUNNER_ELF
+// overrides both).
+std::string default_runner_elf(CfuPluginRev rev = CfuPluginRev::k2022);
 
 // What the CPU did between the runner's markers around run_layer.
 struct CpuLayerProfile {
@@ -56,7 +58,8 @@ class MarkerListener {
 class BoardHost {
  public:
   // Loads the runner; throws ElfError when it is missing or not a runner.
-  BoardHost(const CpuParams& cpu, CfuPort* port, const std::string& runner_elf = default_runner_elf());
+  // runner_elf empty: default_runner_elf() for the core's CfuPlugin.
+  BoardHost(const CpuParams& cpu, CfuPort* port, const std::string& runner_elf = "");
 
   // Runs one layer; `out` receives spec.output_elems() bytes. Returns the
   // driver's status. Throws ConfigError when the tensors do not fit the

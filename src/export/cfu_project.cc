@@ -259,8 +259,13 @@ std::string makefile(const HwConfig& hw, const std::string& version) {
       "#DEFINES += SASIM_PREPARED_BYTES=262144\n"
       "#DEFINES += SASIM_PREPARED_LAYERS=64\n"
       "\n"
+      "# The CPU: CFU Playground's 2022 VexRiscv (perf+cfu, full+cfu) needs no fence\n"
+      "# before a CFU instruction behind stores; a tree of 2021-10 .. 2022-08 builds\n"
+      "# the 2021 core: comment the line out there (sasim cpu.variant perf+cfu-2021).\n"
+      "{}DEFINES += SASIM_CPU_2022\n"
+      "\n"
       "include ../proj.mk\n",
-      config_summary(hw), version);
+      config_summary(hw), version, hw.cpu.variant == CpuVariant::kPerfCfu2021 ? "#" : "");
 }
 
 std::string readme(const ProjectInputs& in) {

@@ -35,9 +35,13 @@ static inline __attribute__((always_inline)) uint32_t sasim_cfu_op(int funct3, i
 // waits until memory and writeback are empty, so that no store can hold
 // execute while the CFU instruction issues. VexRiscv's CfuPlugin would then
 // send the next instruction to the CFU as well (board-reference facts.md,
-// F19), which corrupts results. Without a CFU there is nothing to fence.
+// F19), which corrupts results. CFU Playground's 2022 cores (SASIM_CPU_2022,
+// the Makefile's default) hold a CFU instruction until no store is in memory
+// or writeback, so there is nothing to fence (the CFU reads no memory: no
+// compiler barrier is needed either). Without a CFU
+// there is nothing to fence.
 static inline __attribute__((always_inline)) void sasim_cfu_fence() {
-#if defined(__riscv) && !defined(CFU_SOFTWARE_DEFINED)
+#if defined(__riscv) && !defined(CFU_SOFTWARE_DEFINED) && !defined(SASIM_CPU_2022)
   __asm__ volatile(".insn i 0x73, 2, zero, zero, -1280" ::: "memory");  // csrrs zero, mcycle, zero
 #endif
 }
