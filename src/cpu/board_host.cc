@@ -202,6 +202,7 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
                         fmt::format("its tensors need {} bytes on the board; the layer runner's arena holds {} "
                                     "(main_ram is {} MiB, cpu.memory.ram_bytes)",
                                     needed, arena_bytes_, mem_.ram_bytes >> 20)}});
+  used_end_ = next;
   return run_mailbox(m, spec.name, out, out_bytes, profile, markers, max_cycles);
 }
 
@@ -234,6 +235,7 @@ int BoardHost::run_cpu_op(sasim_board::Mailbox m, const std::string& name, const
                         fmt::format("its tensors need {} bytes on the board; the layer runner's arena holds {} "
                                     "(main_ram is {} MiB, cpu.memory.ram_bytes)",
                                     needed, arena_bytes_, mem_.ram_bytes >> 20)}});
+  used_end_ = next;
   const int rc = run_mailbox(m, name, out, out_bytes, profile, nullptr, max_cycles);
   return rc;
 }
@@ -241,6 +243,17 @@ int BoardHost::run_cpu_op(sasim_board::Mailbox m, const std::string& name, const
 int BoardHost::run_mailbox(const sasim_board::Mailbox& m, const std::string& name, int8_t* out, size_t out_bytes,
                            CpuLayerProfile* profile, MarkerListener* markers, uint64_t max_cycles) {
   std::memcpy(&mem_.ram[mailbox_ - BoardMemory::kRamBase], &m, sizeof m);
+  // Developer aid: SASIM_BOARD_IMAGE=DIR writes DIR/NAME.bin, main_ram from
+  // 0x40000000 up to the end of the layer's tensors as the CPU starts, for
+  // running the same layer on another model of the board (the runner writes
+  // its cycles to the mailbox, sasim_mailbox in the runner ELF).
+  if (const char* dir = std::getenv("SASIM_BOARD_IMAGE")) {
+    const std::string path = fmt::format("{}/{}.bin", dir, name.empty() ? "layer" : name);
+    if (std::FILE* f = std::fopen(path.c_str(), "wb")) {
+      std::fwrite(mem_.ram, 1, used_end_ - BoardMemory::kRamBase, f);
+      std::fclose(f);
+    }
+  }
   MarkerState st;
   st.cpu = &cpu_;
   st.listener = markers;

@@ -90,6 +90,7 @@ class BoardHost {
   CpuParams params_;
   ElfImage image_;
   uint32_t mailbox_ = 0, arena_ = 0, arena_bytes_ = 0;
+  uint32_t used_end_ = 0;  // the end of the current layer's tensors (SASIM_BOARD_IMAGE)
   BoardMemory mem_;
   Vexriscv cpu_;
   std::vector<ForkEvent> forks_;

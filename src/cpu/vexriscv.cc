@@ -1009,13 +1009,16 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
       // early for fetch to have got there.
       const uint64_t w_entry = t.m + 1;
       // Fetch follows a jump predicted in decode (jal, a backward branch),
-      // its target one cycle later than a sequential instruction.
+      // its target one cycle later than a sequential instruction (and one
+      // step nearer the limit: resnet8__14_fully_connected's `lb; j` fetches
+      // the target's line under the refill, a runner loop's `lw; sub; j`
+      // does not).
       uint32_t prev_pc = pc, npc = pc + 4;
       uint64_t late = 0;
       // Registers whose value the frozen instructions cannot bypass yet: the
       // load's, and those of loads, multiplies and shifts behind it.
       uint32_t pending = d.rd ? 1u << d.rd : 0;
-      for (uint32_t k = 1; k <= kRedoLookahead; ++k) {
+      for (uint32_t k = 1; k + late <= kRedoLookahead; ++k) {
         if (!mem_->in_ram(npc, 4)) break;
         // Fetch gets no further than the first instruction that waits in
         // decode for such a value (dcache_store_nowa vs dcache_miss_use; a
