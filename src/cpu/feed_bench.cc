@@ -41,6 +41,11 @@ void li32(std::vector<uint32_t>* p, uint32_t rd, uint32_t v) {
 uint32_t sub(uint32_t rd, uint32_t rs1, uint32_t rs2) {
   return 0x40000000u | (rs2 << 20) | (rs1 << 15) | (rd << 7) | 0x33;
 }
+uint32_t jal0(int32_t off) {  // jal x0, off
+  const uint32_t u = static_cast<uint32_t>(off);
+  return (((u >> 20) & 1) << 31) | (((u >> 1) & 0x3ff) << 21) | (((u >> 11) & 1) << 20) | (((u >> 12) & 0xff) << 12) |
+         0x6f;
+}
 uint32_t csrr_mcycle(uint32_t rd) { return (0xB00u << 20) | (2u << 12) | (rd << 7) | 0x73; }
 uint32_t cfu(uint32_t f3, uint32_t f7, uint32_t rd, uint32_t rs1, uint32_t rs2) {
   return (f7 << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | 0x0b;
@@ -82,16 +87,18 @@ FeedRates measure_feed_rates(const CpuParams& cpu_params, const CoreParams& cfu_
   // The loops are the driver's (src/driver/driver.cc): per D$ line of
   // operands its eight loads, the pointer step and a nop, then its four
   // WRITE_A; READ NEXT in pairs,
-  // each pair's two stores behind it, eight READs per iteration, when the
+  // each pair's two stores behind it, sixteen READs per iteration, when the
   // memory takes a write in at most 3 cycles (as the driver decides;
   // otherwise READ, store). READs past the pass's lines read the bank's
   // other lines: the timing is the same.
   const bool pipelined = cpu_params.memory.write <= 3;
   const int words_per_line = (nt + 3) / 4;
   const int bank_words = cfu_params.c_lines * words_per_line;
-  const int iters = std::min(32, (bank_words - 1) / 8);
-  const int reads = pipelined && iters >= 1 ? 1 + 8 * iters : std::min(bank_words, mt * words_per_line);
-  const int timed_reads = pipelined && iters >= 1 ? 8 * iters : reads;
+  // The pipelined loop runs one untimed iteration first (its code into the
+  // I$), then `iters` timed ones.
+  const int iters = std::min(32, (bank_words - 1) / 16 - 1);
+  const int reads = pipelined && iters >= 1 ? 1 + 16 * (iters + 1) : std::min(bank_words, mt * words_per_line);
+  const int timed_reads = pipelined && iters >= 1 ? 16 * iters : reads;
   const int writes = std::min(512, cfu_params.a_lines * sasim_isa::line_pitch(cfu_params.rows) / 8) / 4 * 4;
   if (writes < 4 || reads < 1) throw std::runtime_error("feed benchmark: buffers too small");
 
@@ -112,21 +119,29 @@ FeedRates measure_feed_rates(const CpuParams& cpu_params, const CoreParams& cfu_
   li32(&p, kA0, dst);
   li32(&p, kA1, dst + static_cast<uint32_t>(reads) * 4);
   if (pipelined && iters >= 1) {
-    li32(&p, kA1, dst + static_cast<uint32_t>(timed_reads) * 4);
-    p.push_back(cfu(sasim_isa::kRead, 0, kA3, kZero, kZero));  // the first READ, before the timed loop
-    p.push_back(csrr_mcycle(kT2));
+    const uint32_t kA4 = 14;  // 0 in the warm-up pass, 1 in the timed one
+    li32(&p, kA1, dst + 64);
+    p.push_back(addi(kA4, kZero, 0));
+    p.push_back(cfu(sasim_isa::kRead, 0, kA3, kZero, kZero));  // the first READ, before the loop
     const size_t rloop = p.size();
-    // Two READs, then their two stores (the driver's read_pair), four
-    // pairs per iteration; between pairs the driver computes addresses, here
-    // the core waits the same 2 cycles for the stores to leave (2022 core).
-    for (int i = 0; i < 8; i += 2) {
+    // The driver's loop (read_words_pipelined, 8 columns): per line READ,
+    // the pointer step, READ, the two stores; eight lines per iteration.
+    for (int i = 0; i < 8; ++i) {
       p.push_back(cfu(sasim_isa::kRead, 0, kT0, kZero, kZero));
+      p.push_back(addi(kA0, kA0, 8));
       p.push_back(cfu(sasim_isa::kRead, 0, kT1, kZero, kZero));
-      p.push_back(sw(kT0, kA0, 4 * i));
-      p.push_back(sw(kT1, kA0, 4 * i + 4));
+      p.push_back(sw(kT0, kA0, -8));
+      p.push_back(sw(kT1, kA0, -4));
     }
-    p.push_back(addi(kA0, kA0, 32));
     p.push_back(bne(kA0, kA1, -static_cast<int32_t>(4 * (p.size() - rloop))));
+    // After the warm-up pass: start the clock, set the end, run the loop again.
+    const size_t skip = p.size();
+    p.push_back(0);  // bne a4, zero, done (patched below)
+    p.push_back(addi(kA4, kZero, 1));
+    li32(&p, kA1, dst + 64 + static_cast<uint32_t>(timed_reads) * 4);
+    p.push_back(csrr_mcycle(kT2));
+    p.push_back(jal0(-static_cast<int32_t>(4 * (p.size() - rloop))));
+    p[skip] = bne(kA4, kZero, static_cast<int32_t>(4 * (p.size() - skip)));
     p.push_back(csrr_mcycle(kT3));
   } else {
     p.push_back(csrr_mcycle(kT2));
