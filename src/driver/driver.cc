@@ -232,33 +232,27 @@ inline int8_t tap_value(const LayerDesc& l, const PixelCursor& p, int dy, int dx
                    : "=&r"(a), "=&r"(b), "=&r"(c), "+r"(p)                                     \
                    :                                                                           \
                    : "memory")
+#define SASIM_LOAD_STEP(p, n) ((void)0)
 #elif defined(__riscv)
 // SASIM_DRIVER_UNGUARDED (a test-only build, src/board/CMakeLists.txt): the
 // loads as the driver had them before, ordered before the CFU instructions
-// but with nothing between.
-#define SASIM_LOAD_WORDS_1(p, a) \
-  do {                           \
-    a = p[0];                    \
-    p += 1;                      \
+// but with nothing between, the pointer stepped at the end of the loop body
+// (SASIM_LOAD_STEP).
+#define SASIM_LOAD_WORDS_1(p, a) (a = p[0])
+#define SASIM_LOAD_WORDS_2(p, a, b) (a = p[0], b = p[1])
+#define SASIM_LOAD_WORDS_3(p, a, b, c)                 \
+  do {                                                 \
+    a = p[0];                                          \
+    b = p[1];                                          \
+    c = p[2];                                          \
+    __asm__ volatile("" : : "r"(a), "r"(b), "r"(c));   \
   } while (0)
-#define SASIM_LOAD_WORDS_2(p, a, b) \
-  do {                              \
-    a = p[0];                       \
-    b = p[1];                       \
-    p += 2;                         \
-  } while (0)
-#define SASIM_LOAD_WORDS_3(p, a, b, c)                   \
-  do {                                                   \
-    a = p[0];                                            \
-    b = p[1];                                            \
-    c = p[2];                                            \
-    __asm__ volatile("" : : "r"(a), "r"(b), "r"(c));     \
-    p += 3;                                              \
-  } while (0)
+#define SASIM_LOAD_STEP(p, n) (p += (n))
 #else
 #define SASIM_LOAD_WORDS_1(p, a) (a = p[0], p += 1)
 #define SASIM_LOAD_WORDS_2(p, a, b) (a = p[0], b = p[1], p += 2)
 #define SASIM_LOAD_WORDS_3(p, a, b, c) (a = p[0], b = p[1], c = p[2], p += 3)
+#define SASIM_LOAD_STEP(p, n) ((void)0)
 #endif
 
 // Lanes of one buffer line: an array dimension (at most 64).
@@ -1390,6 +1384,7 @@ class Runner {
         sasim_cfu_op(kWriteA, 0, ((a >> 24) | (b << 8)) & 0xffffffu, 0);
         sasim_cfu_op(kWriteA, 0, ((b >> 16) | (c << 16)) & 0xffffffu, 0);
         sasim_cfu_op(kWriteA, 0, c >> 8, 0);
+        SASIM_LOAD_STEP(p, 3);
       }
     } else if (C == 1) {
       for (; i + 4 <= npx; i += 4) {
@@ -1399,6 +1394,7 @@ class Runner {
         sasim_cfu_op(kWriteA, 0, (a >> 8) & 0xffu, 0);
         sasim_cfu_op(kWriteA, 0, (a >> 16) & 0xffu, 0);
         sasim_cfu_op(kWriteA, 0, a >> 24, 0);
+        SASIM_LOAD_STEP(p, 1);
       }
     } else if (C == 2) {
       for (; i + 4 <= npx; i += 4) {
@@ -1408,6 +1404,7 @@ class Runner {
         sasim_cfu_op(kWriteA, 0, a >> 16, 0);
         sasim_cfu_op(kWriteA, 0, b & 0xffffu, 0);
         sasim_cfu_op(kWriteA, 0, b >> 16, 0);
+        SASIM_LOAD_STEP(p, 2);
       }
     } else {
       for (; i < npx; ++i) sasim_cfu_op(kWriteA, 0, p[i], 0);
