@@ -11,7 +11,7 @@
 //    mismatch counts, CFU calibration words): exact;
 //  * a microbenchmark's warm and cold deltas (words 1, 2) and its
 //    total_cycles_to_exit: exact;
-//  * layer cases' mcycle delta and cycles to exit: within kCaseCycles.
+//  * layer cases' mcycle delta and cycles to exit: exact (kCaseCycles).
 // Rows whose rule is not modelled yet are listed in kPending with the fact
 // that pins them; the test counts them and checks they still run to exit.
 #include <catch2/catch.hpp>
@@ -35,10 +35,8 @@
 namespace {
 
 const std::string kRef = std::string(SASIM_SHARED_DIR) + "/board-reference";
-// Layer cases: mcycle delta and cycles to exit within 1 cycle (exact on 6 of
-// 8 cases; dscnn_kws__00_conv2d and resnet8__01_conv2d are 1 over: one
-// divide behind a redone load, docs/cpu-model.md).
-constexpr uint64_t kCaseCycles = 1;
+// Layer cases: mcycle delta and cycles to exit exact.
+constexpr uint64_t kCaseCycles = 0;
 
 struct RefRow {
   std::string program, elf, memory;

@@ -795,10 +795,7 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
     uint64_t m = t.e + 1;
     if (d.op >= kDiv && d.op <= kRemu) {
       // F6: the iterative divider holds memory for 34 cycles.
-      // Right behind a load redone for a store to its word (F12), it takes
-      // one cycle more: the instruction after the redone load retires 1
-      // after it (F21), a divide 35 (the layer cases' 'sw x; lw x; rem').
-      m = t.e + 34 + (after_store_redo_ ? 1 : 0);
+      m = t.e + 34;
       bump(m, kDivider);
       ++cnt_.divides;
     }
@@ -922,8 +919,23 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
           } else if (last_store_hit_ && t.m <= last_store_w_ + 1 && (addr >> 2) == (last_store_addr_ >> 2) &&
                      ((((1u << size) - 1) << (addr & 3)) & last_store_mask_)) {
             // F12: a load right behind a store that hit the D$, to the same
-            // word with overlapping bytes, is redone.
+            // word with overlapping bytes, is redone: +5. One cycle more when
+            // the instruction behind it holds execute on its own, a CSR
+            // instruction (at distance 0 or 1) or a divide (at distance 0):
+            // the RTL's retire traces (`sw; lw; csrr`, `sw; lw; add; csrr`,
+            // the layer cases' `sw x; lw x; rem`), while a multiply or an
+            // add there retires the load at +5.
             w += 5;
+            {
+              const auto holds = [&](uint32_t npc, bool div_too) {
+                if (!mem_->in_ram(npc, 4)) return false;
+                const Decoded& n = decode_at(npc);
+                return (n.op >= kCsrrw && n.op <= kCsrrci) || (div_too && n.op >= kDiv && n.op <= kRemu);
+              };
+              const Decoded& n0 = decode_at(pc + 4);
+              const bool straight = !(n0.op >= kJal && n0.op <= kBgeu);
+              if (holds(pc + 4, true) || (straight && holds(pc + 8, false))) w += 1;
+            }
             bump(w, kDataMemory);
             redo = true;
           }
@@ -993,7 +1005,6 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
     }
     t.w = w;
     t.side_end = w;
-    after_store_redo_ = redo && !redo_after_refill;
     if (redo && p_.cfu_plugin == CfuPluginRev::k2021) replay_behind_load(pc, d, t.m, t.w - 3);
     if (redo) {
       // DBusCachedPlugin redo: the load jumps back to itself from writeback,

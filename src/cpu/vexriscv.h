@@ -287,7 +287,6 @@ class Vexriscv {
   uint64_t last_store_w_ = 0;     // W exit of the last store that hit the D$
   uint32_t last_store_addr_ = 0, last_store_mask_ = 0;
   bool last_store_hit_ = false;
-  bool after_store_redo_ = false;  // the previous instruction was a load redone by F12
 
   // CFU port state (CfuPlugin registers and the s2m response buffer).
   uint64_t cfu_t_ = 1;            // next edge to step
