@@ -80,6 +80,37 @@ enum Op : uint8_t {
 
 inline int32_t sext(uint32_t v, int bits) { return static_cast<int32_t>(v << (32 - bits)) >> (32 - bits); }
 
+// The result of an integer ALU instruction (lui, auipc, the register-immediate
+// and register-register operations without the multiplier), what the bypass
+// gives a reader; false for any other instruction.
+inline bool alu_result(uint8_t op, int32_t imm, uint32_t a, uint32_t b, uint32_t pc, uint32_t* out) {
+  const uint32_t u = static_cast<uint32_t>(imm);
+  switch (op) {
+    case kLui: *out = u; return true;
+    case kAuipc: *out = pc + u; return true;
+    case kAddi: *out = a + u; return true;
+    case kSlti: *out = static_cast<int32_t>(a) < imm; return true;
+    case kSltiu: *out = a < u; return true;
+    case kXori: *out = a ^ u; return true;
+    case kOri: *out = a | u; return true;
+    case kAndi: *out = a & u; return true;
+    case kSlli: *out = a << imm; return true;
+    case kSrli: *out = a >> imm; return true;
+    case kSrai: *out = static_cast<uint32_t>(static_cast<int32_t>(a) >> imm); return true;
+    case kAdd: *out = a + b; return true;
+    case kSub: *out = a - b; return true;
+    case kSll: *out = a << (b & 31); return true;
+    case kSlt: *out = static_cast<int32_t>(a) < static_cast<int32_t>(b); return true;
+    case kSltu: *out = a < b; return true;
+    case kXor: *out = a ^ b; return true;
+    case kSrl: *out = a >> (b & 31); return true;
+    case kSra: *out = static_cast<uint32_t>(static_cast<int32_t>(a) >> (b & 31)); return true;
+    case kOr: *out = a | b; return true;
+    case kAnd: *out = a & b; return true;
+    default: return false;
+  }
+}
+
 }  // namespace
 
 namespace {
@@ -503,28 +534,6 @@ uint64_t Vexriscv::cfu_execute(uint64_t e0, uint32_t fid, uint32_t in0, uint32_t
 
 namespace {
 
-// The result of a simple integer instruction (what the bypass would give a
-// reader); false for anything else.
-bool simple_result(const Vexriscv::Decoded& d, uint32_t a, uint32_t b, uint32_t pc, uint32_t* out) {
-  switch (d.op) {
-    case kLui: *out = static_cast<uint32_t>(d.imm); return true;
-    case kAuipc: *out = pc + static_cast<uint32_t>(d.imm); return true;
-    case kAddi: *out = a + static_cast<uint32_t>(d.imm); return true;
-    case kXori: *out = a ^ static_cast<uint32_t>(d.imm); return true;
-    case kOri: *out = a | static_cast<uint32_t>(d.imm); return true;
-    case kAndi: *out = a & static_cast<uint32_t>(d.imm); return true;
-    case kSlli: *out = a << d.imm; return true;
-    case kSrli: *out = a >> d.imm; return true;
-    case kSrai: *out = static_cast<uint32_t>(static_cast<int32_t>(a) >> d.imm); return true;
-    case kAdd: *out = a + b; return true;
-    case kSub: *out = a - b; return true;
-    case kXor: *out = a ^ b; return true;
-    case kOr: *out = a | b; return true;
-    case kAnd: *out = a & b; return true;
-    default: return false;
-  }
-}
-
 bool reads(const Vexriscv::Decoded& d, int r) { return r != 0 && ((d.use1 && d.rs1 == r) || (d.use2 && d.rs2 == r)); }
 
 }  // namespace
@@ -609,7 +618,7 @@ void Vexriscv::replay_behind_load(uint32_t pc, const Decoded& load, uint64_t m_e
       return;
     if (n.writes) {
       wrote = n.rd;
-      wrote_known = simple_result(n, x_[n.rs1], x_[n.rs2], npc, &wrote_value);
+      wrote_known = alu_result(n.op, n.imm, x_[n.rs1], x_[n.rs2], npc, &wrote_value);
     }
   }
 }
@@ -695,7 +704,9 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
       return fail(StopReason::kMaxCycles, 0, fmt::format("cycle limit {} reached", max_cycle));
     if ((pc_ & 3) != 0 || !mem_->in_ram(pc_, 4))
       return fail(StopReason::kBadAccess, 0, fmt::format("instruction fetch from unmapped address 0x{:08x}", pc_));
-    const Decoded& d = decode_at(pc_);
+    // A copy: decode_at() reuses one scratch entry past the predecoded
+    // range, and this instruction's handling decodes its neighbours.
+    const Decoded d = decode_at(pc_);
     if (d.op == kIllegal)
       return fail(StopReason::kIllegalInstruction, d.raw, fmt::format("illegal instruction 0x{:08x}", d.raw));
     if (d.op == kEcall || d.op == kEbreak || d.op == kMret)
@@ -723,7 +734,6 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
     if (d.use2 && d.rs2) bump(reg_ready_[d.rs2], kInterlock);
     Times t;
     t.side = (d.op >= kJal && d.op <= kSw) || (d.op >= kCsrrw && d.op <= kCsrrci);
-    t.div = d.op >= kDiv && d.op <= kRemu;
     t.d_in = std::max(avail, hist_[0].d + 1);
     t.d = unblock(kD, cur);
     if (fcause == kFetchMiss && t.d > cur) {
@@ -818,8 +828,6 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
     bool marker_pending = false;
     uint32_t marker_value = 0;
     switch (d.op) {
-      case kLui: result = static_cast<uint32_t>(d.imm); break;
-      case kAuipc: result = pc + static_cast<uint32_t>(d.imm); break;
       case kJal: result = pc + 4; next_pc = pc + static_cast<uint32_t>(d.imm); break;
       case kJalr: result = pc + 4; next_pc = (a + static_cast<uint32_t>(d.imm)) & ~1u; break;
       case kBeq: taken = a == b; break;
@@ -828,25 +836,6 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
       case kBge: taken = static_cast<int32_t>(a) >= static_cast<int32_t>(b); break;
       case kBltu: taken = a < b; break;
       case kBgeu: taken = a >= b; break;
-      case kAddi: result = a + static_cast<uint32_t>(d.imm); break;
-      case kSlti: result = static_cast<int32_t>(a) < d.imm; break;
-      case kSltiu: result = a < static_cast<uint32_t>(d.imm); break;
-      case kXori: result = a ^ static_cast<uint32_t>(d.imm); break;
-      case kOri: result = a | static_cast<uint32_t>(d.imm); break;
-      case kAndi: result = a & static_cast<uint32_t>(d.imm); break;
-      case kSlli: result = a << d.imm; break;
-      case kSrli: result = a >> d.imm; break;
-      case kSrai: result = static_cast<uint32_t>(static_cast<int32_t>(a) >> d.imm); break;
-      case kAdd: result = a + b; break;
-      case kSub: result = a - b; break;
-      case kSll: result = a << (b & 31); break;
-      case kSlt: result = static_cast<int32_t>(a) < static_cast<int32_t>(b); break;
-      case kSltu: result = a < b; break;
-      case kXor: result = a ^ b; break;
-      case kSrl: result = a >> (b & 31); break;
-      case kSra: result = static_cast<uint32_t>(static_cast<int32_t>(a) >> (b & 31)); break;
-      case kOr: result = a | b; break;
-      case kAnd: result = a & b; break;
       case kMul: result = a * b; break;
       case kMulh:
         result = static_cast<uint32_t>((static_cast<int64_t>(static_cast<int32_t>(a)) * static_cast<int32_t>(b)) >> 32);
@@ -932,8 +921,8 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
                 const Decoded& n = decode_at(npc);
                 return (n.op >= kCsrrw && n.op <= kCsrrci) || (div_too && n.op >= kDiv && n.op <= kRemu);
               };
-              const Decoded& n0 = decode_at(pc + 4);
-              const bool straight = !(n0.op >= kJal && n0.op <= kBgeu);
+              const bool straight =
+                  mem_->in_ram(pc + 4, 4) && !(decode_at(pc + 4).op >= kJal && decode_at(pc + 4).op <= kBgeu);
               if (holds(pc + 4, true) || (straight && holds(pc + 8, false))) w += 1;
             }
             bump(w, kDataMemory);
@@ -1001,7 +990,7 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
       }
       case kCfu: break;  // result from the CFU
       case kFence: case kWfi: break;
-      default: break;
+      default: alu_result(d.op, d.imm, a, b, pc, &result); break;
     }
     t.w = w;
     t.side_end = w;

@@ -232,7 +232,6 @@ class Vexriscv {
   struct Times {  // last cycle in each stage
     uint64_t d = 0, e = 0, m = 0, w = 0;
     uint64_t d_in = 0;  // first cycle in decode
-    bool div = false;   // a divide (F24: a jump behind it leaves decode as it leaves memory)
     bool side = false;  // HAS_SIDE_EFFECT: load, store, branch, jump, CSR (the 2022 CfuPlugin waits for it)
     uint64_t side_end = 0;  // the last cycle it holds a CFU instruction in execute (w, or w + 1 after an F12 redo)
   };
