@@ -207,16 +207,25 @@ endif()
 
 # ---- the board's CPU: sasim exec, --cpu ---------------------------------------
 set(ref "${SHARED}/board-reference")
-set(ideal --set cpu.memory.read_first=1 --set cpu.memory.read_beat=1 --set cpu.memory.write=1)
+set(ideal --set cpu.memory.model=fixed --set cpu.memory.read_first=1 --set cpu.memory.read_beat=1 --set cpu.memory.write=1)
 # The reference core's result words and cycles, printed last.
 expect(exec_reference 0 "result words: 0;259;643\nexit code 0 after 1452 cycles\n"
        ARGS exec ${ideal} "${ref}/elf/micro/nop_256.elf")
-# The default memory point is the documented DDR one (24/2/3).
-expect(exec_ddr_default 0 "result words: 0;259;1603\nexit code 0 after 2838 cycles\n"
+# The fixed model's documented DDR point (24/2/3).
+expect(exec_ddr_fixed 0 "result words: 0;259;1603\nexit code 0 after 2838 cycles\n"
+       ARGS exec "${ref}/elf/micro/nop_256.elf" --set cpu.memory.model=fixed)
+# The default is the board's memory path: the numbers of
+# ../shared/memory-reference/reference-litex.csv (a CPU-only program: the
+# same on every core).
+expect(exec_board_default 0 "result words: 0;259;1943\nexit code 0 after 3517 cycles\n.*memory board: L2 8 KiB, nexys_a7 DDR2"
        ARGS exec "${ref}/elf/micro/nop_256.elf")
 # F19: on the 2021 core the fork is modelled (the checksum shows the CFU's error bit) and warned about with its pc.
+# (At the fixed model's documented point; on the board's path it is
+# cfu_read_next that forks, twice: ../shared/memory-reference/README.md.)
 expect(exec_fork_warning 0 "result words: 16912391;21;106\n.*warning: CfuPlugin fork \\(F19\\) at pc 0x400000d8"
-       ARGS exec "${ref}/elf/micro/cfu_fork_after_stores.elf" --set cpu.variant=perf+cfu-2021)
+       ARGS exec "${ref}/elf/micro/cfu_fork_after_stores.elf" --set cpu.variant=perf+cfu-2021 --set cpu.memory.model=fixed)
+expect(exec_fork_warning_board 0 "result words: 1313556292;50;149\nexit code 0 after 1899 cycles\n.*fork \\(F19\\) at pc 0x4000007c.*fork \\(F19\\) at pc 0x4000007c"
+       ARGS exec "${ref}/elf/micro/cfu_read_next.elf" --set cpu.variant=perf+cfu-2021 --set array.im2col=false --set array.read_prefetch=false)
 # F20: on the 2021 core a CFU instruction right behind a load that misses the
 # D$ sends its command twice. The driver streamed DS-CNN's depthwise weights
 # (a WRITE_B right behind the last of eight loads) and ResNet-8's RGB input
@@ -250,7 +259,7 @@ expect(ram_not_64k 2 "--set cpu.memory.ram_bytes=1048577: cpu.memory.ram_bytes: 
        ARGS exec "${ref}/elf/micro/nop_256.elf" --set cpu.memory.ram_bytes=1048577)
 # The users' 2022 core (the default) does not fork; its CFU instruction waits behind the store instead.
 expect(exec_no_fork_2022 0 "result words: 16781319;24;110\nexit code 0 after [0-9]+ cycles\n.*VexRiscv perf\\+cfu model"
-       ARGS exec "${ref}/elf/micro/cfu_fork_after_stores.elf")
+       ARGS exec "${ref}/elf/micro/cfu_fork_after_stores.elf" --set cpu.memory.model=fixed)
 expect(exec_bad_variant 2 "cpu.variant.*'perf\\+cfu-2023' is not one of: perf\\+cfu, full\\+cfu, perf\\+cfu-2021"
        ARGS exec "${ref}/elf/micro/nop_256.elf" --set cpu.variant=perf+cfu-2023)
 expect(exec_max_cycles 1 "stopped at pc 0x[0-9a-f]+ in [a-z_]+ \\(instruction 0x[0-9a-f]+\\) in cycle [0-9]+: cycle limit 500 reached"

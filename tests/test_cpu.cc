@@ -94,6 +94,7 @@ Run run_program(const RefRow& r, const std::string& variant) {
   const sasim::HwConfig hw = sasim::load_hw_config(
       "", {sasim::parse_override("cpu.variant=" + variant), sasim::parse_override("array.im2col=false"),
            sasim::parse_override("array.read_prefetch=false"),
+           sasim::parse_override("cpu.memory.model=fixed"),
            sasim::parse_override("cpu.memory.read_first=" + std::to_string(r.rd)),
            sasim::parse_override("cpu.memory.read_beat=" + std::to_string(r.beat)),
            sasim::parse_override("cpu.memory.write=" + std::to_string(r.wr))});
@@ -340,7 +341,8 @@ TEST_CASE("F19 at write latency 2: the programs facts.md names fork, the others 
   // mtvec).
   const sasim::HwConfig hw = sasim::load_hw_config(
       "", {sasim::parse_override("cpu.variant=perf+cfu-2021"), sasim::parse_override("array.im2col=false"),
-           sasim::parse_override("array.read_prefetch=false"), sasim::parse_override("cpu.memory.read_first=1"),
+           sasim::parse_override("array.read_prefetch=false"), sasim::parse_override("cpu.memory.model=fixed"),
+           sasim::parse_override("cpu.memory.read_first=1"),
            sasim::parse_override("cpu.memory.read_beat=1"), sasim::parse_override("cpu.memory.write=2")});
   auto run = [&](const std::string& name, sasim::cpu::StopInfo* stop) {
     const sasim::cpu::ElfImage img = sasim::cpu::load_elf(kRef + "/elf/micro/" + name + ".elf");
@@ -372,7 +374,8 @@ TEST_CASE("the 2022 cores never fork: the same programs at write latency 2 run c
   for (const char* variant : {"perf+cfu", "full+cfu"}) {
     const sasim::HwConfig hw = sasim::load_hw_config(
         "", {sasim::parse_override(std::string("cpu.variant=") + variant), sasim::parse_override("array.im2col=false"),
-             sasim::parse_override("array.read_prefetch=false"), sasim::parse_override("cpu.memory.read_first=1"),
+             sasim::parse_override("array.read_prefetch=false"), sasim::parse_override("cpu.memory.model=fixed"),
+           sasim::parse_override("cpu.memory.read_first=1"),
              sasim::parse_override("cpu.memory.read_beat=1"), sasim::parse_override("cpu.memory.write=2")});
     for (const char* p : {"cfu_read_next", "cfu_read_next_use", "cfu_start_read_tiny", "cfu_start_wait_8x8",
                           "cfu_write_a_stream", "cfu_write_b_stream", "cfu_write_from_loads", "cfu_fork_after_stores"}) {
@@ -392,6 +395,7 @@ TEST_CASE("the 2022 cores never fork: the same programs at write latency 2 run c
 TEST_CASE("feed rates: no faster than the CFU handshake allows, slower with DDR latency", "[cpu][bounds]") {
   auto rates = [](int rd, int beat, int wr, bool prefetch) {
     sasim::HwConfig hw = sasim::load_hw_config("", {});
+    hw.cpu.memory_model = sasim::CpuMemoryModel::kFixed;
     hw.cpu.read_first = rd;
     hw.cpu.read_beat = beat;
     hw.cpu.write = wr;
@@ -686,7 +690,14 @@ TEST_CASE("random layers through the board's driver (prepared weights, streamed 
     hw.buf_a.double_buffered = pick(0, 5) != 0;  // mostly double, as the default
     hw.buf_b.double_buffered = pick(0, 5) != 0;
     hw.buf_c.double_buffered = pick(0, 5) != 0;
-    hw.cpu.write = pick(0, 2) ? 3 : 4;
+    // The board's memory path (stores of 2 cycles on an L2 hit), or the fixed
+    // model at a write latency that keeps (3) or turns off (4) the driver's
+    // pipelined store loops.
+    const int memory = pick(0, 2);
+    if (memory != 0) {
+      hw.cpu.memory_model = sasim::CpuMemoryModel::kFixed;
+      hw.cpu.write = memory == 1 ? 3 : 4;
+    }
     const sasim::CoreParams cp = sasim::core_params_from(hw);
     sasim::CfuCore core(cp);
     sasim::cpu::CoreCfuPort port(&core);
@@ -702,7 +713,8 @@ TEST_CASE("random layers through the board's driver (prepared weights, streamed 
                       << s.stride_w << (s.padding == sasim::Padding::kSame ? " same" : " valid") << " on " << hw.rows
                       << "x" << hw.cols << ", A lines " << cp.a_lines << (cp.a_double ? "" : " single")
                       << (cp.b_double ? "" : ", B single") << (cp.c_double ? "" : ", C single")
-                      << ", C lines " << cp.c_lines << ", write " << hw.cpu.write);
+                      << ", C lines " << cp.c_lines << ", memory " << sasim::memory_model_name(hw.cpu.memory_model)
+                      << " write " << hw.cpu.write);
     sasim::cpu::CpuLayerProfile prof;
     int rc = -99;
     try {

@@ -85,18 +85,32 @@ const char* cpu_variant_name(CpuVariant v);  // "perf+cfu", "full+cfu", "perf+cf
 // default to it).
 int cpu_variant_cache_bytes(CpuVariant v);
 
+// What the CPU's buses see behind them (cpu.memory.model, docs/memory-model.md).
+enum class CpuMemoryModel {
+  kBoard,  // "board": the Nexys A7 SoC's path: shared bus, LiteX L2, LiteDRAM + DDR2
+  kFixed,  // "fixed": a fixed latency per access (memory.read_first / read_beat / write)
+};
+
+const char* memory_model_name(CpuMemoryModel m);  // "board", "fixed"
+
 struct CpuConfig {
   CpuVariant variant = CpuVariant::kPerfCfu;
+  CpuMemoryModel memory_model = CpuMemoryModel::kBoard;
   int icache_bytes = 8192;  // direct-mapped, power of two (default: the variant's)
   int dcache_bytes = 8192;  // direct-mapped, write-through, no write-allocate (default: the variant's)
   int line_bytes = 32;      // both caches
-  int read_first = 24;      // memory.read_first: STB to ACK of a read's first beat
-  int read_beat = 2;        // memory.read_beat: each further beat of a refill burst
-  int write = 3;            // memory.write: each (write-through) store
+  int read_first = 24;      // memory.read_first: STB to ACK of a read's first beat (fixed model)
+  int read_beat = 2;        // memory.read_beat: each further beat of a refill burst (fixed model)
+  int write = 3;            // memory.write: each (write-through) store (fixed model)
+  bool refresh = true;      // memory.refresh: DRAM refresh (board model; false is an ablation)
+  int l2_bytes = 8192;      // l2.size_bytes: LiteX's L2 (board model; 0 = none)
+  int l2_line_bytes = 16;   // l2.line_bytes
   // memory.ram_bytes: main_ram at 0x40000000 (Nexys A7: 128 MiB DDR2; Arty:
   // 256 MiB). Programs, the runner's arena and the stack live in it.
   uint32_t ram_bytes = 128u << 20;
 };
+// How reports name the memory: "fixed 24/2/3" or "board: L2 8 KiB, nexys_a7 DDR2".
+std::string memory_description(const CpuConfig& c);
 
 struct HwConfig {
   int rows = 8;

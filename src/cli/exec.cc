@@ -38,12 +38,23 @@ int cmd_exec(const CommonOptions& common, const ExecOptions& o) {
     rlog = std::fopen(p, "w");
     board.cpu.set_retire_log(rlog);
   }
+  // Developer aid: SASIM_BUS_LOG=FILE writes every access the board's memory
+  // path serves (memory_path.h).
+  std::FILE* blog = nullptr;
+  if (const char* p = std::getenv("SASIM_BUS_LOG")) {
+    blog = std::fopen(p, "w");
+    board.cpu.set_bus_log(blog);
+  }
   // The core is named on stderr, so that stdout stays the program's own.
-  fmt::print(stderr, "sasim exec: {} on the VexRiscv {} model (memory {}/{}/{})\n", o.elf_path,
-             cpu_variant_name(hw.cpu.variant), hw.cpu.read_first, hw.cpu.read_beat, hw.cpu.write);
+  fmt::print(stderr, "sasim exec: {} on the VexRiscv {} model (memory {})\n", o.elf_path,
+             cpu_variant_name(hw.cpu.variant), memory_description(hw.cpu));
   const cpu::StopInfo stop = board.run(img.entry, o.max_cycles);
   std::fflush(stdout);
   if (rlog) std::fclose(rlog);
+  if (blog) {
+    board.cpu.set_bus_log(nullptr);
+    std::fclose(blog);
+  }
   const auto& forks = board.cpu.forks();
   for (size_t i = 0; i < forks.size() && i < 10; ++i)
     fmt::print(stderr,

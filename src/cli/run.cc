@@ -287,8 +287,8 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
              hw.source, hw.clock_mhz);
   const bool cpu_model = opt.cpu == "vexriscv";
   if (cpu_model)
-    fmt::print("cycles: board estimate, the driver on the VexRiscv {} CPU model (memory {}/{}/{})\n",
-               cpu_variant_name(hw.cpu.variant), hw.cpu.read_first, hw.cpu.read_beat, hw.cpu.write);
+    fmt::print("cycles: board estimate, the driver on the VexRiscv {} CPU model (memory {})\n",
+               cpu_variant_name(hw.cpu.variant), memory_description(hw.cpu));
   else
     fmt::print("cycles: fixed-gap host estimate (--cpu gap): CFU-side only, the CPU's work not counted\n");
   // The layer table: 120 columns by default, every column with --wide. Units:
@@ -450,6 +450,7 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
                                                                cpu_variant_name(hw.cpu.variant))
                                                    : "gap (fixed-gap host estimate, CFU-side only)"},
                            {"cpu_variant", cpu_variant_name(hw.cpu.variant)},
+                           {"memory", memory_description(hw.cpu)},
                            {"model_file", model.source},
                            {"hardware",
                             {{"rows", hw.rows}, {"cols", hw.cols}, {"dataflow", dataflow_name(hw.dataflow)},

@@ -276,6 +276,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
   nlohmann::json report = {{"model_file", opt.model_path},
                            {"cpu_model", opt.cpu},
                            {"cpu_variant", cpu_variant_name(hw.cpu.variant)},
+                           {"memory", memory_description(hw.cpu)},
                            {"sasim_version", sasim_version()},
                            {"operators", ops},
                            {"total", {{"cycles", total}, {"cfu_cycles", cfu_cycles}, {"cpu_cycles", cpu_cycles},

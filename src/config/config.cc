@@ -28,6 +28,15 @@ const char* cpu_variant_name(CpuVariant v) {
   return "?";
 }
 
+const char* memory_model_name(CpuMemoryModel m) { return m == CpuMemoryModel::kFixed ? "fixed" : "board"; }
+
+std::string memory_description(const CpuConfig& c) {
+  if (c.memory_model == CpuMemoryModel::kFixed)
+    return fmt::format("fixed {}/{}/{}", c.read_first, c.read_beat, c.write);
+  std::string l2 = c.l2_bytes ? fmt::format("L2 {} KiB", c.l2_bytes / 1024) : std::string("no L2");
+  return fmt::format("board: {}, nexys_a7 DDR2{}", l2, c.refresh ? "" : ", refresh off");
+}
+
 int cpu_variant_cache_bytes(CpuVariant v) { return v == CpuVariant::kFullCfu ? 4096 : 8192; }
 
 // The embedded default is also configs/default.yaml (a test keeps them equal).
@@ -53,11 +62,17 @@ cpu:                    # the board's CPU for the CPU model (docs/cpu-model.md)
   variant: perf+cfu     # perf+cfu (CFU Playground's 2022 core) | full+cfu (4 KiB caches: plain `make prog`) | perf+cfu-2021
                         # icache_bytes / dcache_bytes: the variant's (8 KiB; full+cfu 4 KiB) unless set
   line_bytes: 32
-  memory:               # Wishbone latency in cycles (1/1/1 = ideal; 24/2/3 = DDR)
-    read_first: 24      # first beat of a read (line refill, uncached load)
-    read_beat: 2        # each further beat of a refill burst
-    write: 3            # each store (write-through)
+  memory:               # what the CPU's buses see (docs/memory-model.md)
+    model: board        # board: the Nexys A7 SoC's shared bus, L2, LiteDRAM and DDR2 | fixed: the latencies below
+    board: nexys_a7     # the board's DRAM: nexys_a7 (MT47H64M16 DDR2, 1:2 PHY at 75 MHz)
+    refresh: true       # DRAM refresh every 7.8 us (false: an ablation, not the board)
+    read_first: 24      # fixed model: first beat of a read (line refill, uncached load)
+    read_beat: 2        # fixed model: each further beat of a refill burst
+    write: 3            # fixed model: each store (write-through)
     ram_bytes: 134217728  # main_ram: the Nexys A7's 128 MiB DDR2 (Arty: 268435456)
+  l2:                   # LiteX's L2 in front of the DRAM (board model): direct mapped, write-back, write-allocate
+    size_bytes: 8192    # 0: none
+    line_bytes: 16
 )";
 }
 
@@ -201,6 +216,12 @@ HwConfig parse_hw_config(const std::string& text, const std::string& source, con
     pow2("line_bytes", 8, 256, &hw.cpu.line_bytes);
     if (c.has("memory")) {
       MapReader m = c.child("memory");
+      std::string model;
+      if (m.get_enum("model", {"board", "fixed"}, &model, false))
+        hw.cpu.memory_model = model == "fixed" ? CpuMemoryModel::kFixed : CpuMemoryModel::kBoard;
+      std::string board;
+      m.get_enum("board", {"nexys_a7"}, &board, false);
+      m.get_bool("refresh", &hw.cpu.refresh, false);
       m.get_int("read_first", 1, 10000, &hw.cpu.read_first, false);
       m.get_int("read_beat", 1, 10000, &hw.cpu.read_beat, false);
       m.get_int("write", 1, 10000, &hw.cpu.write, false);
@@ -210,6 +231,18 @@ HwConfig parse_hw_config(const std::string& text, const std::string& source, con
         else hw.cpu.ram_bytes = static_cast<uint32_t>(ram);
       }
       m.finish();
+    }
+    if (c.has("l2")) {
+      MapReader l2 = c.child("l2");
+      if (l2.get_int("size_bytes", 0, 1 << 24, &hw.cpu.l2_bytes, false) && hw.cpu.l2_bytes != 0 &&
+          (hw.cpu.l2_bytes & (hw.cpu.l2_bytes - 1)) != 0)
+        l2.error("size_bytes", fmt::format("{} is not 0 or a power of two", hw.cpu.l2_bytes));
+      if (l2.get_int("line_bytes", 8, 256, &hw.cpu.l2_line_bytes, false) &&
+          (hw.cpu.l2_line_bytes & (hw.cpu.l2_line_bytes - 1)) != 0)
+        l2.error("line_bytes", fmt::format("{} is not a power of two", hw.cpu.l2_line_bytes));
+      else if (hw.cpu.l2_bytes != 0 && hw.cpu.l2_line_bytes > hw.cpu.l2_bytes)
+        l2.error("line_bytes", "larger than size_bytes");
+      l2.finish();
     }
     if (hw.cpu.line_bytes > hw.cpu.icache_bytes) c.error("line_bytes", "larger than icache_bytes");
     else if (hw.cpu.line_bytes > hw.cpu.dcache_bytes) c.error("line_bytes", "larger than dcache_bytes");
@@ -232,12 +265,15 @@ std::string hw_config_to_yaml(const HwConfig& hw) {
   return fmt::format(
       "# resolved from {}\narray:\n  rows: {}\n  cols: {}\n  dataflow: {}\n  im2col: {}\n  read_prefetch: {}\nbuffers:\n  a: {}\n  b: {}\n  c: {}\n"
       "clock_mhz: {}\nhost:\n  cfu_issue_cycles: {}\n  load_cycles: {}\n  store_cycles: {}\n  loop_overhead_cycles: {}\n"
-      "cpu:\n  variant: {}\n  icache_bytes: {}\n  dcache_bytes: {}\n  line_bytes: {}\n  memory:\n    read_first: {}\n    read_beat: {}\n"
-      "    write: {}\n    ram_bytes: {}\n",
+      "cpu:\n  variant: {}\n  icache_bytes: {}\n  dcache_bytes: {}\n  line_bytes: {}\n  memory:\n    model: {}\n    board: nexys_a7\n"
+      "    refresh: {}\n    read_first: {}\n    read_beat: {}\n    write: {}\n    ram_bytes: {}\n  l2:\n    size_bytes: {}\n"
+      "    line_bytes: {}\n",
       hw.source, hw.rows, hw.cols, dataflow_name(hw.dataflow), hw.im2col ? "true" : "false",
       hw.read_prefetch ? "true" : "false", buf(hw.buf_a), buf(hw.buf_b), buf(hw.buf_c), hw.clock_mhz,
       hw.host.cfu_issue_cycles, hw.host.load_cycles, hw.host.store_cycles, hw.host.loop_overhead_cycles,
-      cpu_variant_name(hw.cpu.variant), hw.cpu.icache_bytes, hw.cpu.dcache_bytes, hw.cpu.line_bytes, hw.cpu.read_first, hw.cpu.read_beat, hw.cpu.write, hw.cpu.ram_bytes);
+      cpu_variant_name(hw.cpu.variant), hw.cpu.icache_bytes, hw.cpu.dcache_bytes, hw.cpu.line_bytes,
+      memory_model_name(hw.cpu.memory_model), hw.cpu.refresh ? "true" : "false", hw.cpu.read_first, hw.cpu.read_beat,
+      hw.cpu.write, hw.cpu.ram_bytes, hw.cpu.l2_bytes, hw.cpu.l2_line_bytes);
 }
 
 // A name printed in tables and written into CSV and JSON: valid UTF-8, no

@@ -146,7 +146,7 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
   m.b_double = hw.b_double;
   m.c_double = hw.c_double;
   m.im2col = hw.im2col;
-  m.store_cycles = params_.memory.write;  // the board's memory, not the host's HwDesc
+  m.store_cycles = typical_store_cycles(params_.memory);  // the board's memory, not the host's HwDesc
   // The driver's view of the layer, as on the host (pointers replaced below).
   const sasim_drv::LayerDesc l = layer_desc_from(spec, data, nullptr);
   m.kind = l.kind;

@@ -91,7 +91,7 @@ FeedRates measure_feed_rates(const CpuParams& cpu_params, const CoreParams& cfu_
   // memory takes a write in at most 3 cycles (as the driver decides;
   // otherwise READ, store). READs past the pass's lines read the bank's
   // other lines: the timing is the same.
-  const bool pipelined = cpu_params.memory.write <= 3;
+  const bool pipelined = typical_store_cycles(cpu_params.memory) <= 3;
   const int words_per_line = (nt + 3) / 4;
   const int bank_words = cfu_params.c_lines * words_per_line;
   // The pipelined loop runs one untimed iteration first (its code into the

@@ -14,9 +14,14 @@ inline CpuParams cpu_params_from(const HwConfig& hw) {
   p.icache_bytes = hw.cpu.icache_bytes;
   p.dcache_bytes = hw.cpu.dcache_bytes;
   p.line_bytes = hw.cpu.line_bytes;
-  p.memory.read_first = hw.cpu.read_first;
-  p.memory.read_beat = hw.cpu.read_beat;
-  p.memory.write = hw.cpu.write;
+  p.memory.model = hw.cpu.memory_model == CpuMemoryModel::kFixed ? MemoryModel::kFixed : MemoryModel::kBoard;
+  p.memory.fixed.read_first = hw.cpu.read_first;
+  p.memory.fixed.read_beat = hw.cpu.read_beat;
+  p.memory.fixed.write = hw.cpu.write;
+  p.memory.l2.size_bytes = static_cast<uint32_t>(hw.cpu.l2_bytes);
+  p.memory.l2.line_bytes = static_cast<uint32_t>(hw.cpu.l2_line_bytes);
+  p.memory.dram = DramParams::nexys_a7();
+  p.memory.dram.refresh = hw.cpu.refresh;
   p.ram_bytes = hw.cpu.ram_bytes;
   return p;
 }

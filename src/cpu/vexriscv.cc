@@ -73,7 +73,7 @@ enum Op : uint8_t {
   kAddi, kSlti, kSltiu, kXori, kOri, kAndi, kSlli, kSrli, kSrai,
   kAdd, kSub, kSll, kSlt, kSltu, kXor, kSrl, kSra, kOr, kAnd,
   kMul, kMulh, kMulhsu, kMulhu, kDiv, kDivu, kRem, kRemu,
-  kFence, kEcall, kEbreak, kMret, kWfi,
+  kFence, kFenceI, kEcall, kEbreak, kMret, kWfi,
   kCsrrw, kCsrrs, kCsrrc, kCsrrwi, kCsrrsi, kCsrrci,
   kCfu,
 };
@@ -119,7 +119,8 @@ void decode_word(uint32_t w, Vexriscv::Decoded* dd);
 
 }  // namespace
 
-Vexriscv::Vexriscv(const CpuParams& p, BoardMemory* mem, CfuPort* cfu) : p_(p), mem_(mem), cfu_(cfu) {
+Vexriscv::Vexriscv(const CpuParams& p, BoardMemory* mem, CfuPort* cfu)
+    : p_(p), mem_(mem), cfu_(cfu), memp_(p.memory) {
   line_shift_ = 0;
   while ((1 << line_shift_) < p_.line_bytes) ++line_shift_;
   itag_.assign(static_cast<size_t>(p_.icache_bytes / p_.line_bytes), 0);
@@ -130,10 +131,13 @@ Vexriscv::Vexriscv(const CpuParams& p, BoardMemory* mem, CfuPort* cfu) : p_(p), 
   pc_cycles_.assign(cover, 0);
 }
 
-int Vexriscv::refill_cycles() const {
-  // F13/F15: a line refill costs rd + (beats-1)*beat + 4 more than a hit.
-  const int beats = p_.line_bytes / 4;
-  return p_.memory.read_first + (beats - 1) * p_.memory.read_beat + 4;
+uint64_t Vexriscv::refill(MemoryPath::Master m, uint32_t line, uint64_t start) {
+  // F13/F15: a line refill costs rd + (beats-1)*beat + 4 more than a hit in
+  // the fixed model; the board's path gives each beat its own latency. On
+  // the shared bus the stores requested before an I$ refill go first (M8).
+  if (m == MemoryPath::kIBus) settle_stores_before_fetch(start + MemoryPath::kRefillStb);
+  else settle_stores();
+  return memp_.refill(m, line << line_shift_, p_.line_bytes / 4, start, &mem_cost_);
 }
 
 void Vexriscv::reset(uint32_t pc) {
@@ -155,6 +159,10 @@ void Vexriscv::reset(uint32_t pc) {
   fetch_line_ = 0xffffffffu;
   store_ack_[0] = store_ack_[1] = 0;
   dbus_free_ = 0;
+  n_pending_ = 0;
+  memp_.reset();
+  icache_flush_until_ = 0;
+  fence_i_flush_ = false;
   last_store_hit_ = false;
   cfu_t_ = 1;
   hold_ = false;
@@ -267,7 +275,7 @@ void decode_word(uint32_t w, Vexriscv::Decoded* dd) {
         rtype(ops[f3], f3 < 4 ? kFromW : kFromM);
       }
       break;
-    case 0x0f: d.op = kFence; break;  // fence, fence.i: no effect on this model's memory
+    case 0x0f: d.op = f3 == 1 ? kFenceI : kFence; break;
     case 0x73:
       if (f3 == 0) {
         if (w == 0x00000073) d.op = kEcall;
@@ -364,11 +372,20 @@ uint64_t Vexriscv::fetch_ready(uint32_t pc, int* cause) {
       itag_[set] = line + 1;
       ++cnt_.icache_misses;
       if (!new_line) a = std::max(a, hist_[0].d + 1);
-      a += static_cast<uint64_t>(refill_cycles());
+      // The instruction right behind a fence.i is looked up before the flush
+      // starts: a missing line is refilled then (into the L2 as well), and
+      // fetched again once the flush is done (mp_icache_dram).
+      if (fence_i_flush_) refill(MemoryPath::kIBus, line, a);
+      a = refill(MemoryPath::kIBus, line, std::max(a, icache_flush_until_));
       *cause = kFetchMiss;
     }
   }
   fetch_avail_ = a;
+  if (fence_i_flush_) {
+    std::fill(itag_.begin(), itag_.end(), 0u);
+    fetch_line_ = 0xffffffffu;
+    fence_i_flush_ = false;
+  }
   return a;
 }
 
@@ -385,24 +402,106 @@ void Vexriscv::wrong_path_fetch(uint32_t pc, uint64_t d_exit) {
   itag_[set] = nl + 1;
   ++cnt_.icache_misses;
   prefetched_line_ = nl;
-  prefetched_ready_ = d_exit + 1 + static_cast<uint64_t>(refill_cycles());
+  prefetched_ready_ = refill(MemoryPath::kIBus, nl, d_exit + 1);
+}
+
+// M10 on the wrong path: the I$ flushes while a fence.i is valid in decode,
+// also one that an execute-stage redirect (jalr, a taken forward branch) is
+// about to squash, and the flush runs to its end (mp_icache_dram: bench_region's
+// `ret` is followed by prepare's fence.i; its return target waits for the
+// flush). The instruction after the jump is in decode when the jump leaves
+// execute if its line was in the I$.
+void Vexriscv::wrong_path_fence_i(uint32_t pc, uint64_t e_exit) {
+  const uint32_t npc = pc + 4;
+  if (!mem_->in_ram(npc, 4)) return;
+  const uint32_t nl = npc >> line_shift_;
+  if (nl != (pc >> line_shift_) && itag_[nl & (itag_.size() - 1)] != nl + 1) return;
+  if (decode_at(npc).op != kFenceI) return;
+  std::fill(itag_.begin(), itag_.end(), 0u);
+  fetch_line_ = 0xffffffffu;
+  icache_flush_until_ = e_exit + 5 + itag_.size();
 }
 
 // ---- data bus ----------------------------------------------------------------
 
 // F11: the D-bus command path holds 2 writes; a store leaves writeback at the
 // first cycle >= t at which fewer than 2 earlier writes are unacknowledged.
-uint64_t Vexriscv::store_issue_ready(uint64_t t) const {
+uint64_t Vexriscv::store_issue_ready(uint64_t t, uint32_t pc, uint64_t d_exit) {
+  // Stores still pending count as unacknowledged; only when they could fill
+  // the buffer are they sent (so that an I$ refill requested before them
+  // still goes first).
+  const int in_flight = (store_ack_[0] >= t) + (store_ack_[1] >= t);
+  if (in_flight + n_pending_ < 2) return t;
+  if (n_pending_ > 0 && memp_.shared_bus()) fetch_next_line_early(pc, d_exit, t);
+  settle_stores();
+  return buffer_ready(t);
+}
+
+uint64_t Vexriscv::buffer_ready(uint64_t t) const {
   const uint64_t older = std::min(store_ack_[0], store_ack_[1]);
   const uint64_t newer = std::max(store_ack_[0], store_ack_[1]);
   if (newer >= t && older >= t) return older + 1;
   return t;
 }
 
+// A store leaves writeback at t and requests the D-bus at t + 1. On the
+// board's shared bus it is sent when the accesses requested before it are
+// known: an I$ refill that the next instructions start earlier wins the bus
+// (the CPU model sees instructions in program order, the bus in time order).
 void Vexriscv::store_issue(uint64_t t, uint32_t addr) {
-  const int wr = BoardMemory::in_io(addr) ? 1 : p_.memory.write;
+  pending_[n_pending_++] = PendingStore{t, addr};
+  if (!memp_.shared_bus() || n_pending_ == kMaxPending) settle_stores();
+}
+
+// A store that waits for the buffer needs the pending stores' ACKs, but the
+// fetch of the line after it may have asked for the bus before them (its
+// request: the cycle after the store leaves decode, as in fetch_ready): that
+// refill is made now, its line delivered to the next fetch
+// (mp_icache_dram: three stores at the end of a line, the next line's
+// refill first).
+void Vexriscv::fetch_next_line_early(uint32_t pc, uint64_t d_exit, uint64_t t) {
+  const uint32_t nl = (pc + 4) >> line_shift_;
+  if (nl == (pc >> line_shift_) || !mem_->in_ram(pc + 4, 4)) return;
+  if (itag_[nl & (itag_.size() - 1)] == nl + 1 || prefetched_line_ != 0xffffffffu) return;
+  const uint64_t start = std::max({fetch_avail_ + 1, d_exit + 1, icache_flush_until_});
+  const uint64_t q = start + MemoryPath::kRefillStb;
+  settle_stores_before_fetch(q);
+  if (n_pending_ == 0) {
+    // Every pending store goes first: the store itself (requesting the bus
+    // when the buffer has room) against the refill, as the arbiter decides.
+    if (memp_.granted_first(MemoryPath::kDBus, buffer_ready(t) + 1, q)) return;
+  }
+  itag_[nl & (itag_.size() - 1)] = nl + 1;
+  ++cnt_.icache_misses;
+  prefetched_line_ = nl;
+  prefetched_ready_ = refill(MemoryPath::kIBus, nl, start);
+}
+
+void Vexriscv::settle_stores() {
+  for (int i = 0; i < n_pending_; ++i) send_store(pending_[i].t, pending_[i].addr);
+  n_pending_ = 0;
+}
+
+// The arbiter moves the grant only at an edge where the owner's CYC is low
+// and the other master's is high: the D-bus keeps the bus for a store it
+// requests no later than the bus is free or the I refill asks (its CYC
+// stays high from one store to the next: mp_icache_after_stores, stores
+// behind a store's L2 miss), and takes it from an idle I-bus only for a
+// store requested before the refill.
+void Vexriscv::settle_stores_before_fetch(uint64_t q) {
+  int done = 0;
+  for (; done < n_pending_; ++done) {
+    if (!memp_.granted_first(MemoryPath::kDBus, pending_[done].t + 1, q)) break;
+    send_store(pending_[done].t, pending_[done].addr);
+  }
+  if (done == 0) return;
+  for (int i = done; i < n_pending_; ++i) pending_[i - done] = pending_[i];
+  n_pending_ -= done;
+}
+
+void Vexriscv::send_store(uint64_t t, uint32_t addr) {
   const uint64_t start = std::max(t + 1, dbus_free_);
-  const uint64_t ack = start + static_cast<uint64_t>(wr) - 1;
+  const uint64_t ack = BoardMemory::in_io(addr) ? memp_.io(start) : memp_.write(addr, start, &mem_cost_);
   dbus_free_ = ack + 1;
   if (store_ack_[0] < store_ack_[1]) store_ack_[0] = ack;
   else store_ack_[1] = ack;
@@ -412,7 +511,10 @@ void Vexriscv::store_issue(uint64_t t, uint32_t addr) {
 
 // F14: a refill (or uncached read) starts in the cycle the last buffered
 // write is acknowledged.
-uint64_t Vexriscv::dbus_idle_from() const { return dbus_free_ ? dbus_free_ - 1 : 0; }
+uint64_t Vexriscv::dbus_idle_from() {
+  settle_stores();
+  return dbus_free_ ? dbus_free_ - 1 : 0;
+}
 
 // ---- CFU port ----------------------------------------------------------------
 
@@ -684,6 +786,75 @@ void Vexriscv::csr_write(uint32_t csr, uint32_t v, uint64_t cycle) {
   }
 }
 
+// ---- fetch under a load's redo -------------------------------------------------
+
+// DBusCachedPlugin redo: the load jumps back to itself from writeback,
+// flushing everything behind it, and retires when re-executed (so a divide or
+// anything else behind it starts over: it does not overlap the refill).
+//
+// During a refill, fetch runs on: the k-th instruction past the load reaches
+// the I$ k cycles after the load entered writeback, and a line it misses is
+// refilled then. The redo jump waits for that refill (cold traces:
+// dcache_miss_use k=1 +1, csrr_empty k=2 +2, dcache_stride32_miss k=3 +3). A
+// store-load redo (F12) comes too early for fetch to have got there.
+//
+// Fetch follows a jump predicted in decode (jal, a backward branch), its
+// target one cycle later than a sequential instruction (and one step nearer
+// the limit: resnet8__14_fully_connected's `lb; j` fetches the target's line
+// under the refill, a runner loop's `lw; sub; j` does not). This scan finds
+// the line such a fetch misses, without changing the I$.
+Vexriscv::RedoScan Vexriscv::redo_scan(uint32_t pc, const Decoded& d) {
+  RedoScan r;
+  uint32_t prev_pc = pc, npc = pc + 4;
+  uint64_t late = 0;
+  // Registers whose value the frozen instructions cannot bypass yet: the
+  // load's, and those of loads, multiplies and shifts behind it.
+  uint32_t pending = d.rd ? 1u << d.rd : 0;
+  for (uint32_t k = 1; k + late <= kRedoLookahead; ++k) {
+    if (!mem_->in_ram(npc, 4)) break;
+    // Fetch gets no further than the first instruction that waits in decode
+    // for such a value (dcache_store_nowa vs dcache_miss_use; a multiply of
+    // a value loaded behind the missing load in
+    // synthetic__03_depthwise_conv2d).
+    if (k >= 2) {
+      const Decoded& prev = decode_at(prev_pc);
+      if ((prev.use1 && (pending >> prev.rs1 & 1)) || (prev.use2 && (pending >> prev.rs2 & 1))) break;
+      if (prev.writes && prev.from != kFromE) pending |= 1u << prev.rd;
+      else if (prev.writes) pending &= ~(1u << prev.rd);
+    }
+    const uint32_t nl = npc >> line_shift_;
+    if (nl != (prev_pc >> line_shift_) && itag_[nl & (itag_.size() - 1)] != nl + 1) {
+      r.miss = true;
+      r.line = nl;
+      r.step = k + late;
+      return r;
+    }
+    const Decoded& n = decode_at(npc);
+    prev_pc = npc;
+    if (n.op == kJal || (n.op >= kBeq && n.op <= kBgeu && n.imm < 0)) {
+      npc += static_cast<uint32_t>(n.imm);
+      late += 1;
+    } else {
+      npc += 4;
+    }
+  }
+  return r;
+}
+
+// The look-ahead's I$ refill is on the bus 2 cycles before the step at which
+// the fixed-latency traces place it (the shared-bus SoC's traces: the line
+// after `lw ra; add` requested as the load enters writeback, before the
+// load's own refill; mp_icache_after_stores), and its instruction is 3
+// cycles later than a plain fetch miss would deliver it.
+uint64_t Vexriscv::redo_ireq(const RedoScan& r, uint64_t w_entry) const { return w_entry + r.step - 2; }
+
+uint64_t Vexriscv::redo_fetch(const RedoScan& r, uint64_t w_entry) {
+  if (!r.miss) return 0;
+  itag_[r.line & (itag_.size() - 1)] = r.line + 1;
+  ++cnt_.icache_misses;
+  return refill(MemoryPath::kIBus, r.line, redo_ireq(r, w_entry) - MemoryPath::kRefillStb) + 3;
+}
+
 // ---- the instruction loop ----------------------------------------------------
 
 StopInfo Vexriscv::run(uint64_t max_cycle) {
@@ -697,8 +868,6 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
     stop.message = std::move(msg);
     return stop;
   };
-  const int refill = refill_cycles();
-
   while (!exited_) {
     if (last_retire_ > max_cycle)
       return fail(StopReason::kMaxCycles, 0, fmt::format("cycle limit {} reached", max_cycle));
@@ -736,7 +905,7 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
     t.side = (d.op >= kJal && d.op <= kSw) || (d.op >= kCsrrw && d.op <= kCsrrci);
     t.d_in = std::max(avail, hist_[0].d + 1);
     t.d = unblock(kD, cur);
-    if (fcause == kFetchMiss && t.d > cur) {
+    if (fcause == kFetchMiss && (t.d > cur || blocked_at(kD, cur - 1))) {
       // An instruction refetched after an I$ refill that completed while
       // decode was frozen passes the two fetch stages again once it thaws,
       // one stage per cycle in which the pipeline is not frozen (a divide
@@ -825,6 +994,8 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
     bool is_load = false;
     bool redo = false;  // the load is redone: the pipeline behind it is flushed
     bool redo_after_refill = false;
+    bool redo_fetched = false;  // the redo's look-ahead fetch is done (redo_idone)
+    uint64_t redo_idone = 0;
     bool marker_pending = false;
     uint32_t marker_value = 0;
     switch (d.op) {
@@ -900,8 +1071,21 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
             ++cnt_.dcache_misses;
             dtag_[set] = line + 1;
             const uint64_t start = std::max(w, dbus_idle_from());
-            w = start + static_cast<uint64_t>(refill);
+            // Fetch runs on during the refill (the redo below): on the shared
+            // bus an I$ refill it requests first goes first (M1: I and D
+            // misses never overlap).
+            const RedoScan rs = redo_scan(pc, d);
+            const uint64_t dreq = start + MemoryPath::kRefillStb;
+            if (rs.miss && memp_.shared_bus() && memp_.granted_first(MemoryPath::kIBus, redo_ireq(rs, t.m + 1), dreq)) {
+              redo_idone = redo_fetch(rs, t.m + 1);
+              redo_fetched = true;
+            }
+            w = refill(MemoryPath::kDBus, line, start);
             dbus_free_ = w;
+            if (!redo_fetched) {
+              redo_idone = redo_fetch(rs, t.m + 1);
+              redo_fetched = true;
+            }
             bump(w, kDataMemory);
             redo = true;
             redo_after_refill = true;
@@ -933,7 +1117,7 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
           // the load retires 1 + 2 after the previous instruction, with no
           // redo (nothing behind it is flushed or replayed).
           const uint64_t start = std::max(w, dbus_idle_from());
-          w = start + 2;
+          w = memp_.io(start) + 2;
           dbus_free_ = w;
           bump(w, kDataMemory);
         } else {
@@ -951,7 +1135,7 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
         const int size = d.op == kSw ? 4 : d.op == kSh ? 2 : 1;
         if (addr & static_cast<uint32_t>(size - 1))
           return fail(StopReason::kMisaligned, d.raw, fmt::format("misaligned store to 0x{:08x}", addr));
-        const uint64_t ws = store_issue_ready(w);
+        const uint64_t ws = store_issue_ready(w, pc, t.d);
         if (ws > w) {
           w = ws;
           bump(w, kDataMemory);
@@ -990,6 +1174,19 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
       }
       case kCfu: break;  // result from the CFU
       case kFence: case kWfi: break;
+      case kFenceI:
+        // M10: fence.i in decode flushes the I$; the flush walks one line per
+        // cycle once it has left decode, and the next refill starts 5 cycles
+        // after the walk (the RTL's traces: mp_icache_* programs, the fetch
+        // of the call behind fence.i requested 262 cycles after it left
+        // decode).
+        // The instruction behind it has been looked up already: it is
+        // delivered from the I$ as it was (mp_icache_dram: the `j` behind
+        // fence.i in the next line retires 1 cycle after it), then the tags
+        // are cleared.
+        fence_i_flush_ = true;
+        icache_flush_until_ = t.d + 5 + itag_.size();
+        break;
       default: alu_result(d.op, d.imm, a, b, pc, &result); break;
     }
     t.w = w;
@@ -1007,49 +1204,15 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
       // (cold traces: dcache_miss_use k=1 +1, csrr_empty k=2 +2,
       // dcache_stride32_miss k=3 +3). A store-load redo (F12) comes too
       // early for fetch to have got there.
-      const uint64_t w_entry = t.m + 1;
-      // Fetch follows a jump predicted in decode (jal, a backward branch),
-      // its target one cycle later than a sequential instruction (and one
-      // step nearer the limit: resnet8__14_fully_connected's `lb; j` fetches
-      // the target's line under the refill, a runner loop's `lw; sub; j`
-      // does not).
-      uint32_t prev_pc = pc, npc = pc + 4;
-      uint64_t late = 0;
-      // Registers whose value the frozen instructions cannot bypass yet: the
-      // load's, and those of loads, multiplies and shifts behind it.
-      uint32_t pending = d.rd ? 1u << d.rd : 0;
-      for (uint32_t k = 1; k + late <= kRedoLookahead; ++k) {
-        if (!mem_->in_ram(npc, 4)) break;
-        // Fetch gets no further than the first instruction that waits in
-        // decode for such a value (dcache_store_nowa vs dcache_miss_use; a
-        // multiply of a value loaded behind the missing load in
-        // synthetic__03_depthwise_conv2d).
-        if (k >= 2) {
-          const Decoded& prev = decode_at(prev_pc);
-          if ((prev.use1 && (pending >> prev.rs1 & 1)) || (prev.use2 && (pending >> prev.rs2 & 1))) break;
-          if (prev.writes && prev.from != kFromE) pending |= 1u << prev.rd;
-          else if (prev.writes) pending &= ~(1u << prev.rd);
+      if (!redo_fetched) {
+        const uint64_t idone = redo_fetch(redo_scan(pc, d), t.m + 1);
+        if (idone > t.w) {
+          t.w = idone;
+          bump(t.w, kFetchMiss);
         }
-        const uint32_t nl = npc >> line_shift_;
-        const size_t nset = nl & (itag_.size() - 1);
-        if (nl != (prev_pc >> line_shift_) && itag_[nset] != nl + 1) {
-          itag_[nset] = nl + 1;
-          ++cnt_.icache_misses;
-          const uint64_t idone = w_entry + k + late + static_cast<uint64_t>(refill);
-          if (idone > t.w) {
-            t.w = idone;
-            bump(t.w, kFetchMiss);
-          }
-          break;
-        }
-        const Decoded& n = decode_at(npc);
-        prev_pc = npc;
-        if (n.op == kJal || (n.op >= kBeq && n.op <= kBgeu && n.imm < 0)) {
-          npc += static_cast<uint32_t>(n.imm);
-          late += 1;
-        } else {
-          npc += 4;
-        }
+      } else if (redo_idone > t.w) {
+        t.w = redo_idone;
+        bump(t.w, kFetchMiss);
       }
       redirect_ = true;
       // The next instruction retires 1 after the redone load (F13, F21).
@@ -1078,7 +1241,10 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
         redirect_ = true;
         redirect_at_ = t.e + 2;
         redirect_from_ = t.e;
-        if (taken) wrong_path_fetch(pc, t.d);
+        if (taken) {
+          wrong_path_fetch(pc, t.d);
+          wrong_path_fence_i(pc, t.e);
+        }
       }
     } else if (d.op == kJal) {
       redirect_ = true;
@@ -1089,6 +1255,7 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
       redirect_at_ = t.e + 2;
       redirect_from_ = t.e;
       wrong_path_fetch(pc, t.d);
+      wrong_path_fence_i(pc, t.e);
     }
 
     // ---- retire
@@ -1130,6 +1297,7 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
     }
     pc_ = next_pc;
   }
+  settle_stores();  // the exit store's ACK
   stop.reason = StopReason::kExit;
   stop.pc = pc_;
   stop.cycle = exit_cycle_;

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "cpu/memory_path.h"
 #include "model/core.h"
 
 namespace sasim::cpu {
@@ -58,15 +59,6 @@ struct BoardMemory {
   static bool in_io(uint32_t a) { return a >= kIoBase && a - kIoBase < kIoBytes; }
 };
 
-// Wishbone slave latency (../shared/board-reference/README.md, "Memory latency
-// model"): cycles from STB to ACK for the first beat of a read, each further
-// beat of a burst, and each write. 1/1/1 is zero-wait-state.
-struct MemoryTiming {
-  int read_first = 24;
-  int read_beat = 2;
-  int write = 3;
-};
-
 // The CfuPlugin revision of the core (docs/cpu-model.md, "Variants").
 enum class CfuPluginRev {
   k2022,  // VexRiscv 24795ef0 (CFU Playground's perf+cfu, full+cfu): a CFU
@@ -87,7 +79,7 @@ struct CpuParams {
   int icache_bytes = 8192;  // direct-mapped
   int dcache_bytes = 8192;  // direct-mapped, write-through, no write-allocate
   int line_bytes = 32;      // both caches; a refill is line_bytes/4 beats
-  MemoryTiming memory;
+  MemoryParams memory;  // what the buses see behind them (memory_path.h)
   uint32_t ram_bytes = BoardMemory::kDefaultRamBytes;  // main_ram (cpu.memory.ram_bytes)
 };
 
@@ -182,6 +174,8 @@ class Vexriscv {
   const std::vector<ForkEvent>& forks() const { return forks_; }
   const std::vector<ReplayEvent>& replays() const { return replays_; }
   const CpuCounters& counters() const { return cnt_; }
+  const MemoryPath& memory_path() const { return memp_; }
+  const MemCost& memory_cost() const { return mem_cost_; }
   // Cycles charged to each instruction word of main_ram (by pc), for profiles.
   const std::vector<uint64_t>& cycles_by_pc() const { return pc_cycles_; }
   uint32_t reg(int r) const { return x_[r]; }
@@ -214,6 +208,8 @@ class Vexriscv {
   void clear_pc_cycles() { std::fill(pc_cycles_.begin(), pc_cycles_.end(), 0); }
   // Writes "cycle pc" per retired instruction (the reference traces' format).
   void set_retire_log(std::FILE* f) { retire_log_ = f; }
+  // Writes one line per access of the board's memory path (MemoryPath::set_log).
+  void set_bus_log(std::FILE* f) { memp_.set_log(f); }
   // Lets an embedder stop the run at a store to a given I/O register offset.
   bool exited() const { return exited_; }
   void clear_exit() { exited_ = false; }
@@ -242,6 +238,7 @@ class Vexriscv {
   bool blocked_at(int stage, uint64_t t) const;
   uint64_t fetch_ready(uint32_t pc, int* cause);
   void wrong_path_fetch(uint32_t pc, uint64_t d_exit);
+  void wrong_path_fence_i(uint32_t pc, uint64_t e_exit);
   // CFU port handling (cycle by cycle).
   void cfu_idle_to(uint64_t t);
   uint64_t cfu_execute(uint64_t e0, uint32_t fid, uint32_t in0, uint32_t in1, bool scheduled, uint32_t* result,
@@ -252,18 +249,41 @@ class Vexriscv {
   bool cfu_phantom(uint64_t f, uint32_t fid, uint32_t in0, uint32_t in1, uint64_t deadline, uint64_t* fire,
                    uint64_t* rsp);
   // Data bus (stores, refills, uncached accesses): one Wishbone master.
-  uint64_t store_issue_ready(uint64_t t) const;
+  uint64_t store_issue_ready(uint64_t t, uint32_t pc, uint64_t d_exit);
+  void fetch_next_line_early(uint32_t pc, uint64_t d_exit, uint64_t t);
+  // F11: the first cycle >= t at which the store buffer has room (sent stores only).
+  uint64_t buffer_ready(uint64_t t) const;
   void store_issue(uint64_t t, uint32_t addr);
-  uint64_t dbus_idle_from() const;
+  // Sends the pending stores to the memory path, in order: all of them, or
+  // those the shared bus's arbiter grants before an I$ refill requested at q.
+  void settle_stores();
+  void settle_stores_before_fetch(uint64_t q);
+  void send_store(uint64_t t, uint32_t addr);
+  uint64_t dbus_idle_from();
   bool io_store(uint32_t addr, uint32_t value, int size);
   uint32_t csr_read(uint32_t csr, uint64_t cycle, bool* ok);
   void csr_write(uint32_t csr, uint32_t value, uint64_t cycle);
-  int refill_cycles() const;
+  // The line a fetch running on under a load's redo misses (vexriscv.cc).
+  struct RedoScan {
+    bool miss = false;
+    uint32_t line = 0;
+    uint64_t step = 0;  // cycles after the load enters writeback, in the fixed-latency traces' terms
+  };
+  RedoScan redo_scan(uint32_t pc, const Decoded& d);
+  uint64_t redo_ireq(const RedoScan& r, uint64_t w_entry) const;
+  // Refills the scan's line: the cycle its instruction could be delivered (0: no miss).
+  uint64_t redo_fetch(const RedoScan& r, uint64_t w_entry);
+  // A line refill begun at `start` through the memory path: its done cycle.
+  uint64_t refill(MemoryPath::Master m, uint32_t line, uint64_t start);
 
   CpuParams p_;
   uint64_t max_cycle_ = ~0ull;
   BoardMemory* mem_;
   CfuPort* cfu_;
+  MemoryPath memp_;
+  MemCost mem_cost_;               // memory cycles by cause (board path), all accesses
+  uint64_t icache_flush_until_ = 0;  // fence.i: no I$ refill starts before this cycle
+  bool fence_i_flush_ = false;       // fence.i: the I$ is cleared after the next fetch
   uint32_t x_[32] = {};
   uint32_t pc_ = 0;
 
@@ -283,6 +303,14 @@ class Vexriscv {
   // Store buffer: ack cycles of the writes in flight (2 entries).
   uint64_t store_ack_[2] = {0, 0};
   uint64_t dbus_free_ = 0;        // first cycle the D-bus can start a new access
+  // Stores that left writeback but are not on the bus yet (board model).
+  struct PendingStore {
+    uint64_t t;  // the cycle the store left writeback
+    uint32_t addr;
+  };
+  static constexpr int kMaxPending = 8;
+  PendingStore pending_[kMaxPending];
+  int n_pending_ = 0;
   uint64_t last_store_w_ = 0;     // W exit of the last store that hit the D$
   uint32_t last_store_addr_ = 0, last_store_mask_ = 0;
   bool last_store_hit_ = false;

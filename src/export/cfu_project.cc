@@ -7,6 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "cpu/params.h"
 #include "driver/cfu_isa.h"
 #include "export/embedded.h"
 #include "model/core_params.h"
@@ -178,9 +179,11 @@ std::string hw_header(const HwConfig& hw, const std::string& version) {
   s += fmt::format("#define SASIM_HW_A_DOUBLE {}\n#define SASIM_HW_B_DOUBLE {}\n#define SASIM_HW_C_DOUBLE {}\n",
                    p.a_double ? 1 : 0, p.b_double ? 1 : 0, p.c_double ? 1 : 0);
   s += fmt::format("#define SASIM_HW_IM2COL {}\n", p.im2col ? 1 : 0);
-  s += "// Cycles the board's memory takes per store (cpu.memory.write): the driver's\n"
-       "// streaming loops that store faster than this are not used (HwDesc::store_cycles).\n";
-  s += fmt::format("#define SASIM_HW_STORE_CYCLES {}\n\n#endif  // SASIM_HW_H_\n", hw.cpu.write);
+  s += "// Cycles the board's memory takes per store (an L2 hit; cpu.memory.write in\n"
+       "// the fixed model): the driver's streaming loops that store faster than\n"
+       "// this are not used (HwDesc::store_cycles).\n";
+  s += fmt::format("#define SASIM_HW_STORE_CYCLES {}\n\n#endif  // SASIM_HW_H_\n",
+                   cpu::typical_store_cycles(cpu::cpu_params_from(hw).memory));
   return s;
 }
 
