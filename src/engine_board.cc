@@ -17,6 +17,15 @@ const std::vector<std::string>& cpu_class_names() {
   return names;
 }
 
+const std::vector<std::string>& mem_cause_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v;
+    for (int i = 0; i < cpu::kNumMemCauses; ++i) v.push_back(cpu::mem_cause_name(i));
+    return v;
+  }();
+  return names;
+}
+
 std::vector<std::string> cpu_names() { return {"vexriscv", "gap"}; }
 
 namespace {
@@ -78,6 +87,11 @@ EngineResult run_layer_on_board(cpu::BoardHost* board, const CoreParams& p, cons
   c.modelled = true;
   c.retired = prof.instret;
   for (int i = 0; i < cpu::kNumStallClasses; ++i) c.by_class[i] = prof.counters.cycles_by_class[i];
+  static_assert(cpu::kNumMemCauses == 7, "CpuStats' arrays");
+  for (int i = 0; i < cpu::kNumMemCauses; ++i) {
+    c.data_mem_by_cause[i] = prof.counters.data_mem_by_cause[i];
+    c.fetch_miss_by_cause[i] = prof.counters.fetch_miss_by_cause[i];
+  }
   c.icache_misses = prof.counters.icache_misses;
   c.dcache_misses = prof.counters.dcache_misses;
   c.dcache_accesses = prof.counters.dcache_accesses;

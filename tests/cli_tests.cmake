@@ -224,6 +224,11 @@ expect(exec_board_default 0 "result words: 0;259;1943\nexit code 0 after 3517 cy
 # cfu_read_next that forks, twice: ../shared/memory-reference/README.md.)
 expect(exec_fork_warning 0 "result words: 16912391;21;106\n.*warning: CfuPlugin fork \\(F19\\) at pc 0x400000d8"
        ARGS exec "${ref}/elf/micro/cfu_fork_after_stores.elf" --set cpu.variant=perf+cfu-2021 --set cpu.memory.model=fixed)
+# --cold-layers boots every layer on a fresh board, as check does (the
+# numbers of the SoC simulation of today's design, layer by layer), and the
+# memory classes are split by cause on the board's memory path.
+expect(run_cold_layers 0 "conv0 +conv2d +107795 .*\nmemory: layer +class +L2 hit +bus wait +row hit +row miss +dirty wb +refresh +core\n"
+       ARGS run --model "${SRC}/models/resnet8.yaml" --cold-layers --out "${WORK}/cold_layers")
 expect(exec_fork_warning_board 0 "result words: 1313556292;50;149\nexit code 0 after 1899 cycles\n.*fork \\(F19\\) at pc 0x4000007c.*fork \\(F19\\) at pc 0x4000007c"
        ARGS exec "${ref}/elf/micro/cfu_read_next.elf" --set cpu.variant=perf+cfu-2021 --set array.im2col=false --set array.read_prefetch=false)
 # F20: on the 2021 core a CFU instruction right behind a load that misses the

@@ -136,3 +136,61 @@ TEST_CASE("the board's memory path reproduces the SoC simulation (reference-lite
   CHECK(rows == 132);
   WARN("reference-litex.csv: " << rows << " rows, " << exact << " exact in every word and the cycles to exit");
 }
+
+namespace {
+
+sasim::cpu::CpuCounters run_mp(const std::string& name, const std::vector<sasim::Override>& extra = {}) {
+  std::vector<sasim::Override> o = {sasim::parse_override("cpu.variant=perf+cfu-2021"),
+                                    sasim::parse_override("array.im2col=false"),
+                                    sasim::parse_override("array.read_prefetch=false")};
+  o.insert(o.end(), extra.begin(), extra.end());
+  const sasim::HwConfig hw = sasim::load_hw_config("", o);
+  const sasim::cpu::ElfImage img = sasim::cpu::load_elf(kShared + "/memory-reference/elf/" + name + ".elf");
+  auto board = std::make_unique<sasim::cpu::Board>(sasim::cpu::cpu_params_from(hw), sasim::core_params_from(hw));
+  board->load(img);
+  REQUIRE(board->run(img.entry, 5'000'000).reason == sasim::cpu::StopReason::kExit);
+  return board->cpu.counters();
+}
+
+uint64_t sum(const uint64_t* v) {
+  uint64_t s = 0;
+  for (int i = 0; i < sasim::cpu::kNumMemCauses; ++i) s += v[i];
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("the memory classes split by cause add up, and name what the program exercises", "[memory]") {
+  using namespace sasim::cpu;
+  for (const char* p : {"mp_l2hit_stride32", "mp_store_l2miss_dirty", "mp_load_dirtyvictim", "mp_dram_rowconflict",
+                        "mp_refresh_stream", "mp_icache_dram"}) {
+    INFO(p);
+    const CpuCounters c = run_mp(p);
+    CHECK(sum(c.data_mem_by_cause) == c.cycles_by_class[kDataMemory]);
+    CHECK(sum(c.fetch_miss_by_cause) == c.cycles_by_class[kFetchMiss]);
+    CHECK(c.data_mem_by_cause[kMemCore] < c.cycles_by_class[kDataMemory] / 10);
+  }
+  // M5: stores into the L2 whose victims are dirty spend most on write-backs;
+  // M2: refills the L2 serves, on L2 hits; M6: a DRAM stream waits for refresh.
+  const CpuCounters dirty = run_mp("mp_store_l2miss_dirty"), clean = run_mp("mp_store_l2miss");
+  INFO("write-backs " << dirty.data_mem_by_cause[kMemWriteBack] << " vs " << clean.data_mem_by_cause[kMemWriteBack]);
+  CHECK(dirty.data_mem_by_cause[kMemWriteBack] > 2 * clean.data_mem_by_cause[kMemWriteBack] + 2 * 64 * 20);
+  const CpuCounters hits = run_mp("mp_l2hit_stride32");
+  CHECK(hits.data_mem_by_cause[kMemRefresh] < hits.data_mem_by_cause[kMemRowHit]);
+  const CpuCounters stream = run_mp("mp_refresh_stream");
+  CHECK(stream.data_mem_by_cause[kMemRefresh] > 0);
+  CHECK(run_mp("mp_refresh_stream", {sasim::parse_override("cpu.memory.refresh=false")}).data_mem_by_cause[kMemRefresh] == 0);
+  // The fixed model has no causes: its memory classes are all the core's.
+  const CpuCounters fixed = run_mp("mp_store_l2miss_dirty", {sasim::parse_override("cpu.memory.model=fixed")});
+  CHECK(fixed.data_mem_by_cause[kMemCore] == fixed.cycles_by_class[kDataMemory]);
+}
+
+TEST_CASE("fence.i flushes the I$ on both memory models", "[memory]") {
+  // M10: the block after fence.i is fetched again (17 lines), on the fixed
+  // model too (the RTL flushes whatever is behind the bus).
+  for (const char* m : {"board", "fixed"}) {
+    INFO(m);
+    const sasim::cpu::CpuCounters c = run_mp("mp_icache_l2hit", {sasim::parse_override(std::string("cpu.memory.model=") + m)});
+    CHECK(c.icache_misses >= 4 * 17);  // the block's 17 lines in each of the two runs and their prepare()
+  }
+}

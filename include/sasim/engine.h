@@ -25,6 +25,9 @@ struct CpuStats {
   bool modelled = false;  // false: the fixed-gap host estimate (--cpu gap)
   uint64_t retired = 0;   // instructions retired in run_layer
   uint64_t by_class[8] = {};
+  // data_mem and fetch_miss split by the memory path's causes (board model;
+  // mem_cause_names()); all "core" in the fixed model.
+  uint64_t data_mem_by_cause[7] = {}, fetch_miss_by_cause[7] = {};
   uint64_t icache_misses = 0, dcache_misses = 0, dcache_accesses = 0;
   uint64_t cfu_instructions = 0, forks = 0, divides = 0, branches = 0, mispredicts = 0;
   // Replayed CFU commands (2021 core, facts.md F20-F22) and the first one's
@@ -36,6 +39,9 @@ struct CpuStats {
 // "execute", "interlock", "branch", "fetch_miss", "data_mem", "divider",
 // "cfu_cmd", "cfu_rsp".
 const std::vector<std::string>& cpu_class_names();
+// "l2_hit", "bus_wait", "dram_row_hit", "dram_row_miss", "dirty_writeback",
+// "refresh", "core" (docs/memory-model.md, "Attribution").
+const std::vector<std::string>& mem_cause_names();
 
 // Where the cycles of a layer went. Every cycle of `cycles` is counted once in
 // exactly one of: compute (array doing MACs), or one stall cause.
@@ -76,12 +82,15 @@ class Engine {
 
 // Consecutive operators of one inference on one board (`sasim run`): the
 // runner's code stays in the board CPU's instruction cache from one operator
-// to the next, so each operator starts with the I$ the previous one left
-// (docs/board-runtime.md). Shared by every board that runs the inference's
-// operators (accelerator layers and CPU operators); tags empty: the next
-// operator is the first and boots with a cold I$.
+// to the next, so each operator starts with the I$ the previous one left, and
+// with the L2 and the DRAM's open rows it left (docs/board-runtime.md). Shared
+// by every board that runs the inference's operators (accelerator layers and
+// CPU operators); tags empty: the next operator is the first and boots cold.
 struct InferenceCarry {
   std::vector<uint32_t> icache_tags;
+  std::vector<uint32_t> l2_tags;  // the board memory path's L2 (line address + 1, 0: invalid)
+  std::vector<uint8_t> l2_dirty;
+  std::vector<int64_t> dram_rows;  // open row per bank, -1: precharged
 };
 
 // Optional per-cycle profile outputs of timed engines.

@@ -49,6 +49,7 @@ struct RunOptions {
   std::string trace;                      // "", "vcd" or "timeline"
   std::string cpu = "vexriscv";           // --cpu: vexriscv | gap
   bool wide = false;                      // --wide: every column of the tables
+  bool cold_layers = false;               // --cold-layers: every layer and operator on a fresh board
   std::vector<std::string> trace_layers;  // --trace-layer NAME (repeatable)
   std::string trace_cycles;               // --trace-cycles FROM:TO
   std::string input_path;                 // .tflite models: --input FILE (.bin or .npy)

@@ -87,6 +87,9 @@ int sc_main(int argc, char* argv[]) {
   run->add_option("--trace-cycles", run_opt.trace_cycles, "timeline: only cycles FROM:TO of the run")
       ->type_name("FROM:TO");
   run->add_flag("--wide", run_opt.wide, "print every column of the tables (default: fit 120 columns)");
+  run->add_flag("--cold-layers", run_opt.cold_layers,
+                "boot every layer and operator on a fresh board (cold caches, L2 and DRAM rows), as check does; "
+                "default: one inference, each operator starting with the caches the previous one left");
   run->add_option("--cpu", run_opt.cpu, cpu_help)->check(CLI::IsMember({"vexriscv", "gap"}))->capture_default_str();
   run->add_option("--trace", run_opt.trace, "per-cycle profile: vcd (GTKWave) or timeline (Perfetto JSON)")
       ->check(CLI::IsMember({"vcd", "timeline"}));

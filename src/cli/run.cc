@@ -84,11 +84,18 @@ nlohmann::json cpu_json(const CpuStats& c, uint64_t cycles) {
   if (!c.modelled) return nullptr;
   nlohmann::json by = nlohmann::json::object();
   for (size_t i = 0; i < cpu_class_names().size(); ++i) by[cpu_class_names()[i]] = c.by_class[i];
+  nlohmann::json dm = nlohmann::json::object(), fm = nlohmann::json::object();
+  for (size_t i = 0; i < mem_cause_names().size(); ++i) {
+    dm[mem_cause_names()[i]] = c.data_mem_by_cause[i];
+    fm[mem_cause_names()[i]] = c.fetch_miss_by_cause[i];
+  }
   nlohmann::json top = nlohmann::json::array();
   for (const auto& [name, cyc] : c.top_functions) top.push_back({{"function", name}, {"cycles", cyc}});
   return {{"instructions_retired", c.retired},
           {"ipc", cycles ? static_cast<double>(c.retired) / static_cast<double>(cycles) : 0.0},
           {"cycles_by_class", by},
+          {"data_mem_by_cause", dm},
+          {"fetch_miss_by_cause", fm},
           {"icache_misses", c.icache_misses},
           {"dcache_misses", c.dcache_misses},
           {"dcache_accesses", c.dcache_accesses},
@@ -133,6 +140,10 @@ void accumulate(LayerStats* t, const LayerStats& s) {
   c.modelled = s.cpu.modelled;
   c.retired += s.cpu.retired;
   for (size_t i = 0; i < 8; ++i) c.by_class[i] += s.cpu.by_class[i];
+  for (size_t i = 0; i < 7; ++i) {
+    c.data_mem_by_cause[i] += s.cpu.data_mem_by_cause[i];
+    c.fetch_miss_by_cause[i] += s.cpu.fetch_miss_by_cause[i];
+  }
   c.icache_misses += s.cpu.icache_misses;
   c.dcache_misses += s.cpu.dcache_misses;
   c.dcache_accesses += s.cpu.dcache_accesses;
@@ -242,7 +253,8 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
 
   EngineOptions eo;
   eo.cpu = opt.cpu;
-  eo.inference = std::make_shared<InferenceCarry>();  // the layers are one inference, in order
+  // The layers are one inference, in order, unless each boots a cold board.
+  if (!opt.cold_layers) eo.inference = std::make_shared<InferenceCarry>();
   // The timeline window (traces of big models stay small).
   if (!opt.trace_layers.empty() && opt.trace.empty())
     throw ConfigError({{"--trace-layer", 0, 0, "", "selects what --trace records: give --trace vcd or timeline"}});
@@ -384,6 +396,26 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
     };
     for (const Row& r : rows) cpu_row(r.name, r.s);
     cpu_row("total", total);
+    if (hw.cpu.memory_model == CpuMemoryModel::kBoard) {
+      // The two memory classes by what the board's memory path spent them on
+      // (docs/memory-model.md, "Attribution"): each adds up to its class.
+      const std::vector<Column> mcols = {
+          {"memory: layer", 14, false}, {"class", 10, false},   {"L2 hit", 8, false},  {"bus wait", 8, false},
+          {"row hit", 8, false},        {"row miss", 8, false}, {"dirty wb", 8, false}, {"refresh", 8, false},
+          {"core", 8, false}};
+      fmt::print("\n");
+      print_head(mcols, opt.wide);
+      auto mem_rows = [&](const std::string& name, const CpuStats& c) {
+        for (int which = 0; which < 2; ++which) {
+          const uint64_t* v = which == 0 ? c.data_mem_by_cause : c.fetch_miss_by_cause;
+          std::vector<std::string> cells = {which == 0 ? name : "", which == 0 ? "data_mem" : "fetch_miss"};
+          for (int k = 0; k < 7; ++k) cells.push_back(std::to_string(v[k]));
+          print_row(mcols, cells, opt.wide);
+        }
+      };
+      for (const Row& r : rows) mem_rows(r.name, r.s.cpu);
+      mem_rows("total", total.cpu);
+    }
     uint64_t forks = total.cpu.forks;
     if (forks)
       fmt::print(stderr, "warning: {} CfuPlugin fork(s) (facts.md F19): on the board these corrupt results\n", forks);
@@ -420,6 +452,8 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
       "layer,op,cycles,macs,utilisation,compute_cycles,stall_host,stall_fill_drain,stall_bank_swap,stall_readback,"
       "host_instructions,sram_reads,sram_writes,passes,latency_us,bit_exact,cpu_model,cpu_retired";
   for (const std::string& n : cpu_class_names()) csv += ",cpu_" + n;
+  for (const std::string& n : mem_cause_names()) csv += ",data_mem_" + n;
+  for (const std::string& n : mem_cause_names()) csv += ",fetch_miss_" + n;
   csv += ",icache_misses,dcache_misses,top_function,top_function_cycles,mac_bound,feed_bound,bound_ratio\n";
   nlohmann::json layers = nlohmann::json::array();
   for (const Row& r : rows) {
@@ -431,6 +465,8 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
     csv.pop_back();  // the newline: the CPU columns follow
     csv += fmt::format(",{},{}", s.cpu.modelled ? "vexriscv" : "gap", s.cpu.retired);
     for (size_t k = 0; k < cpu_class_names().size(); ++k) csv += fmt::format(",{}", s.cpu.by_class[k]);
+    for (size_t k = 0; k < mem_cause_names().size(); ++k) csv += fmt::format(",{}", s.cpu.data_mem_by_cause[k]);
+    for (size_t k = 0; k < mem_cause_names().size(); ++k) csv += fmt::format(",{}", s.cpu.fetch_miss_by_cause[k]);
     const bool has_top = !s.cpu.top_functions.empty();
     const double bound = std::max(r.mac_bound, r.feed_bound);
     csv += fmt::format(",{},{},\"{}\",{},{:.1f},{:.1f},{:.3f}\n", s.cpu.icache_misses, s.cpu.dcache_misses,

@@ -142,7 +142,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
     op_core = std::make_unique<CfuCore>(core_params_from(hw));
     op_port = std::make_unique<cpu::CoreCfuPort>(op_core.get());
     op_board = std::make_unique<cpu::BoardHost>(cpu::cpu_params_from(hw), op_port.get());
-    op_board->set_inference_carry(carry.get());
+    if (!opt.cold_layers) op_board->set_inference_carry(carry.get());
   }
   // Runs op on the board when sasim has a board kernel for it; returns false
   // (not timed) otherwise.
@@ -163,7 +163,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
 
   EngineOptions eo;
   eo.cpu = opt.cpu;
-  eo.inference = carry;
+  if (!opt.cold_layers) eo.inference = carry;
   std::unique_ptr<Engine> engine = make_engine("systemc", hw, eo);
   fmt::print("sasim run: {} ({} operators) on {}x{} {}, {} MHz; {}\n", opt.model_path, m.operators.size(), hw.rows,
              hw.cols, dataflow_name(hw.dataflow), hw.clock_mhz,

@@ -91,6 +91,10 @@ CpuCounters minus(const CpuCounters& a, const CpuCounters& b) {
   CpuCounters d;
   d.retired = a.retired - b.retired;
   for (int i = 0; i < kNumStallClasses; ++i) d.cycles_by_class[i] = a.cycles_by_class[i] - b.cycles_by_class[i];
+  for (int i = 0; i < kNumMemCauses; ++i) {
+    d.data_mem_by_cause[i] = a.data_mem_by_cause[i] - b.data_mem_by_cause[i];
+    d.fetch_miss_by_cause[i] = a.fetch_miss_by_cause[i] - b.fetch_miss_by_cause[i];
+  }
   d.icache_misses = a.icache_misses - b.icache_misses;
   d.dcache_misses = a.dcache_misses - b.dcache_misses;
   d.dcache_accesses = a.dcache_accesses - b.dcache_accesses;
@@ -259,7 +263,10 @@ int BoardHost::run_mailbox(const sasim_board::Mailbox& m, const std::string& nam
   st.listener = markers;
   cpu_.set_marker_hook(on_marker, &st);
   cpu_.reset(image_.entry);
-  if (carry_ && !carry_->icache_tags.empty()) cpu_.set_icache_tags(carry_->icache_tags);
+  if (carry_ && !carry_->icache_tags.empty()) {
+    cpu_.set_icache_tags(carry_->icache_tags);
+    cpu_.memory_path().set_state(carry_->l2_tags, carry_->l2_dirty, carry_->dram_rows);
+  }
   // Developer aid: SASIM_RETIRE_LOG=FILE writes the retire trace of the last
   // layer; a "%s" in FILE is replaced by the layer's name (one file each).
   std::FILE* rlog = nullptr;
@@ -280,7 +287,10 @@ int BoardHost::run_mailbox(const sasim_board::Mailbox& m, const std::string& nam
     std::fclose(rlog);
   }
   for (const ForkEvent& f : cpu_.forks()) forks_.push_back(f);
-  if (carry_) carry_->icache_tags = cpu_.icache_tags();
+  if (carry_) {
+    carry_->icache_tags = cpu_.icache_tags();
+    cpu_.memory_path().state(&carry_->l2_tags, &carry_->l2_dirty, &carry_->dram_rows);
+  }
   if (stop.reason != StopReason::kExit) {
     const ElfSymbol* fn = image_.function_at(stop.pc);
     throw std::runtime_error(fmt::format("layer {}: the board program stopped at pc 0x{:08x}{} in cycle {}: {}",

@@ -47,6 +47,17 @@ void Dram::reset() {
   closed_through_ = 0;
 }
 
+std::vector<int64_t> Dram::open_rows() const {
+  std::vector<int64_t> v;
+  for (const Bank& b : banks_) v.push_back(b.row);
+  return v;
+}
+
+void Dram::set_open_rows(const std::vector<int64_t>& rows) {
+  if (rows.size() != banks_.size()) return;
+  for (size_t i = 0; i < rows.size(); ++i) banks_[i].row = rows[i];
+}
+
 uint64_t Dram::refresh_at_or_after(uint64_t t) const {
   if (!p_.refresh) return ~0ull;
   const uint64_t first = static_cast<uint64_t>(p_.tREFI) + kRefreshStart;

@@ -52,6 +52,11 @@ class Dram {
   uint64_t read(uint32_t addr, uint64_t s, MemCost* cost);
   uint64_t write(uint32_t addr, uint64_t s, MemCost* cost);
 
+  // Open row per bank (-1: precharged), for carrying the state to the next
+  // operator of an inference; a vector of another size is ignored.
+  std::vector<int64_t> open_rows() const;
+  void set_open_rows(const std::vector<int64_t>& rows);
+
   uint64_t row_hits() const { return row_hits_; }
   uint64_t row_closed() const { return row_closed_; }
   uint64_t row_conflicts() const { return row_conflicts_; }

@@ -10,7 +10,7 @@ namespace sasim::cpu {
 
 const char* mem_cause_name(int c) {
   static const char* const kNames[kNumMemCauses] = {"l2_hit", "bus_wait", "dram_row_hit", "dram_row_miss",
-                                                    "dirty_writeback", "refresh"};
+                                                    "dirty_writeback", "refresh", "core"};
   return c >= 0 && c < kNumMemCauses ? kNames[c] : "?";
 }
 
@@ -51,6 +51,22 @@ const MemCounters& MemoryPath::counters() const {
   cnt_.row_conflicts = dram_.row_conflicts();
   cnt_.refresh_waits = dram_.refresh_waits();
   return cnt_;
+}
+
+void MemoryPath::state(std::vector<uint32_t>* l2_tags, std::vector<uint8_t>* l2_dirty,
+                       std::vector<int64_t>* rows) const {
+  *l2_tags = l2_tag_;
+  *l2_dirty = l2_dirty_;
+  *rows = dram_.open_rows();
+}
+
+void MemoryPath::set_state(const std::vector<uint32_t>& l2_tags, const std::vector<uint8_t>& l2_dirty,
+                           const std::vector<int64_t>& rows) {
+  if (l2_tags.size() == l2_tag_.size() && l2_dirty.size() == l2_dirty_.size()) {
+    l2_tag_ = l2_tags;
+    l2_dirty_ = l2_dirty;
+  }
+  dram_.set_open_rows(rows);
 }
 
 uint64_t MemoryPath::grant(Master m, uint64_t req, MemCost* cost) {

@@ -63,6 +63,7 @@ enum MemCause : int {
   kMemRowMiss,       // the extra of an L2 miss whose bank needed ACT or PRE+ACT
   kMemWriteBack,     // writing a dirty L2 victim back first
   kMemRefresh,       // waiting for a DRAM refresh
+  kMemCore,          // no memory access: the core's own (an F12 load redo, an uncached I/O access)
   kNumMemCauses
 };
 const char* mem_cause_name(int c);
@@ -110,6 +111,12 @@ class MemoryPath {
   // STB): returns the ACK cycle. Occupies the shared bus.
   uint64_t io(uint64_t start);
   const MemCounters& counters() const;
+  // The state one operator leaves the next on the board (InferenceCarry):
+  // the L2's tags and dirty bits and the DRAM's open rows. set_state() after
+  // reset(); a state of another geometry is ignored.
+  void state(std::vector<uint32_t>* l2_tags, std::vector<uint8_t>* l2_dirty, std::vector<int64_t>* rows) const;
+  void set_state(const std::vector<uint32_t>& l2_tags, const std::vector<uint8_t>& l2_dirty,
+                 const std::vector<int64_t>& rows);
   // The master the shared bus's arbiter grants (it keeps it on a tie).
   Master owner() const { return owner_; }
   // Developer aid: one line per access ("S A i|d R|W addr lat hit|miss|dirty

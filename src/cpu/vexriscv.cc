@@ -137,7 +137,11 @@ uint64_t Vexriscv::refill(MemoryPath::Master m, uint32_t line, uint64_t start) {
   // the shared bus the stores requested before an I$ refill go first (M8).
   if (m == MemoryPath::kIBus) settle_stores_before_fetch(start + MemoryPath::kRefillStb);
   else settle_stores();
-  return memp_.refill(m, line << line_shift_, p_.line_bytes / 4, start, &mem_cost_);
+  MemCost c;
+  const uint64_t done = memp_.refill(m, line << line_shift_, p_.line_bytes / 4, start, &c);
+  mem_cost_.add(c);
+  (m == MemoryPath::kIBus ? i_cost_ : d_cost_).add(c);
+  return done;
 }
 
 void Vexriscv::reset(uint32_t pc) {
@@ -161,6 +165,7 @@ void Vexriscv::reset(uint32_t pc) {
   dbus_free_ = 0;
   n_pending_ = 0;
   memp_.reset();
+  d_cost_ = i_cost_ = last_d_cost_ = last_i_cost_ = MemCost{};
   icache_flush_until_ = 0;
   fence_i_flush_ = false;
   last_store_hit_ = false;
@@ -501,7 +506,10 @@ void Vexriscv::settle_stores_before_fetch(uint64_t q) {
 
 void Vexriscv::send_store(uint64_t t, uint32_t addr) {
   const uint64_t start = std::max(t + 1, dbus_free_);
-  const uint64_t ack = BoardMemory::in_io(addr) ? memp_.io(start) : memp_.write(addr, start, &mem_cost_);
+  MemCost c;
+  const uint64_t ack = BoardMemory::in_io(addr) ? memp_.io(start) : memp_.write(addr, start, &c);
+  mem_cost_.add(c);
+  d_cost_.add(c);
   dbus_free_ = ack + 1;
   if (store_ack_[0] < store_ack_[1]) store_ack_[0] = ack;
   else store_ack_[1] = ack;
@@ -853,6 +861,37 @@ uint64_t Vexriscv::redo_fetch(const RedoScan& r, uint64_t w_entry) {
   itag_[r.line & (itag_.size() - 1)] = r.line + 1;
   ++cnt_.icache_misses;
   return refill(MemoryPath::kIBus, r.line, redo_ireq(r, w_entry) - MemoryPath::kRefillStb) + 3;
+}
+
+// ---- memory attribution ------------------------------------------------------
+
+bool Vexriscv::any_cost(const MemCost& c) {
+  for (uint64_t x : c.cycles)
+    if (x) return true;
+  return false;
+}
+
+// Splits n stall cycles over the memory causes in proportion to the costs of
+// the instruction's own accesses, or of the latest accesses when it has none
+// (a store waiting for an older store's ACK); with neither, or in the fixed
+// model, they are the core's own (kMemCore). The parts add up to n.
+void Vexriscv::split_by_cause(uint64_t n, const MemCost& own, const MemCost& last, uint64_t* out) {
+  const MemCost& w = any_cost(own) ? own : last;
+  uint64_t total = 0;
+  for (uint64_t x : w.cycles) total += x;
+  if (total == 0 || !memp_.shared_bus()) {
+    out[kMemCore] += n;
+    return;
+  }
+  uint64_t given = 0;
+  int largest = 0;
+  for (int i = 0; i < kNumMemCauses; ++i) {
+    const uint64_t part = static_cast<uint64_t>(static_cast<unsigned __int128>(n) * w.cycles[i] / total);
+    out[i] += part;
+    given += part;
+    if (w.cycles[i] > w.cycles[largest]) largest = i;
+  }
+  out[largest] += n - given;
 }
 
 // ---- the instruction loop ----------------------------------------------------
@@ -1280,7 +1319,15 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
     hist_[0] = t;
     const uint64_t delta = t.w - last_retire_;
     cnt_.cycles_by_class[kExecute] += 1;
-    if (delta > 1) cnt_.cycles_by_class[cause] += delta - 1;
+    if (delta > 1) {
+      cnt_.cycles_by_class[cause] += delta - 1;
+      if (cause == kDataMemory) split_by_cause(delta - 1, d_cost_, last_d_cost_, cnt_.data_mem_by_cause);
+      if (cause == kFetchMiss) split_by_cause(delta - 1, i_cost_, last_i_cost_, cnt_.fetch_miss_by_cause);
+    }
+    if (any_cost(d_cost_)) last_d_cost_ = d_cost_;
+    if (any_cost(i_cost_)) last_i_cost_ = i_cost_;
+    d_cost_ = MemCost{};
+    i_cost_ = MemCost{};
     if (((pc - BoardMemory::kRamBase) >> 2) < pc_cycles_.size()) pc_cycles_[(pc - BoardMemory::kRamBase) >> 2] += delta;
     last_retire_ = t.w;
     ++cnt_.retired;

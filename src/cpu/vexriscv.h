@@ -127,6 +127,12 @@ const char* stall_class_name(int c);
 struct CpuCounters {
   uint64_t retired = 0;
   uint64_t cycles_by_class[kNumStallClasses] = {};
+  // The data_mem and fetch_miss classes split by what the memory path spent
+  // the accesses on (board model; docs/memory-model.md, "Attribution"): each
+  // stalled instruction's cycles in proportion to its own accesses' costs
+  // (or the latest ones', for a wait on an older store).
+  uint64_t data_mem_by_cause[kNumMemCauses] = {};
+  uint64_t fetch_miss_by_cause[kNumMemCauses] = {};
   uint64_t icache_misses = 0, dcache_misses = 0, dcache_accesses = 0, icache_line_fetches = 0;
   uint64_t cfu_instructions = 0, cfu_forks = 0, cfu_replays = 0;
   uint64_t branches = 0, mispredicts = 0, divides = 0;
@@ -175,6 +181,7 @@ class Vexriscv {
   const std::vector<ReplayEvent>& replays() const { return replays_; }
   const CpuCounters& counters() const { return cnt_; }
   const MemoryPath& memory_path() const { return memp_; }
+  MemoryPath& memory_path() { return memp_; }
   const MemCost& memory_cost() const { return mem_cost_; }
   // Cycles charged to each instruction word of main_ram (by pc), for profiles.
   const std::vector<uint64_t>& cycles_by_pc() const { return pc_cycles_; }
@@ -273,6 +280,8 @@ class Vexriscv {
   uint64_t redo_ireq(const RedoScan& r, uint64_t w_entry) const;
   // Refills the scan's line: the cycle its instruction could be delivered (0: no miss).
   uint64_t redo_fetch(const RedoScan& r, uint64_t w_entry);
+  static bool any_cost(const MemCost& c);
+  void split_by_cause(uint64_t n, const MemCost& own, const MemCost& last, uint64_t* out);
   // A line refill begun at `start` through the memory path: its done cycle.
   uint64_t refill(MemoryPath::Master m, uint32_t line, uint64_t start);
 
@@ -282,6 +291,8 @@ class Vexriscv {
   CfuPort* cfu_;
   MemoryPath memp_;
   MemCost mem_cost_;               // memory cycles by cause (board path), all accesses
+  MemCost d_cost_, i_cost_;        // this instruction's D- and I-side accesses
+  MemCost last_d_cost_, last_i_cost_;
   uint64_t icache_flush_until_ = 0;  // fence.i: no I$ refill starts before this cycle
   bool fence_i_flush_ = false;       // fence.i: the I$ is cleared after the next fetch
   uint32_t x_[32] = {};

@@ -149,6 +149,11 @@ class SystemCEngine : public Engine {
       for (int i = 0; i < cpu::kNumStallClasses; ++i)
         args[cpu::stall_class_name(i)] = c.cycles_by_class[i] - (have_last_ ? last_.cycles_by_class[i] : 0);
       if (out_) out_->add({{"ph", "C"}, {"pid", 1}, {"name", "CPU cycles by class"}, {"ts", base_ + cycle}, {"args", args}});
+      nlohmann::json mem = nlohmann::json::object();
+      for (int i = 0; i < cpu::kNumMemCauses; ++i)
+        mem[cpu::mem_cause_name(i)] = c.data_mem_by_cause[i] - (have_last_ ? last_.data_mem_by_cause[i] : 0);
+      if (out_)
+        out_->add({{"ph", "C"}, {"pid", 1}, {"name", "CPU data_mem cycles by memory cause"}, {"ts", base_ + cycle}, {"args", mem}});
       last_ = c;
       have_last_ = true;
     }
@@ -194,6 +199,8 @@ class SystemCEngine : public Engine {
     if (timeline_) {
       nlohmann::json args = {{"cycles", r.stats.cycles}, {"instructions", r.stats.cpu.retired}};
       for (int i = 0; i < cpu::kNumStallClasses; ++i) args[cpu::stall_class_name(i)] = r.stats.cpu.by_class[i];
+      for (int i = 0; i < cpu::kNumMemCauses; ++i)
+        args[std::string("data_mem_") + cpu::mem_cause_name(i)] = r.stats.cpu.data_mem_by_cause[i];
       timeline_->add({{"ph", "X"}, {"pid", 1}, {"tid", 3}, {"name", spec.name + " (board program)"},
                       {"ts", c0}, {"dur", sys_.cfu().core().counters().cycles - c0}, {"args", args}});
     }
