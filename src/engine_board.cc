@@ -104,6 +104,7 @@ EngineResult run_layer_on_board(cpu::BoardHost* board, const CoreParams& p, cons
   c.branches = prof.counters.branches;
   c.mispredicts = prof.counters.mispredicts;
   for (const auto& f : prof.top_functions) c.top_functions.emplace_back(f.name, f.cycles);
+  c.data_mem_by_function = prof.data_mem_by_function;
   return r;
 }
 

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,6 +29,8 @@ struct CpuStats {
   // data_mem and fetch_miss split by the memory path's causes (board model;
   // mem_cause_names()); all "core" in the fixed model.
   uint64_t data_mem_by_cause[7] = {}, fetch_miss_by_cause[7] = {};
+  // data_mem_by_cause per driver function that stalled on data.
+  std::map<std::string, std::vector<uint64_t>> data_mem_by_function;
   uint64_t icache_misses = 0, dcache_misses = 0, dcache_accesses = 0;
   uint64_t cfu_instructions = 0, forks = 0, divides = 0, branches = 0, mispredicts = 0;
   // Replayed CFU commands (2021 core, facts.md F20-F22) and the first one's

@@ -91,6 +91,12 @@ nlohmann::json cpu_json(const CpuStats& c, uint64_t cycles) {
   }
   nlohmann::json top = nlohmann::json::array();
   for (const auto& [name, cyc] : c.top_functions) top.push_back({{"function", name}, {"cycles", cyc}});
+  nlohmann::json fn_mem = nlohmann::json::object();
+  for (const auto& [name, v] : c.data_mem_by_function) {
+    nlohmann::json m = nlohmann::json::object();
+    for (size_t i = 0; i < v.size() && i < mem_cause_names().size(); ++i) m[mem_cause_names()[i]] = v[i];
+    fn_mem[name] = m;
+  }
   return {{"instructions_retired", c.retired},
           {"ipc", cycles ? static_cast<double>(c.retired) / static_cast<double>(cycles) : 0.0},
           {"cycles_by_class", by},
@@ -105,7 +111,8 @@ nlohmann::json cpu_json(const CpuStats& c, uint64_t cycles) {
           {"mispredicts", c.mispredicts},
           {"cfu_forks", c.forks},
           {"cfu_replays", c.replays},
-          {"top_functions", top}};
+          {"top_functions", top},
+          {"data_mem_by_function", fn_mem}};
 }
 
 nlohmann::json stats_json(const LayerStats& s, const HwConfig& hw) {
@@ -153,6 +160,11 @@ void accumulate(LayerStats* t, const LayerStats& s) {
   c.divides += s.cpu.divides;
   c.branches += s.cpu.branches;
   c.mispredicts += s.cpu.mispredicts;
+  for (const auto& [name, v] : s.cpu.data_mem_by_function) {
+    std::vector<uint64_t>& acc = c.data_mem_by_function[name];
+    acc.resize(v.size());
+    for (size_t i = 0; i < v.size(); ++i) acc[i] += v[i];
+  }
   for (const auto& [name, cyc] : s.cpu.top_functions) {
     bool found = false;
     for (auto& [n2, c2] : c.top_functions)

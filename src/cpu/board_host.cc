@@ -317,6 +317,15 @@ int BoardHost::run_mailbox(const sasim_board::Mailbox& m, const std::string& nam
       const ElfSymbol* fn = image_.function_at(BoardMemory::kRamBase + static_cast<uint32_t>(4 * i));
       by_fn[fn ? fn->name : "?"] += pcc[i];  // grouped by symbol; demangled once each below
     }
+    std::map<std::string, std::vector<uint64_t>> mem_fn;
+    for (const auto& [pc, v] : cpu_.data_mem_by_pc()) {
+      const ElfSymbol* fn = image_.function_at(pc);
+      std::vector<uint64_t>& acc = mem_fn[fn ? fn->name : "?"];
+      acc.resize(kNumMemCauses);
+      for (int i = 0; i < kNumMemCauses; ++i) acc[static_cast<size_t>(i)] += v[static_cast<size_t>(i)];
+    }
+    profile->data_mem_by_function.clear();
+    for (auto& [name, v] : mem_fn) profile->data_mem_by_function[demangle(name)] = v;
     profile->top_functions.clear();
     for (const auto& [name, c] : by_fn) profile->top_functions.push_back({demangle(name), c});
     std::sort(profile->top_functions.begin(), profile->top_functions.end(),

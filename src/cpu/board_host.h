@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,8 @@ struct CpuLayerProfile {
     uint64_t cycles = 0;
   };
   std::vector<Function> top_functions;  // by cycles, most first (at most 8)
+  // data_mem cycles by memory cause (kNumMemCauses) per function that stalled on data.
+  std::map<std::string, std::vector<uint64_t>> data_mem_by_function;
   uint64_t forks = 0;             // CfuPlugin forks (F19) in the layer
   uint64_t replays = 0;           // replayed CFU commands (F20-F22, 2021 core) in the layer
   ReplayEvent first_replay;       // the first of them (pcs of the load and the CFU instruction)

@@ -875,23 +875,27 @@ bool Vexriscv::any_cost(const MemCost& c) {
 // the instruction's own accesses, or of the latest accesses when it has none
 // (a store waiting for an older store's ACK); with neither, or in the fixed
 // model, they are the core's own (kMemCore). The parts add up to n.
-void Vexriscv::split_by_cause(uint64_t n, const MemCost& own, const MemCost& last, uint64_t* out) {
+void Vexriscv::split_by_cause(uint64_t n, const MemCost& own, const MemCost& last, uint64_t* out, uint64_t* pc_out) {
   const MemCost& w = any_cost(own) ? own : last;
   uint64_t total = 0;
   for (uint64_t x : w.cycles) total += x;
+  uint64_t part[kNumMemCauses] = {};
   if (total == 0 || !memp_.shared_bus()) {
-    out[kMemCore] += n;
-    return;
+    part[kMemCore] = n;
+  } else {
+    uint64_t given = 0;
+    int largest = 0;
+    for (int i = 0; i < kNumMemCauses; ++i) {
+      part[i] = static_cast<uint64_t>(static_cast<unsigned __int128>(n) * w.cycles[i] / total);
+      given += part[i];
+      if (w.cycles[i] > w.cycles[largest]) largest = i;
+    }
+    part[largest] += n - given;
   }
-  uint64_t given = 0;
-  int largest = 0;
   for (int i = 0; i < kNumMemCauses; ++i) {
-    const uint64_t part = static_cast<uint64_t>(static_cast<unsigned __int128>(n) * w.cycles[i] / total);
-    out[i] += part;
-    given += part;
-    if (w.cycles[i] > w.cycles[largest]) largest = i;
+    out[i] += part[i];
+    if (pc_out) pc_out[i] += part[i];
   }
-  out[largest] += n - given;
 }
 
 // ---- the instruction loop ----------------------------------------------------
@@ -1321,7 +1325,8 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
     cnt_.cycles_by_class[kExecute] += 1;
     if (delta > 1) {
       cnt_.cycles_by_class[cause] += delta - 1;
-      if (cause == kDataMemory) split_by_cause(delta - 1, d_cost_, last_d_cost_, cnt_.data_mem_by_cause);
+      if (cause == kDataMemory)
+        split_by_cause(delta - 1, d_cost_, last_d_cost_, cnt_.data_mem_by_cause, pc_data_mem_[pc].data());
       if (cause == kFetchMiss) split_by_cause(delta - 1, i_cost_, last_i_cost_, cnt_.fetch_miss_by_cause);
     }
     if (any_cost(d_cost_)) last_d_cost_ = d_cost_;

@@ -21,7 +21,9 @@
 
 #include <cstdint>
 #include <algorithm>
+#include <array>
 #include <cstdio>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -212,7 +214,14 @@ class Vexriscv {
     next_sample_ = interval ? (last_retire_ / interval + 1) * interval : ~0ull;
   }
   // Zeroes the per-pc cycle counts (cycles_by_pc()).
-  void clear_pc_cycles() { std::fill(pc_cycles_.begin(), pc_cycles_.end(), 0); }
+  void clear_pc_cycles() {
+    std::fill(pc_cycles_.begin(), pc_cycles_.end(), 0);
+    pc_data_mem_.clear();
+  }
+  // The data_mem class split by memory cause (CpuCounters::data_mem_by_cause)
+  // per instruction word that stalled on it, by pc.
+  using MemCauseCycles = std::array<uint64_t, kNumMemCauses>;
+  const std::unordered_map<uint32_t, MemCauseCycles>& data_mem_by_pc() const { return pc_data_mem_; }
   // Writes "cycle pc" per retired instruction (the reference traces' format).
   void set_retire_log(std::FILE* f) { retire_log_ = f; }
   // Writes one line per access of the board's memory path (MemoryPath::set_log).
@@ -281,7 +290,7 @@ class Vexriscv {
   // Refills the scan's line: the cycle its instruction could be delivered (0: no miss).
   uint64_t redo_fetch(const RedoScan& r, uint64_t w_entry);
   static bool any_cost(const MemCost& c);
-  void split_by_cause(uint64_t n, const MemCost& own, const MemCost& last, uint64_t* out);
+  void split_by_cause(uint64_t n, const MemCost& own, const MemCost& last, uint64_t* out, uint64_t* pc_out = nullptr);
   // A line refill begun at `start` through the memory path: its done cycle.
   uint64_t refill(MemoryPath::Master m, uint32_t line, uint64_t start);
 
@@ -353,6 +362,7 @@ class Vexriscv {
   uint32_t exit_code_ = 0;
   CpuCounters cnt_;
   std::vector<uint64_t> pc_cycles_;
+  std::unordered_map<uint32_t, MemCauseCycles> pc_data_mem_;
   std::vector<Decoded> decoded_;  // for the first kDecodeCover bytes of main_ram (code lives there)
   std::vector<uint8_t> decoded_valid_;
   Decoded scratch_;              // an instruction decoded past them
