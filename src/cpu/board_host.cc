@@ -277,6 +277,15 @@ int BoardHost::run_mailbox(const sasim_board::Mailbox& m, const std::string& nam
     rlog = std::fopen(file.c_str(), "w");
     cpu_.set_retire_log(rlog);
   }
+  // SASIM_BUS_LOG=FILE: the memory path's accesses, the same way.
+  std::FILE* blog = nullptr;
+  if (const char* path = std::getenv("SASIM_BUS_LOG")) {
+    std::string file = path;
+    const size_t at = file.find("%s");
+    if (at != std::string::npos) file.replace(at, 2, name);
+    blog = std::fopen(file.c_str(), "w");
+    cpu_.set_bus_log(blog);
+  }
   if (markers && markers->sample_interval()) cpu_.set_sample_hook(markers->sample_interval(), on_sample, &st);
   const uint64_t start = cpu_.now();
   const StopInfo stop = cpu_.run(start + max_cycles);
@@ -285,6 +294,10 @@ int BoardHost::run_mailbox(const sasim_board::Mailbox& m, const std::string& nam
   if (rlog) {
     cpu_.set_retire_log(nullptr);
     std::fclose(rlog);
+  }
+  if (blog) {
+    cpu_.set_bus_log(nullptr);
+    std::fclose(blog);
   }
   for (const ForkEvent& f : cpu_.forks()) forks_.push_back(f);
   if (carry_) {

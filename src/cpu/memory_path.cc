@@ -174,6 +174,9 @@ uint64_t MemoryPath::io(uint64_t start) {
   // The I/O page acknowledges in the first cycle it sees the access.
   const uint64_t s = grant(kDBus, start, nullptr);
   bus_free_ = s + 1;
+  if (log_)
+    std::fprintf(log_, "%llu %llu IO d req %llu\n", static_cast<unsigned long long>(s), static_cast<unsigned long long>(s),
+                 static_cast<unsigned long long>(start));
   return s;
 }
 

@@ -1113,13 +1113,23 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
             // then the load is redone.
             ++cnt_.dcache_misses;
             dtag_[set] = line + 1;
-            const uint64_t start = std::max(w, dbus_idle_from());
             // Fetch runs on during the refill (the redo below): on the shared
             // bus an I$ refill it requests first goes first (M1: I and D
-            // misses never overlap).
+            // misses never overlap), also before the stores still waiting
+            // for the bus (mp_l2hit_seq: the line after `sw; lw` refilled
+            // before the store's marker write and the load's refill).
             const RedoScan rs = redo_scan(pc, d);
+            if (rs.miss && memp_.shared_bus()) {
+              settle_stores_before_fetch(redo_ireq(rs, t.m + 1));
+              if (n_pending_ > 0) {
+                redo_idone = redo_fetch(rs, t.m + 1);
+                redo_fetched = true;
+              }
+            }
+            const uint64_t start = std::max(w, dbus_idle_from());
             const uint64_t dreq = start + MemoryPath::kRefillStb;
-            if (rs.miss && memp_.shared_bus() && memp_.granted_first(MemoryPath::kIBus, redo_ireq(rs, t.m + 1), dreq)) {
+            if (!redo_fetched && rs.miss && memp_.shared_bus() &&
+                memp_.granted_first(MemoryPath::kIBus, redo_ireq(rs, t.m + 1), dreq)) {
               redo_idone = redo_fetch(rs, t.m + 1);
               redo_fetched = true;
             }
