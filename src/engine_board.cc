@@ -8,21 +8,23 @@
 
 namespace sasim {
 
+namespace {
+
+std::vector<std::string> names_of(int n, const char* (*name)(int)) {
+  std::vector<std::string> v;
+  for (int i = 0; i < n; ++i) v.push_back(name(i));
+  return v;
+}
+
+}  // namespace
+
 const std::vector<std::string>& cpu_class_names() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> v;
-    for (int i = 0; i < cpu::kNumStallClasses; ++i) v.push_back(cpu::stall_class_name(i));
-    return v;
-  }();
+  static const std::vector<std::string> names = names_of(cpu::kNumStallClasses, cpu::stall_class_name);
   return names;
 }
 
 const std::vector<std::string>& mem_cause_names() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> v;
-    for (int i = 0; i < cpu::kNumMemCauses; ++i) v.push_back(cpu::mem_cause_name(i));
-    return v;
-  }();
+  static const std::vector<std::string> names = names_of(cpu::kNumMemCauses, cpu::mem_cause_name);
   return names;
 }
 

@@ -267,25 +267,21 @@ int BoardHost::run_mailbox(const sasim_board::Mailbox& m, const std::string& nam
     cpu_.set_icache_tags(carry_->icache_tags);
     cpu_.memory_path().set_state(carry_->l2_tags, carry_->l2_dirty, carry_->dram_rows);
   }
-  // Developer aid: SASIM_RETIRE_LOG=FILE writes the retire trace of the last
-  // layer; a "%s" in FILE is replaced by the layer's name (one file each).
-  std::FILE* rlog = nullptr;
-  if (const char* path = std::getenv("SASIM_RETIRE_LOG")) {
+  // Developer aids: SASIM_RETIRE_LOG=FILE writes the retire trace of the
+  // last layer, SASIM_BUS_LOG=FILE the memory path's accesses; a "%s" in FILE
+  // is replaced by the layer's name (one file each).
+  const auto dev_log = [&](const char* var) -> std::FILE* {
+    const char* path = std::getenv(var);
+    if (!path) return nullptr;
     std::string file = path;
     const size_t at = file.find("%s");
     if (at != std::string::npos) file.replace(at, 2, name);
-    rlog = std::fopen(file.c_str(), "w");
-    cpu_.set_retire_log(rlog);
-  }
-  // SASIM_BUS_LOG=FILE: the memory path's accesses, the same way.
-  std::FILE* blog = nullptr;
-  if (const char* path = std::getenv("SASIM_BUS_LOG")) {
-    std::string file = path;
-    const size_t at = file.find("%s");
-    if (at != std::string::npos) file.replace(at, 2, name);
-    blog = std::fopen(file.c_str(), "w");
-    cpu_.set_bus_log(blog);
-  }
+    return std::fopen(file.c_str(), "w");
+  };
+  std::FILE* rlog = dev_log("SASIM_RETIRE_LOG");
+  if (rlog) cpu_.set_retire_log(rlog);
+  std::FILE* blog = dev_log("SASIM_BUS_LOG");
+  if (blog) cpu_.set_bus_log(blog);
   if (markers && markers->sample_interval()) cpu_.set_sample_hook(markers->sample_interval(), on_sample, &st);
   const uint64_t start = cpu_.now();
   const StopInfo stop = cpu_.run(start + max_cycles);

@@ -1246,17 +1246,8 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
     t.side_end = w;
     if (redo && p_.cfu_plugin == CfuPluginRev::k2021) replay_behind_load(pc, d, t.m, t.w - 3);
     if (redo) {
-      // DBusCachedPlugin redo: the load jumps back to itself from writeback,
-      // flushing everything behind it, and retires when re-executed (so a
-      // divide or anything else behind it starts over: it does not overlap
-      // the refill).
-      //
-      // During a refill, fetch runs on: the k-th instruction past the load
-      // reaches the I$ k cycles after the load entered writeback, and a line
-      // it misses is refilled then. The redo jump waits for that refill
-      // (cold traces: dcache_miss_use k=1 +1, csrr_empty k=2 +2,
-      // dcache_stride32_miss k=3 +3). A store-load redo (F12) comes too
-      // early for fetch to have got there.
+      // The redo (see redo_scan): the jump back waits for the line that
+      // fetch, running on, refills meanwhile.
       if (!redo_fetched) {
         const uint64_t idone = redo_fetch(redo_scan(pc, d), t.m + 1);
         if (idone > t.w) {
