@@ -445,3 +445,125 @@ TEST_CASE("a whole-network config builds the model a .tflite file would, with Pr
   CHECK(out.size() == 16);
   CHECK(std::vector<int8_t>(out.begin(), out.begin() + 8) == std::vector<int8_t>(out.begin() + 8, out.end()));
 }
+
+#include <cstdio>
+#include <unistd.h>
+
+#include "config/npy.h"
+#include "tflite/model_input.h"
+
+namespace {
+
+// A version-1 .npy file: magic, version, length, the header padded to 64
+// bytes as NumPy writes it, then the data.
+std::string npy_bytes(const std::string& dict, const std::string& data) {
+  std::string h = dict;
+  while ((10 + h.size() + 1) % 64 != 0) h += ' ';
+  h += '\n';
+  std::string out = "\x93NUMPY";
+  out += '\x01';
+  out += '\x00';
+  out += static_cast<char>(h.size() & 0xff);
+  out += static_cast<char>(h.size() >> 8);
+  return out + h + data;
+}
+
+std::string write_temp(const std::string& bytes) {
+  char path[] = "/tmp/sasim_npy_XXXXXX";
+  const int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  REQUIRE(write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
+  close(fd);
+  return path;
+}
+
+std::string input_error(const std::string& bytes, const sasim::tflite::Tensor& t) {
+  const std::string path = write_temp(bytes);
+  std::string what;
+  try {
+    sasim::tflite::model_input(path, 1, t);
+  } catch (const sasim::ConfigError& e) {
+    what = e.what();
+  }
+  std::remove(path.c_str());
+  return what;
+}
+
+}  // namespace
+
+TEST_CASE(".npy headers are parsed strictly", "[tflite][npy]") {
+  const sasim::NpyHeader h =
+      sasim::parse_npy_header(npy_bytes("{'descr': '|i1', 'fortran_order': False, 'shape': (1, 32, 32, 3), }", ""));
+  CHECK(h.descr == "|i1");
+  CHECK(!h.fortran_order);
+  CHECK(h.shape == std::vector<int64_t>{1, 32, 32, 3});
+  CHECK(h.elements() == 3072);
+  CHECK(h.data_offset == 128);
+  CHECK(sasim::parse_npy_header(npy_bytes("{'descr': '<f4', 'fortran_order': True, 'shape': (10,), }", "")).shape ==
+        std::vector<int64_t>{10});
+  CHECK(sasim::parse_npy_header(npy_bytes("{'shape': (), 'descr': '|i1', 'fortran_order': False}", "")).elements() == 1);
+  auto error = [](const std::string& bytes) {
+    try {
+      sasim::parse_npy_header(bytes);
+    } catch (const sasim::NpyError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  std::string cut = npy_bytes("{'descr': '|i1', 'fortran_order': False, 'shape': (1, 2", "");
+  CHECK(error(cut.substr(0, 10 + 50)).find("ends inside the .npy header") != std::string::npos);
+  std::string dict_cut = "\x93NUMPY";
+  dict_cut += std::string("\x01\x00", 2);
+  const std::string cut_dict = "{'descr': '|i1', 'fortran_order': False";
+  dict_cut += static_cast<char>(cut_dict.size());
+  dict_cut += '\0';
+  dict_cut += cut_dict;
+  CHECK(error(dict_cut).find("cut off") != std::string::npos);
+  CHECK(error(npy_bytes("{'descr': '|i1', 'fortran_order': False, 'shape': (1, -2, 3), }", "")).find("negative") !=
+        std::string::npos);
+  CHECK(error(npy_bytes("{'descr': '|i1', 'fortran_order': False, 'shape': (1, 2147483648, 2147483648, 3), }", ""))
+            .find("2^40") != std::string::npos);
+  CHECK(error(npy_bytes("{'descr': '|i1', 'fortran_order': Maybe, 'shape': (1,), }", "")).find("fortran_order") !=
+        std::string::npos);
+  CHECK(error(npy_bytes("{'descr': '|i1', 'shape': (1,), }", "")).find("lacks") != std::string::npos);
+  CHECK(error("\x93NUMPY\x07").find("preamble") != std::string::npos);
+  CHECK(sasim::npy_shape_text({1, 3, 32, 32}) == "(1, 3, 32, 32)");
+  CHECK(sasim::npy_shape_text({7}) == "(7,)");
+}
+
+TEST_CASE("a .npy input must be int8 and of the input tensor's shape", "[tflite][npy]") {
+  sasim::tflite::Tensor t;
+  t.name = "input";
+  t.shape = {1, 32, 32, 3};
+  t.type = sasim::tflite::kInt8;
+  t.quant.scale = {0.5f};
+  t.quant.zero_point = {-128};
+  const std::string data(3072, '\x05');
+  // The tensor's shape, or without its leading 1: read.
+  for (const char* shape : {"(1, 32, 32, 3)", "(32, 32, 3)"}) {
+    const std::string path =
+        write_temp(npy_bytes(std::string("{'descr': '|i1', 'fortran_order': False, 'shape': ") + shape + ", }", data));
+    const std::vector<int8_t> v = sasim::tflite::model_input(path, 1, t);
+    std::remove(path.c_str());
+    CHECK(v.size() == 3072);
+    CHECK(v[100] == 5);
+  }
+  // PyTorch's NCHW layout: the right byte count, the wrong order.
+  CHECK(input_error(npy_bytes("{'descr': '|i1', 'fortran_order': False, 'shape': (1, 3, 32, 32), }", data), t)
+            .find("is a (1, 3, 32, 32) array; the input tensor input is 1x32x32x3") != std::string::npos);
+  // float32: say it is int8 and how to quantize, not a wrong byte count.
+  const std::string f4 =
+      input_error(npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 32, 32, 3), }",
+                            std::string(4 * 3072, '\0')),
+                  t);
+  CHECK(f4.find("'<f4'") != std::string::npos);
+  CHECK(f4.find("q = round(x / 0.5) + -128") != std::string::npos);
+  CHECK(input_error(npy_bytes("{'descr': '|i1', 'fortran_order': True, 'shape': (1, 32, 32, 3), }", data), t)
+            .find("Fortran") != std::string::npos);
+  CHECK(input_error(npy_bytes("{'descr': '|i1', 'fortran_order': False, 'shape': (1, 32, 32, 3), }", data + "x"), t)
+            .find("3073 bytes of data") != std::string::npos);
+  // A raw file of the wrong size names what the tensor needs.
+  CHECK(input_error(std::string(3071, 'a'), t).find("holds 3071 bytes; the input tensor input (1x32x32x3, int8) needs 3072 bytes") !=
+        std::string::npos);
+  CHECK(input_error(std::string(3072 + 70000, 'a'), t).find("needs 3072 bytes") != std::string::npos);
+}

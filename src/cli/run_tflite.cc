@@ -19,6 +19,7 @@
 #include <sstream>
 
 #include "commands.h"
+#include "tflite/model_input.h"
 #include "sasim/cpu_ops.h"
 #include "board/mailbox.h"
 #include "cpu/board.h"
@@ -36,46 +37,6 @@
 namespace sasim {
 
 namespace {
-
-std::string read_all(const std::string& path, uint64_t max_bytes, const char* what) {
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0)
-    throw ConfigError({{path, 0, 0, "", fmt::format("cannot open {}: {}", what, std::strerror(errno))}});
-  if (!S_ISREG(st.st_mode)) throw ConfigError({{path, 0, 0, "", fmt::format("is not a file ({} expected)", what)}});
-  if (static_cast<uint64_t>(st.st_size) > max_bytes)
-    throw ConfigError({{path, 0, 0, "", fmt::format("holds {} bytes; the input tensor needs {}", st.st_size, max_bytes)}});
-  std::ifstream f(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-// The model input: raw int8 bytes (.bin), an int8 .npy array, or seeded.
-std::vector<int8_t> model_input(const std::string& path, int64_t seed, const tflite::Tensor& t) {
-  const size_t n = static_cast<size_t>(t.elements());
-  if (path.empty()) {
-    std::mt19937 rng(static_cast<uint32_t>(seed));
-    std::uniform_int_distribution<int> d(-128, 127);
-    std::vector<int8_t> v(n);
-    for (auto& x : v) x = static_cast<int8_t>(d(rng));
-    return v;
-  }
-  std::string bytes = read_all(path, n + 4096, "input tensor");
-  if (bytes.size() >= 6 && bytes.compare(0, 6, "\x93NUMPY") == 0) {
-    // .npy v1/v2: magic, version, header length, a Python dict header.
-    const bool v1 = bytes.size() >= 10 && bytes[6] == 1;
-    const size_t hl = v1 ? (static_cast<uint8_t>(bytes[8]) | static_cast<uint8_t>(bytes[9]) << 8) : 0;
-    const size_t off = v1 && 10 + hl <= bytes.size() ? 10 + hl : 0;
-    const std::string header = off ? bytes.substr(10, hl) : std::string();
-    if (off == 0 || header.find("'descr': '|i1'") == std::string::npos || header.find("'fortran_order': False") == std::string::npos)
-      throw ConfigError({{path, 0, 0, "", "a .npy input must be a version-1 int8 (|i1) C-order array"}});
-    bytes = bytes.substr(off);
-  }
-  if (bytes.size() != n)
-    throw ConfigError({{path, 0, 0, "", fmt::format("holds {} bytes; the input tensor {} needs {} int8 values",
-                                                     bytes.size(), t.name, n)}});
-  return std::vector<int8_t>(bytes.begin(), bytes.end());
-}
 
 // A .npy (version 1) of the output tensor's bytes: int8, or float32 ('<f4').
 std::string npy_of(const std::vector<int8_t>& v, const std::vector<int>& shape, bool is_float) {
@@ -120,7 +81,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
                         "--trace records a layer-list model config's run; a whole network is not traced yet"}});
   const tflite::Tensor& in_t = m.tensors[static_cast<size_t>(m.inputs[0])];
   const tflite::Tensor& out_t = m.tensors[static_cast<size_t>(m.outputs[0])];
-  const std::vector<int8_t> input = model_input(opt.input_path, opt.input_seed, in_t);
+  const std::vector<int8_t> input = tflite::model_input(opt.input_path, opt.input_seed, in_t);
   const std::string out_dir = opt.out_dir.empty() ? "out/" + im.name : opt.out_dir;
   make_dirs(out_dir);
 
