@@ -224,6 +224,28 @@ expect(exec_board_default 0 "result words: 0;259;1943\nexit code 0 after 3517 cy
 # cfu_read_next that forks, twice: ../shared/memory-reference/README.md.)
 expect(exec_fork_warning 0 "result words: 16912391;21;106\n.*warning: CfuPlugin fork \\(F19\\) at pc 0x400000d8"
        ARGS exec "${ref}/elf/micro/cfu_fork_after_stores.elf" --set cpu.variant=perf+cfu-2021 --set cpu.memory.model=fixed)
+# Ctrl-C and limits: exec stops at the next slice of 20 M cycles with what it
+# has and exit 130; --max-cycles must be a number of cycles; a whole network
+# stops after the operator in flight, writes the operators done and no output
+# tensor; an --out that is a file is refused before anything is simulated.
+set(ENV{SASIM_TEST_SIGINT_AFTER_LAYERS} 0)
+expect(exec_interrupted 130 "result words: \n.*interrupted at cycle [0-9]+ \\(pc 0x40000000\\)"
+       ARGS exec "${ref}/elf/micro/nop_256.elf")
+set(ENV{SASIM_TEST_SIGINT_AFTER_LAYERS} 2)
+expect(run_tflite_interrupted 130 "^sasim run: [^\n]*\n[^\n]*\n +0 [^\n]*\n +1 [^\n]*\ninterrupted after operator 2 of 13: wrote .*no output tensor"
+       ARGS run --model "${SHARED}/models/kws_ref_model.tflite" --out "${WORK}/tflite_interrupted")
+unset(ENV{SASIM_TEST_SIGINT_AFTER_LAYERS})
+if(EXISTS "${WORK}/tflite_interrupted/output.bin" OR NOT EXISTS "${WORK}/tflite_interrupted/report.json")
+  message(SEND_ERROR "[run_tflite_interrupted] want report.json and no output.bin")
+endif()
+expect(exec_max_cycles_negative 2 "--max-cycles: -1 is not a number of cycles"
+       ARGS exec "${ref}/elf/micro/nop_256.elf" --max-cycles -1)
+expect(exec_cycle_limit_names_insn 1 "\\(instruction 0x00000013\\) in cycle [0-9]+: cycle limit 1000 reached"
+       ARGS exec "${ref}/elf/micro/nop_256.elf" --max-cycles 1000)
+file(WRITE "${WORK}/out_is_a_file" "")
+expect(run_tflite_out_is_file 2 "^[^\n]*out_is_a_file: output path exists and is not a directory\n$"
+       ARGS run --model "${SHARED}/models/kws_ref_model.tflite" --out "${WORK}/out_is_a_file")
+
 # --cold-layers boots every layer on a fresh board, as check does (the
 # numbers of the SoC simulation of today's design, layer by layer), and the
 # memory classes are split by cause on the board's memory path.
@@ -583,7 +605,7 @@ if(NOT kws_exact OR NOT kws_top EQUAL 9)
   message(SEND_ERROR "[run_tflite] report.json: bit_exact ${kws_exact}, top class ${kws_top} (want 9)")
 endif()
 file(WRITE "${WORK}/short_input.bin" "0123456789")
-expect(run_tflite_short_input 2 "short_input.bin: holds 10 bytes; the input tensor .* needs 3072 int8 values"
+expect(run_tflite_short_input 2 "short_input.bin: holds 10 bytes; the input tensor .* needs 3072 bytes"
        ARGS run --cpu gap --model "${SHARED}/models/pretrainedResnet_quant.tflite" --input "${WORK}/short_input.bin"
        --out "${WORK}/tflite_short")
 expect(run_tflite_missing_input 2 "nope.bin: cannot open input tensor: No such file"

@@ -286,9 +286,13 @@ TEST_CASE("a program that misbehaves stops with the pc, the instruction and the 
   CHECK(s.instruction == 0xffffffffu);
   // lui t0, 0x10000; lw t1, 0(t0): unmapped.
   run_words({0x100002b7u, 0x0002a303u}, sasim::cpu::StopReason::kBadAccess, "0x10000000");
-  // j . : never exits.
+  // j . : never exits; the stop names the instruction it was at.
   s = run_words({0x0000006fu}, sasim::cpu::StopReason::kMaxCycles, "cycle limit");
   CHECK(s.cycle > 100000);
+  CHECK(s.instruction == 0x0000006fu);
+  // c.nop; c.nop (an rv32imc build): the core has no C extension, and says so.
+  s = run_words({0x00010001u}, sasim::cpu::StopReason::kIllegalInstruction, "compressed (RVC)");
+  CHECK(s.message.find("-march=rv32im") != std::string::npos);
 }
 
 #include "cpu/board_host.h"

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <signal.h>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,30 @@ struct CommonOptions {
   std::string hw_path;  // empty: the embedded default
   std::vector<Override> overrides;
 };
+
+// Ctrl-C while a command simulates: SIGINT sets a flag that the command
+// checks between steps it can stop at (a layer, an operator, a slice of a
+// program's cycles), then writes what is complete and exits 130. One scope
+// per command; the previous handler comes back when it ends.
+class SigintScope {
+ public:
+  SigintScope();
+  ~SigintScope();
+  SigintScope(const SigintScope&) = delete;
+  SigintScope& operator=(const SigintScope&) = delete;
+  static bool interrupted();
+  // Test hook: SASIM_TEST_SIGINT_AFTER_LAYERS=N raises SIGINT before step N
+  // (a layer, an operator, an exec slice of 20 M cycles).
+  static void test_hook(size_t step);
+
+ private:
+  struct sigaction old_ = {};
+};
+constexpr int kExitInterrupted = 130;
+
+// The output directory is a directory we can write (checked before any
+// simulation: a file, or a read-only directory, would otherwise fail at the end).
+void check_writable_dir(const std::string& dir);
 
 struct RunOptions {
   std::string model_path;
@@ -107,7 +132,7 @@ int cmd_export_cfu(const CommonOptions& common, const ExportOptions& o);
 
 struct ExecOptions {
   std::string elf_path;
-  uint64_t max_cycles = 2'000'000'000;
+  int64_t max_cycles = 2'000'000'000;  // --max-cycles: at least 1
 };
 
 // Runs a bare-metal rv32im ELF on the board model; console to stdout, then

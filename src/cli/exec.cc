@@ -3,6 +3,7 @@
 // ../shared/board-reference/README.md.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -18,6 +19,8 @@ void put_console(void*, char c) { std::fputc(c, stdout); }
 }  // namespace
 
 int cmd_exec(const CommonOptions& common, const ExecOptions& o) {
+  if (o.max_cycles < 1)
+    throw ConfigError({{"--max-cycles", 0, 0, "", fmt::format("{} is not a number of cycles (1 or more)", o.max_cycles)}});
   const HwConfig hw = load_hw_config(common.hw_path, common.overrides);
   cpu::ElfImage img;
   try {
@@ -48,7 +51,26 @@ int cmd_exec(const CommonOptions& common, const ExecOptions& o) {
   // The core is named on stderr, so that stdout stays the program's own.
   fmt::print(stderr, "sasim exec: {} on the VexRiscv {} model (memory {})\n", o.elf_path,
              cpu_variant_name(hw.cpu.variant), memory_description(hw.cpu));
-  const cpu::StopInfo stop = board.run(img.entry, o.max_cycles);
+  // The program runs in slices of cycles, so that Ctrl-C stops it within a
+  // second (the CPU model resumes where a slice's limit stopped it).
+  constexpr uint64_t kSlice = 20'000'000;
+  const uint64_t max_cycles = static_cast<uint64_t>(o.max_cycles);
+  SigintScope sigint;
+  board.cpu.reset(img.entry);
+  cpu::StopInfo stop;
+  bool interrupted = false;
+  size_t slice = 0;
+  for (uint64_t limit = std::min(kSlice, max_cycles);; limit = std::min(limit + kSlice, max_cycles)) {
+    SigintScope::test_hook(slice++);
+    if (SigintScope::interrupted()) {
+      interrupted = true;
+      stop.cycle = board.cpu.now();
+      stop.pc = board.cpu.pc();
+      break;
+    }
+    stop = board.cpu.run(limit);
+    if (stop.reason != cpu::StopReason::kMaxCycles || limit >= max_cycles) break;
+  }
   std::fflush(stdout);
   if (rlog) std::fclose(rlog);
   if (blog) {
@@ -74,6 +96,11 @@ int cmd_exec(const CommonOptions& common, const ExecOptions& o) {
     words += fmt::format("{}{}", i ? ";" : "", board.cpu.result_words()[i]);
   if (!board.cpu.console().empty() && board.cpu.console().back() != '\n') fmt::print("\n");
   fmt::print("result words: {}\n", words);
+  if (interrupted) {
+    fmt::print(stderr, "interrupted at cycle {} (pc 0x{:08x}): the result words so far are above\n", stop.cycle,
+               stop.pc);
+    return kExitInterrupted;
+  }
   if (stop.reason != cpu::StopReason::kExit) {
     const std::string fn = [&] {
       const cpu::ElfSymbol* s = img.function_at(stop.pc);

@@ -31,8 +31,25 @@ namespace {
 
 volatile std::sig_atomic_t g_interrupted = 0;
 
-// The output directory is a directory we can write, checked before any
-// simulation (a file, or a read-only directory, would otherwise fail at the end).
+}  // namespace
+
+SigintScope::SigintScope() {
+  g_interrupted = 0;
+  struct sigaction sa = {};
+  sa.sa_handler = [](int) { g_interrupted = 1; };
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, &old_);
+}
+
+SigintScope::~SigintScope() { sigaction(SIGINT, &old_, nullptr); }
+
+bool SigintScope::interrupted() { return g_interrupted != 0; }
+
+void SigintScope::test_hook(size_t step) {
+  const char* hook = std::getenv("SASIM_TEST_SIGINT_AFTER_LAYERS");
+  if (hook && std::atol(hook) >= 0 && static_cast<size_t>(std::atol(hook)) == step) std::raise(SIGINT);
+}
+
 void check_writable_dir(const std::string& dir) {
   struct stat st;
   if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
@@ -44,8 +61,6 @@ void check_writable_dir(const std::string& dir) {
   close(fd);
   std::remove(probe.c_str());
 }
-
-}  // namespace
 
 void make_dirs(const std::string& dir) {
   std::string cur;
@@ -346,18 +361,11 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
   // The CPU's fastest feed rates, measured once on the CPU model.
   const cpu::FeedRates feed = cpu::measure_feed_rates(cpu::cpu_params_from(hw), core_params_from(hw));
   // Ctrl-C: finish the layer in flight, then write what is done and stop.
-  g_interrupted = 0;
-  struct sigaction sa = {}, old_sa = {};
-  sa.sa_handler = [](int) { g_interrupted = 1; };
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, &old_sa);
+  SigintScope sigint;
   size_t layers_done = 0;
-  // Test hook: deliver SIGINT to ourselves after this many layers.
-  const char* interrupt_hook = std::getenv("SASIM_TEST_SIGINT_AFTER_LAYERS");
-  const long interrupt_after = interrupt_hook ? std::atol(interrupt_hook) : -1;
   for (size_t i = 0; i < model.layers.size(); ++i) {
-    if (interrupt_after >= 0 && static_cast<long>(i) == interrupt_after) std::raise(SIGINT);
-    if (g_interrupted) break;
+    SigintScope::test_hook(i);
+    if (SigintScope::interrupted()) break;
     ++layers_done;
     const ModelLayer& l = model.layers[i];
     const auto t_sim0 = std::chrono::steady_clock::now();
@@ -514,7 +522,6 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
   write_file(out_dir + "/report.json", report.dump(2) + "\n");
   write_file(out_dir + "/hw.resolved.yaml", hw_config_to_yaml(hw));
   engine->finish();  // traces last: a failure there loses none of the results above
-  sigaction(SIGINT, &old_sa, nullptr);
   // Trace files of an earlier run that this one did not write are stale.
   for (const char* f : {"trace.vcd", "timeline.json"})
     if (opt.trace.empty() || (opt.trace == "vcd") != (std::string(f) == "trace.vcd"))
@@ -522,7 +529,7 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
   if (interrupted) {
     fmt::print(stderr, "interrupted after layer {} of {}: wrote the rows of the layers done\n", layers_done,
                model.layers.size());
-    return 130;
+    return kExitInterrupted;
   }
   fmt::print("wrote {0}/layers.csv, {0}/report.json, {0}/hw.resolved.yaml{1}\n", out_dir,
              opt.trace.empty() ? ""

@@ -84,6 +84,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
   const std::vector<int8_t> input = tflite::model_input(opt.input_path, opt.input_seed, in_t);
   const std::string out_dir = opt.out_dir.empty() ? "out/" + im.name : opt.out_dir;
   make_dirs(out_dir);
+  check_writable_dir(out_dir);  // before simulating, not after
 
   // The reference: the whole network on the golden library.
   std::map<int, std::vector<int8_t>> want;
@@ -140,7 +141,14 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
   std::string profile = "\"Event\",\"Tag\",\"Ticks\"\n";
   uint64_t cfu_cycles = 0, cpu_cycles = 0, cpu_ops_untimed = 0, cpu_ops_timed = 0;
   bool all_exact = true;
+  // Ctrl-C: finish the operator in flight, then write the rows of the
+  // operators done (no output tensor: the inference is not complete).
+  SigintScope sigint;
+  size_t ops_done = 0;
   for (const tflite::Operator& op : m.operators) {
+    SigintScope::test_hook(ops_done);
+    if (SigintScope::interrupted()) break;
+    ++ops_done;
     const int oi = op.outputs[0];
     const tflite::Tensor& o = m.tensors[static_cast<size_t>(oi)];
     const tflite::ImportedLayer* layer = nullptr;
@@ -195,8 +203,28 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
                    {"cycles", cycles ? nlohmann::json(*cycles) : nlohmann::json(nullptr)},
                    {"timed", cycles.has_value()}, {"macs", macs}, {"bit_exact", exact}});
   }
-  const std::vector<int8_t>& out = t.at(m.outputs[0]);
   const uint64_t total = cfu_cycles + cpu_cycles;
+  if (ops_done < m.operators.size()) {
+    write_or_throw(out_dir + "/layers.csv", csv);
+    write_or_throw(out_dir + "/profile.csv", profile);
+    const nlohmann::json report = {{"model_file", opt.model_path},
+                                   {"cpu_model", opt.cpu},
+                                   {"cpu_variant", cpu_variant_name(hw.cpu.variant)},
+                                   {"memory", memory_description(hw.cpu)},
+                                   {"sasim_version", sasim_version()},
+                                   {"operators", ops},
+                                   {"interrupted_after_operator", ops_done},
+                                   {"total", {{"cycles", total}, {"cfu_cycles", cfu_cycles}, {"cpu_cycles", cpu_cycles}}}};
+    write_or_throw(out_dir + "/report.json", report.dump(2) + "\n");
+    engine->finish();
+    for (const char* f : {"output.bin", "output.npy"}) std::remove((out_dir + "/" + f).c_str());
+    fmt::print(stderr,
+               "interrupted after operator {} of {}: wrote {}/layers.csv, profile.csv and report.json with the "
+               "operators done (no output tensor)\n",
+               ops_done, m.operators.size(), out_dir);
+    return kExitInterrupted;
+  }
+  const std::vector<int8_t>& out = t.at(m.outputs[0]);
   fmt::print("total: {} cycles ({:.1f} us at {} MHz): {} in the CFU layers, {} in {} CPU operators (sasim's board "
              "kernels; TFLite Micro's may differ); {} CPU operators not timed\n",
              total, static_cast<double>(total) / hw.clock_mhz, hw.clock_mhz, cfu_cycles, cpu_cycles, cpu_ops_timed,

@@ -912,15 +912,23 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
     return stop;
   };
   while (!exited_) {
-    if (last_retire_ > max_cycle)
-      return fail(StopReason::kMaxCycles, 0, fmt::format("cycle limit {} reached", max_cycle));
+    if (last_retire_ > max_cycle) {
+      uint32_t w = 0;
+      if ((pc_ & 3) == 0 && mem_->in_ram(pc_, 4)) std::memcpy(&w, &mem_->ram[pc_ - BoardMemory::kRamBase], 4);
+      return fail(StopReason::kMaxCycles, w, fmt::format("cycle limit {} reached", max_cycle));
+    }
     if ((pc_ & 3) != 0 || !mem_->in_ram(pc_, 4))
       return fail(StopReason::kBadAccess, 0, fmt::format("instruction fetch from unmapped address 0x{:08x}", pc_));
     // A copy: decode_at() reuses one scratch entry past the predecoded
     // range, and this instruction's handling decodes its neighbours.
     const Decoded d = decode_at(pc_);
     if (d.op == kIllegal)
-      return fail(StopReason::kIllegalInstruction, d.raw, fmt::format("illegal instruction 0x{:08x}", d.raw));
+      return fail(StopReason::kIllegalInstruction, d.raw,
+                  (d.raw & 3) != 3 ? fmt::format("illegal instruction 0x{:08x}: its low half 0x{:04x} is a compressed "
+                                                 "(RVC) instruction, and the board's VexRiscv is rv32im: build with "
+                                                 "-march=rv32im (no 'c')",
+                                                 d.raw, d.raw & 0xffff)
+                                   : fmt::format("illegal instruction 0x{:08x}", d.raw));
     if (d.op == kEcall || d.op == kEbreak || d.op == kMret)
       return fail(StopReason::kTrap, d.raw,
                   fmt::format("{} would trap to mtvec; traps are not modelled", d.op == kEcall ? "ecall" : d.op == kEbreak ? "ebreak" : "mret"));
