@@ -176,3 +176,62 @@ TEST_CASE("resources: the model reproduces scripts/synth on its grid", "[config]
   CHECK_FALSE(big.fits());
   CHECK(big.over().find("DSP48E1 315 > 236") != std::string::npos);
 }
+
+#include <random>
+
+TEST_CASE("seeded mutations of configs never crash the parser", "[config][fuzz]") {
+  // The default hardware config and two model configs (a layer list and an
+  // imported whole network), mutated: byte flips, a line deleted or
+  // duplicated, truncation. Each parses or is refused with a ConfigError
+  // that names the source; anything else fails the test.
+  std::mt19937 rng(20261206);
+  int parsed = 0, refused = 0;
+  struct Source {
+    std::string path;
+    bool model;
+  };
+  const Source sources[] = {{kSrc + "/configs/default.yaml", false},
+                            {kSrc + "/models/dscnn.yaml", true},
+                            {kSrc + "/models/resnet8.yaml", true}};
+  for (const Source& src : sources) {
+    const std::string good = slurp(src.path);
+    for (int i = 0; i < 600; ++i) {
+      std::string b = good;
+      const int kind = static_cast<int>(rng() % 4);
+      if (kind == 0) {
+        for (int k = 0; k < 1 + static_cast<int>(rng() % 4); ++k) {
+          static const char kChars[] = " :-[]{},#'\"\n\t0123456789abcxyz|&*!%@`\\";
+          b[rng() % b.size()] = rng() % 4 ? kChars[rng() % (sizeof kChars - 1)] : static_cast<char>(rng());
+        }
+      } else if (kind == 1 || kind == 2) {
+        std::vector<std::string> lines;
+        std::stringstream ss(b);
+        for (std::string l; std::getline(ss, l);) lines.push_back(l);
+        const size_t at = rng() % lines.size();
+        if (kind == 1) lines.erase(lines.begin() + static_cast<long>(at));
+        else lines.insert(lines.begin() + static_cast<long>(at), lines[rng() % lines.size()]);
+        b.clear();
+        for (const std::string& l : lines) b += l + "\n";
+      } else {
+        b.resize(rng() % b.size());
+      }
+      try {
+        if (src.model) {
+          const std::string dir = src.path.substr(0, src.path.find_last_of('/'));
+          sasim::parse_model_config(b, "mutant.yaml", dir, {});
+        } else {
+          sasim::parse_hw_config(b, "mutant.yaml", {});
+        }
+        ++parsed;
+      } catch (const sasim::ConfigError& e) {
+        CHECK(std::string(e.what()).find("mutant.yaml") != std::string::npos);
+        ++refused;
+      } catch (const std::exception& e) {
+        FAIL("mutant " << i << " of " << src.path << ": " << e.what() << "\n---\n" << b);
+      }
+    }
+  }
+  WARN("config mutants: " << parsed << " parsed, " << refused << " refused");
+  CHECK(parsed + refused == 1800);
+  CHECK(refused > 0);
+}

@@ -567,3 +567,42 @@ TEST_CASE("a .npy input must be int8 and of the input tensor's shape", "[tflite]
         std::string::npos);
   CHECK(input_error(std::string(3072 + 70000, 'a'), t).find("needs 3072 bytes") != std::string::npos);
 }
+
+TEST_CASE("seeded mutations of a .npy input never crash the reader", "[tflite][npy][fuzz]") {
+  // Byte flips and random 32-bit words in the preamble and header, and
+  // truncations: each is read (of the tensor's shape) or refused with a
+  // ConfigError; anything else fails the test.
+  sasim::tflite::Tensor t;
+  t.name = "input";
+  t.shape = {1, 8, 8, 3};
+  t.type = sasim::tflite::kInt8;
+  const std::string good =
+      npy_bytes("{'descr': '|i1', 'fortran_order': False, 'shape': (1, 8, 8, 3), }", std::string(192, '\x07'));
+  std::mt19937 rng(20261206);
+  int read = 0, refused = 0;
+  for (int i = 0; i < 1500; ++i) {
+    std::string b = good;
+    const int kind = static_cast<int>(rng() % 3);
+    if (kind == 0) {
+      for (int k = 0; k < 1 + static_cast<int>(rng() % 4); ++k) b[rng() % 128] = static_cast<char>(rng());
+    } else if (kind == 1) {
+      const uint32_t v = static_cast<uint32_t>(rng());
+      std::memcpy(&b[rng() % 125], &v, 4);
+    } else {
+      b.resize(rng() % b.size());
+    }
+    const std::string path = write_temp(b);
+    try {
+      const std::vector<int8_t> v = sasim::tflite::model_input(path, 1, t);
+      CHECK(v.size() == 192);
+      ++read;
+    } catch (const sasim::ConfigError& e) {
+      CHECK(std::string(e.what()).find(path) == 0);
+      ++refused;
+    }
+    std::remove(path.c_str());
+  }
+  WARN(".npy mutants: " << read << " read, " << refused << " refused");
+  CHECK(read + refused == 1500);
+  CHECK(refused > 0);
+}

@@ -236,7 +236,10 @@ YAML::Node MapReader::raw(const std::string& key) {
   known_.insert(key);
   if (!is_map_) return YAML::Node();
   const YAML::Node& c = node_;
-  return c[key];
+  // A missing key gives yaml-cpp's invalid node, whose every query but
+  // IsDefined() throws: hand back an undefined node instead.
+  const YAML::Node v = c[key];
+  return v.IsDefined() ? v : YAML::Node(YAML::NodeType::Undefined);
 }
 
 void MapReader::error(const std::string& key, const std::string& message) {
