@@ -58,7 +58,7 @@ int sc_main(int argc, char* argv[]) {
   // SystemC's info messages (tracing time unit, ...) would land in the middle
   // of sasim's tables; warnings and errors still print.
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
-  CLI::App app{"sasim: cycle-accurate systolic-array simulator for CFU Playground int8 CNN accelerators"};
+  CLI::App app{"sasim: cycle-accurate systolic-array simulator for CFU Playground int8 CNN accelerators", "sasim"};
   app.require_subcommand(1);
   sasim::CommonOptions common;
   std::vector<std::string> sets;
@@ -119,7 +119,8 @@ int sc_main(int argc, char* argv[]) {
   export_cfu->add_option("--name", exo.name, "the project's name (default: the folder's)");
   export_cfu->add_flag("--force", exo.force, "replace an earlier export in the folder");
 
-  CLI::App* import = app.add_subcommand("import", "import a .tflite model's accelerator layers as a sasim model config");
+  CLI::App* import = app.add_subcommand(
+      "import", "import a .tflite model as a whole-network sasim model config (accelerator layers and CPU operators)");
   std::string import_in, import_out;
   import->add_option("model", import_in, "the .tflite file")->required();
   import->add_option("--out", import_out, "the model config to write, e.g. models/resnet8_tflite.yaml")->required();

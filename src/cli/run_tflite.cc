@@ -82,7 +82,11 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
   const tflite::Tensor& in_t = m.tensors[static_cast<size_t>(m.inputs[0])];
   const tflite::Tensor& out_t = m.tensors[static_cast<size_t>(m.outputs[0])];
   const std::vector<int8_t> input = tflite::model_input(opt.input_path, opt.input_seed, in_t);
-  const std::string out_dir = opt.out_dir.empty() ? "out/" + im.name : opt.out_dir;
+  // The default folder: out/NAME for a model config, out/NAME-tflite for the
+  // .tflite file itself (so that a file and the config imported from it do
+  // not overwrite each other's results).
+  const bool from_file = opt.model_path.size() > 7 && opt.model_path.compare(opt.model_path.size() - 7, 7, ".tflite") == 0;
+  const std::string out_dir = !opt.out_dir.empty() ? opt.out_dir : "out/" + im.name + (from_file ? "-tflite" : "");
   make_dirs(out_dir);
   check_writable_dir(out_dir);  // before simulating, not after
 
@@ -248,16 +252,25 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
   for (size_t i = 0; i < classes; ++i) order[i] = static_cast<int>(i);
   std::stable_sort(order.begin(), order.end(),
                    [&](int a, int b) { return score[static_cast<size_t>(a)] > score[static_cast<size_t>(b)]; });
-  fmt::print("top-5:");
+  // A classifier ends with SOFTMAX: its output is class scores. Anything
+  // else (an autoencoder's reconstruction, a detector's boxes) is not
+  // ranked.
+  const bool classifier = !m.operators.empty() && m.operators.back().code == tflite::kSoftmax;
   nlohmann::json top = nlohmann::json::array();
-  for (size_t k = 0; k < order.size() && k < 5; ++k) {
-    const size_t c = static_cast<size_t>(order[k]);
-    fmt::print(" class {} ({:.4f})", c, score[c]);
-    nlohmann::json entry = {{"class", c}, {"score", score[c]}};
-    if (!out_float) entry["int8"] = out[c];
-    top.push_back(entry);
+  if (classifier) {
+    fmt::print("top-5:");
+    for (size_t k = 0; k < order.size() && k < 5; ++k) {
+      const size_t c = static_cast<size_t>(order[k]);
+      fmt::print(" class {} ({:.4f})", c, score[c]);
+      nlohmann::json entry = {{"class", c}, {"score", score[c]}};
+      if (!out_float) entry["int8"] = out[c];
+      top.push_back(entry);
+    }
+    fmt::print("\n");
+  } else {
+    fmt::print("output: {} values of {} (the model does not end with SOFTMAX: no classes to rank)\n", classes,
+               out_t.name);
   }
-  fmt::print("\n");
   write_or_throw(out_dir + "/output.bin", std::string(out.begin(), out.end()));
   write_or_throw(out_dir + "/output.npy", npy_of(out, out_t.shape, out_float));
   write_or_throw(out_dir + "/layers.csv", csv);
@@ -270,7 +283,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
                            {"operators", ops},
                            {"total", {{"cycles", total}, {"cfu_cycles", cfu_cycles}, {"cpu_cycles", cpu_cycles},
                                      {"cpu_operators_timed", cpu_ops_timed}, {"cpu_operators_not_timed", cpu_ops_untimed}}},
-                           {"top5", top},
+                           {"top5", classifier ? top : nlohmann::json(nullptr)},
                            {"bit_exact", all_exact}};
   write_or_throw(out_dir + "/report.json", report.dump(2) + "\n");
   engine->finish();
