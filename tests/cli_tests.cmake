@@ -532,9 +532,20 @@ string(REPLACE "inputs: [op00_conv2d, op02_conv2d]" "inputs: [op00_conv2d, input
 file(WRITE "${WORK}/imported/r8_bad.yaml" "${r8_bad}")
 expect(run_imported_bad_shapes 2 "r8_bad.yaml:[0-9]+:5: layers\\[3\\] \\(op03_add\\): inputs \\[1, 32, 32, 16\\] and \\[1, 32, 32, 3\\] do not broadcast to the output"
        ARGS run --model "${WORK}/imported/r8_bad.yaml" --out "${WORK}/r8_bad")
+# A bad entry is reported alone: the entries reading its output are not
+# checked against what it would have made (no cascade of mismatches).
+string(REPLACE "stride: [2, 2]" "stride: [2, 2, 9]" r8_bad "${r8_yaml}")
+file(WRITE "${WORK}/imported/r8_bad.yaml" "${r8_bad}")
+expect(run_imported_no_cascade 2 "^([^\n]*\\.stride: expected 2 integers, got 3\n)+$"
+       ARGS run --model "${WORK}/imported/r8_bad.yaml" --out "${WORK}/r8_bad")
+# A weight file's error is reported at the config key that names it.
 file(WRITE "${WORK}/imported/pretrainedResnet_quant/op14_bias.bin" "short")
-expect(run_imported_short_bias 2 "op14_bias.bin: holds 5 bytes, expected 40"
+expect(run_imported_short_bias 2 "pretrainedResnet_quant.yaml:[0-9]+:[0-9]+: layers\\[[0-9]+\\][^:]*weights.bias_file: [^\n]*op14_bias.bin: holds 5 bytes, expected 40"
        ARGS run --model "${WORK}/imported/pretrainedResnet_quant.yaml" --out "${WORK}/r8_bad")
+# An absolute weight path is used as it is.
+file(WRITE "${WORK}/abs_weights.yaml" "name: t\nlayers:\n  - name: a\n    op: conv2d\n    input_shape: [1, 4, 4, 8]\n    filter_shape: [8, 1, 1, 8]\n    output_shape: [1, 4, 4, 8]\n    stride: [1, 1]\n    dilation: [1, 1]\n    padding: same\n    input_zero_point: 0\n    output_zero_point: 0\n    fused_activation: none\n    input_scale: 0.1\n    filter_scales: [0.1]\n    output_scale: 0.1\n    input_seed: 1\n    weights: {filter_file: ${WORK}/no_such_filter.bin}\n")
+expect(run_abs_weight_path 2 "abs_weights.yaml:18:[0-9]+: layers\\[0\\].weights.filter_file: ${WORK}/no_such_filter.bin: cannot open tensor file"
+       ARGS run --model "${WORK}/abs_weights.yaml" --out "${WORK}/abs_weights")
 if(EXISTS "${WORK}/r8_bad")
   message(SEND_ERROR "[run_imported_bad] wrote results for a bad config")
 endif()

@@ -235,3 +235,23 @@ TEST_CASE("seeded mutations of configs never crash the parser", "[config][fuzz]"
   CHECK(parsed + refused == 1800);
   CHECK(refused > 0);
 }
+
+TEST_CASE("a .tflite file without its identifier is called a damaged TFLite file", "[config]") {
+  std::string b = slurp(std::string(SASIM_SHARED_DIR) + "/models/kws_ref_model.tflite");
+  REQUIRE(b.compare(4, 4, "TFL3") == 0);
+  b[5] = 'X';
+  const std::string path = "/tmp/sasim_damaged_test.tflite";
+  {
+    std::ofstream f(path, std::ios::binary);
+    f.write(b.data(), static_cast<std::streamsize>(b.size()));
+  }
+  try {
+    sasim::load_model_config(path, {});
+    FAIL("no error");
+  } catch (const sasim::ConfigError& e) {
+    const std::string what = e.what();
+    CHECK(what.find("a damaged TFLite file") != std::string::npos);
+    CHECK(what.find("54584c33") != std::string::npos);  // "TXL3"
+  }
+  std::remove(path.c_str());
+}

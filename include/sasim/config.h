@@ -164,6 +164,7 @@ struct ModelLayer {
   uint32_t weight_seed = 0;
   uint32_t input_seed = 0;
   std::string filter_file, bias_file;  // resolved paths, raw little-endian
+  Diagnostic filter_at, bias_at;       // where the config names them (for errors reading them)
 };
 
 // A whole-network model config (one with a top-level `input:`): every entry
@@ -178,6 +179,7 @@ struct GraphTensor {  // the model input, or a constant operand read from `file`
   double scale = 0;
   int zero_point = 0;
   std::string file;  // resolved path; empty for the model input
+  Diagnostic file_at;  // where the config names it (for errors reading it)
 };
 struct GraphOperand {
   std::string name;                 // an earlier entry or the model input; empty for a constant

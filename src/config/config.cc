@@ -109,6 +109,16 @@ std::string read_text_config(const std::string& path, const char* what) {
     throw ConfigError({{path, 0, 0, "", fmt::format("this is a TFLite model (.tflite), not a {}: import its "
                                                      "accelerator layers first (sasim import {} --out models/NAME.yaml)",
                                                      what, path)}});
+  if (path.size() > 7 && path.compare(path.size() - 7, 7, ".tflite") == 0) {
+    // Named as a TFLite model but without its identifier: a damaged file,
+    // not a config that happens to be binary.
+    std::string id;
+    for (size_t i = 4; i < 8 && i < text.size(); ++i) id += fmt::format("{:02x}", static_cast<unsigned char>(text[i]));
+    throw ConfigError({{path, 0, 0, "", fmt::format("a damaged TFLite file: the FlatBuffer identifier at offset 4 is "
+                                                     "{} (hex), not 'TFL3'{}",
+                                                     id.empty() ? "missing" : id,
+                                                     text.size() < 8 ? " (the file is shorter than 8 bytes)" : "")}});
+  }
   if (text.size() >= 4 && text.compare(0, 4, "\x7f" "ELF") == 0)
     throw ConfigError({{path, 0, 0, "", fmt::format("this is an ELF program, not a {}: run it with sasim exec", what)}});
   int line = 1;
@@ -366,8 +376,10 @@ ModelConfig parse_model_config(const std::string& text, const std::string& sourc
             lr.error("op", fmt::format("{} runs on the CPU: it belongs in a whole-network config (add a top-level "
                                        "input:, see docs/model-config.md)", node.op));
           } else {
+            const size_t errors_before = ctx.diags.size();
             read_cpu_node(lr, inputs_ok, &node);
-            known[node.name] = {node.output_shape, node.output_scale, node.output_zero_point, node.output_float};
+            known[node.name] = {node.output_shape, node.output_scale, node.output_zero_point, node.output_float,
+                                !inputs_ok || ctx.diags.size() > errors_before};
             m.graph.push_back(std::move(node));
           }
           lr.finish(!m.whole_network);  // its keys are not the point there
@@ -378,7 +390,7 @@ ModelConfig parse_model_config(const std::string& text, const std::string& sourc
         if (m.whole_network) {
           if (layer_ok) check_layer_node(lr, ml.spec, scales, known, &node);
           node.layer = static_cast<int>(m.layers.size());
-          known[node.name] = {node.output_shape, node.output_scale, node.output_zero_point, false};
+          known[node.name] = {node.output_shape, node.output_scale, node.output_zero_point, false, !layer_ok};
           m.graph.push_back(std::move(node));
         }
         // A whole-network layer reads its input from the graph; its seed is
@@ -391,9 +403,13 @@ ModelConfig parse_model_config(const std::string& text, const std::string& sourc
           const bool from_files = w.has("filter_file");
           if (from_files) {
             std::string f, b;
-            if (w.get_string("filter_file", &f)) ml.filter_file = base_dir + "/" + f;
+            if (w.get_string("filter_file", &f)) {
+              ml.filter_file = resolve_path(base_dir, f);
+              ml.filter_at = w.locate("filter_file");
+            }
             if (w.get_string("bias_file", &b, false)) {
-              ml.bias_file = base_dir + "/" + b;
+              ml.bias_file = resolve_path(base_dir, b);
+              ml.bias_at = w.locate("bias_file");
               ml.spec.has_bias = true;
             }
             if (w.has("seed")) w.error("seed", "give either seed or filter_file, not both");
@@ -462,7 +478,7 @@ ModelConfig load_model_config(const std::string& path, const std::vector<Overrid
 
 namespace {
 template <typename T>
-void read_bin(const std::string& path, size_t count, std::vector<T>* out) {
+void read_bin_file(const std::string& path, size_t count, std::vector<T>* out) {
   // The size first: a wrong file is refused without reading it.
   const uint64_t size = regular_file_size(path, "tensor file");
   if (size != count * sizeof(T))
@@ -475,13 +491,27 @@ void read_bin(const std::string& path, size_t count, std::vector<T>* out) {
   out->resize(count);
   std::memcpy(out->data(), bytes.data(), bytes.size());  // little-endian host, as the files
 }
+
+// The same, an error reported at the config key that names the file (`at`:
+// file:line:col and key path), the tensor file in the message.
+template <typename T>
+void read_bin(const std::string& path, size_t count, std::vector<T>* out, const Diagnostic& at) {
+  try {
+    read_bin_file(path, count, out);
+  } catch (const ConfigError& e) {
+    if (at.file.empty()) throw;
+    Diagnostic d = at;
+    d.message = fmt::format("{}: {}", path, e.diagnostics().empty() ? e.what() : e.diagnostics()[0].message);
+    throw ConfigError({d});
+  }
+}
 }  // namespace
 
 std::vector<int8_t> read_constant_tensor(const GraphTensor& t) {
   int64_t n = 1;
   for (int d : t.shape) n *= d;
   std::vector<int8_t> v;
-  read_bin(t.file, static_cast<size_t>(n), &v);
+  read_bin(t.file, static_cast<size_t>(n), &v, t.file_at);
   return v;
 }
 
@@ -491,8 +521,8 @@ LayerData make_layer_data(const ModelLayer& l) {
   const size_t n_in = static_cast<size_t>(s.input_elems()), n_f = static_cast<size_t>(s.filter_elems());
   const size_t n_b = static_cast<size_t>(s.out_c());
   if (!l.filter_file.empty()) {
-    read_bin(l.filter_file, n_f, &d.filter);
-    if (!l.bias_file.empty()) read_bin(l.bias_file, n_b, &d.bias);
+    read_bin(l.filter_file, n_f, &d.filter, l.filter_at);
+    if (!l.bias_file.empty()) read_bin(l.bias_file, n_b, &d.bias, l.bias_at);
   } else {
     std::mt19937 rng(l.weight_seed);
     std::uniform_int_distribution<int> w(-127, 127);

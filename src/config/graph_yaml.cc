@@ -103,7 +103,10 @@ bool read_node_inputs(MapReader& lr, const std::string& base_dir, ModelConfig* m
       MapReader cr(ctx, item, path, lr.mark());
       GraphTensor c;
       c.name = fmt::format("{}.inputs[{}]", n->name, i);
-      if (cr.get_string("file", &c.file)) c.file = base_dir + "/" + c.file;
+      if (cr.get_string("file", &c.file)) {
+        c.file = resolve_path(base_dir, c.file);
+        c.file_at = cr.locate("file");
+      }
       read_shape(cr, "shape", &c.shape, true);
       cr.get_double("scale", 1e-30, 1e30, &c.scale);
       cr.get_int("zero_point", -128, 127, &c.zero_point);
@@ -188,6 +191,7 @@ void check_layer_node(MapReader& lr, const LayerSpec& s, const LayerScales& scal
     return;
   }
   const TensorInfo& in = known.at(n->inputs[0].name);
+  if (in.unknown) return;
   if (in.is_float) {
     lr.error("inputs", fmt::format("'{}' is float32; the accelerator reads int8", n->inputs[0].name));
     return;

@@ -21,6 +21,9 @@ struct TensorInfo {
   double scale = 0;
   int zero_point = 0;
   bool is_float = false;
+  // The entry that makes it has errors of its own: what it would make is not
+  // known, so readers are not checked against it (one error, not a cascade).
+  bool unknown = false;
 };
 using TensorTable = std::map<std::string, TensorInfo>;
 

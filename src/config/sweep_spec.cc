@@ -16,9 +16,7 @@ std::string dir_of(const std::string& path) {
   const size_t slash = path.find_last_of('/');
   return slash == std::string::npos ? "." : path.substr(0, slash);
 }
-std::string resolve(const std::string& base_dir, const std::string& p) {
-  return (!p.empty() && p[0] == '/') ? p : base_dir + "/" + p;
-}
+std::string resolve(const std::string& base_dir, const std::string& p) { return resolve_path(base_dir, p); }
 }  // namespace
 
 SweepSpec load_sweep_spec(const std::string& path) {

@@ -242,6 +242,24 @@ YAML::Node MapReader::raw(const std::string& key) {
   return v.IsDefined() ? v : YAML::Node(YAML::NodeType::Undefined);
 }
 
+std::string resolve_path(const std::string& base_dir, const std::string& p) {
+  return (!p.empty() && p[0] == '/') ? p : base_dir + "/" + p;
+}
+
+Diagnostic MapReader::locate(const std::string& key) const {
+  YAML::Mark m = mark_;
+  if (is_map_) {
+    const YAML::Node& c = node_;
+    if (c[key].IsDefined() && !c[key].Mark().is_null()) m = c[key].Mark();
+  }
+  for (const auto& [opath, text] : ctx_->overridden) {
+    const std::string p = path_of(key);
+    if (p == opath || p.rfind(opath + ".", 0) == 0 || p.rfind(opath + "[", 0) == 0) return {"--set " + text, 0, 0, p, ""};
+  }
+  const bool has_pos = !m.is_null();
+  return {ctx_->file, has_pos ? m.line + 1 : 0, has_pos ? m.column + 1 : 0, path_of(key), ""};
+}
+
 void MapReader::error(const std::string& key, const std::string& message) {
   YAML::Mark m = mark_;
   if (is_map_) {

@@ -35,6 +35,9 @@ YAML::Node parse_yaml_text(ReadContext* ctx, const std::string& text);
 // Applies --set overrides onto `root` (creating intermediate mappings).
 void apply_overrides(ReadContext* ctx, YAML::Node* root, const std::vector<Override>& overrides);
 
+// A path a config names, relative to the config's folder unless absolute.
+std::string resolve_path(const std::string& base_dir, const std::string& p);
+
 // Closest candidate by edit distance, or "" when nothing is close.
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
 
@@ -64,6 +67,9 @@ class MapReader {
 
   // Records an error attached to `key` (its value's position when present).
   void error(const std::string& key, const std::string& message);
+  // Where `key`'s value is (file, line, column, key path; message empty), for
+  // an error found later, e.g. reading the file it names.
+  Diagnostic locate(const std::string& key) const;
   std::string path_of(const std::string& key) const;
   const std::string& path() const { return path_; }
   YAML::Mark mark() const { return mark_; }
