@@ -185,6 +185,7 @@ TEST_CASE("seeded mutations of configs never crash the parser", "[config][fuzz]"
   // duplicated, truncation. Each parses or is refused with a ConfigError
   // that names the source; anything else fails the test.
   std::mt19937 rng(20261206);
+  auto draw = [&](uint32_t n) { return static_cast<uint32_t>(rng() % n); };  // one draw per statement
   int parsed = 0, refused = 0;
   struct Source {
     std::string path;
@@ -199,21 +200,28 @@ TEST_CASE("seeded mutations of configs never crash the parser", "[config][fuzz]"
       std::string b = good;
       const int kind = static_cast<int>(rng() % 4);
       if (kind == 0) {
-        for (int k = 0; k < 1 + static_cast<int>(rng() % 4); ++k) {
+        const uint32_t flips = 1 + draw(4);
+        for (uint32_t k = 0; k < flips; ++k) {
           static const char kChars[] = " :-[]{},#'\"\n\t0123456789abcxyz|&*!%@`\\";
-          b[rng() % b.size()] = rng() % 4 ? kChars[rng() % (sizeof kChars - 1)] : static_cast<char>(rng());
+          const uint32_t at = draw(static_cast<uint32_t>(b.size()));
+          const bool printable = draw(4) != 0;
+          b[at] = printable ? kChars[draw(sizeof kChars - 1)] : static_cast<char>(draw(256));
         }
       } else if (kind == 1 || kind == 2) {
         std::vector<std::string> lines;
         std::stringstream ss(b);
         for (std::string l; std::getline(ss, l);) lines.push_back(l);
-        const size_t at = rng() % lines.size();
-        if (kind == 1) lines.erase(lines.begin() + static_cast<long>(at));
-        else lines.insert(lines.begin() + static_cast<long>(at), lines[rng() % lines.size()]);
+        const size_t at = draw(static_cast<uint32_t>(lines.size()));
+        if (kind == 1) {
+          lines.erase(lines.begin() + static_cast<long>(at));
+        } else {
+          const std::string copy = lines[draw(static_cast<uint32_t>(lines.size()))];
+          lines.insert(lines.begin() + static_cast<long>(at), copy);
+        }
         b.clear();
         for (const std::string& l : lines) b += l + "\n";
       } else {
-        b.resize(rng() % b.size());
+        b.resize(draw(static_cast<uint32_t>(b.size())));
       }
       try {
         if (src.model) {

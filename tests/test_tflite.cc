@@ -579,17 +579,22 @@ TEST_CASE("seeded mutations of a .npy input never crash the reader", "[tflite][n
   const std::string good =
       npy_bytes("{'descr': '|i1', 'fortran_order': False, 'shape': (1, 8, 8, 3), }", std::string(192, '\x07'));
   std::mt19937 rng(20261206);
+  auto draw = [&](uint32_t n) { return static_cast<uint32_t>(rng() % n); };  // one draw per statement
   int read = 0, refused = 0;
   for (int i = 0; i < 1500; ++i) {
     std::string b = good;
-    const int kind = static_cast<int>(rng() % 3);
+    const int kind = static_cast<int>(draw(3));
     if (kind == 0) {
-      for (int k = 0; k < 1 + static_cast<int>(rng() % 4); ++k) b[rng() % 128] = static_cast<char>(rng());
+      const uint32_t flips = 1 + draw(4);
+      for (uint32_t k = 0; k < flips; ++k) {
+        const uint32_t at = draw(128);
+        b[at] = static_cast<char>(draw(256));
+      }
     } else if (kind == 1) {
       const uint32_t v = static_cast<uint32_t>(rng());
-      std::memcpy(&b[rng() % 125], &v, 4);
+      std::memcpy(&b[draw(125)], &v, 4);
     } else {
-      b.resize(rng() % b.size());
+      b.resize(draw(static_cast<uint32_t>(b.size())));
     }
     const std::string path = write_temp(b);
     try {

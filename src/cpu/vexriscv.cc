@@ -208,7 +208,7 @@ void decode_word(uint32_t w, Vexriscv::Decoded* dd) {
   d.rs1 = (w >> 15) & 31;
   d.rs2 = (w >> 20) & 31;
   const int32_t imm_i = static_cast<int32_t>(w) >> 20;
-  const int32_t imm_s = (static_cast<int32_t>(w) >> 25 << 5) | static_cast<int32_t>((w >> 7) & 31);
+  const int32_t imm_s = sext(((w >> 25) << 5) | ((w >> 7) & 31), 12);
   const int32_t imm_b = sext(((w >> 31) << 12) | (((w >> 7) & 1) << 11) | (((w >> 25) & 0x3f) << 5) |
                                  (((w >> 8) & 0xf) << 1),
                              13);
