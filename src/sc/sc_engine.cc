@@ -141,28 +141,34 @@ class SystemCEngine : public Engine {
   static constexpr uint64_t kCpuSampleCycles = 20000;
   class CpuSampler : public cpu::MarkerListener {
    public:
-    CpuSampler(TimelineWriter* out, uint64_t base) : out_(out), base_(base) {}
-    void on_marker(uint32_t, uint64_t) override {}
+    // `start`: the CPU's counters as the layer's board program starts (the
+    // core keeps counting from one program to the next), so that the first
+    // sample holds its own window only.
+    CpuSampler(TimelineWriter* out, uint64_t base, const cpu::CpuCounters& start)
+        : out_(out), base_(base), last_(start) {}
+    void on_marker(uint32_t value, uint64_t cycle) override {
+      if (value == 1) start_marker = cycle;
+      if (value == 2) end_marker = cycle;
+    }
+    uint64_t start_marker = 0, end_marker = 0;  // the runner's markers around run_layer (CPU cycles)
     uint64_t sample_interval() const override { return kCpuSampleCycles; }
     void on_sample(uint64_t cycle, const cpu::CpuCounters& c) override {
       nlohmann::json args = nlohmann::json::object();
       for (int i = 0; i < cpu::kNumStallClasses; ++i)
-        args[cpu::stall_class_name(i)] = c.cycles_by_class[i] - (have_last_ ? last_.cycles_by_class[i] : 0);
+        args[cpu::stall_class_name(i)] = c.cycles_by_class[i] - last_.cycles_by_class[i];
       if (out_) out_->add({{"ph", "C"}, {"pid", 1}, {"name", "CPU cycles by class"}, {"ts", base_ + cycle}, {"args", args}});
       nlohmann::json mem = nlohmann::json::object();
       for (int i = 0; i < cpu::kNumMemCauses; ++i)
-        mem[cpu::mem_cause_name(i)] = c.data_mem_by_cause[i] - (have_last_ ? last_.data_mem_by_cause[i] : 0);
+        mem[cpu::mem_cause_name(i)] = c.data_mem_by_cause[i] - last_.data_mem_by_cause[i];
       if (out_)
         out_->add({{"ph", "C"}, {"pid", 1}, {"name", "CPU data_mem cycles by memory cause"}, {"ts", base_ + cycle}, {"args", mem}});
       last_ = c;
-      have_last_ = true;
     }
 
    private:
     TimelineWriter* out_;
     uint64_t base_;
     cpu::CpuCounters last_;
-    bool have_last_ = false;
   };
 
   EngineResult run_on_cpu_model(const LayerSpec& spec, const LayerData& data) {
@@ -173,7 +179,7 @@ class SystemCEngine : public Engine {
     EngineResult r;
     std::exception_ptr err;
     const uint64_t c0 = sys_.cfu().core().counters().cycles;
-    CpuSampler sampler(timeline_.get(), c0);
+    CpuSampler sampler(timeline_.get(), c0, board_->cpu().counters());
     sys_.host().run_job([&] {
       try {
         r = run_layer_on_board(board_.get(), params_, spec, data, &sys_.cfu().core(), hw_.origin_of_section({"buffers", "array"}),
@@ -193,11 +199,16 @@ class SystemCEngine : public Engine {
       }
       throw std::runtime_error(fmt::format("layer {}: the CFU flagged a rejected command{}", spec.name, why));
     }
+    // The layer's span is the table's cycles (the runner's mcycle delta
+    // around run_layer, from its start marker); the board program's span
+    // below adds the boot, the runner's setup and its exit around it.
     if (timeline_)
-      timeline_->add({{"ph", "X"}, {"pid", 1}, {"tid", 1}, {"name", spec.name}, {"ts", c0},
-                      {"dur", sys_.cfu().core().counters().cycles - c0}});
+      timeline_->add({{"ph", "X"}, {"pid", 1}, {"tid", 1}, {"name", spec.name}, {"ts", c0 + sampler.start_marker},
+                      {"dur", r.stats.cycles}});
     if (timeline_) {
-      nlohmann::json args = {{"cycles", r.stats.cycles}, {"instructions", r.stats.cpu.retired}};
+      nlohmann::json args = {{"cycles", r.stats.cycles}, {"instructions", r.stats.cpu.retired},
+                             {"program_cycles", sys_.cfu().core().counters().cycles - c0},
+                             {"note", "the board program: boot, the runner's setup, run_layer (the layer's cycles), exit"}};
       for (int i = 0; i < cpu::kNumStallClasses; ++i) args[cpu::stall_class_name(i)] = r.stats.cpu.by_class[i];
       for (int i = 0; i < cpu::kNumMemCauses; ++i)
         args[std::string("data_mem_") + cpu::mem_cause_name(i)] = r.stats.cpu.data_mem_by_cause[i];
