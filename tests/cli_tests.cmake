@@ -669,6 +669,14 @@ expect(run_input_seed_on_config 2 "resnet8.yaml: --input-seed applies to whole n
 # that is not an earlier export, and over one only with --force.
 expect(export_cfu 0 "wrote .*export_4x4 \\(37 files\\): CFU Playground project 'export_4x4' for 4x4 os.*self-test conv_3x3_s1_same: [0-9]+ cycles"
        ARGS export-cfu --set array.rows=4 --set array.cols=4 --set array.dataflow=os --out "${WORK}/proj/export_4x4")
+# Each configuration gets its own timing statement in the project README.
+file(READ "${WORK}/proj/export_4x4/README.md" readme_4x4)
+if(NOT readme_4x4 MATCHES "\\*\\*Timing:\\*\\* not estimated for this configuration \\(4x4 os\\): run `scripts/synth --set array.rows=4 --set array.cols=4 --set array.dataflow=os`")
+  message(SEND_ERROR "[export_cfu_timing] the 4x4 os project's README does not give its own timing statement")
+endif()
+# The printed build command reads back in a shell: a folder with a space is quoted.
+expect(export_cfu_quoted 0 "build on the board: cd '[^']*/with space/sasim_q' && make prog"
+       ARGS export-cfu --out "${WORK}/proj/with space/sasim_q")
 file(READ "${WORK}/proj/export_4x4/cfu.v" cfu_text)
 if(NOT cfu_text MATCHES "parameter integer Rows     = 4,\n  parameter integer Cols     = 4,\n  parameter integer Dataflow = 1,")
   message(SEND_ERROR "[export_cfu] cfu.v does not carry the configuration's parameters")

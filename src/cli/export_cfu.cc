@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -20,6 +21,23 @@
 #include "sasim/resources.h"
 
 namespace sasim {
+
+namespace {
+
+// A path as a POSIX shell reads it back: as it is when it holds only safe
+// characters, else in single quotes (a quote inside as '\'').
+std::string shell_quote(const std::string& s) {
+  bool safe = !s.empty();
+  for (char c : s)
+    safe = safe && (std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '.' || c == '_' || c == '-' ||
+                    c == '+' || c == ':' || c == ',' || c == '@' || c == '%' || c == '=');
+  if (safe) return s;
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+}  // namespace
 
 namespace {
 
@@ -121,7 +139,7 @@ int cmd_export_cfu(const CommonOptions& common, const ExportOptions& o) {
     fmt::print("  self-test {}: {} cycles on the board estimate\n", c.name, c.sasim_cycles);
   fmt::print("build on the board: cd {} && make prog TARGET=digilent_nexys4ddr USE_VIVADO=1 "
              "EXTRA_LITEX_ARGS=\"--cpu-variant=perf+cfu\" && make load TARGET=digilent_nexys4ddr\n",
-             out);
+             shell_quote(out));
   return kExitOk;
 }
 

@@ -187,6 +187,39 @@ std::string hw_header(const HwConfig& hw, const std::string& version) {
   return s;
 }
 
+// The project README's timing statement for this configuration: the
+// longest path sasim's scripts/synth measured for it, or the command that
+// measures it (docs/microarchitecture.md in sasim, "Timing at 75 MHz").
+std::string timing_verdict(const HwConfig& hw) {
+  if (!hw.read_prefetch)
+    return "this configuration has the combinational post-processor (`array.read_prefetch: false`), which does "
+           "not meet 75 MHz (its READ path is about 38 ns by sasim's `scripts/synth`); export with the prefetch "
+           "for the board.";
+  // Measured with the default buffers (A, B 8192 B, C 16384 B per bank,
+  // double-buffered) and the im2col extension as configured by default.
+  struct Measured {
+    int rows, cols;
+    Dataflow df;
+    double ns;
+  };
+  static const Measured kMeasured[] = {{8, 8, Dataflow::kWeightStationary, 10.4}, {8, 8, Dataflow::kOutputStationary, 10.3}};
+  const bool default_buffers = hw.buf_a.size_bytes == 8192 && hw.buf_b.size_bytes == 8192 &&
+                               hw.buf_c.size_bytes == 16384 && hw.buf_a.double_buffered && hw.buf_b.double_buffered &&
+                               hw.buf_c.double_buffered;
+  const std::string cmd = fmt::format("`scripts/synth --set array.rows={} --set array.cols={} --set array.dataflow={}`",
+                                      hw.rows, hw.cols, dataflow_name(hw.dataflow));
+  for (const Measured& m : kMeasured)
+    if (default_buffers && m.rows == hw.rows && m.cols == hw.cols && m.df == hw.dataflow)
+      return fmt::format("sasim's `scripts/synth` estimates this configuration's ({}x{} {}) longest path at {:.1f} ns "
+                         "against the board's 13.33 ns: it meets 75 MHz by that estimate (yosys cell delays plus "
+                         "0.5 ns per routed net). Vivado's report after place and route is the word that counts.",
+                         hw.rows, hw.cols, dataflow_name(hw.dataflow), m.ns);
+  return fmt::format("not estimated for this configuration ({}x{} {}{}): run {} in sasim (with the same buffer "
+                     "settings) for its longest path against the board's 13.33 ns; Vivado's report after place and "
+                     "route is the word that counts.",
+                     hw.rows, hw.cols, dataflow_name(hw.dataflow), default_buffers ? "" : ", non-default buffers", cmd);
+}
+
 template <class T>
 std::string c_array(const std::string& type, const std::string& name, const std::vector<T>& v) {
   std::string s = fmt::format("static const {} {}[{}] = {{", type, name, std::max<size_t>(v.size(), 1));
@@ -317,14 +350,7 @@ std::string readme(const ProjectInputs& in) {
       r.lut, r.ff, r.dsp, r.bram36, ResourceEstimate::kLut, ResourceEstimate::kFf, ResourceEstimate::kDsp,
       ResourceEstimate::kBram36,
       r.fits() ? "It fits." : "**It does not fit: " + r.over() + ".** Vivado will fail to place it.",
-      hw.read_prefetch
-          ? "sasim's `scripts/synth` estimates the 8x8 ws default's longest path at 10.4 ns (8x8 os: 10.3 ns) against the board's "
-            "13.33 ns (yosys cell delays plus 0.5 ns per routed net; docs/microarchitecture.md in sasim, "
-            "\"Timing at 75 MHz\"); run it for this configuration. Vivado's report after place and route is the "
-            "word that counts."
-          : "this configuration has the combinational post-processor (`array.read_prefetch: false`), which does "
-            "not meet 75 MHz (its READ path is about 38 ns by sasim's `scripts/synth`); export with the prefetch "
-            "for the board.");
+      timing_verdict(hw));
   s += "## Expected cycles\n\n"
        "sasim's board estimate of the self-test's layers: the driver's cycles from\n"
        "the layer's start to its return (`mcycle`), weights prepared, caches warm\n"
