@@ -201,5 +201,32 @@ kill $first 2>/dev/null; wait $first 2>/dev/null
   && grep -q "set format y '%.1s%c'" "$WORK/full/plots/plots.gp" && ok "plots by swept key, latency heat map" \
   || fail "plots: $(ls "$WORK/full/plots")"
 
+# 15. A grid of 368,640 points (max_points raised) starts at once, says how
+#     many jobs there are, and stays small: one shard of it runs two jobs in
+#     bounded memory. A model.* key is refused as not sweepable.
+cat > "$WORK/big.yaml" <<'YAML'
+models: [tiny.yaml]
+max_points: 1000000
+grid:
+  array.rows: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]
+  array.cols: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]
+  array.dataflow: [ws, os]
+  buffers.a.size_bytes: [1024, 2048, 4096, 8192, 16384, 32768]
+  buffers.b.size_bytes: [1024, 2048, 4096, 8192, 16384, 32768]
+  buffers.c.size_bytes: [2048, 4096, 8192, 16384, 32768]
+  clock_mhz: [50, 75, 100, 125]
+YAML
+( ulimit -v 400000; exec "$SASIM" sweep "$WORK/big.yaml" --jobs 1 --cpu gap --shard 0/200000 --out "$WORK/big" ) \
+  > "$WORK/big.log" 2>&1
+rc=$?
+[ $rc -eq 0 ] && head -1 "$WORK/big.log" | grep -q "^sweep: 368640 points x 1 model(s) = 368640 jobs, shard 0/200000" \
+  && [ "$(($(wc -l < "$WORK/big/sweep.csv") - 1))" -eq 2 ] && ok "a 368,640-point grid streams" \
+  || fail "big grid: exit $rc: $(head -3 "$WORK/big.log")"
+printf 'models: [tiny.yaml]\ngrid:\n  model.layers[0].stride: [1, 2]\n' > "$WORK/model_key.yaml"
+"$SASIM" sweep "$WORK/model_key.yaml" --out "$WORK/model_key" > "$WORK/model_key.log" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q "model_key.yaml:3:[0-9]*: .*model.\* keys are not sweepable" "$WORK/model_key.log" \
+  && ok "model.* keys refused" || fail "model key: exit $rc: $(cat "$WORK/model_key.log")"
+
 echo "$((fails == 0 ? 1 : 0)) passed, $fails failed"
 [ $fails -eq 0 ]

@@ -23,12 +23,19 @@ struct SweepPoint {
   std::string key;               // "array.rows=4 array.cols=8 ...": identifies the point
 };
 
+// The points are not materialized: a grid of a million points costs its
+// axes, and point(i) builds the i-th when it is needed.
 struct SweepSpec {
   std::string source;
   std::string hw_path;               // resolved; empty: the embedded default
   std::vector<std::string> models;   // resolved paths
   std::vector<std::string> keys;     // every swept key, in first-seen order
-  std::vector<SweepPoint> points;
+  // The grid's axes in spec order (the last one varies fastest), then the
+  // points list: the union of the two, grid first.
+  std::vector<std::pair<std::string, std::vector<std::string>>> axes;
+  std::vector<std::vector<Override>> listed;
+  size_t size() const;               // number of points
+  SweepPoint point(size_t i) const;  // i < size()
 };
 
 // Points a spec may have unless it sets max_points.

@@ -154,7 +154,7 @@ std::string fmt_duration(double s) {
 
 struct Job {
   int job;
-  const SweepPoint* point;
+  const SweepPoint* point;  // the point, alive while the job is (Launched below)
   int model;
   HwConfig hw;         // resolved, for columns and resource estimates
   std::string hw_error;
@@ -624,7 +624,7 @@ int cmd_sweep(const SweepOptions& o) {
   if (retried) fmt::print("resume: running {} failed job(s) again\n", retried);
   // Shard metadata, so that a merge can tell a missing shard.
   write_atomic(out + "/sweep.meta", fmt::format("shard {}/{}\njobs {}\n", o.shard, o.shards,
-                                                spec.points.size() * spec.models.size()));
+                                                spec.size() * spec.models.size()));
   // Rewrite the CSV with only complete rows, so appends start on a line boundary.
   {
     std::string text = header + "\n";
@@ -638,14 +638,22 @@ int cmd_sweep(const SweepOptions& o) {
     base_text.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
   }
   const int nm = static_cast<int>(spec.models.size());
-  std::vector<Job> todo;
+  const size_t n_points = spec.size();
+  fmt::print("sweep: {} points x {} model(s) = {} jobs{}\n", n_points, nm, n_points * static_cast<size_t>(nm),
+             o.shards > 1 ? fmt::format(", shard {}/{}", o.shard, o.shards) : std::string());
+  std::fflush(stdout);
+  // The jobs to run, as numbers: a point and its resolved config are built
+  // when the job starts (a million-point grid costs its job list, not a
+  // million configs).
+  std::vector<int> todo;
   int total = 0, skipped = 0;
-  for (const auto& p : spec.points)
+  for (size_t pi = 0; pi < n_points; ++pi)
     for (int m = 0; m < nm; ++m) {
-      const int j = p.index * nm + m;
+      const int j = static_cast<int>(pi) * nm + m;
       if (!in_shard(j, o.shard, o.shards)) continue;
       ++total;
       if (done.rows.count(j)) {
+        const SweepPoint p = spec.point(pi);
         const std::string& row = done.rows[j];
         if (done.cell(row, "point") != p.key || done.cell(row, "model") != base_name(spec.models[m]))
           throw ConfigError({{csv_path, 0, 0, "",
@@ -656,22 +664,33 @@ int cmd_sweep(const SweepOptions& o) {
         ++skipped;
         continue;
       }
-      Job job{j, &p, m, HwConfig{}, "", fmt::format("{}/points/{:05}", out, j)};
-      try {
-        job.hw = parse_hw_config(base_text, spec.hw_path.empty() ? "<embedded default>" : spec.hw_path, p.sets);
-      } catch (const ConfigError& e) {
-        job.hw_error = e.what();
-      }
-      todo.push_back(job);
+      todo.push_back(j);
     }
   if (skipped) fmt::print("resume: {} of {} rows already in {}, running the other {}\n", skipped, total, csv_path,
                           total - skipped);
+  // A job as it starts: its point and its config resolved (an invalid
+  // combination is recorded as failed, never run).
+  struct Launched {
+    SweepPoint point;
+    Job job;
+  };
+  auto launch = [&](int jn) {
+    auto l = std::make_unique<Launched>();
+    l->point = spec.point(static_cast<size_t>(jn / nm));
+    l->job = Job{jn, &l->point, jn % nm, HwConfig{}, "", fmt::format("{}/points/{:05}", out, jn)};
+    try {
+      l->job.hw = parse_hw_config(base_text, spec.hw_path.empty() ? "<embedded default>" : spec.hw_path, l->point.sets);
+    } catch (const ConfigError& e) {
+      l->job.hw_error = e.what();
+    }
+    return l;
+  };
 
   const int fd = open(csv_path.c_str(), O_WRONLY | O_APPEND);
   if (fd < 0) throw ConfigError({{csv_path, 0, 0, "", fmt::format("cannot append: {}", std::strerror(errno))}});
   const bool tty = isatty(STDERR_FILENO);
   const std::string exe = self_exe();
-  std::map<pid_t, size_t> running;
+  std::map<pid_t, std::unique_ptr<Launched>> running;
   size_t next = 0;
   int finished = 0, failed = 0;
   const auto t0 = std::chrono::steady_clock::now();
@@ -699,7 +718,8 @@ int cmd_sweep(const SweepOptions& o) {
 
   while (next < todo.size() || !running.empty()) {
     while (next < todo.size() && static_cast<int>(running.size()) < o.jobs) {
-      Job& j = todo[next];
+      std::unique_ptr<Launched> launched = launch(todo[next]);
+      const Job& j = launched->job;
       if (!j.hw_error.empty()) {  // invalid combination: recorded, never run
         record(j, row_for(spec, j, "failed", nullptr, j.hw_error), false, j.hw_error);
         ++next;
@@ -729,7 +749,7 @@ int cmd_sweep(const SweepOptions& o) {
         const std::string why = fmt::format("cannot start {}: {}", exe, std::strerror(rc));
         record(j, row_for(spec, j, "failed", nullptr, why), false, why);
       } else {
-        running[pid] = next;
+        running[pid] = std::move(launched);
       }
       ++next;
     }
@@ -742,8 +762,9 @@ int cmd_sweep(const SweepOptions& o) {
     }
     auto it = running.find(pid);
     if (it == running.end()) continue;
-    const Job& j = todo[it->second];
+    const std::unique_ptr<Launched> done_job = std::move(it->second);
     running.erase(it);
+    const Job& j = done_job->job;
     const bool exited_ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
     nlohmann::json report;
     std::string error;
@@ -775,9 +796,9 @@ int cmd_sweep(const SweepOptions& o) {
              "plots in {}/plots\n",
              final_csv.rows.size(), out, todo.size(), el, el > 0 ? todo.size() / el : 0.0, failed_total, failed, out);
   int missing = 0;
-  for (const auto& p : spec.points)
+  for (size_t pi = 0; pi < n_points; ++pi)
     for (int m = 0; m < nm; ++m) {
-      const int j = p.index * nm + m;
+      const int j = static_cast<int>(pi) * nm + m;
       if (in_shard(j, o.shard, o.shards) && !final_csv.rows.count(j)) ++missing;
     }
   if (missing) fmt::print(stderr, "error: {} jobs have no row in {} (lost writes?): run again with --resume\n", missing, csv_path);

@@ -85,6 +85,12 @@ SweepSpec load_sweep_spec(const std::string& path) {
       ctx.error_at(v.Mark(), where, "expected a scalar value");
       return false;
     }
+    if (key.rfind("model.", 0) == 0) {
+      ctx.error_at(v.Mark(), where,
+                   "a sweep varies the hardware config (array.*, buffers.*, cpu.*, clock_mhz, host.*): model.* keys "
+                   "are not sweepable; list each model variant under models: instead");
+      return false;
+    }
     if (!base_ok) return true;  // judged once the base config is fixed
     try {
       parse_hw_config(base_text, base_name, {Override{key, v.Scalar(), key + "=" + v.Scalar()}});
@@ -105,7 +111,7 @@ SweepSpec load_sweep_spec(const std::string& path) {
   int64_t max_points = kDefaultMaxSweepPoints;
   top.get_int("max_points", 1, 100'000'000, &max_points, false);
 
-  std::vector<std::vector<Override>> combos;
+  size_t grid_points = 0;
   YAML::Node grid = top.raw("grid");
   if (grid.IsDefined()) {
     if (!grid.IsMap() || grid.size() == 0) {
@@ -147,18 +153,8 @@ SweepSpec load_sweep_spec(const std::string& path) {
         grid_ok = false;
       }
       if (grid_ok) {
-        combos.push_back({});
-        for (const auto& [k, values] : axes) {
-          std::vector<std::vector<Override>> next;
-          next.reserve(combos.size() * values.size());
-          for (const auto& c : combos)
-            for (const std::string& v : values) {
-              auto n = c;
-              n.push_back(Override{k, v, k + "=" + v});
-              next.push_back(std::move(n));
-            }
-          combos.swap(next);
-        }
+        grid_points = static_cast<size_t>(product);
+        spec.axes = std::move(axes);
       }
     }
   }
@@ -185,28 +181,51 @@ SweepSpec load_sweep_spec(const std::string& path) {
           add_key(k);
           c.push_back(Override{k, it->second.Scalar(), k + "=" + it->second.Scalar()});
         }
-        combos.push_back(c);
+        spec.listed.push_back(c);
       }
     }
   }
   if (!grid.IsDefined() && !list.IsDefined()) top.error("grid", "a sweep needs a grid, a points list, or both");
-  if (static_cast<int64_t>(combos.size()) > max_points)
-    top.error("points", fmt::format("grid and points give {} points, more than max_points ({})", combos.size(),
+  const size_t n_points = grid_points + spec.listed.size();
+  if (static_cast<int64_t>(n_points) > max_points)
+    top.error("points", fmt::format("grid and points give {} points, more than max_points ({})", n_points,
                                     max_points));
   top.finish();
   ctx.throw_if_errors();
-
-  for (size_t i = 0; i < combos.size(); ++i) {
-    SweepPoint p;
-    p.index = static_cast<int>(i);
-    // Canonical order: spec.keys, so a point's key does not depend on how it was listed.
-    for (const auto& k : spec.keys)
-      for (const auto& o : combos[i])
-        if (o.key == k) p.sets.push_back(o);
-    for (const auto& o : p.sets) p.key += (p.key.empty() ? "" : " ") + o.text;
-    spec.points.push_back(p);
-  }
   return spec;
+}
+
+size_t SweepSpec::size() const {
+  size_t grid = axes.empty() ? 0 : 1;
+  for (const auto& a : axes) grid *= a.second.size();
+  return grid + listed.size();
+}
+
+SweepPoint SweepSpec::point(size_t i) const {
+  std::vector<Override> combo;
+  size_t grid = axes.empty() ? 0 : 1;
+  for (const auto& a : axes) grid *= a.second.size();
+  if (i < grid) {
+    // The last axis varies fastest.
+    combo.resize(axes.size());
+    size_t rest = i;
+    for (size_t k = axes.size(); k-- > 0;) {
+      const auto& [key, values] = axes[k];
+      const std::string& v = values[rest % values.size()];
+      rest /= values.size();
+      combo[k] = Override{key, v, key + "=" + v};
+    }
+  } else {
+    combo = listed.at(i - grid);
+  }
+  SweepPoint p;
+  p.index = static_cast<int>(i);
+  // Canonical order: keys, so a point's key does not depend on how it was listed.
+  for (const auto& k : keys)
+    for (const auto& o : combo)
+      if (o.key == k) p.sets.push_back(o);
+  for (const auto& o : p.sets) p.key += (p.key.empty() ? "" : " ") + o.text;
+  return p;
 }
 
 }  // namespace sasim
