@@ -855,3 +855,33 @@ TEST_CASE("seeded mutations of ELF programs never crash the loader or the board"
   CHECK(refused > 0);
   CHECK(ran > 0);
 }
+
+TEST_CASE("a run paused at instruction boundaries and resumed equals one run", "[cpu]") {
+  // sasim exec runs a program in slices (Ctrl-C is checked between them): a
+  // pause never cuts an instruction, not even one waiting for the CFU, so
+  // the words and cycles are those of one uninterrupted run.
+  const sasim::HwConfig hw = sasim::load_hw_config(
+      "", {sasim::parse_override("array.im2col=false"), sasim::parse_override("array.read_prefetch=false")});
+  for (const char* name : {"cfu_start_wait_8x8", "cfu_read_next_use", "dcache_seq_miss", "cfu_write_a_stream"}) {
+    INFO(name);
+    const sasim::cpu::ElfImage img = sasim::cpu::load_elf(kRef + "/elf/micro/" + name + ".elf");
+    auto once = std::make_unique<sasim::cpu::Board>(sasim::cpu::cpu_params_from(hw), sasim::core_params_from(hw));
+    once->load(img);
+    const sasim::cpu::StopInfo a = once->run(img.entry, 1'000'000);
+    REQUIRE(a.reason == sasim::cpu::StopReason::kExit);
+    auto sliced = std::make_unique<sasim::cpu::Board>(sasim::cpu::cpu_params_from(hw), sasim::core_params_from(hw));
+    sliced->load(img);
+    sliced->cpu.reset(img.entry);
+    sasim::cpu::StopInfo b;
+    int pauses = 0;
+    for (uint64_t pause = 7;; pause += 7) {
+      b = sliced->cpu.run(1'000'000, pause);
+      if (b.reason != sasim::cpu::StopReason::kPaused) break;
+      ++pauses;
+    }
+    CHECK(pauses > 100);
+    REQUIRE(b.reason == sasim::cpu::StopReason::kExit);
+    CHECK(b.cycle == a.cycle);
+    CHECK(sliced->cpu.result_words() == once->cpu.result_words());
+  }
+}

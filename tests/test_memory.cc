@@ -139,7 +139,8 @@ TEST_CASE("the board's memory path reproduces the SoC simulation (reference-lite
 
 namespace {
 
-sasim::cpu::CpuCounters run_mp(const std::string& name, const std::vector<sasim::Override>& extra = {}) {
+sasim::cpu::CpuCounters run_mp(const std::string& name, const std::vector<sasim::Override>& extra = {},
+                               sasim::cpu::MemCounters* mem = nullptr) {
   std::vector<sasim::Override> o = {sasim::parse_override("cpu.variant=perf+cfu-2021"),
                                     sasim::parse_override("array.im2col=false"),
                                     sasim::parse_override("array.read_prefetch=false")};
@@ -149,6 +150,7 @@ sasim::cpu::CpuCounters run_mp(const std::string& name, const std::vector<sasim:
   auto board = std::make_unique<sasim::cpu::Board>(sasim::cpu::cpu_params_from(hw), sasim::core_params_from(hw));
   board->load(img);
   REQUIRE(board->run(img.entry, 5'000'000).reason == sasim::cpu::StopReason::kExit);
+  if (mem) *mem = board->cpu.memory_path().counters();
   return board->cpu.counters();
 }
 
@@ -172,7 +174,11 @@ TEST_CASE("the memory classes split by cause add up, and name what the program e
   }
   // M5: stores into the L2 whose victims are dirty spend most on write-backs;
   // M2: refills the L2 serves, on L2 hits; M6: a DRAM stream waits for refresh.
-  const CpuCounters dirty = run_mp("mp_store_l2miss_dirty"), clean = run_mp("mp_store_l2miss");
+  MemCounters dirty_mem, clean_mem;
+  const CpuCounters dirty = run_mp("mp_store_l2miss_dirty", {}, &dirty_mem), clean = run_mp("mp_store_l2miss", {}, &clean_mem);
+  // Each run's 64 timed stores write a dirty victim back (M5), twice.
+  CHECK(dirty_mem.l2_dirty_victims >= clean_mem.l2_dirty_victims + 2 * 64);
+  CHECK(dirty_mem.l2_hits + dirty_mem.l2_misses == dirty_mem.l2_accesses);
   INFO("write-backs " << dirty.data_mem_by_cause[kMemWriteBack] << " vs " << clean.data_mem_by_cause[kMemWriteBack]);
   CHECK(dirty.data_mem_by_cause[kMemWriteBack] > 2 * clean.data_mem_by_cause[kMemWriteBack] + 2 * 64 * 20);
   const CpuCounters hits = run_mp("mp_l2hit_stride32");

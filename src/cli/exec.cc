@@ -60,7 +60,7 @@ int cmd_exec(const CommonOptions& common, const ExecOptions& o) {
   cpu::StopInfo stop;
   bool interrupted = false;
   size_t slice = 0;
-  for (uint64_t limit = std::min(kSlice, max_cycles);; limit = std::min(limit + kSlice, max_cycles)) {
+  for (uint64_t pause = kSlice;; pause += kSlice) {
     SigintScope::test_hook(slice++);
     if (SigintScope::interrupted()) {
       interrupted = true;
@@ -68,8 +68,8 @@ int cmd_exec(const CommonOptions& common, const ExecOptions& o) {
       stop.pc = board.cpu.pc();
       break;
     }
-    stop = board.cpu.run(limit);
-    if (stop.reason != cpu::StopReason::kMaxCycles || limit >= max_cycles) break;
+    stop = board.cpu.run(max_cycles, pause);
+    if (stop.reason != cpu::StopReason::kPaused) break;
   }
   std::fflush(stdout);
   if (rlog) std::fclose(rlog);

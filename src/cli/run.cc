@@ -162,7 +162,7 @@ void accumulate(LayerStats* t, const LayerStats& s) {
   c.modelled = s.cpu.modelled;
   c.retired += s.cpu.retired;
   for (size_t i = 0; i < 8; ++i) c.by_class[i] += s.cpu.by_class[i];
-  for (size_t i = 0; i < 7; ++i) {
+  for (size_t i = 0; i < mem_cause_names().size(); ++i) {
     c.data_mem_by_cause[i] += s.cpu.data_mem_by_cause[i];
     c.fetch_miss_by_cause[i] += s.cpu.fetch_miss_by_cause[i];
   }
@@ -429,7 +429,7 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
         for (int which = 0; which < 2; ++which) {
           const uint64_t* v = which == 0 ? c.data_mem_by_cause : c.fetch_miss_by_cause;
           std::vector<std::string> cells = {which == 0 ? name : "", which == 0 ? "data_mem" : "fetch_miss"};
-          for (int k = 0; k < 7; ++k) cells.push_back(std::to_string(v[k]));
+          for (size_t k = 0; k < mem_cause_names().size(); ++k) cells.push_back(std::to_string(v[k]));
           print_row(mcols, cells, opt.wide);
         }
       };

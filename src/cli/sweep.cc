@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -639,6 +640,11 @@ int cmd_sweep(const SweepOptions& o) {
   }
   const int nm = static_cast<int>(spec.models.size());
   const size_t n_points = spec.size();
+  // Jobs are numbered with int (CSV rows, shards, point folders).
+  if (n_points * static_cast<size_t>(nm) > static_cast<size_t>(std::numeric_limits<int>::max()))
+    throw ConfigError({{spec.source, 0, 0, "", fmt::format("{} points x {} models is more jobs than one sweep numbers "
+                                                           "({}); split it",
+                                                           n_points, nm, std::numeric_limits<int>::max())}});
   fmt::print("sweep: {} points x {} model(s) = {} jobs{}\n", n_points, nm, n_points * static_cast<size_t>(nm),
              o.shards > 1 ? fmt::format(", shard {}/{}", o.shard, o.shards) : std::string());
   std::fflush(stdout);

@@ -33,7 +33,9 @@ const char* memory_model_name(CpuMemoryModel m) { return m == CpuMemoryModel::kF
 std::string memory_description(const CpuConfig& c) {
   if (c.memory_model == CpuMemoryModel::kFixed)
     return fmt::format("fixed {}/{}/{}", c.read_first, c.read_beat, c.write);
-  std::string l2 = c.l2_bytes ? fmt::format("L2 {} KiB", c.l2_bytes / 1024) : std::string("no L2");
+  std::string l2 = !c.l2_bytes           ? std::string("no L2")
+                   : c.l2_bytes % 1024 ? fmt::format("L2 {} bytes", c.l2_bytes)
+                                       : fmt::format("L2 {} KiB", c.l2_bytes / 1024);
   return fmt::format("board: {}, nexys_a7 DDR2{}", l2, c.refresh ? "" : ", refresh off");
 }
 

@@ -16,7 +16,6 @@ std::string dir_of(const std::string& path) {
   const size_t slash = path.find_last_of('/');
   return slash == std::string::npos ? "." : path.substr(0, slash);
 }
-std::string resolve(const std::string& base_dir, const std::string& p) { return resolve_path(base_dir, p); }
 }  // namespace
 
 SweepSpec load_sweep_spec(const std::string& path) {
@@ -34,7 +33,7 @@ SweepSpec load_sweep_spec(const std::string& path) {
   const std::string base = dir_of(path);
   MapReader top(&ctx, root, "");
   std::string hw;
-  if (top.get_string("hw", &hw, false)) spec.hw_path = resolve(base, hw);
+  if (top.get_string("hw", &hw, false)) spec.hw_path = resolve_path(base, hw);
   // The base config must itself be valid before its points can be judged.
   std::string base_text = default_hw_yaml(), base_name = "<embedded default>";
   if (!spec.hw_path.empty()) {
@@ -61,7 +60,7 @@ SweepSpec load_sweep_spec(const std::string& path) {
         ctx.error_at(models[i].Mark(), p, "expected a path");
         continue;
       }
-      const std::string m = resolve(base, models[i].Scalar());
+      const std::string m = resolve_path(base, models[i].Scalar());
       try {
         load_model_config(m, {});  // a bad model fails the spec, not every point
       } catch (const ConfigError& e) {
@@ -195,16 +194,19 @@ SweepSpec load_sweep_spec(const std::string& path) {
   return spec;
 }
 
-size_t SweepSpec::size() const {
+namespace {
+size_t grid_size(const std::vector<std::pair<std::string, std::vector<std::string>>>& axes) {
   size_t grid = axes.empty() ? 0 : 1;
   for (const auto& a : axes) grid *= a.second.size();
-  return grid + listed.size();
+  return grid;
 }
+}  // namespace
+
+size_t SweepSpec::size() const { return grid_size(axes) + listed.size(); }
 
 SweepPoint SweepSpec::point(size_t i) const {
   std::vector<Override> combo;
-  size_t grid = axes.empty() ? 0 : 1;
-  for (const auto& a : axes) grid *= a.second.size();
+  const size_t grid = grid_size(axes);
   if (i < grid) {
     // The last axis varies fastest.
     combo.resize(axes.size());

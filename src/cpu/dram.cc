@@ -83,7 +83,7 @@ void Dram::close_rows_before(uint64_t t) {
   closed_through_ = t;
 }
 
-uint64_t Dram::line(uint32_t addr, bool write, uint64_t s, MemCost* cost) {
+uint64_t Dram::line(uint32_t addr, int words, bool write, uint64_t s, MemCost* cost) {
   const uint32_t off = addr - 0x40000000u;
   const int bank = static_cast<int>((off >> p_.col_bits) & ((1u << p_.bank_bits) - 1));
   const int64_t row = off >> (p_.col_bits + p_.bank_bits);
@@ -109,7 +109,7 @@ uint64_t Dram::line(uint32_t addr, bool write, uint64_t s, MemCost* cost) {
   else if (b.row < 0) ++row_closed_;
   else ++row_conflicts_;
 
-  int halves = 2;
+  int halves = words;  // the line's port words, one command each
   uint64_t first_planned_cas = 0, last_cas = 0;
   bool first_plan = true;
   for (int guard = 0; halves > 0 && guard < 4; ++guard) {
@@ -180,7 +180,7 @@ uint64_t Dram::line(uint32_t addr, bool write, uint64_t s, MemCost* cost) {
   return write ? last_cas : last_cas + static_cast<uint64_t>(p_.read_latency) + kReadAckAfterData;
 }
 
-uint64_t Dram::read(uint32_t addr, uint64_t s, MemCost* cost) { return line(addr, false, s, cost); }
-uint64_t Dram::write(uint32_t addr, uint64_t s, MemCost* cost) { return line(addr, true, s, cost); }
+uint64_t Dram::read(uint32_t addr, int words, uint64_t s, MemCost* cost) { return line(addr, words, false, s, cost); }
+uint64_t Dram::write(uint32_t addr, int words, uint64_t s, MemCost* cost) { return line(addr, words, true, s, cost); }
 
 }  // namespace sasim::cpu

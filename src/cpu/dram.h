@@ -20,7 +20,6 @@ namespace sasim::cpu {
 struct MemCost;
 
 struct DramParams {
-  std::string name = "nexys_a7";  // cpu.memory.board
   // Geometry: ROW_BANK_COL mapping of byte offsets from main_ram's base.
   int col_bits = 11;   // byte bits of a row (a 2 KiB row: 1024 columns x 16 bits)
   int bank_bits = 3;   // 8 banks
@@ -44,13 +43,14 @@ class Dram {
   // Rows closed, the command choosers on bank 0, the multiplexer in READ,
   // the refresh timer at its reset phase.
   void reset();
-  // The L2's 128-bit slave access for one line at `addr` (its REFILL or
-  // EVICT state begins at cycle s): returns the cycle the slave bus
-  // acknowledges it (read: the line is written into the L2; write: the
-  // victim's last word accepted). `cost` gets the row-miss and refresh
-  // cycles (memory_path.h, MemCause); the rest of the access is a row hit.
-  uint64_t read(uint32_t addr, uint64_t s, MemCost* cost);
-  uint64_t write(uint32_t addr, uint64_t s, MemCost* cost);
+  // The L2's slave access for one line of `words` port words at `addr` (its
+  // REFILL or EVICT state begins at cycle s; a 16-byte line is 2 words):
+  // returns the cycle the slave bus acknowledges it (read: the line is
+  // written into the L2; write: the victim's last word accepted). `cost`
+  // gets the row-miss and refresh cycles (memory_path.h, MemCause); the rest
+  // of the access is a row hit.
+  uint64_t read(uint32_t addr, int words, uint64_t s, MemCost* cost);
+  uint64_t write(uint32_t addr, int words, uint64_t s, MemCost* cost);
 
   // Open row per bank (-1: precharged), for carrying the state to the next
   // operator of an inference; a vector of another size is ignored.
@@ -68,7 +68,7 @@ class Dram {
     int64_t row = -1;         // open row, -1: precharged
     uint64_t pre_ok = 0;      // first cycle a PRE may issue (write-to-precharge)
   };
-  uint64_t line(uint32_t addr, bool write, uint64_t s, MemCost* cost);
+  uint64_t line(uint32_t addr, int words, bool write, uint64_t s, MemCost* cost);
   // The first refresh that starts at or after cycle t (~0: refresh off).
   uint64_t refresh_at_or_after(uint64_t t) const;
   // The last refresh that started at or before cycle t (~0: none).

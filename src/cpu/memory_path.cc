@@ -78,7 +78,6 @@ uint64_t MemoryPath::grant(Master m, uint64_t req, MemCost* cost) {
   if (m != owner_) {
     ++s;
     owner_ = m;
-    ++cnt_.bus_switches;
   }
   if (cost) cost->cycles[kMemBusWait] += s - req;
   cur_ = m;
@@ -95,7 +94,7 @@ uint64_t MemoryPath::l2_access(uint32_t addr, bool write, uint64_t t, MemCost* c
     // through the same controller (an approximation: LiteX's 32-to-64-bit
     // path without the L2 is not pinned by a reference).
     MemCost d;
-    const uint64_t ack = write ? dram_.write(addr, t + 1, &d) : dram_.read(addr, t + 1, &d);
+    const uint64_t ack = write ? dram_.write(addr, 1, t + 1, &d) : dram_.read(addr, 1, t + 1, &d);
     c->add(d);
     const uint64_t lat = ack + 2 - t;
     c->cycles[kMemRowHit] += lat - d.cycles[kMemRowMiss] - d.cycles[kMemRefresh];
@@ -117,16 +116,18 @@ uint64_t MemoryPath::l2_access(uint32_t addr, bool write, uint64_t t, MemCost* c
   // M3-M5: TEST_HIT misses; a dirty victim is written back (EVICT), the line
   // is read (REFILL: a write allocates it too) and TEST_HIT acknowledges.
   ++cnt_.l2_misses;
+  // One native-port access per port word of the line (16 bytes: two).
+  const int words = static_cast<int>(std::max<uint32_t>(1, p_.l2.line_bytes / static_cast<uint32_t>(p_.dram.port_bytes)));
   uint64_t s = t + 2;
   if (l2_dirty_[set]) {
     ++cnt_.l2_dirty_victims;
     const uint32_t victim = (l2_tag_[set] - 1) << l2_shift_;
-    const uint64_t e = dram_.write(victim, s, nullptr);
+    const uint64_t e = dram_.write(victim, words, s, nullptr);
     c->cycles[kMemWriteBack] += e + 1 - s;
     s = e + 1;
   }
   MemCost d;
-  const uint64_t r = dram_.read(line << l2_shift_, s, &d);
+  const uint64_t r = dram_.read(line << l2_shift_, words, s, &d);
   c->add(d);
   // The read from REFILL to the TEST_HIT that acknowledges, beyond the bank
   // state's and the refresh's share.

@@ -50,9 +50,13 @@ struct MemoryParams {
 };
 
 // A typical store's latency, for the driver's choice of streaming loops
-// (HwDesc::store_cycles): the fixed model's write, an L2 hit on the board
-// (M2: 98.6-99.95% of the reference programs' stores hit the L2).
-inline int typical_store_cycles(const MemoryParams& m) { return m.model == MemoryModel::kFixed ? m.fixed.write : 2; }
+// (HwDesc::store_cycles): the fixed model's write; on the board an L2 hit
+// (M2: 98.6-99.95% of the reference programs' stores hit the L2), without an
+// L2 a DRAM write (M4: 18 on an open row).
+inline int typical_store_cycles(const MemoryParams& m) {
+  if (m.model == MemoryModel::kFixed) return m.fixed.write;
+  return m.l2.size_bytes ? 2 : 18;
+}
 
 // Where the cycles of memory accesses went, beyond what an L2 hit costs
 // (docs/memory-model.md, "Attribution"): filled by the board model.
@@ -72,8 +76,6 @@ struct MemCounters {
   uint64_t l2_accesses = 0, l2_hits = 0, l2_misses = 0, l2_dirty_victims = 0;
   uint64_t row_hits = 0, row_closed = 0, row_conflicts = 0;  // L2 lines read or written back, by bank state
   uint64_t refresh_waits = 0;       // line accesses a refresh held back
-  uint64_t bus_switches = 0;        // accesses that took the shared bus from the other master
-  uint64_t cycles_by_cause[kNumMemCauses] = {};
 };
 
 // Per access: what the cycles beyond the issue were spent on (MemCause).

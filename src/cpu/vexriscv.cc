@@ -139,7 +139,6 @@ uint64_t Vexriscv::refill(MemoryPath::Master m, uint32_t line, uint64_t start) {
   else settle_stores();
   MemCost c;
   const uint64_t done = memp_.refill(m, line << line_shift_, p_.line_bytes / 4, start, &c);
-  mem_cost_.add(c);
   (m == MemoryPath::kIBus ? i_cost_ : d_cost_).add(c);
   return done;
 }
@@ -161,6 +160,8 @@ void Vexriscv::reset(uint32_t pc) {
   redirect_at_ = boot + 2;
   redirect_from_ = boot;
   fetch_line_ = 0xffffffffu;
+  prefetched_line_ = 0xffffffffu;
+  prefetched_ready_ = 0;
   store_ack_[0] = store_ack_[1] = 0;
   dbus_free_ = 0;
   n_pending_ = 0;
@@ -407,7 +408,7 @@ void Vexriscv::wrong_path_fetch(uint32_t pc, uint64_t d_exit) {
   itag_[set] = nl + 1;
   ++cnt_.icache_misses;
   prefetched_line_ = nl;
-  prefetched_ready_ = refill(MemoryPath::kIBus, nl, d_exit + 1);
+  prefetched_ready_ = refill(MemoryPath::kIBus, nl, std::max(d_exit + 1, icache_flush_until_));
 }
 
 // M10 on the wrong path: the I$ flushes while a fence.i is valid in decode,
@@ -508,7 +509,6 @@ void Vexriscv::send_store(uint64_t t, uint32_t addr) {
   const uint64_t start = std::max(t + 1, dbus_free_);
   MemCost c;
   const uint64_t ack = BoardMemory::in_io(addr) ? memp_.io(start) : memp_.write(addr, start, &c);
-  mem_cost_.add(c);
   d_cost_.add(c);
   dbus_free_ = ack + 1;
   if (store_ack_[0] < store_ack_[1]) store_ack_[0] = ack;
@@ -900,7 +900,7 @@ void Vexriscv::split_by_cause(uint64_t n, const MemCost& own, const MemCost& las
 
 // ---- the instruction loop ----------------------------------------------------
 
-StopInfo Vexriscv::run(uint64_t max_cycle) {
+StopInfo Vexriscv::run(uint64_t max_cycle, uint64_t pause_at) {
   max_cycle_ = max_cycle;
   StopInfo stop;
   auto fail = [&](StopReason why, uint32_t insn, std::string msg) {
@@ -912,6 +912,12 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
     return stop;
   };
   while (!exited_) {
+    if (last_retire_ > pause_at && last_retire_ <= max_cycle) {
+      stop.reason = StopReason::kPaused;
+      stop.pc = pc_;
+      stop.cycle = last_retire_;
+      return stop;
+    }
     if (last_retire_ > max_cycle) {
       uint32_t w = 0;
       if ((pc_ & 3) == 0 && mem_->in_ram(pc_, 4)) std::memcpy(&w, &mem_->ram[pc_ - BoardMemory::kRamBase], 4);
@@ -1294,8 +1300,8 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
         redirect_at_ = t.e + 2;
         redirect_from_ = t.e;
         if (taken) {
+          wrong_path_fence_i(pc, t.e);  // before the wrong path's own refill marks the next line present
           wrong_path_fetch(pc, t.d);
-          wrong_path_fence_i(pc, t.e);
         }
       }
     } else if (d.op == kJal) {
@@ -1306,8 +1312,8 @@ StopInfo Vexriscv::run(uint64_t max_cycle) {
       redirect_ = true;
       redirect_at_ = t.e + 2;
       redirect_from_ = t.e;
-      wrong_path_fetch(pc, t.d);
       wrong_path_fence_i(pc, t.e);
+      wrong_path_fetch(pc, t.d);
     }
 
     // ---- retire

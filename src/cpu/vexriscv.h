@@ -100,7 +100,9 @@ class CfuPort {
 
 
 // Why run() returned.
-enum class StopReason { kExit, kMaxCycles, kIllegalInstruction, kBadAccess, kMisaligned, kTrap };
+// kPaused: run()'s pause_at was passed between two instructions; run() again
+// resumes exactly there.
+enum class StopReason { kExit, kMaxCycles, kIllegalInstruction, kBadAccess, kMisaligned, kTrap, kPaused };
 
 struct StopInfo {
   StopReason reason = StopReason::kExit;
@@ -170,7 +172,9 @@ class Vexriscv {
   void set_icache_tags(const std::vector<uint32_t>& tags);
   // Runs until the program stores to the exit register, or stops for another
   // reason; `max_cycle` bounds the cycle number reached.
-  StopInfo run(uint64_t max_cycle);
+  // `pause_at`: return kPaused at the first instruction boundary after this
+  // cycle (only there: an instruction waiting for the CFU is never cut).
+  StopInfo run(uint64_t max_cycle, uint64_t pause_at = ~0ull);
 
   // Cycle numbering: cycle 1 is the first cycle after reset is released.
   // `now()` is the last cycle in which an instruction retired.
@@ -184,7 +188,6 @@ class Vexriscv {
   const CpuCounters& counters() const { return cnt_; }
   const MemoryPath& memory_path() const { return memp_; }
   MemoryPath& memory_path() { return memp_; }
-  const MemCost& memory_cost() const { return mem_cost_; }
   // Cycles charged to each instruction word of main_ram (by pc), for profiles.
   const std::vector<uint64_t>& cycles_by_pc() const { return pc_cycles_; }
   uint32_t reg(int r) const { return x_[r]; }
@@ -299,7 +302,6 @@ class Vexriscv {
   BoardMemory* mem_;
   CfuPort* cfu_;
   MemoryPath memp_;
-  MemCost mem_cost_;               // memory cycles by cause (board path), all accesses
   MemCost d_cost_, i_cost_;        // this instruction's D- and I-side accesses
   MemCost last_d_cost_, last_i_cost_;
   uint64_t icache_flush_until_ = 0;  // fence.i: no I$ refill starts before this cycle
@@ -316,7 +318,7 @@ class Vexriscv {
   uint64_t redirect_from_ = 0;    // the cycle of the redirect (the jump leaving decode or execute)
   bool redirect_ = true;
   uint32_t fetch_line_ = 0xffffffffu;
-  uint32_t prefetched_line_ = 0xffffffffu;  // refilled by the fetch before a redo flush
+  uint32_t prefetched_line_ = 0xffffffffu;  // refilled ahead (wrong path, redo, before stores)
   uint64_t prefetched_ready_ = 0;
   std::vector<uint32_t> itag_, dtag_;  // line address + 1 (0 = invalid)
   int line_shift_ = 5;

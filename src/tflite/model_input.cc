@@ -51,7 +51,8 @@ std::vector<int8_t> model_input(const std::string& path, int64_t seed, const tfl
     return v;
   }
   const std::string need = fmt::format("the input tensor {} ({}, int8) needs {} bytes", t.name, dims_text(t.shape), n);
-  // Room for a .npy header (NumPy pads it to 64 bytes; up to 4 GiB allowed).
+  // Room for a .npy header (NumPy pads it to a multiple of 64 bytes; 64 KiB
+  // is far more than any array of an input tensor's rank needs).
   std::string bytes = read_all(path, n + (1u << 16), "input tensor", need);
   if (is_npy(bytes)) {
     NpyHeader h;
