@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "cpu/board.h"
+#include "cpu/board_host.h"
 #include "cpu/params.h"
 #include "model/core_params.h"
 
@@ -35,19 +36,12 @@ int cmd_exec(const CommonOptions& common, const ExecOptions& o) {
     throw ConfigError({{o.elf_path, 0, 0, "", std::string(e.what()).substr(o.elf_path.size() + 2)}});
   }
   board.cpu.set_console_sink(put_console, nullptr);
-  // Developer aid: SASIM_RETIRE_LOG=FILE writes the retire trace.
-  std::FILE* rlog = nullptr;
-  if (const char* p = std::getenv("SASIM_RETIRE_LOG")) {
-    rlog = std::fopen(p, "w");
-    board.cpu.set_retire_log(rlog);
-  }
-  // Developer aid: SASIM_BUS_LOG=FILE writes every access the board's memory
-  // path serves (memory_path.h).
-  std::FILE* blog = nullptr;
-  if (const char* p = std::getenv("SASIM_BUS_LOG")) {
-    blog = std::fopen(p, "w");
-    board.cpu.set_bus_log(blog);
-  }
+  // Developer aids: SASIM_RETIRE_LOG=FILE writes the retire trace,
+  // SASIM_BUS_LOG=FILE every access the board's memory path serves.
+  std::FILE* rlog = cpu::open_dev_log("SASIM_RETIRE_LOG", "exec");
+  if (rlog) board.cpu.set_retire_log(rlog);
+  std::FILE* blog = cpu::open_dev_log("SASIM_BUS_LOG", "exec");
+  if (blog) board.cpu.set_bus_log(blog);
   // The core is named on stderr, so that stdout stays the program's own.
   fmt::print(stderr, "sasim exec: {} on the VexRiscv {} model (memory {})\n", o.elf_path,
              cpu_variant_name(hw.cpu.variant), memory_description(hw.cpu));

@@ -110,6 +110,15 @@ CpuCounters minus(const CpuCounters& a, const CpuCounters& b) {
 
 }  // namespace
 
+std::FILE* open_dev_log(const char* var, const std::string& name) {
+  const char* path = std::getenv(var);
+  if (!path) return nullptr;
+  std::string file = path;
+  const size_t at = file.find("%s");
+  if (at != std::string::npos) file.replace(at, 2, name);
+  return std::fopen(file.c_str(), "w");
+}
+
 namespace {
 
 // Places `bytes` (copied from src unless null) at *next in the arena, 16-byte
@@ -270,17 +279,9 @@ int BoardHost::run_mailbox(const sasim_board::Mailbox& m, const std::string& nam
   // Developer aids: SASIM_RETIRE_LOG=FILE writes the retire trace of the
   // last layer, SASIM_BUS_LOG=FILE the memory path's accesses; a "%s" in FILE
   // is replaced by the layer's name (one file each).
-  const auto dev_log = [&](const char* var) -> std::FILE* {
-    const char* path = std::getenv(var);
-    if (!path) return nullptr;
-    std::string file = path;
-    const size_t at = file.find("%s");
-    if (at != std::string::npos) file.replace(at, 2, name);
-    return std::fopen(file.c_str(), "w");
-  };
-  std::FILE* rlog = dev_log("SASIM_RETIRE_LOG");
+  std::FILE* rlog = open_dev_log("SASIM_RETIRE_LOG", name);
   if (rlog) cpu_.set_retire_log(rlog);
-  std::FILE* blog = dev_log("SASIM_BUS_LOG");
+  std::FILE* blog = open_dev_log("SASIM_BUS_LOG", name);
   if (blog) cpu_.set_bus_log(blog);
   if (markers && markers->sample_interval()) cpu_.set_sample_hook(markers->sample_interval(), on_sample, &st);
   const uint64_t start = cpu_.now();

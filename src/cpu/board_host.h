@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <map>
 #include <string>
 #include <vector>
@@ -57,6 +58,10 @@ class MarkerListener {
   virtual uint64_t sample_interval() const { return 0; }
   virtual void on_sample(uint64_t /*cycle*/, const CpuCounters& /*counters*/) {}
 };
+
+// Developer aids (SASIM_RETIRE_LOG, SASIM_BUS_LOG): the file the variable
+// names, "%s" in it replaced by `name`, opened for writing; null when unset.
+std::FILE* open_dev_log(const char* var, const std::string& name);
 
 class BoardHost {
  public:

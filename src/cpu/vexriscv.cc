@@ -1133,26 +1133,22 @@ StopInfo Vexriscv::run(uint64_t max_cycle, uint64_t pause_at) {
             // for the bus (mp_l2hit_seq: the line after `sw; lw` refilled
             // before the store's marker write and the load's refill).
             const RedoScan rs = redo_scan(pc, d);
-            if (rs.miss && memp_.shared_bus()) {
-              settle_stores_before_fetch(redo_ireq(rs, t.m + 1));
-              if (n_pending_ > 0) {
-                redo_idone = redo_fetch(rs, t.m + 1);
-                redo_fetched = true;
-              }
+            const uint64_t ireq = redo_ireq(rs, t.m + 1);
+            auto fetch_ahead = [&] {
+              redo_idone = redo_fetch(rs, t.m + 1);
+              redo_fetched = true;
+            };
+            const bool shared = rs.miss && memp_.shared_bus();
+            if (shared) {
+              settle_stores_before_fetch(ireq);
+              if (n_pending_ > 0) fetch_ahead();  // before the stores left, so before the refill behind them
             }
             const uint64_t start = std::max(w, dbus_idle_from());
-            const uint64_t dreq = start + MemoryPath::kRefillStb;
-            if (!redo_fetched && rs.miss && memp_.shared_bus() &&
-                memp_.granted_first(MemoryPath::kIBus, redo_ireq(rs, t.m + 1), dreq)) {
-              redo_idone = redo_fetch(rs, t.m + 1);
-              redo_fetched = true;
-            }
+            if (shared && !redo_fetched && memp_.granted_first(MemoryPath::kIBus, ireq, start + MemoryPath::kRefillStb))
+              fetch_ahead();
             w = refill(MemoryPath::kDBus, line, start);
             dbus_free_ = w;
-            if (!redo_fetched) {
-              redo_idone = redo_fetch(rs, t.m + 1);
-              redo_fetched = true;
-            }
+            if (!redo_fetched) fetch_ahead();
             bump(w, kDataMemory);
             redo = true;
             redo_after_refill = true;
