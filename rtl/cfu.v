@@ -18,7 +18,8 @@
 // Block diagram:
 //   bus -> sasim_frontend (handshake) <-> sasim_ctrl (decode, interlocks,
 //   registers) -> sasim_opbuf A, B -> sasim_array_ws / sasim_array_os ->
-//   sasim_cbuf C -> sasim_postproc (bias, requantization) -> response.
+//   sasim_cbuf C -> sasim_postproc (bias, requantization) -> response;
+//   sasim_ctrl -> sasim_eltwise (EW_OP) -> response.
 //
 // reset (synchronous, active high) clears what the RESET command clears
 // (docs/microarchitecture.md section 1, docs/command-set.md): the held command
@@ -41,6 +42,7 @@
 `include "sasim_array_os.v"
 `include "sasim_requant.v"
 `include "sasim_postproc.v"
+`include "sasim_eltwise.v"
 `include "sasim_frontend.v"
 `include "sasim_ctrl.v"
 
@@ -61,7 +63,11 @@ module Cfu #(
   // pipelined for 75 MHz, working ahead of the read pointer; READ NEXT
   // answers with latency 1 once its word is ready. 0: the combinational
   // post-processor the board reference was measured with (latency 2).
-  parameter integer Prefetch = 1
+  parameter integer Prefetch = 1,
+  // The elementwise extension (array.eltwise): EW_CONFIG, EW_MULT and EW_OP,
+  // TFLite's int8 ADD/SUB/MUL on four lanes (sasim_eltwise). 0: those
+  // commands are rejected, as on the CFU the board reference measured.
+  parameter integer Eltwise  = 1
 ) (
   input  wire        clk,
   input  wire        reset,
@@ -166,6 +172,8 @@ module Cfu #(
   wire [CLineW-1:0] rd_line_n, pf_line;
   wire [LaneW-1:0]  rd_lane_n;
   wire [31:0]       pf_data;
+  wire              ew_cfg_we, ew_mult_we, ew_go, ew_flush;
+  wire [31:0]       ew_data;
 
   sasim_ctrl #(
     .Rows     (Rows),
@@ -179,6 +187,7 @@ module Cfu #(
     .MaxKt    (MaxKt),
     .Im2col   (Ext),
     .Prefetch (Prefetch),
+    .Eltwise  (Eltwise),
     .BLines   (BLines),
     .MaxMtIm  (MaxMtIm),
     .MaxMtAll (MaxMtAll),
@@ -252,8 +261,34 @@ module Cfu #(
     .pf_block_o      (pf_block),
     .pf_pop_o        (pf_pop),
     .pf_ready_i      (pf_ready),
-    .pf_data_i       (pf_data)
+    .pf_data_i       (pf_data),
+    .ew_cfg_we_o     (ew_cfg_we),
+    .ew_mult_we_o    (ew_mult_we),
+    .ew_go_o         (ew_go),
+    .ew_flush_o      (ew_flush),
+    .ew_data_i       (ew_data)
   );
+
+  // ---------------------------------------------------------------------------
+  // Elementwise unit (Eltwise = 1)
+  // ---------------------------------------------------------------------------
+  generate
+    if (Eltwise != 0) begin : g_ew
+      sasim_eltwise u_eltwise (
+        .clk_i     (clk),
+        .flush_i   (ew_flush),
+        .cfg_we_i  (ew_cfg_we),
+        .mult_we_i (ew_mult_we),
+        .go_i      (ew_go),
+        .in0_i     (cmd_in0),
+        .in1_i     (cmd_in1),
+        .data_o    (ew_data)
+      );
+    end else begin : g_no_ew
+      assign ew_data = 32'd0;
+      wire unused_ew = ^{ew_cfg_we, ew_mult_we, ew_go, ew_flush};
+    end
+  endgenerate
 
   // ---------------------------------------------------------------------------
   // Operand buffers

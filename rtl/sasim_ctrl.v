@@ -42,6 +42,8 @@ module sasim_ctrl #(
   // The prefetching post-processor: READ NEXT takes the word it computed
   // ahead (pf_ready_i / pf_data_i) with latency 1.
   parameter integer Prefetch = 1,
+  // The elementwise extension: EW_CONFIG / EW_MULT / EW_OP (sasim_eltwise).
+  parameter integer Eltwise  = 1,
   parameter integer BLines   = 1024,
   parameter integer MaxMtIm  = MaxMt,
   parameter integer MaxMtAll = (MaxMtIm > MaxMt) ? MaxMtIm : MaxMt,
@@ -129,7 +131,14 @@ module sasim_ctrl #(
   output wire               pf_block_o,
   output reg                pf_pop_o,
   input  wire               pf_ready_i,
-  input  wire [31:0]        pf_data_i
+  input  wire [31:0]        pf_data_i,
+  // elementwise unit (Eltwise = 1): parameter writes, EW_OP, its flush
+  // (reset, RESET, either parameter write) and EW_OP's response
+  output reg                ew_cfg_we_o,
+  output reg                ew_mult_we_o,
+  output reg                ew_go_o,
+  output wire               ew_flush_o,
+  input  wire [31:0]        ew_data_i
 );
 
   // ---------------------------------------------------------------------------
@@ -385,6 +394,12 @@ module sasim_ctrl #(
 
   assign wr_data_o = {in1, in0};
 
+  // EW_CONFIG: op (in0[17:16]) 0..2 and in0[31:18] zero. EW_MULT: which
+  // (in1[7:0]) 0..2; the output's shift -31..30, the inputs' -31..0.
+  wire       ewc_bad  = (in0[31:18] != 14'd0) || (in0[17:16] == 2'd3);
+  wire       ewm_sh_ok = (in1[7:0] == 8'd2) ? shift_ok : (param_sh[7] ? (param_sh >= 8'he1) : (param_sh == 8'd0));
+  wire       ewm_bad  = (in1[7:0] > 8'd2) || !ewm_sh_ok;
+
   // READ: rejected when the line is past the end or no START has selected
   // the bank since reset.
   wire [NtW-1:0] rd_nt  = c_cols_q[rd_bank_q];
@@ -427,6 +442,9 @@ module sasim_ctrl #(
     do_seqcfg     = 1'b0;
     do_seq        = 1'b0;
     do_psets      = 1'b0;
+    ew_cfg_we_o   = 1'b0;
+    ew_mult_we_o  = 1'b0;
+    ew_go_o       = 1'b0;
     if (cmd_go_i) begin
       case (f3)
         F3Cfg: begin
@@ -439,6 +457,24 @@ module sasim_ctrl #(
           end else if (f7 == 7'd2) begin  // STATUS
             exec_o = 1'b1;
             rsp_o  = {28'd0, b_active_q, a_active_q, error_q, arr_busy_i};
+          end else if (Eltwise != 0 && f7 == 7'd8) begin  // EW_CONFIG (no wait)
+            if (ewc_bad) begin
+              do_reject = 1'b1;
+            end else begin
+              exec_o      = 1'b1;
+              ew_cfg_we_o = 1'b1;
+            end
+          end else if (Eltwise != 0 && f7 == 7'd9) begin  // EW_MULT (no wait)
+            if (ewm_bad) begin
+              do_reject = 1'b1;
+            end else begin
+              exec_o       = 1'b1;
+              ew_mult_we_o = 1'b1;
+            end
+          end else if (Eltwise != 0 && f7 == 7'd10) begin  // EW_OP: the last stage's result
+            exec_o  = 1'b1;
+            ew_go_o = 1'b1;
+            rsp_o   = ew_data_i;
           end else if (Ext != 0 && f7 == 7'd7) begin  // PARAM_BANK (no wait)
             if (in0[1:0] == 2'b00) begin
               do_reject = 1'b1;
@@ -573,6 +609,7 @@ module sasim_ctrl #(
     b_ptr_clear_o = do_soft_reset || (pass_start && !flag_keep_b && !flag_hold_b);
     abort_o       = do_soft_reset;
   end
+  assign ew_flush_o = rst_i || do_soft_reset || ew_cfg_we_o || ew_mult_we_o;
 
   assign a_wbank_o    = (ADouble != 0) ? !a_active_q : 1'b0;
   assign b_wbank_o    = (BDouble != 0) ? !b_active_q : 1'b0;

@@ -249,10 +249,10 @@ expect(run_tflite_out_is_file 2 "^[^\n]*out_is_a_file: output path exists and is
 # --cold-layers boots every layer on a fresh board, as check does (the
 # numbers of the SoC simulation of today's design, layer by layer), and the
 # memory classes are split by cause on the board's memory path.
-expect(run_cold_layers 0 "conv0 +conv2d +107795 .*\nmemory: layer +class +L2 hit +bus wait +row hit +row miss +dirty wb +refresh +core\n"
+expect(run_cold_layers 0 "conv0 +conv2d +108210 .*\nmemory: layer +class +L2 hit +bus wait +row hit +row miss +dirty wb +refresh +core\n"
        ARGS run --model "${SRC}/models/resnet8.yaml" --cold-layers --out "${WORK}/cold_layers")
 expect(exec_fork_warning_board 0 "result words: 1313556292;50;149\nexit code 0 after 1899 cycles\n.*fork \\(F19\\) at pc 0x4000007c.*fork \\(F19\\) at pc 0x4000007c"
-       ARGS exec "${ref}/elf/micro/cfu_read_next.elf" --set cpu.variant=perf+cfu-2021 --set array.im2col=false --set array.read_prefetch=false)
+       ARGS exec "${ref}/elf/micro/cfu_read_next.elf" --set cpu.variant=perf+cfu-2021 --set array.im2col=false --set array.eltwise=false --set array.read_prefetch=false)
 # F20: on the 2021 core a CFU instruction right behind a load that misses the
 # D$ sends its command twice. The driver streamed DS-CNN's depthwise weights
 # (a WRITE_B right behind the last of eight loads) and ResNet-8's RGB input
@@ -312,7 +312,7 @@ expect(im2col_small_a_bank 0 "24 passed, 0 failed"
 # on the CFU of before the im2col extension and the prefetching
 # post-processor (array.im2col=false, array.read_prefetch=false).
 expect(cpu_gap_numbers 0 "PASS synthetic__01_conv2d cycles=3546\nPASS resnet8__14_fully_connected cycles=1433\n"
-       ARGS check --engine systemc --cpu gap --set array.im2col=false --set array.read_prefetch=false
+       ARGS check --engine systemc --cpu gap --set array.im2col=false --set array.eltwise=false --set array.read_prefetch=false
             "${SHARED}/vectors/synthetic__01_conv2d"
             "${SHARED}/vectors/resnet8__14_fully_connected")
 expect(cpu_bad_name 2 "--cpu: .*not in" ARGS check --engine systemc --cpu arm "${SHARED}/vectors/synthetic__01_conv2d")
@@ -599,7 +599,7 @@ foreach(run_case "pretrainedResnet_quant;2;gap" "kws_ref_model;3;vexriscv" "pret
   expect(run_tflite_${net}_${seed}_${cpu} 0 "
  +0 +CONV_2D +.* cfu .* yes
 .*SOFTMAX +1x[0-9]+ +cpu +${cpu_cycles_re} .* yes
-total: [0-9]+ cycles \\([0-9.]+ us at 75 MHz\\): [0-9]+ in the CFU layers, [0-9]+ in [0-9]+ CPU operators"
+total: [0-9]+ cycles \\([0-9.]+ us at 75 MHz\\): [0-9]+ in the CFU layers, [0-9]+ in [0-9]+ elementwise operators on the CFU, [0-9]+ in [0-9]+ CPU operators"
          ARGS run --cpu ${cpu} --model "${SHARED}/models/${net}.tflite" --input "${exp}/input_${seed}.bin"
          --out "${WORK}/tflite_${net}_${seed}_${cpu}")
   execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files "${WORK}/tflite_${net}_${seed}_${cpu}/output.bin"
@@ -609,9 +609,10 @@ total: [0-9]+ cycles \\([0-9.]+ us at 75 MHz\\): [0-9]+ in the CFU layers, [0-9]
   endif()
 endforeach()
 # The CPU model times the CPU operators sasim has board kernels for (ADD,
-# pooling, RESHAPE); the fixed-gap host times none.
+# pooling, RESHAPE; the ADDs on the CFU's elementwise unit); the fixed-gap
+# host times none.
 file(READ "${WORK}/tflite_pretrainedResnet_quant_5_vexriscv/layers.csv" r8_csv)
-if(NOT r8_csv MATCHES "\n3,ADD,1x32x32x16,cpu,[0-9]+,0,1\n" OR NOT r8_csv MATCHES "\n12,AVERAGE_POOL_2D,1x1x1x64,cpu,[0-9]+,0,1\n")
+if(NOT r8_csv MATCHES "\n3,ADD,1x32x32x16,cfu,[0-9]+,0,1\n" OR NOT r8_csv MATCHES "\n12,AVERAGE_POOL_2D,1x1x1x64,cpu,[0-9]+,0,1\n")
   message(SEND_ERROR "[run_tflite] CPU operators not timed on the CPU model:\n${r8_csv}")
 endif()
 file(READ "${WORK}/tflite_pretrainedResnet_quant_2_gap/layers.csv" r8_gap_csv)
@@ -621,10 +622,11 @@ endif()
 file(READ "${WORK}/tflite_pretrainedResnet_quant_5_vexriscv/report.json" r8_json)
 string(JSON r8_total GET "${r8_json}" total cycles)
 string(JSON r8_cfu GET "${r8_json}" total cfu_cycles)
+string(JSON r8_ew GET "${r8_json}" total eltwise_cfu_cycles)
 string(JSON r8_cpu GET "${r8_json}" total cpu_cycles)
-math(EXPR r8_sum "${r8_cfu} + ${r8_cpu}")
-if(NOT r8_total EQUAL r8_sum OR r8_cpu LESS 1000)
-  message(SEND_ERROR "[run_tflite] report.json totals: ${r8_total} != ${r8_cfu} + ${r8_cpu}")
+math(EXPR r8_sum "${r8_cfu} + ${r8_ew} + ${r8_cpu}")
+if(NOT r8_total EQUAL r8_sum OR r8_cpu LESS 1000 OR r8_ew LESS 1000)
+  message(SEND_ERROR "[run_tflite] report.json totals: ${r8_total} != ${r8_cfu} + ${r8_ew} + ${r8_cpu}")
 endif()
 file(STRINGS "${WORK}/tflite_kws_ref_model_3_vexriscv/layers.csv" kws_csv)
 list(GET kws_csv 0 kws_head)
@@ -656,9 +658,9 @@ endif()
 expect(run_tflite_seeded 0 "top-5: class [0-9]" ARGS run --cpu gap --model "${SHARED}/models/kws_ref_model.tflite"
        --input-seed 7 --out "${WORK}/tflite_seeded")
 expect(run_tflite_corrupt 2 "broken.tflite: corrupt or truncated TFLite model" ARGS run --model "${WORK}/broken.tflite")
-# MobileNetV2 starts with a broadcast MUL and SUB: timed on the board, and
-# equal to the golden network operator by operator (exit 0).
-expect(run_tflite_mobilenetv2 0 "\n +0 +MUL +1x160x160x3 +cpu +[0-9]+ +yes\n +1 +SUB +1x160x160x3 +cpu +[0-9]+ +yes\n.*0 CPU operators not timed"
+# MobileNetV2 starts with a broadcast MUL and SUB: on the CFU's elementwise
+# unit, and equal to the golden network operator by operator (exit 0).
+expect(run_tflite_mobilenetv2 0 "\n +0 +MUL +1x160x160x3 +cfu +[0-9]+ +yes\n +1 +SUB +1x160x160x3 +cfu +[0-9]+ +yes\n.*0 CPU operators not timed"
        ARGS run --model "${SHARED}/models/model_mobilenetv2_160_035.tflite" --out "${WORK}/tflite_mnv2")
 expect(run_input_on_config 2 "resnet8.yaml: --input applies to whole networks only"
        ARGS run --model "${SRC}/models/resnet8.yaml" --input "${WORK}/short_input.bin" --out "${WORK}/cfg_input")
@@ -667,7 +669,7 @@ expect(run_input_seed_on_config 2 "resnet8.yaml: --input-seed applies to whole n
 
 # export-cfu: a project folder, its configuration in cfu.v; never over a folder
 # that is not an earlier export, and over one only with --force.
-expect(export_cfu 0 "wrote .*export_4x4 \\(37 files\\): CFU Playground project 'export_4x4' for 4x4 os.*self-test conv_3x3_s1_same: [0-9]+ cycles"
+expect(export_cfu 0 "wrote .*export_4x4 \\(39 files\\): CFU Playground project 'export_4x4' for 4x4 os.*self-test conv_3x3_s1_same: [0-9]+ cycles"
        ARGS export-cfu --set array.rows=4 --set array.cols=4 --set array.dataflow=os --out "${WORK}/proj/export_4x4")
 # Each configuration gets its own timing statement in the project README.
 file(READ "${WORK}/proj/export_4x4/README.md" readme_4x4)

@@ -9,7 +9,7 @@ set(ENV{SASIM_CACHE_DIR} "${CACHE}")
 
 execute_process(COMMAND ${SASIM} cosim ${shape} --out "${WORK}" ${cases}
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-if(NOT rc EQUAL 0 OR NOT err MATCHES "no prebuilt RTL for 3x4 os, A/B/C 24/[0-9]+/[0-9]+ lines per bank: Verilating it once"
+if(NOT rc EQUAL 0 OR NOT err MATCHES "no prebuilt RTL for 3x4 os eltwise, A/B/C 24/[0-9]+/[0-9]+ lines per bank: Verilating it once"
    OR NOT out MATCHES "MATCH synthetic__01_conv2d.*MATCH synthetic__04_fully_connected.*2 passed, 0 failed")
   message(FATAL_ERROR "[first run] exit ${rc}\n${out}\n${err}")
 endif()

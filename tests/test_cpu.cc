@@ -92,7 +92,7 @@ Run run_program(const RefRow& r, const std::string& variant) {
   // The CFU the reference was measured with: no im2col extension, the
   // combinational post-processor (READ NEXT latency 2).
   const sasim::HwConfig hw = sasim::load_hw_config(
-      "", {sasim::parse_override("cpu.variant=" + variant), sasim::parse_override("array.im2col=false"),
+      "", {sasim::parse_override("cpu.variant=" + variant), sasim::parse_override("array.im2col=false"), sasim::parse_override("array.eltwise=false"),
            sasim::parse_override("array.read_prefetch=false"),
            sasim::parse_override("cpu.memory.model=fixed"),
            sasim::parse_override("cpu.memory.read_first=" + std::to_string(r.rd)),
@@ -344,7 +344,7 @@ TEST_CASE("F19 at write latency 2: the programs facts.md names fork, the others 
   // next lw traps on a misaligned address (the reference core then hangs in
   // mtvec).
   const sasim::HwConfig hw = sasim::load_hw_config(
-      "", {sasim::parse_override("cpu.variant=perf+cfu-2021"), sasim::parse_override("array.im2col=false"),
+      "", {sasim::parse_override("cpu.variant=perf+cfu-2021"), sasim::parse_override("array.im2col=false"), sasim::parse_override("array.eltwise=false"),
            sasim::parse_override("array.read_prefetch=false"), sasim::parse_override("cpu.memory.model=fixed"),
            sasim::parse_override("cpu.memory.read_first=1"),
            sasim::parse_override("cpu.memory.read_beat=1"), sasim::parse_override("cpu.memory.write=2")});
@@ -377,7 +377,7 @@ TEST_CASE("the 2022 cores never fork: the same programs at write latency 2 run c
   // at memory points where the 2021 core forks and hangs (1/1/2).
   for (const char* variant : {"perf+cfu", "full+cfu"}) {
     const sasim::HwConfig hw = sasim::load_hw_config(
-        "", {sasim::parse_override(std::string("cpu.variant=") + variant), sasim::parse_override("array.im2col=false"),
+        "", {sasim::parse_override(std::string("cpu.variant=") + variant), sasim::parse_override("array.im2col=false"), sasim::parse_override("array.eltwise=false"),
              sasim::parse_override("array.read_prefetch=false"), sasim::parse_override("cpu.memory.model=fixed"),
            sasim::parse_override("cpu.memory.read_first=1"),
              sasim::parse_override("cpu.memory.read_beat=1"), sasim::parse_override("cpu.memory.write=2")});
@@ -461,12 +461,21 @@ TEST_CASE("the board's CPU-operator kernels equal the golden operators", "[cpu][
     for (auto& x : v) x = static_cast<int8_t>(static_cast<int>(rng() % 256) - 128);
     return v;
   };
-  auto run = [&](sasim_board::Mailbox mb, const std::vector<int8_t>& a, const std::vector<int8_t>& b, size_t n) {
+  const sasim_drv::HwDesc with_ew = sasim::hw_desc_from(sasim::core_params_from(hw));
+  sasim_drv::HwDesc no_ew = with_ew;
+  no_ew.eltwise = false;
+  uint64_t last_cycles = 0;
+  auto run_on = [&](const sasim_drv::HwDesc& h, sasim_board::Mailbox mb, const std::vector<int8_t>& a,
+                    const std::vector<int8_t>& b, size_t n) {
     std::vector<int8_t> out(n);
     sasim::cpu::CpuLayerProfile prof;
-    CHECK(board.run_cpu_op(mb, "test", a, b, out.data(), out.size(), &prof) == 0);
-    CHECK(prof.cycles > n);  // at least a cycle per element
+    CHECK(board.run_cpu_op(h, mb, "test", a, b, out.data(), out.size(), &prof) == 0);
+    CHECK(prof.cycles > n / 4);  // at least a cycle per four elements
+    last_cycles = prof.cycles;
     return out;
+  };
+  auto run = [&](sasim_board::Mailbox mb, const std::vector<int8_t>& a, const std::vector<int8_t>& b, size_t n) {
+    return run_on(no_ew, mb, a, b, n);
   };
   SECTION("MAX_POOL_2D and AVERAGE_POOL_2D, SAME padding with clipped windows and a clamp") {
     sasim::PoolParams p{1, 7, 9, 5, 4, 5, 3, 2, 2, 2, 1, 0};
@@ -495,8 +504,8 @@ TEST_CASE("the board's CPU-operator kernels equal the golden operators", "[cpu][
       CHECK(run(mb, in, {}, want.size()) == want);
     }
   }
-  SECTION("SUB and MUL broadcasting a [1,1,3] operand over [2,4,3]") {
-    const std::vector<int8_t> a = tensor(24), b = tensor(3);
+  SECTION("SUB and MUL broadcasting a [1,1,3] operand over [8,8,3]") {
+    const std::vector<int8_t> a = tensor(192), b = tensor(3);
     const sasim::QuantParam qa{0.05f, 3}, qb{0.02f, -7}, qo{0.04f, 1};
     for (int op : {1, 2}) {
       sasim_board::Mailbox mb{};
@@ -508,7 +517,7 @@ TEST_CASE("the board's CPU-operator kernels equal the golden operators", "[cpu][
       else sasim::mul_multiplier(qa, qb, qo, &m[2], &s[2]);
       const int32_t q[8] = {qa.zero_point, qb.zero_point, m[0], s[0], m[1], s[1], m[2], s[2]};
       std::copy(q, q + 8, mb.q);
-      const int32_t dims[5] = {1, 1, 2, 4, 3}, sa[5] = {0, 0, 12, 3, 1}, sb[5] = {0, 0, 0, 0, 1};
+      const int32_t dims[5] = {1, 1, 8, 8, 3}, sa[5] = {0, 0, 24, 3, 1}, sb[5] = {0, 0, 0, 0, 1};
       std::copy(dims, dims + 5, mb.dims);
       std::copy(sa, sa + 5, mb.stride_a);
       std::copy(sb, sb + 5, mb.stride_b);
@@ -516,10 +525,63 @@ TEST_CASE("the board's CPU-operator kernels equal the golden operators", "[cpu][
       mb.act_min = -128;
       mb.act_max = 127;
       std::vector<int8_t> want;
-      if (op == 1) sasim::sub_int8(a, {2, 4, 3}, qa, b, {1, 1, 3}, qb, qo, 0, {2, 4, 3}, &want);
-      else sasim::mul_int8(a, {2, 4, 3}, qa, b, {1, 1, 3}, qb, qo, 0, {2, 4, 3}, &want);
+      if (op == 1) sasim::sub_int8(a, {8, 8, 3}, qa, b, {1, 1, 3}, qb, qo, 0, {8, 8, 3}, &want);
+      else sasim::mul_int8(a, {8, 8, 3}, qa, b, {1, 1, 3}, qb, qo, 0, {8, 8, 3}, &want);
       CHECK(run(mb, a, b, want.size()) == want);
+      CHECK_FALSE(board.last_op_on_cfu());
+      CHECK(run_on(with_ew, mb, a, b, want.size()) == want);  // gathered operand words on the CFU
+      CHECK(board.last_op_on_cfu());
     }
+  }
+  SECTION("ADD, SUB and MUL on the CFU's elementwise unit: same shapes, scalars, every tail, fused ReLU") {
+    // Sizes around the unit's lag (11 groups of 4) and the 4-group stream;
+    // the CPU kernel is the reference path, the golden operator the truth.
+    const sasim::QuantParam qa{0.05f, 3}, qb{0.09f, -7}, qo{0.11f, 1};
+    for (int op : {0, 1, 2})
+      for (int n : {1, 5, 47, 48, 61, 64, 75, 128, 200, 1027}) {
+        for (int form = 0; form < 3; ++form) {  // 0 same shape, 1 scalar b, 2 scalar a
+          INFO("op " << op << " n " << n << " form " << form);
+          const std::vector<int8_t> a = tensor(form == 2 ? 1 : n), b = tensor(form == 1 ? 1 : n);
+          sasim_board::Mailbox mb{};
+          mb.kind = sasim_board::kCpuBinary;
+          mb.binary_op = op;
+          int32_t m[3] = {0, 0, 0};
+          int s[3] = {0, 0, 0};
+          if (op == 0) sasim::add_multipliers(qa, qb, qo, m, s);
+          else if (op == 1) sasim::sub_multipliers(qa, qb, qo, m, s);
+          else sasim::mul_multiplier(qa, qb, qo, &m[2], &s[2]);
+          const int32_t q[8] = {qa.zero_point, qb.zero_point, m[0], s[0], m[1], s[1], m[2], s[2]};
+          std::copy(q, q + 8, mb.q);
+          const int32_t dims[5] = {1, 1, 1, 1, n};
+          const int32_t one[5] = {0, 0, 0, 0, 1}, zero[5] = {0, 0, 0, 0, 0};
+          std::copy(dims, dims + 5, mb.dims);
+          std::copy(form == 2 ? zero : one, (form == 2 ? zero : one) + 5, mb.stride_a);
+          std::copy(form == 1 ? zero : one, (form == 1 ? zero : one) + 5, mb.stride_b);
+          int32_t lo = -128, hi = 127;
+          const int act = n % 2 ? 1 : 0;  // RELU on odd sizes
+          sasim::int8_activation_range(act, qo, &lo, &hi);
+          mb.output_zp = qo.zero_point;
+          mb.act_min = lo;
+          mb.act_max = hi;
+          const sasim::Shape sa = {form == 2 ? 1 : n}, sb = {form == 1 ? 1 : n};
+          std::vector<int8_t> want;
+          if (op == 0) sasim::add_int8(a, sa, qa, b, sb, qb, qo, act, {n}, &want);
+          else if (op == 1) sasim::sub_int8(a, sa, qa, b, sb, qb, qo, act, {n}, &want);
+          else sasim::mul_int8(a, sa, qa, b, sb, qb, qo, act, {n}, &want);
+          // The runner's choice: the CFU from eltwise_min_elements on
+          // (smaller ones: the CPU, the same run twice).
+          CHECK(run_on(with_ew, mb, a, b, want.size()) == want);
+          CHECK(board.last_op_on_cfu() == (n >= sasim_drv::eltwise_min_elements(op)));
+          const uint64_t chosen_cycles = last_cycles;
+          CHECK(run(mb, a, b, want.size()) == want);
+          CHECK_FALSE(board.last_op_on_cfu());
+          // Never slower than the CPU's kernel (each run boots a fresh board:
+          // both pay their code's first fetch), several times faster on more.
+          CHECK(chosen_cycles <= last_cycles + last_cycles / 50);
+          if (n >= (op < 2 ? 200 : 1000)) CHECK(chosen_cycles * 2 < last_cycles);
+          if (n >= 1000 && form < 2 && op < 2) CHECK(chosen_cycles * 4 < last_cycles);
+        }
+      }
   }
   SECTION("PAD and MEAN") {
     const std::vector<int8_t> in = tensor(2 * 3 * 4);
@@ -607,7 +669,7 @@ TEST_CASE("the board's CPU-operator kernels equal the golden operators", "[cpu][
     const std::vector<int8_t> want = {x[0], x[1], x[2], y[0], z[0], z[1], x[3], x[4], x[5], y[1], z[2], z[3]};
     std::vector<int8_t> out(12);
     sasim::cpu::CpuLayerProfile prof;
-    CHECK(board.run_cpu_op(mb, "concat", packed, {}, out.data(), out.size(), &prof) == 0);
+    CHECK(board.run_cpu_op(no_ew, mb, "concat", packed, {}, out.data(), out.size(), &prof) == 0);
     CHECK(out == want);
   }
   SECTION("SOFTMAX over rows of 10") {
@@ -861,7 +923,7 @@ TEST_CASE("a run paused at instruction boundaries and resumed equals one run", "
   // pause never cuts an instruction, not even one waiting for the CFU, so
   // the words and cycles are those of one uninterrupted run.
   const sasim::HwConfig hw = sasim::load_hw_config(
-      "", {sasim::parse_override("array.im2col=false"), sasim::parse_override("array.read_prefetch=false")});
+      "", {sasim::parse_override("array.im2col=false"), sasim::parse_override("array.eltwise=false"), sasim::parse_override("array.read_prefetch=false")});
   for (const char* name : {"cfu_start_wait_8x8", "cfu_read_next_use", "dcache_seq_miss", "cfu_write_a_stream"}) {
     INFO(name);
     const sasim::cpu::ElfImage img = sasim::cpu::load_elf(kRef + "/elf/micro/" + name + ".elf");

@@ -94,7 +94,7 @@ TEST_CASE("the board's memory path reproduces the SoC simulation (reference-lite
   for (const Row& r : read_rows()) {
     INFO(r.program << " (" << r.memory << ")");
     std::vector<sasim::Override> o = {sasim::parse_override("cpu.variant=perf+cfu-2021"),
-                                      sasim::parse_override("array.im2col=false"),
+                                      sasim::parse_override("array.im2col=false"), sasim::parse_override("array.eltwise=false"),
                                       sasim::parse_override("array.read_prefetch=false")};
     if (r.memory == "litex-norefresh") o.push_back(sasim::parse_override("cpu.memory.refresh=false"));
     else REQUIRE(r.memory == "litex");
@@ -142,7 +142,7 @@ namespace {
 sasim::cpu::CpuCounters run_mp(const std::string& name, const std::vector<sasim::Override>& extra = {},
                                sasim::cpu::MemCounters* mem = nullptr) {
   std::vector<sasim::Override> o = {sasim::parse_override("cpu.variant=perf+cfu-2021"),
-                                    sasim::parse_override("array.im2col=false"),
+                                    sasim::parse_override("array.im2col=false"), sasim::parse_override("array.eltwise=false"),
                                     sasim::parse_override("array.read_prefetch=false")};
   o.insert(o.end(), extra.begin(), extra.end());
   const sasim::HwConfig hw = sasim::load_hw_config("", o);

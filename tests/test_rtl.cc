@@ -416,9 +416,10 @@ class CmdGen {
       --burst_left_;
       return one(burst_kind_);
     }
-    int k = pick({14, 14, 8, 3, 10, 3, 10, 3, 4, 3, 2, 1, 6});
+    int k = pick({14, 14, 8, 3, 10, 3, 10, 3, 4, 3, 2, 1, 6, 5});
     if (k == 3 && issued_ < no_cfg_until_) k = 6;  // a READ instead
-    if (k <= 1 || k == 6) {  // WRITE_A / WRITE_B / READ NEXT|RAW come in bursts
+    if (k == 13 && !p_.eltwise) k = 9;  // an ID instead
+    if (k <= 1 || k == 6 || (k == 13 && chance(0.3))) {  // WRITE_A / WRITE_B / READ NEXT|RAW / EW_OP in bursts
       burst_kind_ = k;
       burst_left_ = uni(0, 20);
     }
@@ -556,6 +557,39 @@ class CmdGen {
         }
         break;
       }
+      case 13: {  // the elementwise extension: EW_OP mostly, its parameters, a few rejected
+        c.f3 = isa::kCfg;
+        c.f7 = burst_left_ > 0 || chance(0.7) ? isa::kCfgEwOp : chance(0.4) ? isa::kCfgEwConfig : isa::kCfgEwMult;
+        if (c.f7 == isa::kCfgEwOp) {
+          c.in0 = u32();
+          c.in1 = u32();
+        } else if (c.f7 == isa::kCfgEwConfig) {
+          int lo = uni(-128, 127), hi = uni(-128, 127);
+          if (lo > hi && chance(0.8)) std::swap(lo, hi);
+          c.in0 = (u32() & 0xffffu) | static_cast<uint32_t>(uni(0, 2)) << 16;
+          c.in1 = (u32() & 0xff0000ffu) | (static_cast<uint32_t>(lo) & 0xff) << 8 | (static_cast<uint32_t>(hi) & 0xff) << 16;
+          if (chance(0.05)) c.in0 |= chance(0.5) ? 3u << 16 : 1u << uni(18, 31);  // rejected
+        } else {
+          const int which = uni(0, 2);
+          int32_t mult;
+          switch (pick({6, 2, 1, 1})) {
+            case 0: mult = uni(1 << 30, INT32_MAX); break;
+            case 1: mult = static_cast<int32_t>(u32()); break;
+            case 2: mult = INT32_MIN; break;
+            default: mult = uni(-1000, 1000); break;
+          }
+          int shift = which == isa::kEwMultOut ? (chance(0.7) ? uni(-20, 2) : uni(sasim::kMinShift, sasim::kMaxShift))
+                                               : (chance(0.8) ? uni(-12, 0) : uni(sasim::kMinShift, 0));
+          int w = which;
+          if (chance(0.05)) {  // rejected: which 3 .. 255, or a shift out of range
+            if (chance(0.5)) w = uni(3, 255);
+            else shift = which == isa::kEwMultOut ? uni(sasim::kMaxShift + 1, 127) : uni(1, 127);
+          }
+          c.in0 = static_cast<uint32_t>(mult);
+          c.in1 = static_cast<uint32_t>(w) | (static_cast<uint32_t>(shift) & 0xff) << 8 | (u32() & 0xffff0000u);
+        }
+        break;
+      }
       case 5:  // READ SEEK
         c.f3 = isa::kRead;
         c.f7 = 1;
@@ -617,7 +651,7 @@ struct StressResult {
   // latency), per funct3; soft RESETs; READ NEXT/RAW answers other than 0 and
   // 0xffffffff.
   uint64_t held_by_f3[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  uint64_t resets = 0, nonzero_next = 0, nonzero_raw = 0;
+  uint64_t resets = 0, nonzero_next = 0, nonzero_raw = 0, nonzero_ew = 0;
   uint64_t im2col_passes = 0, b_cols_passes = 0, hold_b_passes = 0, seq_starts = 0;  // accepted STARTs with the extension's flags
   bool lockstep_ok = true;
   Mismatch mismatch;
@@ -677,6 +711,7 @@ StressResult run_stress_on(const RtlConfig& cfg, RtlModel* rtl, uint32_t seed, u
       if (ls.cycles() - transfer_cycle > (read && ok ? 2u : 1u)) ++res.held_by_f3[last.f3];
       if (read && ok && out.rsp_payload != 0) ++(last.f7 == 0 ? res.nonzero_next : res.nonzero_raw);
       if (last.f3 == isa::kReset && last.f7 == 0) ++res.resets;
+      if (last.f3 == isa::kCfg && last.f7 == isa::kCfgEwOp && ok && out.rsp_payload != 0) ++res.nonzero_ew;
       if (last.f3 == isa::kStart && out.rsp_payload == 0) {
         if ((last.in1 >> 8) & isa::kFlagIm2col) ++res.im2col_passes;
         if ((last.in1 >> 8) & isa::kFlagBCols) ++res.b_cols_passes;
@@ -752,6 +787,10 @@ void check_stress(const std::vector<std::string>& configs, uint64_t per_config, 
     CHECK(r.resets > 0);
     CHECK(r.nonzero_next > 100);
     CHECK(r.nonzero_raw > 50);
+    std::printf("    elementwise extension: %llu EW_OP results other than 0\n",
+                static_cast<unsigned long long>(r.nonzero_ew));
+    if (cfg.params.eltwise) CHECK(r.nonzero_ew > 200);
+    else CHECK(r.nonzero_ew == 0);
     std::printf("    im2col extension: %llu IM2COL passes, %llu B_COLS passes, %llu HOLD_B passes, %llu SEQ tiles\n",
                 static_cast<unsigned long long>(r.im2col_passes), static_cast<unsigned long long>(r.b_cols_passes),
                 static_cast<unsigned long long>(r.hold_b_passes), static_cast<unsigned long long>(r.seq_starts));
@@ -774,11 +813,11 @@ void check_stress(const std::vector<std::string>& configs, uint64_t per_config, 
 }  // namespace
 
 TEST_CASE("rtl stress ws: random command streams, gaps and back-pressure in lock step", "[rtl][stress]") {
-  check_stress({"4x4_ws", "8x8_ws", "2x3_ws", "12x10_ws_small"}, 30000, 1001);
+  check_stress({"4x4_ws", "8x8_ws", "2x3_ws", "12x10_ws_small"}, 40000, 1001);
 }
 
 TEST_CASE("rtl stress os: random command streams, gaps and back-pressure in lock step", "[rtl][stress]") {
-  check_stress({"4x4_os", "8x8_os", "3x2_os", "5x9_os_small"}, 30000, 2001);
+  check_stress({"4x4_os", "8x8_os", "3x2_os", "5x9_os_small"}, 40000, 2001);
 }
 
 TEST_CASE("harness: the cycle-level lock step catches a fault at its cycle", "[rtl][harness]") {

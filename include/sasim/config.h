@@ -120,6 +120,9 @@ struct HwConfig {
   // array.read_prefetch: the pipelined post-processor working ahead of the
   // read pointer; false: the combinational one of the board reference.
   bool read_prefetch = true;
+  // array.eltwise: the elementwise extension (EW_CONFIG, EW_MULT, EW_OP:
+  // ADD, SUB, MUL on the CFU); false: the command set of the board reference.
+  bool eltwise = true;
   BufferConfig buf_a, buf_b, buf_c;
   double clock_mhz = 75.0;
   HostTiming host;

@@ -17,12 +17,12 @@
 namespace sasim_board {
 
 const uint32_t kMailboxMagic = 0x4d534153u;  // "SASM"
-const uint32_t kMailboxVersion = 4;
+const uint32_t kMailboxVersion = 5;
 
 struct Mailbox {
   uint32_t magic, version;
   // sasim_drv::HwDesc
-  int32_t rows, cols, dataflow, a_lines, b_lines, c_lines, a_double, b_double, c_double, im2col, store_cycles;
+  int32_t rows, cols, dataflow, a_lines, b_lines, c_lines, a_double, b_double, c_double, im2col, store_cycles, eltwise;
   // sasim_drv::LayerDesc
   int32_t kind, batches, in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w;
   int32_t stride_h, stride_w, dil_h, dil_w, pad_top, pad_left, depth_multiplier;
@@ -42,6 +42,7 @@ struct Mailbox {
   int32_t binary_op, dims[5], stride_a[5], stride_b[5];
   // Written by the runner.
   int32_t status;        // run_layer's return value
+  int32_t on_cfu;        // a CPU operator (kind >= 16) the runner gave to the CFU (elementwise)
   uint32_t cycles;       // mcycle delta around run_layer
   uint32_t instret;      // minstret delta around run_layer
   uint32_t done;         // 1 when the fields above are valid

@@ -36,6 +36,7 @@ inline __attribute__((always_inline)) void unpack(volatile sasim_board::Mailbox&
   hw.c_double = m.c_double != 0;
   hw.im2col = m.im2col != 0;
   hw.store_cycles = m.store_cycles;
+  hw.eltwise = m.eltwise != 0;
   l.kind = m.kind;
   l.batches = m.batches;
   l.in_h = m.in_h;
@@ -158,6 +159,32 @@ __attribute__((noinline)) int run_cpu_operator(volatile sasim_board::Mailbox& m)
   unary.m2 = q[5];
   unary.s2 = q[6];
   unary.radius = q[7];
+  // ADD/SUB/MUL on the CFU's elementwise extension where it is built, takes
+  // the parameters and is the faster path (the driver's cost model,
+  // sasim_drv::eltwise_on_cfu), else on the CPU. The mailbox says which.
+  sasim_drv::EltwiseDesc ew;
+  ew.op = bin.op;
+  ew.a_zp = bin.a_zp;
+  ew.b_zp = bin.b_zp;
+  ew.out_zp = bin.out_zp;
+  ew.act_min = bin.act_min;
+  ew.act_max = bin.act_max;
+  ew.m_a = bin.m1;
+  ew.s_a = bin.s1;
+  ew.m_b = bin.m2;
+  ew.s_b = bin.s2;
+  ew.m_out = bin.mo;
+  ew.s_out = bin.so;
+  for (int k = 0; k < 5; ++k) {
+    ew.dims[k] = bin.dims[k];
+    ew.stride_a[k] = bin.stride_a[k];
+    ew.stride_b[k] = bin.stride_b[k];
+  }
+  ew.a = bin.a;
+  ew.b = bin.b;
+  ew.output = bin.out;
+  const bool on_cfu = m.kind == sasim_board::kCpuBinary && sasim_drv::eltwise_on_cfu(hw, ew);
+  m.on_cfu = on_cfu ? 1 : 0;
   const int32_t kind = m.kind;
   uint32_t i0, t0, t1, i1;
   int rc = sasim_drv::kOk;
@@ -165,7 +192,10 @@ __attribute__((noinline)) int run_cpu_operator(volatile sasim_board::Mailbox& m)
   i0 = read_minstret();
   t0 = read_mcycle();
   switch (kind) {
-    case sasim_board::kCpuBinary: sasim_board::cpu_binary(bin); break;
+    case sasim_board::kCpuBinary:
+      if (on_cfu) rc = sasim_drv::run_eltwise(hw, ew);
+      else sasim_board::cpu_binary(bin);
+      break;
     case sasim_board::kCpuAveragePool: sasim_board::cpu_pool(pool, false); break;
     case sasim_board::kCpuMaxPool: sasim_board::cpu_pool(pool, true); break;
     case sasim_board::kCpuCopy: sasim_board::cpu_copy(l.input, l.output, count); break;

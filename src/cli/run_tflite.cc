@@ -27,6 +27,7 @@
 #include "cpu/params.h"
 #include "model/core.h"
 #include "model/core_params.h"
+#include "model/host.h"
 #include "sasim/engine.h"
 #include "sasim/resources.h"
 #include "tflite/board_ops.h"
@@ -121,7 +122,8 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
     result->assign(static_cast<size_t>(o.elements()) * (o.type == tflite::kFloat32 ? 4 : 1), 0);
     cpu::CpuLayerProfile prof;
     const std::string name = fmt::format("operator {} ({})", op.index, tflite::op_name(op.code));
-    if (op_board->run_cpu_op(mb, name, a, b, result->data(), result->size(), &prof) != 0)
+    if (op_board->run_cpu_op(hw_desc_from(core_params_from(hw)), mb, name, a, b, result->data(), result->size(),
+                             &prof) != 0)
       throw std::runtime_error(name + ": the board kernel failed");
     *cycles = prof.cycles;
     return true;
@@ -144,6 +146,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
   // of 1024 cycles; an operator sasim does not time has an empty Ticks field.
   std::string profile = "\"Event\",\"Tag\",\"Ticks\"\n";
   uint64_t cfu_cycles = 0, cpu_cycles = 0, cpu_ops_untimed = 0, cpu_ops_timed = 0;
+  uint64_t ew_cycles = 0, ew_ops = 0;  // elementwise operators the runner gave to the CFU
   bool all_exact = true;
   // Ctrl-C: finish the operator in flight, then write the rows of the
   // operators done (no output tensor: the inference is not complete).
@@ -181,8 +184,14 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
       uint64_t c = 0;
       if (time_on_board(op, &result, &c)) {
         cycles = c;
-        cpu_cycles += c;
-        ++cpu_ops_timed;
+        if (op_board->last_op_on_cfu()) {  // elementwise, given to the CFU by the runner
+          where = "cfu";
+          ew_cycles += c;
+          ++ew_ops;
+        } else {
+          cpu_cycles += c;
+          ++cpu_ops_timed;
+        }
       } else {
         result = tflite::run_golden_op(m, im, op, t);
         ++cpu_ops_untimed;
@@ -202,12 +211,14 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
     csv += fmt::format("{},{},{},{},{},{},{}\n", op.index, tflite::op_name(op.code), shape, where,
                        cycles ? std::to_string(*cycles) : "", macs, exact ? 1 : 0);
     ops.push_back({{"index", op.index}, {"op", tflite::op_name(op.code)}, {"output_shape", o.shape}, {"where", where},
-                   {"implementation", layer ? "sasim driver on the CFU" : cycles ? "sasim board kernel (src/board/cpu_ops.h)"
-                                                                                : "golden (not timed)"},
+                   {"implementation", layer             ? "sasim driver on the CFU"
+                                      : where == "cfu"  ? "sasim driver on the CFU's elementwise unit (src/driver/eltwise.cc)"
+                                      : cycles          ? "sasim board kernel (src/board/cpu_ops.h)"
+                                                        : "golden (not timed)"},
                    {"cycles", cycles ? nlohmann::json(*cycles) : nlohmann::json(nullptr)},
                    {"timed", cycles.has_value()}, {"macs", macs}, {"bit_exact", exact}});
   }
-  const uint64_t total = cfu_cycles + cpu_cycles;
+  const uint64_t total = cfu_cycles + ew_cycles + cpu_cycles;
   if (ops_done < m.operators.size()) {
     write_or_throw(out_dir + "/layers.csv", csv);
     write_or_throw(out_dir + "/profile.csv", profile);
@@ -218,7 +229,8 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
                                    {"sasim_version", sasim_version()},
                                    {"operators", ops},
                                    {"interrupted_after_operator", ops_done},
-                                   {"total", {{"cycles", total}, {"cfu_cycles", cfu_cycles}, {"cpu_cycles", cpu_cycles}}}};
+                                   {"total", {{"cycles", total}, {"cfu_cycles", cfu_cycles}, {"eltwise_cfu_cycles", ew_cycles},
+                                               {"cpu_cycles", cpu_cycles}}}};
     write_or_throw(out_dir + "/report.json", report.dump(2) + "\n");
     engine->finish();
     for (const char* f : {"output.bin", "output.npy"}) std::remove((out_dir + "/" + f).c_str());
@@ -229,10 +241,11 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
     return kExitInterrupted;
   }
   const std::vector<int8_t>& out = t.at(m.outputs[0]);
-  fmt::print("total: {} cycles ({:.1f} us at {} MHz): {} in the CFU layers, {} in {} CPU operators (sasim's board "
-             "kernels; TFLite Micro's may differ); {} CPU operators not timed\n",
-             total, static_cast<double>(total) / hw.clock_mhz, hw.clock_mhz, cfu_cycles, cpu_cycles, cpu_ops_timed,
-             cpu_ops_untimed);
+  fmt::print("total: {} cycles ({:.1f} us at {} MHz): {} in the CFU layers, {} in {} elementwise operators on the "
+             "CFU, {} in {} CPU operators (sasim's board kernels; TFLite Micro's may differ); {} CPU operators not "
+             "timed\n",
+             total, static_cast<double>(total) / hw.clock_mhz, hw.clock_mhz, cfu_cycles, ew_cycles, ew_ops, cpu_cycles,
+             cpu_ops_timed, cpu_ops_untimed);
   // Top-5 classes with their scores: dequantized int8, or the float32 output.
   const bool out_float = out_t.type == tflite::kFloat32;
   const size_t classes = out_float ? out.size() / 4 : out.size();
@@ -281,7 +294,8 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
                            {"memory", memory_description(hw.cpu)},
                            {"sasim_version", sasim_version()},
                            {"operators", ops},
-                           {"total", {{"cycles", total}, {"cfu_cycles", cfu_cycles}, {"cpu_cycles", cpu_cycles},
+                           {"total", {{"cycles", total}, {"cfu_cycles", cfu_cycles}, {"eltwise_cfu_cycles", ew_cycles},
+                                      {"eltwise_cfu_operators", ew_ops}, {"cpu_cycles", cpu_cycles},
                                      {"cpu_operators_timed", cpu_ops_timed}, {"cpu_operators_not_timed", cpu_ops_untimed}}},
                            {"top5", classifier ? top : nlohmann::json(nullptr)},
                            {"bit_exact", all_exact}};

@@ -50,6 +50,7 @@ array:
   dataflow: ws          # ws (weight-stationary) | os (output-stationary)
   im2col: true          # ws: the CFU builds im2col rows from the input itself (docs/command-set.md)
   read_prefetch: true   # the post-processor requantizes ahead of READ NEXT (pipelined for 75 MHz)
+  eltwise: true         # elementwise ADD/SUB/MUL on the CFU (docs/command-set.md)
 buffers:                # per bank; 32-bit words so that they map to block RAM
   a: {size_bytes: 8192, double_buffered: true}    # activations (im2col rows)
   b: {size_bytes: 8192, double_buffered: true}    # weights
@@ -187,6 +188,8 @@ HwConfig parse_hw_config(const std::string& text, const std::string& source, con
     // (docs/command-set.md, "READ NEXT"); `false` is the combinational one
     // the board reference was measured with (READ NEXT latency 2).
     a.get_bool("read_prefetch", &hw.read_prefetch, false);
+    // The elementwise extension (docs/command-set.md), either dataflow.
+    a.get_bool("eltwise", &hw.eltwise, false);
     a.finish();
   }
   {
@@ -275,13 +278,13 @@ std::string hw_config_to_yaml(const HwConfig& hw) {
     return fmt::format("{{size_bytes: {}, double_buffered: {}}}", b.size_bytes, b.double_buffered ? "true" : "false");
   };
   return fmt::format(
-      "# resolved from {}\narray:\n  rows: {}\n  cols: {}\n  dataflow: {}\n  im2col: {}\n  read_prefetch: {}\nbuffers:\n  a: {}\n  b: {}\n  c: {}\n"
+      "# resolved from {}\narray:\n  rows: {}\n  cols: {}\n  dataflow: {}\n  im2col: {}\n  read_prefetch: {}\n  eltwise: {}\nbuffers:\n  a: {}\n  b: {}\n  c: {}\n"
       "clock_mhz: {}\nhost:\n  cfu_issue_cycles: {}\n  load_cycles: {}\n  store_cycles: {}\n  loop_overhead_cycles: {}\n"
       "cpu:\n  variant: {}\n  icache_bytes: {}\n  dcache_bytes: {}\n  line_bytes: {}\n  memory:\n    model: {}\n    board: nexys_a7\n"
       "    refresh: {}\n    read_first: {}\n    read_beat: {}\n    write: {}\n    ram_bytes: {}\n  l2:\n    size_bytes: {}\n"
       "    line_bytes: {}\n",
       hw.source, hw.rows, hw.cols, dataflow_name(hw.dataflow), hw.im2col ? "true" : "false",
-      hw.read_prefetch ? "true" : "false", buf(hw.buf_a), buf(hw.buf_b), buf(hw.buf_c), hw.clock_mhz,
+      hw.read_prefetch ? "true" : "false", hw.eltwise ? "true" : "false", buf(hw.buf_a), buf(hw.buf_b), buf(hw.buf_c), hw.clock_mhz,
       hw.host.cfu_issue_cycles, hw.host.load_cycles, hw.host.store_cycles, hw.host.loop_overhead_cycles,
       cpu_variant_name(hw.cpu.variant), hw.cpu.icache_bytes, hw.cpu.dcache_bytes, hw.cpu.line_bytes,
       memory_model_name(hw.cpu.memory_model), hw.cpu.refresh ? "true" : "false", hw.cpu.read_first, hw.cpu.read_beat,

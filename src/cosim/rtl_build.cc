@@ -33,7 +33,7 @@ namespace {
 const char* const kRtlFiles[] = {"rtl/cfu.v",          "rtl/sasim_ram_sdp.v",  "rtl/sasim_opbuf.v",
                                  "rtl/sasim_cbuf.v",     "rtl/sasim_pe_ws.v",    "rtl/sasim_pe_os.v",
                                  "rtl/sasim_array_ws.v", "rtl/sasim_array_os.v", "rtl/sasim_requant.v",
-                                 "rtl/sasim_postproc.v", "rtl/sasim_frontend.v", "rtl/sasim_ctrl.v",
+                                 "rtl/sasim_postproc.v", "rtl/sasim_eltwise.v", "rtl/sasim_frontend.v", "rtl/sasim_ctrl.v",
                                  "rtl/lint_waivers.vlt"};
 
 std::string embedded(const char* path) {
@@ -113,8 +113,8 @@ std::string cache_root() {
 }
 
 std::string describe(const CoreParams& p) {
-  return fmt::format("{}x{} {}{}, A/B/C {}/{}/{} lines per bank{}{}{}{}", p.rows, p.cols, dataflow_name(p.dataflow),
-                     p.im2col ? " im2col" : "", p.a_lines, p.b_lines, p.c_lines, p.a_double ? "" : ", A single",
+  return fmt::format("{}x{} {}{}{}, A/B/C {}/{}/{} lines per bank{}{}{}{}", p.rows, p.cols, dataflow_name(p.dataflow),
+                     p.im2col ? " im2col" : "", p.eltwise ? " eltwise" : "", p.a_lines, p.b_lines, p.c_lines, p.a_double ? "" : ", A single",
                      p.b_double ? "" : ", B single", p.c_double ? "" : ", C single",
                      p.prefetch ? "" : ", reference post-processor");
 }
@@ -130,7 +130,8 @@ std::vector<std::string> parameters(const CoreParams& p) {
           fmt::format("-GBDouble={}", p.b_double ? 1 : 0),
           fmt::format("-GCDouble={}", p.c_double ? 1 : 0),
           fmt::format("-GIm2col={}", p.im2col ? 1 : 0),
-          fmt::format("-GPrefetch={}", p.prefetch ? 1 : 0)};
+          fmt::format("-GPrefetch={}", p.prefetch ? 1 : 0),
+          fmt::format("-GEltwise={}", p.eltwise ? 1 : 0)};
 }
 
 // The loaded library's C interface (rtl/dynamic_cfu.cc).
@@ -262,7 +263,7 @@ const RtlConfig* rtl_config_for(const CoreParams& p) {
     const CoreParams& q = c.params;
     if (q.rows == p.rows && q.cols == p.cols && q.dataflow == p.dataflow && q.a_lines == p.a_lines &&
         q.b_lines == p.b_lines && q.c_lines == p.c_lines && q.a_double == p.a_double && q.b_double == p.b_double &&
-        q.c_double == p.c_double && q.im2col == p.im2col && q.prefetch == p.prefetch)
+        q.c_double == p.c_double && q.im2col == p.im2col && q.prefetch == p.prefetch && q.eltwise == p.eltwise)
       return &c;
   }
   const Api api = load(build(p));

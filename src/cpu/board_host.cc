@@ -137,6 +137,23 @@ uint32_t place_in_arena(BoardMemory* mem, uint32_t arena_bytes, uint32_t* next, 
 
 }  // namespace
 
+void BoardHost::put_hw(const sasim_drv::HwDesc& hw, sasim_board::Mailbox* m) const {
+  m->magic = sasim_board::kMailboxMagic;
+  m->version = sasim_board::kMailboxVersion;
+  m->rows = hw.rows;
+  m->cols = hw.cols;
+  m->dataflow = hw.dataflow;
+  m->a_lines = hw.a_lines;
+  m->b_lines = hw.b_lines;
+  m->c_lines = hw.c_lines;
+  m->a_double = hw.a_double;
+  m->b_double = hw.b_double;
+  m->c_double = hw.c_double;
+  m->im2col = hw.im2col;
+  m->store_cycles = typical_store_cycles(params_.memory);  // the board's memory, not the host's HwDesc
+  m->eltwise = hw.eltwise;
+}
+
 int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, const LayerData& data, int8_t* out,
                          CpuLayerProfile* profile, MarkerListener* markers, uint64_t max_cycles) {
   load_fresh();
@@ -147,19 +164,7 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
   uint64_t needed = 0;
   auto place = [&](const void* src, size_t bytes) { return place_in_arena(&mem_, arena_bytes_, &next, &needed, src, bytes); };
   sasim_board::Mailbox m{};
-  m.magic = sasim_board::kMailboxMagic;
-  m.version = sasim_board::kMailboxVersion;
-  m.rows = hw.rows;
-  m.cols = hw.cols;
-  m.dataflow = hw.dataflow;
-  m.a_lines = hw.a_lines;
-  m.b_lines = hw.b_lines;
-  m.c_lines = hw.c_lines;
-  m.a_double = hw.a_double;
-  m.b_double = hw.b_double;
-  m.c_double = hw.c_double;
-  m.im2col = hw.im2col;
-  m.store_cycles = typical_store_cycles(params_.memory);  // the board's memory, not the host's HwDesc
+  put_hw(hw, &m);
   // The driver's view of the layer, as on the host (pointers replaced below).
   const sasim_drv::LayerDesc l = layer_desc_from(spec, data, nullptr);
   m.kind = l.kind;
@@ -231,15 +236,14 @@ void BoardHost::load_fresh() {
   }
 }
 
-int BoardHost::run_cpu_op(sasim_board::Mailbox m, const std::string& name, const std::vector<int8_t>& a,
+int BoardHost::run_cpu_op(const sasim_drv::HwDesc& hw, sasim_board::Mailbox m, const std::string& name, const std::vector<int8_t>& a,
                           const std::vector<int8_t>& b, int8_t* out, size_t out_bytes, CpuLayerProfile* profile,
                           uint64_t max_cycles) {
   load_fresh();
   uint32_t next = arena_;
   uint64_t needed = 0;
   auto place = [&](const void* src, size_t bytes) { return place_in_arena(&mem_, arena_bytes_, &next, &needed, src, bytes); };
-  m.magic = sasim_board::kMailboxMagic;
-  m.version = sasim_board::kMailboxVersion;
+  put_hw(hw, &m);
   m.input = place(a.data(), a.size());
   m.input2 = b.empty() ? 0 : place(b.data(), b.size());
   m.output = place(nullptr, out_bytes);
@@ -313,6 +317,7 @@ int BoardHost::run_mailbox(const sasim_board::Mailbox& m, const std::string& nam
     throw std::runtime_error(fmt::format("layer {}: the board program exited with code {} before finishing the layer",
                                          name, cpu_.exit_code()));
   std::memcpy(out, &mem_.ram[m.output - BoardMemory::kRamBase], out_bytes);
+  last_on_cfu_ = r.on_cfu != 0;
   if (profile) {
     profile->cycles = r.cycles;
     profile->instret = r.instret;

@@ -76,11 +76,15 @@ class BoardHost {
                 CpuLayerProfile* profile, MarkerListener* markers = nullptr, uint64_t max_cycles = 20'000'000'000ull);
 
   // Runs one CPU operator (board/cpu_ops.h) on a fresh board: `m` carries
-  // its kind and parameters; `a` (and `b`) are placed in the arena, `out`
-  // receives out_bytes. Returns the runner's status (0 ok).
-  int run_cpu_op(sasim_board::Mailbox m, const std::string& name, const std::vector<int8_t>& a,
+  // its kind and parameters, `hw` the CFU it may use (elementwise ops go to
+  // its elementwise extension when it has one; the runner sets m.on_cfu);
+  // `a` (and `b`) are placed in the arena, `out` receives out_bytes. Returns
+  // the runner's status (0 ok).
+  int run_cpu_op(const sasim_drv::HwDesc& hw, sasim_board::Mailbox m, const std::string& name, const std::vector<int8_t>& a,
                  const std::vector<int8_t>& b, int8_t* out, size_t out_bytes, CpuLayerProfile* profile,
                  uint64_t max_cycles = 20'000'000'000ull);
+  // Whether the last run_cpu_op's runner gave the operator to the CFU.
+  bool last_op_on_cfu() const { return last_on_cfu_; }
 
   // Operators of one inference (include/sasim/engine.h, InferenceCarry):
   // every run starts with carry->icache_tags (when set) and leaves its I$
@@ -96,6 +100,9 @@ class BoardHost {
                   CpuLayerProfile* profile, MarkerListener* markers, uint64_t max_cycles);
 
   CpuParams params_;
+  bool last_on_cfu_ = false;
+  // The mailbox's hardware fields (sasim_drv::HwDesc; the board's store cycles).
+  void put_hw(const sasim_drv::HwDesc& hw, sasim_board::Mailbox* m) const;
   ElfImage image_;
   uint32_t mailbox_ = 0, arena_ = 0, arena_bytes_ = 0;
   uint32_t used_end_ = 0;  // the end of the current layer's tensors (SASIM_BOARD_IMAGE)

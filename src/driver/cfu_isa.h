@@ -27,6 +27,14 @@ enum Funct3 {
                  // f7=6 IM2COL_SEQ: in0 = kernel rows | kernel columns << 8 | lines per tap << 16;
                  //       in1 = iy step per row (int16) | ix step per column << 16 (int16):
                  //       the passes a START with SEQ runs (waits until the array is idle)
+                 // f7=7 PARAM_BANK: in0 = the parameter sets BIAS/REQUANT write (1..3)
+                 // The elementwise extension (array.eltwise; docs/command-set.md):
+                 // f7=8 EW_CONFIG: in0 = a_zp | b_zp << 8 (int8 each) | op << 16 (EwOp);
+                 //       in1 = out_zp | act_min << 8 | act_max << 16 (int8 each)
+                 // f7=9 EW_MULT: in0 = multiplier; in1 = which (EwWhich) | (shift & 0xff) << 8
+                 // f7=10 EW_OP: in0 = 4 int8 of a, in1 = 4 int8 of b (lane k in bits 8k..8k+7);
+                 //       returns the 4 int8 results of the EW_OP issued kEwLag EW_OPs
+                 //       earlier (0 while the unit holds fewer since the last flush)
   kWriteA = 1,   // f7=0: 8 bytes (in0 bytes 0..3, in1 bytes 4..7, little-endian) to the
                  // A shadow bank at the write pointer, which then advances by 8
   kWriteB = 2,   // same for B
@@ -63,7 +71,24 @@ const int kStartJShift = 16;     // START in1: the im2col line offset j
 const int kStartSlotShift = 24;  // START in1: with B_COLS, PE column u loads B line slot + u * B stride
 
 enum CfgFunct7 { kCfgSetOutput = 0, kCfgId = 1, kCfgStatus = 2, kCfgIm2colGeom = 3, kCfgIm2colPixel = 4,
-                 kCfgIm2colOrigin = 5, kCfgIm2colSeq = 6, kCfgParamBank = 7 };
+                 kCfgIm2colOrigin = 5, kCfgIm2colSeq = 6, kCfgParamBank = 7, kCfgEwConfig = 8, kCfgEwMult = 9,
+                 kCfgEwOp = 10 };
+
+// The elementwise extension: the operation EW_CONFIG selects, and which
+// multiplier EW_MULT sets. ADD/SUB (TFLite's int8 Add/Sub): each input minus
+// its zero point, shifted left by 20, scaled by its multiplier (shift -31..0),
+// summed or subtracted, scaled by the output multiplier (shift -31..30), plus
+// the output zero point, clamped. MUL: the two inputs minus their zero points
+// multiplied, scaled by the output multiplier, plus the zero point, clamped.
+enum EwOp { kEwAdd = 0, kEwSub = 1, kEwMul = 2 };
+enum EwWhich { kEwMultA = 0, kEwMultB = 1, kEwMultOut = 2 };
+const int kEwLeftShift = 20;
+// EW_OP's response is the result of the EW_OP issued kEwLag EW_OPs before it:
+// the unit is a pipeline of kEwLag stages that advances one stage per EW_OP
+// (so its timing never depends on the CPU's). EW_CONFIG, EW_MULT and RESET
+// empty it: until kEwLag EW_OPs have entered since, the response is 0.
+const int kEwLag = 11;
+const int kEwLanes = 4;
 
 enum DataflowCode { kDataflowWs = 0, kDataflowOs = 1 };
 

@@ -34,6 +34,7 @@ struct HwDesc {
   // a CFU instruction, which the CfuPlugin forks (facts.md F19); they are
   // used only when stores drain fast enough. 0: no CPU in front (host).
   int store_cycles;
+  bool eltwise;  // the elementwise extension: EW_CONFIG, EW_MULT, EW_OP (run_eltwise)
 };
 
 enum LayerKind { kConv2d = 0, kDepthwiseConv2d = 1, kFullyConnected = 2 };
@@ -76,6 +77,39 @@ void fold_biases(const LayerDesc& l, int32_t* out);
 // in bytes (0: the layer does not use them), and the bytes.
 int packed_weights_bytes(const HwDesc& hw, const LayerDesc& l);
 void pack_weights(const HwDesc& hw, const LayerDesc& l, int8_t* out);
+
+// An elementwise operator (src/driver/eltwise.cc): TFLite's int8 ADD, SUB or
+// MUL over the output dims (5, leading 1s) in row-major order, each operand
+// read at its element strides (0 on a dimension it broadcasts). Multipliers
+// and shifts as TFLite Micro's Prepare derives them: ADD/SUB m_a/s_a, m_b/s_b
+// for the inputs (after their left shift of 20) and m_out/s_out; MUL
+// m_out/s_out only.
+struct EltwiseDesc {
+  int op;  // sasim_isa::EwOp: 0 ADD, 1 SUB, 2 MUL
+  int32_t a_zp, b_zp, out_zp, act_min, act_max;
+  int32_t m_a, s_a, m_b, s_b, m_out, s_out;
+  int dims[5], stride_a[5], stride_b[5];
+  const int8_t* a;
+  const int8_t* b;
+  int8_t* output;
+};
+// Whether the CFU runs e: the elementwise extension is built and every
+// parameter fits its register (int8 zero points and range, input shifts
+// -31 .. 0, output shift -31 .. 30). Otherwise the operator stays on the CPU.
+bool eltwise_supported(const HwDesc& hw, const EltwiseDesc& e);
+// Whether the CFU is the faster path for e (the driver's cost model, below):
+// eltwise_supported, and at least eltwise_min_elements(e.op) output elements.
+bool eltwise_on_cfu(const HwDesc& hw, const EltwiseDesc& e);
+// The cost model, measured on the board model (tests/test_cpu.cc, the CPU
+// operators' test: each operator on a fresh board): the CFU path costs about
+// 6,500 cycles plus 19 per element, dominated by its set-up (the unit's
+// parameters, kEwLag EW_OPs to fill and to drain) and its code's first
+// fetch; the CPU kernel about 3,300 plus 126 per element for ADD/SUB (three
+// requantizations) and plus 56 for MUL (one). So the CPU is faster below
+// about 30 (ADD/SUB) and 100 (MUL) elements; the thresholds keep a margin.
+inline int eltwise_min_elements(int op) { return op == 2 ? 160 : 48; }
+// Runs e on the CFU (kOk), or returns kErrCfuRejected when it cannot.
+int run_eltwise(const HwDesc& hw, const EltwiseDesc& e);
 
 }  // namespace sasim_drv
 

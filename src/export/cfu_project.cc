@@ -142,6 +142,7 @@ std::string configured_cfu_v(const HwConfig& hw) {
       {"CDouble", p.c_double ? 1 : 0},
       {"Im2col", p.im2col ? 1 : 0},
       {"Prefetch", p.prefetch ? 1 : 0},
+      {"Eltwise", p.eltwise ? 1 : 0},
   };
   std::string text = source("rtl/cfu.v");
   for (const auto& [name, value] : values) {
@@ -158,7 +159,8 @@ namespace {
 
 std::string config_summary(const HwConfig& hw) {
   return fmt::format("{}x{} {}{}, A {} / B {} / C {} bytes per bank", hw.rows, hw.cols, dataflow_name(hw.dataflow),
-                     hw.im2col && hw.dataflow == Dataflow::kWeightStationary ? " im2col" : "",
+                     std::string(hw.im2col && hw.dataflow == Dataflow::kWeightStationary ? " im2col" : "") +
+                         (hw.eltwise ? " eltwise" : ""),
                      hw.buf_a.size_bytes, hw.buf_b.size_bytes, hw.buf_c.size_bytes);
 }
 
@@ -179,6 +181,7 @@ std::string hw_header(const HwConfig& hw, const std::string& version) {
   s += fmt::format("#define SASIM_HW_A_DOUBLE {}\n#define SASIM_HW_B_DOUBLE {}\n#define SASIM_HW_C_DOUBLE {}\n",
                    p.a_double ? 1 : 0, p.b_double ? 1 : 0, p.c_double ? 1 : 0);
   s += fmt::format("#define SASIM_HW_IM2COL {}\n", p.im2col ? 1 : 0);
+  s += fmt::format("#define SASIM_HW_ELTWISE {}  // EW_CONFIG / EW_MULT / EW_OP\n", p.eltwise ? 1 : 0);
   s += "// Cycles the board's memory takes per store (an L2 hit; cpu.memory.write in\n"
        "// the fixed model): the driver's streaming loops that store faster than\n"
        "// this are not used (HwDesc::store_cycles).\n";
@@ -391,11 +394,12 @@ std::vector<ProjectFile> cfu_project(const ProjectInputs& in) {
                            config_summary(in.hw)) +
                    configured_cfu_v(in.hw));
   for (const char* v : {"sasim_ram_sdp.v", "sasim_opbuf.v", "sasim_cbuf.v", "sasim_pe_ws.v", "sasim_pe_os.v",
-                        "sasim_array_ws.v", "sasim_array_os.v", "sasim_requant.v", "sasim_postproc.v",
+                        "sasim_array_ws.v", "sasim_array_os.v", "sasim_requant.v", "sasim_postproc.v", "sasim_eltwise.v",
                         "sasim_frontend.v", "sasim_ctrl.v", "lint_waivers.vlt"})
     add(v, source((std::string("rtl/") + v).c_str()));
   // sasim's driver and cycle model, under src/sasim/.
-  for (const char* f : {"driver/driver.h", "driver/driver.cc", "driver/cfu_isa.h", "model/core.h", "model/core.cc"})
+  for (const char* f : {"driver/driver.h", "driver/driver.cc", "driver/eltwise.cc", "driver/cfu_isa.h", "model/core.h",
+                        "model/core.cc"})
     add(std::string("src/sasim/") + f, project_includes(source((std::string("src/") + f).c_str())));
   add("src/sasim/driver/cfu_seam.h", source("src/export/proj/cfu_seam.h"));
   for (const char* f : {"quant.h", "dataflow.h"})

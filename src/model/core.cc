@@ -206,6 +206,62 @@ std::unique_ptr<ArrayModel> make_array(const CoreParams& p) {
 
 // -------------------------------------------------------------------- core --
 
+int8_t ew_lane(const EwRegs& r, int8_t a, int8_t b) {
+  const int32_t x = a - r.a_zp, y = b - r.b_zp;
+  int32_t v;
+  if (r.op == kEwMul) {
+    v = x * y;
+  } else {
+    const int32_t sx = multiply_by_quantized_multiplier(x * (1 << kEwLeftShift), r.mult[kEwMultA], r.shift[kEwMultA]);
+    const int32_t sy = multiply_by_quantized_multiplier(y * (1 << kEwLeftShift), r.mult[kEwMultB], r.shift[kEwMultB]);
+    v = r.op == kEwSub ? sx - sy : sx + sy;
+  }
+  // + zero point wraps in 32 bits, as the RTL adds it (quant.h's contract).
+  int32_t q = static_cast<int32_t>(
+      static_cast<uint32_t>(multiply_by_quantized_multiplier(v, r.mult[kEwMultOut], r.shift[kEwMultOut])) +
+      static_cast<uint32_t>(r.out_zp));
+  q = q < r.act_min ? r.act_min : q;
+  q = q > r.act_max ? r.act_max : q;
+  return static_cast<int8_t>(q);
+}
+
+void CfuCore::ew_flush() { ew_pipe_.assign(kEwLag, 0u); }
+
+bool CfuCore::ew_execute(uint32_t f7, uint32_t in0, uint32_t in1) {
+  if (f7 == kCfgEwConfig) {
+    const int op = static_cast<int>((in0 >> 16) & 3);
+    if (op > kEwMul || (in0 >> 18) != 0) return false;
+    ew_.op = op;
+    ew_.a_zp = static_cast<int8_t>(in0 & 0xff);
+    ew_.b_zp = static_cast<int8_t>((in0 >> 8) & 0xff);
+    ew_.out_zp = static_cast<int8_t>(in1 & 0xff);
+    ew_.act_min = static_cast<int8_t>((in1 >> 8) & 0xff);
+    ew_.act_max = static_cast<int8_t>((in1 >> 16) & 0xff);
+    ew_flush();
+  } else if (f7 == kCfgEwMult) {
+    const int which = static_cast<int>(in1 & 0xff);
+    const int shift = static_cast<int8_t>((in1 >> 8) & 0xff);
+    // Inputs: the left shift of 20 is built in, theirs only divides.
+    const int max_shift = which == kEwMultOut ? kMaxShift : 0;
+    if (which > kEwMultOut || shift < kMinShift || shift > max_shift) return false;
+    ew_.mult[which] = static_cast<int32_t>(in0);
+    ew_.shift[which] = shift;
+    ew_flush();
+  } else {  // EW_OP
+    uint32_t r = 0;
+    for (int k = 0; k < kEwLanes; ++k)
+      r |= static_cast<uint32_t>(static_cast<uint8_t>(ew_lane(ew_, static_cast<int8_t>((in0 >> (8 * k)) & 0xff),
+                                                              static_cast<int8_t>((in1 >> (8 * k)) & 0xff))))
+           << (8 * k);
+    ew_pipe_.push_back(r);
+    respond(ew_pipe_.front(), 1);
+    ew_pipe_.pop_front();
+    return true;
+  }
+  respond(0, 1);
+  return true;
+}
+
 CfuCore::CfuCore(const CoreParams& p) : p_(p) {
   buf_.a_pitch = line_pitch(p.rows);
   buf_.b_pitch = line_pitch(p.cols);
@@ -232,6 +288,7 @@ void CfuCore::reset() {
   c_cols_[0] = c_cols_[1] = 0;
   pf_.clear();
   pf_line_ = pf_lane_ = 0;
+  ew_flush();
   im2col_ = Im2colRegs{};  // an IM2COL pass after a reset needs GEOM and PIXEL again
   seq_ = Seq();             // and a SEQ stops
   out_ = BusOut{};
@@ -428,6 +485,9 @@ bool CfuCore::try_execute(bool busy_q, bool finishing_q, bool seq_q) {
         respond(static_cast<uint32_t>(busy_q) | static_cast<uint32_t>(error_) << 1 |
                     static_cast<uint32_t>(buf_.a_active) << 2 | static_cast<uint32_t>(buf_.b_active) << 3,
                 1);
+      } else if (f7 >= kCfgEwConfig && f7 <= kCfgEwOp && p_.eltwise) {
+        // No wait: the unit is independent of the array.
+        if (!ew_execute(f7, in0, in1)) return reject();
       } else if (f7 == kCfgParamBank && p_.im2col) {
         // No wait: the sets only matter when a READ post-processes.
         if ((in0 & 3) == 0) return reject();

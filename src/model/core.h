@@ -38,7 +38,23 @@ struct CoreParams {
   // The prefetching post-processor (array.read_prefetch); false: the
   // combinational one of the board reference (READ NEXT latency 2).
   bool prefetch = true;
+  // The elementwise extension (array.eltwise; docs/command-set.md): EW_CONFIG,
+  // EW_MULT and EW_OP, any dataflow. false: those funct7 values are rejected,
+  // the command set the board reference was measured with.
+  bool eltwise = true;
 };
+
+// The elementwise extension's registers (EW_CONFIG, EW_MULT): plain
+// registers, kept by RESET, powered up as below (all 0, range -128 .. 127).
+struct EwRegs {
+  int op = 0;  // sasim_isa::EwOp
+  int32_t a_zp = 0, b_zp = 0, out_zp = 0, act_min = -128, act_max = 127;
+  int32_t mult[3] = {0, 0, 0};  // indexed by sasim_isa::EwWhich
+  int shift[3] = {0, 0, 0};
+};
+// One lane of EW_OP: the int8 result for inputs a and b (TFLite Micro's
+// reference element arithmetic; include/sasim/quant.h's rounding).
+int8_t ew_lane(const EwRegs& r, int8_t a, int8_t b);
 
 struct BusIn {
   bool cmd_valid = false;
@@ -160,6 +176,7 @@ class CfuCore {
   const ArrayModel& array() const { return *array_; }
   const Buffers& buffers() const { return buf_; }
   const Im2colRegs& im2col_regs() const { return im2col_; }
+  const EwRegs& ew_regs() const { return ew_; }
   bool error() const { return error_; }
   bool holding() const { return held_; }
   int held_funct3() const { return static_cast<int>(cmd_fid_ & 7); }
@@ -189,6 +206,9 @@ class CfuCore {
   // Starts a decoded, valid pass: its length, bank swaps and pointers.
   void launch(Pass* ps);
   void write_bytes(bool to_a, uint32_t in0, uint32_t in1);
+  // EW_CONFIG / EW_MULT / EW_OP (the command's funct7 and operands).
+  bool ew_execute(uint32_t f7, uint32_t in0, uint32_t in1);
+  void ew_flush();
 
   CoreParams p_;
   Buffers buf_;
@@ -214,7 +234,12 @@ class CfuCore {
     Im2colRegs base;
   } seq_;
 
-  // post-processing parameters
+  // The elementwise unit: its registers, and the results in its pipeline,
+  // oldest first (always kEwLag of them; 0 where no EW_OP entered since the
+  // last flush): an EW_OP appends its result and answers with the front.
+  EwRegs ew_;
+  std::deque<uint32_t> ew_pipe_;
+
   // Post-processing parameters: a set per C bank (set b at [b * cols]).
   std::vector<int32_t> bias_, mult_;
   std::vector<int8_t> shift_;

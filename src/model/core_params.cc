@@ -15,6 +15,7 @@ CoreParams core_params_from(const HwConfig& hw) {
   p.dataflow = hw.dataflow;
   p.im2col = hw.im2col && hw.dataflow == Dataflow::kWeightStationary;
   p.prefetch = hw.read_prefetch;
+  p.eltwise = hw.eltwise;
   p.a_double = hw.buf_a.double_buffered;
   p.b_double = hw.buf_b.double_buffered;
   p.c_double = hw.buf_c.double_buffered;

@@ -28,6 +28,7 @@ sasim_drv::HwDesc hw_desc_from(const CoreParams& p) {
   h.c_double = p.c_double;
   h.im2col = p.im2col;
   h.store_cycles = 0;  // the host seam: no CPU stores in front of the CFU
+  h.eltwise = p.eltwise;
   return h;
 }
 
