@@ -478,17 +478,21 @@ TEST_CASE("the board's CPU-operator kernels equal the golden operators", "[cpu][
     return run_on(no_ew, mb, a, b, n);
   };
   SECTION("MAX_POOL_2D and AVERAGE_POOL_2D, SAME padding with clipped windows and a clamp") {
-    sasim::PoolParams p{1, 7, 9, 5, 4, 5, 3, 2, 2, 2, 1, 0};
+    // 5 channels (the per-channel tail only) and 19 (two blocks of eight
+    // channels in registers, then three).
+    for (int ch : {5, 19}) {
+    INFO(ch << " channels");
+    sasim::PoolParams p{1, 7, 9, ch, 4, 5, 3, 2, 2, 2, 1, 0};
     p.act_min = -100;
     p.act_max = 90;
-    const std::vector<int8_t> in = tensor(7 * 9 * 5);
+    const std::vector<int8_t> in = tensor(7 * 9 * static_cast<size_t>(ch));
     for (bool max : {true, false}) {
       sasim_board::Mailbox mb{};
       mb.kind = max ? sasim_board::kCpuMaxPool : sasim_board::kCpuAveragePool;
       mb.batches = 1;
       mb.in_h = 7;
       mb.in_w = 9;
-      mb.in_c = 5;
+      mb.in_c = ch;
       mb.out_h = 4;
       mb.out_w = 5;
       mb.k_h = 3;
@@ -502,6 +506,7 @@ TEST_CASE("the board's CPU-operator kernels equal the golden operators", "[cpu][
       if (max) sasim::max_pool_int8(in, p, &want);
       else sasim::average_pool_int8(in, p, &want);
       CHECK(run(mb, in, {}, want.size()) == want);
+    }
     }
   }
   SECTION("SUB and MUL broadcasting a [1,1,3] operand over [8,8,3]") {
