@@ -408,7 +408,8 @@ std::vector<ProjectFile> cfu_project(const ProjectInputs& in) {
   for (const char* f : {"sasim_reference.h", "sasim_tflm.h", "sasim_tflm.cc", "software_cfu.cc", "sasim_selftest.h", "sasim_selftest.cc",
                         "proj_menu.cc", "tensorflow/lite/kernels/internal/reference/integer_ops/conv.h",
                         "tensorflow/lite/kernels/internal/reference/integer_ops/depthwise_conv.h",
-                        "tensorflow/lite/kernels/internal/reference/integer_ops/fully_connected.h"})
+                        "tensorflow/lite/kernels/internal/reference/integer_ops/fully_connected.h",
+                        "tensorflow/lite/kernels/internal/reference/integer_ops/add.h"})
     add(std::string("src/") + f, source((std::string("src/export/proj/") + f).c_str()));
   add("src/sasim_hw.h", hw_header(in.hw, in.version));
   add("src/sasim_selftest_data.h", selftest_data(in.selftest, in.version));

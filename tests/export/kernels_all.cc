@@ -1,10 +1,11 @@
-// Compiles every function of an export's three kernel headers, templates
+// Compiles every function of an export's four kernel headers, templates
 // instantiated as TFLite Micro's kernels instantiate them (conv: int32 and
 // int64 accumulators; fully connected: int64), so that the board build of the
 // tests checks all of them, not only what the self-test calls. Never run.
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/conv.h"
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/depthwise_conv.h"
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/fully_connected.h"
+#include "tensorflow/lite/kernels/internal/reference/integer_ops/add.h"
 
 namespace ops = tflite::reference_integer_ops;
 
@@ -36,4 +37,11 @@ void sasim_test_all_kernels(volatile int go) {
   ops::FullyConnected(fp, s, i8, s, i8, s, i32, s, i8);
   ops::FullyConnectedWithPackedInt4Weights(fp, s, i8, s, i8, i8, s, i32, s, i8);
   ops::FullyConnected<int64_t>(fp, s, i16, s, i8, s, i64, s, i16);
+  const tflite::ArithmeticParams ap = tflite::ArithmeticParams();
+  ops::CheckArithmeticParams(ap);
+  ops::ElementWise(0, ap, i8, i8, i8, ops::CheckArithmeticParams, ops::AddFunc);
+  ops::BroadcastBinaryFunction4DSlow(ap, s, i8, s, i8, s, i8, ops::CheckArithmeticParams, ops::AddFunc);
+  ops::AddElementwise(0, ap, i8, i8, i8);
+  ops::Add(ap, s, i8, s, i8, s, i8);
+  ops::BroadcastAdd4DSlow(ap, s, i8, s, i8, s, i8);
 }

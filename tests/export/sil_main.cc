@@ -17,10 +17,13 @@
 #include <vector>
 
 #include "sasim/case_io.h"
+#include "sasim/cpu_ops.h"
+#include "sasim_hw.h"
 #include "sasim_tflm.h"
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/conv.h"
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/depthwise_conv.h"
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/fully_connected.h"
+#include "tensorflow/lite/kernels/internal/reference/integer_ops/add.h"
 
 namespace {
 
@@ -97,6 +100,91 @@ std::string first_diff(const std::vector<int8_t>& got, const std::vector<int8_t>
          ": got " + std::to_string(got[first]) + " want " + std::to_string(want[first]);
 }
 
+// ADD through TFLite Micro's entry points (Add, BroadcastAdd4DSlow), on the
+// CFU's elementwise unit where the project has it and on the reference code,
+// against sasim's golden ADD. Returns the failures; prints a line per case.
+int check_add(int* passed) {
+  struct AddCase {
+    const char* name;
+    std::vector<int> a, b, out;  // shapes
+    int act;                         // 0 none, 1 RELU
+  };
+  const AddCase cases[] = {
+      {"add_1x8x8x16", {1, 8, 8, 16}, {1, 8, 8, 16}, {1, 8, 8, 16}, 0},
+      {"add_1x5x7x9_relu", {1, 5, 7, 9}, {1, 5, 7, 9}, {1, 5, 7, 9}, 1},
+      {"add_small_1x1x1x7", {1, 1, 1, 7}, {1, 1, 1, 7}, {1, 1, 1, 7}, 0},
+      {"add_broadcast_channels", {1, 6, 6, 12}, {1, 1, 1, 12}, {1, 6, 6, 12}, 0},
+  };
+  const sasim::QuantParam qa{0.05f, -4}, qb{0.08f, 9}, qo{0.1f, -3};
+  int32_t m[3];
+  int s[3];
+  sasim::add_multipliers(qa, qb, qo, m, s);
+  tflite::ArithmeticParams p = tflite::ArithmeticParams();
+  p.left_shift = 20;
+  p.input1_offset = -qa.zero_point;
+  p.input2_offset = -qb.zero_point;
+  p.output_offset = qo.zero_point;
+  p.input1_multiplier = m[0];
+  p.input1_shift = s[0];
+  p.input2_multiplier = m[1];
+  p.input2_shift = s[1];
+  p.output_multiplier = m[2];
+  p.output_shift = s[2];
+  uint32_t seed = 12345;
+  auto next = [&]() {
+    seed = seed * 1103515245u + 12345u;
+    return static_cast<int8_t>(seed >> 16);
+  };
+  int failed = 0;
+  for (const AddCase& c : cases) {
+    auto count = [](const std::vector<int>& v) {
+      int n = 1;
+      for (int d : v) n *= d;
+      return n;
+    };
+    std::vector<int8_t> a(count(c.a)), b(count(c.b));
+    for (auto& v : a) v = next();
+    for (auto& v : b) v = next();
+    int32_t lo, hi;
+    sasim::int8_activation_range(c.act, qo, &lo, &hi);
+    p.quantized_activation_min = lo;
+    p.quantized_activation_max = hi;
+    std::vector<int8_t> want;
+    sasim::add_int8(a, sasim::Shape(c.a.begin(), c.a.end()), qa, b, sasim::Shape(c.b.begin(), c.b.end()), qb, qo,
+                    c.act, sasim::Shape(c.out.begin(), c.out.end()), &want);
+    const bool broadcast = c.a != c.b;
+    std::string diffs[2];
+    bool on_cfu = false;
+    for (int on = 1; on >= 0; --on) {
+      sasim_tflm::SetEnabled(on != 0);
+      const unsigned before = sasim_tflm::GetCounters().accelerated;
+      std::vector<int8_t> got(want.size(), 0);
+      if (broadcast)
+        tflite::reference_integer_ops::BroadcastAdd4DSlow(p, shape(c.a), a.data(), shape(c.b), b.data(),
+                                                          shape(c.out), got.data());
+      else
+        tflite::reference_integer_ops::Add(p, shape(c.a), a.data(), shape(c.b), b.data(), shape(c.out),
+                                           got.data());
+      if (on) on_cfu = sasim_tflm::GetCounters().accelerated == before + 1;
+      diffs[on] = first_diff(got, want);
+    }
+    // On the CFU exactly when the project's CFU has the unit and the cost
+    // model prefers it (the small case stays on the CPU).
+    const bool want_cfu = SASIM_HW_ELTWISE != 0 && count(c.out) >= 48;
+    if (diffs[0].empty() && diffs[1].empty() && on_cfu == want_cfu) {
+      std::printf("PASS %s (%s)\n", c.name, on_cfu ? "CFU" : "CPU");
+      ++*passed;
+    } else {
+      std::printf("FAIL %s: on the %s (want the %s)%s%s\n", c.name, on_cfu ? "CFU" : "CPU", want_cfu ? "CFU" : "CPU",
+                  diffs[1].empty() ? "" : ("; enabled " + diffs[1]).c_str(),
+                  diffs[0].empty() ? "" : ("; reference " + diffs[0]).c_str());
+      ++failed;
+    }
+  }
+  sasim_tflm::SetEnabled(true);
+  return failed;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -138,6 +226,7 @@ int main(int argc, char** argv) {
       ++failed;
     }
   }
+  failed += check_add(&passed);
   std::printf("%d passed, %d failed\n", passed, failed);
   if (passed + failed == 0) return 2;
   return failed ? 1 : 0;

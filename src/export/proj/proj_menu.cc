@@ -14,14 +14,15 @@ void do_selftest() { sasim_selftest_run(); }
 
 void do_toggle() {
   sasim_tflm::SetEnabled(!sasim_tflm::Enabled());
-  printf("conv, depthwise and fully connected layers now run on the %s\r\n",
+  printf("conv, depthwise, fully connected and ADD layers now run on the %s\r\n",
          sasim_tflm::Enabled() ? "sasim CFU (" SASIM_HW_CONFIG ")" : "reference code");
 }
 
 void do_counters() {
   const sasim_tflm::Counters& c = sasim_tflm::GetCounters();
-  printf("layers on the CFU: %u, on the reference code: %u, last driver status: %d\r\n", c.accelerated,
-         c.fallbacks, c.last_status);
+  printf("layers on the CFU: %u, on the reference code: %u (and %u small ADDs left on the CPU by the cost "
+         "model), last driver status: %d\r\n",
+         c.accelerated, c.fallbacks, c.on_cpu, c.last_status);
 }
 
 struct Menu MENU = {
@@ -29,7 +30,7 @@ struct Menu MENU = {
     "sasim",
     {
         MENU_ITEM('1', "self-test: built-in layers on the CFU and on the reference code", do_selftest),
-        MENU_ITEM('2', "switch TFLite Micro's conv/depthwise/FC between the CFU and the reference code", do_toggle),
+        MENU_ITEM('2', "switch TFLite Micro's conv/depthwise/FC/ADD between the CFU and the reference code", do_toggle),
         MENU_ITEM('3', "layers run on the CFU and fallen back so far", do_counters),
         MENU_END,
     },

@@ -9,6 +9,7 @@
 //    [units, depth]; NHWC activations.
 #include "sasim_tflm.h"
 
+#include "sasim/driver/cfu_isa.h"
 #include "sasim/driver/driver.h"
 #include "sasim_hw.h"
 
@@ -43,7 +44,7 @@ const sasim_drv::HwDesc kHw = {
 };
 
 bool g_enabled = true;
-Counters g_counters = {0, 0, 0};
+Counters g_counters = {0, 0, 0, 0};
 
 // Prepared layers: what sasim prepares before inference (the folded biases
 // and the weights in the CFU's line order, docs/board-runtime.md), made here
@@ -264,6 +265,51 @@ SASIM_BRIDGE bool DepthwiseConvPerChannel(const tflite::DepthwiseParams& params,
   l.depth_multiplier = params.depth_multiplier;
   return run_per_channel(&l, params.input_offset, params.output_offset, output_multiplier, output_shift, input_data,
                          filter_data, bias_data, output_data);
+}
+
+SASIM_BRIDGE bool Add(const tflite::ArithmeticParams& params, const int dims[4], const int strides1[4],
+                      const int strides2[4], const int8_t* input1_data, const int8_t* input2_data,
+                      int8_t* output_data) {
+  if (!g_enabled) return refuse();
+  // The unit's input rescaling has the left shift of 20 built in; TFLite
+  // Micro rescales the output as "smaller than one" (a right shift only).
+  if (params.left_shift != sasim_isa::kEwLeftShift || params.output_shift > 0) return refuse();
+  sasim_drv::EltwiseDesc e;
+  e.op = sasim_isa::kEwAdd;
+  e.a_zp = -params.input1_offset;
+  e.b_zp = -params.input2_offset;
+  e.out_zp = params.output_offset;
+  e.act_min = params.quantized_activation_min;
+  e.act_max = params.quantized_activation_max;
+  e.m_a = params.input1_multiplier;
+  e.s_a = params.input1_shift;
+  e.m_b = params.input2_multiplier;
+  e.s_b = params.input2_shift;
+  e.m_out = params.output_multiplier;
+  e.s_out = params.output_shift;
+  e.dims[0] = 1;
+  e.stride_a[0] = e.stride_b[0] = 0;
+  for (int k = 0; k < 4; ++k) {
+    e.dims[k + 1] = dims[k];
+    e.stride_a[k + 1] = strides1[k];
+    e.stride_b[k + 1] = strides2[k];
+  }
+  e.a = input1_data;
+  e.b = input2_data;
+  e.output = output_data;
+  if (!sasim_drv::eltwise_supported(kHw, e)) return refuse();
+  if (!sasim_drv::eltwise_on_cfu(kHw, e)) {
+    ++g_counters.on_cpu;
+    return false;
+  }
+  const int rc = sasim_drv::run_eltwise(kHw, e);
+  g_counters.last_status = rc;
+  if (rc != sasim_drv::kOk) {
+    ++g_counters.fallbacks;
+    return false;
+  }
+  ++g_counters.accelerated;
+  return true;
 }
 
 SASIM_BRIDGE bool FullyConnected(const tflite::FullyConnectedParams& params, const int32_t* output_multiplier,

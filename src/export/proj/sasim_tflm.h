@@ -39,6 +39,17 @@ bool FullyConnected(const tflite::FullyConnectedParams& params, const int32_t* o
                     const tflite::RuntimeShape& bias_shape, const int32_t* bias_data,
                     const tflite::RuntimeShape& output_shape, int8_t* output_data);
 
+// TFLite Micro's int8 ADD (reference_integer_ops::Add, AddElementwise and
+// BroadcastAdd4DSlow) on the CFU's elementwise unit: the output's four dims
+// and each input's element strides (0 on a dimension it broadcasts). False
+// (the caller runs the reference loop) when the CFU has no elementwise unit,
+// when the parameters are not the unit's (left shift 20, an output shift
+// above 0, a zero point outside int8), or when the driver's cost model says
+// the CPU is faster (small tensors: sasim_drv::eltwise_on_cfu); the last is
+// a choice, counted in Counters::on_cpu, not a fallback.
+bool Add(const tflite::ArithmeticParams& params, const int dims[4], const int strides1[4], const int strides2[4],
+         const int8_t* input1_data, const int8_t* input2_data, int8_t* output_data);
+
 // On by default; off: every kernel runs TFLite Micro's reference code (to
 // compare the two on the board).
 void SetEnabled(bool on);
@@ -56,6 +67,7 @@ struct Counters {
   unsigned accelerated;
   unsigned fallbacks;
   int last_status;
+  unsigned on_cpu;  // operators the cost model left on the CPU (elementwise)
 };
 const Counters& GetCounters();
 

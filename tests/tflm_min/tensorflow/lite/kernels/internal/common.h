@@ -44,6 +44,49 @@ inline int32_t MultiplyByQuantizedMultiplier(int64_t x, int32_t quantized_multip
   return static_cast<int32_t>(rounded >> total_shift);
 }
 
+// The double-rounding form: a rounding right shift by -shift (shift <= 0).
+inline int32_t MultiplyByQuantizedMultiplierSmallerThanOneExp(int32_t x, int32_t quantized_multiplier, int shift) {
+  return RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x, quantized_multiplier), -shift);
+}
+
+// Broadcasting: each dimension's extent and element stride (0 where an
+// input of extent 1 is broadcast over the other's).
+template <int N>
+struct NdArrayDesc {
+  int extents[N];
+  int strides[N];
+};
+
+inline int SubscriptToIndex(const NdArrayDesc<4>& desc, int i0, int i1, int i2, int i3) {
+  return i0 * desc.strides[0] + i1 * desc.strides[1] + i2 * desc.strides[2] + i3 * desc.strides[3];
+}
+
+template <int N>
+inline void NdArrayDescsForElementwiseBroadcast(const RuntimeShape& input0_shape, const RuntimeShape& input1_shape,
+                                                NdArrayDesc<N>* desc0_out, NdArrayDesc<N>* desc1_out) {
+  const RuntimeShape s0 = RuntimeShape::ExtendedShape(N, input0_shape);
+  const RuntimeShape s1 = RuntimeShape::ExtendedShape(N, input1_shape);
+  int stride0 = 1, stride1 = 1;
+  for (int i = N - 1; i >= 0; --i) {  // row-major strides of each input
+    desc0_out->extents[i] = s0.Dims(i);
+    desc0_out->strides[i] = stride0;
+    desc1_out->extents[i] = s1.Dims(i);
+    desc1_out->strides[i] = stride1;
+    stride0 *= s0.Dims(i);
+    stride1 *= s1.Dims(i);
+  }
+  for (int i = 0; i < N; ++i) {
+    if (s0.Dims(i) == s1.Dims(i)) continue;
+    if (s0.Dims(i) == 1) {
+      desc0_out->strides[i] = 0;
+      desc0_out->extents[i] = s1.Dims(i);
+    } else {
+      desc1_out->strides[i] = 0;
+      desc1_out->extents[i] = s0.Dims(i);
+    }
+  }
+}
+
 inline float ActivationFunctionWithMinMax(float x, float output_activation_min, float output_activation_max) {
   return x < output_activation_min ? output_activation_min : x > output_activation_max ? output_activation_max : x;
 }

@@ -29,6 +29,13 @@ class RuntimeShape {
     for (int i = 0; i < size_; ++i) n *= dims_[i];
     return n;
   }
+  // `shape` with leading 1s up to new_shape_size dimensions.
+  static RuntimeShape ExtendedShape(int new_shape_size, const RuntimeShape& shape) {
+    RuntimeShape r(new_shape_size);
+    const int pad = new_shape_size - shape.DimensionsCount();
+    for (int i = 0; i < new_shape_size; ++i) r.SetDim(i, i < pad ? 1 : shape.Dims(i - pad));
+    return r;
+  }
 
  private:
   int32_t size_;
@@ -43,6 +50,14 @@ inline int MatchingDim(const RuntimeShape& shape1, int index1, const RuntimeShap
   (void)shape2;
   (void)index2;
   return shape1.Dims(index1);
+}
+
+// The element count the three shapes share (checked in debug builds only).
+inline int MatchingElementsSize(const RuntimeShape& shape, const RuntimeShape& check_shape_0,
+                                const RuntimeShape& check_shape_1) {
+  (void)check_shape_0;
+  (void)check_shape_1;
+  return shape.FlatSize();
 }
 
 inline int FlatSizeSkipDim(const RuntimeShape& shape, int skip_dim) {
@@ -114,6 +129,36 @@ struct FullyConnectedParams {
   bool lhs_cacheable;
   bool rhs_cacheable;
   FullyConnectedWeightsFormat weights_format;
+};
+
+enum class BroadcastableOpCategory : uint8_t {
+  kNone,
+  kNonBroadcast,
+  kFirstInputBroadcastsFast,
+  kSecondInputBroadcastsFast,
+  kGenericBroadcast,
+};
+
+// ADD, SUB, MUL and the like.
+struct ArithmeticParams {
+  BroadcastableOpCategory broadcast_category;
+  int32_t input1_offset;
+  int32_t input2_offset;
+  int32_t output_offset;
+  int32_t output_multiplier;
+  int output_shift;
+  int left_shift;
+  int32_t input1_multiplier;
+  int input1_shift;
+  int32_t input2_multiplier;
+  int input2_shift;
+  int32_t quantized_activation_min;
+  int32_t quantized_activation_max;
+  float float_activation_min;
+  float float_activation_max;
+  int64_t int64_activation_min;
+  int64_t int64_activation_max;
+  int broadcast_shape[5];
 };
 
 }  // namespace tflite
