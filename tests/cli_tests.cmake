@@ -329,7 +329,7 @@ expect(version 0 "^sasim [0-9]+\\.[0-9]+\\.[0-9]+ \\(git [0-9a-f]+(-dirty)?\\)\n
 expect(unknown_option 2 "sasim run: unknown option '--modle' \\(did you mean '--model'\\?\\)" ARGS run --modle x)
 expect(run_report_version 0 "wrote" ARGS run --cpu gap --model "${WORK}/tiny.yaml" --out "${WORK}/run_version")
 # A configuration that does not fit the board runs, with a warning naming what is over.
-expect(run_fit_warning 0 "warning: 16x16 ws: the CFU does not fit the XC7A100T next to the SoC \\(LUT [0-9]+ > 58400, DSP48E1 387 > 236;.*--set array.rows=16\\)"
+expect(run_fit_warning 0 "warning: 16x16 ws: the CFU does not fit the XC7A100T next to the SoC \\(DSP48E1 321 > 236;.*--set array.rows=16\\)"
        ARGS run --cpu gap --set array.rows=16 --set array.cols=16 --model "${WORK}/tiny.yaml" --out "${WORK}/run_fit")
 file(READ "${WORK}/run_version/report.json" report_text)
 if(NOT report_text MATCHES "\"sasim_version\": \"[0-9]+\\.[0-9]+\\.[0-9]+ \\(git ")

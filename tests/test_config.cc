@@ -170,14 +170,14 @@ TEST_CASE("resources: the model reproduces scripts/synth on its grid", "[config]
     ++rows_checked;
   }
   CHECK(rows_checked >= 13);
-  // The default fits; a 16x16 array's DSPs do not (387 > 236).
+  // The default fits; a 16x16 array's DSPs do not (321 > 236).
   CHECK(sasim::estimate_resources(sasim::load_hw_config("", {})).fits());
   const sasim::ResourceEstimate big = sasim::estimate_resources(
       sasim::load_hw_config("", {sasim::parse_override("array.rows=16"), sasim::parse_override("array.cols=16")}));
   CHECK_FALSE(big.fits());
-  CHECK(big.over().find("DSP48E1 387 > 236") != std::string::npos);
+  CHECK(big.over().find("DSP48E1 321 > 236") != std::string::npos);
   // The 8x8 ws default with the elementwise unit, as scripts/synth measured it.
-  CHECK(sasim::estimate_resources(sasim::load_hw_config("", {})).dsp == 195);
+  CHECK(sasim::estimate_resources(sasim::load_hw_config("", {})).dsp == 129);
 }
 
 #include <random>
