@@ -85,7 +85,12 @@ EngineResult run_layer_on_board(cpu::BoardHost* board, const CoreParams& p, cons
     s.sram_writes = b.sram_writes - a.sram_writes;
     s.tiles = b.passes - a.passes;
   }
-  CpuStats& c = s.cpu;
+  s.cpu = cpu_stats_from(prof);
+  return r;
+}
+
+CpuStats cpu_stats_from(const cpu::CpuLayerProfile& prof) {
+  CpuStats c;
   c.modelled = true;
   c.retired = prof.instret;
   for (int i = 0; i < cpu::kNumStallClasses; ++i) c.by_class[i] = prof.counters.cycles_by_class[i];
@@ -107,7 +112,7 @@ EngineResult run_layer_on_board(cpu::BoardHost* board, const CoreParams& p, cons
   c.mispredicts = prof.counters.mispredicts;
   for (const auto& f : prof.top_functions) c.top_functions.emplace_back(f.name, f.cycles);
   c.data_mem_by_function = prof.data_mem_by_function;
-  return r;
+  return c;
 }
 
 }  // namespace sasim

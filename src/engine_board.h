@@ -15,6 +15,11 @@ namespace sasim {
 // CFU rejects a command or the program stops abnormally.
 // `sampler` (may be null) receives the CPU's counters every sample_interval()
 // cycles, for the timeline's CPU track.
+// The CPU's side of a layer or CPU operator on the board, as LayerStats
+// carries it: a profile's classes, memory causes, misses, hazards and top
+// functions.
+CpuStats cpu_stats_from(const cpu::CpuLayerProfile& prof);
+
 EngineResult run_layer_on_board(cpu::BoardHost* board, const CoreParams& p, const LayerSpec& spec,
                                 const LayerData& data, const CfuCore* core, const std::string& hw_source,
                                 cpu::MarkerListener* sampler = nullptr);
