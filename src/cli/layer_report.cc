@@ -139,10 +139,63 @@ std::string short_fn(std::string n) {
   return n;
 }
 
+namespace {
+
+// The first column: 14 wide, or as wide as the longest row name (a whole
+// network's "11 DEPTHWISE_CONV_2D").
+int name_width(const std::vector<Row>& rows) {
+  size_t w = 14;
+  for (const Row& r : rows) w = std::max(w, r.name.size());
+  return static_cast<int>(w);
+}
+
+}  // namespace
+
+std::vector<Column> array_columns() {
+  return {{"layer", 14, false},     {"op", 16, false, true},   {"cycles", 11, false},     {"MACs", 9, false},
+          {"util%", 6, false},      {"compute", 8, false},     {"host", 10, false},       {"fill/drn", 8, false},
+          {"swap", 6, true},        {"readback", 8, false},    {"cfu_ops", 8, true},      {"sram_rd_w", 9, true},
+          {"sram_wr_w", 9, true},   {"latency_us", 11, false}, {"exact", 5, false}};
+}
+
+std::vector<std::string> array_cells(const HwConfig& hw, const std::string& name, const std::string& op,
+                                     const LayerStats& s, const std::string& exact) {
+  return {name,
+          op,
+          std::to_string(s.cycles),
+          std::to_string(s.macs),
+          fmt::format("{:.2f}", 100.0 * s.utilisation(hw.rows, hw.cols)),
+          std::to_string(s.compute_cycles),
+          std::to_string(s.stall_host),
+          std::to_string(s.stall_fill_drain),
+          std::to_string(s.stall_bank_swap),
+          std::to_string(s.stall_readback),
+          std::to_string(s.host_instructions),
+          std::to_string(s.sram_reads),
+          std::to_string(s.sram_writes),
+          fmt::format("{:.1f}", static_cast<double>(s.cycles) / hw.clock_mhz),
+          exact};
+}
+
+void print_array_table(const HwConfig& hw, const std::vector<Row>& rows, bool wide) {
+  std::vector<Column> cols = array_columns();
+  cols[0].width = name_width(rows);
+  fmt::print("array cycles by cause: compute, host (waiting for the CPU), fill/drn{}, readback{}\n",
+             wide ? ", swap" : "", wide ? "" : " (--wide: all columns)");
+  print_head(cols, wide);
+  LayerStats total;
+  for (const Row& r : rows) {
+    if (!r.bounded) continue;
+    print_row(cols, array_cells(hw, r.name, r.op, r.s, r.exact ? "yes" : "NO"), wide);
+    accumulate(&total, r.s);
+  }
+  print_row(cols, array_cells(hw, "total", "", total, ""), wide);
+}
+
 void print_cpu_tables(const HwConfig& hw, const std::vector<Row>& rows, const LayerStats& total, bool wide) {
     // The CPU's cycles by class add up to `cycles` (one class per cycle).
     const std::vector<Column> ccols = {
-        {"CPU: layer", 14, false}, {"retired", 10, false}, {"IPC", 5, false},      {"execute", 10, false},
+        {"CPU: layer", name_width(rows), false}, {"retired", 10, false}, {"IPC", 5, false},      {"execute", 10, false},
         {"interlock", 9, false},   {"branch", 9, false},   {"fetch_ms", 8, false}, {"data_mem", 9, false},
         {"divider", 9, false},     {"cfu_cmd", 8, false},  {"cfu_rsp", 8, false},  {"I$miss", 7, true},
         {"D$miss", 7, true},       {"top function (cycles)", 1, true, true}};
@@ -167,7 +220,7 @@ void print_cpu_tables(const HwConfig& hw, const std::vector<Row>& rows, const La
       // The two memory classes by what the board's memory path spent them on
       // (docs/memory-model.md, "Attribution"): each adds up to its class.
       const std::vector<Column> mcols = {
-          {"memory: layer", 14, false}, {"class", 10, false},   {"L2 hit", 8, false},  {"bus wait", 8, false},
+          {"memory: layer", name_width(rows), false}, {"class", 10, false},   {"L2 hit", 8, false},  {"bus wait", 8, false},
           {"row hit", 8, false},        {"row miss", 8, false}, {"dirty wb", 8, false}, {"refresh", 8, false},
           {"core", 8, false}};
       fmt::print("\n");
@@ -194,28 +247,30 @@ void print_cpu_tables(const HwConfig& hw, const std::vector<Row>& rows, const La
                    r.name, r.s.cpu.replays, r.s.cpu.replay_cfu_pc, r.s.cpu.replay_load_pc);
   }
 
-void print_bounds(const std::vector<Row>& rows, const LayerStats& total, const cpu::FeedRates& feed) {
-
-    fmt::print("\nbounds (docs/bounds.md; feed at {:.1f} cycles per 8 bytes written, {:.1f} per 4 bytes read):\n",
-               feed.write_cycles_per_8_bytes, feed.read_cycles_per_4_bytes);
-    const std::vector<Column> bcols = {{"layer", 14, false}, {"cycles", 11, false}, {"MAC bound", 11, false},
-                                       {"feed bound", 11, false}, {"x bound", 9, false}};
-    print_head(bcols, false);
-    double tm = 0, tf = 0;
-    for (const Row& r : rows) {
-      if (!r.bounded) continue;  // a CPU operator: no array, no feed
-      const double bound = std::max(r.mac_bound, r.feed_bound);
-      print_row(bcols, {r.name, std::to_string(r.s.cycles), fmt::format("{:.0f}", r.mac_bound),
-                        fmt::format("{:.0f}", r.feed_bound), fmt::format("{:.1f}", bound > 0 ? r.s.cycles / bound : 0.0)},
-                false);
-      tm += r.mac_bound;
-      tf += r.feed_bound;
-    }
-    const double tb = std::max(tm, tf);
-    print_row(bcols, {"total", std::to_string(total.cycles), fmt::format("{:.0f}", tm), fmt::format("{:.0f}", tf),
-                      fmt::format("{:.1f}", tb > 0 ? total.cycles / tb : 0.0)},
+void print_bounds(const std::vector<Row>& rows, const cpu::FeedRates& feed) {
+  fmt::print("\nbounds (docs/bounds.md; feed at {:.1f} cycles per 8 bytes written, {:.1f} per 4 bytes read):\n",
+             feed.write_cycles_per_8_bytes, feed.read_cycles_per_4_bytes);
+  const std::vector<Column> bcols = {{"layer", name_width(rows), false}, {"cycles", 11, false},
+                                     {"MAC bound", 11, false},           {"feed bound", 11, false},
+                                     {"x bound", 9, false}};
+  print_head(bcols, false);
+  double tm = 0, tf = 0;
+  uint64_t tc = 0;  // the cycles of the rows with bounds (a whole network's CPU operators have none)
+  for (const Row& r : rows) {
+    if (!r.bounded) continue;
+    const double bound = std::max(r.mac_bound, r.feed_bound);
+    print_row(bcols, {r.name, std::to_string(r.s.cycles), fmt::format("{:.0f}", r.mac_bound),
+                      fmt::format("{:.0f}", r.feed_bound), fmt::format("{:.1f}", bound > 0 ? r.s.cycles / bound : 0.0)},
               false);
+    tm += r.mac_bound;
+    tf += r.feed_bound;
+    tc += r.s.cycles;
   }
+  const double tb = std::max(tm, tf);
+  print_row(bcols, {"total", std::to_string(tc), fmt::format("{:.0f}", tm), fmt::format("{:.0f}", tf),
+                    fmt::format("{:.1f}", tb > 0 ? static_cast<double>(tc) / tb : 0.0)},
+            false);
+}
 
 std::string layers_csv_header() {
   std::string csv =

@@ -46,12 +46,19 @@ void print_head(const std::vector<Column>& cols, bool wide);
 // Short function names for the terminal: "sasim_drv::run_layer(...)" -> "run_layer".
 std::string short_fn(std::string n);
 
+// The array's table: its columns (--wide: all) and one row's cells; the
+// whole table for the rows on the array (a whole network's CFU layers).
+std::vector<Column> array_columns();
+std::vector<std::string> array_cells(const HwConfig& hw, const std::string& name, const std::string& op,
+                                     const LayerStats& s, const std::string& exact);
+void print_array_table(const HwConfig& hw, const std::vector<Row>& rows, bool wide);
+
 // The CPU's cycles by class per row and in total (with --wide the misses and
 // the top function), the board memory path's causes of its two memory
 // classes, and warnings for CfuPlugin forks and replayed commands.
 void print_cpu_tables(const HwConfig& hw, const std::vector<Row>& rows, const LayerStats& total, bool wide);
-// The bounds table (rows with bounds only).
-void print_bounds(const std::vector<Row>& rows, const LayerStats& total, const cpu::FeedRates& feed);
+// The bounds table: the rows with bounds, and their total.
+void print_bounds(const std::vector<Row>& rows, const cpu::FeedRates& feed);
 
 // layers.csv: the header (no newline) and one row's line (no newline).
 std::string layers_csv_header();

@@ -186,27 +186,9 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
   // The layer table: 120 columns by default, every column with --wide. Units:
   // cycles are clock cycles, sram_* count 32-bit words, cfu_ops are CFU
   // instructions; the array's cycles by cause add up to `cycles`.
-  const std::vector<Column> cols = {
-      {"layer", 14, false},     {"op", 16, false, true},        {"cycles", 11, false},  {"MACs", 9, false},
-      {"util%", 6, false},      {"compute", 8, false},    {"host", 10, false},    {"fill/drn", 8, false},
-      {"swap", 6, true},        {"readback", 8, false},   {"cfu_ops", 8, true},   {"sram_rd_w", 9, true},
-      {"sram_wr_w", 9, true},   {"latency_us", 11, false}, {"exact", 5, false}};
+  const std::vector<Column> cols = array_columns();
   auto layer_cells = [&](const std::string& name, const std::string& op, const LayerStats& s, const std::string& ex) {
-    return std::vector<std::string>{name,
-                                    op,
-                                    std::to_string(s.cycles),
-                                    std::to_string(s.macs),
-                                    fmt::format("{:.2f}", 100.0 * s.utilisation(hw.rows, hw.cols)),
-                                    std::to_string(s.compute_cycles),
-                                    std::to_string(s.stall_host),
-                                    std::to_string(s.stall_fill_drain),
-                                    std::to_string(s.stall_bank_swap),
-                                    std::to_string(s.stall_readback),
-                                    std::to_string(s.host_instructions),
-                                    std::to_string(s.sram_reads),
-                                    std::to_string(s.sram_writes),
-                                    fmt::format("{:.1f}", static_cast<double>(s.cycles) / hw.clock_mhz),
-                                    ex};
+    return array_cells(hw, name, op, s, ex);
   };
   fmt::print("array cycles by cause: compute, host (waiting for the CPU), fill/drn{}, readback{}\n",
              opt.wide ? ", swap" : "", opt.wide ? "" : " (--wide: all columns)");
@@ -246,7 +228,7 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
   print_row(cols, layer_cells("total", "", total, ""), opt.wide);
 
   if (cpu_model) print_cpu_tables(hw, rows, total, opt.wide);
-  print_bounds(rows, total, feed);
+  print_bounds(rows, feed);
 
   std::string csv = layers_csv_header() + "\n";
   nlohmann::json layers = nlohmann::json::array();

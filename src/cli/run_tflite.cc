@@ -19,6 +19,9 @@
 #include <sstream>
 
 #include "commands.h"
+#include "cpu/feed_bench.h"
+#include "engine_board.h"
+#include "layer_report.h"
 #include "tflite/model_input.h"
 #include "sasim/cpu_ops.h"
 #include "board/mailbox.h"
@@ -113,19 +116,17 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
   }
   // Runs op on the board when sasim has a board kernel for it; returns false
   // (not timed) otherwise.
-  auto time_on_board = [&](const tflite::Operator& op, std::vector<int8_t>* result, uint64_t* cycles) {
+  auto time_on_board = [&](const tflite::Operator& op, std::vector<int8_t>* result, cpu::CpuLayerProfile* prof) {
     if (!op_board) return false;
     const tflite::Tensor& o = m.tensors[static_cast<size_t>(op.outputs[0])];
     sasim_board::Mailbox mb{};
     std::vector<int8_t> a, b;
     if (!tflite::board_op_request(m, op, t, &mb, &a, &b)) return false;
     result->assign(static_cast<size_t>(o.elements()) * (o.type == tflite::kFloat32 ? 4 : 1), 0);
-    cpu::CpuLayerProfile prof;
     const std::string name = fmt::format("operator {} ({})", op.index, tflite::op_name(op.code));
     if (op_board->run_cpu_op(hw_desc_from(core_params_from(hw)), mb, name, a, b, result->data(), result->size(),
-                             &prof) != 0)
+                             prof) != 0)
       throw std::runtime_error(name + ": the board kernel failed");
-    *cycles = prof.cycles;
     return true;
   };
 
@@ -141,7 +142,11 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
   fmt::print("{:>3} {:<18} {:<16} {:<5} {:>11} {:>11} {:>6} {:>5}\n", "#", "op", "output", "where", "cycles", "MACs",
              "util%", "exact");
   nlohmann::json ops = nlohmann::json::array();
-  std::string csv = "index,op,output_shape,where,cycles,macs,bit_exact\n";
+  std::string csv = "index,output_shape,where," + report::layers_csv_header() + "\n";
+  std::vector<report::Row> rows;
+  LayerStats report_total;
+  // The CPU's fastest feed rates (the bounds), measured once on the CPU model.
+  const cpu::FeedRates feed = cpu::measure_feed_rates(cpu::cpu_params_from(hw), core_params_from(hw));
   // TFLite Micro's MicroProfiler::LogCsv as CFU Playground prints it: ticks
   // of 1024 cycles; an operator sasim does not time has an empty Ticks field.
   std::string profile = "\"Event\",\"Tag\",\"Ticks\"\n";
@@ -165,6 +170,10 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
     std::optional<uint64_t> cycles;  // empty: not timed
     uint64_t macs = 0;
     double util = 0;
+    // The operator's row of the report tables, layers.csv and report.json.
+    report::Row row{fmt::format("{} {}", op.index, tflite::op_name(op.code)), tflite::op_name(op.code), LayerStats(),
+                    false};
+    row.bounded = false;
     if (layer) {
       LayerData d;
       d.input = t.at(op.inputs[0]);
@@ -177,13 +186,26 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
       cfu_cycles += r.stats.cycles;
       macs = r.stats.macs;
       util = 100.0 * r.stats.utilisation(hw.rows, hw.cols);
+      row.s = r.stats;
+      row.bounded = true;
+      // The array's MAC bound and the feed bound (docs/bounds.md), as a
+      // layer-list run computes them.
+      const LayerSpec& sp = layer->spec;
+      row.mac_bound = static_cast<double>(sp.macs()) / (hw.rows * hw.cols);
+      const double in_bytes = static_cast<double>(sp.input_elems() + sp.filter_elems() + 4 * d.bias.size());
+      row.feed_bound = std::ceil(in_bytes / 8) * feed.write_cycles_per_8_bytes +
+                       std::ceil(static_cast<double>(sp.output_elems()) / 4) * feed.read_cycles_per_4_bytes;
     } else {
       // The CPU operators on their golden implementation, fed by the
       // engine's tensors (not the golden network's).
       std::vector<int8_t> result;
-      uint64_t c = 0;
-      if (time_on_board(op, &result, &c)) {
+      cpu::CpuLayerProfile prof;
+      if (time_on_board(op, &result, &prof)) {
+        const uint64_t c = prof.cycles;
         cycles = c;
+        row.s.timed = true;
+        row.s.cycles = c;
+        row.s.cpu = cpu_stats_from(prof);
         if (op_board->last_op_on_cfu()) {  // elementwise, given to the CFU by the runner
           where = "cfu";
           ew_cycles += c;
@@ -200,6 +222,10 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
     }
     const bool exact = t[oi] == want[oi];
     all_exact = all_exact && exact;
+    row.exact = exact;
+    if (!row.s.timed) row.s.cpu.modelled = false;
+    report::accumulate(&report_total, row.s);
+    rows.push_back(row);
     const std::string shape = fmt::format("{}", fmt::join(o.shape, "x"));
     fmt::print("{:>3} {:<18} {:<16} {:<5} {:>11} {:>11} {:>6} {:>5}\n", op.index, tflite::op_name(op.code), shape,
                where, cycles ? std::to_string(*cycles) : "not timed", layer ? std::to_string(macs) : "",
@@ -208,8 +234,17 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
     std::fflush(stdout);
     profile += fmt::format("{},{},{}\n", op.index, tflite::op_name(op.code),
                            cycles ? std::to_string(*cycles / 1024) : "");
-    csv += fmt::format("{},{},{},{},{},{},{}\n", op.index, tflite::op_name(op.code), shape, where,
-                       cycles ? std::to_string(*cycles) : "", macs, exact ? 1 : 0);
+    {
+      // The layer-list run's columns after the operator's index, output
+      // shape and where it ran; an operator not timed has empty cycles.
+      std::string line = report::layers_csv_row(hw, row);
+      if (!cycles) {
+        const size_t a = line.find(',', line.find(',') + 1) ;  // the cycles field follows layer and op
+        const size_t b = line.find(',', a + 1);
+        line = line.substr(0, a + 1) + line.substr(b);
+      }
+      csv += fmt::format("{},{},{},{}\n", op.index, shape, where, line);
+    }
     ops.push_back({{"index", op.index}, {"op", tflite::op_name(op.code)}, {"output_shape", o.shape}, {"where", where},
                    {"implementation", layer             ? "sasim driver on the CFU"
                                       : where == "cfu"  ? "sasim driver on the CFU's elementwise unit (src/driver/eltwise.cc)"
@@ -217,6 +252,10 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
                                                         : "golden (not timed)"},
                    {"cycles", cycles ? nlohmann::json(*cycles) : nlohmann::json(nullptr)},
                    {"timed", cycles.has_value()}, {"macs", macs}, {"bit_exact", exact}});
+    // Everything a layer-list run reports per layer (the CPU's classes and
+    // memory causes with the CPU model; the array's and the bounds for the
+    // operators on the array).
+    if (cycles) ops.back()["stats"] = report::row_json(hw, row);
   }
   const uint64_t total = cfu_cycles + ew_cycles + cpu_cycles;
   if (ops_done < m.operators.size()) {
@@ -254,6 +293,14 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
     fmt::print("not included: TFLite Micro's interpreter between the {} operators (about 8-11 k cycles each on the "
                "board, {}-{} k in all)\n",
                m.operators.size(), 8 * m.operators.size(), 11 * m.operators.size());
+  // The layer-list run's tables, every operator a row (CPU operators with
+  // their CPU classes and top functions; the array's causes and the bounds
+  // for the array's layers).
+  fmt::print("\n");
+  report::print_array_table(hw, rows, opt.wide);
+  if (opt.cpu == "vexriscv") report::print_cpu_tables(hw, rows, report_total, opt.wide);
+  report::print_bounds(rows, feed);
+  fmt::print("\n");
   // Top-5 classes with their scores: dequantized int8, or the float32 output.
   const bool out_float = out_t.type == tflite::kFloat32;
   const size_t classes = out_float ? out.size() / 4 : out.size();
