@@ -661,6 +661,18 @@ endif()
 # --wide the top function) and memory causes for every operator.
 expect(run_tflite_tables 0 "array cycles by cause: compute, host \\(waiting for the CPU\\), fill/drn, swap, readback\n.*\n8 CONV_2D .*\nCPU: layer .*\n9 AVERAGE_POOL_2D +[0-9]+ .* cpu_pool \\([0-9]+\\)\n.*\n12 SOFTMAX +[0-9]+ .* softmax_row \\([0-9]+\\)\n.*memory: layer .*\n9 AVERAGE_POOL_2D +data_mem .*\nbounds \\(docs/bounds.md.*\n11 FULLY_CONNECTED +[0-9]+ +[0-9]+ +[0-9]+ "
        ARGS run --wide --model "${SHARED}/models/kws_ref_model.tflite" --out "${WORK}/tflite_tables")
+# The whole inference on one timeline: the CFU layers and the CPU operators
+# on the same board, each a span; --trace-layer names either.
+expect(run_tflite_timeline 0 "wrote .*tflite_timeline/timeline.json"
+       ARGS run --model "${SHARED}/models/kws_ref_model.tflite" --trace timeline --out "${WORK}/tflite_timeline")
+file(READ "${WORK}/tflite_timeline/timeline.json" kws_tl)
+if(NOT kws_tl MATCHES "\"name\": *\"op00_conv2d\"" OR NOT kws_tl MATCHES "\"name\": *\"9 AVERAGE_POOL_2D\"" OR
+   NOT kws_tl MATCHES "\"name\": *\"12 SOFTMAX\"")
+  message(SEND_ERROR "[run_tflite_timeline] the timeline lacks a layer's or a CPU operator's span")
+endif()
+expect(run_tflite_trace_layer_bad 2 "--trace-layer nope: no such layer in .*kws_ref_model.tflite \\(layers: op00_conv2d, .*, 12 SOFTMAX\\)"
+       ARGS run --model "${SHARED}/models/kws_ref_model.tflite" --trace timeline --trace-layer nope
+       --out "${WORK}/tflite_timeline_bad")
 expect(run_tflite_seeded 0 "top-5: class [0-9]" ARGS run --cpu gap --model "${SHARED}/models/kws_ref_model.tflite"
        --input-seed 7 --out "${WORK}/tflite_seeded")
 expect(run_tflite_corrupt 2 "broken.tflite: corrupt or truncated TFLite model" ARGS run --model "${WORK}/broken.tflite")

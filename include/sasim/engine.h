@@ -17,6 +17,10 @@
 #include "sasim/config.h"
 #include "sasim/layer.h"
 
+namespace sasim_board {
+struct Mailbox;
+}
+
 namespace sasim {
 
 // The board's CPU during a layer (--cpu vexriscv; docs/cpu-model.md). Every
@@ -74,11 +78,36 @@ struct EngineResult {
   LayerStats stats;
 };
 
+// A CPU operator for the board's layer runner (src/board/cpu_ops.h, mailbox
+// kinds 16 and up; src/tflite/board_ops.h fills it): the request, its
+// operands (a placed at `input`, b at `input2`) and the output's size.
+struct CpuOpRequest {
+  const sasim_board::Mailbox* mailbox;
+  std::string name;  // for messages and traces
+  const std::vector<int8_t>* a;
+  const std::vector<int8_t>* b;
+  size_t out_bytes;
+};
+struct CpuOpResult {
+  std::vector<int8_t> output;
+  uint64_t cycles = 0;  // the runner's mcycle delta around the kernel
+  CpuStats cpu;
+  bool on_cfu = false;  // the runner gave it to the CFU's elementwise unit
+};
+
 class Engine {
  public:
   virtual ~Engine() = default;
   virtual const char* name() const = 0;
   virtual EngineResult run(const LayerSpec& spec, const LayerData& data) = 0;
+  // Runs a CPU operator on the engine's own board, behind the engine's CFU
+  // and in its traces, when the engine runs the board (--cpu vexriscv);
+  // false: it has none (the caller times the operator elsewhere, or not).
+  virtual bool run_cpu_op(const CpuOpRequest& req, CpuOpResult* out) {
+    (void)req;
+    (void)out;
+    return false;
+  }
   // Flushes profile outputs; the engine is not used afterwards.
   virtual void finish() {}
 };

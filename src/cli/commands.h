@@ -16,6 +16,7 @@ struct Imported;
 }  // namespace sasim::tflite
 
 namespace sasim {
+struct EngineOptions;
 
 // "0.1.0 (git <rev>)", generated at build time (cmake/version.cmake).
 }  // namespace sasim
@@ -87,6 +88,10 @@ int cmd_run_tflite(const CommonOptions& common, const RunOptions& opt);
 // A whole network (from a .tflite file or a whole-network model config), on
 // `hw`, its input from opt.input_path / opt.input_seed.
 int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& m, const tflite::Imported& im);
+// --trace, --trace-layer (one of `names`, from `source`) and --trace-cycles
+// into *eo, validated; the trace files go to out_dir.
+void set_trace_options(const RunOptions& opt, const std::vector<std::string>& names, const std::string& source,
+                       const std::string& out_dir, EngineOptions* eo);
 
 // Runs a whole model on the SystemC engine; prints the per-layer profile and
 // writes layers.csv, report.json and the resolved hardware config.

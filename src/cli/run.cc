@@ -102,6 +102,36 @@ int cmd_config(const CommonOptions& common) {
   return kExitOk;
 }
 
+void set_trace_options(const RunOptions& opt, const std::vector<std::string>& names, const std::string& source,
+                       const std::string& out_dir, EngineOptions* eo) {
+  if (!opt.trace_layers.empty() && opt.trace.empty())
+    throw ConfigError({{"--trace-layer", 0, 0, "", "selects what --trace records: give --trace vcd or timeline"}});
+  if (!opt.trace_cycles.empty() && opt.trace != "timeline")
+    throw ConfigError({{"--trace-cycles", 0, 0, "", "selects what --trace timeline records (a VCD window is by "
+                                                    "layer: --trace-layer)"}});
+  for (const std::string& n : opt.trace_layers)
+    if (std::find(names.begin(), names.end(), n) == names.end())
+      throw ConfigError({{"--trace-layer " + n, 0, 0, "", fmt::format("no such layer in {} (layers: {})", source,
+                                                                      fmt::join(names, ", "))}});
+  eo->trace_layers = opt.trace_layers;
+  if (!opt.trace_cycles.empty()) {
+    const size_t colon = opt.trace_cycles.find(':');
+    int64_t a = -1, b = -1;
+    if (colon == std::string::npos || !parse_int64(opt.trace_cycles.substr(0, colon), &a) ||
+        !parse_int64(opt.trace_cycles.substr(colon + 1), &b) || a < 0 || b < a)
+      throw ConfigError({{"--trace-cycles " + opt.trace_cycles, 0, 0, "", "expected FROM:TO with 0 <= FROM <= TO"}});
+    eo->trace_from = static_cast<uint64_t>(a);
+    eo->trace_to = static_cast<uint64_t>(b);
+  }
+  if (opt.trace == "vcd") {
+    eo->vcd_path = out_dir + "/trace.vcd";
+    // cfu.control.cycle_kind by name in GTKWave: show the signal as decimal,
+    // then Data Format > Translate Filter File > this file.
+    write_file(out_dir + "/cycle_kind.gtkw.txt", "0 compute\n1 fill_drain\n2 bank_swap\n3 readback\n4 host\n");
+  }
+  if (opt.trace == "timeline") eo->timeline_path = out_dir + "/timeline.json";
+}
+
 int cmd_run(const CommonOptions& common, const RunOptions& opt) {
   {
     // A .tflite model runs end to end.
@@ -136,39 +166,11 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
   // The layers are one inference, in order, unless each boots a cold board.
   if (!opt.cold_layers) eo.inference = std::make_shared<InferenceCarry>();
   // The timeline window (traces of big models stay small).
-  if (!opt.trace_layers.empty() && opt.trace.empty())
-    throw ConfigError({{"--trace-layer", 0, 0, "", "selects what --trace records: give --trace vcd or timeline"}});
-  if (!opt.trace_cycles.empty() && opt.trace != "timeline")
-    throw ConfigError({{"--trace-cycles", 0, 0, "", "selects what --trace timeline records (a VCD window is by "
-                                                    "layer: --trace-layer)"}});
-  for (const std::string& n : opt.trace_layers) {
-    bool known = false;
+  {
     std::vector<std::string> names;
-    for (const ModelLayer& l : model.layers) {
-      known = known || l.spec.name == n;
-      names.push_back(l.spec.name);
-    }
-    if (!known)
-      throw ConfigError({{"--trace-layer " + n, 0, 0, "", fmt::format("no such layer in {} (layers: {})", model.source,
-                                                                      fmt::join(names, ", "))}});
+    for (const ModelLayer& l : model.layers) names.push_back(l.spec.name);
+    set_trace_options(opt, names, model.source, out_dir, &eo);
   }
-  eo.trace_layers = opt.trace_layers;
-  if (!opt.trace_cycles.empty()) {
-    const size_t colon = opt.trace_cycles.find(':');
-    int64_t a = -1, b = -1;
-    if (colon == std::string::npos || !parse_int64(opt.trace_cycles.substr(0, colon), &a) ||
-        !parse_int64(opt.trace_cycles.substr(colon + 1), &b) || a < 0 || b < a)
-      throw ConfigError({{"--trace-cycles " + opt.trace_cycles, 0, 0, "", "expected FROM:TO with 0 <= FROM <= TO"}});
-    eo.trace_from = static_cast<uint64_t>(a);
-    eo.trace_to = static_cast<uint64_t>(b);
-  }
-  if (opt.trace == "vcd") {
-    eo.vcd_path = out_dir + "/trace.vcd";
-    // cfu.control.cycle_kind by name in GTKWave: show the signal as decimal,
-    // then Data Format > Translate Filter File > this file.
-    write_file(out_dir + "/cycle_kind.gtkw.txt", "0 compute\n1 fill_drain\n2 bank_swap\n3 readback\n4 host\n");
-  }
-  if (opt.trace == "timeline") eo.timeline_path = out_dir + "/timeline.json";
   std::unique_ptr<Engine> engine = make_engine("systemc", hw, eo);
 
   std::vector<Row> rows;

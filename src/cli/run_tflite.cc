@@ -80,9 +80,6 @@ int cmd_run_tflite(const CommonOptions& common, const RunOptions& opt) {
 }
 
 int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& m, const tflite::Imported& im) {
-  if (!opt.trace.empty() || !opt.trace_layers.empty() || !opt.trace_cycles.empty())
-    throw ConfigError({{opt.model_path, 0, 0, "",
-                        "--trace records a layer-list model config's run; a whole network is not traced yet"}});
   const tflite::Tensor& in_t = m.tensors[static_cast<size_t>(m.inputs[0])];
   const tflite::Tensor& out_t = m.tensors[static_cast<size_t>(m.outputs[0])];
   const std::vector<int8_t> input = tflite::model_input(opt.input_path, opt.input_seed, in_t);
@@ -116,24 +113,47 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
   }
   // Runs op on the board when sasim has a board kernel for it; returns false
   // (not timed) otherwise.
-  auto time_on_board = [&](const tflite::Operator& op, std::vector<int8_t>* result, cpu::CpuLayerProfile* prof) {
+
+  EngineOptions eo;
+  eo.cpu = opt.cpu;
+  if (!opt.cold_layers) eo.inference = carry;
+  // --trace: the whole inference (the layers and, on the CPU model, the CPU
+  // operators on the same board); --trace-layer takes a CFU layer's name or
+  // a CPU operator's "INDEX OP".
+  {
+    std::vector<std::string> names;
+    for (const tflite::Operator& op : m.operators) {
+      std::string n = fmt::format("{} {}", op.index, tflite::op_name(op.code));
+      for (const auto& l : im.layers)
+        if (l.op_index == op.index) n = l.spec.name;
+      names.push_back(n);
+    }
+    set_trace_options(opt, names, opt.model_path, out_dir, &eo);
+  }
+  std::unique_ptr<Engine> engine = make_engine("systemc", hw, eo);
+  // The engine's own board when it has one (the SystemC engine with the CPU
+  // model: the operators then share the layers' board, CFU and traces).
+  auto time_on_board = [&](const tflite::Operator& op, std::vector<int8_t>* result, CpuOpResult* res) {
     if (!op_board) return false;
     const tflite::Tensor& o = m.tensors[static_cast<size_t>(op.outputs[0])];
     sasim_board::Mailbox mb{};
     std::vector<int8_t> a, b;
     if (!tflite::board_op_request(m, op, t, &mb, &a, &b)) return false;
-    result->assign(static_cast<size_t>(o.elements()) * (o.type == tflite::kFloat32 ? 4 : 1), 0);
-    const std::string name = fmt::format("operator {} ({})", op.index, tflite::op_name(op.code));
-    if (op_board->run_cpu_op(hw_desc_from(core_params_from(hw)), mb, name, a, b, result->data(), result->size(),
-                             prof) != 0)
-      throw std::runtime_error(name + ": the board kernel failed");
+    const size_t out_bytes = static_cast<size_t>(o.elements()) * (o.type == tflite::kFloat32 ? 4 : 1);
+    const CpuOpRequest req{&mb, fmt::format("{} {}", op.index, tflite::op_name(op.code)), &a, &b, out_bytes};
+    if (!engine->run_cpu_op(req, res)) {
+      cpu::CpuLayerProfile prof;
+      res->output.assign(out_bytes, 0);
+      if (op_board->run_cpu_op(hw_desc_from(core_params_from(hw)), mb, req.name, a, b, res->output.data(),
+                               res->output.size(), &prof) != 0)
+        throw std::runtime_error(req.name + ": the board kernel failed");
+      res->cycles = prof.cycles;
+      res->cpu = cpu_stats_from(prof);
+      res->on_cfu = op_board->last_op_on_cfu();
+    }
+    *result = std::move(res->output);
     return true;
   };
-
-  EngineOptions eo;
-  eo.cpu = opt.cpu;
-  if (!opt.cold_layers) eo.inference = carry;
-  std::unique_ptr<Engine> engine = make_engine("systemc", hw, eo);
   fmt::print("sasim run: {} ({} operators) on {}x{} {}, {} MHz; {}\n", opt.model_path, m.operators.size(), hw.rows,
              hw.cols, dataflow_name(hw.dataflow), hw.clock_mhz,
              opt.cpu == "vexriscv" ? fmt::format("CFU layers: board estimate (CPU model, VexRiscv {})",
@@ -199,14 +219,14 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
       // The CPU operators on their golden implementation, fed by the
       // engine's tensors (not the golden network's).
       std::vector<int8_t> result;
-      cpu::CpuLayerProfile prof;
-      if (time_on_board(op, &result, &prof)) {
-        const uint64_t c = prof.cycles;
+      CpuOpResult res;
+      if (time_on_board(op, &result, &res)) {
+        const uint64_t c = res.cycles;
         cycles = c;
         row.s.timed = true;
         row.s.cycles = c;
-        row.s.cpu = cpu_stats_from(prof);
-        if (op_board->last_op_on_cfu()) {  // elementwise, given to the CFU by the runner
+        row.s.cpu = res.cpu;
+        if (res.on_cfu) {  // elementwise, given to the CFU by the runner
           where = "cfu";
           ew_cycles += c;
           ++ew_ops;
@@ -358,8 +378,13 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
                            {"top5", classifier ? top : nlohmann::json(nullptr)},
                            {"bit_exact", all_exact}};
   write_or_throw(out_dir + "/report.json", report.dump(2) + "\n");
-  engine->finish();
-  fmt::print("wrote {0}/output.bin, {0}/output.npy, {0}/layers.csv, {0}/profile.csv, {0}/report.json\n", out_dir);
+  engine->finish();  // traces last: a failure there loses none of the results above
+  // Trace files of an earlier run that this one did not write are stale.
+  for (const char* f : {"trace.vcd", "timeline.json"})
+    if (opt.trace.empty() || (opt.trace == "vcd") != (std::string(f) == "trace.vcd"))
+      std::remove((out_dir + "/" + f).c_str());
+  fmt::print("wrote {0}/output.bin, {0}/output.npy, {0}/layers.csv, {0}/profile.csv, {0}/report.json{1}\n", out_dir,
+             opt.trace.empty() ? "" : fmt::format(", {}/{}", out_dir, opt.trace == "vcd" ? "trace.vcd" : "timeline.json"));
   if (!all_exact) {
     fmt::print(stderr, "error: an operator's output differs from the golden network\n");
     return kExitMismatch;

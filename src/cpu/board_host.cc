@@ -238,7 +238,7 @@ void BoardHost::load_fresh() {
 
 int BoardHost::run_cpu_op(const sasim_drv::HwDesc& hw, sasim_board::Mailbox m, const std::string& name, const std::vector<int8_t>& a,
                           const std::vector<int8_t>& b, int8_t* out, size_t out_bytes, CpuLayerProfile* profile,
-                          uint64_t max_cycles) {
+                          MarkerListener* markers, uint64_t max_cycles) {
   load_fresh();
   uint32_t next = arena_;
   uint64_t needed = 0;
@@ -253,7 +253,7 @@ int BoardHost::run_cpu_op(const sasim_drv::HwDesc& hw, sasim_board::Mailbox m, c
                                     "(main_ram is {} MiB, cpu.memory.ram_bytes)",
                                     needed, arena_bytes_, mem_.ram_bytes >> 20)}});
   used_end_ = next;
-  const int rc = run_mailbox(m, name, out, out_bytes, profile, nullptr, max_cycles);
+  const int rc = run_mailbox(m, name, out, out_bytes, profile, markers, max_cycles);
   return rc;
 }
 

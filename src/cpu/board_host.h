@@ -82,7 +82,7 @@ class BoardHost {
   // the runner's status (0 ok).
   int run_cpu_op(const sasim_drv::HwDesc& hw, sasim_board::Mailbox m, const std::string& name, const std::vector<int8_t>& a,
                  const std::vector<int8_t>& b, int8_t* out, size_t out_bytes, CpuLayerProfile* profile,
-                 uint64_t max_cycles = 20'000'000'000ull);
+                 MarkerListener* markers = nullptr, uint64_t max_cycles = 20'000'000'000ull);
   // Whether the last run_cpu_op's runner gave the operator to the CFU.
   bool last_op_on_cfu() const { return last_on_cfu_; }
 

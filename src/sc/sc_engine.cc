@@ -218,6 +218,49 @@ class SystemCEngine : public Engine {
     return r;
   }
 
+  // A CPU operator on the same board as the layers, behind the same CFU (its
+  // elementwise unit) and in the same traces: one inference, one board.
+  bool run_cpu_op(const CpuOpRequest& req, CpuOpResult* out) override {
+    if (opts_.cpu != "vexriscv") return false;
+    if (!board_) {
+      board_ = std::make_unique<cpu::BoardHost>(cpu::cpu_params_from(hw_), &sys_.host());
+      board_->set_inference_carry(opts_.inference.get());
+    }
+    bool on = opts_.trace_layers.empty();
+    for (const std::string& n : opts_.trace_layers) on = on || n == req.name;
+    if (timeline_) timeline_->set_window(on, opts_.trace_from, opts_.trace_to);
+    sys_.cfu().set_trace_active(on);
+    out->output.assign(req.out_bytes, 0);
+    cpu::CpuLayerProfile prof;
+    std::exception_ptr err;
+    int rc = 0;
+    const uint64_t c0 = sys_.cfu().core().counters().cycles;
+    CpuSampler sampler(timeline_.get(), c0, board_->cpu().counters());
+    sys_.host().run_job([&] {
+      try {
+        rc = board_->run_cpu_op(hw_desc_from(params_), *req.mailbox, req.name, *req.a, *req.b, out->output.data(),
+                                out->output.size(), &prof, opts_.timeline_path.empty() ? nullptr : &sampler);
+      } catch (...) {
+        err = std::current_exception();
+      }
+    });
+    if (err) std::rethrow_exception(err);
+    if (rc != 0) throw std::runtime_error(req.name + ": the board kernel failed");
+    if (sys_.cfu().core().error()) throw std::runtime_error(req.name + ": the CFU flagged a rejected command");
+    out->cycles = prof.cycles;
+    out->cpu = cpu_stats_from(prof);
+    out->on_cfu = board_->last_op_on_cfu();
+    if (timeline_) {
+      timeline_->add({{"ph", "X"}, {"pid", 1}, {"tid", 1}, {"name", req.name}, {"ts", c0 + sampler.start_marker},
+                      {"dur", prof.cycles}});
+      nlohmann::json args = {{"cycles", prof.cycles}, {"instructions", prof.instret}, {"on_cfu", out->on_cfu},
+                             {"program_cycles", sys_.cfu().core().counters().cycles - c0}};
+      timeline_->add({{"ph", "X"}, {"pid", 1}, {"tid", 3}, {"name", req.name + " (board program)"},
+                      {"ts", c0}, {"dur", sys_.cfu().core().counters().cycles - c0}, {"args", args}});
+    }
+    return true;
+  }
+
   void finish() override {
     sys_.close_trace();
     if (timeline_) timeline_->close();
