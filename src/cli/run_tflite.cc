@@ -111,9 +111,6 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
     op_board = std::make_unique<cpu::BoardHost>(cpu::cpu_params_from(hw), op_port.get());
     if (!opt.cold_layers) op_board->set_inference_carry(carry.get());
   }
-  // Runs op on the board when sasim has a board kernel for it; returns false
-  // (not timed) otherwise.
-
   EngineOptions eo;
   eo.cpu = opt.cpu;
   if (!opt.cold_layers) eo.inference = carry;
@@ -131,8 +128,10 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
     set_trace_options(opt, names, opt.model_path, out_dir, &eo);
   }
   std::unique_ptr<Engine> engine = make_engine("systemc", hw, eo);
-  // The engine's own board when it has one (the SystemC engine with the CPU
-  // model: the operators then share the layers' board, CFU and traces).
+  // Runs op on the board when sasim has a board kernel for it; returns false
+  // (not timed) otherwise. The engine's own board when it has one (the
+  // SystemC engine with the CPU model: the operators then share the layers'
+  // board, CFU and traces), else op_board.
   auto time_on_board = [&](const tflite::Operator& op, std::vector<int8_t>* result, CpuOpResult* res) {
     if (!op_board) return false;
     const tflite::Tensor& o = m.tensors[static_cast<size_t>(op.outputs[0])];
@@ -259,7 +258,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
       // shape and where it ran; an operator not timed has empty cycles.
       std::string line = report::layers_csv_row(hw, row);
       if (!cycles) {
-        const size_t a = line.find(',', line.find(',') + 1) ;  // the cycles field follows layer and op
+        const size_t a = line.find(',', line.find(',') + 1);  // the cycles field follows layer and op
         const size_t b = line.find(',', a + 1);
         line = line.substr(0, a + 1) + line.substr(b);
       }
