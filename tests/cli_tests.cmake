@@ -687,7 +687,7 @@ expect(run_input_seed_on_config 2 "resnet8.yaml: --input-seed applies to whole n
 
 # export-cfu: a project folder, its configuration in cfu.v; never over a folder
 # that is not an earlier export, and over one only with --force.
-expect(export_cfu 0 "wrote .*export_4x4 \\(40 files\\): CFU Playground project 'export_4x4' for 4x4 os.*self-test conv_3x3_s1_same: [0-9]+ cycles"
+expect(export_cfu 0 "wrote .*export_4x4 \\(41 files\\): CFU Playground project 'export_4x4' for 4x4 os.*self-test conv_3x3_s1_same: [0-9]+ cycles"
        ARGS export-cfu --set array.rows=4 --set array.cols=4 --set array.dataflow=os --out "${WORK}/proj/export_4x4")
 # Each configuration gets its own timing statement in the project README.
 file(READ "${WORK}/proj/export_4x4/README.md" readme_4x4)

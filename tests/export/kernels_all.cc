@@ -1,4 +1,4 @@
-// Compiles every function of an export's four kernel headers, templates
+// Compiles every function of an export's five kernel headers, templates
 // instantiated as TFLite Micro's kernels instantiate them (conv: int32 and
 // int64 accumulators; fully connected: int64), so that the board build of the
 // tests checks all of them, not only what the self-test calls. Never run.
@@ -6,6 +6,7 @@
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/depthwise_conv.h"
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/fully_connected.h"
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/add.h"
+#include "tensorflow/lite/kernels/internal/reference/integer_ops/mul.h"
 
 namespace ops = tflite::reference_integer_ops;
 
@@ -44,4 +45,11 @@ void sasim_test_all_kernels(volatile int go) {
   ops::AddElementwise(0, ap, i8, i8, i8);
   ops::Add(ap, s, i8, s, i8, s, i8);
   ops::BroadcastAdd4DSlow(ap, s, i8, s, i8, s, i8);
+  ops::MulElementwise(0, ap, i8, i8, i8);
+  ops::MulElementwise(0, ap, i16, i16, i16);
+  ops::Mul(ap, s, i8, s, i8, s, i8);
+  ops::Mul(ap, s, i16, s, i16, s, i16);
+  ops::Mul(ap, s, i16, s, i16, s, i8);
+  ops::BroadcastMul4DSlow(ap, s, i8, s, i8, s, i8);
+  ops::BroadcastMul4DSlow(ap, s, i16, s, i16, s, i16);
 }

@@ -24,6 +24,8 @@
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/depthwise_conv.h"
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/fully_connected.h"
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/add.h"
+#include "tensorflow/lite/kernels/internal/reference/integer_ops/mul.h"
+#include "sasim/driver/driver.h"
 
 namespace {
 
@@ -100,27 +102,30 @@ std::string first_diff(const std::vector<int8_t>& got, const std::vector<int8_t>
          ": got " + std::to_string(got[first]) + " want " + std::to_string(want[first]);
 }
 
-// ADD through TFLite Micro's entry points (Add, BroadcastAdd4DSlow), on the
-// CFU's elementwise unit where the project has it and on the reference code,
-// against sasim's golden ADD. Returns the failures; prints a line per case.
-int check_add(int* passed) {
+// ADD (Add, BroadcastAdd4DSlow) or MUL (Mul, BroadcastMul4DSlow) through
+// TFLite Micro's entry points, on the CFU's elementwise unit where the
+// project has it and on the reference code, against sasim's golden
+// operator. Returns the failures; prints a line per case.
+int check_eltwise(bool mul, int* passed) {
   struct AddCase {
     const char* name;
     std::vector<int> a, b, out;  // shapes
     int act;                         // 0 none, 1 RELU
   };
   const AddCase cases[] = {
-      {"add_1x8x8x16", {1, 8, 8, 16}, {1, 8, 8, 16}, {1, 8, 8, 16}, 0},
-      {"add_1x5x7x9_relu", {1, 5, 7, 9}, {1, 5, 7, 9}, {1, 5, 7, 9}, 1},
-      {"add_small_1x1x1x7", {1, 1, 1, 7}, {1, 1, 1, 7}, {1, 1, 1, 7}, 0},
-      {"add_broadcast_channels", {1, 6, 6, 12}, {1, 1, 1, 12}, {1, 6, 6, 12}, 0},
+      {"1x8x8x16", {1, 8, 8, 16}, {1, 8, 8, 16}, {1, 8, 8, 16}, 0},
+      {"1x5x7x9_relu", {1, 5, 7, 9}, {1, 5, 7, 9}, {1, 5, 7, 9}, 1},
+      {"small_1x1x1x7", {1, 1, 1, 7}, {1, 1, 1, 7}, {1, 1, 1, 7}, 0},
+      {"broadcast_channels", {1, 6, 6, 12}, {1, 1, 1, 12}, {1, 6, 6, 12}, 0},
+      {"broadcast_scalar", {1, 10, 10, 3}, {1, 1, 1, 1}, {1, 10, 10, 3}, 0},
   };
   const sasim::QuantParam qa{0.05f, -4}, qb{0.08f, 9}, qo{0.1f, -3};
-  int32_t m[3];
-  int s[3];
-  sasim::add_multipliers(qa, qb, qo, m, s);
+  int32_t m[3] = {0, 0, 0};
+  int s[3] = {0, 0, 0};
+  if (mul) sasim::mul_multiplier(qa, qb, qo, &m[2], &s[2]);
+  else sasim::add_multipliers(qa, qb, qo, m, s);
   tflite::ArithmeticParams p = tflite::ArithmeticParams();
-  p.left_shift = 20;
+  p.left_shift = mul ? 0 : 20;
   p.input1_offset = -qa.zero_point;
   p.input2_offset = -qb.zero_point;
   p.output_offset = qo.zero_point;
@@ -150,8 +155,9 @@ int check_add(int* passed) {
     p.quantized_activation_min = lo;
     p.quantized_activation_max = hi;
     std::vector<int8_t> want;
-    sasim::add_int8(a, sasim::Shape(c.a.begin(), c.a.end()), qa, b, sasim::Shape(c.b.begin(), c.b.end()), qb, qo,
-                    c.act, sasim::Shape(c.out.begin(), c.out.end()), &want);
+    const sasim::Shape sa(c.a.begin(), c.a.end()), sb(c.b.begin(), c.b.end()), so(c.out.begin(), c.out.end());
+    if (mul) sasim::mul_int8(a, sa, qa, b, sb, qb, qo, c.act, so, &want);
+    else sasim::add_int8(a, sa, qa, b, sb, qb, qo, c.act, so, &want);
     const bool broadcast = c.a != c.b;
     std::string diffs[2];
     bool on_cfu = false;
@@ -159,23 +165,26 @@ int check_add(int* passed) {
       sasim_tflm::SetEnabled(on != 0);
       const unsigned before = sasim_tflm::GetCounters().accelerated;
       std::vector<int8_t> got(want.size(), 0);
-      if (broadcast)
-        tflite::reference_integer_ops::BroadcastAdd4DSlow(p, shape(c.a), a.data(), shape(c.b), b.data(),
-                                                          shape(c.out), got.data());
+      namespace ops = tflite::reference_integer_ops;
+      if (broadcast && mul)
+        ops::BroadcastMul4DSlow(p, shape(c.a), a.data(), shape(c.b), b.data(), shape(c.out), got.data());
+      else if (broadcast)
+        ops::BroadcastAdd4DSlow(p, shape(c.a), a.data(), shape(c.b), b.data(), shape(c.out), got.data());
+      else if (mul)
+        ops::Mul(p, shape(c.a), a.data(), shape(c.b), b.data(), shape(c.out), got.data());
       else
-        tflite::reference_integer_ops::Add(p, shape(c.a), a.data(), shape(c.b), b.data(), shape(c.out),
-                                           got.data());
+        ops::Add(p, shape(c.a), a.data(), shape(c.b), b.data(), shape(c.out), got.data());
       if (on) on_cfu = sasim_tflm::GetCounters().accelerated == before + 1;
       diffs[on] = first_diff(got, want);
     }
     // On the CFU exactly when the project's CFU has the unit and the cost
     // model prefers it (the small case stays on the CPU).
-    const bool want_cfu = SASIM_HW_ELTWISE != 0 && count(c.out) >= 48;
+    const bool want_cfu = SASIM_HW_ELTWISE != 0 && count(c.out) >= sasim_drv::eltwise_min_elements(mul ? 2 : 0);
     if (diffs[0].empty() && diffs[1].empty() && on_cfu == want_cfu) {
-      std::printf("PASS %s (%s)\n", c.name, on_cfu ? "CFU" : "CPU");
+      std::printf("PASS %s_%s (%s)\n", mul ? "mul" : "add", c.name, on_cfu ? "CFU" : "CPU");
       ++*passed;
     } else {
-      std::printf("FAIL %s: on the %s (want the %s)%s%s\n", c.name, on_cfu ? "CFU" : "CPU", want_cfu ? "CFU" : "CPU",
+      std::printf("FAIL %s_%s: on the %s (want the %s)%s%s\n", mul ? "mul" : "add", c.name, on_cfu ? "CFU" : "CPU", want_cfu ? "CFU" : "CPU",
                   diffs[1].empty() ? "" : ("; enabled " + diffs[1]).c_str(),
                   diffs[0].empty() ? "" : ("; reference " + diffs[0]).c_str());
       ++failed;
@@ -226,7 +235,8 @@ int main(int argc, char** argv) {
       ++failed;
     }
   }
-  failed += check_add(&passed);
+  failed += check_eltwise(false, &passed);
+  failed += check_eltwise(true, &passed);
   std::printf("%d passed, %d failed\n", passed, failed);
   if (passed + failed == 0) return 2;
   return failed ? 1 : 0;

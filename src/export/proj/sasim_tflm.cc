@@ -267,15 +267,11 @@ SASIM_BRIDGE bool DepthwiseConvPerChannel(const tflite::DepthwiseParams& params,
                          filter_data, bias_data, output_data);
 }
 
-SASIM_BRIDGE bool Add(const tflite::ArithmeticParams& params, const int dims[4], const int strides1[4],
-                      const int strides2[4], const int8_t* input1_data, const int8_t* input2_data,
-                      int8_t* output_data) {
-  if (!g_enabled) return refuse();
-  // The unit's input rescaling has the left shift of 20 built in; TFLite
-  // Micro rescales the output as "smaller than one" (a right shift only).
-  if (params.left_shift != sasim_isa::kEwLeftShift || params.output_shift > 0) return refuse();
+// ADD or MUL on the elementwise unit, after the operator's own checks.
+SASIM_BRIDGE static bool elementwise(int op, const tflite::ArithmeticParams& params, const int dims[4], const int strides1[4],
+                 const int strides2[4], const int8_t* input1_data, const int8_t* input2_data, int8_t* output_data) {
   sasim_drv::EltwiseDesc e;
-  e.op = sasim_isa::kEwAdd;
+  e.op = op;
   e.a_zp = -params.input1_offset;
   e.b_zp = -params.input2_offset;
   e.out_zp = params.output_offset;
@@ -287,6 +283,7 @@ SASIM_BRIDGE bool Add(const tflite::ArithmeticParams& params, const int dims[4],
   e.s_b = params.input2_shift;
   e.m_out = params.output_multiplier;
   e.s_out = params.output_shift;
+  if (op == sasim_isa::kEwMul) e.m_a = e.s_a = e.m_b = e.s_b = 0;  // MUL has the output's pair only
   e.dims[0] = 1;
   e.stride_a[0] = e.stride_b[0] = 0;
   for (int k = 0; k < 4; ++k) {
@@ -310,6 +307,23 @@ SASIM_BRIDGE bool Add(const tflite::ArithmeticParams& params, const int dims[4],
   }
   ++g_counters.accelerated;
   return true;
+}
+
+SASIM_BRIDGE bool Add(const tflite::ArithmeticParams& params, const int dims[4], const int strides1[4],
+                      const int strides2[4], const int8_t* input1_data, const int8_t* input2_data,
+                      int8_t* output_data) {
+  if (!g_enabled) return refuse();
+  // The unit's input rescaling has the left shift of 20 built in; TFLite
+  // Micro rescales the output as "smaller than one" (a right shift only).
+  if (params.left_shift != sasim_isa::kEwLeftShift || params.output_shift > 0) return refuse();
+  return elementwise(sasim_isa::kEwAdd, params, dims, strides1, strides2, input1_data, input2_data, output_data);
+}
+
+SASIM_BRIDGE bool Mul(const tflite::ArithmeticParams& params, const int dims[4], const int strides1[4],
+                      const int strides2[4], const int8_t* input1_data, const int8_t* input2_data,
+                      int8_t* output_data) {
+  if (!g_enabled) return refuse();
+  return elementwise(sasim_isa::kEwMul, params, dims, strides1, strides2, input1_data, input2_data, output_data);
 }
 
 SASIM_BRIDGE bool FullyConnected(const tflite::FullyConnectedParams& params, const int32_t* output_multiplier,
