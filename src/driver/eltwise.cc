@@ -101,7 +101,15 @@ struct Groups {
     if (fa != kGather && fb != kGather && 4 * k + 4 <= n) {
       *a = fa == kScalar ? replicate(e.a[0]) : reinterpret_cast<const uint32_t*>(e.a)[k];
       *b = fb == kScalar ? replicate(e.b[0]) : reinterpret_cast<const uint32_t*>(e.b)[k];
-    } else {  // element by element (the odometer is kept in step only here)
+    } else if (fa != kGather && fb != kGather) {  // the last, partial group of dense or scalar operands
+      uint32_t wa = 0, wb = 0;
+      for (int i = 0; i < 4 && 4 * k + i < n; ++i) {
+        wa |= static_cast<uint32_t>(static_cast<uint8_t>(e.a[fa == kScalar ? 0 : 4 * k + i])) << (8 * i);
+        wb |= static_cast<uint32_t>(static_cast<uint8_t>(e.b[fb == kScalar ? 0 : 4 * k + i])) << (8 * i);
+      }
+      *a = wa;
+      *b = wb;
+    } else {  // element by element through the broadcast strides (the odometer is used only here)
       if (odo_at_ != 4 * k) seek(4 * k);
       uint32_t wa = 0, wb = 0;
       for (int i = 0; i < 4 && 4 * k + i < n; ++i) {
