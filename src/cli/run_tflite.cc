@@ -97,20 +97,8 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
 
   std::map<int, std::vector<int8_t>> t;
   t[m.inputs[0]] = input;
-  // The board for the CPU operators sasim times (board/cpu_ops.h): with the
-  // CPU model only; the fixed-gap host has no CPU to time them on.
-  std::unique_ptr<CfuCore> op_core;
-  std::unique_ptr<cpu::CoreCfuPort> op_port;
-  std::unique_ptr<cpu::BoardHost> op_board;
-  // One inference: the I$ carries over between all its operators, whichever
-  // board object runs them.
+  // One inference: the caches' state carries over between its operators.
   const auto carry = std::make_shared<InferenceCarry>();
-  if (opt.cpu == "vexriscv") {
-    op_core = std::make_unique<CfuCore>(core_params_from(hw));
-    op_port = std::make_unique<cpu::CoreCfuPort>(op_core.get());
-    op_board = std::make_unique<cpu::BoardHost>(cpu::cpu_params_from(hw), op_port.get());
-    if (!opt.cold_layers) op_board->set_inference_carry(carry.get());
-  }
   EngineOptions eo;
   eo.cpu = opt.cpu;
   if (!opt.cold_layers) eo.inference = carry;
@@ -128,28 +116,18 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
     set_trace_options(opt, names, opt.model_path, out_dir, &eo);
   }
   std::unique_ptr<Engine> engine = make_engine("systemc", hw, eo);
-  // Runs op on the board when sasim has a board kernel for it; returns false
-  // (not timed) otherwise. The engine's own board when it has one (the
-  // SystemC engine with the CPU model: the operators then share the layers'
-  // board, CFU and traces), else op_board.
+  // Runs op on the engine's board (the SystemC engine with the CPU model:
+  // the layers' board, CFU and traces) when sasim has a board kernel for it;
+  // returns false (not timed) otherwise, and always with the fixed-gap host,
+  // which has no CPU to time it on.
   auto time_on_board = [&](const tflite::Operator& op, std::vector<int8_t>* result, CpuOpResult* res) {
-    if (!op_board) return false;
     const tflite::Tensor& o = m.tensors[static_cast<size_t>(op.outputs[0])];
     sasim_board::Mailbox mb{};
     std::vector<int8_t> a, b;
     if (!tflite::board_op_request(m, op, t, &mb, &a, &b)) return false;
     const size_t out_bytes = static_cast<size_t>(o.elements()) * (o.type == tflite::kFloat32 ? 4 : 1);
     const CpuOpRequest req{&mb, fmt::format("{} {}", op.index, tflite::op_name(op.code)), &a, &b, out_bytes};
-    if (!engine->run_cpu_op(req, res)) {
-      cpu::CpuLayerProfile prof;
-      res->output.assign(out_bytes, 0);
-      if (op_board->run_cpu_op(hw_desc_from(core_params_from(hw)), mb, req.name, a, b, res->output.data(),
-                               res->output.size(), &prof) != 0)
-        throw std::runtime_error(req.name + ": the board kernel failed");
-      res->cycles = prof.cycles;
-      res->cpu = cpu_stats_from(prof);
-      res->on_cfu = op_board->last_op_on_cfu();
-    }
+    if (!engine->run_cpu_op(req, res)) return false;
     *result = std::move(res->output);
     return true;
   };
