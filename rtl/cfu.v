@@ -19,7 +19,8 @@
 //   bus -> sasim_frontend (handshake) <-> sasim_ctrl (decode, interlocks,
 //   registers) -> sasim_opbuf A, B -> sasim_array_ws / sasim_array_os ->
 //   sasim_cbuf C -> sasim_postproc (bias, requantization) -> response;
-//   sasim_ctrl -> sasim_eltwise (EW_OP) -> response.
+//   sasim_ctrl -> sasim_eltwise (EW_OP; READ_EW: the post-processed word as
+//   operand a) -> response.
 //
 // reset (synchronous, active high) clears what the RESET command clears
 // (docs/microarchitecture.md section 1, docs/command-set.md): the held command
@@ -172,7 +173,7 @@ module Cfu #(
   wire [CLineW-1:0] rd_line_n, pf_line;
   wire [LaneW-1:0]  rd_lane_n;
   wire [31:0]       pf_data;
-  wire              ew_cfg_we, ew_mult_we, ew_go, ew_flush;
+  wire              ew_cfg_we, ew_mult_we, ew_go, ew_rd, ew_flush;
   wire [31:0]       ew_data;
 
   sasim_ctrl #(
@@ -265,6 +266,7 @@ module Cfu #(
     .ew_cfg_we_o     (ew_cfg_we),
     .ew_mult_we_o    (ew_mult_we),
     .ew_go_o         (ew_go),
+    .ew_rd_o         (ew_rd),
     .ew_flush_o      (ew_flush),
     .ew_data_i       (ew_data)
   );
@@ -280,13 +282,14 @@ module Cfu #(
         .cfg_we_i  (ew_cfg_we),
         .mult_we_i (ew_mult_we),
         .go_i      (ew_go),
-        .in0_i     (cmd_in0),
-        .in1_i     (cmd_in1),
+        // READ_EW: a = the prefetched readback word, b = in0.
+        .in0_i     (ew_rd ? pf_data : cmd_in0),
+        .in1_i     (ew_rd ? cmd_in0 : cmd_in1),
         .data_o    (ew_data)
       );
     end else begin : g_no_ew
       assign ew_data = 32'd0;
-      wire unused_ew = ^{ew_cfg_we, ew_mult_we, ew_go, ew_flush};
+      wire unused_ew = ^{ew_cfg_we, ew_mult_we, ew_go, ew_rd, ew_flush};
     end
   endgenerate
 

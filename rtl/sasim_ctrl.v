@@ -132,11 +132,12 @@ module sasim_ctrl #(
   output reg                pf_pop_o,
   input  wire               pf_ready_i,
   input  wire [31:0]        pf_data_i,
-  // elementwise unit (Eltwise = 1): parameter writes, EW_OP, its flush
-  // (reset, RESET, either parameter write) and EW_OP's response
+  // elementwise unit (Eltwise = 1): parameter writes, EW_OP and READ_EW,
+  // its flush (reset, RESET, either parameter write) and their response
   output reg                ew_cfg_we_o,
   output reg                ew_mult_we_o,
   output reg                ew_go_o,
+  output reg                ew_rd_o,  // READ_EW: operand a is the prefetched word, b = in0
   output wire               ew_flush_o,
   input  wire [31:0]        ew_data_i
 );
@@ -152,6 +153,8 @@ module sasim_ctrl #(
   localparam [2:0] F3Read   = 3'd5;
   localparam [2:0] F3Wait   = 3'd6;
 
+  // READ_EW needs both the elementwise unit and the prefetched word.
+  localparam EwRead = (Eltwise != 0) && (Prefetch != 0);
   localparam [31:0] IsaVersion    = 32'd1;
   localparam [31:0] ErrorResponse = 32'hffff_ffff;
   localparam [31:0] IdWord        = Rows | (Cols << 8) | (Dataflow << 16) | (IsaVersion << 24);
@@ -445,6 +448,7 @@ module sasim_ctrl #(
     ew_cfg_we_o   = 1'b0;
     ew_mult_we_o  = 1'b0;
     ew_go_o       = 1'b0;
+    ew_rd_o       = 1'b0;
     if (cmd_go_i) begin
       case (f3)
         F3Cfg: begin
@@ -554,17 +558,19 @@ module sasim_ctrl #(
               exec_o  = 1'b1;
               do_seek = 1'b1;
             end
-          end else if (f7 > 7'd2) begin
+          end else if (f7 > 7'd3 || (f7 == 7'd3 && !EwRead)) begin
             do_reject = 1'b1;
           end else if (!c_bank_busy) begin
             if (rd_bad) begin
               do_reject = 1'b1;
-            end else if (Prefetch != 0 && f7 == 7'd0) begin  // NEXT: the prefetched word, once there
+            end else if (Prefetch != 0 && (f7 == 7'd0 || f7 == 7'd3)) begin  // NEXT, READ_EW: the prefetched word, once there
               if (pf_ready_i) begin
                 exec_o   = 1'b1;
-                rsp_o    = pf_data_i;
+                rsp_o    = (f7 == 7'd3) ? ew_data_i : pf_data_i;
                 do_next  = 1'b1;
                 pf_pop_o = 1'b1;
+                ew_go_o  = (f7 == 7'd3);
+                ew_rd_o  = (f7 == 7'd3);
               end
             end else begin                // NEXT (f7 0) or RAW (f7 2)
               exec_o   = 1'b1;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <fstream>
 #include <random>
+#include <set>
 
 #include "model/core.h"
 #include "model/core_params.h"
@@ -606,6 +607,70 @@ TEST_CASE("eltwise: EW_OP answers the result of the EW_OP kEwLag before it, as t
   sasim::PlainHost plain_host(&plain, off.host);
   for (int f7 : {isa::kCfgEwConfig, isa::kCfgEwMult, isa::kCfgEwOp})
     CHECK(plain_host.cfu_op(isa::kCfg, f7, 0, 0) == isa::kErrorResponse);
+}
+
+TEST_CASE("eltwise READ_EW: the readback word through the unit equals the golden ADD with the residual", "[model][eltwise]") {
+  namespace isa = sasim_isa;
+  const sasim::HwConfig hw = hw_of(4, 4, "os");
+  sasim::CfuCore core(sasim::core_params_from(hw));
+  Bus bus(&core);
+  // One pass: 4 lines x 4 columns of varied accumulators, requantized with
+  // a small multiplier so that the int8 outputs spread.
+  std::mt19937 rng(5);
+  std::vector<int8_t> a(4 * 4), b(4 * 4);
+  for (auto& v : a) v = static_cast<int8_t>(rng() % 256);
+  for (auto& v : b) v = static_cast<int8_t>(rng() % 256);
+  bus.write_bytes(isa::kWriteA, a);
+  bus.write_bytes(isa::kWriteB, b);
+  bus.op(isa::kParam, 2, 0, 3);                          // bias 3, every column
+  bus.op(isa::kParam, 3, 1u << 30, 0xfbu << 8);          // x 0.5 x 2^-5
+  bus.op(isa::kCfg, 0, 0x7f8007, 0);                     // output zero point 7
+  bus.op(isa::kStart, 0, 4u | 4u << 16, 4u | (isa::kFlagClear << 8));
+  bus.op(isa::kWait, 0, 0, 0);
+  // The words READ NEXT returns (y), then the same through READ_EW with a
+  // residual x: lagged by kEwLag, the first ones 0, the rest flushed by EW_OPs.
+  bus.op(isa::kRead, 1, 0, 0);
+  std::vector<uint32_t> y(4);
+  for (auto& w : y) w = bus.op(isa::kRead, 0, 0, 0);
+  const sasim::QuantParam qy{0.05f, 7}, qx{0.03f, -4}, qo{0.06f, 3};
+  int32_t m[3] = {0, 0, 0};
+  int s[3] = {0, 0, 0};
+  sasim::add_multipliers(qy, qx, qo, m, s);
+  CHECK(bus.op(isa::kCfg, isa::kCfgEwConfig, static_cast<uint32_t>(qy.zero_point & 0xff) |
+                                                 static_cast<uint32_t>(qx.zero_point & 0xff) << 8,
+               static_cast<uint32_t>(qo.zero_point & 0xff) | 0x80u << 8 | 0x7fu << 16) == 0);
+  for (int k = 0; k < 3; ++k)
+    CHECK(bus.op(isa::kCfg, isa::kCfgEwMult, static_cast<uint32_t>(m[k]),
+                 static_cast<uint32_t>(k) | (static_cast<uint32_t>(s[k]) & 0xff) << 8) == 0);
+  std::vector<uint32_t> x(4);
+  for (auto& w : x) w = static_cast<uint32_t>(rng());
+  bus.op(isa::kRead, 1, 0, 0);
+  std::vector<uint32_t> got;
+  for (int i = 0; i < 4; ++i) got.push_back(bus.op(isa::kRead, isa::kReadEw, x[i], 0));
+  for (int i = 0; i < isa::kEwLag; ++i) got.push_back(bus.op(isa::kCfg, isa::kCfgEwOp, 0, 0));
+  std::vector<int8_t> yb, xb, want;
+  for (int i = 0; i < 16; ++i) {
+    yb.push_back(static_cast<int8_t>((y[i / 4] >> (8 * (i % 4))) & 0xff));
+    xb.push_back(static_cast<int8_t>((x[i / 4] >> (8 * (i % 4))) & 0xff));
+  }
+  sasim::add_int8(yb, {16}, qy, xb, {16}, qx, qo, 0, {16}, &want);
+  CHECK(std::set<uint32_t>(y.begin(), y.end()).size() > 1);  // the outputs are not all alike
+  for (int i = 0; i < isa::kEwLag; ++i) CHECK(got[i] == 0);
+  for (int i = 0; i < 4; ++i) {
+    uint32_t w = 0;
+    for (int k = 0; k < 4; ++k) w |= static_cast<uint32_t>(static_cast<uint8_t>(want[4 * i + k])) << (8 * k);
+    CHECK(got[isa::kEwLag + i] == w);
+  }
+  CHECK_FALSE(core.error());
+  // Without the prefetch or without the unit READ_EW is an unknown command.
+  for (int variant = 0; variant < 2; ++variant) {
+    sasim::HwConfig off = hw;
+    if (variant == 0) off.eltwise = false;
+    else off.read_prefetch = false;
+    sasim::CfuCore plain(sasim::core_params_from(off));
+    Bus pbus(&plain);
+    CHECK(pbus.op(isa::kRead, isa::kReadEw, 0, 0) == isa::kErrorResponse);
+  }
 }
 
 TEST_CASE("eltwise driver: every size, broadcast and alignment equals the golden operator", "[model][eltwise]") {

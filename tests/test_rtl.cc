@@ -602,9 +602,9 @@ class CmdGen {
           default: c.in1 = static_cast<uint32_t>(uni(p_.c_lines, p_.c_lines + 3)); break;
         }
         break;
-      case 6:  // READ NEXT / RAW
+      case 6:  // READ NEXT / RAW / READ_EW (rejected without the elementwise unit or the prefetch)
         c.f3 = isa::kRead;
-        c.f7 = chance(0.6) ? 0 : 2;
+        c.f7 = chance(0.5) ? 0 : chance(0.6) ? 2 : isa::kReadEw;
         c.in0 = u32();
         c.in1 = u32();
         break;
@@ -622,7 +622,7 @@ class CmdGen {
       case 10: {  // a funct7 that the command does not have
         static const int f3s[] = {isa::kCfg, isa::kWriteA, isa::kWriteB, isa::kStart, isa::kRead, isa::kWait, isa::kReset};
         c.f3 = f3s[uni(0, 6)];
-        c.f7 = uni(c.f3 == isa::kCfg ? 6 : c.f3 == isa::kRead ? 3 : 1, 127);
+        c.f7 = uni(c.f3 == isa::kCfg ? 6 : c.f3 == isa::kRead ? 4 : 1, 127);
         c.in0 = u32();
         c.in1 = u32();
         break;
@@ -651,7 +651,7 @@ struct StressResult {
   // latency), per funct3; soft RESETs; READ NEXT/RAW answers other than 0 and
   // 0xffffffff.
   uint64_t held_by_f3[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  uint64_t resets = 0, nonzero_next = 0, nonzero_raw = 0, nonzero_ew = 0;
+  uint64_t resets = 0, nonzero_next = 0, nonzero_raw = 0, nonzero_ew = 0, nonzero_read_ew = 0;
   uint64_t im2col_passes = 0, b_cols_passes = 0, hold_b_passes = 0, seq_starts = 0;  // accepted STARTs with the extension's flags
   bool lockstep_ok = true;
   Mismatch mismatch;
@@ -712,6 +712,7 @@ StressResult run_stress_on(const RtlConfig& cfg, RtlModel* rtl, uint32_t seed, u
       if (read && ok && out.rsp_payload != 0) ++(last.f7 == 0 ? res.nonzero_next : res.nonzero_raw);
       if (last.f3 == isa::kReset && last.f7 == 0) ++res.resets;
       if (last.f3 == isa::kCfg && last.f7 == isa::kCfgEwOp && ok && out.rsp_payload != 0) ++res.nonzero_ew;
+      if (last.f3 == isa::kRead && last.f7 == isa::kReadEw && ok && out.rsp_payload != 0) ++res.nonzero_read_ew;
       if (last.f3 == isa::kStart && out.rsp_payload == 0) {
         if ((last.in1 >> 8) & isa::kFlagIm2col) ++res.im2col_passes;
         if ((last.in1 >> 8) & isa::kFlagBCols) ++res.b_cols_passes;
@@ -787,10 +788,13 @@ void check_stress(const std::vector<std::string>& configs, uint64_t per_config, 
     CHECK(r.resets > 0);
     CHECK(r.nonzero_next > 100);
     CHECK(r.nonzero_raw > 50);
-    std::printf("    elementwise extension: %llu EW_OP results other than 0\n",
-                static_cast<unsigned long long>(r.nonzero_ew));
+    std::printf("    elementwise extension: %llu EW_OP and %llu READ_EW results other than 0\n",
+                static_cast<unsigned long long>(r.nonzero_ew), static_cast<unsigned long long>(r.nonzero_read_ew));
     if (cfg.params.eltwise) CHECK(r.nonzero_ew > 200);
     else CHECK(r.nonzero_ew == 0);
+    // READ_EW (the readback through the unit) needs the prefetch too.
+    if (cfg.params.eltwise && cfg.params.prefetch) CHECK(r.nonzero_read_ew > 10);
+    else CHECK(r.nonzero_read_ew == 0);
     std::printf("    im2col extension: %llu IM2COL passes, %llu B_COLS passes, %llu HOLD_B passes, %llu SEQ tiles\n",
                 static_cast<unsigned long long>(r.im2col_passes), static_cast<unsigned long long>(r.b_cols_passes),
                 static_cast<unsigned long long>(r.hold_b_passes), static_cast<unsigned long long>(r.seq_starts));

@@ -47,6 +47,10 @@ enum Funct3 {
                  //       little-endian; advances by 4 lanes, then to the next line
                  // f7=1 SEEK: in0 = C bank, in1 = line; lane := 0
                  // f7=2 RAW: the int32 accumulator at the read pointer; advances 1 lane
+                 // f7=3 READ_EW (the elementwise extension with the prefetching
+                 //       post-processor): the word READ NEXT would return enters the
+                 //       elementwise unit as a, in0 as b (an EW_OP of them); returns
+                 //       the unit's answer as EW_OP does (kEwLag EW commands earlier)
   kWait = 6,     // f7=0: responds once the array is idle
   kReset = 7,    // f7=0: soft reset of pointers, banks, error flag and array
 };
@@ -88,6 +92,7 @@ const int kEwLeftShift = 20;
 // (so its timing never depends on the CPU's). EW_CONFIG, EW_MULT and RESET
 // empty it: until kEwLag EW_OPs have entered since, the response is 0.
 const int kEwLag = 11;
+const uint32_t kReadEw = 3;  // kRead's funct7 of READ_EW
 const int kEwLanes = 4;
 
 enum DataflowCode { kDataflowWs = 0, kDataflowOs = 1 };

@@ -589,15 +589,21 @@ bool CfuCore::try_execute(bool busy_q, bool finishing_q, bool seq_q) {
         respond(0, 1);
         return true;
       }
-      if (f7 > 2) return reject();
+      // READ_EW: READ NEXT through the elementwise unit (with its prefetch).
+      if (f7 > kReadEw || (f7 == kReadEw && !(p_.eltwise && p_.prefetch))) return reject();
       if (busy_q && array_->pass().c_bank == rd_bank_) return false;  // bank being written
       if (f7 == 2 && p_.prefetch) pf_flush();  // RAW, accepted or rejected (again below after it moves)
       // Reading past the last line, or a bank no pass has written: rejected.
       if (rd_line_ >= p_.c_lines || c_cols_[rd_bank_] == 0) return reject();
-      if (f7 == 0 && p_.prefetch) {
-        // The word at the read pointer, once the post-processor has it.
+      if ((f7 == 0 || f7 == kReadEw) && p_.prefetch) {
+        // The word at the read pointer, once the post-processor has it
+        // (READ_EW: as operand a of an EW_OP, b = in0).
         if (pf_.empty() || pf_.front().ready > cnt_.cycles) return false;
-        respond(pf_.front().word, 1);
+        if (f7 == kReadEw) {
+          ew_execute(kCfgEwOp, pf_.front().word, in0);
+        } else {
+          respond(pf_.front().word, 1);
+        }
         pf_.pop_front();
         rd_lane_ += 4;
         if (rd_lane_ >= c_cols_[rd_bank_]) {
