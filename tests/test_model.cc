@@ -764,3 +764,130 @@ TEST_CASE("eltwise driver: every size, broadcast and alignment equals the golden
   CHECK_FALSE(sasim_drv::eltwise_supported(sasim::hw_desc_from(p), e));
   CHECK(sasim_drv::run_eltwise(sasim::hw_desc_from(p), e) == sasim_drv::kErrCfuRejected);
 }
+
+// The fused elementwise readback (LayerSpec::fused, READ_EW) on random
+// layers and arrays whose tiles read whole words: the layer's output is the
+// golden layer's result through the golden ADD, SUB or MUL with the operand.
+TEST_CASE("fused readback: random layers through an ADD/SUB/MUL equal the golden layer and operator", "[model][eltwise]") {
+  std::mt19937 rng(20261206);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  auto scale = [&] { return 0.01f + 0.002f * static_cast<float>(pick(0, 60)); };
+  int checked = 0, rejected = 0;
+  for (int iter = 0; iter < 160; ++iter) {
+    sasim::LayerSpec s;
+    const int op = pick(0, 2);
+    s.op = op == 0 ? sasim::OpKind::kConv2d : op == 1 ? sasim::OpKind::kDepthwiseConv2d : sasim::OpKind::kFullyConnected;
+    s.input_zero_point = pick(-128, 127);
+    s.output_zero_point = pick(-128, 127);
+    s.has_bias = true;
+    // Output channels mostly a multiple of 4 (fusable); sometimes not (refused).
+    const bool words = pick(0, 5) != 0;
+    int oc;
+    if (s.op == sasim::OpKind::kFullyConnected) {
+      const int batches = pick(1, 3), depth = pick(1, 40);
+      oc = words ? 4 * pick(1, 6) : 4 * pick(0, 5) + pick(1, 3);
+      s.input_shape = {batches, depth};
+      s.filter_shape = {oc, depth};
+      s.output_shape = {batches, oc};
+    } else {
+      const int ih = pick(2, 12), iw = pick(2, 12), kh = pick(1, 3), kw = pick(1, 3);
+      s.stride_h = pick(1, 2);
+      s.stride_w = pick(1, 2);
+      s.padding = pick(0, 1) ? sasim::Padding::kSame : sasim::Padding::kValid;
+      const int oh = sasim::conv_out_size(ih, kh, s.stride_h, 1, s.padding);
+      const int ow = sasim::conv_out_size(iw, kw, s.stride_w, 1, s.padding);
+      if (oh < 1 || ow < 1) continue;
+      int ic;
+      if (s.op == sasim::OpKind::kConv2d) {
+        ic = pick(1, 20);
+        oc = words ? 4 * pick(1, 6) : 4 * pick(0, 5) + pick(1, 3);
+        s.filter_shape = {oc, kh, kw, ic};
+      } else {
+        ic = words ? 4 * pick(1, 5) : 4 * pick(0, 4) + pick(1, 3);
+        oc = ic;
+        s.filter_shape = {1, kh, kw, oc};
+      }
+      s.input_shape = {1, ih, iw, ic};
+      s.output_shape = {1, oh, ow, oc};
+    }
+    for (int i = 0; i < oc; ++i) {
+      s.output_multiplier.push_back(pick(1 << 30, INT32_MAX));
+      s.output_shift.push_back(pick(-12, -6));
+    }
+    std::vector<sasim::FieldError> errs;
+    REQUIRE(sasim::validate_layer(&s, &errs));
+    sasim::LayerData d = sasim_test::random_layer_data(s, pick);
+    std::vector<int8_t> y;
+    sasim::golden_layer(s, d, &y);
+    // The operator: y (the layer's output, its zero point) op x.
+    const int which = pick(0, 2);
+    const sasim::QuantParam qy{scale(), static_cast<int>(s.output_zero_point)}, qx{scale(), pick(-128, 127)},
+        qo{scale(), pick(-128, 127)};
+    int32_t m[3] = {0, 0, 0};
+    int sh[3] = {0, 0, 0};
+    if (which == 0) sasim::add_multipliers(qy, qx, qo, m, sh);
+    else if (which == 1) sasim::sub_multipliers(qy, qx, qo, m, sh);
+    else sasim::mul_multiplier(qy, qx, qo, &m[2], &sh[2]);
+    const int act = pick(0, 1);  // none or RELU
+    int32_t lo, hi;
+    sasim::int8_activation_range(act, qo, &lo, &hi);
+    s.has_fused = true;
+    s.fused.op = which;
+    s.fused.a_zp = qy.zero_point;
+    s.fused.b_zp = qx.zero_point;
+    s.fused.out_zp = qo.zero_point;
+    s.fused.act_min = lo;
+    s.fused.act_max = hi;
+    s.fused.m_a = m[0];
+    s.fused.s_a = sh[0];
+    s.fused.m_b = m[1];
+    s.fused.s_b = sh[1];
+    s.fused.m_out = m[2];
+    s.fused.s_out = sh[2];
+    d.residual.resize(y.size());
+    for (auto& v : d.residual) v = static_cast<int8_t>(pick(-128, 127));
+    const sasim::Shape shape{static_cast<int>(y.size())};
+    std::vector<int8_t> want;
+    if (which == 0) sasim::add_int8(y, shape, qy, d.residual, shape, qx, qo, act, shape, &want);
+    else if (which == 1) sasim::sub_int8(y, shape, qy, d.residual, shape, qx, qo, act, shape, &want);
+    else sasim::mul_int8(y, shape, qy, d.residual, shape, qx, qo, act, shape, &want);
+
+    const int rows = 4 * pick(1, 2), cols = 4 * pick(1, 3);
+    sasim::HwConfig hw = hw_of(rows, cols, pick(0, 3) ? "ws" : "os");
+    hw.buf_a.size_bytes = 8 * pick(8, 200);
+    hw.buf_b.size_bytes = 16 * pick(4, 100);
+    hw.buf_c.size_bytes = 4 * cols * pick(1, 40);
+    hw.buf_c.double_buffered = pick(0, 3) != 0;
+    const sasim::CoreParams p = sasim::core_params_from(hw);
+    sasim::CfuCore core(p);
+    sasim::PlainHost host(&core, hw.host);
+    sasim::set_cfu_target(&host);
+    std::vector<int8_t> out(y.size(), 0);
+    sasim_drv::EltwiseDesc fd;
+    const sasim_drv::LayerDesc l = sasim::layer_desc_from(s, d, out.data(), &fd);
+    const sasim_drv::HwDesc hd = sasim::hw_desc_from(p);
+    INFO("iteration " << iter << ": " << sasim::op_name(s.op) << " out_c " << oc << " op " << which << " on " << rows
+                      << "x" << cols << " " << sasim::dataflow_name(hw.dataflow) << " lines A/B/C " << p.a_lines << "/"
+                      << p.b_lines << "/" << p.c_lines);
+    // Not whole words (the output channels, or a group narrowed by few B
+    // lines): refused before any command.
+    if (!words) CHECK_FALSE(sasim_drv::fused_eltwise_supported(hd, l));
+    if (!sasim_drv::fused_eltwise_supported(hd, l)) {
+      CHECK(sasim_drv::run_layer(hd, l) == sasim_drv::kErrNotFusable);
+      CHECK(core.counters().cycles == 0);
+      ++rejected;
+      continue;
+    }
+    REQUIRE(sasim_drv::run_layer(hd, l) == 0);
+    CHECK_FALSE(core.error());
+    CHECK(out == want);
+    ++checked;
+  }
+  CHECK(checked >= 100);
+  CHECK(rejected >= 10);
+  // Without READ_EW (no prefetch) the layer is not fusable.
+  sasim::HwConfig off = hw_of(8, 8, "ws");
+  off.read_prefetch = false;
+  sasim_drv::HwDesc hd = sasim::hw_desc_from(sasim::core_params_from(off));
+  CHECK_FALSE(hd.ew_read);
+}

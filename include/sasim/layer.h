@@ -47,6 +47,20 @@ struct LayerSpec {
   std::vector<int32_t> output_multiplier;
   std::vector<int32_t> output_shift;
 
+  // An elementwise operator fused into the layer's readback (READ_EW, docs/
+  // command-set.md): the layer then outputs op(its own int8 result, the
+  // operand LayerData::residual), never its own result. A TFLite ADD, SUB or
+  // MUL that reads this layer's output and nothing else does (the runner's
+  // choice, src/cli/run_tflite.cc). Its parameters as sasim_drv::EltwiseDesc
+  // holds them, a being the layer's result.
+  struct Fused {
+    int op = 0;  // sasim_isa::EwOp
+    int32_t a_zp = 0, b_zp = 0, out_zp = 0, act_min = -128, act_max = 127;
+    int32_t m_a = 0, s_a = 0, m_b = 0, s_b = 0, m_out = 0, s_out = 0;
+  };
+  bool has_fused = false;
+  Fused fused;
+
   // ---- derived geometry (valid after validate_layer) ----
   int batches() const;
   int in_h() const;
@@ -97,6 +111,7 @@ struct LayerData {
   std::vector<int8_t> filter;
   std::vector<int32_t> bias;  // empty when the layer has none
   std::vector<int8_t> output;
+  std::vector<int8_t> residual;  // LayerSpec::fused's operand b (the output's shape), else empty
 };
 
 }  // namespace sasim

@@ -17,12 +17,13 @@
 namespace sasim_board {
 
 const uint32_t kMailboxMagic = 0x4d534153u;  // "SASM"
-const uint32_t kMailboxVersion = 5;
+const uint32_t kMailboxVersion = 6;
 
 struct Mailbox {
   uint32_t magic, version;
   // sasim_drv::HwDesc
-  int32_t rows, cols, dataflow, a_lines, b_lines, c_lines, a_double, b_double, c_double, im2col, store_cycles, eltwise;
+  int32_t rows, cols, dataflow, a_lines, b_lines, c_lines, a_double, b_double, c_double, im2col, store_cycles, eltwise,
+      ew_read;
   // sasim_drv::LayerDesc
   int32_t kind, batches, in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w;
   int32_t stride_h, stride_w, dil_h, dil_w, pad_top, pad_left, depth_multiplier;
@@ -30,6 +31,13 @@ struct Mailbox {
   uint32_t input, filter, bias, multiplier, shift, output;  // board addresses (bias may be 0)
   uint32_t folded_bias;  // prepared folded biases (sasim_drv::fold_biases), out_c int32; 0 = none
   uint32_t packed_weights;  // prepared weights (sasim_drv::pack_weights); 0 = none
+  // An elementwise operator fused into the layer's readback (LayerDesc::
+  // fused): fused = 1, its op (sasim_isa::EwOp), operand b's board address,
+  // and fused_q = a_zp, b_zp, out_zp, act_min, act_max, m_a, s_a, m_b, s_b,
+  // m_out, s_out (sasim_drv::EltwiseDesc's order).
+  int32_t fused, fused_op;
+  uint32_t fused_b;
+  int32_t fused_q[11];
   // CPU operators (kind >= 16, board/cpu_ops.h): a second operand, an element
   // count and kind-specific parameters (ADD/SUB: a_zp, b_zp, m1, s1, m2, s2,
   // mo, so; MUL: a_zp, b_zp, -, -, -, -, mo, so; unary: op | negate << 8,

@@ -37,6 +37,7 @@ inline __attribute__((always_inline)) void unpack(volatile sasim_board::Mailbox&
   hw.im2col = m.im2col != 0;
   hw.store_cycles = m.store_cycles;
   hw.eltwise = m.eltwise != 0;
+  hw.ew_read = m.ew_read != 0;
   l.kind = m.kind;
   l.batches = m.batches;
   l.in_h = m.in_h;
@@ -67,6 +68,27 @@ inline __attribute__((always_inline)) void unpack(volatile sasim_board::Mailbox&
   l.output = reinterpret_cast<int8_t*>(m.output);
   l.folded_bias = reinterpret_cast<const int32_t*>(m.folded_bias);
   l.packed_weights = reinterpret_cast<const int8_t*>(m.packed_weights);
+  l.fused = 0;
+}
+
+// The fused elementwise operator's description, from the mailbox.
+inline __attribute__((always_inline)) void unpack_fused(volatile sasim_board::Mailbox& m, sasim_drv::EltwiseDesc& e) {
+  e.op = m.fused_op;
+  e.a_zp = m.fused_q[0];
+  e.b_zp = m.fused_q[1];
+  e.out_zp = m.fused_q[2];
+  e.act_min = m.fused_q[3];
+  e.act_max = m.fused_q[4];
+  e.m_a = m.fused_q[5];
+  e.s_a = m.fused_q[6];
+  e.m_b = m.fused_q[7];
+  e.s_b = m.fused_q[8];
+  e.m_out = m.fused_q[9];
+  e.s_out = m.fused_q[10];
+  for (int k = 0; k < 5; ++k) e.dims[k] = e.stride_a[k] = e.stride_b[k] = 1;
+  e.a = 0;
+  e.b = reinterpret_cast<const int8_t*>(m.fused_b);
+  e.output = 0;
 }
 
 // Writes the span's results to the mailbox.
@@ -86,6 +108,11 @@ __attribute__((section(".text.sasim_warm"), noinline)) int run_accelerator_layer
   sasim_drv::HwDesc hw;
   sasim_drv::LayerDesc l;
   unpack(m, hw, l);
+  sasim_drv::EltwiseDesc fused;
+  if (m.fused) {
+    unpack_fused(m, fused);
+    l.fused = &fused;
+  }
   uint32_t i0, t0, t1, i1;
   int rc;
   *reinterpret_cast<volatile uint32_t*>(0xF0000008u) = 1;  // marker: the layer starts

@@ -76,6 +76,7 @@ struct RunOptions {
   std::string cpu = "vexriscv";           // --cpu: vexriscv | gap
   bool wide = false;                      // --wide: every column of the tables
   bool cold_layers = false;               // --cold-layers: every layer and operator on a fresh board
+  bool no_fuse = false;                   // --no-fuse: no elementwise operator fused into a layer's readback
   std::vector<std::string> trace_layers;  // --trace-layer NAME (repeatable)
   std::string trace_cycles;               // --trace-cycles FROM:TO
   std::string input_path;                 // .tflite models: --input FILE (.bin or .npy)

@@ -51,7 +51,8 @@ Verdict cosim_layer(ScSystem* sys, const CoreParams& p, bool reset, const std::s
   host.run_job([&] {
     if (reset) host.pulse_reset();
     if (!board) {
-      rc = sasim_drv::run_layer(hw_desc_from(p), layer_desc_from(spec, data, out.data()));
+      sasim_drv::EltwiseDesc fused;
+      rc = sasim_drv::run_layer(hw_desc_from(p), layer_desc_from(spec, data, out.data(), &fused));
       return;
     }
     try {

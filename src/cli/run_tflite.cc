@@ -150,11 +150,17 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
   uint64_t cfu_cycles = 0, cpu_cycles = 0, cpu_ops_untimed = 0, cpu_ops_timed = 0;
   uint64_t ew_cycles = 0, ew_ops = 0;  // elementwise operators the runner gave to the CFU
   bool all_exact = true;
+  // Elementwise operators fused into the previous layer's readback: the
+  // operator's index -> the layer's.
+  std::map<int, int> fused_into;
+  uint64_t fused_ops = 0;
+  const sasim_drv::HwDesc hw_desc = hw_desc_from(core_params_from(hw));
   // Ctrl-C: finish the operator in flight, then write the rows of the
   // operators done (no output tensor: the inference is not complete).
   SigintScope sigint;
   size_t ops_done = 0;
-  for (const tflite::Operator& op : m.operators) {
+  for (size_t pos = 0; pos < m.operators.size(); ++pos) {
+    const tflite::Operator& op = m.operators[pos];
     SigintScope::test_hook(ops_done);
     if (SigintScope::interrupted()) break;
     ++ops_done;
@@ -171,14 +177,42 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
     report::Row row{fmt::format("{} {}", op.index, tflite::op_name(op.code)), tflite::op_name(op.code), LayerStats(),
                     false};
     row.bounded = false;
-    if (layer) {
+    const auto fused_it = fused_into.find(op.index);
+    if (fused_it != fused_into.end()) {
+      // Computed by the layer it is fused into: no cycles of its own.
+      where = "fused";
+    } else if (layer) {
       LayerData d;
       d.input = t.at(op.inputs[0]);
       d.filter = layer->filter;
       d.bias = layer->bias;
-      EngineResult r = engine->run(layer->spec, d);
-      t[oi] = std::move(r.output);
-      where = "cfu";
+      // The next operator fused into this layer's readback (READ_EW), when
+      // the graph, the parameters and the CFU allow it: the layer then
+      // outputs that operator's result.
+      LayerSpec spec = layer->spec;
+      int fused_out = -1;
+      if (!opt.no_fuse && pos + 1 < m.operators.size()) {
+        const tflite::Operator& next = m.operators[pos + 1];
+        int x = -1;
+        if (tflite::fusable_eltwise(m, next, oi, &spec.fused, &x)) {
+          std::vector<int8_t> scratch;
+          LayerData fd = d;
+          fd.residual = tflite::tensor_value(m, t, x, &scratch);
+          spec.has_fused = true;
+          std::vector<int8_t> probe(static_cast<size_t>(spec.output_elems()));
+          sasim_drv::EltwiseDesc e;
+          if (sasim_drv::fused_eltwise_supported(hw_desc, layer_desc_from(spec, fd, probe.data(), &e))) {
+            d = std::move(fd);
+            fused_out = next.outputs[0];
+            fused_into[next.index] = op.index;
+          } else {
+            spec.has_fused = false;
+          }
+        }
+      }
+      EngineResult r = engine->run(spec, d);
+      t[fused_out >= 0 ? fused_out : oi] = std::move(r.output);
+      where = fused_out >= 0 ? "cfu+" : "cfu";
       cycles = r.stats.cycles;
       cfu_cycles += r.stats.cycles;
       macs = r.stats.macs;
@@ -217,7 +251,12 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
       }
       t[oi] = std::move(result);
     }
-    const bool exact = t[oi] == want[oi];
+    // A layer with a fused operator has no output of its own: the fused
+    // operator's output is checked, on both rows.
+    int checked_t = oi;
+    if (where == "cfu+") checked_t = m.operators[pos + 1].outputs[0];
+    if (fused_it != fused_into.end()) ++fused_ops;
+    const bool exact = t.count(checked_t) && t[checked_t] == want[checked_t];
     all_exact = all_exact && exact;
     row.exact = exact;
     if (!row.s.timed) row.s.cpu.modelled = false;
@@ -225,7 +264,11 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
     rows.push_back(row);
     const std::string shape = fmt::format("{}", fmt::join(o.shape, "x"));
     fmt::print("{:>3} {:<18} {:<16} {:<5} {:>11} {:>11} {:>6} {:>5}\n", op.index, tflite::op_name(op.code), shape,
-               where, cycles ? std::to_string(*cycles) : "not timed", layer ? std::to_string(macs) : "",
+               where,
+               cycles                         ? std::to_string(*cycles)
+               : fused_it != fused_into.end() ? fmt::format("in {}", fused_it->second)
+                                              : std::string("not timed"),
+               layer && where != "fused" ? std::to_string(macs) : "",
                layer ? fmt::format("{:.2f}", util) : "",
                exact ? "yes" : "NO");
     std::fflush(stdout);
@@ -243,12 +286,18 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
       csv += fmt::format("{},{},{},{}\n", op.index, shape, where, line);
     }
     ops.push_back({{"index", op.index}, {"op", tflite::op_name(op.code)}, {"output_shape", o.shape}, {"where", where},
-                   {"implementation", layer             ? "sasim driver on the CFU"
-                                      : where == "cfu"  ? "sasim driver on the CFU's elementwise unit (src/driver/eltwise.cc)"
-                                      : cycles          ? "sasim board kernel (src/board/cpu_ops.h)"
-                                                        : "golden (not timed)"},
+                   {"implementation", where == "fused"  ? fmt::format("fused into operator {}'s readback (READ_EW)",
+                                                                         fused_it->second)
+                                      : where == "cfu+" ? fmt::format("sasim driver on the CFU, operator {} fused into "
+                                                                      "its readback (READ_EW)",
+                                                                      m.operators[pos + 1].index)
+                                      : layer           ? std::string("sasim driver on the CFU")
+                                      : where == "cfu"  ? std::string("sasim driver on the CFU's elementwise unit (src/driver/eltwise.cc)")
+                                      : cycles          ? std::string("sasim board kernel (src/board/cpu_ops.h)")
+                                                        : std::string("golden (not timed)")},
                    {"cycles", cycles ? nlohmann::json(*cycles) : nlohmann::json(nullptr)},
                    {"timed", cycles.has_value()}, {"macs", macs}, {"bit_exact", exact}});
+    if (fused_it != fused_into.end()) ops.back()["fused_into"] = fused_it->second;
     // Everything a layer-list run reports per layer (the CPU's classes and
     // memory causes with the CPU model; the array's and the bounds for the
     // operators on the array).
@@ -277,10 +326,13 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
     return kExitInterrupted;
   }
   const std::vector<int8_t>& out = t.at(m.outputs[0]);
-  fmt::print("total: {} cycles ({:.1f} us at {} MHz): {} in the CFU layers, {} in {} elementwise operators on the "
+  fmt::print("total: {} cycles ({:.1f} us at {} MHz): {} in the CFU layers{}, {} in {} elementwise operators on the "
              "CFU, {} in {} CPU operators (sasim's board kernels; TFLite Micro's may differ); {} CPU operators not "
              "timed\n",
-             total, static_cast<double>(total) / hw.clock_mhz, hw.clock_mhz, cfu_cycles, ew_cycles, ew_ops, cpu_cycles,
+             total, static_cast<double>(total) / hw.clock_mhz, hw.clock_mhz, cfu_cycles,
+             fused_ops ? fmt::format(" ({} elementwise operators fused into a layer's readback: cfu+)", fused_ops)
+                       : std::string(),
+             ew_cycles, ew_ops, cpu_cycles,
              cpu_ops_timed, cpu_ops_untimed);
   // What the total leaves out, said rather than hidden: the board's
   // firmware runs the operators through TFLite Micro's interpreter, whose
@@ -347,7 +399,8 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
                            {"sasim_version", sasim_version()},
                            {"operators", ops},
                            {"total", {{"cycles", total}, {"cfu_cycles", cfu_cycles}, {"eltwise_cfu_cycles", ew_cycles},
-                                      {"eltwise_cfu_operators", ew_ops}, {"cpu_cycles", cpu_cycles},
+                                      {"eltwise_cfu_operators", ew_ops}, {"fused_operators", fused_ops},
+                                      {"cpu_cycles", cpu_cycles},
                                      {"cpu_operators_timed", cpu_ops_timed}, {"cpu_operators_not_timed", cpu_ops_untimed}}},
                            // Not in the total (the firmware's interpreter, measured on the board model).
                            {"not_included", {{"interpreter_cycles_per_operator", {8000, 11000}},

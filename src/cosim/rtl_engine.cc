@@ -61,7 +61,8 @@ class RtlEngine : public Engine {
     r.output.assign(static_cast<size_t>(spec.output_elems()), 0);
     LockstepHost host(nullptr, rtl_.get(), hw_.host);
     set_cfu_target(&host);
-    const int rc = sasim_drv::run_layer(hw_desc_from(params_), layer_desc_from(spec, data, r.output.data()));
+    sasim_drv::EltwiseDesc fused;
+    const int rc = sasim_drv::run_layer(hw_desc_from(params_), layer_desc_from(spec, data, r.output.data(), &fused));
     if (rc != sasim_drv::kOk)
       throw std::runtime_error(fmt::format("layer {}: the RTL rejected a command (driver status {})", spec.name, rc));
     r.stats.timed = true;

@@ -152,6 +152,7 @@ void BoardHost::put_hw(const sasim_drv::HwDesc& hw, sasim_board::Mailbox* m) con
   m->im2col = hw.im2col;
   m->store_cycles = typical_store_cycles(params_.memory);  // the board's memory, not the host's HwDesc
   m->eltwise = hw.eltwise;
+  m->ew_read = hw.ew_read;
 }
 
 int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, const LayerData& data, int8_t* out,
@@ -197,6 +198,14 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
   std::vector<int32_t> shifts(spec.output_shift.begin(), spec.output_shift.end());
   m.shift = place(shifts.data(), shifts.size() * 4);
   m.output = place(nullptr, out_bytes);
+  if (spec.has_fused) {  // the fused operator's operand, and its parameters
+    const LayerSpec::Fused& f = spec.fused;
+    m.fused = 1;
+    m.fused_op = f.op;
+    m.fused_b = place(data.residual.data(), data.residual.size());
+    const int32_t q[11] = {f.a_zp, f.b_zp, f.out_zp, f.act_min, f.act_max, f.m_a, f.s_a, f.m_b, f.s_b, f.m_out, f.s_out};
+    for (int k = 0; k < 11; ++k) m.fused_q[k] = q[k];
+  }
   // Prepared before inference, as the board's model blob would carry them.
   std::vector<int32_t> folded(static_cast<size_t>(l.out_c));
   {

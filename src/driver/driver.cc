@@ -396,11 +396,16 @@ class Runner {
   }
 
   SASIM_WARM int run() {
+    if (l_.fused && !fused_eltwise_supported(hw_, l_)) return kErrNotFusable;  // before any command
     const uint32_t out_cfg = (static_cast<uint32_t>(l_.output_zp) & 0xff) |
                              (static_cast<uint32_t>(l_.act_min) & 0xff) << 8 |
                              (static_cast<uint32_t>(l_.act_max) & 0xff) << 16;
     sasim_cfu_fence();  // the caller's stores (this object's set-up) must not hold execute here (F19)
     checked(kCfg, 0, out_cfg, 0);
+    // A fused elementwise operator: its parameters once (they empty the
+    // unit). After SET_OUTPUT: a load of l_.fused placed right before that
+    // command would let the 2021 core send it twice (F20).
+    if (l_.fused && eltwise_configure(*l_.fused) != kOk) return kErrCfuRejected;
     // Tile limits: lines per bank and array dimensions.
     if (ws_) {
       kc_ = min_i(hw_.rows, hw_.b_lines);
@@ -645,6 +650,7 @@ class Runner {
     int band_w; // pixels per band row: W, or packed out_w (a column per output column)
     int sw_b;   // the walker's column step: stride_w, or packed 1
     int passes; // per output-channel group
+    int max_rows;  // output rows per band at most (band_rows_cap)
   };
 
   Plan plan() const {
@@ -662,6 +668,7 @@ class Runner {
     p.band_w = p.packed ? l_.out_w : l_.in_w;
     p.sw_b = p.packed ? 1 : l_.stride_w;
     p.passes = l_.k_h * p.xtaps * (l_.kind == kDepthwiseConv2d ? 1 : p.lines);
+    p.max_rows = band_rows_cap(p);
     return p;
   }
 
@@ -1109,11 +1116,34 @@ class Runner {
       const int num = y0 + rmax + pt - keff - oy * sh;  // k * sh <= num
       nr = num < 0 ? 1 : min_i(l_.out_h - oy, num / sh + 1);
     }
+    nr = min_i(nr, pl.max_rows);
     int y1 = min_i(H, (oy + nr - 1) * sh - pt + keff);
     if (y1 < y0 + 1) y1 = y0 + 1;
     *y0p = y0;
     *y1p = y1;
     *nrp = nr;
+  }
+
+  // Output rows per band at most, so that a band's output, every group's
+  // channels, spans at most kBandOutputBytes: the groups write a pixel's
+  // channels one group after the other, and the board's L2 (LiteX's, 8 KiB,
+  // write-allocate, write-back; docs/memory-model.md) still holds a pixel's
+  // line when the next group writes it, instead of fetching it back from
+  // DRAM after writing it out dirty (ResNet-8's first conv: its whole
+  // 32 x 32 x 16 output was one band, 1,560 dirty misses for 1,024 lines).
+  // A layer of one group, or a band split by group (dw_split), writes each
+  // line once anyway. Only where every group's weights stay in B for the
+  // whole layer (Schedule::all): otherwise each band sends them again,
+  // which costs more than the misses it saves (ResNet-8's 16 x 16 x 32
+  // convs: +27 k cycles).
+  static const int kBandOutputBytes = 4096;
+  int band_rows_cap(const Plan& pl) const {
+    const int gsize = group_size(), groups = (l_.out_c + gsize - 1) / gsize;
+    if (groups <= 1 || l_.kind == kDepthwiseConv2d) return 1 << 30;
+    if (groups * pl.passes > 256 || groups * group_b_lines(pl.passes, gsize) > hw_.b_lines ||
+        pl.passes * line_pitch(hw_.cols) % 8 != 0)
+      return 1 << 30;
+    return max_i(1, kBandOutputBytes / (l_.out_w * l_.out_c));
   }
 
   // send_band() streams these rows as raw words.
@@ -1661,6 +1691,11 @@ class Runner {
   SASIM_HOT void read_lines(const Gemm& g, const Tile& t, int m_lo, int m_hi) {
     const int stride = g.depthwise() ? l_.out_c : g.N;
     const int col0 = g.depthwise() ? g.out_channel(0) + t.n0 : t.n0;
+    if (l_.fused) {
+      read_fused(t, stride, col0, m_lo, m_hi);
+      sasim_cfu_fence();
+      return;
+    }
     if (hw_.store_cycles > 0 && hw_.store_cycles <= 3 && m_hi > m_lo && t.nt % 4 == 0 && stride % 4 == 0 &&
         col0 % 4 == 0 && (reinterpret_cast<uintptr_t>(l_.output) & 3) == 0)
       read_words_pipelined(reinterpret_cast<uint32_t*>(l_.output + (t.m0 + m_lo) * stride + col0), stride / 4, t.nt / 4,
@@ -1669,6 +1704,96 @@ class Runner {
       read_lines_unfenced(g, t, m_lo, m_hi);
     sasim_cfu_fence();
   }
+  // The fused elementwise readback (LayerDesc::fused, READ_EW): lines
+  // [m_lo, m_hi) of tile t, each word READ_EW with the operand's word at the
+  // same offset; the answer is the result of the word kEwLag commands
+  // earlier, stored at that word's place (a cursor kEwLag words behind).
+  // The tile's first kEwLag answers are the unit's previous contents
+  // (dropped); after its last line kEwLag EW_OPs drain the rest, so no
+  // result crosses into the next tile. fused_eltwise_supported guarantees
+  // whole aligned words (anything else sets kErrNotFusable).
+  SASIM_HOT void read_fused(const Tile& t, int stride, int col0, int m_lo, int m_hi) {
+    if (t.nt % 4 != 0 || stride % 4 != 0 || col0 % 4 != 0) {
+      status_ = kErrNotFusable;
+      return;
+    }
+    const int w = t.nt / 4, step = stride / 4;
+    const int off = (t.m0 * stride + col0) / 4;
+    const uint32_t* res = static_cast<const uint32_t*>(__builtin_assume_aligned(l_.fused->b, 4)) + off;
+    if (m_lo == 0) {
+      fz_.k = 0;
+      fz_.j = 0;
+      fz_.p = reinterpret_cast<uint32_t*>(__builtin_assume_aligned(l_.output, 4)) + off;
+      fz_.w = w;
+      fz_.step = step;
+    }
+    int m = m_lo;
+#if defined(__riscv)
+    // Two words per line (the default array width) once the lag is steady:
+    // line m's READ_EWs answer for words (m - 6, 1) and (m - 5, 0), so each
+    // line is two loads, two READ_EWs, two stores at two trailing pointers.
+    // Each READ_EW right behind the load it takes its operand from: the
+    // 2021 core sends a CFU instruction that depends on a missing load once
+    // (facts.md F20).
+    if (w == 2) {
+      for (; m < m_hi && m < 6; ++m) fused_line(res + m * step, 2);
+      if (m < m_hi) {
+        const int bytes = 4 * step;
+        const uint32_t* rp = res + m * step;
+        const uint32_t* const end = res + m_hi * step;
+        uint32_t* p6 = fz_.p;  // line m - 6 (its word 1 next)
+        uint32_t* p5 = fz_.p + step;
+        uint32_t v0, v1;
+        __asm__ volatile(
+            "1:\n\t"
+            "lw %0, 0(%2)\n\t"
+            ".insn r 0x0B, 5, 3, %0, %0, zero\n\t"  // READ_EW (cfu_isa.h kRead, kReadEw)
+            "lw %1, 4(%2)\n\t"
+            ".insn r 0x0B, 5, 3, %1, %1, zero\n\t"
+            "sw %0, 4(%3)\n\t"
+            "sw %1, 0(%4)\n\t"
+            "add %2, %2, %5\n\t"
+            "add %3, %3, %5\n\t"
+            "add %4, %4, %5\n\t"
+            "bne %2, %6, 1b\n\t"
+            : "=&r"(v0), "=&r"(v1), "+r"(rp), "+r"(p6), "+r"(p5)
+            : "r"(bytes), "r"(end)
+            : "memory");
+        fz_.p = p6;
+        fz_.k += 2 * (m_hi - m);
+        m = m_hi;
+      }
+    }
+#endif
+    for (; m < m_hi; ++m) fused_line(res + m * step, w);
+    if (m_hi == t.mt) {  // drain: the last min(k, kEwLag) results
+      const int first = kEwLag - min_i(fz_.k, kEwLag);
+      for (int i = 0; i < kEwLag; ++i) {
+        const uint32_t r = sasim_cfu_op(kCfg, kCfgEwOp, 0, 0);
+        if (i >= first) fz_.put(r);
+      }
+    }
+  }
+  // One line of the fused readback, word by word.
+  SASIM_HOT void fused_line(const uint32_t* x, int w) {
+    for (int j = 0; j < w; ++j) {
+      const uint32_t r = sasim_cfu_op(kRead, kReadEw, x[j], 0);
+      if (fz_.k++ >= kEwLag) fz_.put(r);
+    }
+  }
+  // The fused readback's store cursor in the tile being read.
+  struct FusedCursor {
+    uint32_t* p;  // the line of the next result
+    int j, w, step, k;  // its word in the line, words per line, words between lines; READ_EWs issued
+    void put(uint32_t r) {
+      p[j] = r;
+      if (++j == w) {
+        j = 0;
+        p += step;
+      }
+    }
+  };
+
   SASIM_RARE void read_lines_unfenced(const Gemm& g, const Tile& t, int m_lo, int m_hi) {
     // Four int8 per READ go to memory as one word when they are four
     // consecutive, aligned output bytes.
@@ -1816,6 +1941,7 @@ class Runner {
   Tile pending_;
   const Gemm* pending_gemm_;
   int pend_next_ = 0;  // the pending tile's next line to read
+  FusedCursor fz_ = {0, 0, 0, 0, 0};
   int last_a_m0_, last_a_k0_, last_b_k0_, last_b_n0_, last_ch_;
   int status_ = kOk;
 };
@@ -1825,6 +1951,21 @@ class Runner {
 SASIM_WARM int run_layer(const HwDesc& hw, const LayerDesc& l) {
   Runner r(hw, l);
   return r.run();
+}
+
+bool fused_eltwise_supported(const HwDesc& hw, const LayerDesc& l) {
+  if (!l.fused || !hw.ew_read) return false;
+  EltwiseDesc e = *l.fused;
+  for (int k = 0; k < 5; ++k) e.dims[k] = e.stride_a[k] = e.stride_b[k] = 1;
+  if (!eltwise_supported(hw, e)) return false;
+  // Every tile's columns are whole words: groups of `cols` channels (the
+  // GEMM loop; depthwise off the im2col path), of min(cols, B lines) (conv
+  // and fully connected on the im2col path), of `rows` (depthwise on it),
+  // the last one out_c's remainder.
+  if (l.out_c % 4 != 0 || hw.cols % 4 != 0 || (hw.b_lines < hw.cols && hw.b_lines % 4 != 0) ||
+      (l.kind == kDepthwiseConv2d && hw.rows % 4 != 0))
+    return false;
+  return (reinterpret_cast<uintptr_t>(l.output) & 3) == 0 && (reinterpret_cast<uintptr_t>(e.b) & 3) == 0;
 }
 
 // A depthwise layer with depth multiplier > 1 is packed as the conv the

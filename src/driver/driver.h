@@ -35,7 +35,10 @@ struct HwDesc {
   // used only when stores drain fast enough. 0: no CPU in front (host).
   int store_cycles;
   bool eltwise;  // the elementwise extension: EW_CONFIG, EW_MULT, EW_OP (run_eltwise)
+  bool ew_read;  // READ_EW (the elementwise extension with the prefetching post-processor)
 };
+
+struct EltwiseDesc;
 
 enum LayerKind { kConv2d = 0, kDepthwiseConv2d = 1, kFullyConnected = 2 };
 
@@ -62,9 +65,17 @@ struct LayerDesc {
   // Optional, prepared once before inference (pack_weights): the weights in
   // the CFU's B-line order for the im2col path. Null: packed by the driver.
   const int8_t* packed_weights;
+  // Optional: an elementwise operator fused into the readback (READ_EW,
+  // HwDesc::ew_read): output = op(the layer's int8 result, fused->b), with
+  // fused's zero points, multipliers and range, a being the layer's result.
+  // `output` then receives op's result and the layer's own result is never
+  // stored; fused->b has the output's shape and layout (same offsets);
+  // fused->a, output, dims and strides are not read. Null: none. See
+  // fused_eltwise_supported.
+  const EltwiseDesc* fused;
 };
 
-enum Status { kOk = 0, kErrTileTooLarge = -1, kErrCfuRejected = -2 };
+enum Status { kOk = 0, kErrTileTooLarge = -1, kErrCfuRejected = -2, kErrNotFusable = -3 };
 
 // Runs one layer to completion; the output is in l.output on return.
 int run_layer(const HwDesc& hw, const LayerDesc& l);
@@ -110,6 +121,16 @@ bool eltwise_on_cfu(const HwDesc& hw, const EltwiseDesc& e);
 inline int eltwise_min_elements(int op) { return op == 2 ? 160 : 48; }
 // Runs e on the CFU (kOk), or returns kErrCfuRejected when it cannot.
 int run_eltwise(const HwDesc& hw, const EltwiseDesc& e);
+// Writes e's parameters into the unit (EW_CONFIG, EW_MULT; it empties the
+// unit): kOk, or kErrCfuRejected.
+int eltwise_configure(const EltwiseDesc& e);
+
+// Whether run_layer can run l with l.fused (READ_EW): the CFU has READ_EW,
+// the parameters fit the unit (eltwise_supported with the output's element
+// count), and every readback word is four consecutive output bytes (out_c
+// and the array's group width multiples of 4, output and operand word
+// aligned). run_layer returns kErrNotFusable otherwise, before any command.
+bool fused_eltwise_supported(const HwDesc& hw, const LayerDesc& l);
 
 }  // namespace sasim_drv
 

@@ -218,6 +218,25 @@ void stream8(const uint32_t* pa, const uint32_t* pb, int b_step, uint32_t* po, i
 
 }  // namespace
 
+int eltwise_configure(const EltwiseDesc& e) {
+  bool rejected = false;
+  const uint32_t in1 = static_cast<uint32_t>(e.out_zp & 0xff) | static_cast<uint32_t>(e.act_min & 0xff) << 8 |
+                       static_cast<uint32_t>(e.act_max & 0xff) << 16;
+  rejected |= kErrorResponse == sasim_cfu_op(kCfg, kCfgEwConfig,
+                       static_cast<uint32_t>(e.a_zp & 0xff) | static_cast<uint32_t>(e.b_zp & 0xff) << 8 |
+                           static_cast<uint32_t>(e.op) << 16,
+                       in1);
+  if (e.op != kEwMul) {
+    rejected |= kErrorResponse == sasim_cfu_op(kCfg, kCfgEwMult, static_cast<uint32_t>(e.m_a),
+                         kEwMultA | (static_cast<uint32_t>(e.s_a) & 0xff) << 8);
+    rejected |= kErrorResponse == sasim_cfu_op(kCfg, kCfgEwMult, static_cast<uint32_t>(e.m_b),
+                         kEwMultB | (static_cast<uint32_t>(e.s_b) & 0xff) << 8);
+  }
+  rejected |= kErrorResponse == sasim_cfu_op(kCfg, kCfgEwMult, static_cast<uint32_t>(e.m_out),
+                       kEwMultOut | (static_cast<uint32_t>(e.s_out) & 0xff) << 8);
+  return rejected ? kErrCfuRejected : kOk;
+}
+
 int run_eltwise(const HwDesc& hw, const EltwiseDesc& desc) {
   if (!eltwise_supported(hw, desc)) return kErrCfuRejected;
   // ADD and MUL are symmetric: a scalar a and words of b swap, so that the
@@ -240,22 +259,7 @@ int run_eltwise(const HwDesc& hw, const EltwiseDesc& desc) {
   int32_t n = 1;
   for (int k = 0; k < 5; ++k) n *= e.dims[k];
   sasim_cfu_fence();  // the caller's stores must not hold execute at the first command (F19)
-  bool rejected = false;
-  const uint32_t in1 = static_cast<uint32_t>(e.out_zp & 0xff) | static_cast<uint32_t>(e.act_min & 0xff) << 8 |
-                       static_cast<uint32_t>(e.act_max & 0xff) << 16;
-  rejected |= kErrorResponse == sasim_cfu_op(kCfg, kCfgEwConfig,
-                       static_cast<uint32_t>(e.a_zp & 0xff) | static_cast<uint32_t>(e.b_zp & 0xff) << 8 |
-                           static_cast<uint32_t>(e.op) << 16,
-                       in1);
-  if (e.op != kEwMul) {
-    rejected |= kErrorResponse == sasim_cfu_op(kCfg, kCfgEwMult, static_cast<uint32_t>(e.m_a),
-                         kEwMultA | (static_cast<uint32_t>(e.s_a) & 0xff) << 8);
-    rejected |= kErrorResponse == sasim_cfu_op(kCfg, kCfgEwMult, static_cast<uint32_t>(e.m_b),
-                         kEwMultB | (static_cast<uint32_t>(e.s_b) & 0xff) << 8);
-  }
-  rejected |= kErrorResponse == sasim_cfu_op(kCfg, kCfgEwMult, static_cast<uint32_t>(e.m_out),
-                       kEwMultOut | (static_cast<uint32_t>(e.s_out) & 0xff) << 8);
-  if (rejected) return kErrCfuRejected;
+  if (eltwise_configure(e) != kOk) return kErrCfuRejected;
 
   const Form fa = form_of(e.a, e.dims, e.stride_a), fb = form_of(e.b, e.dims, e.stride_b);
   const bool out_words = (reinterpret_cast<uintptr_t>(e.output) & 3) == 0;

@@ -182,6 +182,7 @@ std::string hw_header(const HwConfig& hw, const std::string& version) {
                    p.a_double ? 1 : 0, p.b_double ? 1 : 0, p.c_double ? 1 : 0);
   s += fmt::format("#define SASIM_HW_IM2COL {}\n", p.im2col ? 1 : 0);
   s += fmt::format("#define SASIM_HW_ELTWISE {}  // EW_CONFIG / EW_MULT / EW_OP\n", p.eltwise ? 1 : 0);
+  s += fmt::format("#define SASIM_HW_READ_PREFETCH {}  // the prefetching post-processor\n", p.prefetch ? 1 : 0);
   s += "// Cycles the board's memory takes per store (an L2 hit; cpu.memory.write in\n"
        "// the fixed model): the driver's streaming loops that store faster than\n"
        "// this are not used (HwDesc::store_cycles).\n";

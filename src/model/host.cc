@@ -29,10 +29,32 @@ sasim_drv::HwDesc hw_desc_from(const CoreParams& p) {
   h.im2col = p.im2col;
   h.store_cycles = 0;  // the host seam: no CPU stores in front of the CFU
   h.eltwise = p.eltwise;
+  h.ew_read = p.eltwise && p.prefetch;
   return h;
 }
 
-sasim_drv::LayerDesc layer_desc_from(const LayerSpec& s, const LayerData& d, int8_t* out) {
+sasim_drv::EltwiseDesc fused_desc_from(const LayerSpec& s, const int8_t* b) {
+  sasim_drv::EltwiseDesc e{};
+  const LayerSpec::Fused& f = s.fused;
+  e.op = f.op;
+  e.a_zp = f.a_zp;
+  e.b_zp = f.b_zp;
+  e.out_zp = f.out_zp;
+  e.act_min = f.act_min;
+  e.act_max = f.act_max;
+  e.m_a = f.m_a;
+  e.s_a = f.s_a;
+  e.m_b = f.m_b;
+  e.s_b = f.s_b;
+  e.m_out = f.m_out;
+  e.s_out = f.s_out;
+  for (int k = 0; k < 5; ++k) e.dims[k] = e.stride_a[k] = e.stride_b[k] = 1;
+  e.b = b;
+  return e;
+}
+
+sasim_drv::LayerDesc layer_desc_from(const LayerSpec& s, const LayerData& d, int8_t* out,
+                                     sasim_drv::EltwiseDesc* fused) {
   sasim_drv::LayerDesc l{};
   switch (s.op) {
     case OpKind::kConv2d: l.kind = sasim_drv::kConv2d; break;
@@ -68,6 +90,11 @@ sasim_drv::LayerDesc layer_desc_from(const LayerSpec& s, const LayerData& d, int
   l.output = out;
   l.folded_bias = nullptr;  // computed by the driver (BoardHost prepares them)
   l.packed_weights = nullptr;
+  l.fused = nullptr;
+  if (s.has_fused && fused) {
+    *fused = fused_desc_from(s, d.residual.data());
+    l.fused = fused;
+  }
   return l;
 }
 

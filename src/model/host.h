@@ -46,7 +46,13 @@ void set_cfu_target(CfuTarget* t);
 
 sasim_drv::HwDesc hw_desc_from(const CoreParams& p);
 // The driver's view of a validated layer; `out` must hold output_elems().
-sasim_drv::LayerDesc layer_desc_from(const LayerSpec& s, const LayerData& d, int8_t* out);
+// A layer with a fused operator (LayerSpec::has_fused) gets it in *fused,
+// which l.fused then points to (it must outlive the run); with fused null
+// the view leaves it out (for geometry only).
+sasim_drv::LayerDesc layer_desc_from(const LayerSpec& s, const LayerData& d, int8_t* out,
+                                     sasim_drv::EltwiseDesc* fused = nullptr);
+// LayerSpec::fused as the driver's description, operand b at `b`.
+sasim_drv::EltwiseDesc fused_desc_from(const LayerSpec& s, const int8_t* b);
 
 // A plain C++ host (no SystemC): steps a CfuCore cycle by cycle with the
 // host timing model. Used by unit tests and as the reference the SystemC

@@ -105,7 +105,8 @@ class SystemCEngine : public Engine {
     EngineResult r;
     r.output.assign(static_cast<size_t>(spec.output_elems()), 0);
     const sasim_drv::HwDesc hw = hw_desc_from(params_);
-    const sasim_drv::LayerDesc l = layer_desc_from(spec, data, r.output.data());
+    sasim_drv::EltwiseDesc fused;
+    const sasim_drv::LayerDesc l = layer_desc_from(spec, data, r.output.data(), &fused);
     const CoreCounters c0 = sys_.cfu().core().counters();
     const uint64_t i0 = sys_.host().instructions();
     int rc = 0;

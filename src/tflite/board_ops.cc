@@ -177,4 +177,53 @@ bool board_op_request(const Model& m, const Operator& op, const std::map<int, st
   }
 }
 
+bool fusable_eltwise(const Model& m, const Operator& next, int y, LayerSpec::Fused* f, int* x_index) {
+  if (next.code != kAdd && next.code != kSub && next.code != kMul) return false;
+  if (next.inputs.size() != 2 || next.outputs.size() != 1) return false;
+  const int side = next.inputs[0] == y ? 0 : next.inputs[1] == y ? 1 : -1;
+  if (side < 0 || next.inputs[0] == next.inputs[1]) return false;
+  if (next.code == kSub && side != 0) return false;  // x - y: the unit's a is y
+  const int x = next.inputs[static_cast<size_t>(1 - side)];
+  const Tensor& ty = m.tensors[static_cast<size_t>(y)];
+  const Tensor& tx = m.tensors[static_cast<size_t>(x)];
+  const Tensor& to = m.tensors[static_cast<size_t>(next.outputs[0])];
+  if (ty.type != kInt8 || tx.type != kInt8 || to.type != kInt8) return false;
+  if (ty.shape != to.shape || tx.shape != to.shape) return false;
+  for (int o : m.outputs)
+    if (o == y) return false;
+  for (const Operator& op : m.operators) {
+    if (op.index == next.index) continue;
+    for (int i : op.inputs)
+      if (i == y) return false;
+  }
+  // The operator's own parameters (board_op_request's), inputs in its order.
+  const Tensor& t0 = m.tensors[static_cast<size_t>(next.inputs[0])];
+  const Tensor& t1 = m.tensors[static_cast<size_t>(next.inputs[1])];
+  const QuantParam q0 = quant_of(t0), q1 = quant_of(t1), qo = quant_of(to);
+  int32_t mm[3] = {0, 0, 0};
+  int ss[3] = {0, 0, 0};
+  if (next.code == kAdd) add_multipliers(q0, q1, qo, mm, ss);
+  else if (next.code == kSub) sub_multipliers(q0, q1, qo, mm, ss);
+  else mul_multiplier(q0, q1, qo, &mm[2], &ss[2]);
+  int32_t lo = -128, hi = 127;
+  int8_activation_range(static_cast<int>(next.options.activation), qo, &lo, &hi);
+  // a is y: the inputs' parameters swap when y is the second input.
+  const int a = side, b = 1 - side;
+  const QuantParam qs[2] = {q0, q1};
+  f->op = next.code == kAdd ? 0 : next.code == kSub ? 1 : 2;
+  f->a_zp = qs[a].zero_point;
+  f->b_zp = qs[b].zero_point;
+  f->out_zp = qo.zero_point;
+  f->act_min = lo;
+  f->act_max = hi;
+  f->m_a = mm[a];
+  f->s_a = ss[a];
+  f->m_b = mm[b];
+  f->s_b = ss[b];
+  f->m_out = mm[2];
+  f->s_out = ss[2];
+  *x_index = x;
+  return true;
+}
+
 }  // namespace sasim::tflite

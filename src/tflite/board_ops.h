@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "board/mailbox.h"
+#include "sasim/layer.h"
 #include "tflite/reader.h"
 
 namespace sasim::tflite {
@@ -18,5 +19,14 @@ namespace sasim::tflite {
 // for the operator (or this form of it): the operator is then not timed.
 bool board_op_request(const Model& m, const Operator& op, const std::map<int, std::vector<int8_t>>& t,
                       sasim_board::Mailbox* mb, std::vector<int8_t>* a, std::vector<int8_t>* b);
+
+// Whether `next` (the operator right after the layer whose output is tensor
+// `y`) can be fused into that layer's readback (LayerSpec::fused, READ_EW):
+// an int8 ADD, MUL or SUB with y as one input (SUB: the first), the other
+// input x of the output's shape (no broadcast) and not y, y read by no other
+// operator and not a model output. On true: *f holds the operator's
+// parameters with a = y, *x_index the other input. The hardware's own rules
+// (sasim_drv::fused_eltwise_supported) are the caller's to check.
+bool fusable_eltwise(const Model& m, const Operator& next, int y, LayerSpec::Fused* f, int* x_index);
 
 }  // namespace sasim::tflite

@@ -41,6 +41,7 @@ const sasim_drv::HwDesc kHw = {
     SASIM_HW_ROWS,     SASIM_HW_COLS,     SASIM_HW_DATAFLOW,     SASIM_HW_A_LINES,
     SASIM_HW_B_LINES,  SASIM_HW_C_LINES,  SASIM_HW_A_DOUBLE != 0, SASIM_HW_B_DOUBLE != 0,
     SASIM_HW_C_DOUBLE != 0, SASIM_HW_IM2COL != 0, SASIM_HW_STORE_CYCLES, SASIM_HW_ELTWISE != 0,
+    SASIM_HW_ELTWISE != 0 && SASIM_HW_READ_PREFETCH != 0,
 };
 
 bool g_enabled = true;
@@ -153,6 +154,7 @@ inline void clear(sasim_drv::LayerDesc* l) {
   l->output = 0;
   l->folded_bias = 0;
   l->packed_weights = 0;
+  l->fused = 0;
 }
 
 SASIM_BRIDGE bool run(sasim_drv::LayerDesc* l) {

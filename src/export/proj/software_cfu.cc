@@ -23,6 +23,7 @@ sasim::CoreParams hw_params() {
   p.dataflow = SASIM_HW_DATAFLOW == 0 ? sasim::Dataflow::kWeightStationary : sasim::Dataflow::kOutputStationary;
   p.im2col = SASIM_HW_IM2COL != 0;
   p.eltwise = SASIM_HW_ELTWISE != 0;
+  p.prefetch = SASIM_HW_READ_PREFETCH != 0;
   p.a_lines = SASIM_HW_A_LINES;
   p.b_lines = SASIM_HW_B_LINES;
   p.c_lines = SASIM_HW_C_LINES;
