@@ -717,7 +717,7 @@ expect(run_input_seed_on_config 2 "resnet8.yaml: --input-seed applies to whole n
 
 # export-cfu: a project folder, its configuration in cfu.v; never over a folder
 # that is not an earlier export, and over one only with --force.
-expect(export_cfu 0 "wrote .*export_4x4 \\(41 files\\): CFU Playground project 'export_4x4' for 4x4 os.*self-test conv_3x3_s1_same: [0-9]+ cycles"
+expect(export_cfu 0 "wrote .*export_4x4 \\(42 files\\): CFU Playground project 'export_4x4' for 4x4 os.*self-test conv_3x3_s1_same: [0-9]+ cycles"
        ARGS export-cfu --set array.rows=4 --set array.cols=4 --set array.dataflow=os --out "${WORK}/proj/export_4x4")
 # Each configuration gets its own timing statement in the project README.
 file(READ "${WORK}/proj/export_4x4/README.md" readme_4x4)
@@ -751,6 +751,19 @@ endif()
 expect(export_cfu_name 2 "--name: 'my proj' is not a project name CFU Playground can build"
        ARGS export-cfu --name "my proj" --out "${WORK}/proj/named")
 expect(export_cfu_bad_set 2 "--set array.rows=0" ARGS export-cfu --set array.rows=0 --out "${WORK}/proj/bad")
+# --model: ResNet-8's three residual ADDs are fused (the runner's rule), each
+# layer named in src/sasim_fuse.h; a missing model is named, nothing written.
+expect(export_cfu_model 0 "pretrainedResnet_quant.tflite: 3 operator\\(s\\) fused into the layer before them"
+       ARGS export-cfu --model "${SHARED}/models/pretrainedResnet_quant.tflite" --out "${WORK}/proj/fused")
+file(READ "${WORK}/proj/fused/src/sasim_fuse.h" fuse_h)
+if(NOT fuse_h MATCHES "#define SASIM_FUSE_COUNT 3\n" OR NOT fuse_h MATCHES "operator 2, then 3 ADD"
+   OR NOT fuse_h MATCHES "operator 10, then 11 ADD")
+  message(SEND_ERROR "[export_cfu_model] sasim_fuse.h:\n${fuse_h}")
+endif()
+expect(export_cfu_no_model 2 "nope.tflite" ARGS export-cfu --model "${WORK}/nope.tflite" --out "${WORK}/proj/nomodel")
+if(EXISTS "${WORK}/proj/nomodel")
+  message(SEND_ERROR "[export_cfu_no_model] a refused export left a folder")
+endif()
 if(EXISTS "${WORK}/proj/bad" OR EXISTS "${WORK}/proj/named")
   message(SEND_ERROR "[export_cfu_bad_set] a refused export left a folder")
 endif()

@@ -9,11 +9,16 @@
 #include <vector>
 
 #include "sasim/config.h"
+#include "sasim/layer.h"
 
 namespace sasim::tflite {
 struct Model;
 struct Imported;
+struct ImportedLayer;
 }  // namespace sasim::tflite
+namespace sasim_drv {
+struct HwDesc;
+}  // namespace sasim_drv
 
 namespace sasim {
 struct EngineOptions;
@@ -89,6 +94,13 @@ int cmd_run_tflite(const CommonOptions& common, const RunOptions& opt);
 // A whole network (from a .tflite file or a whole-network model config), on
 // `hw`, its input from opt.input_path / opt.input_seed.
 int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& m, const tflite::Imported& im);
+// Whether the operator after the CFU layer at position pos of m is fused
+// into its readback (tflite::fusable_eltwise, then the driver's
+// sasim_drv::fused_eltwise_supported for hw): then *spec is the layer's with
+// the operator (LayerSpec::fused) and *x_index its other input. The runner
+// (run_network) and export-cfu --model decide the same way.
+bool fusion_after(const sasim_drv::HwDesc& hw, const tflite::Model& m, size_t pos, const tflite::ImportedLayer& layer,
+                  LayerSpec* spec, int* x_index);
 // --trace, --trace-layer (one of `names`, from `source`) and --trace-cycles
 // into *eo, validated; the trace files go to out_dir.
 void set_trace_options(const RunOptions& opt, const std::vector<std::string>& names, const std::string& source,
@@ -129,6 +141,7 @@ int cmd_cosim(const CommonOptions& common, const CosimOptions& o);
 
 struct ExportOptions {
   std::string out_dir;  // the project folder to write
+  std::string model_path;  // --model: a .tflite whose fusable layers the bridge fuses (empty: none)
   std::string name;     // empty: the folder's name
   bool force = false;   // replace an earlier export in out_dir
 };

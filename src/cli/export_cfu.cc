@@ -17,6 +17,11 @@
 
 #include "commands.h"
 #include "export/cfu_project.h"
+#include "model/core_params.h"
+#include "model/host.h"
+#include "tflite/graph.h"
+#include "tflite/import.h"
+#include "tflite/reader.h"
 #include "sasim/engine.h"
 #include "sasim/resources.h"
 
@@ -105,6 +110,30 @@ int cmd_export_cfu(const CommonOptions& common, const ExportOptions& o) {
     }
     engine->finish();
   }
+  // --model: the layers whose next operator `sasim run` fuses into their
+  // readback, for the bridge to fuse the same (src/sasim_fuse.h).
+  if (!o.model_path.empty()) {
+    const tflite::Model m = tflite::load_tflite(o.model_path);
+    const tflite::Imported im = tflite::import_model(m);
+    const sasim_drv::HwDesc hd = hw_desc_from(core_params_from(hw));
+    in.fuse_model = o.model_path.substr(o.model_path.find_last_of('/') == std::string::npos
+                                            ? 0
+                                            : o.model_path.find_last_of('/') + 1);
+    for (size_t pos = 0; pos < m.operators.size(); ++pos)
+      for (const tflite::ImportedLayer& l : im.layers) {
+        LayerSpec spec;
+        int x = -1;
+        if (l.op_index != m.operators[pos].index || !fusion_after(hd, m, pos, l, &spec, &x)) continue;
+        FuseEntry e;
+        e.filter_hash = fnv1a(l.filter.data(), l.filter.size());
+        e.filter_bytes = static_cast<uint32_t>(l.filter.size());
+        e.out_c = spec.out_c();
+        e.op_index = l.op_index;
+        const tflite::Operator& next = m.operators[pos + 1];
+        e.fused = fmt::format("{} {}", next.index, tflite::op_name(next.code));
+        in.fuse.push_back(e);
+      }
+  }
   const std::vector<ProjectFile> files = cfu_project(in);
 
   // Written next to the destination, then renamed into place.
@@ -137,6 +166,9 @@ int cmd_export_cfu(const CommonOptions& common, const ExportOptions& o) {
              hw.cols, dataflow_name(hw.dataflow));
   for (const SelftestCase& c : in.selftest)
     fmt::print("  self-test {}: {} cycles on the board estimate\n", c.name, c.sasim_cycles);
+  if (!o.model_path.empty())
+    fmt::print("  {}: {} operator(s) fused into the layer before them (src/sasim_fuse.h)\n", in.fuse_model,
+               in.fuse.size());
   fmt::print("build on the board: cd {} && make prog TARGET=digilent_nexys4ddr USE_VIVADO=1 "
              "EXTRA_LITEX_ARGS=\"--cpu-variant=perf+cfu\" && make load TARGET=digilent_nexys4ddr\n",
              shell_quote(out));

@@ -121,6 +121,10 @@ int sc_main(int argc, char* argv[]) {
   export_cfu->add_option("--out", exo.out_dir, "the project folder, e.g. CFU-Playground/proj/sasim_8x8")->required();
   export_cfu->add_option("--name", exo.name, "the project's name (default: the folder's)");
   export_cfu->add_flag("--force", exo.force, "replace an earlier export in the folder");
+  export_cfu->add_option("--model", exo.model_path,
+                         "a .tflite model: the bridge fuses its ADDs/MULs that read only the previous CFU layer's "
+                         "output into that layer's readback, as `sasim run` does (default: none)")
+      ->type_name("FILE.tflite");
 
   CLI::App* import = app.add_subcommand(
       "import", "import a .tflite model as a whole-network sasim model config (accelerator layers and CPU operators)");

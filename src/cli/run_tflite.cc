@@ -68,6 +68,25 @@ void write_or_throw(const std::string& path, const std::string& bytes) {
 
 }  // namespace
 
+bool fusion_after(const sasim_drv::HwDesc& hw, const tflite::Model& m, size_t pos, const tflite::ImportedLayer& layer,
+                  LayerSpec* spec, int* x_index) {
+  if (pos + 1 >= m.operators.size()) return false;
+  LayerSpec s = layer.spec;
+  if (!tflite::fusable_eltwise(m, m.operators[pos + 1], m.operators[pos].outputs[0], &s.fused, x_index)) return false;
+  s.has_fused = true;
+  // The driver's own rule, on a view of the layer with buffers of its sizes.
+  LayerData d;
+  d.filter = layer.filter;
+  d.bias = layer.bias;
+  d.input.resize(static_cast<size_t>(s.input_elems()));
+  d.residual.resize(static_cast<size_t>(s.output_elems()));
+  std::vector<int8_t> out(static_cast<size_t>(s.output_elems()));
+  sasim_drv::EltwiseDesc e;
+  if (!sasim_drv::fused_eltwise_supported(hw, layer_desc_from(s, d, out.data(), &e))) return false;
+  *spec = s;
+  return true;
+}
+
 int cmd_run_tflite(const CommonOptions& common, const RunOptions& opt) {
   if (!opt.model_overrides.empty())
     throw ConfigError({{"--set " + opt.model_overrides[0].text, 0, 0, "",
@@ -190,25 +209,12 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
       // the graph, the parameters and the CFU allow it: the layer then
       // outputs that operator's result.
       LayerSpec spec = layer->spec;
-      int fused_out = -1;
-      if (!opt.no_fuse && pos + 1 < m.operators.size()) {
-        const tflite::Operator& next = m.operators[pos + 1];
-        int x = -1;
-        if (tflite::fusable_eltwise(m, next, oi, &spec.fused, &x)) {
-          std::vector<int8_t> scratch;
-          LayerData fd = d;
-          fd.residual = tflite::tensor_value(m, t, x, &scratch);
-          spec.has_fused = true;
-          std::vector<int8_t> probe(static_cast<size_t>(spec.output_elems()));
-          sasim_drv::EltwiseDesc e;
-          if (sasim_drv::fused_eltwise_supported(hw_desc, layer_desc_from(spec, fd, probe.data(), &e))) {
-            d = std::move(fd);
-            fused_out = next.outputs[0];
-            fused_into[next.index] = op.index;
-          } else {
-            spec.has_fused = false;
-          }
-        }
+      int fused_out = -1, x = -1;
+      if (!opt.no_fuse && fusion_after(hw_desc, m, pos, *layer, &spec, &x)) {
+        std::vector<int8_t> scratch;
+        d.residual = tflite::tensor_value(m, t, x, &scratch);
+        fused_out = m.operators[pos + 1].outputs[0];
+        fused_into[m.operators[pos + 1].index] = op.index;
       }
       EngineResult r = engine->run(spec, d);
       t[fused_out >= 0 ? fused_out : oi] = std::move(r.output);

@@ -37,6 +37,20 @@ struct LayerCycles {
   uint64_t cycles = 0;
 };
 
+// A layer of the model given to export-cfu --model whose next operator (an
+// ADD or MUL that reads only this layer's output) the bridge fuses into the
+// layer's readback (READ_EW), known to the bridge by its filter: the FNV-1a
+// hash of the filter's bytes, their count and the output channels.
+struct FuseEntry {
+  uint32_t filter_hash = 0;
+  uint32_t filter_bytes = 0;
+  int out_c = 0;
+  int op_index = 0;    // the layer's operator index in the model
+  std::string fused;   // the fused operator, "INDEX OP"
+};
+// FNV-1a (32 bits) of bytes, as the bridge computes it.
+uint32_t fnv1a(const int8_t* p, size_t n);
+
 struct ProjectInputs {
   HwConfig hw;
   std::string name;     // the project folder's name
@@ -44,6 +58,8 @@ struct ProjectInputs {
   std::vector<SelftestCase> selftest;
   std::string model_name;  // empty: no per-layer table
   std::vector<LayerCycles> model_layers;
+  std::string fuse_model;  // the model the fusions are for (export-cfu --model), or empty
+  std::vector<FuseEntry> fuse;
 };
 
 // Every file of the project, in a fixed order. Throws std::logic_error when

@@ -22,7 +22,8 @@ bool board_op_request(const Model& m, const Operator& op, const std::map<int, st
 
 // Whether `next` (the operator right after the layer whose output is tensor
 // `y`) can be fused into that layer's readback (LayerSpec::fused, READ_EW):
-// an int8 ADD, MUL or SUB with y as one input (SUB: the first), the other
+// an int8 ADD or MUL with y as one input (not SUB: the export's bridge runs
+// TFLite Micro's SUB), the other
 // input x of the output's shape (no broadcast) and not y, y read by no other
 // operator and not a model output. On true: *f holds the operator's
 // parameters with a = y, *x_index the other input. The hardware's own rules

@@ -18,6 +18,7 @@
 
 #include "sasim/case_io.h"
 #include "sasim/cpu_ops.h"
+#include "sasim_fuse.h"
 #include "sasim_hw.h"
 #include "sasim_tflm.h"
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/conv.h"
@@ -194,6 +195,96 @@ int check_eltwise(bool mul, int* passed) {
   return failed;
 }
 
+// The residual ADD fused into ResNet-8's second conv (sasim_fuse.h, export-
+// cfu --model pretrainedResnet_quant.tflite): with TFLite Micro's buffers
+// stable over inferences, the first runs the conv and the ADD as they are and
+// teaches the bridge the ADD; from the second on the conv writes the ADD's
+// output (never its own) and the ADD's call returns at once; a call other
+// than the ADD after a fused conv makes the bridge write the conv's own
+// output first. Every result bit-exact with the golden conv and ADD.
+int check_fused(const std::string& vectors, int* passed) {
+  if (SASIM_FUSE_COUNT == 0) return 0;  // this export has no model to fuse for
+  const sasim::LayerCase c = sasim::load_case(vectors + "/resnet8__02_conv2d");
+  sasim_tflm::ResetPrepared();
+  sasim_tflm::SetEnabled(true);
+  const size_t n = c.data.output.size();
+  std::vector<int8_t> y(n), x(n), z(n), want;
+  uint32_t seed = 777;
+  for (auto& v : x) {
+    seed = seed * 1103515245u + 12345u;
+    v = static_cast<int8_t>(seed >> 16);
+  }
+  const sasim::QuantParam qy{0.04f, c.spec.output_zero_point}, qx{0.06f, 5}, qo{0.07f, -9};
+  int32_t m[3] = {0, 0, 0};
+  int sh[3] = {0, 0, 0};
+  sasim::add_multipliers(qy, qx, qo, m, sh);
+  tflite::ArithmeticParams p = tflite::ArithmeticParams();
+  p.left_shift = 20;
+  p.input1_offset = -qy.zero_point;
+  p.input2_offset = -qx.zero_point;
+  p.output_offset = qo.zero_point;
+  p.input1_multiplier = m[0];
+  p.input1_shift = sh[0];
+  p.input2_multiplier = m[1];
+  p.input2_shift = sh[1];
+  p.output_multiplier = m[2];
+  p.output_shift = sh[2];
+  p.quantized_activation_min = -128;
+  p.quantized_activation_max = 127;
+  const sasim::Shape flat{static_cast<int>(n)};
+  sasim::add_int8(c.data.output, flat, qy, x, flat, qx, qo, 0, flat, &want);
+  const tflite::RuntimeShape os = shape(c.spec.output_shape);
+  const sasim::LayerSpec& s = c.spec;
+  const int32_t out_c = s.out_c();
+  const tflite::RuntimeShape bias_shape(1, &out_c);
+  auto conv = [&]() {
+    tflite::ConvParams cp = tflite::ConvParams();
+    cp.padding_values.height = static_cast<int16_t>(s.pad_top);
+    cp.padding_values.width = static_cast<int16_t>(s.pad_left);
+    cp.stride_height = static_cast<int16_t>(s.stride_h);
+    cp.stride_width = static_cast<int16_t>(s.stride_w);
+    cp.dilation_height_factor = static_cast<int16_t>(s.dilation_h);
+    cp.dilation_width_factor = static_cast<int16_t>(s.dilation_w);
+    cp.input_offset = -s.input_zero_point;
+    cp.output_offset = s.output_zero_point;
+    cp.quantized_activation_min = s.act_min;
+    cp.quantized_activation_max = s.act_max;
+    tflite::reference_integer_ops::ConvPerChannel(cp, s.output_multiplier.data(), s.output_shift.data(),
+                                                  shape(s.input_shape), c.data.input.data(), shape(s.filter_shape),
+                                                  c.data.filter.data(), bias_shape, c.data.bias.data(), os, y.data());
+  };
+  std::string why;
+  for (int inference = 0; inference < 3 && why.empty(); ++inference) {
+    const unsigned fused0 = sasim_tflm::GetCounters().fused;
+    std::fill(y.begin(), y.end(), 0);
+    std::fill(z.begin(), z.end(), 0);
+    conv();
+    tflite::reference_integer_ops::Add(p, os, y.data(), os, x.data(), os, z.data());
+    const bool fused = sasim_tflm::GetCounters().fused == fused0 + 1;
+    if (first_diff(z, want) != "") why = "inference " + std::to_string(inference) + ": ADD " + first_diff(z, want);
+    else if (fused != (inference > 0)) why = "inference " + std::to_string(inference) + (fused ? ": fused" : ": not fused");
+    else if (inference > 0 && std::count(y.begin(), y.end(), 0) != static_cast<long>(n))
+      why = "the fused conv wrote its own output";
+    else if (inference == 0 && first_diff(y, c.data.output) != "") why = "conv " + first_diff(y, c.data.output);
+  }
+  // A fused conv followed by another call: its own output is written first.
+  if (why.empty()) {
+    std::fill(y.begin(), y.end(), 0);
+    conv();
+    std::vector<int8_t> other(n);
+    tflite::reference_integer_ops::Add(p, os, x.data(), os, x.data(), os, other.data());
+    if (first_diff(y, c.data.output) != "") why = "after another call: conv " + first_diff(y, c.data.output);
+  }
+  sasim_tflm::ResetPrepared();
+  if (why.empty()) {
+    std::printf("PASS fused resnet8__02_conv2d + ADD (3 inferences, 2 fused; then another call)\n");
+    ++*passed;
+    return 0;
+  }
+  std::printf("FAIL fused resnet8__02_conv2d + ADD: %s\n", why.c_str());
+  return 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -235,6 +326,7 @@ int main(int argc, char** argv) {
       ++failed;
     }
   }
+  failed += check_fused(argv[1], &passed);
   failed += check_eltwise(false, &passed);
   failed += check_eltwise(true, &passed);
   std::printf("%d passed, %d failed\n", passed, failed);

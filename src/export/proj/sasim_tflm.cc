@@ -11,6 +11,7 @@
 
 #include "sasim/driver/cfu_isa.h"
 #include "sasim/driver/driver.h"
+#include "sasim_fuse.h"
 #include "sasim_hw.h"
 
 // The preparation arena and table (see Prepared below); a project may set
@@ -45,7 +46,26 @@ const sasim_drv::HwDesc kHw = {
 };
 
 bool g_enabled = true;
-Counters g_counters = {0, 0, 0, 0};
+Counters g_counters = {0, 0, 0, 0, 0};
+
+// The layers whose next operator is fused into their readback (READ_EW),
+// known by their filter (sasim_fuse.h, written by export-cfu --model: the
+// model's graph says the operator, an ADD or MUL, is the only reader of the
+// layer's output and runs right after it).
+struct FuseKey {
+  uint32_t filter_hash, filter_bytes;
+  int out_c;
+};
+const FuseKey kFuse[] = SASIM_FUSE_TABLE;
+
+uint32_t fnv1a(const int8_t* p, unsigned n) {
+  uint32_t h = 2166136261u;
+  for (unsigned i = 0; i < n; ++i) {
+    h ^= static_cast<uint8_t>(p[i]);
+    h *= 16777619u;
+  }
+  return h;
+}
 
 // Prepared layers: what sasim prepares before inference (the folded biases
 // and the weights in the CFU's line order, docs/board-runtime.md), made here
@@ -64,8 +84,26 @@ struct Prepared {
   const int32_t* bias;
   const int32_t* folded;
   const int8_t* packed;
+  // A layer of sasim_fuse.h: its operator's operand, output and parameters,
+  // learned from the call that followed the layer's first run (learned).
+  bool fuse, learned;
+  const int8_t* x;
+  int8_t* z;
+  sasim_drv::EltwiseDesc e;
 };
 Prepared g_prepared[SASIM_PREPARED_LAYERS];
+
+// The layer run last, when it is a layer of sasim_fuse.h: run fused (its
+// operator's output written, its own never; the operator's call is then
+// expected next and returns at once), or run plainly (its operator's call
+// next teaches the bridge x, z and the parameters).
+struct Last {
+  bool fused, learning;
+  Prepared* p;
+  sasim_drv::LayerDesc l;  // the layer as called (l.output: its own output)
+};
+Last g_last = {false, false, 0, sasim_drv::LayerDesc()};
+Last g_call = {false, false, 0, sasim_drv::LayerDesc()};  // g_last as the current ADD/MUL call found it
 int g_prepared_count = 0;
 int32_t g_arena[SASIM_PREPARED_BYTES / 4] __attribute__((aligned(16)));
 unsigned g_arena_used = 0;  // in int32 words
@@ -87,16 +125,22 @@ int32_t* arena_take(unsigned bytes) {
   return p;
 }
 
-SASIM_BRIDGE void prepare(sasim_drv::LayerDesc* l) {
+// The filter's bytes (conv OHWI, depthwise [1, KH, KW, C x dm], FC [units, depth]).
+unsigned filter_bytes(const sasim_drv::LayerDesc& l) {
+  if (l.kind == sasim_drv::kDepthwiseConv2d) return static_cast<unsigned>(l.k_h * l.k_w * l.out_c);
+  return static_cast<unsigned>(l.out_c * l.k_h * l.k_w * l.in_c);
+}
+
+SASIM_BRIDGE Prepared* prepare(sasim_drv::LayerDesc* l) {
   for (int i = 0; i < g_prepared_count; ++i)
     if (same(g_prepared[i], *l)) {
       l->folded_bias = g_prepared[i].folded;
       l->packed_weights = g_prepared[i].packed;
-      return;
+      return &g_prepared[i];
     }
-  if (g_prepared_count == SASIM_PREPARED_LAYERS) return;
+  if (g_prepared_count == SASIM_PREPARED_LAYERS) return 0;
   int32_t* folded = arena_take(static_cast<unsigned>(l->out_c) * 4);
-  if (!folded) return;
+  if (!folded) return 0;
   sasim_drv::fold_biases(*l, folded);
   const int bytes = sasim_drv::packed_weights_bytes(kHw, *l);
   int8_t* packed = bytes > 0 ? reinterpret_cast<int8_t*>(arena_take(static_cast<unsigned>(bytes))) : 0;
@@ -124,8 +168,17 @@ SASIM_BRIDGE void prepare(sasim_drv::LayerDesc* l) {
   p.bias = l->bias;
   p.folded = folded;
   p.packed = packed;
+  p.fuse = false;
+  p.learned = false;
+  if (SASIM_FUSE_COUNT > 0) {  // (an empty table holds one entry of 0 bytes, which no filter matches)
+    const unsigned n = filter_bytes(*l);
+    const uint32_t h = fnv1a(l->filter, n);
+    for (unsigned i = 0; i < sizeof kFuse / sizeof kFuse[0]; ++i)
+      p.fuse = p.fuse || (kFuse[i].filter_hash == h && kFuse[i].filter_bytes == n && kFuse[i].out_c == l->out_c);
+  }
   l->folded_bias = folded;
   l->packed_weights = packed;
+  return &p;
 }
 
 bool is_int8(int32_t v) { return v >= -128 && v <= 127; }
@@ -157,8 +210,50 @@ inline void clear(sasim_drv::LayerDesc* l) {
   l->fused = 0;
 }
 
+bool overlap(const int8_t* a, unsigned na, const int8_t* b, unsigned nb) { return a < b + nb && b < a + na; }
+
+unsigned input_bytes(const sasim_drv::LayerDesc& l) {
+  return static_cast<unsigned>(l.batches * l.in_h * l.in_w * l.in_c);
+}
+unsigned output_bytes(const sasim_drv::LayerDesc& l) {
+  return static_cast<unsigned>(l.batches * l.out_h * l.out_w * l.out_c);
+}
+
+// A layer run fused whose operator did not come next after all: its own
+// output, computed now (its input is intact: the fused run wrote only the
+// operator's output, which does not overlap it).
+SASIM_BRIDGE void settle() {
+  if (!g_last.fused) return;
+  g_last.fused = false;
+  g_last.l.fused = 0;
+  g_counters.last_status = sasim_drv::run_layer(kHw, g_last.l);
+}
+
 SASIM_BRIDGE bool run(sasim_drv::LayerDesc* l) {
-  prepare(l);
+  settle();
+  Prepared* p = prepare(l);
+  g_last.learning = false;
+  // Fused: the operator's output instead of the layer's (READ_EW), once its
+  // call after this layer was seen, where the driver takes it and the
+  // operator's output does not overlap the layer's input.
+  if (p && p->fuse && p->learned && !overlap(p->z, output_bytes(*l), l->input, input_bytes(*l)) &&
+      !overlap(p->z, output_bytes(*l), p->x, output_bytes(*l))) {
+    sasim_drv::LayerDesc f = *l;
+    f.output = p->z;
+    f.fused = &p->e;
+    if (sasim_drv::fused_eltwise_supported(kHw, f)) {
+      const int rc = sasim_drv::run_layer(kHw, f);
+      g_counters.last_status = rc;
+      if (rc == sasim_drv::kOk) {
+        ++g_counters.accelerated;
+        ++g_counters.fused;
+        g_last.fused = true;
+        g_last.p = p;
+        g_last.l = *l;
+        return true;
+      }
+    }
+  }
   const int rc = sasim_drv::run_layer(kHw, *l);
   g_counters.last_status = rc;
   if (rc != sasim_drv::kOk) {
@@ -166,6 +261,11 @@ SASIM_BRIDGE bool run(sasim_drv::LayerDesc* l) {
     return false;
   }
   ++g_counters.accelerated;
+  if (p && p->fuse) {
+    g_last.learning = true;
+    g_last.p = p;
+    g_last.l = *l;
+  }
   return true;
 }
 
@@ -224,8 +324,14 @@ bool spatial(const Params& p, const tflite::RuntimeShape& in, const tflite::Runt
 
 }  // namespace
 
-void SetEnabled(bool on) { g_enabled = on; }
+void SetEnabled(bool on) {
+  settle();
+  g_last.learning = false;
+  g_enabled = on;
+}
 void ResetPrepared() {
+  settle();
+  g_last.learning = false;
   g_prepared_count = 0;
   g_arena_used = 0;
 }
@@ -238,6 +344,8 @@ SASIM_BRIDGE bool ConvPerChannel(const tflite::ConvParams& params, const int32_t
                     const tflite::RuntimeShape& bias_shape, const int32_t* bias_data,
                     const tflite::RuntimeShape& output_shape, int8_t* output_data) {
   (void)bias_shape;
+  settle();  // a layer run fused before: its own output (this call is not its operator)
+  g_last.learning = false;
   if (!g_enabled) return refuse();
   sasim_drv::LayerDesc l;
   clear(&l);
@@ -257,6 +365,8 @@ SASIM_BRIDGE bool DepthwiseConvPerChannel(const tflite::DepthwiseParams& params,
                              const int32_t* bias_data, const tflite::RuntimeShape& output_shape,
                              int8_t* output_data) {
   (void)bias_shape;
+  settle();  // a layer run fused before: its own output (this call is not its operator)
+  g_last.learning = false;
   if (!g_enabled) return refuse();
   sasim_drv::LayerDesc l;
   clear(&l);
@@ -270,8 +380,51 @@ SASIM_BRIDGE bool DepthwiseConvPerChannel(const tflite::DepthwiseParams& params,
 }
 
 // ADD or MUL on the elementwise unit, after the operator's own checks.
+// Whether an elementwise call reads a's output densely, the other input
+// densely at the same shape (no broadcast).
+static bool dense_pair(const int dims[4], const int strides1[4], const int strides2[4]) {
+  int stride = 1;
+  for (int k = 3; k >= 0; --k) {
+    if (strides1[k] != stride && dims[k] != 1) return false;
+    if (strides2[k] != stride && dims[k] != 1) return false;
+    stride *= dims[k];
+  }
+  return true;
+}
+
 SASIM_BRIDGE static bool elementwise(int op, const tflite::ArithmeticParams& params, const int dims[4], const int strides1[4],
                  const int strides2[4], const int8_t* input1_data, const int8_t* input2_data, int8_t* output_data) {
+  // The call after a layer of sasim_fuse.h run plainly: the operator to
+  // learn (the layer's output one of its inputs, the other of the same
+  // shape; elementwise_call took the state).
+  const Last last = g_call;
+  if (last.learning && dense_pair(dims, strides1, strides2) &&
+      (input1_data == last.l.output || input2_data == last.l.output) && input1_data != input2_data &&
+      dims[0] * dims[1] * dims[2] * dims[3] == static_cast<int>(output_bytes(last.l))) {
+    Prepared& p = *last.p;
+    const bool y_first = input1_data == last.l.output;
+    sasim_drv::EltwiseDesc& f = p.e;
+    f.op = op;
+    f.a_zp = -(y_first ? params.input1_offset : params.input2_offset);
+    f.b_zp = -(y_first ? params.input2_offset : params.input1_offset);
+    f.out_zp = params.output_offset;
+    f.act_min = params.quantized_activation_min;
+    f.act_max = params.quantized_activation_max;
+    f.m_a = y_first ? params.input1_multiplier : params.input2_multiplier;
+    f.s_a = y_first ? params.input1_shift : params.input2_shift;
+    f.m_b = y_first ? params.input2_multiplier : params.input1_multiplier;
+    f.s_b = y_first ? params.input2_shift : params.input1_shift;
+    f.m_out = params.output_multiplier;
+    f.s_out = params.output_shift;
+    if (op == sasim_isa::kEwMul) f.m_a = f.s_a = f.m_b = f.s_b = 0;
+    for (int k = 0; k < 5; ++k) f.dims[k] = f.stride_a[k] = f.stride_b[k] = 1;
+    f.a = 0;
+    p.x = y_first ? input2_data : input1_data;
+    f.b = p.x;
+    f.output = 0;
+    p.z = output_data;
+    p.learned = sasim_drv::eltwise_supported(kHw, f);
+  }
   sasim_drv::EltwiseDesc e;
   e.op = op;
   e.a_zp = -params.input1_offset;
@@ -311,9 +464,29 @@ SASIM_BRIDGE static bool elementwise(int op, const tflite::ArithmeticParams& par
   return true;
 }
 
+// First in ADD and MUL: the call after a layer run fused is its operator
+// (true: computed already) or not (the layer's own output first); the state
+// of the layer run last moves to g_call for elementwise's learning.
+SASIM_BRIDGE static bool elementwise_call(int op, const int8_t* input1_data, const int8_t* input2_data,
+                                          int8_t* output_data) {
+  g_call = g_last;
+  g_last.learning = false;
+  if (!g_last.fused) return false;
+  const Prepared& p = *g_last.p;
+  const int8_t* y = g_last.l.output;
+  if (output_data == p.z && p.e.op == op &&
+      ((input1_data == y && input2_data == p.x) || (input2_data == y && input1_data == p.x))) {
+    g_last.fused = false;
+    return true;
+  }
+  settle();
+  return false;
+}
+
 SASIM_BRIDGE bool Add(const tflite::ArithmeticParams& params, const int dims[4], const int strides1[4],
                       const int strides2[4], const int8_t* input1_data, const int8_t* input2_data,
                       int8_t* output_data) {
+  if (elementwise_call(sasim_isa::kEwAdd, input1_data, input2_data, output_data)) return true;
   if (!g_enabled) return refuse();
   // The unit's input rescaling has the left shift of 20 built in; TFLite
   // Micro rescales the output as "smaller than one" (a right shift only).
@@ -324,6 +497,7 @@ SASIM_BRIDGE bool Add(const tflite::ArithmeticParams& params, const int dims[4],
 SASIM_BRIDGE bool Mul(const tflite::ArithmeticParams& params, const int dims[4], const int strides1[4],
                       const int strides2[4], const int8_t* input1_data, const int8_t* input2_data,
                       int8_t* output_data) {
+  if (elementwise_call(sasim_isa::kEwMul, input1_data, input2_data, output_data)) return true;
   if (!g_enabled) return refuse();
   return elementwise(sasim_isa::kEwMul, params, dims, strides1, strides2, input1_data, input2_data, output_data);
 }
@@ -335,6 +509,8 @@ SASIM_BRIDGE bool FullyConnected(const tflite::FullyConnectedParams& params, con
                     const tflite::RuntimeShape& output_shape, int8_t* output_data) {
   (void)input_shape;
   (void)bias_shape;
+  settle();  // a layer run fused before: its own output (this call is not its operator)
+  g_last.learning = false;
   if (!g_enabled) return refuse();
   const int out_dims = output_shape.DimensionsCount();
   const int filter_dims = filter_shape.DimensionsCount();

@@ -72,6 +72,7 @@ struct Counters {
   unsigned fallbacks;
   int last_status;
   unsigned on_cpu;  // operators the cost model left on the CPU (elementwise)
+  unsigned fused;   // layers run with their next operator fused (sasim_fuse.h)
 };
 const Counters& GetCounters();
 
