@@ -2,8 +2,8 @@
 # Benchmark: whole-network simulation of the .tflite models in ../shared/models
 # (`sasim run --model FILE.tflite`, board estimate: the driver and sasim's CPU
 # operator kernels on the CPU model, the CFU model behind it). Prints, per
-# model, the simulated cycles (total, CFU layers, elementwise operators on the
-# CFU, CPU operators), the wall
+# model, the simulated cycles (total, CFU layers with the operators fused into
+# their readback, elementwise operators on the CFU, CPU operators), the wall
 # time of the whole command and simulated cycles per wall second. Target:
 # every model of ../shared/models in under 10 s. Prints figures only.
 #   bench/bench_tflite.sh [build/sasim] [MODELS_DIR]
@@ -18,8 +18,8 @@ for f in "$MODELS"/*.tflite; do
   start=$(date +%s.%N)
   "$SASIM" run --model "$f" --out "$work/$name" > "$work/$name.log"
   end=$(date +%s.%N)
-  # "total: T cycles (... MHz): C in the CFU layers, E in K elementwise operators on the CFU, P in N CPU operators ..."
-  read -r total cfu ew cpu < <(sed -n 's/^total: \([0-9]*\) cycles .*: \([0-9]*\) in the CFU layers, \([0-9]*\) in [0-9]* elementwise operators on the CFU, \([0-9]*\) in .*/\1 \2 \3 \4/p' "$work/$name.log")
+  # "total: T cycles (... MHz): C in the CFU layers[ (F ... fused ...)], E in K elementwise operators on the CFU, P in N CPU operators ..."
+  read -r total cfu ew cpu < <(sed -n 's/^total: \([0-9]*\) cycles .*: \([0-9]*\) in the CFU layers[^,]*, \([0-9]*\) in [0-9]* elementwise operators on the CFU, \([0-9]*\) in .*/\1 \2 \3 \4/p' "$work/$name.log")
   wall=$(echo "$end - $start" | bc)
   printf '%-34s %13d %13d %13d %13d %8.2f %10.1f\n' "$name" "$total" "$cfu" "$ew" "$cpu" "$wall" \
     "$(echo "$total / $wall / 1000000" | bc -l)"

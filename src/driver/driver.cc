@@ -26,7 +26,11 @@ inline int max_i(int a, int b) { return a > b ? a : b; }
 #if defined(__riscv)
 #define SASIM_HOT __attribute__((section(".text.sasim_hot"), noinline, noclone))
 #define SASIM_WARM __attribute__((section(".text.sasim_warm"), noinline, noclone))
+// The fused readback (read_fused): right behind the hot loops, so that the
+// layers without a fused operator keep the hot section's layout.
+#define SASIM_FUSED __attribute__((section(".text.sasim_fused"), noinline, noclone))
 #else
+#define SASIM_FUSED
 #define SASIM_HOT
 #define SASIM_WARM
 #endif
@@ -1124,26 +1128,27 @@ class Runner {
     *nrp = nr;
   }
 
-  // Output rows per band at most, so that a band's output, every group's
-  // channels, spans at most kBandOutputBytes: the groups write a pixel's
-  // channels one group after the other, and the board's L2 (LiteX's, 8 KiB,
-  // write-allocate, write-back; docs/memory-model.md) still holds a pixel's
-  // line when the next group writes it, instead of fetching it back from
-  // DRAM after writing it out dirty (ResNet-8's first conv: its whole
-  // 32 x 32 x 16 output was one band, 1,560 dirty misses for 1,024 lines).
-  // A layer of one group, or a band split by group (dw_split), writes each
-  // line once anyway. Only where every group's weights stay in B for the
-  // whole layer (Schedule::all): otherwise each band sends them again,
-  // which costs more than the misses it saves (ResNet-8's 16 x 16 x 32
-  // convs: +27 k cycles).
-  static const int kBandOutputBytes = 4096;
+  // Output rows per band at most, so that the board's L2 (LiteX's: 8 KiB,
+  // 16-byte lines, write-allocate, write-back; docs/memory-model.md) still
+  // holds a pixel's output line when the next group writes its part of it:
+  // the groups write a band's pixels one group after the other, and each
+  // group touches about one L2 line per pixel (its `cols` bytes), so a band
+  // of at most kBandPixels pixels keeps that traffic within half the L2.
+  // Otherwise a line is written back dirty after one group and fetched
+  // again for the next (ResNet-8's first conv: its whole 32 x 32 x 16
+  // output was one band, 1,560 dirty misses for 1,024 lines). A layer of one
+  // group, or a band split by group (dw_split), writes each line once
+  // anyway. Only where every group's weights stay in B for the whole layer
+  // (Schedule::all): otherwise each band sends them again, which costs more
+  // than the misses it saves (ResNet-8's 16 x 16 x 32 convs: +27 k cycles).
+  static const int kBandPixels = 256;
   int band_rows_cap(const Plan& pl) const {
     const int gsize = group_size(), groups = (l_.out_c + gsize - 1) / gsize;
     if (groups <= 1 || l_.kind == kDepthwiseConv2d) return 1 << 30;
     if (groups * pl.passes > 256 || groups * group_b_lines(pl.passes, gsize) > hw_.b_lines ||
         pl.passes * line_pitch(hw_.cols) % 8 != 0)
       return 1 << 30;
-    return max_i(1, kBandOutputBytes / (l_.out_w * l_.out_c));
+    return max_i(1, kBandPixels / l_.out_w);
   }
 
   // send_band() streams these rows as raw words.
@@ -1712,7 +1717,7 @@ class Runner {
   // (dropped); after its last line kEwLag EW_OPs drain the rest, so no
   // result crosses into the next tile. fused_eltwise_supported guarantees
   // whole aligned words (anything else sets kErrNotFusable).
-  SASIM_HOT void read_fused(const Tile& t, int stride, int col0, int m_lo, int m_hi) {
+  SASIM_FUSED void read_fused(const Tile& t, int stride, int col0, int m_lo, int m_hi) {
     if (t.nt % 4 != 0 || stride % 4 != 0 || col0 % 4 != 0) {
       status_ = kErrNotFusable;
       return;
@@ -1775,7 +1780,7 @@ class Runner {
     }
   }
   // One line of the fused readback, word by word.
-  SASIM_HOT void fused_line(const uint32_t* x, int w) {
+  SASIM_FUSED void fused_line(const uint32_t* x, int w) {
     for (int j = 0; j < w; ++j) {
       const uint32_t r = sasim_cfu_op(kRead, kReadEw, x[j], 0);
       if (fz_.k++ >= kEwLag) fz_.put(r);
