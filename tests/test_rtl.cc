@@ -42,6 +42,7 @@
 #include "model/core_params.h"
 #include "model/host.h"
 #include "sasim/case_io.h"
+#include "sasim/cpu_ops.h"
 #include "sasim/quant.h"
 #include "test_support.h"
 #include "verilated_cfu.h"
@@ -251,6 +252,58 @@ TEST_CASE("rtl 2x3 ws: every vector case bit-exact, no lock-step difference", "[
 }
 TEST_CASE("rtl 3x2 os: every vector case bit-exact, no lock-step difference", "[rtl][vectors]") {
   check_all_vectors("3x2_os");
+}
+
+// ResNet-8's three residual ADDs fused into the convs before them (READ_EW),
+// as `sasim run` runs them: the driver on the model and the RTL in lock step,
+// the output equal to the golden conv's through the golden ADD.
+TEST_CASE("rtl: residual ADDs fused into the conv readback (READ_EW) in lock step", "[rtl][vectors]") {
+  for (const char* config : {"8x8_ws", "4x4_ws", "8x8_os"}) {
+    const RtlConfig& cfg = config_named(config);
+    for (const char* name : {"resnet8__02_conv2d", "resnet8__06_conv2d", "resnet8__10_conv2d"}) {
+      sasim::LayerCase c = sasim::load_case(std::string(SASIM_SHARED_DIR) + "/vectors/" + name);
+      const size_t n = c.data.output.size();
+      std::mt19937 rng(static_cast<uint32_t>(n));
+      c.data.residual.resize(n);
+      for (auto& v : c.data.residual) v = static_cast<int8_t>(rng() % 256);
+      const sasim::QuantParam qy{0.04f, c.spec.output_zero_point}, qx{0.05f, -7}, qo{0.08f, 3};
+      int32_t m[3] = {0, 0, 0};
+      int s[3] = {0, 0, 0};
+      sasim::add_multipliers(qy, qx, qo, m, s);
+      c.spec.has_fused = true;
+      c.spec.fused.op = sasim_isa::kEwAdd;
+      c.spec.fused.a_zp = qy.zero_point;
+      c.spec.fused.b_zp = qx.zero_point;
+      c.spec.fused.out_zp = qo.zero_point;
+      c.spec.fused.m_a = m[0];
+      c.spec.fused.s_a = s[0];
+      c.spec.fused.m_b = m[1];
+      c.spec.fused.s_b = s[1];
+      c.spec.fused.m_out = m[2];
+      c.spec.fused.s_out = s[2];
+      std::vector<int8_t> want;
+      const sasim::Shape flat{static_cast<int>(n)};
+      sasim::add_int8(c.data.output, flat, qy, c.data.residual, flat, qx, qo, 0, flat, &want);
+      sasim::CfuCore core(cfg.params);
+      std::unique_ptr<RtlModel> rtl = cfg.make();
+      rtl->reset();
+      sasim::LockstepHost host(&core, rtl.get(), sasim::HostTiming{});
+      host.set_layer(c.name);
+      sasim::set_cfu_target(&host);
+      std::vector<int8_t> out(n, 0);
+      sasim_drv::EltwiseDesc fd;
+      const sasim_drv::LayerDesc l = sasim::layer_desc_from(c.spec, c.data, out.data(), &fd);
+      const int rc = sasim_drv::run_layer(sasim::hw_desc_from(cfg.params), l);
+      sasim::set_cfu_target(nullptr);
+      INFO(name << " on " << config);
+      if (host.mismatch().found) FAIL_CHECK("lock-step mismatch: " << host.mismatch().str());
+      CHECK(rc == sasim_drv::kOk);
+      CHECK_FALSE(core.error());
+      CHECK(out == want);
+      std::printf("  rtl %-7s %-22s + ADD fused: %llu cycles\n", config, name,
+                  static_cast<unsigned long long>(host.cycles()));
+    }
+  }
 }
 
 // ------------------------------------------------------- harness checks ----
