@@ -705,6 +705,25 @@ class Runner {
     const int window_rows = min_i(l_.in_h, (l_.k_h - 1) * l_.dil_h + 1);
     return l_.kind == kDepthwiseConv2d && window_rows * p.band_w * p.lines > hw_.a_lines;
   }
+  // A split band's lines per pixel: several groups' lines, as many as still
+  // leave a band two output rows or more, so that the input crosses the bus
+  // once per such super-group instead of once per group (a group's 8 bytes
+  // of a pixel cost a D$ line each: MobileNetV2's 80 x 80 x 48 stride-2
+  // depthwise, 6 groups, 3.13 M cycles with one line, 2.67 M with two; with
+  // three its bands hold one output row and re-send the kernel's overlap for
+  // each: 2.89 M). Out of line: only split layers run it.
+  SASIM_RARE int split_lines(const Plan& pl) const {
+    const int window_rows = min_i(l_.in_h, (l_.k_h - 1) * l_.dil_h + 1);
+    int n = max_i(1, min_i(pl.lines, hw_.a_lines / (window_rows * pl.band_w)));
+    for (; n > 1; --n) {
+      Plan b = pl;
+      b.lines = n;
+      int y0, y1, nr;
+      band_of(b, 0, &y0, &y1, &nr);
+      if (nr >= 2 || nr >= l_.out_h) break;
+    }
+    return n;
+  }
 
   // The pass of tap t (packed: kernel row t) and line j of a group: the
   // first weight of column `oc`'s line (kt consecutive filter bytes) and kt.
@@ -741,6 +760,7 @@ class Runner {
     Plan pl, plb;
     int gsize, groups, sh_b, skip_rows;
     bool resident, split, seq, skip;
+    int split_lines;  // split: lines (groups) per pixel in a band, as many as fit
     bool all;  // every group's weights resident for the whole layer
   };
 
@@ -766,7 +786,11 @@ class Runner {
     // pixel (the group's channels); j is then 0.
     sc.split = dw_split(pl);
     sc.plb = pl;  // the band's layout
-    if (sc.split) sc.plb.lines = 1;
+    sc.split_lines = 1;
+    if (sc.split) {
+      sc.split_lines = split_lines(pl);
+      sc.plb.lines = sc.split_lines;
+    }
     // With resident weights and one Kt for every pass, a tile is one START
     // (SEQ): the CFU runs its passes back to back while the CPU reads the
     // previous tile and streams.
@@ -833,7 +857,7 @@ class Runner {
       band_of(sc.plb, oy, &y0, &y1, &nr);
     }
     if (sc.split) {
-      send_group_band(n, y0, y1 - y0, go * hw_.rows);
+      send_group_band(n, y0, y1 - y0, go * sc.split_lines * hw_.rows, sc.split_lines);
     } else if (bga->left > 0 || bga->p) {  // the rest of a prefetched band
       put_segments_a(bga, bga->left);
       bga->p = 0;
@@ -892,7 +916,8 @@ class Runner {
     const uint32_t* bgb = 0;
     int bgb_left = 0, bgb_chunk = 0, bga_chunk = 0;
     Segments bga = {0, 0, 0, 0, 0};
-    for (int go = 0; go < (split ? groups : 1); ++go)
+    const int split_lines = sc.split_lines;
+    for (int go = 0; go < (split ? (groups + split_lines - 1) / split_lines : 1); ++go)
     for (int n = 0; n < l_.batches; ++n) {
       for (int oy = 0; oy < l_.out_h;) {
         Band bd;
@@ -905,7 +930,8 @@ class Runner {
         // band's only divisions: none per group or tile).
         const int tiles = (p_end - p_begin + mc_ - 1) / mc_;
         const int tile_dy = mc_ / l_.out_w, tile_dx = mc_ - tile_dy * l_.out_w;
-        for (int gi = split ? go : 0; gi < (split ? go + 1 : groups); ++gi) {
+        for (int gi = split ? go * split_lines : 0; gi < (split ? min_i(groups, (go + 1) * split_lines) : groups);
+             ++gi) {
           Gemm& g = gemms[turn ^= 1];
           g.set_group(dw ? gi : 0, gsize);
           const int n0 = dw ? 0 : gi * gsize;
@@ -972,7 +998,7 @@ class Runner {
               checked(kCfg, kCfgIm2colOrigin,
                       (static_cast<uint32_t>(iy) & 0xffff) | static_cast<uint32_t>(ix) << 16,
                       (static_cast<uint32_t>(ix_row) & 0xffff) | static_cast<uint32_t>(oxt) << 16);
-              const int j0 = dw && !split ? gi : 0;
+              const int j0 = !dw ? 0 : split ? gi - go * split_lines : gi;
               const int kt = dw ? nt : pl.packed ? min_i(pl.G, l_.k_w) * l_.in_c : min_i(R, l_.in_c);
               const bool hold = sc.all ? b_loaded : !first_of_group;
               const uint32_t flags = kFlagClear | (bank_ ? kFlagCBank : 0) | (keep_a ? kFlagKeepA : 0) | kFlagIm2col |
@@ -1046,7 +1072,7 @@ class Runner {
         checked(kCfg, kCfgIm2colOrigin,
                 (static_cast<uint32_t>(iy) & 0xffff) | static_cast<uint32_t>(ix) << 16,
                 (static_cast<uint32_t>(ix_row) & 0xffff) | static_cast<uint32_t>(oxt) << 16);
-        const int j_lo = dw && !split ? gi : 0, j_hi = dw ? j_lo + 1 : lines;
+        const int j_lo = !dw ? 0 : split ? gi % sc.split_lines : gi, j_hi = dw ? j_lo + 1 : lines;
         for (int j = j_lo; j < j_hi; ++j, ++pass) {
           const int kt = dw ? nt : pl.packed ? min_i(pl.G, l_.k_w - j * pl.G) * l_.in_c : min_i(R, l_.in_c - j * R);
           if (!resident) {
@@ -1382,20 +1408,28 @@ class Runner {
   }
 
   // dw_split: input rows [y0, y0 + h) of image n, of each pixel only the
+  // `lines` lines of `rows` channels from channel c0 (the rest zero); was:
   // `rows` channels from c0 (one line; two word loads when aligned).
-  SASIM_RARE void send_group_band(int n, int y0, int h, int c0) {
+  SASIM_RARE void send_group_band(int n, int y0, int h, int c0, int lines) {
     const int R = hw_.rows, C = l_.in_c, pitch = line_pitch(R);
     const int8_t* src = l_.input + (n * l_.in_h + y0) * l_.in_w * C + c0;
     const int pixels = h * l_.in_w;
     WriterA w;
-    if (R == 8 && pitch == 8 && c0 + 8 <= C && C % 4 == 0 && (reinterpret_cast<uintptr_t>(src) & 3) == 0) {
+    if (R == 8 && pitch == 8 && C % 8 == 0 && (reinterpret_cast<uintptr_t>(src) & 3) == 0) {
+      // Whole lines: each is 8 channels of the pixel or past C (zero).
+      const int full = min_i(lines, (C - c0) / 8);
       for (int px = 0; px < pixels; ++px, src += C) {
         const uint32_t* p = static_cast<const uint32_t*>(__builtin_assume_aligned(src, 4));
-        w.put8(p[0], p[1]);
+        for (int j = 0; j < full; ++j) w.put8(p[2 * j], p[2 * j + 1]);
+        for (int j = full; j < lines; ++j) w.put8(0, 0);
       }
     } else {
       for (int px = 0; px < pixels; ++px, src += C)
-        for (int lane = 0; lane < pitch; ++lane) w.put(lane < R && c0 + lane < C ? src[lane] : int8_t{0});
+        for (int j = 0; j < lines; ++j)
+          for (int lane = 0; lane < pitch; ++lane) {
+            const int c = c0 + j * R + lane;
+            w.put(lane < R && c < C ? src[j * R + lane] : int8_t{0});
+          }
     }
     w.flush();
   }
