@@ -63,6 +63,8 @@ EngineResult run_layer_on_board(cpu::BoardHost* board, const CoreParams& p, cons
   const int rc = board->run_layer(hw_desc_from(p), spec, data, r.output.data(), &prof, &snaps);
   if (rc == sasim_drv::kErrTileTooLarge)
     throw ConfigError({{hw_source, 0, 0, "buffers", "too small for one tile of this layer"}});
+  if (rc == sasim_drv::kErrNotFusable)
+    throw std::runtime_error(fmt::format("layer {}: the driver cannot fuse its operator (driver status {})", spec.name, rc));
   if (rc != sasim_drv::kOk)
     throw std::runtime_error(fmt::format("layer {}: the CFU rejected a command (driver status {})", spec.name, rc));
   LayerStats& s = r.stats;
@@ -86,6 +88,7 @@ EngineResult run_layer_on_board(cpu::BoardHost* board, const CoreParams& p, cons
     s.tiles = b.passes - a.passes;
   }
   s.cpu = cpu_stats_from(prof);
+  s.on_cpu = !board->last_op_on_cfu();
   return r;
 }
 

@@ -54,6 +54,10 @@ const std::vector<std::string>& mem_cause_names();
 // exactly one of: compute (array doing MACs), or one stall cause.
 struct LayerStats {
   bool timed = false;
+  // The driver's cost model ran the layer on the CPU (a small fully
+  // connected layer: sasim_drv::layer_on_cfu; the board's layer runner's
+  // cpu_fully_connected): no CFU cycles.
+  bool on_cpu = false;
   uint64_t cycles = 0;
   uint64_t macs = 0;
   uint64_t compute_cycles = 0;     // streaming cycles: a new A row (WS) or reduction step (OS) enters

@@ -49,8 +49,8 @@ struct LayerSpec {
 
   // An elementwise operator fused into the layer's readback (READ_EW, docs/
   // command-set.md): the layer then outputs op(its own int8 result, the
-  // operand LayerData::residual), never its own result. A TFLite ADD, SUB or
-  // MUL that reads this layer's output and nothing else does (the runner's
+  // operand LayerData::residual), never its own result. A TFLite ADD or MUL
+  // that reads this layer's output and nothing else does (the runner's
   // choice, src/cli/run_tflite.cc). Its parameters as sasim_drv::EltwiseDesc
   // holds them, a being the layer's result.
   struct Fused {
@@ -60,6 +60,11 @@ struct LayerSpec {
   };
   bool has_fused = false;
   Fused fused;
+  // The board's layer runner may run the layer on the CPU where the driver's
+  // cost model prefers it (sasim_drv::layer_on_cfu: small fully connected
+  // layers): whole-network runs set it, as the exported bridge decides;
+  // `check`, `cosim` and layer lists keep the CFU path they measure.
+  bool may_run_on_cpu = false;
 
   // ---- derived geometry (valid after validate_layer) ----
   int batches() const;

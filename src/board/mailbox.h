@@ -17,7 +17,7 @@
 namespace sasim_board {
 
 const uint32_t kMailboxMagic = 0x4d534153u;  // "SASM"
-const uint32_t kMailboxVersion = 6;
+const uint32_t kMailboxVersion = 7;
 
 struct Mailbox {
   uint32_t magic, version;
@@ -36,6 +36,10 @@ struct Mailbox {
   // and fused_q = a_zp, b_zp, out_zp, act_min, act_max, m_a, s_a, m_b, s_b,
   // m_out, s_out (sasim_drv::EltwiseDesc's order).
   int32_t fused, fused_op;
+  // A layer the runner may give to its CPU kernel when the driver's cost
+  // model prefers it (sasim_drv::layer_on_cfu): whole-network runs; `check`,
+  // `cosim` and layer lists measure the CFU path (0).
+  int32_t may_cpu;
   uint32_t fused_b;
   int32_t fused_q[11];
   // CPU operators (kind >= 16, board/cpu_ops.h): a second operand, an element
@@ -50,7 +54,8 @@ struct Mailbox {
   int32_t binary_op, dims[5], stride_a[5], stride_b[5];
   // Written by the runner.
   int32_t status;        // run_layer's return value
-  int32_t on_cfu;        // a CPU operator (kind >= 16) the runner gave to the CFU (elementwise)
+  int32_t on_cfu;        // the runner ran it on the CFU: a CPU operator given to the elementwise unit, or a
+                         // layer the driver's cost model kept on the CFU (0: its CPU kernel)
   uint32_t cycles;       // mcycle delta around run_layer
   uint32_t instret;      // minstret delta around run_layer
   uint32_t done;         // 1 when the fields above are valid

@@ -113,12 +113,32 @@ __attribute__((section(".text.sasim_warm"), noinline)) int run_accelerator_layer
     unpack_fused(m, fused);
     l.fused = &fused;
   }
+  // The CFU, or the CPU where the driver's cost model prefers it (small
+  // fully connected layers); the mailbox says which.
+  const bool on_cfu = !m.may_cpu || sasim_drv::layer_on_cfu(hw, l);
+  m.on_cfu = on_cfu ? 1 : 0;
+  sasim_board::FcArgs fc;
+  fc.in = l.input;
+  fc.filter = l.filter;
+  fc.bias = l.bias;
+  fc.mult = l.multiplier;
+  fc.shift = l.shift;
+  fc.per_tensor = l.per_tensor;
+  fc.batches = l.batches;
+  fc.depth = l.in_c;
+  fc.units = l.out_c;
+  fc.input_zp = l.input_zp;
+  fc.output_zp = l.output_zp;
+  fc.act_min = l.act_min;
+  fc.act_max = l.act_max;
+  fc.out = l.output;
   uint32_t i0, t0, t1, i1;
-  int rc;
+  int rc = sasim_drv::kOk;
   *reinterpret_cast<volatile uint32_t*>(0xF0000008u) = 1;  // marker: the layer starts
   i0 = read_minstret();
   t0 = read_mcycle();
-  rc = sasim_drv::run_layer(hw, l);
+  if (on_cfu) rc = sasim_drv::run_layer(hw, l);
+  else sasim_board::cpu_fully_connected(fc);
   t1 = read_mcycle();
   i1 = read_minstret();
   *reinterpret_cast<volatile uint32_t*>(0xF0000008u) = 2;  // marker: run_layer returned

@@ -91,7 +91,7 @@ int sc_main(int argc, char* argv[]) {
                 "boot every layer and operator on a fresh board (cold caches, L2 and DRAM rows), as check does; "
                 "default: one inference, each operator starting with the caches the previous one left");
   run->add_flag("--no-fuse", run_opt.no_fuse,
-                ".tflite models: run every ADD/SUB/MUL as an operator of its own; default: one that reads only the "
+                ".tflite models: run every ADD/MUL as an operator of its own; default: one that reads only the "
                 "previous CFU layer's output is fused into that layer's readback (READ_EW) where the CFU has it");
   run->add_option("--cpu", run_opt.cpu, cpu_help)->check(CLI::IsMember({"vexriscv", "gap"}))->capture_default_str();
   run->add_option("--trace", run_opt.trace, "per-cycle profile: vcd (GTKWave) or timeline (Perfetto JSON)")

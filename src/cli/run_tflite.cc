@@ -168,6 +168,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
   std::string profile = "\"Event\",\"Tag\",\"Ticks\"\n";
   uint64_t cfu_cycles = 0, cpu_cycles = 0, cpu_ops_untimed = 0, cpu_ops_timed = 0;
   uint64_t ew_cycles = 0, ew_ops = 0;  // elementwise operators the runner gave to the CFU
+  uint64_t layers_on_cpu = 0;  // layers the driver's cost model ran on the CPU (small FC)
   bool all_exact = true;
   // Elementwise operators fused into the previous layer's readback: the
   // operator's index -> the layer's.
@@ -209,6 +210,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
       // the graph, the parameters and the CFU allow it: the layer then
       // outputs that operator's result.
       LayerSpec spec = layer->spec;
+      spec.may_run_on_cpu = true;  // as the exported bridge, the driver's cost model decides
       int fused_out = -1, x = -1;
       if (!opt.no_fuse && fusion_after(hw_desc, m, pos, *layer, &spec, &x)) {
         std::vector<int8_t> scratch;
@@ -218,9 +220,15 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
       }
       EngineResult r = engine->run(spec, d);
       t[fused_out >= 0 ? fused_out : oi] = std::move(r.output);
-      where = fused_out >= 0 ? "cfu+" : "cfu";
+      where = fused_out >= 0 ? "cfu+" : r.stats.on_cpu ? "cpu" : "cfu";
       cycles = r.stats.cycles;
-      cfu_cycles += r.stats.cycles;
+      if (r.stats.on_cpu) {  // the driver's cost model: the CPU is faster
+        cpu_cycles += r.stats.cycles;
+        ++cpu_ops_timed;
+        ++layers_on_cpu;
+      } else {
+        cfu_cycles += r.stats.cycles;
+      }
       macs = r.stats.macs;
       util = 100.0 * r.stats.utilisation(hw.rows, hw.cols);
       row.s = r.stats;
@@ -297,6 +305,9 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
                                       : where == "cfu+" ? fmt::format("sasim driver on the CFU, operator {} fused into "
                                                                       "its readback (READ_EW)",
                                                                       m.operators[pos + 1].index)
+                                      : layer && where == "cpu"
+                                          ? std::string("sasim board kernel (src/board/cpu_ops.h): the driver's cost "
+                                                        "model prefers the CPU (sasim_drv::layer_on_cfu)")
                                       : layer           ? std::string("sasim driver on the CFU")
                                       : where == "cfu"  ? std::string("sasim driver on the CFU's elementwise unit (src/driver/eltwise.cc)")
                                       : cycles          ? std::string("sasim board kernel (src/board/cpu_ops.h)")
@@ -333,13 +344,15 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
   }
   const std::vector<int8_t>& out = t.at(m.outputs[0]);
   fmt::print("total: {} cycles ({:.1f} us at {} MHz): {} in the CFU layers{}, {} in {} elementwise operators on the "
-             "CFU, {} in {} CPU operators (sasim's board kernels; TFLite Micro's may differ); {} CPU operators not "
+             "CFU, {} in {} CPU operators{} (sasim's board kernels; TFLite Micro's may differ); {} CPU operators not "
              "timed\n",
              total, static_cast<double>(total) / hw.clock_mhz, hw.clock_mhz, cfu_cycles,
              fused_ops ? fmt::format(" ({} elementwise operators fused into a layer's readback: cfu+)", fused_ops)
                        : std::string(),
-             ew_cycles, ew_ops, cpu_cycles,
-             cpu_ops_timed, cpu_ops_untimed);
+             ew_cycles, ew_ops, cpu_cycles, cpu_ops_timed,
+             layers_on_cpu ? fmt::format(" ({} of them layers the driver's cost model left on the CPU)", layers_on_cpu)
+                           : std::string(),
+             cpu_ops_untimed);
   // What the total leaves out, said rather than hidden: the board's
   // firmware runs the operators through TFLite Micro's interpreter, whose
   // own code between two operators took 8-11 k cycles each on the board
@@ -406,6 +419,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
                            {"operators", ops},
                            {"total", {{"cycles", total}, {"cfu_cycles", cfu_cycles}, {"eltwise_cfu_cycles", ew_cycles},
                                       {"eltwise_cfu_operators", ew_ops}, {"fused_operators", fused_ops},
+                                      {"layers_on_cpu", layers_on_cpu},
                                       {"cpu_cycles", cpu_cycles},
                                      {"cpu_operators_timed", cpu_ops_timed}, {"cpu_operators_not_timed", cpu_ops_untimed}}},
                            // Not in the total (the firmware's interpreter, measured on the board model).

@@ -198,6 +198,7 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
   std::vector<int32_t> shifts(spec.output_shift.begin(), spec.output_shift.end());
   m.shift = place(shifts.data(), shifts.size() * 4);
   m.output = place(nullptr, out_bytes);
+  m.may_cpu = spec.may_run_on_cpu ? 1 : 0;
   if (spec.has_fused) {  // the fused operator's operand, and its parameters
     const LayerSpec::Fused& f = spec.fused;
     m.fused = 1;

@@ -714,14 +714,10 @@ class Runner {
   // each: 2.89 M). Out of line: only split layers run it.
   SASIM_RARE int split_lines(const Plan& pl) const {
     const int window_rows = min_i(l_.in_h, (l_.k_h - 1) * l_.dil_h + 1);
+    // Two output rows of a band past the first (which also gets the top
+    // padding rows) need window_rows + stride_h input rows.
     int n = max_i(1, min_i(pl.lines, hw_.a_lines / (window_rows * pl.band_w)));
-    for (; n > 1; --n) {
-      Plan b = pl;
-      b.lines = n;
-      int y0, y1, nr;
-      band_of(b, 0, &y0, &y1, &nr);
-      if (nr >= 2 || nr >= l_.out_h) break;
-    }
+    while (n > 1 && hw_.a_lines / (pl.band_w * n) < window_rows + l_.stride_h && l_.out_h > 1) --n;
     return n;
   }
 
@@ -1171,8 +1167,9 @@ class Runner {
   int band_rows_cap(const Plan& pl) const {
     const int gsize = group_size(), groups = (l_.out_c + gsize - 1) / gsize;
     if (groups <= 1 || l_.kind == kDepthwiseConv2d) return 1 << 30;
-    if (groups * pl.passes > 256 || groups * group_b_lines(pl.passes, gsize) > hw_.b_lines ||
-        pl.passes * line_pitch(hw_.cols) % 8 != 0)
+    const bool uniform_kt = pl.packed || pl.lines == 1 || l_.in_c % hw_.rows == 0;
+    if (!resident(pl.passes) || !uniform_kt || groups * pl.passes > 256 ||
+        groups * group_b_lines(pl.passes, gsize) > hw_.b_lines || pl.passes * line_pitch(hw_.cols) % 8 != 0)
       return 1 << 30;
     return max_i(1, kBandPixels / l_.out_w);
   }
@@ -1808,6 +1805,7 @@ class Runner {
     if (m_hi == t.mt) {  // drain: the last min(k, kEwLag) results
       const int first = kEwLag - min_i(fz_.k, kEwLag);
       for (int i = 0; i < kEwLag; ++i) {
+        sasim_cfu_fence();  // behind the previous result's store (F19 on the 2021 core)
         const uint32_t r = sasim_cfu_op(kCfg, kCfgEwOp, 0, 0);
         if (i >= first) fz_.put(r);
       }
@@ -1816,7 +1814,9 @@ class Runner {
   // One line of the fused readback, word by word.
   SASIM_FUSED void fused_line(const uint32_t* x, int w) {
     for (int j = 0; j < w; ++j) {
-      const uint32_t r = sasim_cfu_op(kRead, kReadEw, x[j], 0);
+      const uint32_t xj = x[j];
+      sasim_cfu_fence();  // behind the previous word's store (F19 on the 2021 core)
+      const uint32_t r = sasim_cfu_op(kRead, kReadEw, xj, 0);
       if (fz_.k++ >= kEwLag) fz_.put(r);
     }
   }
@@ -1990,6 +1990,13 @@ class Runner {
 SASIM_WARM int run_layer(const HwDesc& hw, const LayerDesc& l) {
   Runner r(hw, l);
   return r.run();
+}
+
+bool layer_on_cfu(const HwDesc& hw, const LayerDesc& l) {
+  (void)hw;
+  if (l.kind != kFullyConnected || l.fused) return true;  // a fused operator needs the readback
+  const int64_t macs = static_cast<int64_t>(l.batches) * l.in_c * l.out_c;
+  return macs > kFcCfuFixed / kFcCpuPerMac;
 }
 
 bool fused_eltwise_supported(const HwDesc& hw, const LayerDesc& l) {

@@ -80,6 +80,21 @@ enum Status { kOk = 0, kErrTileTooLarge = -1, kErrCfuRejected = -2, kErrNotFusab
 // Runs one layer to completion; the output is in l.output on return.
 int run_layer(const HwDesc& hw, const LayerDesc& l);
 
+// Whether the CFU is the faster path for l, by the driver's cost model
+// (otherwise the caller runs its CPU kernel: the layer runner's, or TFLite
+// Micro's reference code in the exported bridge). Only small fully
+// connected layers go to the CPU: the CFU path's set-up (the driver's code,
+// the post-processing parameters, the weights' lines, the readback) costs
+// about kFcCfuFixed cycles on the board (ResNet-8's 64 x 10 FC: 16-20 k,
+// a 3 x 37 x 19 one 35 k), the CPU's loop about kFcCpuPerMac per MAC
+// (src/board/cpu_ops.h, cpu_fully_connected: 7.0 k for 640 MACs, 21.5 k for
+// 2,109), both measured on the board model (docs/microarchitecture.md, "CPU
+// or CFU"). Whole-network runs and the bridge ask; `check`, `cosim` and
+// layer lists measure the CFU path.
+const int kFcCfuFixed = 25000;
+const int kFcCpuPerMac = 9;
+bool layer_on_cfu(const HwDesc& hw, const LayerDesc& l);
+
 // The folded biases of l (out_c entries), as LayerDesc::folded_bias holds
 // them; l.folded_bias itself is not read.
 void fold_biases(const LayerDesc& l, int32_t* out);

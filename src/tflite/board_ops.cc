@@ -184,7 +184,6 @@ bool fusable_eltwise(const Model& m, const Operator& next, int y, LayerSpec::Fus
   if (next.inputs.size() != 2 || next.outputs.size() != 1) return false;
   const int side = next.inputs[0] == y ? 0 : next.inputs[1] == y ? 1 : -1;
   if (side < 0 || next.inputs[0] == next.inputs[1]) return false;
-  if (next.code == kSub && side != 0) return false;  // x - y: the unit's a is y
   const int x = next.inputs[static_cast<size_t>(1 - side)];
   const Tensor& ty = m.tensors[static_cast<size_t>(y)];
   const Tensor& tx = m.tensors[static_cast<size_t>(x)];
@@ -205,14 +204,13 @@ bool fusable_eltwise(const Model& m, const Operator& next, int y, LayerSpec::Fus
   int32_t mm[3] = {0, 0, 0};
   int ss[3] = {0, 0, 0};
   if (next.code == kAdd) add_multipliers(q0, q1, qo, mm, ss);
-  else if (next.code == kSub) sub_multipliers(q0, q1, qo, mm, ss);
   else mul_multiplier(q0, q1, qo, &mm[2], &ss[2]);
   int32_t lo = -128, hi = 127;
   int8_activation_range(static_cast<int>(next.options.activation), qo, &lo, &hi);
   // a is y: the inputs' parameters swap when y is the second input.
   const int a = side, b = 1 - side;
   const QuantParam qs[2] = {q0, q1};
-  f->op = next.code == kAdd ? 0 : next.code == kSub ? 1 : 2;
+  f->op = next.code == kAdd ? 0 : 2;  // sasim_isa::kEwAdd, kEwMul
   f->a_zp = qs[a].zero_point;
   f->b_zp = qs[b].zero_point;
   f->out_zp = qo.zero_point;

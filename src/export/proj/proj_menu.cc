@@ -20,9 +20,10 @@ void do_toggle() {
 
 void do_counters() {
   const sasim_tflm::Counters& c = sasim_tflm::GetCounters();
-  printf("layers on the CFU: %u, on the reference code: %u (and %u small ADDs left on the CPU by the cost "
-         "model), last driver status: %d\r\n",
-         c.accelerated, c.fallbacks, c.on_cpu, c.last_status);
+  printf("layers on the CFU: %u (%u with their next operator fused), on the reference code: %u (and %u small "
+         "layers and ADDs left on the CPU by the cost model; %u fusions refused: the operator's output overlaps "
+         "the layer's input), last driver status: %d\r\n",
+         c.accelerated, c.fused, c.fallbacks, c.on_cpu, c.fuse_refused, c.last_status);
 }
 
 struct Menu MENU = {

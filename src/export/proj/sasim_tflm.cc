@@ -46,7 +46,7 @@ const sasim_drv::HwDesc kHw = {
 };
 
 bool g_enabled = true;
-Counters g_counters = {0, 0, 0, 0, 0};
+Counters g_counters = {0, 0, 0, 0, 0, 0};
 
 // The layers whose next operator is fused into their readback (READ_EW),
 // known by their filter (sasim_fuse.h, written by export-cfu --model: the
@@ -87,6 +87,8 @@ struct Prepared {
   // A layer of sasim_fuse.h: its operator's operand, output and parameters,
   // learned from the call that followed the layer's first run (learned).
   bool fuse, learned;
+  const int8_t* in;  // the layer's input and output when it was learned: it
+  const int8_t* y;   // fuses only a call with these (another interpreter's, say, runs plainly)
   const int8_t* x;
   int8_t* z;
   sasim_drv::EltwiseDesc e;
@@ -233,11 +235,21 @@ SASIM_BRIDGE bool run(sasim_drv::LayerDesc* l) {
   settle();
   Prepared* p = prepare(l);
   g_last.learning = false;
+  // The driver's cost model: a small fully connected layer is faster on the
+  // CPU (TFLite Micro's reference code then runs), unless its next operator
+  // is fused into it.
+  if (!(p && p->fuse) && !sasim_drv::layer_on_cfu(kHw, *l)) {
+    ++g_counters.on_cpu;
+    return false;
+  }
   // Fused: the operator's output instead of the layer's (READ_EW), once its
   // call after this layer was seen, where the driver takes it and the
   // operator's output does not overlap the layer's input.
-  if (p && p->fuse && p->learned && !overlap(p->z, output_bytes(*l), l->input, input_bytes(*l)) &&
-      !overlap(p->z, output_bytes(*l), p->x, output_bytes(*l))) {
+  const bool learned = p && p->fuse && p->learned && l->input == p->in && l->output == p->y;
+  const bool apart = learned && !overlap(p->z, output_bytes(*l), l->input, input_bytes(*l)) &&
+                     !overlap(p->z, output_bytes(*l), p->x, output_bytes(*l));
+  if (learned && !apart) ++g_counters.fuse_refused;
+  if (apart) {
     sasim_drv::LayerDesc f = *l;
     f.output = p->z;
     f.fused = &p->e;
@@ -420,6 +432,8 @@ SASIM_BRIDGE static bool elementwise(int op, const tflite::ArithmeticParams& par
     for (int k = 0; k < 5; ++k) f.dims[k] = f.stride_a[k] = f.stride_b[k] = 1;
     f.a = 0;
     p.x = y_first ? input2_data : input1_data;
+    p.in = last.l.input;
+    p.y = last.l.output;
     f.b = p.x;
     f.output = 0;
     p.z = output_data;
@@ -525,8 +539,11 @@ SASIM_BRIDGE bool FullyConnected(const tflite::FullyConnectedParams& params, con
   if (params.weights_offset != 0) return refuse();  // the array multiplies the raw filter bytes
   // The per-tensor pair, and the per-channel shifts as the driver's int32
   // (an int is not int32_t's type on every target).
-  const int32_t tensor_mult = params.output_multiplier;
-  const int32_t tensor_shift = params.output_shift;
+  // Static, as `shifts`: a layer run fused keeps pointing to them until its
+  // operator's call (settle() runs before they change).
+  static int32_t tensor_mult, tensor_shift;
+  tensor_mult = params.output_multiplier;
+  tensor_shift = params.output_shift;
   static int32_t shifts[1024];
   const int n = per_channel ? units : 1;
   if (per_channel) {

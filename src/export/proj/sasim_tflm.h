@@ -71,8 +71,11 @@ struct Counters {
   unsigned accelerated;
   unsigned fallbacks;
   int last_status;
-  unsigned on_cpu;  // operators the cost model left on the CPU (elementwise)
+  unsigned on_cpu;  // operators the cost model left on the CPU (elementwise, small fully connected)
   unsigned fused;   // layers run with their next operator fused (sasim_fuse.h)
+  // Fusions refused: the operator's output overlaps the layer's input (or
+  // its other operand), as TFLite Micro's memory planner may place it.
+  unsigned fuse_refused;
 };
 const Counters& GetCounters();
 
