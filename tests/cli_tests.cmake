@@ -635,6 +635,13 @@ string(JSON r8_fused GET "${r8_json}" total fused_operators)
 string(JSON r8_fused_total GET "${r8_json}" total cycles)
 string(JSON r8_ew_total GET "${r8_nofuse_json}" total cycles)
 string(JSON r8_add3 GET "${r8_json}" operators 3 implementation)
+# The 64 x 10 FC: the driver's cost model leaves it to the CPU in a whole
+# network (faster there); `check` of the same layer measures the CFU path.
+string(JSON r8_fc_where GET "${r8_json}" operators 14 where)
+string(JSON r8_on_cpu GET "${r8_json}" total layers_on_cpu)
+if(NOT r8_fc_where STREQUAL "cpu" OR NOT r8_on_cpu EQUAL 1)
+  message(SEND_ERROR "[run_tflite] the small FC: where ${r8_fc_where}, layers_on_cpu ${r8_on_cpu}")
+endif()
 if(NOT r8_fused EQUAL 3 OR NOT r8_fused_total LESS r8_ew_total OR NOT r8_add3 MATCHES "fused into operator 2")
   message(SEND_ERROR "[run_tflite] fused: ${r8_fused} operators, ${r8_fused_total} cycles (unfused ${r8_ew_total}), ${r8_add3}")
 endif()
