@@ -639,7 +639,7 @@ string(JSON r8_add3 GET "${r8_json}" operators 3 implementation)
 # network (faster there); `check` of the same layer measures the CFU path.
 string(JSON r8_fc_where GET "${r8_json}" operators 14 where)
 string(JSON r8_on_cpu GET "${r8_json}" total layers_on_cpu)
-if(NOT r8_fc_where STREQUAL "cpu" OR NOT r8_on_cpu EQUAL 1)
+if(NOT r8_fc_where MATCHES "^cpu$" OR NOT r8_on_cpu EQUAL 1)
   message(SEND_ERROR "[run_tflite] the small FC: where ${r8_fc_where}, layers_on_cpu ${r8_on_cpu}")
 endif()
 if(NOT r8_fused EQUAL 3 OR NOT r8_fused_total LESS r8_ew_total OR NOT r8_add3 MATCHES "fused into operator 2")
