@@ -85,14 +85,15 @@ int run_layer(const HwDesc& hw, const LayerDesc& l);
 // Micro's reference code in the exported bridge). Only small fully
 // connected layers go to the CPU: the CFU path's set-up (the driver's code,
 // the post-processing parameters, the weights' lines, the readback) costs
-// about kFcCfuFixed cycles on the board (ResNet-8's 64 x 10 FC: 16-20 k,
-// a 3 x 37 x 19 one 35 k), the CPU's loop about kFcCpuPerMac per MAC
-// (src/board/cpu_ops.h, cpu_fully_connected: 7.0 k for 640 MACs, 21.5 k for
-// 2,109), both measured on the board model (docs/microarchitecture.md, "CPU
-// or CFU"). Whole-network runs and the bridge ask; `check`, `cosim` and
-// layer lists measure the CFU path.
-const int kFcCfuFixed = 25000;
-const int kFcCpuPerMac = 9;
+// at least kFcCfuFixed cycles on the board (8.3 k for a 128 x 8 FC right
+// after another FC, its code in the I$; 16 k for ResNet-8's 64 x 10 after
+// the CPU operators), the CPU's loop about kFcCpuPerMac per MAC
+// (src/board/cpu_ops.h, cpu_fully_connected: 9.3 k for 640 MACs, 12.4 k
+// for 1,024), both measured on the board model (docs/microarchitecture.md,
+// "CPU or CFU"). Whole-network runs and the bridge ask; `check`, `cosim`
+// and layer lists measure the CFU path.
+const int kFcCfuFixed = 9600;
+const int kFcCpuPerMac = 12;
 bool layer_on_cfu(const HwDesc& hw, const LayerDesc& l);
 
 // The folded biases of l (out_c entries), as LayerDesc::folded_bias holds
