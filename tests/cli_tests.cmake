@@ -767,6 +767,13 @@ if(NOT fuse_h MATCHES "#define SASIM_FUSE_COUNT 3\n" OR NOT fuse_h MATCHES "oper
    OR NOT fuse_h MATCHES "operator 10, then 11 ADD")
   message(SEND_ERROR "[export_cfu_model] sasim_fuse.h:\n${fuse_h}")
 endif()
+# ... and its Makefile builds CFU Playground's ResNet-8 (MLPerf Tiny image
+# classification), the other model choices listed and commented out.
+file(READ "${WORK}/proj/fused/Makefile" fused_mk)
+if(NOT fused_mk MATCHES "\nDEFINES \\+= INCLUDE_MODEL_MLCOMMONS_TINY_V01_IMGC\n" OR
+   NOT fused_mk MATCHES "\n#DEFINES \\+= INCLUDE_MODEL_PDTI8\n" OR NOT fused_mk MATCHES "\n#DEFINES \\+= INCLUDE_MODEL_MLCOMMONS_TINY_V01_KWS\n")
+  message(SEND_ERROR "[export_cfu_model] Makefile's model choices:\n${fused_mk}")
+endif()
 expect(export_cfu_no_model 2 "nope.tflite" ARGS export-cfu --model "${WORK}/nope.tflite" --out "${WORK}/proj/nomodel")
 if(EXISTS "${WORK}/proj/nomodel")
   message(SEND_ERROR "[export_cfu_no_model] a refused export left a folder")
