@@ -103,6 +103,26 @@ std::string first_diff(const std::vector<int8_t>& got, const std::vector<int8_t>
          ": got " + std::to_string(got[first]) + " want " + std::to_string(want[first]);
 }
 
+// ADD's (or MUL's) parameters as TFLite Micro's Prepare derives them.
+tflite::ArithmeticParams arithmetic_params(bool mul, sasim::QuantParam qa, sasim::QuantParam qb, sasim::QuantParam qo) {
+  int32_t m[3] = {0, 0, 0};
+  int s[3] = {0, 0, 0};
+  if (mul) sasim::mul_multiplier(qa, qb, qo, &m[2], &s[2]);
+  else sasim::add_multipliers(qa, qb, qo, m, s);
+  tflite::ArithmeticParams p = tflite::ArithmeticParams();
+  p.left_shift = mul ? 0 : 20;
+  p.input1_offset = -qa.zero_point;
+  p.input2_offset = -qb.zero_point;
+  p.output_offset = qo.zero_point;
+  p.input1_multiplier = m[0];
+  p.input1_shift = s[0];
+  p.input2_multiplier = m[1];
+  p.input2_shift = s[1];
+  p.output_multiplier = m[2];
+  p.output_shift = s[2];
+  return p;
+}
+
 // ADD (Add, BroadcastAdd4DSlow) or MUL (Mul, BroadcastMul4DSlow) through
 // TFLite Micro's entry points, on the CFU's elementwise unit where the
 // project has it and on the reference code, against sasim's golden
@@ -121,21 +141,7 @@ int check_eltwise(bool mul, int* passed) {
       {"broadcast_scalar", {1, 10, 10, 3}, {1, 1, 1, 1}, {1, 10, 10, 3}, 0},
   };
   const sasim::QuantParam qa{0.05f, -4}, qb{0.08f, 9}, qo{0.1f, -3};
-  int32_t m[3] = {0, 0, 0};
-  int s[3] = {0, 0, 0};
-  if (mul) sasim::mul_multiplier(qa, qb, qo, &m[2], &s[2]);
-  else sasim::add_multipliers(qa, qb, qo, m, s);
-  tflite::ArithmeticParams p = tflite::ArithmeticParams();
-  p.left_shift = mul ? 0 : 20;
-  p.input1_offset = -qa.zero_point;
-  p.input2_offset = -qb.zero_point;
-  p.output_offset = qo.zero_point;
-  p.input1_multiplier = m[0];
-  p.input1_shift = s[0];
-  p.input2_multiplier = m[1];
-  p.input2_shift = s[1];
-  p.output_multiplier = m[2];
-  p.output_shift = s[2];
+  tflite::ArithmeticParams p = arithmetic_params(mul, qa, qb, qo);
   uint32_t seed = 12345;
   auto next = [&]() {
     seed = seed * 1103515245u + 12345u;
@@ -215,20 +221,7 @@ int check_fused(const std::string& vectors, int* passed) {
     v = static_cast<int8_t>(seed >> 16);
   }
   const sasim::QuantParam qy{0.04f, c.spec.output_zero_point}, qx{0.06f, 5}, qo{0.07f, -9};
-  int32_t m[3] = {0, 0, 0};
-  int sh[3] = {0, 0, 0};
-  sasim::add_multipliers(qy, qx, qo, m, sh);
-  tflite::ArithmeticParams p = tflite::ArithmeticParams();
-  p.left_shift = 20;
-  p.input1_offset = -qy.zero_point;
-  p.input2_offset = -qx.zero_point;
-  p.output_offset = qo.zero_point;
-  p.input1_multiplier = m[0];
-  p.input1_shift = sh[0];
-  p.input2_multiplier = m[1];
-  p.input2_shift = sh[1];
-  p.output_multiplier = m[2];
-  p.output_shift = sh[2];
+  tflite::ArithmeticParams p = arithmetic_params(false, qy, qx, qo);
   p.quantized_activation_min = -128;
   p.quantized_activation_max = 127;
   const sasim::Shape flat{static_cast<int>(n)};
