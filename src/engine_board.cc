@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "board/mailbox.h"
 #include "model/host.h"
 
 namespace sasim {
@@ -65,6 +66,14 @@ EngineResult run_layer_on_board(cpu::BoardHost* board, const CoreParams& p, cons
     throw ConfigError({{hw_source, 0, 0, "buffers", "too small for one tile of this layer"}});
   if (rc == sasim_drv::kErrNotFusable)
     throw std::runtime_error(fmt::format("layer {}: the driver cannot fuse its operator (driver status {})", spec.name, rc));
+  if (rc == sasim_board::kShippedFellBack)
+    throw std::runtime_error(fmt::format("layer {}: the exported bridge refused the layer (its kernel's reference code "
+                                         "ran; on the board a silent slow path)", spec.name));
+  if (rc == sasim_board::kShippedNotFused)
+    throw std::runtime_error(fmt::format("layer {}: the exported bridge ran the layer without its fused operator",
+                                         spec.name));
+  if (rc == sasim_board::kShippedNoAdopt)
+    throw std::runtime_error(fmt::format("layer {}: the exported bridge's table of prepared layers is full", spec.name));
   if (rc != sasim_drv::kOk)
     throw std::runtime_error(fmt::format("layer {}: the CFU rejected a command (driver status {})", spec.name, rc));
   LayerStats& s = r.stats;

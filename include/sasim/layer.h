@@ -60,11 +60,12 @@ struct LayerSpec {
   };
   bool has_fused = false;
   Fused fused;
-  // The board's layer runner may run the layer on the CPU where the driver's
-  // cost model prefers it (sasim_drv::layer_on_cfu: small fully connected
-  // layers): whole-network runs set it, as the exported bridge decides;
-  // `check`, `cosim` and layer lists keep the CFU path they measure.
-  bool may_run_on_cpu = false;
+  // The board's layer runner runs the layer as the exported firmware does:
+  // through the export's kernel entry and bridge, which may leave it on the
+  // CPU where the driver's cost model prefers it (sasim_drv::layer_on_cfu:
+  // small fully connected layers). Whole-network runs set it; `check`,
+  // `cosim` and layer lists call the driver directly, on the CFU.
+  bool shipped = false;
 
   // ---- derived geometry (valid after validate_layer) ----
   int batches() const;

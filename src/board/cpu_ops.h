@@ -197,44 +197,6 @@ inline void cpu_pool_reference(const PoolArgs& p, bool max) {
         }
 }
 
-// FULLY_CONNECTED on the CPU, where the driver's cost model prefers it
-// (sasim_drv::layer_on_cfu): TFLite Micro's reference arithmetic for int8
-// (filter offset 0): acc = bias + sum (input - input_zp) x filter, then the
-// requantization (per tensor, or per output unit) and the clamp. Four
-// products per step, the input's zero point applied once per unit as
-// input_zp x (the unit's filter sum), which the same sum of products gives.
-struct FcArgs {
-  const int8_t* in;      // [batches, depth]
-  const int8_t* filter;  // [units, depth]
-  const int32_t* bias;   // units entries, or null
-  const int32_t* mult;
-  const int32_t* shift;
-  int32_t per_tensor, batches, depth, units, input_zp, output_zp, act_min, act_max;
-  int8_t* out;  // [batches, units]
-};
-// Out of line and cold: it must not move the driver's hot loops in the I$.
-__attribute__((noinline, cold)) inline void cpu_fully_connected(const FcArgs& p) {
-  for (int32_t b = 0; b < p.batches; ++b) {
-    const int8_t* x = p.in + b * p.depth;
-    for (int32_t u = 0; u < p.units; ++u) {
-      const int8_t* w = p.filter + u * p.depth;
-      int32_t acc = 0, wsum = 0, d = 0;
-      for (; d + 4 <= p.depth; d += 4) {
-        acc += x[d] * w[d] + x[d + 1] * w[d + 1] + x[d + 2] * w[d + 2] + x[d + 3] * w[d + 3];
-        wsum += w[d] + w[d + 1] + w[d + 2] + w[d + 3];
-      }
-      for (; d < p.depth; ++d) {
-        acc += x[d] * w[d];
-        wsum += w[d];
-      }
-      acc -= p.input_zp * wsum;
-      if (p.bias) acc += p.bias[u];
-      const int32_t k = p.per_tensor ? 0 : u;
-      p.out[b * p.units + u] = sasim::requantize(acc, p.mult[k], p.shift[k], p.output_zp, p.act_min, p.act_max);
-    }
-  }
-}
-
 // RESHAPE: TFLite Micro copies the bytes when input and output differ.
 inline void cpu_copy(const int8_t* in, int8_t* out, int32_t count) {
   for (int32_t i = 0; i < count; ++i) out[i] = in[i];

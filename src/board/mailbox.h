@@ -17,7 +17,13 @@
 namespace sasim_board {
 
 const uint32_t kMailboxMagic = 0x4d534153u;  // "SASM"
-const uint32_t kMailboxVersion = 7;
+const uint32_t kMailboxVersion = 8;
+
+// The runner's own statuses (beside the driver's, sasim_drv::kOk and below)
+// for a layer run through the shipped kernel and bridge (Mailbox::shipped).
+const int32_t kShippedFellBack = -100;   // the bridge refused the layer: the kernel's reference code ran
+const int32_t kShippedNotFused = -101;   // asked to run fused, the bridge ran it plainly
+const int32_t kShippedNoAdopt = -102;    // the bridge's table had no room for the layer
 
 struct Mailbox {
   uint32_t magic, version;
@@ -36,11 +42,19 @@ struct Mailbox {
   // and fused_q = a_zp, b_zp, out_zp, act_min, act_max, m_a, s_a, m_b, s_b,
   // m_out, s_out (sasim_drv::EltwiseDesc's order).
   int32_t fused, fused_op;
-  // A layer the runner may give to its CPU kernel when the driver's cost
-  // model prefers it (sasim_drv::layer_on_cfu): whole-network runs; `check`,
-  // `cosim` and layer lists measure the CFU path (0).
-  int32_t may_cpu;
+  // 1: the layer runs as the exported firmware runs it (whole-network runs):
+  // through the export's kernel entry (ConvPerChannel, DepthwiseConvPerChannel,
+  // FullyConnected[PerChannel]) and its bridge (src/export/proj), which may
+  // leave it on the CPU where the driver's cost model prefers the CPU
+  // (sasim_drv::layer_on_cfu); the bridge holds the layer as a later
+  // inference finds it (sasim_tflm::Adopt: prepared, its fused operator
+  // learned). 0: run_layer directly, always on the CFU (`check`, `cosim`,
+  // layer lists).
+  int32_t shipped;
   uint32_t fused_b;
+  // Shipped and fused: the layer's own output tensor (the call's output; the
+  // fused run writes the operator's output, `output`, instead).
+  uint32_t fused_y;
   int32_t fused_q[11];
   // CPU operators (kind >= 16, board/cpu_ops.h): a second operand, an element
   // count and kind-specific parameters (ADD/SUB: a_zp, b_zp, m1, s1, m2, s2,
@@ -53,11 +67,11 @@ struct Mailbox {
   // 1s) and each operand's element strides (0 on a broadcast dimension).
   int32_t binary_op, dims[5], stride_a[5], stride_b[5];
   // Written by the runner.
-  int32_t status;        // run_layer's return value
+  int32_t status;        // run_layer's return value (or kShipped*)
   int32_t on_cfu;        // the runner ran it on the CFU: a CPU operator given to the elementwise unit, or a
                          // layer the driver's cost model kept on the CFU (0: its CPU kernel)
-  uint32_t cycles;       // mcycle delta around run_layer
-  uint32_t instret;      // minstret delta around run_layer
+  uint32_t cycles;       // mcycle delta around run_layer (shipped: around the kernel's call)
+  uint32_t instret;      // minstret delta around the same
   uint32_t done;         // 1 when the fields above are valid
 };
 

@@ -6,6 +6,12 @@
 #include "board/cpu_ops.h"
 #include "board/mailbox.h"
 #include "driver/driver.h"
+// The exported project's kernel entries and bridge (src/export/proj, built
+// against board/tflm_min; board/bridge/README.md).
+#include "sasim_tflm.h"
+#include "tensorflow/lite/kernels/internal/reference/integer_ops/conv.h"
+#include "tensorflow/lite/kernels/internal/reference/integer_ops/depthwise_conv.h"
+#include "tensorflow/lite/kernels/internal/reference/integer_ops/fully_connected.h"
 
 sasim_board::Mailbox sasim_mailbox __attribute__((section(".noinit"), used));
 
@@ -113,35 +119,109 @@ __attribute__((section(".text.sasim_warm"), noinline)) int run_accelerator_layer
     unpack_fused(m, fused);
     l.fused = &fused;
   }
-  // The CFU, or the CPU where the driver's cost model prefers it (small
-  // fully connected layers); the mailbox says which.
-  const bool on_cfu = !m.may_cpu || sasim_drv::layer_on_cfu(hw, l);
-  m.on_cfu = on_cfu ? 1 : 0;
-  sasim_board::FcArgs fc;
-  fc.in = l.input;
-  fc.filter = l.filter;
-  fc.bias = l.bias;
-  fc.mult = l.multiplier;
-  fc.shift = l.shift;
-  fc.per_tensor = l.per_tensor;
-  fc.batches = l.batches;
-  fc.depth = l.in_c;
-  fc.units = l.out_c;
-  fc.input_zp = l.input_zp;
-  fc.output_zp = l.output_zp;
-  fc.act_min = l.act_min;
-  fc.act_max = l.act_max;
-  fc.out = l.output;
+  m.on_cfu = 1;
   uint32_t i0, t0, t1, i1;
   int rc = sasim_drv::kOk;
   *reinterpret_cast<volatile uint32_t*>(0xF0000008u) = 1;  // marker: the layer starts
   i0 = read_minstret();
   t0 = read_mcycle();
-  if (on_cfu) rc = sasim_drv::run_layer(hw, l);
-  else sasim_board::cpu_fully_connected(fc);
+  rc = sasim_drv::run_layer(hw, l);
   t1 = read_mcycle();
   i1 = read_minstret();
   *reinterpret_cast<volatile uint32_t*>(0xF0000008u) = 2;  // marker: run_layer returned
+  return finish(m, rc, t0, t1, i0, i1);
+}
+
+// A layer as the exported firmware runs it (Mailbox::shipped): TFLite
+// Micro's arguments, as its kernels' Eval builds them, given to the export's
+// kernel entry, which calls the bridge, which calls the driver (or, where the
+// bridge's cost model says so, runs the kernel's reference code). The timed
+// span is the entry's call: what the firmware's profiler measures for the
+// operator, less TFLite Micro's Eval around it.
+__attribute__((section(".text.sasim_warm"), noinline)) int run_shipped_layer(volatile sasim_board::Mailbox& m) {
+  sasim_drv::HwDesc hw;
+  sasim_drv::LayerDesc l;
+  unpack(m, hw, l);
+  sasim_tflm::SetRuntimeHardware(hw);
+  // The call names the layer's own output; run fused, the bridge writes the
+  // operator's (the mailbox's output) instead.
+  int8_t* const y = m.fused ? reinterpret_cast<int8_t*>(m.fused_y) : l.output;
+  sasim_drv::EltwiseDesc fused;
+  if (m.fused) unpack_fused(m, fused);
+  sasim_drv::LayerDesc key = l;
+  key.output = y;
+  if (!sasim_tflm::Adopt(key, l.folded_bias, l.packed_weights, m.fused ? &fused : 0, l.output))
+    return finish(m, sasim_board::kShippedNoAdopt, 0, 0, 0, 0);
+  const int32_t kind = m.kind;
+  const int32_t in_dims[4] = {l.batches, l.in_h, l.in_w, l.in_c};
+  const int32_t out_dims[4] = {l.batches, l.out_h, l.out_w, l.out_c};
+  const int32_t bias_dims[1] = {l.out_c};
+  const tflite::RuntimeShape in_shape(4, in_dims), out_shape(4, out_dims), bias_shape(1, bias_dims);
+  tflite::ConvParams conv;
+  tflite::DepthwiseParams dw;
+  tflite::FullyConnectedParams fc;
+  __builtin_memset(&conv, 0, sizeof conv);
+  __builtin_memset(&dw, 0, sizeof dw);
+  __builtin_memset(&fc, 0, sizeof fc);
+  conv.padding_values.height = dw.padding_values.height = static_cast<int16_t>(l.pad_top);
+  conv.padding_values.width = dw.padding_values.width = static_cast<int16_t>(l.pad_left);
+  conv.stride_height = dw.stride_height = static_cast<int16_t>(l.stride_h);
+  conv.stride_width = dw.stride_width = static_cast<int16_t>(l.stride_w);
+  conv.dilation_height_factor = dw.dilation_height_factor = static_cast<int16_t>(l.dil_h);
+  conv.dilation_width_factor = dw.dilation_width_factor = static_cast<int16_t>(l.dil_w);
+  dw.depth_multiplier = static_cast<int16_t>(l.depth_multiplier);
+  conv.input_offset = dw.input_offset = fc.input_offset = -l.input_zp;
+  conv.output_offset = dw.output_offset = fc.output_offset = l.output_zp;
+  conv.quantized_activation_min = dw.quantized_activation_min = fc.quantized_activation_min = l.act_min;
+  conv.quantized_activation_max = dw.quantized_activation_max = fc.quantized_activation_max = l.act_max;
+  fc.output_multiplier = l.multiplier[0];
+  fc.output_shift = l.shift[0];
+  const sasim_tflm::Counters c0 = sasim_tflm::GetCounters();
+  uint32_t i0, t0, t1, i1;
+  *reinterpret_cast<volatile uint32_t*>(0xF0000008u) = 1;  // marker: the layer starts
+  if (kind == sasim_drv::kConv2d) {
+    const int32_t f_dims[4] = {l.out_c, l.k_h, l.k_w, l.in_c};
+    const tflite::RuntimeShape f_shape(4, f_dims);
+    i0 = read_minstret();
+    t0 = read_mcycle();
+    tflite::reference_integer_ops::ConvPerChannel(conv, l.multiplier, l.shift, in_shape, l.input, f_shape, l.filter,
+                                                  bias_shape, l.bias, out_shape, y);
+    t1 = read_mcycle();
+    i1 = read_minstret();
+  } else if (kind == sasim_drv::kDepthwiseConv2d) {
+    const int32_t f_dims[4] = {1, l.k_h, l.k_w, l.out_c};
+    const tflite::RuntimeShape f_shape(4, f_dims);
+    i0 = read_minstret();
+    t0 = read_mcycle();
+    tflite::reference_integer_ops::DepthwiseConvPerChannel(dw, l.multiplier, l.shift, in_shape, l.input, f_shape,
+                                                           l.filter, bias_shape, l.bias, out_shape, y);
+    t1 = read_mcycle();
+    i1 = read_minstret();
+  } else {  // fully connected: [batches, depth] x [units, depth]
+    const int32_t x_dims[2] = {l.batches, l.in_c};
+    const int32_t f_dims[2] = {l.out_c, l.in_c};
+    const int32_t o_dims[2] = {l.batches, l.out_c};
+    const tflite::RuntimeShape x_shape(2, x_dims), f_shape(2, f_dims), o_shape(2, o_dims);
+    i0 = read_minstret();
+    t0 = read_mcycle();
+    if (l.per_tensor)
+      tflite::reference_integer_ops::FullyConnected(fc, x_shape, l.input, f_shape, l.filter, bias_shape, l.bias,
+                                                    o_shape, y);
+    else
+      tflite::reference_integer_ops::FullyConnectedPerChannel(fc, l.multiplier, reinterpret_cast<const int*>(l.shift),
+                                                              x_shape, l.input, f_shape,
+                                                              l.filter, bias_shape, l.bias, o_shape, y);
+    t1 = read_mcycle();
+    i1 = read_minstret();
+  }
+  *reinterpret_cast<volatile uint32_t*>(0xF0000008u) = 2;  // marker: the call returned
+  // What the bridge did, from its counters: the CFU, the CPU by its cost
+  // model, or a refusal (a silent slow path on the board: an error here).
+  const sasim_tflm::Counters& c1 = sasim_tflm::GetCounters();
+  int rc = sasim_drv::kOk;
+  if (c1.fallbacks != c0.fallbacks) rc = c1.last_status != sasim_drv::kOk ? c1.last_status : sasim_board::kShippedFellBack;
+  else if (m.fused && c1.fused == c0.fused) rc = sasim_board::kShippedNotFused;
+  m.on_cfu = c1.accelerated != c0.accelerated ? 1 : 0;
   return finish(m, rc, t0, t1, i0, i1);
 }
 
@@ -283,5 +363,6 @@ __attribute__((noinline)) int run_cpu_operator(volatile sasim_board::Mailbox& m)
 int main() {
   volatile sasim_board::Mailbox& m = sasim_mailbox;
   if (m.magic != sasim_board::kMailboxMagic || m.version != sasim_board::kMailboxVersion) return 3;
-  return m.kind < sasim_board::kFirstCpuOp ? run_accelerator_layer(m) : run_cpu_operator(m);
+  if (m.kind >= sasim_board::kFirstCpuOp) return run_cpu_operator(m);
+  return m.shipped ? run_shipped_layer(m) : run_accelerator_layer(m);
 }

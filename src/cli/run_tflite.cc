@@ -210,7 +210,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
       // the graph, the parameters and the CFU allow it: the layer then
       // outputs that operator's result.
       LayerSpec spec = layer->spec;
-      spec.may_run_on_cpu = true;  // as the exported bridge, the driver's cost model decides
+      spec.shipped = true;  // through the exported kernel and bridge: the driver's cost model decides
       int fused_out = -1, x = -1;
       if (!opt.no_fuse && fusion_after(hw_desc, m, pos, *layer, &spec, &x)) {
         std::vector<int8_t> scratch;

@@ -198,7 +198,7 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
   std::vector<int32_t> shifts(spec.output_shift.begin(), spec.output_shift.end());
   m.shift = place(shifts.data(), shifts.size() * 4);
   m.output = place(nullptr, out_bytes);
-  m.may_cpu = spec.may_run_on_cpu ? 1 : 0;
+  m.shipped = spec.shipped ? 1 : 0;
   if (spec.has_fused) {  // the fused operator's operand, and its parameters
     const LayerSpec::Fused& f = spec.fused;
     m.fused = 1;
@@ -225,6 +225,9 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
       m.packed_weights = place(blob.data(), blob.size());
     }
   }
+  // Shipped and fused: the layer's own output, which the call names and the
+  // fused run never writes (it writes the operator's, m.output).
+  if (spec.shipped && spec.has_fused) m.fused_y = place(nullptr, out_bytes);
   if (needed > arena_bytes_ || next > arena_end)
     throw ConfigError({{spec.name.empty() ? "layer" : spec.name, 0, 0, "",
                         fmt::format("its tensors need {} bytes on the board; the layer runner's arena holds {} "

@@ -38,12 +38,21 @@ namespace sasim_tflm {
 
 namespace {
 
+#if defined(SASIM_HW_RUNTIME)
+// sasim's own layer runner (src/board/): one image for every configuration,
+// so the hardware is the variable SetRuntimeHardware() sets (a reference to
+// it is constant-initialised: no start-up code needed). A project never
+// defines SASIM_HW_RUNTIME.
+sasim_drv::HwDesc g_runtime_hw;
+const sasim_drv::HwDesc& kHw = g_runtime_hw;
+#else
 const sasim_drv::HwDesc kHw = {
     SASIM_HW_ROWS,     SASIM_HW_COLS,     SASIM_HW_DATAFLOW,     SASIM_HW_A_LINES,
     SASIM_HW_B_LINES,  SASIM_HW_C_LINES,  SASIM_HW_A_DOUBLE != 0, SASIM_HW_B_DOUBLE != 0,
     SASIM_HW_C_DOUBLE != 0, SASIM_HW_IM2COL != 0, SASIM_HW_STORE_CYCLES, SASIM_HW_ELTWISE != 0,
     SASIM_HW_ELTWISE != 0 && SASIM_HW_READ_PREFETCH != 0,
 };
+#endif
 
 bool g_enabled = true;
 Counters g_counters = {0, 0, 0, 0, 0, 0};
@@ -84,6 +93,10 @@ struct Prepared {
   const int32_t* bias;
   const int32_t* folded;
   const int8_t* packed;
+  // The per-channel multipliers and shifts found to be the CFU's (quant_ok)
+  // at an earlier call: TFLite Micro computes them once, in Prepare.
+  const int32_t* q_mult;
+  const int32_t* q_shift;
   // A layer of sasim_fuse.h: its operator's operand, output and parameters,
   // learned from the call that followed the layer's first run (learned).
   bool fuse, learned;
@@ -94,6 +107,9 @@ struct Prepared {
   sasim_drv::EltwiseDesc e;
 };
 Prepared g_prepared[SASIM_PREPARED_LAYERS];
+// Where the next call's layer is looked for first: an interpreter calls the
+// layers in the same order every inference, so one comparison finds it.
+int g_next = 0;
 
 // The layer run last, when it is a layer of sasim_fuse.h: run fused (its
 // operator's output written, its own never; the operator's call is then
@@ -133,13 +149,58 @@ unsigned filter_bytes(const sasim_drv::LayerDesc& l) {
   return static_cast<unsigned>(l.out_c * l.k_h * l.k_w * l.in_c);
 }
 
-SASIM_BRIDGE Prepared* prepare(sasim_drv::LayerDesc* l) {
-  for (int i = 0; i < g_prepared_count; ++i)
+// The prepared entry of l (its preparation in l), or null.
+SASIM_BRIDGE Prepared* find(sasim_drv::LayerDesc* l) {
+  for (int k = 0; k < g_prepared_count; ++k) {
+    const int i = g_next + k < g_prepared_count ? g_next + k : g_next + k - g_prepared_count;
     if (same(g_prepared[i], *l)) {
+      g_next = i + 1 < g_prepared_count ? i + 1 : 0;
       l->folded_bias = g_prepared[i].folded;
       l->packed_weights = g_prepared[i].packed;
       return &g_prepared[i];
     }
+  }
+  return 0;
+}
+
+// A new entry for l: its key fields, nothing prepared or learned yet.
+Prepared* add_entry(const sasim_drv::LayerDesc& l) {
+  if (g_prepared_count == SASIM_PREPARED_LAYERS) return 0;
+  Prepared& p = g_prepared[g_prepared_count++];
+  p.kind = l.kind;
+  p.batches = l.batches;
+  p.in_h = l.in_h;
+  p.in_w = l.in_w;
+  p.in_c = l.in_c;
+  p.out_h = l.out_h;
+  p.out_w = l.out_w;
+  p.out_c = l.out_c;
+  p.k_h = l.k_h;
+  p.k_w = l.k_w;
+  p.stride_h = l.stride_h;
+  p.stride_w = l.stride_w;
+  p.dil_h = l.dil_h;
+  p.dil_w = l.dil_w;
+  p.pad_top = l.pad_top;
+  p.pad_left = l.pad_left;
+  p.depth_multiplier = l.depth_multiplier;
+  p.input_zp = l.input_zp;
+  p.filter = l.filter;
+  p.bias = l.bias;
+  p.folded = 0;
+  p.packed = 0;
+  p.q_mult = p.q_shift = 0;
+  p.fuse = false;
+  p.learned = false;
+  p.in = p.y = p.x = 0;
+  p.z = 0;
+  g_next = 0;
+  return &p;
+}
+
+// l's first call: its preparation made and kept (null when the table or the
+// arena is full: the driver then works from the raw tensors).
+SASIM_BRIDGE Prepared* prepare(sasim_drv::LayerDesc* l) {
   if (g_prepared_count == SASIM_PREPARED_LAYERS) return 0;
   int32_t* folded = arena_take(static_cast<unsigned>(l->out_c) * 4);
   if (!folded) return 0;
@@ -147,31 +208,9 @@ SASIM_BRIDGE Prepared* prepare(sasim_drv::LayerDesc* l) {
   const int bytes = sasim_drv::packed_weights_bytes(kHw, *l);
   int8_t* packed = bytes > 0 ? reinterpret_cast<int8_t*>(arena_take(static_cast<unsigned>(bytes))) : 0;
   if (packed) sasim_drv::pack_weights(kHw, *l, packed);
-  Prepared& p = g_prepared[g_prepared_count++];
-  p.kind = l->kind;
-  p.batches = l->batches;
-  p.in_h = l->in_h;
-  p.in_w = l->in_w;
-  p.in_c = l->in_c;
-  p.out_h = l->out_h;
-  p.out_w = l->out_w;
-  p.out_c = l->out_c;
-  p.k_h = l->k_h;
-  p.k_w = l->k_w;
-  p.stride_h = l->stride_h;
-  p.stride_w = l->stride_w;
-  p.dil_h = l->dil_h;
-  p.dil_w = l->dil_w;
-  p.pad_top = l->pad_top;
-  p.pad_left = l->pad_left;
-  p.depth_multiplier = l->depth_multiplier;
-  p.input_zp = l->input_zp;
-  p.filter = l->filter;
-  p.bias = l->bias;
+  Prepared& p = *add_entry(*l);
   p.folded = folded;
   p.packed = packed;
-  p.fuse = false;
-  p.learned = false;
   if (SASIM_FUSE_COUNT > 0) {  // (an empty table holds one entry of 0 bytes, which no filter matches)
     const unsigned n = filter_bytes(*l);
     const uint32_t h = fnv1a(l->filter, n);
@@ -186,7 +225,8 @@ SASIM_BRIDGE Prepared* prepare(sasim_drv::LayerDesc* l) {
 bool is_int8(int32_t v) { return v >= -128 && v <= 127; }
 bool shift_ok(int32_t s) { return s >= -31 && s <= 30; }
 
-// What every kernel shares: the quantization fields the CFU holds.
+// What every kernel shares: the quantization fields the CFU holds (n
+// channels' multipliers and shifts; n = 0: the scalars only).
 bool quant_ok(int32_t input_offset, int32_t output_offset, int32_t act_min, int32_t act_max, int n,
               const int32_t* mult, const int32_t* shift) {
   if (!is_int8(-input_offset) || !is_int8(output_offset)) return false;
@@ -195,6 +235,7 @@ bool quant_ok(int32_t input_offset, int32_t output_offset, int32_t act_min, int3
     if (mult[i] < 0 || !shift_ok(shift[i])) return false;
   return true;
 }
+bool channels_ok(int n, const int32_t* mult, const int32_t* shift) { return quant_ok(0, 0, 0, 0, n, mult, shift); }
 
 // Every field of l set (stores, not a memset call), the tensors null.
 inline void clear(sasim_drv::LayerDesc* l) {
@@ -231,9 +272,25 @@ SASIM_BRIDGE void settle() {
   g_counters.last_status = sasim_drv::run_layer(kHw, g_last.l);
 }
 
-SASIM_BRIDGE bool run(sasim_drv::LayerDesc* l) {
+bool refuse() {
+  ++g_counters.fallbacks;
+  return false;
+}
+
+// channels_checked: the caller checked l's per-channel multipliers and
+// shifts (else they are checked here, once per prepared layer).
+SASIM_BRIDGE bool run(sasim_drv::LayerDesc* l, bool channels_checked) {
   settle();
-  Prepared* p = prepare(l);
+  Prepared* p = find(l);
+  if (!channels_checked && !(p && p->q_mult == l->multiplier && p->q_shift == l->shift)) {
+    if (!channels_ok(l->out_c, l->multiplier, l->shift)) return refuse();
+    if (!p) p = prepare(l);
+    if (p) {
+      p->q_mult = l->multiplier;
+      p->q_shift = l->shift;
+    }
+  }
+  if (!p) p = prepare(l);
   g_last.learning = false;
   // The driver's cost model: a small fully connected layer is faster on the
   // CPU (TFLite Micro's reference code then runs), unless its next operator
@@ -281,17 +338,12 @@ SASIM_BRIDGE bool run(sasim_drv::LayerDesc* l) {
   return true;
 }
 
-bool refuse() {
-  ++g_counters.fallbacks;
-  return false;
-}
-
 // Conv and depthwise after their own checks: the per-channel quantization
 // and the tensors, then the accelerator.
 bool run_per_channel(sasim_drv::LayerDesc* l, int32_t input_offset, int32_t output_offset,
                      const int32_t* output_multiplier, const int32_t* output_shift, const int8_t* input_data,
                      const int8_t* filter_data, const int32_t* bias_data, int8_t* output_data) {
-  if (!quant_ok(input_offset, output_offset, l->act_min, l->act_max, l->out_c, output_multiplier, output_shift))
+  if (!quant_ok(input_offset, output_offset, l->act_min, l->act_max, 0, output_multiplier, output_shift))
     return refuse();
   l->input = input_data;
   l->filter = filter_data;
@@ -300,7 +352,7 @@ bool run_per_channel(sasim_drv::LayerDesc* l, int32_t input_offset, int32_t outp
   l->shift = output_shift;
   l->per_tensor = 0;
   l->output = output_data;
-  return run(l);
+  return run(l, false);
 }
 
 // The spatial fields of conv and depthwise from their 4-D shapes.
@@ -345,8 +397,35 @@ void ResetPrepared() {
   settle();
   g_last.learning = false;
   g_prepared_count = 0;
+  g_next = 0;
   g_arena_used = 0;
 }
+
+bool Adopt(const sasim_drv::LayerDesc& l, const int32_t* folded, const int8_t* packed,
+           const sasim_drv::EltwiseDesc* fused, int8_t* fused_output) {
+  Prepared* p = add_entry(l);
+  if (!p) return false;
+  p->folded = folded;
+  p->packed = packed;
+  p->q_mult = l.multiplier;
+  p->q_shift = l.shift;
+  if (fused) {
+    p->fuse = p->learned = true;
+    p->in = l.input;
+    p->y = l.output;
+    p->x = fused->b;
+    p->z = fused_output;
+    p->e = *fused;
+    p->e.a = 0;
+    p->e.output = 0;
+  }
+  g_next = static_cast<int>(p - g_prepared);
+  return true;
+}
+
+#if defined(SASIM_HW_RUNTIME)
+void SetRuntimeHardware(const sasim_drv::HwDesc& hw) { g_runtime_hw = hw; }
+#endif
 bool Enabled() { return g_enabled; }
 const Counters& GetCounters() { return g_counters; }
 
@@ -576,7 +655,7 @@ SASIM_BRIDGE bool FullyConnected(const tflite::FullyConnectedParams& params, con
   l.shift = shift;
   l.per_tensor = per_channel ? 0 : 1;
   l.output = output_data;
-  return run(&l);
+  return run(&l, true);
 }
 
 }  // namespace sasim_tflm

@@ -15,6 +15,12 @@
 
 #include "tensorflow/lite/kernels/internal/types.h"
 
+namespace sasim_drv {
+struct HwDesc;
+struct LayerDesc;
+struct EltwiseDesc;
+}  // namespace sasim_drv
+
 namespace sasim_tflm {
 
 bool ConvPerChannel(const tflite::ConvParams& params, const int32_t* output_multiplier, const int32_t* output_shift,
@@ -64,6 +70,21 @@ bool Enabled();
 // same tensors reuse it: the weights must not change between calls, as
 // TFLite Micro's do not. ResetPrepared() forgets every prepared layer.
 void ResetPrepared();
+
+// For sasim's own layer runner (src/board/runner.cc), which times one call
+// of a layer as a later inference's: the state the earlier inferences left
+// for the layer l describes (its tensors and geometry as its call will give
+// them): prepared with `folded` and `packed` (null: none), its per-channel
+// quantization checked, and, with `fused`, its next operator learned (the
+// parameters and the operand fused->b, the output fused_output). False when
+// the table is full. A project's firmware has no use for it.
+bool Adopt(const sasim_drv::LayerDesc& l, const int32_t* folded, const int8_t* packed,
+           const sasim_drv::EltwiseDesc* fused, int8_t* fused_output);
+#if defined(SASIM_HW_RUNTIME)
+// The runner's one image serves every configuration: the hardware the
+// bridge gives the driver (a project has it built in, sasim_hw.h).
+void SetRuntimeHardware(const sasim_drv::HwDesc& hw);
+#endif
 
 // Layers run on the accelerator and layers that fell back, since start-up;
 // the driver's status of the last layer it was given (0: ok).

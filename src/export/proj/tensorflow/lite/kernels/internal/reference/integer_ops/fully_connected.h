@@ -18,24 +18,43 @@ namespace reference_integer_ops {
 // The reference arithmetic: out[b][u] = sum_d (w[u][d] + filter_offset) *
 // (x[b][d] + input_offset) + bias[u], requantized with channel u's pair (or
 // the one pair when per_channel is false). int16 has no input/output offsets.
+// Computed as sum w x + input_offset sum w (+ filter_offset (sum x +
+// depth input_offset)), four products a step: the same integers, fewer
+// instructions (it runs where the driver's cost model leaves a small layer
+// on the CPU, sasim_drv::layer_on_cfu).
 template <typename InputT, typename AccT, typename BiasT, typename OutputT>
 inline void SasimFullyConnectedReference(const FullyConnectedParams& params, const int32_t* multipliers,
                                          const int* shifts, bool per_channel, int batches, int units, int depth,
                                          const InputT* input_data, const int8_t* filter_data, const BiasT* bias_data,
                                          OutputT* output_data, int32_t input_offset, int32_t output_offset) {
-  for (int b = 0; b < batches; ++b)
+  const AccT filter_offset = params.weights_offset;
+  for (int b = 0; b < batches; ++b) {
+    const InputT* x = input_data + b * depth;
+    AccT xsum = 0;
+    if (filter_offset != 0)
+      for (int d = 0; d < depth; ++d) xsum += x[d];
     for (int u = 0; u < units; ++u) {
-      AccT acc = 0;
-      for (int d = 0; d < depth; ++d) {
-        const AccT w = static_cast<AccT>(filter_data[u * depth + d]) + params.weights_offset;
-        acc += w * (static_cast<AccT>(input_data[b * depth + d]) + input_offset);
+      const int8_t* w = filter_data + u * depth;
+      AccT acc = 0, wsum = 0;
+      int d = 0;
+      for (; d + 4 <= depth; d += 4) {
+        acc += static_cast<AccT>(x[d]) * w[d] + static_cast<AccT>(x[d + 1]) * w[d + 1] +
+               static_cast<AccT>(x[d + 2]) * w[d + 2] + static_cast<AccT>(x[d + 3]) * w[d + 3];
+        wsum += w[d] + w[d + 1] + w[d + 2] + w[d + 3];
       }
+      for (; d < depth; ++d) {
+        acc += static_cast<AccT>(x[d]) * w[d];
+        wsum += w[d];
+      }
+      acc += wsum * input_offset;
+      if (filter_offset != 0) acc += filter_offset * (xsum + static_cast<AccT>(depth) * input_offset);
       if (bias_data) acc += bias_data[u];
       const int c = per_channel ? u : 0;
       output_data[b * units + u] = static_cast<OutputT>(
           sasim_reference::Output(acc, multipliers[c], shifts[c], output_offset, params.quantized_activation_min,
                                   params.quantized_activation_max));
     }
+  }
 }
 
 inline void FullyConnectedPerChannel(const FullyConnectedParams& params, const int32_t* output_multiplier,

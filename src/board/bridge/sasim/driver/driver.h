@@ -1,0 +1,2 @@
+// The driver where an export puts it (README.md).
+#include "driver/driver.h"

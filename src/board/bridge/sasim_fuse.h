@@ -1,0 +1,8 @@
+// The runner's stand-in for an export's sasim_fuse.h (README.md): no layer
+// is recognised by its filter; the runner adopts each fused layer's learned
+// state itself (sasim_tflm::Adopt).
+#ifndef SASIM_FUSE_H_
+#define SASIM_FUSE_H_
+#define SASIM_FUSE_COUNT 0
+#define SASIM_FUSE_TABLE {{0u, 0u, 0}}
+#endif  // SASIM_FUSE_H_
