@@ -10,6 +10,7 @@
 
 #include "sasim/case_io.h"
 #include "sasim/config.h"
+#include "tflite/arena_plan.h"
 #include "tflite/graph.h"
 #include "tflite/import.h"
 #include "tflite/reader.h"
@@ -610,4 +611,35 @@ TEST_CASE("seeded mutations of a .npy input never crash the reader", "[tflite][n
   WARN(".npy mutants: " << read << " read, " << refused << " refused");
   CHECK(read + refused == 1500);
   CHECK(refused > 0);
+}
+
+// The arena plan (tflite/arena_plan.h) against TFLite Micro 8746ec9's own,
+// as the exported bridge saw it on the board model (the tensors' addresses
+// at every CONV_2D and ADD call of ResNet-8, relative to the first conv's
+// input): each residual ADD's output takes its conv's input buffer.
+TEST_CASE("the arena plan places ResNet-8's tensors as TFLite Micro does", "[tflite]") {
+  using namespace sasim::tflite;
+  const Model m = load_tflite(kModels + "pretrainedResnet_quant.tflite");
+  const ArenaPlan plan = plan_arena(m);
+  // operator index -> (first input, last input or -1, output) offsets measured
+  struct Want {
+    size_t op;
+    int64_t in, in2, out;
+  };
+  const Want want[] = {
+      {0, 0x0000, -1, 0x8000},     {1, 0x8000, -1, 0x0000},     {2, 0x0000, -1, 0x4000},
+      {3, 0x8000, 0x4000, 0x0000}, {4, 0x0000, -1, 0x4000},     {5, 0x4000, -1, 0x6000},
+      {6, 0x0000, -1, 0x4000},     {7, 0x4000, 0x6000, 0x0000}, {8, 0x0000, -1, 0x2000},
+      {9, 0x2000, -1, 0x3000},     {10, 0x0000, -1, 0x2000},    {11, 0x2000, 0x3000, 0x0000},
+  };
+  const int64_t base = plan.offset[static_cast<size_t>(m.operators[0].inputs[0])];
+  for (const Want& w : want) {
+    const Operator& op = m.operators[w.op];
+    INFO("operator " << w.op << " " << op_name(op.code));
+    CHECK(plan.offset[static_cast<size_t>(op.inputs[0])] - base == w.in);
+    if (w.in2 >= 0) CHECK(plan.offset[static_cast<size_t>(op.inputs[1])] - base == w.in2);
+    CHECK(plan.offset[static_cast<size_t>(op.outputs[0])] - base == w.out);
+  }
+  CHECK(plan.overlap(m.operators[3].outputs[0], m.operators[2].inputs[0]));
+  CHECK_FALSE(plan.overlap(m.operators[3].outputs[0], m.operators[3].inputs[1]));
 }

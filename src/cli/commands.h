@@ -15,6 +15,7 @@ namespace sasim::tflite {
 struct Model;
 struct Imported;
 struct ImportedLayer;
+struct ArenaPlan;
 }  // namespace sasim::tflite
 namespace sasim_drv {
 struct HwDesc;
@@ -98,9 +99,13 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
 // into its readback (tflite::fusable_eltwise, then the driver's
 // sasim_drv::fused_eltwise_supported for hw): then *spec is the layer's with
 // the operator (LayerSpec::fused) and *x_index its other input. The runner
-// (run_network) and export-cfu --model decide the same way.
+// (run_network) and export-cfu --model decide the same way. With `plan`
+// (TFLite Micro's arena plan, tflite/arena_plan.h), also false where the
+// plan puts the operator's output over the layer's input or the operator's
+// other input, where the exported bridge runs both plainly; *prevented is
+// then set (the runner says so).
 bool fusion_after(const sasim_drv::HwDesc& hw, const tflite::Model& m, size_t pos, const tflite::ImportedLayer& layer,
-                  LayerSpec* spec, int* x_index);
+                  LayerSpec* spec, int* x_index, const tflite::ArenaPlan* plan = nullptr, bool* prevented = nullptr);
 // --trace, --trace-layer (one of `names`, from `source`) and --trace-cycles
 // into *eo, validated; the trace files go to out_dir.
 void set_trace_options(const RunOptions& opt, const std::vector<std::string>& names, const std::string& source,

@@ -33,6 +33,7 @@
 #include "model/host.h"
 #include "sasim/engine.h"
 #include "sasim/resources.h"
+#include "tflite/arena_plan.h"
 #include "tflite/board_ops.h"
 #include "tflite/graph.h"
 #include "tflite/import.h"
@@ -69,10 +70,16 @@ void write_or_throw(const std::string& path, const std::string& bytes) {
 }  // namespace
 
 bool fusion_after(const sasim_drv::HwDesc& hw, const tflite::Model& m, size_t pos, const tflite::ImportedLayer& layer,
-                  LayerSpec* spec, int* x_index) {
+                  LayerSpec* spec, int* x_index, const tflite::ArenaPlan* plan, bool* prevented) {
+  if (prevented) *prevented = false;
   if (pos + 1 >= m.operators.size()) return false;
   LayerSpec s = layer.spec;
   if (!tflite::fusable_eltwise(m, m.operators[pos + 1], m.operators[pos].outputs[0], &s.fused, x_index)) return false;
+  const int z = m.operators[pos + 1].outputs[0];
+  if (plan && (plan->overlap(z, m.operators[pos].inputs[0]) || plan->overlap(z, *x_index))) {
+    if (prevented) *prevented = true;
+    return false;
+  }
   s.has_fused = true;
   // The driver's own rule, on a view of the layer with buffers of its sizes.
   LayerData d;
@@ -174,6 +181,12 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
   // operator's index -> the layer's.
   std::map<int, int> fused_into;
   uint64_t fused_ops = 0;
+  // Where TFLite Micro's arena plan puts tensors, as the firmware has them:
+  // a fusion the plan prevents (the operator's output over the layer's
+  // input) is one the exported bridge refuses, so the runner does not fuse
+  // it either. The layers' own tensors are placed apart on the board model.
+  const tflite::ArenaPlan plan = tflite::plan_arena(m);
+  std::vector<std::pair<int, int>> prevented;  // (layer, operator) the plan keeps apart
   const sasim_drv::HwDesc hw_desc = hw_desc_from(core_params_from(hw));
   // Ctrl-C: finish the operator in flight, then write the rows of the
   // operators done (no output tensor: the inference is not complete).
@@ -212,12 +225,14 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
       LayerSpec spec = layer->spec;
       spec.shipped = true;  // through the exported kernel and bridge: the driver's cost model decides
       int fused_out = -1, x = -1;
-      if (!opt.no_fuse && fusion_after(hw_desc, m, pos, *layer, &spec, &x)) {
+      bool kept_apart = false;
+      if (!opt.no_fuse && fusion_after(hw_desc, m, pos, *layer, &spec, &x, &plan, &kept_apart)) {
         std::vector<int8_t> scratch;
         d.residual = tflite::tensor_value(m, t, x, &scratch);
         fused_out = m.operators[pos + 1].outputs[0];
         fused_into[m.operators[pos + 1].index] = op.index;
       }
+      if (kept_apart) prevented.emplace_back(op.index, m.operators[pos + 1].index);
       EngineResult r = engine->run(spec, d);
       t[fused_out >= 0 ? fused_out : oi] = std::move(r.output);
       where = fused_out >= 0 ? "cfu+" : r.stats.on_cpu ? "cpu" : "cfu";
@@ -353,6 +368,15 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
              layers_on_cpu ? fmt::format(" ({} of them layers the driver's cost model left on the CPU)", layers_on_cpu)
                            : std::string(),
              cpu_ops_untimed);
+  if (!prevented.empty()) {
+    std::string list;
+    for (const auto& [l, o] : prevented)
+      list += fmt::format("{}{} {} into {}", list.empty() ? "" : ", ", o,
+                          tflite::op_name(m.operators[static_cast<size_t>(o)].code), l);
+    fmt::print("not fused: {} (TFLite Micro's arena plan puts the operator's output over the layer's input, so the "
+               "exported bridge runs both plainly; docs/export-cfu.md)\n",
+               list);
+  }
   // What the total leaves out, said rather than hidden: the board's
   // firmware runs the operators through TFLite Micro's interpreter, whose
   // own code between two operators took 8-11 k cycles each on the board
@@ -419,6 +443,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
                            {"operators", ops},
                            {"total", {{"cycles", total}, {"cfu_cycles", cfu_cycles}, {"eltwise_cfu_cycles", ew_cycles},
                                       {"eltwise_cfu_operators", ew_ops}, {"fused_operators", fused_ops},
+                                      {"fusions_prevented_by_arena_plan", prevented.size()},
                                       {"layers_on_cpu", layers_on_cpu},
                                       {"cpu_cycles", cpu_cycles},
                                      {"cpu_operators_timed", cpu_ops_timed}, {"cpu_operators_not_timed", cpu_ops_untimed}}},

@@ -72,10 +72,6 @@ int64_t Tensor::elements() const {
 
 bool looks_like_tflite(const std::string& bytes) { return bytes.size() >= 8 && bytes.compare(4, 4, "TFL3") == 0; }
 
-namespace {
-
-constexpr uint64_t kMaxModelBytes = 256u << 20;
-
 int element_bytes(int8_t type) {
   switch (type) {
     case kFloat32: case kInt32: return 4;
@@ -85,6 +81,10 @@ int element_bytes(int8_t type) {
     default: return 0;
   }
 }
+
+namespace {
+
+constexpr uint64_t kMaxModelBytes = 256u << 20;
 
 Activation activation_of(fb::ActivationFunctionType a) { return static_cast<Activation>(static_cast<int>(a)); }
 

@@ -81,6 +81,9 @@ struct Model {
 };
 
 // True when `bytes` carry the TFLite file identifier ("TFL3" at offset 4).
+// Bytes per element of a tensor type (0: a type sasim does not read).
+int element_bytes(int8_t type);
+
 bool looks_like_tflite(const std::string& bytes);
 
 Model load_tflite(const std::string& path);

@@ -8,6 +8,14 @@
 
 #include "tensorflow/lite/kernels/internal/common.h"
 
+// The reference code a kernel runs when the bridge refuses a layer: out of
+// line and cold, so that it neither grows the kernels' common path nor sits
+// in the instruction cache beside the driver's loops.
+#define SASIM_FALLBACK __attribute__((noinline, cold))
+// The CPU loop a kernel runs by choice (the driver's cost model leaves small
+// layers on the CPU): out of line only.
+#define SASIM_CPU_LOOP __attribute__((noinline))
+
 namespace sasim_reference {
 
 // requantize, + output offset, clamp: TFLite Micro's output stage. The

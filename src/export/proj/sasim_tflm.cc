@@ -199,8 +199,9 @@ Prepared* add_entry(const sasim_drv::LayerDesc& l) {
 }
 
 // l's first call: its preparation made and kept (null when the table or the
-// arena is full: the driver then works from the raw tensors).
-SASIM_BRIDGE Prepared* prepare(sasim_drv::LayerDesc* l) {
+// arena is full: the driver then works from the raw tensors). Once per layer:
+// cold, out of the instruction cache's way.
+__attribute__((noinline, cold)) Prepared* prepare(sasim_drv::LayerDesc* l) {
   if (g_prepared_count == SASIM_PREPARED_LAYERS) return 0;
   int32_t* folded = arena_take(static_cast<unsigned>(l->out_c) * 4);
   if (!folded) return 0;
@@ -301,7 +302,12 @@ SASIM_BRIDGE bool run(sasim_drv::LayerDesc* l, bool channels_checked) {
   }
   // Fused: the operator's output instead of the layer's (READ_EW), once its
   // call after this layer was seen, where the driver takes it and the
-  // operator's output does not overlap the layer's input.
+  // operator's output overlaps neither the layer's input nor the operator's
+  // other operand. TFLite Micro's planner may give the operator the buffer
+  // the layer's input frees (it does for ResNet-8's residual ADDs): writing
+  // it during the layer would overwrite input rows not read yet, and copying
+  // a fused result there afterwards costs what fusing saves (measured), so
+  // such a layer runs plainly (Counters::fuse_refused).
   const bool learned = p && p->fuse && p->learned && l->input == p->in && l->output == p->y;
   const bool apart = learned && !overlap(p->z, output_bytes(*l), l->input, input_bytes(*l)) &&
                      !overlap(p->z, output_bytes(*l), p->x, output_bytes(*l));

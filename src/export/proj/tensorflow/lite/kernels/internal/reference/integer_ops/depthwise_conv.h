@@ -19,7 +19,7 @@ namespace reference_integer_ops {
 // sums its own input channel ic over the taps inside the input; int8 adds
 // input_offset to each input value, int16 has no offsets.
 template <typename InputT, typename AccT, typename BiasT, typename OutputT>
-inline void SasimDepthwiseReference(const DepthwiseParams& params, const int32_t* output_multiplier,
+SASIM_FALLBACK inline void SasimDepthwiseReference(const DepthwiseParams& params, const int32_t* output_multiplier,
                                     const int32_t* output_shift, const RuntimeShape& input_shape,
                                     const InputT* input_data, const RuntimeShape& filter_shape,
                                     const int8_t* filter_data, const BiasT* bias_data,

@@ -23,7 +23,7 @@ namespace reference_integer_ops {
 // instructions (it runs where the driver's cost model leaves a small layer
 // on the CPU, sasim_drv::layer_on_cfu).
 template <typename InputT, typename AccT, typename BiasT, typename OutputT>
-inline void SasimFullyConnectedReference(const FullyConnectedParams& params, const int32_t* multipliers,
+SASIM_CPU_LOOP inline void SasimFullyConnectedReference(const FullyConnectedParams& params, const int32_t* multipliers,
                                          const int* shifts, bool per_channel, int batches, int units, int depth,
                                          const InputT* input_data, const int8_t* filter_data, const BiasT* bias_data,
                                          OutputT* output_data, int32_t input_offset, int32_t output_offset) {
