@@ -377,6 +377,7 @@ std::string readme(const ProjectInputs& in) {
        "| file | what |\n|---|---|\n"
        "| `cfu.v` | top module `Cfu`, its parameters set to this configuration; the other `sasim_*.v` files are `include`d |\n"
        "| `src/tensorflow/lite/kernels/internal/reference/integer_ops/{conv,depthwise_conv,fully_connected,add,mul}.h` | TFLite Micro's int8 kernels (`ConvPerChannel`, `DepthwiseConvPerChannel`, `FullyConnected`, `FullyConnectedPerChannel`, `Add`, `BroadcastAdd4DSlow`, `Mul`, `BroadcastMul4DSlow`) on the CFU, TFLite Micro's reference arithmetic for anything else |\n"
+       "| `src/tensorflow/lite/kernels/internal/reference/sub.h` | TFLite Micro's SUB kernels, the int8 `Sub` and `BroadcastQuantSubSlow` on the CFU's elementwise unit |\n"
        "| `src/sasim_reference.h` | the reference arithmetic the three kernel headers share |\n"
        "| `src/sasim_tflm.{h,cc}` | the bridge: kernel arguments to the driver's layer description, the fallback rules, the prepared-weights cache |\n"
        "| `src/sasim/driver/` | sasim's driver (the code sasim's CPU model runs), unchanged but for include paths and the CFU seam (`cfu_seam.h`: `cfu_op`) |\n"
@@ -492,7 +493,8 @@ std::vector<ProjectFile> cfu_project(const ProjectInputs& in) {
                         "tensorflow/lite/kernels/internal/reference/integer_ops/depthwise_conv.h",
                         "tensorflow/lite/kernels/internal/reference/integer_ops/fully_connected.h",
                         "tensorflow/lite/kernels/internal/reference/integer_ops/add.h",
-                        "tensorflow/lite/kernels/internal/reference/integer_ops/mul.h"})
+                        "tensorflow/lite/kernels/internal/reference/integer_ops/mul.h",
+                        "tensorflow/lite/kernels/internal/reference/sub.h"})
     add(std::string("src/") + f, source((std::string("src/export/proj/") + f).c_str()));
   add("src/sasim_hw.h", hw_header(in.hw, in.version));
   add("src/sasim_fuse.h", fuse_header(in));

@@ -1,4 +1,4 @@
-// Compiles every function of an export's five kernel headers, templates
+// Compiles every function of an export's six kernel headers, templates
 // instantiated as TFLite Micro's kernels instantiate them (conv: int32 and
 // int64 accumulators; fully connected: int64), so that the board build of the
 // tests checks all of them, not only what the self-test calls. Never run.
@@ -7,6 +7,7 @@
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/fully_connected.h"
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/add.h"
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/mul.h"
+#include "tensorflow/lite/kernels/internal/reference/sub.h"
 
 namespace ops = tflite::reference_integer_ops;
 
@@ -52,4 +53,28 @@ void sasim_test_all_kernels(volatile int go) {
   ops::Mul(ap, s, i16, s, i16, s, i8);
   ops::BroadcastMul4DSlow(ap, s, i8, s, i8, s, i8);
   ops::BroadcastMul4DSlow(ap, s, i16, s, i16, s, i16);
+  // SUB (reference/sub.h), as TFLite Micro's sub.cc and reference_ops use it.
+  namespace rops = tflite::reference_ops;
+  float* ff = 0;
+  int32_t* i32w = 0;
+  int64_t* i64w = 0;
+  uint8_t* u8 = 0;
+  rops::SubNonBroadcast(ap, s, ff, s, ff, s, ff);
+  rops::SubNonBroadcast(ap, s, i32w, s, i32w, s, i32w);
+  rops::BroadcastSubSlow(ap, s, ff, s, ff, s, ff);
+  rops::BroadcastSubSlow(ap, s, i32w, s, i32w, s, i32w);
+  rops::BroadcastSubSlow(ap, s, i64w, s, i64w, s, i64w);
+  rops::BroadcastSubSlow<int8_t, 5>(ap, s, i8, s, i8, s, i8);
+  rops::BroadcastSub16POTSlow(ap, s, i16, s, i16, s, i16);
+  rops::BroadcastQuantSubSlow(ap, s, i8, s, i8, s, i8);
+  rops::BroadcastQuantSubSlow(ap, s, i16, s, i16, s, i16);
+  rops::BroadcastQuantSubSlow(ap, s, u8, s, u8, s, u8);
+  rops::SubElementwise(0, ap, i8, i8, i8);
+  rops::Sub(ap, s, u8, s, u8, s, u8);
+  rops::Sub(ap, s, i8, s, i8, s, i8);
+  rops::Sub(ap, s, i16, s, i16, s, i16);
+  rops::Sub<int32_t>(ap, s, i32w, s, i32w, s, i32w);
+  rops::SubWithActivation(ap, s, i32w, s, i32w, s, i32w);
+  rops::SubWithActivation(ap, s, ff, s, ff, s, ff);
+  rops::SubWithActivation(ap, s, i64w, s, i64w, s, i64w);
 }

@@ -26,6 +26,7 @@
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/fully_connected.h"
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/add.h"
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/mul.h"
+#include "tensorflow/lite/kernels/internal/reference/sub.h"
 #include "sasim/driver/driver.h"
 
 namespace {
@@ -103,11 +104,17 @@ std::string first_diff(const std::vector<int8_t>& got, const std::vector<int8_t>
          ": got " + std::to_string(got[first]) + " want " + std::to_string(want[first]);
 }
 
-// ADD's (or MUL's) parameters as TFLite Micro's Prepare derives them.
-tflite::ArithmeticParams arithmetic_params(bool mul, sasim::QuantParam qa, sasim::QuantParam qb, sasim::QuantParam qo) {
+// The elementwise operators the export takes (sasim_isa::EwOp's order).
+enum Ew { kAdd = 0, kSub = 1, kMul = 2 };
+const char* const kEwName[] = {"add", "sub", "mul"};
+
+// ADD's (SUB's, MUL's) parameters as TFLite Micro's Prepare derives them.
+tflite::ArithmeticParams arithmetic_params(Ew op, sasim::QuantParam qa, sasim::QuantParam qb, sasim::QuantParam qo) {
+  const bool mul = op == kMul;
   int32_t m[3] = {0, 0, 0};
   int s[3] = {0, 0, 0};
   if (mul) sasim::mul_multiplier(qa, qb, qo, &m[2], &s[2]);
+  else if (op == kSub) sasim::sub_multipliers(qa, qb, qo, m, s);
   else sasim::add_multipliers(qa, qb, qo, m, s);
   tflite::ArithmeticParams p = tflite::ArithmeticParams();
   p.left_shift = mul ? 0 : 20;
@@ -123,11 +130,13 @@ tflite::ArithmeticParams arithmetic_params(bool mul, sasim::QuantParam qa, sasim
   return p;
 }
 
-// ADD (Add, BroadcastAdd4DSlow) or MUL (Mul, BroadcastMul4DSlow) through
-// TFLite Micro's entry points, on the CFU's elementwise unit where the
+// ADD (Add, BroadcastAdd4DSlow), SUB (reference_ops::Sub,
+// BroadcastQuantSubSlow) or MUL (Mul, BroadcastMul4DSlow) through TFLite
+// Micro's entry points, on the CFU's elementwise unit where the
 // project has it and on the reference code, against sasim's golden
 // operator. Returns the failures; prints a line per case.
-int check_eltwise(bool mul, int* passed) {
+int check_eltwise(Ew op, int* passed) {
+  const bool mul = op == kMul;
   struct AddCase {
     const char* name;
     std::vector<int> a, b, out;  // shapes
@@ -141,7 +150,7 @@ int check_eltwise(bool mul, int* passed) {
       {"broadcast_scalar", {1, 10, 10, 3}, {1, 1, 1, 1}, {1, 10, 10, 3}, 0},
   };
   const sasim::QuantParam qa{0.05f, -4}, qb{0.08f, 9}, qo{0.1f, -3};
-  tflite::ArithmeticParams p = arithmetic_params(mul, qa, qb, qo);
+  tflite::ArithmeticParams p = arithmetic_params(op, qa, qb, qo);
   uint32_t seed = 12345;
   auto next = [&]() {
     seed = seed * 1103515245u + 12345u;
@@ -164,6 +173,7 @@ int check_eltwise(bool mul, int* passed) {
     std::vector<int8_t> want;
     const sasim::Shape sa(c.a.begin(), c.a.end()), sb(c.b.begin(), c.b.end()), so(c.out.begin(), c.out.end());
     if (mul) sasim::mul_int8(a, sa, qa, b, sb, qb, qo, c.act, so, &want);
+    else if (op == kSub) sasim::sub_int8(a, sa, qa, b, sb, qb, qo, c.act, so, &want);
     else sasim::add_int8(a, sa, qa, b, sb, qb, qo, c.act, so, &want);
     const bool broadcast = c.a != c.b;
     std::string diffs[2];
@@ -173,7 +183,12 @@ int check_eltwise(bool mul, int* passed) {
       const unsigned before = sasim_tflm::GetCounters().accelerated;
       std::vector<int8_t> got(want.size(), 0);
       namespace ops = tflite::reference_integer_ops;
-      if (broadcast && mul)
+      if (op == kSub && broadcast)
+        tflite::reference_ops::BroadcastQuantSubSlow(p, shape(c.a), a.data(), shape(c.b), b.data(), shape(c.out),
+                                                     got.data());
+      else if (op == kSub)
+        tflite::reference_ops::Sub(p, shape(c.a), a.data(), shape(c.b), b.data(), shape(c.out), got.data());
+      else if (broadcast && mul)
         ops::BroadcastMul4DSlow(p, shape(c.a), a.data(), shape(c.b), b.data(), shape(c.out), got.data());
       else if (broadcast)
         ops::BroadcastAdd4DSlow(p, shape(c.a), a.data(), shape(c.b), b.data(), shape(c.out), got.data());
@@ -186,12 +201,12 @@ int check_eltwise(bool mul, int* passed) {
     }
     // On the CFU exactly when the project's CFU has the unit and the cost
     // model prefers it (the small case stays on the CPU).
-    const bool want_cfu = SASIM_HW_ELTWISE != 0 && count(c.out) >= sasim_drv::eltwise_min_elements(mul ? 2 : 0);
+    const bool want_cfu = SASIM_HW_ELTWISE != 0 && count(c.out) >= sasim_drv::eltwise_min_elements(op);
     if (diffs[0].empty() && diffs[1].empty() && on_cfu == want_cfu) {
-      std::printf("PASS %s_%s (%s)\n", mul ? "mul" : "add", c.name, on_cfu ? "CFU" : "CPU");
+      std::printf("PASS %s_%s (%s)\n", kEwName[op], c.name, on_cfu ? "CFU" : "CPU");
       ++*passed;
     } else {
-      std::printf("FAIL %s_%s: on the %s (want the %s)%s%s\n", mul ? "mul" : "add", c.name, on_cfu ? "CFU" : "CPU", want_cfu ? "CFU" : "CPU",
+      std::printf("FAIL %s_%s: on the %s (want the %s)%s%s\n", kEwName[op], c.name, on_cfu ? "CFU" : "CPU", want_cfu ? "CFU" : "CPU",
                   diffs[1].empty() ? "" : ("; enabled " + diffs[1]).c_str(),
                   diffs[0].empty() ? "" : ("; reference " + diffs[0]).c_str());
       ++failed;
@@ -224,7 +239,7 @@ int check_fused(const std::string& vectors, int* passed) {
     v = static_cast<int8_t>(seed >> 16);
   }
   const sasim::QuantParam qy{0.04f, c.spec.output_zero_point}, qx{0.06f, 5}, qo{0.07f, -9};
-  tflite::ArithmeticParams p = arithmetic_params(false, qy, qx, qo);
+  tflite::ArithmeticParams p = arithmetic_params(kAdd, qy, qx, qo);
   p.quantized_activation_min = -128;
   p.quantized_activation_max = 127;
   const sasim::Shape flat{static_cast<int>(n)};
@@ -350,8 +365,9 @@ int main(int argc, char** argv) {
     }
   }
   failed += check_fused(argv[1], &passed);
-  failed += check_eltwise(false, &passed);
-  failed += check_eltwise(true, &passed);
+  failed += check_eltwise(kAdd, &passed);
+  failed += check_eltwise(kSub, &passed);
+  failed += check_eltwise(kMul, &passed);
   std::printf("%d passed, %d failed\n", passed, failed);
   if (passed + failed == 0) return 2;
   return failed ? 1 : 0;

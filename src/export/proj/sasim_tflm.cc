@@ -593,6 +593,16 @@ SASIM_BRIDGE bool Add(const tflite::ArithmeticParams& params, const int dims[4],
   return elementwise(sasim_isa::kEwAdd, params, dims, strides1, strides2, input1_data, input2_data, output_data);
 }
 
+SASIM_BRIDGE bool Sub(const tflite::ArithmeticParams& params, const int dims[4], const int strides1[4],
+                      const int strides2[4], const int8_t* input1_data, const int8_t* input2_data,
+                      int8_t* output_data) {
+  if (elementwise_call(sasim_isa::kEwSub, input1_data, input2_data, output_data)) return true;
+  if (!g_enabled) return refuse();
+  // As ADD: the unit's input rescaling has TFLite Micro's left shift of 20.
+  if (params.left_shift != sasim_isa::kEwLeftShift || params.output_shift > 0) return refuse();
+  return elementwise(sasim_isa::kEwSub, params, dims, strides1, strides2, input1_data, input2_data, output_data);
+}
+
 SASIM_BRIDGE bool Mul(const tflite::ArithmeticParams& params, const int dims[4], const int strides1[4],
                       const int strides2[4], const int8_t* input1_data, const int8_t* input2_data,
                       int8_t* output_data) {

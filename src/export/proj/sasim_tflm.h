@@ -55,6 +55,10 @@ bool FullyConnected(const tflite::FullyConnectedParams& params, const int32_t* o
 // a choice, counted in Counters::on_cpu, not a fallback.
 bool Add(const tflite::ArithmeticParams& params, const int dims[4], const int strides1[4], const int strides2[4],
          const int8_t* input1_data, const int8_t* input2_data, int8_t* output_data);
+// The same for int8 SUB (reference_ops::Sub and BroadcastQuantSubSlow, the
+// output as four dims): left shift 20, an output shift of at most 0.
+bool Sub(const tflite::ArithmeticParams& params, const int dims[4], const int strides1[4], const int strides2[4],
+         const int8_t* input1_data, const int8_t* input2_data, int8_t* output_data);
 // The same for int8 MUL (reference_integer_ops::Mul, MulElementwise and
 // BroadcastMul4DSlow): the output's multiplier and shift (-31 .. 30).
 bool Mul(const tflite::ArithmeticParams& params, const int dims[4], const int strides1[4], const int strides2[4],
