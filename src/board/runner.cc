@@ -12,6 +12,7 @@
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/conv.h"
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/depthwise_conv.h"
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/fully_connected.h"
+#include "tensorflow/lite/kernels/internal/reference/integer_ops/pooling.h"
 
 sasim_board::Mailbox sasim_mailbox __attribute__((section(".noinit"), used));
 
@@ -254,23 +255,21 @@ __attribute__((noinline)) int run_cpu_operator(volatile sasim_board::Mailbox& m)
   bin.act_min = m.act_min;
   bin.act_max = m.act_max;
   const int32_t count = m.count;
-  sasim_board::PoolArgs pool;
-  pool.in = l.input;
-  pool.out = l.output;
-  pool.batches = m.batches;
-  pool.in_h = m.in_h;
-  pool.in_w = m.in_w;
-  pool.channels = m.in_c;
-  pool.out_h = m.out_h;
-  pool.out_w = m.out_w;
-  pool.filter_h = m.k_h;
-  pool.filter_w = m.k_w;
-  pool.stride_h = m.stride_h;
-  pool.stride_w = m.stride_w;
-  pool.pad_top = m.pad_top;
-  pool.pad_left = m.pad_left;
-  pool.act_min = m.act_min;
-  pool.act_max = m.act_max;
+  // Pooling: the export's kernels (integer_ops/pooling.h), as the firmware
+  // runs them, with TFLite Micro's arguments.
+  const int32_t channels = m.in_c;
+  tflite::PoolParams pool;
+  __builtin_memset(&pool, 0, sizeof pool);
+  pool.stride_height = m.stride_h;
+  pool.stride_width = m.stride_w;
+  pool.filter_height = m.k_h;
+  pool.filter_width = m.k_w;
+  pool.padding_values.height = static_cast<int16_t>(m.pad_top);
+  pool.padding_values.width = static_cast<int16_t>(m.pad_left);
+  pool.quantized_activation_min = m.act_min;
+  pool.quantized_activation_max = m.act_max;
+  const int32_t pool_in[4] = {m.batches, m.in_h, m.in_w, m.in_c}, pool_out[4] = {m.batches, m.out_h, m.out_w, m.in_c};
+  const tflite::RuntimeShape pool_in_shape(4, pool_in), pool_out_shape(4, pool_out);
   // The operator's parameters (mailbox.h; SOFTMAX: input multiplier, left
   // shift, diff_min) and MEAN's scratch.
   int32_t q[8];
@@ -323,8 +322,12 @@ __attribute__((noinline)) int run_cpu_operator(volatile sasim_board::Mailbox& m)
       if (on_cfu) rc = sasim_drv::run_eltwise(hw, ew);
       else sasim_board::cpu_binary(bin);
       break;
-    case sasim_board::kCpuAveragePool: sasim_board::cpu_pool(pool, false); break;
-    case sasim_board::kCpuMaxPool: sasim_board::cpu_pool(pool, true); break;
+    case sasim_board::kCpuAveragePool:
+      if (!tflite::reference_integer_ops::AveragePool(pool, pool_in_shape, l.input, pool_out_shape, l.output)) rc = -1;
+      break;
+    case sasim_board::kCpuMaxPool:
+      tflite::reference_integer_ops::MaxPool(pool, pool_in_shape, l.input, pool_out_shape, l.output);
+      break;
     case sasim_board::kCpuCopy: sasim_board::cpu_copy(l.input, l.output, count); break;
     case sasim_board::kCpuPad:  // dims: output, stride_a: input dims, stride_b: padding before; q[0]: value
       sasim::kern::pad(l.input, bin.stride_a, bin.stride_b, bin.dims, static_cast<int8_t>(q[0]), l.output);
@@ -346,7 +349,7 @@ __attribute__((noinline)) int run_cpu_operator(volatile sasim_board::Mailbox& m)
       break;
     }
     case sasim_board::kCpuSoftmax:
-      sasim_board::cpu_softmax(l.input, l.output, count, pool.channels, q[0], q[1], q[2]);
+      sasim_board::cpu_softmax(l.input, l.output, count, channels, q[0], q[1], q[2]);
       break;
     default: rc = -1; break;
   }

@@ -87,11 +87,12 @@ int run_layer(const HwDesc& hw, const LayerDesc& l);
 // the post-processing parameters, the weights' lines, the readback) costs
 // at least kFcCfuFixed cycles on the board (8.3 k for a 128 x 8 FC right
 // after another FC, its code in the I$; 16 k for ResNet-8's 64 x 10 after
-// the CPU operators), the CPU's loop about kFcCpuPerMac per MAC
-// (src/board/cpu_ops.h, cpu_fully_connected: 9.3 k for 640 MACs, 12.4 k
-// for 1,024), both measured on the board model (docs/microarchitecture.md,
-// "CPU or CFU"). Whole-network runs and the bridge ask; `check`, `cosim`
-// and layer lists measure the CFU path.
+// the CPU operators), the CPU's loop about kFcCpuPerMac per MAC (the
+// export's fully_connected.h, SasimFullyConnectedReference, four products a
+// step: 11.2 k for 768 MACs in DS-CNN's classifier, cold), both measured on
+// the board model (docs/microarchitecture.md, "CPU or CFU"). The bridge asks
+// (whole-network runs go through it); `check`, `cosim` and layer lists
+// measure the CFU path.
 const int kFcCfuFixed = 9600;
 const int kFcCpuPerMac = 12;
 bool layer_on_cfu(const HwDesc& hw, const LayerDesc& l);

@@ -1,4 +1,4 @@
-// Compiles every function of an export's six kernel headers, templates
+// Compiles every function of an export's seven kernel headers, templates
 // instantiated as TFLite Micro's kernels instantiate them (conv: int32 and
 // int64 accumulators; fully connected: int64), so that the board build of the
 // tests checks all of them, not only what the self-test calls. Never run.
@@ -7,6 +7,7 @@
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/fully_connected.h"
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/add.h"
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/mul.h"
+#include "tensorflow/lite/kernels/internal/reference/integer_ops/pooling.h"
 #include "tensorflow/lite/kernels/internal/reference/sub.h"
 
 namespace ops = tflite::reference_integer_ops;
@@ -53,6 +54,11 @@ void sasim_test_all_kernels(volatile int go) {
   ops::Mul(ap, s, i16, s, i16, s, i8);
   ops::BroadcastMul4DSlow(ap, s, i8, s, i8, s, i8);
   ops::BroadcastMul4DSlow(ap, s, i16, s, i16, s, i16);
+  const tflite::PoolParams pp = tflite::PoolParams();
+  ops::AveragePool(pp, s, i8, s, i8);
+  ops::MaxPool(pp, s, i8, s, i8);
+  ops::AveragePool(pp, s, i16, s, i16);
+  ops::MaxPool(pp, s, i16, s, i16);
   // SUB (reference/sub.h), as TFLite Micro's sub.cc and reference_ops use it.
   namespace rops = tflite::reference_ops;
   float* ff = 0;

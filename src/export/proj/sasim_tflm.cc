@@ -33,6 +33,10 @@
 #else
 #define SASIM_BRIDGE
 #endif
+// The elementwise entries (once per ADD, SUB or MUL operator, each of which
+// streams whole tensors) stay with the rest of the code: in the warm section
+// they would only push the layers' loops around the I$.
+#define SASIM_BRIDGE_EW
 
 namespace sasim_tflm {
 
@@ -489,7 +493,7 @@ static bool dense_pair(const int dims[4], const int strides1[4], const int strid
   return true;
 }
 
-SASIM_BRIDGE static bool elementwise(int op, const tflite::ArithmeticParams& params, const int dims[4], const int strides1[4],
+SASIM_BRIDGE_EW static bool elementwise(int op, const tflite::ArithmeticParams& params, const int dims[4], const int strides1[4],
                  const int strides2[4], const int8_t* input1_data, const int8_t* input2_data, int8_t* output_data) {
   // The call after a layer of sasim_fuse.h run plainly: the operator to
   // learn (the layer's output one of its inputs, the other of the same
@@ -566,7 +570,7 @@ SASIM_BRIDGE static bool elementwise(int op, const tflite::ArithmeticParams& par
 // First in ADD and MUL: the call after a layer run fused is its operator
 // (true: computed already) or not (the layer's own output first); the state
 // of the layer run last moves to g_call for elementwise's learning.
-SASIM_BRIDGE static bool elementwise_call(int op, const int8_t* input1_data, const int8_t* input2_data,
+SASIM_BRIDGE_EW static bool elementwise_call(int op, const int8_t* input1_data, const int8_t* input2_data,
                                           int8_t* output_data) {
   g_call = g_last;
   g_last.learning = false;
@@ -582,7 +586,7 @@ SASIM_BRIDGE static bool elementwise_call(int op, const int8_t* input1_data, con
   return false;
 }
 
-SASIM_BRIDGE bool Add(const tflite::ArithmeticParams& params, const int dims[4], const int strides1[4],
+SASIM_BRIDGE_EW bool Add(const tflite::ArithmeticParams& params, const int dims[4], const int strides1[4],
                       const int strides2[4], const int8_t* input1_data, const int8_t* input2_data,
                       int8_t* output_data) {
   if (elementwise_call(sasim_isa::kEwAdd, input1_data, input2_data, output_data)) return true;
@@ -593,7 +597,7 @@ SASIM_BRIDGE bool Add(const tflite::ArithmeticParams& params, const int dims[4],
   return elementwise(sasim_isa::kEwAdd, params, dims, strides1, strides2, input1_data, input2_data, output_data);
 }
 
-SASIM_BRIDGE bool Sub(const tflite::ArithmeticParams& params, const int dims[4], const int strides1[4],
+SASIM_BRIDGE_EW bool Sub(const tflite::ArithmeticParams& params, const int dims[4], const int strides1[4],
                       const int strides2[4], const int8_t* input1_data, const int8_t* input2_data,
                       int8_t* output_data) {
   if (elementwise_call(sasim_isa::kEwSub, input1_data, input2_data, output_data)) return true;
@@ -603,7 +607,7 @@ SASIM_BRIDGE bool Sub(const tflite::ArithmeticParams& params, const int dims[4],
   return elementwise(sasim_isa::kEwSub, params, dims, strides1, strides2, input1_data, input2_data, output_data);
 }
 
-SASIM_BRIDGE bool Mul(const tflite::ArithmeticParams& params, const int dims[4], const int strides1[4],
+SASIM_BRIDGE_EW bool Mul(const tflite::ArithmeticParams& params, const int dims[4], const int strides1[4],
                       const int strides2[4], const int8_t* input1_data, const int8_t* input2_data,
                       int8_t* output_data) {
   if (elementwise_call(sasim_isa::kEwMul, input1_data, input2_data, output_data)) return true;

@@ -66,6 +66,7 @@ inline int FlatSizeSkipDim(const RuntimeShape& shape, int skip_dim) {
   return n;
 }
 
+enum class FusedActivationFunctionType : uint8_t { kNone, kRelu6, kRelu1, kRelu };
 enum class PaddingType : uint8_t { kNone, kSame, kValid };
 
 struct PaddingValues {
@@ -137,6 +138,21 @@ enum class BroadcastableOpCategory : uint8_t {
   kFirstInputBroadcastsFast,
   kSecondInputBroadcastsFast,
   kGenericBroadcast,
+};
+
+// AVERAGE_POOL_2D and MAX_POOL_2D.
+struct PoolParams {
+  FusedActivationFunctionType activation;
+  PaddingType padding_type;
+  PaddingValues padding_values;
+  int stride_height;
+  int stride_width;
+  int filter_height;
+  int filter_width;
+  int32_t quantized_activation_min;
+  int32_t quantized_activation_max;
+  float float_activation_min;
+  float float_activation_max;
 };
 
 // ADD, SUB, MUL and the like.
