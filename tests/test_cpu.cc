@@ -581,8 +581,10 @@ TEST_CASE("the board's CPU-operator kernels equal the golden operators", "[cpu][
           CHECK(run(mb, a, b, want.size()) == want);
           CHECK_FALSE(board.last_op_on_cfu());
           // Never slower than the CPU's kernel (each run boots a fresh board:
-          // both pay their code's first fetch), several times faster on more.
-          CHECK(chosen_cycles <= last_cycles + last_cycles / 50);
+          // both pay their code's first fetch; with the unit built, the
+          // bridge's checks run before it declines a small one: at most 1 k
+          // cycles of cold code), several times faster on more.
+          CHECK(chosen_cycles <= last_cycles + last_cycles / 50 + 1000);
           if (n >= (op < 2 ? 200 : 1000)) CHECK(chosen_cycles * 2 < last_cycles);
           if (n >= 1000 && form < 2 && op < 2) CHECK(chosen_cycles * 4 < last_cycles);
         }

@@ -5,6 +5,7 @@
 
 #include "board/cpu_ops.h"
 #include "board/mailbox.h"
+#include "driver/cfu_isa.h"
 #include "driver/driver.h"
 // The exported project's kernel entries and bridge (src/export/proj, built
 // against board/tflm_min; board/bridge/README.md).
@@ -13,6 +14,9 @@
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/depthwise_conv.h"
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/fully_connected.h"
 #include "tensorflow/lite/kernels/internal/reference/integer_ops/pooling.h"
+#include "tensorflow/lite/kernels/internal/reference/integer_ops/add.h"
+#include "tensorflow/lite/kernels/internal/reference/integer_ops/mul.h"
+#include "tensorflow/lite/kernels/internal/reference/sub.h"
 
 sasim_board::Mailbox sasim_mailbox __attribute__((section(".noinit"), used));
 
@@ -226,6 +230,68 @@ __attribute__((section(".text.sasim_warm"), noinline)) int run_shipped_layer(vol
   return finish(m, rc, t0, t1, i0, i1);
 }
 
+// ADD, SUB and MUL as the exported firmware runs them: TFLite Micro's
+// arguments given to the export's kernel entry (add.h, mul.h, sub.h: the
+// elementwise call when both inputs have the output's shape, the broadcast
+// one otherwise, as TFLite Micro's kernels choose), which gives the CFU's
+// elementwise unit the operator where the bridge's cost model prefers it and
+// runs its reference loop otherwise. on_cfu: the bridge's counters say which.
+__attribute__((noinline)) int run_shipped_binary(volatile sasim_board::Mailbox& m) {
+  sasim_drv::HwDesc hw;
+  sasim_drv::LayerDesc l;
+  unpack(m, hw, l);
+  sasim_tflm::SetRuntimeHardware(hw);
+  const int32_t op = m.binary_op;
+  tflite::ArithmeticParams p;
+  __builtin_memset(&p, 0, sizeof p);
+  p.input1_offset = -m.q[0];
+  p.input2_offset = -m.q[1];
+  p.output_offset = m.output_zp;
+  p.left_shift = op == 2 ? 0 : sasim_isa::kEwLeftShift;
+  p.input1_multiplier = m.q[2];
+  p.input1_shift = m.q[3];
+  p.input2_multiplier = m.q[4];
+  p.input2_shift = m.q[5];
+  p.output_multiplier = m.q[6];
+  p.output_shift = m.q[7];
+  p.quantized_activation_min = m.act_min;
+  p.quantized_activation_max = m.act_max;
+  // The shapes (mailbox.h: five output dims, each operand's element
+  // strides, 0 where it broadcasts); the leading one is 1 for the four
+  // dimensions TFLite Micro's ADD and MUL take.
+  int32_t da[4], db[4], dout[4];
+  bool flat = true;
+  for (int k = 0; k < 4; ++k) {
+    dout[k] = m.dims[k + 1];
+    da[k] = m.stride_a[k + 1] == 0 ? 1 : m.dims[k + 1];
+    db[k] = m.stride_b[k + 1] == 0 ? 1 : m.dims[k + 1];
+    flat = flat && da[k] == dout[k] && db[k] == dout[k];
+  }
+  const tflite::RuntimeShape sa(4, da), sb(4, db), so(4, dout);
+  const int8_t* a = l.input;
+  const int8_t* b = reinterpret_cast<const int8_t*>(m.input2);
+  int8_t* out = l.output;
+  namespace iops = tflite::reference_integer_ops;
+  namespace rops = tflite::reference_ops;
+  const sasim_tflm::Counters c0 = sasim_tflm::GetCounters();
+  uint32_t i0, t0, t1, i1;
+  *reinterpret_cast<volatile uint32_t*>(0xF0000008u) = 1;
+  i0 = read_minstret();
+  t0 = read_mcycle();
+  if (op == 0 && flat) iops::Add(p, sa, a, sb, b, so, out);
+  else if (op == 0) iops::BroadcastAdd4DSlow(p, sa, a, sb, b, so, out);
+  else if (op == 1 && flat) rops::Sub(p, sa, a, sb, b, so, out);
+  else if (op == 1) rops::BroadcastQuantSubSlow(p, sa, a, sb, b, so, out);
+  else if (flat) iops::Mul(p, sa, a, sb, b, so, out);
+  else iops::BroadcastMul4DSlow(p, sa, a, sb, b, so, out);
+  t1 = read_mcycle();
+  i1 = read_minstret();
+  *reinterpret_cast<volatile uint32_t*>(0xF0000008u) = 2;
+  const sasim_tflm::Counters& c1 = sasim_tflm::GetCounters();
+  m.on_cfu = c1.accelerated != c0.accelerated ? 1 : 0;
+  return finish(m, m.dims[0] == 1 ? sasim_drv::kOk : -1, t0, t1, i0, i1);
+}
+
 // A CPU operator (kind >= kFirstCpuOp).
 __attribute__((noinline)) int run_cpu_operator(volatile sasim_board::Mailbox& m) {
   sasim_drv::HwDesc hw;
@@ -285,32 +351,7 @@ __attribute__((noinline)) int run_cpu_operator(volatile sasim_board::Mailbox& m)
   unary.m2 = q[5];
   unary.s2 = q[6];
   unary.radius = q[7];
-  // ADD/SUB/MUL on the CFU's elementwise extension where it is built, takes
-  // the parameters and is the faster path (the driver's cost model,
-  // sasim_drv::eltwise_on_cfu), else on the CPU. The mailbox says which.
-  sasim_drv::EltwiseDesc ew;
-  ew.op = bin.op;
-  ew.a_zp = bin.a_zp;
-  ew.b_zp = bin.b_zp;
-  ew.out_zp = bin.out_zp;
-  ew.act_min = bin.act_min;
-  ew.act_max = bin.act_max;
-  ew.m_a = bin.m1;
-  ew.s_a = bin.s1;
-  ew.m_b = bin.m2;
-  ew.s_b = bin.s2;
-  ew.m_out = bin.mo;
-  ew.s_out = bin.so;
-  for (int k = 0; k < 5; ++k) {
-    ew.dims[k] = bin.dims[k];
-    ew.stride_a[k] = bin.stride_a[k];
-    ew.stride_b[k] = bin.stride_b[k];
-  }
-  ew.a = bin.a;
-  ew.b = bin.b;
-  ew.output = bin.out;
-  const bool on_cfu = m.kind == sasim_board::kCpuBinary && sasim_drv::eltwise_on_cfu(hw, ew);
-  m.on_cfu = on_cfu ? 1 : 0;
+  m.on_cfu = 0;
   const int32_t kind = m.kind;
   uint32_t i0, t0, t1, i1;
   int rc = sasim_drv::kOk;
@@ -318,10 +359,6 @@ __attribute__((noinline)) int run_cpu_operator(volatile sasim_board::Mailbox& m)
   i0 = read_minstret();
   t0 = read_mcycle();
   switch (kind) {
-    case sasim_board::kCpuBinary:
-      if (on_cfu) rc = sasim_drv::run_eltwise(hw, ew);
-      else sasim_board::cpu_binary(bin);
-      break;
     case sasim_board::kCpuAveragePool:
       if (!tflite::reference_integer_ops::AveragePool(pool, pool_in_shape, l.input, pool_out_shape, l.output)) rc = -1;
       break;
@@ -366,6 +403,7 @@ __attribute__((noinline)) int run_cpu_operator(volatile sasim_board::Mailbox& m)
 int main() {
   volatile sasim_board::Mailbox& m = sasim_mailbox;
   if (m.magic != sasim_board::kMailboxMagic || m.version != sasim_board::kMailboxVersion) return 3;
+  if (m.kind == sasim_board::kCpuBinary) return run_shipped_binary(m);
   if (m.kind >= sasim_board::kFirstCpuOp) return run_cpu_operator(m);
   return m.shipped ? run_shipped_layer(m) : run_accelerator_layer(m);
 }
