@@ -379,11 +379,15 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
   }
   // What the total leaves out, said rather than hidden: the board's
   // firmware runs the operators through TFLite Micro's interpreter, whose
-  // own code between two operators took 8-11 k cycles each on the board
-  // model (the exported firmware, CFU Playground's TFLite Micro 8746ec9).
+  // own code around each operator took 8-11 k cycles on the board model (the
+  // exported firmware, CFU Playground's TFLite Micro 8746ec9). A retire
+  // trace of a conv puts 3-7 k of it inside the operator's profiled ticks
+  // (its kernel's Eval: the arguments, the tensors' lookups) and the rest in
+  // the interpreter's loop and profiler between operators.
   if (opt.cpu == "vexriscv")
     fmt::print("not included: TFLite Micro's interpreter between the {} operators (about 8-11 k cycles each on the "
-               "board, {}-{} k in all)\n",
+               "board, {}-{} k in all; 3-7 k of each fall inside the operator's profiled ticks, in its kernel's Eval "
+               "around the exported entry that sasim times)\n",
                m.operators.size(), 8 * m.operators.size(), 11 * m.operators.size());
   // The layer-list run's tables, every operator a row (CPU operators with
   // their CPU classes and top functions; the array's causes and the bounds
