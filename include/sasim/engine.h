@@ -55,8 +55,8 @@ const std::vector<std::string>& mem_cause_names();
 struct LayerStats {
   bool timed = false;
   // The driver's cost model ran the layer on the CPU (a small fully
-  // connected layer: sasim_drv::layer_on_cfu; the board's layer runner's
-  // cpu_fully_connected): no CFU cycles.
+  // connected layer: sasim_drv::layer_on_cfu; the export's reference loop,
+  // which the runner calls through the bridge): no CFU cycles.
   bool on_cpu = false;
   uint64_t cycles = 0;
   uint64_t macs = 0;
