@@ -359,7 +359,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
   }
   const std::vector<int8_t>& out = t.at(m.outputs[0]);
   fmt::print("total: {} cycles ({:.1f} us at {} MHz): {} in the CFU layers{}, {} in {} elementwise operators on the "
-             "CFU, {} in {} CPU operators{} (sasim's board kernels; TFLite Micro's may differ); {} CPU operators not "
+             "CFU, {} in {} CPU operators{} (the export's kernels for FC, pooling, ADD/SUB/MUL; sasim's board kernels for the rest, TFLite Micro's may differ); {} CPU operators not "
              "timed\n",
              total, static_cast<double>(total) / hw.clock_mhz, hw.clock_mhz, cfu_cycles,
              fused_ops ? fmt::format(" ({} elementwise operators fused into a layer's readback: cfu+)", fused_ops)
