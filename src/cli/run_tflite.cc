@@ -20,7 +20,7 @@
 
 #include "commands.h"
 #include "cpu/feed_bench.h"
-#include "engine_board.h"
+#include "cpu/engine_board.h"
 #include "layer_report.h"
 #include "tflite/model_input.h"
 #include "sasim/cpu_ops.h"

@@ -8,7 +8,7 @@
 #include "cosim/rtl_build.h"
 #include "cpu/params.h"
 #include "driver/driver.h"
-#include "engine_board.h"
+#include "cpu/engine_board.h"
 #include "model/core_params.h"
 #include "sasim/engine.h"
 

@@ -15,7 +15,7 @@
 
 #include "cpu/params.h"
 #include "driver/driver.h"
-#include "engine_board.h"
+#include "cpu/engine_board.h"
 #include "sc/cfu_sc.h"
 
 namespace sasim {

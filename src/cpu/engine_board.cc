@@ -1,4 +1,4 @@
-#include "engine_board.h"
+#include "cpu/engine_board.h"
 
 #include <fmt/format.h>
 
