@@ -23,18 +23,6 @@ const int32_t kFirstCpuOp = 16;
 enum CpuOpKind { kCpuBinary = kFirstCpuOp, kCpuAveragePool = 17, kCpuMaxPool = 18, kCpuCopy = 19, kCpuSoftmax = 20, kCpuPad = 21,
                  kCpuMean = 22, kCpuUnary = 23, kCpuConcat = 24, kCpuDequantize = 25 };
 
-// The mailbox's elementwise fields, which PAD and MEAN reuse for their
-// shapes (ADD, SUB and MUL run the export's kernels, runner.cc).
-struct BinaryArgs {
-  const int8_t* a;
-  const int8_t* b;
-  int8_t* out;
-  int32_t op;  // 0 ADD, 1 SUB, 2 MUL
-  int32_t dims[5], stride_a[5], stride_b[5];
-  int32_t a_zp, b_zp, out_zp, act_min, act_max;
-  int32_t m1, s1, m2, s2, mo, so;  // ADD/SUB: inputs (left shift 20) and output; MUL: mo, so
-};
-
 // RESHAPE: TFLite Micro copies the bytes when input and output differ.
 inline void cpu_copy(const int8_t* in, int8_t* out, int32_t count) {
   for (int32_t i = 0; i < count; ++i) out[i] = in[i];

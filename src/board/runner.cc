@@ -301,27 +301,14 @@ __attribute__((noinline)) int run_cpu_operator(volatile sasim_board::Mailbox& m)
   unpack(m, hw, l);
   // A CPU operator's arguments, read before the timed span as a kernel's
   // Prepare-time data would be.
-  sasim_board::BinaryArgs bin;
-  bin.a = l.input;
-  bin.b = reinterpret_cast<const int8_t*>(m.input2);
-  bin.out = l.output;
-  bin.op = m.binary_op;
+  // PAD and MEAN: the mailbox's shape fields, read before the timed span.
+  int32_t dims[5], stride_a[5], stride_b[5];
   for (int k = 0; k < 5; ++k) {
-    bin.dims[k] = m.dims[k];
-    bin.stride_a[k] = m.stride_a[k];
-    bin.stride_b[k] = m.stride_b[k];
+    dims[k] = m.dims[k];
+    stride_a[k] = m.stride_a[k];
+    stride_b[k] = m.stride_b[k];
   }
-  bin.a_zp = m.q[0];
-  bin.b_zp = m.q[1];
-  bin.m1 = m.q[2];
-  bin.s1 = m.q[3];
-  bin.m2 = m.q[4];
-  bin.s2 = m.q[5];
-  bin.mo = m.q[6];
-  bin.so = m.q[7];
-  bin.out_zp = m.output_zp;
-  bin.act_min = m.act_min;
-  bin.act_max = m.act_max;
+  const int32_t out_zp = m.output_zp;
   const int32_t count = m.count;
   // Pooling: the export's kernels (integer_ops/pooling.h), as the firmware
   // runs them, with TFLite Micro's arguments.
@@ -369,10 +356,10 @@ __attribute__((noinline)) int run_cpu_operator(volatile sasim_board::Mailbox& m)
       break;
     case sasim_board::kCpuCopy: sasim_board::cpu_copy(l.input, l.output, count); break;
     case sasim_board::kCpuPad:  // dims: output, stride_a: input dims, stride_b: padding before; q[0]: value
-      sasim::kern::pad(l.input, bin.stride_a, bin.stride_b, bin.dims, static_cast<int8_t>(q[0]), l.output);
+      sasim::kern::pad(l.input, stride_a, stride_b, dims, static_cast<int8_t>(q[0]), l.output);
       break;
     case sasim_board::kCpuMean:  // q: reduced-dimension mask, in_zp, -, m, s, n; input2: int32 scratch
-      sasim::kern::mean(l.input, bin.dims, static_cast<uint32_t>(q[0]), q[1], bin.out_zp, q[3], q[4], q[5], scratch,
+      sasim::kern::mean(l.input, dims, static_cast<uint32_t>(q[0]), q[1], out_zp, q[3], q[4], q[5], scratch,
                         l.output);
       break;
     case sasim_board::kCpuUnary:  // QUANTIZE/LEAKY_RELU/LOGISTIC: kern::UnaryParams from q (mailbox.h)

@@ -34,9 +34,8 @@
 #define SASIM_BRIDGE
 #endif
 // The elementwise entries (once per ADD, SUB or MUL operator, each of which
-// streams whole tensors) stay with the rest of the code: in the warm section
-// they would only push the layers' loops around the I$.
-#define SASIM_BRIDGE_EW
+// streams whole tensors) are not SASIM_BRIDGE: in the warm section they would
+// only push the layers' loops around the I$.
 
 namespace sasim_tflm {
 
@@ -493,8 +492,9 @@ static bool dense_pair(const int dims[4], const int strides1[4], const int strid
   return true;
 }
 
-SASIM_BRIDGE_EW static bool elementwise(int op, const tflite::ArithmeticParams& params, const int dims[4], const int strides1[4],
-                 const int strides2[4], const int8_t* input1_data, const int8_t* input2_data, int8_t* output_data) {
+static bool elementwise(int op, const tflite::ArithmeticParams& params, const int dims[4], const int strides1[4],
+                        const int strides2[4], const int8_t* input1_data, const int8_t* input2_data,
+                        int8_t* output_data) {
   // The call after a layer of sasim_fuse.h run plainly: the operator to
   // learn (the layer's output one of its inputs, the other of the same
   // shape; elementwise_call took the state).
@@ -570,8 +570,7 @@ SASIM_BRIDGE_EW static bool elementwise(int op, const tflite::ArithmeticParams& 
 // First in ADD and MUL: the call after a layer run fused is its operator
 // (true: computed already) or not (the layer's own output first); the state
 // of the layer run last moves to g_call for elementwise's learning.
-SASIM_BRIDGE_EW static bool elementwise_call(int op, const int8_t* input1_data, const int8_t* input2_data,
-                                          int8_t* output_data) {
+static bool elementwise_call(int op, const int8_t* input1_data, const int8_t* input2_data, int8_t* output_data) {
   g_call = g_last;
   g_last.learning = false;
   if (!g_last.fused) return false;
@@ -586,30 +585,30 @@ SASIM_BRIDGE_EW static bool elementwise_call(int op, const int8_t* input1_data, 
   return false;
 }
 
-SASIM_BRIDGE_EW bool Add(const tflite::ArithmeticParams& params, const int dims[4], const int strides1[4],
-                      const int strides2[4], const int8_t* input1_data, const int8_t* input2_data,
-                      int8_t* output_data) {
-  if (elementwise_call(sasim_isa::kEwAdd, input1_data, input2_data, output_data)) return true;
+// ADD and SUB: the unit's input rescaling has TFLite Micro's left shift of
+// 20 built in; TFLite Micro rescales the output as "smaller than one" (a
+// right shift only).
+static bool add_or_sub(int op, const tflite::ArithmeticParams& params, const int dims[4], const int strides1[4],
+                       const int strides2[4], const int8_t* input1_data, const int8_t* input2_data,
+                       int8_t* output_data) {
+  if (elementwise_call(op, input1_data, input2_data, output_data)) return true;
   if (!g_enabled) return refuse();
-  // The unit's input rescaling has the left shift of 20 built in; TFLite
-  // Micro rescales the output as "smaller than one" (a right shift only).
   if (params.left_shift != sasim_isa::kEwLeftShift || params.output_shift > 0) return refuse();
-  return elementwise(sasim_isa::kEwAdd, params, dims, strides1, strides2, input1_data, input2_data, output_data);
+  return elementwise(op, params, dims, strides1, strides2, input1_data, input2_data, output_data);
 }
 
-SASIM_BRIDGE_EW bool Sub(const tflite::ArithmeticParams& params, const int dims[4], const int strides1[4],
-                      const int strides2[4], const int8_t* input1_data, const int8_t* input2_data,
-                      int8_t* output_data) {
-  if (elementwise_call(sasim_isa::kEwSub, input1_data, input2_data, output_data)) return true;
-  if (!g_enabled) return refuse();
-  // As ADD: the unit's input rescaling has TFLite Micro's left shift of 20.
-  if (params.left_shift != sasim_isa::kEwLeftShift || params.output_shift > 0) return refuse();
-  return elementwise(sasim_isa::kEwSub, params, dims, strides1, strides2, input1_data, input2_data, output_data);
+bool Add(const tflite::ArithmeticParams& params, const int dims[4], const int strides1[4], const int strides2[4],
+         const int8_t* input1_data, const int8_t* input2_data, int8_t* output_data) {
+  return add_or_sub(sasim_isa::kEwAdd, params, dims, strides1, strides2, input1_data, input2_data, output_data);
 }
 
-SASIM_BRIDGE_EW bool Mul(const tflite::ArithmeticParams& params, const int dims[4], const int strides1[4],
-                      const int strides2[4], const int8_t* input1_data, const int8_t* input2_data,
-                      int8_t* output_data) {
+bool Sub(const tflite::ArithmeticParams& params, const int dims[4], const int strides1[4], const int strides2[4],
+         const int8_t* input1_data, const int8_t* input2_data, int8_t* output_data) {
+  return add_or_sub(sasim_isa::kEwSub, params, dims, strides1, strides2, input1_data, input2_data, output_data);
+}
+
+bool Mul(const tflite::ArithmeticParams& params, const int dims[4], const int strides1[4], const int strides2[4],
+         const int8_t* input1_data, const int8_t* input2_data, int8_t* output_data) {
   if (elementwise_call(sasim_isa::kEwMul, input1_data, input2_data, output_data)) return true;
   if (!g_enabled) return refuse();
   return elementwise(sasim_isa::kEwMul, params, dims, strides1, strides2, input1_data, input2_data, output_data);
