@@ -891,3 +891,116 @@ TEST_CASE("fused readback: random layers through an ADD/SUB/MUL equal the golden
   sasim_drv::HwDesc hd = sasim::hw_desc_from(sasim::core_params_from(off));
   CHECK_FALSE(hd.ew_read);
 }
+
+// In place (sasim_drv::in_place_supported): random convs whose output
+// overlaps their own input at a random offset, plainly or with a fused
+// ADD/SUB/MUL, on random arrays. Where the driver takes it, the output is
+// the golden layer's on the original input (every input byte was read before
+// a store overwrote it); otherwise run_layer refuses before any command.
+// Offset 0 (the output exactly over the input, as TFLite Micro's plan puts a
+// residual ADD over its conv's input) comes often.
+TEST_CASE("in place: random convs whose output overlaps their input equal the golden layer, or are refused",
+          "[model][in-place]") {
+  std::mt19937 rng(20261207);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  int in_place = 0, refused = 0, fused_in_place = 0;
+  for (int iter = 0; iter < 240; ++iter) {
+    sasim::LayerSpec s;
+    s.op = sasim::OpKind::kConv2d;
+    s.input_zero_point = pick(-128, 127);
+    s.output_zero_point = pick(-128, 127);
+    s.has_bias = true;
+    const int ih = pick(2, 24), iw = pick(1, 12), kh = pick(1, 3), kw = pick(1, 3);
+    s.stride_h = pick(1, 2);
+    s.stride_w = pick(1, 2);
+    s.padding = pick(0, 1) ? sasim::Padding::kSame : sasim::Padding::kValid;
+    const int oh = sasim::conv_out_size(ih, kh, s.stride_h, 1, s.padding);
+    const int ow = sasim::conv_out_size(iw, kw, s.stride_w, 1, s.padding);
+    if (oh < 1 || ow < 1) continue;
+    const int ic = 4 * pick(1, 6), oc = 4 * pick(1, 8);
+    s.filter_shape = {oc, kh, kw, ic};
+    s.input_shape = {1, ih, iw, ic};
+    s.output_shape = {1, oh, ow, oc};
+    for (int i = 0; i < oc; ++i) {
+      s.output_multiplier.push_back(pick(1 << 30, INT32_MAX));
+      s.output_shift.push_back(pick(-12, -6));
+    }
+    std::vector<sasim::FieldError> errs;
+    REQUIRE(sasim::validate_layer(&s, &errs));
+    sasim::LayerData d = sasim_test::random_layer_data(s, pick);
+    std::vector<int8_t> want;
+    sasim::golden_layer(s, d, &want);
+    const bool fused = pick(0, 2) == 0;
+    if (fused) {
+      const sasim::QuantParam qy{0.04f, static_cast<int>(s.output_zero_point)}, qx{0.05f, pick(-128, 127)},
+          qo{0.08f, pick(-128, 127)};
+      int32_t m[3] = {0, 0, 0};
+      int sh[3] = {0, 0, 0};
+      sasim::add_multipliers(qy, qx, qo, m, sh);
+      s.has_fused = true;
+      s.fused.op = sasim_isa::kEwAdd;
+      s.fused.a_zp = qy.zero_point;
+      s.fused.b_zp = qx.zero_point;
+      s.fused.out_zp = qo.zero_point;
+      s.fused.act_min = -128;
+      s.fused.act_max = 127;
+      s.fused.m_a = m[0];
+      s.fused.s_a = sh[0];
+      s.fused.m_b = m[1];
+      s.fused.s_b = sh[1];
+      s.fused.m_out = m[2];
+      s.fused.s_out = sh[2];
+      d.residual.resize(want.size());
+      for (auto& v : d.residual) v = static_cast<int8_t>(pick(-128, 127));
+      const sasim::Shape shape{static_cast<int>(want.size())};
+      std::vector<int8_t> y = want;
+      sasim::add_int8(y, shape, qy, d.residual, shape, qx, qo, 0, shape, &want);
+    }
+    // One buffer: the input at in_off, the output at in_off + delta, the two
+    // overlapping (16-byte steps, as TFLite Micro's planner aligns).
+    const int in_bytes = static_cast<int>(d.input.size()), out_bytes = static_cast<int>(want.size());
+    const int lo = -((out_bytes - 1) / 16), hi = (in_bytes - 1) / 16;
+    const int delta = pick(0, 1) ? 0 : 16 * pick(lo, hi);
+    const int in_off = delta < 0 ? -delta : 0;
+    std::vector<int32_t> words((in_off + std::max(in_bytes, delta + out_bytes)) / 4 + 4);
+    int8_t* buf = reinterpret_cast<int8_t*>(words.data());
+    std::copy(d.input.begin(), d.input.end(), buf + in_off);
+
+    const int rows = 4 * pick(1, 2), cols = 4 * pick(1, 3);
+    sasim::HwConfig hw = hw_of(rows, cols, pick(0, 5) ? "ws" : "os");
+    hw.buf_a.size_bytes = 8 * pick(8, 200);
+    hw.buf_b.size_bytes = 16 * pick(16, 100);
+    hw.buf_c.size_bytes = 4 * cols * pick(1, 40);
+    const sasim::CoreParams p = sasim::core_params_from(hw);
+    sasim::CfuCore core(p);
+    sasim::PlainHost host(&core, hw.host);
+    sasim::set_cfu_target(&host);
+    std::vector<int8_t> scratch(want.size());
+    sasim_drv::EltwiseDesc fd;
+    sasim_drv::LayerDesc l = sasim::layer_desc_from(s, d, scratch.data(), &fd);
+    l.input = buf + in_off;
+    l.output = buf + in_off + delta;
+    const sasim_drv::HwDesc hd = sasim::hw_desc_from(p);
+    INFO("iteration " << iter << ": " << ih << "x" << iw << "x" << ic << " k " << kh << "x" << kw << " s "
+                      << s.stride_h << "x" << s.stride_w << " -> " << oh << "x" << ow << "x" << oc << " delta "
+                      << delta << (fused ? " fused" : "") << " on " << rows << "x" << cols << " "
+                      << sasim::dataflow_name(hw.dataflow) << " lines A/B/C " << p.a_lines << "/" << p.b_lines
+                      << "/" << p.c_lines);
+    if (fused && !sasim_drv::fused_eltwise_supported(hd, l)) continue;
+    if (!sasim_drv::in_place_supported(hd, l)) {
+      CHECK(sasim_drv::run_layer(hd, l) == sasim_drv::kErrInPlace);
+      CHECK(core.counters().cycles == 0);
+      ++refused;
+      continue;
+    }
+    REQUIRE(sasim_drv::run_layer(hd, l) == sasim_drv::kOk);
+    CHECK_FALSE(core.error());
+    CHECK(std::vector<int8_t>(l.output, l.output + out_bytes) == want);
+    ++in_place;
+    if (fused) ++fused_in_place;
+  }
+  INFO("in place " << in_place << " (fused " << fused_in_place << "), refused " << refused);
+  CHECK(in_place >= 40);
+  CHECK(fused_in_place >= 10);
+  CHECK(refused >= 20);
+}

@@ -66,6 +66,15 @@ struct LayerSpec {
   // small fully connected layers). Whole-network runs set it; `check`,
   // `cosim` and layer lists call the driver directly, on the CFU.
   bool shipped = false;
+  // In place: the layer's output (with a fused operator, the operator's)
+  // lies over the layer's own input, in_place_offset bytes from its start,
+  // as TFLite Micro's arena plan puts a residual ADD's output over the
+  // buffer its conv's input frees (src/tflite/arena_plan.h). Engines place
+  // the tensors so (layer_tensors, the board's runner), and the driver runs
+  // the layer only where sasim_drv::in_place_supported says its schedule
+  // reads every input byte before overwriting it. Whole-network runs set it.
+  bool in_place = false;
+  int64_t in_place_offset = 0;
 
   // ---- derived geometry (valid after validate_layer) ----
   int batches() const;

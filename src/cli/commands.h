@@ -100,10 +100,12 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
 // sasim_drv::fused_eltwise_supported for hw): then *spec is the layer's with
 // the operator (LayerSpec::fused) and *x_index its other input. The runner
 // (run_network) and export-cfu --model decide the same way. With `plan`
-// (TFLite Micro's arena plan, tflite/arena_plan.h), also false where the
-// plan puts the operator's output over the layer's input or the operator's
-// other input, where the exported bridge runs both plainly; *prevented is
-// then set (the runner says so).
+// (TFLite Micro's arena plan, tflite/arena_plan.h), the layers where the
+// plan puts the operator's output over the layer's input run in place
+// (LayerSpec::in_place) where the driver can (sasim_drv::in_place_supported);
+// false where it cannot, or where the output lies over the operator's other
+// input, as the exported bridge decides; *prevented is then set (the runner
+// says so).
 bool fusion_after(const sasim_drv::HwDesc& hw, const tflite::Model& m, size_t pos, const tflite::ImportedLayer& layer,
                   LayerSpec* spec, int* x_index, const tflite::ArenaPlan* plan = nullptr, bool* prevented = nullptr);
 // --trace, --trace-layer (one of `names`, from `source`) and --trace-cycles

@@ -52,7 +52,10 @@ Verdict cosim_layer(ScSystem* sys, const CoreParams& p, bool reset, const std::s
     if (reset) host.pulse_reset();
     if (!board) {
       sasim_drv::EltwiseDesc fused;
-      rc = sasim_drv::run_layer(hw_desc_from(p), layer_desc_from(spec, data, out.data(), &fused));
+      std::vector<int32_t> tensors;
+      const sasim_drv::LayerDesc l = layer_tensors(spec, data, &tensors, &fused);
+      rc = sasim_drv::run_layer(hw_desc_from(p), l);
+      std::copy(l.output, l.output + out.size(), out.begin());
       return;
     }
     try {

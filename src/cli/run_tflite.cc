@@ -75,21 +75,34 @@ bool fusion_after(const sasim_drv::HwDesc& hw, const tflite::Model& m, size_t po
   if (pos + 1 >= m.operators.size()) return false;
   LayerSpec s = layer.spec;
   if (!tflite::fusable_eltwise(m, m.operators[pos + 1], m.operators[pos].outputs[0], &s.fused, x_index)) return false;
-  const int z = m.operators[pos + 1].outputs[0];
-  if (plan && (plan->overlap(z, m.operators[pos].inputs[0]) || plan->overlap(z, *x_index))) {
+  const int z = m.operators[pos + 1].outputs[0], in = m.operators[pos].inputs[0];
+  if (plan && plan->overlap(z, *x_index)) {
     if (prevented) *prevented = true;
     return false;
   }
   s.has_fused = true;
-  // The driver's own rule, on a view of the layer with buffers of its sizes.
+  // TFLite Micro's plan may put the operator's output over the layer's input
+  // (ResNet-8's residual ADDs): the layer then runs in place, as the
+  // exported bridge runs it, where the driver can.
+  if (plan && plan->overlap(z, in)) {
+    s.in_place = true;
+    s.in_place_offset = plan->offset[static_cast<size_t>(z)] - plan->offset[static_cast<size_t>(in)];
+  }
+  // The driver's own rules, on a view of the layer with buffers of its sizes
+  // (in place: laid out as the plan lays them out).
   LayerData d;
   d.filter = layer.filter;
   d.bias = layer.bias;
   d.input.resize(static_cast<size_t>(s.input_elems()));
   d.residual.resize(static_cast<size_t>(s.output_elems()));
-  std::vector<int8_t> out(static_cast<size_t>(s.output_elems()));
+  std::vector<int32_t> tensors;
   sasim_drv::EltwiseDesc e;
-  if (!sasim_drv::fused_eltwise_supported(hw, layer_desc_from(s, d, out.data(), &e))) return false;
+  const sasim_drv::LayerDesc l = layer_tensors(s, d, &tensors, &e);
+  if (!sasim_drv::fused_eltwise_supported(hw, l)) return false;
+  if (!sasim_drv::in_place_supported(hw, l)) {
+    if (prevented) *prevented = true;
+    return false;
+  }
   *spec = s;
   return true;
 }
@@ -187,6 +200,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
   // it either. The layers' own tensors are placed apart on the board model.
   const tflite::ArenaPlan plan = tflite::plan_arena(m);
   std::vector<std::pair<int, int>> prevented;  // (layer, operator) the plan keeps apart
+  std::vector<std::pair<int, int>> in_place;   // (layer, operator) fused with the output over the layer's input
   const sasim_drv::HwDesc hw_desc = hw_desc_from(core_params_from(hw));
   // Ctrl-C: finish the operator in flight, then write the rows of the
   // operators done (no output tensor: the inference is not complete).
@@ -233,6 +247,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
         fused_into[m.operators[pos + 1].index] = op.index;
       }
       if (kept_apart) prevented.emplace_back(op.index, m.operators[pos + 1].index);
+      if (fused_out >= 0 && spec.in_place) in_place.emplace_back(op.index, m.operators[pos + 1].index);
       EngineResult r = engine->run(spec, d);
       t[fused_out >= 0 ? fused_out : oi] = std::move(r.output);
       where = fused_out >= 0 ? "cfu+" : r.stats.on_cpu ? "cpu" : "cfu";
@@ -368,15 +383,23 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
              layers_on_cpu ? fmt::format(" ({} of them layers the driver's cost model left on the CPU)", layers_on_cpu)
                            : std::string(),
              cpu_ops_untimed);
-  if (!prevented.empty()) {
+  auto pairs = [&](const std::vector<std::pair<int, int>>& v) {
     std::string list;
-    for (const auto& [l, o] : prevented)
+    for (const auto& [l, o] : v)
       list += fmt::format("{}{} {} into {}", list.empty() ? "" : ", ", o,
                           tflite::op_name(m.operators[static_cast<size_t>(o)].code), l);
-    fmt::print("not fused: {} (TFLite Micro's arena plan puts the operator's output over the layer's input, so the "
-               "exported bridge runs both plainly; docs/export-cfu.md)\n",
-               list);
-  }
+    return list;
+  };
+  if (!in_place.empty())
+    fmt::print("in place: {} (TFLite Micro's arena plan puts the operator's output over the layer's input; the "
+               "driver reads each input row before a store overwrites it, as the exported bridge runs it; "
+               "docs/export-cfu.md)\n",
+               pairs(in_place));
+  if (!prevented.empty())
+    fmt::print("not fused: {} (TFLite Micro's arena plan puts the operator's output over its other input, or over "
+               "the layer's input where the driver cannot run the layer in place, so the exported bridge runs both "
+               "plainly; docs/export-cfu.md)\n",
+               pairs(prevented));
   // What the total leaves out, said rather than hidden: the board's
   // firmware runs the operators through TFLite Micro's interpreter, whose
   // own code around each operator took 8-11 k cycles on the board model (the
@@ -448,6 +471,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
                            {"total", {{"cycles", total}, {"cfu_cycles", cfu_cycles}, {"eltwise_cfu_cycles", ew_cycles},
                                       {"eltwise_cfu_operators", ew_ops}, {"fused_operators", fused_ops},
                                       {"fusions_prevented_by_arena_plan", prevented.size()},
+                                      {"fusions_in_place", in_place.size()},
                                       {"layers_on_cpu", layers_on_cpu},
                                       {"cpu_cycles", cpu_cycles},
                                      {"cpu_operators_timed", cpu_ops_timed}, {"cpu_operators_not_timed", cpu_ops_untimed}}},

@@ -58,11 +58,13 @@ class RtlEngine : public Engine {
       return run_layer_on_board(board_.get(), params_, spec, data, nullptr, hw_.origin_of_section({"buffers", "array"}));
     }
     EngineResult r;
-    r.output.assign(static_cast<size_t>(spec.output_elems()), 0);
     LockstepHost host(nullptr, rtl_.get(), hw_.host);
     set_cfu_target(&host);
     sasim_drv::EltwiseDesc fused;
-    const int rc = sasim_drv::run_layer(hw_desc_from(params_), layer_desc_from(spec, data, r.output.data(), &fused));
+    std::vector<int32_t> tensors;
+    const sasim_drv::LayerDesc l = layer_tensors(spec, data, &tensors, &fused);
+    const int rc = sasim_drv::run_layer(hw_desc_from(params_), l);
+    r.output.assign(l.output, l.output + spec.output_elems());
     if (rc != sasim_drv::kOk)
       throw std::runtime_error(fmt::format("layer {}: the RTL rejected a command (driver status {})", spec.name, rc));
     r.stats.timed = true;

@@ -191,13 +191,27 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
   m.act_max = l.act_max;
   m.per_tensor = l.per_tensor;
   const size_t out_bytes = static_cast<size_t>(spec.output_elems());
-  m.input = place(data.input.data(), data.input.size());
+  // In place (LayerSpec::in_place): one region holds the input and, at
+  // in_place_offset from it, the output (its offset is a multiple of 16).
+  int64_t in_off = 0, out_off = 0;
+  if (spec.in_place) {
+    const int64_t delta = spec.in_place_offset, in_bytes = static_cast<int64_t>(data.input.size());
+    in_off = delta < 0 ? -delta : 0;
+    out_off = in_off + delta;
+    const uint32_t region =
+        place(nullptr, static_cast<size_t>(std::max(in_off + in_bytes, out_off + static_cast<int64_t>(out_bytes))));
+    m.input = region + static_cast<uint32_t>(in_off);
+    m.output = region + static_cast<uint32_t>(out_off);
+    if (region != 0) std::memcpy(&mem_.ram[m.input - BoardMemory::kRamBase], data.input.data(), data.input.size());
+  } else {
+    m.input = place(data.input.data(), data.input.size());
+  }
   m.filter = place(data.filter.data(), data.filter.size());
   m.bias = data.bias.empty() ? 0 : place(data.bias.data(), data.bias.size() * 4);
   m.multiplier = place(spec.output_multiplier.data(), spec.output_multiplier.size() * 4);
   std::vector<int32_t> shifts(spec.output_shift.begin(), spec.output_shift.end());
   m.shift = place(shifts.data(), shifts.size() * 4);
-  m.output = place(nullptr, out_bytes);
+  if (!spec.in_place) m.output = place(nullptr, out_bytes);
   m.shipped = spec.shipped ? 1 : 0;
   if (spec.has_fused) {  // the fused operator's operand, and its parameters
     const LayerSpec::Fused& f = spec.fused;

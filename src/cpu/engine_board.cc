@@ -66,6 +66,9 @@ EngineResult run_layer_on_board(cpu::BoardHost* board, const CoreParams& p, cons
     throw ConfigError({{hw_source, 0, 0, "buffers", "too small for one tile of this layer"}});
   if (rc == sasim_drv::kErrNotFusable)
     throw std::runtime_error(fmt::format("layer {}: the driver cannot fuse its operator (driver status {})", spec.name, rc));
+  if (rc == sasim_drv::kErrInPlace)
+    throw std::runtime_error(fmt::format("layer {}: the driver cannot run it with its output over its input "
+                                         "(in place, driver status {})", spec.name, rc));
   if (rc == sasim_board::kShippedFellBack)
     throw std::runtime_error(fmt::format("layer {}: the exported bridge refused the layer (its kernel's reference code "
                                          "ran; on the board a silent slow path)", spec.name));

@@ -401,6 +401,13 @@ class Runner {
 
   SASIM_WARM int run() {
     if (l_.fused && !fused_eltwise_supported(hw_, l_)) return kErrNotFusable;  // before any command
+    if (!set_limits()) return kErrTileTooLarge;
+    // An output over the layer's own input (in place, docs/
+    // microarchitecture.md "In place"): only on a schedule that reads no
+    // input byte after a store overwrote it; otherwise refused before any
+    // command.
+    in_place_ = output_overlaps_input();
+    if (in_place_ && !in_place_safe()) return kErrInPlace;
     const uint32_t out_cfg = (static_cast<uint32_t>(l_.output_zp) & 0xff) |
                              (static_cast<uint32_t>(l_.act_min) & 0xff) << 8 |
                              (static_cast<uint32_t>(l_.act_max) & 0xff) << 16;
@@ -410,19 +417,6 @@ class Runner {
     // unit). After SET_OUTPUT: a load of l_.fused placed right before that
     // command would let the 2021 core send it twice (F20).
     if (l_.fused && eltwise_configure(*l_.fused) != kOk) return kErrCfuRejected;
-    // Tile limits: lines per bank and array dimensions.
-    if (ws_) {
-      kc_ = min_i(hw_.rows, hw_.b_lines);
-      mc_ = min_i(hw_.a_lines, hw_.c_lines);
-    } else {
-      mc_ = min_i(hw_.rows, hw_.c_lines);
-      kc_ = min_i(hw_.a_lines, hw_.b_lines);
-    }
-    nc_ = hw_.cols;
-    // START carries Mt and Kt in 16 bits.
-    mc_ = min_i(mc_, 0xffff);
-    kc_ = min_i(kc_, 0xffff);
-    if (kc_ < 1 || mc_ < 1) return kErrTileTooLarge;
     pending_.valid = false;
     bank_ = 0;
     last_a_m0_ = last_a_k0_ = last_b_k0_ = last_b_n0_ = -1;
@@ -440,6 +434,86 @@ class Runner {
       if (rc != kOk) return rc;
     }
     return status_;  // run_gemm reads its last tile back before returning
+  }
+
+ private:
+  // Tile limits: lines per bank and array dimensions; false when a bank
+  // holds no tile. No CFU command.
+  bool set_limits() {
+    if (ws_) {
+      kc_ = min_i(hw_.rows, hw_.b_lines);
+      mc_ = min_i(hw_.a_lines, hw_.c_lines);
+    } else {
+      mc_ = min_i(hw_.rows, hw_.c_lines);
+      kc_ = min_i(hw_.a_lines, hw_.b_lines);
+    }
+    nc_ = hw_.cols;
+    // START carries Mt and Kt in 16 bits.
+    mc_ = min_i(mc_, 0xffff);
+    kc_ = min_i(kc_, 0xffff);
+    return kc_ >= 1 && mc_ >= 1;
+  }
+
+  bool output_overlaps_input() const {
+    const uintptr_t in = reinterpret_cast<uintptr_t>(l_.input), out = reinterpret_cast<uintptr_t>(l_.output);
+    const uintptr_t in_bytes = static_cast<uintptr_t>(l_.batches) * l_.in_h * l_.in_w * l_.in_c;
+    const uintptr_t out_bytes = static_cast<uintptr_t>(l_.batches) * l_.out_h * l_.out_w * l_.out_c;
+    return out < in + in_bytes && in < out + out_bytes;
+  }
+
+ public:
+  // In place: whether this layer's schedule reads every input byte before
+  // any store overwrites it, wherever the output lies against the input.
+  // Only the conv path that walks raw input rows on the extension, band by
+  // band, qualifies (Schedule, not split by group): each band's input rows
+  // go to an A bank and are never read again, and an in-place run sends the
+  // whole next band at the band's first tile (run_bands), when the stores so
+  // far are the output rows of the bands before. So the check, band by
+  // band: the rows the band reads overlap none of the output rows stored
+  // before they are read (the bands before the one whose first tile
+  // prefetches them, or, not prefetched, every band before this one). With a
+  // fused operator the output must also stay off its operand. No command.
+  SASIM_RARE bool in_place_safe() const {
+    if (l_.kind != kConv2d || !ws_ || !hw_.im2col || !im2col_applies()) return false;
+    const uintptr_t in = reinterpret_cast<uintptr_t>(l_.input), out = reinterpret_cast<uintptr_t>(l_.output);
+    const uintptr_t in_row = static_cast<uintptr_t>(l_.in_w) * l_.in_c;
+    const uintptr_t out_row = static_cast<uintptr_t>(l_.out_w) * l_.out_c;
+    const uintptr_t out_bytes = static_cast<uintptr_t>(l_.batches) * l_.out_h * out_row;
+    if (l_.fused) {
+      const uintptr_t b = reinterpret_cast<uintptr_t>(l_.fused->b);
+      if (out < b + out_bytes && b < out + out_bytes) return false;
+    }
+    const Schedule sc = schedule();
+    if (sc.split) return false;
+    for (int n = 0; n < l_.batches; ++n) {
+      bool prefetched = false;  // this band's rows were sent at the previous band's first tile
+      int prev_oy = 0;
+      for (int oy = 0; oy < l_.out_h;) {
+        int y0, y1, nr;
+        if (sc.skip) {
+          nr = min_i(sc.skip_rows, l_.out_h - oy);
+          y0 = oy * l_.stride_h;
+          y1 = (oy + nr - 1) * l_.stride_h + l_.k_h;
+        } else {
+          band_of(sc.plb, oy, &y0, &y1, &nr);
+        }
+        const uintptr_t r0 = in + (static_cast<uintptr_t>(n) * l_.in_h + y0) * in_row;
+        const uintptr_t r1 = in + (static_cast<uintptr_t>(n) * l_.in_h + y1) * in_row;
+        const uintptr_t stored = out + (static_cast<uintptr_t>(n) * l_.out_h + (prefetched ? prev_oy : oy)) * out_row;
+        if (r0 < stored && out < r1) return false;
+        // begin_band's rule for the next band's prefetch.
+        int ny0 = 0, ny1 = 0, nnr = 0;
+        prefetched = sc.seq && hw_.a_double && oy + nr < l_.out_h &&
+                     (sc.skip || (band_of(sc.plb, oy + nr, &ny0, &ny1, &nnr), raw_band(n, ny0, ny1 - ny0)));
+        prev_oy = oy;
+        oy += nr;
+      }
+    }
+    return true;
+  }
+  bool in_place_supported() {
+    if (!output_overlaps_input()) return true;
+    return set_limits() && in_place_safe();
   }
 
  private:
@@ -977,7 +1051,9 @@ class Runner {
                                      words, words, 0, words};
               bga = next;
             }
-            bga_chunk = ((bga.left + tiles * groups - 1) / (tiles * groups) + 1) & ~1;
+            // In place: all of it at the band's first tile, before this
+            // band's outputs are stored (in_place_safe).
+            bga_chunk = in_place_ ? bga.left : ((bga.left + tiles * groups - 1) / (tiles * groups) + 1) & ~1;
           }
           bool first_of_group = true;
           int oyt = oy, oxt = 0;  // the tile's first output pixel
@@ -1983,6 +2059,7 @@ class Runner {
   FusedCursor fz_ = {0, 0, 0, 0, 0};
   int last_a_m0_, last_a_k0_, last_b_k0_, last_b_n0_, last_ch_;
   int status_ = kOk;
+  bool in_place_ = false;  // the output overlaps the input (in_place_safe)
 };
 
 }  // namespace
@@ -1990,6 +2067,11 @@ class Runner {
 SASIM_WARM int run_layer(const HwDesc& hw, const LayerDesc& l) {
   Runner r(hw, l);
   return r.run();
+}
+
+bool in_place_supported(const HwDesc& hw, const LayerDesc& l) {
+  Runner r(hw, l);
+  return r.in_place_supported();
 }
 
 bool layer_on_cfu(const HwDesc& hw, const LayerDesc& l) {

@@ -75,10 +75,19 @@ struct LayerDesc {
   const EltwiseDesc* fused;
 };
 
-enum Status { kOk = 0, kErrTileTooLarge = -1, kErrCfuRejected = -2, kErrNotFusable = -3 };
+enum Status { kOk = 0, kErrTileTooLarge = -1, kErrCfuRejected = -2, kErrNotFusable = -3, kErrInPlace = -4 };
 
 // Runs one layer to completion; the output is in l.output on return.
 int run_layer(const HwDesc& hw, const LayerDesc& l);
+
+// Whether run_layer can run l where its output overlaps its input (in
+// place: TFLite Micro's arena plan gives a residual ADD the buffer its conv's
+// input frees, and the ADD fused into the conv then writes there): true when
+// they do not overlap, or when the layer's schedule reads every input byte
+// before a store overwrites it (a conv on the im2col path, band by band;
+// docs/microarchitecture.md, "In place"). run_layer returns kErrInPlace
+// otherwise, before any command.
+bool in_place_supported(const HwDesc& hw, const LayerDesc& l);
 
 // Whether the CFU is the faster path for l, by the driver's cost model
 // (otherwise the caller runs its CPU kernel: the layer runner's, or TFLite

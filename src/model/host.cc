@@ -1,5 +1,7 @@
 #include "model/host.h"
 
+#include <algorithm>
+
 #include "driver/cfu_seam.h"
 
 namespace {
@@ -51,6 +53,23 @@ sasim_drv::EltwiseDesc fused_desc_from(const LayerSpec& s, const int8_t* b) {
   for (int k = 0; k < 5; ++k) e.dims[k] = e.stride_a[k] = e.stride_b[k] = 1;
   e.b = b;
   return e;
+}
+
+sasim_drv::LayerDesc layer_tensors(const LayerSpec& s, const LayerData& d, std::vector<int32_t>* buf,
+                                   sasim_drv::EltwiseDesc* fused) {
+  const int64_t in_bytes = static_cast<int64_t>(d.input.size()), out_bytes = s.output_elems();
+  const int64_t delta = s.in_place ? s.in_place_offset : 0;
+  // In place: [in_off, in_off + in_bytes) and [in_off + delta, ... + out_bytes)
+  // in one buffer; otherwise the output after the input's copy, apart.
+  const int64_t in_off = s.in_place && delta < 0 ? -delta : 0;
+  const int64_t out_off = s.in_place ? in_off + delta : (in_bytes + 15) / 16 * 16;
+  const int64_t end = std::max(in_off + in_bytes, out_off + out_bytes);
+  buf->assign(static_cast<size_t>((end + 3) / 4), 0);
+  int8_t* base = reinterpret_cast<int8_t*>(buf->data());
+  std::copy(d.input.begin(), d.input.end(), base + in_off);
+  sasim_drv::LayerDesc l = layer_desc_from(s, d, base + out_off, fused);
+  l.input = base + in_off;
+  return l;
 }
 
 sasim_drv::LayerDesc layer_desc_from(const LayerSpec& s, const LayerData& d, int8_t* out,

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "driver/driver.h"
 #include "model/core.h"
@@ -51,6 +52,11 @@ sasim_drv::HwDesc hw_desc_from(const CoreParams& p);
 // the view leaves it out (for geometry only).
 sasim_drv::LayerDesc layer_desc_from(const LayerSpec& s, const LayerData& d, int8_t* out,
                                      sasim_drv::EltwiseDesc* fused = nullptr);
+// layer_desc_from with the input and output in *buf (which must outlive
+// the run): separate, or, for LayerSpec::in_place, the output over a copy of
+// the input at in_place_offset. The layer's result is then at l.output.
+sasim_drv::LayerDesc layer_tensors(const LayerSpec& s, const LayerData& d, std::vector<int32_t>* buf,
+                                   sasim_drv::EltwiseDesc* fused = nullptr);
 // LayerSpec::fused as the driver's description, operand b at `b`.
 sasim_drv::EltwiseDesc fused_desc_from(const LayerSpec& s, const int8_t* b);
 

@@ -103,14 +103,15 @@ class SystemCEngine : public Engine {
     sys_.cfu().set_trace_active(on);
     if (opts_.cpu == "vexriscv") return run_on_cpu_model(spec, data);
     EngineResult r;
-    r.output.assign(static_cast<size_t>(spec.output_elems()), 0);
     const sasim_drv::HwDesc hw = hw_desc_from(params_);
     sasim_drv::EltwiseDesc fused;
-    const sasim_drv::LayerDesc l = layer_desc_from(spec, data, r.output.data(), &fused);
+    std::vector<int32_t> tensors;
+    const sasim_drv::LayerDesc l = layer_tensors(spec, data, &tensors, &fused);
     const CoreCounters c0 = sys_.cfu().core().counters();
     const uint64_t i0 = sys_.host().instructions();
     int rc = 0;
     sys_.host().run_job([&] { rc = sasim_drv::run_layer(hw, l); });
+    r.output.assign(l.output, l.output + spec.output_elems());
     const CoreCounters& c1 = sys_.cfu().core().counters();
     if (rc == sasim_drv::kErrTileTooLarge)
       throw ConfigError({{hw_.origin_of_section({"buffers", "array"}), 0, 0, "buffers", "too small for one tile of this layer"}});

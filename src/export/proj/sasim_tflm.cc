@@ -58,7 +58,7 @@ const sasim_drv::HwDesc kHw = {
 #endif
 
 bool g_enabled = true;
-Counters g_counters = {0, 0, 0, 0, 0, 0};
+Counters g_counters = {0, 0, 0, 0, 0, 0, 0, 0};
 
 // The layers whose next operator is fused into their readback (READ_EW),
 // known by their filter (sasim_fuse.h, written by export-cfu --model: the
@@ -103,6 +103,7 @@ struct Prepared {
   // A layer of sasim_fuse.h: its operator's operand, output and parameters,
   // learned from the call that followed the layer's first run (learned).
   bool fuse, learned;
+  signed char fusable;  // once learned: decide_fusion's verdict (-1 not decided)
   const int8_t* in;  // the layer's input and output when it was learned: it
   const int8_t* y;   // fuses only a call with these (another interpreter's, say, runs plainly)
   const int8_t* x;
@@ -120,11 +121,12 @@ int g_next = 0;
 // next teaches the bridge x, z and the parameters).
 struct Last {
   bool fused, learning;
+  bool in_place;  // fused with the operator's output over the layer's input
   Prepared* p;
   sasim_drv::LayerDesc l;  // the layer as called (l.output: its own output)
 };
-Last g_last = {false, false, 0, sasim_drv::LayerDesc()};
-Last g_call = {false, false, 0, sasim_drv::LayerDesc()};  // g_last as the current ADD/MUL call found it
+Last g_last = {false, false, false, 0, sasim_drv::LayerDesc()};
+Last g_call = {false, false, false, 0, sasim_drv::LayerDesc()};  // g_last as the current ADD/MUL call found it
 int g_prepared_count = 0;
 int32_t g_arena[SASIM_PREPARED_BYTES / 4] __attribute__((aligned(16)));
 unsigned g_arena_used = 0;  // in int32 words
@@ -195,6 +197,7 @@ Prepared* add_entry(const sasim_drv::LayerDesc& l) {
   p.q_mult = p.q_shift = 0;
   p.fuse = false;
   p.learned = false;
+  p.fusable = -1;
   p.in = p.y = p.x = 0;
   p.z = 0;
   g_next = 0;
@@ -268,17 +271,37 @@ unsigned output_bytes(const sasim_drv::LayerDesc& l) {
 
 // A layer run fused whose operator did not come next after all: its own
 // output, computed now (its input is intact: the fused run wrote only the
-// operator's output, which does not overlap it).
+// operator's output, which does not overlap it). Run in place, the input is
+// gone: that is counted (Counters::in_place_lost), never silent. TFLite
+// Micro's interpreter calls a graph's operators in the same order on every
+// inference, and the bridge fuses only after seeing the operator follow.
 SASIM_BRIDGE void settle() {
   if (!g_last.fused) return;
   g_last.fused = false;
   g_last.l.fused = 0;
+  if (g_last.in_place) {
+    ++g_counters.in_place_lost;
+    g_counters.last_status = sasim_drv::kErrInPlace;
+    return;
+  }
   g_counters.last_status = sasim_drv::run_layer(kHw, g_last.l);
 }
 
 bool refuse() {
   ++g_counters.fallbacks;
   return false;
+}
+
+// Whether a learned layer runs fused (p->fusable: 0 no, 1 yes, 2 in place),
+// decided once: its tensors are the ones it was learned with.
+__attribute__((noinline, cold)) void decide_fusion(Prepared* p, const sasim_drv::LayerDesc& l) {
+  sasim_drv::LayerDesc f = l;
+  f.output = p->z;
+  f.fused = &p->e;
+  const bool in_place = overlap(p->z, output_bytes(l), l.input, input_bytes(l));
+  const bool ok = !overlap(p->z, output_bytes(l), p->x, output_bytes(l)) && sasim_drv::fused_eltwise_supported(kHw, f) &&
+                  (!in_place || sasim_drv::in_place_supported(kHw, f));
+  p->fusable = !ok ? 0 : in_place ? 2 : 1;
 }
 
 // channels_checked: the caller checked l's per-channel multipliers and
@@ -305,27 +328,30 @@ SASIM_BRIDGE bool run(sasim_drv::LayerDesc* l, bool channels_checked) {
   }
   // Fused: the operator's output instead of the layer's (READ_EW), once its
   // call after this layer was seen, where the driver takes it and the
-  // operator's output overlaps neither the layer's input nor the operator's
-  // other operand. TFLite Micro's planner may give the operator the buffer
-  // the layer's input frees (it does for ResNet-8's residual ADDs): writing
-  // it during the layer would overwrite input rows not read yet, and copying
-  // a fused result there afterwards costs what fusing saves (measured), so
-  // such a layer runs plainly (Counters::fuse_refused).
+  // operator's output stays off the operator's other operand. TFLite Micro's
+  // planner may give the operator the buffer the layer's input frees (it
+  // does for ResNet-8's residual ADDs): the layer then runs in place, where
+  // the driver's schedule reads every input row before a store overwrites
+  // it (sasim_drv::in_place_supported), and plainly otherwise (copying a
+  // fused result there afterwards costs what fusing saves, measured;
+  // Counters::fuse_refused).
   const bool learned = p && p->fuse && p->learned && l->input == p->in && l->output == p->y;
-  const bool apart = learned && !overlap(p->z, output_bytes(*l), l->input, input_bytes(*l)) &&
-                     !overlap(p->z, output_bytes(*l), p->x, output_bytes(*l));
-  if (learned && !apart) ++g_counters.fuse_refused;
-  if (apart) {
+  if (learned && p->fusable < 0) decide_fusion(p, *l);
+  if (learned && !p->fusable) ++g_counters.fuse_refused;
+  if (learned && p->fusable) {
     sasim_drv::LayerDesc f = *l;
     f.output = p->z;
     f.fused = &p->e;
-    if (sasim_drv::fused_eltwise_supported(kHw, f)) {
+    const bool in_place = p->fusable == 2;
+    {
       const int rc = sasim_drv::run_layer(kHw, f);
       g_counters.last_status = rc;
       if (rc == sasim_drv::kOk) {
         ++g_counters.accelerated;
         ++g_counters.fused;
+        if (in_place) ++g_counters.fused_in_place;
         g_last.fused = true;
+        g_last.in_place = in_place;
         g_last.p = p;
         g_last.l = *l;
         return true;
@@ -420,6 +446,7 @@ bool Adopt(const sasim_drv::LayerDesc& l, const int32_t* folded, const int8_t* p
   p->q_shift = l.shift;
   if (fused) {
     p->fuse = p->learned = true;
+    p->fusable = -1;
     p->in = l.input;
     p->y = l.output;
     p->x = fused->b;
@@ -527,6 +554,7 @@ static bool elementwise(int op, const tflite::ArithmeticParams& params, const in
     f.output = 0;
     p.z = output_data;
     p.learned = sasim_drv::eltwise_supported(kHw, f);
+    p.fusable = -1;
   }
   sasim_drv::EltwiseDesc e;
   e.op = op;

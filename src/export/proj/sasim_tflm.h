@@ -98,9 +98,17 @@ struct Counters {
   int last_status;
   unsigned on_cpu;  // operators the cost model left on the CPU (elementwise, small fully connected)
   unsigned fused;   // layers run with their next operator fused (sasim_fuse.h)
-  // Fusions refused: the operator's output overlaps the layer's input (or
-  // its other operand), as TFLite Micro's memory planner may place it.
+  // Fusions refused: the operator's output overlaps its other operand, or
+  // the layer's input where the driver cannot run the layer in place.
   unsigned fuse_refused;
+  // Of the fused layers, those run in place (the operator's output over the
+  // layer's input, as TFLite Micro's planner places ResNet-8's residual ADDs;
+  // sasim_drv::in_place_supported).
+  unsigned fused_in_place;
+  // In-place fused layers whose operator did not come next: their own
+  // output could not be computed (the input was overwritten). TFLite Micro
+  // never does this; a nonzero count means a wrong output, not a slow one.
+  unsigned in_place_lost;
 };
 const Counters& GetCounters();
 
