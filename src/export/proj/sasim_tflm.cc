@@ -525,7 +525,7 @@ static bool elementwise(int op, const tflite::ArithmeticParams& params, const in
   // The call after a layer of sasim_fuse.h run plainly: the operator to
   // learn (the layer's output one of its inputs, the other of the same
   // shape; elementwise_call took the state).
-  const Last last = g_call;
+  const Last& last = g_call;
   if (last.learning && dense_pair(dims, strides1, strides2) &&
       (input1_data == last.l.output || input2_data == last.l.output) && input1_data != input2_data &&
       dims[0] * dims[1] * dims[2] * dims[3] == static_cast<int>(output_bytes(last.l))) {
@@ -556,6 +556,13 @@ static bool elementwise(int op, const tflite::ArithmeticParams& params, const in
     p.learned = sasim_drv::eltwise_supported(kHw, f);
     p.fusable = -1;
   }
+  // The driver's cost model first (sasim_drv::eltwise_on_cfu's size rule):
+  // below its size the CPU is faster whatever the unit holds, and deciding
+  // costs no more code than this.
+  if (dims[0] * dims[1] * dims[2] * dims[3] < sasim_drv::eltwise_min_elements(op)) {
+    ++g_counters.on_cpu;
+    return false;
+  }
   sasim_drv::EltwiseDesc e;
   e.op = op;
   e.a_zp = -params.input1_offset;
@@ -581,10 +588,6 @@ static bool elementwise(int op, const tflite::ArithmeticParams& params, const in
   e.b = input2_data;
   e.output = output_data;
   if (!sasim_drv::eltwise_supported(kHw, e)) return refuse();
-  if (!sasim_drv::eltwise_on_cfu(kHw, e)) {
-    ++g_counters.on_cpu;
-    return false;
-  }
   const int rc = sasim_drv::run_eltwise(kHw, e);
   g_counters.last_status = rc;
   if (rc != sasim_drv::kOk) {
