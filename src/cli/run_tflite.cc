@@ -74,6 +74,7 @@ bool fusion_after(const sasim_drv::HwDesc& hw, const tflite::Model& m, size_t po
   if (prevented) *prevented = false;
   if (pos + 1 >= m.operators.size()) return false;
   LayerSpec s = layer.spec;
+  s.shipped = spec->shipped;  // the caller's choice of path stays
   if (!tflite::fusable_eltwise(m, m.operators[pos + 1], m.operators[pos].outputs[0], &s.fused, x_index)) return false;
   const int z = m.operators[pos + 1].outputs[0], in = m.operators[pos].inputs[0];
   if (plan && plan->overlap(z, *x_index)) {
