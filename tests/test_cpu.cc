@@ -19,18 +19,21 @@
 #include <cmath>
 #include <cstring>
 #include <memory>
+#include <random>
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "board/cpu_ops.h"
 #include "cpu/board.h"
 #include "cpu/board_host.h"
 #include "cpu/cfu_hazards.h"
 #include "cpu/params.h"
 #include "model/core_params.h"
 #include "sasim/config.h"
+#include "sasim/cpu_ops.h"
 
 namespace {
 
@@ -337,6 +340,63 @@ TEST_CASE("the layer runner on the board model is bit-exact and its cycles are t
   }
 }
 
+// A whole network's layer as `sasim run` gives it to the board: through the
+// export's entry and bridge, its residual ADD fused in place, its tensors at
+// TFLite Micro's arena plan's offsets (ResNet-8's second residual conv as
+// the plan lays it out: input and ADD output at 0, the conv's own output at
+// 0x4000, the skip operand at 0x8000; tests/test_tflite.cc) in a planned
+// area on a 16 KiB boundary. The output is the golden conv through the
+// golden ADD.
+TEST_CASE("the board places a layer's tensors at the arena plan's offsets, in place", "[cpu][board]") {
+  const sasim::HwConfig hw = sasim::load_hw_config("", {});
+  const sasim::CoreParams cp = sasim::core_params_from(hw);
+  sasim::CfuCore core(cp);
+  sasim::cpu::CoreCfuPort port(&core);
+  sasim::cpu::BoardHost board(sasim::cpu::cpu_params_from(hw), &port);
+  sasim::LayerCase c = sasim::load_case(std::string(SASIM_SHARED_DIR) + "/vectors/resnet8__02_conv2d");
+  const size_t n = c.data.output.size();
+  REQUIRE(n == 0x4000);
+  std::mt19937 rng(3);
+  c.data.residual.resize(n);
+  for (auto& v : c.data.residual) v = static_cast<int8_t>(rng() % 256);
+  const sasim::QuantParam qy{0.04f, c.spec.output_zero_point}, qx{0.05f, -7}, qo{0.08f, 3};
+  int32_t m[3] = {0, 0, 0};
+  int s[3] = {0, 0, 0};
+  sasim::add_multipliers(qy, qx, qo, m, s);
+  c.spec.has_fused = true;
+  c.spec.fused.op = sasim_isa::kEwAdd;
+  c.spec.fused.a_zp = qy.zero_point;
+  c.spec.fused.b_zp = qx.zero_point;
+  c.spec.fused.out_zp = qo.zero_point;
+  c.spec.fused.m_a = m[0];
+  c.spec.fused.s_a = s[0];
+  c.spec.fused.m_b = m[1];
+  c.spec.fused.s_b = s[1];
+  c.spec.fused.m_out = m[2];
+  c.spec.fused.s_out = s[2];
+  c.spec.shipped = true;
+  c.spec.in_place = true;
+  c.spec.in_place_offset = 0;
+  c.spec.placement.planned_bytes = 0xc000;
+  c.spec.placement.input = 0;
+  c.spec.placement.output = 0;
+  c.spec.placement.own_output = 0x4000;
+  c.spec.placement.residual = 0x8000;
+  std::vector<int8_t> want;
+  const sasim::Shape flat{static_cast<int>(n)};
+  sasim::add_int8(c.data.output, flat, qy, c.data.residual, flat, qx, qo, 0, flat, &want);
+  std::vector<int8_t> out(n);
+  sasim::cpu::CpuLayerProfile prof;
+  REQUIRE(board.run_layer(sasim::hw_desc_from(cp), c.spec, c.data, out.data(), &prof) == 0);
+  CHECK(out == want);
+  const sasim_board::Mailbox& mb = board.last_mailbox();
+  CHECK(mb.input % 0x4000 == 0);
+  CHECK(mb.output == mb.input);
+  CHECK(mb.fused_y == mb.input + 0x4000);
+  CHECK(mb.fused_b == mb.input + 0x8000);
+  CHECK(mb.filter >= mb.input + 0xc000);  // the unplanned tensors after the planned area
+}
+
 TEST_CASE("F19 at write latency 2: the programs facts.md names fork, the others do not", "[cpu][fork]") {
   // facts.md F19: at the sweep point w2 (1/1/2) a CFU instruction close behind
   // the stack-saving store burst forks in these programs on the 2021 core, and
@@ -442,11 +502,6 @@ TEST_CASE("feed rates: measured on every dataflow and array shape", "[cpu][bound
     }
   }
 }
-
-#include <random>
-
-#include "board/cpu_ops.h"
-#include "sasim/cpu_ops.h"
 
 TEST_CASE("the board's CPU-operator kernels equal the golden operators", "[cpu][board][cpu_ops]") {
   // Seeded tensors through the runner's kernels on the CPU model; each must

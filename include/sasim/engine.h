@@ -91,6 +91,7 @@ struct CpuOpRequest {
   const std::vector<int8_t>* a;
   const std::vector<int8_t>* b;
   size_t out_bytes;
+  TensorPlacement placement = {};  // a at input, b at input2, the output at output
 };
 struct CpuOpResult {
   std::vector<int8_t> output;

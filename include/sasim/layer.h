@@ -20,6 +20,20 @@ enum class Padding { kSame, kValid };
 const char* op_name(OpKind op);
 bool parse_op(const std::string& s, OpKind* op);
 
+// Where TFLite Micro's arena plan puts an operator's tensors (src/tflite/
+// arena_plan.h): byte offsets in the planned area of planned_bytes (0: no
+// plan), -1 for a tensor the plan does not hold (a constant). The board's
+// runner lays the planned area out so at a 16 KiB-aligned address: which
+// tensors share the 8 KiB D$ and L2 sets and which DRAM banks and rows they
+// fall in (the period of LiteDRAM's ROW_BANK_COL map is 16 KiB) decide much of
+// an operator's memory time, and the plan fixes them (docs/board-runtime.md).
+struct TensorPlacement {
+  int64_t planned_bytes = 0;
+  int64_t input = -1, input2 = -1, output = -1;
+  int64_t residual = -1;    // a fused operator's other operand (LayerData::residual)
+  int64_t own_output = -1;  // fused: the layer's own output, which the call names
+};
+
 struct LayerSpec {
   std::string name;
   OpKind op = OpKind::kConv2d;
@@ -75,6 +89,10 @@ struct LayerSpec {
   // reads every input byte before overwriting it. Whole-network runs set it.
   bool in_place = false;
   int64_t in_place_offset = 0;
+  // The arena plan's offsets of the layer's tensors (whole-network runs;
+  // the board's runner places them so). Output: the fused operator's when
+  // has_fused.
+  TensorPlacement placement;
 
   // ---- derived geometry (valid after validate_layer) ----
   int batches() const;

@@ -160,13 +160,24 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
   // the layers' board, CFU and traces) when sasim has a board kernel for it;
   // returns false (not timed) otherwise, and always with the fixed-gap host,
   // which has no CPU to time it on.
+  // Where TFLite Micro's arena plan puts the tensors, as the firmware has
+  // them (tflite/arena_plan.h): the board's runner lays every operator's
+  // planned tensors out at the plan's offsets (TensorPlacement).
+  const tflite::ArenaPlan plan = tflite::plan_arena(m);
+  auto planned = [&](int tensor) { return tensor >= 0 ? plan.offset[static_cast<size_t>(tensor)] : int64_t{-1}; };
   auto time_on_board = [&](const tflite::Operator& op, std::vector<int8_t>* result, CpuOpResult* res) {
     const tflite::Tensor& o = m.tensors[static_cast<size_t>(op.outputs[0])];
     sasim_board::Mailbox mb{};
     std::vector<int8_t> a, b;
     if (!tflite::board_op_request(m, op, t, &mb, &a, &b)) return false;
     const size_t out_bytes = static_cast<size_t>(o.elements()) * (o.type == tflite::kFloat32 ? 4 : 1);
-    const CpuOpRequest req{&mb, fmt::format("{} {}", op.index, tflite::op_name(op.code)), &a, &b, out_bytes};
+    CpuOpRequest req{&mb, fmt::format("{} {}", op.index, tflite::op_name(op.code)), &a, &b, out_bytes};
+    // a is the first input (a concatenation's are gathered: not placed), b
+    // the second.
+    req.placement.planned_bytes = plan.total;
+    if (op.code != tflite::kConcatenation) req.placement.input = planned(op.inputs[0]);
+    if (!b.empty() && op.inputs.size() > 1) req.placement.input2 = planned(op.inputs[1]);
+    req.placement.output = planned(op.outputs[0]);
     if (!engine->run_cpu_op(req, res)) return false;
     *result = std::move(res->output);
     return true;
@@ -195,11 +206,9 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
   // operator's index -> the layer's.
   std::map<int, int> fused_into;
   uint64_t fused_ops = 0;
-  // Where TFLite Micro's arena plan puts tensors, as the firmware has them:
-  // a fusion the plan prevents (the operator's output over the layer's
-  // input) is one the exported bridge refuses, so the runner does not fuse
-  // it either. The layers' own tensors are placed apart on the board model.
-  const tflite::ArenaPlan plan = tflite::plan_arena(m);
+  // Fusions by the plan: in place where it puts the operator's output over
+  // the layer's input and the driver can; prevented where it cannot (the
+  // exported bridge then refuses it too).
   std::vector<std::pair<int, int>> prevented;  // (layer, operator) the plan keeps apart
   std::vector<std::pair<int, int>> in_place;   // (layer, operator) fused with the output over the layer's input
   const sasim_drv::HwDesc hw_desc = hw_desc_from(core_params_from(hw));
@@ -248,6 +257,13 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
         fused_into[m.operators[pos + 1].index] = op.index;
       }
       if (kept_apart) prevented.emplace_back(op.index, m.operators[pos + 1].index);
+      spec.placement.planned_bytes = plan.total;
+      spec.placement.input = planned(op.inputs[0]);
+      spec.placement.output = planned(fused_out >= 0 ? fused_out : oi);
+      if (fused_out >= 0) {
+        spec.placement.residual = planned(x);
+        spec.placement.own_output = planned(oi);
+      }
       if (fused_out >= 0 && spec.in_place) in_place.emplace_back(op.index, m.operators[pos + 1].index);
       EngineResult r = engine->run(spec, d);
       t[fused_out >= 0 ? fused_out : oi] = std::move(r.output);

@@ -135,6 +135,19 @@ uint32_t place_in_arena(BoardMemory* mem, uint32_t arena_bytes, uint32_t* next, 
   return at;
 }
 
+// A tensor of the planned area (TensorPlacement) at `offset` from `base`,
+// its bytes copied from src unless null; 0 when it is not planned.
+uint32_t place_planned(BoardMemory* mem, uint32_t base, int64_t offset, const void* src, size_t bytes) {
+  if (offset < 0) return 0;
+  const uint32_t at = base + static_cast<uint32_t>(offset);
+  if (src && bytes) std::memcpy(&mem->ram[at - BoardMemory::kRamBase], src, bytes);
+  return at;
+}
+
+// Where the planned area starts: the arena's first 16 KiB boundary (the
+// period of the L2's and D$'s sets and of the DRAM's banks).
+uint32_t planned_base(uint32_t arena) { return (arena + 0x3fffu) & ~0x3fffu; }
+
 }  // namespace
 
 void BoardHost::put_hw(const sasim_drv::HwDesc& hw, sasim_board::Mailbox* m) const {
@@ -159,11 +172,20 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
                          CpuLayerProfile* profile, MarkerListener* markers, uint64_t max_cycles) {
   load_fresh();
 
-  // Tensors into the arena, 16-byte aligned, in this order.
-  uint32_t next = arena_;
+  // Tensors into the arena, 16-byte aligned, in this order; the ones TFLite
+  // Micro's arena plan holds (spec.placement) at its offsets, in a planned
+  // area at the arena's start.
+  const TensorPlacement& pl = spec.placement;
+  const uint32_t base = planned_base(arena_);
+  const uint64_t planned = pl.planned_bytes > 0 ? base - arena_ + (static_cast<uint64_t>(pl.planned_bytes) + 15) / 16 * 16 : 0;
+  uint32_t next = arena_ + static_cast<uint32_t>(std::min<uint64_t>(planned, arena_bytes_));
   const uint64_t arena_end = static_cast<uint64_t>(arena_) + arena_bytes_;
-  uint64_t needed = 0;
+  uint64_t needed = planned;
   auto place = [&](const void* src, size_t bytes) { return place_in_arena(&mem_, arena_bytes_, &next, &needed, src, bytes); };
+  const bool fits = planned <= arena_bytes_;
+  auto planned_at = [&](int64_t offset, const void* src, size_t bytes) {
+    return fits ? place_planned(&mem_, base, offset, src, bytes) : 0;
+  };
   sasim_board::Mailbox m{};
   put_hw(hw, &m);
   // The driver's view of the layer, as on the host (pointers replaced below).
@@ -194,7 +216,10 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
   // In place (LayerSpec::in_place): one region holds the input and, at
   // in_place_offset from it, the output (its offset is a multiple of 16).
   int64_t in_off = 0, out_off = 0;
-  if (spec.in_place) {
+  if (pl.planned_bytes > 0 && pl.input >= 0 && pl.output >= 0) {
+    m.input = planned_at(pl.input, data.input.data(), data.input.size());
+    m.output = planned_at(pl.output, nullptr, 0);
+  } else if (spec.in_place) {
     const int64_t delta = spec.in_place_offset, in_bytes = static_cast<int64_t>(data.input.size());
     in_off = delta < 0 ? -delta : 0;
     out_off = in_off + delta;
@@ -211,13 +236,14 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
   m.multiplier = place(spec.output_multiplier.data(), spec.output_multiplier.size() * 4);
   std::vector<int32_t> shifts(spec.output_shift.begin(), spec.output_shift.end());
   m.shift = place(shifts.data(), shifts.size() * 4);
-  if (!spec.in_place) m.output = place(nullptr, out_bytes);
+  if (!spec.in_place && !(pl.planned_bytes > 0 && pl.input >= 0 && pl.output >= 0)) m.output = place(nullptr, out_bytes);
   m.shipped = spec.shipped ? 1 : 0;
   if (spec.has_fused) {  // the fused operator's operand, and its parameters
     const LayerSpec::Fused& f = spec.fused;
     m.fused = 1;
     m.fused_op = f.op;
-    m.fused_b = place(data.residual.data(), data.residual.size());
+    m.fused_b = pl.planned_bytes > 0 && pl.residual >= 0 ? planned_at(pl.residual, data.residual.data(), data.residual.size())
+                                                         : place(data.residual.data(), data.residual.size());
     const int32_t q[11] = {f.a_zp, f.b_zp, f.out_zp, f.act_min, f.act_max, f.m_a, f.s_a, f.m_b, f.s_b, f.m_out, f.s_out};
     for (int k = 0; k < 11; ++k) m.fused_q[k] = q[k];
   }
@@ -241,7 +267,8 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
   }
   // Shipped and fused: the layer's own output, which the call names and the
   // fused run never writes (it writes the operator's, m.output).
-  if (spec.shipped && spec.has_fused) m.fused_y = place(nullptr, out_bytes);
+  if (spec.shipped && spec.has_fused)
+    m.fused_y = pl.planned_bytes > 0 && pl.own_output >= 0 ? planned_at(pl.own_output, nullptr, 0) : place(nullptr, out_bytes);
   if (needed > arena_bytes_ || next > arena_end)
     throw ConfigError({{spec.name.empty() ? "layer" : spec.name, 0, 0, "",
                         fmt::format("its tensors need {} bytes on the board; the layer runner's arena holds {} "
@@ -265,15 +292,23 @@ void BoardHost::load_fresh() {
 
 int BoardHost::run_cpu_op(const sasim_drv::HwDesc& hw, sasim_board::Mailbox m, const std::string& name, const std::vector<int8_t>& a,
                           const std::vector<int8_t>& b, int8_t* out, size_t out_bytes, CpuLayerProfile* profile,
-                          MarkerListener* markers, uint64_t max_cycles) {
+                          MarkerListener* markers, uint64_t max_cycles, const TensorPlacement& pl) {
   load_fresh();
-  uint32_t next = arena_;
-  uint64_t needed = 0;
+  // As run_layer: the planned tensors at the plan's offsets, the rest after.
+  const uint32_t base = planned_base(arena_);
+  const uint64_t planned = pl.planned_bytes > 0 ? base - arena_ + (static_cast<uint64_t>(pl.planned_bytes) + 15) / 16 * 16 : 0;
+  uint32_t next = arena_ + static_cast<uint32_t>(std::min<uint64_t>(planned, arena_bytes_));
+  uint64_t needed = planned;
+  const bool fits = planned <= arena_bytes_;
   auto place = [&](const void* src, size_t bytes) { return place_in_arena(&mem_, arena_bytes_, &next, &needed, src, bytes); };
+  auto put = [&](int64_t offset, const void* src, size_t bytes) {
+    if (pl.planned_bytes > 0 && offset >= 0) return fits ? place_planned(&mem_, base, offset, src, bytes) : 0u;
+    return place(src, bytes);
+  };
   put_hw(hw, &m);
-  m.input = place(a.data(), a.size());
-  m.input2 = b.empty() ? 0 : place(b.data(), b.size());
-  m.output = place(nullptr, out_bytes);
+  m.input = put(pl.input, a.data(), a.size());
+  m.input2 = b.empty() ? 0 : put(pl.input2, b.data(), b.size());
+  m.output = put(pl.output, nullptr, out_bytes);
   if (needed > arena_bytes_)
     throw ConfigError({{name, 0, 0, "",
                         fmt::format("its tensors need {} bytes on the board; the layer runner's arena holds {} "
@@ -287,6 +322,7 @@ int BoardHost::run_cpu_op(const sasim_drv::HwDesc& hw, sasim_board::Mailbox m, c
 int BoardHost::run_mailbox(const sasim_board::Mailbox& m, const std::string& name, int8_t* out, size_t out_bytes,
                            CpuLayerProfile* profile, MarkerListener* markers, uint64_t max_cycles) {
   std::memcpy(&mem_.ram[mailbox_ - BoardMemory::kRamBase], &m, sizeof m);
+  last_mailbox_ = m;
   // Developer aid: SASIM_BOARD_IMAGE=DIR writes DIR/NAME.bin, main_ram from
   // 0x40000000 up to the end of the layer's tensors as the CPU starts, for
   // running the same layer on another model of the board (the runner writes

@@ -82,7 +82,8 @@ class BoardHost {
   // the runner's status (0 ok).
   int run_cpu_op(const sasim_drv::HwDesc& hw, sasim_board::Mailbox m, const std::string& name, const std::vector<int8_t>& a,
                  const std::vector<int8_t>& b, int8_t* out, size_t out_bytes, CpuLayerProfile* profile,
-                 MarkerListener* markers = nullptr, uint64_t max_cycles = 20'000'000'000ull);
+                 MarkerListener* markers = nullptr, uint64_t max_cycles = 20'000'000'000ull,
+                 const TensorPlacement& placement = TensorPlacement());
   // Whether the last run_cpu_op's runner gave the operator to the CFU.
   bool last_op_on_cfu() const { return last_on_cfu_; }
 
@@ -92,6 +93,8 @@ class BoardHost {
   void set_inference_carry(InferenceCarry* carry) { carry_ = carry; }
 
   const Vexriscv& cpu() const { return cpu_; }
+  // The mailbox the last run started with (its tensors' board addresses).
+  const sasim_board::Mailbox& last_mailbox() const { return last_mailbox_; }
   const std::vector<ForkEvent>& forks() const { return forks_; }
 
  private:
@@ -110,6 +113,7 @@ class BoardHost {
   Vexriscv cpu_;
   std::vector<ForkEvent> forks_;
   InferenceCarry* carry_ = nullptr;
+  sasim_board::Mailbox last_mailbox_{};
 };
 
 }  // namespace sasim::cpu

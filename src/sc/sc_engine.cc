@@ -241,7 +241,8 @@ class SystemCEngine : public Engine {
     sys_.host().run_job([&] {
       try {
         rc = board_->run_cpu_op(hw_desc_from(params_), *req.mailbox, req.name, *req.a, *req.b, out->output.data(),
-                                out->output.size(), &prof, opts_.timeline_path.empty() ? nullptr : &sampler);
+                                out->output.size(), &prof, opts_.timeline_path.empty() ? nullptr : &sampler,
+                                20'000'000'000ull, req.placement);
       } catch (...) {
         err = std::current_exception();
       }
