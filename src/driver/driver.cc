@@ -407,7 +407,7 @@ class Runner {
     // input byte after a store overwrote it; otherwise refused before any
     // command.
     in_place_ = output_overlaps_input();
-    if (in_place_ && !in_place_safe()) return kErrInPlace;
+    if (in_place_ && !in_place_checked_ && !in_place_safe()) return kErrInPlace;
     const uint32_t out_cfg = (static_cast<uint32_t>(l_.output_zp) & 0xff) |
                              (static_cast<uint32_t>(l_.act_min) & 0xff) << 8 |
                              (static_cast<uint32_t>(l_.act_max) & 0xff) << 16;
@@ -515,6 +515,8 @@ class Runner {
     if (!output_overlaps_input()) return true;
     return set_limits() && in_place_safe();
   }
+  // run_layer_in_place: the caller checked in_place_supported for l.
+  void set_in_place_checked() { in_place_checked_ = true; }
 
  private:
   // Layers the im2col path takes through a view of them (docs/
@@ -2060,12 +2062,19 @@ class Runner {
   int last_a_m0_, last_a_k0_, last_b_k0_, last_b_n0_, last_ch_;
   int status_ = kOk;
   bool in_place_ = false;  // the output overlaps the input (in_place_safe)
+  bool in_place_checked_ = false;  // run_layer_in_place
 };
 
 }  // namespace
 
 SASIM_WARM int run_layer(const HwDesc& hw, const LayerDesc& l) {
   Runner r(hw, l);
+  return r.run();
+}
+
+SASIM_WARM int run_layer_in_place(const HwDesc& hw, const LayerDesc& l) {
+  Runner r(hw, l);
+  r.set_in_place_checked();
   return r.run();
 }
 

@@ -88,6 +88,11 @@ int run_layer(const HwDesc& hw, const LayerDesc& l);
 // docs/microarchitecture.md, "In place"). run_layer returns kErrInPlace
 // otherwise, before any command.
 bool in_place_supported(const HwDesc& hw, const LayerDesc& l);
+// run_layer for a caller that got in_place_supported(hw, l) == true for
+// these very tensors and hardware (the exported bridge decides once per
+// layer): the check, a walk over the layer's bands in cold code (about 4 k
+// cycles on the board), is not repeated. Anything else: run_layer.
+int run_layer_in_place(const HwDesc& hw, const LayerDesc& l);
 
 // Whether the CFU is the faster path for l, by the driver's cost model
 // (otherwise the caller runs its CPU kernel: the layer runner's, or TFLite

@@ -344,7 +344,9 @@ SASIM_BRIDGE bool run(sasim_drv::LayerDesc* l, bool channels_checked) {
     f.fused = &p->e;
     const bool in_place = p->fusable == 2;
     {
-      const int rc = sasim_drv::run_layer(kHw, f);
+      // In place: decide_fusion checked these tensors (the driver's check
+      // is not repeated every inference).
+      const int rc = in_place ? sasim_drv::run_layer_in_place(kHw, f) : sasim_drv::run_layer(kHw, f);
       g_counters.last_status = rc;
       if (rc == sasim_drv::kOk) {
         ++g_counters.accelerated;
@@ -454,6 +456,7 @@ bool Adopt(const sasim_drv::LayerDesc& l, const int32_t* folded, const int8_t* p
     p->e = *fused;
     p->e.a = 0;
     p->e.output = 0;
+    decide_fusion(p, l);  // as the inference after the one that learned it decided
   }
   g_next = static_cast<int>(p - g_prepared);
   return true;

@@ -80,8 +80,10 @@ void ResetPrepared();
 // for the layer l describes (its tensors and geometry as its call will give
 // them): prepared with `folded` and `packed` (null: none), its per-channel
 // quantization checked, and, with `fused`, its next operator learned (the
-// parameters and the operand fused->b, the output fused_output). False when
-// the table is full. A project's firmware has no use for it.
+// parameters and the operand fused->b, the output fused_output) and the
+// fusion decided (in place or not; the firmware's second inference decides
+// it, the third and later find it decided). False when the table is full. A
+// project's firmware has no use for it.
 bool Adopt(const sasim_drv::LayerDesc& l, const int32_t* folded, const int8_t* packed,
            const sasim_drv::EltwiseDesc* fused, int8_t* fused_output);
 #if defined(SASIM_HW_RUNTIME)
