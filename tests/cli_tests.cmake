@@ -805,6 +805,17 @@ if(NOT fused_mk MATCHES "\nDEFINES \\+= INCLUDE_MODEL_MLCOMMONS_TINY_V01_IMGC\n"
    NOT fused_mk MATCHES "\n#DEFINES \\+= INCLUDE_MODEL_PDTI8\n" OR NOT fused_mk MATCHES "\n#DEFINES \\+= INCLUDE_MODEL_MLCOMMONS_TINY_V01_KWS\n")
   message(SEND_ERROR "[export_cfu_model] Makefile's model choices:\n${fused_mk}")
 endif()
+# ... and its README gives the expected cycles and profiler ticks (cycles /
+# 1024) per operator: `sasim run`'s, the fused ADDs in their layer, the total
+# the same as the run's report (the ResNet-8 run above on the default input).
+file(READ "${WORK}/proj/fused/README.md" fused_readme)
+file(READ "${WORK}/tflite_r8_plan/report.json" r8_plan_json)
+string(JSON r8_total GET "${r8_plan_json}" total cycles)
+math(EXPR r8_ticks "(${r8_total} + 512) / 1024")
+if(NOT fused_readme MATCHES "\n\\| 2 \\| CONV_2D \\| cfu\\+ \\| [0-9]+ \\| [0-9]+ \\|\n\\| 3 \\| ADD \\| fused \\| in the layer before \\|  \\|\n" OR
+   NOT fused_readme MATCHES "\n\\| \\| total \\| \\| ${r8_total} \\| ${r8_ticks} \\|\n")
+  message(SEND_ERROR "[export_cfu_model] README's per-operator table (sasim run: ${r8_total} cycles):\n${fused_readme}")
+endif()
 expect(export_cfu_no_model 2 "nope.tflite" ARGS export-cfu --model "${WORK}/nope.tflite" --out "${WORK}/proj/nomodel")
 if(EXISTS "${WORK}/proj/nomodel")
   message(SEND_ERROR "[export_cfu_no_model] a refused export left a folder")

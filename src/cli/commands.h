@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "export/cfu_project.h"  // OperatorCycles
 #include "sasim/config.h"
 #include "sasim/layer.h"
 
@@ -74,6 +75,8 @@ constexpr int kExitInterrupted = 130;
 // simulation: a file, or a read-only directory, would otherwise fail at the end).
 void check_writable_dir(const std::string& dir);
 
+class Engine;
+
 struct RunOptions {
   std::string model_path;
   std::vector<Override> model_overrides;  // --set model.KEY=VALUE, applied to the model config
@@ -88,6 +91,14 @@ struct RunOptions {
   std::string input_path;                 // .tflite models: --input FILE (.bin or .npy)
   int64_t input_seed = 1;                 // .tflite models: --input-seed N
   bool input_seed_given = false;         // --input-seed was on the command line
+  // For callers (export-cfu --model): nothing on stdout, and every
+  // operator's cycles into *per_operator when set.
+  bool quiet = false;
+  std::vector<OperatorCycles>* per_operator = nullptr;
+  // The caller's engine (a process has one SystemC elaboration; export-cfu
+  // has made it for its self-test): used instead of a new one, with the
+  // caller's options (no traces); the caller finishes it.
+  Engine* engine = nullptr;
 };
 
 // A .tflite model end to end (src/cli/run_tflite.cc).

@@ -94,22 +94,13 @@ int cmd_export_cfu(const CommonOptions& common, const ExportOptions& o) {
   in.name = name;
   in.version = sasim_version();
   in.selftest = selftest_cases();
-  // sasim's board estimate of each self-test layer as the self-test measures
-  // it: the second of two calls within one program (warm caches).
-  {
-    EngineOptions eo;
-    eo.cpu = "vexriscv";
-    eo.inference = std::make_shared<InferenceCarry>();
-    std::unique_ptr<Engine> engine = make_engine("systemc", hw, eo);
-    for (SelftestCase& c : in.selftest) {
-      engine->run(c.spec, c.data);
-      const EngineResult r = engine->run(c.spec, c.data);
-      if (r.output != c.expected)
-        throw std::runtime_error(fmt::format("self-test layer {} is not bit-exact on this configuration", c.name));
-      c.sasim_cycles = r.stats.cycles;
-    }
-    engine->finish();
-  }
+  // One engine (a process has one SystemC elaboration): the model's whole
+  // inference first, as `sasim run` starts it, then the self-test.
+  EngineOptions eo;
+  eo.cpu = "vexriscv";
+  const auto carry = std::make_shared<InferenceCarry>();
+  eo.inference = carry;
+  std::unique_ptr<Engine> engine = make_engine("systemc", hw, eo);
   // --model: the layers whose next operator `sasim run` fuses into their
   // readback, for the bridge to fuse the same (src/sasim_fuse.h).
   if (!o.model_path.empty()) {
@@ -133,7 +124,42 @@ int cmd_export_cfu(const CommonOptions& common, const ExportOptions& o) {
         e.fused = fmt::format("{} {}", next.index, tflite::op_name(next.code));
         in.fuse.push_back(e);
       }
+    // The README's expected cycles and ticks per operator: the whole
+    // inference as `sasim run` times it on this configuration (its files go
+    // to a temporary folder, removed after).
+    RunOptions ro;
+    ro.model_path = o.model_path;
+    ro.quiet = true;
+    ro.per_operator = &in.model_ops;
+    ro.engine = engine.get();
+    ro.out_dir = strip_slashes(o.out_dir) + ".sasim-run-" + std::to_string(getpid());
+    remove_tree(ro.out_dir);
+    int rc;
+    try {
+      rc = run_network(hw, ro, m, im);
+    } catch (...) {
+      remove_tree(ro.out_dir);
+      throw;
+    }
+    remove_tree(ro.out_dir);
+    if (rc != kExitOk)
+      throw std::runtime_error(fmt::format("{}: `sasim run` of the model did not finish bit-exact (exit {}); nothing "
+                                           "was written",
+                                           o.model_path, rc));
+    in.model_name = in.fuse_model;
   }
+  // sasim's board estimate of each self-test layer as the self-test measures
+  // it: the second of two calls within one program (warm caches), on a board
+  // of its own.
+  *carry = InferenceCarry();
+  for (SelftestCase& c : in.selftest) {
+    engine->run(c.spec, c.data);
+    const EngineResult r = engine->run(c.spec, c.data);
+    if (r.output != c.expected)
+      throw std::runtime_error(fmt::format("self-test layer {} is not bit-exact on this configuration", c.name));
+    c.sasim_cycles = r.stats.cycles;
+  }
+  engine->finish();
   const std::vector<ProjectFile> files = cfu_project(in);
 
   // Written next to the destination, then renamed into place.
@@ -166,6 +192,12 @@ int cmd_export_cfu(const CommonOptions& common, const ExportOptions& o) {
              hw.cols, dataflow_name(hw.dataflow));
   for (const SelftestCase& c : in.selftest)
     fmt::print("  self-test {}: {} cycles on the board estimate\n", c.name, c.sasim_cycles);
+  if (!o.model_path.empty()) {
+    int64_t total = 0;
+    for (const OperatorCycles& op : in.model_ops) total += op.cycles > 0 ? op.cycles : 0;
+    fmt::print("  {}: {} cycles ({} ticks) per inference by sasim run, per operator in README.md\n", in.fuse_model,
+               total, (total + 512) / 1024);
+  }
   if (!o.model_path.empty())
     fmt::print("  {}: {} operator(s) fused into the layer before them (src/sasim_fuse.h)\n", in.fuse_model,
                in.fuse.size());

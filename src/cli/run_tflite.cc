@@ -11,7 +11,9 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <cstdio>
 #include <fstream>
+#include <memory>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -120,6 +122,10 @@ int cmd_run_tflite(const CommonOptions& common, const RunOptions& opt) {
 }
 
 int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& m, const tflite::Imported& im) {
+  // Quiet (RunOptions::quiet): the printout goes nowhere, the files are written.
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> devnull(opt.quiet ? std::fopen("/dev/null", "w") : nullptr, std::fclose);
+  if (opt.quiet && !devnull) throw std::runtime_error("cannot open /dev/null");
+  std::FILE* const so = opt.quiet ? devnull.get() : stdout;
   const tflite::Tensor& in_t = m.tensors[static_cast<size_t>(m.inputs[0])];
   const tflite::Tensor& out_t = m.tensors[static_cast<size_t>(m.outputs[0])];
   const std::vector<int8_t> input = tflite::model_input(opt.input_path, opt.input_seed, in_t);
@@ -155,7 +161,8 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
     }
     set_trace_options(opt, names, opt.model_path, out_dir, &eo);
   }
-  std::unique_ptr<Engine> engine = make_engine("systemc", hw, eo);
+  std::unique_ptr<Engine> own_engine = opt.engine ? nullptr : make_engine("systemc", hw, eo);
+  Engine* const engine = opt.engine ? opt.engine : own_engine.get();
   // Runs op on the engine's board (the SystemC engine with the CPU model:
   // the layers' board, CFU and traces) when sasim has a board kernel for it;
   // returns false (not timed) otherwise, and always with the fixed-gap host,
@@ -182,12 +189,12 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
     *result = std::move(res->output);
     return true;
   };
-  fmt::print("sasim run: {} ({} operators) on {}x{} {}, {} MHz; {}\n", opt.model_path, m.operators.size(), hw.rows,
+  fmt::print(so, "sasim run: {} ({} operators) on {}x{} {}, {} MHz; {}\n", opt.model_path, m.operators.size(), hw.rows,
              hw.cols, dataflow_name(hw.dataflow), hw.clock_mhz,
              opt.cpu == "vexriscv" ? fmt::format("CFU layers: board estimate (CPU model, VexRiscv {})",
                                                   cpu_variant_name(hw.cpu.variant))
                                    : std::string("CFU layers: fixed-gap estimate"));
-  fmt::print("{:>3} {:<18} {:<16} {:<5} {:>11} {:>11} {:>6} {:>5}\n", "#", "op", "output", "where", "cycles", "MACs",
+  fmt::print(so, "{:>3} {:<18} {:<16} {:<5} {:>11} {:>11} {:>6} {:>5}\n", "#", "op", "output", "where", "cycles", "MACs",
              "util%", "exact");
   nlohmann::json ops = nlohmann::json::array();
   std::string csv = "index,output_shape,where," + report::layers_csv_header() + "\n";
@@ -323,8 +330,11 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
     if (!row.s.timed) row.s.cpu.modelled = false;
     report::accumulate(&report_total, row.s);
     rows.push_back(row);
+    if (opt.per_operator)
+      opt.per_operator->push_back(
+          {op.index, tflite::op_name(op.code), where, cycles ? static_cast<int64_t>(*cycles) : int64_t{-1}});
     const std::string shape = fmt::format("{}", fmt::join(o.shape, "x"));
-    fmt::print("{:>3} {:<18} {:<16} {:<5} {:>11} {:>11} {:>6} {:>5}\n", op.index, tflite::op_name(op.code), shape,
+    fmt::print(so, "{:>3} {:<18} {:<16} {:<5} {:>11} {:>11} {:>6} {:>5}\n", op.index, tflite::op_name(op.code), shape,
                where,
                cycles                         ? std::to_string(*cycles)
                : fused_it != fused_into.end() ? fmt::format("in {}", fused_it->second)
@@ -332,7 +342,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
                layer && where != "fused" ? std::to_string(macs) : "",
                layer ? fmt::format("{:.2f}", util) : "",
                exact ? "yes" : "NO");
-    std::fflush(stdout);
+    std::fflush(so);
     profile += fmt::format("{},{},{}\n", op.index, tflite::op_name(op.code),
                            cycles ? std::to_string(*cycles / 1024) : "");
     {
@@ -381,7 +391,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
                                    {"total", {{"cycles", total}, {"cfu_cycles", cfu_cycles}, {"eltwise_cfu_cycles", ew_cycles},
                                                {"cpu_cycles", cpu_cycles}}}};
     write_or_throw(out_dir + "/report.json", report.dump(2) + "\n");
-    engine->finish();
+    if (own_engine) engine->finish();
     for (const char* f : {"output.bin", "output.npy"}) std::remove((out_dir + "/" + f).c_str());
     fmt::print(stderr,
                "interrupted after operator {} of {}: wrote {}/layers.csv, profile.csv and report.json with the "
@@ -390,7 +400,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
     return kExitInterrupted;
   }
   const std::vector<int8_t>& out = t.at(m.outputs[0]);
-  fmt::print("total: {} cycles ({:.1f} us at {} MHz): {} in the CFU layers{}, {} in {} elementwise operators on the "
+  fmt::print(so, "total: {} cycles ({:.1f} us at {} MHz): {} in the CFU layers{}, {} in {} elementwise operators on the "
              "CFU, {} in {} CPU operators{} (the export's kernels for FC, pooling, ADD/SUB/MUL; sasim's board kernels for the rest, TFLite Micro's may differ); {} CPU operators not "
              "timed\n",
              total, static_cast<double>(total) / hw.clock_mhz, hw.clock_mhz, cfu_cycles,
@@ -408,12 +418,12 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
     return list;
   };
   if (!in_place.empty())
-    fmt::print("in place: {} (TFLite Micro's arena plan puts the operator's output over the layer's input; the "
+    fmt::print(so, "in place: {} (TFLite Micro's arena plan puts the operator's output over the layer's input; the "
                "driver reads each input row before a store overwrites it, as the exported bridge runs it; "
                "docs/export-cfu.md)\n",
                pairs(in_place));
   if (!prevented.empty())
-    fmt::print("not fused: {} (TFLite Micro's arena plan puts the operator's output over its other input, or over "
+    fmt::print(so, "not fused: {} (TFLite Micro's arena plan puts the operator's output over its other input, or over "
                "the layer's input where the driver cannot run the layer in place, so the exported bridge runs both "
                "plainly; docs/export-cfu.md)\n",
                pairs(prevented));
@@ -425,18 +435,20 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
   // (its kernel's Eval: the arguments, the tensors' lookups) and the rest in
   // the interpreter's loop and profiler between operators.
   if (opt.cpu == "vexriscv")
-    fmt::print("not included: TFLite Micro's interpreter between the {} operators (about 8-11 k cycles each on the "
+    fmt::print(so, "not included: TFLite Micro's interpreter between the {} operators (about 8-11 k cycles each on the "
                "board, {}-{} k in all; 3-7 k of each fall inside the operator's profiled ticks, in its kernel's Eval "
                "around the exported entry that sasim times)\n",
                m.operators.size(), 8 * m.operators.size(), 11 * m.operators.size());
   // The layer-list run's tables, every operator a row (CPU operators with
   // their CPU classes and top functions; the array's causes and the bounds
   // for the array's layers).
-  fmt::print("\n");
-  report::print_array_table(hw, rows, opt.wide);
-  if (opt.cpu == "vexriscv") report::print_cpu_tables(hw, rows, report_total, opt.wide);
-  report::print_bounds(rows, feed);
-  fmt::print("\n");
+  fmt::print(so, "\n");
+  if (!opt.quiet) {
+    report::print_array_table(hw, rows, opt.wide);
+    if (opt.cpu == "vexriscv") report::print_cpu_tables(hw, rows, report_total, opt.wide);
+    report::print_bounds(rows, feed);
+  }
+  fmt::print(so, "\n");
   // Top-5 classes with their scores: dequantized int8, or the float32 output.
   const bool out_float = out_t.type == tflite::kFloat32;
   const size_t classes = out_float ? out.size() / 4 : out.size();
@@ -462,17 +474,17 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
   const bool classifier = !m.operators.empty() && m.operators.back().code == tflite::kSoftmax;
   nlohmann::json top = nlohmann::json::array();
   if (classifier) {
-    fmt::print("top-5:");
+    fmt::print(so, "top-5:");
     for (size_t k = 0; k < order.size() && k < 5; ++k) {
       const size_t c = static_cast<size_t>(order[k]);
-      fmt::print(" class {} ({:.4f})", c, score[c]);
+      fmt::print(so, " class {} ({:.4f})", c, score[c]);
       nlohmann::json entry = {{"class", c}, {"score", score[c]}};
       if (!out_float) entry["int8"] = out[c];
       top.push_back(entry);
     }
-    fmt::print("\n");
+    fmt::print(so, "\n");
   } else {
-    fmt::print("output: {} values of {} (the model does not end with SOFTMAX: no classes to rank)\n", classes,
+    fmt::print(so, "output: {} values of {} (the model does not end with SOFTMAX: no classes to rank)\n", classes,
                out_t.name);
   }
   write_or_throw(out_dir + "/output.bin", std::string(out.begin(), out.end()));
@@ -498,12 +510,12 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
                            {"top5", classifier ? top : nlohmann::json(nullptr)},
                            {"bit_exact", all_exact}};
   write_or_throw(out_dir + "/report.json", report.dump(2) + "\n");
-  engine->finish();  // traces last: a failure there loses none of the results above
+  if (own_engine) engine->finish();  // traces last: a failure there loses none of the results above
   // Trace files of an earlier run that this one did not write are stale.
   for (const char* f : {"trace.vcd", "timeline.json"})
     if (opt.trace.empty() || (opt.trace == "vcd") != (std::string(f) == "trace.vcd"))
       std::remove((out_dir + "/" + f).c_str());
-  fmt::print("wrote {0}/output.bin, {0}/output.npy, {0}/layers.csv, {0}/profile.csv, {0}/report.json{1}\n", out_dir,
+  fmt::print(so, "wrote {0}/output.bin, {0}/output.npy, {0}/layers.csv, {0}/profile.csv, {0}/report.json{1}\n", out_dir,
              opt.trace.empty() ? "" : fmt::format(", {}/{}", out_dir, opt.trace == "vcd" ? "trace.vcd" : "timeline.json"));
   if (!all_exact) {
     fmt::print(stderr, "error: an operator's output differs from the golden network\n");

@@ -414,15 +414,31 @@ std::string readme(const ProjectInputs& in) {
   for (const SelftestCase& c : in.selftest)
     s += fmt::format("| {} | {} | {} | {:.3f} |\n", c.name, c.spec.macs(), c.sasim_cycles,
                      static_cast<double>(c.sasim_cycles) / (hw.clock_mhz * 1e3));
-  if (!in.model_layers.empty()) {
-    uint64_t total = 0;
-    s += fmt::format("\n`{}`, per accelerator layer (`sasim run`, board estimate):\n\n", in.model_name);
-    s += "| layer | op | MACs | cycles |\n|---|---|---|---|\n";
-    for (const LayerCycles& l : in.model_layers) {
-      s += fmt::format("| {} | {} | {} | {} |\n", l.name, l.op, l.macs, l.cycles);
-      total += l.cycles;
+  if (!in.model_ops.empty()) {
+    // TFLite Micro's profiler (the firmware's `"Event","Tag","Ticks"` table)
+    // counts ticks of 1024 cycles.
+    int64_t total = 0;
+    s += fmt::format(
+        "\n### `{}`, per operator\n\n"
+        "`sasim run --model {}` on this configuration (board estimate, the whole\n"
+        "inference, the state of the third and later inferences: weights prepared,\n"
+        "fusions learned). Ticks are cycles / 1024, as TFLite Micro's profiler\n"
+        "prints them. The profiler's ticks for an operator also hold its kernel's\n"
+        "`Eval` around the exported entry (3-7 k cycles: 3-7 ticks more), and the\n"
+        "interpreter adds about 8-11 k cycles per operator to the whole `Invoke`;\n"
+        "the first inference prepares the weights (several times slower), the\n"
+        "second learns the fused operators. `cfu+`: the layer with its next\n"
+        "operator fused into its readback (that operator then takes a few ticks of\n"
+        "its own `Eval` only).\n\n"
+        "| # | op | where | cycles | ticks |\n|---|---|---|---|---|\n",
+        in.model_name, in.model_name);
+    for (const OperatorCycles& o : in.model_ops) {
+      if (o.cycles >= 0) total += o.cycles;
+      s += fmt::format("| {} | {} | {} | {} | {} |\n", o.index, o.op, o.where,
+                       o.cycles >= 0 ? std::to_string(o.cycles) : std::string(o.where == "fused" ? "in the layer before" : "not timed"),
+                       o.cycles >= 0 ? std::to_string((o.cycles + 512) / 1024) : std::string());
     }
-    s += fmt::format("| total | | | {} ({:.2f} ms) |\n", total, static_cast<double>(total) / (hw.clock_mhz * 1e3));
+    s += fmt::format("| | total | | {} | {} |\n", total, (total + 512) / 1024);
   }
   s += "\nsasim's numbers are the board's `mcycle` counts for the CPU running the\n"
        "driver and the CFU together; on the board, TFLite Micro's profiler adds its\n"

@@ -30,11 +30,12 @@ struct SelftestCase {
 // with deterministic data), validated, with their golden outputs.
 std::vector<SelftestCase> selftest_cases();
 
-// A model layer's expected cycles, for the project's README.
-struct LayerCycles {
-  std::string name, op;
-  int64_t macs = 0;
-  uint64_t cycles = 0;
+// An operator of the model given to export-cfu --model as `sasim run` times
+// it (the whole inference on the board estimate), for the project's README.
+struct OperatorCycles {
+  int index = 0;
+  std::string op, where;  // where: cfu, cfu+ (its next operator fused), fused, cpu
+  int64_t cycles = -1;    // -1: not timed (fused: computed by the layer before)
 };
 
 // A layer of the model given to export-cfu --model whose next operator (an
@@ -56,8 +57,8 @@ struct ProjectInputs {
   std::string name;     // the project folder's name
   std::string version;  // sasim's
   std::vector<SelftestCase> selftest;
-  std::string model_name;  // empty: no per-layer table
-  std::vector<LayerCycles> model_layers;
+  std::string model_name;  // empty: no per-operator table
+  std::vector<OperatorCycles> model_ops;
   std::string fuse_model;  // the model the fusions are for (export-cfu --model), or empty
   std::vector<FuseEntry> fuse;
 };
