@@ -358,6 +358,15 @@ SASIM_BRIDGE bool run(sasim_drv::LayerDesc* l, bool channels_checked) {
         g_last.l = *l;
         return true;
       }
+      // The CFU rejected a command of an in-place run part-way (a hardware
+      // fault: the driver refuses everything else before its first
+      // command): the input may be overwritten already, so the layer cannot
+      // be run again. Counted, never silent.
+      if (in_place && rc == sasim_drv::kErrCfuRejected) {
+        ++g_counters.in_place_lost;
+        ++g_counters.fallbacks;
+        return true;
+      }
     }
   }
   const int rc = sasim_drv::run_layer(kHw, *l);
@@ -534,6 +543,10 @@ static bool elementwise(int op, const tflite::ArithmeticParams& params, const in
       dims[0] * dims[1] * dims[2] * dims[3] == static_cast<int>(output_bytes(last.l))) {
     Prepared& p = *last.p;
     const bool y_first = input1_data == last.l.output;
+    // The same tensors as learned before (a fusion decide_fusion refused):
+    // its verdict stands, it is not taken again every inference.
+    const int8_t* const x = y_first ? input2_data : input1_data;
+    const bool same = p.learned && p.x == x && p.z == output_data && p.in == last.l.input && p.y == last.l.output;
     sasim_drv::EltwiseDesc& f = p.e;
     f.op = op;
     f.a_zp = -(y_first ? params.input1_offset : params.input2_offset);
@@ -557,7 +570,7 @@ static bool elementwise(int op, const tflite::ArithmeticParams& params, const in
     f.output = 0;
     p.z = output_data;
     p.learned = sasim_drv::eltwise_supported(kHw, f);
-    p.fusable = -1;
+    if (!same) p.fusable = -1;
   }
   // The driver's cost model first (sasim_drv::eltwise_on_cfu's size rule):
   // below its size the CPU is faster whatever the unit holds, and deciding

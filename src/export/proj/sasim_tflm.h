@@ -107,9 +107,10 @@ struct Counters {
   // layer's input, as TFLite Micro's planner places ResNet-8's residual ADDs;
   // sasim_drv::in_place_supported).
   unsigned fused_in_place;
-  // In-place fused layers whose operator did not come next: their own
-  // output could not be computed (the input was overwritten). TFLite Micro
-  // never does this; a nonzero count means a wrong output, not a slow one.
+  // In-place fused layers whose output could not be computed, the input
+  // being overwritten: their operator did not come next (TFLite Micro never
+  // does this), or the CFU rejected a command part-way (a hardware fault).
+  // A nonzero count means a wrong output, not a slow one.
   unsigned in_place_lost;
 };
 const Counters& GetCounters();
