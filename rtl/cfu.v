@@ -11,7 +11,7 @@
 //  * Rows x Cols array, Dataflow 0 = weight-stationary, 1 = output-stationary.
 //  * ALines / BLines / CLines: lines per bank of the A, B (int8 lines of
 //    line_pitch(Rows) / line_pitch(Cols) bytes) and C (Cols int32 lanes)
-//    buffers. The defaults are the model's default buffer sizes: 8192, 8192
+//    buffers. The defaults are the model's default buffer sizes: 32768, 8192
 //    and 16384 bytes per bank (configs/default.yaml).
 //  * ADouble / BDouble / CDouble: 1 = two banks (double-buffered).
 //
@@ -51,7 +51,7 @@ module Cfu #(
   parameter integer Rows     = 8,
   parameter integer Cols     = 8,
   parameter integer Dataflow = 0,
-  parameter integer ALines   = 8192 / ((Rows <= 1) ? 1 : (Rows <= 2) ? 2 : (Rows <= 4) ? 4 : ((Rows + 7) / 8) * 8),
+  parameter integer ALines   = 32768 / ((Rows <= 1) ? 1 : (Rows <= 2) ? 2 : (Rows <= 4) ? 4 : ((Rows + 7) / 8) * 8),
   parameter integer BLines   = 8192 / ((Cols <= 1) ? 1 : (Cols <= 2) ? 2 : (Cols <= 4) ? 4 : ((Cols + 7) / 8) * 8),
   parameter integer CLines   = 16384 / (4 * Cols),
   parameter integer ADouble  = 1,

@@ -16,7 +16,7 @@ namespace sasim {
 
 namespace {
 
-// The default buffers (A 8192, B 8192, C 16384 bytes per bank, all
+// The default buffers (A 32768, B 8192, C 16384 bytes per bank, all
 // double-buffered), with the lines core_params_from() derives; the same
 // numbers rtl/CMakeLists.txt passes to Verilator.
 CoreParams default_buffers(int rows, int cols, Dataflow df) {
@@ -24,7 +24,7 @@ CoreParams default_buffers(int rows, int cols, Dataflow df) {
   p.rows = rows;
   p.cols = cols;
   p.dataflow = df;
-  p.a_lines = 8192 / sasim_isa::line_pitch(rows);
+  p.a_lines = 32768 / sasim_isa::line_pitch(rows);
   p.b_lines = 8192 / sasim_isa::line_pitch(cols);
   p.c_lines = 16384 / (4 * cols);
   p.a_double = p.b_double = p.c_double = true;

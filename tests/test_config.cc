@@ -158,7 +158,8 @@ TEST_CASE("resources: the model reproduces scripts/synth on its grid", "[config]
     const sasim::HwConfig hw = sasim::load_hw_config(
         "", {sasim::parse_override("array.rows=" + c[0]), sasim::parse_override("array.cols=" + c[1]),
              sasim::parse_override("array.dataflow=" + c[2]), sasim::parse_override("array.im2col=" + c[3]),
-             sasim::parse_override("array.eltwise=false")});  // the grid is synthesized without the unit
+             sasim::parse_override("array.eltwise=false"),  // the grid is synthesized without the unit
+             sasim::parse_override("buffers.a.size_bytes=8192")});  // and with the A buffer of its time
     const sasim::ResourceEstimate e = sasim::estimate_resources(hw);
     const double lut = std::stod(c[4]), ff = std::stod(c[5]), dsp = std::stod(c[6]), bram = std::stod(c[7]);
     INFO(line << ": model LUT " << e.lut << ", FF " << e.ff << ", DSP " << e.dsp << ", BRAM36 " << e.bram36);

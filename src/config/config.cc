@@ -52,7 +52,7 @@ array:
   read_prefetch: true   # the post-processor requantizes ahead of READ NEXT (pipelined for 75 MHz)
   eltwise: true         # elementwise ADD/SUB/MUL on the CFU (docs/command-set.md)
 buffers:                # per bank; 32-bit words so that they map to block RAM
-  a: {size_bytes: 8192, double_buffered: true}    # activations (im2col rows)
+  a: {size_bytes: 32768, double_buffered: true}   # activations (im2col rows; docs/microarchitecture.md, 4)
   b: {size_bytes: 8192, double_buffered: true}    # weights
   c: {size_bytes: 16384, double_buffered: true}   # int32 accumulators / outputs
 clock_mhz: 75
