@@ -180,10 +180,11 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
     const size_t out_bytes = static_cast<size_t>(o.elements()) * (o.type == tflite::kFloat32 ? 4 : 1);
     CpuOpRequest req{&mb, fmt::format("{} {}", op.index, tflite::op_name(op.code)), &a, &b, out_bytes};
     // a is the first input (a concatenation's are gathered: not placed), b
-    // the second.
+    // a binary operator's second (other operators' b is their own scratch).
     req.placement.planned_bytes = plan.total;
     if (op.code != tflite::kConcatenation) req.placement.input = planned(op.inputs[0]);
-    if (!b.empty() && op.inputs.size() > 1) req.placement.input2 = planned(op.inputs[1]);
+    const bool binary = op.code == tflite::kAdd || op.code == tflite::kSub || op.code == tflite::kMul;
+    if (binary && !b.empty() && op.inputs.size() > 1) req.placement.input2 = planned(op.inputs[1]);
     req.placement.output = planned(op.outputs[0]);
     if (!engine->run_cpu_op(req, res)) return false;
     *result = std::move(res->output);
