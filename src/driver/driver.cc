@@ -501,10 +501,8 @@ class Runner {
         const uintptr_t r1 = in + (static_cast<uintptr_t>(n) * l_.in_h + y1) * in_row;
         const uintptr_t stored = out + (static_cast<uintptr_t>(n) * l_.out_h + (prefetched ? prev_oy : oy)) * out_row;
         if (r0 < stored && out < r1) return false;
-        // begin_band's rule for the next band's prefetch.
-        int ny0 = 0, ny1 = 0, nnr = 0;
-        prefetched = sc.seq && hw_.a_double && oy + nr < l_.out_h &&
-                     (sc.skip || (band_of(sc.plb, oy + nr, &ny0, &ny1, &nnr), raw_band(n, ny0, ny1 - ny0)));
+        int ny0 = 0, ny1 = 0;
+        prefetched = prefetches_next(sc, n, oy, nr, &ny0, &ny1);  // begin_band's rule
         prev_oy = oy;
         oy += nr;
       }
@@ -944,12 +942,18 @@ class Runner {
     checked(kCfg, kCfgIm2colGeom, static_cast<uint32_t>(pl.band_w) | static_cast<uint32_t>(y1 - y0) << 16,
             static_cast<uint32_t>(l_.out_w) | static_cast<uint32_t>(pl.sw_b) << 16 |
                 static_cast<uint32_t>(sc.sh_b) << 24);
-    // The next band of this image, when its rows stream as raw words.
-    int ny0 = 0, ny1 = 0, nnr = 0;
-    const bool a_next = !sc.split && sc.seq && hw_.a_double && oy + nr < l_.out_h &&
-                        (sc.skip || (band_of(sc.plb, oy + nr, &ny0, &ny1, &nnr), raw_band(n, ny0, ny1 - ny0)));
+    int ny0 = 0, ny1 = 0;
+    const bool a_next = prefetches_next(sc, n, oy, nr, &ny0, &ny1);
     const Band b = {y0, y1, nr, ny0, ny1, a_next};
     *bd = b;
+  }
+  // Whether the band of output rows [oy, oy + nr) of image n prefetches the
+  // next band of the image (its rows stream as raw words in the background,
+  // run_bands), and that band's input rows [*ny0, *ny1) (not skip).
+  bool prefetches_next(const Schedule& sc, int n, int oy, int nr, int* ny0, int* ny1) const {
+    int nnr = 0;
+    return !sc.split && sc.seq && hw_.a_double && oy + nr < l_.out_h &&
+           (sc.skip || (band_of(sc.plb, oy + nr, ny0, ny1, &nnr), raw_band(n, *ny0, *ny1 - *ny0)));
   }
 
   // The band, group and tile loops of an im2col layer.

@@ -298,10 +298,10 @@ __attribute__((noinline, cold)) void decide_fusion(Prepared* p, const sasim_drv:
   sasim_drv::LayerDesc f = l;
   f.output = p->z;
   f.fused = &p->e;
-  const bool in_place = overlap(p->z, output_bytes(l), l.input, input_bytes(l));
+  // (in_place_supported is true for an output apart from the input.)
   const bool ok = !overlap(p->z, output_bytes(l), p->x, output_bytes(l)) && sasim_drv::fused_eltwise_supported(kHw, f) &&
-                  (!in_place || sasim_drv::in_place_supported(kHw, f));
-  p->fusable = !ok ? 0 : in_place ? 2 : 1;
+                  sasim_drv::in_place_supported(kHw, f);
+  p->fusable = !ok ? 0 : overlap(p->z, output_bytes(l), l.input, input_bytes(l)) ? 2 : 1;
 }
 
 // channels_checked: the caller checked l's per-channel multipliers and
