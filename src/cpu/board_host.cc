@@ -121,32 +121,52 @@ std::FILE* open_dev_log(const char* var, const std::string& name) {
 
 namespace {
 
-// Places `bytes` (copied from src unless null) at *next in the arena, 16-byte
-// aligned; returns its board address, or 0 once the arena would overflow
-// (*needed keeps counting so the error can say how much was needed).
-uint32_t place_in_arena(BoardMemory* mem, uint32_t arena_bytes, uint32_t* next, uint64_t* needed, const void* src,
-                        size_t bytes) {
-  const uint32_t at = *next;
-  const uint64_t padded = (bytes + 15) / 16 * 16;
-  *needed += padded;
-  if (*needed > arena_bytes) return 0;
-  if (src && bytes) std::memcpy(&mem->ram[at - BoardMemory::kRamBase], src, bytes);
-  *next += static_cast<uint32_t>(padded);
-  return at;
-}
+// How a run fills the layer runner's arena: the tensors TFLite Micro's
+// arena plan holds (TensorPlacement: offset >= 0 in a plan) at their offsets
+// in a planned area that starts at the arena's first 16 KiB boundary (the
+// period of the L2's and the D$'s sets and of the DRAM's banks), every other
+// tensor after it, 16-byte aligned, in the order placed. A tensor that does
+// not fit gets address 0; needed() keeps counting, so that the error can say
+// how much was needed.
+class ArenaFill {
+ public:
+  ArenaFill(BoardMemory* mem, uint32_t arena, uint32_t arena_bytes, const TensorPlacement& pl)
+      : mem_(mem), bytes_(arena_bytes), pl_(pl), base_((arena + 0x3fffu) & ~0x3fffu) {
+    if (pl.planned_bytes > 0) needed_ = base_ - arena + (static_cast<uint64_t>(pl.planned_bytes) + 15) / 16 * 16;
+    planned_fits_ = needed_ <= bytes_;
+    next_ = arena + static_cast<uint32_t>(std::min<uint64_t>(needed_, bytes_));
+  }
+  // At `offset` in the planned area when the plan holds the tensor, else the
+  // next place; its bytes copied from src unless null.
+  uint32_t put(int64_t offset, const void* src, size_t bytes) {
+    if (pl_.planned_bytes <= 0 || offset < 0) return next(src, bytes);
+    if (!planned_fits_) return 0;
+    const uint32_t at = base_ + static_cast<uint32_t>(offset);
+    if (src && bytes) std::memcpy(&mem_->ram[at - BoardMemory::kRamBase], src, bytes);
+    return at;
+  }
+  uint32_t next(const void* src, size_t bytes) {
+    const uint32_t at = next_;
+    const uint64_t padded = (bytes + 15) / 16 * 16;
+    needed_ += padded;
+    if (needed_ > bytes_) return 0;
+    if (src && bytes) std::memcpy(&mem_->ram[at - BoardMemory::kRamBase], src, bytes);
+    next_ += static_cast<uint32_t>(padded);
+    return at;
+  }
+  bool overflowed() const { return needed_ > bytes_; }
+  uint64_t needed() const { return needed_; }
+  uint32_t end() const { return next_; }  // the end of the tensors placed after the planned area
 
-// A tensor of the planned area (TensorPlacement) at `offset` from `base`,
-// its bytes copied from src unless null; 0 when it is not planned.
-uint32_t place_planned(BoardMemory* mem, uint32_t base, int64_t offset, const void* src, size_t bytes) {
-  if (offset < 0) return 0;
-  const uint32_t at = base + static_cast<uint32_t>(offset);
-  if (src && bytes) std::memcpy(&mem->ram[at - BoardMemory::kRamBase], src, bytes);
-  return at;
-}
-
-// Where the planned area starts: the arena's first 16 KiB boundary (the
-// period of the L2's and D$'s sets and of the DRAM's banks).
-uint32_t planned_base(uint32_t arena) { return (arena + 0x3fffu) & ~0x3fffu; }
+ private:
+  BoardMemory* mem_;
+  uint64_t bytes_;
+  TensorPlacement pl_;
+  uint32_t base_;
+  uint64_t needed_ = 0;
+  bool planned_fits_ = true;
+  uint32_t next_ = 0;
+};
 
 }  // namespace
 
@@ -172,20 +192,13 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
                          CpuLayerProfile* profile, MarkerListener* markers, uint64_t max_cycles) {
   load_fresh();
 
-  // Tensors into the arena, 16-byte aligned, in this order; the ones TFLite
-  // Micro's arena plan holds (spec.placement) at its offsets, in a planned
-  // area at the arena's start.
-  const TensorPlacement& pl = spec.placement;
-  const uint32_t base = planned_base(arena_);
-  const uint64_t planned = pl.planned_bytes > 0 ? base - arena_ + (static_cast<uint64_t>(pl.planned_bytes) + 15) / 16 * 16 : 0;
-  uint32_t next = arena_ + static_cast<uint32_t>(std::min<uint64_t>(planned, arena_bytes_));
-  const uint64_t arena_end = static_cast<uint64_t>(arena_) + arena_bytes_;
-  uint64_t needed = planned;
-  auto place = [&](const void* src, size_t bytes) { return place_in_arena(&mem_, arena_bytes_, &next, &needed, src, bytes); };
-  const bool fits = planned <= arena_bytes_;
-  auto planned_at = [&](int64_t offset, const void* src, size_t bytes) {
-    return fits ? place_planned(&mem_, base, offset, src, bytes) : 0;
-  };
+  // Tensors into the arena (ArenaFill), in this order: the ones TFLite
+  // Micro's arena plan holds (spec.placement) at its offsets; an in-place
+  // layer without a plan gets its input and output as one planned area.
+  const TensorPlacement pl =
+      spec.in_place && spec.placement.planned_bytes <= 0 ? in_place_layout(spec) : spec.placement;
+  ArenaFill arena(&mem_, arena_, arena_bytes_, pl);
+  auto place = [&](const void* src, size_t bytes) { return arena.next(src, bytes); };
   sasim_board::Mailbox m{};
   put_hw(hw, &m);
   // The driver's view of the layer, as on the host (pointers replaced below).
@@ -213,37 +226,19 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
   m.act_max = l.act_max;
   m.per_tensor = l.per_tensor;
   const size_t out_bytes = static_cast<size_t>(spec.output_elems());
-  // In place (LayerSpec::in_place): one region holds the input and, at
-  // in_place_offset from it, the output (its offset is a multiple of 16).
-  int64_t in_off = 0, out_off = 0;
-  if (pl.planned_bytes > 0 && pl.input >= 0 && pl.output >= 0) {
-    m.input = planned_at(pl.input, data.input.data(), data.input.size());
-    m.output = planned_at(pl.output, nullptr, 0);
-  } else if (spec.in_place) {
-    const int64_t delta = spec.in_place_offset, in_bytes = static_cast<int64_t>(data.input.size());
-    in_off = delta < 0 ? -delta : 0;
-    out_off = in_off + delta;
-    const uint32_t region =
-        place(nullptr, static_cast<size_t>(std::max(in_off + in_bytes, out_off + static_cast<int64_t>(out_bytes))));
-    m.input = region + static_cast<uint32_t>(in_off);
-    m.output = region + static_cast<uint32_t>(out_off);
-    if (region != 0) std::memcpy(&mem_.ram[m.input - BoardMemory::kRamBase], data.input.data(), data.input.size());
-  } else {
-    m.input = place(data.input.data(), data.input.size());
-  }
+  m.input = arena.put(pl.input, data.input.data(), data.input.size());
   m.filter = place(data.filter.data(), data.filter.size());
   m.bias = data.bias.empty() ? 0 : place(data.bias.data(), data.bias.size() * 4);
   m.multiplier = place(spec.output_multiplier.data(), spec.output_multiplier.size() * 4);
   std::vector<int32_t> shifts(spec.output_shift.begin(), spec.output_shift.end());
   m.shift = place(shifts.data(), shifts.size() * 4);
-  if (!spec.in_place && !(pl.planned_bytes > 0 && pl.input >= 0 && pl.output >= 0)) m.output = place(nullptr, out_bytes);
+  m.output = arena.put(pl.output, nullptr, out_bytes);
   m.shipped = spec.shipped ? 1 : 0;
   if (spec.has_fused) {  // the fused operator's operand, and its parameters
     const LayerSpec::Fused& f = spec.fused;
     m.fused = 1;
     m.fused_op = f.op;
-    m.fused_b = pl.planned_bytes > 0 && pl.residual >= 0 ? planned_at(pl.residual, data.residual.data(), data.residual.size())
-                                                         : place(data.residual.data(), data.residual.size());
+    m.fused_b = arena.put(pl.residual, data.residual.data(), data.residual.size());
     const int32_t q[11] = {f.a_zp, f.b_zp, f.out_zp, f.act_min, f.act_max, f.m_a, f.s_a, f.m_b, f.s_b, f.m_out, f.s_out};
     for (int k = 0; k < 11; ++k) m.fused_q[k] = q[k];
   }
@@ -259,7 +254,7 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
   {
     const sasim_drv::LayerDesc hl = layer_desc_from(spec, data, nullptr);
     const int bytes = sasim_drv::packed_weights_bytes(hw, hl);
-    if (bytes > 0 && needed + static_cast<uint64_t>(bytes) + 16 <= arena_bytes_) {
+    if (bytes > 0 && arena.needed() + static_cast<uint64_t>(bytes) + 16 <= arena_bytes_) {
       std::vector<int8_t> blob(static_cast<size_t>(bytes));
       sasim_drv::pack_weights(hw, hl, blob.data());
       m.packed_weights = place(blob.data(), blob.size());
@@ -267,14 +262,13 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
   }
   // Shipped and fused: the layer's own output, which the call names and the
   // fused run never writes (it writes the operator's, m.output).
-  if (spec.shipped && spec.has_fused)
-    m.fused_y = pl.planned_bytes > 0 && pl.own_output >= 0 ? planned_at(pl.own_output, nullptr, 0) : place(nullptr, out_bytes);
-  if (needed > arena_bytes_ || next > arena_end)
+  if (spec.shipped && spec.has_fused) m.fused_y = arena.put(pl.own_output, nullptr, out_bytes);
+  if (arena.overflowed())
     throw ConfigError({{spec.name.empty() ? "layer" : spec.name, 0, 0, "",
                         fmt::format("its tensors need {} bytes on the board; the layer runner's arena holds {} "
                                     "(main_ram is {} MiB, cpu.memory.ram_bytes)",
-                                    needed, arena_bytes_, mem_.ram_bytes >> 20)}});
-  used_end_ = next;
+                                    arena.needed(), arena_bytes_, mem_.ram_bytes >> 20)}});
+  used_end_ = arena.end();
   return run_mailbox(m, spec.name, out, out_bytes, profile, markers, max_cycles);
 }
 
@@ -294,27 +288,17 @@ int BoardHost::run_cpu_op(const sasim_drv::HwDesc& hw, sasim_board::Mailbox m, c
                           const std::vector<int8_t>& b, int8_t* out, size_t out_bytes, CpuLayerProfile* profile,
                           MarkerListener* markers, uint64_t max_cycles, const TensorPlacement& pl) {
   load_fresh();
-  // As run_layer: the planned tensors at the plan's offsets, the rest after.
-  const uint32_t base = planned_base(arena_);
-  const uint64_t planned = pl.planned_bytes > 0 ? base - arena_ + (static_cast<uint64_t>(pl.planned_bytes) + 15) / 16 * 16 : 0;
-  uint32_t next = arena_ + static_cast<uint32_t>(std::min<uint64_t>(planned, arena_bytes_));
-  uint64_t needed = planned;
-  const bool fits = planned <= arena_bytes_;
-  auto place = [&](const void* src, size_t bytes) { return place_in_arena(&mem_, arena_bytes_, &next, &needed, src, bytes); };
-  auto put = [&](int64_t offset, const void* src, size_t bytes) {
-    if (pl.planned_bytes > 0 && offset >= 0) return fits ? place_planned(&mem_, base, offset, src, bytes) : 0u;
-    return place(src, bytes);
-  };
+  ArenaFill arena(&mem_, arena_, arena_bytes_, pl);  // as run_layer
   put_hw(hw, &m);
-  m.input = put(pl.input, a.data(), a.size());
-  m.input2 = b.empty() ? 0 : put(pl.input2, b.data(), b.size());
-  m.output = put(pl.output, nullptr, out_bytes);
-  if (needed > arena_bytes_)
+  m.input = arena.put(pl.input, a.data(), a.size());
+  m.input2 = b.empty() ? 0 : arena.put(pl.input2, b.data(), b.size());
+  m.output = arena.put(pl.output, nullptr, out_bytes);
+  if (arena.overflowed())
     throw ConfigError({{name, 0, 0, "",
                         fmt::format("its tensors need {} bytes on the board; the layer runner's arena holds {} "
                                     "(main_ram is {} MiB, cpu.memory.ram_bytes)",
-                                    needed, arena_bytes_, mem_.ram_bytes >> 20)}});
-  used_end_ = next;
+                                    arena.needed(), arena_bytes_, mem_.ram_bytes >> 20)}});
+  used_end_ = arena.end();
   const int rc = run_mailbox(m, name, out, out_bytes, profile, markers, max_cycles);
   return rc;
 }

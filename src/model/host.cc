@@ -55,15 +55,23 @@ sasim_drv::EltwiseDesc fused_desc_from(const LayerSpec& s, const int8_t* b) {
   return e;
 }
 
+TensorPlacement in_place_layout(const LayerSpec& s) {
+  TensorPlacement p;
+  p.input = s.in_place_offset < 0 ? -s.in_place_offset : 0;
+  p.output = p.input + s.in_place_offset;
+  p.planned_bytes = std::max(p.input + s.input_elems(), p.output + s.output_elems());
+  return p;
+}
+
 sasim_drv::LayerDesc layer_tensors(const LayerSpec& s, const LayerData& d, std::vector<int32_t>* buf,
                                    sasim_drv::EltwiseDesc* fused) {
   const int64_t in_bytes = static_cast<int64_t>(d.input.size()), out_bytes = s.output_elems();
-  const int64_t delta = s.in_place ? s.in_place_offset : 0;
-  // In place: [in_off, in_off + in_bytes) and [in_off + delta, ... + out_bytes)
-  // in one buffer; otherwise the output after the input's copy, apart.
-  const int64_t in_off = s.in_place && delta < 0 ? -delta : 0;
-  const int64_t out_off = s.in_place ? in_off + delta : (in_bytes + 15) / 16 * 16;
-  const int64_t end = std::max(in_off + in_bytes, out_off + out_bytes);
+  // In place: in_place_layout's one area; otherwise the output after the
+  // input's copy, apart.
+  const TensorPlacement ip = s.in_place ? in_place_layout(s) : TensorPlacement();
+  const int64_t in_off = s.in_place ? ip.input : 0;
+  const int64_t out_off = s.in_place ? ip.output : (in_bytes + 15) / 16 * 16;
+  const int64_t end = s.in_place ? ip.planned_bytes : out_off + out_bytes;
   buf->assign(static_cast<size_t>((end + 3) / 4), 0);
   int8_t* base = reinterpret_cast<int8_t*>(buf->data());
   std::copy(d.input.begin(), d.input.end(), base + in_off);

@@ -52,6 +52,10 @@ sasim_drv::HwDesc hw_desc_from(const CoreParams& p);
 // the view leaves it out (for geometry only).
 sasim_drv::LayerDesc layer_desc_from(const LayerSpec& s, const LayerData& d, int8_t* out,
                                      sasim_drv::EltwiseDesc* fused = nullptr);
+// An in-place layer's input and output (LayerSpec::in_place) as one planned
+// area: the input at 0 (or at -in_place_offset when that is positive), the
+// output in_place_offset from it, planned_bytes covering both.
+TensorPlacement in_place_layout(const LayerSpec& s);
 // layer_desc_from with the input and output in *buf (which must outlive
 // the run): separate, or, for LayerSpec::in_place, the output over a copy of
 // the input at in_place_offset. The layer's result is then at l.output.
