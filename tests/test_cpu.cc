@@ -34,6 +34,7 @@
 #include "model/core_params.h"
 #include "sasim/config.h"
 #include "sasim/cpu_ops.h"
+#include "test_support.h"
 
 namespace {
 
@@ -363,17 +364,7 @@ TEST_CASE("the board places a layer's tensors at the arena plan's offsets, in pl
   int32_t m[3] = {0, 0, 0};
   int s[3] = {0, 0, 0};
   sasim::add_multipliers(qy, qx, qo, m, s);
-  c.spec.has_fused = true;
-  c.spec.fused.op = sasim_isa::kEwAdd;
-  c.spec.fused.a_zp = qy.zero_point;
-  c.spec.fused.b_zp = qx.zero_point;
-  c.spec.fused.out_zp = qo.zero_point;
-  c.spec.fused.m_a = m[0];
-  c.spec.fused.s_a = s[0];
-  c.spec.fused.m_b = m[1];
-  c.spec.fused.s_b = s[1];
-  c.spec.fused.m_out = m[2];
-  c.spec.fused.s_out = s[2];
+  sasim_test::set_fused(&c.spec, sasim_isa::kEwAdd, m, s, qy, qx, qo);
   c.spec.shipped = true;
   c.spec.in_place = true;
   c.spec.in_place_offset = 0;
@@ -753,7 +744,6 @@ TEST_CASE("the board's CPU-operator kernels equal the golden operators", "[cpu][
 }
 
 #include "sasim/golden.h"
-#include "test_support.h"
 
 TEST_CASE("random layers through the board's driver (prepared weights, streamed bands) are bit-exact",
           "[cpu][board][im2col]") {

@@ -272,17 +272,7 @@ static void check_fused_residuals(bool in_place) {
       int32_t m[3] = {0, 0, 0};
       int s[3] = {0, 0, 0};
       sasim::add_multipliers(qy, qx, qo, m, s);
-      c.spec.has_fused = true;
-      c.spec.fused.op = sasim_isa::kEwAdd;
-      c.spec.fused.a_zp = qy.zero_point;
-      c.spec.fused.b_zp = qx.zero_point;
-      c.spec.fused.out_zp = qo.zero_point;
-      c.spec.fused.m_a = m[0];
-      c.spec.fused.s_a = s[0];
-      c.spec.fused.m_b = m[1];
-      c.spec.fused.s_b = s[1];
-      c.spec.fused.m_out = m[2];
-      c.spec.fused.s_out = s[2];
+      sasim_test::set_fused(&c.spec, sasim_isa::kEwAdd, m, s, qy, qx, qo);
       c.spec.in_place = in_place;
       c.spec.in_place_offset = 0;
       std::vector<int8_t> want;

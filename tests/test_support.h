@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sasim/config.h"
+#include "sasim/cpu_ops.h"
 #include "sasim/layer.h"
 
 namespace sasim_test {
@@ -27,6 +28,27 @@ inline std::vector<std::string> vector_cases() {
   closedir(d);
   std::sort(out.begin(), out.end());
   return out;
+}
+
+// s with an elementwise operator fused into its readback (LayerSpec::fused):
+// op (sasim_isa::EwOp) of the layer's result (quantized qy) and an operand
+// (qx) into qo, with the multipliers and shifts m, sh of its Prepare
+// (sasim::add_multipliers and the like) and the range [lo, hi].
+inline void set_fused(sasim::LayerSpec* s, int op, const int32_t m[3], const int sh[3], sasim::QuantParam qy,
+                      sasim::QuantParam qx, sasim::QuantParam qo, int32_t lo = -128, int32_t hi = 127) {
+  s->has_fused = true;
+  s->fused.op = op;
+  s->fused.a_zp = qy.zero_point;
+  s->fused.b_zp = qx.zero_point;
+  s->fused.out_zp = qo.zero_point;
+  s->fused.act_min = lo;
+  s->fused.act_max = hi;
+  s->fused.m_a = m[0];
+  s->fused.s_a = sh[0];
+  s->fused.m_b = m[1];
+  s->fused.s_b = sh[1];
+  s->fused.m_out = m[2];
+  s->fused.s_out = sh[2];
 }
 
 // The embedded default with array.rows/cols/dataflow set through --set
