@@ -159,7 +159,8 @@ TEST_CASE("resources: the model reproduces scripts/synth on its grid", "[config]
         "", {sasim::parse_override("array.rows=" + c[0]), sasim::parse_override("array.cols=" + c[1]),
              sasim::parse_override("array.dataflow=" + c[2]), sasim::parse_override("array.im2col=" + c[3]),
              sasim::parse_override("array.eltwise=false"),  // the grid is synthesized without the unit
-             sasim::parse_override("buffers.a.size_bytes=8192")});  // and with the A buffer of its time
+             sasim::parse_override("buffers.a.size_bytes=8192"),  // and with the A buffer of its time
+             sasim::parse_override("buffers.w.size_bytes=0")});    // and no weight store
     const sasim::ResourceEstimate e = sasim::estimate_resources(hw);
     const double lut = std::stod(c[4]), ff = std::stod(c[5]), dsp = std::stod(c[6]), bram = std::stod(c[7]);
     INFO(line << ": model LUT " << e.lut << ", FF " << e.ff << ", DSP " << e.dsp << ", BRAM36 " << e.bram36);
@@ -179,6 +180,18 @@ TEST_CASE("resources: the model reproduces scripts/synth on its grid", "[config]
   CHECK(big.over().find("DSP48E1 321 > 236") != std::string::npos);
   // The 8x8 ws default with the elementwise unit, as scripts/synth measured it.
   CHECK(sasim::estimate_resources(sasim::load_hw_config("", {})).dsp == 129);
+  // The weight store is one more RAM of B's shape: the default's 96 KiB of
+  // 64-bit lines is 24 BRAM36 (12,288 x 64 bits at 512 x 72 each).
+  const double with_w = sasim::estimate_resources(sasim::load_hw_config("", {})).bram36;
+  const double without_w =
+      sasim::estimate_resources(sasim::load_hw_config("", {sasim::parse_override("buffers.w.size_bytes=0")})).bram36;
+  CHECK(with_w - without_w == 24);
+  // An os array has no store (it is the im2col extension's).
+  CHECK(sasim::estimate_resources(sasim::load_hw_config("", {sasim::parse_override("array.dataflow=os")})).bram36 ==
+        sasim::estimate_resources(sasim::load_hw_config(
+                                      "", {sasim::parse_override("array.dataflow=os"),
+                                           sasim::parse_override("buffers.w.size_bytes=0")}))
+            .bram36);
 }
 
 #include <random>

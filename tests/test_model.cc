@@ -541,6 +541,107 @@ TEST_CASE("im2col SEQ: a tile's passes back to back equal the same passes starte
         sasim_isa::kErrorResponse);
 }
 
+TEST_CASE("weight store: a SEQ tile loads the store at W_BASE exactly as the B bank", "[model][im2col][store]") {
+  namespace isa = sasim_isa;
+  const sasim::CoreParams p = sasim::core_params_from(hw_of(4, 4, "ws"));
+  REQUIRE(p.w_lines == 98304 / 4);  // the default store, lines of line_pitch(4) = 4 bytes
+  std::mt19937 rng(12);
+  std::vector<int8_t> ifm(5 * 6 * 2 * 4);
+  for (auto& v : ifm) v = static_cast<int8_t>(rng() % 256);
+  const int P = 2 * 3 * 2;
+  std::vector<int8_t> b(static_cast<size_t>(P * 4 * 4));
+  for (auto& v : b) v = static_cast<int8_t>(rng() % 256);
+  const int mt = 7, kt = 4, nt = 4;
+  const uint32_t seq_flags = isa::kFlagClear | isa::kFlagIm2col | isa::kFlagBCols | isa::kFlagSeq;
+  auto setup = [&](Bus* bus) {
+    bus->write_bytes(isa::kWriteA, ifm);
+    CHECK(bus->op(isa::kCfg, isa::kCfgIm2colGeom, 6 | 5 << 16, 4 | 1 << 16 | 1 << 24) == 0);
+    CHECK(bus->op(isa::kCfg, isa::kCfgIm2colPixel, 2 | 0x7fu << 8, P) == 0);
+    CHECK(bus->op(isa::kCfg, isa::kCfgIm2colSeq, 2 | 3 << 8 | 2 << 16, 2 | 1 << 16) == 0);
+    CHECK(bus->op(isa::kCfg, isa::kCfgIm2colOrigin, static_cast<uint16_t>(-1) | 1u << 16,
+                  static_cast<uint16_t>(-1) | 1u << 16) == 0);
+  };
+  auto write_w = [&](Bus* bus, const std::vector<int8_t>& bytes) {
+    for (size_t i = 0; i < bytes.size(); i += 8) {
+      uint32_t w[2] = {0, 0};
+      for (size_t j = 0; j < 8 && i + j < bytes.size(); ++j)
+        w[j / 4] |= static_cast<uint32_t>(static_cast<uint8_t>(bytes[i + j])) << (8 * (j % 4));
+      CHECK(bus->op(isa::kWriteB, isa::kWriteW, w[0], w[1]) == 0);
+    }
+  };
+  // The tile from the B bank.
+  std::vector<int32_t> want;
+  uint64_t want_cycles = 0;
+  {
+    sasim::CfuCore core(p);
+    Bus bus(&core);
+    setup(&bus);
+    bus.write_bytes(isa::kWriteB, b);
+    const uint64_t c0 = core.counters().cycles;
+    CHECK(bus.op(isa::kStart, 0, mt | kt << 16, nt | seq_flags << 8) == 0);
+    bus.op(isa::kWait, 0, 0, 0);
+    want_cycles = core.counters().cycles - c0;
+    want.assign(core.buffers().c[0].begin(), core.buffers().c[0].begin() + mt * 4);
+  }
+  // The same weights in the store at line 1000 (B untouched: zeros); W_BASE
+  // is latched by START, so rewriting it while the tile runs changes nothing.
+  sasim::CfuCore core(p);
+  Bus bus(&core);
+  setup(&bus);
+  CHECK(bus.op(isa::kCfg, isa::kCfgWSeek, 1000, 0) == 0);
+  write_w(&bus, b);
+  CHECK(core.w_write_ptr() == 1000 * 4 + b.size());
+  CHECK(bus.op(isa::kCfg, isa::kCfgWBase, 1000, 1) == 0);
+  const uint64_t c0 = core.counters().cycles;
+  CHECK(bus.op(isa::kStart, 0, mt | kt << 16, nt | seq_flags << 8) == 0);
+  CHECK(bus.op(isa::kCfg, isa::kCfgWBase, 0, 0) == 0);  // no wait while the tile runs
+  CHECK(core.array().busy());
+  // WRITE_W waits for the idle array: it executes after the tile's last pass.
+  CHECK(bus.op(isa::kWriteB, isa::kWriteW, 0, 0) == 0);
+  CHECK_FALSE(core.array().busy());
+  CHECK(core.counters().cycles - c0 >= want_cycles);
+  CHECK(std::vector<int32_t>(core.buffers().c[0].begin(), core.buffers().c[0].begin() + mt * 4) == want);
+  CHECK_FALSE(core.error());
+  // Off again (the W_BASE above): the B bank's zeros give zero sums.
+  CHECK(bus.op(isa::kStart, 0, mt | kt << 16, nt | seq_flags << 8) == 0);
+  bus.op(isa::kWait, 0, 0, 0);
+  CHECK(std::vector<int32_t>(core.buffers().c[0].begin(), core.buffers().c[0].begin() + mt * 4) ==
+        std::vector<int32_t>(static_cast<size_t>(mt * 4), 0));
+  // The bounds: the last line a sequence reads, base + P - 1 + (Nt - 1) x P,
+  // must lie in the store; RESET turns the store off (B again), keeping it.
+  const uint32_t last_ok = static_cast<uint32_t>(p.w_lines - (P - 1 + 3 * P) - 1);
+  CHECK(bus.op(isa::kCfg, isa::kCfgWBase, last_ok + 1, 1) == 0);
+  CHECK(bus.op(isa::kStart, 0, mt | kt << 16, nt | seq_flags << 8) == isa::kErrorResponse);
+  CHECK(bus.op(isa::kReset, 0, 0, 0) == 0);
+  setup(&bus);
+  CHECK(bus.op(isa::kCfg, isa::kCfgWBase, last_ok, 1) == 0);
+  CHECK(bus.op(isa::kStart, 0, mt | kt << 16, nt | seq_flags << 8) == 0);
+  CHECK_FALSE(core.error());
+  CHECK(bus.op(isa::kReset, 0, 0, 0) == 0);
+  CHECK(core.im2col_regs().w_on == false);
+  CHECK(core.w_write_ptr() == 0);
+  CHECK(core.buffers().w[1000 * 4] == b[0]);
+  // Rejected: W_SEEK past the store or off an 8-byte boundary (lines of 4
+  // bytes: odd lines), W_BASE on past the store.
+  CHECK(bus.op(isa::kCfg, isa::kCfgWSeek, static_cast<uint32_t>(p.w_lines), 0) == isa::kErrorResponse);
+  CHECK(bus.op(isa::kReset, 0, 0, 0) == 0);
+  CHECK(bus.op(isa::kCfg, isa::kCfgWSeek, 7, 0) == isa::kErrorResponse);
+  CHECK(bus.op(isa::kReset, 0, 0, 0) == 0);
+  CHECK(bus.op(isa::kCfg, isa::kCfgWBase, static_cast<uint32_t>(p.w_lines), 1) == isa::kErrorResponse);
+  CHECK(bus.op(isa::kReset, 0, 0, 0) == 0);
+  CHECK(bus.op(isa::kCfg, isa::kCfgWBase, static_cast<uint32_t>(p.w_lines), 0) == 0);  // off: base ignored
+  // Without a store the three commands are unknown.
+  sasim::HwConfig none = hw_of(4, 4, "ws");
+  none.buf_w.size_bytes = 0;
+  sasim::CfuCore bare(sasim::core_params_from(none));
+  Bus bare_bus(&bare);
+  CHECK(bare_bus.op(isa::kCfg, isa::kCfgWSeek, 0, 0) == isa::kErrorResponse);
+  CHECK(bare_bus.op(isa::kReset, 0, 0, 0) == 0);
+  CHECK(bare_bus.op(isa::kCfg, isa::kCfgWBase, 0, 1) == isa::kErrorResponse);
+  CHECK(bare_bus.op(isa::kReset, 0, 0, 0) == 0);
+  CHECK(bare_bus.op(isa::kWriteB, isa::kWriteW, 0, 0) == isa::kErrorResponse);
+}
+
 TEST_CASE("eltwise: EW_OP answers the result of the EW_OP kEwLag before it, as the golden ADD/SUB/MUL", "[model][eltwise]") {
   namespace isa = sasim_isa;
   sasim::CfuCore core(sasim::core_params_from(hw_of(8, 8, "os")));  // any dataflow has the unit

@@ -124,6 +124,9 @@ struct HwConfig {
   // ADD, SUB, MUL on the CFU); false: the command set of the board reference.
   bool eltwise = true;
   BufferConfig buf_a, buf_b, buf_c;
+  // buffers.w: the weight store (docs/command-set.md), single-buffered;
+  // 0 bytes: none. Only with the im2col extension (an os array has none).
+  BufferConfig buf_w{0, false};
   double clock_mhz = 75.0;
   HostTiming host;
   CpuConfig cpu;

@@ -11,7 +11,7 @@
 #define SASIM_CFU_SEAM_H_
 
 // One case per (funct3, funct7) the command set uses (funct7 0..7; funct3 0
-// also 8..10, the elementwise extension).
+// also 8..10, the elementwise extension, and 11..12, the weight store).
 #define SASIM_BOARD_CFU_CASE(f3, f7)                                                            \
   case (f3) + 8 * (f7):                                                                         \
     __asm__ volatile(".insn r 0x0B, " #f3 ", " #f7 ", %0, %1, %2" : "=r"(r) : "r"(a), "r"(b)); \
@@ -22,11 +22,12 @@
 
 static inline __attribute__((always_inline)) uint32_t sasim_cfu_op(int funct3, int funct7, uint32_t a, uint32_t b) {
   uint32_t r = 0xffffffffu;  // an encoding outside the command set: the CFU's error response
-  if (funct7 < 0 || funct7 > 10 || (funct7 > 7 && funct3 != 0)) return r;
+  if (funct7 < 0 || funct7 > 12 || (funct7 > 7 && funct3 != 0)) return r;
   switch ((funct3 & 7) + 8 * funct7) {
     SASIM_BOARD_CFU_F3(0) SASIM_BOARD_CFU_F3(1) SASIM_BOARD_CFU_F3(2) SASIM_BOARD_CFU_F3(3)
     SASIM_BOARD_CFU_F3(4) SASIM_BOARD_CFU_F3(5) SASIM_BOARD_CFU_F3(6) SASIM_BOARD_CFU_F3(7)
     SASIM_BOARD_CFU_CASE(0, 8) SASIM_BOARD_CFU_CASE(0, 9) SASIM_BOARD_CFU_CASE(0, 10)
+    SASIM_BOARD_CFU_CASE(0, 11) SASIM_BOARD_CFU_CASE(0, 12)
   }
   return r;
 }

@@ -17,7 +17,7 @@
 namespace sasim_board {
 
 const uint32_t kMailboxMagic = 0x4d534153u;  // "SASM"
-const uint32_t kMailboxVersion = 8;
+const uint32_t kMailboxVersion = 9;
 
 // The runner's own statuses (beside the driver's, sasim_drv::kOk and below)
 // for a layer run through the shipped kernel and bridge (Mailbox::shipped).
@@ -29,7 +29,7 @@ struct Mailbox {
   uint32_t magic, version;
   // sasim_drv::HwDesc
   int32_t rows, cols, dataflow, a_lines, b_lines, c_lines, a_double, b_double, c_double, im2col, store_cycles, eltwise,
-      ew_read;
+      ew_read, w_lines;
   // sasim_drv::LayerDesc
   int32_t kind, batches, in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w;
   int32_t stride_h, stride_w, dil_h, dil_w, pad_top, pad_left, depth_multiplier;
@@ -37,6 +37,9 @@ struct Mailbox {
   uint32_t input, filter, bias, multiplier, shift, output;  // board addresses (bias may be 0)
   uint32_t folded_bias;  // prepared folded biases (sasim_drv::fold_biases), out_c int32; 0 = none
   uint32_t packed_weights;  // prepared weights (sasim_drv::pack_weights); 0 = none
+  // Shipped layers: 1 + the weight-store line the bridge's first inference
+  // gave the prepared weights (the runner's Adopt writes them there); 0 = none.
+  int32_t w_store;
   // An elementwise operator fused into the layer's readback (LayerDesc::
   // fused): fused = 1, its op (sasim_isa::EwOp), operand b's board address,
   // and fused_q = a_zp, b_zp, out_zp, act_min, act_max, m_a, s_a, m_b, s_b,

@@ -49,6 +49,8 @@ inline __attribute__((always_inline)) void unpack(volatile sasim_board::Mailbox&
   hw.store_cycles = m.store_cycles;
   hw.eltwise = m.eltwise != 0;
   hw.ew_read = m.ew_read != 0;
+  hw.w_lines = m.w_lines;
+  l.w_store = 0;  // the shipped bridge stores the weights (sasim_tflm.cc)
   l.kind = m.kind;
   l.batches = m.batches;
   l.in_h = m.in_h;
@@ -155,7 +157,8 @@ __attribute__((section(".text.sasim_warm"), noinline)) int run_shipped_layer(vol
   if (m.fused) unpack_fused(m, fused);
   sasim_drv::LayerDesc key = l;
   key.output = y;
-  if (!sasim_tflm::Adopt(key, l.folded_bias, l.packed_weights, m.fused ? &fused : 0, l.output))
+  if (!sasim_tflm::Adopt(key, l.folded_bias, l.packed_weights, m.fused ? &fused : 0, l.output,
+                         l.packed_weights ? m.w_store : 0))
     return finish(m, sasim_board::kShippedNoAdopt, 0, 0, 0, 0);
   const int32_t kind = m.kind;
   const int32_t in_dims[4] = {l.batches, l.in_h, l.in_w, l.in_c};

@@ -55,6 +55,7 @@ buffers:                # per bank; 32-bit words so that they map to block RAM
   a: {size_bytes: 32768, double_buffered: true}   # activations (im2col rows; docs/microarchitecture.md, 4)
   b: {size_bytes: 8192, double_buffered: true}    # weights
   c: {size_bytes: 16384, double_buffered: true}   # int32 accumulators / outputs
+  w: {size_bytes: 98304}                          # weight store: weights kept across layers and inferences (ws im2col)
 clock_mhz: 75
 host:                   # VexRiscv cycle costs around CFU instructions
   cfu_issue_cycles: 1
@@ -197,6 +198,14 @@ HwConfig parse_hw_config(const std::string& text, const std::string& source, con
     read_buffer(b, "a", &hw.buf_a);
     read_buffer(b, "b", &hw.buf_b);
     read_buffer(b, "c", &hw.buf_c);
+    // The weight store: one bank (no double_buffered key), 0 for none.
+    if (b.has("w")) {
+      MapReader w = b.child("w");
+      if (w.get_int("size_bytes", int64_t{0}, kMaxBufferBytes, &hw.buf_w.size_bytes) && hw.buf_w.size_bytes % 8 != 0)
+        w.error("size_bytes", fmt::format("{} is not a multiple of 8 (the store is written 8 bytes at a time)",
+                                          hw.buf_w.size_bytes));
+      w.finish();
+    }
     b.finish();
   }
   top.get_double("clock_mhz", 1.0, 1000.0, &hw.clock_mhz);
@@ -278,13 +287,13 @@ std::string hw_config_to_yaml(const HwConfig& hw) {
     return fmt::format("{{size_bytes: {}, double_buffered: {}}}", b.size_bytes, b.double_buffered ? "true" : "false");
   };
   return fmt::format(
-      "# resolved from {}\narray:\n  rows: {}\n  cols: {}\n  dataflow: {}\n  im2col: {}\n  read_prefetch: {}\n  eltwise: {}\nbuffers:\n  a: {}\n  b: {}\n  c: {}\n"
+      "# resolved from {}\narray:\n  rows: {}\n  cols: {}\n  dataflow: {}\n  im2col: {}\n  read_prefetch: {}\n  eltwise: {}\nbuffers:\n  a: {}\n  b: {}\n  c: {}\n  w: {{size_bytes: {}}}\n"
       "clock_mhz: {}\nhost:\n  cfu_issue_cycles: {}\n  load_cycles: {}\n  store_cycles: {}\n  loop_overhead_cycles: {}\n"
       "cpu:\n  variant: {}\n  icache_bytes: {}\n  dcache_bytes: {}\n  line_bytes: {}\n  memory:\n    model: {}\n    board: nexys_a7\n"
       "    refresh: {}\n    read_first: {}\n    read_beat: {}\n    write: {}\n    ram_bytes: {}\n  l2:\n    size_bytes: {}\n"
       "    line_bytes: {}\n",
       hw.source, hw.rows, hw.cols, dataflow_name(hw.dataflow), hw.im2col ? "true" : "false",
-      hw.read_prefetch ? "true" : "false", hw.eltwise ? "true" : "false", buf(hw.buf_a), buf(hw.buf_b), buf(hw.buf_c), hw.clock_mhz,
+      hw.read_prefetch ? "true" : "false", hw.eltwise ? "true" : "false", buf(hw.buf_a), buf(hw.buf_b), buf(hw.buf_c), hw.buf_w.size_bytes, hw.clock_mhz,
       hw.host.cfu_issue_cycles, hw.host.load_cycles, hw.host.store_cycles, hw.host.loop_overhead_cycles,
       cpu_variant_name(hw.cpu.variant), hw.cpu.icache_bytes, hw.cpu.dcache_bytes, hw.cpu.line_bytes,
       memory_model_name(hw.cpu.memory_model), hw.cpu.refresh ? "true" : "false", hw.cpu.read_first, hw.cpu.read_beat,

@@ -186,6 +186,7 @@ void BoardHost::put_hw(const sasim_drv::HwDesc& hw, sasim_board::Mailbox* m) con
   m->store_cycles = typical_store_cycles(params_.memory);  // the board's memory, not the host's HwDesc
   m->eltwise = hw.eltwise;
   m->ew_read = hw.ew_read;
+  m->w_lines = hw.w_lines;
 }
 
 int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, const LayerData& data, int8_t* out,
@@ -258,6 +259,7 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
       std::vector<int8_t> blob(static_cast<size_t>(bytes));
       sasim_drv::pack_weights(hw, hl, blob.data());
       m.packed_weights = place(blob.data(), blob.size());
+      m.w_store = spec.shipped ? spec.w_store : 0;  // the bridge's store, where it holds them
     }
   }
   // Shipped and fused: the layer's own output, which the call names and the
@@ -361,8 +363,11 @@ int BoardHost::run_mailbox(const sasim_board::Mailbox& m, const std::string& nam
   sasim_board::Mailbox r;
   std::memcpy(&r, &mem_.ram[mailbox_ - BoardMemory::kRamBase], sizeof r);
   if (r.done != 1 || !st.started || !st.ended)
-    throw std::runtime_error(fmt::format("layer {}: the board program exited with code {} before finishing the layer",
-                                         name, cpu_.exit_code()));
+    throw std::runtime_error(fmt::format(
+        "layer {}: the board program exited with code {} before finishing the layer{}", name, cpu_.exit_code(),
+        r.done == 1 && r.status == sasim_board::kShippedNoAdopt
+            ? " (the export's bridge could not take the layer's prepared state: its table, or the weight store)"
+            : r.done == 1 ? fmt::format(" (status {})", r.status) : std::string()));
   std::memcpy(out, &mem_.ram[m.output - BoardMemory::kRamBase], out_bytes);
   last_on_cfu_ = r.on_cfu != 0;
   if (profile) {

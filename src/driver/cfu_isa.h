@@ -35,6 +35,10 @@ enum Funct3 {
                  // f7=10 EW_OP: in0 = 4 int8 of a, in1 = 4 int8 of b (lane k in bits 8k..8k+7);
                  //       returns the 4 int8 results of the EW_OP issued kEwLag EW_OPs
                  //       earlier (0 while the unit holds fewer since the last flush)
+                 // The weight store (buffers.w; docs/command-set.md):
+                 // f7=11 W_SEEK: in0 = store line: WRITE_W writes from byte line x pitch
+                 // f7=12 W_BASE: in0 = base line, in1 bit 0 = on: B_COLS passes then load
+                 //       store line base + slot + u x B stride (latched at START)
   kWriteA = 1,   // f7=0: 8 bytes (in0 bytes 0..3, in1 bytes 4..7, little-endian) to the
                  // A shadow bank at the write pointer, which then advances by 8
   kWriteB = 2,   // same for B
@@ -76,7 +80,10 @@ const int kStartSlotShift = 24;  // START in1: with B_COLS, PE column u loads B 
 
 enum CfgFunct7 { kCfgSetOutput = 0, kCfgId = 1, kCfgStatus = 2, kCfgIm2colGeom = 3, kCfgIm2colPixel = 4,
                  kCfgIm2colOrigin = 5, kCfgIm2colSeq = 6, kCfgParamBank = 7, kCfgEwConfig = 8, kCfgEwMult = 9,
-                 kCfgEwOp = 10 };
+                 kCfgEwOp = 10, kCfgWSeek = 11, kCfgWBase = 12 };
+// The weight store (buffers.w; docs/command-set.md): kWriteB's funct7 of
+// WRITE_W (8 bytes at the store's write pointer, once the array is idle).
+const uint32_t kWriteW = 1;
 
 // The elementwise extension: the operation EW_CONFIG selects, and which
 // multiplier EW_MULT sets. ADD/SUB (TFLite's int8 Add/Sub): each input minus

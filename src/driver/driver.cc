@@ -277,7 +277,7 @@ const int kMaxPackedRow = 1024;
 // and writeback hold no load or store (docs/cpu-model.md). On the board the
 // block is one asm statement, so that no compiler reorders it; the host
 // build takes the plain loop.
-template <int F3>
+template <int F3, int F7>
 inline void put_words_body(const uint32_t* p, int words) {
   int i = 0;
 #if defined(__riscv) && !defined(SASIM_DRIVER_UNGUARDED)
@@ -296,12 +296,12 @@ inline void put_words_body(const uint32_t* p, int words) {
           "lw %7, 28(%8)\n\t"
           "addi %8, %8, 32\n\t"
           "nop\n\t"
-          ".insn r 0x0B, %9, 0, zero, %0, %1\n\t"
-          ".insn r 0x0B, %9, 0, zero, %2, %3\n\t"
-          ".insn r 0x0B, %9, 0, zero, %4, %5\n\t"
-          ".insn r 0x0B, %9, 0, zero, %6, %7\n\t"
+          ".insn r 0x0B, %9, %10, zero, %0, %1\n\t"
+          ".insn r 0x0B, %9, %10, zero, %2, %3\n\t"
+          ".insn r 0x0B, %9, %10, zero, %4, %5\n\t"
+          ".insn r 0x0B, %9, %10, zero, %6, %7\n\t"
           : "=&r"(a), "=&r"(b), "=&r"(c), "=&r"(d), "=&r"(e), "=&r"(f), "=&r"(g), "=&r"(h), "+r"(p)
-          : "i"(F3)
+          : "i"(F3), "i"(F7)
           : "memory");
     } while (p != end);
     i = 0;
@@ -312,16 +312,18 @@ inline void put_words_body(const uint32_t* p, int words) {
     const uint32_t a = p[i], b = p[i + 1], c = p[i + 2], d = p[i + 3];
     const uint32_t e = p[i + 4], f = p[i + 5], g = p[i + 6], h = p[i + 7];
     __asm__ volatile("" : : "r"(a), "r"(b), "r"(c), "r"(d), "r"(e), "r"(f), "r"(g), "r"(h));
-    sasim_cfu_op(F3, 0, a, b);
-    sasim_cfu_op(F3, 0, c, d);
-    sasim_cfu_op(F3, 0, e, f);
-    sasim_cfu_op(F3, 0, g, h);
+    sasim_cfu_op(F3, F7, a, b);
+    sasim_cfu_op(F3, F7, c, d);
+    sasim_cfu_op(F3, F7, e, f);
+    sasim_cfu_op(F3, F7, g, h);
   }
 #endif
-  for (; i < words; i += 2) sasim_cfu_op(F3, 0, p[i], p[i + 1]);
+  for (; i < words; i += 2) sasim_cfu_op(F3, F7, p[i], p[i + 1]);
 }
-SASIM_HOT void put_words_a(const uint32_t* p, int words) { put_words_body<kWriteA>(p, words); }
-SASIM_HOT void put_words_b(const uint32_t* p, int words) { put_words_body<kWriteB>(p, words); }
+SASIM_HOT void put_words_a(const uint32_t* p, int words) { put_words_body<kWriteA, 0>(p, words); }
+SASIM_HOT void put_words_b(const uint32_t* p, int words) { put_words_body<kWriteB, 0>(p, words); }
+// The weight store's WRITE_W: once per layer and power-up (store_weights).
+SASIM_NOINLINE void put_words_w(const uint32_t* p, int words) { put_words_body<kWriteB, kWriteW>(p, words); }
 
 // Streams bytes to WRITE_A / WRITE_B eight at a time. WRITE_A/B are only
 // rejected for a funct7 other than 0, so their responses are not checked: a
@@ -639,6 +641,22 @@ class Runner {
     const int gsize = group_size();
     return (l_.out_c + gsize - 1) / gsize * blob_group_bytes(plan().passes, gsize);
   }
+  // Store lines of the blob when run_im2col would load it from the weight
+  // store (SEQ tiles), else 0. The blob is whole 8-byte WRITEs, so the next
+  // layer's blob starts at a line W_SEEK takes (line_pitch divides 8, or 8
+  // divides it).
+  int store_lines() {
+    if (hw_.w_lines == 0) return 0;
+    const int bytes = packed_weights_bytes();
+    if (bytes == 0) return 0;
+    const LayerDesc v = l_.kind == kFullyConnected && l_.batches > 1 ? fc_batch_view(l_) : l_;
+    Runner r(hw_, v);
+    r.virt_ = virt_;
+    r.mc_ = mc_;
+    if (!r.schedule().seq) return 0;
+    const int pitch = line_pitch(hw_.cols);
+    return (bytes + pitch - 1) / pitch;
+  }
   // Output channels per group: `cols` (conv; no more than B lines), or the
   // `rows` channels of one line (depthwise, a diagonal B).
   int group_size() const { return l_.kind == kDepthwiseConv2d ? hw_.rows : min_i(hw_.cols, hw_.b_lines); }
@@ -832,6 +850,7 @@ class Runner {
     bool resident, split, seq, skip;
     int split_lines;  // split: lines (groups) per pixel in a band, as many as fit
     bool all;  // every group's weights resident for the whole layer
+    bool from_w;  // the prepared weights are in the weight store (run_im2col)
   };
 
   // The schedule of this layer on the extension (no CFU commands): what
@@ -886,6 +905,7 @@ class Runner {
     sc.all = sc.seq && !sc.split && bands && sc.groups * pl.passes <= 256 &&
              sc.groups * group_b_lines(pl.passes, sc.gsize) <= hw_.b_lines &&
              pl.passes * line_pitch(hw_.cols) % 8 == 0;  // groups' blocks in whole WRITEs
+    sc.from_w = false;
     return sc;
   }
 
@@ -897,6 +917,12 @@ class Runner {
     const uint32_t b_stride = dw ? 0 : sc.all ? sc.groups * group_passes : sc.resident ? group_passes : 1;
     checked(kCfg, kCfgIm2colPixel,
             static_cast<uint32_t>(sc.plb.lines) | (static_cast<uint32_t>(l_.input_zp) & 0xff) << 8, b_stride);
+    // The weight store (store_weights): the SEQ tiles load the prepared
+    // blob from there, no B crosses the bus. Set (on at the blob, or off)
+    // by every im2col layer: W_BASE outlives the layer that set it.
+    sc.from_w = sc.seq && l_.packed_weights && l_.w_store > 0 && hw_.w_lines > 0;
+    if (hw_.w_lines > 0)
+      checked(kCfg, kCfgWBase, sc.from_w ? static_cast<uint32_t>(l_.w_store - 1) : 0u, sc.from_w ? 1u : 0u);
     if (sc.seq)
       checked(kCfg, kCfgIm2colSeq,
               static_cast<uint32_t>(l_.k_h) | static_cast<uint32_t>(sc.pl.xtaps) << 8 |
@@ -980,7 +1006,8 @@ class Runner {
     // the shadow B bank; the layer's first START makes it active, every
     // later one holds it.
     bool b_loaded = false;
-    if (sc.all)
+    const bool from_w = sc.from_w;
+    if (sc.all && !from_w)
       put_words_b(static_cast<const uint32_t*>(__builtin_assume_aligned(l_.packed_weights, 4)),
                   groups * group_bytes / 4);
     // Background streams (SEQ tiles only): while a tile's passes run in the
@@ -1019,7 +1046,9 @@ class Runner {
           int32_t sums[kMaxLanes];
           bool summed = false;
           if (sc.all) {
-            // in B since the layer's start
+            // in B (or the store, at W_BASE) since the layer's start
+          } else if (from_w) {  // the group's block in the store, by the group's first START
+            checked(kCfg, kCfgWBase, static_cast<uint32_t>(l_.w_store - 1 + gi * (group_bytes / line_bytes)), 1);
           } else if (resident && l_.packed_weights) {  // prepared: the group's block as words
             WriterB bw;
             if (bgb) {  // the part not prefetched
@@ -1040,7 +1069,7 @@ class Runner {
           // group's tiles; from the band's first group on, the next band's
           // rows over all of the band's tiles (the shadow A bank is free once
           // the band's first START made its bank active).
-          if (seq && !split && !sc.all && l_.packed_weights && hw_.b_double && gi + 1 < groups) {
+          if (seq && !split && !sc.all && !from_w && l_.packed_weights && hw_.b_double && gi + 1 < groups) {
             const int next_nt = min_i(gsize, l_.out_c - (gi + 1) * gsize);
             bgb = static_cast<const uint32_t*>(__builtin_assume_aligned(
                 l_.packed_weights + (gi + 1) * group_bytes, 4));
@@ -2125,6 +2154,24 @@ void pack_weights(const HwDesc& hw, const LayerDesc& l, int8_t* out) {
   Runner r(hw, v);
   if (virt) r.set_virtual(&l);
   r.pack_weights(out);
+}
+
+int store_lines(const HwDesc& hw, const LayerDesc& l) {
+  const bool virt = l.kind == kDepthwiseConv2d && l.depth_multiplier > 1;
+  const LayerDesc v = virt ? Runner::conv_view(l) : l;
+  Runner r(hw, v);
+  if (virt) r.set_virtual(&l);
+  return r.store_lines();
+}
+
+int store_weights(const HwDesc& hw, const LayerDesc& l, int line) {
+  const int lines = store_lines(hw, l);
+  if (lines == 0 || !l.packed_weights || line < 0 || line > hw.w_lines - lines) return kErrCfuRejected;
+  sasim_cfu_fence();  // the caller's stores must not hold execute at a CFU instruction (F19)
+  if (sasim_cfu_op(kCfg, kCfgWSeek, static_cast<uint32_t>(line), 0) == kErrorResponse) return kErrCfuRejected;
+  put_words_w(static_cast<const uint32_t*>(__builtin_assume_aligned(l.packed_weights, 4)),
+              packed_weights_bytes(hw, l) / 4);
+  return kOk;
 }
 
 void fold_biases(const LayerDesc& l0, int32_t* out) {

@@ -36,6 +36,7 @@ struct HwDesc {
   int store_cycles;
   bool eltwise;  // the elementwise extension: EW_CONFIG, EW_MULT, EW_OP (run_eltwise)
   bool ew_read;  // READ_EW (the elementwise extension with the prefetching post-processor)
+  int w_lines;   // the weight store's lines (W_SEEK, W_BASE, WRITE_W); 0: none
 };
 
 struct EltwiseDesc;
@@ -73,6 +74,10 @@ struct LayerDesc {
   // fused->a, output, dims and strides are not read. Null: none. See
   // fused_eltwise_supported.
   const EltwiseDesc* fused;
+  // Optional: 1 + the weight-store line where store_weights put
+  // packed_weights (the exported bridge does it once per power-up); the
+  // layer then sends no weights. 0: not in the store.
+  int w_store;
 };
 
 enum Status { kOk = 0, kErrTileTooLarge = -1, kErrCfuRejected = -2, kErrNotFusable = -3, kErrInPlace = -4 };
@@ -119,6 +124,15 @@ void fold_biases(const LayerDesc& l, int32_t* out);
 // in bytes (0: the layer does not use them), and the bytes.
 int packed_weights_bytes(const HwDesc& hw, const LayerDesc& l);
 void pack_weights(const HwDesc& hw, const LayerDesc& l, int8_t* out);
+
+// The weight store (HwDesc::w_lines, docs/command-set.md): the store lines
+// l's prepared weights take, 0 when run_layer would not load them from the
+// store (no store, no prepared blob, or not the im2col path's SEQ tiles);
+// and writing them (l.packed_weights) there from `line` (W_SEEK, WRITE_W;
+// the array idle): kOk, or kErrCfuRejected when they do not fit. Then
+// l.w_store = line + 1 makes run_layer use them.
+int store_lines(const HwDesc& hw, const LayerDesc& l);
+int store_weights(const HwDesc& hw, const LayerDesc& l, int line);
 
 // An elementwise operator (src/driver/eltwise.cc): TFLite's int8 ADD, SUB or
 // MUL over the output dims (5, leading 1s) in row-major order, each operand

@@ -143,6 +143,7 @@ std::string configured_cfu_v(const HwConfig& hw) {
       {"BDouble", p.b_double ? 1 : 0},
       {"CDouble", p.c_double ? 1 : 0},
       {"Im2col", p.im2col ? 1 : 0},
+      {"WLines", p.w_lines},
       {"Prefetch", p.prefetch ? 1 : 0},
       {"Eltwise", p.eltwise ? 1 : 0},
   };
@@ -160,10 +161,12 @@ std::string configured_cfu_v(const HwConfig& hw) {
 namespace {
 
 std::string config_summary(const HwConfig& hw) {
-  return fmt::format("{}x{} {}{}, A {} / B {} / C {} bytes per bank", hw.rows, hw.cols, dataflow_name(hw.dataflow),
-                     std::string(hw.im2col && hw.dataflow == Dataflow::kWeightStationary ? " im2col" : "") +
-                         (hw.eltwise ? " eltwise" : ""),
-                     hw.buf_a.size_bytes, hw.buf_b.size_bytes, hw.buf_c.size_bytes);
+  const bool im2col = hw.im2col && hw.dataflow == Dataflow::kWeightStationary;
+  return fmt::format("{}x{} {}{}, A {} / B {} / C {} bytes per bank{}", hw.rows, hw.cols, dataflow_name(hw.dataflow),
+                     std::string(im2col ? " im2col" : "") + (hw.eltwise ? " eltwise" : ""), hw.buf_a.size_bytes,
+                     hw.buf_b.size_bytes, hw.buf_c.size_bytes,
+                     im2col && hw.buf_w.size_bytes > 0 ? fmt::format(", weight store {} bytes", hw.buf_w.size_bytes)
+                                                       : std::string());
 }
 
 std::string hw_header(const HwConfig& hw, const std::string& version) {
@@ -183,6 +186,8 @@ std::string hw_header(const HwConfig& hw, const std::string& version) {
   s += fmt::format("#define SASIM_HW_A_DOUBLE {}\n#define SASIM_HW_B_DOUBLE {}\n#define SASIM_HW_C_DOUBLE {}\n",
                    p.a_double ? 1 : 0, p.b_double ? 1 : 0, p.c_double ? 1 : 0);
   s += fmt::format("#define SASIM_HW_IM2COL {}\n", p.im2col ? 1 : 0);
+  s += fmt::format("#define SASIM_HW_W_LINES {}  // the weight store (W_SEEK / W_BASE / WRITE_W); 0: none\n",
+                   p.w_lines);
   s += fmt::format("#define SASIM_HW_ELTWISE {}  // EW_CONFIG / EW_MULT / EW_OP\n", p.eltwise ? 1 : 0);
   s += fmt::format("#define SASIM_HW_READ_PREFETCH {}  // the prefetching post-processor\n", p.prefetch ? 1 : 0);
   s += "// Cycles the board's memory takes per store (an L2 hit; cpu.memory.write in\n"

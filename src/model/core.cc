@@ -69,9 +69,11 @@ class WsArray : public ArrayModel {
     if (u < load_) {  // weight load: B line u into PE row u, or (B_COLS) into PE column u
       if (pass_.b_cols) {
         // B stride 0: the diagonal (depthwise): column u takes lane u only.
+        // From the weight store when the pass started with it on (W_BASE).
         const int line = pass_.b_slot + u * pass_.geom.b_stride;
-        const bool diag = pass_.geom.b_stride == 0;
-        for (int r = 0; r < kt; ++r) w_[r * C_ + u] = diag && r != u ? int8_t{0} : buf->b_at(line, r);
+        const bool diag = pass_.geom.b_stride == 0, w = pass_.geom.w_on;
+        for (int r = 0; r < kt; ++r)
+          w_[r * C_ + u] = diag && r != u ? int8_t{0} : w ? buf->w_at(pass_.geom.w_base + line, r) : buf->b_at(line, r);
       } else {
         for (int c = 0; c < nt; ++c) w_[u * C_ + c] = buf->b_at(u, c);
       }
@@ -271,6 +273,7 @@ CfuCore::CfuCore(const CoreParams& p) : p_(p) {
     buf_.b[i].assign(static_cast<size_t>(p.b_lines) * buf_.b_pitch, 0);
     buf_.c[i].assign(static_cast<size_t>(p.c_lines) * p.cols, 0);
   }
+  buf_.w.assign(static_cast<size_t>(p.w_lines) * buf_.b_pitch, 0);
   array_ = make_array(p);
   bias_.assign(2 * static_cast<size_t>(p.cols), 0);
   mult_.assign(2 * static_cast<size_t>(p.cols), 0);
@@ -282,7 +285,7 @@ void CfuCore::reset() {
   held_ = executed_ = false;
   rsp_countdown_ = 0;
   error_ = false;
-  a_wp_ = b_wp_ = 0;
+  a_wp_ = b_wp_ = w_wp_ = 0;
   buf_.a_active = buf_.b_active = 0;
   rd_bank_ = rd_line_ = rd_lane_ = 0;
   c_cols_[0] = c_cols_[1] = 0;
@@ -307,9 +310,9 @@ void CfuCore::respond(uint32_t v, int latency) {
   }
 }
 
-void CfuCore::write_bytes(bool to_a, uint32_t in0, uint32_t in1) {
-  std::vector<int8_t>& bank = to_a ? buf_.a[a_write_bank()] : buf_.b[b_write_bank()];
-  uint32_t& wp = to_a ? a_wp_ : b_wp_;
+void CfuCore::write_bytes(int buffer, uint32_t in0, uint32_t in1) {
+  std::vector<int8_t>& bank = buffer == 0 ? buf_.a[a_write_bank()] : buffer == 1 ? buf_.b[b_write_bank()] : buf_.w;
+  uint32_t& wp = buffer == 0 ? a_wp_ : buffer == 1 ? b_wp_ : w_wp_;
   for (int i = 0; i < kBytesPerWrite; ++i) {
     const uint32_t byte = ((i < 4 ? in0 : in1) >> (8 * (i & 3))) & 0xffu;
     if (wp + i < bank.size()) bank[wp + i] = static_cast<int8_t>(byte);
@@ -340,7 +343,9 @@ bool CfuCore::start_pass(uint32_t in0, uint32_t in1) {
   if ((ps.im2col || ps.b_cols || ps.hold_b) && !p_.im2col) ok = false;
   if (ps.im2col) ok = ok && im2col_.in_w > 0 && im2col_.lines > 0 && ps.j < im2col_.lines;
   if (ps.hold_b) ok = ok && ps.b_cols && !ps.keep_b;
-  if (ps.b_cols) ok = ok && p_.rows <= p_.cols && ps.b_slot + (ps.nt - 1) * im2col_.b_stride < p_.b_lines;
+  // A pass that loads from the weight store may read up to W lines - base.
+  const int b_end = ps.b_cols && im2col_.w_on ? p_.w_lines - im2col_.w_base : p_.b_lines;
+  if (ps.b_cols) ok = ok && p_.rows <= p_.cols && ps.b_slot + (ps.nt - 1) * im2col_.b_stride < b_end;
   else if (ws) ok = ok && ps.kt <= p_.b_lines;
   // SEQ: the whole sequence must be valid: its last j and its last slot.
   const bool seq = flags & kFlagSeq;
@@ -348,7 +353,7 @@ bool CfuCore::start_pass(uint32_t in0, uint32_t in1) {
   if (seq) {
     ok = ok && p_.im2col && ps.im2col && ps.b_cols && !ps.keep_b && seq_passes >= 1 &&
          ps.b_slot + seq_passes - 1 <= 255 && ps.j + im2col_.seq_lines - 1 < im2col_.lines &&
-         ps.b_slot + seq_passes - 1 + (ps.nt - 1) * im2col_.b_stride < p_.b_lines;
+         ps.b_slot + seq_passes - 1 + (ps.nt - 1) * im2col_.b_stride < b_end;
   }
   if (ws) ok = ok && ps.kt <= p_.rows && (ps.im2col || ps.mt <= p_.a_lines);
   else ok = ok && ps.mt <= p_.rows && ps.kt <= p_.a_lines && ps.kt <= p_.b_lines;
@@ -488,6 +493,20 @@ bool CfuCore::try_execute(bool busy_q, bool finishing_q, bool seq_q) {
       } else if (f7 >= kCfgEwConfig && f7 <= kCfgEwOp && p_.eltwise) {
         // No wait: the unit is independent of the array.
         if (!ew_execute(f7, in0, in1)) return reject();
+      } else if ((f7 == kCfgWSeek || f7 == kCfgWBase) && p_.w_lines > 0) {
+        // No wait: the store's pointer and the base of the next START.
+        const bool on = in1 & 1;
+        if (f7 == kCfgWSeek && (in0 >= static_cast<uint32_t>(p_.w_lines) ||
+                                in0 * static_cast<uint32_t>(buf_.b_pitch) % kBytesPerWrite != 0))
+          return reject();
+        if (f7 == kCfgWBase && on && in0 >= static_cast<uint32_t>(p_.w_lines)) return reject();
+        if (f7 == kCfgWSeek) {
+          w_wp_ = in0 * static_cast<uint32_t>(buf_.b_pitch);
+        } else {
+          im2col_.w_on = on;
+          im2col_.w_base = on ? static_cast<int>(in0) : 0;
+        }
+        respond(0, 1);
       } else if (f7 == kCfgParamBank && p_.im2col) {
         // No wait: the sets only matter when a READ post-processes.
         if ((in0 & 3) == 0) return reject();
@@ -537,10 +556,12 @@ bool CfuCore::try_execute(bool busy_q, bool finishing_q, bool seq_q) {
       return true;
     case kWriteA:
     case kWriteB: {
-      if (f7 != 0) return reject();
+      const bool to_w = f3 == kWriteB && f7 == kWriteW && p_.w_lines > 0;
+      if (f7 != 0 && !to_w) return reject();
       const bool to_a = f3 == kWriteA;
-      if (busy_q && !(to_a ? p_.a_double : p_.b_double)) return false;  // single bank in use
-      write_bytes(to_a, in0, in1);
+      // The store is written only while no pass can read it.
+      if (busy_q && (to_w || !(to_a ? p_.a_double : p_.b_double))) return false;  // single bank in use
+      write_bytes(to_a ? 0 : to_w ? 2 : 1, in0, in1);
       respond(0, 1);
       return true;
     }

@@ -42,6 +42,10 @@ struct CoreParams {
   // EW_MULT and EW_OP, any dataflow. false: those funct7 values are rejected,
   // the command set the board reference was measured with.
   bool eltwise = true;
+  // The weight store (buffers.w; docs/command-set.md): lines of
+  // line_pitch(cols) bytes that keep weights across layers. 0: none (W_SEEK,
+  // W_BASE and WRITE_W are rejected).
+  int w_lines = 0;
 };
 
 // The elementwise extension's registers (EW_CONFIG, EW_MULT): plain
@@ -95,6 +99,11 @@ struct Im2colRegs {
   // PARAM_BANK: the parameter sets BIAS/REQUANT write, bit b = the set READ
   // uses for C bank b (3 = both, as without the extension).
   int param_sets = 3;
+  // W_BASE (the weight store): B_COLS passes load their weights from store
+  // line w_base + slot + u x B stride instead of the B bank (latched at
+  // START with the rest).
+  bool w_on = false;
+  int w_base = 0;
 };
 
 // One pass of the array, as decoded from START.
@@ -149,10 +158,12 @@ std::unique_ptr<ArrayModel> make_array(const CoreParams& p);
 struct Buffers {
   int a_pitch = 0, b_pitch = 0, cols = 0;
   std::vector<int8_t> a[2], b[2];
+  std::vector<int8_t> w;  // the weight store (CoreParams::w_lines lines of b_pitch bytes)
   std::vector<int32_t> c[2];
   int a_active = 0, b_active = 0;  // banks the array reads
   int8_t a_at(int line, int lane) const { return a[a_active][static_cast<size_t>(line) * a_pitch + lane]; }
   int8_t b_at(int line, int lane) const { return b[b_active][static_cast<size_t>(line) * b_pitch + lane]; }
+  int8_t w_at(int line, int lane) const { return w[static_cast<size_t>(line) * b_pitch + lane]; }
   // Writes one C line of `n` lanes (clear: store; else add, wrapping in int32).
   void write_c_line(int bank, int line, const int32_t* v, int n, bool clear, CoreCounters* cnt);
 };
@@ -184,6 +195,7 @@ class CfuCore {
   int b_write_bank() const { return p_.b_double ? 1 - buf_.b_active : 0; }
   uint32_t a_write_ptr() const { return a_wp_; }
   uint32_t b_write_ptr() const { return b_wp_; }
+  uint32_t w_write_ptr() const { return w_wp_; }
 
  private:
   bool try_execute(bool busy_q, bool finishing_q, bool seq_q);
@@ -205,7 +217,7 @@ class CfuCore {
   void start_seq_pass();
   // Starts a decoded, valid pass: its length, bank swaps and pointers.
   void launch(Pass* ps);
-  void write_bytes(bool to_a, uint32_t in0, uint32_t in1);
+  void write_bytes(int buffer, uint32_t in0, uint32_t in1);  // 0 A, 1 B, 2 the weight store
   // EW_CONFIG / EW_MULT / EW_OP (the command's funct7 and operands).
   bool ew_execute(uint32_t f7, uint32_t in0, uint32_t in1);
   void ew_flush();
@@ -224,6 +236,7 @@ class CfuCore {
   uint32_t rsp_data_ = 0;
   bool error_ = false;
   uint32_t a_wp_ = 0, b_wp_ = 0;  // byte write pointers into the shadow banks
+  uint32_t w_wp_ = 0;             // the weight store's byte write pointer (W_SEEK)
   Im2colRegs im2col_;
   // A running SEQ: passes left, the next pass's position and the START's
   // operands and origin it derives from.

@@ -23,6 +23,8 @@ CoreParams core_params_from(const HwConfig& hw) {
   p.a_lines = static_cast<int>(hw.buf_a.size_bytes / a_pitch);
   p.b_lines = static_cast<int>(hw.buf_b.size_bytes / b_pitch);
   p.c_lines = static_cast<int>(hw.buf_c.size_bytes / c_pitch);
+  // The weight store serves B_COLS passes: the im2col extension's.
+  p.w_lines = p.im2col ? static_cast<int>(hw.buf_w.size_bytes / b_pitch) : 0;
   std::vector<Diagnostic> d;
   auto need = [&](const char* key, int64_t have, int pitch, const char* what) {
     if (have < pitch)

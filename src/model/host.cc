@@ -32,6 +32,7 @@ sasim_drv::HwDesc hw_desc_from(const CoreParams& p) {
   h.store_cycles = 0;  // the host seam: no CPU stores in front of the CFU
   h.eltwise = p.eltwise;
   h.ew_read = p.eltwise && p.prefetch;
+  h.w_lines = p.w_lines;
   return h;
 }
 

@@ -355,14 +355,19 @@ int main(int argc, char** argv) {
     closedir(d);
   }
   std::sort(dirs.begin(), dirs.end());
-  int passed = 0, failed = 0;
+  int passed = 0, failed = 0, stored = 0;
   for (const std::string& dir : dirs) {
     const sasim::LayerCase c = sasim::load_case(dir);
     // Each case's tensors are fresh buffers: forget what earlier cases prepared.
     sasim_tflm::ResetPrepared();
     sasim_tflm::SetEnabled(true);
-    const unsigned before = sasim_tflm::GetCounters().accelerated, cpu_before = sasim_tflm::GetCounters().on_cpu;
+    const unsigned before = sasim_tflm::GetCounters().accelerated, cpu_before = sasim_tflm::GetCounters().on_cpu,
+                   stored_before = sasim_tflm::GetCounters().stored;
     const std::string cfu = first_diff(run(c), c.data.output);
+    // The first call put the weights into the CFU's store (ws im2col
+    // exports), where the second call finds them.
+    const bool in_store = sasim_tflm::GetCounters().stored == stored_before + 1;
+    stored += in_store ? 1 : 0;
     // On the CFU unless the driver's cost model prefers the CPU (a small
     // fully connected layer: the bridge counts it and TFLite Micro's
     // reference code runs).
@@ -375,7 +380,8 @@ int main(int argc, char** argv) {
     sasim_tflm::SetEnabled(false);
     const std::string ref = first_diff(run(c), c.data.output);
     if (cfu.empty() && on_cfu && again.empty() && ref.empty()) {
-      std::printf("PASS %s%s\n", c.name.c_str(), small_fc ? " (CPU: the cost model's choice)" : "");
+      std::printf("PASS %s%s%s\n", c.name.c_str(), small_fc ? " (CPU: the cost model's choice)" : "",
+                  in_store ? " (weights in the store)" : "");
       ++passed;
     } else {
       std::printf("FAIL %s:%s%s%s%s\n", c.name.c_str(), on_cfu ? "" : " fell back to the reference code;",
@@ -384,6 +390,13 @@ int main(int argc, char** argv) {
                   ref.empty() ? "" : (" reference " + ref).c_str());
       ++failed;
     }
+  }
+  // The weight store exists on ws exports with the im2col extension: most
+  // conv and depthwise cases use it there; nothing else can.
+  const bool has_store = SASIM_HW_W_LINES > 0;
+  if (has_store ? stored < 10 : stored != 0) {
+    std::printf("FAIL weight store: %d cases stored their weights (store of %d lines)\n", stored, SASIM_HW_W_LINES);
+    ++failed;
   }
   failed += check_fused(argv[1], &passed);
   failed += check_eltwise(kAdd, &passed);

@@ -53,12 +53,12 @@ const sasim_drv::HwDesc kHw = {
     SASIM_HW_ROWS,     SASIM_HW_COLS,     SASIM_HW_DATAFLOW,     SASIM_HW_A_LINES,
     SASIM_HW_B_LINES,  SASIM_HW_C_LINES,  SASIM_HW_A_DOUBLE != 0, SASIM_HW_B_DOUBLE != 0,
     SASIM_HW_C_DOUBLE != 0, SASIM_HW_IM2COL != 0, SASIM_HW_STORE_CYCLES, SASIM_HW_ELTWISE != 0,
-    SASIM_HW_ELTWISE != 0 && SASIM_HW_READ_PREFETCH != 0,
+    SASIM_HW_ELTWISE != 0 && SASIM_HW_READ_PREFETCH != 0, SASIM_HW_W_LINES,
 };
 #endif
 
 bool g_enabled = true;
-Counters g_counters = {0, 0, 0, 0, 0, 0, 0, 0};
+Counters g_counters = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 
 // The layers whose next operator is fused into their readback (READ_EW),
 // known by their filter (sasim_fuse.h, written by export-cfu --model: the
@@ -96,6 +96,7 @@ struct Prepared {
   const int32_t* bias;
   const int32_t* folded;
   const int8_t* packed;
+  int w_store;  // 1 + the weight-store line of `packed` (place_in_store); 0: not there
   // The per-channel multipliers and shifts found to be the CFU's (quant_ok)
   // at an earlier call: TFLite Micro computes them once, in Prepare.
   const int32_t* q_mult;
@@ -130,6 +131,7 @@ Last g_call = {false, false, false, 0, sasim_drv::LayerDesc()};  // g_last as th
 int g_prepared_count = 0;
 int32_t g_arena[SASIM_PREPARED_BYTES / 4] __attribute__((aligned(16)));
 unsigned g_arena_used = 0;  // in int32 words
+int g_w_next = 0;           // the weight store's first free line
 
 bool same(const Prepared& p, const sasim_drv::LayerDesc& l) {
   return p.filter == l.filter && p.bias == l.bias && p.kind == l.kind && p.batches == l.batches &&
@@ -162,6 +164,7 @@ SASIM_BRIDGE Prepared* find(sasim_drv::LayerDesc* l) {
       g_next = i + 1 < g_prepared_count ? i + 1 : 0;
       l->folded_bias = g_prepared[i].folded;
       l->packed_weights = g_prepared[i].packed;
+      l->w_store = g_prepared[i].w_store;
       return &g_prepared[i];
     }
   }
@@ -194,6 +197,7 @@ Prepared* add_entry(const sasim_drv::LayerDesc& l) {
   p.bias = l.bias;
   p.folded = 0;
   p.packed = 0;
+  p.w_store = 0;
   p.q_mult = p.q_shift = 0;
   p.fuse = false;
   p.learned = false;
@@ -202,6 +206,25 @@ Prepared* add_entry(const sasim_drv::LayerDesc& l) {
   p.z = 0;
   g_next = 0;
   return &p;
+}
+
+// The weight store (docs/command-set.md; sasim_drv::store_weights): a
+// prepared layer that runs on the CFU gets its blob written there at its
+// first call, in call order while the store has room, and its later calls
+// send no weights (the store keeps them across inferences; RESET does not
+// clear it). A layer that does not fit is counted (Counters::store_full)
+// and streams its weights as before.
+__attribute__((noinline, cold)) void place_in_store(Prepared* p, const sasim_drv::LayerDesc& l) {
+  const int lines = sasim_drv::store_lines(kHw, l);
+  if (lines == 0) return;
+  if (lines > kHw.w_lines - g_w_next) {
+    ++g_counters.store_full;
+    return;
+  }
+  if (sasim_drv::store_weights(kHw, l, g_w_next) != sasim_drv::kOk) return;
+  p->w_store = g_w_next + 1;
+  g_w_next += lines;
+  ++g_counters.stored;
 }
 
 // l's first call: its preparation made and kept (null when the table or the
@@ -226,6 +249,10 @@ __attribute__((noinline, cold)) Prepared* prepare(sasim_drv::LayerDesc* l) {
   }
   l->folded_bias = folded;
   l->packed_weights = packed;
+  // Into the store when the layer will run on the CFU (the cost model's
+  // choice, or its operator fused into it).
+  if (packed && (p.fuse || sasim_drv::layer_on_cfu(kHw, *l))) place_in_store(&p, *l);
+  l->w_store = p.w_store;
   return &p;
 }
 
@@ -258,6 +285,7 @@ inline void clear(sasim_drv::LayerDesc* l) {
   l->folded_bias = 0;
   l->packed_weights = 0;
   l->fused = 0;
+  l->w_store = 0;
 }
 
 bool overlap(const int8_t* a, unsigned na, const int8_t* b, unsigned nb) { return a < b + nb && b < a + na; }
@@ -445,14 +473,21 @@ void ResetPrepared() {
   g_prepared_count = 0;
   g_next = 0;
   g_arena_used = 0;
+  g_w_next = 0;
 }
 
 bool Adopt(const sasim_drv::LayerDesc& l, const int32_t* folded, const int8_t* packed,
-           const sasim_drv::EltwiseDesc* fused, int8_t* fused_output) {
+           const sasim_drv::EltwiseDesc* fused, int8_t* fused_output, int w_store) {
   Prepared* p = add_entry(l);
   if (!p) return false;
   p->folded = folded;
   p->packed = packed;
+  if (w_store > 0) {  // the blob in the store, where the first inference put it
+    sasim_drv::LayerDesc s = l;
+    s.packed_weights = packed;
+    if (sasim_drv::store_weights(kHw, s, w_store - 1) != sasim_drv::kOk) return false;
+    p->w_store = w_store;
+  }
   p->q_mult = l.multiplier;
   p->q_shift = l.shift;
   if (fused) {

@@ -82,10 +82,12 @@ void ResetPrepared();
 // quantization checked, and, with `fused`, its next operator learned (the
 // parameters and the operand fused->b, the output fused_output) and the
 // fusion decided (in place or not; the firmware's second inference decides
-// it, the third and later find it decided). False when the table is full. A
-// project's firmware has no use for it.
+// it, the third and later find it decided), and, with w_store > 0, its
+// prepared weights in the weight store from line w_store - 1, as the first
+// inference put them (written now). False when the table is full or the
+// weights do not fit the store there. A project's firmware has no use for it.
 bool Adopt(const sasim_drv::LayerDesc& l, const int32_t* folded, const int8_t* packed,
-           const sasim_drv::EltwiseDesc* fused, int8_t* fused_output);
+           const sasim_drv::EltwiseDesc* fused, int8_t* fused_output, int w_store);
 #if defined(SASIM_HW_RUNTIME)
 // The runner's one image serves every configuration: the hardware the
 // bridge gives the driver (a project has it built in, sasim_hw.h).
@@ -112,6 +114,10 @@ struct Counters {
   // does this), or the CFU rejected a command part-way (a hardware fault).
   // A nonzero count means a wrong output, not a slow one.
   unsigned in_place_lost;
+  // Layers whose prepared weights went into the CFU's weight store at their
+  // first call (they send none afterwards), and those that found it full.
+  unsigned stored;
+  unsigned store_full;
 };
 const Counters& GetCounters();
 

@@ -30,6 +30,7 @@ sasim::CoreParams hw_params() {
   p.a_double = SASIM_HW_A_DOUBLE != 0;
   p.b_double = SASIM_HW_B_DOUBLE != 0;
   p.c_double = SASIM_HW_C_DOUBLE != 0;
+  p.w_lines = SASIM_HW_W_LINES;
   return p;
 }
 
