@@ -251,7 +251,7 @@ expect(run_tflite_out_is_file 2 "^[^\n]*out_is_a_file: output path exists and is
 # 99,005 cycles; that simulation measures 99,125 for today's runner image;
 # the runner's code layout moves it by a few percent), and the
 # memory classes are split by cause on the board's memory path.
-expect(run_cold_layers 0 "conv0 +conv2d +97126 .*\nmemory: layer +class +L2 hit +bus wait +row hit +row miss +dirty wb +refresh +core\n"
+expect(run_cold_layers 0 "conv0 +conv2d +90484 .*\nmemory: layer +class +L2 hit +bus wait +row hit +row miss +dirty wb +refresh +core\n"
        ARGS run --model "${SRC}/models/resnet8.yaml" --cold-layers --out "${WORK}/cold_layers")
 expect(exec_fork_warning_board 0 "result words: 1313556292;50;149\nexit code 0 after 1899 cycles\n.*fork \\(F19\\) at pc 0x4000007c.*fork \\(F19\\) at pc 0x4000007c"
        ARGS exec "${ref}/elf/micro/cfu_read_next.elf" --set cpu.variant=perf+cfu-2021 --set array.im2col=false --set array.eltwise=false --set array.read_prefetch=false)
@@ -666,7 +666,7 @@ expect(run_tflite_r8_in_place 0 "\nin place: 3 ADD into 2, 7 ADD into 6, 11 ADD 
 # faster than the one with every ADD on the elementwise unit (--no-fuse).
 # It starts with a broadcast MUL and SUB: on the CFU's elementwise unit, and
 # equal to the golden network operator by operator (exit 0).
-expect(run_tflite_mobilenetv2 0 "\n +0 +MUL +1x160x160x3 +cfu +[0-9]+ +yes\n +1 +SUB +1x160x160x3 +cfu +[0-9]+ +yes\n.*0 CPU operators not timed\nin place: 37 ADD into 36, 59 ADD into 58 \\(TFLite Micro's arena plan[^\n]*\nweight store: [0-9]+ of 12288 lines hold the weights of [0-9]+ layers [^\n]*; full for [0-9]+ more [^\n]*\nnot included: TFLite Micro's interpreter between the 68 operators \\(about"
+expect(run_tflite_mobilenetv2 0 "\n +0 +MUL +1x160x160x3 +cfu +[0-9]+ +yes\n +1 +SUB +1x160x160x3 +cfu +[0-9]+ +yes\n.*0 CPU operators not timed\nin place: 37 ADD into 36, 59 ADD into 58 \\(TFLite Micro's arena plan[^\n]*\nweight store: [0-9]+ of 12288 lines hold the weights of [0-9]+ layers .*full for [0-9]+ more .*first inference.*\\(docs/command-set.md\\)\nnot included: TFLite Micro's interpreter between the 68 operators \\(about"
        ARGS run --model "${SHARED}/models/model_mobilenetv2_160_035.tflite" --out "${WORK}/tflite_mnv2")
 expect(run_tflite_mnv2_no_fuse 0 "total: [0-9]+ cycles"
        ARGS run --no-fuse --model "${SHARED}/models/model_mobilenetv2_160_035.tflite" --out "${WORK}/tflite_mnv2--no-fuse")

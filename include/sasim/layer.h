@@ -89,10 +89,10 @@ struct LayerSpec {
   // reads every input byte before overwriting it. Whole-network runs set it.
   bool in_place = false;
   int64_t in_place_offset = 0;
-  // Shipped layers: 1 + the line of the CFU's weight store that the
-  // exported bridge gives the layer's prepared weights at the first
-  // inference (run_tflite mirrors its allocation: call order, while they
-  // fit); 0: the layer streams its weights.
+  // 1 + the line of the CFU's weight store that a deployed network's first
+  // inference gives the layer's prepared weights (StoreAllocator, the
+  // exported bridge's rule: call order, while they fit; the board estimate
+  // honours it); 0: the layer streams its weights.
   int w_store = 0;
   // The arena plan's offsets of the layer's tensors (whole-network runs;
   // the board's runner places them so). Output: the fused operator's when

@@ -37,8 +37,9 @@ struct Mailbox {
   uint32_t input, filter, bias, multiplier, shift, output;  // board addresses (bias may be 0)
   uint32_t folded_bias;  // prepared folded biases (sasim_drv::fold_biases), out_c int32; 0 = none
   uint32_t packed_weights;  // prepared weights (sasim_drv::pack_weights); 0 = none
-  // Shipped layers: 1 + the weight-store line the bridge's first inference
-  // gave the prepared weights (the runner's Adopt writes them there); 0 = none.
+  // 1 + the weight-store line a deployed network's first inference gave the
+  // prepared weights (the bridge's allocation; the runner writes them there
+  // before the timed span); 0 = none.
   int32_t w_store;
   // An elementwise operator fused into the layer's readback (LayerDesc::
   // fused): fused = 1, its op (sasim_isa::EwOp), operand b's board address,

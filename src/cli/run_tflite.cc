@@ -5,7 +5,6 @@
 // golden operators, reported as not timed. Every operator's output is
 // checked against the golden network.
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -221,12 +220,9 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
   std::vector<std::pair<int, int>> prevented;  // (layer, operator) the plan keeps apart
   std::vector<std::pair<int, int>> in_place;   // (layer, operator) fused with the output over the layer's input
   const sasim_drv::HwDesc hw_desc = hw_desc_from(core_params_from(hw));
-  // The CFU's weight store as the exported bridge fills it at the first
-  // inference (sasim_tflm.cc, place_in_store): each layer it runs on the
-  // CFU gets its prepared weights there at its first call, in call order,
-  // while they fit; the steady state timed here finds them there.
-  int w_next = 0;
-  std::vector<std::string> stored, store_full;
+  // The CFU's weight store as the exported bridge fills it (board estimate).
+  StoreAllocator store(hw_desc);
+  const bool board = opt.cpu == "vexriscv";
   // Ctrl-C: finish the operator in flight, then write the rows of the
   // operators done (no output tensor: the inference is not complete).
   SigintScope sigint;
@@ -280,19 +276,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
         spec.placement.own_output = planned(oi);
       }
       if (fused_out >= 0 && spec.in_place) in_place.emplace_back(op.index, m.operators[pos + 1].index);
-      if (hw_desc.w_lines > 0) {
-        const sasim_drv::LayerDesc hl = layer_desc_from(spec, d, nullptr);
-        const int lines = sasim_drv::store_lines(hw_desc, hl);
-        if (lines > 0 && (spec.has_fused || sasim_drv::layer_on_cfu(hw_desc, hl))) {
-          if (lines <= hw_desc.w_lines - w_next) {
-            spec.w_store = w_next + 1;
-            w_next += lines;
-            stored.push_back(std::to_string(op.index));
-          } else {
-            store_full.push_back(std::to_string(op.index));
-          }
-        }
-      }
+      if (board) spec.w_store = store.place(spec, d, std::to_string(op.index));
       EngineResult r = engine->run(spec, d);
       t[fused_out >= 0 ? fused_out : oi] = std::move(r.output);
       where = fused_out >= 0 ? "cfu+" : r.stats.on_cpu ? "cpu" : "cfu";
@@ -443,13 +427,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
                "driver reads each input row before a store overwrites it, as the exported bridge runs it; "
                "docs/export-cfu.md)\n",
                pairs(in_place));
-  if (hw_desc.w_lines > 0)
-    fmt::print(so, "weight store: {} of {} lines hold the weights of {} layers{}{}; they send none after the first "
-               "inference (docs/command-set.md)\n",
-               w_next, hw_desc.w_lines, stored.size(), stored.empty() ? "" : fmt::format(" ({})", fmt::join(stored, ", ")),
-               store_full.empty() ? ""
-                                  : fmt::format("; full for {} more ({}), which stream theirs", store_full.size(),
-                                                fmt::join(store_full, ", ")));
+  if (board && hw_desc.w_lines > 0) fmt::print(so, "{}\n", store.summary());
   if (!prevented.empty())
     fmt::print(so, "not fused: {} (TFLite Micro's arena plan puts the operator's output over its other input, or over "
                "the layer's input where the driver cannot run the layer in place, so the exported bridge runs both "
@@ -529,8 +507,8 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
                                       {"eltwise_cfu_operators", ew_ops}, {"fused_operators", fused_ops},
                                       {"fusions_prevented_by_arena_plan", prevented.size()},
                                       {"fusions_in_place", in_place.size()},
-                                      {"weight_store", {{"lines", hw_desc.w_lines}, {"lines_used", w_next},
-                                                        {"layers", stored.size()}, {"layers_not_fitting", store_full.size()}}},
+                                      {"weight_store", {{"lines", hw_desc.w_lines}, {"lines_used", store.lines_used()},
+                                                        {"layers", store.layers()}, {"layers_not_fitting", store.layers_not_fitting()}}},
                                       {"layers_on_cpu", layers_on_cpu},
                                       {"cpu_cycles", cpu_cycles},
                                      {"cpu_operators_timed", cpu_ops_timed}, {"cpu_operators_not_timed", cpu_ops_untimed}}},

@@ -259,7 +259,7 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
       std::vector<int8_t> blob(static_cast<size_t>(bytes));
       sasim_drv::pack_weights(hw, hl, blob.data());
       m.packed_weights = place(blob.data(), blob.size());
-      m.w_store = spec.shipped ? spec.w_store : 0;  // the bridge's store, where it holds them
+      m.w_store = spec.w_store;  // the weight store, where the first inference put them
     }
   }
   // Shipped and fused: the layer's own output, which the call names and the

@@ -1,5 +1,7 @@
 #include "model/host.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "driver/cfu_seam.h"
@@ -34,6 +36,48 @@ sasim_drv::HwDesc hw_desc_from(const CoreParams& p) {
   h.ew_read = p.eltwise && p.prefetch;
   h.w_lines = p.w_lines;
   return h;
+}
+
+int StoreAllocator::place(const LayerSpec& s, const LayerData& d, const std::string& name) {
+  if (hw_.w_lines == 0) return 0;
+  const sasim_drv::LayerDesc l = layer_desc_from(s, d, nullptr);
+  const int lines = sasim_drv::store_lines(hw_, l);
+  if (lines == 0 || !(s.has_fused || sasim_drv::layer_on_cfu(hw_, l))) return 0;
+  if (lines > hw_.w_lines - next_) {
+    full_.push_back(name);
+    return 0;
+  }
+  stored_.push_back(name);
+  next_ += lines;
+  return next_ - lines + 1;
+}
+
+std::string StoreAllocator::summary() const {
+  if (hw_.w_lines == 0) return "";
+  auto list = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (const std::string& n : v) s += (s.empty() ? "" : ", ") + n;
+    return s;
+  };
+  std::string s = fmt::format("weight store: {} of {} lines hold the weights of {} layers{}", next_, hw_.w_lines,
+                              stored_.size(), stored_.empty() ? "" : " (" + list(stored_) + ")");
+  if (!full_.empty()) s += fmt::format("; full for {} more ({}), which stream theirs", full_.size(), list(full_));
+  s += "; they send none after the first inference (docs/command-set.md)";
+  // Lines of at most 120 columns (the run's tables' width), broken at spaces.
+  std::string out, line;
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t j = s.find(' ', i);
+    if (j == std::string::npos) j = s.size();
+    const std::string word = s.substr(i, j - i);
+    if (!line.empty() && line.size() + 1 + word.size() > 120) {
+      out += line + "\n";
+      line = "  ";
+    }
+    line += (line.empty() || line == "  " ? "" : " ") + word;
+    i = j + 1;
+  }
+  return out + line;
 }
 
 sasim_drv::EltwiseDesc fused_desc_from(const LayerSpec& s, const int8_t* b) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "driver/driver.h"
@@ -63,6 +64,30 @@ sasim_drv::LayerDesc layer_tensors(const LayerSpec& s, const LayerData& d, std::
                                    sasim_drv::EltwiseDesc* fused = nullptr);
 // LayerSpec::fused as the driver's description, operand b at `b`.
 sasim_drv::EltwiseDesc fused_desc_from(const LayerSpec& s, const int8_t* b);
+
+// The CFU's weight store as the exported bridge fills it at the first
+// inference (src/export/proj/sasim_tflm.cc, place_in_store): each layer it
+// runs on the CFU (the driver's cost model, or an operator fused into it)
+// gets its prepared weights there at its first call, in call order, while
+// they fit. A network run places its layers in order; the steady state it
+// times finds them there (LayerSpec::w_store).
+class StoreAllocator {
+ public:
+  explicit StoreAllocator(const sasim_drv::HwDesc& hw) : hw_(hw) {}
+  // LayerSpec::w_store for the next layer (0: it streams its weights).
+  int place(const LayerSpec& s, const LayerData& d, const std::string& name);
+  // The run's "weight store: ..." lines (at most 120 columns each, no final
+  // newline); empty without a store.
+  std::string summary() const;
+  int lines_used() const { return next_; }
+  size_t layers() const { return stored_.size(); }
+  size_t layers_not_fitting() const { return full_.size(); }
+
+ private:
+  sasim_drv::HwDesc hw_;
+  int next_ = 0;
+  std::vector<std::string> stored_, full_;
+};
 
 // A plain C++ host (no SystemC): steps a CfuCore cycle by cycle with the
 // host timing model. Used by unit tests and as the reference the SystemC
