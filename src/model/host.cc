@@ -59,10 +59,11 @@ std::string StoreAllocator::summary() const {
     for (const std::string& n : v) s += (s.empty() ? "" : ", ") + n;
     return s;
   };
-  std::string s = fmt::format("weight store: {} of {} lines hold the weights of {} layers{}", next_, hw_.w_lines,
-                              stored_.size(), stored_.empty() ? "" : " (" + list(stored_) + ")");
+  std::string s = fmt::format("weight store: {} of {} lines hold the weights of {} layer{}{}", next_, hw_.w_lines,
+                              stored_.size(), stored_.size() == 1 ? "" : "s",
+                              stored_.empty() ? "" : " (" + list(stored_) + ")");
+  if (!stored_.empty()) s += ", which send none after the first inference (docs/command-set.md)";
   if (!full_.empty()) s += fmt::format("; full for {} more ({}), which stream theirs", full_.size(), list(full_));
-  s += "; they send none after the first inference (docs/command-set.md)";
   // Lines of at most 120 columns (the run's tables' width), broken at spaces.
   std::string out, line;
   size_t i = 0;
