@@ -14,10 +14,15 @@
 //    buffers. The defaults are the model's default buffer sizes: 32768, 8192
 //    and 16384 bytes per bank (configs/default.yaml).
 //  * ADouble / BDouble / CDouble: 1 = two banks (double-buffered).
+//  * WLines: lines of the weight store (buffers.w; line_pitch(Cols) bytes,
+//    one bank), 0 = none. The default: 98304 bytes with the im2col
+//    extension (ws), none otherwise, as core_params_from derives it.
 //
 // Block diagram:
 //   bus -> sasim_frontend (handshake) <-> sasim_ctrl (decode, interlocks,
-//   registers) -> sasim_opbuf A, B -> sasim_array_ws / sasim_array_os ->
+//   registers) -> sasim_opbuf A, B (and W, the weight store: the array's
+//   weights come from W or B by a select registered at the pass's START)
+//   -> sasim_array_ws / sasim_array_os ->
 //   sasim_cbuf C -> sasim_postproc (bias, requantization) -> response;
 //   sasim_ctrl -> sasim_eltwise (EW_OP; READ_EW: the post-processed word as
 //   operand a) -> response.
@@ -25,8 +30,9 @@
 // reset (synchronous, active high) clears what the RESET command clears
 // (docs/microarchitecture.md section 1, docs/command-set.md): the held command
 // and any pending response (outputs cmd_ready = 1, rsp_valid = 0, payload 0),
-// error flag, write and read pointers, active banks, the Nt recorded per C
-// bank, a running pass and the array (WS weights included). Buffer contents
+// error flag, write and read pointers (the weight store's too), active
+// banks, the Nt recorded per C bank, the weight store's base and on flag, a
+// running pass and the array (WS weights included). Buffer contents
 // and the post-processing registers are kept; the latter power up with the
 // model's construction values (zero, activation range -128 .. 127).
 // ----------------------------------------------------------------------------
@@ -60,6 +66,8 @@ module Cfu #(
   // The im2col extension (weight-stationary only): IM2COL_* commands and
   // START's IM2COL and B_COLS flags (docs/command-set.md).
   parameter integer Im2col   = 1,
+  // The weight store (buffers.w; W_SEEK, W_BASE, WRITE_W; docs/command-set.md).
+  parameter integer WLines   = (Im2col != 0 && Dataflow == 0) ? 98304 / ((Cols <= 1) ? 1 : (Cols <= 2) ? 2 : (Cols <= 4) ? 4 : ((Cols + 7) / 8) * 8) : 0,
   // The prefetching post-processor (array.read_prefetch): the requantizer
   // pipelined for 75 MHz, working ahead of the read pointer; READ NEXT
   // answers with latency 1 once its word is ready. 0: the combinational
@@ -111,6 +119,10 @@ module Cfu #(
   localparam integer BLineW  = (BLines > 1) ? $clog2(BLines) : 1;
   localparam integer CLineW  = (CLines > 1) ? $clog2(CLines) : 1;
   localparam integer LaneW   = (Cols > 1) ? $clog2(Cols) : 1;
+  localparam integer WLineW  = (WLines > 1) ? $clog2(WLines) : 1;
+  // The array's B line address: B bank lines, and with the extension
+  // weight-store lines (sasim_array_ws's BAddrW).
+  localparam integer BAddrW  = (Ext != 0 && WLines > 0 && WLineW > BLineW) ? WLineW : BLineW;
 
   // ---------------------------------------------------------------------------
   // Front end
@@ -175,6 +187,9 @@ module Cfu #(
   wire [31:0]       pf_data;
   wire              ew_cfg_we, ew_mult_we, ew_go, ew_rd, ew_flush;
   wire [31:0]       ew_data;
+  wire              w_wr, w_seek, w_ptr_clear, w_sel;
+  wire [WLineW-1:0] w_seek_line;
+  wire [31:0]       b_base, b_base_stride;
 
   sasim_ctrl #(
     .Rows     (Rows),
@@ -190,6 +205,7 @@ module Cfu #(
     .Prefetch (Prefetch),
     .Eltwise  (Eltwise),
     .BLines   (BLines),
+    .WLines   (WLines),
     .MaxMtIm  (MaxMtIm),
     .MaxMtAll (MaxMtAll),
     .MaxKtAll (MaxKtAll)
@@ -212,6 +228,11 @@ module Cfu #(
     .b_wbank_o       (b_wbank),
     .a_active_o      (a_active),
     .b_active_o      (b_active),
+    .w_wr_o          (w_wr),
+    .w_seek_o        (w_seek),
+    .w_seek_line_o   (w_seek_line),
+    .w_ptr_clear_o   (w_ptr_clear),
+    .w_sel_o         (w_sel),
     .arr_busy_i      (arr_busy),
     .arr_finishing_i (arr_finishing),
     .start_o         (unused_start),
@@ -232,6 +253,8 @@ module Cfu #(
     .g_lines_o       (g_lines),
     .g_pad_o         (g_pad),
     .g_bstride_o     (g_bstride),
+    .b_base_o        (b_base),
+    .b_base_stride_o (b_base_stride),
     .o_iy_o          (o_iy),
     .o_ix_o          (o_ix),
     .o_ix_row_o      (o_ix_row),
@@ -297,9 +320,12 @@ module Cfu #(
   // Operand buffers
   // ---------------------------------------------------------------------------
   wire [ALineW-1:0] a_line;
-  wire [BLineW-1:0] b_line;
+  wire [BAddrW-1:0] b_line;
   wire [Rows*8-1:0] a_data;
-  wire [Cols*8-1:0] b_data;
+  wire [Cols*8-1:0] b_data, bb_data;
+  // The array's B line to each RAM (the store's lines may be wider).
+  wire [31:0]       b_line32 = {{(32-BAddrW){1'b0}}, b_line};
+  wire              unused_b_line32 = ^b_line32;
 
   sasim_opbuf #(
     .Lanes  (Rows),
@@ -312,6 +338,8 @@ module Cfu #(
     .wr_bank_i   (a_wbank),
     .wr_data_i   (wr_data),
     .ptr_clear_i (a_ptr_clear),
+    .seek_i      (1'b0),
+    .seek_line_i ({ALineW{1'b0}}),
     .rd_line_i   (a_line),
     .rd_bank_i   (a_active),
     .line_o      (a_data)
@@ -328,10 +356,43 @@ module Cfu #(
     .wr_bank_i   (b_wbank),
     .wr_data_i   (wr_data),
     .ptr_clear_i (b_ptr_clear),
-    .rd_line_i   (b_line),
+    .seek_i      (1'b0),
+    .seek_line_i ({BLineW{1'b0}}),
+    .rd_line_i   (b_line32[BLineW-1:0]),
     .rd_bank_i   (b_active),
-    .line_o      (b_data)
+    .line_o      (bb_data)
   );
+
+  // The weight store: one bank, written only while the array is idle
+  // (WRITE_W's interlock), read by B_COLS passes started with it on. The
+  // select is registered at the pass's START, so the mux sits after the
+  // RAMs' output registers like the B bank select.
+  generate
+    if (WLines > 0) begin : g_wstore
+      wire [Cols*8-1:0] w_data;
+      sasim_opbuf #(
+        .Lanes  (Cols),
+        .Lines  (WLines),
+        .Double (0)
+      ) u_wbuf (
+        .clk_i       (clk),
+        .rst_i       (reset),
+        .wr_i        (w_wr),
+        .wr_bank_i   (1'b0),
+        .wr_data_i   (wr_data),
+        .ptr_clear_i (w_ptr_clear),
+        .seek_i      (w_seek),
+        .seek_line_i (w_seek_line),
+        .rd_line_i   (b_line32[WLineW-1:0]),
+        .rd_bank_i   (1'b0),
+        .line_o      (w_data)
+      );
+      assign b_data = w_sel ? w_data : bb_data;
+    end else begin : g_no_wstore
+      assign b_data = bb_data;
+      wire unused_wstore = ^{w_wr, w_seek, w_seek_line, w_ptr_clear, w_sel};
+    end
+  endgenerate
 
   // ---------------------------------------------------------------------------
   // Array
@@ -351,7 +412,8 @@ module Cfu #(
         .CLines (CLines),
         .MaxMt  (MaxMtAll),
         .MaxKt  (MaxKtAll),
-        .Im2col (Ext)
+        .Im2col (Ext),
+        .WLines (WLines)
       ) u_array (
         .clk_i        (clk),
         .rst_i        (reset),
@@ -372,6 +434,8 @@ module Cfu #(
         .g_lines_i    (g_lines),
         .g_pad_i      (g_pad),
         .g_bstride_i  (g_bstride),
+        .b_base_i     (b_base),
+        .b_base_stride_i (b_base_stride),
         .o_iy_i       (o_iy),
         .o_ix_i       (o_ix),
         .o_ix_row_i   (o_ix_row),
@@ -393,7 +457,7 @@ module Cfu #(
       );
     end else begin : g_os
       // The im2col extension is weight-stationary only: its signals are unused.
-      wire unused_im2col = ^{im2col, b_cols, start_j, start_slot, g_bstride, g_in_w, g_in_h, g_out_w, g_sw, g_sh, g_lines, g_pad, o_iy,
+      wire unused_im2col = ^{im2col, b_cols, start_j, start_slot, g_bstride, b_base, b_base_stride, g_in_w, g_in_h, g_out_w, g_sw, g_sh, g_lines, g_pad, o_iy,
                              o_ix, o_ix_row, o_ox, o_pix, o_rpix};
       sasim_array_os #(
         .Rows   (Rows),

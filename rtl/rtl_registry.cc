@@ -17,8 +17,9 @@ namespace sasim {
 namespace {
 
 // The default buffers (A 32768, B 8192, C 16384 bytes per bank, all
-// double-buffered), with the lines core_params_from() derives; the same
-// numbers rtl/CMakeLists.txt passes to Verilator.
+// double-buffered; the weight store 98304 bytes on ws), with the lines
+// core_params_from() derives; the same numbers rtl/CMakeLists.txt passes to
+// Verilator.
 CoreParams default_buffers(int rows, int cols, Dataflow df) {
   CoreParams p;
   p.rows = rows;
@@ -29,6 +30,7 @@ CoreParams default_buffers(int rows, int cols, Dataflow df) {
   p.c_lines = 16384 / (4 * cols);
   p.a_double = p.b_double = p.c_double = true;
   p.im2col = df == Dataflow::kWeightStationary;  // Cfu's Im2col = 1: the extension on every ws build
+  p.w_lines = p.im2col ? 98304 / sasim_isa::line_pitch(cols) : 0;
   return p;
 }
 

@@ -33,6 +33,12 @@
 //    With b_cols_i the weight load takes Nt cycles: B line u fills PE column
 //    u (lanes r < Kt) instead of PE row u; with B stride 0 (the diagonal,
 //    for depthwise) PE (r, u) takes lane r only when r = u, else 0.
+//  * The weight store: a B_COLS pass's line u is b_base_i + slot + u x B
+//    stride, b_base_i (and b_base_stride_i = b_base_i + B stride) as
+//    presented with start_i: the store's base when the pass loads from the
+//    store, else 0. b_line_o is then BAddrW bits wide, enough for a store
+//    line; which RAM answers (b_data_i) is the caller's choice (Cfu's
+//    registered select). Without B_COLS the base is not used.
 //
 // Every PE is updated in every busy cycle. The model evaluates only the band
 // of PEs working on a line of the pass; the others hold values that no valid
@@ -50,12 +56,17 @@ module sasim_array_ws #(
   parameter integer MaxMt  = 128,
   parameter integer MaxKt  = 8,
   parameter integer Im2col = 1,
+  // The weight store's lines (0: none): B_COLS lines up to WLines - 1.
+  parameter integer WLines = 0,
   parameter integer MtW    = $clog2(MaxMt + 1),
   parameter integer KtW    = $clog2(MaxKt + 1),
   parameter integer NtW    = $clog2(Cols + 1),
   parameter integer ALineW = (ALines > 1) ? $clog2(ALines) : 1,
   parameter integer BLineW = (BLines > 1) ? $clog2(BLines) : 1,
-  parameter integer CLineW = (CLines > 1) ? $clog2(CLines) : 1
+  parameter integer CLineW = (CLines > 1) ? $clog2(CLines) : 1,
+  parameter integer WLineW = (WLines > 1) ? $clog2(WLines) : 1,
+  // B line addresses: B bank lines, and with the extension store lines.
+  parameter integer BAddrW = (Im2col != 0 && WLines > 0 && WLineW > BLineW) ? WLineW : BLineW
 ) (
   input  wire                 clk_i,
   input  wire                 rst_i,
@@ -79,6 +90,8 @@ module sasim_array_ws #(
   input  wire [7:0]           g_lines_i,
   input  wire [7:0]           g_pad_i,
   input  wire [15:0]          g_bstride_i,
+  input  wire [31:0]          b_base_i,         // B_COLS: the offset of the pass's lines (store base or 0)
+  input  wire [31:0]          b_base_stride_i,  // b_base_i + B stride
   input  wire [15:0]          o_iy_i,
   input  wire [15:0]          o_ix_i,
   input  wire [15:0]          o_ix_row_i,
@@ -90,7 +103,7 @@ module sasim_array_ws #(
   output wire                 finishing_o,
   // operand buffers
   output wire [ALineW-1:0]    a_line_o,
-  output wire [BLineW-1:0]    b_line_o,
+  output wire [BAddrW-1:0]    b_line_o,
   input  wire [Rows*8-1:0]    a_data_i,
   input  wire [Cols*8-1:0]    b_data_i,
   // result buffer
@@ -106,7 +119,7 @@ module sasim_array_ws #(
   localparam integer MaxT = 2 * MaxKt + MaxMt + Cols + Rows;
   localparam integer W0   = $clog2(MaxT + 1);
   localparam integer W1   = (W0 > ALineW) ? W0 : ALineW;
-  localparam integer W2   = (W1 > BLineW) ? W1 : BLineW;
+  localparam integer W2   = (W1 > BAddrW) ? W1 : BAddrW;
   localparam integer W3   = (W2 > CLineW) ? W2 : CLineW;
   localparam integer UW   = W3 + 1;
   localparam [UW-1:0] UOne = 1;
@@ -133,13 +146,17 @@ module sasim_array_ws #(
   wire          b_cols_en = (Im2col != 0) && b_cols_i;
   // L (cfu_isa.h, ws_lead_cycles)
   wire [UW-1:0] s_u  = keep_b_i ? (im2col_en ? UOne : {UW{1'b0}}) : (b_cols_en ? nt_u : kt_u);
-  // B_COLS: PE column u loads B line slot + u * B stride (the controller
-  // checks that the last one exists, so every line fits UW bits).
+  // B_COLS: PE column u loads line base + slot + u * B stride (the
+  // controller checks that the last one exists, so every line fits UW bits;
+  // the sums are taken modulo 2^UW, exact for every line read). UW < 32.
   localparam integer SW = (UW > 16) ? UW : 16;
   wire [SW-1:0] slot_x    = {{(SW-8){1'b0}}, slot_i};
   wire [SW-1:0] bstride_x = {{(SW-16){1'b0}}, g_bstride_i};
   wire [UW-1:0] slot_u    = slot_x[UW-1:0];
   wire [UW-1:0] bstride_u = bstride_x[UW-1:0];
+  wire [UW-1:0] base_u    = b_base_i[UW-1:0];
+  wire [UW-1:0] bbs_u     = b_base_stride_i[UW-1:0];
+  wire          unused_base_hi = ^{b_base_i, b_base_stride_i};
   reg  [UW-1:0] bstride_q;
   always @(posedge clk_i) begin
     if (rst_i) bstride_q <= {UW{1'b0}};
@@ -192,7 +209,7 @@ module sasim_array_ws #(
       wload_q <= !keep_b_i;
       im2col_q <= im2col_en;
       b_cols_q <= b_cols_en;
-      bnext_q <= b_cols_en ? slot_u + bstride_u : {UW{1'b0}};
+      bnext_q <= b_cols_en ? slot_u + bbs_u : {UW{1'b0}};
     end else if (abort_i || finishing) begin
       busy_q  <= 1'b0;
     end else if (busy_q) begin
@@ -208,18 +225,18 @@ module sasim_array_ws #(
   wire [UW-1:0] a_line = (un >= s_q) ? un - s_q : {UW{1'b0}};
   // B: the next cycle's line of the weight load. When no pass continues,
   // the next cycle can only be a new pass's cycle 0: its first line is the
-  // START's slot (0 without B_COLS), from the command being presented. The
-  // address is not gated by the START being accepted (that would put START's
-  // checks in front of the RAM): when no pass starts, the line read is
-  // unused.
+  // START's base + slot (0 without B_COLS), from the command being
+  // presented. The address is not gated by the START being accepted (that
+  // would put START's checks in front of the RAM): when no pass starts, the
+  // line read is unused.
   wire          going  = busy_q && !finishing;
   wire [UW-1:0] b_line = going ? ((un < s_q) ? (b_cols_q ? bnext_q : un) : {UW{1'b0}})
-                               : (b_cols_en ? slot_u : {UW{1'b0}});
+                               : (b_cols_en ? slot_u + base_u : {UW{1'b0}});
   wire [UW-1:0] c_rl   = (un >= wbase_q) ? un - wbase_q : {UW{1'b0}};
-  assign b_line_o  = b_line[BLineW-1:0];
+  assign b_line_o  = b_line[BAddrW-1:0];
   assign c_rline_o = c_rl[CLineW-1:0];
   // Line values fit their buffer's index; the counter's extra bits are zero.
-  wire unused_line_hi = ^{a_line[UW-1:ALineW], b_line[UW-1:BLineW], c_rl[UW-1:CLineW]};
+  wire unused_line_hi = ^{a_line[UW-1:ALineW], b_line[UW-1:BAddrW], c_rl[UW-1:CLineW]};
 
   // ---------------------------------------------------------------------------
   // im2col walker: the pixel whose A line is prefetched next.

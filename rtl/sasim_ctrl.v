@@ -10,6 +10,7 @@
 //      START         waits while busy, except in the pass's last cycle;
 //      READ NEXT/RAW waits while busy and the pass writes the bank read;
 //      WRITE_A/B     waits while busy when that buffer is single-buffered;
+//      WRITE_W       waits while busy (the weight store has one bank);
 //      WAIT          waits while busy.
 //    Field checks that reject a command come before its interlock exactly
 //    where the model's do (funct7 first; START's operands after the wait).
@@ -18,13 +19,25 @@
 //    the table; BIAS/REQUANT of a column >= Cols or REQUANT with a shift
 //    outside -31..30; an invalid START (after its interlock); SEEK to a line
 //    >= CLines; READ NEXT/RAW past the last line or of a bank no START has
-//    selected since reset (after the READ interlock).
+//    selected since reset (after the READ interlock); W_SEEK to a line >=
+//    WLines or not at a multiple of 8 bytes, W_BASE on at a line >= WLines.
+//  * The weight store (WLines > 0; without it W_SEEK, W_BASE and WRITE_W
+//    are rejected as unknown): W_SEEK moves the store's write pointer
+//    (w_seek_o), WRITE_W writes there (w_wr_o); W_BASE sets the base and
+//    on flag that START latches. A pass with B_COLS started while it is on
+//    loads PE column u from store line base + slot + u x B stride: b_base_o
+//    (0 while off) and b_base_stride_o (+ B stride) go to the array's line
+//    counter with the START (a SEQ's later passes: its START's copies), and
+//    w_sel_o, registered at the pass's start, selects the store's RAM as
+//    the pass's weight source. For such a pass START's bound on the last
+//    line read is WLines - base instead of BLines.
 //  * rsp_o is the latency-1 response; late_o marks READ NEXT/RAW, whose
 //    response the post-processing unit forms in the next cycle.
-//  * RESET (the command, and rst_i alike) clears: error flag, write pointers,
-//    active banks, read pointer, the Nt recorded per C bank, and aborts a
+//  * RESET (the command, and rst_i alike) clears: error flag, write pointers
+//    (the store's too: w_ptr_clear_o), active banks, read pointer, the Nt
+//    recorded per C bank, the store's base and on flag, and aborts a
 //    running pass clearing the array (abort_o). The post-processing
-//    parameters and the buffer contents stay.
+//    parameters and the buffer contents (the store's included) stay.
 // ----------------------------------------------------------------------------
 module sasim_ctrl #(
   parameter integer Rows     = 8,
@@ -45,6 +58,9 @@ module sasim_ctrl #(
   // The elementwise extension: EW_CONFIG / EW_MULT / EW_OP (sasim_eltwise).
   parameter integer Eltwise  = 1,
   parameter integer BLines   = 1024,
+  // The weight store's lines (0: none; W_SEEK, W_BASE, WRITE_W rejected).
+  parameter integer WLines   = 0,
+  parameter integer WLineW   = (WLines > 1) ? $clog2(WLines) : 1,
   parameter integer MaxMtIm  = MaxMt,
   parameter integer MaxMtAll = (MaxMtIm > MaxMt) ? MaxMtIm : MaxMt,
   parameter integer MaxKtAll = (Rows > MaxKt) ? Rows : MaxKt,
@@ -74,6 +90,12 @@ module sasim_ctrl #(
   output wire               b_wbank_o,
   output wire               a_active_o,
   output wire               b_active_o,
+  // weight store (WLines > 0)
+  output reg                w_wr_o,           // WRITE_W
+  output reg                w_seek_o,         // W_SEEK: the write pointer to line w_seek_line_o
+  output wire [WLineW-1:0]  w_seek_line_o,
+  output wire               w_ptr_clear_o,    // RESET: the write pointer to 0
+  output wire               w_sel_o,          // the running pass loads its weights from the store
   // array
   input  wire               arr_busy_i,
   input  wire               arr_finishing_i,
@@ -95,6 +117,10 @@ module sasim_ctrl #(
   output wire [7:0]         g_lines_o,
   output wire [7:0]         g_pad_o,
   output wire [15:0]        g_bstride_o,
+  // The pass starting now (pass_start_o): the first B_COLS line's offset,
+  // the store's base (0 while off), and base + B stride (registered).
+  output wire [31:0]        b_base_o,
+  output wire [31:0]        b_base_stride_o,
   output wire [15:0]        o_iy_o,
   output wire [15:0]        o_ix_o,
   output wire [15:0]        o_ix_row_o,
@@ -193,12 +219,14 @@ module sasim_ctrl #(
   // (seq_go), with the operands the model's start_seq_pass() forms.
   // ---------------------------------------------------------------------------
   reg  [7:0]  sq_rows_q, sq_cols_q, sq_lines_q;  // IM2COL_SEQ
+  reg  [15:0] sq_rc_q;                           // rows x cols, from the command's operands
   reg  [15:0] sq_dy_q, sq_dx_q;
   reg  [8:0]  sq_left_q;                         // passes still to start
+  reg         sq_on_q;                           // sq_left_q != 0, kept in a register (seq_go's path)
   reg  [7:0]  sq_row_q, sq_col_q, sq_line_q, sq_p_q;
   reg  [31:0] sq_in0_q, sq_in1_q;                // the SEQ START's operands
   reg  [15:0] sq_iy_q, sq_ix_q, sq_ixrow_q, sq_ox_q;  // its origin
-  wire        seq_go = (Ext != 0) && (sq_left_q != 9'd0) && arr_finishing_i;
+  wire        seq_go = (Ext != 0) && sq_on_q && arr_finishing_i;
   // The next position: line, then kernel column, then kernel row.
   wire        sq_line_wrap = (sq_line_q + 8'd1 == sq_lines_q);
   wire        sq_col_wrap  = sq_line_wrap && (sq_col_q + 8'd1 == sq_cols_q);
@@ -259,23 +287,33 @@ module sasim_ctrl #(
   wire       ext_ok  = (Ext != 0) || !(c_im2col || c_b_cols || c_hold_b);
   wire       hold_ok = !c_hold_b || (c_b_cols && !c_keep_b);
   // The last B line a B_COLS load reads, slot + (Nt - 1) * stride, must be
-  // < BLines; a sequence's, slot + passes - 1 + (Nt - 1) * stride, too. Both
-  // are checked as slot < a bound chosen by Nt from registered tables, so
-  // that the START's path has a select and an 8-bit compare, no arithmetic:
-  //   bc_lim[k] = BLines - (k - 1) * stride
-  //   sq_lim[k] = BLines + 1 - passes - (k - 1) * stride
+  // < end; a sequence's, slot + passes - 1 + (Nt - 1) * stride, too. end is
+  // BLines, or with the weight store on WLines - base (bend_q holds end + 1,
+  // set by W_BASE from its own operands, so that the sequence's bound adds
+  // no term to the pass count's path). Both are checked as slot < a bound
+  // chosen by Nt from registered tables, so that the START's path has an
+  // 8-bit compare and a select, no arithmetic:
+  //   bc_lim[k] = end - (k - 1) * stride
+  //   sq_lim[k] = end + 1 - passes - (k - 1) * stride
   // (k = 1 .. Cols; Nt outside that range is rejected on its own). The
-  // tables are products of the PIXEL and IM2COL_SEQ registers, written at
-  // least 2 edges before the START that reads them.
+  // tables are products of the PIXEL, IM2COL_SEQ and W_BASE registers,
+  // written at least 2 edges before the START that reads them (commands
+  // execute at least 2 edges apart: the response is taken at the earliest
+  // one edge after a command executes, and the next transfers one later).
   reg  signed [35:0] bc_lim_tab [1:Cols];
   reg  signed [35:0] sq_lim_tab [1:Cols];
-  reg  signed [35:0] bc_lim, sq_lim;
-  // The sequence's pass count (the IM2COL_SEQ registers' product).
-  wire [23:0]        sq_passes = {16'd0, sq_rows_q} * {16'd0, sq_cols_q} * {16'd0, sq_lines_q};
+  reg                bc_slot_ok, sq_slot_ok;
+  // The sequence's pass count (the IM2COL_SEQ registers' product; rows x
+  // cols is formed as IM2COL_SEQ executes, so that one multiply, not two,
+  // stands before the bound tables).
+  wire [23:0]        sq_passes = {8'd0, sq_rc_q} * {16'd0, sq_lines_q};
   wire signed [35:0] passes_s  = $signed({12'd0, sq_passes});
   wire signed [35:0] stride_s = $signed({20'd0, g_bstride_q});
   wire [31:0]        blines32 = BLines;
   wire signed [35:0] blines_s = $signed({4'd0, blines32});
+  wire signed [35:0] blines1_s = blines_s + 36'sd1;
+  reg  signed [35:0] bend_q;  // end + 1; see the weight store below
+  wire signed [35:0] bend_s   = (WLines > 0) ? bend_q : blines1_s;
   genvar gk;
   generate
     for (gk = 1; gk <= Cols; gk = gk + 1) begin : g_lim
@@ -291,25 +329,26 @@ module sasim_ctrl #(
         end
       end
       always @(posedge clk_i) begin
-        bc_lim_tab[gk] <= blines_s - ks;
-        sq_lim_tab[gk] <= blines_s + 36'sd1 - passes_s - ks;
+        bc_lim_tab[gk] <= bend_s - 36'sd1 - ks;
+        sq_lim_tab[gk] <= bend_s - passes_s - ks;
       end
     end
   endgenerate
+  // slot (0..255) < lim[Nt]: decided for every entry, then selected by Nt,
+  // so that the entries' range bits (registers) are reduced off the bus
+  // operands' path: a command's slot meets an 8-bit compare, its Nt a
+  // one-bit select.
   integer k;
   always @* begin
-    bc_lim = 36'sd0;
-    sq_lim = 36'sd0;
+    bc_slot_ok = 1'b0;
+    sq_slot_ok = 1'b0;
     for (k = 1; k <= Cols; k = k + 1) begin
       if ({24'd0, c_nt8} == k) begin
-        bc_lim = bc_lim_tab[k];
-        sq_lim = sq_lim_tab[k];
+        bc_slot_ok = !bc_lim_tab[k][35] && ((bc_lim_tab[k][34:8] != 27'd0) || (c_slot < bc_lim_tab[k][7:0]));
+        sq_slot_ok = !sq_lim_tab[k][35] && ((sq_lim_tab[k][34:8] != 27'd0) || (c_slot < sq_lim_tab[k][7:0]));
       end
     end
   end
-  // slot (0..255) < lim
-  wire bc_slot_ok = !bc_lim[35] && ((bc_lim[34:8] != 27'd0) || (c_slot < bc_lim[7:0]));
-  wire sq_slot_ok = !sq_lim[35] && ((sq_lim[34:8] != 27'd0) || (c_slot < sq_lim[7:0]));
   wire       im2c_ok = !c_im2col || ((g_in_w_q != 16'd0) && (g_lines_q != 8'd0) && (c_j < g_lines_q));
   wire       mt_ok   = c_im2col ? ({16'd0, c_mt16} <= MaxMtIm) : ({16'd0, c_mt16} <= MaxMt);
   wire       kt_ok   = c_b_cols ? ({16'd0, c_kt16} <= Rows) : ({16'd0, c_kt16} <= MaxKt);
@@ -413,12 +452,30 @@ module sasim_ctrl #(
   assign host_bank_o = rd_bank_q;
   assign host_line_o = rd_line_q;
 
+  // ---------------------------------------------------------------------------
+  // The weight store (WLines > 0): W_SEEK's and W_BASE's checks, and the
+  // registers START latches.
+  // ---------------------------------------------------------------------------
+  // W_SEEK: line < WLines, and line x pitch a multiple of 8 (pitch < 8: the
+  // line's low bits below 8 / pitch zero).
+  localparam integer BPitch    = (Cols <= 1) ? 1 : (Cols <= 2) ? 2 : (Cols <= 4) ? 4 : ((Cols + 7) / 8) * 8;
+  localparam integer SeekMask0 = (BPitch < 8) ? 8 / BPitch - 1 : 0;
+  localparam [31:0]  SeekMask  = SeekMask0;
+  // (1 without a store, where the checks are not used: no constant compare.)
+  localparam integer WLinesC   = (WLines > 0) ? WLines : 1;
+  localparam [31:0]  WLinesU   = WLinesC;
+  wire       wseek_bad = (in0 >= WLinesU) || ((in0 & SeekMask) != 32'd0);
+  wire       wbase_bad = in1[0] && (in0 >= WLinesU);
+  reg        do_wbase;
+  assign w_seek_line_o = in0[WLineW-1:0];
+
   wire a_single_busy = arr_busy_i && (ADouble == 0);
   wire b_single_busy = arr_busy_i && (BDouble == 0);
   wire c_bank_busy   = arr_busy_i && (pass_bank_q == rd_bank_q);
   assign pf_block_o  = c_bank_busy;
 
   reg do_seek, do_next, do_raw, do_soft_reset, do_reject;
+  assign w_ptr_clear_o = do_soft_reset;
   integer c;
 
   always @* begin
@@ -427,6 +484,9 @@ module sasim_ctrl #(
     rsp_o         = 32'd0;
     a_wr_o        = 1'b0;
     b_wr_o        = 1'b0;
+    w_wr_o        = 1'b0;
+    w_seek_o      = 1'b0;
+    do_wbase      = 1'b0;
     start_o       = 1'b0;
     cfg_we_o      = 1'b0;
     bias_we_o     = {Cols{1'b0}};
@@ -479,6 +539,20 @@ module sasim_ctrl #(
             exec_o  = 1'b1;
             ew_go_o = 1'b1;
             rsp_o   = ew_data_i;
+          end else if (WLines > 0 && f7 == 7'd11) begin  // W_SEEK (no wait: WRITE_W waits)
+            if (wseek_bad) begin
+              do_reject = 1'b1;
+            end else begin
+              exec_o   = 1'b1;
+              w_seek_o = 1'b1;
+            end
+          end else if (WLines > 0 && f7 == 7'd12) begin  // W_BASE (no wait: START latches it)
+            if (wbase_bad) begin
+              do_reject = 1'b1;
+            end else begin
+              exec_o   = 1'b1;
+              do_wbase = 1'b1;
+            end
           end else if (Ext != 0 && f7 == 7'd7) begin  // PARAM_BANK (no wait)
             if (in0[1:0] == 2'b00) begin
               do_reject = 1'b1;
@@ -517,7 +591,12 @@ module sasim_ctrl #(
           end
         end
         F3WriteB: begin
-          if (f7 != 7'd0) begin
+          if (WLines > 0 && f7 == 7'd1) begin  // WRITE_W: once no pass can read the store
+            if (!arr_busy_i) begin
+              exec_o = 1'b1;
+              w_wr_o = 1'b1;
+            end
+          end else if (f7 != 7'd0) begin
             do_reject = 1'b1;
           end else if (!b_single_busy) begin
             exec_o = 1'b1;
@@ -540,7 +619,7 @@ module sasim_ctrl #(
         F3Start: begin
           if (f7 != 7'd0) begin
             do_reject = 1'b1;
-          end else if ((!arr_busy_i || arr_finishing_i) && (sq_left_q == 9'd0)) begin
+          end else if ((!arr_busy_i || arr_finishing_i) && !sq_on_q) begin
             if (start_ok) begin
               exec_o  = 1'b1;
               start_o = 1'b1;
@@ -671,7 +750,7 @@ module sasim_ctrl #(
                          (f3 == F3Param) ||
                          (f3 == F3Read && f7 == 7'd1) ||
                          (f3 == F3Read && f7 == 7'd2 && !c_bank_busy) ||
-                         (f3 == F3Start && f7 == 7'd0 && (!arr_busy_i || arr_finishing_i) && (sq_left_q == 9'd0) &&
+                         (f3 == F3Start && f7 == 7'd0 && (!arr_busy_i || arr_finishing_i) && !sq_on_q &&
                           start_bank == rd_bank_q));
   assign pf_flush_o = (Prefetch != 0) && (do_soft_reset || flush_cmd || (seq_go && seq_bank == rd_bank_q));
 
@@ -719,10 +798,12 @@ module sasim_ctrl #(
       o_ox_q     <= 16'd0;
       sq_rows_q  <= 8'd0;
       sq_cols_q  <= 8'd0;
+      sq_rc_q    <= 16'd0;
       sq_lines_q <= 8'd0;
       sq_dy_q    <= 16'd0;
       sq_dx_q    <= 16'd0;
       sq_left_q  <= 9'd0;
+      sq_on_q    <= 1'b0;
       sq_row_q   <= 8'd0;
       sq_col_q   <= 8'd0;
       sq_line_q  <= 8'd0;
@@ -737,12 +818,14 @@ module sasim_ctrl #(
       if (do_seqcfg) begin
         sq_rows_q  <= in0[7:0];
         sq_cols_q  <= in0[15:8];
+        sq_rc_q    <= {8'd0, in0[7:0]} * {8'd0, in0[15:8]};
         sq_lines_q <= in0[23:16];
         sq_dy_q    <= in1[15:0];
         sq_dx_q    <= in1[31:16];
       end
       if (do_seq) begin
         sq_left_q  <= sq_pm1_q[8:0];
+        sq_on_q    <= (sq_pm1_q[8:0] != 9'd0);
         sq_row_q   <= 8'd0;
         sq_col_q   <= 8'd0;
         sq_line_q  <= 8'd0;
@@ -755,6 +838,7 @@ module sasim_ctrl #(
         sq_ox_q    <= o_ox_q;
       end else if (seq_go) begin
         sq_left_q  <= sq_left_q - 9'd1;
+        sq_on_q    <= (sq_left_q != 9'd1);
         sq_row_q   <= sq_row_n;
         sq_col_q   <= sq_col_n;
         sq_line_q  <= sq_line_n;
@@ -796,5 +880,49 @@ module sasim_ctrl #(
       pass_clear_q <= flag_clear;
     end
   end
+
+  // ---------------------------------------------------------------------------
+  // The weight store's registers. W_BASE sets the on flag, the base (0 while
+  // off) and the bound end of a B_COLS pass plus one (WLines - base + 1,
+  // or BLines + 1), the last from the command's operands so that the bound
+  // tables follow one edge later. A SEQ keeps its START's copies for its later passes (W_BASE
+  // does not wait). RESET: off, base 0.
+  // ---------------------------------------------------------------------------
+  reg              w_on_q, sq_won_q, w_sel_q;
+  reg [WLineW-1:0] w_base_q, sq_wbase_q;
+  reg [31:0]       wbs_q, sq_wbs_q;  // base + B stride
+  wire [31:0]      w_base32 = {{(32-WLineW){1'b0}}, w_base_q};
+  wire [31:0]      w_end32  = WLinesU + 32'd1 - in0;  // W_BASE on: end + 1 = 2 .. WLines + 1 (in0 < WLines)
+  always @(posedge clk_i) begin
+    if (rst_i || do_soft_reset) begin
+      w_on_q     <= 1'b0;
+      w_base_q   <= {WLineW{1'b0}};
+      bend_q     <= blines1_s;
+      sq_won_q   <= 1'b0;
+      sq_wbase_q <= {WLineW{1'b0}};
+      sq_wbs_q   <= 32'd0;
+      w_sel_q    <= 1'b0;
+    end else begin
+      if (do_wbase) begin
+        w_on_q   <= in1[0];
+        w_base_q <= in1[0] ? in0[WLineW-1:0] : {WLineW{1'b0}};
+        bend_q   <= in1[0] ? $signed({4'd0, w_end32}) : blines1_s;
+      end
+      if (do_seq) begin
+        sq_won_q   <= w_on_q;
+        sq_wbase_q <= w_base_q;
+        sq_wbs_q   <= wbs_q;
+      end
+      if (pass_start) begin
+        w_sel_q <= (seq_go ? sq_won_q : w_on_q) && flag_b_cols;
+      end
+    end
+  end
+  // Follows the base and the PIXEL register one edge behind (both written
+  // at least 2 edges before the START that uses it).
+  always @(posedge clk_i) wbs_q <= w_base32 + {16'd0, g_bstride_q};
+  assign w_sel_o         = (WLines > 0) && w_sel_q;
+  assign b_base_o        = (WLines == 0) ? 32'd0 : seq_go ? {{(32-WLineW){1'b0}}, sq_wbase_q} : w_base32;
+  assign b_base_stride_o = (WLines == 0) ? {16'd0, g_bstride_q} : seq_go ? sq_wbs_q : wbs_q;
 
 endmodule

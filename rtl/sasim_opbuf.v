@@ -1,5 +1,6 @@
 // ----------------------------------------------------------------------------
-// sasim_opbuf: one int8 operand buffer (A or B) of the accelerator.
+// sasim_opbuf: one int8 operand buffer of the accelerator: A, B, or the
+// weight store W (single-buffered, Lanes = Cols).
 //
 // Contract (src/model/core.h, Buffers; driver/cfu_isa.h):
 //  * A bank holds Lines lines of Lanes int8 lanes; line l, lane i is byte
@@ -13,6 +14,10 @@
 //    observe the pointer, so this equals the model's ever-growing pointer).
 //    ptr_clear_i resets the pointer to 0 (START without keep, soft reset);
 //    it wins over wr_i (they never coincide: one command per edge).
+//  * seek_i (the weight store's W_SEEK; 0 for A and B): the pointer :=
+//    byte seek_line_i * Pitch, which the caller guarantees is a multiple of
+//    8 inside the bank (seek_line_i < Lines). Never together with wr_i or
+//    ptr_clear_i (one command per edge).
 //  * rd_line_i is sampled at the rising edge; line_o is that line of bank
 //    rd_bank_i in the following cycle (rd_bank_i is used in that cycle, so
 //    the caller passes its registered active bank).
@@ -35,6 +40,8 @@ module sasim_opbuf #(
   input  wire               wr_bank_i,
   input  wire [63:0]        wr_data_i,
   input  wire               ptr_clear_i,
+  input  wire               seek_i,
+  input  wire [LineW-1:0]   seek_line_i,
   // array side
   input  wire [LineW-1:0]   rd_line_i,
   input  wire               rd_bank_i,
@@ -64,10 +71,17 @@ module sasim_opbuf #(
   reg  [WordW-1:0] wword_q;
   reg  [PartW-1:0] wpart_q;
   wire             wfull = (wword_q == WordEnd);
+  // A seek's word: line * Pitch / 8 (Pitch <= 8: the line's word; above:
+  // the line's address, part 0). WordW <= LineW + 1, so it fits.
+  wire [LineW:0]   sword = {1'b0, seek_line_i} >> SlotSh;
+  wire             unused_sword = ^sword;
 
   always @(posedge clk_i) begin
     if (rst_i || ptr_clear_i) begin
       wword_q <= {WordW{1'b0}};
+      wpart_q <= {PartW{1'b0}};
+    end else if (seek_i) begin
+      wword_q <= sword[WordW-1:0];
       wpart_q <= {PartW{1'b0}};
     end else if (wr_i && !wfull) begin
       if (Parts == 1 || wpart_q == PartLast) begin

@@ -20,7 +20,10 @@
 //    difference;
 //  * stress: seeded random command streams (legal, plus some that must be
 //    rejected, plus soft RESETs) on every configuration, >= 100,000
-//    instructions per dataflow;
+//    instructions per dataflow; the weight store's commands among them;
+//  * weight store: weights written once to the store (W_SEEK, WRITE_W), B_COLS
+//    passes, conv and depthwise layers loading them from there (W_BASE),
+//    bit-exact, its bounds and rejections, in lock step;
 //  * harness: a deliberate difference is caught at the expected cycle.
 #include <catch2/catch.hpp>
 
@@ -35,6 +38,7 @@
 #include <vector>
 
 #include "Vcfu_12x10_ws_small.h"
+#include "Vcfu_3x10_ws_small.h"
 #include "Vcfu_5x9_os_small.h"
 #include "cosim/lockstep.h"
 #include "driver/cfu_isa.h"
@@ -60,9 +64,9 @@ constexpr auto kWs = sasim::Dataflow::kWeightStationary;
 constexpr auto kOs = sasim::Dataflow::kOutputStationary;
 
 // Stress-only configurations (rtl/CMakeLists.txt): lines wider than 8 bytes,
-// small odd bank depths, single-buffered buffers.
+// small odd bank depths, single-buffered buffers, a small weight store.
 sasim::CoreParams small_params(int rows, int cols, sasim::Dataflow df, int a_lines, int b_lines, int c_lines,
-                               bool a_double, bool b_double, bool c_double) {
+                               bool a_double, bool b_double, bool c_double, int w_lines) {
   sasim::CoreParams p;
   p.rows = rows;
   p.cols = cols;
@@ -74,6 +78,7 @@ sasim::CoreParams small_params(int rows, int cols, sasim::Dataflow df, int a_lin
   p.b_double = b_double;
   p.c_double = c_double;
   p.im2col = df == sasim::Dataflow::kWeightStationary;  // Cfu's Im2col = 1
+  p.w_lines = w_lines;
   return p;
 }
 
@@ -84,8 +89,9 @@ std::function<std::unique_ptr<RtlModel>()> factory() {
 
 const RtlConfig& config_named(const std::string& name) {
   static const std::vector<RtlConfig> extra = {
-      {"12x10_ws_small", small_params(12, 10, kWs, 21, 9, 13, false, true, false), factory<Vcfu_12x10_ws_small>()},
-      {"5x9_os_small", small_params(5, 9, kOs, 11, 17, 4, true, false, true), factory<Vcfu_5x9_os_small>()},
+      {"12x10_ws_small", small_params(12, 10, kWs, 21, 9, 13, false, true, false, 0), factory<Vcfu_12x10_ws_small>()},
+      {"5x9_os_small", small_params(5, 9, kOs, 11, 17, 4, true, false, true, 0), factory<Vcfu_5x9_os_small>()},
+      {"3x10_ws_small", small_params(3, 10, kWs, 19, 7, 11, true, false, true, 13), factory<Vcfu_3x10_ws_small>()},
   };
   for (const auto& c : sasim::rtl_configs())
     if (name == c.name) return c;
@@ -218,7 +224,8 @@ TEST_CASE("rtl registry: the default-buffer configurations, as core_params_from 
       const sasim::CoreParams& q = c.params;
       if (q.rows == p.rows && q.cols == p.cols && q.dataflow == p.dataflow && q.a_lines == p.a_lines &&
           q.b_lines == p.b_lines && q.c_lines == p.c_lines && q.a_double == p.a_double && q.b_double == p.b_double &&
-          q.c_double == p.c_double)
+          q.c_double == p.c_double && q.im2col == p.im2col && q.prefetch == p.prefetch && q.eltwise == p.eltwise &&
+          q.w_lines == p.w_lines)
         rc = &c;
     }
     REQUIRE(rc != nullptr);
@@ -480,10 +487,15 @@ class CmdGen {
       --burst_left_;
       return one(burst_kind_);
     }
-    int k = pick({14, 14, 8, 3, 10, 3, 10, 3, 4, 3, 2, 1, 6, 5});
+    // The weight store's commands (kinds 14, 15) where there is one; without
+    // it the stream is the one before the store existed (case 10 sends its
+    // funct7 values among the unknown ones).
+    int k = p_.w_lines > 0 ? pick({14, 14, 8, 3, 10, 3, 10, 3, 4, 3, 2, 1, 6, 5, 5, 3})
+                           : pick({14, 14, 8, 3, 10, 3, 10, 3, 4, 3, 2, 1, 6, 5});
     if (k == 3 && issued_ < no_cfg_until_) k = 6;  // a READ instead
     if (k == 13 && !p_.eltwise) k = 9;  // an ID instead
-    if (k <= 1 || k == 6 || (k == 13 && chance(0.3))) {  // WRITE_A / WRITE_B / READ NEXT|RAW / EW_OP in bursts
+    // WRITE_A / WRITE_B / READ NEXT|RAW / EW_OP / WRITE_W in bursts
+    if (k <= 1 || k == 6 || (k == 13 && chance(0.3)) || k == 15) {
       burst_kind_ = k;
       burst_left_ = uni(0, 20);
     }
@@ -683,6 +695,47 @@ class CmdGen {
         c.f3 = isa::kCfg;
         c.f7 = 1;
         break;
+      case 14: {  // the weight store: W_SEEK or W_BASE, mostly valid
+        c.f3 = isa::kCfg;
+        const int w = p_.w_lines;
+        // W_SEEK takes a line at a multiple of 8 bytes.
+        const int pitch = isa::line_pitch(p_.cols), per = pitch < 8 ? 8 / pitch : 1;
+        auto line_near_end = [&]() { return std::max(0, w - uni(1, 40)); };
+        if (chance(0.4)) {
+          c.f7 = isa::kCfgWSeek;
+          int line;
+          switch (pick({6, 2, 1, 1})) {
+            case 0: line = uni(0, std::min(w, 24)); break;  // the lines passes mostly read
+            case 1: line = chance(0.5) ? line_near_end() : uni(0, std::max(0, w - 1)); break;
+            case 2: line = uni(w, w + 5); break;  // past the end: rejected
+            default: line = -1; break;
+          }
+          if (line >= 0 && line < w) line = line / per * per;
+          if (line >= 0 && per > 1 && chance(0.1)) line |= 1;  // not at a multiple of 8 bytes: rejected
+          c.in0 = line >= 0 ? static_cast<uint32_t>(line) : u32();
+          c.in1 = u32();
+        } else {
+          c.f7 = isa::kCfgWBase;
+          const bool on = chance(0.75);
+          int base = 0;
+          switch (pick({6, 2, 1, 1})) {
+            case 0: base = uni(0, std::min(std::max(0, w - 1), 8)); break;
+            case 1: base = line_near_end(); break;  // the START bounds reached
+            case 2: base = uni(0, std::max(0, w - 1)); break;
+            default: base = uni(w, w + 3); break;  // on: rejected
+          }
+          c.in0 = on || chance(0.5) ? static_cast<uint32_t>(base) : u32();
+          if (on && chance(0.02)) c.in0 = u32() | 0x80000000u;  // rejected (all 32 bits compared)
+          c.in1 = (u32() & ~1u) | (on ? 1u : 0u);
+        }
+        break;
+      }
+      case 15:  // WRITE_W (held while a pass runs)
+        c.f3 = isa::kWriteB;
+        c.f7 = isa::kWriteW;
+        c.in0 = u32();
+        c.in1 = u32();
+        break;
       case 10: {  // a funct7 that the command does not have
         static const int f3s[] = {isa::kCfg, isa::kWriteA, isa::kWriteB, isa::kStart, isa::kRead, isa::kWait, isa::kReset};
         c.f3 = f3s[uni(0, 6)];
@@ -717,6 +770,10 @@ struct StressResult {
   uint64_t held_by_f3[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   uint64_t resets = 0, nonzero_next = 0, nonzero_raw = 0, nonzero_ew = 0, nonzero_read_ew = 0;
   uint64_t im2col_passes = 0, b_cols_passes = 0, hold_b_passes = 0, seq_starts = 0;  // accepted STARTs with the extension's flags
+  // The weight store: WRITE_Ws an interlock held (not in held_by_f3), its
+  // commands accepted, accepted B_COLS STARTs (SEQ tiles) loading from it,
+  // and B_COLS STARTs with it on that were rejected.
+  uint64_t held_write_w = 0, w_writes = 0, w_seeks = 0, w_bases_on = 0, w_passes = 0, w_seq = 0, w_rejected = 0;
   bool lockstep_ok = true;
   Mismatch mismatch;
 };
@@ -743,6 +800,7 @@ StressResult run_stress_on(const RtlConfig& cfg, RtlModel* rtl, uint32_t seed, u
   StressResult res;
   bool have_next = false, early = false, outstanding = false, answered = false;
   Cmd next, last;
+  bool store_on = false;  // the last accepted W_BASE turned the store on (RESET: off)
   uint64_t transfer_cycle = 0;
   int gap_left = 0;
   const double p_not_ready = 0.25;
@@ -772,7 +830,20 @@ StressResult run_stress_on(const RtlConfig& cfg, RtlModel* rtl, uint32_t seed, u
       answered = true;
       const bool read = last.f3 == isa::kRead && (last.f7 == 0 || last.f7 == 2);
       const bool ok = out.rsp_payload != isa::kErrorResponse;
-      if (ls.cycles() - transfer_cycle > (read && ok ? 2u : 1u)) ++res.held_by_f3[last.f3];
+      const bool write_w = last.f3 == isa::kWriteB && last.f7 == static_cast<int>(isa::kWriteW);
+      if (ls.cycles() - transfer_cycle > (read && ok ? 2u : 1u)) ++(write_w ? res.held_write_w : res.held_by_f3[last.f3]);
+      if (write_w && ok) ++res.w_writes;
+      if (last.f3 == isa::kCfg && last.f7 == isa::kCfgWSeek && ok) ++res.w_seeks;
+      if (last.f3 == isa::kCfg && last.f7 == isa::kCfgWBase && ok) {
+        store_on = last.in1 & 1;
+        if (store_on) ++res.w_bases_on;
+      }
+      if (last.f3 == isa::kReset && last.f7 == 0) store_on = false;
+      if (last.f3 == isa::kStart && last.f7 == 0 && store_on && ((last.in1 >> 8) & isa::kFlagBCols)) {
+        if (!ok) ++res.w_rejected;
+        else if ((last.in1 >> 8) & isa::kFlagSeq) ++res.w_seq;
+        else ++res.w_passes;
+      }
       if (read && ok && out.rsp_payload != 0) ++(last.f7 == 0 ? res.nonzero_next : res.nonzero_raw);
       if (last.f3 == isa::kReset && last.f7 == 0) ++res.resets;
       if (last.f3 == isa::kCfg && last.f7 == isa::kCfgEwOp && ok && out.rsp_payload != 0) ++res.nonzero_ew;
@@ -862,11 +933,32 @@ void check_stress(const std::vector<std::string>& configs, uint64_t per_config, 
     std::printf("    im2col extension: %llu IM2COL passes, %llu B_COLS passes, %llu HOLD_B passes, %llu SEQ tiles\n",
                 static_cast<unsigned long long>(r.im2col_passes), static_cast<unsigned long long>(r.b_cols_passes),
                 static_cast<unsigned long long>(r.hold_b_passes), static_cast<unsigned long long>(r.seq_starts));
+    std::printf("    weight store: %llu WRITE_W (%llu held), %llu W_SEEK, %llu W_BASE on; from the store %llu B_COLS "
+                "passes, %llu SEQ tiles, %llu rejected\n",
+                static_cast<unsigned long long>(r.w_writes), static_cast<unsigned long long>(r.held_write_w),
+                static_cast<unsigned long long>(r.w_seeks), static_cast<unsigned long long>(r.w_bases_on),
+                static_cast<unsigned long long>(r.w_passes), static_cast<unsigned long long>(r.w_seq),
+                static_cast<unsigned long long>(r.w_rejected));
+    if (cfg.params.w_lines > 0) {
+      CHECK(r.w_writes > 500);
+      CHECK(r.held_write_w > 10);
+      CHECK(r.w_seeks > 50);
+      CHECK(r.w_bases_on > 50);
+      if (cfg.params.rows <= cfg.params.cols) {
+        CHECK(r.w_passes > 25);
+        CHECK(r.w_seq > 5);
+        CHECK(r.w_rejected > 20);
+      }
+    } else {
+      CHECK(r.w_writes + r.held_write_w + r.w_seeks + r.w_bases_on == 0);
+    }
     if (cfg.params.im2col) {
       CHECK(r.im2col_passes > 50);
-      if (cfg.params.rows <= cfg.params.cols) CHECK(r.b_cols_passes > 100);
-      if (cfg.params.rows <= cfg.params.cols) CHECK(r.hold_b_passes > 30);
-      if (cfg.params.rows <= cfg.params.cols) CHECK(r.seq_starts > 20);
+      // A B bank of fewer lines than columns rejects most B_COLS passes.
+      const uint64_t div = cfg.params.b_lines < cfg.params.cols ? 3 : 1;
+      if (cfg.params.rows <= cfg.params.cols) CHECK(r.b_cols_passes > 100 / div);
+      if (cfg.params.rows <= cfg.params.cols) CHECK(r.hold_b_passes > 30 / div);
+      if (cfg.params.rows <= cfg.params.cols) CHECK(r.seq_starts > 20 / div);
     } else {
       CHECK(r.im2col_passes + r.b_cols_passes + r.hold_b_passes + r.seq_starts == 0);
     }
@@ -881,7 +973,13 @@ void check_stress(const std::vector<std::string>& configs, uint64_t per_config, 
 }  // namespace
 
 TEST_CASE("rtl stress ws: random command streams, gaps and back-pressure in lock step", "[rtl][stress]") {
-  check_stress({"4x4_ws", "8x8_ws", "2x3_ws", "12x10_ws_small"}, 40000, 1001);
+  check_stress({"4x4_ws", "8x8_ws", "2x3_ws", "12x10_ws_small", "3x10_ws_small"}, 40000, 1001);
+}
+
+TEST_CASE("rtl stress ws, weight store: longer streams on the configurations that read it", "[rtl][stress][store]") {
+  // The store's START bounds (a store of 13 lines), its lines of two RAM
+  // parts, and the default stores of 12288 and 24576 lines.
+  check_stress({"3x10_ws_small", "8x8_ws", "2x3_ws"}, 150000, 3001);
 }
 
 TEST_CASE("rtl stress os: random command streams, gaps and back-pressure in lock step", "[rtl][stress]") {
@@ -901,4 +999,283 @@ TEST_CASE("harness: the cycle-level lock step catches a fault at its cycle", "[r
   // Without the fault the same stream agrees.
   std::unique_ptr<RtlModel> rtl = cfg.make();
   CHECK(run_stress_on(cfg, rtl.get(), 7, 2000).lockstep_ok);
+}
+
+// ------------------------------------------------------------ weight store ----
+
+namespace {
+
+// A store line's lane r, and an A line's lane r (small, so that sums stay readable).
+int8_t w_value(int line, int r) { return static_cast<int8_t>((line * 37 + r * 11 + 5) % 23 - 11); }
+int8_t a_value(int m, int r) { return static_cast<int8_t>((m * 13 + r * 7 + 3) % 19 - 9); }
+
+// Raw commands on one configuration in lock step (LockstepHost: the host's
+// gaps), with the model's expectations where the test knows them.
+struct StoreBench {
+  const RtlConfig& cfg;
+  sasim::CfuCore core;
+  std::unique_ptr<RtlModel> rtl;
+  sasim::LockstepHost host;
+  int pitch, a_pitch;
+
+  explicit StoreBench(const RtlConfig& c)
+      : cfg(c), core(c.params), rtl(c.make()), host(&core, rtl.get(), sasim::HostTiming{}),
+        pitch(isa::line_pitch(c.params.cols)), a_pitch(isa::line_pitch(c.params.rows)) {
+    rtl->reset();
+  }
+
+  uint32_t op(int f3, int f7, uint32_t a, uint32_t b) { return host.cfu_op(f3, f7, a, b); }
+  // 8-byte WRITEs of `bytes` (zero-padded to a multiple of 8).
+  void write(int f3, int f7, std::vector<uint8_t> bytes) {
+    bytes.resize((bytes.size() + 7) / 8 * 8, 0);
+    for (size_t i = 0; i < bytes.size(); i += 8) {
+      uint32_t w[2] = {0, 0};
+      for (int k = 0; k < 8; ++k) w[k / 4] |= static_cast<uint32_t>(bytes[i + k]) << (8 * (k % 4));
+      CHECK(op(f3, f7, w[0], w[1]) == 0);
+    }
+  }
+  // Store lines [first, first + n) with w_value (W_SEEK to `first`, which
+  // must be at a multiple of 8 bytes; the last write may run past the end).
+  void fill_store(int first, int n) {
+    REQUIRE(op(isa::kCfg, isa::kCfgWSeek, static_cast<uint32_t>(first), 0) == 0);
+    std::vector<uint8_t> bytes(static_cast<size_t>(n) * pitch, 0);
+    for (int l = 0; l < n; ++l)
+      for (int r = 0; r < cfg.params.cols; ++r) bytes[static_cast<size_t>(l) * pitch + r] = static_cast<uint8_t>(w_value(first + l, r));
+    write(isa::kWriteB, isa::kWriteW, bytes);
+  }
+  void fill_a(int mt) {
+    std::vector<uint8_t> bytes(static_cast<size_t>(mt) * a_pitch, 0);
+    for (int m = 0; m < mt; ++m)
+      for (int r = 0; r < cfg.params.rows; ++r) bytes[static_cast<size_t>(m) * a_pitch + r] = static_cast<uint8_t>(a_value(m, r));
+    write(isa::kWriteA, 0, bytes);
+  }
+  // A lines 0 .. mt-1 in the A bank passes read (a plain pass swaps it in;
+  // later passes keep it with KEEP_A).
+  void prime_a(int mt) {
+    fill_a(mt);
+    CHECK(op(isa::kStart, 0, start_in0(mt, 1), start_in1(1, isa::kFlagClear, 0)) == 0);
+  }
+  static uint32_t start_in0(int mt, int kt) { return static_cast<uint32_t>(mt) | static_cast<uint32_t>(kt) << 16; }
+  static uint32_t start_in1(int nt, uint32_t flags, int slot) {
+    return static_cast<uint32_t>(nt) | flags << 8 | static_cast<uint32_t>(slot) << isa::kStartSlotShift;
+  }
+  // C bank 0 as READ RAW returns it, Mt lines of Nt lanes.
+  std::vector<int32_t> read_c(int mt, int nt) {
+    CHECK(op(isa::kRead, 1, 0, 0) == 0);
+    std::vector<int32_t> v;
+    for (int i = 0; i < mt * nt; ++i) v.push_back(static_cast<int32_t>(op(isa::kRead, 2, 0, 0)));
+    return v;
+  }
+  // What a B_COLS pass computes from store lines base + slot + u x stride
+  // (stride 0: the diagonal).
+  std::vector<int32_t> expect(int mt, int kt, int nt, int line0, int stride) const {
+    std::vector<int32_t> v;
+    for (int m = 0; m < mt; ++m)
+      for (int u = 0; u < nt; ++u) {
+        int32_t s = 0;
+        for (int r = 0; r < kt; ++r)
+          if (stride != 0 || r == u) s += a_value(m, r) * w_value(line0 + u * stride, r);
+        v.push_back(s);
+      }
+    return v;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("rtl weight store: B_COLS passes from the store, its latching, bounds and rejections in lock step",
+          "[rtl][store]") {
+  for (const char* name : {"8x8_ws", "4x4_ws", "2x3_ws", "3x10_ws_small"}) {
+    const RtlConfig& cfg = config_named(name);
+    const sasim::CoreParams& p = cfg.params;
+    const int W = p.w_lines, R = p.rows, C = p.cols;
+    INFO(name << ": " << W << " store lines");
+    REQUIRE(W > 0);
+    REQUIRE(R <= C);
+    StoreBench t(cfg);
+    const int per = t.pitch < 8 ? 8 / t.pitch : 1;  // lines per 8 bytes
+    const int low = std::min(W, 48) / per * per;   // lines written at the start
+    const int high = std::max(low, (W - 16) / per * per);  // and the last ones
+    t.fill_store(0, low);
+    if (high < W) t.fill_store(high, W - high);
+    auto stored = [&](int l) { return l < low || l >= high; };
+    const int mt = std::min(6, std::min(p.a_lines, p.c_lines)), kt = R, nt = C;
+    t.prime_a(mt);
+    const uint32_t bcols = isa::kFlagClear | isa::kFlagBCols;
+    for (const int stride : {1, 0, 3}) {
+      INFO("B stride " << stride);
+      REQUIRE(t.op(isa::kCfg, isa::kCfgIm2colPixel, 1, static_cast<uint32_t>(stride)) == 0);
+      // From the store at a base, A kept: the pass's results.
+      for (const int base : {0, 5, high}) {
+        const int slot = base == high ? 0 : 2;
+        const int last = base + slot + (nt - 1) * stride;
+        if (last >= W || !stored(base + slot) || !stored(last)) continue;
+        INFO("base " << base << " slot " << slot);
+        CHECK(t.op(isa::kCfg, isa::kCfgWBase, static_cast<uint32_t>(base), 1) == 0);
+        CHECK(t.op(isa::kStart, 0, t.start_in0(mt, kt), t.start_in1(nt, bcols | isa::kFlagKeepA, slot)) == 0);
+        CHECK(t.read_c(mt, nt) == t.expect(mt, kt, nt, base + slot, stride));
+      }
+      // The base is latched at START: a W_BASE while the weights load does
+      // not reach the pass (nor does turning the store off).
+      if (1 + (nt - 1) * stride < low) {
+        CHECK(t.op(isa::kCfg, isa::kCfgWBase, 1, 1) == 0);
+        CHECK(t.op(isa::kStart, 0, t.start_in0(mt, kt), t.start_in1(nt, bcols | isa::kFlagKeepA, 0)) == 0);
+        CHECK(t.op(isa::kCfg, isa::kCfgWBase, 3, 1) == 0);
+        CHECK(t.op(isa::kCfg, isa::kCfgWBase, 0, 0) == 0);
+        CHECK(t.read_c(mt, nt) == t.expect(mt, kt, nt, 1, stride));
+      }
+    }
+    // The bounds: slot + (Nt - 1) x stride < W lines - base.
+    REQUIRE(t.op(isa::kCfg, isa::kCfgIm2colPixel, 1, 1) == 0);
+    for (const int base : {W - 1, W - nt, W - nt - 3, std::max(0, W - 200)}) {
+      if (base < 0) continue;
+      INFO("bound at base " << base);
+      const int room = W - base;  // lines base .. W - 1
+      const int slot_ok = room - nt;  // the last line read is W - 1
+      CHECK(t.op(isa::kCfg, isa::kCfgWBase, static_cast<uint32_t>(base), 1) == 0);
+      if (slot_ok >= 0 && slot_ok <= 255) {
+        CHECK(t.op(isa::kStart, 0, t.start_in0(mt, kt), t.start_in1(nt, bcols | isa::kFlagKeepA, slot_ok)) == 0);
+        if (stored(base + slot_ok)) CHECK(t.read_c(mt, nt) == t.expect(mt, kt, nt, base + slot_ok, 1));
+      }
+      if (slot_ok + 1 >= 0 && slot_ok + 1 <= 255) {
+        CHECK(t.op(isa::kStart, 0, t.start_in0(mt, kt), t.start_in1(nt, bcols | isa::kFlagKeepA, slot_ok + 1)) ==
+              isa::kErrorResponse);
+      }
+      // Nt = 1 at the last line.
+      if (room - 1 <= 255)
+        CHECK(t.op(isa::kStart, 0, t.start_in0(mt, kt), t.start_in1(1, bcols | isa::kFlagKeepA, room - 1)) == 0);
+    }
+    // Rejected: W_BASE on at W lines or above (all 32 bits), W_SEEK past the
+    // end or not at a multiple of 8 bytes; accepted: W_BASE off at anything.
+    CHECK(t.op(isa::kCfg, isa::kCfgWBase, static_cast<uint32_t>(W), 1) == isa::kErrorResponse);
+    CHECK(t.op(isa::kCfg, isa::kCfgWBase, 0x80000000u, 3) == isa::kErrorResponse);
+    CHECK(t.op(isa::kCfg, isa::kCfgWBase, 0xffffffffu, 2) == 0);
+    CHECK(t.op(isa::kCfg, isa::kCfgWSeek, static_cast<uint32_t>(W), 0) == isa::kErrorResponse);
+    CHECK(t.op(isa::kCfg, isa::kCfgWSeek, 0x80000000u, 0) == isa::kErrorResponse);
+    if (per > 1) CHECK(t.op(isa::kCfg, isa::kCfgWSeek, 1, 0) == isa::kErrorResponse);
+    CHECK(t.op(isa::kCfg, isa::kCfgWSeek, static_cast<uint32_t>((W - 1) / per * per), 0) == 0);
+    CHECK(t.op(isa::kWriteB, 2, 0, 0) == isa::kErrorResponse);  // WRITE_B with funct7 2: unknown
+    // A WRITE_W waits for the pass; W_SEEK and W_BASE do not.
+    t.fill_a(std::min(p.a_lines, p.c_lines));
+    CHECK(t.op(isa::kStart, 0, t.start_in0(std::min(p.a_lines, p.c_lines), kt), t.start_in1(nt, isa::kFlagClear, 0)) == 0);
+    CHECK(t.op(isa::kCfg, isa::kCfgWSeek, 0, 0) == 0);
+    CHECK(t.op(isa::kCfg, isa::kCfgWBase, 0, 1) == 0);
+    const uint64_t c0 = t.host.cycles();
+    t.fill_store(0, low);  // rewrites the same values
+    CHECK(t.host.cycles() - c0 > static_cast<uint64_t>(std::min(p.a_lines, p.c_lines)));
+    // RESET: the store off, its pointer 0, its contents kept.
+    CHECK(t.op(isa::kReset, 0, 0, 0) == 0);
+    t.prime_a(mt);
+    REQUIRE(t.op(isa::kCfg, isa::kCfgIm2colPixel, 1, 1) == 0);
+    CHECK(t.op(isa::kCfg, isa::kCfgWBase, 2, 1) == 0);
+    CHECK(t.op(isa::kStart, 0, t.start_in0(mt, kt), t.start_in1(nt, bcols | isa::kFlagKeepA, 0)) == 0);
+    CHECK(t.read_c(mt, nt) == t.expect(mt, kt, nt, 2, 1));
+    CHECK(t.op(isa::kReset, 0, 0, 0) == 0);
+    // The pointer after RESET is line 0: new values there.
+    std::vector<uint8_t> line0(static_cast<size_t>(t.pitch), 0);
+    for (int r = 0; r < C; ++r) line0[static_cast<size_t>(r)] = static_cast<uint8_t>(r + 1);
+    t.write(isa::kWriteB, isa::kWriteW, line0);  // (pitch < 8: line 1 too, zero)
+    t.prime_a(mt);
+    REQUIRE(t.op(isa::kCfg, isa::kCfgIm2colPixel, 1, 0) == 0);  // the diagonal
+    CHECK(t.op(isa::kCfg, isa::kCfgWBase, 0, 1) == 0);
+    CHECK(t.op(isa::kStart, 0, t.start_in0(mt, kt), t.start_in1(nt, bcols | isa::kFlagKeepA, 0)) == 0);
+    std::vector<int32_t> want;
+    for (int m = 0; m < mt; ++m)
+      for (int u = 0; u < nt; ++u) want.push_back(u < kt ? a_value(m, u) * (u + 1) : 0);
+    CHECK(t.read_c(mt, nt) == want);
+    if (t.host.mismatch().found) FAIL_CHECK("lock-step mismatch: " << t.host.mismatch().str());
+    CHECK_FALSE(t.core.error());  // nothing rejected since the RESET
+  }
+}
+
+TEST_CASE("rtl weight store: conv and depthwise layers with their weights stored once, bit-exact in lock step",
+          "[rtl][store][vectors]") {
+  for (const char* name : {"8x8_ws", "4x4_ws"}) {
+    const RtlConfig& cfg = config_named(name);
+    const sasim_drv::HwDesc hd = sasim::hw_desc_from(cfg.params);
+    REQUIRE(hd.w_lines == cfg.params.w_lines);
+    // The layers whose SEQ tiles would load from the store, up to 3 convs
+    // and 3 depthwise; their prepared weights one after the other.
+    struct Layer {
+      sasim::LayerCase c;
+      std::vector<int8_t> out;
+      std::vector<int32_t> folded, blob;
+      sasim_drv::LayerDesc l;
+      int lines = 0;
+    };
+    std::vector<std::unique_ptr<Layer>> layers;
+    int convs = 0, dws = 0, next_line = 0;
+    for (const auto& dir : sasim_test::vector_cases()) {
+      auto L = std::make_unique<Layer>();
+      L->c = sasim::load_case(dir);
+      const bool dw = L->c.spec.op == sasim::OpKind::kDepthwiseConv2d;
+      if (L->c.spec.op == sasim::OpKind::kFullyConnected || (dw ? dws : convs) >= 3) continue;
+      L->out.assign(L->c.data.output.size(), 0);
+      L->l = sasim::layer_desc_from(L->c.spec, L->c.data, L->out.data());
+      L->folded.resize(static_cast<size_t>(L->l.out_c));
+      sasim_drv::fold_biases(L->l, L->folded.data());
+      L->l.folded_bias = L->folded.data();
+      const int bytes = sasim_drv::packed_weights_bytes(hd, L->l);
+      if (bytes <= 0) continue;
+      L->blob.resize(static_cast<size_t>(bytes + 3) / 4);
+      sasim_drv::pack_weights(hd, L->l, reinterpret_cast<int8_t*>(L->blob.data()));
+      L->l.packed_weights = reinterpret_cast<const int8_t*>(L->blob.data());
+      L->lines = sasim_drv::store_lines(hd, L->l);
+      if (L->lines == 0 || next_line + L->lines > hd.w_lines) continue;
+      L->l.w_store = next_line + 1;
+      next_line += L->lines;
+      ++(dw ? dws : convs);
+      layers.push_back(std::move(L));
+    }
+    INFO(name << ": " << convs << " conv and " << dws << " depthwise layers, " << next_line << " store lines");
+    REQUIRE(convs >= 2);
+    REQUIRE(dws >= 1);
+    sasim::CfuCore core(cfg.params);
+    std::unique_ptr<RtlModel> rtl = cfg.make();
+    rtl->reset();
+    sasim::LockstepHost host(&core, rtl.get(), sasim::HostTiming{});
+    sasim::set_cfu_target(&host);
+    // Stored once (as the exported bridge does at the first inference).
+    for (const auto& L : layers) CHECK(sasim_drv::store_weights(hd, L->l, L->l.w_store - 1) == sasim_drv::kOk);
+    // Run twice, the second time in reverse order after a RESET (which
+    // keeps the store's contents).
+    for (int round = 0; round < 2; ++round) {
+      if (round == 1) CHECK(host.cfu_op(isa::kReset, 0, 0, 0) == 0);
+      for (size_t i = 0; i < layers.size(); ++i) {
+        Layer& L = *layers[round == 0 ? i : layers.size() - 1 - i];
+        std::fill(L.out.begin(), L.out.end(), 0);
+        host.set_layer(L.c.name);
+        const uint64_t i0 = host.instructions(), c0 = host.cycles();
+        const int rc = sasim_drv::run_layer(hd, L.l);
+        INFO(L.c.name << " round " << round);
+        if (host.mismatch().found) FAIL_CHECK("lock-step mismatch: " << host.mismatch().str());
+        CHECK(rc == sasim_drv::kOk);
+        CHECK_FALSE(core.error());
+        CHECK(L.out == L.c.data.output);
+        std::printf("  rtl %-7s %-34s from the store: %9llu cycles %8llu instr\n", name, L.c.name.c_str(),
+                    static_cast<unsigned long long>(host.cycles() - c0),
+                    static_cast<unsigned long long>(host.instructions() - i0));
+      }
+    }
+    sasim::set_cfu_target(nullptr);
+    // The same layers without the store send their weights: more instructions.
+    for (const auto& L : layers) {
+      sasim::CfuCore core2(cfg.params);
+      sasim::PlainHost plain(&core2, sasim::HostTiming{});
+      sasim::set_cfu_target(&plain);
+      sasim_drv::LayerDesc l = L->l;
+      l.w_store = 0;
+      REQUIRE(sasim_drv::run_layer(hd, l) == sasim_drv::kOk);
+      const uint64_t without = plain.instructions();
+      sasim::CfuCore core3(cfg.params);
+      sasim::PlainHost plain3(&core3, sasim::HostTiming{});
+      sasim::set_cfu_target(&plain3);
+      REQUIRE(sasim_drv::store_weights(hd, L->l, L->l.w_store - 1) == sasim_drv::kOk);
+      const uint64_t stored = plain3.instructions();
+      REQUIRE(sasim_drv::run_layer(hd, L->l) == sasim_drv::kOk);
+      sasim::set_cfu_target(nullptr);
+      INFO(L->c.name);
+      CHECK(plain3.instructions() - stored < without);
+    }
+  }
 }

@@ -113,9 +113,10 @@ std::string cache_root() {
 }
 
 std::string describe(const CoreParams& p) {
-  return fmt::format("{}x{} {}{}{}, A/B/C {}/{}/{} lines per bank{}{}{}{}", p.rows, p.cols, dataflow_name(p.dataflow),
+  return fmt::format("{}x{} {}{}{}, A/B/C {}/{}/{} lines per bank{}{}{}{}{}", p.rows, p.cols, dataflow_name(p.dataflow),
                      p.im2col ? " im2col" : "", p.eltwise ? " eltwise" : "", p.a_lines, p.b_lines, p.c_lines, p.a_double ? "" : ", A single",
                      p.b_double ? "" : ", B single", p.c_double ? "" : ", C single",
+                     p.w_lines > 0 ? fmt::format(", weight store {} lines", p.w_lines) : std::string(),
                      p.prefetch ? "" : ", reference post-processor");
 }
 
@@ -130,6 +131,7 @@ std::vector<std::string> parameters(const CoreParams& p) {
           fmt::format("-GBDouble={}", p.b_double ? 1 : 0),
           fmt::format("-GCDouble={}", p.c_double ? 1 : 0),
           fmt::format("-GIm2col={}", p.im2col ? 1 : 0),
+          fmt::format("-GWLines={}", p.w_lines),
           fmt::format("-GPrefetch={}", p.prefetch ? 1 : 0),
           fmt::format("-GEltwise={}", p.eltwise ? 1 : 0)};
 }
@@ -263,7 +265,8 @@ const RtlConfig* rtl_config_for(const CoreParams& p) {
     const CoreParams& q = c.params;
     if (q.rows == p.rows && q.cols == p.cols && q.dataflow == p.dataflow && q.a_lines == p.a_lines &&
         q.b_lines == p.b_lines && q.c_lines == p.c_lines && q.a_double == p.a_double && q.b_double == p.b_double &&
-        q.c_double == p.c_double && q.im2col == p.im2col && q.prefetch == p.prefetch && q.eltwise == p.eltwise)
+        q.c_double == p.c_double && q.im2col == p.im2col && q.prefetch == p.prefetch && q.eltwise == p.eltwise &&
+        q.w_lines == p.w_lines)
       return &c;
   }
   const Api api = load(build(p));

@@ -22,12 +22,14 @@ const RtlConfig* find_rtl_config(const CoreParams& p, std::string* available) {
     const CoreParams& q = c.params;
     if (q.rows == p.rows && q.cols == p.cols && q.dataflow == p.dataflow && q.a_lines == p.a_lines &&
         q.b_lines == p.b_lines && q.c_lines == p.c_lines && q.a_double == p.a_double && q.b_double == p.b_double &&
-        q.c_double == p.c_double && q.im2col == p.im2col && q.prefetch == p.prefetch && q.eltwise == p.eltwise)
+        q.c_double == p.c_double && q.im2col == p.im2col && q.prefetch == p.prefetch && q.eltwise == p.eltwise &&
+        q.w_lines == p.w_lines)
       hit = &c;
   }
   if (available)
     *available = names.empty() ? "none (built without Verilator)"
-                               : names + " (each with the default buffer sizes and the elementwise extension; ws with the im2col extension)";
+                               : names + " (each with the default buffer sizes and the elementwise extension; ws with the im2col extension "
+                                         "and the weight store)";
   return hit;
 }
 
