@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <fstream>
 #include <random>
+#include <sstream>
 #include <set>
 
 #include "model/core.h"
@@ -734,6 +735,67 @@ TEST_CASE("weight store: random convs and depthwise layers with their weights in
   INFO("from the store " << from_store << ", not stored " << not_stored);
   CHECK(from_store >= 60);
   CHECK(not_stored >= 5);
+}
+
+TEST_CASE("weight store: the host's allocation follows the exported bridge's rule and limits", "[model][store]") {
+  // The bridge's defaults, as the export writes them.
+  std::ifstream f(std::string(SASIM_SOURCE_DIR) + "/src/export/proj/sasim_tflm.cc");
+  std::stringstream text;
+  text << f.rdbuf();
+  CHECK(text.str().find("#define SASIM_PREPARED_BYTES (256 * 1024)") != std::string::npos);
+  CHECK(text.str().find("#define SASIM_PREPARED_LAYERS 64") != std::string::npos);
+  CHECK(sasim::StoreAllocator::kPreparedBytes == 256u * 1024);
+  CHECK(sasim::StoreAllocator::kPreparedLayers == 64);
+  // 3x3 convs of c -> o channels on the 8x8 ws default: the blob is 9 x
+  // ceil(c / 8) passes x o columns of 8-byte lines (its store lines).
+  auto conv = [](int c, int o, sasim::LayerSpec* s) {
+    s->op = sasim::OpKind::kConv2d;
+    s->has_bias = true;
+    s->padding = sasim::Padding::kSame;
+    s->filter_shape = {o, 3, 3, c};
+    s->input_shape = {1, 8, 8, c};
+    s->output_shape = {1, 8, 8, o};
+    s->output_multiplier.assign(static_cast<size_t>(o), 1 << 30);
+    s->output_shift.assign(static_cast<size_t>(o), -8);
+    std::vector<sasim::FieldError> errs;
+    REQUIRE(sasim::validate_layer(s, &errs));
+  };
+  std::mt19937 rng(5);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  const sasim::CoreParams p = sasim::core_params_from(hw_of(8, 8, "ws"));
+  const sasim_drv::HwDesc hd = sasim::hw_desc_from(p);
+  sasim::StoreAllocator store(hd);
+  sasim::LayerSpec big, small;
+  conv(64, 128, &big);  // 9 x 8 passes x 128 lines = 9,216 lines (73,728 B)
+  conv(8, 32, &small);  // 9 x 1 x 32 = 288 lines
+  const sasim::LayerData db = sasim_test::random_layer_data(big, pick), ds = sasim_test::random_layer_data(small, pick);
+  CHECK(store.place(big, db, "a") == 1);            // lines 0 .. 9215
+  CHECK(store.place(small, ds, "b") == 9216 + 1);   // then 9216 .. 9503
+  CHECK(store.place(big, db, "c") == 0);            // does not fit what is left (2,784 lines)
+  CHECK(store.place(small, ds, "d") == 9504 + 1);   // a later one that fits still goes in
+  CHECK(store.layers() == 3);
+  CHECK(store.layers_not_fitting() == 1);
+  CHECK(store.lines_used() == 9792);
+  // The bridge's arena (256 KiB): three big blobs and their biases take
+  // 221,184 + 3 x 512 B, so a fourth is not prepared (its biases are: 512 B) and not
+  // stored, even with room in the store; a small one after it still is.
+  sasim_drv::HwDesc roomy = hd;
+  roomy.w_lines = 1 << 20;
+  sasim::StoreAllocator arena(roomy);
+  CHECK(arena.place(big, db, "a") == 1);
+  CHECK(arena.place(big, db, "b") == 9216 + 1);
+  CHECK(arena.place(big, db, "c") == 2 * 9216 + 1);
+  CHECK(arena.place(big, db, "d") == 0);
+  CHECK(arena.layers_not_fitting() == 0);
+  CHECK(arena.place(small, ds, "e") == 3 * 9216 + 1);
+  // A fresh allocator: 64 table entries, then nothing.
+  sasim::StoreAllocator table(hd);
+  sasim::LayerSpec tiny;
+  conv(1, 8, &tiny);
+  const sasim::LayerData dt = sasim_test::random_layer_data(tiny, pick);
+  int placed = 0;
+  for (int i = 0; i < 70; ++i) placed += table.place(tiny, dt, "t") > 0 ? 1 : 0;
+  CHECK(placed == 64);
 }
 
 TEST_CASE("eltwise: EW_OP answers the result of the EW_OP kEwLag before it, as the golden ADD/SUB/MUL", "[model][eltwise]") {

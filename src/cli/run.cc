@@ -264,6 +264,7 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
                            {"bit_exact", all_exact},
                            {"simulation_seconds", sim_seconds},
                            {"sasim_version", sasim_version()}};
+  if (!cpu_model) report.erase("weight_store");  // the store is modelled on the board estimate only
   const bool interrupted = layers_done < model.layers.size();
   if (interrupted) report["interrupted_after_layer"] = layers_done;
   write_file(out_dir + "/layers.csv", csv);

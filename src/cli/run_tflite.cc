@@ -517,6 +517,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
                                              {"operators", m.operators.size()}}},
                            {"top5", classifier ? top : nlohmann::json(nullptr)},
                            {"bit_exact", all_exact}};
+  if (!board) report["total"].erase("weight_store");  // modelled on the board estimate only
   write_or_throw(out_dir + "/report.json", report.dump(2) + "\n");
   if (own_engine) engine->finish();  // traces last: a failure there loses none of the results above
   // Trace files of an earlier run that this one did not write are stale.

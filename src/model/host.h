@@ -73,6 +73,12 @@ sasim_drv::EltwiseDesc fused_desc_from(const LayerSpec& s, const int8_t* b);
 // times finds them there (LayerSpec::w_store).
 class StoreAllocator {
  public:
+  // The bridge prepares a layer (and only a prepared layer can be stored)
+  // while its table and arena have room: the export's defaults,
+  // SASIM_PREPARED_LAYERS and SASIM_PREPARED_BYTES in sasim_tflm.cc (a test
+  // keeps them equal).
+  static constexpr int kPreparedLayers = 64;
+  static constexpr unsigned kPreparedBytes = 256 * 1024;
   explicit StoreAllocator(const sasim_drv::HwDesc& hw) : hw_(hw) {}
   // LayerSpec::w_store for the next layer (0: it streams its weights).
   int place(const LayerSpec& s, const LayerData& d, const std::string& name);
@@ -86,6 +92,8 @@ class StoreAllocator {
  private:
   sasim_drv::HwDesc hw_;
   int next_ = 0;
+  int prepared_ = 0;           // the bridge's table entries
+  unsigned arena_words_ = 0;   // and its arena, in int32 words (arena_take's 16-byte pieces)
   std::vector<std::string> stored_, full_;
 };
 
