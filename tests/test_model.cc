@@ -785,7 +785,9 @@ TEST_CASE("weight store: the host's allocation follows the exported bridge's rul
   CHECK(arena.place(big, db, "a") == 1);
   CHECK(arena.place(big, db, "b") == 9216 + 1);
   CHECK(arena.place(big, db, "c") == 2 * 9216 + 1);
+  CHECK(arena.last_prepared() == 2);
   CHECK(arena.place(big, db, "d") == 0);
+  CHECK(arena.last_prepared() == 1);  // its biases folded, its weights not packed
   CHECK(arena.layers_not_fitting() == 0);
   CHECK(arena.place(small, ds, "e") == 3 * 9216 + 1);
   // A fresh allocator: 64 table entries, then nothing.
@@ -796,6 +798,7 @@ TEST_CASE("weight store: the host's allocation follows the exported bridge's rul
   int placed = 0;
   for (int i = 0; i < 70; ++i) placed += table.place(tiny, dt, "t") > 0 ? 1 : 0;
   CHECK(placed == 64);
+  CHECK(table.last_prepared() == 0);  // no table entry: nothing prepared
 }
 
 TEST_CASE("eltwise: EW_OP answers the result of the EW_OP kEwLag before it, as the golden ADD/SUB/MUL", "[model][eltwise]") {

@@ -94,6 +94,12 @@ struct LayerSpec {
   // exported bridge's rule: call order, while they fit; the board estimate
   // honours it); 0: the layer streams its weights.
   int w_store = 0;
+  // What the exported bridge prepares for the layer at its first call
+  // (StoreAllocator decides as it does): 2 the folded biases and the
+  // weights, 1 the biases only (its arena full for the weights), 0 nothing
+  // (its table or arena full). The board estimate gives the driver what the
+  // firmware's driver gets.
+  int prepared = 2;
   // The arena plan's offsets of the layer's tensors (whole-network runs;
   // the board's runner places them so). Output: the fused operator's when
   // has_fused.

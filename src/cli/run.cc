@@ -212,7 +212,10 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
     ++layers_done;
     const ModelLayer& l = model.layers[i];
     LayerSpec spec = l.spec;
-    if (cpu_model) spec.w_store = store.place(spec, data[i], spec.name);
+    if (cpu_model) {
+      spec.w_store = store.place(spec, data[i], spec.name);
+      spec.prepared = store.last_prepared();
+    }
     const auto t_sim0 = std::chrono::steady_clock::now();
     EngineResult r = engine->run(spec, data[i]);
     sim_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t_sim0).count();

@@ -276,7 +276,10 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
         spec.placement.own_output = planned(oi);
       }
       if (fused_out >= 0 && spec.in_place) in_place.emplace_back(op.index, m.operators[pos + 1].index);
-      if (board) spec.w_store = store.place(spec, d, std::to_string(op.index));
+      if (board) {
+        spec.w_store = store.place(spec, d, std::to_string(op.index));
+        spec.prepared = store.last_prepared();
+      }
       EngineResult r = engine->run(spec, d);
       t[fused_out >= 0 ? fused_out : oi] = std::move(r.output);
       where = fused_out >= 0 ? "cfu+" : r.stats.on_cpu ? "cpu" : "cfu";

@@ -249,10 +249,11 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
     sasim_drv::LayerDesc hl = layer_desc_from(spec, data, nullptr);
     sasim_drv::fold_biases(hl, folded.data());
   }
-  m.folded_bias = place(folded.data(), folded.size() * 4);
+  // (Not what the exported bridge could not prepare: LayerSpec::prepared.)
+  if (spec.prepared >= 1) m.folded_bias = place(folded.data(), folded.size() * 4);
   // The weights in the CFU's line order, when the layer uses them and they
   // fit what is left of the arena (otherwise the driver packs them itself).
-  {
+  if (spec.prepared >= 2) {
     const sasim_drv::LayerDesc hl = layer_desc_from(spec, data, nullptr);
     const int bytes = sasim_drv::packed_weights_bytes(hw, hl);
     if (bytes > 0 && arena.needed() + static_cast<uint64_t>(bytes) + 16 <= arena_bytes_) {

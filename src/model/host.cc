@@ -39,7 +39,6 @@ sasim_drv::HwDesc hw_desc_from(const CoreParams& p) {
 }
 
 int StoreAllocator::place(const LayerSpec& s, const LayerData& d, const std::string& name) {
-  if (hw_.w_lines == 0) return 0;
   const sasim_drv::LayerDesc l = layer_desc_from(s, d, nullptr);
   // The bridge's preparation at the layer's first call (prepare()): a table
   // entry and the folded biases, or nothing; then the blob, or none.
@@ -49,10 +48,15 @@ int StoreAllocator::place(const LayerSpec& s, const LayerData& d, const std::str
     arena_words_ += words;
     return true;
   };
+  last_prepared_ = 0;
   if (prepared_ == kPreparedLayers || !take(static_cast<unsigned>(l.out_c) * 4)) return 0;
   ++prepared_;
+  last_prepared_ = 1;
   const int bytes = sasim_drv::packed_weights_bytes(hw_, l);
+  if (bytes == 0) last_prepared_ = 2;  // nothing to pack: the driver asks for no weights
   if (bytes == 0 || !take(static_cast<unsigned>(bytes))) return 0;
+  last_prepared_ = 2;
+  if (hw_.w_lines == 0) return 0;
   const int lines = sasim_drv::store_lines(hw_, l);
   if (lines == 0 || !(s.has_fused || sasim_drv::layer_on_cfu(hw_, l))) return 0;
   if (lines > hw_.w_lines - next_) {

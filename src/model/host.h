@@ -86,6 +86,8 @@ class StoreAllocator {
   // newline); empty without a store.
   std::string summary() const;
   int lines_used() const { return next_; }
+  // LayerSpec::prepared for the layer of the last place().
+  int last_prepared() const { return last_prepared_; }
   size_t layers() const { return stored_.size(); }
   size_t layers_not_fitting() const { return full_.size(); }
 
@@ -93,6 +95,7 @@ class StoreAllocator {
   sasim_drv::HwDesc hw_;
   int next_ = 0;
   int prepared_ = 0;           // the bridge's table entries
+  int last_prepared_ = 2;
   unsigned arena_words_ = 0;   // and its arena, in int32 words (arena_take's 16-byte pieces)
   std::vector<std::string> stored_, full_;
 };
