@@ -55,6 +55,10 @@ enum Funct3 {
                  //       post-processor): the word READ NEXT would return enters the
                  //       elementwise unit as a, in0 as b (an EW_OP of them); returns
                  //       the unit's answer as EW_OP does (kEwLag EW commands earlier)
+                 // f7=4 KEEP (the output keep, has_keep): in0 = byte offset k in the
+                 //       shadow A bank, in1 = stride s (bytes; 0: off); then every
+                 //       READ NEXT also writes its 4 bytes at k + lane, and k += s
+                 //       when it moves to the next line
   kWait = 6,     // f7=0: responds once the array is idle
   kReset = 7,    // f7=0: soft reset of pointers, banks, error flag and array
 };
@@ -100,6 +104,7 @@ const int kEwLeftShift = 20;
 // empty it: until kEwLag EW_OPs have entered since, the response is 0.
 const int kEwLag = 11;
 const uint32_t kReadEw = 3;  // kRead's funct7 of READ_EW
+const uint32_t kReadKeep = 4;  // kRead's funct7 of KEEP (docs/command-set.md, "(keep)")
 const int kEwLanes = 4;
 
 enum DataflowCode { kDataflowWs = 0, kDataflowOs = 1 };
@@ -125,6 +130,15 @@ inline int line_pitch(int lanes) {
   if (lanes <= 2) return 2;
   if (lanes <= 4) return 4;
   return (lanes + 7) / 8 * 8;
+}
+
+// Whether the output keep (KEEP, docs/command-set.md "(keep)") is built:
+// with the im2col extension and the prefetching post-processor, when an A
+// line's pitch is a power of two (a byte offset then maps to a RAM word and
+// half by shifts: rows <= 16, 32, 64, ...).
+inline bool has_keep(bool im2col, bool prefetch, int rows) {
+  const int p = line_pitch(rows);
+  return im2col && prefetch && (p & (p - 1)) == 0;
 }
 
 // WS lead cycles L before A line 0 enters: the weight load (Kt cycles by

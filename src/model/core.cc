@@ -274,6 +274,7 @@ CfuCore::CfuCore(const CoreParams& p) : p_(p) {
     buf_.c[i].assign(static_cast<size_t>(p.c_lines) * p.cols, 0);
   }
   buf_.w.assign(static_cast<size_t>(p.w_lines) * buf_.b_pitch, 0);
+  keep_ = has_keep(p.im2col && p.dataflow == Dataflow::kWeightStationary, p.prefetch, p.rows);
   array_ = make_array(p);
   bias_.assign(2 * static_cast<size_t>(p.cols), 0);
   mult_.assign(2 * static_cast<size_t>(p.cols), 0);
@@ -286,6 +287,7 @@ void CfuCore::reset() {
   rsp_countdown_ = 0;
   error_ = false;
   a_wp_ = b_wp_ = w_wp_ = 0;
+  keep_ptr_ = keep_stride_ = 0;
   buf_.a_active = buf_.b_active = 0;
   rd_bank_ = rd_line_ = rd_lane_ = 0;
   c_cols_[0] = c_cols_[1] = 0;
@@ -319,6 +321,14 @@ void CfuCore::write_bytes(int buffer, uint32_t in0, uint32_t in1) {
   }
   wp += kBytesPerWrite;
   cnt_.sram_writes += 2;
+}
+
+void CfuCore::keep_write(uint32_t word, int lane) {
+  std::vector<int8_t>& bank = buf_.a[a_write_bank()];
+  const uint32_t at = keep_ptr_ + (static_cast<uint32_t>(lane) & ~3u);
+  for (uint32_t i = 0; i < 4; ++i)
+    if (at + i < bank.size()) bank[at + i] = static_cast<int8_t>((word >> (8 * i)) & 0xffu);
+  ++cnt_.sram_writes;
 }
 
 bool CfuCore::start_pass(uint32_t in0, uint32_t in1) {
@@ -610,6 +620,13 @@ bool CfuCore::try_execute(bool busy_q, bool finishing_q, bool seq_q) {
         respond(0, 1);
         return true;
       }
+      if (f7 == kReadKeep) {  // KEEP: the pointer and stride, no wait
+        if (!keep_) return reject();
+        keep_ptr_ = in0 & ~3u;
+        keep_stride_ = in1 & ~3u;
+        respond(0, 1);
+        return true;
+      }
       // READ_EW: READ NEXT through the elementwise unit (with its prefetch).
       if (f7 > kReadEw || (f7 == kReadEw && !(p_.eltwise && p_.prefetch))) return reject();
       if (busy_q && array_->pass().c_bank == rd_bank_) return false;  // bank being written
@@ -620,16 +637,19 @@ bool CfuCore::try_execute(bool busy_q, bool finishing_q, bool seq_q) {
         // The word at the read pointer, once the post-processor has it
         // (READ_EW: as operand a of an EW_OP, b = in0).
         if (pf_.empty() || pf_.front().ready > cnt_.cycles) return false;
+        const bool keep = f7 == 0 && keep_stride_ != 0;
         if (f7 == kReadEw) {
           ew_execute(kCfgEwOp, pf_.front().word, in0);
         } else {
           respond(pf_.front().word, 1);
+          if (keep) keep_write(pf_.front().word, rd_lane_);
         }
         pf_.pop_front();
         rd_lane_ += 4;
         if (rd_lane_ >= c_cols_[rd_bank_]) {
           rd_lane_ = 0;
           ++rd_line_;
+          if (keep) keep_ptr_ += keep_stride_;
         }
       } else if (f7 == 0) {
         respond(read_next(), kReadLatency);

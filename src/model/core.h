@@ -196,6 +196,9 @@ class CfuCore {
   uint32_t a_write_ptr() const { return a_wp_; }
   uint32_t b_write_ptr() const { return b_wp_; }
   uint32_t w_write_ptr() const { return w_wp_; }
+  bool keep_present() const { return keep_; }
+  uint32_t keep_ptr() const { return keep_ptr_; }
+  uint32_t keep_stride() const { return keep_stride_; }
 
  private:
   bool try_execute(bool busy_q, bool finishing_q, bool seq_q);
@@ -237,6 +240,13 @@ class CfuCore {
   bool error_ = false;
   uint32_t a_wp_ = 0, b_wp_ = 0;  // byte write pointers into the shadow banks
   uint32_t w_wp_ = 0;             // the weight store's byte write pointer (W_SEEK)
+  // The output keep (KEEP, docs/command-set.md "(keep)"): built or not
+  // (sasim_isa::has_keep), the shadow-A byte offset of the read line's lane
+  // 0 and the stride to the next line's (0: off).
+  bool keep_ = false;
+  uint32_t keep_ptr_ = 0, keep_stride_ = 0;
+  // READ NEXT's keep write: the word's 4 bytes at keep_ptr_ + (lane & ~3).
+  void keep_write(uint32_t word, int lane);
   Im2colRegs im2col_;
   // A running SEQ: passes left, the next pass's position and the START's
   // operands and origin it derives from.
