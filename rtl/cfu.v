@@ -25,14 +25,17 @@
 //   -> sasim_array_ws / sasim_array_os ->
 //   sasim_cbuf C -> sasim_postproc (bias, requantization) -> response;
 //   sasim_ctrl -> sasim_eltwise (EW_OP; READ_EW: the post-processed word as
-//   operand a) -> response.
+//   operand a) -> response; with the output keep (KEEP, derived: the
+//   extension, the prefetch and a power-of-two A pitch) READ NEXT's word
+//   also -> sasim_opbuf A's second write source (the shadow bank).
 //
 // reset (synchronous, active high) clears what the RESET command clears
 // (docs/microarchitecture.md section 1, docs/command-set.md): the held command
 // and any pending response (outputs cmd_ready = 1, rsp_valid = 0, payload 0),
 // error flag, write and read pointers (the weight store's too), active
-// banks, the Nt recorded per C bank, the weight store's base and on flag, a
-// running pass and the array (WS weights included). Buffer contents
+// banks, the Nt recorded per C bank, the weight store's base and on flag, the
+// keep's pointer and stride, a running pass and the array (WS weights
+// included). Buffer contents
 // and the post-processing registers are kept; the latter power up with the
 // model's construction values (zero, activation range -128 .. 127).
 // ----------------------------------------------------------------------------
@@ -120,6 +123,12 @@ module Cfu #(
   localparam integer CLineW  = (CLines > 1) ? $clog2(CLines) : 1;
   localparam integer LaneW   = (Cols > 1) ? $clog2(Cols) : 1;
   localparam integer WLineW  = (WLines > 1) ? $clog2(WLines) : 1;
+  // The output keep (KEEP; docs/command-set.md, "(keep)"; driver/cfu_isa.h,
+  // has_keep): with the extension and the prefetch, when an A line's pitch
+  // is a power of two (a byte offset then maps to a RAM word, part and half
+  // by shifts). No parameter of its own.
+  localparam integer APitch  = (Rows <= 1) ? 1 : (Rows <= 2) ? 2 : (Rows <= 4) ? 4 : ((Rows + 7) / 8) * 8;
+  localparam integer Keep    = (Ext != 0 && Prefetch != 0 && (APitch & (APitch - 1)) == 0) ? 1 : 0;
   // The array's B line address: B bank lines, and with the extension
   // weight-store lines (sasim_array_ws's BAddrW).
   localparam integer BAddrW  = (Ext != 0 && WLines > 0 && WLineW > BLineW) ? WLineW : BLineW;
@@ -160,6 +169,8 @@ module Cfu #(
   wire [63:0]       wr_data;
   wire              a_wr, b_wr, a_ptr_clear, b_ptr_clear;
   wire              a_wbank, b_wbank, a_active, b_active;
+  wire              a_kw;        // the output keep: READ NEXT's word into the shadow A bank
+  wire [31:0]       a_kw_byte;   // at this byte
   wire              arr_busy, arr_finishing, keep_b, abort;
   wire              im2col, b_cols, pass_start;
   wire              unused_start;  // the array starts on pass_start (START or a SEQ's next pass)
@@ -206,6 +217,7 @@ module Cfu #(
     .Eltwise  (Eltwise),
     .BLines   (BLines),
     .WLines   (WLines),
+    .Keep     (Keep),
     .MaxMtIm  (MaxMtIm),
     .MaxMtAll (MaxMtAll),
     .MaxKtAll (MaxKtAll)
@@ -228,6 +240,8 @@ module Cfu #(
     .b_wbank_o       (b_wbank),
     .a_active_o      (a_active),
     .b_active_o      (b_active),
+    .kw_o            (a_kw),
+    .kw_byte_o       (a_kw_byte),
     .w_wr_o          (w_wr),
     .w_seek_o        (w_seek),
     .w_seek_line_o   (w_seek_line),
@@ -330,7 +344,8 @@ module Cfu #(
   sasim_opbuf #(
     .Lanes  (Rows),
     .Lines  (ALines),
-    .Double (ADouble)
+    .Double (ADouble),
+    .Keep   (Keep)
   ) u_abuf (
     .clk_i       (clk),
     .rst_i       (reset),
@@ -340,6 +355,9 @@ module Cfu #(
     .ptr_clear_i (a_ptr_clear),
     .seek_i      (1'b0),
     .seek_line_i ({ALineW{1'b0}}),
+    .kw_i        (a_kw),
+    .kw_byte_i   (a_kw_byte),
+    .kw_data_i   (pf_data),
     .rd_line_i   (a_line),
     .rd_bank_i   (a_active),
     .line_o      (a_data)
@@ -358,6 +376,9 @@ module Cfu #(
     .ptr_clear_i (b_ptr_clear),
     .seek_i      (1'b0),
     .seek_line_i ({BLineW{1'b0}}),
+    .kw_i        (1'b0),
+    .kw_byte_i   (32'd0),
+    .kw_data_i   (32'd0),
     .rd_line_i   (b_line32[BLineW-1:0]),
     .rd_bank_i   (b_active),
     .line_o      (bb_data)
@@ -383,6 +404,9 @@ module Cfu #(
         .ptr_clear_i (w_ptr_clear),
         .seek_i      (w_seek),
         .seek_line_i (w_seek_line),
+        .kw_i        (1'b0),
+        .kw_byte_i   (32'd0),
+        .kw_data_i   (32'd0),
         .rd_line_i   (b_line32[WLineW-1:0]),
         .rd_bank_i   (1'b0),
         .line_o      (w_data)

@@ -31,11 +31,20 @@
 //    w_sel_o, registered at the pass's start, selects the store's RAM as
 //    the pass's weight source. For such a pass START's bound on the last
 //    line read is WLines - base instead of BLines.
+//  * The output keep (Keep = 1; without it funct7 4 of READ is rejected as
+//    unknown): KEEP sets the keep pointer := in0 & ~3 and the stride :=
+//    in1 & ~3 (0: off), no wait. While the stride is not 0, a READ NEXT
+//    that executes (the prefetched word; not READ_EW or READ RAW) also
+//    writes its 4 bytes into the shadow A bank (kw_o) at byte kw_byte_o =
+//    pointer + (read lane & ~3), modulo 2^32, and when its step moves the
+//    read pointer to the next line the pointer steps by the stride (modulo
+//    2^32). SEEK leaves both; RESET clears both.
 //  * rsp_o is the latency-1 response; late_o marks READ NEXT/RAW, whose
 //    response the post-processing unit forms in the next cycle.
 //  * RESET (the command, and rst_i alike) clears: error flag, write pointers
 //    (the store's too: w_ptr_clear_o), active banks, read pointer, the Nt
-//    recorded per C bank, the store's base and on flag, and aborts a
+//    recorded per C bank, the store's base and on flag, the keep's pointer
+//    and stride, and aborts a
 //    running pass clearing the array (abort_o). The post-processing
 //    parameters and the buffer contents (the store's included) stay.
 // ----------------------------------------------------------------------------
@@ -60,6 +69,9 @@ module sasim_ctrl #(
   parameter integer BLines   = 1024,
   // The weight store's lines (0: none; W_SEEK, W_BASE, WRITE_W rejected).
   parameter integer WLines   = 0,
+  // The output keep (KEEP; Cfu derives it: the extension, the prefetch and
+  // a power-of-two A line pitch).
+  parameter integer Keep     = 0,
   parameter integer WLineW   = (WLines > 1) ? $clog2(WLines) : 1,
   parameter integer MaxMtIm  = MaxMt,
   parameter integer MaxMtAll = (MaxMtIm > MaxMt) ? MaxMtIm : MaxMt,
@@ -90,6 +102,9 @@ module sasim_ctrl #(
   output wire               b_wbank_o,
   output wire               a_active_o,
   output wire               b_active_o,
+  // the output keep (Keep = 1): READ NEXT's word into the shadow A bank
+  output reg                kw_o,
+  output wire [31:0]        kw_byte_o,
   // weight store (WLines > 0)
   output reg                w_wr_o,           // WRITE_W
   output reg                w_seek_o,         // W_SEEK: the write pointer to line w_seek_line_o
@@ -203,6 +218,8 @@ module sasim_ctrl #(
   reg [LaneW-1:0]  rd_lane_q;
   reg [NtW-1:0]    c_cols_q [0:1];          // Nt of the pass that last wrote each C bank
   reg              pass_bank_q, pass_clear_q;
+  reg [29:0]       keep_ptr_q, keep_stride_q;  // the output keep: byte pointer and stride / 4
+  reg              keep_on_q;                  // its stride is not 0
 
   // ---------------------------------------------------------------------------
   // Decode
@@ -474,7 +491,7 @@ module sasim_ctrl #(
   wire c_bank_busy   = arr_busy_i && (pass_bank_q == rd_bank_q);
   assign pf_block_o  = c_bank_busy;
 
-  reg do_seek, do_next, do_raw, do_soft_reset, do_reject;
+  reg do_seek, do_next, do_raw, do_soft_reset, do_reject, do_keep;
   assign w_ptr_clear_o = do_soft_reset;
   integer c;
 
@@ -499,6 +516,8 @@ module sasim_ctrl #(
     do_raw        = 1'b0;
     do_soft_reset = 1'b0;
     do_reject     = 1'b0;
+    do_keep       = 1'b0;
+    kw_o          = 1'b0;
     do_geom       = 1'b0;
     do_pixel      = 1'b0;
     do_origin     = 1'b0;
@@ -637,6 +656,9 @@ module sasim_ctrl #(
               exec_o  = 1'b1;
               do_seek = 1'b1;
             end
+          end else if (Keep != 0 && f7 == 7'd4) begin  // KEEP (no wait)
+            exec_o  = 1'b1;
+            do_keep = 1'b1;
           end else if (f7 > 7'd3 || (f7 == 7'd3 && !EwRead)) begin
             do_reject = 1'b1;
           end else if (!c_bank_busy) begin
@@ -650,6 +672,7 @@ module sasim_ctrl #(
                 pf_pop_o = 1'b1;
                 ew_go_o  = (f7 == 7'd3);
                 ew_rd_o  = (f7 == 7'd3);
+                kw_o     = (Keep != 0) && (f7 == 7'd0) && keep_on_q;
               end
             end else begin                // NEXT (f7 0) or RAW (f7 2)
               exec_o   = 1'b1;
@@ -878,6 +901,29 @@ module sasim_ctrl #(
       c_cols_q[(CDouble != 0) ? flag_cbank : 1'b0] <= nt8[NtW-1:0];
       pass_bank_q  <= (CDouble != 0) ? flag_cbank : 1'b0;
       pass_clear_q <= flag_clear;
+    end
+  end
+
+  // ---------------------------------------------------------------------------
+  // The output keep's registers (Keep = 1): the pointer and stride (bits
+  // 1:0 always 0) and the stride's "not 0", kept in a register for the
+  // READ NEXT's write enable. KEEP sets them, a keeping READ NEXT that
+  // moves to the next line steps the pointer, RESET clears them.
+  // ---------------------------------------------------------------------------
+  wire [31:0] rd_lane32 = {{(32-LaneW){1'b0}}, rd_lane_q};
+  assign kw_byte_o = {keep_ptr_q, 2'b00} + {rd_lane32[31:2], 2'b00};
+  wire        unused_rd_lane32 = ^rd_lane32[1:0];
+  always @(posedge clk_i) begin
+    if (rst_i || do_soft_reset || Keep == 0) begin
+      keep_ptr_q    <= 30'd0;
+      keep_stride_q <= 30'd0;
+      keep_on_q     <= 1'b0;
+    end else if (do_keep) begin
+      keep_ptr_q    <= in0[31:2];
+      keep_stride_q <= in1[31:2];
+      keep_on_q     <= (in1[31:2] != 30'd0);
+    end else if (kw_o && lane_wrap) begin
+      keep_ptr_q    <= keep_ptr_q + keep_stride_q;
     end
   end
 

@@ -18,12 +18,25 @@
 //    byte seek_line_i * Pitch, which the caller guarantees is a multiple of
 //    8 inside the bank (seek_line_i < Lines). Never together with wr_i or
 //    ptr_clear_i (one command per edge).
+//  * The output keep (Keep = 1, the A buffer only; docs/command-set.md,
+//    "(keep)"): kw_i writes the 4 bytes kw_data_i (byte i = bits 8i+7..8i)
+//    at bytes kw_byte_i .. kw_byte_i + 3 of bank wr_bank_i (the shadow
+//    bank; bank 0 when Double = 0), kw_byte_i a multiple of 4 (bits 1:0
+//    ignored); bytes at or past the end of the bank (Lines * Pitch) are
+//    dropped. The write pointer does not move. Never together with wr_i
+//    (one command per edge). The caller guarantees that Pitch is a power of
+//    two, so that byte b is in RAM word b / 8 (Pitch <= 8: the bank's words
+//    in order; Pitch > 8: line b / Pitch at the same address in every
+//    part, part (b / 8) mod Parts) and its 32-bit half (b / 4) mod 2.
+//    Where a write past the end of a bank shares its last 32-bit half with
+//    the bank's last bytes (Lines * Pitch not a multiple of 4), the bytes
+//    past the end are written too: no line holds them, no read returns them.
 //  * rd_line_i is sampled at the rising edge; line_o is that line of bank
 //    rd_bank_i in the following cycle (rd_bank_i is used in that cycle, so
 //    the caller passes its registered active bank).
 //
 // Organisation: each bank is Parts block RAMs of 64-bit words, one WRITE per
-// word. Pitch <= 8 (a power of two): 8 / Pitch lines share a word, so a line
+// word (with the keep: byte write enables, a keep write sets four). Pitch <= 8 (a power of two): 8 / Pitch lines share a word, so a line
 // read selects a slice of the word. Pitch > 8 (a multiple of 8): a line is
 // Parts words at the same address, one per RAM, and a WRITE fills one part.
 // ----------------------------------------------------------------------------
@@ -31,6 +44,9 @@ module sasim_opbuf #(
   parameter integer Lanes  = 8,
   parameter integer Lines  = 1024,
   parameter integer Double = 1,
+  // The output keep's write port (kw_*): 1 only for the A buffer of a Cfu
+  // that has the keep (Pitch then a power of two).
+  parameter integer Keep   = 0,
   parameter integer LineW  = (Lines > 1) ? $clog2(Lines) : 1
 ) (
   input  wire               clk_i,
@@ -42,6 +58,10 @@ module sasim_opbuf #(
   input  wire               ptr_clear_i,
   input  wire               seek_i,
   input  wire [LineW-1:0]   seek_line_i,
+  // the output keep (Keep = 1; else tied to 0)
+  input  wire               kw_i,
+  input  wire [31:0]        kw_byte_i,
+  input  wire [31:0]        kw_data_i,
   // array side
   input  wire [LineW-1:0]   rd_line_i,
   input  wire               rd_bank_i,
@@ -94,9 +114,37 @@ module sasim_opbuf #(
   end
 
   // ---------------------------------------------------------------------------
-  // Banks of RAM.
+  // The keep write: the RAM word, part and half of byte kw_byte_i, and
+  // whether it lies in the bank (its 32-bit half starts before the end).
   // ---------------------------------------------------------------------------
-  wire [AddrW-1:0]      waddr = wword_q[AddrW-1:0];
+  localparam integer PartSh  = (Parts > 1) ? $clog2(Parts) : 0;
+  localparam integer HalfEnd = (Lines * Pitch + 3) / 4;  // 32-bit halves holding a byte of the bank
+  localparam [31:0]  HalfEndU = HalfEnd;
+  localparam integer WeCols  = (Keep != 0) ? 8 : 1;
+  wire              kw      = (Keep != 0) && kw_i;
+  wire              kw_in   = kw && ({2'b00, kw_byte_i[31:2]} < HalfEndU);
+  wire [28:0]       kw_word = kw_byte_i[31:3];
+  wire [28:0]       kw_line = kw_word >> PartSh;
+  wire [AddrW-1:0]  kw_addr = kw_line[AddrW-1:0];        // in the bank: the upper bits are 0
+  wire [PartW-1:0]  kw_part = (Parts > 1) ? kw_word[PartW-1:0] : {PartW{1'b0}};
+  wire              kw_hi   = kw_byte_i[2];
+  wire              unused_kw = ^{kw_byte_i[1:0], kw_line, kw_hi};
+
+  // ---------------------------------------------------------------------------
+  // Banks of RAM: one write port, WRITE's 8 bytes or the keep's 4.
+  // ---------------------------------------------------------------------------
+  wire [AddrW-1:0]      waddr = kw ? kw_addr : wword_q[AddrW-1:0];
+  wire [PartW-1:0]      wpart = kw ? kw_part : wpart_q;
+  wire                  w_on  = kw ? kw_in : (wr_i && !wfull);
+  wire [63:0]           wdata = kw ? {kw_data_i, kw_data_i} : wr_data_i;
+  wire [WeCols-1:0]     wcols;
+  generate
+    if (Keep != 0) begin : g_kw_cols
+      assign wcols = !kw ? 8'hff : kw_hi ? 8'hf0 : 8'h0f;
+    end else begin : g_no_kw_cols
+      assign wcols = 1'b1;
+    end
+  endgenerate
   wire [LineW:0]        rword = {1'b0, rd_line_i} >> SlotSh;
   wire [AddrW-1:0]      raddr = rword[AddrW-1:0];  // < Depth: the upper bits are 0
   wire                  unused_rword = ^rword[LineW:AddrW];
@@ -106,17 +154,18 @@ module sasim_opbuf #(
   generate
     for (b = 0; b < Banks; b = b + 1) begin : g_bank
       // Double-buffered: the write goes to the shadow bank only.
-      wire bank_we = wr_i && !wfull && ((Banks == 1) || (b == 0 ? !wr_bank_i : wr_bank_i));
+      wire bank_we = w_on && ((Banks == 1) || (b == 0 ? !wr_bank_i : wr_bank_i));
       for (p = 0; p < Parts; p = p + 1) begin : g_part
         localparam [PartW-1:0] PartIdx = p;
         sasim_ram_sdp #(
-          .Width (64),
-          .Depth (Depth)
+          .Width  (64),
+          .Depth  (Depth),
+          .WeCols (WeCols)
         ) u_ram (
           .clk_i   (clk_i),
-          .we_i    (bank_we && ((Parts == 1) || (wpart_q == PartIdx))),
+          .we_i    (wcols & {WeCols{bank_we && ((Parts == 1) || (wpart == PartIdx))}}),
           .waddr_i (waddr),
-          .wdata_i (wr_data_i),
+          .wdata_i (wdata),
           .raddr_i (raddr),
           .rdata_o (bank_data[(b*Parts+p)*64 +: 64])
         );
