@@ -1255,3 +1255,161 @@ TEST_CASE("in place: random convs whose output overlaps their input equal the go
   CHECK(fused_in_place >= 10);
   CHECK(refused >= 20);
 }
+
+// The output keep (docs/command-set.md "(keep)"): KEEP writes each READ NEXT's
+// word into the shadow A bank, so a layer's readback leaves its output where
+// the next layer's raw band goes. Random producer/consumer pairs on random
+// arrays: the consumer, given a_kept, sends no input and still equals the
+// golden layer; given a_kept after a producer that did not keep, it reads the
+// bank's stale bytes and does not (so the input really came from A).
+TEST_CASE("output keep: random chained layers take their input from the A bank and equal the golden layers",
+          "[model][keep]") {
+  namespace isa = sasim_isa;
+  std::mt19937 rng(20261207);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  int chained = 0, stale_differs = 0, refused = 0;
+  for (int iter = 0; iter < 150; ++iter) {
+    const int rows = 4 << pick(0, 2), cols = rows * pick(1, 2);
+    const int ih = pick(1, 12), iw = pick(1, 12);
+    const int c0 = rows * pick(1, 4), c1 = pick(0, 1) ? c0 : 4 * pick(1, 10);
+    auto make = [&](bool dw, int in_c, int out_c, int h, int w) {
+      sasim::LayerSpec s;
+      s.op = dw ? sasim::OpKind::kDepthwiseConv2d : sasim::OpKind::kConv2d;
+      s.input_zero_point = pick(-128, 127);
+      s.output_zero_point = pick(-128, 127);
+      s.has_bias = true;
+      const int k = pick(0, 1) ? 3 : 1;
+      s.stride_h = s.stride_w = 1;
+      s.padding = sasim::Padding::kSame;
+      if (dw) s.depth_multiplier = 1;
+      s.filter_shape = dw ? std::vector<int>{1, k, k, out_c} : std::vector<int>{out_c, k, k, in_c};
+      s.input_shape = {1, h, w, in_c};
+      s.output_shape = {1, h, w, out_c};
+      for (int i = 0; i < out_c; ++i) {
+        s.output_multiplier.push_back(pick(1 << 30, INT32_MAX));
+        s.output_shift.push_back(pick(-12, -6));
+      }
+      std::vector<sasim::FieldError> errs;
+      REQUIRE(sasim::validate_layer(&s, &errs));
+      return s;
+    };
+    const bool dw0 = pick(0, 2) == 0, dw1 = pick(0, 1) == 0;
+    const sasim::LayerSpec s0 = make(dw0, c0, c0, ih, iw);
+    const sasim::LayerSpec s1 = make(dw1, c0, dw1 ? c0 : c1, ih, iw);
+    sasim::LayerData d0 = sasim_test::random_layer_data(s0, pick), d1 = sasim_test::random_layer_data(s1, pick);
+    std::vector<int8_t> y0, y1;
+    sasim::golden_layer(s0, d0, &y0);
+    d1.input = y0;  // the chain: layer 1 reads layer 0's output
+    sasim::golden_layer(s1, d1, &y1);
+    sasim::HwConfig hw = hw_of(rows, cols, "ws");
+    hw.buf_a.size_bytes = 8 * pick(64, 1200);
+    const sasim::CoreParams p = sasim::core_params_from(hw);
+    const sasim_drv::HwDesc hd = sasim::hw_desc_from(p);
+    REQUIRE(hd.keep);
+    std::vector<int8_t> o0(y0.size()), o1(y1.size());
+    sasim_drv::LayerDesc l0 = sasim::layer_desc_from(s0, d0, o0.data());
+    sasim_drv::LayerDesc l1 = sasim::layer_desc_from(s1, d1, o1.data());
+    l1.input = o0.data();  // the producer's output tensor itself
+    INFO("iteration " << iter << " " << ih << "x" << iw << "x" << c0 << (dw0 ? " dw" : " conv") << " -> "
+                      << (dw1 ? "dw" : "conv") << " " << s1.output_shape[3] << " on " << rows << "x" << cols
+                      << ", A " << hw.buf_a.size_bytes << " bytes");
+    if (!sasim_drv::keep_out_supported(hd, l0) || !sasim_drv::kept_in_supported(hd, l1)) {
+      ++refused;
+      continue;
+    }
+    uint64_t cmds_kept = 0;
+    for (const bool keep : {true, false}) {
+      sasim::CfuCore core(p);
+      sasim::PlainHost host(&core, hw.host);
+      sasim::set_cfu_target(&host);
+      // Something else in both banks first: what a real bank holds.
+      for (int i = 0; i < p.a_lines * sasim_isa::line_pitch(rows) / 8 * 2; ++i)
+        host.cfu_op(isa::kWriteA, 0, static_cast<uint32_t>(rng()), static_cast<uint32_t>(rng()));
+      host.cfu_op(isa::kStart, 0, 1 | 1u << 16, 1u | isa::kFlagClear << 8);
+      host.cfu_op(isa::kWait, 0, 0, 0);
+      l0.keep_out = keep ? 1 : 0;
+      l1.a_kept = 1;
+      REQUIRE(sasim_drv::run_layer(hd, l0) == sasim_drv::kOk);
+      CHECK(o0 == y0);
+      CHECK(core.keep_stride() == 0);  // off again after the layer
+      const uint64_t cmds0 = core.counters().commands;
+      std::fill(o1.begin(), o1.end(), int8_t{0});
+      REQUIRE(sasim_drv::run_layer(hd, l1) == sasim_drv::kOk);
+      CHECK_FALSE(core.error());
+      if (keep) {
+        CHECK(o1 == y1);
+        cmds_kept = core.counters().commands - cmds0;
+        ++chained;
+      } else if (o1 != y1) {
+        ++stale_differs;
+      }
+    }
+    // No input crossed the bus: the same layer sent plainly takes one
+    // WRITE_A per 8 input bytes more.
+    sasim::CfuCore core(p);
+    sasim::PlainHost host(&core, hw.host);
+    sasim::set_cfu_target(&host);
+    l1.a_kept = 0;
+    REQUIRE(sasim_drv::run_layer(hd, l1) == sasim_drv::kOk);
+    CHECK(o1 == y1);
+    CHECK(core.counters().commands == cmds_kept + y0.size() / 8);
+  }
+  INFO("chained " << chained << ", stale inputs that changed the output " << stale_differs << ", refused " << refused);
+  CHECK(chained >= 60);
+  CHECK(stale_differs >= chained * 9 / 10);
+}
+
+TEST_CASE("output keep: KEEP's pointer, stride, lanes and bank, and where it is rejected", "[model][keep]") {
+  namespace isa = sasim_isa;
+  sasim::HwConfig hw = hw_of(8, 8, "ws");
+  const sasim::CoreParams p = sasim::core_params_from(hw);
+  sasim::CfuCore core(p);
+  sasim::PlainHost host(&core, hw.host);
+  REQUIRE(core.keep_present());
+  // One pass into C bank 0: 3 lines of 8 lanes, Nt = 6 (lanes 6, 7 read 0).
+  for (int i = 0; i < 3; ++i) host.cfu_op(isa::kWriteA, 0, 0x01010101u * static_cast<uint32_t>(i + 1), 0x01010101u * static_cast<uint32_t>(i + 1));
+  host.cfu_op(isa::kWriteB, 0, 0x00000001u, 0);  // weight 1 at row 0, column 0 (K = 1)
+  host.cfu_op(isa::kParam, 3, 1 << 30, 1u << 8);  // REQUANT_ALL: x 0.5, shift 1: x 1
+  host.cfu_op(isa::kParam, 2, 0, 0);
+  host.cfu_op(isa::kStart, 0, 3 | 1u << 16, 6u | isa::kFlagClear << 8);
+  host.cfu_op(isa::kWait, 0, 0, 0);
+  host.cfu_op(isa::kRead, 1, 0, 0);
+  CHECK(host.cfu_op(isa::kRead, isa::kReadKeep, 13, 17) == 0);  // [1:0] ignored
+  CHECK(core.keep_ptr() == 12);
+  CHECK(core.keep_stride() == 16);
+  const int shadow = core.a_write_bank();
+  std::vector<uint32_t> words;
+  for (int i = 0; i < 6; ++i) words.push_back(host.cfu_op(isa::kRead, 0, 0, 0));
+  CHECK(core.keep_ptr() == 12 + 3 * 16);
+  const std::vector<int8_t>& bank = core.buffers().a[static_cast<size_t>(shadow)];
+  for (int m = 0; m < 3; ++m)
+    for (int j = 0; j < 8; ++j) {
+      const uint32_t w = words[static_cast<size_t>(2 * m + j / 4)];
+      INFO("line " << m << " lane " << j);
+      CHECK(bank[static_cast<size_t>(12 + 16 * m + j)] == static_cast<int8_t>((w >> (8 * (j % 4))) & 0xff));
+    }
+  CHECK(bank[static_cast<size_t>(12 + 6)] == 0);  // lanes >= Nt read, and are written, as 0
+  // Off: no more writes; RESET clears the pointer.
+  host.cfu_op(isa::kRead, 1, 0, 0);
+  host.cfu_op(isa::kRead, isa::kReadKeep, 0, 0);
+  const std::vector<int8_t> before = bank;
+  host.cfu_op(isa::kRead, 0, 0, 0);
+  CHECK(bank == before);
+  host.cfu_op(isa::kRead, isa::kReadKeep, 40, 8);
+  host.cfu_op(isa::kReset, 0, 0, 0);
+  CHECK(core.keep_ptr() == 0);
+  CHECK(core.keep_stride() == 0);
+  // Not built: os, im2col off, the combinational post-processor, a pitch of 24.
+  for (const char* set : {"os", "noim2col", "noprefetch", "rows20"}) {
+    sasim::HwConfig h = std::string(set) == "rows20" ? hw_of(20, 24, "ws") : hw_of(8, 8, std::string(set) == "os" ? "os" : "ws");
+    if (std::string(set) == "noim2col") h.im2col = false;
+    if (std::string(set) == "noprefetch") h.read_prefetch = false;
+    const sasim::CoreParams q = sasim::core_params_from(h);
+    sasim::CfuCore c(q);
+    sasim::PlainHost hh(&c, h.host);
+    INFO(set);
+    CHECK_FALSE(c.keep_present());
+    CHECK_FALSE(sasim::hw_desc_from(q).keep);
+    CHECK(hh.cfu_op(isa::kRead, isa::kReadKeep, 0, 8) == isa::kErrorResponse);
+  }
+}

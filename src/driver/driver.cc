@@ -427,7 +427,11 @@ class Runner {
       int rc;
       if (run_view(&rc)) return rc;
     }
-    if (im2col_applies()) return run_im2col();
+    if (im2col_applies()) {
+      const int rc = run_im2col();
+      if (keep_) checked(kRead, kReadKeep, 0, 0);  // off: later READs write no A
+      return keep_ && rc == kOk ? status_ : rc;
+    }
     // Depthwise: groups of one array width of output channels.
     const int groups = l_.kind == kDepthwiseConv2d ? (l_.out_c + nc_ - 1) / nc_ : 1;
     for (int gi = 0; gi < groups; ++gi) {
@@ -517,6 +521,9 @@ class Runner {
   }
   // run_layer_in_place: the caller checked in_place_supported for l.
   void set_in_place_checked() { in_place_checked_ = true; }
+  // keep_out_supported / kept_in_supported (driver.h).
+  bool keep_out_supported() { return set_limits() && keep_out_ok(); }
+  bool kept_in_supported() { return set_limits() && kept_in_ok(); }
 
  private:
   // Layers the im2col path takes through a view of them (docs/
@@ -851,6 +858,7 @@ class Runner {
     int split_lines;  // split: lines (groups) per pixel in a band, as many as fit
     bool all;  // every group's weights resident for the whole layer
     bool from_w;  // the prepared weights are in the weight store (run_im2col)
+    bool kept;    // the first band is in the shadow A bank already (LayerDesc::a_kept)
   };
 
   // The schedule of this layer on the extension (no CFU commands): what
@@ -906,7 +914,37 @@ class Runner {
              sc.groups * group_b_lines(pl.passes, sc.gsize) <= hw_.b_lines &&
              pl.passes * line_pitch(hw_.cols) % 8 == 0;  // groups' blocks in whole WRITEs
     sc.from_w = false;
+    sc.kept = false;
     return sc;
+  }
+
+  // The output keep (LayerDesc::keep_out, a_kept): the layers whose run() is
+  // run_im2col on this very layer (no view), one image.
+  SASIM_RARE bool keep_path() const {
+    if (!hw_.keep || !hw_.a_double || l_.batches != 1 || !im2col_applies()) return false;
+    if (l_.kind == kFullyConnected && (l_.in_c + hw_.rows - 1) / hw_.rows > 255) return false;  // run_view's
+    return !(l_.kind == kDepthwiseConv2d && l_.depth_multiplier > 1);
+  }
+  // One band (the shadow A bank is not needed for a next band), whole words
+  // per READ NEXT (every group's Nt and the output's pitch multiples of 4).
+  SASIM_RARE bool keep_out_ok() const {
+    if (l_.fused || !keep_path()) return false;
+    const Schedule sc = schedule();
+    if (sc.split || l_.out_c % 4 != 0 || sc.gsize % 4 != 0) return false;
+    if (sc.skip) return sc.skip_rows >= l_.out_h;
+    int y0, y1, nr;
+    band_of(sc.plb, 0, &y0, &y1, &nr);
+    return nr >= l_.out_h;
+  }
+  // One band holding the whole input as raw rows, from the bank's byte 0:
+  // exactly the bytes a producer's KEEP readback wrote there.
+  SASIM_RARE bool kept_in_ok() const {
+    if (!keep_path()) return false;
+    const Schedule sc = schedule();
+    if (sc.split || sc.skip || sc.pl.packed) return false;
+    int y0, y1, nr;
+    band_of(sc.plb, 0, &y0, &y1, &nr);
+    return y0 == 0 && y1 == l_.in_h && nr >= l_.out_h && raw_band(0, 0, l_.in_h);
   }
 
   SASIM_WARM int run_im2col() {
@@ -921,6 +959,8 @@ class Runner {
     // blob from there, no B crosses the bus. Set (on at the blob, or off)
     // by every im2col layer: W_BASE outlives the layer that set it.
     sc.from_w = sc.seq && l_.packed_weights && l_.w_store > 0 && hw_.w_lines > 0;
+    sc.kept = l_.a_kept && kept_in_ok();
+    keep_ = l_.keep_out && keep_out_ok();
     if (hw_.w_lines > 0)
       checked(kCfg, kCfgWBase, sc.from_w ? static_cast<uint32_t>(l_.w_store - 1) : 0u, sc.from_w ? 1u : 0u);
     if (sc.seq)
@@ -954,6 +994,8 @@ class Runner {
     }
     if (sc.split) {
       send_group_band(n, y0, y1 - y0, go * sc.split_lines * hw_.rows, sc.split_lines);
+    } else if (sc.kept) {
+      // the whole input, in the shadow A bank since the previous layer's readback
     } else if (bga->left > 0 || bga->p) {  // the rest of a prefetched band
       put_segments_a(bga, bga->left);
       bga->p = 0;
@@ -1816,6 +1858,14 @@ class Runner {
     pend_next_ = 0;
     sasim_cfu_fence();  // the stores above must not hold execute at the SEEK (facts.md F19)
     checked(kRead, 1, static_cast<uint32_t>(t.bank), 0);
+    if (keep_) keep_tile(g, t);
+  }
+  // KEEP: the tile's lines go where their outputs lie in the output tensor
+  // (read_lines' offsets), now in the shadow A bank.
+  SASIM_RARE void keep_tile(const Gemm& g, const Tile& t) {
+    const int stride = g.depthwise() ? l_.out_c : g.N;
+    const int col0 = g.depthwise() ? g.out_channel(0) + t.n0 : t.n0;
+    checked(kRead, kReadKeep, static_cast<uint32_t>(t.m0 * stride + col0), static_cast<uint32_t>(stride));
   }
   // Reads up to `n` more lines of the pending tile (its SEEK went out with set_pending).
   SASIM_HOT void read_pending(int n) {
@@ -1829,6 +1879,7 @@ class Runner {
 
   SASIM_NOINLINE void readback(const Gemm& g, const Tile& t) {
     checked(kRead, 1, static_cast<uint32_t>(t.bank), 0);
+    if (keep_) keep_tile(g, t);
     read_lines(g, t, 0, t.mt);
   }
 
@@ -2096,6 +2147,7 @@ class Runner {
   int status_ = kOk;
   bool in_place_ = false;  // the output overlaps the input (in_place_safe)
   bool in_place_checked_ = false;  // run_layer_in_place
+  bool keep_ = false;  // KEEP on for this layer's readback (LayerDesc::keep_out, keep_out_ok)
 };
 
 }  // namespace
@@ -2114,6 +2166,23 @@ SASIM_WARM int run_layer_in_place(const HwDesc& hw, const LayerDesc& l) {
 bool in_place_supported(const HwDesc& hw, const LayerDesc& l) {
   Runner r(hw, l);
   return r.in_place_supported();
+}
+
+SASIM_RARE bool keep_out_supported(const HwDesc& hw, const LayerDesc& l) {
+  Runner r(hw, l);
+  return r.keep_out_supported();
+}
+
+SASIM_RARE bool kept_in_supported(const HwDesc& hw, const LayerDesc& l) {
+  Runner r(hw, l);
+  return r.kept_in_supported();
+}
+
+SASIM_RARE int put_kept_input(const HwDesc& hw, const LayerDesc& l) {
+  if (!kept_in_supported(hw, l)) return kErrCfuRejected;
+  sasim_cfu_op(kReset, 0, 0, 0);  // bank 0 active: the shadow is bank 1, its write pointer 0
+  put_words_a(static_cast<const uint32_t*>(__builtin_assume_aligned(l.input, 4)), l.in_h * l.in_w * l.in_c / 4);
+  return kOk;
 }
 
 bool layer_on_cfu(const HwDesc& hw, const LayerDesc& l) {

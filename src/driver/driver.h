@@ -37,6 +37,7 @@ struct HwDesc {
   bool eltwise;  // the elementwise extension: EW_CONFIG, EW_MULT, EW_OP (run_eltwise)
   bool ew_read;  // READ_EW (the elementwise extension with the prefetching post-processor)
   int w_lines;   // the weight store's lines (W_SEEK, W_BASE, WRITE_W); 0: none
+  bool keep;     // the output keep (KEEP; sasim_isa::has_keep)
 };
 
 struct EltwiseDesc;
@@ -78,6 +79,15 @@ struct LayerDesc {
   // packed_weights (the exported bridge does it once per power-up); the
   // layer then sends no weights. 0: not in the store.
   int w_store;
+  // Optional, the output keep (HwDesc::keep; docs/microarchitecture.md,
+  // "Output kept in A"). keep_out 1: the readback also leaves the output in
+  // the CFU's shadow A bank as the next layer's raw band (KEEP), when
+  // keep_out_supported; the output is stored as usual. a_kept 1: the input
+  // is in the shadow A bank already, as the layer run right before (the
+  // last CFU commands) left it with keep_out on this very tensor; used when
+  // kept_in_supported, otherwise the input is sent as usual. The caller
+  // guarantees a_kept: nothing checks the bank's bytes. 0: neither.
+  int keep_out, a_kept;
 };
 
 enum Status { kOk = 0, kErrTileTooLarge = -1, kErrCfuRejected = -2, kErrNotFusable = -3, kErrInPlace = -4 };
@@ -98,6 +108,20 @@ bool in_place_supported(const HwDesc& hw, const LayerDesc& l);
 // layer): the check, a walk over the layer's bands in cold code (about 4 k
 // cycles on the board), is not repeated. Anything else: run_layer.
 int run_layer_in_place(const HwDesc& hw, const LayerDesc& l);
+
+// The output keep: whether run_layer, given l.keep_out, leaves l's output
+// in the shadow A bank (the im2col path without a view, one image, one band,
+// no fused operator, whole words), and whether, given l.a_kept, it takes
+// l's input from there (the same path with one band holding the whole input
+// as raw rows). A pair chains when the producer's output tensor is the
+// consumer's input and nothing runs on the CFU between them.
+bool keep_out_supported(const HwDesc& hw, const LayerDesc& l);
+bool kept_in_supported(const HwDesc& hw, const LayerDesc& l);
+// For a caller that runs l alone as a deployed network would run it after
+// its producer (the board's layer runner): RESET, then l's input into the
+// shadow A bank from byte 0, the bytes a producer's KEEP readback leaves
+// there. kOk, or kErrCfuRejected when kept_in_supported(hw, l) is false.
+int put_kept_input(const HwDesc& hw, const LayerDesc& l);
 
 // Whether the CFU is the faster path for l, by the driver's cost model
 // (otherwise the caller runs its CPU kernel: the layer runner's, or TFLite

@@ -35,6 +35,7 @@ sasim_drv::HwDesc hw_desc_from(const CoreParams& p) {
   h.eltwise = p.eltwise;
   h.ew_read = p.eltwise && p.prefetch;
   h.w_lines = p.w_lines;
+  h.keep = sasim_isa::has_keep(p.im2col && p.dataflow == Dataflow::kWeightStationary, p.prefetch, p.rows);
   return h;
 }
 
