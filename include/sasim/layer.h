@@ -100,6 +100,14 @@ struct LayerSpec {
   // (its table or arena full). The board estimate gives the driver what the
   // firmware's driver gets.
   int prepared = 2;
+  // The output keep (sasim_drv::LayerDesc::keep_out, a_kept; docs/
+  // microarchitecture.md, "Output kept in A"): keep_out 1, the layer leaves
+  // its output in the CFU's shadow A bank for the next layer; a_kept 1, its
+  // input is there already (the board estimate puts it there before the
+  // layer's timed span, as the layer before left it). Whole-network runs and
+  // layer lists set them for chained pairs (KeepChain).
+  int keep_out = 0;
+  int a_kept = 0;
   // The arena plan's offsets of the layer's tensors (whole-network runs;
   // the board's runner places them so). Output: the fused operator's when
   // has_fused.

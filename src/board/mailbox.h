@@ -17,7 +17,7 @@
 namespace sasim_board {
 
 const uint32_t kMailboxMagic = 0x4d534153u;  // "SASM"
-const uint32_t kMailboxVersion = 9;
+const uint32_t kMailboxVersion = 10;
 
 // The runner's own statuses (beside the driver's, sasim_drv::kOk and below)
 // for a layer run through the shipped kernel and bridge (Mailbox::shipped).
@@ -29,7 +29,7 @@ struct Mailbox {
   uint32_t magic, version;
   // sasim_drv::HwDesc
   int32_t rows, cols, dataflow, a_lines, b_lines, c_lines, a_double, b_double, c_double, im2col, store_cycles, eltwise,
-      ew_read, w_lines;
+      ew_read, w_lines, keep;
   // sasim_drv::LayerDesc
   int32_t kind, batches, in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w;
   int32_t stride_h, stride_w, dil_h, dil_w, pad_top, pad_left, depth_multiplier;
@@ -41,6 +41,10 @@ struct Mailbox {
   // prepared weights (the bridge's allocation; the runner writes them there
   // before the timed span); 0 = none.
   int32_t w_store;
+  // The output keep (LayerDesc::keep_out, a_kept). a_kept: the runner puts
+  // the input into the CFU's shadow A bank before the timed span, where the
+  // layer run before it in a deployed network left it.
+  int32_t keep_out, a_kept;
   // An elementwise operator fused into the layer's readback (LayerDesc::
   // fused): fused = 1, its op (sasim_isa::EwOp), operand b's board address,
   // and fused_q = a_zp, b_zp, out_zp, act_min, act_max, m_a, s_a, m_b, s_b,

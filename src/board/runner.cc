@@ -50,6 +50,8 @@ inline __attribute__((always_inline)) void unpack(volatile sasim_board::Mailbox&
   hw.eltwise = m.eltwise != 0;
   hw.ew_read = m.ew_read != 0;
   hw.w_lines = m.w_lines;
+  hw.keep = m.keep != 0;
+  l.keep_out = l.a_kept = 0;  // set by the caller (the runner, or the bridge when shipped)
   l.w_store = 0;  // the shipped bridge stores the weights (sasim_tflm.cc)
   l.kind = m.kind;
   l.batches = m.batches;
@@ -114,6 +116,16 @@ inline __attribute__((always_inline)) int finish(volatile sasim_board::Mailbox& 
   return rc == sasim_drv::kOk ? 0 : 1;
 }
 
+// A chained layer's input into the CFU's shadow A bank, where its producer
+// left it (sasim_drv::put_kept_input), and l's keep fields from the mailbox.
+// Cold: only chained layers run it.
+__attribute__((noinline, cold)) bool put_kept(volatile sasim_board::Mailbox& m, const sasim_drv::HwDesc& hw,
+                                              sasim_drv::LayerDesc& l) {
+  l.a_kept = m.a_kept;
+  l.keep_out = m.keep_out;
+  return !m.a_kept || sasim_drv::put_kept_input(hw, l) == sasim_drv::kOk;
+}
+
 // An accelerator layer: every layer of a model runs this, so it sits with
 // the driver's once-per-layer code (.text.sasim_warm, src/board/link.ld),
 // where it evicts none of the driver's loops from the I$.
@@ -127,6 +139,9 @@ __attribute__((section(".text.sasim_warm"), noinline)) int run_accelerator_layer
     l.fused = &fused;
   }
   m.on_cfu = 1;
+  // The input in the CFU's shadow A bank, where the layer before left it
+  // (KEEP; not timed).
+  if ((m.a_kept || m.keep_out) && !put_kept(m, hw, l)) return finish(m, sasim_drv::kErrCfuRejected, 0, 0, 0, 0);
   // The weights in the CFU's store, where a deployed network's first
   // inference put them (not timed: the layer's steady state is).
   if (m.w_store > 0 && l.packed_weights) {
@@ -163,8 +178,11 @@ __attribute__((section(".text.sasim_warm"), noinline)) int run_shipped_layer(vol
   if (m.fused) unpack_fused(m, fused);
   sasim_drv::LayerDesc key = l;
   key.output = y;
+  // The input in the CFU's shadow A bank, where its producer left it (KEEP;
+  // not timed), before the bridge's store writes.
+  if (m.a_kept && !put_kept(m, hw, l)) return finish(m, sasim_drv::kErrCfuRejected, 0, 0, 0, 0);
   if (!sasim_tflm::Adopt(key, l.folded_bias, l.packed_weights, m.fused ? &fused : 0, l.output,
-                         l.packed_weights ? m.w_store : 0))
+                         l.packed_weights ? m.w_store : 0, (m.keep_out ? 1 : 0) | (m.a_kept ? 2 : 0)))
     return finish(m, sasim_board::kShippedNoAdopt, 0, 0, 0, 0);
   const int32_t kind = m.kind;
   const int32_t in_dims[4] = {l.batches, l.in_h, l.in_w, l.in_c};

@@ -119,6 +119,15 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
 // says so).
 bool fusion_after(const sasim_drv::HwDesc& hw, const tflite::Model& m, size_t pos, const tflite::ImportedLayer& layer,
                   LayerSpec* spec, int* x_index, const tflite::ArenaPlan* plan = nullptr, bool* prevented = nullptr);
+// The output keep (docs/microarchitecture.md, "Output kept in A"): whether
+// the layer at position pos leaves its output in the CFU's A bank for the
+// next operator, a CFU layer (`next`) whose input is that output, and the
+// next takes it from there: neither runs fused with an operator after it in
+// the producer's case, both on the CFU by the driver's cost model, and the
+// driver's keep_out_supported / kept_in_supported. The runner (run_network)
+// and export-cfu --model (src/sasim_fuse.h's keep table) decide the same way.
+bool keep_chain_after(const sasim_drv::HwDesc& hw, const tflite::Model& m, size_t pos,
+                      const tflite::ImportedLayer& layer, const tflite::ImportedLayer* next);
 // --trace, --trace-layer (one of `names`, from `source`) and --trace-cycles
 // into *eo, validated; the trace files go to out_dir.
 void set_trace_options(const RunOptions& opt, const std::vector<std::string>& names, const std::string& source,

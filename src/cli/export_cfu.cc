@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "commands.h"
 #include "export/cfu_project.h"
@@ -123,6 +124,29 @@ int cmd_export_cfu(const CommonOptions& common, const ExportOptions& o) {
         const tflite::Operator& next = m.operators[pos + 1];
         e.fused = fmt::format("{} {}", next.index, tflite::op_name(next.code));
         in.fuse.push_back(e);
+      }
+    // The output-keep chains, as `sasim run` decides them (keep_chain_after).
+    std::map<int, int> keep;  // operator index -> bits
+    for (size_t pos = 0; pos + 1 < m.operators.size(); ++pos) {
+      const tflite::ImportedLayer *a = nullptr, *b = nullptr;
+      for (const tflite::ImportedLayer& l : im.layers) {
+        if (l.op_index == m.operators[pos].index) a = &l;
+        if (l.op_index == m.operators[pos + 1].index) b = &l;
+      }
+      if (!a || !keep_chain_after(hd, m, pos, *a, b)) continue;
+      keep[a->op_index] |= 1;
+      keep[b->op_index] |= 2;
+    }
+    for (const auto& [index, bits] : keep)
+      for (const tflite::ImportedLayer& l : im.layers) {
+        if (l.op_index != index) continue;
+        KeepEntry e;
+        e.filter_hash = fnv1a(l.filter.data(), l.filter.size());
+        e.filter_bytes = static_cast<uint32_t>(l.filter.size());
+        e.out_c = l.spec.out_c();
+        e.keep = bits;
+        e.op_index = index;
+        in.keep.push_back(e);
       }
     // The README's expected cycles and ticks per operator: the whole
     // inference as `sasim run` times it on this configuration (its files go

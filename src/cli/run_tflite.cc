@@ -110,6 +110,30 @@ bool fusion_after(const sasim_drv::HwDesc& hw, const tflite::Model& m, size_t po
   return true;
 }
 
+bool keep_chain_after(const sasim_drv::HwDesc& hw, const tflite::Model& m, size_t pos,
+                      const tflite::ImportedLayer& layer, const tflite::ImportedLayer* next) {
+  if (!hw.keep || !next || pos + 1 >= m.operators.size()) return false;
+  const tflite::Operator& a = m.operators[pos];
+  const tflite::Operator& b = m.operators[pos + 1];
+  if (next->op_index != b.index || b.inputs.empty() || b.inputs[0] != a.outputs[0]) return false;
+  LayerSpec s;
+  int x = -1;
+  if (fusion_after(hw, m, pos, layer, &s, &x)) return false;  // its readback is the operator's
+  // The driver's rules, on views of the two layers with buffers of their sizes.
+  auto desc = [](const tflite::ImportedLayer& il, LayerData* d, std::vector<int8_t>* out) {
+    d->filter = il.filter;
+    d->bias = il.bias;
+    d->input.resize(static_cast<size_t>(il.spec.input_elems()));
+    out->resize(static_cast<size_t>(il.spec.output_elems()));
+    return layer_desc_from(il.spec, *d, out->data(), nullptr);
+  };
+  LayerData da, db;
+  std::vector<int8_t> oa, ob;
+  const sasim_drv::LayerDesc la = desc(layer, &da, &oa), lb = desc(*next, &db, &ob);
+  return sasim_drv::layer_on_cfu(hw, la) && sasim_drv::layer_on_cfu(hw, lb) && sasim_drv::keep_out_supported(hw, la) &&
+         sasim_drv::kept_in_supported(hw, lb);
+}
+
 int cmd_run_tflite(const CommonOptions& common, const RunOptions& opt) {
   if (!opt.model_overrides.empty())
     throw ConfigError({{"--set " + opt.model_overrides[0].text, 0, 0, "",
@@ -227,6 +251,10 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
   // operators done (no output tensor: the inference is not complete).
   SigintScope sigint;
   size_t ops_done = 0;
+  // The output keep: the previous layer left this operator's input in the
+  // CFU's A bank (keep_chain_after); the layers that kept or took one.
+  bool input_kept = false;
+  std::vector<int> kept_by;
   for (size_t pos = 0; pos < m.operators.size(); ++pos) {
     const tflite::Operator& op = m.operators[pos];
     SigintScope::test_hook(ops_done);
@@ -235,8 +263,13 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
     const int oi = op.outputs[0];
     const tflite::Tensor& o = m.tensors[static_cast<size_t>(oi)];
     const tflite::ImportedLayer* layer = nullptr;
-    for (const auto& l : im.layers)
+    const tflite::ImportedLayer* next_layer = nullptr;
+    for (const auto& l : im.layers) {
       if (l.op_index == op.index) layer = &l;
+      if (pos + 1 < m.operators.size() && l.op_index == m.operators[pos + 1].index) next_layer = &l;
+    }
+    const bool a_kept = input_kept;
+    input_kept = false;
     std::string where = "cpu";
     std::optional<uint64_t> cycles;  // empty: not timed
     uint64_t macs = 0;
@@ -279,8 +312,12 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
       if (board) {
         spec.w_store = store.place(spec, d, std::to_string(op.index));
         spec.prepared = store.last_prepared();
+        spec.a_kept = a_kept ? 1 : 0;
+        spec.keep_out = fused_out < 0 && keep_chain_after(hw_desc, m, pos, *layer, next_layer) ? 1 : 0;
       }
       EngineResult r = engine->run(spec, d);
+      input_kept = spec.keep_out && !r.stats.on_cpu;
+      if (spec.keep_out) kept_by.push_back(op.index);
       t[fused_out >= 0 ? fused_out : oi] = std::move(r.output);
       where = fused_out >= 0 ? "cfu+" : r.stats.on_cpu ? "cpu" : "cfu";
       cycles = r.stats.cycles;
@@ -431,6 +468,13 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
                "docs/export-cfu.md)\n",
                pairs(in_place));
   if (board && hw_desc.w_lines > 0) fmt::print(so, "{}\n", store.summary());
+  if (!kept_by.empty()) {
+    std::string list;
+    for (int i : kept_by) list += fmt::format("{}{}", list.empty() ? "" : ", ", i);
+    fmt::print(so, "output kept in A: {} leave their output in the CFU for the layer after them, which sends no input "
+               "(docs/microarchitecture.md)\n",
+               list);
+  }
   if (!prevented.empty())
     fmt::print(so, "not fused: {} (TFLite Micro's arena plan puts the operator's output over its other input, or over "
                "the layer's input where the driver cannot run the layer in place, so the exported bridge runs both "

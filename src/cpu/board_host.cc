@@ -187,6 +187,7 @@ void BoardHost::put_hw(const sasim_drv::HwDesc& hw, sasim_board::Mailbox* m) con
   m->eltwise = hw.eltwise;
   m->ew_read = hw.ew_read;
   m->w_lines = hw.w_lines;
+  m->keep = hw.keep;
 }
 
 int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, const LayerData& data, int8_t* out,
@@ -235,6 +236,8 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
   m.shift = place(shifts.data(), shifts.size() * 4);
   m.output = arena.put(pl.output, nullptr, out_bytes);
   m.shipped = spec.shipped ? 1 : 0;
+  m.keep_out = spec.keep_out;
+  m.a_kept = spec.a_kept;
   if (spec.has_fused) {  // the fused operator's operand, and its parameters
     const LayerSpec::Fused& f = spec.fused;
     m.fused = 1;

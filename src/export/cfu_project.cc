@@ -190,6 +190,8 @@ std::string hw_header(const HwConfig& hw, const std::string& version) {
                    p.w_lines);
   s += fmt::format("#define SASIM_HW_ELTWISE {}  // EW_CONFIG / EW_MULT / EW_OP\n", p.eltwise ? 1 : 0);
   s += fmt::format("#define SASIM_HW_READ_PREFETCH {}  // the prefetching post-processor\n", p.prefetch ? 1 : 0);
+  s += fmt::format("#define SASIM_HW_KEEP {}  // the output keep (KEEP)\n",
+                   sasim_isa::has_keep(p.im2col && p.dataflow == Dataflow::kWeightStationary, p.prefetch, p.rows) ? 1 : 0);
   s += "// Cycles the board's memory takes per store (an L2 hit; cpu.memory.write in\n"
        "// the fixed model): the driver's streaming loops that store faster than\n"
        "// this are not used (HwDesc::store_cycles).\n";
@@ -484,6 +486,19 @@ std::string fuse_header(const ProjectInputs& in) {
     const FuseEntry& e = in.fuse[i];
     s += fmt::format("{}{{0x{:08x}u, {}u, {}}} /* operator {}, then {} */", i ? ", \\\n   " : "", e.filter_hash,
                      e.filter_bytes, e.out_c, e.op_index, e.fused);
+  }
+  s += "}\n\n";
+  s += "// The output keep (docs/microarchitecture.md, \"Output kept in A\"): keep bit 0,\n"
+       "// the layer leaves its output in the CFU's A bank for the next operator, a CFU\n"
+       "// layer reading it; bit 1, the layer is that operator and takes its input from\n"
+       "// there when its producer ran right before.\n";
+  s += fmt::format("#define SASIM_KEEP_COUNT {}\n", in.keep.size());
+  s += "#define SASIM_KEEP_TABLE \\\n  {";
+  if (in.keep.empty()) s += "{0u, 0u, 0, 0}";
+  for (size_t i = 0; i < in.keep.size(); ++i) {
+    const KeepEntry& e = in.keep[i];
+    s += fmt::format("{}{{0x{:08x}u, {}u, {}, {}}} /* operator {} */", i ? ", \\\n   " : "", e.filter_hash,
+                     e.filter_bytes, e.out_c, e.keep, e.op_index);
   }
   s += "}\n\n#endif  // SASIM_FUSE_H_\n";
   return s;

@@ -49,6 +49,16 @@ struct FuseEntry {
   int op_index = 0;    // the layer's operator index in the model
   std::string fused;   // the fused operator, "INDEX OP"
 };
+// A layer of an output-keep chain (src/sasim_fuse.h's keep table; the
+// bridge's kKeep): keep bit 0, it leaves its output in the CFU for the next
+// operator; bit 1, it is that next operator.
+struct KeepEntry {
+  uint32_t filter_hash = 0;
+  uint32_t filter_bytes = 0;
+  int out_c = 0;
+  int keep = 0;
+  int op_index = 0;
+};
 // FNV-1a (32 bits) of bytes, as the bridge computes it.
 uint32_t fnv1a(const int8_t* p, size_t n);
 
@@ -61,6 +71,7 @@ struct ProjectInputs {
   std::vector<OperatorCycles> model_ops;
   std::string fuse_model;  // the model the fusions are for (export-cfu --model), or empty
   std::vector<FuseEntry> fuse;
+  std::vector<KeepEntry> keep;  // --model: the output-keep chains (src/sasim_fuse.h)
 };
 
 // Every file of the project, in a fixed order. Throws std::logic_error when

@@ -5,4 +5,6 @@
 #define SASIM_FUSE_H_
 #define SASIM_FUSE_COUNT 0
 #define SASIM_FUSE_TABLE {{0u, 0u, 0}}
+#define SASIM_KEEP_COUNT 0
+#define SASIM_KEEP_TABLE {{0u, 0u, 0, 0}}
 #endif  // SASIM_FUSE_H_

@@ -54,6 +54,7 @@ const sasim_drv::HwDesc kHw = {
     SASIM_HW_B_LINES,  SASIM_HW_C_LINES,  SASIM_HW_A_DOUBLE != 0, SASIM_HW_B_DOUBLE != 0,
     SASIM_HW_C_DOUBLE != 0, SASIM_HW_IM2COL != 0, SASIM_HW_STORE_CYCLES, SASIM_HW_ELTWISE != 0,
     SASIM_HW_ELTWISE != 0 && SASIM_HW_READ_PREFETCH != 0, SASIM_HW_W_LINES,
+    SASIM_HW_KEEP != 0,
 };
 #endif
 
@@ -69,6 +70,19 @@ struct FuseKey {
   int out_c;
 };
 const FuseKey kFuse[] = SASIM_FUSE_TABLE;
+// The layers of an output-keep chain (sasim_fuse.h's keep table, written by
+// export-cfu --model from the model's graph: `keep` bit 0, the layer leaves
+// its output in the CFU's A bank for the next operator, a CFU layer that
+// reads it; bit 1, the layer is that next operator).
+struct KeepKey {
+  uint32_t filter_hash, filter_bytes;
+  int out_c, keep;
+};
+const KeepKey kKeep[] = SASIM_KEEP_TABLE;
+// The tensor the CFU's shadow A bank holds, as a keep layer's readback left
+// it right before (0: none). Every bridge call that uses the CFU clears it
+// first: a layer takes it only straight after its producer.
+const int8_t* g_kept = 0;
 
 uint32_t fnv1a(const int8_t* p, unsigned n) {
   uint32_t h = 2166136261u;
@@ -97,6 +111,10 @@ struct Prepared {
   const int32_t* folded;
   const int8_t* packed;
   int w_store;  // 1 + the weight-store line of `packed` (place_in_store); 0: not there
+  // The output keep: kKeep's bits for the layer (or Adopt's), and whether
+  // the driver keeps its output with these tensors (-1: not asked yet).
+  int keep;
+  signed char keep_ok;
   // The per-channel multipliers and shifts found to be the CFU's (quant_ok)
   // at an earlier call: TFLite Micro computes them once, in Prepare.
   const int32_t* q_mult;
@@ -198,6 +216,8 @@ Prepared* add_entry(const sasim_drv::LayerDesc& l) {
   p.folded = 0;
   p.packed = 0;
   p.w_store = 0;
+  p.keep = 0;
+  p.keep_ok = -1;
   p.q_mult = p.q_shift = 0;
   p.fuse = false;
   p.learned = false;
@@ -241,11 +261,13 @@ __attribute__((noinline, cold)) Prepared* prepare(sasim_drv::LayerDesc* l) {
   Prepared& p = *add_entry(*l);
   p.folded = folded;
   p.packed = packed;
-  if (SASIM_FUSE_COUNT > 0) {  // (an empty table holds one entry of 0 bytes, which no filter matches)
+  if (SASIM_FUSE_COUNT > 0 || SASIM_KEEP_COUNT > 0) {  // (an empty table holds one entry of 0 bytes, which no filter matches)
     const unsigned n = filter_bytes(*l);
     const uint32_t h = fnv1a(l->filter, n);
     for (unsigned i = 0; i < sizeof kFuse / sizeof kFuse[0]; ++i)
       p.fuse = p.fuse || (kFuse[i].filter_hash == h && kFuse[i].filter_bytes == n && kFuse[i].out_c == l->out_c);
+    for (unsigned i = 0; i < sizeof kKeep / sizeof kKeep[0]; ++i)
+      if (kKeep[i].filter_hash == h && kKeep[i].filter_bytes == n && kKeep[i].out_c == l->out_c) p.keep = kKeep[i].keep;
   }
   l->folded_bias = folded;
   l->packed_weights = packed;
@@ -286,6 +308,7 @@ inline void clear(sasim_drv::LayerDesc* l) {
   l->packed_weights = 0;
   l->fused = 0;
   l->w_store = 0;
+  l->keep_out = l->a_kept = 0;
 }
 
 bool overlap(const int8_t* a, unsigned na, const int8_t* b, unsigned nb) { return a < b + nb && b < a + na; }
@@ -312,6 +335,8 @@ SASIM_BRIDGE void settle() {
     g_counters.last_status = sasim_drv::kErrInPlace;
     return;
   }
+  g_kept = 0;
+  g_last.l.a_kept = g_last.l.keep_out = 0;  // the A bank holds something else by now
   g_counters.last_status = sasim_drv::run_layer(kHw, g_last.l);
 }
 
@@ -332,6 +357,18 @@ __attribute__((noinline, cold)) void decide_fusion(Prepared* p, const sasim_drv:
   p->fusable = !ok ? 0 : overlap(p->z, output_bytes(l), l.input, input_bytes(l)) ? 2 : 1;
 }
 
+// The output keep: the input from the CFU's A bank when the layer run right
+// before left it there (the keep table's chain), the output left there for
+// the next one. Any other layer's commands end what it held. Out of the
+// layers' way in the I$: only chained layers run it.
+__attribute__((noinline, cold)) void keep_setup(Prepared* p, sasim_drv::LayerDesc* l) {
+  const int8_t* const kept = g_kept;
+  g_kept = 0;
+  l->a_kept = p && (p->keep & 2) && kept == l->input ? 1 : 0;
+  if (p && (p->keep & 1) && p->keep_ok < 0) p->keep_ok = sasim_drv::keep_out_supported(kHw, *l) ? 1 : 0;
+  l->keep_out = p && (p->keep & 1) && p->keep_ok == 1 ? 1 : 0;
+}
+
 // channels_checked: the caller checked l's per-channel multipliers and
 // shifts (else they are checked here, once per prepared layer).
 SASIM_BRIDGE bool run(sasim_drv::LayerDesc* l, bool channels_checked) {
@@ -347,6 +384,7 @@ SASIM_BRIDGE bool run(sasim_drv::LayerDesc* l, bool channels_checked) {
   }
   if (!p) p = prepare(l);
   g_last.learning = false;
+  if (g_kept || (p && p->keep)) keep_setup(p, l);
   // The driver's cost model: a small fully connected layer is faster on the
   // CPU (TFLite Micro's reference code then runs), unless its next operator
   // is fused into it.
@@ -404,6 +442,7 @@ SASIM_BRIDGE bool run(sasim_drv::LayerDesc* l, bool channels_checked) {
     return false;
   }
   ++g_counters.accelerated;
+  if (l->keep_out) g_kept = l->output;
   if (p && p->fuse) {
     g_last.learning = true;
     g_last.p = p;
@@ -477,9 +516,11 @@ void ResetPrepared() {
 }
 
 bool Adopt(const sasim_drv::LayerDesc& l, const int32_t* folded, const int8_t* packed,
-           const sasim_drv::EltwiseDesc* fused, int8_t* fused_output, int w_store) {
+           const sasim_drv::EltwiseDesc* fused, int8_t* fused_output, int w_store, int keep) {
   Prepared* p = add_entry(l);
   if (!p) return false;
+  p->keep = keep;
+  if (keep & 2) g_kept = l.input;  // its producer ran right before (the caller put the input in A)
   p->folded = folded;
   p->packed = packed;
   if (w_store > 0) {  // the blob in the store, where the first inference put it
@@ -569,6 +610,7 @@ static bool dense_pair(const int dims[4], const int strides1[4], const int strid
 static bool elementwise(int op, const tflite::ArithmeticParams& params, const int dims[4], const int strides1[4],
                         const int strides2[4], const int8_t* input1_data, const int8_t* input2_data,
                         int8_t* output_data) {
+  g_kept = 0;  // the unit's commands leave A alone, but a layer after this one is no producer's next
   // The call after a layer of sasim_fuse.h run plainly: the operator to
   // learn (the layer's output one of its inputs, the other of the same
   // shape; elementwise_call took the state).

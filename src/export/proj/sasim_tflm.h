@@ -85,9 +85,12 @@ void ResetPrepared();
 // it, the third and later find it decided), and, with w_store > 0, its
 // prepared weights in the weight store from line w_store - 1, as the first
 // inference put them (written now). False when the table is full or the
-// weights do not fit the store there. A project's firmware has no use for it.
+// weights do not fit the store there. `keep`: the layer's output-keep bits
+// (bit 0 it keeps its output for the next layer, bit 1 its input is in the
+// CFU's A bank: the caller put it there, as its producer would have). A
+// project's firmware has no use for it.
 bool Adopt(const sasim_drv::LayerDesc& l, const int32_t* folded, const int8_t* packed,
-           const sasim_drv::EltwiseDesc* fused, int8_t* fused_output, int w_store);
+           const sasim_drv::EltwiseDesc* fused, int8_t* fused_output, int w_store, int keep = 0);
 #if defined(SASIM_HW_RUNTIME)
 // The runner's one image serves every configuration: the hardware the
 // bridge gives the driver (a project has it built in, sasim_hw.h).
