@@ -667,7 +667,11 @@ expect(run_tflite_r8_in_place 0 "\nin place: 3 ADD into 2, 7 ADD into 6, 11 ADD 
 # faster than the one with every ADD on the elementwise unit (--no-fuse).
 # It starts with a broadcast MUL and SUB: on the CFU's elementwise unit, and
 # equal to the golden network operator by operator (exit 0).
-expect(run_tflite_mobilenetv2 0 "\n +0 +MUL +1x160x160x3 +cfu +[0-9]+ +yes\n +1 +SUB +1x160x160x3 +cfu +[0-9]+ +yes\n.*0 CPU operators not timed\nin place: 37 ADD into 36, 59 ADD into 58 \\(TFLite Micro's arena plan[^\n]*\nweight store: [0-9]+ of 12288 lines hold the weights of [0-9]+ layers .*first inference \\(docs/command-set.md\\); full for [0-9]+ more .*which\n? +stream theirs\nnot included: TFLite Micro's interpreter between the 68 operators \\(about"
+# The output keep: DS-CNN's layers 0-7 leave their output in the CFU's A
+# bank and 1-8 send no input (docs/microarchitecture.md), bit-exact.
+expect(run_tflite_kws_keep 0 "\n +8 +CONV_2D +1x25x5x64 +cfu +[0-9]+ +512000 +[0-9.]+ +yes\n.*\noutput kept in A: layers 0, 1, 2, 3, 4, 5, 6, 7 leave their output in the CFU for the layer after them, which sends no\n? ?input"
+       ARGS run --model "${SHARED}/models/kws_ref_model.tflite" --out "${WORK}/tflite_kws_keep")
+expect(run_tflite_mobilenetv2 0 "\n +0 +MUL +1x160x160x3 +cfu +[0-9]+ +yes\n +1 +SUB +1x160x160x3 +cfu +[0-9]+ +yes\n.*0 CPU operators not timed\nin place: 37 ADD into 36, 59 ADD into 58 \\(TFLite Micro's arena plan[^\n]*\nweight store: [0-9]+ of 12288 lines hold the weights of [0-9]+ layers .*first inference \\(docs/command-set.md\\); full for [0-9]+ more .*which\n? +stream theirs\noutput kept in A: layers 25, 26, 27, 30, [^\n]*, 61, 62\n leave their output in the CFU for the layer after them, which sends no input \\(docs/microarchitecture.md\\)\nnot included: TFLite Micro's interpreter between the 68 operators \\(about"
        ARGS run --model "${SHARED}/models/model_mobilenetv2_160_035.tflite" --out "${WORK}/tflite_mnv2")
 expect(run_tflite_mnv2_no_fuse 0 "total: [0-9]+ cycles"
        ARGS run --no-fuse --model "${SHARED}/models/model_mobilenetv2_160_035.tflite" --out "${WORK}/tflite_mnv2--no-fuse")
