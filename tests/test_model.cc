@@ -1267,7 +1267,7 @@ TEST_CASE("output keep: random chained layers take their input from the A bank a
   namespace isa = sasim_isa;
   std::mt19937 rng(20261207);
   auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
-  int chained = 0, stale_differs = 0, refused = 0;
+  int chained = 0, stale_differs = 0, refused = 0, kept_only = 0;
   for (int iter = 0; iter < 150; ++iter) {
     const int rows = 4 << pick(0, 2), cols = rows * pick(1, 2);
     const int ih = pick(1, 12), iw = pick(1, 12);
@@ -1327,10 +1327,20 @@ TEST_CASE("output keep: random chained layers take their input from the A bank a
         host.cfu_op(isa::kWriteA, 0, static_cast<uint32_t>(rng()), static_cast<uint32_t>(rng()));
       host.cfu_op(isa::kStart, 0, 1 | 1u << 16, 1u | isa::kFlagClear << 8);
       host.cfu_op(isa::kWait, 0, 0, 0);
-      l0.keep_out = keep ? 1 : 0;
+      // Kept only (2) in some: the output then never reaches memory.
+      const bool only = keep && pick(0, 1) == 1;
+      l0.keep_out = keep ? (only ? 2 : 1) : 0;
       l1.a_kept = 1;
+      std::fill(o0.begin(), o0.end(), int8_t{0x5a});
       REQUIRE(sasim_drv::run_layer(hd, l0) == sasim_drv::kOk);
-      CHECK(o0 == y0);
+      if (only) {
+        CHECK(std::all_of(o0.begin(), o0.end(), [](int8_t v) { return v == 0x5a; }));
+        const std::vector<int8_t>& bank = core.buffers().a[static_cast<size_t>(core.a_write_bank())];
+        CHECK(std::equal(y0.begin(), y0.end(), bank.begin()));
+        kept_only += 1;
+      } else {
+        CHECK(o0 == y0);
+      }
       CHECK(core.keep_stride() == 0);  // off again after the layer
       const uint64_t cmds0 = core.counters().commands;
       std::fill(o1.begin(), o1.end(), int8_t{0});
@@ -1350,12 +1360,14 @@ TEST_CASE("output keep: random chained layers take their input from the A bank a
     sasim::PlainHost host(&core, hw.host);
     sasim::set_cfu_target(&host);
     l1.a_kept = 0;
+    std::copy(y0.begin(), y0.end(), o0.begin());  // (after a kept-only producer it holds no output)
     REQUIRE(sasim_drv::run_layer(hd, l1) == sasim_drv::kOk);
     CHECK(o1 == y1);
     CHECK(core.counters().commands == cmds_kept + y0.size() / 8);
   }
   INFO("chained " << chained << ", stale inputs that changed the output " << stale_differs << ", refused " << refused);
   CHECK(chained >= 60);
+  CHECK(kept_only >= chained / 4);
   CHECK(stale_differs >= chained * 9 / 10);
 }
 

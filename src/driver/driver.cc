@@ -26,8 +26,9 @@ inline int max_i(int a, int b) { return a > b ? a : b; }
 #if defined(__riscv)
 #define SASIM_HOT __attribute__((section(".text.sasim_hot"), noinline, noclone))
 #define SASIM_WARM __attribute__((section(".text.sasim_warm"), noinline, noclone))
-// The fused readback (read_fused): right behind the hot loops, so that the
-// layers without a fused operator keep the hot section's layout.
+// The fused readback (read_fused) and the kept one (read_discard, keep_tile):
+// right behind the hot loops, so that the layers without them keep the hot
+// section's layout.
 #define SASIM_FUSED __attribute__((section(".text.sasim_fused"), noinline, noclone))
 #else
 #define SASIM_FUSED
@@ -927,9 +928,9 @@ class Runner {
   }
   // One band (the shadow A bank is not needed for a next band), whole words
   // per READ NEXT (every group's Nt and the output's pitch multiples of 4).
-  SASIM_RARE bool keep_out_ok() const {
+  SASIM_RARE bool keep_out_ok() const { return keep_out_ok(schedule()); }
+  SASIM_RARE bool keep_out_ok(const Schedule& sc) const {
     if (l_.fused || !keep_path()) return false;
-    const Schedule sc = schedule();
     if (sc.split || l_.out_c % 4 != 0 || sc.gsize % 4 != 0) return false;
     if (sc.skip) return sc.skip_rows >= l_.out_h;
     int y0, y1, nr;
@@ -938,9 +939,9 @@ class Runner {
   }
   // One band holding the whole input as raw rows, from the bank's byte 0:
   // exactly the bytes a producer's KEEP readback wrote there.
-  SASIM_RARE bool kept_in_ok() const {
+  SASIM_RARE bool kept_in_ok() const { return kept_in_ok(schedule()); }
+  SASIM_RARE bool kept_in_ok(const Schedule& sc) const {
     if (!keep_path()) return false;
-    const Schedule sc = schedule();
     if (sc.split || sc.skip || sc.pl.packed) return false;
     int y0, y1, nr;
     band_of(sc.plb, 0, &y0, &y1, &nr);
@@ -959,8 +960,9 @@ class Runner {
     // blob from there, no B crosses the bus. Set (on at the blob, or off)
     // by every im2col layer: W_BASE outlives the layer that set it.
     sc.from_w = sc.seq && l_.packed_weights && l_.w_store > 0 && hw_.w_lines > 0;
-    sc.kept = l_.a_kept && kept_in_ok();
-    keep_ = l_.keep_out && keep_out_ok();
+    sc.kept = l_.a_kept && kept_in_ok(sc);
+    keep_ = l_.keep_out && keep_out_ok(sc);
+    keep_only_ = keep_ && l_.keep_out == 2;
     if (hw_.w_lines > 0)
       checked(kCfg, kCfgWBase, sc.from_w ? static_cast<uint32_t>(l_.w_store - 1) : 0u, sc.from_w ? 1u : 0u);
     if (sc.seq)
@@ -1860,9 +1862,23 @@ class Runner {
     checked(kRead, 1, static_cast<uint32_t>(t.bank), 0);
     if (keep_) keep_tile(g, t);
   }
+  // `words` READ NEXTs whose answers go nowhere (LayerDesc::keep_out 2: the
+  // output only into the A bank). Four a step on the board, no loads or
+  // stores in the loop.
+  SASIM_FUSED static void read_discard(int words) {
+#if defined(__riscv)
+    for (; words >= 4; words -= 4)
+      __asm__ volatile(
+          ".insn r 0x0B, 5, 0, zero, zero, zero\n\t"  // READ NEXT (cfu_isa.h kRead, f7 0)
+          ".insn r 0x0B, 5, 0, zero, zero, zero\n\t"
+          ".insn r 0x0B, 5, 0, zero, zero, zero\n\t"
+          ".insn r 0x0B, 5, 0, zero, zero, zero\n\t" ::: "memory");
+#endif
+    for (; words > 0; --words) sasim_cfu_op(kRead, 0, 0, 0);
+  }
   // KEEP: the tile's lines go where their outputs lie in the output tensor
   // (read_lines' offsets), now in the shadow A bank.
-  SASIM_RARE void keep_tile(const Gemm& g, const Tile& t) {
+  SASIM_FUSED void keep_tile(const Gemm& g, const Tile& t) {
     const int stride = g.depthwise() ? l_.out_c : g.N;
     const int col0 = g.depthwise() ? g.out_channel(0) + t.n0 : t.n0;
     checked(kRead, kReadKeep, static_cast<uint32_t>(t.m0 * stride + col0), static_cast<uint32_t>(stride));
@@ -1892,6 +1908,10 @@ class Runner {
     if (l_.fused) {
       read_fused(t, stride, col0, m_lo, m_hi);
       sasim_cfu_fence();
+      return;
+    }
+    if (keep_only_) {  // the words only into the A bank (KEEP): no store
+      read_discard((m_hi - m_lo) * ((t.nt + 3) / 4));
       return;
     }
     if (hw_.store_cycles > 0 && hw_.store_cycles <= 3 && m_hi > m_lo && t.nt % 4 == 0 && stride % 4 == 0 &&
@@ -2148,6 +2168,7 @@ class Runner {
   bool in_place_ = false;  // the output overlaps the input (in_place_safe)
   bool in_place_checked_ = false;  // run_layer_in_place
   bool keep_ = false;  // KEEP on for this layer's readback (LayerDesc::keep_out, keep_out_ok)
+  bool keep_only_ = false;  // ... and the output not stored (keep_out 2)
 };
 
 }  // namespace

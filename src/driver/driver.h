@@ -82,7 +82,9 @@ struct LayerDesc {
   // Optional, the output keep (HwDesc::keep; docs/microarchitecture.md,
   // "Output kept in A"). keep_out 1: the readback also leaves the output in
   // the CFU's shadow A bank as the next layer's raw band (KEEP), when
-  // keep_out_supported; the output is stored as usual. a_kept 1: the input
+  // keep_out_supported; the output is stored as usual. keep_out 2: the same,
+  // but the output is not stored at all (the caller knows that only the next
+  // layer, run with a_kept, reads it). a_kept 1: the input
   // is in the shadow A bank already, as the layer run right before (the
   // last CFU commands) left it with keep_out on this very tensor; used when
   // kept_in_supported, otherwise the input is sent as usual. The caller
