@@ -102,7 +102,9 @@ struct LayerSpec {
   int prepared = 2;
   // The output keep (sasim_drv::LayerDesc::keep_out, a_kept; docs/
   // microarchitecture.md, "Output kept in A"): keep_out 1, the layer leaves
-  // its output in the CFU's shadow A bank for the next layer; a_kept 1, its
+  // its output in the CFU's shadow A bank for the next layer (2: and not in
+  // memory, the next layer being its only reader; the board engine then
+  // takes the layer's output from the bank); a_kept 1, its
   // input is there already (the board estimate puts it there before the
   // layer's timed span, as the layer before left it). Whole-network runs and
   // layer lists set them for chained pairs (KeepChain).

@@ -182,7 +182,8 @@ __attribute__((section(".text.sasim_warm"), noinline)) int run_shipped_layer(vol
   // not timed), before the bridge's store writes.
   if (m.a_kept && !put_kept(m, hw, l)) return finish(m, sasim_drv::kErrCfuRejected, 0, 0, 0, 0);
   if (!sasim_tflm::Adopt(key, l.folded_bias, l.packed_weights, m.fused ? &fused : 0, l.output,
-                         l.packed_weights ? m.w_store : 0, (m.keep_out ? 1 : 0) | (m.a_kept ? 2 : 0)))
+                         l.packed_weights ? m.w_store : 0,
+                         (m.keep_out ? 1 : 0) | (m.a_kept ? 2 : 0) | (m.keep_out == 2 ? 4 : 0)))
     return finish(m, sasim_board::kShippedNoAdopt, 0, 0, 0, 0);
   const int32_t kind = m.kind;
   const int32_t in_dims[4] = {l.batches, l.in_h, l.in_w, l.in_c};

@@ -124,9 +124,11 @@ bool fusion_after(const sasim_drv::HwDesc& hw, const tflite::Model& m, size_t po
 // next operator, a CFU layer (`next`) whose input is that output, and the
 // next takes it from there: neither runs fused with an operator after it in
 // the producer's case, both on the CFU by the driver's cost model, and the
-// driver's keep_out_supported / kept_in_supported. The runner (run_network)
-// and export-cfu --model (src/sasim_fuse.h's keep table) decide the same way.
-bool keep_chain_after(const sasim_drv::HwDesc& hw, const tflite::Model& m, size_t pos,
+// driver's keep_out_supported / kept_in_supported. 0: no; 1: kept, the
+// output stored too; 2: kept only, the next operator being the output's only
+// reader (not a model output). The runner (run_network) and export-cfu
+// --model (src/sasim_fuse.h's keep table) decide the same way.
+int keep_chain_after(const sasim_drv::HwDesc& hw, const tflite::Model& m, size_t pos,
                       const tflite::ImportedLayer& layer, const tflite::ImportedLayer* next);
 // --trace, --trace-layer (one of `names`, from `source`) and --trace-cycles
 // into *eo, validated; the trace files go to out_dir.

@@ -133,8 +133,9 @@ int cmd_export_cfu(const CommonOptions& common, const ExportOptions& o) {
         if (l.op_index == m.operators[pos].index) a = &l;
         if (l.op_index == m.operators[pos + 1].index) b = &l;
       }
-      if (!a || !keep_chain_after(hd, m, pos, *a, b)) continue;
-      keep[a->op_index] |= 1;
+      const int mode = a ? keep_chain_after(hd, m, pos, *a, b) : 0;
+      if (!mode) continue;
+      keep[a->op_index] |= mode == 2 ? 1 | 4 : 1;
       keep[b->op_index] |= 2;
     }
     for (const auto& [index, bits] : keep)

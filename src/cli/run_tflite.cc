@@ -110,15 +110,15 @@ bool fusion_after(const sasim_drv::HwDesc& hw, const tflite::Model& m, size_t po
   return true;
 }
 
-bool keep_chain_after(const sasim_drv::HwDesc& hw, const tflite::Model& m, size_t pos,
-                      const tflite::ImportedLayer& layer, const tflite::ImportedLayer* next) {
-  if (!hw.keep || !next || pos + 1 >= m.operators.size()) return false;
+int keep_chain_after(const sasim_drv::HwDesc& hw, const tflite::Model& m, size_t pos,
+                     const tflite::ImportedLayer& layer, const tflite::ImportedLayer* next) {
+  if (!hw.keep || !next || pos + 1 >= m.operators.size()) return 0;
   const tflite::Operator& a = m.operators[pos];
   const tflite::Operator& b = m.operators[pos + 1];
-  if (next->op_index != b.index || b.inputs.empty() || b.inputs[0] != a.outputs[0]) return false;
+  if (next->op_index != b.index || b.inputs.empty() || b.inputs[0] != a.outputs[0]) return 0;
   LayerSpec s;
   int x = -1;
-  if (fusion_after(hw, m, pos, layer, &s, &x)) return false;  // its readback is the operator's
+  if (fusion_after(hw, m, pos, layer, &s, &x)) return 0;  // its readback is the operator's
   // The driver's rules, on views of the two layers with buffers of their sizes.
   auto desc = [](const tflite::ImportedLayer& il, LayerData* d, std::vector<int8_t>* out) {
     d->filter = il.filter;
@@ -130,8 +130,16 @@ bool keep_chain_after(const sasim_drv::HwDesc& hw, const tflite::Model& m, size_
   LayerData da, db;
   std::vector<int8_t> oa, ob;
   const sasim_drv::LayerDesc la = desc(layer, &da, &oa), lb = desc(*next, &db, &ob);
-  return sasim_drv::layer_on_cfu(hw, la) && sasim_drv::layer_on_cfu(hw, lb) && sasim_drv::keep_out_supported(hw, la) &&
-         sasim_drv::kept_in_supported(hw, lb);
+  if (!(sasim_drv::layer_on_cfu(hw, la) && sasim_drv::layer_on_cfu(hw, lb) && sasim_drv::keep_out_supported(hw, la) &&
+        sasim_drv::kept_in_supported(hw, lb)))
+    return 0;
+  // Kept only when nothing else reads the output.
+  const int t = a.outputs[0];
+  int readers = 0;
+  for (const tflite::Operator& o : m.operators)
+    for (int i : o.inputs) readers += i == t ? 1 : 0;
+  for (int o : m.outputs) readers += o == t ? 2 : 0;
+  return readers == 1 ? 2 : 1;
 }
 
 int cmd_run_tflite(const CommonOptions& common, const RunOptions& opt) {
@@ -313,7 +321,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
         spec.w_store = store.place(spec, d, std::to_string(op.index));
         spec.prepared = store.last_prepared();
         spec.a_kept = a_kept ? 1 : 0;
-        spec.keep_out = fused_out < 0 && keep_chain_after(hw_desc, m, pos, *layer, next_layer) ? 1 : 0;
+        spec.keep_out = fused_out < 0 ? keep_chain_after(hw_desc, m, pos, *layer, next_layer) : 0;
       }
       EngineResult r = engine->run(spec, d);
       input_kept = spec.keep_out && !r.stats.on_cpu;

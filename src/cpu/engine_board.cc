@@ -79,6 +79,14 @@ EngineResult run_layer_on_board(cpu::BoardHost* board, const CoreParams& p, cons
     throw std::runtime_error(fmt::format("layer {}: the exported bridge's table of prepared layers is full", spec.name));
   if (rc != sasim_drv::kOk)
     throw std::runtime_error(fmt::format("layer {}: the CFU rejected a command (driver status {})", spec.name, rc));
+  // Kept only (LayerSpec::keep_out 2): the output never reached memory; the
+  // CFU's shadow A bank holds it, as the next layer will find it.
+  if (spec.keep_out == 2 && core && board->last_op_on_cfu()) {
+    const std::vector<int8_t>& bank = core->buffers().a[static_cast<size_t>(core->a_write_bank())];
+    if (bank.size() < r.output.size())
+      throw std::runtime_error(fmt::format("layer {}: kept only, but its output is larger than an A bank", spec.name));
+    std::copy(bank.begin(), bank.begin() + static_cast<std::ptrdiff_t>(r.output.size()), r.output.begin());
+  }
   LayerStats& s = r.stats;
   s.timed = true;
   s.cycles = prof.cycles;

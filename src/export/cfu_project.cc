@@ -491,7 +491,8 @@ std::string fuse_header(const ProjectInputs& in) {
   s += "// The output keep (docs/microarchitecture.md, \"Output kept in A\"): keep bit 0,\n"
        "// the layer leaves its output in the CFU's A bank for the next operator, a CFU\n"
        "// layer reading it; bit 1, the layer is that operator and takes its input from\n"
-       "// there when its producer ran right before.\n";
+       "// there when its producer ran right before; bit 2, that operator is the output's\n"
+       "// only reader: after the first inference the output goes only into the CFU.\n";
   s += fmt::format("#define SASIM_KEEP_COUNT {}\n", in.keep.size());
   s += "#define SASIM_KEEP_TABLE \\\n  {";
   if (in.keep.empty()) s += "{0u, 0u, 0, 0}";

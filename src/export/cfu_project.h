@@ -51,7 +51,8 @@ struct FuseEntry {
 };
 // A layer of an output-keep chain (src/sasim_fuse.h's keep table; the
 // bridge's kKeep): keep bit 0, it leaves its output in the CFU for the next
-// operator; bit 1, it is that next operator.
+// operator; bit 1, it is that next operator; bit 2, that operator is the
+// output's only reader (after the first inference: not stored at all).
 struct KeepEntry {
   uint32_t filter_hash = 0;
   uint32_t filter_bytes = 0;

@@ -59,7 +59,7 @@ const sasim_drv::HwDesc kHw = {
 #endif
 
 bool g_enabled = true;
-Counters g_counters = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+Counters g_counters = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 
 // The layers whose next operator is fused into their readback (READ_EW),
 // known by their filter (sasim_fuse.h, written by export-cfu --model: the
@@ -73,7 +73,9 @@ const FuseKey kFuse[] = SASIM_FUSE_TABLE;
 // The layers of an output-keep chain (sasim_fuse.h's keep table, written by
 // export-cfu --model from the model's graph: `keep` bit 0, the layer leaves
 // its output in the CFU's A bank for the next operator, a CFU layer that
-// reads it; bit 1, the layer is that next operator).
+// reads it; bit 1, the layer is that next operator; bit 2, that operator is
+// the output's only reader: once the bridge has seen the reader take it
+// (the first inference), the output goes only into the A bank).
 struct KeepKey {
   uint32_t filter_hash, filter_bytes;
   int out_c, keep;
@@ -83,6 +85,21 @@ const KeepKey kKeep[] = SASIM_KEEP_TABLE;
 // it right before (0: none). Every bridge call that uses the CFU clears it
 // first: a layer takes it only straight after its producer.
 const int8_t* g_kept = 0;
+struct Prepared;
+// The layer that left it, and whether it left it only there (its output
+// tensor not written: keep table bit 2, once its chain was seen).
+Prepared* g_kept_p = 0;
+bool g_kept_only = false;
+// A kept-only output that its reader did not take: counted (never silent).
+void keep_dropped() {
+  if (g_kept_only) {
+    ++g_counters.keep_lost;
+    g_counters.last_status = sasim_drv::kErrCfuRejected;
+  }
+  g_kept = 0;
+  g_kept_p = 0;
+  g_kept_only = false;
+}
 
 uint32_t fnv1a(const int8_t* p, unsigned n) {
   uint32_t h = 2166136261u;
@@ -115,6 +132,7 @@ struct Prepared {
   // the driver keeps its output with these tensors (-1: not asked yet).
   int keep;
   signed char keep_ok;
+  bool keep_seen;  // its reader took its kept output once: from then on kept only (keep bit 2)
   // The per-channel multipliers and shifts found to be the CFU's (quant_ok)
   // at an earlier call: TFLite Micro computes them once, in Prepare.
   const int32_t* q_mult;
@@ -218,6 +236,7 @@ Prepared* add_entry(const sasim_drv::LayerDesc& l) {
   p.w_store = 0;
   p.keep = 0;
   p.keep_ok = -1;
+  p.keep_seen = false;
   p.q_mult = p.q_shift = 0;
   p.fuse = false;
   p.learned = false;
@@ -335,7 +354,7 @@ SASIM_BRIDGE void settle() {
     g_counters.last_status = sasim_drv::kErrInPlace;
     return;
   }
-  g_kept = 0;
+  keep_dropped();
   g_last.l.a_kept = g_last.l.keep_out = 0;  // the A bank holds something else by now
   g_counters.last_status = sasim_drv::run_layer(kHw, g_last.l);
 }
@@ -362,11 +381,17 @@ __attribute__((noinline, cold)) void decide_fusion(Prepared* p, const sasim_drv:
 // the next one. Any other layer's commands end what it held. Out of the
 // layers' way in the I$: only chained layers run it.
 __attribute__((noinline, cold)) void keep_setup(Prepared* p, sasim_drv::LayerDesc* l) {
-  const int8_t* const kept = g_kept;
-  g_kept = 0;
-  l->a_kept = p && (p->keep & 2) && kept == l->input ? 1 : 0;
+  l->a_kept = p && (p->keep & 2) && g_kept && g_kept == l->input ? 1 : 0;
+  if (l->a_kept) {
+    if (g_kept_p) g_kept_p->keep_seen = true;
+    g_kept = 0;
+    g_kept_p = 0;
+    g_kept_only = false;
+  } else {
+    keep_dropped();
+  }
   if (p && (p->keep & 1) && p->keep_ok < 0) p->keep_ok = sasim_drv::keep_out_supported(kHw, *l) ? 1 : 0;
-  l->keep_out = p && (p->keep & 1) && p->keep_ok == 1 ? 1 : 0;
+  l->keep_out = p && (p->keep & 1) && p->keep_ok == 1 ? ((p->keep & 4) && p->keep_seen ? 2 : 1) : 0;
 }
 
 // channels_checked: the caller checked l's per-channel multipliers and
@@ -442,7 +467,11 @@ SASIM_BRIDGE bool run(sasim_drv::LayerDesc* l, bool channels_checked) {
     return false;
   }
   ++g_counters.accelerated;
-  if (l->keep_out) g_kept = l->output;
+  if (l->keep_out) {
+    g_kept = l->output;
+    g_kept_p = p;
+    g_kept_only = l->keep_out == 2;
+  }
   if (p && p->fuse) {
     g_last.learning = true;
     g_last.p = p;
@@ -520,6 +549,7 @@ bool Adopt(const sasim_drv::LayerDesc& l, const int32_t* folded, const int8_t* p
   Prepared* p = add_entry(l);
   if (!p) return false;
   p->keep = keep;
+  p->keep_seen = (keep & 4) != 0;  // the inference after the first: its chain seen
   if (keep & 2) g_kept = l.input;  // its producer ran right before (the caller put the input in A)
   p->folded = folded;
   p->packed = packed;
@@ -610,7 +640,7 @@ static bool dense_pair(const int dims[4], const int strides1[4], const int strid
 static bool elementwise(int op, const tflite::ArithmeticParams& params, const int dims[4], const int strides1[4],
                         const int strides2[4], const int8_t* input1_data, const int8_t* input2_data,
                         int8_t* output_data) {
-  g_kept = 0;  // the unit's commands leave A alone, but a layer after this one is no producer's next
+  if (g_kept) keep_dropped();  // the unit's commands leave A alone, but a layer after this one is no producer's next
   // The call after a layer of sasim_fuse.h run plainly: the operator to
   // learn (the layer's output one of its inputs, the other of the same
   // shape; elementwise_call took the state).

@@ -87,7 +87,8 @@ void ResetPrepared();
 // inference put them (written now). False when the table is full or the
 // weights do not fit the store there. `keep`: the layer's output-keep bits
 // (bit 0 it keeps its output for the next layer, bit 1 its input is in the
-// CFU's A bank: the caller put it there, as its producer would have). A
+// CFU's A bank: the caller put it there, as its producer would have; bit 2
+// its output goes only there, its reader's call having been seen). A
 // project's firmware has no use for it.
 bool Adopt(const sasim_drv::LayerDesc& l, const int32_t* folded, const int8_t* packed,
            const sasim_drv::EltwiseDesc* fused, int8_t* fused_output, int w_store, int keep = 0);
@@ -121,6 +122,12 @@ struct Counters {
   // first call (they send none afterwards), and those that found it full.
   unsigned stored;
   unsigned store_full;
+  // Layers whose output went only into the CFU's A bank (the keep table's
+  // bit 2, after the chain was seen once) and whose next call was not the
+  // layer that reads it: their output tensor was never written. TFLite
+  // Micro calls a graph's operators in the same order every inference; a
+  // nonzero count means a wrong output, not a slow one.
+  unsigned keep_lost;
 };
 const Counters& GetCounters();
 
