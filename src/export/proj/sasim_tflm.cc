@@ -550,6 +550,8 @@ bool Adopt(const sasim_drv::LayerDesc& l, const int32_t* folded, const int8_t* p
   if (!p) return false;
   p->keep = keep;
   p->keep_seen = (keep & 4) != 0;  // the inference after the first: its chain seen
+  // Decided at the first inference, as keep_setup decides it.
+  if (keep & 1) p->keep_ok = sasim_drv::keep_out_supported(kHw, l) ? 1 : 0;
   if (keep & 2) g_kept = l.input;  // its producer ran right before (the caller put the input in A)
   p->folded = folded;
   p->packed = packed;
