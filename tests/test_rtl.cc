@@ -20,10 +20,16 @@
 //    difference;
 //  * stress: seeded random command streams (legal, plus some that must be
 //    rejected, plus soft RESETs) on every configuration, >= 100,000
-//    instructions per dataflow; the weight store's commands among them;
+//    instructions per dataflow; the weight store's commands and KEEP among
+//    them (kept words reach the bus when a later pass reads the A bank);
 //  * weight store: weights written once to the store (W_SEEK, WRITE_W), B_COLS
 //    passes, conv and depthwise layers loading them from there (W_BASE),
 //    bit-exact, its bounds and rejections, in lock step;
+//  * output keep: KEEP rejected where it is not built (os, a 24-byte A
+//    pitch, no prefetch); a tile's readback kept into the shadow A bank
+//    (Nt 8, 4, 6, stride 0, RESET, SEEK, READ RAW, READ_EW, the bank's end,
+//    32-bit wrap), the bank read back through IM2COL passes and compared
+//    with the test's own copy, in lock step;
 //  * harness: a deliberate difference is caught at the expected cycle.
 #include <catch2/catch.hpp>
 
@@ -34,12 +40,16 @@
 #include <functional>
 #include <memory>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "Vcfu_12x10_ws_small.h"
+#include "Vcfu_17x3_ws_small.h"
 #include "Vcfu_3x10_ws_small.h"
+#include "Vcfu_4x4_ws_noprefetch.h"
 #include "Vcfu_5x9_os_small.h"
+#include "Vcfu_8x4_ws_asingle.h"
 #include "cosim/lockstep.h"
 #include "driver/cfu_isa.h"
 #include "model/core.h"
@@ -82,6 +92,11 @@ sasim::CoreParams small_params(int rows, int cols, sasim::Dataflow df, int a_lin
   return p;
 }
 
+sasim::CoreParams no_prefetch(sasim::CoreParams p) {
+  p.prefetch = false;
+  return p;
+}
+
 template <class V>
 std::function<std::unique_ptr<RtlModel>()> factory() {
   return [] { return std::unique_ptr<RtlModel>(new sasim::VerilatedCfu<V>); };
@@ -92,6 +107,10 @@ const RtlConfig& config_named(const std::string& name) {
       {"12x10_ws_small", small_params(12, 10, kWs, 21, 9, 13, false, true, false, 0), factory<Vcfu_12x10_ws_small>()},
       {"5x9_os_small", small_params(5, 9, kOs, 11, 17, 4, true, false, true, 0), factory<Vcfu_5x9_os_small>()},
       {"3x10_ws_small", small_params(3, 10, kWs, 19, 7, 11, true, false, true, 13), factory<Vcfu_3x10_ws_small>()},
+      {"8x4_ws_asingle", small_params(8, 4, kWs, 24, 16, 20, false, true, true, 0), factory<Vcfu_8x4_ws_asingle>()},
+      {"17x3_ws_small", small_params(17, 3, kWs, 10, 20, 20, true, true, true, 0), factory<Vcfu_17x3_ws_small>()},
+      {"4x4_ws_noprefetch", no_prefetch(small_params(4, 4, kWs, 40, 12, 10, true, true, true, 0)),
+       factory<Vcfu_4x4_ws_noprefetch>()},
   };
   for (const auto& c : sasim::rtl_configs())
     if (name == c.name) return c;
@@ -479,7 +498,9 @@ class CmdGen {
  public:
   // Streams of an odd seed issue no SET_OUTPUT for their first 4000
   // commands, so that reads see the post-processor's power-up range.
-  CmdGen(const sasim::CoreParams& p, uint32_t seed) : p_(p), rng_(seed), no_cfg_until_(seed % 2 ? 4000 : 0) {}
+  CmdGen(const sasim::CoreParams& p, uint32_t seed)
+      : p_(p), rng_(seed), no_cfg_until_(seed % 2 ? 4000 : 0),
+        keep_(isa::has_keep(p.im2col && p.dataflow == sasim::Dataflow::kWeightStationary, p.prefetch, p.rows)) {}
 
   Cmd next() {
     ++issued_;
@@ -489,9 +510,15 @@ class CmdGen {
     }
     // The weight store's commands (kinds 14, 15) where there is one; without
     // it the stream is the one before the store existed (case 10 sends its
-    // funct7 values among the unknown ones).
-    int k = p_.w_lines > 0 ? pick({14, 14, 8, 3, 10, 3, 10, 3, 4, 3, 2, 1, 6, 5, 5, 3})
-                           : pick({14, 14, 8, 3, 10, 3, 10, 3, 4, 3, 2, 1, 6, 5});
+    // funct7 values among the unknown ones). KEEP (kind 16) where the output
+    // keep is built; without it the stream is the one before it existed.
+    int k;
+    if (keep_)
+      k = p_.w_lines > 0 ? pick({14, 14, 8, 3, 10, 3, 10, 3, 4, 3, 2, 1, 6, 5, 5, 3, 10})
+                         : pick({14, 14, 8, 3, 10, 3, 10, 3, 4, 3, 2, 1, 6, 5, 0, 0, 10});
+    else
+      k = p_.w_lines > 0 ? pick({14, 14, 8, 3, 10, 3, 10, 3, 4, 3, 2, 1, 6, 5, 5, 3})
+                         : pick({14, 14, 8, 3, 10, 3, 10, 3, 4, 3, 2, 1, 6, 5});
     if (k == 3 && issued_ < no_cfg_until_) k = 6;  // a READ instead
     if (k == 13 && !p_.eltwise) k = 9;  // an ID instead
     // WRITE_A / WRITE_B / READ NEXT|RAW / EW_OP / WRITE_W in bursts
@@ -730,6 +757,31 @@ class CmdGen {
         }
         break;
       }
+      case 16: {  // KEEP: the keep pointer and stride (the output keep)
+        c.f3 = isa::kRead;
+        c.f7 = isa::kReadKeep;
+        const int a_pitch = isa::line_pitch(p_.rows);
+        const int bank = p_.a_lines * a_pitch;
+        uint32_t ptr;
+        switch (pick({6, 2, 2, 1, 1})) {
+          case 0: ptr = static_cast<uint32_t>(uni(0, std::min(bank, 16 * a_pitch))); break;  // lines passes read
+          case 1: ptr = static_cast<uint32_t>(std::max(0, bank - uni(0, 40))); break;       // near the end
+          case 2: ptr = static_cast<uint32_t>(bank + uni(0, 200)); break;                    // past it: dropped
+          case 3: ptr = u32(); break;
+          default: ptr = 0u - static_cast<uint32_t>(uni(1, 64)); break;  // wraps to the bank's start
+        }
+        uint32_t stride;
+        switch (pick({2, 4, 2, 1, 1})) {
+          case 0: stride = 0; break;  // off (bits 1:0 ignored: still off)
+          case 1: stride = static_cast<uint32_t>(chance(0.5) ? a_pitch * uni(1, 3) : 4 * uni(1, 16)); break;
+          case 2: stride = static_cast<uint32_t>(uni(0, 64)); break;
+          case 3: stride = u32(); break;
+          default: stride = 0u - static_cast<uint32_t>(a_pitch * uni(1, 2)); break;  // backwards
+        }
+        c.in0 = ptr | (u32() & 3);
+        c.in1 = stride | (u32() & 3);
+        break;
+      }
       case 15:  // WRITE_W (held while a pass runs)
         c.f3 = isa::kWriteB;
         c.f7 = isa::kWriteW;
@@ -739,7 +791,7 @@ class CmdGen {
       case 10: {  // a funct7 that the command does not have
         static const int f3s[] = {isa::kCfg, isa::kWriteA, isa::kWriteB, isa::kStart, isa::kRead, isa::kWait, isa::kReset};
         c.f3 = f3s[uni(0, 6)];
-        c.f7 = uni(c.f3 == isa::kCfg ? 6 : c.f3 == isa::kRead ? 4 : 1, 127);
+        c.f7 = uni(c.f3 == isa::kCfg ? 6 : c.f3 == isa::kRead ? (keep_ ? 5 : 4) : 1, 127);
         c.in0 = u32();
         c.in1 = u32();
         break;
@@ -760,6 +812,7 @@ class CmdGen {
   std::mt19937 rng_;
   int burst_kind_ = 0, burst_left_ = 0;
   uint64_t no_cfg_until_, issued_ = 0;
+  bool keep_;
 };
 
 struct StressResult {
@@ -774,6 +827,11 @@ struct StressResult {
   // commands accepted, accepted B_COLS STARTs (SEQ tiles) loading from it,
   // and B_COLS STARTs with it on that were rejected.
   uint64_t held_write_w = 0, w_writes = 0, w_seeks = 0, w_bases_on = 0, w_passes = 0, w_seq = 0, w_rejected = 0;
+  // The output keep: KEEPs accepted (and with a stride, on), READ NEXTs
+  // answered while it was on (their word written into the shadow A bank,
+  // at a pointer inside the bank), and cycles a READ NEXT was not presented
+  // because of the single-buffered A hazard (run_stress_on).
+  uint64_t keeps = 0, keeps_on = 0, keep_nexts = 0, keep_nexts_in_bank = 0, keep_deferred = 0;
   bool lockstep_ok = true;
   Mismatch mismatch;
 };
@@ -783,6 +841,21 @@ struct StressResult {
 // previous command transferred, so that it waits with cmd_valid high while
 // cmd_ready is low. rsp_ready is randomly low; while cmd_valid is low the
 // payload inputs carry random values.
+//
+// One exception to "any stream": with A single-buffered and C double-
+// buffered, a READ NEXT is not presented while the output keep is on and
+// the array is busy (with C single-buffered READ waits for an idle array
+// anyway). Its keep write would go to the A bank the running pass reads,
+// and the model reads lane r of A line m at the edge of pass cycle
+// L + m + r, after that edge's array step, while the RTL's RAM samples the
+// whole line at the edge of cycle L + m - 1 (the skew registers delay the
+// lanes): a write at an edge in between reaches the model's pass and not
+// the RTL's (a directed run on 8x4_ws_asingle: kept lines written while
+// the pass read them differed in 13 of 20 placements). The model leaves
+// this case open: KEEP has no interlock, while WRITE_A to a single bank
+// waits for an idle array. The array idle when a READ NEXT transfers stays
+// idle until it executes: every START before it has executed, and no SEQ
+// is running.
 StressResult run_stress_on(const RtlConfig& cfg, RtlModel* rtl, uint32_t seed, uint64_t n_instructions) {
   sasim::CfuCore core(cfg.params);
   CycleLockStep ls(rtl, &core);
@@ -801,6 +874,8 @@ StressResult run_stress_on(const RtlConfig& cfg, RtlModel* rtl, uint32_t seed, u
   bool have_next = false, early = false, outstanding = false, answered = false;
   Cmd next, last;
   bool store_on = false;  // the last accepted W_BASE turned the store on (RESET: off)
+  bool keep_on_at_transfer = false, keep_in_bank_at_transfer = false;
+  const uint64_t a_bank_bytes = static_cast<uint64_t>(cfg.params.a_lines) * isa::line_pitch(cfg.params.rows);
   uint64_t transfer_cycle = 0;
   int gap_left = 0;
   const double p_not_ready = 0.25;
@@ -813,7 +888,10 @@ StressResult run_stress_on(const RtlConfig& cfg, RtlModel* rtl, uint32_t seed, u
     }
     BusIn in;
     in.rsp_ready = !chance(p_not_ready);
-    const bool may_present = have_next && gap_left == 0 && (early || !outstanding);
+    const bool keep_hazard = have_next && !cfg.params.a_double && cfg.params.c_double && core.keep_stride() != 0 &&
+                             next.f3 == isa::kRead && next.f7 == 0 && core.array().busy();
+    const bool may_present = have_next && gap_left == 0 && (early || !outstanding) && !keep_hazard;
+    if (keep_hazard && gap_left == 0 && (early || !outstanding)) ++res.keep_deferred;
     if (may_present) {
       in.cmd_valid = true;
       in.function_id = static_cast<uint32_t>(next.f3) | static_cast<uint32_t>(next.f7) << 3;
@@ -845,6 +923,14 @@ StressResult run_stress_on(const RtlConfig& cfg, RtlModel* rtl, uint32_t seed, u
         else ++res.w_passes;
       }
       if (read && ok && out.rsp_payload != 0) ++(last.f7 == 0 ? res.nonzero_next : res.nonzero_raw);
+      if (last.f3 == isa::kRead && last.f7 == static_cast<int>(isa::kReadKeep) && ok) {
+        ++res.keeps;
+        if (last.in1 >> 2) ++res.keeps_on;
+      }
+      if (read && ok && last.f7 == 0 && keep_on_at_transfer) {
+        ++res.keep_nexts;
+        if (keep_in_bank_at_transfer) ++res.keep_nexts_in_bank;
+      }
       if (last.f3 == isa::kReset && last.f7 == 0) ++res.resets;
       if (last.f3 == isa::kCfg && last.f7 == isa::kCfgEwOp && ok && out.rsp_payload != 0) ++res.nonzero_ew;
       if (last.f3 == isa::kRead && last.f7 == isa::kReadEw && ok && out.rsp_payload != 0) ++res.nonzero_read_ew;
@@ -866,6 +952,8 @@ StressResult run_stress_on(const RtlConfig& cfg, RtlModel* rtl, uint32_t seed, u
         have_next = false;
         last = next;
         transfer_cycle = ls.cycles();  // transfer at the edge ending this cycle
+        keep_on_at_transfer = core.keep_stride() != 0;
+        keep_in_bank_at_transfer = core.keep_ptr() < a_bank_bytes;
         ++res.instructions;
       } else {
         ++res.held_cycles;
@@ -952,6 +1040,21 @@ void check_stress(const std::vector<std::string>& configs, uint64_t per_config, 
     } else {
       CHECK(r.w_writes + r.held_write_w + r.w_seeks + r.w_bases_on == 0);
     }
+    std::printf("    output keep: %llu KEEP (%llu on), %llu READ NEXT keeping (%llu at a pointer in the bank), "
+                "%llu cycles a READ NEXT waited for the single A bank\n",
+                static_cast<unsigned long long>(r.keeps), static_cast<unsigned long long>(r.keeps_on),
+                static_cast<unsigned long long>(r.keep_nexts), static_cast<unsigned long long>(r.keep_nexts_in_bank),
+                static_cast<unsigned long long>(r.keep_deferred));
+    if (isa::has_keep(cfg.params.im2col && cfg.params.dataflow == kWs, cfg.params.prefetch, cfg.params.rows)) {
+      CHECK(r.keeps > per_config / 100);
+      CHECK(r.keeps_on > r.keeps / 2);
+      CHECK(r.keep_nexts > per_config / 100);
+      CHECK(r.keep_nexts_in_bank > per_config / 400);
+      if (!cfg.params.a_double && cfg.params.c_double) CHECK(r.keep_deferred > 0);
+      else CHECK(r.keep_deferred == 0);
+    } else {
+      CHECK(r.keeps + r.keep_nexts + r.keep_deferred == 0);
+    }
     if (cfg.params.im2col) {
       CHECK(r.im2col_passes > 50);
       // A B bank of fewer lines than columns rejects most B_COLS passes.
@@ -974,6 +1077,11 @@ void check_stress(const std::vector<std::string>& configs, uint64_t per_config, 
 
 TEST_CASE("rtl stress ws: random command streams, gaps and back-pressure in lock step", "[rtl][stress]") {
   check_stress({"4x4_ws", "8x8_ws", "2x3_ws", "12x10_ws_small", "3x10_ws_small"}, 40000, 1001);
+}
+
+TEST_CASE("rtl stress ws, output keep: A single-buffered beside C double-buffered; ws without the keep",
+          "[rtl][stress][keep]") {
+  check_stress({"8x4_ws_asingle", "17x3_ws_small", "4x4_ws_noprefetch"}, 40000, 4001);
 }
 
 TEST_CASE("rtl stress ws, weight store: longer streams on the configurations that read it", "[rtl][stress][store]") {
@@ -1277,5 +1385,334 @@ TEST_CASE("rtl weight store: conv and depthwise layers with their weights stored
       INFO(L->c.name);
       CHECK(plain3.instructions() - stored < without);
     }
+  }
+}
+
+// ------------------------------------------------------------ output keep ----
+
+namespace {
+
+bool keep_built(const sasim::CoreParams& p) { return isa::has_keep(p.im2col && p.dataflow == kWs, p.prefetch, p.rows); }
+
+// Raw commands on a configuration with the output keep, in lock step, with
+// the test's own copy of the bank KEEP writes into (the shadow A bank; bank
+// 0 when A is single-buffered) and of the read pointer and keep pointer,
+// the bank read back through the array (IM2COL passes, the weights the
+// identity, READ RAW). The lock step compares the model and the RTL on
+// every response; the copy checks both against the command set.
+struct KeepBench : StoreBench {
+  static constexpr int kUnknown = 1000;
+  const sasim::CoreParams& p;
+  const int kt_max;  // the largest Kt of a plain pass: the A lanes any pass can read
+  const int bank;    // bytes of an A bank
+  std::vector<int> want;      // the shadow A bank (kUnknown: not written by the test)
+  std::vector<int8_t> out;    // the tile's READ NEXT outputs: line m, lane c at m * cols + c
+  std::set<int> touched;      // A lines a keep write reached, and their neighbours
+  int mt = 0, nt = 0;
+  int line = 0, lane = 0;     // the read pointer
+  uint32_t k = 0, s = 0;      // the keep pointer and stride
+  uint64_t kept_bytes = 0, compared = 0;  // bytes kept (in the bank); A lanes read back and compared
+  bool swapped = false;
+  std::string phase;          // the scenario, for the messages       // a pass has read the bank since fill_shadow (it is the active one)
+
+  explicit KeepBench(const RtlConfig& c)
+      : StoreBench(c), p(c.params), kt_max(std::min(c.params.rows, c.params.b_lines)),
+        bank(c.params.a_lines * isa::line_pitch(c.params.rows)) {
+    // The post-processing the identity plus a bias per column: REQUANT
+    // x0.5 << 1, zero point 0, range -128 .. 127.
+    CHECK(op(isa::kCfg, 0, 0x7f8000u, 0) == 0);
+    CHECK(op(isa::kParam, 3, 1u << 30, 1u << 8) == 0);
+    for (int c = 0; c < p.cols; ++c) CHECK(op(isa::kParam, 0, static_cast<uint32_t>(c), static_cast<uint32_t>(bias(c))) == 0);
+  }
+  static int bias(int c) { return 10 * c + 1; }
+  static int8_t filler(int b) { return static_cast<int8_t>((b * 7 + 3) % 251 - 125); }
+  // C value of tile line m, lane c: B is the identity on Kt = kt_max lanes.
+  int c_value(int m, int c) const { return c < kt_max ? a_value(m, c) : 0; }
+
+  // B lines 0 .. kt_max - 1 = the identity shifted by `off` lanes (line r,
+  // lane c: 1 if r = c + off), into the bank the next START swaps in.
+  void write_identity_b(int off) {
+    std::vector<uint8_t> bytes(static_cast<size_t>(kt_max) * pitch, 0);
+    for (int r = 0; r < kt_max; ++r)
+      if (r - off >= 0 && r - off < p.cols) bytes[static_cast<size_t>(r) * pitch + (r - off)] = 1;
+    write(isa::kWriteB, 0, bytes);
+  }
+  // A tile in C bank 0: Mt lines of Nt lanes, out = c_value + bias, the
+  // read pointer at its start; the A write pointer must be 0 (after a
+  // START without KEEP_A, or a RESET).
+  void tile(int mt_, int nt_) {
+    mt = mt_;
+    nt = nt_;
+    fill_a(mt);
+    write_identity_b(0);
+    CHECK(op(isa::kStart, 0, start_in0(mt, kt_max), start_in1(nt, isa::kFlagClear, 0)) == 0);
+    out.assign(static_cast<size_t>(mt) * p.cols, 0);
+    for (int m = 0; m < mt; ++m)
+      for (int c = 0; c < nt; ++c) out[static_cast<size_t>(m) * p.cols + c] = static_cast<int8_t>(c_value(m, c) + bias(c));
+    seek(0);
+  }
+  // The shadow A bank's first `n` bytes (rounded up to 8) := filler, after
+  // tile() (the pointer at 0); the rest unknown.
+  void fill_shadow(int n) {
+    n = std::min(bank, (n + 7) / 8 * 8);
+    want.assign(static_cast<size_t>(bank), kUnknown);
+    std::vector<uint8_t> bytes(static_cast<size_t>(n));
+    for (int b = 0; b < n; ++b) {
+      want[static_cast<size_t>(b)] = filler(b);
+      bytes[static_cast<size_t>(b)] = static_cast<uint8_t>(filler(b));
+    }
+    write(isa::kWriteA, 0, bytes);
+    touched.clear();
+    swapped = false;
+  }
+
+  void keep(uint32_t in0, uint32_t in1) {
+    CHECK(op(isa::kRead, isa::kReadKeep, in0, in1) == 0);
+    k = in0 & ~3u;
+    s = in1 & ~3u;
+  }
+  void seek(int l) {
+    CHECK(op(isa::kRead, 1, 0, static_cast<uint32_t>(l)) == 0);
+    line = l;
+    lane = 0;
+  }
+  void step(int by, bool keeping) {
+    lane += by;
+    if (lane >= nt) {
+      lane = 0;
+      ++line;
+      if (keeping) k += s;
+    }
+  }
+  // READ NEXT: the word, and (keep on) its bytes at k + (lane & ~3).
+  void next() {
+    uint32_t w = 0;
+    for (int j = 0; j < 4; ++j)
+      if (lane + j < nt) w |= static_cast<uint32_t>(static_cast<uint8_t>(out[static_cast<size_t>(line) * p.cols + lane + j])) << (8 * j);
+    INFO(phase << ": READ NEXT at line " << line << ", lane " << lane);
+    CHECK(op(isa::kRead, 0, 0, 0) == w);
+    const bool keeping = s != 0;
+    if (keeping) {
+      const uint32_t at = k + (static_cast<uint32_t>(lane) & ~3u);
+      for (uint32_t i = 0; i < 4; ++i) {
+        if (at + i >= static_cast<uint32_t>(bank)) continue;
+        const int b = static_cast<int>(at + i);
+        want[static_cast<size_t>(b)] = static_cast<int8_t>((w >> (8 * i)) & 0xff);
+        ++kept_bytes;
+        const int l = b / a_pitch;
+        for (int d = -1; d <= 1; ++d)
+          if (l + d >= 0 && l + d < p.a_lines) touched.insert(l + d);
+      }
+    }
+    step(4, keeping);
+  }
+  void raw() {
+    CHECK(op(isa::kRead, 2, 0, 0) == static_cast<uint32_t>(c_value(line, lane)));
+    step(1, false);
+  }
+  void read_ew() {
+    CHECK(op(isa::kRead, isa::kReadEw, 0x01020304u, 0) != isa::kErrorResponse);
+    step(4, false);
+  }
+  void next_all() {  // READ NEXT to the end of the tile
+    while (line < mt) next();
+  }
+
+  // A lines [l0, l0 + n) of the shadow bank as passes read them, against
+  // `want` where it is known (lanes < kt_max: no pass reads the others).
+  // IM2COL passes over a row of A-lines pixels, one line per pixel, B the
+  // identity at lane offset `off`; the first since fill_shadow swaps the
+  // bank in.
+  void check_lines(int l0, int n) {
+    INFO(phase << ": A lines " << l0 << " .. " << l0 + n - 1);
+    const uint32_t al = static_cast<uint32_t>(p.a_lines);
+    REQUIRE(op(isa::kCfg, isa::kCfgIm2colGeom, al | 1u << 16, al | 1u << 16 | 1u << 24) == 0);
+    REQUIRE(op(isa::kCfg, isa::kCfgIm2colPixel, 1u | 0x5au << 8, 0) == 0);
+    for (int l = l0; l < l0 + n; l += p.c_lines) {
+      const int cn = std::min(p.c_lines, l0 + n - l);
+      for (int off = 0; off < kt_max; off += p.cols) {
+        REQUIRE(op(isa::kCfg, isa::kCfgIm2colOrigin, static_cast<uint32_t>(l) << 16, 0) == 0);
+        write_identity_b(off);
+        const uint32_t flags = isa::kFlagClear | isa::kFlagIm2col | (swapped ? static_cast<uint32_t>(isa::kFlagKeepA) : 0u);
+        REQUIRE(op(isa::kStart, 0, start_in0(cn, kt_max), start_in1(p.cols, flags, 0)) == 0);
+        swapped = true;
+        CHECK(op(isa::kRead, 1, 0, 0) == 0);
+        for (int m = 0; m < cn; ++m)
+          for (int c = 0; c < p.cols; ++c) {
+            const int32_t got = static_cast<int32_t>(op(isa::kRead, 2, 0, 0));
+            if (off + c >= kt_max) continue;
+            const int w = want[static_cast<size_t>(l + m) * a_pitch + off + c];
+            if (w == kUnknown) continue;
+            INFO("A line " << l + m << " lane " << off + c);
+            CHECK(got == w);
+            ++compared;
+          }
+      }
+    }
+  }
+  // Every line a keep write reached since fill_shadow, and its neighbours.
+  void check_touched() {
+    for (auto it = touched.begin(); it != touched.end();) {
+      const int l0 = *it;
+      int l1 = l0;
+      while (++it != touched.end() && *it == l1 + 1) ++l1;
+      check_lines(l0, l1 - l0 + 1);
+    }
+  }
+  void check_lockstep() {
+    if (host.mismatch().found) FAIL("lock-step mismatch: " << host.mismatch().str());
+    CHECK_FALSE(core.error());
+  }
+};
+
+std::vector<std::string> keep_configs() {
+  return {"8x8_ws", "4x4_ws", "2x3_ws", "12x10_ws_small", "3x10_ws_small", "8x4_ws_asingle"};
+}
+
+// Nt = 8, 4, 6 where the array has the columns, and all of them.
+std::vector<int> keep_nts(int cols) {
+  std::vector<int> v;
+  for (const int nt : {8, 4, 6, cols})
+    if (nt <= cols && std::find(v.begin(), v.end(), nt) == v.end()) v.push_back(nt);
+  return v;
+}
+
+}  // namespace
+
+TEST_CASE("rtl output keep: built exactly where has_keep says; rejected as unknown elsewhere", "[rtl][keep]") {
+  for (const char* name : {"4x4_os", "8x8_os", "3x2_os", "5x9_os_small", "17x3_ws_small", "4x4_ws_noprefetch"}) {
+    const RtlConfig& cfg = config_named(name);
+    INFO(name);
+    REQUIRE_FALSE(keep_built(cfg.params));
+    StoreBench t(cfg);
+    CHECK(t.op(isa::kRead, isa::kReadKeep, 0, 4) == isa::kErrorResponse);
+    CHECK((t.op(isa::kCfg, 2, 0, 0) & 2u) == 2u);  // STATUS: the error flag
+    CHECK(t.op(isa::kReset, 0, 0, 0) == 0);
+    CHECK(t.op(isa::kRead, isa::kReadKeep, 0xffffffffu, 0) == isa::kErrorResponse);  // off too
+    CHECK(t.op(isa::kReset, 0, 0, 0) == 0);
+    CHECK((t.op(isa::kCfg, 2, 0, 0) & 2u) == 0u);
+    if (t.host.mismatch().found) FAIL("lock-step mismatch: " << t.host.mismatch().str());
+  }
+  for (const std::string& name : keep_configs()) {
+    const RtlConfig& cfg = config_named(name);
+    INFO(name);
+    REQUIRE(keep_built(cfg.params));
+    StoreBench t(cfg);
+    CHECK(t.op(isa::kRead, isa::kReadKeep, 0xffffffffu, 0xffffffffu) == 0);  // anything: no check, no wait
+    CHECK(t.op(isa::kRead, 5, 0, 0) == isa::kErrorResponse);  // the next funct7: unknown
+    if (t.host.mismatch().found) FAIL("lock-step mismatch: " << t.host.mismatch().str());
+  }
+}
+
+TEST_CASE("rtl output keep: a tile's readback into the shadow A bank across lines (Nt 8, 4, 6), read back by passes",
+          "[rtl][keep]") {
+  for (const std::string& name : keep_configs()) {
+    const RtlConfig& cfg = config_named(name);
+    for (const int nt : keep_nts(cfg.params.cols)) {
+      INFO(name << " Nt " << nt);
+      KeepBench t(cfg);
+      const int words = (nt + 3) / 4;
+      // Gaps of 4 bytes between the lines kept (the filler stays there),
+      // the pointer one line and 4 bytes in; bits 1:0 ignored.
+      const uint32_t ptr = static_cast<uint32_t>(t.a_pitch + 4) & ~3u, stride = static_cast<uint32_t>(4 * words + 4);
+      const int mt = std::min({5, cfg.params.c_lines, cfg.params.a_lines, (t.bank - static_cast<int>(ptr)) / static_cast<int>(stride)});
+      REQUIRE(ptr + mt * stride <= static_cast<uint32_t>(t.bank));
+      t.phase = "gaps between lines";
+      t.tile(mt, nt);
+      t.fill_shadow(static_cast<int>(ptr + mt * stride) + 2 * t.a_pitch);
+      t.keep(ptr | 1u, stride | 2u);
+      t.seek(0);
+      t.next_all();
+      CHECK(t.k == ptr + mt * stride);
+      CHECK(t.kept_bytes == static_cast<uint64_t>(mt) * 4 * words);
+      t.check_touched();
+      // Contiguous lines (stride = 4 x words), a tile's lines from line 2
+      // on, kept from byte 0.
+      t.phase = "contiguous from byte 0";
+      t.tile(mt, nt);
+      t.fill_shadow(mt * 4 * words + 2 * t.a_pitch);
+      t.keep(0, static_cast<uint32_t>(4 * words));
+      t.seek(2);
+      t.next_all();
+      t.check_touched();
+      CHECK(t.compared > static_cast<uint64_t>(mt));
+      t.check_lockstep();
+    }
+  }
+}
+
+TEST_CASE("rtl output keep: off (stride 0), RESET, SEEK, READ RAW and READ_EW, the bank's end and 32-bit wrap",
+          "[rtl][keep]") {
+  for (const std::string& name : keep_configs()) {
+    const RtlConfig& cfg = config_named(name);
+    const int nt = std::min(cfg.params.cols, 6);
+    INFO(name << " Nt " << nt);
+    KeepBench t(cfg);
+    const int words = (nt + 3) / 4;
+    const int mt = std::min(4, std::min(cfg.params.c_lines, cfg.params.a_lines));
+    const uint32_t stride = static_cast<uint32_t>(4 * words + 8);
+    const int span = mt * static_cast<int>(stride) + 4 * t.a_pitch;
+    // Stride 0 (bits 1:0 ignored): off, nothing written.
+    t.phase = "stride 0";
+    t.tile(mt, nt);
+    t.fill_shadow(span);
+    t.keep(8, 0);
+    t.next();
+    t.keep(8, 3);
+    t.next();
+    t.next_all();
+    CHECK(t.kept_bytes == 0);
+    t.check_lines(0, std::min(cfg.params.a_lines, span / t.a_pitch + 1));
+    // SEEK keeps the pointer and stride; READ RAW and READ_EW move the read
+    // pointer (to the next line too) and neither write nor step the keep
+    // pointer; a READ NEXT at a lane not a multiple of 4 writes at
+    // k + (lane & ~3).
+    t.tile(mt, nt);
+    t.fill_shadow(span);
+    t.phase = "SEEK, RAW, READ_EW";
+    t.keep(4, stride);
+    t.seek(1);
+    t.raw();   // lane 1
+    t.next();  // lanes 1 .. 4 at k + 0
+    t.next_all();
+    t.seek(0);
+    t.read_ew();
+    if (nt > 4) t.next();
+    t.read_ew();
+    t.next();
+    t.raw();
+    t.next();
+    CHECK(t.kept_bytes > 0);
+    t.check_touched();
+    t.check_lockstep();
+    // RESET turns it off.
+    t.phase = "RESET";
+    t.keep(4, stride);
+    CHECK(t.op(isa::kReset, 0, 0, 0) == 0);
+    t.k = t.s = 0;
+    t.kept_bytes = 0;
+    t.tile(mt, nt);
+    t.fill_shadow(span);
+    t.next_all();
+    CHECK(t.kept_bytes == 0);
+    t.check_lines(0, std::min(cfg.params.a_lines, span / t.a_pitch + 1));
+    // The bank's end: the word at its last 4 bytes is kept, the ones past
+    // it dropped; a pointer past 2^32 - 4 wraps (k + lane, k + stride
+    // modulo 2^32) to the bank's start.
+    t.phase = "the bank's end, 32-bit wrap";
+    t.tile(mt, nt);
+    t.fill_shadow(t.bank);
+    t.keep(static_cast<uint32_t>(t.bank - 4), stride);
+    t.next_all();
+    t.seek(0);
+    t.keep(0xfffffffcu, 8);
+    t.next_all();  // line 0 at 2^32 - 4 (dropped) and 0 (lanes 4 ..), line 1 at 4, ...
+    t.seek(0);
+    t.keep(0u - static_cast<uint32_t>(t.a_pitch * 2), static_cast<uint32_t>(t.a_pitch));
+    t.next_all();
+    CHECK(t.kept_bytes > 0);
+    t.check_touched();
+    CHECK(t.compared > 100u);
+    t.check_lockstep();
   }
 }
