@@ -29,7 +29,9 @@
 //    pitch, no prefetch); a tile's readback kept into the shadow A bank
 //    (Nt 8, 4, 6, stride 0, RESET, SEEK, READ RAW, READ_EW, the bank's end,
 //    32-bit wrap), the bank read back through IM2COL passes and compared
-//    with the test's own copy, in lock step;
+//    with the test's own copy, in lock step; the driver's chained layers
+//    (the producer keeps its output, the consumer sends no input) equal
+//    the golden layers in lock step;
 //  * harness: a deliberate difference is caught at the expected cycle.
 #include <catch2/catch.hpp>
 
@@ -57,6 +59,7 @@
 #include "model/host.h"
 #include "sasim/case_io.h"
 #include "sasim/cpu_ops.h"
+#include "sasim/golden.h"
 #include "sasim/quant.h"
 #include "test_support.h"
 #include "verilated_cfu.h"
@@ -1714,5 +1717,113 @@ TEST_CASE("rtl output keep: off (stride 0), RESET, SEEK, READ RAW and READ_EW, t
     t.check_touched();
     CHECK(t.compared > 100u);
     t.check_lockstep();
+  }
+}
+
+// The driver's use of it (LayerDesc::keep_out, a_kept; tests/test_model.cc
+// has the model-only version): random producer/consumer pairs, the
+// producer's readback keeping its output in the shadow A bank, the consumer
+// sending no input; both on the RTL in lock step, equal to the golden layers.
+TEST_CASE("rtl output keep: the driver's chained layers (kept output, no input sent) in lock step, bit-exact",
+          "[rtl][keep][vectors]") {
+  std::mt19937 rng(20261208);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  for (const char* name : {"8x8_ws", "4x4_ws"}) {
+    const RtlConfig& cfg = config_named(name);
+    const sasim::CoreParams& p = cfg.params;
+    const sasim_drv::HwDesc hd = sasim::hw_desc_from(p);
+    REQUIRE(hd.keep);
+    int chained = 0, kept_only = 0;
+    for (int iter = 0; iter < 40; ++iter) {
+      const int rows = p.rows;
+      const int ih = pick(1, 10), iw = pick(1, 10);
+      const int c0 = rows * pick(1, 4), c1 = pick(0, 1) ? c0 : 4 * pick(1, 10);
+      auto make = [&](bool dw, int in_c, int out_c) {
+        sasim::LayerSpec s;
+        s.op = dw ? sasim::OpKind::kDepthwiseConv2d : sasim::OpKind::kConv2d;
+        s.input_zero_point = pick(-128, 127);
+        s.output_zero_point = pick(-128, 127);
+        s.has_bias = true;
+        const int k = pick(0, 1) ? 3 : 1;
+        s.stride_h = s.stride_w = 1;
+        s.padding = sasim::Padding::kSame;
+        if (dw) s.depth_multiplier = 1;
+        s.filter_shape = dw ? std::vector<int>{1, k, k, out_c} : std::vector<int>{out_c, k, k, in_c};
+        s.input_shape = {1, ih, iw, in_c};
+        s.output_shape = {1, ih, iw, out_c};
+        for (int i = 0; i < out_c; ++i) {
+          s.output_multiplier.push_back(pick(1 << 30, INT32_MAX));
+          s.output_shift.push_back(pick(-12, -6));
+        }
+        std::vector<sasim::FieldError> errs;
+        REQUIRE(sasim::validate_layer(&s, &errs));
+        return s;
+      };
+      const bool dw0 = pick(0, 2) == 0, dw1 = pick(0, 1) == 0;
+      const sasim::LayerSpec s0 = make(dw0, c0, c0);
+      const sasim::LayerSpec s1 = make(dw1, c0, dw1 ? c0 : c1);
+      sasim::LayerData d0 = sasim_test::random_layer_data(s0, pick), d1 = sasim_test::random_layer_data(s1, pick);
+      std::vector<int8_t> y0, y1;
+      sasim::golden_layer(s0, d0, &y0);
+      d1.input = y0;
+      sasim::golden_layer(s1, d1, &y1);
+      std::vector<int8_t> o0(y0.size()), o1(y1.size());
+      sasim_drv::LayerDesc l0 = sasim::layer_desc_from(s0, d0, o0.data());
+      sasim_drv::LayerDesc l1 = sasim::layer_desc_from(s1, d1, o1.data());
+      l1.input = o0.data();
+      if (!sasim_drv::keep_out_supported(hd, l0) || !sasim_drv::kept_in_supported(hd, l1)) continue;
+      INFO(name << " iteration " << iter << ": " << ih << "x" << iw << "x" << c0 << (dw0 ? " dw" : " conv") << " -> "
+                << (dw1 ? "dw" : "conv") << " " << s1.output_shape[3]);
+      sasim::CfuCore core(p);
+      std::unique_ptr<RtlModel> rtl = cfg.make();
+      rtl->reset();
+      sasim::LockstepHost host(&core, rtl.get(), sasim::HostTiming{});
+      sasim::set_cfu_target(&host);
+      // Something else in both A banks first: the kept words must overwrite
+      // it (each START swaps them and rewinds the write pointer).
+      for (int bank = 0; bank < 2; ++bank) {
+        for (int i = 0; i < static_cast<int>(y0.size() + 7) / 8 + 2; ++i)
+          host.cfu_op(isa::kWriteA, 0, static_cast<uint32_t>(rng()), static_cast<uint32_t>(rng()));
+        host.cfu_op(isa::kStart, 0, 1 | 1u << 16, 1u | isa::kFlagClear << 8);
+      }
+      host.cfu_op(isa::kWait, 0, 0, 0);
+      const bool only = pick(0, 1) == 1;
+      l0.keep_out = only ? 2 : 1;
+      l1.a_kept = 1;
+      std::fill(o0.begin(), o0.end(), int8_t{0x5a});
+      const int rc0 = sasim_drv::run_layer(hd, l0);
+      const uint64_t cmds0 = host.instructions();
+      std::fill(o1.begin(), o1.end(), int8_t{0});
+      const int rc1 = sasim_drv::run_layer(hd, l1);
+      const uint64_t cmds_kept = host.instructions() - cmds0;
+      // The consumer with its input sent (the model alone): one WRITE_A per
+      // 8 input bytes more.
+      sasim::CfuCore core2(p);
+      sasim::PlainHost plain(&core2, sasim::HostTiming{});
+      sasim::set_cfu_target(&plain);
+      sasim_drv::LayerDesc l1_sent = l1;
+      l1_sent.a_kept = 0;
+      l1_sent.input = d1.input.data();
+      std::vector<int8_t> o1_sent(y1.size());
+      l1_sent.output = o1_sent.data();
+      const int rc1_sent = sasim_drv::run_layer(hd, l1_sent);
+      sasim::set_cfu_target(nullptr);
+      if (host.mismatch().found) FAIL("lock-step mismatch: " << host.mismatch().str());
+      CHECK(rc0 == sasim_drv::kOk);
+      CHECK(rc1 == sasim_drv::kOk);
+      CHECK_FALSE(core.error());
+      if (!only) CHECK(o0 == y0);
+      CHECK(o1 == y1);
+      CHECK(rc1_sent == sasim_drv::kOk);
+      CHECK(o1_sent == y1);
+      CHECK(plain.instructions() == cmds_kept + y0.size() / 8);
+      ++chained;
+      kept_only += only;
+    }
+    std::printf("  rtl %-7s output keep: %d chained pairs (%d kept only) bit-exact in lock step\n", name, chained,
+                kept_only);
+    INFO(name << ": chained " << chained << ", kept only " << kept_only);
+    CHECK(chained >= 15);
+    CHECK(kept_only >= 3);
   }
 }
