@@ -31,6 +31,12 @@
 //    Where a write past the end of a bank shares its last 32-bit half with
 //    the bank's last bytes (Lines * Pitch not a multiple of 4), the bytes
 //    past the end are written too: no line holds them, no read returns them.
+//    With Double = 0 a keep write can reach the bank a running pass reads
+//    (READ NEXT has no interlock on A): a line read at the same edge gets
+//    the old word here, while the model's pass takes lane r of a line r + 1
+//    edges after this RAM does; the two agree only when no keep write
+//    falls in between (docs/microarchitecture.md, the output keep in the
+//    RTL; the lock-step tests do not generate it).
 //  * rd_line_i is sampled at the rising edge; line_o is that line of bank
 //    rd_bank_i in the following cycle (rd_bank_i is used in that cycle, so
 //    the caller passes its registered active bank).

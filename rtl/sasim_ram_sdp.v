@@ -9,7 +9,10 @@
 //  * Read: rdata_o holds mem[raddr_i] as sampled at the last rising edge
 //    (one cycle of latency, registered output), every cycle.
 //  * The users never read an address in the same edge it is written, so the
-//    read-during-write behaviour (old or new data) is not relied upon.
+//    read-during-write behaviour (old or new data) is not relied upon (one
+//    exception, outside the contract with the model: the output keep's
+//    write into a single-buffered A bank while a pass reads it; see
+//    sasim_opbuf).
 //  * No reset and no initial contents: block RAM powers up as zeros on the
 //    FPGA, as do the C++ model's buffers; Verilator also starts it at zero.
 //
