@@ -90,6 +90,9 @@ struct Prepared;
 // tensor not written: keep table bit 2, once its chain was seen).
 Prepared* g_kept_p = 0;
 bool g_kept_only = false;
+// The current layer took a kept-only input: its tensor in memory was never
+// written, so running the layer anywhere but on the CFU loses it.
+bool g_in_only = false;
 // A kept-only output that its reader did not take: counted (never silent).
 void keep_dropped() {
   if (g_kept_only) {
@@ -382,6 +385,7 @@ __attribute__((noinline, cold)) void decide_fusion(Prepared* p, const sasim_drv:
 // layers' way in the I$: only chained layers run it.
 __attribute__((noinline, cold)) void keep_setup(Prepared* p, sasim_drv::LayerDesc* l) {
   l->a_kept = p && (p->keep & 2) && g_kept && g_kept == l->input ? 1 : 0;
+  g_in_only = l->a_kept && g_kept_only;
   if (l->a_kept) {
     if (g_kept_p) g_kept_p->keep_seen = true;
     g_kept = 0;
@@ -415,6 +419,7 @@ SASIM_BRIDGE bool run(sasim_drv::LayerDesc* l, bool channels_checked) {
   // is fused into it.
   if (!(p && p->fuse) && !sasim_drv::layer_on_cfu(kHw, *l)) {
     ++g_counters.on_cpu;
+    if (l->a_kept && g_in_only) ++g_counters.keep_lost;  // (the keep table's rule puts both on the CFU)
     return false;
   }
   // Fused: the operator's output instead of the layer's (READ_EW), once its
@@ -464,6 +469,7 @@ SASIM_BRIDGE bool run(sasim_drv::LayerDesc* l, bool channels_checked) {
   g_counters.last_status = rc;
   if (rc != sasim_drv::kOk) {
     ++g_counters.fallbacks;
+    if (l->a_kept && g_in_only) ++g_counters.keep_lost;
     return false;
   }
   ++g_counters.accelerated;

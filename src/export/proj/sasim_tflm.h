@@ -124,9 +124,10 @@ struct Counters {
   unsigned store_full;
   // Layers whose output went only into the CFU's A bank (the keep table's
   // bit 2, after the chain was seen once) and whose next call was not the
-  // layer that reads it: their output tensor was never written. TFLite
-  // Micro calls a graph's operators in the same order every inference; a
-  // nonzero count means a wrong output, not a slow one.
+  // layer that reads it, or whose reader then did not run on the CFU: their
+  // output tensor was never written. TFLite Micro calls a graph's operators
+  // in the same order every inference; a nonzero count means a wrong
+  // output, not a slow one.
   unsigned keep_lost;
 };
 const Counters& GetCounters();
