@@ -94,7 +94,7 @@ bool g_kept_only = false;
 // written, so running the layer anywhere but on the CFU loses it.
 bool g_in_only = false;
 // A kept-only output that its reader did not take: counted (never silent).
-void keep_dropped() {
+__attribute__((noinline, cold)) void keep_dropped() {
   if (g_kept_only) {
     ++g_counters.keep_lost;
     g_counters.last_status = sasim_drv::kErrCfuRejected;
