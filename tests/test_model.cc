@@ -1270,37 +1270,13 @@ TEST_CASE("output keep: random chained layers take their input from the A bank a
   int chained = 0, stale_differs = 0, refused = 0, kept_only = 0;
   for (int iter = 0; iter < 150; ++iter) {
     const int rows = 4 << pick(0, 2), cols = rows * pick(1, 2);
-    const int ih = pick(1, 12), iw = pick(1, 12);
-    const int c0 = rows * pick(1, 4), c1 = pick(0, 1) ? c0 : 4 * pick(1, 10);
-    auto make = [&](bool dw, int in_c, int out_c, int h, int w) {
-      sasim::LayerSpec s;
-      s.op = dw ? sasim::OpKind::kDepthwiseConv2d : sasim::OpKind::kConv2d;
-      s.input_zero_point = pick(-128, 127);
-      s.output_zero_point = pick(-128, 127);
-      s.has_bias = true;
-      const int k = pick(0, 1) ? 3 : 1;
-      s.stride_h = s.stride_w = 1;
-      s.padding = sasim::Padding::kSame;
-      if (dw) s.depth_multiplier = 1;
-      s.filter_shape = dw ? std::vector<int>{1, k, k, out_c} : std::vector<int>{out_c, k, k, in_c};
-      s.input_shape = {1, h, w, in_c};
-      s.output_shape = {1, h, w, out_c};
-      for (int i = 0; i < out_c; ++i) {
-        s.output_multiplier.push_back(pick(1 << 30, INT32_MAX));
-        s.output_shift.push_back(pick(-12, -6));
-      }
-      std::vector<sasim::FieldError> errs;
-      REQUIRE(sasim::validate_layer(&s, &errs));
-      return s;
-    };
-    const bool dw0 = pick(0, 2) == 0, dw1 = pick(0, 1) == 0;
-    const sasim::LayerSpec s0 = make(dw0, c0, c0, ih, iw);
-    const sasim::LayerSpec s1 = make(dw1, c0, dw1 ? c0 : c1, ih, iw);
-    sasim::LayerData d0 = sasim_test::random_layer_data(s0, pick), d1 = sasim_test::random_layer_data(s1, pick);
-    std::vector<int8_t> y0, y1;
-    sasim::golden_layer(s0, d0, &y0);
-    d1.input = y0;  // the chain: layer 1 reads layer 0's output
-    sasim::golden_layer(s1, d1, &y1);
+    sasim_test::ChainPair cp = sasim_test::random_chain_pair(rows, 12, pick);
+    REQUIRE(cp.valid);
+    const int ih = cp.h, iw = cp.w, c0 = cp.c0;
+    const bool dw0 = cp.dw0, dw1 = cp.dw1;
+    const sasim::LayerSpec &s0 = cp.s0, &s1 = cp.s1;
+    const sasim::LayerData &d0 = cp.d0, &d1 = cp.d1;
+    const std::vector<int8_t> &y0 = cp.y0, &y1 = cp.y1;
     sasim::HwConfig hw = hw_of(rows, cols, "ws");
     hw.buf_a.size_bytes = 8 * pick(64, 1200);
     const sasim::CoreParams p = sasim::core_params_from(hw);

@@ -1736,37 +1736,13 @@ TEST_CASE("rtl output keep: the driver's chained layers (kept output, no input s
     int chained = 0, kept_only = 0;
     for (int iter = 0; iter < 40; ++iter) {
       const int rows = p.rows;
-      const int ih = pick(1, 10), iw = pick(1, 10);
-      const int c0 = rows * pick(1, 4), c1 = pick(0, 1) ? c0 : 4 * pick(1, 10);
-      auto make = [&](bool dw, int in_c, int out_c) {
-        sasim::LayerSpec s;
-        s.op = dw ? sasim::OpKind::kDepthwiseConv2d : sasim::OpKind::kConv2d;
-        s.input_zero_point = pick(-128, 127);
-        s.output_zero_point = pick(-128, 127);
-        s.has_bias = true;
-        const int k = pick(0, 1) ? 3 : 1;
-        s.stride_h = s.stride_w = 1;
-        s.padding = sasim::Padding::kSame;
-        if (dw) s.depth_multiplier = 1;
-        s.filter_shape = dw ? std::vector<int>{1, k, k, out_c} : std::vector<int>{out_c, k, k, in_c};
-        s.input_shape = {1, ih, iw, in_c};
-        s.output_shape = {1, ih, iw, out_c};
-        for (int i = 0; i < out_c; ++i) {
-          s.output_multiplier.push_back(pick(1 << 30, INT32_MAX));
-          s.output_shift.push_back(pick(-12, -6));
-        }
-        std::vector<sasim::FieldError> errs;
-        REQUIRE(sasim::validate_layer(&s, &errs));
-        return s;
-      };
-      const bool dw0 = pick(0, 2) == 0, dw1 = pick(0, 1) == 0;
-      const sasim::LayerSpec s0 = make(dw0, c0, c0);
-      const sasim::LayerSpec s1 = make(dw1, c0, dw1 ? c0 : c1);
-      sasim::LayerData d0 = sasim_test::random_layer_data(s0, pick), d1 = sasim_test::random_layer_data(s1, pick);
-      std::vector<int8_t> y0, y1;
-      sasim::golden_layer(s0, d0, &y0);
-      d1.input = y0;
-      sasim::golden_layer(s1, d1, &y1);
+      sasim_test::ChainPair cp = sasim_test::random_chain_pair(rows, 10, pick);
+      REQUIRE(cp.valid);
+      const int ih = cp.h, iw = cp.w, c0 = cp.c0;
+      const bool dw0 = cp.dw0, dw1 = cp.dw1;
+      const sasim::LayerSpec &s0 = cp.s0, &s1 = cp.s1;
+      const sasim::LayerData &d0 = cp.d0, &d1 = cp.d1;
+      const std::vector<int8_t> &y0 = cp.y0, &y1 = cp.y1;
       std::vector<int8_t> o0(y0.size()), o1(y1.size());
       sasim_drv::LayerDesc l0 = sasim::layer_desc_from(s0, d0, o0.data());
       sasim_drv::LayerDesc l1 = sasim::layer_desc_from(s1, d1, o1.data());

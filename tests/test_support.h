@@ -10,6 +10,7 @@
 
 #include "sasim/config.h"
 #include "sasim/cpu_ops.h"
+#include "sasim/golden.h"
 #include "sasim/layer.h"
 
 namespace sasim_test {
@@ -70,6 +71,60 @@ sasim::LayerData random_layer_data(const sasim::LayerSpec& s, Pick&& pick) {
   if (s.has_bias)
     for (int64_t i = 0; i < s.output_shape.back(); ++i) d.bias.push_back(pick(-20000, 20000));
   return d;
+}
+
+// A random pair of chained layers for the output keep: a conv or depthwise
+// (1x1 or 3x3, stride 1, same padding) on an h x w image of c0 channels, a
+// multiple of `rows`, then a conv or depthwise reading its output, with
+// their operands and golden outputs (d1.input = y0). valid: both specs
+// passed validate_layer. h and w are drawn from 1 .. max_hw.
+struct ChainPair {
+  bool valid = true;
+  int h = 0, w = 0, c0 = 0;
+  bool dw0 = false, dw1 = false;
+  sasim::LayerSpec s0, s1;
+  sasim::LayerData d0, d1;
+  std::vector<int8_t> y0, y1;
+};
+template <class Pick>
+ChainPair random_chain_pair(int rows, int max_hw, Pick&& pick) {
+  ChainPair c;
+  c.h = pick(1, max_hw);
+  c.w = pick(1, max_hw);
+  c.c0 = rows * pick(1, 4);
+  const int c1 = pick(0, 1) ? c.c0 : 4 * pick(1, 10);
+  auto make = [&](bool dw, int in_c, int out_c) {
+    sasim::LayerSpec s;
+    s.op = dw ? sasim::OpKind::kDepthwiseConv2d : sasim::OpKind::kConv2d;
+    s.input_zero_point = pick(-128, 127);
+    s.output_zero_point = pick(-128, 127);
+    s.has_bias = true;
+    const int k = pick(0, 1) ? 3 : 1;
+    s.stride_h = s.stride_w = 1;
+    s.padding = sasim::Padding::kSame;
+    if (dw) s.depth_multiplier = 1;
+    s.filter_shape = dw ? std::vector<int>{1, k, k, out_c} : std::vector<int>{out_c, k, k, in_c};
+    s.input_shape = {1, c.h, c.w, in_c};
+    s.output_shape = {1, c.h, c.w, out_c};
+    for (int i = 0; i < out_c; ++i) {
+      s.output_multiplier.push_back(pick(1 << 30, INT32_MAX));
+      s.output_shift.push_back(pick(-12, -6));
+    }
+    std::vector<sasim::FieldError> errs;
+    c.valid = sasim::validate_layer(&s, &errs) && c.valid;
+    return s;
+  };
+  c.dw0 = pick(0, 2) == 0;
+  c.dw1 = pick(0, 1) == 0;
+  c.s0 = make(c.dw0, c.c0, c.c0);
+  c.s1 = make(c.dw1, c.c0, c.dw1 ? c.c0 : c1);
+  c.d0 = random_layer_data(c.s0, pick);
+  c.d1 = random_layer_data(c.s1, pick);
+  if (!c.valid) return c;
+  sasim::golden_layer(c.s0, c.d0, &c.y0);
+  c.d1.input = c.y0;  // the chain: layer 1 reads layer 0's output
+  sasim::golden_layer(c.s1, c.d1, &c.y1);
+  return c;
 }
 
 }  // namespace sasim_test
