@@ -480,21 +480,10 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
     std::string list;
     for (int i : kept_by) list += fmt::format("{}{}", list.empty() ? "" : ", ", i);
     // At most 120 columns a line, as the other lines of the summary.
-    std::string text = fmt::format("output kept in A: layers {} leave their output in the CFU for the layer after "
-                                   "them, which sends no input (docs/microarchitecture.md)", list);
-    std::string line;
-    for (size_t at = 0; at < text.size();) {
-      size_t end = text.find(' ', at);
-      if (end == std::string::npos) end = text.size();
-      const std::string word = text.substr(at, end - at);
-      if (!line.empty() && line.size() + 1 + word.size() > 120) {
-        fmt::print(so, "{}\n", line);
-        line = " ";
-      }
-      line += (line.empty() || line == " " ? "" : " ") + word;
-      at = end + 1;
-    }
-    fmt::print(so, "{}\n", line);
+    fmt::print(so, "{}\n",
+               wrap_columns(fmt::format("output kept in A: layers {} leave their output in the CFU for the layer "
+                                        "after them, which sends no input (docs/microarchitecture.md)", list),
+                            120, " "));
   }
   if (!prevented.empty())
     fmt::print(so, "not fused: {} (TFLite Micro's arena plan puts the operator's output over its other input, or over "

@@ -190,8 +190,7 @@ std::string hw_header(const HwConfig& hw, const std::string& version) {
                    p.w_lines);
   s += fmt::format("#define SASIM_HW_ELTWISE {}  // EW_CONFIG / EW_MULT / EW_OP\n", p.eltwise ? 1 : 0);
   s += fmt::format("#define SASIM_HW_READ_PREFETCH {}  // the prefetching post-processor\n", p.prefetch ? 1 : 0);
-  s += fmt::format("#define SASIM_HW_KEEP {}  // the output keep (KEEP)\n",
-                   sasim_isa::has_keep(p.im2col && p.dataflow == Dataflow::kWeightStationary, p.prefetch, p.rows) ? 1 : 0);
+  s += fmt::format("#define SASIM_HW_KEEP {}  // the output keep (KEEP)\n", has_keep(p) ? 1 : 0);
   s += "// Cycles the board's memory takes per store (an L2 hit; cpu.memory.write in\n"
        "// the fixed model): the driver's streaming loops that store faster than\n"
        "// this are not used (HwDesc::store_cycles).\n";

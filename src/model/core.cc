@@ -274,7 +274,7 @@ CfuCore::CfuCore(const CoreParams& p) : p_(p) {
     buf_.c[i].assign(static_cast<size_t>(p.c_lines) * p.cols, 0);
   }
   buf_.w.assign(static_cast<size_t>(p.w_lines) * buf_.b_pitch, 0);
-  keep_ = has_keep(p.im2col && p.dataflow == Dataflow::kWeightStationary, p.prefetch, p.rows);
+  keep_ = sasim::has_keep(p);
   array_ = make_array(p);
   bias_.assign(2 * static_cast<size_t>(p.cols), 0);
   mult_.assign(2 * static_cast<size_t>(p.cols), 0);

@@ -48,6 +48,12 @@ struct CoreParams {
   int w_lines = 0;
 };
 
+// Whether the output keep (KEEP) is built for p: sasim_isa::has_keep on a
+// weight-stationary array (the im2col extension is ws only).
+inline bool has_keep(const CoreParams& p) {
+  return sasim_isa::has_keep(p.im2col && p.dataflow == Dataflow::kWeightStationary, p.prefetch, p.rows);
+}
+
 // The elementwise extension's registers (EW_CONFIG, EW_MULT): plain
 // registers, kept by RESET, powered up as below (all 0, range -128 .. 127).
 struct EwRegs {

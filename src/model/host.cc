@@ -35,7 +35,7 @@ sasim_drv::HwDesc hw_desc_from(const CoreParams& p) {
   h.eltwise = p.eltwise;
   h.ew_read = p.eltwise && p.prefetch;
   h.w_lines = p.w_lines;
-  h.keep = sasim_isa::has_keep(p.im2col && p.dataflow == Dataflow::kWeightStationary, p.prefetch, p.rows);
+  h.keep = has_keep(p);
   return h;
 }
 
@@ -81,18 +81,21 @@ std::string StoreAllocator::summary() const {
                               stored_.empty() ? "" : " (" + list(stored_) + ")");
   if (!stored_.empty()) s += ", which send none after the first inference (docs/command-set.md)";
   if (!full_.empty()) s += fmt::format("; full for {} more ({}), which stream theirs", full_.size(), list(full_));
-  // Lines of at most 120 columns (the run's tables' width), broken at spaces.
+  return wrap_columns(s, 120, "  ");  // the run's tables' width
+}
+
+std::string wrap_columns(const std::string& text, size_t width, const std::string& indent) {
   std::string out, line;
   size_t i = 0;
-  while (i < s.size()) {
-    size_t j = s.find(' ', i);
-    if (j == std::string::npos) j = s.size();
-    const std::string word = s.substr(i, j - i);
-    if (!line.empty() && line.size() + 1 + word.size() > 120) {
+  while (i < text.size()) {
+    size_t j = text.find(' ', i);
+    if (j == std::string::npos) j = text.size();
+    const std::string word = text.substr(i, j - i);
+    if (!line.empty() && line.size() + 1 + word.size() > width) {
       out += line + "\n";
-      line = "  ";
+      line = indent;
     }
-    line += (line.empty() || line == "  " ? "" : " ") + word;
+    line += (line.empty() || line == indent ? "" : " ") + word;
     i = j + 1;
   }
   return out + line;

@@ -71,6 +71,10 @@ sasim_drv::EltwiseDesc fused_desc_from(const LayerSpec& s, const int8_t* b);
 // gets its prepared weights there at its first call, in call order, while
 // they fit. A network run places its layers in order; the steady state it
 // times finds them there (LayerSpec::w_store).
+// `text` in lines of at most `width` columns, broken at spaces, each line
+// after the first starting with `indent`; no trailing newline.
+std::string wrap_columns(const std::string& text, size_t width, const std::string& indent);
+
 class StoreAllocator {
  public:
   // The bridge prepares a layer (and only a prepared layer can be stored)
