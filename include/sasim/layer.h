@@ -106,8 +106,9 @@ struct LayerSpec {
   // memory, the next layer being its only reader; the board engine then
   // takes the layer's output from the bank); a_kept 1, its
   // input is there already (the board estimate puts it there before the
-  // layer's timed span, as the layer before left it). Whole-network runs and
-  // layer lists set them for chained pairs (KeepChain).
+  // layer's timed span, as the layer before left it). Whole-network runs set
+  // them for chained pairs (keep_chain_after, src/cli/commands.h); a layer
+  // list's layers each read an input of their own.
   int keep_out = 0;
   int a_kept = 0;
   // The arena plan's offsets of the layer's tensors (whole-network runs;

@@ -126,7 +126,7 @@ int cmd_export_cfu(const CommonOptions& common, const ExportOptions& o) {
         in.fuse.push_back(e);
       }
     // The output-keep chains, as `sasim run` decides them (keep_chain_after).
-    std::map<int, int> keep;  // operator index -> bits
+    std::map<int, std::pair<const tflite::ImportedLayer*, int>> keep;  // operator index -> (layer, bits)
     for (size_t pos = 0; pos + 1 < m.operators.size(); ++pos) {
       const tflite::ImportedLayer *a = nullptr, *b = nullptr;
       for (const tflite::ImportedLayer& l : im.layers) {
@@ -135,20 +135,19 @@ int cmd_export_cfu(const CommonOptions& common, const ExportOptions& o) {
       }
       const int mode = a ? keep_chain_after(hd, m, pos, *a, b) : 0;
       if (!mode) continue;
-      keep[a->op_index] |= mode == 2 ? 1 | 4 : 1;
-      keep[b->op_index] |= 2;
+      keep[a->op_index] = {a, keep[a->op_index].second | (mode == 2 ? 1 | 4 : 1)};
+      keep[b->op_index] = {b, keep[b->op_index].second | 2};
     }
-    for (const auto& [index, bits] : keep)
-      for (const tflite::ImportedLayer& l : im.layers) {
-        if (l.op_index != index) continue;
-        KeepEntry e;
-        e.filter_hash = fnv1a(l.filter.data(), l.filter.size());
-        e.filter_bytes = static_cast<uint32_t>(l.filter.size());
-        e.out_c = l.spec.out_c();
-        e.keep = bits;
-        e.op_index = index;
-        in.keep.push_back(e);
-      }
+    for (const auto& [index, lb] : keep) {
+      const tflite::ImportedLayer& l = *lb.first;
+      KeepEntry e;
+      e.filter_hash = fnv1a(l.filter.data(), l.filter.size());
+      e.filter_bytes = static_cast<uint32_t>(l.filter.size());
+      e.out_c = l.spec.out_c();
+      e.keep = lb.second;
+      e.op_index = index;
+      in.keep.push_back(e);
+    }
     // The README's expected cycles and ticks per operator: the whole
     // inference as `sasim run` times it on this configuration (its files go
     // to a temporary folder, removed after).
