@@ -5,7 +5,13 @@
 # model, the simulated cycles (total, CFU layers with the operators fused into
 # their readback, elementwise operators on the CFU, CPU operators), the wall
 # time of the whole command and simulated cycles per wall second. Target:
-# every model of ../shared/models in under 10 s. Prints figures only.
+# every model of ../shared/models in under 10 s. Then, per model, where the
+# CPU waited on memory (layers.csv, every operator): cycles stalled on
+# instruction fetch misses (the I$, 8 KiB direct mapped, refilled through the
+# L2 the data streams also use) and the I$ misses, cycles stalled on data
+# memory, each also as a share of the total: the driver's and the bridge's
+# code layout decides the first (docs/board-runtime.md, "Code layout").
+# Prints figures only.
 #   bench/bench_tflite.sh [build/sasim] [MODELS_DIR]
 set -euo pipefail
 SASIM=${1:-build/sasim}
@@ -23,4 +29,13 @@ for f in "$MODELS"/*.tflite; do
   wall=$(echo "$end - $start" | bc)
   printf '%-34s %13d %13d %13d %13d %8.2f %10.1f\n' "$name" "$total" "$cfu" "$ew" "$cpu" "$wall" \
     "$(echo "$total / $wall / 1000000" | bc -l)"
+done
+printf '\n%-34s %13s %9s %7s %13s %7s\n' model fetch_miss icache_m share data_mem share
+for f in "$MODELS"/*.tflite; do
+  name=$(basename "$f" .tflite)
+  awk -F, -v name="$name" '
+    NR == 1 { for (i = 1; i <= NF; ++i) col[$i] = i; next }
+    { c += $col["cycles"]; fm += $col["cpu_fetch_miss"]; im += $col["icache_misses"]; dm += $col["cpu_data_mem"] }
+    END { printf "%-34s %13d %9d %6.1f%% %13d %6.1f%%\n", name, fm, im, c ? 100 * fm / c : 0, dm, c ? 100 * dm / c : 0 }
+  ' "$work/$name/layers.csv"
 done
