@@ -248,11 +248,11 @@ expect(run_tflite_out_is_file 2 "^[^\n]*out_is_a_file: output path exists and is
 
 # --cold-layers boots every layer on a fresh board, as check does (the
 # numbers of the SoC simulation of today's design, layer by layer: conv0's
-# 92,070 cycles, its weights in the CFU's store; that simulation measures
-# 92,164 for today's runner image and RTL (-0.10 %); the runner's code
+# 88,681 cycles, its weights in the CFU's store; that simulation measures
+# 88,723 for today's runner image and RTL (-0.05 %); the runner's code
 # layout moves it by a few percent), and the
 # memory classes are split by cause on the board's memory path.
-expect(run_cold_layers 0 "conv0 +conv2d +92070 .*\nmemory: layer +class +L2 hit +bus wait +row hit +row miss +dirty wb +refresh +core\n"
+expect(run_cold_layers 0 "conv0 +conv2d +88681 .*\nmemory: layer +class +L2 hit +bus wait +row hit +row miss +dirty wb +refresh +core\n"
        ARGS run --model "${SRC}/models/resnet8.yaml" --cold-layers --out "${WORK}/cold_layers")
 expect(exec_fork_warning_board 0 "result words: 1313556292;50;149\nexit code 0 after 1899 cycles\n.*fork \\(F19\\) at pc 0x4000007c.*fork \\(F19\\) at pc 0x4000007c"
        ARGS exec "${ref}/elf/micro/cfu_read_next.elf" --set cpu.variant=perf+cfu-2021 --set array.im2col=false --set array.eltwise=false --set array.read_prefetch=false)
@@ -665,15 +665,17 @@ expect(run_tflite_r8_in_place 0 "\nin place: 3 ADD into 2, 7 ADD into 6, 11 ADD 
 # their conv's input: all are fused (the conv's row says cfu+, the ADD's
 # names it and has no cycles of its own), 2 in place, and the fused run is
 # faster than the one with every ADD on the elementwise unit (--no-fuse).
-# It starts with a broadcast MUL and SUB: on the CFU's elementwise unit, and
-# equal to the golden network operator by operator (exit 0).
+# It starts with a broadcast MUL and SUB, an elementwise chain: one table
+# built on the CFU's elementwise unit, one pass (the MUL's row names the
+# SUB, which has the pair's cycles), equal to the golden network operator by
+# operator (exit 0); with --no-fuse each on the elementwise unit.
 # The output keep: DS-CNN's layers 0-7 leave their output in the CFU's A
 # bank and 1-8 send no input (docs/microarchitecture.md), bit-exact.
 expect(run_tflite_kws_keep 0 "\n +8 +CONV_2D +1x25x5x64 +cfu +[0-9]+ +512000 +[0-9.]+ +yes\n.*\noutput kept in A: layers 0, 1, 2, 3, 4, 5, 6, 7 leave their output in the CFU for the layer after them, which sends no\n? ?input"
        ARGS run --model "${SHARED}/models/kws_ref_model.tflite" --out "${WORK}/tflite_kws_keep")
-expect(run_tflite_mobilenetv2 0 "\n +0 +MUL +1x160x160x3 +cfu +[0-9]+ +yes\n +1 +SUB +1x160x160x3 +cfu +[0-9]+ +yes\n.*0 CPU operators not timed\nin place: 37 ADD into 36, 59 ADD into 58 \\(TFLite Micro's arena plan[^\n]*\nweight store: [0-9]+ of 12288 lines hold the weights of [0-9]+ layers .*first inference \\(docs/command-set.md\\); full for [0-9]+ more .*which\n? +stream theirs\noutput kept in A: layers 25, 26, 27, 30, [^\n]*, 61, 62\n leave their output in the CFU for the layer after them, which sends no input \\(docs/microarchitecture.md\\)\nnot included: TFLite Micro's interpreter between the 68 operators \\(about"
+expect(run_tflite_mobilenetv2 0 "\n +0 +MUL +1x160x160x3 +chain +in 1 +yes\n +1 +SUB +1x160x160x3 +chain +[0-9]+ +yes\n.*0 CPU operators not timed\nin place: 37 ADD into 36, 59 ADD into 58 \\(TFLite Micro's arena plan[^\n]*\nweight store: [0-9]+ of 12288 lines hold the weights of [0-9]+ layers .*first inference \\(docs/command-set.md\\); full for [0-9]+ more .*which\n? +stream theirs\noutput kept in A: layers 25, 26, 27, 30, [^\n]*, 61, 62\n leave their output in the CFU for the layer after them, which sends no input \\(docs/microarchitecture.md\\)\nelementwise chains: 0 MUL and 1 SUB run as one 256-entry table each, built on the CFU's elementwise unit and applied[^\n]*\n[^\n]*\\(docs/export-cfu.md\\)\nnot included: TFLite Micro's interpreter between the 68 operators \\(about"
        ARGS run --model "${SHARED}/models/model_mobilenetv2_160_035.tflite" --out "${WORK}/tflite_mnv2")
-expect(run_tflite_mnv2_no_fuse 0 "total: [0-9]+ cycles"
+expect(run_tflite_mnv2_no_fuse 0 "\n +0 +MUL +1x160x160x3 +cfu +[0-9]+ +yes\n +1 +SUB +1x160x160x3 +cfu +[0-9]+ +yes\n.*total: [0-9]+ cycles"
        ARGS run --no-fuse --model "${SHARED}/models/model_mobilenetv2_160_035.tflite" --out "${WORK}/tflite_mnv2--no-fuse")
 file(READ "${WORK}/tflite_mnv2/layers.csv" mn_csv)
 file(READ "${WORK}/tflite_mnv2/report.json" mn_json)
@@ -823,6 +825,18 @@ file(READ "${WORK}/proj/fused/src/sasim_fuse.h" fuse_h)
 if(NOT fuse_h MATCHES "#define SASIM_FUSE_COUNT 3\n" OR NOT fuse_h MATCHES "operator 2, then 3 ADD"
    OR NOT fuse_h MATCHES "operator 10, then 11 ADD")
   message(SEND_ERROR "[export_cfu_model] sasim_fuse.h:\n${fuse_h}")
+endif()
+if(NOT fuse_h MATCHES "#define SASIM_CHAIN_COUNT 0\n")
+  message(SEND_ERROR "[export_cfu_model] ResNet-8 has no elementwise chain:\n${fuse_h}")
+endif()
+# MobileNetV2's MUL and SUB: an elementwise chain, its head in the chain
+# table with the key the bridge matches (the operation, size, constant and
+# output parameters), as `sasim run` chains them.
+expect(export_cfu_model_chain 0 "model_mobilenetv2_160_035.tflite: 10 operator\\(s\\) fused into the layer before them"
+       ARGS export-cfu --model "${SHARED}/models/model_mobilenetv2_160_035.tflite" --out "${WORK}/proj/chained")
+file(READ "${WORK}/proj/chained/src/sasim_fuse.h" chain_h)
+if(NOT chain_h MATCHES "#define SASIM_CHAIN_COUNT 1\n#define SASIM_CHAIN_TABLE [^\n]*\n  {{2, 76800, -?[0-9]+, -?[0-9]+, [0-9]+, -?[0-9]+} /\\* operator 0, then 1 SUB \\*/}")
+  message(SEND_ERROR "[export_cfu_model_chain] sasim_fuse.h:\n${chain_h}")
 endif()
 # ... and its Makefile builds CFU Playground's ResNet-8 (MLPerf Tiny image
 # classification), the other model choices listed and commented out.

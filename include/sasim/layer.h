@@ -31,7 +31,7 @@ struct TensorPlacement {
   int64_t planned_bytes = 0;
   int64_t input = -1, input2 = -1, output = -1;
   int64_t residual = -1;    // a fused operator's other operand (LayerData::residual)
-  int64_t own_output = -1;  // fused: the layer's own output, which the call names
+  int64_t own_output = -1;  // fused: the layer's own output, which the call names; an elementwise chain's tail: its head's output
 };
 
 struct LayerSpec {

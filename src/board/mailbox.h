@@ -17,13 +17,14 @@
 namespace sasim_board {
 
 const uint32_t kMailboxMagic = 0x4d534153u;  // "SASM"
-const uint32_t kMailboxVersion = 10;
+const uint32_t kMailboxVersion = 11;
 
 // The runner's own statuses (beside the driver's, sasim_drv::kOk and below)
 // for a layer run through the shipped kernel and bridge (Mailbox::shipped).
 const int32_t kShippedFellBack = -100;   // the bridge refused the layer: the kernel's reference code ran
 const int32_t kShippedNotFused = -101;   // asked to run fused, the bridge ran it plainly
 const int32_t kShippedNoAdopt = -102;    // the bridge's table had no room for the layer
+const int32_t kShippedNotChained = -103;  // an elementwise chain's tail: the bridge ran the two operators apart
 
 struct Mailbox {
   uint32_t magic, version;
@@ -74,6 +75,14 @@ struct Mailbox {
   // Elementwise ADD/SUB/MUL: which (0/1/2), the output dimensions (5, leading
   // 1s) and each operand's element strides (0 on a broadcast dimension).
   int32_t binary_op, dims[5], stride_a[5], stride_b[5];
+  // An elementwise chain (tflite::elementwise_chain; version 11): chain = 1
+  // and this operator is the chain's tail, run after its head, whose
+  // operation (0/1/2), one-element constant, parameters (as q), output zero
+  // point and activation range follow. `input` is then the head's input,
+  // chain_t0 the head's output (which the bridge leaves unwritten), the
+  // tail reads it; both calls are in the timed span.
+  int32_t chain, chain_op, chain_c, chain_q[8], chain_out_zp, chain_act_min, chain_act_max;
+  uint32_t chain_t0;
   // Written by the runner.
   int32_t status;        // run_layer's return value (or kShipped*)
   int32_t on_cfu;        // the runner ran it on the CFU: a CPU operator given to the elementwise unit, or a

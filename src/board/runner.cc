@@ -264,6 +264,43 @@ __attribute__((section(".text.sasim_warm"), noinline)) int run_shipped_layer(vol
 // one otherwise, as TFLite Micro's kernels choose), which gives the CFU's
 // elementwise unit the operator where the bridge's cost model prefers it and
 // runs its reference loop otherwise. on_cfu: the bridge's counters say which.
+// TFLite Micro's int8 ADD (0), SUB (1) or MUL (2) kernel, the flat one when
+// neither operand broadcasts, as its Eval picks it.
+inline __attribute__((always_inline)) void binary_kernel(int32_t op, bool flat, const tflite::ArithmeticParams& p,
+                                                         const tflite::RuntimeShape& sa, const int8_t* a,
+                                                         const tflite::RuntimeShape& sb, const int8_t* b,
+                                                         const tflite::RuntimeShape& so, int8_t* out) {
+  namespace iops = tflite::reference_integer_ops;
+  namespace rops = tflite::reference_ops;
+  if (op == 0 && flat) iops::Add(p, sa, a, sb, b, so, out);
+  else if (op == 0) iops::BroadcastAdd4DSlow(p, sa, a, sb, b, so, out);
+  else if (op == 1 && flat) rops::Sub(p, sa, a, sb, b, so, out);
+  else if (op == 1) rops::BroadcastQuantSubSlow(p, sa, a, sb, b, so, out);
+  else if (flat) iops::Mul(p, sa, a, sb, b, so, out);
+  else iops::BroadcastMul4DSlow(p, sa, a, sb, b, so, out);
+}
+
+// An operator's ArithmeticParams from its zero points (a, b, output), the
+// eight q words (mailbox.h) and its activation range, as TFLite Micro's
+// Prepare leaves them.
+inline __attribute__((always_inline)) void binary_params(int32_t op, const volatile int32_t* q, int32_t out_zp,
+                                                         int32_t act_min, int32_t act_max,
+                                                         tflite::ArithmeticParams* p) {
+  __builtin_memset(p, 0, sizeof *p);
+  p->input1_offset = -q[0];
+  p->input2_offset = -q[1];
+  p->output_offset = out_zp;
+  p->left_shift = op == 2 ? 0 : sasim_isa::kEwLeftShift;
+  p->input1_multiplier = q[2];
+  p->input1_shift = q[3];
+  p->input2_multiplier = q[4];
+  p->input2_shift = q[5];
+  p->output_multiplier = q[6];
+  p->output_shift = q[7];
+  p->quantized_activation_min = act_min;
+  p->quantized_activation_max = act_max;
+}
+
 __attribute__((noinline)) int run_shipped_binary(volatile sasim_board::Mailbox& m) {
   sasim_drv::HwDesc hw;
   sasim_drv::LayerDesc l;
@@ -274,19 +311,7 @@ __attribute__((noinline)) int run_shipped_binary(volatile sasim_board::Mailbox& 
   if (m.dims[0] != 1) return finish(m, -1, 0, 0, 0, 0);
   const int32_t op = m.binary_op;
   tflite::ArithmeticParams p;
-  __builtin_memset(&p, 0, sizeof p);
-  p.input1_offset = -m.q[0];
-  p.input2_offset = -m.q[1];
-  p.output_offset = m.output_zp;
-  p.left_shift = op == 2 ? 0 : sasim_isa::kEwLeftShift;
-  p.input1_multiplier = m.q[2];
-  p.input1_shift = m.q[3];
-  p.input2_multiplier = m.q[4];
-  p.input2_shift = m.q[5];
-  p.output_multiplier = m.q[6];
-  p.output_shift = m.q[7];
-  p.quantized_activation_min = m.act_min;
-  p.quantized_activation_max = m.act_max;
+  binary_params(op, m.q, m.output_zp, m.act_min, m.act_max, &p);
   // The shapes (mailbox.h: five output dims, each operand's element
   // strides, 0 where it broadcasts).
   int32_t da[4], db[4], dout[4];
@@ -301,25 +326,41 @@ __attribute__((noinline)) int run_shipped_binary(volatile sasim_board::Mailbox& 
   const int8_t* a = l.input;
   const int8_t* b = reinterpret_cast<const int8_t*>(m.input2);
   int8_t* out = l.output;
-  namespace iops = tflite::reference_integer_ops;
-  namespace rops = tflite::reference_ops;
+  // A chain's tail (Mailbox::chain): its head first, on `input` into
+  // chain_t0 with its one-element constant, then the tail on chain_t0, as
+  // the firmware calls the two; the bridge knows the head by the export's
+  // chain table, here by the runner's adoption of it.
+  const bool chain = m.chain != 0;
+  const int32_t head_op = m.chain_op;
+  tflite::ArithmeticParams ph;
+  const int8_t head_c = static_cast<int8_t>(m.chain_c);
+  int8_t* const t0 = reinterpret_cast<int8_t*>(m.chain_t0);
+  const int32_t one[4] = {1, 1, 1, 1};
+  const tflite::RuntimeShape sc(4, one);
+  if (chain) {
+    binary_params(head_op, m.chain_q, m.chain_out_zp, m.chain_act_min, m.chain_act_max, &ph);
+    int32_t n = 1;
+    for (int k = 0; k < 4; ++k) n *= dout[k];
+    sasim_tflm::AdoptChain(head_op, n, head_c, ph.output_offset, ph.output_multiplier, ph.output_shift);
+  }
   const sasim_tflm::Counters c0 = sasim_tflm::GetCounters();
-  uint32_t i0, t0, t1, i1;
+  uint32_t i0, t0c, t1c, i1;
   *reinterpret_cast<volatile uint32_t*>(0xF0000008u) = 1;
   i0 = read_minstret();
-  t0 = read_mcycle();
-  if (op == 0 && flat) iops::Add(p, sa, a, sb, b, so, out);
-  else if (op == 0) iops::BroadcastAdd4DSlow(p, sa, a, sb, b, so, out);
-  else if (op == 1 && flat) rops::Sub(p, sa, a, sb, b, so, out);
-  else if (op == 1) rops::BroadcastQuantSubSlow(p, sa, a, sb, b, so, out);
-  else if (flat) iops::Mul(p, sa, a, sb, b, so, out);
-  else iops::BroadcastMul4DSlow(p, sa, a, sb, b, so, out);
-  t1 = read_mcycle();
+  t0c = read_mcycle();
+  if (chain) {
+    binary_kernel(head_op, false, ph, so, a, sc, &head_c, so, t0);
+    binary_kernel(op, flat, p, sa, t0, sb, b, so, out);
+  } else {
+    binary_kernel(op, flat, p, sa, a, sb, b, so, out);
+  }
+  t1c = read_mcycle();
   i1 = read_minstret();
   *reinterpret_cast<volatile uint32_t*>(0xF0000008u) = 2;
   const sasim_tflm::Counters& c1 = sasim_tflm::GetCounters();
-  m.on_cfu = c1.accelerated != c0.accelerated ? 1 : 0;
-  return finish(m, sasim_drv::kOk, t0, t1, i0, i1);
+  m.on_cfu = c1.accelerated != c0.accelerated || c1.chained != c0.chained ? 1 : 0;
+  if (chain && c1.chained == c0.chained) return finish(m, sasim_board::kShippedNotChained, t0c, t1c, i0, i1);
+  return finish(m, sasim_drv::kOk, t0c, t1c, i0, i1);
 }
 
 // A CPU operator (kind >= kFirstCpuOp).

@@ -128,6 +128,10 @@ bool fusion_after(const sasim_drv::HwDesc& hw, const tflite::Model& m, size_t po
 // output stored too; 2: kept only, the next operator being the output's only
 // reader (not a model output). The runner (run_network) and export-cfu
 // --model (src/sasim_fuse.h's keep table) decide the same way.
+// Whether the CFU's elementwise unit takes the tables of the elementwise
+// chain at operator pos (tflite::elementwise_chain), as the exported bridge
+// builds them: the chain then runs as one table pass.
+bool chain_supported(const sasim_drv::HwDesc& hw, const tflite::Model& m, size_t pos);
 int keep_chain_after(const sasim_drv::HwDesc& hw, const tflite::Model& m, size_t pos,
                       const tflite::ImportedLayer& layer, const tflite::ImportedLayer* next);
 // --trace, --trace-layer (one of `names`, from `source`) and --trace-cycles

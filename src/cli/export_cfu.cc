@@ -20,6 +20,8 @@
 #include "export/cfu_project.h"
 #include "model/core_params.h"
 #include "model/host.h"
+#include "board/mailbox.h"
+#include "tflite/board_ops.h"
 #include "tflite/graph.h"
 #include "tflite/import.h"
 #include "tflite/reader.h"
@@ -147,6 +149,25 @@ int cmd_export_cfu(const CommonOptions& common, const ExportOptions& o) {
       e.keep = lb.second;
       e.op_index = index;
       in.keep.push_back(e);
+    }
+    // The elementwise chains, as `sasim run` decides them (chain_supported:
+    // no two heads alike, the bridge knowing a head by its key alone).
+    for (size_t pos = 0; pos + 1 < m.operators.size(); ++pos) {
+      if (!chain_supported(hd, m, pos)) continue;
+      const tflite::Operator& head = m.operators[pos];
+      const tflite::Operator& tail = m.operators[pos + 1];
+      sasim_board::Mailbox mb{};
+      tflite::chain_head_request(m, head, &mb);
+      ChainEntry e;
+      e.op = mb.chain_op;
+      e.elements = static_cast<int32_t>(m.tensors[static_cast<size_t>(head.outputs[0])].elements());
+      e.c = mb.chain_c;
+      e.output_offset = mb.chain_out_zp;
+      e.output_multiplier = mb.chain_q[6];
+      e.output_shift = mb.chain_q[7];
+      e.op_index = head.index;
+      e.tail = fmt::format("{} {}", tail.index, tflite::op_name(tail.code));
+      in.chain.push_back(e);
     }
     // The README's expected cycles and ticks per operator: the whole
     // inference as `sasim run` times it on this configuration (its files go

@@ -110,6 +110,61 @@ bool fusion_after(const sasim_drv::HwDesc& hw, const tflite::Model& m, size_t po
   return true;
 }
 
+bool chain_supported(const sasim_drv::HwDesc& hw, const tflite::Model& m, size_t pos) {
+  if (!hw.eltwise || !tflite::elementwise_chain(m, pos)) return false;
+  // The bridge knows a head by its operation, size, constant and output
+  // parameters alone (the export's chain table): a model with two heads
+  // alike runs neither as a chain.
+  auto key = [&](size_t k) {
+    sasim_board::Mailbox mb{};
+    tflite::chain_head_request(m, m.operators[k], &mb);
+    return std::vector<int64_t>{mb.chain_op, m.tensors[static_cast<size_t>(m.operators[k].outputs[0])].elements(),
+                                mb.chain_c, mb.chain_out_zp, mb.chain_q[6], mb.chain_q[7]};
+  };
+  const std::vector<int64_t> mine = key(pos);
+  for (size_t k = 0; k + 1 < m.operators.size(); ++k)
+    if (k != pos && tflite::elementwise_chain(m, k) && key(k) == mine) return false;
+  // Each operator's table as the bridge builds it (sasim_tflm.cc,
+  // unary_table): its request's parameters on 256 bytes and its constant.
+  for (size_t k = pos; k <= pos + 1; ++k) {
+    const tflite::Operator& op = m.operators[k];
+    const tflite::Tensor& x = m.tensors[static_cast<size_t>(op.inputs[0])];
+    std::map<int, std::vector<int8_t>> t;
+    t[op.inputs[0]] = std::vector<int8_t>(static_cast<size_t>(x.elements()), 0);
+    sasim_board::Mailbox mb{};
+    std::vector<int8_t> a, b;
+    if (!tflite::board_op_request(m, op, t, &mb, &a, &b) || b.size() != 1) return false;
+    if (mb.binary_op != sasim_isa::kEwMul && mb.q[7] > 0) return false;  // ADD/SUB: a right shift only
+    static const int8_t bytes[256] = {};
+    sasim_drv::EltwiseDesc e;
+    e.op = mb.binary_op;
+    e.a_zp = mb.q[0];
+    e.b_zp = mb.q[1];
+    e.out_zp = mb.output_zp;
+    e.act_min = mb.act_min;
+    e.act_max = mb.act_max;
+    e.m_a = mb.q[2];
+    e.s_a = mb.q[3];
+    e.m_b = mb.q[4];
+    e.s_b = mb.q[5];
+    e.m_out = mb.q[6];
+    e.s_out = mb.q[7];
+    if (e.op == sasim_isa::kEwMul) e.m_a = e.s_a = e.m_b = e.s_b = 0;
+    for (int d = 0; d < 5; ++d) {
+      e.dims[d] = 1;
+      e.stride_a[d] = e.stride_b[d] = 0;
+    }
+    e.dims[4] = 256;
+    e.stride_a[4] = 1;
+    e.a = bytes;
+    e.b = b.data();
+    int8_t out[256];
+    e.output = out;
+    if (!sasim_drv::eltwise_supported(hw, e)) return false;
+  }
+  return true;
+}
+
 int keep_chain_after(const sasim_drv::HwDesc& hw, const tflite::Model& m, size_t pos,
                      const tflite::ImportedLayer& layer, const tflite::ImportedLayer* next) {
   if (!hw.keep || !next || pos + 1 >= m.operators.size()) return 0;
@@ -204,17 +259,31 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
   // planned tensors out at the plan's offsets (TensorPlacement).
   const tflite::ArenaPlan plan = tflite::plan_arena(m);
   auto planned = [&](int tensor) { return tensor >= 0 ? plan.offset[static_cast<size_t>(tensor)] : int64_t{-1}; };
-  auto time_on_board = [&](const tflite::Operator& op, std::vector<int8_t>* result, CpuOpResult* res) {
+  // head: op is an elementwise chain's tail, run with its head (a the
+  // head's input, the head's output unwritten; tflite::elementwise_chain).
+  auto time_on_board = [&](const tflite::Operator& op, std::vector<int8_t>* result, CpuOpResult* res,
+                           const tflite::Operator* head = nullptr) {
     const tflite::Tensor& o = m.tensors[static_cast<size_t>(op.outputs[0])];
     sasim_board::Mailbox mb{};
     std::vector<int8_t> a, b;
-    if (!tflite::board_op_request(m, op, t, &mb, &a, &b)) return false;
+    if (head) {
+      // The tail's request on a stand-in of the head's output (its size
+      // only), then the head's input as a.
+      std::map<int, std::vector<int8_t>> tt;
+      tt[op.inputs[0]] = std::vector<int8_t>(static_cast<size_t>(o.elements()), 0);
+      if (!tflite::board_op_request(m, op, tt, &mb, &a, &b)) return false;
+      tflite::chain_head_request(m, *head, &mb);
+      a = t.at(head->inputs[0]);
+    } else if (!tflite::board_op_request(m, op, t, &mb, &a, &b)) {
+      return false;
+    }
     const size_t out_bytes = static_cast<size_t>(o.elements()) * (o.type == tflite::kFloat32 ? 4 : 1);
     CpuOpRequest req{&mb, fmt::format("{} {}", op.index, tflite::op_name(op.code)), &a, &b, out_bytes};
     // a is the first input (a concatenation's are gathered: not placed), b
     // a binary operator's second (other operators' b is their own scratch).
     req.placement.planned_bytes = plan.total;
-    if (op.code != tflite::kConcatenation) req.placement.input = planned(op.inputs[0]);
+    if (op.code != tflite::kConcatenation) req.placement.input = planned(head ? head->inputs[0] : op.inputs[0]);
+    if (head) req.placement.own_output = planned(head->outputs[0]);
     const bool binary = op.code == tflite::kAdd || op.code == tflite::kSub || op.code == tflite::kMul;
     if (binary && !b.empty() && op.inputs.size() > 1) req.placement.input2 = planned(op.inputs[1]);
     req.placement.output = planned(op.outputs[0]);
@@ -259,6 +328,11 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
   // operators done (no output tensor: the inference is not complete).
   SigintScope sigint;
   size_t ops_done = 0;
+  // Elementwise chains (tflite::elementwise_chain): run at the head, which
+  // computes nothing (its row: "in" the tail); the tail's row reports the
+  // pair's cycles (both calls, as the firmware's two operators take them).
+  std::map<int, int> chained_into;  // head operator -> tail operator
+  std::map<int, std::pair<std::vector<int8_t>, CpuOpResult>> chain_runs;  // tail operator -> its run
   // The output keep: the previous layer left this operator's input in the
   // CFU's A bank (keep_chain_after); the layers that kept or took one.
   bool input_kept = false;
@@ -287,9 +361,37 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
                     false};
     row.bounded = false;
     const auto fused_it = fused_into.find(op.index);
+    const auto chain_it = chained_into.find(op.index);
+    const auto chain_run = chain_runs.find(op.index);
     if (fused_it != fused_into.end()) {
       // Computed by the layer it is fused into: no cycles of its own.
       where = "fused";
+    } else if (chain_it != chained_into.end() || chain_run != chain_runs.end()) {
+      // An elementwise chain: computed with the tail, in the head's turn.
+      where = "chain";
+      if (chain_run != chain_runs.end()) {
+        const CpuOpResult& res = chain_run->second.second;
+        cycles = res.cycles;
+        row.s.timed = true;
+        row.s.cycles = res.cycles;
+        row.s.cpu = res.cpu;
+        ew_cycles += res.cycles;
+        ++ew_ops;
+        t[oi] = std::move(chain_run->second.first);
+      }
+    } else if (board && !opt.no_fuse && !layer && chain_supported(hw_desc, m, pos)) {
+      std::vector<int8_t> result;
+      CpuOpResult res;
+      const tflite::Operator& tail = m.operators[pos + 1];
+      if (time_on_board(tail, &result, &res, &op)) {
+        where = "chain";
+        chained_into[op.index] = tail.index;
+        chain_runs[tail.index] = {std::move(result), res};
+      } else {
+        result = tflite::run_golden_op(m, im, op, t);  // (no board kernel: not timed, as any operator)
+        t[oi] = std::move(result);
+        ++cpu_ops_untimed;
+      }
     } else if (layer) {
       LayerData d;
       d.input = t.at(op.inputs[0]);
@@ -376,6 +478,10 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
     // operator's output is checked, on both rows.
     int checked_t = oi;
     if (where == "cfu+") checked_t = m.operators[pos + 1].outputs[0];
+    const auto head_it = chained_into.find(op.index);
+    if (head_it != chained_into.end()) checked_t = m.operators[pos + 1].outputs[0];  // the chain's output
+    if (head_it != chained_into.end() && chain_runs.count(head_it->second))
+      t[checked_t] = chain_runs.at(head_it->second).first;
     if (fused_it != fused_into.end()) ++fused_ops;
     const bool exact = t.count(checked_t) && t[checked_t] == want[checked_t];
     all_exact = all_exact && exact;
@@ -391,6 +497,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
                where,
                cycles                         ? std::to_string(*cycles)
                : fused_it != fused_into.end() ? fmt::format("in {}", fused_it->second)
+               : head_it != chained_into.end() ? fmt::format("in {}", head_it->second)
                                               : std::string("not timed"),
                layer && where != "fused" ? std::to_string(macs) : "",
                layer ? fmt::format("{:.2f}", util) : "",
@@ -412,6 +519,13 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
     ops.push_back({{"index", op.index}, {"op", tflite::op_name(op.code)}, {"output_shape", o.shape}, {"where", where},
                    {"implementation", where == "fused"  ? fmt::format("fused into operator {}'s readback (READ_EW)",
                                                                          fused_it->second)
+                                      : head_it != chained_into.end()
+                                          ? fmt::format("elementwise chain with operator {}: one 256-entry table "
+                                                        "(built on the CFU's elementwise unit) applied in its call",
+                                                        head_it->second)
+                                      : where == "chain"
+                                          ? std::string("elementwise chain's tail: the chain's table, built on the "
+                                                        "CFU's elementwise unit, applied by the CPU in one pass")
                                       : where == "cfu+" ? fmt::format("sasim driver on the CFU, operator {} fused into "
                                                                       "its readback (READ_EW)",
                                                                       m.operators[pos + 1].index)
@@ -425,6 +539,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
                    {"cycles", cycles ? nlohmann::json(*cycles) : nlohmann::json(nullptr)},
                    {"timed", cycles.has_value()}, {"macs", macs}, {"bit_exact", exact}});
     if (fused_it != fused_into.end()) ops.back()["fused_into"] = fused_it->second;
+    if (head_it != chained_into.end()) ops.back()["chained_into"] = head_it->second;
     // Everything a layer-list run reports per layer (the CPU's classes and
     // memory causes with the CPU model; the array's and the bounds for the
     // operators on the array).
@@ -483,6 +598,18 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
     fmt::print(so, "{}\n",
                wrap_columns(fmt::format("output kept in A: layers {} leave their output in the CFU for the layer "
                                         "after them, which sends no input (docs/microarchitecture.md)", list),
+                            120, " "));
+  }
+  if (!chained_into.empty()) {
+    std::string list;
+    for (const auto& [head, tail] : chained_into)
+      list += fmt::format("{}{} {} and {} {}", list.empty() ? "" : "; ", head,
+                          tflite::op_name(m.operators[static_cast<size_t>(head)].code), tail,
+                          tflite::op_name(m.operators[static_cast<size_t>(tail)].code));
+    fmt::print(so, "{}\n",
+               wrap_columns(fmt::format("elementwise chains: {} run as one 256-entry table each, built on the CFU's "
+                                        "elementwise unit and applied by the CPU in one pass (docs/export-cfu.md)",
+                                        list),
                             120, " "));
   }
   if (!prevented.empty())
@@ -564,6 +691,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
                                       {"eltwise_cfu_operators", ew_ops}, {"fused_operators", fused_ops},
                                       {"fusions_prevented_by_arena_plan", prevented.size()},
                                       {"fusions_in_place", in_place.size()},
+                                      {"elementwise_chains", chained_into.size()},
                                       {"weight_store", {{"lines", hw_desc.w_lines}, {"lines_used", store.lines_used()},
                                                         {"layers", store.layers()}, {"layers_not_fitting", store.layers_not_fitting()}}},
                                       {"layers_on_cpu", layers_on_cpu},

@@ -299,6 +299,9 @@ int BoardHost::run_cpu_op(const sasim_drv::HwDesc& hw, sasim_board::Mailbox m, c
   m.input = arena.put(pl.input, a.data(), a.size());
   m.input2 = b.empty() ? 0 : arena.put(pl.input2, b.data(), b.size());
   m.output = arena.put(pl.output, nullptr, out_bytes);
+  // An elementwise chain's tail: the head's output, which its call names
+  // (the tail's shape; the bridge leaves it unwritten).
+  if (m.chain) m.chain_t0 = arena.put(pl.own_output, nullptr, out_bytes);
   if (arena.overflowed())
     throw ConfigError({{name, 0, 0, "",
                         fmt::format("its tensors need {} bytes on the board; the layer runner's arena holds {} "

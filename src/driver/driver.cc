@@ -15,14 +15,16 @@ inline int min_i(int a, int b) { return a < b ? a : b; }
 inline int max_i(int a, int b) { return a > b ? a : b; }
 
 // Code placement on the board (no effect on the host). The board's I$ is 8
-// KiB, direct-mapped: the code a layer runs over and over (the tile and group
-// loops, the streams, READ back) is kept in one contiguous section
-// (.text.sasim_hot, first in src/board/link.ld) so that it does not evict
+// KiB, direct-mapped, refilled through the L2 the layers' data streams
+// through (a lost line mostly comes back from DRAM; docs/board-runtime.md,
+// "Code layout"): the code a layer runs over and over (the tile and group
+// loops, the band set-up, the streams, READ back) is kept in one contiguous
+// section (.text.sasim_hot, src/board/link.ld) so that it does not evict
 // itself, and the code every layer runs once (the runner's main, run_layer,
-// the schedule) right behind it (.text.sasim_warm), so that starting a layer
-// does not evict the loops either; code that runs once per layer or band
-// and is not needed by every layer is kept out of line (SASIM_NOINLINE) so
-// that it does not spread the hot loops apart.
+// the schedule) right before it (.text.sasim_warm), so that starting a
+// layer does not evict the loops either; code that runs once per layer or
+// band and is not needed by every layer is kept out of line
+// (SASIM_NOINLINE) so that it does not spread the hot loops apart.
 #if defined(__riscv)
 #define SASIM_HOT __attribute__((section(".text.sasim_hot"), noinline, noclone))
 #define SASIM_WARM __attribute__((section(".text.sasim_warm"), noinline, noclone))
@@ -982,9 +984,11 @@ class Runner {
     bool a_next;
   };
   // Sends the band of output rows from oy of image n (the rest of it when
-  // it was prefetched into *bga) and its GEOM. Once per band: out of the
-  // hot section.
-  SASIM_WARM void begin_band(const Schedule& sc, int go, int n, int oy, Segments* bga, Band* bd) {
+  // it was prefetched into *bga) and its GEOM. Once per band, in the hot
+  // section beside the loops that call it (a layer of many small bands,
+  // MobileNetV2's, calls it nearly as often as a tile: in the per-layer
+  // section it shared I$ sets with run_bands).
+  SASIM_HOT void begin_band(const Schedule& sc, int go, int n, int oy, Segments* bga, Band* bd) {
     const Plan& pl = sc.pl;
     int y0, y1, nr;
     if (sc.skip) {

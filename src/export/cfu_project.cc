@@ -500,6 +500,20 @@ std::string fuse_header(const ProjectInputs& in) {
     s += fmt::format("{}{{0x{:08x}u, {}u, {}, {}}} /* operator {} */", i ? ", \\\n   " : "", e.filter_hash,
                      e.filter_bytes, e.out_c, e.keep, e.op_index);
   }
+  s += "}\n\n";
+  s += "// Elementwise chains (docs/export-cfu.md in sasim, \"Elementwise chains\"): the\n"
+       "// heads, each an ADD (0), SUB (1) or MUL (2) of a tensor and a one-element\n"
+       "// constant whose output only the next operator, another such, reads: known by\n"
+       "// the operation, the element count, the constant and the output's offset,\n"
+       "// multiplier and shift. The bridge runs the two as one 256-entry table pass.\n";
+  s += fmt::format("#define SASIM_CHAIN_COUNT {}\n", in.chain.size());
+  s += "#define SASIM_CHAIN_TABLE \\\n  {";
+  if (in.chain.empty()) s += "{-1, 0, 0, 0, 0, 0}";
+  for (size_t i = 0; i < in.chain.size(); ++i) {
+    const ChainEntry& e = in.chain[i];
+    s += fmt::format("{}{{{}, {}, {}, {}, {}, {}}} /* operator {}, then {} */", i ? ", \\\n   " : "", e.op,
+                     e.elements, e.c, e.output_offset, e.output_multiplier, e.output_shift, e.op_index, e.tail);
+  }
   s += "}\n\n#endif  // SASIM_FUSE_H_\n";
   return s;
 }

@@ -60,6 +60,16 @@ struct KeepEntry {
   int keep = 0;
   int op_index = 0;
 };
+// The head of an elementwise chain (src/sasim_fuse.h's chain table; the
+// bridge's kChain; tflite::elementwise_chain): the operation (0 ADD, 1 SUB,
+// 2 MUL), the element count, the one-element constant and the output's
+// offset, multiplier and shift, as TFLite Micro's call gives them.
+struct ChainEntry {
+  int op = 0;
+  int32_t elements = 0, c = 0, output_offset = 0, output_multiplier = 0, output_shift = 0;
+  int op_index = 0;   // the head's operator index in the model
+  std::string tail;   // the tail, "INDEX OP"
+};
 // FNV-1a (32 bits) of bytes, as the bridge computes it.
 uint32_t fnv1a(const int8_t* p, size_t n);
 
@@ -73,6 +83,7 @@ struct ProjectInputs {
   std::string fuse_model;  // the model the fusions are for (export-cfu --model), or empty
   std::vector<FuseEntry> fuse;
   std::vector<KeepEntry> keep;  // --model: the output-keep chains (src/sasim_fuse.h)
+  std::vector<ChainEntry> chain;  // --model: the elementwise chains' heads (src/sasim_fuse.h)
 };
 
 // Every file of the project, in a fixed order. Throws std::logic_error when

@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "cpu/params.h"
+#include "board/mailbox.h"
 #include "driver/driver.h"
 #include "cpu/engine_board.h"
 #include "sc/cfu_sc.h"
@@ -248,6 +249,9 @@ class SystemCEngine : public Engine {
       }
     });
     if (err) std::rethrow_exception(err);
+    if (rc == sasim_board::kShippedNotChained)
+      throw std::runtime_error(req.name + ": the export's bridge ran the elementwise chain's two operators apart "
+                                          "(its output is right, its cycles are not the chain's)");
     if (rc != 0) throw std::runtime_error(req.name + ": the board kernel failed");
     if (sys_.cfu().core().error()) throw std::runtime_error(req.name + ": the CFU flagged a rejected command");
     out->cycles = prof.cycles;

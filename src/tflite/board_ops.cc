@@ -177,6 +177,49 @@ bool board_op_request(const Model& m, const Operator& op, const std::map<int, st
   }
 }
 
+bool elementwise_chain(const Model& m, size_t pos) {
+  if (pos + 1 >= m.operators.size()) return false;
+  const Operator& a = m.operators[pos];
+  const Operator& b = m.operators[pos + 1];
+  auto unary = [&](const Operator& op) {
+    if (op.code != kAdd && op.code != kSub && op.code != kMul) return false;
+    if (op.inputs.size() != 2 || op.outputs.size() != 1) return false;
+    const Tensor& x = m.tensors[static_cast<size_t>(op.inputs[0])];
+    const Tensor& c = m.tensors[static_cast<size_t>(op.inputs[1])];
+    const Tensor& o = m.tensors[static_cast<size_t>(op.outputs[0])];
+    return x.type == kInt8 && c.type == kInt8 && o.type == kInt8 && !x.constant() && c.constant() &&
+           c.elements() == 1 && x.shape == o.shape;
+  };
+  if (!unary(a) || !unary(b) || b.inputs[0] != a.outputs[0]) return false;
+  const int y = a.outputs[0];
+  for (int o : m.outputs)
+    if (o == y) return false;
+  for (const Operator& op : m.operators) {
+    if (op.index == b.index) continue;
+    for (int i : op.inputs)
+      if (i == y) return false;
+  }
+  return true;
+}
+
+void chain_head_request(const Model& m, const Operator& head, sasim_board::Mailbox* mb) {
+  // The head's own request, on a stand-in of its input (only its size
+  // matters): its parameters move to the chain fields.
+  const Tensor& x = m.tensors[static_cast<size_t>(head.inputs[0])];
+  std::map<int, std::vector<int8_t>> t;
+  t[head.inputs[0]] = std::vector<int8_t>(static_cast<size_t>(x.elements()), 0);
+  sasim_board::Mailbox h{};
+  std::vector<int8_t> a, b;
+  board_op_request(m, head, t, &h, &a, &b);
+  mb->chain = 1;
+  mb->chain_op = h.binary_op;
+  mb->chain_c = b.empty() ? 0 : b[0];
+  for (int k = 0; k < 8; ++k) mb->chain_q[k] = h.q[k];
+  mb->chain_out_zp = h.output_zp;
+  mb->chain_act_min = h.act_min;
+  mb->chain_act_max = h.act_max;
+}
+
 bool fusable_eltwise(const Model& m, const Operator& next, int y, LayerSpec::Fused* f, int* x_index) {
   // ADD and MUL: the ones the export's bridge takes (its SUB runs TFLite
   // Micro's reference code), so that sasim times the firmware it ships.

@@ -30,4 +30,19 @@ bool board_op_request(const Model& m, const Operator& op, const std::map<int, st
 // (sasim_drv::fused_eltwise_supported) are the caller's to check.
 bool fusable_eltwise(const Model& m, const Operator& next, int y, LayerSpec::Fused* f, int* x_index);
 
+// An elementwise chain (docs/export-cfu.md, "Elementwise chains"):
+// operators pos and pos + 1 are each an int8 ADD, SUB or MUL of a tensor
+// (input 0) and a one-element constant (input 1); pos + 1's tensor is pos's
+// output, which nothing else reads and which is no model output; the shape
+// stays. Each operator is then a function of one byte, and the two are one
+// 256-entry table: the exported bridge builds it on the CFU's elementwise
+// unit and applies it in one pass over pos's input, pos computing nothing
+// (MobileNetV2's input normalisation, MUL then SUB).
+bool elementwise_chain(const Model& m, size_t pos);
+
+// The chain's head (operator pos of an elementwise_chain) in the mailbox's
+// chain fields (kind, geometry and the tail's own fields are
+// board_op_request's for the tail): its operation, constant, parameters.
+void chain_head_request(const Model& m, const Operator& head, sasim_board::Mailbox* mb);
+
 }  // namespace sasim::tflite

@@ -59,7 +59,7 @@ const sasim_drv::HwDesc kHw = {
 #endif
 
 bool g_enabled = true;
-Counters g_counters = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+Counters g_counters = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 
 // The layers whose next operator is fused into their readback (READ_EW),
 // known by their filter (sasim_fuse.h, written by export-cfu --model: the
@@ -81,6 +81,17 @@ struct KeepKey {
   int out_c, keep;
 };
 const KeepKey kKeep[] = SASIM_KEEP_TABLE;
+// The heads of elementwise chains (sasim_fuse.h's chain table, written by
+// export-cfu --model from the model's graph: an ADD, SUB or MUL of a tensor
+// and a one-element constant whose output only the next operator reads,
+// itself such an operator). Known by the operation, the element count, the
+// constant and the output's parameters; export-cfu writes no two alike.
+struct ChainKey {
+  int op;
+  int32_t elements, c, output_offset, output_multiplier, output_shift;
+};
+const ChainKey kChain[] = SASIM_CHAIN_TABLE;
+ChainKey g_chain_adopted = {-1, 0, 0, 0, 0, 0};  // the runner's (AdoptChain)
 // The tensor the CFU's shadow A bank holds, as a keep layer's readback left
 // it right before (0: none). Every bridge call that uses the CFU clears it
 // first: a layer takes it only straight after its producer.
@@ -348,7 +359,10 @@ unsigned output_bytes(const sasim_drv::LayerDesc& l) {
 // gone: that is counted (Counters::in_place_lost), never silent. TFLite
 // Micro's interpreter calls a graph's operators in the same order on every
 // inference, and the bridge fuses only after seeing the operator follow.
+void chain_settle();
+
 SASIM_BRIDGE void settle() {
+  chain_settle();
   if (!g_last.fused) return;
   g_last.fused = false;
   g_last.l.fused = 0;
@@ -589,6 +603,12 @@ bool Adopt(const sasim_drv::LayerDesc& l, const int32_t* folded, const int8_t* p
 void SetRuntimeHardware(const sasim_drv::HwDesc& hw) { g_runtime_hw = hw; }
 #endif
 bool Enabled() { return g_enabled; }
+
+void AdoptChain(int op, int32_t elements, int8_t c, int32_t output_offset, int32_t output_multiplier,
+                int32_t output_shift) {
+  const ChainKey k = {op, elements, c, output_offset, output_multiplier, output_shift};
+  g_chain_adopted = k;
+}
 const Counters& GetCounters() { return g_counters; }
 
 SASIM_BRIDGE bool ConvPerChannel(const tflite::ConvParams& params, const int32_t* output_multiplier, const int32_t* output_shift,
@@ -747,6 +767,157 @@ static bool elementwise_call(int op, const int8_t* input1_data, const int8_t* in
   return false;
 }
 
+namespace {
+
+// ---- Elementwise chains (docs/export-cfu.md, "Elementwise chains") ----
+//
+// A chain's head (kChain) and the operator after it are each a function of
+// one byte: the head's call computes its 256-entry table on the CFU's
+// elementwise unit (the unit is bit-exact with TFLite Micro's kernels) and
+// returns without writing its output; the tail's call, whose input is that
+// output, puts its own operation through the same table and applies the
+// result in one pass from the head's input into its output. Any other call
+// first computes the deferred head's output (chain_settle): the export
+// chains only where the graph's next operator is the tail and nothing else
+// reads the head's output, so that happens only when the bridge is
+// switched off in between.
+struct Chain {
+  bool on;
+  const int8_t* in;
+  int8_t* out;  // the head's output, not written yet
+  int32_t n;
+};
+Chain g_chain = {false, 0, 0, 0};
+int8_t g_lut_x[256] __attribute__((aligned(4)));  // byte i: (int8_t) i
+int8_t g_lut1[256] __attribute__((aligned(4)));   // the head's table
+int8_t g_lut2[256] __attribute__((aligned(4)));   // the chain's
+
+// out[i] = lut[(uint8_t) in[i]] for n bytes, a word at a time where both
+// are word aligned; from the end when out lies past in and overlaps it
+// (TFLite Micro's plan may put the tail's output over the head's input),
+// so that no byte is overwritten before it is read.
+__attribute__((noinline)) void apply_lut(const int8_t* in, int8_t* out, int32_t n, const int8_t* lut) {
+  const uint8_t* t = reinterpret_cast<const uint8_t*>(lut);
+  const uint8_t* x = reinterpret_cast<const uint8_t*>(in);
+  uint8_t* y = reinterpret_cast<uint8_t*>(out);
+  const bool words = ((reinterpret_cast<uintptr_t>(in) | reinterpret_cast<uintptr_t>(out)) & 3) == 0;
+  const int32_t body = words ? n & ~3 : 0;
+  if (y > x && y < x + n) {
+    for (int32_t i = n - 1; i >= body; --i) y[i] = t[x[i]];
+    for (int32_t i = body - 4; i >= 0; i -= 4) {
+      const uint32_t w = *reinterpret_cast<const uint32_t*>(x + i);
+      *reinterpret_cast<uint32_t*>(y + i) = t[w & 0xff] | static_cast<uint32_t>(t[(w >> 8) & 0xff]) << 8 |
+                                            static_cast<uint32_t>(t[(w >> 16) & 0xff]) << 16 |
+                                            static_cast<uint32_t>(t[w >> 24]) << 24;
+    }
+    return;
+  }
+  for (int32_t i = 0; i < body; i += 4) {
+    const uint32_t w = *reinterpret_cast<const uint32_t*>(x + i);
+    *reinterpret_cast<uint32_t*>(y + i) = t[w & 0xff] | static_cast<uint32_t>(t[(w >> 8) & 0xff]) << 8 |
+                                          static_cast<uint32_t>(t[(w >> 16) & 0xff]) << 16 |
+                                          static_cast<uint32_t>(t[w >> 24]) << 24;
+  }
+  for (int32_t i = body; i < n; ++i) y[i] = t[x[i]];
+}
+
+// Whether an elementwise call is a tensor (input 1, dense) and a
+// one-element constant (input 2, broadcast everywhere): its element count,
+// or 0.
+int32_t unary_elements(const int dims[4], const int strides1[4], const int strides2[4]) {
+  int32_t stride = 1;
+  for (int k = 3; k >= 0; --k) {
+    if (strides2[k] != 0 && dims[k] != 1) return 0;
+    if (strides1[k] != stride && dims[k] != 1) return 0;
+    stride *= dims[k];
+  }
+  return stride;
+}
+
+// The operator's table over the 256 bytes of x (g_lut_x, or the head's
+// table), with its constant c, into lut, on the CFU's elementwise unit;
+// false when the unit cannot take it (the operator's own checks first).
+bool unary_table(int op, const tflite::ArithmeticParams& params, const int8_t* x, const int8_t* c, int8_t* lut) {
+  if (op != sasim_isa::kEwMul && (params.left_shift != sasim_isa::kEwLeftShift || params.output_shift > 0))
+    return false;
+  sasim_drv::EltwiseDesc e;
+  e.op = op;
+  e.a_zp = -params.input1_offset;
+  e.b_zp = -params.input2_offset;
+  e.out_zp = params.output_offset;
+  e.act_min = params.quantized_activation_min;
+  e.act_max = params.quantized_activation_max;
+  e.m_a = params.input1_multiplier;
+  e.s_a = params.input1_shift;
+  e.m_b = params.input2_multiplier;
+  e.s_b = params.input2_shift;
+  e.m_out = params.output_multiplier;
+  e.s_out = params.output_shift;
+  if (op == sasim_isa::kEwMul) e.m_a = e.s_a = e.m_b = e.s_b = 0;
+  for (int k = 0; k < 5; ++k) {
+    e.dims[k] = 1;
+    e.stride_a[k] = e.stride_b[k] = 0;
+  }
+  e.dims[4] = 256;
+  e.stride_a[4] = 1;
+  e.a = x;
+  e.b = c;
+  e.output = lut;
+  if (!sasim_drv::eltwise_supported(kHw, e)) return false;
+  return sasim_drv::run_eltwise(kHw, e) == sasim_drv::kOk;
+}
+
+bool chain_head(const ChainKey& k) {
+  if (g_chain_adopted.op == k.op && g_chain_adopted.elements == k.elements && g_chain_adopted.c == k.c &&
+      g_chain_adopted.output_offset == k.output_offset && g_chain_adopted.output_multiplier == k.output_multiplier &&
+      g_chain_adopted.output_shift == k.output_shift)
+    return true;
+  for (unsigned i = 0; i < sizeof kChain / sizeof kChain[0]; ++i)  // (an empty table holds one entry of op -1)
+    if (kChain[i].op == k.op && kChain[i].elements == k.elements && kChain[i].c == k.c &&
+        kChain[i].output_offset == k.output_offset && kChain[i].output_multiplier == k.output_multiplier &&
+        kChain[i].output_shift == k.output_shift)
+      return true;
+  return false;
+}
+
+// The deferred head's own output, computed now.
+void chain_settle() {
+  if (!g_chain.on) return;
+  g_chain.on = false;
+  apply_lut(g_chain.in, g_chain.out, g_chain.n, g_lut1);
+}
+
+// An ADD, SUB or MUL call: a chain's tail (true: done), a chain's head
+// (true: deferred), or neither (false; a deferred head computed first).
+bool chain_call(int op, const tflite::ArithmeticParams& params, const int dims[4], const int strides1[4],
+                const int strides2[4], const int8_t* input1_data, const int8_t* input2_data, int8_t* output_data) {
+  const int32_t n = unary_elements(dims, strides1, strides2);
+  if (g_chain.on) {
+    if (n == g_chain.n && input1_data == g_chain.out && g_enabled &&
+        unary_table(op, params, g_lut1, input2_data, g_lut2)) {
+      g_chain.on = false;
+      apply_lut(g_chain.in, output_data, n, g_lut2);
+      ++g_counters.chained;
+      return true;
+    }
+    chain_settle();
+  }
+  if (!g_enabled || n == 0) return false;
+  const ChainKey k = {op, n, *input2_data, params.output_offset, params.output_multiplier, params.output_shift};
+  if (!chain_head(k)) return false;
+  if (g_kept) keep_dropped();  // the unit's commands leave A alone, but no layer after this one is a producer's next
+  if (g_lut_x[255] == 0)
+    for (int i = 0; i < 256; ++i) g_lut_x[i] = static_cast<int8_t>(i);
+  if (!unary_table(op, params, g_lut_x, input2_data, g_lut1)) return false;
+  g_chain.on = true;
+  g_chain.in = input1_data;
+  g_chain.out = output_data;
+  g_chain.n = n;
+  return true;
+}
+
+}  // namespace
+
 // ADD and SUB: the unit's input rescaling has TFLite Micro's left shift of
 // 20 built in; TFLite Micro rescales the output as "smaller than one" (a
 // right shift only).
@@ -754,6 +925,7 @@ static bool add_or_sub(int op, const tflite::ArithmeticParams& params, const int
                        const int strides2[4], const int8_t* input1_data, const int8_t* input2_data,
                        int8_t* output_data) {
   if (elementwise_call(op, input1_data, input2_data, output_data)) return true;
+  if (chain_call(op, params, dims, strides1, strides2, input1_data, input2_data, output_data)) return true;
   if (!g_enabled) return refuse();
   if (params.left_shift != sasim_isa::kEwLeftShift || params.output_shift > 0) return refuse();
   return elementwise(op, params, dims, strides1, strides2, input1_data, input2_data, output_data);
@@ -772,6 +944,8 @@ bool Sub(const tflite::ArithmeticParams& params, const int dims[4], const int st
 bool Mul(const tflite::ArithmeticParams& params, const int dims[4], const int strides1[4], const int strides2[4],
          const int8_t* input1_data, const int8_t* input2_data, int8_t* output_data) {
   if (elementwise_call(sasim_isa::kEwMul, input1_data, input2_data, output_data)) return true;
+  if (chain_call(sasim_isa::kEwMul, params, dims, strides1, strides2, input1_data, input2_data, output_data))
+    return true;
   if (!g_enabled) return refuse();
   return elementwise(sasim_isa::kEwMul, params, dims, strides1, strides2, input1_data, input2_data, output_data);
 }

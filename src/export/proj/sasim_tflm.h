@@ -92,6 +92,13 @@ void ResetPrepared();
 // project's firmware has no use for it.
 bool Adopt(const sasim_drv::LayerDesc& l, const int32_t* folded, const int8_t* packed,
            const sasim_drv::EltwiseDesc* fused, int8_t* fused_output, int w_store, int keep = 0);
+// The runner's stand-in for an export's chain table (sasim_fuse.h): the next
+// `op` (0 ADD, 1 SUB, 2 MUL) call on `elements` bytes with the one-element
+// constant c second and these output parameters is an elementwise chain's
+// head (docs/export-cfu.md, "Elementwise chains"). A project's firmware has
+// no use for it.
+void AdoptChain(int op, int32_t elements, int8_t c, int32_t output_offset, int32_t output_multiplier,
+                int32_t output_shift);
 #if defined(SASIM_HW_RUNTIME)
 // The runner's one image serves every configuration: the hardware the
 // bridge gives the driver (a project has it built in, sasim_hw.h).
@@ -129,6 +136,10 @@ struct Counters {
   // in the same order every inference; a nonzero count means a wrong
   // output, not a slow one.
   unsigned keep_lost;
+  // Elementwise chains (sasim_fuse.h's chain table) run as one table pass:
+  // the head's call deferred, the tail's call applying both. A head whose
+  // tail did not come next is computed at the next call (not counted here).
+  unsigned chained;
 };
 const Counters& GetCounters();
 
