@@ -555,6 +555,46 @@ TEST_CASE("the board's CPU-operator kernels equal the golden operators", "[cpu][
     }
     }
   }
+  SECTION("AVERAGE_POOL_2D: the average by a reciprocal for every window size, the divide past 257") {
+    // Windows clipped by SAME padding to many counts, whole windows, one of
+    // 1 x 1 (count 1), 16 x 16 (256: the reciprocal's largest sums), 17 x 16
+    // (272: the divide), batches of two; all -128 and all 127 fill the sums
+    // to their extremes; a clamp.
+    struct Geo {
+      int b, ih, iw, c, oh, ow, kh, kw, sh, sw, pt, pl;
+    };
+    const Geo geos[] = {{1, 7, 9, 12, 4, 5, 3, 2, 2, 2, 1, 0},  {2, 5, 5, 8, 5, 5, 5, 5, 1, 1, 2, 2},
+                        {1, 3, 3, 4, 3, 3, 1, 1, 1, 1, 0, 0},   {1, 16, 16, 64, 1, 1, 16, 16, 1, 1, 0, 0},
+                        {1, 17, 16, 4, 1, 1, 17, 16, 1, 1, 0, 0}, {1, 25, 5, 64, 1, 1, 25, 5, 1, 1, 0, 0}};
+    for (const Geo& g : geos)
+      for (int fill = 0; fill < 3; ++fill) {  // random, all -128, all 127
+        INFO(g.ih << "x" << g.iw << "x" << g.c << " window " << g.kh << "x" << g.kw << " fill " << fill);
+        sasim::PoolParams p{g.b, g.ih, g.iw, g.c, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl};
+        p.act_min = fill == 0 ? -100 : -128;
+        p.act_max = fill == 0 ? 90 : 127;
+        std::vector<int8_t> in = tensor(static_cast<size_t>(g.b * g.ih * g.iw * g.c));
+        if (fill) std::fill(in.begin(), in.end(), static_cast<int8_t>(fill == 1 ? -128 : 127));
+        sasim_board::Mailbox mb{};
+        mb.kind = sasim_board::kCpuAveragePool;
+        mb.batches = g.b;
+        mb.in_h = g.ih;
+        mb.in_w = g.iw;
+        mb.in_c = g.c;
+        mb.out_h = g.oh;
+        mb.out_w = g.ow;
+        mb.k_h = g.kh;
+        mb.k_w = g.kw;
+        mb.stride_h = g.sh;
+        mb.stride_w = g.sw;
+        mb.pad_top = g.pt;
+        mb.pad_left = g.pl;
+        mb.act_min = p.act_min;
+        mb.act_max = p.act_max;
+        std::vector<int8_t> want;
+        sasim::average_pool_int8(in, p, &want);
+        CHECK(run(mb, in, {}, want.size()) == want);
+      }
+  }
   SECTION("SUB and MUL broadcasting a [1,1,3] operand over [8,8,3]") {
     const std::vector<int8_t> a = tensor(192), b = tensor(3);
     const sasim::QuantParam qa{0.05f, 3}, qb{0.02f, -7}, qo{0.04f, 1};

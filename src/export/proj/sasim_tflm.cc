@@ -891,6 +891,9 @@ void chain_settle() {
 // (true: deferred), or neither (false; a deferred head computed first).
 bool chain_call(int op, const tflite::ArithmeticParams& params, const int dims[4], const int strides1[4],
                 const int strides2[4], const int8_t* input1_data, const int8_t* input2_data, int8_t* output_data) {
+  // No chain pending and none known: out at once (every elementwise call
+  // of a model without chains passes here, cold).
+  if (!g_chain.on && g_chain_adopted.op < 0 && SASIM_CHAIN_COUNT == 0) return false;
   const int32_t n = unary_elements(dims, strides1, strides2);
   if (g_chain.on) {
     if (n == g_chain.n && input1_data == g_chain.out && g_enabled &&

@@ -4,7 +4,8 @@
 // in the loop order sasim's runner times: a window visited once per eight
 // channels, whose sums stay in registers (the reference order, the channel
 // outside the window, reloads the window per channel: about 13 cycles per
-// input element on the board; this one about 2.5). Every function the
+// input element on the board; this one about 2.5, the average's divide by a
+// reciprocal). Every function the
 // original header declares (tflite-micro 8746ec9) is here, with its
 // signature. (No C++ library header: the kernels need none, and the board
 // toolchain of sasim's tests has none.)
@@ -36,12 +37,31 @@ inline Window WindowAt(const PoolParams& params, int in_h, int in_w, int oy, int
   return w;
 }
 
+// The activation's clamp.
+inline int32_t Clamp(int32_t acc, const PoolParams& params) {
+  acc = acc < params.quantized_activation_min ? params.quantized_activation_min : acc;
+  return acc > params.quantized_activation_max ? params.quantized_activation_max : acc;
+}
+
 // The reference arithmetic's last step: the average (rounded away from
 // zero), or the maximum, clamped.
 inline int32_t Finish(int32_t acc, int count, bool max, const PoolParams& params) {
   if (!max) acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
-  acc = acc < params.quantized_activation_min ? params.quantized_activation_min : acc;
-  return acc > params.quantized_activation_max ? params.quantized_activation_max : acc;
+  return Clamp(acc, params);
+}
+
+// The average of a window's sum acc over `count` elements, rounded away
+// from zero (the reference's (acc +- count / 2) / count), from a
+// reciprocal: with r = ceil(2^32 / count), the high word of n * r is n /
+// count for every n < 2^16 when count < 2^16 (the error n * (r * count -
+// 2^32) / 2^32 stays below one count). The caller keeps |acc| + count / 2
+// below 2^16; the board's divide takes 35 cycles, this 4. (count 1: r, 2^32,
+// does not fit; 0 stands for it.)
+inline int32_t RoundedAverage(int32_t acc, int count, uint32_t r) {
+  if (r == 0) return acc;
+  const uint32_t n = static_cast<uint32_t>(acc < 0 ? -acc : acc) + static_cast<uint32_t>(count / 2);
+  const int32_t q = static_cast<int32_t>((static_cast<uint64_t>(n) * r) >> 32);
+  return acc < 0 ? -q : q;
 }
 
 // int8: eight channels per window visit. An average over a window that
@@ -56,12 +76,25 @@ __attribute__((noinline)) bool PoolInt8(const PoolParams& params, const RuntimeS
   const int in_h = input_shape.Dims(1), in_w = input_shape.Dims(2);
   const int out_h = output_shape.Dims(1), out_w = output_shape.Dims(2);
   const int32_t init = kMax ? -128 : 0;
+  // The average's divide by the reciprocal (RoundedAverage) for windows of
+  // up to 257 elements (|sum| + count / 2 < 2^16), computed once per
+  // window size; 0: the divide (a larger window; a maximum).
+  int last_count = 0;
+  uint32_t r = 0;
+  bool recip = false;
   for (int n = 0; n < batches; ++n)
     for (int oy = 0; oy < out_h; ++oy)
       for (int ox = 0; ox < out_w; ++ox) {
         const Window w = WindowAt(params, in_h, in_w, oy, ox);
         const int count = (w.y1 > w.y0 ? w.y1 - w.y0 : 0) * (w.x1 > w.x0 ? w.x1 - w.x0 : 0);
         if (count == 0 && !kMax) return false;
+        if (!kMax && count != last_count) {  // (a 64-bit divide: once per window size)
+          last_count = count;
+          recip = count <= 257;
+          r = recip && count > 1 ? static_cast<uint32_t>((0x100000000ull + static_cast<uint32_t>(count) - 1) /
+                                                         static_cast<uint32_t>(count))
+                                 : 0;
+        }
         const int8_t* base = input_data + ((n * in_h + w.iy0) * in_w + w.ix0) * C;
         int8_t* out = output_data + ((n * out_h + oy) * out_w + ox) * C;
         int c = 0;
@@ -72,7 +105,9 @@ __attribute__((noinline)) bool PoolInt8(const PoolParams& params, const RuntimeS
             for (int fx = w.x0; fx < w.x1; ++fx, q += C)
               for (int k = 0; k < 8; ++k) a[k] = kMax ? (q[k] > a[k] ? q[k] : a[k]) : a[k] + q[k];
           }
-          for (int k = 0; k < 8; ++k) out[c + k] = static_cast<int8_t>(Finish(a[k], count, kMax, params));
+          for (int k = 0; k < 8; ++k)
+            out[c + k] = static_cast<int8_t>(recip ? Clamp(RoundedAverage(a[k], count, r), params)
+                                                   : Finish(a[k], count, kMax, params));
         }
         for (; c < C; ++c) {  // the channels past the last eight
           int32_t acc = init;
@@ -81,7 +116,8 @@ __attribute__((noinline)) bool PoolInt8(const PoolParams& params, const RuntimeS
               const int32_t v = base[(fy * in_w + fx) * C + c];
               acc = kMax ? (v > acc ? v : acc) : acc + v;
             }
-          out[c] = static_cast<int8_t>(Finish(acc, count, kMax, params));
+          out[c] = static_cast<int8_t>(recip ? Clamp(RoundedAverage(acc, count, r), params)
+                                             : Finish(acc, count, kMax, params));
         }
       }
   return true;
