@@ -166,7 +166,7 @@ void Vexriscv::reset(uint32_t pc) {
   dbus_free_ = 0;
   n_pending_ = 0;
   memp_.reset();
-  d_cost_ = i_cost_ = last_d_cost_ = last_i_cost_ = MemCost{};
+  d_cost_ = i_cost_ = last_d_cost_ = last_i_cost_ = last_store_cost_ = MemCost{};
   icache_flush_until_ = 0;
   fence_i_flush_ = false;
   last_store_hit_ = false;
@@ -509,6 +509,11 @@ void Vexriscv::send_store(uint64_t t, uint32_t addr) {
   const uint64_t start = std::max(t + 1, dbus_free_);
   MemCost c;
   const uint64_t ack = BoardMemory::in_io(addr) ? memp_.io(start) : memp_.write(addr, start, &c);
+  // A store that waited for the older one's ACK (one write at a time on the
+  // D bus) waited for that store's causes: a stream of stores each missing
+  // the L2 stalls on the misses, not on the hit part of its own access.
+  if (start > t + 1) d_cost_.add(last_store_cost_);
+  last_store_cost_ = c;
   d_cost_.add(c);
   dbus_free_ = ack + 1;
   if (store_ack_[0] < store_ack_[1]) store_ack_[0] = ack;

@@ -304,6 +304,7 @@ class Vexriscv {
   MemoryPath memp_;
   MemCost d_cost_, i_cost_;        // this instruction's D- and I-side accesses
   MemCost last_d_cost_, last_i_cost_;
+  MemCost last_store_cost_;  // the last store sent's (send_store: the next one's wait for its ACK)
   uint64_t icache_flush_until_ = 0;  // fence.i: no I$ refill starts before this cycle
   bool fence_i_flush_ = false;       // fence.i: the I$ is cleared after the next fetch
   uint32_t x_[32] = {};
