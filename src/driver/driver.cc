@@ -2211,10 +2211,10 @@ SASIM_RARE int put_kept_input(const HwDesc& hw, const LayerDesc& l) {
 }
 
 bool layer_on_cfu(const HwDesc& hw, const LayerDesc& l) {
-  (void)hw;
   if (l.kind != kFullyConnected || l.fused) return true;  // a fused operator needs the readback
   const int64_t macs = static_cast<int64_t>(l.batches) * l.in_c * l.out_c;
-  return macs > kFcCfuFixed / kFcCpuPerMac;
+  const int64_t passes = static_cast<int64_t>((l.in_c + hw.rows - 1) / hw.rows) * ((l.out_c + hw.cols - 1) / hw.cols);
+  return kFcCfuFixed + kFcCfuPerPass * passes < kFcCpuPerMac * macs;
 }
 
 bool fused_eltwise_supported(const HwDesc& hw, const LayerDesc& l) {

@@ -137,9 +137,14 @@ int put_kept_input(const HwDesc& hw, const LayerDesc& l);
 // step: 11.2 k for 768 MACs in DS-CNN's classifier, cold), both measured on
 // the board model (docs/microarchitecture.md, "CPU or CFU"). The bridge asks
 // (whole-network runs go through it); `check`, `cosim` and layer lists
-// measure the CFU path.
+// measure the CFU path. Each pass of `rows` inputs by `cols` units adds
+// about kFcCfuPerPass on the CFU path (a narrow, deep FC runs pass by pass,
+// its weights not resident: 415 a pass for MobileNetV2's 1280 x 2, 605 for
+// micro_speech's 4000 x 4, which the CPU then runs faster), so a deep
+// layer with few units stays on the CPU too.
 const int kFcCfuFixed = 9600;
 const int kFcCpuPerMac = 12;
+const int kFcCfuPerPass = 400;
 bool layer_on_cfu(const HwDesc& hw, const LayerDesc& l);
 
 // The folded biases of l (out_c entries), as LayerDesc::folded_bias holds

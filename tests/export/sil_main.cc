@@ -371,8 +371,11 @@ int main(int argc, char** argv) {
     // On the CFU unless the driver's cost model prefers the CPU (a small
     // fully connected layer: the bridge counts it and TFLite Micro's
     // reference code runs).
+    const int64_t fc_passes = static_cast<int64_t>((c.spec.in_c() + SASIM_HW_ROWS - 1) / SASIM_HW_ROWS) *
+                              ((c.spec.out_c() + SASIM_HW_COLS - 1) / SASIM_HW_COLS);
     const bool small_fc = c.spec.op == sasim::OpKind::kFullyConnected &&
-                          c.spec.macs() <= sasim_drv::kFcCfuFixed / sasim_drv::kFcCpuPerMac;
+                          sasim_drv::kFcCfuFixed + sasim_drv::kFcCfuPerPass * fc_passes >=
+                              sasim_drv::kFcCpuPerMac * c.spec.macs();
     const bool on_cfu = small_fc ? sasim_tflm::GetCounters().on_cpu == cpu_before + 1
                                  : sasim_tflm::GetCounters().accelerated == before + 1;
     // A second call reuses the prepared weights.
