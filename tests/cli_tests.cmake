@@ -248,11 +248,11 @@ expect(run_tflite_out_is_file 2 "^[^\n]*out_is_a_file: output path exists and is
 
 # --cold-layers boots every layer on a fresh board, as check does (the
 # numbers of the SoC simulation of today's design, layer by layer: conv0's
-# 88,681 cycles, its weights in the CFU's store; that simulation measures
-# 88,723 for today's runner image and RTL (-0.05 %); the runner's code
+# 87,648 cycles, its weights in the CFU's store; that simulation measures
+# 87,759 for today's runner image and RTL (-0.13 %); the runner's code
 # layout moves it by a few percent), and the
 # memory classes are split by cause on the board's memory path.
-expect(run_cold_layers 0 "conv0 +conv2d +88681 .*\nmemory: layer +class +L2 hit +bus wait +row hit +row miss +dirty wb +refresh +core\n"
+expect(run_cold_layers 0 "conv0 +conv2d +87648 .*\nmemory: layer +class +L2 hit +bus wait +row hit +row miss +dirty wb +refresh +core\n"
        ARGS run --model "${SRC}/models/resnet8.yaml" --cold-layers --out "${WORK}/cold_layers")
 expect(exec_fork_warning_board 0 "result words: 1313556292;50;149\nexit code 0 after 1899 cycles\n.*fork \\(F19\\) at pc 0x4000007c.*fork \\(F19\\) at pc 0x4000007c"
        ARGS exec "${ref}/elf/micro/cfu_read_next.elf" --set cpu.variant=perf+cfu-2021 --set array.im2col=false --set array.eltwise=false --set array.read_prefetch=false)

@@ -668,12 +668,15 @@ TEST_CASE("the board's CPU-operator kernels equal the golden operators", "[cpu][
           CHECK_FALSE(board.last_op_on_cfu());
           // Never slower than the CPU's kernel (each run boots a fresh board:
           // both pay their code's first fetch; with the unit built, the
-          // bridge's checks run before it declines a small one: at most 1 k
-          // cycles of cold code), several times faster on more. (At 200
+          // bridge's checks, the chain check among them, run before it
+          // declines a small one, and the unit's path is longer code: at
+          // most 2 k cycles of cold code, 1.2-1.5 k at the threshold of 48
+          // elements as the runner image's layout moves it), several times
+          // faster on more. (At 200
           // elements the first fetch of each path's code is most of its
           // cycles, and the board program's layout alone moved the ratio
           // between 1.92 and 2.1: the factor is checked from 1000 on.)
-          CHECK(chosen_cycles <= last_cycles + last_cycles / 50 + 1000);
+          CHECK(chosen_cycles <= last_cycles + last_cycles / 50 + 2000);
           if (n >= 1000) CHECK(chosen_cycles * 2 < last_cycles);
           if (n >= 1000 && form < 2 && op < 2) CHECK(chosen_cycles * 4 < last_cycles);
         }
