@@ -136,30 +136,10 @@ bool chain_supported(const sasim_drv::HwDesc& hw, const tflite::Model& m, size_t
     if (!tflite::board_op_request(m, op, t, &mb, &a, &b) || b.size() != 1) return false;
     if (mb.binary_op != sasim_isa::kEwMul && mb.q[7] > 0) return false;  // ADD/SUB: a right shift only
     static const int8_t bytes[256] = {};
-    sasim_drv::EltwiseDesc e;
-    e.op = mb.binary_op;
-    e.a_zp = mb.q[0];
-    e.b_zp = mb.q[1];
-    e.out_zp = mb.output_zp;
-    e.act_min = mb.act_min;
-    e.act_max = mb.act_max;
-    e.m_a = mb.q[2];
-    e.s_a = mb.q[3];
-    e.m_b = mb.q[4];
-    e.s_b = mb.q[5];
-    e.m_out = mb.q[6];
-    e.s_out = mb.q[7];
-    if (e.op == sasim_isa::kEwMul) e.m_a = e.s_a = e.m_b = e.s_b = 0;
-    for (int d = 0; d < 5; ++d) {
-      e.dims[d] = 1;
-      e.stride_a[d] = e.stride_b[d] = 0;
-    }
-    e.dims[4] = 256;
-    e.stride_a[4] = 1;
-    e.a = bytes;
-    e.b = b.data();
     int8_t out[256];
-    e.output = out;
+    sasim_drv::EltwiseDesc e;
+    sasim_drv::eltwise_params(&e, mb.binary_op, mb.q, mb.output_zp, mb.act_min, mb.act_max);
+    sasim_drv::eltwise_table(&e, bytes, b.data(), out);
     if (!sasim_drv::eltwise_supported(hw, e)) return false;
   }
   return true;

@@ -197,6 +197,15 @@ bool eltwise_on_cfu(const HwDesc& hw, const EltwiseDesc& e);
 inline int eltwise_min_elements(int op) { return op == 2 ? 160 : 48; }
 // Runs e on the CFU (kOk), or returns kErrCfuRejected when it cannot.
 int run_eltwise(const HwDesc& hw, const EltwiseDesc& e);
+// e's operation and parameters from an operator's zero points and
+// (multiplier, shift) pairs in the runner's mailbox order (q: a_zp, b_zp,
+// m_a, s_a, m_b, s_b, m_out, s_out; MUL uses the output's pair only), its
+// output zero point and activation range. Shapes and tensors are left.
+void eltwise_params(EltwiseDesc* e, int op, const int32_t q[8], int32_t out_zp, int32_t act_min, int32_t act_max);
+// e over a one-byte table: the 256 bytes of x, with the one-element
+// operand c broadcast, into lut (an elementwise chain's table: x holds
+// every byte, or an earlier table).
+void eltwise_table(EltwiseDesc* e, const int8_t* x, const int8_t* c, int8_t* lut);
 // Writes e's parameters into the unit (EW_CONFIG, EW_MULT; it empties the
 // unit): kOk, or kErrCfuRejected.
 int eltwise_configure(const EltwiseDesc& e);

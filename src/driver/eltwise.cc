@@ -35,6 +35,33 @@ bool eltwise_supported(const HwDesc& hw, const EltwiseDesc& e) {
   return true;
 }
 
+void eltwise_params(EltwiseDesc* e, int op, const int32_t q[8], int32_t out_zp, int32_t act_min, int32_t act_max) {
+  e->op = op;
+  e->a_zp = q[0];
+  e->b_zp = q[1];
+  e->m_a = op == kEwMul ? 0 : q[2];
+  e->s_a = op == kEwMul ? 0 : q[3];
+  e->m_b = op == kEwMul ? 0 : q[4];
+  e->s_b = op == kEwMul ? 0 : q[5];
+  e->m_out = q[6];
+  e->s_out = q[7];
+  e->out_zp = out_zp;
+  e->act_min = act_min;
+  e->act_max = act_max;
+}
+
+void eltwise_table(EltwiseDesc* e, const int8_t* x, const int8_t* c, int8_t* lut) {
+  for (int k = 0; k < 5; ++k) {
+    e->dims[k] = 1;
+    e->stride_a[k] = e->stride_b[k] = 0;
+  }
+  e->dims[4] = 256;
+  e->stride_a[4] = 1;
+  e->a = x;
+  e->b = c;
+  e->output = lut;
+}
+
 bool eltwise_on_cfu(const HwDesc& hw, const EltwiseDesc& e) {
   if (!eltwise_supported(hw, e)) return false;
   int32_t n = 1;

@@ -177,6 +177,23 @@ bool board_op_request(const Model& m, const Operator& op, const std::map<int, st
   }
 }
 
+namespace {
+
+// Whether `reader` is the only operator that reads tensor y and y is no
+// model output.
+bool only_reader(const Model& m, int y, const Operator& reader) {
+  for (int o : m.outputs)
+    if (o == y) return false;
+  for (const Operator& op : m.operators) {
+    if (op.index == reader.index) continue;
+    for (int i : op.inputs)
+      if (i == y) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 bool elementwise_chain(const Model& m, size_t pos) {
   if (pos + 1 >= m.operators.size()) return false;
   const Operator& a = m.operators[pos];
@@ -190,16 +207,7 @@ bool elementwise_chain(const Model& m, size_t pos) {
     return x.type == kInt8 && c.type == kInt8 && o.type == kInt8 && !x.constant() && c.constant() &&
            c.elements() == 1 && x.shape == o.shape;
   };
-  if (!unary(a) || !unary(b) || b.inputs[0] != a.outputs[0]) return false;
-  const int y = a.outputs[0];
-  for (int o : m.outputs)
-    if (o == y) return false;
-  for (const Operator& op : m.operators) {
-    if (op.index == b.index) continue;
-    for (int i : op.inputs)
-      if (i == y) return false;
-  }
-  return true;
+  return unary(a) && unary(b) && b.inputs[0] == a.outputs[0] && only_reader(m, a.outputs[0], b);
 }
 
 void chain_head_request(const Model& m, const Operator& head, sasim_board::Mailbox* mb) {
@@ -232,14 +240,7 @@ bool fusable_eltwise(const Model& m, const Operator& next, int y, LayerSpec::Fus
   const Tensor& tx = m.tensors[static_cast<size_t>(x)];
   const Tensor& to = m.tensors[static_cast<size_t>(next.outputs[0])];
   if (ty.type != kInt8 || tx.type != kInt8 || to.type != kInt8) return false;
-  if (ty.shape != to.shape || tx.shape != to.shape) return false;
-  for (int o : m.outputs)
-    if (o == y) return false;
-  for (const Operator& op : m.operators) {
-    if (op.index == next.index) continue;
-    for (int i : op.inputs)
-      if (i == y) return false;
-  }
+  if (ty.shape != to.shape || tx.shape != to.shape || !only_reader(m, y, next)) return false;
   // The operator's own parameters (board_op_request's), inputs in its order.
   const Tensor& t0 = m.tensors[static_cast<size_t>(next.inputs[0])];
   const Tensor& t1 = m.tensors[static_cast<size_t>(next.inputs[1])];
