@@ -1347,6 +1347,108 @@ TEST_CASE("output keep: random chained layers take their input from the A bank a
   CHECK(stale_differs >= chained * 9 / 10);
 }
 
+// Paired layers (driver.h run_pair): a 1x1 expansion and the layer reading
+// it, band by band, the expansion's rows kept in the shadow A bank. Random
+// pairs on random arrays and A sizes (many bands): the consumer equals the
+// golden layer although the producer's output tensor, its input in
+// memory, holds only filler (the producer stores nothing); the same pair
+// run as two layers sends the consumer's input over the bus (one WRITE_A
+// per 8 bytes, at least) and the pair does not.
+TEST_CASE("paired layers: random expansion + consumer pairs run band by band from the A bank, bit-exact",
+          "[model][pair]") {
+  namespace isa = sasim_isa;
+  std::mt19937 rng(20261207);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  int paired = 0, multi_band = 0, refused = 0;
+  for (int iter = 0; iter < 120; ++iter) {
+    const int rows = 4 << pick(0, 2), cols = rows * pick(1, 2);
+    sasim_test::ChainPair cp = sasim_test::random_fed_pair(rows, 14, pick);
+    REQUIRE(cp.valid);
+    sasim::HwConfig hw = hw_of(rows, cols, "ws");
+    // A bank for 3 .. h + 1 of the consumer's input rows, mostly (bands),
+    // or anything.
+    const int q_lines = (cp.s1.input_shape[3] + rows - 1) / rows;
+    hw.buf_a.size_bytes = pick(0, 3) ? pick(3, cp.h + 1) * cp.w * q_lines * sasim_isa::line_pitch(rows)
+                                     : 8 * pick(48, 1200);
+    hw.buf_w.size_bytes = 65536;
+    const sasim::CoreParams p = sasim::core_params_from(hw);
+    const sasim_drv::HwDesc hd = sasim::hw_desc_from(p);
+    std::vector<int8_t> o0(cp.y0.size()), o1(cp.y1.size());
+    sasim_drv::LayerDesc l0 = sasim::layer_desc_from(cp.s0, cp.d0, o0.data());
+    sasim_drv::LayerDesc l1 = sasim::layer_desc_from(cp.s1, cp.d1, o1.data());
+    l1.input = o0.data();
+    std::vector<int32_t> f0(static_cast<size_t>(l0.out_c)), f1(static_cast<size_t>(l1.out_c)), b0, b1;
+    sasim_drv::fold_biases(l0, f0.data());
+    sasim_drv::fold_biases(l1, f1.data());
+    l0.folded_bias = f0.data();
+    l1.folded_bias = f1.data();
+    b0.resize(static_cast<size_t>(sasim_drv::packed_weights_bytes(hd, l0) + 3) / 4);
+    b1.resize(static_cast<size_t>(sasim_drv::packed_weights_bytes(hd, l1) + 3) / 4);
+    sasim_drv::pack_weights(hd, l0, reinterpret_cast<int8_t*>(b0.data()));
+    sasim_drv::pack_weights(hd, l1, reinterpret_cast<int8_t*>(b1.data()));
+    l0.packed_weights = reinterpret_cast<const int8_t*>(b0.data());
+    l1.packed_weights = reinterpret_cast<const int8_t*>(b1.data());
+    const int lines0 = sasim_drv::store_lines(hd, l0), lines1 = sasim_drv::store_lines(hd, l1);
+    const int pitch = isa::line_pitch(cols), step = pitch < 8 ? 8 / pitch : 1;
+    const int line1 = (lines0 + step - 1) / step * step;
+    l0.w_store = lines0 > 0 ? 1 : 0;
+    l1.w_store = lines1 > 0 ? line1 + 1 : 0;
+    INFO("iteration " << iter << ": " << cp.h << "x" << cp.w << "x" << cp.c0 << " -> 1x1 " << l0.out_c << " -> "
+                      << (cp.dw1 ? "dw " : "conv ") << l1.k_h << "x" << l1.k_w << " s" << l1.stride_h << " "
+                      << l1.out_c << " on " << rows << "x" << cols << ", A " << hw.buf_a.size_bytes << " bytes");
+    if (lines0 == 0 || lines1 == 0 || line1 + lines1 > p.w_lines || !sasim_drv::pair_supported(hd, l0, l1)) {
+      ++refused;
+      sasim::CfuCore core(p);
+      sasim::PlainHost host(&core, hw.host);
+      sasim::set_cfu_target(&host);
+      const uint64_t cmds = core.counters().commands;
+      CHECK(sasim_drv::run_pair(hd, l0, l1) == sasim_drv::kErrNotFusable);
+      CHECK(core.counters().commands == cmds);  // before any command
+      continue;
+    }
+    uint64_t cmds_two = 0;
+    {  // the two layers one after the other, each from the store
+      sasim::CfuCore core(p);
+      sasim::PlainHost host(&core, hw.host);
+      sasim::set_cfu_target(&host);
+      REQUIRE(sasim_drv::store_weights(hd, l0, 0) == sasim_drv::kOk);
+      REQUIRE(sasim_drv::store_weights(hd, l1, line1) == sasim_drv::kOk);
+      const uint64_t c0 = core.counters().commands;
+      REQUIRE(sasim_drv::run_layer(hd, l0) == sasim_drv::kOk);
+      REQUIRE(sasim_drv::run_layer(hd, l1) == sasim_drv::kOk);
+      cmds_two = core.counters().commands - c0;
+      CHECK(o0 == cp.y0);
+      CHECK(o1 == cp.y1);
+    }
+    sasim::CfuCore core(p);
+    sasim::PlainHost host(&core, hw.host);
+    sasim::set_cfu_target(&host);
+    REQUIRE(sasim_drv::store_weights(hd, l0, 0) == sasim_drv::kOk);
+    REQUIRE(sasim_drv::store_weights(hd, l1, line1) == sasim_drv::kOk);
+    std::fill(o0.begin(), o0.end(), int8_t{0x5a});
+    std::fill(o1.begin(), o1.end(), int8_t{0});
+    const uint64_t c0 = core.counters().commands;
+    REQUIRE(sasim_drv::run_pair(hd, l0, l1) == sasim_drv::kOk);
+    const uint64_t cmds_pair = core.counters().commands - c0;
+    CHECK_FALSE(core.error());
+    CHECK(o1 == cp.y1);
+    CHECK(std::all_of(o0.begin(), o0.end(), [](int8_t v) { return v == 0x5a; }));  // never stored
+    CHECK(core.keep_stride() == 0);
+    // Bands: the consumer's A bank holds fewer input rows than the image.
+    const bool bands = p.a_lines / (l1.in_w * q_lines) < l1.in_h;
+    multi_band += bands;
+    // In one band the pair sends the producer's input once and no consumer
+    // input: the consumer's WRITE_As fewer, against a few registers set
+    // again and a KEEP per producer tile.
+    if (!bands) CHECK(cmds_pair + cp.y0.size() / 8 <= cmds_two + 8 + (cp.y0.size() / l0.out_c + p.c_lines - 1) / p.c_lines * ((l0.out_c + cols - 1) / cols));
+    ++paired;
+  }
+  INFO("paired " << paired << " (" << multi_band << " in several bands), refused " << refused);
+  CHECK(paired >= 50);
+  CHECK(multi_band >= 25);
+  CHECK(refused >= 5);
+}
+
 TEST_CASE("output keep: KEEP's pointer, stride, lanes and bank, and where it is rejected", "[model][keep]") {
   namespace isa = sasim_isa;
   sasim::HwConfig hw = hw_of(8, 8, "ws");

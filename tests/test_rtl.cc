@@ -1803,3 +1803,65 @@ TEST_CASE("rtl output keep: the driver's chained layers (kept output, no input s
     CHECK(kept_only >= 3);
   }
 }
+
+// Paired layers (driver.h run_pair; tests/test_model.cc has the model-only
+// version): random expansion + consumer pairs, band by band, the
+// expansion's rows kept in the shadow A bank and never stored; the RTL in
+// lock step, the consumer equal to the golden layer.
+TEST_CASE("rtl paired layers: the driver's expansion + consumer bands in lock step, bit-exact",
+          "[rtl][pair][vectors]") {
+  std::mt19937 rng(20261209);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  for (const char* name : {"8x8_ws", "4x4_ws"}) {
+    const RtlConfig& cfg = config_named(name);
+    const sasim::CoreParams& p = cfg.params;
+    const sasim_drv::HwDesc hd = sasim::hw_desc_from(p);
+    int paired = 0;
+    for (int iter = 0; iter < 40; ++iter) {
+      sasim_test::ChainPair cp = sasim_test::random_fed_pair(p.rows, 12, pick);
+      REQUIRE(cp.valid);
+      std::vector<int8_t> o0(cp.y0.size(), int8_t{0x5a}), o1(cp.y1.size());
+      sasim_drv::LayerDesc l0 = sasim::layer_desc_from(cp.s0, cp.d0, o0.data());
+      sasim_drv::LayerDesc l1 = sasim::layer_desc_from(cp.s1, cp.d1, o1.data());
+      l1.input = o0.data();
+      std::vector<int32_t> f0(static_cast<size_t>(l0.out_c)), f1(static_cast<size_t>(l1.out_c)), b0, b1;
+      sasim_drv::fold_biases(l0, f0.data());
+      sasim_drv::fold_biases(l1, f1.data());
+      l0.folded_bias = f0.data();
+      l1.folded_bias = f1.data();
+      b0.resize(static_cast<size_t>(sasim_drv::packed_weights_bytes(hd, l0) + 3) / 4);
+      b1.resize(static_cast<size_t>(sasim_drv::packed_weights_bytes(hd, l1) + 3) / 4);
+      sasim_drv::pack_weights(hd, l0, reinterpret_cast<int8_t*>(b0.data()));
+      sasim_drv::pack_weights(hd, l1, reinterpret_cast<int8_t*>(b1.data()));
+      l0.packed_weights = reinterpret_cast<const int8_t*>(b0.data());
+      l1.packed_weights = reinterpret_cast<const int8_t*>(b1.data());
+      const int lines0 = sasim_drv::store_lines(hd, l0), lines1 = sasim_drv::store_lines(hd, l1);
+      const int pitch = isa::line_pitch(p.cols), step = pitch < 8 ? 8 / pitch : 1;
+      const int line1 = (lines0 + step - 1) / step * step;
+      if (lines0 == 0 || lines1 == 0 || line1 + lines1 > p.w_lines) continue;
+      l0.w_store = 1;
+      l1.w_store = line1 + 1;
+      if (!sasim_drv::pair_supported(hd, l0, l1)) continue;
+      INFO(name << " iteration " << iter << ": " << cp.h << "x" << cp.w << "x" << cp.c0 << " -> 1x1 " << l0.out_c
+                << " -> " << (cp.dw1 ? "dw " : "conv ") << l1.k_h << "x" << l1.k_w << " s" << l1.stride_h);
+      sasim::CfuCore core(p);
+      std::unique_ptr<RtlModel> rtl = cfg.make();
+      rtl->reset();
+      sasim::LockstepHost host(&core, rtl.get(), sasim::HostTiming{});
+      sasim::set_cfu_target(&host);
+      const bool stored = sasim_drv::store_weights(hd, l0, 0) == sasim_drv::kOk &&
+                          sasim_drv::store_weights(hd, l1, line1) == sasim_drv::kOk;
+      const int rc = sasim_drv::run_pair(hd, l0, l1);
+      sasim::set_cfu_target(nullptr);
+      if (host.mismatch().found) FAIL("lock-step mismatch: " << host.mismatch().str());
+      CHECK(stored);
+      CHECK(rc == sasim_drv::kOk);
+      CHECK_FALSE(core.error());
+      CHECK(o1 == cp.y1);
+      CHECK(std::all_of(o0.begin(), o0.end(), [](int8_t v) { return v == 0x5a; }));
+      ++paired;
+    }
+    std::printf("  rtl %-7s paired layers: %d pairs bit-exact in lock step\n", name, paired);
+    CHECK(paired >= 12);
+  }
+}

@@ -128,3 +128,58 @@ ChainPair random_chain_pair(int rows, int max_hw, Pick&& pick) {
 }
 
 }  // namespace sasim_test
+
+namespace sasim_test {
+
+// A random pair for run_pair (driver.h, "Paired layers"): a 1x1 stride-1
+// conv of c0 -> c1 channels (c1 a multiple of `rows`) on an h x w image,
+// then a depthwise (3x3) or conv (1x1 or 3x3, to c2 channels) of stride 1
+// or 2, same or valid padding, reading its output; operands and golden
+// outputs as ChainPair (dw0 false: the producer is a conv).
+template <class Pick>
+ChainPair random_fed_pair(int rows, int max_hw, Pick&& pick) {
+  ChainPair c;
+  c.h = pick(3, max_hw);
+  c.w = pick(3, max_hw);
+  c.c0 = 4 * pick(1, 2 * rows / 4 + 1);
+  const int c1 = rows * pick(1, 4);
+  const int stride = pick(1, 2);
+  const bool same = pick(0, 3) != 0;
+  c.dw0 = false;
+  c.dw1 = pick(0, 2) != 0;
+  const int k1 = c.dw1 || pick(0, 1) ? 3 : 1;
+  const int c2 = c.dw1 ? c1 : 4 * pick(1, 6);
+  auto make = [&](bool dw, int k, int s, bool pad_same, int in_c, int out_c) {
+    sasim::LayerSpec sp;
+    sp.op = dw ? sasim::OpKind::kDepthwiseConv2d : sasim::OpKind::kConv2d;
+    sp.input_zero_point = pick(-128, 127);
+    sp.output_zero_point = pick(-128, 127);
+    sp.has_bias = true;
+    sp.stride_h = sp.stride_w = s;
+    sp.padding = pad_same ? sasim::Padding::kSame : sasim::Padding::kValid;
+    if (dw) sp.depth_multiplier = 1;
+    sp.filter_shape = dw ? std::vector<int>{1, k, k, out_c} : std::vector<int>{out_c, k, k, in_c};
+    const int oh = pad_same ? (c.h + s - 1) / s : (c.h - k) / s + 1;
+    const int ow = pad_same ? (c.w + s - 1) / s : (c.w - k) / s + 1;
+    sp.input_shape = {1, c.h, c.w, in_c};
+    sp.output_shape = {1, oh, ow, out_c};
+    for (int i = 0; i < out_c; ++i) {
+      sp.output_multiplier.push_back(pick(1 << 30, INT32_MAX));
+      sp.output_shift.push_back(pick(-12, -6));
+    }
+    std::vector<sasim::FieldError> errs;
+    c.valid = sasim::validate_layer(&sp, &errs) && c.valid;
+    return sp;
+  };
+  c.s0 = make(false, 1, 1, true, c.c0, c1);
+  c.s1 = make(c.dw1, k1, stride, same, c1, c2);
+  c.d0 = random_layer_data(c.s0, pick);
+  c.d1 = random_layer_data(c.s1, pick);
+  if (!c.valid) return c;
+  sasim::golden_layer(c.s0, c.d0, &c.y0);
+  c.d1.input = c.y0;
+  sasim::golden_layer(c.s1, c.d1, &c.y1);
+  return c;
+}
+
+}  // namespace sasim_test

@@ -412,12 +412,9 @@ class Runner {
     // input byte after a store overwrote it; otherwise refused before any
     // command.
     in_place_ = output_overlaps_input();
-    if (in_place_ && !in_place_checked_ && !in_place_safe()) return kErrInPlace;
-    const uint32_t out_cfg = (static_cast<uint32_t>(l_.output_zp) & 0xff) |
-                             (static_cast<uint32_t>(l_.act_min) & 0xff) << 8 |
-                             (static_cast<uint32_t>(l_.act_max) & 0xff) << 16;
-    sasim_cfu_fence();  // the caller's stores (this object's set-up) must not hold execute here (F19)
-    checked(kCfg, 0, out_cfg, 0);
+    // (Fed by a paired producer, the input is never read from memory.)
+    if (in_place_ && !in_place_checked_ && !feed_ && !in_place_safe()) return kErrInPlace;
+    set_output();
     // A fused elementwise operator: its parameters once (they empty the
     // unit). After SET_OUTPUT: a load of l_.fused placed right before that
     // command would let the 2021 core send it twice (F20).
@@ -461,6 +458,15 @@ class Runner {
     mc_ = min_i(mc_, 0xffff);
     kc_ = min_i(kc_, 0xffff);
     return kc_ >= 1 && mc_ >= 1;
+  }
+
+  // SET_OUTPUT: the output's zero point and range.
+  void set_output() {
+    const uint32_t out_cfg = (static_cast<uint32_t>(l_.output_zp) & 0xff) |
+                             (static_cast<uint32_t>(l_.act_min) & 0xff) << 8 |
+                             (static_cast<uint32_t>(l_.act_max) & 0xff) << 16;
+    sasim_cfu_fence();  // the caller's stores (this object's set-up) must not hold execute here (F19)
+    checked(kCfg, 0, out_cfg, 0);
   }
 
   bool output_overlaps_input() const {
@@ -527,6 +533,44 @@ class Runner {
   // keep_out_supported / kept_in_supported (driver.h).
   bool keep_out_supported() { return set_limits() && keep_out_ok(); }
   bool kept_in_supported() { return set_limits() && kept_in_ok(); }
+
+  // run_pair (driver.h, docs/microarchitecture.md "Paired layers"). The
+  // producer: the im2col path on raw rows, SEQ tiles (its output rows are
+  // run as one band each, which the bank must hold: no more A lines per
+  // pixel than the consumer's band has), whole readback words. The
+  // consumer: the im2col path whose band is raw NHWC rows, exactly what the
+  // producer's KEEP writes (pixel x C + channel).
+  SASIM_RARE bool pair_producer_ok(int consumer_lines) {
+    if (!set_limits() || !keep_path()) return false;
+    const Schedule sc = schedule();
+    return sc.seq && !sc.split && !sc.skip && !sc.pl.packed && sc.pl.lines <= consumer_lines && l_.out_c % 4 == 0 &&
+           sc.gsize % 4 == 0;
+  }
+  SASIM_RARE int pair_consumer_lines() {
+    if (!set_limits() || !keep_path()) return 0;
+    const Schedule sc = schedule();
+    if (sc.split || sc.skip || sc.pl.packed || line_pitch(hw_.rows) != hw_.rows || l_.in_c % hw_.rows != 0) return 0;
+    return sc.pl.lines;
+  }
+  void set_producer() { pair_ = true; }
+  void set_feed(Runner* p) { feed_ = p; }
+  // The producer's part of a band: output rows [y0, y1) of its one image as
+  // one band, kept only into the shadow A bank from byte 0 (the consumer's
+  // band); the A bank then holds nothing of the producer's, and KEEP is off.
+  SASIM_NOINLINE int produce_rows(int y0, int y1) {
+    row_lo_ = y0;
+    row_hi_ = y1;
+    set_output();
+    pending_.valid = false;
+    bank_ = 0;
+    Schedule sc = schedule();
+    if (!l_.packed_weights) sc.all = false;  // (pair_supported: they are)
+    configure_im2col(&sc);
+    const int rc = run_bands(sc);
+    checked(kRead, kReadKeep, 0, 0);  // off: the consumer's READs write no A
+    return rc == kOk ? status_ : rc;
+  }
+
 
  private:
   // Layers the im2col path takes through a view of them (docs/
@@ -953,6 +997,15 @@ class Runner {
   SASIM_WARM int run_im2col() {
     Schedule sc = schedule();
     if (!l_.packed_weights) sc.all = false;  // the layout is the prepared blob's
+    configure_im2col(&sc);
+    return run_bands(sc);
+  }
+  // The layer's im2col registers (IM2COL_PIXEL, W_BASE, IM2COL_SEQ) and the
+  // schedule's run-time choices (the store, the keep). Again after each band
+  // a paired producer ran (run_pair): the registers are the CFU's, not the
+  // layer's.
+  SASIM_WARM void configure_im2col(Schedule* scp) {
+    Schedule& sc = *scp;
     const bool dw = l_.kind == kDepthwiseConv2d;
     const int group_passes = sc.pl.passes;
     const uint32_t b_stride = dw ? 0 : sc.all ? sc.groups * group_passes : sc.resident ? group_passes : 1;
@@ -972,7 +1025,9 @@ class Runner {
               static_cast<uint32_t>(l_.k_h) | static_cast<uint32_t>(sc.pl.xtaps) << 8 |
                   static_cast<uint32_t>(dw ? 1 : sc.pl.lines) << 16,
               (static_cast<uint32_t>(l_.dil_h) & 0xffff) | static_cast<uint32_t>(sc.pl.packed ? 0 : l_.dil_w) << 16);
-    return run_bands(sc);
+    if (pair_) {  // a paired producer: its output only into the A bank (run_pair)
+      keep_ = keep_only_ = true;
+    }
   }
 
   // A band as begin_band set it up: input rows [y0, y1) for output rows
@@ -995,6 +1050,10 @@ class Runner {
       nr = min_i(sc.skip_rows, l_.out_h - oy);
       y0 = oy * l_.k_h;
       y1 = y0 + nr * l_.k_h;
+    } else if (row_hi_ > 0) {  // a paired producer: output rows [oy, row_hi_) as one band
+      nr = row_hi_ - oy;
+      y0 = max_i(0, oy * l_.stride_h - l_.pad_top);
+      y1 = min_i(l_.in_h, (row_hi_ - 1) * l_.stride_h - l_.pad_top + (l_.k_h - 1) * l_.dil_h + 1);
     } else {
       band_of(sc.plb, oy, &y0, &y1, &nr);
     }
@@ -1002,6 +1061,8 @@ class Runner {
       send_group_band(n, y0, y1 - y0, go * sc.split_lines * hw_.rows, sc.split_lines);
     } else if (sc.kept) {
       // the whole input, in the shadow A bank since the previous layer's readback
+    } else if (feed_) {
+      feed(sc, y0, y1);
     } else if (bga->left > 0 || bga->p) {  // the rest of a prefetched band
       put_segments_a(bga, bga->left);
       bga->p = 0;
@@ -1021,12 +1082,23 @@ class Runner {
     const Band b = {y0, y1, nr, ny0, ny1, a_next};
     *bd = b;
   }
+  // run_pair's consumer: its band rows [y0, y1) from the producer, which
+  // runs them after this layer's last tile is read (its STARTs take both C
+  // banks and swap A); then this layer's registers go back.
+  SASIM_NOINLINE void feed(const Schedule& sc, int y0, int y1) {
+    finish_pending();
+    const int rc = feed_->produce_rows(y0, y1);
+    if (rc != kOk) status_ = rc;
+    set_output();
+    Schedule again = sc;
+    configure_im2col(&again);
+  }
   // Whether the band of output rows [oy, oy + nr) of image n prefetches the
   // next band of the image (its rows stream as raw words in the background,
   // run_bands), and that band's input rows [*ny0, *ny1) (not skip).
   bool prefetches_next(const Schedule& sc, int n, int oy, int nr, int* ny0, int* ny1) const {
     int nnr = 0;
-    return !sc.split && sc.seq && hw_.a_double && oy + nr < l_.out_h &&
+    return !sc.split && sc.seq && hw_.a_double && oy + nr < l_.out_h && row_hi_ == 0 && !feed_ &&
            (sc.skip || (band_of(sc.plb, oy + nr, ny0, ny1, &nnr), raw_band(n, *ny0, *ny1 - *ny0)));
   }
 
@@ -1070,9 +1142,10 @@ class Runner {
     const int split_lines = sc.split_lines;
     for (int go = 0; go < (split ? (groups + split_lines - 1) / split_lines : 1); ++go)
     for (int n = 0; n < l_.batches; ++n) {
-      for (int oy = 0; oy < l_.out_h;) {
+      for (int oy = row_lo_; oy < (row_hi_ > 0 ? row_hi_ : l_.out_h);) {
         Band bd;
         begin_band(sc, go, n, oy, &bga, &bd);
+        if (feed_) b_loaded = false;  // the producer's STARTs loaded its own weights into B
         const int y0 = bd.y0, nr = bd.nr, ny0 = bd.ny0, ny1 = bd.ny1;
         const bool a_next = bd.a_next;
         bool keep_a = false;  // the band's first START makes its bank active
@@ -1885,7 +1958,8 @@ class Runner {
   SASIM_FUSED void keep_tile(const Gemm& g, const Tile& t) {
     const int stride = g.depthwise() ? l_.out_c : g.N;
     const int col0 = g.depthwise() ? g.out_channel(0) + t.n0 : t.n0;
-    checked(kRead, kReadKeep, static_cast<uint32_t>(t.m0 * stride + col0), static_cast<uint32_t>(stride));
+    checked(kRead, kReadKeep, static_cast<uint32_t>((t.m0 - row_lo_ * l_.out_w) * stride + col0),
+            static_cast<uint32_t>(stride));
   }
   // Reads up to `n` more lines of the pending tile (its SEEK went out with set_pending).
   SASIM_HOT void read_pending(int n) {
@@ -2173,6 +2247,13 @@ class Runner {
   bool in_place_checked_ = false;  // run_layer_in_place
   bool keep_ = false;  // KEEP on for this layer's readback (LayerDesc::keep_out, keep_out_ok)
   bool keep_only_ = false;  // ... and the output not stored (keep_out 2)
+  // run_pair (driver.h): the consumer's producer, which fills each band;
+  // the producer's flag, and the output rows it runs as one band
+  // ([row_lo_, row_hi_); row_hi_ 0: the whole layer, band by band). The
+  // KEEP pointer counts from row_lo_'s first pixel.
+  Runner* feed_ = 0;
+  bool pair_ = false;
+  int row_lo_ = 0, row_hi_ = 0;
 };
 
 }  // namespace
@@ -2201,6 +2282,36 @@ SASIM_RARE bool keep_out_supported(const HwDesc& hw, const LayerDesc& l) {
 SASIM_RARE bool kept_in_supported(const HwDesc& hw, const LayerDesc& l) {
   Runner r(hw, l);
   return r.kept_in_supported();
+}
+
+SASIM_RARE bool pair_supported(const HwDesc& hw, const LayerDesc& p, const LayerDesc& q) {
+  if (!hw.keep || !hw.a_double || !hw.im2col || hw.dataflow != kDataflowWs) return false;
+  if (p.kind != kConv2d || p.fused || p.k_h != 1 || p.k_w != 1 || p.stride_h != 1 || p.stride_w != 1 ||
+      p.pad_top != 0 || p.pad_left != 0 || p.dil_h != 1 || p.dil_w != 1)
+    return false;
+  if (q.kind == kFullyConnected || q.fused || (q.kind == kDepthwiseConv2d && q.depth_multiplier != 1)) return false;
+  if (p.batches != 1 || q.batches != 1 || q.input != p.output || q.in_h != p.out_h || q.in_w != p.out_w ||
+      q.in_c != p.out_c)
+    return false;
+  if (!p.packed_weights || !q.packed_weights || p.w_store <= 0 || q.w_store <= 0 || hw.w_lines <= 0) return false;
+  // The producer's input is read band by band while the consumer's output
+  // is stored: they must not overlap.
+  const uintptr_t in = reinterpret_cast<uintptr_t>(p.input), out = reinterpret_cast<uintptr_t>(q.output);
+  const uintptr_t in_bytes = static_cast<uintptr_t>(p.in_h) * p.in_w * p.in_c;
+  const uintptr_t out_bytes = static_cast<uintptr_t>(q.out_h) * q.out_w * q.out_c;
+  if (out < in + in_bytes && in < out + out_bytes) return false;
+  Runner rp(hw, p), rq(hw, q);
+  const int lines = rq.pair_consumer_lines();
+  return lines > 0 && rp.pair_producer_ok(lines);
+}
+
+SASIM_WARM int run_pair(const HwDesc& hw, const LayerDesc& p, const LayerDesc& q) {
+  if (!pair_supported(hw, p, q)) return kErrNotFusable;
+  Runner rp(hw, p), rq(hw, q);
+  if (!rp.pair_producer_ok(hw.a_lines)) return kErrNotFusable;  // (sets its limits)
+  rp.set_producer();
+  rq.set_feed(&rp);
+  return rq.run();
 }
 
 SASIM_RARE int put_kept_input(const HwDesc& hw, const LayerDesc& l) {
