@@ -1449,6 +1449,86 @@ TEST_CASE("paired layers: random expansion + consumer pairs run band by band fro
   CHECK(refused >= 5);
 }
 
+// Paired layers where TFLite Micro's arena plan puts the consumer's output
+// over the producer's input (MobileNetV2's stride-2 depthwise layers get
+// the very same offset): run_pair takes them when one band order (top down,
+// or from the last band up) stores no output row over an input row still
+// to be read, and the result is exact; otherwise it refuses before any
+// command. Random pairs, the two tensors in one buffer at random offsets.
+TEST_CASE("paired layers: a consumer output over the producer input runs in a safe band order or not at all",
+          "[model][pair]") {
+  namespace isa = sasim_isa;
+  std::mt19937 rng(20261210);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  int overlapped = 0, refused = 0;
+  for (int iter = 0; iter < 150; ++iter) {
+    const int rows = 4 << pick(0, 1), cols = rows * pick(1, 2);
+    sasim_test::ChainPair cp = sasim_test::random_fed_pair(rows, 14, pick);
+    REQUIRE(cp.valid);
+    sasim::HwConfig hw = hw_of(rows, cols, "ws");
+    const int q_lines = (cp.s1.input_shape[3] + rows - 1) / rows;
+    hw.buf_a.size_bytes = pick(3, cp.h + 1) * cp.w * q_lines * sasim_isa::line_pitch(rows);
+    hw.buf_w.size_bytes = 65536;
+    const sasim::CoreParams p = sasim::core_params_from(hw);
+    const sasim_drv::HwDesc hd = sasim::hw_desc_from(p);
+    const size_t in_bytes = cp.d0.input.size(), out_bytes = cp.y1.size();
+    // One buffer: the producer's input at 0, the consumer's output at a
+    // random word offset from before it to past it (mostly overlapping).
+    const int64_t shift = 4 * pick(-static_cast<int>(out_bytes) / 4, static_cast<int>(in_bytes) / 4);
+    const int64_t base = shift < 0 ? -shift : 0;
+    std::vector<int8_t> buf(static_cast<size_t>(base + std::max<int64_t>(in_bytes, shift + out_bytes)) + 16);
+    int8_t* const x = buf.data() + base;
+    int8_t* const z = x + shift;
+    std::vector<int8_t> o0(cp.y0.size(), int8_t{0x5a});
+    sasim_drv::LayerDesc l0 = sasim::layer_desc_from(cp.s0, cp.d0, o0.data());
+    sasim_drv::LayerDesc l1 = sasim::layer_desc_from(cp.s1, cp.d1, z);
+    l0.input = x;
+    l1.input = o0.data();
+    std::vector<int32_t> f0(static_cast<size_t>(l0.out_c)), f1(static_cast<size_t>(l1.out_c)), b0, b1;
+    sasim_drv::fold_biases(l0, f0.data());
+    sasim_drv::fold_biases(l1, f1.data());
+    l0.folded_bias = f0.data();
+    l1.folded_bias = f1.data();
+    b0.resize(static_cast<size_t>(sasim_drv::packed_weights_bytes(hd, l0) + 3) / 4);
+    b1.resize(static_cast<size_t>(sasim_drv::packed_weights_bytes(hd, l1) + 3) / 4);
+    sasim_drv::pack_weights(hd, l0, reinterpret_cast<int8_t*>(b0.data()));
+    sasim_drv::pack_weights(hd, l1, reinterpret_cast<int8_t*>(b1.data()));
+    l0.packed_weights = reinterpret_cast<const int8_t*>(b0.data());
+    l1.packed_weights = reinterpret_cast<const int8_t*>(b1.data());
+    const int lines0 = sasim_drv::store_lines(hd, l0), lines1 = sasim_drv::store_lines(hd, l1);
+    const int pitch = isa::line_pitch(cols), step = pitch < 8 ? 8 / pitch : 1;
+    const int line1 = (lines0 + step - 1) / step * step;
+    if (lines0 == 0 || lines1 == 0 || line1 + lines1 > p.w_lines) continue;
+    l0.w_store = 1;
+    l1.w_store = line1 + 1;
+    // pair_supported's rule is not this test's: it only has to be safe.
+    std::copy(cp.d0.input.begin(), cp.d0.input.end(), x);
+    const bool overlaps = shift < static_cast<int64_t>(in_bytes) && -shift < static_cast<int64_t>(out_bytes);
+    INFO("iteration " << iter << ": " << cp.h << "x" << cp.w << "x" << cp.c0 << " -> 1x1 " << l0.out_c << " -> "
+                      << (cp.dw1 ? "dw " : "conv ") << l1.k_h << "x" << l1.k_w << " s" << l1.stride_h
+                      << ", output at input + " << shift << " (input " << in_bytes << ", output " << out_bytes
+                      << " bytes), A " << hw.buf_a.size_bytes);
+    sasim::CfuCore core(p);
+    sasim::PlainHost host(&core, hw.host);
+    sasim::set_cfu_target(&host);
+    REQUIRE(sasim_drv::store_weights(hd, l0, 0) == sasim_drv::kOk);
+    REQUIRE(sasim_drv::store_weights(hd, l1, line1) == sasim_drv::kOk);
+    if (!sasim_drv::pair_supported(hd, l0, l1)) {
+      refused += overlaps;
+      const uint64_t cmds = core.counters().commands;
+      CHECK(sasim_drv::run_pair(hd, l0, l1) == sasim_drv::kErrNotFusable);
+      CHECK(core.counters().commands == cmds);
+      continue;
+    }
+    REQUIRE(sasim_drv::run_pair(hd, l0, l1) == sasim_drv::kOk);
+    CHECK(std::equal(cp.y1.begin(), cp.y1.end(), z));
+    overlapped += overlaps;
+  }
+  INFO("overlapping pairs run " << overlapped << ", refused " << refused);
+  CHECK(overlapped >= 30);
+  CHECK(refused >= 10);
+}
+
 TEST_CASE("output keep: KEEP's pointer, stride, lanes and bank, and where it is rejected", "[model][keep]") {
   namespace isa = sasim_isa;
   sasim::HwConfig hw = hw_of(8, 8, "ws");

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,8 @@ struct TensorPlacement {
   int64_t residual = -1;    // a fused operator's other operand (LayerData::residual)
   int64_t own_output = -1;  // fused: the layer's own output, which the call names; an elementwise chain's tail: its head's output
 };
+
+struct PairedProducer;
 
 struct LayerSpec {
   std::string name;
@@ -111,6 +114,14 @@ struct LayerSpec {
   // list's layers each read an input of their own.
   int keep_out = 0;
   int a_kept = 0;
+  // Paired layers (sasim_drv::run_pair; docs/microarchitecture.md "Paired
+  // layers"): the layer's producer, a 1 x 1 stride-1 conv whose output is
+  // this layer's input, run with it as the exported bridge runs the two
+  // (the producer's call deferred to this one's, one timed span). This
+  // layer's input tensor is then never written (LayerData::input is not put
+  // on the board). Shipped whole-network runs on the board estimate only;
+  // null: none.
+  std::shared_ptr<const PairedProducer> pair;
   // The arena plan's offsets of the layer's tensors (whole-network runs;
   // the board's runner places them so). Output: the fused operator's when
   // has_fused.
@@ -167,6 +178,16 @@ struct LayerData {
   std::vector<int32_t> bias;  // empty when the layer has none
   std::vector<int8_t> output;
   std::vector<int8_t> residual;  // LayerSpec::fused's operand b (the output's shape), else empty
+};
+
+// LayerSpec::pair: the producer, its tensors (data.input its input), its
+// weight-store line (LayerSpec::w_store's meaning) and its input's arena
+// offset (TensorPlacement's).
+struct PairedProducer {
+  LayerSpec spec;
+  LayerData data;
+  int w_store = 0;
+  int64_t input_offset = -1;
 };
 
 }  // namespace sasim

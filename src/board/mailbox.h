@@ -17,7 +17,7 @@
 namespace sasim_board {
 
 const uint32_t kMailboxMagic = 0x4d534153u;  // "SASM"
-const uint32_t kMailboxVersion = 11;
+const uint32_t kMailboxVersion = 12;
 
 // The runner's own statuses (beside the driver's, sasim_drv::kOk and below)
 // for a layer run through the shipped kernel and bridge (Mailbox::shipped).
@@ -25,6 +25,7 @@ const int32_t kShippedFellBack = -100;   // the bridge refused the layer: the ke
 const int32_t kShippedNotFused = -101;   // asked to run fused, the bridge ran it plainly
 const int32_t kShippedNoAdopt = -102;    // the bridge's table had no room for the layer
 const int32_t kShippedNotChained = -103;  // an elementwise chain's tail: the bridge ran the two operators apart
+const int32_t kShippedNotPaired = -104;   // a paired layer: the bridge ran its producer and it apart
 
 struct Mailbox {
   uint32_t magic, version;
@@ -83,6 +84,16 @@ struct Mailbox {
   // tail reads it; both calls are in the timed span.
   int32_t chain, chain_op, chain_c, chain_q[8], chain_out_zp, chain_act_min, chain_act_max;
   uint32_t chain_t0;
+  // Paired layers (sasim_drv::run_pair; version 12): pair = 1 and this
+  // (shipped) layer's input is the output of a 1 x 1 stride-1 conv, its
+  // producer, whose call comes first in the same timed span, as the
+  // firmware calls the two (the bridge defers the producer's to this one's).
+  // The producer: the layer's input height and width, pair_in_c input
+  // channels, this layer's in_c output channels; its zero points, range,
+  // tensors (pair_input; its output is `input`, never written), prepared
+  // data and weight-store line.
+  int32_t pair, pair_in_c, pair_input_zp, pair_output_zp, pair_act_min, pair_act_max, pair_w_store;
+  uint32_t pair_input, pair_filter, pair_bias, pair_multiplier, pair_shift, pair_folded_bias, pair_packed_weights;
   // Written by the runner.
   int32_t status;        // run_layer's return value (or kShipped*)
   int32_t on_cfu;        // the runner ran it on the CFU: a CPU operator given to the elementwise unit, or a

@@ -160,6 +160,58 @@ __attribute__((section(".text.sasim_warm"), noinline)) int run_accelerator_layer
   return finish(m, rc, t0, t1, i0, i1);
 }
 
+// A paired layer's producer (Mailbox::pair), a 1 x 1 stride-1 conv: its
+// description, its ConvParams as TFLite Micro's Eval builds them, and the
+// bridge's state after the first inference (prepared, in the store, the
+// pair seen: keep bit 5), with its reader's (keep bit 4). Cold: only pairs.
+__attribute__((noinline, cold)) bool adopt_producer(volatile sasim_board::Mailbox& m, const sasim_drv::HwDesc& hw,
+                                                    const sasim_drv::LayerDesc& l, sasim_drv::LayerDesc* lp,
+                                                    tflite::ConvParams* c) {
+  (void)hw;
+  sasim_drv::LayerDesc& p = *lp;
+  p = l;
+  p.kind = sasim_drv::kConv2d;
+  p.in_c = m.pair_in_c;
+  p.out_h = l.in_h;
+  p.out_w = l.in_w;
+  p.out_c = l.in_c;
+  p.k_h = p.k_w = p.stride_h = p.stride_w = p.dil_h = p.dil_w = p.depth_multiplier = 1;
+  p.pad_top = p.pad_left = 0;
+  p.input_zp = m.pair_input_zp;
+  p.output_zp = m.pair_output_zp;
+  p.act_min = m.pair_act_min;
+  p.act_max = m.pair_act_max;
+  p.per_tensor = 0;
+  p.input = reinterpret_cast<const int8_t*>(m.pair_input);
+  p.filter = reinterpret_cast<const int8_t*>(m.pair_filter);
+  p.bias = reinterpret_cast<const int32_t*>(m.pair_bias);
+  p.multiplier = reinterpret_cast<const int32_t*>(m.pair_multiplier);
+  p.shift = reinterpret_cast<const int32_t*>(m.pair_shift);
+  p.output = const_cast<int8_t*>(l.input);
+  p.folded_bias = reinterpret_cast<const int32_t*>(m.pair_folded_bias);
+  p.packed_weights = reinterpret_cast<const int8_t*>(m.pair_packed_weights);
+  p.fused = 0;
+  p.w_store = 0;
+  p.keep_out = p.a_kept = 0;
+  __builtin_memset(c, 0, sizeof *c);
+  c->stride_height = c->stride_width = c->dilation_height_factor = c->dilation_width_factor = 1;
+  c->input_offset = -p.input_zp;
+  c->output_offset = p.output_zp;
+  c->quantized_activation_min = p.act_min;
+  c->quantized_activation_max = p.act_max;
+  return sasim_tflm::Adopt(p, p.folded_bias, p.packed_weights, 0, 0, p.packed_weights ? m.pair_w_store : 0,
+                           8 | 32);
+}
+
+// The paired producer's kernel call, as TFLite Micro's Eval makes it.
+__attribute__((noinline, cold)) void call_producer(const sasim_drv::LayerDesc& p, const tflite::ConvParams& c) {
+  const int32_t in_dims[4] = {1, p.in_h, p.in_w, p.in_c}, out_dims[4] = {1, p.out_h, p.out_w, p.out_c};
+  const int32_t f_dims[4] = {p.out_c, 1, 1, p.in_c}, bias_dims[1] = {p.out_c};
+  const tflite::RuntimeShape in(4, in_dims), out(4, out_dims), f(4, f_dims), bias(1, bias_dims);
+  tflite::reference_integer_ops::ConvPerChannel(c, p.multiplier, p.shift, in, p.input, f, p.filter, bias, p.bias, out,
+                                                p.output);
+}
+
 // A layer as the exported firmware runs it (Mailbox::shipped): TFLite
 // Micro's arguments, as its kernels' Eval builds them, given to the export's
 // kernel entry, which calls the bridge, which calls the driver (or, where the
@@ -183,7 +235,7 @@ __attribute__((section(".text.sasim_warm"), noinline)) int run_shipped_layer(vol
   if (m.a_kept && !put_kept(m, hw, l)) return finish(m, sasim_drv::kErrCfuRejected, 0, 0, 0, 0);
   if (!sasim_tflm::Adopt(key, l.folded_bias, l.packed_weights, m.fused ? &fused : 0, l.output,
                          l.packed_weights ? m.w_store : 0,
-                         (m.keep_out ? 1 : 0) | (m.a_kept ? 2 : 0) | (m.keep_out == 2 ? 4 : 0)))
+                         (m.keep_out ? 1 : 0) | (m.a_kept ? 2 : 0) | (m.keep_out == 2 ? 4 : 0) | (m.pair ? 16 : 0)))
     return finish(m, sasim_board::kShippedNoAdopt, 0, 0, 0, 0);
   const int32_t kind = m.kind;
   const int32_t in_dims[4] = {l.batches, l.in_h, l.in_w, l.in_c};
@@ -209,14 +261,26 @@ __attribute__((section(".text.sasim_warm"), noinline)) int run_shipped_layer(vol
   conv.quantized_activation_max = dw.quantized_activation_max = fc.quantized_activation_max = l.act_max;
   fc.output_multiplier = l.multiplier[0];
   fc.output_shift = l.shift[0];
+  // A paired producer (Mailbox::pair): its call first, in the span.
+  sasim_drv::LayerDesc lp;
+  tflite::ConvParams pconv;
+  const bool pair = m.pair != 0;
+  if (pair && !adopt_producer(m, hw, l, &lp, &pconv)) return finish(m, sasim_board::kShippedNoAdopt, 0, 0, 0, 0);
   const sasim_tflm::Counters c0 = sasim_tflm::GetCounters();
   uint32_t i0, t0, t1, i1;
   *reinterpret_cast<volatile uint32_t*>(0xF0000008u) = 1;  // marker: the layer starts
+  if (pair) {
+    i0 = read_minstret();
+    t0 = read_mcycle();
+    call_producer(lp, pconv);
+  }
   if (kind == sasim_drv::kConv2d) {
     const int32_t f_dims[4] = {l.out_c, l.k_h, l.k_w, l.in_c};
     const tflite::RuntimeShape f_shape(4, f_dims);
-    i0 = read_minstret();
-    t0 = read_mcycle();
+    if (!pair) {
+      i0 = read_minstret();
+      t0 = read_mcycle();
+    }
     tflite::reference_integer_ops::ConvPerChannel(conv, l.multiplier, l.shift, in_shape, l.input, f_shape, l.filter,
                                                   bias_shape, l.bias, out_shape, y);
     t1 = read_mcycle();
@@ -224,8 +288,10 @@ __attribute__((section(".text.sasim_warm"), noinline)) int run_shipped_layer(vol
   } else if (kind == sasim_drv::kDepthwiseConv2d) {
     const int32_t f_dims[4] = {1, l.k_h, l.k_w, l.out_c};
     const tflite::RuntimeShape f_shape(4, f_dims);
-    i0 = read_minstret();
-    t0 = read_mcycle();
+    if (!pair) {
+      i0 = read_minstret();
+      t0 = read_mcycle();
+    }
     tflite::reference_integer_ops::DepthwiseConvPerChannel(dw, l.multiplier, l.shift, in_shape, l.input, f_shape,
                                                            l.filter, bias_shape, l.bias, out_shape, y);
     t1 = read_mcycle();
@@ -254,6 +320,7 @@ __attribute__((section(".text.sasim_warm"), noinline)) int run_shipped_layer(vol
   int rc = sasim_drv::kOk;
   if (c1.fallbacks != c0.fallbacks) rc = c1.last_status != sasim_drv::kOk ? c1.last_status : sasim_board::kShippedFellBack;
   else if (m.fused && c1.fused == c0.fused) rc = sasim_board::kShippedNotFused;
+  else if (pair && c1.paired == c0.paired) rc = sasim_board::kShippedNotPaired;
   m.on_cfu = c1.accelerated != c0.accelerated ? 1 : 0;
   return finish(m, rc, t0, t1, i0, i1);
 }

@@ -177,6 +177,61 @@ int keep_chain_after(const sasim_drv::HwDesc& hw, const tflite::Model& m, size_t
   return readers == 1 ? 2 : 1;
 }
 
+bool pair_after(const sasim_drv::HwDesc& hw, const tflite::Model& m, const tflite::Imported& im, size_t pos) {
+  if (!hw.keep || pos + 1 >= m.operators.size()) return false;
+  auto layer_at = [&](size_t k) -> const tflite::ImportedLayer* {
+    if (k >= m.operators.size()) return nullptr;
+    for (const tflite::ImportedLayer& l : im.layers)
+      if (l.op_index == m.operators[k].index) return &l;
+    return nullptr;
+  };
+  const tflite::ImportedLayer* const lp = layer_at(pos);
+  const tflite::ImportedLayer* const next = layer_at(pos + 1);
+  if (!lp || !next) return false;
+  const tflite::ImportedLayer& layer = *lp;
+  const tflite::Operator& a = m.operators[pos];
+  const tflite::Operator& b = m.operators[pos + 1];
+  if (b.inputs.empty() || b.inputs[0] != a.outputs[0]) return false;
+  LayerSpec s;
+  int x = -1;
+  if (fusion_after(hw, m, pos, layer, &s, &x) || fusion_after(hw, m, pos + 1, *next, &s, &x)) return false;
+  // Neither in an output-keep chain: the producer reads its input from
+  // memory band by band, the consumer's output goes to memory.
+  if (keep_chain_after(hw, m, pos, layer, next) || keep_chain_after(hw, m, pos + 1, *next, layer_at(pos + 2)))
+    return false;
+  if (const tflite::ImportedLayer* before = pos > 0 ? layer_at(pos - 1) : nullptr)
+    if (keep_chain_after(hw, m, pos - 1, *before, lp)) return false;
+  // The output's only reader, no model output.
+  const int t = a.outputs[0];
+  int readers = 0;
+  for (const tflite::Operator& o : m.operators)
+    for (int i : o.inputs) readers += i == t ? 1 : 0;
+  for (int o : m.outputs) readers += o == t ? 2 : 0;
+  if (readers != 1) return false;
+  // The driver's rule on the two with buffers of their sizes, prepared and
+  // in the store (the run checks that the store has room).
+  auto desc = [&](const tflite::ImportedLayer& il, LayerData* d, std::vector<int8_t>* out, std::vector<int8_t>* blob) {
+    d->filter = il.filter;
+    d->bias = il.bias;
+    d->input.resize(static_cast<size_t>(il.spec.input_elems()));
+    out->resize(static_cast<size_t>(il.spec.output_elems()));
+    sasim_drv::LayerDesc l = layer_desc_from(il.spec, *d, out->data(), nullptr);
+    blob->resize(static_cast<size_t>(std::max(sasim_drv::packed_weights_bytes(hw, l), 1)));
+    l.packed_weights = blob->data();
+    l.w_store = 1;
+    return l;
+  };
+  LayerData da, db;
+  std::vector<int8_t> oa, ob, ba, bb;
+  const sasim_drv::LayerDesc la = desc(layer, &da, &oa, &ba);
+  sasim_drv::LayerDesc lb = desc(*next, &db, &ob, &bb);
+  lb.input = la.output;
+  return sasim_drv::layer_on_cfu(hw, la) && sasim_drv::layer_on_cfu(hw, lb) &&
+         sasim_drv::packed_weights_bytes(hw, la) > 0 && sasim_drv::packed_weights_bytes(hw, lb) > 0 &&
+         sasim_drv::store_lines(hw, la) > 0 && sasim_drv::store_lines(hw, lb) > 0 &&
+         sasim_drv::pair_supported(hw, la, lb);
+}
+
 int cmd_run_tflite(const CommonOptions& common, const RunOptions& opt) {
   if (!opt.model_overrides.empty())
     throw ConfigError({{"--set " + opt.model_overrides[0].text, 0, 0, "",
@@ -317,6 +372,67 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
   // CFU's A bank (keep_chain_after); the layers that kept or took one.
   bool input_kept = false;
   std::vector<int> kept_by;
+  // Paired layers (pair_after): run at the producer's turn, which computes
+  // nothing of its own (its row: "in" the consumer); the consumer's row
+  // reports the pair's cycles (both calls, as the firmware's two take them).
+  std::map<int, int> paired_into;              // producer operator -> consumer operator
+  std::map<int, EngineResult> pair_runs;      // consumer operator -> the pair's run
+  // Runs the pair at pos when the store holds both layers' weights where
+  // the bridge would put them (a copy of the allocator tries first); false
+  // (nothing run, nothing placed) otherwise.
+  auto pair_layers = [&](size_t pos, const tflite::ImportedLayer& pl, const tflite::ImportedLayer& ql) {
+    const tflite::Operator& op = m.operators[pos];
+    const tflite::Operator& nx = m.operators[pos + 1];
+    LayerSpec ps = pl.spec, qs = ql.spec;
+    ps.shipped = qs.shipped = true;
+    LayerData pd, qd;
+    pd.input = t.at(op.inputs[0]);
+    pd.filter = pl.filter;
+    pd.bias = pl.bias;
+    qd.input.assign(static_cast<size_t>(qs.input_elems()), 0);  // the producer's output: never written
+    qd.filter = ql.filter;
+    qd.bias = ql.bias;
+    // The driver's rule (pair_supported: its band order against the arena
+    // plan) on the tensors where the plan puts them: their addresses only,
+    // nothing is read.
+    if (plan.total > 0) {
+      std::vector<int8_t> ob(static_cast<size_t>(ps.output_elems())), qo(static_cast<size_t>(qs.output_elems()));
+      std::vector<int8_t> bp(static_cast<size_t>(std::max(sasim_drv::packed_weights_bytes(hw_desc, layer_desc_from(ps, pd, ob.data(), nullptr)), 1)));
+      std::vector<int8_t> bq(static_cast<size_t>(std::max(sasim_drv::packed_weights_bytes(hw_desc, layer_desc_from(qs, qd, qo.data(), nullptr)), 1)));
+      auto at = [](int64_t offset) { return reinterpret_cast<int8_t*>(static_cast<uintptr_t>(0x40000000u + offset)); };
+      sasim_drv::LayerDesc la = layer_desc_from(ps, pd, at(planned(op.outputs[0])), nullptr);
+      sasim_drv::LayerDesc lb = layer_desc_from(qs, qd, at(planned(nx.outputs[0])), nullptr);
+      la.input = at(planned(op.inputs[0]));
+      lb.input = la.output;
+      la.packed_weights = bp.data();
+      lb.packed_weights = bq.data();
+      la.w_store = lb.w_store = 1;
+      if (planned(op.inputs[0]) < 0 || planned(op.outputs[0]) < 0 || planned(nx.outputs[0]) < 0 ||
+          !sasim_drv::pair_supported(hw_desc, la, lb))
+        return false;
+    }
+    StoreAllocator probe = store;
+    const int pw = probe.place(ps, pd, "p");
+    const int pprep = probe.last_prepared();
+    const int qw = probe.place(qs, qd, "q");
+    if (pw <= 0 || qw <= 0 || pprep != 2 || probe.last_prepared() != 2) return false;
+    ps.w_store = store.place(ps, pd, std::to_string(op.index));
+    ps.prepared = store.last_prepared();
+    qs.w_store = store.place(qs, qd, std::to_string(nx.index));
+    qs.prepared = store.last_prepared();
+    qs.placement.planned_bytes = plan.total;
+    qs.placement.input = planned(nx.inputs[0]);
+    qs.placement.output = planned(nx.outputs[0]);
+    auto pp = std::make_shared<PairedProducer>();
+    pp->spec = ps;
+    pp->w_store = ps.w_store;
+    pp->input_offset = planned(op.inputs[0]);
+    pp->data = std::move(pd);
+    qs.pair = pp;
+    pair_runs[nx.index] = engine->run(qs, qd);
+    paired_into[op.index] = nx.index;
+    return true;
+  };
   for (size_t pos = 0; pos < m.operators.size(); ++pos) {
     const tflite::Operator& op = m.operators[pos];
     SigintScope::test_hook(ops_done);
@@ -343,7 +459,38 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
     const auto fused_it = fused_into.find(op.index);
     const auto chain_it = chained_into.find(op.index);
     const auto chain_run = chain_runs.find(op.index);
-    if (fused_it != fused_into.end()) {
+    const auto pair_run = pair_runs.find(op.index);
+    // A CFU layer's run into the row and the totals.
+    auto account = [&](const tflite::ImportedLayer& L, const EngineResult& r, size_t bias_count) {
+      cycles = r.stats.cycles;
+      if (r.stats.on_cpu) {  // the driver's cost model: the CPU is faster
+        cpu_cycles += r.stats.cycles;
+        ++cpu_ops_timed;
+        ++layers_on_cpu;
+      } else {
+        cfu_cycles += r.stats.cycles;
+      }
+      macs = r.stats.macs;
+      util = 100.0 * r.stats.utilisation(hw.rows, hw.cols);
+      row.s = r.stats;
+      row.bounded = true;
+      // The array's MAC bound and the feed bound (docs/bounds.md), as a
+      // layer-list run computes them.
+      const LayerSpec& sp = L.spec;
+      row.mac_bound = static_cast<double>(sp.macs()) / (hw.rows * hw.cols);
+      const double in_bytes = static_cast<double>(sp.input_elems() + sp.filter_elems() + 4 * bias_count);
+      row.feed_bound = std::ceil(in_bytes / 8) * feed.write_cycles_per_8_bytes +
+                       std::ceil(static_cast<double>(sp.output_elems()) / 4) * feed.read_cycles_per_4_bytes;
+    };
+    if (layer && pair_run != pair_runs.end()) {
+      // A paired layer's consumer: run with its producer, in the producer's turn.
+      t[oi] = std::move(pair_run->second.output);
+      account(*layer, pair_run->second, layer->bias.size());
+      where = "cfu";
+    } else if (layer && board && !opt.no_fuse && pair_after(hw_desc, m, im, pos) &&
+               pair_layers(pos, *layer, *next_layer)) {
+      where = "pair";
+    } else if (fused_it != fused_into.end()) {
       // Computed by the layer it is fused into: no cycles of its own.
       where = "fused";
     } else if (chain_it != chained_into.end() || chain_run != chain_runs.end()) {
@@ -410,25 +557,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
       if (spec.keep_out) kept_by.push_back(op.index);
       t[fused_out >= 0 ? fused_out : oi] = std::move(r.output);
       where = fused_out >= 0 ? "cfu+" : r.stats.on_cpu ? "cpu" : "cfu";
-      cycles = r.stats.cycles;
-      if (r.stats.on_cpu) {  // the driver's cost model: the CPU is faster
-        cpu_cycles += r.stats.cycles;
-        ++cpu_ops_timed;
-        ++layers_on_cpu;
-      } else {
-        cfu_cycles += r.stats.cycles;
-      }
-      macs = r.stats.macs;
-      util = 100.0 * r.stats.utilisation(hw.rows, hw.cols);
-      row.s = r.stats;
-      row.bounded = true;
-      // The array's MAC bound and the feed bound (docs/bounds.md), as a
-      // layer-list run computes them.
-      const LayerSpec& sp = layer->spec;
-      row.mac_bound = static_cast<double>(sp.macs()) / (hw.rows * hw.cols);
-      const double in_bytes = static_cast<double>(sp.input_elems() + sp.filter_elems() + 4 * d.bias.size());
-      row.feed_bound = std::ceil(in_bytes / 8) * feed.write_cycles_per_8_bytes +
-                       std::ceil(static_cast<double>(sp.output_elems()) / 4) * feed.read_cycles_per_4_bytes;
+      account(*layer, r, d.bias.size());
     } else {
       // The CPU operators on their golden implementation, fed by the
       // engine's tensors (not the golden network's).
@@ -462,6 +591,11 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
     if (head_it != chained_into.end()) checked_t = m.operators[pos + 1].outputs[0];  // the chain's output
     if (head_it != chained_into.end() && chain_runs.count(head_it->second))
       t[checked_t] = chain_runs.at(head_it->second).first;
+    const auto pair_it = paired_into.find(op.index);
+    if (pair_it != paired_into.end()) {  // the pair's output (the producer's own is never written)
+      checked_t = m.operators[pos + 1].outputs[0];
+      t[checked_t] = pair_runs.at(pair_it->second).output;
+    }
     if (fused_it != fused_into.end()) ++fused_ops;
     const bool exact = t.count(checked_t) && t[checked_t] == want[checked_t];
     all_exact = all_exact && exact;
@@ -478,6 +612,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
                cycles                         ? std::to_string(*cycles)
                : fused_it != fused_into.end() ? fmt::format("in {}", fused_it->second)
                : head_it != chained_into.end() ? fmt::format("in {}", head_it->second)
+               : pair_it != paired_into.end()  ? fmt::format("in {}", pair_it->second)
                                               : std::string("not timed"),
                layer && where != "fused" ? std::to_string(macs) : "",
                layer ? fmt::format("{:.2f}", util) : "",
@@ -499,6 +634,10 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
     ops.push_back({{"index", op.index}, {"op", tflite::op_name(op.code)}, {"output_shape", o.shape}, {"where", where},
                    {"implementation", where == "fused"  ? fmt::format("fused into operator {}'s readback (READ_EW)",
                                                                          fused_it->second)
+                                      : where == "pair"
+                                          ? fmt::format("paired with operator {}: run band by band with it, its rows "
+                                                        "kept in the CFU's A bank and never stored (run_pair)",
+                                                        pair_it->second)
                                       : head_it != chained_into.end()
                                           ? fmt::format("elementwise chain with operator {}: one 256-entry table "
                                                         "(built on the CFU's elementwise unit) applied in its call",
@@ -520,6 +659,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
                    {"timed", cycles.has_value()}, {"macs", macs}, {"bit_exact", exact}});
     if (fused_it != fused_into.end()) ops.back()["fused_into"] = fused_it->second;
     if (head_it != chained_into.end()) ops.back()["chained_into"] = head_it->second;
+    if (pair_it != paired_into.end()) ops.back()["paired_into"] = pair_it->second;
     // Everything a layer-list run reports per layer (the CPU's classes and
     // memory causes with the CPU model; the array's and the bounds for the
     // operators on the array).
@@ -589,6 +729,15 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
     fmt::print(so, "{}\n",
                wrap_columns(fmt::format("elementwise chains: {} run as one 256-entry table each, built on the CFU's "
                                         "elementwise unit and applied by the CPU in one pass (docs/export-cfu.md)",
+                                        list),
+                            120, " "));
+  }
+  if (!paired_into.empty()) {
+    std::string list;
+    for (const auto& [p, q] : paired_into) list += fmt::format("{}{} and {}", list.empty() ? "" : ", ", p, q);
+    fmt::print(so, "{}\n",
+               wrap_columns(fmt::format("paired layers: {} run band by band, each expansion's rows kept in the CFU's "
+                                        "A bank for the layer reading them and never stored (docs/microarchitecture.md)",
                                         list),
                             120, " "));
   }
@@ -672,6 +821,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
                                       {"fusions_prevented_by_arena_plan", prevented.size()},
                                       {"fusions_in_place", in_place.size()},
                                       {"elementwise_chains", chained_into.size()},
+                                      {"paired_layers", paired_into.size()},
                                       {"weight_store", {{"lines", hw_desc.w_lines}, {"lines_used", store.lines_used()},
                                                         {"layers", store.layers()}, {"layers_not_fitting", store.layers_not_fitting()}}},
                                       {"layers_on_cpu", layers_on_cpu},

@@ -170,6 +170,37 @@ class ArenaFill {
 
 }  // namespace
 
+// A paired layer's producer (LayerSpec::pair) into the arena and the
+// mailbox: its input at its planned offset, its constants, its prepared
+// biases and weights, its store line.
+static void put_producer(const sasim_drv::HwDesc& hw, const PairedProducer& pp, ArenaFill* arena, sasim_board::Mailbox* m) {
+  const LayerSpec& s = pp.spec;
+  const LayerData& d = pp.data;
+  const sasim_drv::LayerDesc l = layer_desc_from(s, d, nullptr);
+  m->pair = 1;
+  m->pair_in_c = l.in_c;
+  m->pair_input_zp = l.input_zp;
+  m->pair_output_zp = l.output_zp;
+  m->pair_act_min = l.act_min;
+  m->pair_act_max = l.act_max;
+  m->pair_input = arena->put(pp.input_offset, d.input.data(), d.input.size());
+  m->pair_filter = arena->next(d.filter.data(), d.filter.size());
+  m->pair_bias = d.bias.empty() ? 0 : arena->next(d.bias.data(), d.bias.size() * 4);
+  m->pair_multiplier = arena->next(s.output_multiplier.data(), s.output_multiplier.size() * 4);
+  const std::vector<int32_t> shifts(s.output_shift.begin(), s.output_shift.end());
+  m->pair_shift = arena->next(shifts.data(), shifts.size() * 4);
+  std::vector<int32_t> folded(static_cast<size_t>(l.out_c));
+  sasim_drv::fold_biases(l, folded.data());
+  m->pair_folded_bias = arena->next(folded.data(), folded.size() * 4);
+  const int bytes = sasim_drv::packed_weights_bytes(hw, l);
+  if (bytes > 0) {
+    std::vector<int8_t> blob(static_cast<size_t>(bytes));
+    sasim_drv::pack_weights(hw, l, blob.data());
+    m->pair_packed_weights = arena->next(blob.data(), blob.size());
+    m->pair_w_store = pp.w_store;
+  }
+}
+
 void BoardHost::put_hw(const sasim_drv::HwDesc& hw, sasim_board::Mailbox* m) const {
   m->magic = sasim_board::kMailboxMagic;
   m->version = sasim_board::kMailboxVersion;
@@ -228,7 +259,8 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
   m.act_max = l.act_max;
   m.per_tensor = l.per_tensor;
   const size_t out_bytes = static_cast<size_t>(spec.output_elems());
-  m.input = arena.put(pl.input, data.input.data(), data.input.size());
+  // Paired: the input is the producer's output, which nothing writes.
+  m.input = arena.put(pl.input, spec.pair ? nullptr : data.input.data(), data.input.size());
   m.filter = place(data.filter.data(), data.filter.size());
   m.bias = data.bias.empty() ? 0 : place(data.bias.data(), data.bias.size() * 4);
   m.multiplier = place(spec.output_multiplier.data(), spec.output_multiplier.size() * 4);
@@ -266,6 +298,7 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
       m.w_store = spec.w_store;  // the weight store, where the first inference put them
     }
   }
+  if (spec.pair) put_producer(hw, *spec.pair, &arena, &m);
   // Shipped and fused: the layer's own output, which the call names and the
   // fused run never writes (it writes the operator's, m.output).
   if (spec.shipped && spec.has_fused) m.fused_y = arena.put(pl.own_output, nullptr, out_bytes);

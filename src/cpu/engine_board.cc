@@ -75,6 +75,10 @@ EngineResult run_layer_on_board(cpu::BoardHost* board, const CoreParams& p, cons
   if (rc == sasim_board::kShippedNotFused)
     throw std::runtime_error(fmt::format("layer {}: the exported bridge ran the layer without its fused operator",
                                          spec.name));
+  if (rc == sasim_board::kShippedNotPaired)
+    throw std::runtime_error(fmt::format("layer {}: the exported bridge ran the layer apart from its paired producer "
+                                         "(sasim_drv::run_pair refused them)",
+                                         spec.name));
   if (rc == sasim_board::kShippedNoAdopt)
     throw std::runtime_error(fmt::format("layer {}: the exported bridge's table of prepared layers is full", spec.name));
   if (rc != sasim_drv::kOk)
@@ -90,7 +94,8 @@ EngineResult run_layer_on_board(cpu::BoardHost* board, const CoreParams& p, cons
   LayerStats& s = r.stats;
   s.timed = true;
   s.cycles = prof.cycles;
-  s.macs = static_cast<uint64_t>(spec.macs());
+  // A paired layer's cycles are both layers': so are its MACs.
+  s.macs = static_cast<uint64_t>(spec.macs() + (spec.pair ? spec.pair->spec.macs() : 0));
   s.host_instructions = prof.counters.cfu_instructions;
   if (core) {
     const CoreCounters& a = snaps.start;

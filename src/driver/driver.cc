@@ -552,12 +552,53 @@ class Runner {
     if (sc.split || sc.skip || sc.pl.packed || line_pitch(hw_.rows) != hw_.rows || l_.in_c % hw_.rows != 0) return 0;
     return sc.pl.lines;
   }
+  // The consumer's band order that never overwrites a producer input row
+  // before it is read (TFLite Micro's arena plan may give the consumer's
+  // output the buffer of the producer's input: MobileNetV2's stride-2
+  // depthwise layers get the very same offset): 1, top down; 2, from the
+  // last band up; 0 neither. Each band reads its producer input rows before
+  // it stores its output rows; the rows stored before a band (one
+  // contiguous range either way) must not overlap the rows it reads.
+  SASIM_RARE int pair_order(const LayerDesc& p) {
+    if (!set_limits()) return 0;
+    const Schedule sc = schedule();
+    const uintptr_t in = reinterpret_cast<uintptr_t>(p.input), out = reinterpret_cast<uintptr_t>(l_.output);
+    const uintptr_t in_row = static_cast<uintptr_t>(p.in_w) * p.in_c;
+    const uintptr_t out_row = static_cast<uintptr_t>(l_.out_w) * l_.out_c;
+    for (int order = 1; order <= 2; ++order) {
+      bool ok = true;
+      uintptr_t w0 = 0, w1 = 0;  // the output bytes stored so far
+      int oy = 0, oy_end = l_.out_h;
+      while (ok && (order == 1 ? oy < l_.out_h : oy_end > 0)) {
+        int y0, y1, nr;
+        if (order == 1) {
+          band_of(sc.plb, oy, &y0, &y1, &nr);
+        } else {
+          nr = band_ending(sc.plb, oy_end);
+          oy = oy_end - nr;
+          rows_under(oy, nr, &y0, &y1);
+        }
+        const uintptr_t r0 = in + static_cast<uintptr_t>(y0) * in_row, r1 = in + static_cast<uintptr_t>(y1) * in_row;
+        if (w1 > w0 && r0 < w1 && w0 < r1) ok = false;
+        const uintptr_t o0 = out + static_cast<uintptr_t>(oy) * out_row, o1 = o0 + static_cast<uintptr_t>(nr) * out_row;
+        w0 = w1 > w0 && w0 < o0 ? w0 : o0;
+        w1 = w1 > o1 ? w1 : o1;
+        if (order == 1) oy += nr;
+        else oy_end = oy;
+      }
+      if (ok) return order;
+    }
+    return 0;
+  }
   void set_producer() { pair_ = true; }
-  void set_feed(Runner* p) { feed_ = p; }
+  void set_feed(Runner* p, bool reverse) {
+    feed_ = p;
+    reverse_ = reverse;
+  }
   // The producer's part of a band: output rows [y0, y1) of its one image as
   // one band, kept only into the shadow A bank from byte 0 (the consumer's
   // band); the A bank then holds nothing of the producer's, and KEEP is off.
-  SASIM_NOINLINE int produce_rows(int y0, int y1) {
+  SASIM_RARE int produce_rows(int y0, int y1) {
     row_lo_ = y0;
     row_hi_ = y1;
     set_output();
@@ -1050,10 +1091,8 @@ class Runner {
       nr = min_i(sc.skip_rows, l_.out_h - oy);
       y0 = oy * l_.k_h;
       y1 = y0 + nr * l_.k_h;
-    } else if (row_hi_ > 0) {  // a paired producer: output rows [oy, row_hi_) as one band
-      nr = row_hi_ - oy;
-      y0 = max_i(0, oy * l_.stride_h - l_.pad_top);
-      y1 = min_i(l_.in_h, (row_hi_ - 1) * l_.stride_h - l_.pad_top + (l_.k_h - 1) * l_.dil_h + 1);
+    } else if (row_hi_ > 0 || reverse_) {  // a paired producer's rows [oy, row_hi_); a reversed band
+      pair_band(oy, &y0, &y1, &nr);
     } else {
       band_of(sc.plb, oy, &y0, &y1, &nr);
     }
@@ -1085,7 +1124,7 @@ class Runner {
   // run_pair's consumer: its band rows [y0, y1) from the producer, which
   // runs them after this layer's last tile is read (its STARTs take both C
   // banks and swap A); then this layer's registers go back.
-  SASIM_NOINLINE void feed(const Schedule& sc, int y0, int y1) {
+  SASIM_RARE void feed(const Schedule& sc, int y0, int y1) {
     finish_pending();
     const int rc = feed_->produce_rows(y0, y1);
     if (rc != kOk) status_ = rc;
@@ -1142,7 +1181,14 @@ class Runner {
     const int split_lines = sc.split_lines;
     for (int go = 0; go < (split ? (groups + split_lines - 1) / split_lines : 1); ++go)
     for (int n = 0; n < l_.batches; ++n) {
-      for (int oy = row_lo_; oy < (row_hi_ > 0 ? row_hi_ : l_.out_h);) {
+      // (Paired and reversed: the bands from the last up, band_ending.)
+      int oy_end = l_.out_h;
+      for (int oy = row_lo_; reverse_ ? oy_end > 0 : oy < (row_hi_ > 0 ? row_hi_ : l_.out_h);) {
+        if (reverse_) {
+          rev_nr_ = band_ending(sc.plb, oy_end);
+          oy = oy_end - rev_nr_;
+          oy_end = oy;
+        }
         Band bd;
         begin_band(sc, go, n, oy, &bga, &bd);
         if (feed_) b_loaded = false;  // the producer's STARTs loaded its own weights into B
@@ -1380,6 +1426,34 @@ class Runner {
     *y0p = y0;
     *y1p = y1;
     *nrp = nr;
+  }
+  // The input rows [y0, y1) under output rows [oy, oy + nr) (clipped to the
+  // image, at least one).
+  void rows_under(int oy, int nr, int* y0p, int* y1p) const {
+    const int keff = (l_.k_h - 1) * l_.dil_h + 1;
+    const int y0 = min_i(l_.in_h - 1, max_i(0, oy * l_.stride_h - l_.pad_top));
+    *y0p = y0;
+    *y1p = max_i(y0 + 1, min_i(l_.in_h, (oy + nr - 1) * l_.stride_h - l_.pad_top + keff));
+  }
+  // A paired layer's band from oy (begin_band): the producer's output rows
+  // [oy, row_hi_), or a reversed consumer's rev_nr_ rows. Out of line.
+  SASIM_RARE void pair_band(int oy, int* y0, int* y1, int* nr) const {
+    *nr = reverse_ ? rev_nr_ : row_hi_ - oy;
+    rows_under(oy, *nr, y0, y1);
+  }
+  // band_of from the other end: the output rows of the band that ends at
+  // row oy_end (exclusive), as many as fit an A bank (at least one).
+  // Out of line: only a paired consumer's loop calls it.
+  SASIM_RARE int band_ending(const Plan& pl, int oy_end) const {
+    const int rmax = hw_.a_lines / (pl.band_w * pl.lines);
+    int nr = 1;
+    int y0, y1;
+    while (nr < oy_end && nr < pl.max_rows) {
+      rows_under(oy_end - nr - 1, nr + 1, &y0, &y1);
+      if (y1 - y0 > rmax) break;
+      ++nr;
+    }
+    return nr;
   }
 
   // Output rows per band at most, so that the board's L2 (LiteX's: 8 KiB,
@@ -2254,6 +2328,10 @@ class Runner {
   Runner* feed_ = 0;
   bool pair_ = false;
   int row_lo_ = 0, row_hi_ = 0;
+  // The consumer's bands from the last up (pair_order 2), and the current
+  // one's output rows.
+  bool reverse_ = false;
+  int rev_nr_ = 0;
 };
 
 }  // namespace
@@ -2294,15 +2372,11 @@ SASIM_RARE bool pair_supported(const HwDesc& hw, const LayerDesc& p, const Layer
       q.in_c != p.out_c)
     return false;
   if (!p.packed_weights || !q.packed_weights || p.w_store <= 0 || q.w_store <= 0 || hw.w_lines <= 0) return false;
-  // The producer's input is read band by band while the consumer's output
-  // is stored: they must not overlap.
-  const uintptr_t in = reinterpret_cast<uintptr_t>(p.input), out = reinterpret_cast<uintptr_t>(q.output);
-  const uintptr_t in_bytes = static_cast<uintptr_t>(p.in_h) * p.in_w * p.in_c;
-  const uintptr_t out_bytes = static_cast<uintptr_t>(q.out_h) * q.out_w * q.out_c;
-  if (out < in + in_bytes && in < out + out_bytes) return false;
   Runner rp(hw, p), rq(hw, q);
   const int lines = rq.pair_consumer_lines();
-  return lines > 0 && rp.pair_producer_ok(lines);
+  // The producer's input is read band by band while the consumer's output
+  // is stored: in an order that overwrites no row before it is read.
+  return lines > 0 && rp.pair_producer_ok(lines) && rq.pair_order(p) != 0;
 }
 
 SASIM_WARM int run_pair(const HwDesc& hw, const LayerDesc& p, const LayerDesc& q) {
@@ -2310,7 +2384,7 @@ SASIM_WARM int run_pair(const HwDesc& hw, const LayerDesc& p, const LayerDesc& q
   Runner rp(hw, p), rq(hw, q);
   if (!rp.pair_producer_ok(hw.a_lines)) return kErrNotFusable;  // (sets its limits)
   rp.set_producer();
-  rq.set_feed(&rp);
+  rq.set_feed(&rp, rq.pair_order(p) == 2);
   return rq.run();
 }
 

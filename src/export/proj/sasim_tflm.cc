@@ -59,7 +59,7 @@ const sasim_drv::HwDesc kHw = {
 #endif
 
 bool g_enabled = true;
-Counters g_counters = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+Counters g_counters = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 
 // The layers whose next operator is fused into their readback (READ_EW),
 // known by their filter (sasim_fuse.h, written by export-cfu --model: the
@@ -147,6 +147,12 @@ struct Prepared {
   int keep;
   signed char keep_ok;
   bool keep_seen;  // its reader took its kept output once: from then on kept only (keep bit 2)
+  // A paired producer (keep bit 3): whether the driver runs it with its
+  // reader (sasim_drv::pair_supported, decided when the reader's call came
+  // right after its plain run; -1 not yet), and whether that was seen: from
+  // then on its call is deferred to its reader's, which runs both.
+  signed char pair_ok;
+  bool pair_seen;
   // The per-channel multipliers and shifts found to be the CFU's (quant_ok)
   // at an earlier call: TFLite Micro computes them once, in Prepare.
   const int32_t* q_mult;
@@ -251,6 +257,8 @@ Prepared* add_entry(const sasim_drv::LayerDesc& l) {
   p.keep = 0;
   p.keep_ok = -1;
   p.keep_seen = false;
+  p.pair_ok = -1;
+  p.pair_seen = false;
   p.q_mult = p.q_shift = 0;
   p.fuse = false;
   p.learned = false;
@@ -361,7 +369,31 @@ unsigned output_bytes(const sasim_drv::LayerDesc& l) {
 // inference, and the bridge fuses only after seeing the operator follow.
 void chain_settle();
 
+// Paired layers (sasim_drv::run_pair; the keep table's bits 3 and 4): a
+// 1 x 1 expansion whose only reader, the next layer, runs band by band with
+// it, the expansion's rows kept in the CFU and never stored. The producer's
+// call, once the pair was seen and the driver takes it, computes nothing
+// (pending); its reader's call runs both. Any other call runs the pending
+// producer plainly first (pair_settle: its input is intact, its output
+// tensor written), so the output is never wrong, only slower. After a plain
+// run (ran) the next call, when it is the reader, decides the pair.
+struct Pair {
+  bool pending, ran;
+  Prepared* p;
+  sasim_drv::LayerDesc l;  // the producer as called
+};
+Pair g_pair = {false, false, 0, sasim_drv::LayerDesc()};
+
+__attribute__((noinline, cold)) void pair_settle() {
+  g_pair.ran = false;
+  if (!g_pair.pending) return;
+  g_pair.pending = false;
+  g_counters.last_status = sasim_drv::run_layer(kHw, g_pair.l);
+  if (g_counters.last_status == sasim_drv::kOk) ++g_counters.accelerated;
+}
+
 SASIM_BRIDGE void settle() {
+  if (g_pair.pending || g_pair.ran) pair_settle();
   chain_settle();
   if (!g_last.fused) return;
   g_last.fused = false;
@@ -377,7 +409,59 @@ SASIM_BRIDGE void settle() {
 }
 
 bool refuse() {
+  if (g_pair.pending) pair_settle();  // a reader that does not run here reads the producer's output
   ++g_counters.fallbacks;
+  return false;
+}
+
+// settle() for a layer's call, except a pending or just-run paired
+// producer whose output is this call's input (run() takes it).
+SASIM_BRIDGE void settle_for(const int8_t* input) {
+  if ((g_pair.pending || g_pair.ran) && g_pair.l.output == input) {
+    chain_settle();
+    return;  // (a fused layer's call settles everything before it: none is pending behind a producer)
+  }
+  settle();
+}
+
+// The paired producer's call: deferred to its reader's once the pair was
+// seen and the driver takes it; after a plain run, remembered for the
+// reader's call to decide the pair. Cold: only paired layers run it.
+__attribute__((noinline, cold)) bool pair_defer(Prepared* p, const sasim_drv::LayerDesc& l) {
+  if (p->pair_ok != 1 || !p->pair_seen) return false;
+  keep_dropped();  // (as any layer's commands would)
+  g_pair.pending = true;
+  g_pair.ran = false;
+  g_pair.p = p;
+  g_pair.l = l;
+  return true;
+}
+// The reader's call with its producer pending or just run (settle_for left
+// it): decides the pair after a plain run; runs both when pending (true),
+// or the producer plainly first when the driver does not take them.
+__attribute__((noinline, cold)) bool pair_take(Prepared* p, const sasim_drv::LayerDesc& l) {
+  Prepared* const pp = g_pair.p;
+  if (g_pair.ran) {  // the first inference: the producer ran plainly
+    g_pair.ran = false;
+    if (p && (p->keep & 16)) {
+      pp->pair_ok = sasim_drv::pair_supported(kHw, g_pair.l, l) ? 1 : 0;
+      pp->pair_seen = true;
+    }
+    return false;
+  }
+  g_pair.pending = false;
+  if (p && (p->keep & 16)) {
+    const int rc = sasim_drv::run_pair(kHw, g_pair.l, l);
+    g_counters.last_status = rc;
+    if (rc == sasim_drv::kOk) {
+      g_counters.accelerated += 2;
+      ++g_counters.paired;
+      return true;
+    }
+    pp->pair_ok = 0;  // (kErrNotFusable: before any command)
+  }
+  g_pair.pending = true;
+  pair_settle();
   return false;
 }
 
@@ -415,7 +499,7 @@ __attribute__((noinline, cold)) void keep_setup(Prepared* p, sasim_drv::LayerDes
 // channels_checked: the caller checked l's per-channel multipliers and
 // shifts (else they are checked here, once per prepared layer).
 SASIM_BRIDGE bool run(sasim_drv::LayerDesc* l, bool channels_checked) {
-  settle();
+  settle_for(l->input);
   Prepared* p = find(l);
   if (!channels_checked && !(p && p->q_mult == l->multiplier && p->q_shift == l->shift)) {
     if (!channels_ok(l->out_c, l->multiplier, l->shift)) return refuse();
@@ -427,6 +511,8 @@ SASIM_BRIDGE bool run(sasim_drv::LayerDesc* l, bool channels_checked) {
   }
   if (!p) p = prepare(l);
   g_last.learning = false;
+  if ((g_pair.pending || g_pair.ran) && pair_take(p, *l)) return true;
+  if (p && (p->keep & 8) && pair_defer(p, *l)) return true;
   if (g_kept || (p && p->keep)) keep_setup(p, l);
   // The driver's cost model: a small fully connected layer is faster on the
   // CPU (TFLite Micro's reference code then runs), unless its next operator
@@ -487,6 +573,11 @@ SASIM_BRIDGE bool run(sasim_drv::LayerDesc* l, bool channels_checked) {
     return false;
   }
   ++g_counters.accelerated;
+  if (p && (p->keep & 8)) {  // a paired producer, run plainly: its reader's call decides the pair
+    g_pair.ran = true;
+    g_pair.p = p;
+    g_pair.l = *l;
+  }
   if (l->keep_out) {
     g_kept = l->output;
     g_kept_p = p;
@@ -570,6 +661,10 @@ bool Adopt(const sasim_drv::LayerDesc& l, const int32_t* folded, const int8_t* p
   if (!p) return false;
   p->keep = keep;
   p->keep_seen = (keep & 4) != 0;  // the inference after the first: its chain seen
+  // A paired producer after the first inference (bit 5, the runner's): the
+  // pair seen, and taken unless the reader's call finds the driver refusing.
+  p->pair_seen = (keep & 32) != 0;
+  p->pair_ok = p->pair_seen ? 1 : -1;
   // Decided at the first inference, as keep_setup decides it.
   if (keep & 1) p->keep_ok = sasim_drv::keep_out_supported(kHw, l) ? 1 : 0;
   if (keep & 2) g_kept = l.input;  // its producer ran right before (the caller put the input in A)
@@ -617,7 +712,7 @@ SASIM_BRIDGE bool ConvPerChannel(const tflite::ConvParams& params, const int32_t
                     const tflite::RuntimeShape& bias_shape, const int32_t* bias_data,
                     const tflite::RuntimeShape& output_shape, int8_t* output_data) {
   (void)bias_shape;
-  settle();  // a layer run fused before: its own output (this call is not its operator)
+  settle_for(input_data);  // a layer run fused before: its own output (this call is not its operator)
   g_last.learning = false;
   if (!g_enabled) return refuse();
   sasim_drv::LayerDesc l;
@@ -638,7 +733,7 @@ SASIM_BRIDGE bool DepthwiseConvPerChannel(const tflite::DepthwiseParams& params,
                              const int32_t* bias_data, const tflite::RuntimeShape& output_shape,
                              int8_t* output_data) {
   (void)bias_shape;
-  settle();  // a layer run fused before: its own output (this call is not its operator)
+  settle_for(input_data);  // a layer run fused before: its own output (this call is not its operator)
   g_last.learning = false;
   if (!g_enabled) return refuse();
   sasim_drv::LayerDesc l;
@@ -753,6 +848,7 @@ static bool elementwise(int op, const tflite::ArithmeticParams& params, const in
 // (true: computed already) or not (the layer's own output first); the state
 // of the layer run last moves to g_call for elementwise's learning.
 static bool elementwise_call(int op, const int8_t* input1_data, const int8_t* input2_data, int8_t* output_data) {
+  if (g_pair.pending || g_pair.ran) pair_settle();  // (a paired producer's reader is a layer)
   g_call = g_last;
   g_last.learning = false;
   if (!g_last.fused) return false;

@@ -88,8 +88,10 @@ void ResetPrepared();
 // weights do not fit the store there. `keep`: the layer's output-keep bits
 // (bit 0 it keeps its output for the next layer, bit 1 its input is in the
 // CFU's A bank: the caller put it there, as its producer would have; bit 2
-// its output goes only there, its reader's call having been seen). A
-// project's firmware has no use for it.
+// its output goes only there, its reader's call having been seen; bit 3 it
+// is a paired producer, bit 4 its reader, bit 5 the pair was seen: its call
+// defers to its reader's, sasim_drv::run_pair). A project's firmware has no
+// use for it.
 bool Adopt(const sasim_drv::LayerDesc& l, const int32_t* folded, const int8_t* packed,
            const sasim_drv::EltwiseDesc* fused, int8_t* fused_output, int w_store, int keep = 0);
 // The runner's stand-in for an export's chain table (sasim_fuse.h): the next
@@ -140,6 +142,10 @@ struct Counters {
   // the head's call deferred, the tail's call applying both. A head whose
   // tail did not come next is computed at the next call (not counted here).
   unsigned chained;
+  // Paired layers (sasim_fuse.h's keep table, bits 3 and 4) run as one:
+  // the expansion's call deferred, its reader's call running both
+  // (sasim_drv::run_pair).
+  unsigned paired;
 };
 const Counters& GetCounters();
 
