@@ -18,6 +18,7 @@
 
 #include "sasim/case_io.h"
 #include "sasim/cpu_ops.h"
+#include "sasim/golden.h"
 #include "sasim_fuse.h"
 #include "sasim_hw.h"
 #include "sasim_tflm.h"
@@ -338,6 +339,213 @@ int check_fused(const std::string& vectors, int* passed) {
   return 1;
 }
 
+// Paired layers (docs/export-cfu.md, "Paired layers"): a 1 x 1 expansion
+// (8 -> 16 channels at 14 x 14) and its 3 x 3 stride-2 depthwise reader,
+// marked as the keep table would mark them (here through Adopt: bit 3 and
+// bit 4, not seen yet, both weights in the store). Three inferences through
+// TFLite Micro's entries: the first runs the two plainly and decides the
+// pair, the later ones run it from the reader's call (Counters::paired),
+// the expansion's output never written. Once with the reader's output
+// apart from the expansion's input, once over it at the same offset (as
+// TFLite Micro's planner puts MobileNetV2's stride-2 pairs: the bands then
+// run from the last up). Then a deferred expansion followed by another
+// call: its output is written first. Every result bit-exact.
+int check_paired(int* passed) {
+  if (!SASIM_HW_KEEP || SASIM_HW_W_LINES == 0 || SASIM_HW_DATAFLOW != sasim_isa::kDataflowWs || !SASIM_HW_IM2COL)
+    return 0;
+  const sasim_drv::HwDesc hw = {SASIM_HW_ROWS, SASIM_HW_COLS, SASIM_HW_DATAFLOW, SASIM_HW_A_LINES, SASIM_HW_B_LINES,
+                                SASIM_HW_C_LINES, SASIM_HW_A_DOUBLE != 0, SASIM_HW_B_DOUBLE != 0,
+                                SASIM_HW_C_DOUBLE != 0, SASIM_HW_IM2COL != 0, SASIM_HW_STORE_CYCLES,
+                                SASIM_HW_ELTWISE != 0, SASIM_HW_ELTWISE != 0 && SASIM_HW_READ_PREFETCH != 0,
+                                SASIM_HW_W_LINES, SASIM_HW_KEEP != 0};
+  const int H = 14, C0 = 8, C1 = 16;
+  auto spec = [&](bool dw) {
+    sasim::LayerSpec sp;
+    sp.op = dw ? sasim::OpKind::kDepthwiseConv2d : sasim::OpKind::kConv2d;
+    sp.input_zero_point = dw ? 11 : -7;
+    sp.output_zero_point = dw ? -3 : 9;
+    sp.has_bias = true;
+    sp.stride_h = sp.stride_w = dw ? 2 : 1;
+    sp.padding = sasim::Padding::kSame;
+    sp.filter_shape = dw ? std::vector<int>{1, 3, 3, C1} : std::vector<int>{C1, 1, 1, C0};
+    sp.input_shape = {1, H, H, dw ? C1 : C0};
+    sp.output_shape = {1, dw ? H / 2 : H, dw ? H / 2 : H, C1};
+    for (int i = 0; i < C1; ++i) {
+      sp.output_multiplier.push_back(1500000000 - 7000000 * i);
+      sp.output_shift.push_back(-7 - i % 3);
+    }
+    std::vector<sasim::FieldError> errs;
+    sasim::validate_layer(&sp, &errs);
+    return sp;
+  };
+  const sasim::LayerSpec sp = spec(false), sq = spec(true);
+  uint32_t seed = 4242;
+  auto fill = [&](std::vector<int8_t>* v, size_t n) {
+    v->resize(n);
+    for (auto& b : *v) {
+      seed = seed * 1103515245u + 12345u;
+      b = static_cast<int8_t>(seed >> 16);
+    }
+  };
+  sasim::LayerData dp, dq;
+  fill(&dp.input, static_cast<size_t>(sp.input_elems()));
+  fill(&dp.filter, static_cast<size_t>(sp.filter_elems()));
+  fill(&dq.filter, static_cast<size_t>(sq.filter_elems()));
+  for (int i = 0; i < C1; ++i) {
+    dp.bias.push_back(300 * i - 2000);
+    dq.bias.push_back(1700 - 250 * i);
+  }
+  std::vector<int8_t> y0, y1;
+  sasim::golden_layer(sp, dp, &y0);
+  dq.input = y0;
+  sasim::golden_layer(sq, dq, &y1);
+  std::string why;
+  int runs = 0;  // placements the driver pairs
+  for (const bool over : {false, true}) {
+    sasim_tflm::ResetPrepared();
+    sasim_tflm::SetEnabled(true);
+    std::vector<int32_t> xw((std::max(y1.size(), dp.input.size()) + 3) / 4), zw((y1.size() + 3) / 4);
+    int8_t* const x = reinterpret_cast<int8_t*>(xw.data());
+    int8_t* const z = over ? x : reinterpret_cast<int8_t*>(zw.data());
+    std::vector<int8_t> t(y0.size());
+    auto call = [&](bool dw) {
+      const sasim::LayerSpec& s = dw ? sq : sp;
+      const sasim::LayerData& d = dw ? dq : dp;
+      const int32_t out_c = C1;
+      const tflite::RuntimeShape bias_shape(1, &out_c);
+      if (!dw) {
+        tflite::ConvParams c = tflite::ConvParams();
+        c.stride_height = c.stride_width = c.dilation_height_factor = c.dilation_width_factor = 1;
+        c.input_offset = -s.input_zero_point;
+        c.output_offset = s.output_zero_point;
+        c.quantized_activation_min = -128;
+        c.quantized_activation_max = 127;
+        tflite::reference_integer_ops::ConvPerChannel(c, s.output_multiplier.data(), s.output_shift.data(),
+                                                      shape(s.input_shape), x, shape(s.filter_shape), d.filter.data(),
+                                                      bias_shape, d.bias.data(), shape(s.output_shape), t.data());
+        return;
+      }
+      tflite::DepthwiseParams c = tflite::DepthwiseParams();
+      c.padding_values.height = static_cast<int16_t>(s.pad_top);
+      c.padding_values.width = static_cast<int16_t>(s.pad_left);
+      c.stride_height = c.stride_width = 2;
+      c.dilation_height_factor = c.dilation_width_factor = 1;
+      c.depth_multiplier = 1;
+      c.input_offset = -s.input_zero_point;
+      c.output_offset = s.output_zero_point;
+      c.quantized_activation_min = -128;
+      c.quantized_activation_max = 127;
+      tflite::reference_integer_ops::DepthwiseConvPerChannel(c, s.output_multiplier.data(), s.output_shift.data(),
+                                                             shape(s.input_shape), t.data(), shape(s.filter_shape),
+                                                             d.filter.data(), bias_shape, d.bias.data(),
+                                                             shape(s.output_shape), z);
+    };
+    // The bridge's state after preparation, as the firmware's first calls
+    // leave it, with the keep table's pair bits (Adopt: the runner's door).
+    auto desc = [](const sasim::LayerSpec& s, const sasim::LayerData& d, const int8_t* in, int8_t* out) {
+      sasim_drv::LayerDesc l = sasim_drv::LayerDesc();
+      l.kind = s.op == sasim::OpKind::kConv2d ? sasim_drv::kConv2d : sasim_drv::kDepthwiseConv2d;
+      l.batches = 1;
+      l.in_h = s.in_h();
+      l.in_w = s.in_w();
+      l.in_c = s.in_c();
+      l.out_h = s.out_h();
+      l.out_w = s.out_w();
+      l.out_c = s.out_c();
+      l.k_h = s.kernel_h();
+      l.k_w = s.kernel_w();
+      l.stride_h = s.stride_h;
+      l.stride_w = s.stride_w;
+      l.dil_h = l.dil_w = l.depth_multiplier = 1;
+      l.pad_top = s.pad_top;
+      l.pad_left = s.pad_left;
+      l.input_zp = s.input_zero_point;
+      l.output_zp = s.output_zero_point;
+      l.act_min = -128;
+      l.act_max = 127;
+      l.input = in;
+      l.filter = d.filter.data();
+      l.bias = d.bias.data();
+      l.multiplier = s.output_multiplier.data();
+      l.shift = s.output_shift.data();
+      l.output = out;
+      return l;
+    };
+    sasim_drv::LayerDesc lp = desc(sp, dp, x, t.data()), lq = desc(sq, dq, t.data(), z);
+    std::vector<int32_t> fp(C1), fq(C1), bp, bq;
+    sasim_drv::fold_biases(lp, fp.data());
+    sasim_drv::fold_biases(lq, fq.data());
+    bp.resize((sasim_drv::packed_weights_bytes(hw, lp) + 3) / 4);
+    bq.resize((sasim_drv::packed_weights_bytes(hw, lq) + 3) / 4);
+    sasim_drv::pack_weights(hw, lp, reinterpret_cast<int8_t*>(bp.data()));
+    sasim_drv::pack_weights(hw, lq, reinterpret_cast<int8_t*>(bq.data()));
+    lp.packed_weights = reinterpret_cast<const int8_t*>(bp.data());
+    lq.packed_weights = reinterpret_cast<const int8_t*>(bq.data());
+    // Both in the store where they fit (W_SEEK: whole 8-byte words).
+    const int pitch = sasim_isa::line_pitch(SASIM_HW_COLS), step = pitch < 8 ? 8 / pitch : 1;
+    const int lines_p = sasim_drv::store_lines(hw, lp), lines_q = sasim_drv::store_lines(hw, lq);
+    const int line_q = (lines_p + step - 1) / step * step;
+    const bool stored = lines_p > 0 && lines_q > 0 && line_q + lines_q <= SASIM_HW_W_LINES;
+    if (!sasim_tflm::Adopt(lp, fp.data(), lp.packed_weights, 0, 0, stored ? 1 : 0, 8) ||
+        !sasim_tflm::Adopt(lq, fq.data(), lq.packed_weights, 0, 0, stored ? line_q + 1 : 0, 16)) {
+      why = "the bridge did not adopt the pair";
+      break;
+    }
+    // Whether the driver takes them on this array (a raw band needs C a
+    // multiple of rows): otherwise the bridge runs them apart, exactly.
+    lp.w_store = stored ? 1 : 0;
+    lq.w_store = stored ? line_q + 1 : 0;
+    lp.folded_bias = fp.data();
+    lq.folded_bias = fq.data();
+    const bool takes = sasim_drv::pair_supported(hw, lp, lq);
+    runs += takes;
+    const std::string where = over ? "output over input" : "apart";
+    for (int inference = 0; inference < 3 && why.empty(); ++inference) {
+      const unsigned paired0 = sasim_tflm::GetCounters().paired;
+      std::copy(dp.input.begin(), dp.input.end(), x);
+      std::fill(t.begin(), t.end(), int8_t{0x5a});
+      call(false);
+      call(true);
+      const bool paired = sasim_tflm::GetCounters().paired == paired0 + 1;
+      const std::string at = where + ", inference " + std::to_string(inference);
+      if (first_diff(std::vector<int8_t>(z, z + y1.size()), y1) != "")
+        why = at + ": " + first_diff(std::vector<int8_t>(z, z + y1.size()), y1);
+      else if (paired != (takes && inference > 0)) why = at + (paired ? ": paired" : ": not paired");
+      else if (takes && inference > 0 && std::count(t.begin(), t.end(), int8_t{0x5a}) != static_cast<long>(t.size()))
+        why = at + ": the paired expansion wrote its output";
+      else if (inference == 0 && first_diff(t, y0) != "") why = at + ": expansion " + first_diff(t, y0);
+    }
+    // A deferred expansion, then another call: its output first.
+    if (why.empty() && takes) {
+      std::copy(dp.input.begin(), dp.input.end(), x);
+      std::fill(t.begin(), t.end(), int8_t{0x5a});
+      call(false);
+      const bool deferred = std::count(t.begin(), t.end(), int8_t{0x5a}) == static_cast<long>(t.size());
+      tflite::ArithmeticParams p = arithmetic_params(kAdd, {0.05f, 1}, {0.05f, 1}, {0.1f, 0});
+      p.quantized_activation_min = -128;
+      p.quantized_activation_max = 127;
+      std::vector<int8_t> a(64, 3), other(64);
+      const tflite::RuntimeShape s64 = shape({64});
+      tflite::reference_integer_ops::Add(p, s64, a.data(), s64, a.data(), s64, other.data());
+      if (!deferred) why = where + ": the expansion ran at its own call";
+      else if (first_diff(t, y0) != "") why = where + ", another call after the deferred expansion: " + first_diff(t, y0);
+    }
+    if (!why.empty()) break;
+  }
+  // 16 channels, a multiple of the array's rows: the driver pairs both.
+  if (why.empty() && C1 % SASIM_HW_ROWS == 0 && runs != 2)
+    why = std::to_string(runs) + " of the 2 placements paired on a " + std::to_string(SASIM_HW_ROWS) + "-row array";
+  sasim_tflm::ResetPrepared();
+  if (why.empty()) {
+    std::printf("PASS paired 1x1 expansion + depthwise (3 inferences; apart and over its input: %s)\n",
+                runs == 2 ? "2 paired each, then another call" : runs ? "paired apart only" : "run apart by the bridge");
+    ++*passed;
+    return 0;
+  }
+  std::printf("FAIL paired expansion + depthwise: %s\n", why.c_str());
+  return 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -404,6 +612,7 @@ int main(int argc, char** argv) {
     ++failed;
   }
   failed += check_fused(argv[1], &passed);
+  failed += check_paired(&passed);
   failed += check_eltwise(kAdd, &passed);
   failed += check_eltwise(kSub, &passed);
   failed += check_eltwise(kMul, &passed);
