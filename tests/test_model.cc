@@ -1359,7 +1359,7 @@ TEST_CASE("paired layers: random expansion + consumer pairs run band by band fro
   namespace isa = sasim_isa;
   std::mt19937 rng(20261207);
   auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
-  int paired = 0, multi_band = 0, refused = 0;
+  int paired = 0, multi_band = 0, refused = 0, wide = 0;
   for (int iter = 0; iter < 120; ++iter) {
     const int rows = 4 << pick(0, 2), cols = rows * pick(1, 2);
     sasim_test::ChainPair cp = sasim_test::random_fed_pair(rows, 14, pick);
@@ -1368,7 +1368,7 @@ TEST_CASE("paired layers: random expansion + consumer pairs run band by band fro
     // A bank for 3 .. h + 1 of the consumer's input rows, mostly (bands),
     // or anything.
     const int q_lines = (cp.s1.input_shape[3] + rows - 1) / rows;
-    hw.buf_a.size_bytes = pick(0, 3) ? pick(3, cp.h + 1) * cp.w * q_lines * sasim_isa::line_pitch(rows)
+    hw.buf_a.size_bytes = pick(0, 3) ? pick(3, cp.s1.input_shape[1] + 1) * cp.s1.input_shape[2] * q_lines * sasim_isa::line_pitch(rows)
                                      : 8 * pick(48, 1200);
     hw.buf_w.size_bytes = 65536;
     const sasim::CoreParams p = sasim::core_params_from(hw);
@@ -1393,7 +1393,8 @@ TEST_CASE("paired layers: random expansion + consumer pairs run band by band fro
     const int line1 = (lines0 + step - 1) / step * step;
     l0.w_store = lines0 > 0 ? 1 : 0;
     l1.w_store = lines1 > 0 ? line1 + 1 : 0;
-    INFO("iteration " << iter << ": " << cp.h << "x" << cp.w << "x" << cp.c0 << " -> 1x1 " << l0.out_c << " -> "
+    INFO("iteration " << iter << ": " << cp.h << "x" << cp.w << "x" << cp.c0 << (cp.dw0 ? " -> dw " : " -> conv ") << l0.k_h << "x" << l0.k_w
+                      << " s" << l0.stride_h << " " << l0.out_c << " -> "
                       << (cp.dw1 ? "dw " : "conv ") << l1.k_h << "x" << l1.k_w << " s" << l1.stride_h << " "
                       << l1.out_c << " on " << rows << "x" << cols << ", A " << hw.buf_a.size_bytes << " bytes");
     if (lines0 == 0 || lines1 == 0 || line1 + lines1 > p.w_lines || !sasim_drv::pair_supported(hd, l0, l1)) {
@@ -1434,17 +1435,23 @@ TEST_CASE("paired layers: random expansion + consumer pairs run band by band fro
     CHECK(o1 == cp.y1);
     CHECK(std::all_of(o0.begin(), o0.end(), [](int8_t v) { return v == 0x5a; }));  // never stored
     CHECK(core.keep_stride() == 0);
-    // Bands: the consumer's A bank holds fewer input rows than the image.
-    const bool bands = p.a_lines / (l1.in_w * q_lines) < l1.in_h;
+    // Bands: the consumer's A bank, or the producer's band (its input rows
+    // in the bank), holds fewer of the consumer's input rows than the image.
+    const int p_rmax = p.a_lines / (l0.in_w * ((l0.in_c + rows - 1) / rows));
+    const int p_rows = (p_rmax - l0.k_h) / l0.stride_h + 1;
+    const bool bands = std::min(p.a_lines / (l1.in_w * q_lines), p_rows) < l1.in_h;
     multi_band += bands;
     // In one band the pair sends the producer's input once and no consumer
     // input: the consumer's WRITE_As fewer, against a few registers set
     // again and a KEEP per producer tile.
     if (!bands) CHECK(cmds_pair + cp.y0.size() / 8 <= cmds_two + 8 + (cp.y0.size() / l0.out_c + p.c_lines - 1) / p.c_lines * ((l0.out_c + cols - 1) / cols));
     ++paired;
+    wide += l0.k_h > 1;  // a 3 x 3 producer (conv or depthwise, stride 1 or 2)
   }
-  INFO("paired " << paired << " (" << multi_band << " in several bands), refused " << refused);
+  INFO("paired " << paired << " (" << multi_band << " in several bands, " << wide << " of 3 x 3 producers), refused "
+                 << refused);
   CHECK(paired >= 50);
+  CHECK(wide >= 12);
   CHECK(multi_band >= 25);
   CHECK(refused >= 5);
 }
@@ -1467,7 +1474,7 @@ TEST_CASE("paired layers: a consumer output over the producer input runs in a sa
     REQUIRE(cp.valid);
     sasim::HwConfig hw = hw_of(rows, cols, "ws");
     const int q_lines = (cp.s1.input_shape[3] + rows - 1) / rows;
-    hw.buf_a.size_bytes = pick(3, cp.h + 1) * cp.w * q_lines * sasim_isa::line_pitch(rows);
+    hw.buf_a.size_bytes = pick(3, cp.s1.input_shape[1] + 1) * cp.s1.input_shape[2] * q_lines * sasim_isa::line_pitch(rows);
     hw.buf_w.size_bytes = 65536;
     const sasim::CoreParams p = sasim::core_params_from(hw);
     const sasim_drv::HwDesc hd = sasim::hw_desc_from(p);
@@ -1504,7 +1511,8 @@ TEST_CASE("paired layers: a consumer output over the producer input runs in a sa
     // pair_supported's rule is not this test's: it only has to be safe.
     std::copy(cp.d0.input.begin(), cp.d0.input.end(), x);
     const bool overlaps = shift < static_cast<int64_t>(in_bytes) && -shift < static_cast<int64_t>(out_bytes);
-    INFO("iteration " << iter << ": " << cp.h << "x" << cp.w << "x" << cp.c0 << " -> 1x1 " << l0.out_c << " -> "
+    INFO("iteration " << iter << ": " << cp.h << "x" << cp.w << "x" << cp.c0 << (cp.dw0 ? " -> dw " : " -> conv ") << l0.k_h << "x" << l0.k_w
+                      << " s" << l0.stride_h << " " << l0.out_c << " -> "
                       << (cp.dw1 ? "dw " : "conv ") << l1.k_h << "x" << l1.k_w << " s" << l1.stride_h
                       << ", output at input + " << shift << " (input " << in_bytes << ", output " << out_bytes
                       << " bytes), A " << hw.buf_a.size_bytes);

@@ -1850,7 +1850,8 @@ TEST_CASE("rtl paired layers: the driver's expansion + consumer bands in lock st
       l0.w_store = 1;
       l1.w_store = line1 + 1;
       if (!sasim_drv::pair_supported(hd, l0, l1)) continue;
-      INFO(name << " iteration " << iter << ": " << cp.h << "x" << cp.w << "x" << cp.c0 << " -> 1x1 " << l0.out_c
+      INFO(name << " iteration " << iter << ": " << cp.h << "x" << cp.w << "x" << cp.c0 << (cp.dw0 ? " -> dw " : " -> conv ") << l0.k_h << "x" << l0.k_w
+                << " s" << l0.stride_h << " " << l0.out_c
                 << " -> " << (cp.dw1 ? "dw " : "conv ") << l1.k_h << "x" << l1.k_w << " s" << l1.stride_h);
       sasim::CfuCore core(p);
       std::unique_ptr<RtlModel> rtl = cfg.make();

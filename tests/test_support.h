@@ -131,25 +131,29 @@ ChainPair random_chain_pair(int rows, int max_hw, Pick&& pick) {
 
 namespace sasim_test {
 
-// A random pair for run_pair (driver.h, "Paired layers"): a 1x1 stride-1
-// conv of c0 -> c1 channels (c1 a multiple of `rows`) on an h x w image,
-// then a depthwise (3x3) or conv (1x1 or 3x3, to c2 channels) of stride 1
-// or 2, same or valid padding, reading its output; operands and golden
-// outputs as ChainPair (dw0 false: the producer is a conv).
+// A random pair for run_pair (driver.h, "Paired layers"): a producer on an
+// h x w image of c0 channels, mostly a 1x1 stride-1 conv to c1 channels (c1
+// a multiple of `rows`), else a 3x3 conv or depthwise of stride 1 or 2
+// (same padding), then a depthwise (3x3) or conv (1x1 or 3x3, to c2
+// channels) of stride 1 or 2, same or valid padding, reading its output;
+// operands and golden outputs as ChainPair (h, w: the producer's input).
 template <class Pick>
 ChainPair random_fed_pair(int rows, int max_hw, Pick&& pick) {
   ChainPair c;
   c.h = pick(3, max_hw);
   c.w = pick(3, max_hw);
-  c.c0 = 4 * pick(1, 2 * rows / 4 + 1);
-  const int c1 = rows * pick(1, 4);
+  c.dw0 = pick(0, 4) == 0;
+  const bool expand = !c.dw0 && pick(0, 2) != 0;  // 1x1 stride 1
+  c.c0 = c.dw0 ? rows * pick(1, 4) : pick(0, 3) == 0 ? pick(1, 4) : 4 * pick(1, 2 * rows / 4 + 1);
+  const int c1 = c.dw0 ? c.c0 : rows * pick(1, 4);
+  const int k0 = expand ? 1 : 3, stride0 = expand ? 1 : pick(1, 2);
+  const int h1 = (c.h + stride0 - 1) / stride0, w1 = (c.w + stride0 - 1) / stride0;
   const int stride = pick(1, 2);
-  const bool same = pick(0, 3) != 0;
-  c.dw0 = false;
+  const bool same = pick(0, 3) != 0 || h1 < 3 || w1 < 3;
   c.dw1 = pick(0, 2) != 0;
   const int k1 = c.dw1 || pick(0, 1) ? 3 : 1;
   const int c2 = c.dw1 ? c1 : 4 * pick(1, 6);
-  auto make = [&](bool dw, int k, int s, bool pad_same, int in_c, int out_c) {
+  auto make = [&](bool dw, int k, int s, bool pad_same, int in_c, int out_c, int ih, int iw) {
     sasim::LayerSpec sp;
     sp.op = dw ? sasim::OpKind::kDepthwiseConv2d : sasim::OpKind::kConv2d;
     sp.input_zero_point = pick(-128, 127);
@@ -159,9 +163,9 @@ ChainPair random_fed_pair(int rows, int max_hw, Pick&& pick) {
     sp.padding = pad_same ? sasim::Padding::kSame : sasim::Padding::kValid;
     if (dw) sp.depth_multiplier = 1;
     sp.filter_shape = dw ? std::vector<int>{1, k, k, out_c} : std::vector<int>{out_c, k, k, in_c};
-    const int oh = pad_same ? (c.h + s - 1) / s : (c.h - k) / s + 1;
-    const int ow = pad_same ? (c.w + s - 1) / s : (c.w - k) / s + 1;
-    sp.input_shape = {1, c.h, c.w, in_c};
+    const int oh = pad_same ? (ih + s - 1) / s : (ih - k) / s + 1;
+    const int ow = pad_same ? (iw + s - 1) / s : (iw - k) / s + 1;
+    sp.input_shape = {1, ih, iw, in_c};
     sp.output_shape = {1, oh, ow, out_c};
     for (int i = 0; i < out_c; ++i) {
       sp.output_multiplier.push_back(pick(1 << 30, INT32_MAX));
@@ -171,8 +175,8 @@ ChainPair random_fed_pair(int rows, int max_hw, Pick&& pick) {
     c.valid = sasim::validate_layer(&sp, &errs) && c.valid;
     return sp;
   };
-  c.s0 = make(false, 1, 1, true, c.c0, c1);
-  c.s1 = make(c.dw1, k1, stride, same, c1, c2);
+  c.s0 = make(c.dw0, k0, stride0, true, c.c0, c1, c.h, c.w);
+  c.s1 = make(c.dw1, k1, stride, same, c1, c2, h1, w1);
   c.d0 = random_layer_data(c.s0, pick);
   c.d1 = random_layer_data(c.s1, pick);
   if (!c.valid) return c;

@@ -115,8 +115,8 @@ struct LayerSpec {
   int keep_out = 0;
   int a_kept = 0;
   // Paired layers (sasim_drv::run_pair; docs/microarchitecture.md "Paired
-  // layers"): the layer's producer, a 1 x 1 stride-1 conv whose output is
-  // this layer's input, run with it as the exported bridge runs the two
+  // layers"): the layer's producer, a conv or depthwise layer whose output
+  // is this layer's input, run with it as the exported bridge runs the two
   // (the producer's call deferred to this one's, one timed span). This
   // layer's input tensor is then never written (LayerData::input is not put
   // on the board). Shipped whole-network runs on the board estimate only;

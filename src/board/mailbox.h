@@ -85,14 +85,15 @@ struct Mailbox {
   int32_t chain, chain_op, chain_c, chain_q[8], chain_out_zp, chain_act_min, chain_act_max;
   uint32_t chain_t0;
   // Paired layers (sasim_drv::run_pair; version 12): pair = 1 and this
-  // (shipped) layer's input is the output of a 1 x 1 stride-1 conv, its
-  // producer, whose call comes first in the same timed span, as the
+  // (shipped) layer's input is the output of a conv or depthwise layer,
+  // its producer, whose call comes first in the same timed span, as the
   // firmware calls the two (the bridge defers the producer's to this one's).
-  // The producer: the layer's input height and width, pair_in_c input
-  // channels, this layer's in_c output channels; its zero points, range,
-  // tensors (pair_input; its output is `input`, never written), prepared
-  // data and weight-store line.
-  int32_t pair, pair_in_c, pair_input_zp, pair_output_zp, pair_act_min, pair_act_max, pair_w_store;
+  // The producer: its kind and geometry (its output is this layer's input
+  // shape, in_c channels), zero points, range, tensors (pair_input; its
+  // output is `input`, never written), prepared data and weight-store line.
+  int32_t pair, pair_kind, pair_in_h, pair_in_w, pair_in_c, pair_k_h, pair_k_w, pair_stride_h, pair_stride_w,
+      pair_dil_h, pair_dil_w, pair_pad_top, pair_pad_left;
+  int32_t pair_input_zp, pair_output_zp, pair_act_min, pair_act_max, pair_w_store;
   uint32_t pair_input, pair_filter, pair_bias, pair_multiplier, pair_shift, pair_folded_bias, pair_packed_weights;
   // Written by the runner.
   int32_t status;        // run_layer's return value (or kShipped*)

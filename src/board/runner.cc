@@ -160,23 +160,29 @@ __attribute__((section(".text.sasim_warm"), noinline)) int run_accelerator_layer
   return finish(m, rc, t0, t1, i0, i1);
 }
 
-// A paired layer's producer (Mailbox::pair), a 1 x 1 stride-1 conv: its
-// description, its ConvParams as TFLite Micro's Eval builds them, and the
-// bridge's state after the first inference (prepared, in the store, the
-// pair seen: keep bit 5), with its reader's (keep bit 4). Cold: only pairs.
-__attribute__((noinline, cold)) bool adopt_producer(volatile sasim_board::Mailbox& m, const sasim_drv::HwDesc& hw,
-                                                    const sasim_drv::LayerDesc& l, sasim_drv::LayerDesc* lp,
-                                                    tflite::ConvParams* c) {
-  (void)hw;
+// A paired layer's producer (Mailbox::pair), a conv or depthwise layer:
+// its description and the bridge's state after the first inference
+// (prepared, in the store, the pair seen: keep bit 5). Cold: only pairs.
+__attribute__((noinline, cold)) bool adopt_producer(volatile sasim_board::Mailbox& m, const sasim_drv::LayerDesc& l,
+                                                    sasim_drv::LayerDesc* lp) {
   sasim_drv::LayerDesc& p = *lp;
   p = l;
-  p.kind = sasim_drv::kConv2d;
+  p.kind = m.pair_kind;
+  p.in_h = m.pair_in_h;
+  p.in_w = m.pair_in_w;
   p.in_c = m.pair_in_c;
   p.out_h = l.in_h;
   p.out_w = l.in_w;
   p.out_c = l.in_c;
-  p.k_h = p.k_w = p.stride_h = p.stride_w = p.dil_h = p.dil_w = p.depth_multiplier = 1;
-  p.pad_top = p.pad_left = 0;
+  p.k_h = m.pair_k_h;
+  p.k_w = m.pair_k_w;
+  p.stride_h = m.pair_stride_h;
+  p.stride_w = m.pair_stride_w;
+  p.dil_h = m.pair_dil_h;
+  p.dil_w = m.pair_dil_w;
+  p.depth_multiplier = 1;
+  p.pad_top = m.pair_pad_top;
+  p.pad_left = m.pair_pad_left;
   p.input_zp = m.pair_input_zp;
   p.output_zp = m.pair_output_zp;
   p.act_min = m.pair_act_min;
@@ -193,21 +199,50 @@ __attribute__((noinline, cold)) bool adopt_producer(volatile sasim_board::Mailbo
   p.fused = 0;
   p.w_store = 0;
   p.keep_out = p.a_kept = 0;
-  __builtin_memset(c, 0, sizeof *c);
-  c->stride_height = c->stride_width = c->dilation_height_factor = c->dilation_width_factor = 1;
-  c->input_offset = -p.input_zp;
-  c->output_offset = p.output_zp;
-  c->quantized_activation_min = p.act_min;
-  c->quantized_activation_max = p.act_max;
   return sasim_tflm::Adopt(p, p.folded_bias, p.packed_weights, 0, 0, p.packed_weights ? m.pair_w_store : 0,
                            8 | 32);
 }
 
-// The paired producer's kernel call, as TFLite Micro's Eval makes it.
-__attribute__((noinline, cold)) void call_producer(const sasim_drv::LayerDesc& p, const tflite::ConvParams& c) {
+// The paired producer's kernel call, its arguments as TFLite Micro's Eval
+// builds them.
+__attribute__((noinline, cold)) void call_producer(const sasim_drv::LayerDesc& p) {
   const int32_t in_dims[4] = {1, p.in_h, p.in_w, p.in_c}, out_dims[4] = {1, p.out_h, p.out_w, p.out_c};
-  const int32_t f_dims[4] = {p.out_c, 1, 1, p.in_c}, bias_dims[1] = {p.out_c};
-  const tflite::RuntimeShape in(4, in_dims), out(4, out_dims), f(4, f_dims), bias(1, bias_dims);
+  const int32_t bias_dims[1] = {p.out_c};
+  const tflite::RuntimeShape in(4, in_dims), out(4, out_dims), bias(1, bias_dims);
+  if (p.kind == sasim_drv::kDepthwiseConv2d) {
+    tflite::DepthwiseParams c;
+    __builtin_memset(&c, 0, sizeof c);
+    c.padding_values.height = static_cast<int16_t>(p.pad_top);
+    c.padding_values.width = static_cast<int16_t>(p.pad_left);
+    c.stride_height = static_cast<int16_t>(p.stride_h);
+    c.stride_width = static_cast<int16_t>(p.stride_w);
+    c.dilation_height_factor = static_cast<int16_t>(p.dil_h);
+    c.dilation_width_factor = static_cast<int16_t>(p.dil_w);
+    c.depth_multiplier = 1;
+    c.input_offset = -p.input_zp;
+    c.output_offset = p.output_zp;
+    c.quantized_activation_min = p.act_min;
+    c.quantized_activation_max = p.act_max;
+    const int32_t f_dims[4] = {1, p.k_h, p.k_w, p.out_c};
+    const tflite::RuntimeShape f(4, f_dims);
+    tflite::reference_integer_ops::DepthwiseConvPerChannel(c, p.multiplier, p.shift, in, p.input, f, p.filter, bias,
+                                                           p.bias, out, p.output);
+    return;
+  }
+  tflite::ConvParams c;
+  __builtin_memset(&c, 0, sizeof c);
+  c.padding_values.height = static_cast<int16_t>(p.pad_top);
+  c.padding_values.width = static_cast<int16_t>(p.pad_left);
+  c.stride_height = static_cast<int16_t>(p.stride_h);
+  c.stride_width = static_cast<int16_t>(p.stride_w);
+  c.dilation_height_factor = static_cast<int16_t>(p.dil_h);
+  c.dilation_width_factor = static_cast<int16_t>(p.dil_w);
+  c.input_offset = -p.input_zp;
+  c.output_offset = p.output_zp;
+  c.quantized_activation_min = p.act_min;
+  c.quantized_activation_max = p.act_max;
+  const int32_t f_dims[4] = {p.out_c, p.k_h, p.k_w, p.in_c};
+  const tflite::RuntimeShape f(4, f_dims);
   tflite::reference_integer_ops::ConvPerChannel(c, p.multiplier, p.shift, in, p.input, f, p.filter, bias, p.bias, out,
                                                 p.output);
 }
@@ -263,16 +298,15 @@ __attribute__((section(".text.sasim_warm"), noinline)) int run_shipped_layer(vol
   fc.output_shift = l.shift[0];
   // A paired producer (Mailbox::pair): its call first, in the span.
   sasim_drv::LayerDesc lp;
-  tflite::ConvParams pconv;
   const bool pair = m.pair != 0;
-  if (pair && !adopt_producer(m, hw, l, &lp, &pconv)) return finish(m, sasim_board::kShippedNoAdopt, 0, 0, 0, 0);
+  if (pair && !adopt_producer(m, l, &lp)) return finish(m, sasim_board::kShippedNoAdopt, 0, 0, 0, 0);
   const sasim_tflm::Counters c0 = sasim_tflm::GetCounters();
   uint32_t i0, t0, t1, i1;
   *reinterpret_cast<volatile uint32_t*>(0xF0000008u) = 1;  // marker: the layer starts
   if (pair) {
     i0 = read_minstret();
     t0 = read_mcycle();
-    call_producer(lp, pconv);
+    call_producer(lp);
   }
   if (kind == sasim_drv::kConv2d) {
     const int32_t f_dims[4] = {l.out_c, l.k_h, l.k_w, l.in_c};

@@ -132,14 +132,16 @@ bool fusion_after(const sasim_drv::HwDesc& hw, const tflite::Model& m, size_t po
 // chain at operator pos (tflite::elementwise_chain), as the exported bridge
 // builds them: the chain then runs as one table pass.
 bool chain_supported(const sasim_drv::HwDesc& hw, const tflite::Model& m, size_t pos);
-// Paired layers (sasim_drv::run_pair): whether the layer at pos, a 1 x 1
-// stride-1 conv, runs with the next operator, a CFU layer that is its
-// output's only reader (no model output), band by band, its output never
-// stored: the graph's rule and the driver's (pair_supported on the two with
-// their weights in the store), when neither is in an output-keep chain nor
-// fuses an operator. The runner (run_network, which also needs both in the
-// store) and export-cfu --model (the keep table's bits 3 and 4) decide so.
-bool pair_after(const sasim_drv::HwDesc& hw, const tflite::Model& m, const tflite::Imported& im, size_t pos);
+// Paired layers (sasim_drv::run_pair): per operator, whether it runs with
+// the next one, a CFU layer that is its output's only reader (no model
+// output), band by band, its output never stored: the graph's rule and the
+// driver's (pair_supported on the two at the arena plan's addresses, both
+// weights in the store), neither fused nor in an output-keep chain, each
+// layer in one pair at most (where the next layer pairs over a larger
+// tensor, that pair goes first). The runner (run_network, which also needs
+// the store's room) and export-cfu --model (the keep table's bits 3 and 4)
+// decide so.
+std::vector<bool> paired_layers(const sasim_drv::HwDesc& hw, const tflite::Model& m, const tflite::Imported& im);
 int keep_chain_after(const sasim_drv::HwDesc& hw, const tflite::Model& m, size_t pos,
                       const tflite::ImportedLayer& layer, const tflite::ImportedLayer* next);
 // --trace, --trace-layer (one of `names`, from `source`) and --trace-cycles

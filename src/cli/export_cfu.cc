@@ -140,11 +140,12 @@ int cmd_export_cfu(const CommonOptions& common, const ExportOptions& o) {
       keep[a->op_index] = {a, keep[a->op_index].second | (mode == 2 ? 1 | 4 : 1)};
       keep[b->op_index] = {b, keep[b->op_index].second | 2};
     }
-    // Paired layers, as `sasim run` decides them (pair_after): the producer
-    // bit 3, its reader bit 4 (the bridge checks the store and the arena
-    // plan's addresses itself, sasim_drv::pair_supported).
+    // Paired layers, as `sasim run` decides them (paired_layers): the
+    // producer bit 3, its reader bit 4 (the bridge checks the store and the
+    // arena's addresses itself, sasim_drv::pair_supported).
+    const std::vector<bool> pairs = paired_layers(hd, m, im);
     for (size_t pos = 0; pos + 1 < m.operators.size(); ++pos) {
-      if (!pair_after(hd, m, im, pos)) continue;
+      if (!pairs[pos]) continue;
       for (const tflite::ImportedLayer& l : im.layers) {
         if (l.op_index == m.operators[pos].index) keep[l.op_index] = {&l, keep[l.op_index].second | 8};
         if (l.op_index == m.operators[pos + 1].index) keep[l.op_index] = {&l, keep[l.op_index].second | 16};

@@ -177,7 +177,14 @@ int keep_chain_after(const sasim_drv::HwDesc& hw, const tflite::Model& m, size_t
   return readers == 1 ? 2 : 1;
 }
 
-bool pair_after(const sasim_drv::HwDesc& hw, const tflite::Model& m, const tflite::Imported& im, size_t pos) {
+namespace {
+
+// Whether the layer at pos can run paired with the next operator (the rule
+// of paired_layers, one pair alone): the graph's, and the driver's on the
+// two at the arena plan's addresses (pair_supported; addresses only,
+// nothing is read), prepared and in the store.
+bool pair_possible(const sasim_drv::HwDesc& hw, const tflite::Model& m, const tflite::Imported& im,
+                   const tflite::ArenaPlan& plan, size_t pos) {
   if (!hw.keep || pos + 1 >= m.operators.size()) return false;
   auto layer_at = [&](size_t k) -> const tflite::ImportedLayer* {
     if (k >= m.operators.size()) return nullptr;
@@ -208,28 +215,50 @@ bool pair_after(const sasim_drv::HwDesc& hw, const tflite::Model& m, const tflit
     for (int i : o.inputs) readers += i == t ? 1 : 0;
   for (int o : m.outputs) readers += o == t ? 2 : 0;
   if (readers != 1) return false;
-  // The driver's rule on the two with buffers of their sizes, prepared and
-  // in the store (the run checks that the store has room).
-  auto desc = [&](const tflite::ImportedLayer& il, LayerData* d, std::vector<int8_t>* out, std::vector<int8_t>* blob) {
+  const auto offset = [&](int tensor) { return tensor >= 0 ? plan.offset[static_cast<size_t>(tensor)] : int64_t{-1}; };
+  if (offset(a.inputs[0]) < 0 || offset(a.outputs[0]) < 0 || offset(b.outputs[0]) < 0) return false;
+  auto at = [&](int tensor) { return reinterpret_cast<int8_t*>(static_cast<uintptr_t>(0x40000000u + offset(tensor))); };
+  auto desc = [&](const tflite::ImportedLayer& il, LayerData* d, std::vector<int8_t>* blob, int in, int out) {
     d->filter = il.filter;
     d->bias = il.bias;
-    d->input.resize(static_cast<size_t>(il.spec.input_elems()));
-    out->resize(static_cast<size_t>(il.spec.output_elems()));
-    sasim_drv::LayerDesc l = layer_desc_from(il.spec, *d, out->data(), nullptr);
+    sasim_drv::LayerDesc l = layer_desc_from(il.spec, *d, at(out), nullptr);
+    l.input = at(in);
     blob->resize(static_cast<size_t>(std::max(sasim_drv::packed_weights_bytes(hw, l), 1)));
     l.packed_weights = blob->data();
     l.w_store = 1;
     return l;
   };
   LayerData da, db;
-  std::vector<int8_t> oa, ob, ba, bb;
-  const sasim_drv::LayerDesc la = desc(layer, &da, &oa, &ba);
-  sasim_drv::LayerDesc lb = desc(*next, &db, &ob, &bb);
-  lb.input = la.output;
+  std::vector<int8_t> ba, bb;
+  const sasim_drv::LayerDesc la = desc(layer, &da, &ba, a.inputs[0], a.outputs[0]);
+  const sasim_drv::LayerDesc lb = desc(*next, &db, &bb, b.inputs[0], b.outputs[0]);
   return sasim_drv::layer_on_cfu(hw, la) && sasim_drv::layer_on_cfu(hw, lb) &&
          sasim_drv::packed_weights_bytes(hw, la) > 0 && sasim_drv::packed_weights_bytes(hw, lb) > 0 &&
          sasim_drv::store_lines(hw, la) > 0 && sasim_drv::store_lines(hw, lb) > 0 &&
          sasim_drv::pair_supported(hw, la, lb);
+}
+
+}  // namespace
+
+std::vector<bool> paired_layers(const sasim_drv::HwDesc& hw, const tflite::Model& m, const tflite::Imported& im) {
+  const size_t n = m.operators.size();
+  std::vector<bool> chosen(n, false);
+  if (!hw.keep) return chosen;
+  const tflite::ArenaPlan plan = tflite::plan_arena(m);
+  std::vector<bool> can(n, false);
+  for (size_t pos = 0; pos + 1 < n; ++pos) can[pos] = pair_possible(hw, m, im, plan, pos);
+  // A layer is in one pair at most. A pair saves writing and reading its
+  // intermediate tensor: where the next layer could pair with the one after
+  // it over a larger tensor (MobileNetV2's 1 x 1 projection, then the next
+  // block's expansion: 51 KB, then 307 KB), that pair goes first.
+  auto bytes = [&](size_t pos) { return m.tensors[static_cast<size_t>(m.operators[pos].outputs[0])].elements(); };
+  for (size_t pos = 0; pos + 1 < n; ++pos) {
+    if (!can[pos]) continue;
+    if (pos + 2 < n && can[pos + 1] && bytes(pos + 1) > bytes(pos)) continue;
+    chosen[pos] = true;
+    ++pos;  // the reader
+  }
+  return chosen;
 }
 
 int cmd_run_tflite(const CommonOptions& common, const RunOptions& opt) {
@@ -377,6 +406,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
   // reports the pair's cycles (both calls, as the firmware's two take them).
   std::map<int, int> paired_into;              // producer operator -> consumer operator
   std::map<int, EngineResult> pair_runs;      // consumer operator -> the pair's run
+  const std::vector<bool> pair_here = paired_layers(hw_desc, m, im);
   // Runs the pair at pos when the store holds both layers' weights where
   // the bridge would put them (a copy of the allocator tries first); false
   // (nothing run, nothing placed) otherwise.
@@ -392,25 +422,6 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
     qd.input.assign(static_cast<size_t>(qs.input_elems()), 0);  // the producer's output: never written
     qd.filter = ql.filter;
     qd.bias = ql.bias;
-    // The driver's rule (pair_supported: its band order against the arena
-    // plan) on the tensors where the plan puts them: their addresses only,
-    // nothing is read.
-    if (plan.total > 0) {
-      std::vector<int8_t> ob(static_cast<size_t>(ps.output_elems())), qo(static_cast<size_t>(qs.output_elems()));
-      std::vector<int8_t> bp(static_cast<size_t>(std::max(sasim_drv::packed_weights_bytes(hw_desc, layer_desc_from(ps, pd, ob.data(), nullptr)), 1)));
-      std::vector<int8_t> bq(static_cast<size_t>(std::max(sasim_drv::packed_weights_bytes(hw_desc, layer_desc_from(qs, qd, qo.data(), nullptr)), 1)));
-      auto at = [](int64_t offset) { return reinterpret_cast<int8_t*>(static_cast<uintptr_t>(0x40000000u + offset)); };
-      sasim_drv::LayerDesc la = layer_desc_from(ps, pd, at(planned(op.outputs[0])), nullptr);
-      sasim_drv::LayerDesc lb = layer_desc_from(qs, qd, at(planned(nx.outputs[0])), nullptr);
-      la.input = at(planned(op.inputs[0]));
-      lb.input = la.output;
-      la.packed_weights = bp.data();
-      lb.packed_weights = bq.data();
-      la.w_store = lb.w_store = 1;
-      if (planned(op.inputs[0]) < 0 || planned(op.outputs[0]) < 0 || planned(nx.outputs[0]) < 0 ||
-          !sasim_drv::pair_supported(hw_desc, la, lb))
-        return false;
-    }
     StoreAllocator probe = store;
     const int pw = probe.place(ps, pd, "p");
     const int pprep = probe.last_prepared();
@@ -487,8 +498,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
       t[oi] = std::move(pair_run->second.output);
       account(*layer, pair_run->second, layer->bias.size());
       where = "cfu";
-    } else if (layer && board && !opt.no_fuse && pair_after(hw_desc, m, im, pos) &&
-               pair_layers(pos, *layer, *next_layer)) {
+    } else if (layer && board && !opt.no_fuse && pair_here[pos] && pair_layers(pos, *layer, *next_layer)) {
       where = "pair";
     } else if (fused_it != fused_into.end()) {
       // Computed by the layer it is fused into: no cycles of its own.

@@ -535,22 +535,29 @@ class Runner {
   bool kept_in_supported() { return set_limits() && kept_in_ok(); }
 
   // run_pair (driver.h, docs/microarchitecture.md "Paired layers"). The
-  // producer: the im2col path on raw rows, SEQ tiles (its output rows are
-  // run as one band each, which the bank must hold: no more A lines per
-  // pixel than the consumer's band has), whole readback words. The
-  // consumer: the im2col path whose band is raw NHWC rows, exactly what the
-  // producer's KEEP writes (pixel x C + channel).
-  SASIM_RARE bool pair_producer_ok(int consumer_lines) {
-    if (!set_limits() || !keep_path()) return false;
-    const Schedule sc = schedule();
-    return sc.seq && !sc.split && !sc.skip && !sc.pl.packed && sc.pl.lines <= consumer_lines && l_.out_c % 4 == 0 &&
-           sc.gsize % 4 == 0;
-  }
-  SASIM_RARE int pair_consumer_lines() {
+  // producer: the im2col path (conv or depthwise) on plain rows, SEQ tiles,
+  // whole readback words; its output rows under a consumer band run as one
+  // band of its own, whose input rows the bank must hold: the most output
+  // rows it can run so (0: none, not pairable).
+  SASIM_RARE int pair_producer_rows() {
     if (!set_limits() || !keep_path()) return 0;
     const Schedule sc = schedule();
-    if (sc.split || sc.skip || sc.pl.packed || line_pitch(hw_.rows) != hw_.rows || l_.in_c % hw_.rows != 0) return 0;
-    return sc.pl.lines;
+    if (!sc.seq || sc.split || sc.skip || sc.pl.packed || l_.out_c % 4 != 0 || sc.gsize % 4 != 0) return 0;
+    const int rmax = hw_.a_lines / (sc.pl.band_w * sc.pl.lines);
+    const int keff = (l_.k_h - 1) * l_.dil_h + 1;
+    return rmax < keff ? 0 : (rmax - keff) / l_.stride_h + 1;
+  }
+  // The consumer: the im2col path whose band is raw NHWC rows, exactly what
+  // the producer's KEEP writes (pixel x C + channel), at most `rows` input
+  // rows a band (the producer's limit).
+  SASIM_RARE bool pair_consumer_ok(int rows) {
+    if (rows <= 0 || !set_limits() || !keep_path()) return false;
+    in_rows_cap_ = rows;
+    const Schedule sc = schedule();
+    if (sc.split || sc.skip || sc.pl.packed || line_pitch(hw_.rows) != hw_.rows || l_.in_c % hw_.rows != 0) return false;
+    // (every band's window must fit the cap)
+    const int keff = (l_.k_h - 1) * l_.dil_h + 1;
+    return min_i(l_.in_h, keff) <= rows;
   }
   // The consumer's band order that never overwrites a producer input row
   // before it is read (TFLite Micro's arena plan may give the consumer's
@@ -578,7 +585,11 @@ class Runner {
           oy = oy_end - nr;
           rows_under(oy, nr, &y0, &y1);
         }
-        const uintptr_t r0 = in + static_cast<uintptr_t>(y0) * in_row, r1 = in + static_cast<uintptr_t>(y1) * in_row;
+        // The producer's input rows under its output rows [y0, y1).
+        const int keff = (p.k_h - 1) * p.dil_h + 1;
+        const int p0 = min_i(p.in_h - 1, max_i(0, y0 * p.stride_h - p.pad_top));
+        const int p1 = max_i(p0 + 1, min_i(p.in_h, (y1 - 1) * p.stride_h - p.pad_top + keff));
+        const uintptr_t r0 = in + static_cast<uintptr_t>(p0) * in_row, r1 = in + static_cast<uintptr_t>(p1) * in_row;
         if (w1 > w0 && r0 < w1 && w0 < r1) ok = false;
         const uintptr_t o0 = out + static_cast<uintptr_t>(oy) * out_row, o1 = o0 + static_cast<uintptr_t>(nr) * out_row;
         w0 = w1 > w0 && w0 < o0 ? w0 : o0;
@@ -996,7 +1007,9 @@ class Runner {
     // n of group g, pass p: line n * (G * P) + g * P + p (B stride G * P,
     // slot g * P; depthwise: line g * P + p, B stride 0).
     int y0, y1, nr = 0;
-    if (!sc.skip) band_of(sc.plb, 0, &y0, &y1, &nr);
+    // (Without a paired producer's cap: the blob's layout, which
+    // pack_weights decided for the layer alone, depends on it.)
+    if (!sc.skip) band_of(sc.plb, 0, 0, &y0, &y1, &nr);
     const bool bands = l_.batches > 1 || (sc.skip ? sc.skip_rows < l_.out_h : nr < l_.out_h);
     sc.all = sc.seq && !sc.split && bands && sc.groups * pl.passes <= 256 &&
              sc.groups * group_b_lines(pl.passes, sc.gsize) <= hw_.b_lines &&
@@ -1405,11 +1418,17 @@ class Runner {
 
   // The band under output rows [oy, oy + nr): input rows [y0, y1), as many
   // output rows as fit an A bank (at least one).
+  // cap: input rows a band takes at most (a paired producer's limit,
+  // in_rows_cap_; 0: what the bank holds).
   SASIM_HOT void band_of(const Plan& pl, int oy, int* y0p, int* y1p, int* nrp) const {
+    band_of(pl, oy, in_rows_cap_, y0p, y1p, nrp);
+  }
+  SASIM_HOT void band_of(const Plan& pl, int oy, int cap, int* y0p, int* y1p, int* nrp) const {
     const int H = l_.in_h, sh = l_.stride_h, pt = l_.pad_top;
     const int keff = (l_.k_h - 1) * l_.dil_h + 1;
     const int y0 = min_i(H - 1, oy * sh - pt > 0 ? oy * sh - pt : 0);
-    const int rmax = hw_.a_lines / (pl.band_w * pl.lines);  // input rows a bank holds
+    int rmax = hw_.a_lines / (pl.band_w * pl.lines);  // input rows a bank holds
+    if (cap > 0 && cap < rmax) rmax = cap;
     // Output row k of the band (from oy) needs input rows up to
     // e(k) = (oy + k) * sh - pt + keff (clipped to the image): the band
     // takes every k with e(k) - y0 <= rmax, and at least one row.
@@ -1445,7 +1464,8 @@ class Runner {
   // row oy_end (exclusive), as many as fit an A bank (at least one).
   // Out of line: only a paired consumer's loop calls it.
   SASIM_RARE int band_ending(const Plan& pl, int oy_end) const {
-    const int rmax = hw_.a_lines / (pl.band_w * pl.lines);
+    int rmax = hw_.a_lines / (pl.band_w * pl.lines);
+    if (in_rows_cap_ > 0 && in_rows_cap_ < rmax) rmax = in_rows_cap_;
     int nr = 1;
     int y0, y1;
     while (nr < oy_end && nr < pl.max_rows) {
@@ -2332,6 +2352,9 @@ class Runner {
   // one's output rows.
   bool reverse_ = false;
   int rev_nr_ = 0;
+  // The consumer's input rows per band at most (its producer's limit,
+  // pair_producer_rows; 0: the bank's).
+  int in_rows_cap_ = 0;
 };
 
 }  // namespace
@@ -2364,25 +2387,22 @@ SASIM_RARE bool kept_in_supported(const HwDesc& hw, const LayerDesc& l) {
 
 SASIM_RARE bool pair_supported(const HwDesc& hw, const LayerDesc& p, const LayerDesc& q) {
   if (!hw.keep || !hw.a_double || !hw.im2col || hw.dataflow != kDataflowWs) return false;
-  if (p.kind != kConv2d || p.fused || p.k_h != 1 || p.k_w != 1 || p.stride_h != 1 || p.stride_w != 1 ||
-      p.pad_top != 0 || p.pad_left != 0 || p.dil_h != 1 || p.dil_w != 1)
-    return false;
+  if (p.kind == kFullyConnected || p.fused || (p.kind == kDepthwiseConv2d && p.depth_multiplier != 1)) return false;
   if (q.kind == kFullyConnected || q.fused || (q.kind == kDepthwiseConv2d && q.depth_multiplier != 1)) return false;
   if (p.batches != 1 || q.batches != 1 || q.input != p.output || q.in_h != p.out_h || q.in_w != p.out_w ||
       q.in_c != p.out_c)
     return false;
   if (!p.packed_weights || !q.packed_weights || p.w_store <= 0 || q.w_store <= 0 || hw.w_lines <= 0) return false;
   Runner rp(hw, p), rq(hw, q);
-  const int lines = rq.pair_consumer_lines();
   // The producer's input is read band by band while the consumer's output
   // is stored: in an order that overwrites no row before it is read.
-  return lines > 0 && rp.pair_producer_ok(lines) && rq.pair_order(p) != 0;
+  return rq.pair_consumer_ok(rp.pair_producer_rows()) && rq.pair_order(p) != 0;
 }
 
 SASIM_WARM int run_pair(const HwDesc& hw, const LayerDesc& p, const LayerDesc& q) {
   if (!pair_supported(hw, p, q)) return kErrNotFusable;
   Runner rp(hw, p), rq(hw, q);
-  if (!rp.pair_producer_ok(hw.a_lines)) return kErrNotFusable;  // (sets its limits)
+  if (!rq.pair_consumer_ok(rp.pair_producer_rows())) return kErrNotFusable;  // (sets the limits and the cap)
   rp.set_producer();
   rq.set_feed(&rp, rq.pair_order(p) == 2);
   return rq.run();

@@ -119,17 +119,20 @@ int run_layer_in_place(const HwDesc& hw, const LayerDesc& l);
 // consumer's input and nothing runs on the CFU between them.
 bool keep_out_supported(const HwDesc& hw, const LayerDesc& l);
 bool kept_in_supported(const HwDesc& hw, const LayerDesc& l);
-// Paired layers (docs/microarchitecture.md, "Paired layers"): a 1 x 1
-// stride-1 conv p whose output tensor is the input of q (MobileNetV2's
-// expansion and its depthwise layer), run band by band: for each of q's
-// bands the CFU computes the p rows under it and keeps them in the shadow A
-// bank (KEEP, p's readback stores nothing), then q runs that band. p's
-// output tensor is never written (the caller guarantees q is its only
-// reader) and q's input never crosses the bus: neither touches main memory.
+// Paired layers (docs/microarchitecture.md, "Paired layers"): a conv or
+// depthwise layer p whose output tensor is the input of q, a conv or
+// depthwise layer (MobileNetV2's expansion and its depthwise layer), run
+// band by band: for each of q's bands the CFU computes the p rows under it
+// and keeps them in the shadow A bank (KEEP, p's readback stores nothing),
+// then q runs that band. p's output tensor is never written (the caller
+// guarantees q is its only reader) and q's input never crosses the bus.
 // Both weights must be in the weight store (w_store; no B crosses the bus
-// between them), one image each, p's input apart from q's output, p's output
-// rows of q's band within one A bank. pair_supported says whether run_pair
-// runs them (it returns kErrNotFusable otherwise, before any command).
+// between them), one image each, q's bands raw rows, p's input rows under
+// a band within one A bank, and a band order in which q's output stores
+// overwrite none of p's input rows before they are read (top down, or from
+// the last band up: TFLite Micro's arena plan may put q's output over p's
+// input). pair_supported says whether run_pair runs them (it returns
+// kErrNotFusable otherwise, before any command).
 bool pair_supported(const HwDesc& hw, const LayerDesc& p, const LayerDesc& q);
 int run_pair(const HwDesc& hw, const LayerDesc& p, const LayerDesc& q);
 // For a caller that runs l alone as a deployed network would run it after

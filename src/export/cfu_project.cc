@@ -492,7 +492,7 @@ std::string fuse_header(const ProjectInputs& in) {
        "// layer reading it; bit 1, the layer is that operator and takes its input from\n"
        "// there when its producer ran right before; bit 2, that operator is the output's\n"
        "// only reader: after the first inference the output goes only into the CFU;\n"
-       "// bit 3, the layer (a 1 x 1 conv) is paired with the next, its output's only\n"
+       "// bit 3, the layer (a conv or depthwise) is paired with the next, its output's only\n"
        "// reader, and bit 4 marks that reader: from the second inference the two run\n"
        "// band by band in the reader's call, the output never stored (run_pair).\n";
   s += fmt::format("#define SASIM_KEEP_COUNT {}\n", in.keep.size());

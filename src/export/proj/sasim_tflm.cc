@@ -370,8 +370,8 @@ unsigned output_bytes(const sasim_drv::LayerDesc& l) {
 void chain_settle();
 
 // Paired layers (sasim_drv::run_pair; the keep table's bits 3 and 4): a
-// 1 x 1 expansion whose only reader, the next layer, runs band by band with
-// it, the expansion's rows kept in the CFU and never stored. The producer's
+// layer (MobileNetV2's 1 x 1 expansions) whose only reader, the next layer,
+// runs band by band with it, its rows kept in the CFU and never stored. The producer's
 // call, once the pair was seen and the driver takes it, computes nothing
 // (pending); its reader's call runs both. Any other call runs the pending
 // producer plainly first (pair_settle: its input is intact, its output
