@@ -1009,7 +1009,10 @@ class Runner {
     int y0, y1, nr = 0;
     // (Without a paired producer's cap: the blob's layout, which
     // pack_weights decided for the layer alone, depends on it.)
-    if (!sc.skip) band_of(sc.plb, 0, 0, &y0, &y1, &nr);
+    const int cap = in_rows_cap_;
+    in_rows_cap_ = 0;
+    if (!sc.skip) band_of(sc.plb, 0, &y0, &y1, &nr);
+    in_rows_cap_ = cap;
     const bool bands = l_.batches > 1 || (sc.skip ? sc.skip_rows < l_.out_h : nr < l_.out_h);
     sc.all = sc.seq && !sc.split && bands && sc.groups * pl.passes <= 256 &&
              sc.groups * group_b_lines(pl.passes, sc.gsize) <= hw_.b_lines &&
@@ -1197,11 +1200,7 @@ class Runner {
       // (Paired and reversed: the bands from the last up, band_ending.)
       int oy_end = l_.out_h;
       for (int oy = row_lo_; reverse_ ? oy_end > 0 : oy < (row_hi_ > 0 ? row_hi_ : l_.out_h);) {
-        if (reverse_) {
-          rev_nr_ = band_ending(sc.plb, oy_end);
-          oy = oy_end - rev_nr_;
-          oy_end = oy;
-        }
+        if (reverse_) oy = next_reverse_band(sc, &oy_end);
         Band bd;
         begin_band(sc, go, n, oy, &bga, &bd);
         if (feed_) b_loaded = false;  // the producer's STARTs loaded its own weights into B
@@ -1418,17 +1417,12 @@ class Runner {
 
   // The band under output rows [oy, oy + nr): input rows [y0, y1), as many
   // output rows as fit an A bank (at least one).
-  // cap: input rows a band takes at most (a paired producer's limit,
-  // in_rows_cap_; 0: what the bank holds).
   SASIM_HOT void band_of(const Plan& pl, int oy, int* y0p, int* y1p, int* nrp) const {
-    band_of(pl, oy, in_rows_cap_, y0p, y1p, nrp);
-  }
-  SASIM_HOT void band_of(const Plan& pl, int oy, int cap, int* y0p, int* y1p, int* nrp) const {
     const int H = l_.in_h, sh = l_.stride_h, pt = l_.pad_top;
     const int keff = (l_.k_h - 1) * l_.dil_h + 1;
     const int y0 = min_i(H - 1, oy * sh - pt > 0 ? oy * sh - pt : 0);
     int rmax = hw_.a_lines / (pl.band_w * pl.lines);  // input rows a bank holds
-    if (cap > 0 && cap < rmax) rmax = cap;
+    if (in_rows_cap_ > 0 && in_rows_cap_ < rmax) rmax = in_rows_cap_;  // (a paired producer's limit)
     // Output row k of the band (from oy) needs input rows up to
     // e(k) = (oy + k) * sh - pt + keff (clipped to the image): the band
     // takes every k with e(k) - y0 <= rmax, and at least one row.
@@ -1462,7 +1456,14 @@ class Runner {
   }
   // band_of from the other end: the output rows of the band that ends at
   // row oy_end (exclusive), as many as fit an A bank (at least one).
-  // Out of line: only a paired consumer's loop calls it.
+  // A reversed consumer's next band (run_bands): the one ending at
+  // *oy_end; its first row (also the next band's end) and rev_nr_ rows.
+  SASIM_RARE int next_reverse_band(const Schedule& sc, int* oy_end) {
+    rev_nr_ = band_ending(sc.plb, *oy_end);
+    *oy_end -= rev_nr_;
+    return *oy_end;
+  }
+  // Out of line: only a paired consumer's calls it.
   SASIM_RARE int band_ending(const Plan& pl, int oy_end) const {
     int rmax = hw_.a_lines / (pl.band_w * pl.lines);
     if (in_rows_cap_ > 0 && in_rows_cap_ < rmax) rmax = in_rows_cap_;
@@ -2354,7 +2355,8 @@ class Runner {
   int rev_nr_ = 0;
   // The consumer's input rows per band at most (its producer's limit,
   // pair_producer_rows; 0: the bank's).
-  int in_rows_cap_ = 0;
+  // (mutable: schedule() decides the blob's layout without it)
+  mutable int in_rows_cap_ = 0;
 };
 
 }  // namespace
