@@ -692,10 +692,11 @@ string(JSON mn_exact GET "${mn_json}" bit_exact)
 # issue's 10 M cycles; --no-fuse runs them apart.
 string(JSON mn_paired GET "${mn_json}" total paired_layers)
 string(JSON mn_pair_into GET "${mn_json}" operators 5 paired_into)
+string(JSON mn_pair_with GET "${mn_json}" operators 6 paired_with)
 string(JSON mn_nofuse_paired GET "${mn_nofuse_json}" total paired_layers)
 if(NOT mn_csv MATCHES "\n10,1x40x40x8,cfu\\+,10 CONV_2D,CONV_2D,[0-9]+," OR
    NOT mn_csv MATCHES "\n11,1x40x40x8,fused,11 ADD,ADD,,0," OR NOT mn_fused EQUAL 10 OR NOT mn_in_place EQUAL 2 OR NOT mn_prevented EQUAL 0 OR
-   NOT mn_fused_total LESS mn_ew_total OR NOT mn_exact OR NOT mn_paired EQUAL 7 OR NOT mn_pair_into EQUAL 6 OR
+   NOT mn_fused_total LESS mn_ew_total OR NOT mn_exact OR NOT mn_paired EQUAL 7 OR NOT mn_pair_into EQUAL 6 OR NOT mn_pair_with EQUAL 5 OR
    NOT mn_nofuse_paired EQUAL 0 OR NOT mn_fused_total LESS 10000000)
   message(SEND_ERROR "[run_tflite] MobileNetV2: ${mn_fused} fused (${mn_in_place} in place), ${mn_prevented} prevented, ${mn_fused_total} "
                      "cycles (unfused ${mn_ew_total}), bit-exact ${mn_exact}, ${mn_paired} pairs (5 into ${mn_pair_into}; "

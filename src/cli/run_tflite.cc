@@ -661,6 +661,11 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
                                       : layer && where == "cpu"
                                           ? std::string("sasim board kernel (src/board/cpu_ops.h): the driver's cost "
                                                         "model prefers the CPU (sasim_drv::layer_on_cfu)")
+                                      : layer && pair_run != pair_runs.end()
+                                          ? fmt::format("sasim driver on the CFU, paired with operator {}: its input "
+                                                        "from the CFU's A bank band by band (run_pair; the "
+                                                        "cycles are both operators')",
+                                                        m.operators[pos - 1].index)
                                       : layer           ? std::string("sasim driver on the CFU")
                                       : where == "cfu"  ? std::string("sasim driver on the CFU's elementwise unit (src/driver/eltwise.cc)")
                                       : cycles          ? std::string("sasim board kernel (src/board/cpu_ops.h)")
@@ -670,6 +675,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
     if (fused_it != fused_into.end()) ops.back()["fused_into"] = fused_it->second;
     if (head_it != chained_into.end()) ops.back()["chained_into"] = head_it->second;
     if (pair_it != paired_into.end()) ops.back()["paired_into"] = pair_it->second;
+    if (layer && pair_run != pair_runs.end()) ops.back()["paired_with"] = m.operators[pos - 1].index;
     // Everything a layer-list run reports per layer (the CPU's classes and
     // memory causes with the CPU model; the array's and the bounds for the
     // operators on the array).
