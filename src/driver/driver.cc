@@ -2394,6 +2394,10 @@ SASIM_RARE bool pair_supported(const HwDesc& hw, const LayerDesc& p, const Layer
   if (p.batches != 1 || q.batches != 1 || q.input != p.output || q.in_h != p.out_h || q.in_w != p.out_w ||
       q.in_c != p.out_c)
     return false;
+  // Neither in an output-keep chain: the producer sends its input band by
+  // band, the consumer's bands come from it (not a kept input) and its
+  // output goes to memory.
+  if (p.a_kept || p.keep_out || q.a_kept || q.keep_out) return false;
   if (!p.packed_weights || !q.packed_weights || p.w_store <= 0 || q.w_store <= 0 || hw.w_lines <= 0) return false;
   Runner rp(hw, p), rq(hw, q);
   // The producer's input is read band by band while the consumer's output

@@ -389,7 +389,14 @@ __attribute__((noinline, cold)) void pair_settle() {
   if (!g_pair.pending) return;
   g_pair.pending = false;
   g_counters.last_status = sasim_drv::run_layer(kHw, g_pair.l);
-  if (g_counters.last_status == sasim_drv::kOk) ++g_counters.accelerated;
+  if (g_counters.last_status == sasim_drv::kOk) {
+    ++g_counters.accelerated;
+    return;
+  }
+  // Its call returned long ago: its output is never written (a hardware
+  // fault; the same tensors ran before). Counted, never silent.
+  ++g_counters.fallbacks;
+  ++g_counters.in_place_lost;
 }
 
 SASIM_BRIDGE void settle() {
@@ -458,7 +465,18 @@ __attribute__((noinline, cold)) bool pair_take(Prepared* p, const sasim_drv::Lay
       ++g_counters.paired;
       return true;
     }
-    pp->pair_ok = 0;  // (kErrNotFusable: before any command)
+    pp->pair_ok = 0;
+    // Refused before any command (kErrNotFusable): both run plainly below.
+    // A command the CFU rejected part-way (a hardware fault) leaves the
+    // reader's output partly stored: over the producer's input, that input
+    // is gone, and running the two again cannot be right. Counted.
+    if (rc != sasim_drv::kErrNotFusable &&
+        overlap(g_pair.l.input, input_bytes(g_pair.l), l.output, output_bytes(l))) {
+      g_pair.pending = false;
+      ++g_counters.fallbacks;
+      ++g_counters.in_place_lost;
+      return true;
+    }
   }
   g_pair.pending = true;
   pair_settle();

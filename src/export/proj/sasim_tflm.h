@@ -124,8 +124,10 @@ struct Counters {
   unsigned fused_in_place;
   // In-place fused layers whose output could not be computed, the input
   // being overwritten: their operator did not come next (TFLite Micro never
-  // does this), or the CFU rejected a command part-way (a hardware fault).
-  // A nonzero count means a wrong output, not a slow one.
+  // does this), or the CFU rejected a command part-way (a hardware fault);
+  // likewise paired layers whose run failed part-way with the reader's
+  // output over the producer's input, or a deferred producer whose plain
+  // run failed. A nonzero count means a wrong output, not a slow one.
   unsigned in_place_lost;
   // Layers whose prepared weights went into the CFU's weight store at their
   // first call (they send none afterwards), and those that found it full.
