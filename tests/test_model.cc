@@ -15,6 +15,7 @@
 #include "model/host.h"
 #include "sasim/case_io.h"
 #include "test_support.h"
+#include "pair_support.h"
 #include "sasim/cpu_ops.h"
 #include "sasim/golden.h"
 
@@ -1377,27 +1378,14 @@ TEST_CASE("paired layers: random expansion + consumer pairs run band by band fro
     sasim_drv::LayerDesc l0 = sasim::layer_desc_from(cp.s0, cp.d0, o0.data());
     sasim_drv::LayerDesc l1 = sasim::layer_desc_from(cp.s1, cp.d1, o1.data());
     l1.input = o0.data();
-    std::vector<int32_t> f0(static_cast<size_t>(l0.out_c)), f1(static_cast<size_t>(l1.out_c)), b0, b1;
-    sasim_drv::fold_biases(l0, f0.data());
-    sasim_drv::fold_biases(l1, f1.data());
-    l0.folded_bias = f0.data();
-    l1.folded_bias = f1.data();
-    b0.resize(static_cast<size_t>(sasim_drv::packed_weights_bytes(hd, l0) + 3) / 4);
-    b1.resize(static_cast<size_t>(sasim_drv::packed_weights_bytes(hd, l1) + 3) / 4);
-    sasim_drv::pack_weights(hd, l0, reinterpret_cast<int8_t*>(b0.data()));
-    sasim_drv::pack_weights(hd, l1, reinterpret_cast<int8_t*>(b1.data()));
-    l0.packed_weights = reinterpret_cast<const int8_t*>(b0.data());
-    l1.packed_weights = reinterpret_cast<const int8_t*>(b1.data());
-    const int lines0 = sasim_drv::store_lines(hd, l0), lines1 = sasim_drv::store_lines(hd, l1);
-    const int pitch = isa::line_pitch(cols), step = pitch < 8 ? 8 / pitch : 1;
-    const int line1 = (lines0 + step - 1) / step * step;
-    l0.w_store = lines0 > 0 ? 1 : 0;
-    l1.w_store = lines1 > 0 ? line1 + 1 : 0;
+    sasim_test::StoredPair sp;
+    sasim_test::prepare_stored_pair(hd, &l0, &l1, &sp);
+    const int line1 = sp.line1;
     INFO("iteration " << iter << ": " << cp.h << "x" << cp.w << "x" << cp.c0 << (cp.dw0 ? " -> dw " : " -> conv ") << l0.k_h << "x" << l0.k_w
                       << " s" << l0.stride_h << " " << l0.out_c << " -> "
                       << (cp.dw1 ? "dw " : "conv ") << l1.k_h << "x" << l1.k_w << " s" << l1.stride_h << " "
                       << l1.out_c << " on " << rows << "x" << cols << ", A " << hw.buf_a.size_bytes << " bytes");
-    if (lines0 == 0 || lines1 == 0 || line1 + lines1 > p.w_lines || !sasim_drv::pair_supported(hd, l0, l1)) {
+    if (!sp.fits || !sasim_drv::pair_supported(hd, l0, l1)) {
       ++refused;
       sasim::CfuCore core(p);
       sasim::PlainHost host(&core, hw.host);
@@ -1491,23 +1479,10 @@ TEST_CASE("paired layers: a consumer output over the producer input runs in a sa
     sasim_drv::LayerDesc l1 = sasim::layer_desc_from(cp.s1, cp.d1, z);
     l0.input = x;
     l1.input = o0.data();
-    std::vector<int32_t> f0(static_cast<size_t>(l0.out_c)), f1(static_cast<size_t>(l1.out_c)), b0, b1;
-    sasim_drv::fold_biases(l0, f0.data());
-    sasim_drv::fold_biases(l1, f1.data());
-    l0.folded_bias = f0.data();
-    l1.folded_bias = f1.data();
-    b0.resize(static_cast<size_t>(sasim_drv::packed_weights_bytes(hd, l0) + 3) / 4);
-    b1.resize(static_cast<size_t>(sasim_drv::packed_weights_bytes(hd, l1) + 3) / 4);
-    sasim_drv::pack_weights(hd, l0, reinterpret_cast<int8_t*>(b0.data()));
-    sasim_drv::pack_weights(hd, l1, reinterpret_cast<int8_t*>(b1.data()));
-    l0.packed_weights = reinterpret_cast<const int8_t*>(b0.data());
-    l1.packed_weights = reinterpret_cast<const int8_t*>(b1.data());
-    const int lines0 = sasim_drv::store_lines(hd, l0), lines1 = sasim_drv::store_lines(hd, l1);
-    const int pitch = isa::line_pitch(cols), step = pitch < 8 ? 8 / pitch : 1;
-    const int line1 = (lines0 + step - 1) / step * step;
-    if (lines0 == 0 || lines1 == 0 || line1 + lines1 > p.w_lines) continue;
-    l0.w_store = 1;
-    l1.w_store = line1 + 1;
+    sasim_test::StoredPair sp;
+    sasim_test::prepare_stored_pair(hd, &l0, &l1, &sp);
+    if (!sp.fits) continue;
+    const int line1 = sp.line1;
     // pair_supported's rule is not this test's: it only has to be safe.
     std::copy(cp.d0.input.begin(), cp.d0.input.end(), x);
     const bool overlaps = shift < static_cast<int64_t>(in_bytes) && -shift < static_cast<int64_t>(out_bytes);

@@ -62,6 +62,7 @@
 #include "sasim/golden.h"
 #include "sasim/quant.h"
 #include "test_support.h"
+#include "pair_support.h"
 #include "verilated_cfu.h"
 
 namespace {
@@ -1832,23 +1833,10 @@ TEST_CASE("rtl paired layers: the driver's expansion + consumer bands in lock st
       sasim_drv::LayerDesc l1 = sasim::layer_desc_from(cp.s1, cp.d1, z);
       l0.input = x.data();
       l1.input = o0.data();
-      std::vector<int32_t> f0(static_cast<size_t>(l0.out_c)), f1(static_cast<size_t>(l1.out_c)), b0, b1;
-      sasim_drv::fold_biases(l0, f0.data());
-      sasim_drv::fold_biases(l1, f1.data());
-      l0.folded_bias = f0.data();
-      l1.folded_bias = f1.data();
-      b0.resize(static_cast<size_t>(sasim_drv::packed_weights_bytes(hd, l0) + 3) / 4);
-      b1.resize(static_cast<size_t>(sasim_drv::packed_weights_bytes(hd, l1) + 3) / 4);
-      sasim_drv::pack_weights(hd, l0, reinterpret_cast<int8_t*>(b0.data()));
-      sasim_drv::pack_weights(hd, l1, reinterpret_cast<int8_t*>(b1.data()));
-      l0.packed_weights = reinterpret_cast<const int8_t*>(b0.data());
-      l1.packed_weights = reinterpret_cast<const int8_t*>(b1.data());
-      const int lines0 = sasim_drv::store_lines(hd, l0), lines1 = sasim_drv::store_lines(hd, l1);
-      const int pitch = isa::line_pitch(p.cols), step = pitch < 8 ? 8 / pitch : 1;
-      const int line1 = (lines0 + step - 1) / step * step;
-      if (lines0 == 0 || lines1 == 0 || line1 + lines1 > p.w_lines) continue;
-      l0.w_store = 1;
-      l1.w_store = line1 + 1;
+      sasim_test::StoredPair sp;
+      sasim_test::prepare_stored_pair(hd, &l0, &l1, &sp);
+      if (!sp.fits) continue;
+      const int line1 = sp.line1;
       if (!sasim_drv::pair_supported(hd, l0, l1)) continue;
       INFO(name << " iteration " << iter << ": " << cp.h << "x" << cp.w << "x" << cp.c0 << (cp.dw0 ? " -> dw " : " -> conv ") << l0.k_h << "x" << l0.k_w
                 << " s" << l0.stride_h << " " << l0.out_c

@@ -169,12 +169,7 @@ int keep_chain_after(const sasim_drv::HwDesc& hw, const tflite::Model& m, size_t
         sasim_drv::kept_in_supported(hw, lb)))
     return 0;
   // Kept only when nothing else reads the output.
-  const int t = a.outputs[0];
-  int readers = 0;
-  for (const tflite::Operator& o : m.operators)
-    for (int i : o.inputs) readers += i == t ? 1 : 0;
-  for (int o : m.outputs) readers += o == t ? 2 : 0;
-  return readers == 1 ? 2 : 1;
+  return tflite::only_reader(m, a.outputs[0], b) ? 2 : 1;
 }
 
 namespace {
@@ -208,13 +203,7 @@ bool pair_possible(const sasim_drv::HwDesc& hw, const tflite::Model& m, const tf
     return false;
   if (const tflite::ImportedLayer* before = pos > 0 ? layer_at(pos - 1) : nullptr)
     if (keep_chain_after(hw, m, pos - 1, *before, lp)) return false;
-  // The output's only reader, no model output.
-  const int t = a.outputs[0];
-  int readers = 0;
-  for (const tflite::Operator& o : m.operators)
-    for (int i : o.inputs) readers += i == t ? 1 : 0;
-  for (int o : m.outputs) readers += o == t ? 2 : 0;
-  if (readers != 1) return false;
+  if (!tflite::only_reader(m, a.outputs[0], b)) return false;  // its output's only reader, no model output
   const auto offset = [&](int tensor) { return tensor >= 0 ? plan.offset[static_cast<size_t>(tensor)] : int64_t{-1}; };
   if (offset(a.inputs[0]) < 0 || offset(a.outputs[0]) < 0 || offset(b.outputs[0]) < 0) return false;
   auto at = [&](int tensor) { return reinterpret_cast<int8_t*>(static_cast<uintptr_t>(0x40000000u + offset(tensor))); };

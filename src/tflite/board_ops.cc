@@ -177,10 +177,6 @@ bool board_op_request(const Model& m, const Operator& op, const std::map<int, st
   }
 }
 
-namespace {
-
-// Whether `reader` is the only operator that reads tensor y and y is no
-// model output.
 bool only_reader(const Model& m, int y, const Operator& reader) {
   for (int o : m.outputs)
     if (o == y) return false;
@@ -191,8 +187,6 @@ bool only_reader(const Model& m, int y, const Operator& reader) {
   }
   return true;
 }
-
-}  // namespace
 
 bool elementwise_chain(const Model& m, size_t pos) {
   if (pos + 1 >= m.operators.size()) return false;

@@ -40,6 +40,10 @@ bool fusable_eltwise(const Model& m, const Operator& next, int y, LayerSpec::Fus
 // (MobileNetV2's input normalisation, MUL then SUB).
 bool elementwise_chain(const Model& m, size_t pos);
 
+// Whether `reader` is the only operator that reads tensor y and y is no
+// model output (the graph rule of fusions, chains, keeps and pairs).
+bool only_reader(const Model& m, int y, const Operator& reader);
+
 // The chain's head (operator pos of an elementwise_chain) in the mailbox's
 // chain fields (kind, geometry and the tail's own fields are
 // board_op_request's for the tail): its operation, constant, parameters.
