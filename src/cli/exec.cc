@@ -38,10 +38,19 @@ int cmd_exec(const CommonOptions& common, const ExecOptions& o) {
   board.cpu.set_console_sink(put_console, nullptr);
   // Developer aids: SASIM_RETIRE_LOG=FILE writes the retire trace,
   // SASIM_BUS_LOG=FILE every access the board's memory path serves.
+  // SASIM_RETIRE_WINDOW=FROM:TO limits both to those cycles.
   std::FILE* rlog = cpu::open_dev_log("SASIM_RETIRE_LOG", "exec");
-  if (rlog) board.cpu.set_retire_log(rlog);
+  uint64_t rlog_from = 0, rlog_to = UINT64_MAX;
+  if (const char* w = std::getenv("SASIM_RETIRE_WINDOW"); w) {
+    unsigned long long a = 0, b = 0;
+    if (std::sscanf(w, "%llu:%llu", &a, &b) != 2 || a >= b)
+      throw ConfigError({{"SASIM_RETIRE_WINDOW", 0, 0, "", fmt::format("'{}': FROM:TO cycles, FROM < TO", w)}});
+    rlog_from = a;
+    rlog_to = b;
+  }
+  if (rlog && rlog_from == 0) board.cpu.set_retire_log(rlog);
   std::FILE* blog = cpu::open_dev_log("SASIM_BUS_LOG", "exec");
-  if (blog) board.cpu.set_bus_log(blog);
+  if (blog && rlog_from == 0) board.cpu.set_bus_log(blog);
   // The core is named on stderr, so that stdout stays the program's own.
   fmt::print(stderr, "sasim exec: {} on the VexRiscv {} model (memory {})\n", o.elf_path,
              cpu_variant_name(hw.cpu.variant), memory_description(hw.cpu));
@@ -62,8 +71,18 @@ int cmd_exec(const CommonOptions& common, const ExecOptions& o) {
       stop.pc = board.cpu.pc();
       break;
     }
-    stop = board.cpu.run(max_cycles, pause);
+    const uint64_t now = board.cpu.now();
+    uint64_t until = pause;
+    if (now < rlog_from) until = std::min(until, rlog_from);
+    else if (now < rlog_to) until = std::min(until, rlog_to);
+    stop = board.cpu.run(max_cycles, until);
+    if (board.cpu.now() >= rlog_from) {
+      const bool in = board.cpu.now() < rlog_to;
+      if (rlog) board.cpu.set_retire_log(in ? rlog : nullptr);
+      if (blog) board.cpu.set_bus_log(in ? blog : nullptr);
+    }
     if (stop.reason != cpu::StopReason::kPaused) break;
+    if (until < pause) pause -= kSlice;  // the slice resumes
   }
   std::fflush(stdout);
   if (rlog) std::fclose(rlog);
