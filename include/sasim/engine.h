@@ -128,6 +128,12 @@ struct InferenceCarry {
   std::vector<uint32_t> l2_tags;  // the board memory path's L2 (line address + 1, 0: invalid)
   std::vector<uint8_t> l2_dirty;
   std::vector<int64_t> dram_rows;  // open row per bank, -1: precharged
+  // Where the next operator's tensors outside the arena plan (weights,
+  // biases, quantization arrays, prepared blobs) go, past the previous
+  // operators' ones: each operator's constants at addresses of their own, as
+  // in a deployed model, not where the previous operator's were (whose lines
+  // the carried L2 still holds).
+  uint64_t constants_at = 0;
 };
 
 // Optional per-cycle profile outputs of timed engines.

@@ -55,6 +55,13 @@ struct MarkerState {
   size_t forks_at_start = 0, forks_at_end = 0;
   size_t replays_at_start = 0, replays_at_end = 0;
   bool started = false, ended = false;
+  // An inference's operators (InferenceCarry): the caches the previous
+  // operator's timed span left are put back at this one's start marker, so
+  // that the runner's own untimed setup (clearing .bss, adopting the layer,
+  // putting kept inputs and stored weights) leaves no trace in them (the
+  // first operator's start: a cold I$, L2 and DRAM); the state at the end
+  // marker is what the next operator starts with.
+  InferenceCarry* carry = nullptr;
 };
 
 void on_sample(void* ctx, uint64_t cycle, const CpuCounters& c) {
@@ -70,7 +77,23 @@ void on_marker(void* ctx, uint32_t value, uint64_t cycle) {
     st->replays_at_start = st->cpu->replays().size();
     st->cpu->clear_pc_cycles();
     st->started = true;
+    if (st->carry) {
+      InferenceCarry& c = *st->carry;
+      if (c.icache_tags.empty()) {  // the inference's first operator: a cold board
+        c.icache_tags.assign(st->cpu->icache_tags().size(), 0);
+        st->cpu->memory_path().state(&c.l2_tags, &c.l2_dirty, &c.dram_rows);
+        std::fill(c.l2_tags.begin(), c.l2_tags.end(), 0u);
+        std::fill(c.l2_dirty.begin(), c.l2_dirty.end(), uint8_t{0});
+        std::fill(c.dram_rows.begin(), c.dram_rows.end(), int64_t{-1});
+      }
+      st->cpu->set_icache_tags(c.icache_tags);
+      st->cpu->memory_path().set_state(c.l2_tags, c.l2_dirty, c.dram_rows);
+    }
   } else if (value == 2) {
+    if (st->carry) {
+      st->carry->icache_tags = st->cpu->icache_tags();
+      st->cpu->memory_path().state(&st->carry->l2_tags, &st->carry->l2_dirty, &st->carry->dram_rows);
+    }
     st->at_end = st->cpu->counters();
     st->forks_at_end = st->cpu->forks().size();
     st->replays_at_end = st->cpu->replays().size();
@@ -130,12 +153,20 @@ namespace {
 // how much was needed.
 class ArenaFill {
  public:
-  ArenaFill(BoardMemory* mem, uint32_t arena, uint32_t arena_bytes, const TensorPlacement& pl)
+  // `skip`: bytes left free before the unplanned tensors (InferenceCarry::
+  // constants_at); ignored when it would leave less than half the arena.
+  ArenaFill(BoardMemory* mem, uint32_t arena, uint32_t arena_bytes, const TensorPlacement& pl, uint64_t skip = 0)
       : mem_(mem), bytes_(arena_bytes), pl_(pl), base_((arena + 0x3fffu) & ~0x3fffu) {
     if (pl.planned_bytes > 0) needed_ = base_ - arena + (static_cast<uint64_t>(pl.planned_bytes) + 15) / 16 * 16;
     planned_fits_ = needed_ <= bytes_;
-    next_ = arena + static_cast<uint32_t>(std::min<uint64_t>(needed_, bytes_));
+    skip = (skip + 15) / 16 * 16;
+    if (needed_ + skip > bytes_ / 2) skip = 0;
+    needed_ += skip;
+    start_ = arena + static_cast<uint32_t>(std::min<uint64_t>(needed_, bytes_));
+    next_ = start_;
   }
+  // The bytes the unplanned tensors took.
+  uint64_t unplanned() const { return next_ - start_; }
   // At `offset` in the planned area when the plan holds the tensor, else the
   // next place; its bytes copied from src unless null.
   uint32_t put(int64_t offset, const void* src, size_t bytes) {
@@ -165,7 +196,7 @@ class ArenaFill {
   uint32_t base_;
   uint64_t needed_ = 0;
   bool planned_fits_ = true;
-  uint32_t next_ = 0;
+  uint32_t start_ = 0, next_ = 0;
 };
 
 }  // namespace
@@ -241,7 +272,7 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
   // layer without a plan gets its input and output as one planned area.
   const TensorPlacement pl =
       spec.in_place && spec.placement.planned_bytes <= 0 ? in_place_layout(spec) : spec.placement;
-  ArenaFill arena(&mem_, arena_, arena_bytes_, pl);
+  ArenaFill arena(&mem_, arena_, arena_bytes_, pl, carry_ ? carry_->constants_at : 0);
   auto place = [&](const void* src, size_t bytes) { return arena.next(src, bytes); };
   sasim_board::Mailbox m{};
   put_hw(hw, &m);
@@ -319,6 +350,7 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
                                     "(main_ram is {} MiB, cpu.memory.ram_bytes)",
                                     arena.needed(), arena_bytes_, mem_.ram_bytes >> 20)}});
   used_end_ = arena.end();
+  if (carry_) carry_->constants_at += arena.unplanned();
   return run_mailbox(m, spec.name, out, out_bytes, profile, markers, max_cycles);
 }
 
@@ -338,7 +370,7 @@ int BoardHost::run_cpu_op(const sasim_drv::HwDesc& hw, sasim_board::Mailbox m, c
                           const std::vector<int8_t>& b, int8_t* out, size_t out_bytes, CpuLayerProfile* profile,
                           MarkerListener* markers, uint64_t max_cycles, const TensorPlacement& pl) {
   load_fresh();
-  ArenaFill arena(&mem_, arena_, arena_bytes_, pl);  // as run_layer
+  ArenaFill arena(&mem_, arena_, arena_bytes_, pl, carry_ ? carry_->constants_at : 0);  // as run_layer
   put_hw(hw, &m);
   m.input = arena.put(pl.input, a.data(), a.size());
   m.input2 = b.empty() ? 0 : arena.put(pl.input2, b.data(), b.size());
@@ -352,6 +384,7 @@ int BoardHost::run_cpu_op(const sasim_drv::HwDesc& hw, sasim_board::Mailbox m, c
                                     "(main_ram is {} MiB, cpu.memory.ram_bytes)",
                                     arena.needed(), arena_bytes_, mem_.ram_bytes >> 20)}});
   used_end_ = arena.end();
+  if (carry_) carry_->constants_at += arena.unplanned();
   const int rc = run_mailbox(m, name, out, out_bytes, profile, markers, max_cycles);
   return rc;
 }
@@ -375,11 +408,8 @@ int BoardHost::run_mailbox(const sasim_board::Mailbox& m, const std::string& nam
   st.cpu = &cpu_;
   st.listener = markers;
   cpu_.set_marker_hook(on_marker, &st);
+  st.carry = carry_;
   cpu_.reset(image_.entry);
-  if (carry_ && !carry_->icache_tags.empty()) {
-    cpu_.set_icache_tags(carry_->icache_tags);
-    cpu_.memory_path().set_state(carry_->l2_tags, carry_->l2_dirty, carry_->dram_rows);
-  }
   // Developer aids: SASIM_RETIRE_LOG=FILE writes the retire trace of the
   // last layer, SASIM_BUS_LOG=FILE the memory path's accesses; a "%s" in FILE
   // is replaced by the layer's name (one file each).
@@ -401,10 +431,6 @@ int BoardHost::run_mailbox(const sasim_board::Mailbox& m, const std::string& nam
     std::fclose(blog);
   }
   for (const ForkEvent& f : cpu_.forks()) forks_.push_back(f);
-  if (carry_) {
-    carry_->icache_tags = cpu_.icache_tags();
-    cpu_.memory_path().state(&carry_->l2_tags, &carry_->l2_dirty, &carry_->dram_rows);
-  }
   if (stop.reason != StopReason::kExit) {
     const ElfSymbol* fn = image_.function_at(stop.pc);
     throw std::runtime_error(fmt::format("layer {}: the board program stopped at pc 0x{:08x}{} in cycle {}: {}",
