@@ -251,10 +251,11 @@ expect(run_tflite_out_is_file 2 "^[^\n]*out_is_a_file: output path exists and is
 # cycles, its weights in the CFU's store, cold, are mostly the first fetch
 # of the runner's code, so its layout moves them: 87,648 for the runner
 # image of 2026-12-06, where that simulation measured 87,759 (-0.13 %);
-# 92,802 for the paired layers' image; 95,648 for this one, whose shipped
-# code is compiled with CFU Playground's flags: not simulated again),
+# 92,802 for the paired layers' image; 91,431 for this one, whose shipped
+# code is compiled with CFU Playground's flags and linked in its order: not
+# simulated again),
 # and the memory classes are split by cause on the board's memory path.
-expect(run_cold_layers 0 "conv0 +conv2d +95648 .*\nmemory: layer +class +L2 hit +bus wait +row hit +row miss +dirty wb +refresh +core\n"
+expect(run_cold_layers 0 "conv0 +conv2d +91431 .*\nmemory: layer +class +L2 hit +bus wait +row hit +row miss +dirty wb +refresh +core\n"
        ARGS run --model "${SRC}/models/resnet8.yaml" --cold-layers --out "${WORK}/cold_layers")
 expect(exec_fork_warning_board 0 "result words: 1313556292;50;149\nexit code 0 after 1899 cycles\n.*fork \\(F19\\) at pc 0x4000007c.*fork \\(F19\\) at pc 0x4000007c"
        ARGS exec "${ref}/elf/micro/cfu_read_next.elf" --set cpu.variant=perf+cfu-2021 --set array.im2col=false --set array.eltwise=false --set array.read_prefetch=false)
@@ -675,7 +676,7 @@ expect(run_tflite_r8_in_place 0 "\nin place: 3 ADD into 2, 7 ADD into 6, 11 ADD 
 # bank and 1-8 send no input (docs/microarchitecture.md), bit-exact.
 expect(run_tflite_kws_keep 0 "\n +8 +CONV_2D +1x25x5x64 +cfu +[0-9]+ +512000 +[0-9.]+ +yes\n.*\noutput kept in A: layers 0, 1, 2, 3, 4, 5, 6, 7 leave their output in the CFU for the layer after them, which sends no\n? ?input"
        ARGS run --model "${SHARED}/models/kws_ref_model.tflite" --out "${WORK}/tflite_kws_keep")
-expect(run_tflite_mobilenetv2 0 "\n +0 +MUL +1x160x160x3 +chain +in 1 +yes\n +1 +SUB +1x160x160x3 +chain +[0-9]+ +yes\n.*\n +5 +CONV_2D +1x80x80x48 +pair +in 6 +0 +0.00 +yes\n +6 +DEPTHWISE_CONV_2D +1x40x40x48 +cfu +[0-9]+ +3148800 +[0-9.]+ +yes\n.*0 CPU operators not timed\nin place: 37 ADD into 36, 59 ADD into 58 \\(TFLite Micro's arena plan[^\n]*\nweight store: [0-9]+ of 12288 lines hold the weights of [0-9]+ layers .*first inference \\(docs/command-set.md\\); full for [0-9]+ more .*which\n? +stream theirs\noutput kept in A: layers 25, 26, 27, 30, [^\n]*, 61, 62\n leave their output in the CFU for the layer after them, which sends no input \\(docs/microarchitecture.md\\)\nelementwise chains: 0 MUL and 1 SUB run as one 256-entry table each, built on the CFU's elementwise unit and applied[^\n]*\n[^\n]*\\(docs/export-cfu.md\\)\npaired layers: 2 and 3, 5 and 6, 8 and 9, 12 and 13, 15 and 16, 19 and 20, 23 and 24 run band by band, each expansion's\n rows kept in the CFU's A bank for the layer reading them and never stored \\(docs/microarchitecture.md\\)\nnot included: TFLite Micro's interpreter between the 68 operators \\(about"
+expect(run_tflite_mobilenetv2 0 "\n +0 +MUL +1x160x160x3 +chain +in 1 +yes\n +1 +SUB +1x160x160x3 +chain +[0-9]+ +yes\n.*\n +5 +CONV_2D +1x80x80x48 +pair +in 6 +0 +0.00 +yes\n +6 +DEPTHWISE_CONV_2D +1x40x40x48 +cfu +[0-9]+ +3148800 +[0-9.]+ +yes\n.*0 CPU operators not timed\nin place: 37 ADD into 36, 59 ADD into 58 \\(TFLite Micro's arena plan[^\n]*\nweight store: [0-9]+ of 12288 lines hold the weights of [0-9]+ layers .*first inference \\(docs/command-set.md\\); full for [0-9]+ more .*which\n? +stream theirs\noutput kept in A: layers 25, 26, 27, 30, [^\n]*, 61, 62\n leave their output in the CFU for the layer after them, which sends no input \\(docs/microarchitecture.md\\)\nelementwise chains: 0 MUL and 1 SUB run as one 256-entry table each, built on the CFU's elementwise unit and applied[^\n]*\n[^\n]*\\(docs/export-cfu.md\\)\npaired layers: 2 and 3, 5 and 6, 8 and 9, 12 and 13, 15 and 16, 19 and 20, 23 and 24 run band by band, each expansion's\n rows kept in the CFU's A bank for the layer reading them and never stored \\(docs/microarchitecture.md\\)\nnot included: TFLite Micro's own code around the 68 operators' kernel entries timed here \\(its interpreter"
        ARGS run --model "${SHARED}/models/model_mobilenetv2_160_035.tflite" --out "${WORK}/tflite_mnv2")
 expect(run_tflite_mnv2_no_fuse 0 "\n +0 +MUL +1x160x160x3 +cfu +[0-9]+ +yes\n +1 +SUB +1x160x160x3 +cfu +[0-9]+ +yes\n.*total: [0-9]+ cycles"
        ARGS run --no-fuse --model "${SHARED}/models/model_mobilenetv2_160_035.tflite" --out "${WORK}/tflite_mnv2--no-fuse")

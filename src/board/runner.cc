@@ -126,9 +126,9 @@ __attribute__((noinline, cold)) bool put_kept(volatile sasim_board::Mailbox& m, 
   return !m.a_kept || sasim_drv::put_kept_input(hw, l) == sasim_drv::kOk;
 }
 
-// An accelerator layer: every layer of a model runs this, so it sits with
-// the driver's once-per-layer code (.text.sasim_warm, src/board/link.ld),
-// where it evicts none of the driver's loops from the I$.
+// An accelerator layer: every layer of a model runs this, so it is in the
+// runner's once-per-layer section (.text.sasim_warm), together with the
+// shipped layers' path (src/board/link.ld keeps each object's order).
 __attribute__((section(".text.sasim_warm"), noinline)) int run_accelerator_layer(volatile sasim_board::Mailbox& m) {
   sasim_drv::HwDesc hw;
   sasim_drv::LayerDesc l;

@@ -19,12 +19,12 @@ inline int max_i(int a, int b) { return a > b ? a : b; }
 // through (a lost line mostly comes back from DRAM; docs/board-runtime.md,
 // "Code layout"): the code a layer runs over and over (the tile and group
 // loops, the band set-up, the streams, READ back) is kept in one contiguous
-// section (.text.sasim_hot, src/board/link.ld) so that it does not evict
-// itself, and the code every layer runs once (the runner's main, run_layer,
-// the schedule) right before it (.text.sasim_warm), so that starting a
-// layer does not evict the loops either; code that runs once per layer or
-// band and is not needed by every layer is kept out of line
-// (SASIM_NOINLINE) so that it does not spread the hot loops apart.
+// section (.text.sasim_hot) so that it does not evict itself, the fused
+// readback right behind it; the code every layer runs once (run_layer, the
+// schedule) in one section of its own (.text.sasim_warm). CFU Playground's
+// linker keeps an object's sections in the object's order, and so does
+// src/board/link.ld. Code that runs once per layer or band and is not
+// needed by every layer is kept out of line (SASIM_NOINLINE).
 #if defined(__riscv)
 #define SASIM_HOT __attribute__((section(".text.sasim_hot"), noinline, noclone))
 #define SASIM_WARM __attribute__((section(".text.sasim_warm"), noinline, noclone))

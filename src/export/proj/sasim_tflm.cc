@@ -23,11 +23,11 @@
 #define SASIM_PREPARED_LAYERS 64
 #endif
 
-// Placement on the board: with the driver's per-layer code (.text.sasim_warm,
-// see src/sasim/driver/driver.cc), as sasim's own runner places its layer
-// entry, so that a layer's call does not evict the driver's loops from the
-// 8 KiB direct-mapped I$. A linker script without that section name places
-// it among the rest of .text.
+// Placement on the board: the bridge's per-layer code in one section
+// (.text.sasim_warm, as the driver's; see src/sasim/driver/driver.cc), so
+// that it lies together in the 8 KiB direct-mapped I$. CFU Playground's
+// linker script keeps it where this object's code goes, in this object's
+// section order, as sasim's runner does (docs/board-runtime.md).
 #if defined(__riscv)
 #define SASIM_BRIDGE __attribute__((section(".text.sasim_warm")))
 #else
