@@ -106,7 +106,7 @@ expect(buffer_too_small 2 "buffers.c.size_bytes: 128 bytes cannot hold one tile 
 # A small model (real-shaped layers, seeded weights) written to the scratch dir
 # (the co-simulation tests below use it too).
 file(COPY "${SRC}/tests/data/tiny.yaml" DESTINATION "${WORK}")
-expect(run_tiny 0 "c1 +conv2d.*yes\n.*d1 +depthwise_conv2d.*yes\n.*total"
+expect(run_tiny 0 "c1 +conv2d.*yes im2col\n.*d1 +depthwise_conv2d.*yes view\n.*total"
        ARGS run --model "${WORK}/tiny.yaml" --out "${WORK}/run_tiny" --set array.rows=4 --set array.cols=4)
 foreach(f layers.csv report.json hw.resolved.yaml)
   if(NOT EXISTS "${WORK}/run_tiny/${f}")
@@ -290,7 +290,7 @@ expect(hazards_2021_board 0 "^(PASS [^\n]*\n)+24 passed, 0 failed\nnote: skippin
 # main_ram follows cpu.memory.ram_bytes (Nexys A7: 128 MiB by default): ResNet-18's
 # first layer (963,776 bytes of tensors) runs, bit-exact; a 1 MiB board has no
 # room for it beside the runner's program region.
-expect(ram_resnet18_conv1 0 "conv1 +conv2d .* yes\n"
+expect(ram_resnet18_conv1 0 "conv1 +conv2d .* yes [a-z0-9]+\n"
        ARGS run --model "${SRC}/tests/data/resnet18_conv1.yaml" --out "${WORK}/r18")
 expect(ram_too_small 2 "conv1: its tensors need 963776 bytes on the board; the layer runner's arena holds 0 \\(main_ram is 1 MiB, cpu.memory.ram_bytes\\)"
        ARGS run --model "${SRC}/tests/data/resnet18_conv1.yaml" --set cpu.memory.ram_bytes=1048576 --out "${WORK}/r18s")
@@ -519,7 +519,7 @@ endif()
 expect(run_bounds 0 "bounds \\(docs/bounds.md; feed at [0-9.]+ cycles per 8 bytes written, [0-9.]+ per 4 bytes read\\):\nlayer +cycles +MAC bound +feed bound +x bound\nc1 +[0-9]+ +[0-9]+ +[0-9]+ +[0-9.]+\n"
        ARGS run --model "${WORK}/tiny.yaml" --out "${WORK}/bounds")
 file(STRINGS "${WORK}/bounds/layers.csv" bounds_csv LIMIT_COUNT 1)
-if(NOT bounds_csv MATCHES "mac_bound,feed_bound,bound_ratio$")
+if(NOT bounds_csv MATCHES "mac_bound,feed_bound,bound_ratio,mapping,mapping_why$")
   message(SEND_ERROR "[run_bounds] layers.csv header: ${bounds_csv}")
 endif()
 # sasim import: a .tflite model's accelerator layers, with its weights.
@@ -674,10 +674,25 @@ expect(run_tflite_r8_in_place 0 "\nin place: 3 ADD into 2, 7 ADD into 6, 11 ADD 
 # operator (exit 0); with --no-fuse each on the elementwise unit.
 # The output keep: DS-CNN's layers 0-7 leave their output in the CFU's A
 # bank and 1-8 send no input (docs/microarchitecture.md), bit-exact.
-expect(run_tflite_kws_keep 0 "\n +8 +CONV_2D +1x25x5x64 +cfu +[0-9]+ +512000 +[0-9.]+ +yes\n.*\noutput kept in A: layers 0, 1, 2, 3, 4, 5, 6, 7 leave their output in the CFU for the layer after them, which sends no\n? ?input"
+expect(run_tflite_kws_keep 0 "\n +8 +CONV_2D +1x25x5x64 +cfu +[0-9]+ +512000 +[0-9.]+ +yes +im2col\n.*\noutput kept in A: layers 0, 1, 2, 3, 4, 5, 6, 7 leave their output in the CFU for the layer after them, which sends no\n? ?input"
        ARGS run --model "${SHARED}/models/kws_ref_model.tflite" --out "${WORK}/tflite_kws_keep")
-expect(run_tflite_mobilenetv2 0 "\n +0 +MUL +1x160x160x3 +chain +in 1 +yes\n +1 +SUB +1x160x160x3 +chain +[0-9]+ +yes\n.*\n +5 +CONV_2D +1x80x80x48 +pair +in 6 +0 +0.00 +yes\n +6 +DEPTHWISE_CONV_2D +1x40x40x48 +cfu +[0-9]+ +3148800 +[0-9.]+ +yes\n.*0 CPU operators not timed\nin place: 37 ADD into 36, 59 ADD into 58 \\(TFLite Micro's arena plan[^\n]*\nweight store: [0-9]+ of 12288 lines hold the weights of [0-9]+ layers .*first inference \\(docs/command-set.md\\); full for [0-9]+ more .*which\n? +stream theirs\noutput kept in A: layers 25, 26, 27, 30, [^\n]*, 61, 62\n leave their output in the CFU for the layer after them, which sends no input \\(docs/microarchitecture.md\\)\nelementwise chains: 0 MUL and 1 SUB run as one 256-entry table each, built on the CFU's elementwise unit and applied[^\n]*\n[^\n]*\\(docs/export-cfu.md\\)\npaired layers: 2 and 3, 5 and 6, 8 and 9, 12 and 13, 15 and 16, 19 and 20, 23 and 24 run band by band, each expansion's\n rows kept in the CFU's A bank for the layer reading them and never stored \\(docs/microarchitecture.md\\)\nnot included: TFLite Micro's own code around the 68 operators' kernel entries timed here \\(its interpreter"
+expect(run_tflite_mobilenetv2 0 "\n +0 +MUL +1x160x160x3 +chain +in 1 +yes\n +1 +SUB +1x160x160x3 +chain +[0-9]+ +yes\n.*\n +5 +CONV_2D +1x80x80x48 +pair +in 6 +0 +0.00 +yes +im2col\n +6 +DEPTHWISE_CONV_2D +1x40x40x48 +cfu +[0-9]+ +3148800 +[0-9.]+ +yes +im2col\n.*0 CPU operators not timed\nin place: 37 ADD into 36, 59 ADD into 58 \\(TFLite Micro's arena plan[^\n]*\nweight store: [0-9]+ of 12288 lines hold the weights of [0-9]+ layers .*first inference \\(docs/command-set.md\\); full for [0-9]+ more .*which\n? +stream theirs\noutput kept in A: layers 25, 26, 27, 30, [^\n]*, 61, 62\n leave their output in the CFU for the layer after them, which sends no input \\(docs/microarchitecture.md\\)\nelementwise chains: 0 MUL and 1 SUB run as one 256-entry table each, built on the CFU's elementwise unit and applied[^\n]*\n[^\n]*\\(docs/export-cfu.md\\)\npaired layers: 2 and 3, 5 and 6, 8 and 9, 12 and 13, 15 and 16, 19 and 20, 23 and 24 run band by band, each expansion's\n rows kept in the CFU's A bank for the layer reading them and never stored \\(docs/microarchitecture.md\\)\nnot included: TFLite Micro's own code around the 68 operators' kernel entries timed here \\(its interpreter"
        ARGS run --model "${SHARED}/models/model_mobilenetv2_160_035.tflite" --out "${WORK}/tflite_mnv2")
+# Every CFU layer's row names the driver's mapping; the layers on its legacy
+# tile loop are named in a warning, a line per reason (issue 21: no silent
+# slow path), and in layers.csv and report.json.
+expect(run_legacy_os 0 "fc +fully_connected .* yes legacy\n.*warning: the driver runs 10 CFU layers on its legacy tile loop, not the im2col path[^\n]*\n  the output-stationary dataflow has no im2col path: conv0, s1_conv1, s1_conv2, s2_conv1, s2_conv2, s2_shortcut, s3_conv1, s3_conv2, s3_shortcut, fc\n"
+       ARGS run --model "${SRC}/models/resnet8.yaml" --cpu gap --set array.dataflow=os --out "${WORK}/legacy_os")
+file(READ "${WORK}/legacy_os/layers.csv" legacy_csv)
+file(READ "${WORK}/legacy_os/report.json" legacy_json)
+if(NOT legacy_csv MATCHES ",mapping,mapping_why\nconv0,conv2d,[^\n]*,legacy,the output-stationary dataflow has no im2col path\n" OR
+   NOT legacy_json MATCHES "\"mapping\": \"legacy\",\n *\"mapping_why\": \"the output-stationary dataflow has no im2col path\"")
+  message(SEND_ERROR "[run_legacy_os] layers.csv / report.json do not name the mapping:\n${legacy_csv}")
+endif()
+expect(run_tflite_legacy_tall 0 " +0 +CONV_2D +1x25x5x64 +cfu +[0-9]+ +320000 +[0-9.]+ +yes +legacy\n.*warning: the driver runs 9 CFU layers on its legacy tile loop[^\n]*\n  the array is taller than wide \\(rows > cols\\): 0 CONV_2D, 1 DEPTHWISE_CONV_2D, 2 CONV_2D, [^\n]*, 8 CONV_2D\n"
+       ARGS run --model "${SHARED}/models/kws_ref_model.tflite" --set array.rows=16 --set array.cols=8 --out "${WORK}/legacy_tall")
+expect(run_no_legacy_default 0 "s3_shortcut +conv2d [^\n]* yes im2col\nfc +fully_connected [^\n]* yes im2col\n"
+       ARGS run --model "${SRC}/models/resnet8.yaml" --cpu gap --out "${WORK}/legacy_none")
 expect(run_tflite_mnv2_no_fuse 0 "\n +0 +MUL +1x160x160x3 +cfu +[0-9]+ +yes\n +1 +SUB +1x160x160x3 +cfu +[0-9]+ +yes\n.*total: [0-9]+ cycles"
        ARGS run --no-fuse --model "${SHARED}/models/model_mobilenetv2_160_035.tflite" --out "${WORK}/tflite_mnv2--no-fuse")
 file(READ "${WORK}/tflite_mnv2/layers.csv" mn_csv)
@@ -743,7 +758,7 @@ if(NOT r8_total EQUAL r8_sum OR r8_cpu LESS 1000 OR r8_ew LESS 1000)
 endif()
 file(STRINGS "${WORK}/tflite_kws_ref_model_3_vexriscv/layers.csv" kws_csv)
 list(GET kws_csv 0 kws_head)
-if(NOT kws_head MATCHES "^index,output_shape,where,layer,op,cycles,macs,utilisation,.*,top_function,top_function_cycles,mac_bound,feed_bound,bound_ratio$")
+if(NOT kws_head MATCHES "^index,output_shape,where,layer,op,cycles,macs,utilisation,.*,top_function,top_function_cycles,mac_bound,feed_bound,bound_ratio,mapping,mapping_why$")
   message(SEND_ERROR "[run_tflite] layers.csv header: ${kws_head}")
 endif()
 file(STRINGS "${WORK}/tflite_kws_ref_model_3_vexriscv/profile.csv" kws_prof)

@@ -45,6 +45,18 @@ for point in "3 5 os" "4 2 ws"; do
   [ -n "$want" ] && [ "$want" = "$got" ] && ok "row $1x$2 $3 cycles $got = sasim run" || fail "row $1x$2 $3: sweep $got, run $want"
 done
 
+# 2b. Each row counts the layers the driver ran on its legacy tile loop
+#     (run's warning): every os point runs both tiny layers there, and a
+#     ws point no taller than wide neither.
+legacy() {  # ROWS COLS DATAFLOW
+  awk -F, -v k="array.rows=$1 array.cols=$2 array.dataflow=$3" \
+    'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "legacy_layers") c = i } $2 == k { print $c }' "$WORK/full/sweep.csv"
+}
+[ "$(legacy 3 5 os)" = 2 ] && [ "$(legacy 4 4 ws)" = 0 ] && ok "legacy_layers: os 2, ws 0" \
+  || fail "legacy_layers: os $(legacy 3 5 os), ws $(legacy 4 4 ws)"
+grep -q "^warning: in [0-9]* of 50 rows the driver ran layers on its legacy tile loop" "$WORK/full.log" \
+  && ok "the sweep warns of its legacy rows" || fail "no legacy warning: $(tail -3 "$WORK/full.log")"
+
 # 3. Killed half-way, --resume completes without recomputing finished points.
 setsid "$SASIM" sweep "$WORK/spec.yaml" --jobs 1 --out "$WORK/resumed" > "$WORK/killed.log" 2>&1 &
 pid=$!

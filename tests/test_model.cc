@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <random>
 #include <sstream>
 #include <set>
@@ -299,48 +300,7 @@ TEST_CASE("random layers on random hardware are bit-exact with the golden model"
   int checked = 0;
   for (int iter = 0; iter < 600; ++iter) {
     sasim::LayerSpec s;
-    const int op = pick(0, 2);
-    s.op = op == 0 ? sasim::OpKind::kConv2d : op == 1 ? sasim::OpKind::kDepthwiseConv2d : sasim::OpKind::kFullyConnected;
-    s.input_zero_point = pick(-128, 127);
-    s.output_zero_point = pick(-128, 127);
-    s.act_min = pick(-128, 0);
-    s.act_max = pick(s.act_min, 127);
-    s.has_bias = pick(0, 1) == 1;
-    int oc;
-    if (s.op == sasim::OpKind::kFullyConnected) {
-      const int batches = pick(1, 4), depth = pick(1, 70), units = pick(1, 40);
-      s.input_shape = {batches, depth};
-      s.filter_shape = {units, depth};
-      s.output_shape = {batches, units};
-      oc = units;
-    } else {
-      const int ih = pick(1, 12), iw = pick(1, 12), ic = pick(1, 9);
-      const int kh = pick(1, 7), kw = pick(1, 7);
-      s.stride_h = pick(1, 3);
-      s.stride_w = pick(1, 3);
-      s.dilation_h = pick(1, 2);
-      s.dilation_w = pick(1, 2);
-      s.padding = pick(0, 1) ? sasim::Padding::kSame : sasim::Padding::kValid;
-      const int oh = sasim::conv_out_size(ih, kh, s.stride_h, s.dilation_h, s.padding);
-      const int ow = sasim::conv_out_size(iw, kw, s.stride_w, s.dilation_w, s.padding);
-      if (oh < 1 || ow < 1) continue;
-      if (s.op == sasim::OpKind::kConv2d) {
-        oc = pick(1, 20);
-        s.filter_shape = {oc, kh, kw, ic};
-      } else {
-        s.depth_multiplier = pick(1, 3);
-        oc = ic * s.depth_multiplier;
-        s.filter_shape = {1, kh, kw, oc};
-      }
-      const int n = pick(1, 2);
-      s.input_shape = {n, ih, iw, ic};
-      s.output_shape = {n, oh, ow, oc};
-    }
-    const bool per_tensor = s.op == sasim::OpKind::kFullyConnected && pick(0, 1);
-    for (int i = 0; i < (per_tensor ? 1 : oc); ++i) {
-      s.output_multiplier.push_back(pick(1 << 30, INT32_MAX));
-      s.output_shift.push_back(pick(-12, 2));
-    }
+    if (!sasim_test::random_layer_spec(pick, &s)) continue;
     std::vector<sasim::FieldError> errs;
     REQUIRE(sasim::validate_layer(&s, &errs));
     const sasim::LayerData d = sasim_test::random_layer_data(s, pick);
@@ -370,6 +330,67 @@ TEST_CASE("random layers on random hardware are bit-exact with the golden model"
     ++checked;
   }
   CHECK(checked >= 400);
+}
+
+// Counts the im2col commands (IM2COL_GEOM) a run sends, passing every
+// command on.
+class Im2colCounter : public sasim::CfuTarget {
+ public:
+  explicit Im2colCounter(sasim::CfuTarget* next) : next_(next) {}
+  uint32_t cfu_op(int funct3, int funct7, uint32_t a, uint32_t b) override {
+    if (funct3 == sasim_isa::kCfg && funct7 == sasim_isa::kCfgIm2colGeom) ++geom;
+    return next_->cfu_op(funct3, funct7, a, b);
+  }
+  int geom = 0;
+
+ private:
+  sasim::CfuTarget* next_;
+};
+
+TEST_CASE("the driver's mapping (layer_mapping) is the path run_layer takes", "[model][mapping]") {
+  std::mt19937 rng(20261207);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  std::map<std::string, int> seen;
+  for (int iter = 0; iter < 500; ++iter) {
+    sasim::LayerSpec s;
+    if (!sasim_test::random_layer_spec(pick, &s)) continue;
+    std::vector<sasim::FieldError> errs;
+    REQUIRE(sasim::validate_layer(&s, &errs));
+    const sasim::LayerData d = sasim_test::random_layer_data(s, pick);
+    const int rows = pick(1, 9), cols = pick(1, 9);
+    sasim::HwConfig hw = hw_of(rows, cols, pick(0, 3) ? "ws" : "os");
+    if (hw.dataflow == sasim::Dataflow::kWeightStationary) hw.im2col = pick(0, 4) != 0;
+    hw.buf_a.size_bytes = sasim_isa::line_pitch(rows) * pick(1, 60);
+    hw.buf_b.size_bytes = sasim_isa::line_pitch(cols) * pick(1, 40);
+    hw.buf_c.size_bytes = 4 * cols * pick(1, 12);
+    const sasim::CoreParams p = sasim::core_params_from(hw);
+    sasim::CfuCore core(p);
+    sasim::PlainHost host(&core, hw.host);
+    Im2colCounter counter(&host);
+    sasim::set_cfu_target(&counter);
+    std::vector<int8_t> out(static_cast<size_t>(s.output_elems()), 0);
+    const sasim_drv::LayerDesc l = sasim::layer_desc_from(s, d, out.data());
+    const char* why = nullptr;
+    const std::string mapping = sasim_drv::layer_mapping(sasim::hw_desc_from(p), l, &why);
+    INFO("iteration " << iter << ": " << sasim::op_name(s.op) << " on " << rows << "x" << cols << " "
+                      << sasim::dataflow_name(hw.dataflow) << (hw.im2col ? " im2col" : "") << " lines A/B/C "
+                      << p.a_lines << "/" << p.b_lines << "/" << p.c_lines << ": " << mapping);
+    const int rc = sasim_drv::run_layer(sasim::hw_desc_from(p), l);
+    if (mapping == "none") {  // no tile fits: refused before any command
+      CHECK(rc == sasim_drv::kErrTileTooLarge);
+      CHECK(why != nullptr);
+    } else {
+      REQUIRE(rc == sasim_drv::kOk);
+      CHECK((counter.geom > 0) == (mapping != "legacy"));
+      CHECK((why != nullptr) == (mapping == "legacy"));
+    }
+    ++seen[mapping];
+  }
+  sasim::set_cfu_target(nullptr);
+  // Every mapping occurs.
+  CHECK(seen["im2col"] >= 50);
+  CHECK(seen["view"] >= 5);
+  CHECK(seen["legacy"] >= 50);
 }
 
 TEST_CASE("im2col: the generated walk, padding and the pass it feeds", "[model][im2col]") {

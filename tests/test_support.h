@@ -60,6 +60,56 @@ inline sasim::HwConfig hw_of(int rows, int cols, const char* dataflow) {
                                     sasim::parse_override(std::string("array.dataflow=") + dataflow)});
 }
 
+// A random conv, depthwise or fully connected layer (shapes, strides,
+// dilation, padding, zero points, activation range, bias, per-channel or,
+// for FC, per-tensor requantization); false when its output would be empty.
+template <class Pick>
+bool random_layer_spec(Pick&& pick, sasim::LayerSpec* s) {
+  const int op = pick(0, 2);
+  s->op = op == 0 ? sasim::OpKind::kConv2d : op == 1 ? sasim::OpKind::kDepthwiseConv2d : sasim::OpKind::kFullyConnected;
+  s->input_zero_point = pick(-128, 127);
+  s->output_zero_point = pick(-128, 127);
+  s->act_min = pick(-128, 0);
+  s->act_max = pick(s->act_min, 127);
+  s->has_bias = pick(0, 1) == 1;
+  int oc;
+  if (s->op == sasim::OpKind::kFullyConnected) {
+    const int batches = pick(1, 4), depth = pick(1, 70), units = pick(1, 40);
+    s->input_shape = {batches, depth};
+    s->filter_shape = {units, depth};
+    s->output_shape = {batches, units};
+    oc = units;
+  } else {
+    const int ih = pick(1, 12), iw = pick(1, 12), ic = pick(1, 9);
+    const int kh = pick(1, 7), kw = pick(1, 7);
+    s->stride_h = pick(1, 3);
+    s->stride_w = pick(1, 3);
+    s->dilation_h = pick(1, 2);
+    s->dilation_w = pick(1, 2);
+    s->padding = pick(0, 1) ? sasim::Padding::kSame : sasim::Padding::kValid;
+    const int oh = sasim::conv_out_size(ih, kh, s->stride_h, s->dilation_h, s->padding);
+    const int ow = sasim::conv_out_size(iw, kw, s->stride_w, s->dilation_w, s->padding);
+    if (oh < 1 || ow < 1) return false;
+    if (s->op == sasim::OpKind::kConv2d) {
+      oc = pick(1, 20);
+      s->filter_shape = {oc, kh, kw, ic};
+    } else {
+      s->depth_multiplier = pick(1, 3);
+      oc = ic * s->depth_multiplier;
+      s->filter_shape = {1, kh, kw, oc};
+    }
+    const int n = pick(1, 2);
+    s->input_shape = {n, ih, iw, ic};
+    s->output_shape = {n, oh, ow, oc};
+  }
+  const bool per_tensor = s->op == sasim::OpKind::kFullyConnected && pick(0, 1);
+  for (int i = 0; i < (per_tensor ? 1 : oc); ++i) {
+    s->output_multiplier.push_back(pick(1 << 30, INT32_MAX));
+    s->output_shift.push_back(pick(-12, 2));
+  }
+  return true;
+}
+
 // Random operands for a layer: input over the whole int8 range, filter in
 // -127 .. 127, and, with has_bias, an int32 bias per output channel in
 // -20000 .. 20000; pick(lo, hi) draws an int in [lo, hi].

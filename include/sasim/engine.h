@@ -58,6 +58,11 @@ struct LayerStats {
   // connected layer: sasim_drv::layer_on_cfu; the export's reference loop,
   // which the runner calls through the bridge): no CFU cycles.
   bool on_cpu = false;
+  // The driver's mapping of the layer (sasim_drv::layer_mapping): "im2col",
+  // "view" or "legacy" (the tile loop, with `mapping_why` saying what kept
+  // it off the im2col path); "cpu" when its cost model ran it on the CPU;
+  // empty for an engine without a driver (golden).
+  std::string mapping, mapping_why;
   uint64_t cycles = 0;
   uint64_t macs = 0;
   uint64_t compute_cycles = 0;     // streaming cycles: a new A row (WS) or reduction step (OS) enters

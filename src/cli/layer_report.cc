@@ -55,7 +55,9 @@ nlohmann::json stats_json(const LayerStats& s, const HwConfig& hw) {
           {"host_instructions", s.host_instructions},
           {"sram_reads", s.sram_reads},
           {"sram_writes", s.sram_writes},
-          {"passes", s.tiles}};
+          {"passes", s.tiles},
+          {"mapping", s.mapping},
+          {"mapping_why", s.mapping_why}};
 }
 
 void accumulate(LayerStats* t, const LayerStats& s) {
@@ -152,10 +154,10 @@ int name_width(const std::vector<Row>& rows) {
 }  // namespace
 
 std::vector<Column> array_columns() {
-  return {{"layer", 14, false},     {"op", 16, false, true},   {"cycles", 11, false},     {"MACs", 9, false},
-          {"util%", 6, false},      {"compute", 8, false},     {"host", 10, false},       {"fill/drn", 8, false},
+  return {{"layer", 14, false},     {"op", 16, false, true},   {"cycles", 10, false},     {"MACs", 9, false},
+          {"util%", 6, false},      {"compute", 8, false},     {"host", 9, false},        {"fill/drn", 8, false},
           {"swap", 6, true},        {"readback", 8, false},    {"cfu_ops", 8, true},      {"sram_rd_w", 9, true},
-          {"sram_wr_w", 9, true},   {"latency_us", 11, false}, {"exact", 5, false}};
+          {"sram_wr_w", 9, true},   {"latency_us", 10, false}, {"exact", 5, false},     {"map", 6, false, true}};
 }
 
 std::vector<std::string> array_cells(const HwConfig& hw, const std::string& name, const std::string& op,
@@ -174,7 +176,8 @@ std::vector<std::string> array_cells(const HwConfig& hw, const std::string& name
           std::to_string(s.sram_reads),
           std::to_string(s.sram_writes),
           fmt::format("{:.1f}", static_cast<double>(s.cycles) / hw.clock_mhz),
-          exact};
+          exact,
+          s.mapping};
 }
 
 void print_array_table(const HwConfig& hw, const std::vector<Row>& rows, bool wide) {
@@ -247,6 +250,30 @@ void print_cpu_tables(const HwConfig& hw, const std::vector<Row>& rows, const La
                    r.name, r.s.cpu.replays, r.s.cpu.replay_cfu_pc, r.s.cpu.replay_load_pc);
   }
 
+void warn_legacy(const std::vector<std::pair<std::string, std::string>>& layers) {
+  if (layers.empty()) return;
+  fmt::print(stderr,
+             "warning: the driver runs {} CFU layer{} on its legacy tile loop, not the im2col path (the CPU sends "
+             "every tile's operands; docs/microarchitecture.md, \"The im2col path\"):\n",
+             layers.size(), layers.size() == 1 ? "" : "s");
+  std::vector<std::string> reasons;  // in order of first appearance
+  for (const auto& l : layers)
+    if (std::find(reasons.begin(), reasons.end(), l.second) == reasons.end()) reasons.push_back(l.second);
+  for (const std::string& why : reasons) {
+    std::vector<std::string> names;
+    for (const auto& l : layers)
+      if (l.second == why) names.push_back(l.first);
+    fmt::print(stderr, "  {}: {}\n", why, fmt::join(names, ", "));
+  }
+}
+
+std::vector<std::pair<std::string, std::string>> legacy_layers(const std::vector<Row>& rows) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const Row& r : rows)
+    if (r.s.mapping == "legacy") out.emplace_back(r.name, r.s.mapping_why);
+  return out;
+}
+
 void print_bounds(const std::vector<Row>& rows, const cpu::FeedRates& feed) {
   fmt::print("\nbounds (docs/bounds.md; feed at {:.1f} cycles per 8 bytes written, {:.1f} per 4 bytes read):\n",
              feed.write_cycles_per_8_bytes, feed.read_cycles_per_4_bytes);
@@ -279,7 +306,8 @@ std::string layers_csv_header() {
   for (const std::string& n : cpu_class_names()) csv += ",cpu_" + n;
   for (const std::string& n : mem_cause_names()) csv += ",data_mem_" + n;
   for (const std::string& n : mem_cause_names()) csv += ",fetch_miss_" + n;
-  csv += ",icache_misses,dcache_misses,top_function,top_function_cycles,mac_bound,feed_bound,bound_ratio";
+  csv += ",icache_misses,dcache_misses,top_function,top_function_cycles,mac_bound,feed_bound,bound_ratio,mapping,"
+         "mapping_why";
   return csv;
 }
 
@@ -299,6 +327,7 @@ std::string layers_csv_row(const HwConfig& hw, const Row& r) {
   csv += fmt::format(",{},{},\"{}\",{},{:.1f},{:.1f},{:.3f}", s.cpu.icache_misses, s.cpu.dcache_misses,
                      has_top ? short_fn(s.cpu.top_functions[0].first) : "", has_top ? s.cpu.top_functions[0].second : 0,
                      r.mac_bound, r.feed_bound, bound > 0 ? s.cycles / bound : 0.0);
+  csv += fmt::format(",{},{}", s.mapping, csv_field(s.mapping_why));
   return csv;
 }
 

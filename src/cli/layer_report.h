@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cpu/feed_bench.h"
@@ -59,6 +60,12 @@ void print_array_table(const HwConfig& hw, const std::vector<Row>& rows, bool wi
 void print_cpu_tables(const HwConfig& hw, const std::vector<Row>& rows, const LayerStats& total, bool wide);
 // The bounds table: the rows with bounds, and their total.
 void print_bounds(const std::vector<Row>& rows, const cpu::FeedRates& feed);
+// A warning on stderr naming every CFU layer the driver runs on its legacy
+// tile loop ({name, why} each), if any, a line per reason: a silent slow
+// path would be read as a property of the design. The rows' form:
+// legacy_layers.
+void warn_legacy(const std::vector<std::pair<std::string, std::string>>& layers);
+std::vector<std::pair<std::string, std::string>> legacy_layers(const std::vector<Row>& rows);
 
 // layers.csv: the header (no newline) and one row's line (no newline).
 std::string layers_csv_header();

@@ -240,6 +240,7 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
   }
   print_row(cols, layer_cells("total", "", total, ""), opt.wide);
   if (cpu_model && !store.summary().empty()) fmt::print("{}\n", store.summary());
+  warn_legacy(legacy_layers(rows));
 
   if (cpu_model) print_cpu_tables(hw, rows, total, opt.wide);
   print_bounds(rows, feed);

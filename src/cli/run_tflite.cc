@@ -349,11 +349,12 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
              opt.cpu == "vexriscv" ? fmt::format("CFU layers: board estimate (CPU model, VexRiscv {})",
                                                   cpu_variant_name(hw.cpu.variant))
                                    : std::string("CFU layers: fixed-gap estimate"));
-  fmt::print(so, "{:>3} {:<18} {:<16} {:<5} {:>11} {:>11} {:>6} {:>5}\n", "#", "op", "output", "where", "cycles", "MACs",
-             "util%", "exact");
+  fmt::print(so, "{:>3} {:<18} {:<16} {:<5} {:>11} {:>11} {:>6} {:>5} {}\n", "#", "op", "output", "where", "cycles",
+             "MACs", "util%", "exact", "mapping");
   nlohmann::json ops = nlohmann::json::array();
   std::string csv = "index,output_shape,where," + report::layers_csv_header() + "\n";
   std::vector<report::Row> rows;
+  std::vector<std::pair<std::string, std::string>> legacy;  // CFU layers on the legacy tile loop, and why
   LayerStats report_total;
   // The CPU's fastest feed rates (the bounds), measured once on the CPU model.
   const cpu::FeedRates feed = cpu::measure_feed_rates(cpu::cpu_params_from(hw), core_params_from(hw));
@@ -600,13 +601,18 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
     all_exact = all_exact && exact;
     row.exact = exact;
     if (!row.s.timed) row.s.cpu.modelled = false;
+    // A paired producer runs in its reader's bands (run_pair: the im2col path).
+    if (where == "pair") row.s.mapping = "im2col";
     report::accumulate(&report_total, row.s);
     rows.push_back(row);
     if (opt.per_operator)
       opt.per_operator->push_back(
           {op.index, tflite::op_name(op.code), where, cycles ? static_cast<int64_t>(*cycles) : int64_t{-1}});
     const std::string shape = fmt::format("{}", fmt::join(o.shape, "x"));
-    fmt::print(so, "{:>3} {:<18} {:<16} {:<5} {:>11} {:>11} {:>6} {:>5}\n", op.index, tflite::op_name(op.code), shape,
+    if (row.s.mapping == "legacy")
+      legacy.emplace_back(fmt::format("{} {}", op.index, tflite::op_name(op.code)), row.s.mapping_why);
+    std::string text = fmt::format("{:>3} {:<18} {:<16} {:<5} {:>11} {:>11} {:>6} {:>5} {}", op.index,
+                                   tflite::op_name(op.code), shape,
                where,
                cycles                         ? std::to_string(*cycles)
                : fused_it != fused_into.end() ? fmt::format("in {}", fused_it->second)
@@ -615,7 +621,9 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
                                               : std::string("not timed"),
                layer && where != "fused" ? std::to_string(macs) : "",
                layer ? fmt::format("{:.2f}", util) : "",
-               exact ? "yes" : "NO");
+               exact ? "yes" : "NO", row.s.mapping);
+    while (!text.empty() && text.back() == ' ') text.pop_back();
+    fmt::print(so, "{}\n", text);
     std::fflush(so);
     profile += fmt::format("{},{},{}\n", op.index, tflite::op_name(op.code),
                            cycles ? std::to_string(*cycles / 1024) : "");
@@ -631,6 +639,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
       csv += fmt::format("{},{},{},{}\n", op.index, shape, where, line);
     }
     ops.push_back({{"index", op.index}, {"op", tflite::op_name(op.code)}, {"output_shape", o.shape}, {"where", where},
+                   {"mapping", row.s.mapping}, {"mapping_why", row.s.mapping_why},
                    {"implementation", where == "fused"  ? fmt::format("fused into operator {}'s readback (READ_EW)",
                                                                          fused_it->second)
                                       : where == "pair"
@@ -751,6 +760,9 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
                "the layer's input where the driver cannot run the layer in place, so the exported bridge runs both "
                "plainly; docs/export-cfu.md)\n",
                pairs(prevented));
+  // A silent slow path is a driver problem reported as a design property:
+  // every layer the driver runs on its legacy tile loop is named.
+  report::warn_legacy(legacy);
   // What the total leaves out, said rather than hidden: the board's
   // firmware runs the operators through TFLite Micro's interpreter, whose
   // own code around each operator's kernel entry (the interpreter's loop,
@@ -828,6 +840,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
                                       {"fusions_in_place", in_place.size()},
                                       {"elementwise_chains", chained_into.size()},
                                       {"paired_layers", paired_into.size()},
+                                      {"legacy_layers", legacy.size()},
                                       {"weight_store", {{"lines", hw_desc.w_lines}, {"lines_used", store.lines_used()},
                                                         {"layers", store.layers()}, {"layers_not_fitting", store.layers_not_fitting()}}},
                                       {"layers_on_cpu", layers_on_cpu},

@@ -73,6 +73,7 @@ class RtlEngine : public Engine {
     r.stats.cycles = host.cycles();
     r.stats.macs = static_cast<uint64_t>(spec.macs());
     r.stats.host_instructions = host.instructions();
+    set_mapping(hw_desc_from(params_), l, &r.stats);
     return r;
   }
 

@@ -341,6 +341,14 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
     }
   }
   if (spec.pair) put_producer(hw, *spec.pair, &arena, &m);
+  {  // the mapping, on the host: the driver's own tests on the runner's view of the layer
+    sasim_drv::LayerDesc hl = layer_desc_from(spec, data, nullptr);
+    hl.folded_bias = m.folded_bias ? folded.data() : nullptr;
+    hl.packed_weights = m.packed_weights ? data.filter.data() : nullptr;  // tested for presence only
+    const char* why = nullptr;
+    last_mapping_ = sasim_drv::layer_mapping(hw, hl, &why);
+    last_mapping_why_ = why ? why : "";
+  }
   // Shipped and fused: the layer's own output, which the call names and the
   // fused run never writes (it writes the operator's, m.output).
   if (spec.shipped && spec.has_fused) m.fused_y = arena.put(pl.own_output, nullptr, out_bytes);

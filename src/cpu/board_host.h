@@ -86,6 +86,10 @@ class BoardHost {
                  const TensorPlacement& placement = TensorPlacement());
   // Whether the last run_cpu_op's runner gave the operator to the CFU.
   bool last_op_on_cfu() const { return last_on_cfu_; }
+  // The driver's mapping of the last run_layer's layer as the runner gives
+  // it to the driver (sasim_drv::layer_mapping), and why, for "legacy".
+  const std::string& last_mapping() const { return last_mapping_; }
+  const std::string& last_mapping_why() const { return last_mapping_why_; }
 
   // Operators of one inference (include/sasim/engine.h, InferenceCarry):
   // every run starts with carry->icache_tags (when set) and leaves its I$
@@ -104,6 +108,7 @@ class BoardHost {
 
   CpuParams params_;
   bool last_on_cfu_ = false;
+  std::string last_mapping_, last_mapping_why_;
   // The mailbox's hardware fields (sasim_drv::HwDesc; the board's store cycles).
   void put_hw(const sasim_drv::HwDesc& hw, sasim_board::Mailbox* m) const;
   ElfImage image_;

@@ -114,6 +114,8 @@ EngineResult run_layer_on_board(cpu::BoardHost* board, const CoreParams& p, cons
   }
   s.cpu = cpu_stats_from(prof);
   s.on_cpu = !board->last_op_on_cfu();
+  s.mapping = s.on_cpu ? "cpu" : board->last_mapping();
+  s.mapping_why = s.on_cpu ? "" : board->last_mapping_why();
   return r;
 }
 

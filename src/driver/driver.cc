@@ -442,7 +442,55 @@ class Runner {
     return status_;  // run_gemm reads its last tile back before returning
   }
 
+#if !defined(__riscv)
+  // Host only (the board's image is built without it): the mapping run()
+  // takes, by run()'s own tests and without a command (layer_mapping).
+  const char* mapping(const char** why) {
+    *why = 0;
+    if (!set_limits()) {
+      *why = "no tile fits the buffers";
+      return "none";
+    }
+    if (ws_ && hw_.im2col && (l_.kind == kFullyConnected || l_.kind == kDepthwiseConv2d) && view_applies())
+      return "view";
+    if (im2col_applies()) return "im2col";
+    *why = im2col_refusal();
+    return "legacy";
+  }
+#endif
+
  private:
+#if !defined(__riscv)
+  // run_view's cases, tested as run_view tests them.
+  bool view_applies() const {
+    if (l_.kind == kFullyConnected && (l_.in_c + hw_.rows - 1) / hw_.rows > 255 && l_.in_c % hw_.rows == 0 &&
+        applies_as(fc_depth_view(l_, hw_.rows)))
+      return true;
+    if (l_.kind == kFullyConnected && l_.batches > 1 && applies_as(fc_batch_view(l_))) return true;
+    return l_.kind == kDepthwiseConv2d && l_.depth_multiplier > 1 && l_.packed_weights && l_.folded_bias &&
+           applies_as(conv_view(l_));
+  }
+  bool applies_as(const LayerDesc& v) const {
+    Runner r(hw_, v);
+    r.mc_ = mc_;
+    return r.im2col_applies();
+  }
+  // Why im2col_applies() is false: its first failing test, in its order.
+  const char* im2col_refusal() const {
+    if (!ws_) return "the output-stationary dataflow has no im2col path";
+    if (!hw_.im2col) return "the im2col extension is off (array.im2col: false)";
+    if (hw_.rows > hw_.cols) return "the array is taller than wide (rows > cols)";
+    if (l_.kind == kDepthwiseConv2d && l_.depth_multiplier != 1)
+      return "a depthwise layer with a depth multiplier and no prepared weights";
+    if (l_.kind == kDepthwiseConv2d && hw_.b_lines < hw_.rows) return "buffer B holds fewer lines than the array has rows";
+    const Plan p = plan();
+    if (p.lines > 255 || p.band_w > 32767 || l_.in_h > 32767 || l_.out_w > 65535 || l_.stride_w > 255 ||
+        l_.stride_h > 255)
+      return "the layer's dimensions exceed the im2col commands' fields";
+    if (mc_ < 1) return "no tile fits the buffers";
+    return "one output row's input window does not fit an A bank";
+  }
+#endif
   // Tile limits: lines per bank and array dimensions; false when a bank
   // holds no tile. No CFU command.
   bool set_limits() {
@@ -631,16 +679,7 @@ class Runner {
   SASIM_NOINLINE bool run_view(int* rc) {
     if (l_.kind == kFullyConnected && ws_ && hw_.im2col && (l_.in_c + hw_.rows - 1) / hw_.rows > 255 &&
         l_.in_c % hw_.rows == 0) {
-      // A depth beyond 255 lines of `rows` channels: the same bytes as a
-      // 1 x (depth / rows) image of `rows` channels under a 1 x (depth /
-      // rows) kernel (input NHWC, filter OHWI, output NHWC all unchanged).
-      LayerDesc v = l_;
-      v.kind = kConv2d;
-      v.in_h = v.out_h = v.out_w = v.k_h = 1;
-      v.in_w = v.k_w = l_.in_c / hw_.rows;
-      v.in_c = hw_.rows;
-      v.stride_h = v.stride_w = v.dil_h = v.dil_w = 1;
-      v.pad_top = v.pad_left = 0;
+      const LayerDesc v = fc_depth_view(l_, hw_.rows);
       Runner r(hw_, v);
       r.mc_ = mc_;
       if (r.im2col_applies()) {
@@ -773,6 +812,19 @@ class Runner {
   // A group's weights stay in one B bank for all its passes (slot = pass).
   bool resident(int passes) const { return group_b_lines(passes, group_size()) <= hw_.b_lines && passes <= 256; }
   // Fully connected with batches as the pixels of one image row.
+  // A depth beyond 255 lines of `rows` channels: the same bytes as a 1 x
+  // (depth / rows) image of `rows` channels under a 1 x (depth / rows)
+  // kernel (input NHWC, filter OHWI, output NHWC all unchanged).
+  static LayerDesc fc_depth_view(const LayerDesc& l, int rows) {
+    LayerDesc v = l;
+    v.kind = kConv2d;
+    v.in_h = v.out_h = v.out_w = v.k_h = 1;
+    v.in_w = v.k_w = l.in_c / rows;
+    v.in_c = rows;
+    v.stride_h = v.stride_w = v.dil_h = v.dil_w = 1;
+    v.pad_top = v.pad_left = 0;
+    return v;
+  }
   static LayerDesc fc_batch_view(const LayerDesc& l) {
     LayerDesc v = l;
     v.in_w = v.out_w = l.batches;
@@ -2376,6 +2428,13 @@ bool in_place_supported(const HwDesc& hw, const LayerDesc& l) {
   Runner r(hw, l);
   return r.in_place_supported();
 }
+
+#if !defined(__riscv)
+const char* layer_mapping(const HwDesc& hw, const LayerDesc& l, const char** why) {
+  Runner r(hw, l);
+  return r.mapping(why);
+}
+#endif
 
 SASIM_RARE bool keep_out_supported(const HwDesc& hw, const LayerDesc& l) {
   Runner r(hw, l);

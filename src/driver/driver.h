@@ -163,6 +163,16 @@ const int kFcCpuPerMac = 12;
 const int kFcCfuPerPass = 400;
 bool layer_on_cfu(const HwDesc& hw, const LayerDesc& l);
 
+#if !defined(__riscv)
+// Host only: the mapping run_layer takes for l, by its own tests, without a
+// command: "im2col" (the ws im2col path: the CFU walks the input), "view"
+// (a fully connected or depthwise layer as a conv on that path), "legacy"
+// (the tile loop: the CPU sends every tile's operands), or "none" (no tile
+// fits the buffers: run_layer refuses it). For "legacy" and "none", *why
+// says which test sent it there.
+const char* layer_mapping(const HwDesc& hw, const LayerDesc& l, const char** why);
+#endif
+
 // The folded biases of l (out_c entries), as LayerDesc::folded_bias holds
 // them; l.folded_bias itself is not read.
 void fold_biases(const LayerDesc& l, int32_t* out);

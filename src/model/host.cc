@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "driver/cfu_seam.h"
+#include "sasim/engine.h"
 
 namespace {
 sasim::CfuTarget* g_target = nullptr;
@@ -99,6 +100,12 @@ std::string wrap_columns(const std::string& text, size_t width, const std::strin
     i = j + 1;
   }
   return out + line;
+}
+
+void set_mapping(const sasim_drv::HwDesc& hw, const sasim_drv::LayerDesc& l, LayerStats* s) {
+  const char* why = nullptr;
+  s->mapping = sasim_drv::layer_mapping(hw, l, &why);
+  s->mapping_why = why ? why : "";
 }
 
 sasim_drv::EltwiseDesc fused_desc_from(const LayerSpec& s, const int8_t* b) {

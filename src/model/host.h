@@ -13,6 +13,8 @@
 
 namespace sasim {
 
+struct LayerStats;  // sasim/engine.h
+
 // When the CPU presents each CFU instruction. The CPU is in order and waits
 // for each response; after the response of instruction j is taken in cycle
 // r_j, instruction j+1 is presented from cycle r_j + 1 + gap(j+1), where the
@@ -62,6 +64,9 @@ TensorPlacement in_place_layout(const LayerSpec& s);
 // the input at in_place_offset. The layer's result is then at l.output.
 sasim_drv::LayerDesc layer_tensors(const LayerSpec& s, const LayerData& d, std::vector<int32_t>* buf,
                                    sasim_drv::EltwiseDesc* fused = nullptr);
+// The driver's mapping of l (sasim_drv::layer_mapping) into s->mapping and
+// s->mapping_why.
+void set_mapping(const sasim_drv::HwDesc& hw, const sasim_drv::LayerDesc& l, LayerStats* s);
 // LayerSpec::fused as the driver's description, operand b at `b`.
 sasim_drv::EltwiseDesc fused_desc_from(const LayerSpec& s, const int8_t* b);
 

@@ -131,6 +131,7 @@ class SystemCEngine : public Engine {
     s.sram_reads = c1.sram_reads - c0.sram_reads;
     s.sram_writes = c1.sram_writes - c0.sram_writes;
     s.tiles = c1.passes - c0.passes;
+    set_mapping(hw, l, &s);
     if (timeline_)
       timeline_->add({{"ph", "X"}, {"pid", 1}, {"tid", 1}, {"name", spec.name}, {"ts", c0.cycles},
                       {"dur", c1.cycles - c0.cycles}});
