@@ -54,6 +54,12 @@ legacy() {  # ROWS COLS DATAFLOW
 }
 [ "$(legacy 3 5 os)" = 2 ] && [ "$(legacy 4 4 ws)" = 0 ] && ok "legacy_layers: os 2, ws 0" \
   || fail "legacy_layers: os $(legacy 3 5 os), ws $(legacy 4 4 ws)"
+# ... and its bounds (docs/bounds.md): bound >= each sum's share, ratio = cycles / bound.
+bad=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+  { c = $col["cycles"]; m = $col["mac_bound"]; f = $col["feed_bound"]; b = $col["bound"]; r = $col["bound_ratio"]
+    if (m <= 0 || f <= 0 || b < m - 1 || b < f - 1 || b > m + f + 1 || (r - c / b > 0.001 * r || c / b - r > 0.001 * r)) print $2 }' \
+  "$WORK/full/sweep.csv")
+[ -z "$bad" ] && ok "bounds per point" || fail "bounds inconsistent at: $bad"
 grep -q "^warning: in [0-9]* of 50 rows the driver ran layers on its legacy tile loop" "$WORK/full.log" \
   && ok "the sweep warns of its legacy rows" || fail "no legacy warning: $(tail -3 "$WORK/full.log")"
 

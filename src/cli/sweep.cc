@@ -36,7 +36,8 @@ namespace {
 const char* kMetricCols[] = {"status",      "cycles",           "latency_us",      "utilisation",
                              "compute_cycles", "stall_host",     "stall_fill_drain", "stall_bank_swap",
                              "stall_readback", "host_instructions", "sram_reads",   "sram_writes",
-                             "passes",      "legacy_layers",    "est_dsp48",       "est_bram36",      "est_lut",
+                             "passes",      "legacy_layers",    "mac_bound",       "feed_bound",
+                             "bound",       "bound_ratio",      "est_dsp48",       "est_bram36",      "est_lut",
                              "fits",        "error"};
 
 std::string csv_escape(const std::string& s) {
@@ -177,7 +178,10 @@ std::string header_for(const SweepSpec& spec) {
 }
 
 // `report`: the run's report.json (null: the job failed). legacy_layers
-// counts the layers the driver ran on its legacy tile loop (run's warning).
+// counts the layers the driver ran on its legacy tile loop (run's warning);
+// mac_bound and feed_bound add up the layers' bounds (docs/bounds.md), bound
+// their per-layer maximum, and bound_ratio is cycles / bound: a point far
+// above 1 is held back by its driver, not by its hardware.
 std::string row_for(const SweepSpec& spec, const Job& j, const std::string& status, const nlohmann::json* report,
                     const std::string& error) {
   std::string r = fmt::format("{},{},{},", j.job, csv_escape(j.point->key), csv_escape(base_name(spec.models[j.model])));
@@ -202,11 +206,18 @@ std::string row_for(const SweepSpec& spec, const Job& j, const std::string& stat
                      t["host_instructions"].get<uint64_t>(), t["sram_reads"].get<uint64_t>(),
                      t["sram_writes"].get<uint64_t>(), t["passes"].get<uint64_t>());
     int legacy = 0;
-    for (const auto& l : report->value("layers", nlohmann::json::array()))
+    double mac = 0, feed = 0, bound = 0;
+    for (const auto& l : report->value("layers", nlohmann::json::array())) {
       legacy += l.value("mapping", std::string()) == "legacy" ? 1 : 0;
-    r += fmt::format(",{}", legacy);
+      const double m = l.value("mac_bound", 0.0), f = l.value("feed_bound", 0.0);
+      mac += m;
+      feed += f;
+      bound += std::max(m, f);
+    }
+    r += fmt::format(",{},{:.0f},{:.0f},{:.0f},{:.3f}", legacy, mac, feed, bound,
+                     bound > 0 ? static_cast<double>(t["cycles"].get<uint64_t>()) / bound : 0.0);
   } else {
-    r += ",,,,,,,,,,,,,";
+    r += ",,,,,,,,,,,,,,,,,";
   }
   if (j.hw_error.empty()) r += resource_cells(j.hw);
   else r += ",,,,";
