@@ -2,10 +2,12 @@
 # sasim sweep, end to end: a 50-point sweep with --jobs 2 (CSV and plots),
 # rows equal to `sasim run` for the same point, kill half-way + --resume,
 # shards merged equal to the unsharded CSV, a failing point recorded, and a
-# bad spec rejected with file:line. Usage: sweep_tests.sh SASIM WORKDIR
+# bad spec rejected with file:line, a whole network swept, ineffective keys
+# warned about. Usage: sweep_tests.sh SASIM WORKDIR [SHARED_DIR]
 set -u
 SASIM=$(realpath "$1")
 WORK=$2
+SHARED=$(realpath "${3:-$(dirname "$0")/../../shared}")
 rm -rf "$WORK" && mkdir -p "$WORK"
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
@@ -245,6 +247,23 @@ printf 'models: [tiny.yaml]\ngrid:\n  model.layers[0].stride: [1, 2]\n' > "$WORK
 rc=$?
 [ $rc -eq 2 ] && grep -q "model_key.yaml:3:[0-9]*: .*model.\* keys are not sweepable" "$WORK/model_key.log" \
   && ok "model.* keys refused" || fail "model key: exit $rc: $(cat "$WORK/model_key.log")"
+
+# A whole network (.tflite): each row is the whole inference, as `sasim run`
+# prints it; a host.* key, which the CPU model ignores, is warned about.
+printf 'models: [%s]\ngrid:\n  array.rows: [4, 16]\n  array.cols: [8]\n  host.load_cycles: [0, 2]\n' \
+  "$SHARED/models/kws_ref_model.tflite" > "$WORK/net.yaml"
+"$SASIM" sweep "$WORK/net.yaml" --jobs 2 --out "$WORK/net" > "$WORK/net.log" 2>&1
+rc=$?
+want=$("$SASIM" run --model "$SHARED/models/kws_ref_model.tflite" --set array.rows=4 --set array.cols=8 --out "$WORK/net_run" \
+         2> /dev/null | sed -n 's/^total: \([0-9]*\) cycles.*/\1/p')
+got=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+  $2 == "array.rows=4 array.cols=8 host.load_cycles=0" { print $col["cycles"] }' "$WORK/net/sweep.csv")
+tall=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+  $2 == "array.rows=16 array.cols=8 host.load_cycles=0" { print $col["legacy_layers"] }' "$WORK/net/sweep.csv")
+[ $rc -eq 0 ] && [ -n "$want" ] && [ "$want" = "$got" ] && [ "$tall" = 9 ] && ok "a .tflite model sweeps the whole inference ($got cycles)" \
+  || fail "network sweep: exit $rc, sweep $got, run $want, legacy at 16x8 $tall: $(tail -3 "$WORK/net.log")"
+grep -q "net.yaml: host.load_cycles has no effect on the board estimate" "$WORK/net.log" \
+  && ok "host.* keys warned about under the CPU model" || fail "no host.* warning: $(head -3 "$WORK/net.log")"
 
 echo "$((fails == 0 ? 1 : 0)) passed, $fails failed"
 [ $fails -eq 0 ]

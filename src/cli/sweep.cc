@@ -26,6 +26,8 @@
 #include "commands.h"
 #include "sasim/resources.h"
 #include "sasim/sweep.h"
+#include "tflite/import.h"
+#include "tflite/reader.h"
 
 extern char** environ;
 
@@ -182,8 +184,51 @@ std::string header_for(const SweepSpec& spec) {
 // mac_bound and feed_bound add up the layers' bounds (docs/bounds.md), bound
 // their per-layer maximum, and bound_ratio is cycles / bound: a point far
 // above 1 is held back by its driver, not by its hardware.
+// A whole network's report.json (run on a .tflite or a whole-network
+// config: "operators", each CFU layer with its "stats") in a layer list's
+// form: its CFU layers' stats as "layers", and a "total" whose cycles are
+// the whole inference's (CPU operators included) and whose array counters
+// add up the layers'.
+nlohmann::json network_report_as_layers(const nlohmann::json& net, const HwConfig& hw) {
+  nlohmann::json layers = nlohmann::json::array();
+  uint64_t macs = 0, compute = 0, host = 0, fill = 0, swap = 0, readback = 0, instr = 0, rd = 0, wr = 0, passes = 0;
+  for (const auto& op : net.value("operators", nlohmann::json::array())) {
+    const auto st = op.find("stats");
+    if (st == op.end() || !st->is_object() || !st->contains("stall_cycles")) continue;
+    layers.push_back(*st);
+    const auto& sc = (*st)["stall_cycles"];
+    macs += st->value("macs", uint64_t{0});
+    compute += st->value("compute_cycles", uint64_t{0});
+    host += sc.value("host", uint64_t{0});
+    fill += sc.value("fill_drain", uint64_t{0});
+    swap += sc.value("bank_swap", uint64_t{0});
+    readback += sc.value("readback", uint64_t{0});
+    instr += st->value("host_instructions", uint64_t{0});
+    rd += st->value("sram_reads", uint64_t{0});
+    wr += st->value("sram_writes", uint64_t{0});
+    passes += st->value("passes", uint64_t{0});
+  }
+  const uint64_t cycles = net["total"]["cycles"].get<uint64_t>();
+  nlohmann::json total = {
+      {"cycles", cycles},
+      {"latency_us", static_cast<double>(cycles) / hw.clock_mhz},
+      {"utilisation", cycles ? static_cast<double>(macs) / (static_cast<double>(cycles) * hw.rows * hw.cols) : 0.0},
+      {"compute_cycles", compute},
+      {"stall_cycles", {{"host", host}, {"fill_drain", fill}, {"bank_swap", swap}, {"readback", readback}}},
+      {"host_instructions", instr},
+      {"sram_reads", rd},
+      {"sram_writes", wr},
+      {"passes", passes}};
+  return {{"total", total}, {"layers", layers}};
+}
+
 std::string row_for(const SweepSpec& spec, const Job& j, const std::string& status, const nlohmann::json* report,
                     const std::string& error) {
+  nlohmann::json as_layers;
+  if (report && !report->contains("layers")) {
+    as_layers = network_report_as_layers(*report, j.hw);
+    report = &as_layers;
+  }
   std::string r = fmt::format("{},{},{},", j.job, csv_escape(j.point->key), csv_escape(base_name(spec.models[j.model])));
   if (j.hw_error.empty())
     r += fmt::format("{},{},{},{}", j.hw.rows, j.hw.cols, dataflow_name(j.hw.dataflow), j.hw.rows * j.hw.cols);
@@ -611,6 +656,23 @@ int cmd_sweep_merge(const SweepOptions& o) {
 int cmd_sweep(const SweepOptions& o) {
   if (!o.merge_dirs.empty()) return cmd_sweep_merge(o);
   const SweepSpec spec = load_sweep_spec(o.spec_path);
+  // A .tflite model sweeps the whole inference: every operator checked once,
+  // before any point runs (the spec reads model configs only).
+  for (const std::string& m : spec.models) {
+    std::ifstream f(m, std::ios::binary);
+    char head[8] = {};
+    if (f.read(head, 8) && std::string(head + 4, 4) == "TFL3") tflite::import_model(tflite::load_tflite(m));
+  }
+  // host.* times the CFU's host in the fixed-gap estimate only: under the
+  // CPU model the board's driver and CPU set the timing, and such a key
+  // gives identical points.
+  if (o.cpu == "vexriscv")
+    for (const std::string& k : spec.keys)
+      if (k.rfind("host.", 0) == 0)
+        fmt::print(stderr,
+                   "warning: {}: {} has no effect on the board estimate (--cpu vexriscv, the default): the CPU model "
+                   "times the host; sweep it with --cpu gap\n",
+                   spec.source, k);
   if (o.jobs < 1) throw ConfigError({{"--jobs", 0, 0, "", "must be at least 1"}});
   if (o.shards < 1 || o.shard < 0 || o.shard >= o.shards)
     throw ConfigError({{"--shard", 0, 0, "", fmt::format("{}/{}: expected i/N with 0 <= i < N", o.shard, o.shards)}});
