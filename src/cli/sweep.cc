@@ -322,6 +322,8 @@ struct PlotRow {
   int rows = 0, cols = 0, pes = 0, dsp = 0;
   bool fits = true;  // the XC7A100T next to the SoC (column `fits`)
   double cycles = 0, latency = 0, util = 0;
+  double bound_ratio = 0;  // cycles / bound (0: a CSV without the column)
+  int legacy = 0;          // layers on the driver's legacy tile loop
   std::vector<std::string> swept;  // values of the swept keys (swept_keys order)
 };
 
@@ -352,6 +354,12 @@ std::vector<PlotRow> plot_rows(const Csv& csv, const std::string& path) {
   const size_t c_model = col("model"), c_rows = col("rows"), c_cols = col("cols"), c_df = col("dataflow"),
                c_pes = col("pes"), c_status = col("status"), c_cycles = col("cycles"), c_lat = col("latency_us"),
                c_util = col("utilisation"), c_dsp = col("est_dsp48"), c_fits = col("fits");
+  // Columns of later sweeps: optional, so that older results still plot.
+  auto optional_col = [&](const char* name) {
+    const auto it = std::find(h.begin(), h.end(), name);
+    return it == h.end() ? std::string::npos : static_cast<size_t>(it - h.begin());
+  };
+  const size_t c_ratio = optional_col("bound_ratio"), c_legacy = optional_col("legacy_layers");
   std::vector<PlotRow> out;
   for (const auto& kv : csv.rows) {
     const auto c = csv_split(kv.second);
@@ -389,6 +397,8 @@ std::vector<PlotRow> plot_rows(const Csv& csv, const std::string& path) {
     r.cycles = number(c_cycles, "cycles");
     r.latency = number(c_lat, "latency_us");
     r.util = number(c_util, "utilisation");
+    if (c_ratio != std::string::npos) r.bound_ratio = number(c_ratio, "bound_ratio");
+    if (c_legacy != std::string::npos) r.legacy = integer(c_legacy, "legacy_layers");
     for (size_t k = c_pes + 1; k < c_status && k < c.size(); ++k) r.swept.push_back(c[k]);
     out.push_back(r);
   }
@@ -451,6 +461,16 @@ bool make_plots(const std::string& dir, const Csv& csv, const std::string& csv_p
   plot1 += "\nunset logscale\nset format x '% h'\n";
   both("cycles_vs_pes", plot1);
 
+  // Cycles on a log axis where they span more than a decade, else on a
+  // linear one from 0 (never below it).
+  double cmin = 1e300, cmax = 0;
+  for (const auto& r : rows) {
+    cmin = std::min(cmin, r.cycles);
+    cmax = std::max(cmax, r.cycles);
+  }
+  const std::string y_axis =
+      cmin > 0 && cmax > 10 * cmin ? "set logscale y\nset yrange [*:*]" : "unset logscale y\nset yrange [0:*]";
+
   // 2. cycles against every swept key: one panel per key.
   const std::vector<std::string> keys = swept_keys(csv);
   if (!keys.empty()) {
@@ -471,7 +491,8 @@ bool make_plots(const std::string& dir, const Csv& csv, const std::string& csv_p
       std::string xt;
       if (!numeric)
         for (size_t i = 0; i < cats.size(); ++i) xt += fmt::format("{}'{}' {}", i ? ", " : "", cats[i], i);
-      body += fmt::format("set title '{}'\nset xlabel '{}'\nset ylabel 'cycles'\n{}\nplot ", keys[k], keys[k],
+      body += fmt::format("set title '{}'\nset xlabel '{}'\nset ylabel 'cycles'\n{}\n{}\nplot ", keys[k], keys[k],
+                          y_axis,
                           numeric ? "set xtics auto" : fmt::format("set xtics ({})\nset xrange [-0.5:{}]", xt,
                                                                    static_cast<double>(cats.size()) - 0.5));
       int ser = 0;
@@ -492,7 +513,7 @@ bool make_plots(const std::string& dir, const Csv& csv, const std::string& csv_p
       if (ser == 0) body += "NaN notitle";
       body += "\nset xtics auto\nset autoscale x\n";
     }
-    body += "unset multiplot\n";
+    body += "unset multiplot\nunset logscale y\nset autoscale y\n";
     both("cycles_by_key", body, 420 * ncols + 200, 360 * nrows + 60);
   }
 
@@ -504,23 +525,36 @@ bool make_plots(const std::string& dir, const Csv& csv, const std::string& csv_p
   for (const auto& m : models)
     for (const auto& d : dfs) {
       std::string data;
+      bool ratios = false;
       for (const auto& r : rows)
-        if (r.model == m && r.df == d)
-          data += fmt::format("{} {} {:.4f} {}\n", idx(cvals, r.cols), idx(rvals, r.rows), 100.0 * r.util, r.latency);
+        if (r.model == m && r.df == d) {
+          data += fmt::format("{} {} {:.4f} {} {:.4f} {}\n", idx(cvals, r.cols), idx(rvals, r.rows), 100.0 * r.util,
+                              r.latency, r.bound_ratio > 0 ? r.bound_ratio : 1.0, r.legacy);
+          ratios = ratios || r.bound_ratio > 0;
+        }
       if (data.empty()) continue;
       const std::string f = fmt::format("util_{}_{}.dat", m, d);
       write_atomic(pd + "/" + f, data);
       const std::string cell = "with boxxyerror fs solid 1.0 noborder lc palette notitle";
-      both(fmt::format("util_heatmap_{}_{}", m, d),
-           fmt::format("set multiplot layout 1,2 title '{} {}'\nset xlabel 'cols'\nset ylabel 'rows'\n"
-                       "set xtics ({})\nset ytics ({})\nset palette rgb 33,13,10\n"
-                       "set title 'array utilisation (%)'\nset cblabel 'utilisation %'\n"
-                       "plot '{}' using 1:2:(0.5):(0.5):3 {}, '' using 1:2:(sprintf('%.1f', $3)) with labels notitle\n"
-                       "set title 'latency (us)'\nset cblabel 'latency us'\n"
-                       "plot '{}' using 1:2:(0.5):(0.5):4 {}, '' using 1:2:(gprintf('%.1s%c', $4)) with labels "
-                       "notitle\nunset multiplot\nset xtics auto\nset ytics auto\n",
-                       m, d, xt, yt, f, cell, f, cell),
-           1400, 600);
+      // Latency and cycles / bound on log colour scales (they span decades:
+      // the good designs would share one colour on a linear one); a cell
+      // whose layers took the driver's legacy tile loop is starred.
+      std::string body = fmt::format(
+          "set multiplot layout 1,{} title '{} {}{}'\nset xlabel 'cols'\nset ylabel 'rows'\n"
+          "set xtics ({})\nset ytics ({})\nset palette rgb 33,13,10\n"
+          "set title 'array utilisation (%)'\nset cblabel 'utilisation %'\nset format cb '%g'\n"
+          "plot '{}' using 1:2:(0.5):(0.5):3 {}, '' using 1:2:(sprintf('%.1f', $3)) with labels notitle\n"
+          "set title 'latency (us, log colour)'\nset cblabel 'latency us'\nset logscale cb\nset format cb '%.1s%c'\n"
+          "plot '{}' using 1:2:(0.5):(0.5):4 {}, '' using 1:2:(gprintf('%.1s%c', $4)) with labels notitle\n",
+          ratios ? 3 : 2, m, d, ratios ? " (*: layers on the legacy tile loop)" : "", xt, yt, f, cell, f, cell);
+      if (ratios)
+        body += fmt::format(
+            "set title 'cycles / bound (log colour; 1: at the bound)'\nset cblabel 'cycles / bound'\nset format cb '%g'\n"
+            "plot '{}' using 1:2:(0.5):(0.5):5 {}, '' using 1:2:(sprintf('%.1f%s', $5, $6 > 0 ? '*' : '')) with labels "
+            "notitle\n",
+            f, cell);
+      body += "unset logscale cb\nset format cb '%.1s%c'\nunset multiplot\nset xtics auto\nset ytics auto\n";
+      both(fmt::format("util_heatmap_{}_{}", m, d), body, ratios ? 2000 : 1400, 600);
     }
 
   // 4. Pareto front of latency vs resources (estimated DSP48E1), per model:
