@@ -161,12 +161,15 @@ class ArenaFill {
     planned_fits_ = needed_ <= bytes_;
     skip = (skip + 15) / 16 * 16;
     if (needed_ + skip > bytes_ / 2) skip = 0;
+    skip_ = skip;
     needed_ += skip;
     start_ = arena + static_cast<uint32_t>(std::min<uint64_t>(needed_, bytes_));
     next_ = start_;
   }
-  // The bytes the unplanned tensors took.
-  uint64_t unplanned() const { return next_ - start_; }
+  // Where the next operator's unplanned tensors go (InferenceCarry::
+  // constants_at): past this one's, or from the start again when the skip
+  // was dropped.
+  uint64_t next_skip() const { return skip_ + (next_ - start_); }
   // At `offset` in the planned area when the plan holds the tensor, else the
   // next place; its bytes copied from src unless null.
   uint32_t put(int64_t offset, const void* src, size_t bytes) {
@@ -197,6 +200,7 @@ class ArenaFill {
   uint64_t needed_ = 0;
   bool planned_fits_ = true;
   uint32_t start_ = 0, next_ = 0;
+  uint64_t skip_ = 0;
 };
 
 }  // namespace
@@ -358,7 +362,7 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
                                     "(main_ram is {} MiB, cpu.memory.ram_bytes)",
                                     arena.needed(), arena_bytes_, mem_.ram_bytes >> 20)}});
   used_end_ = arena.end();
-  if (carry_) carry_->constants_at += arena.unplanned();
+  if (carry_) carry_->constants_at = arena.next_skip();
   return run_mailbox(m, spec.name, out, out_bytes, profile, markers, max_cycles);
 }
 
@@ -392,7 +396,7 @@ int BoardHost::run_cpu_op(const sasim_drv::HwDesc& hw, sasim_board::Mailbox m, c
                                     "(main_ram is {} MiB, cpu.memory.ram_bytes)",
                                     arena.needed(), arena_bytes_, mem_.ram_bytes >> 20)}});
   used_end_ = arena.end();
-  if (carry_) carry_->constants_at += arena.unplanned();
+  if (carry_) carry_->constants_at = arena.next_skip();
   const int rc = run_mailbox(m, name, out, out_bytes, profile, markers, max_cycles);
   return rc;
 }
