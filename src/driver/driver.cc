@@ -803,8 +803,26 @@ class Runner {
     return (bytes + pitch - 1) / pitch;
   }
   // Output channels per group: `cols` (conv; no more than B lines), or the
-  // `rows` channels of one line (depthwise, a diagonal B).
-  int group_size() const { return l_.kind == kDepthwiseConv2d ? hw_.rows : min_i(hw_.cols, hw_.b_lines); }
+  // `rows` channels of one line (depthwise, a diagonal B). A conv group
+  // whose weights would not all fit a B bank narrows to as many columns as
+  // do: fewer columns per pass, but resident weights (SEQ tiles, the weight
+  // store, B once per band) instead of a B tile sent for every pass of
+  // every tile (ResNet-8 on 8 x 16 with 8 KiB of B: 5.47 M -> see docs).
+  int group_size() const {
+    if (l_.kind == kDepthwiseConv2d) return hw_.rows;
+    const int g = min_i(hw_.cols, hw_.b_lines);
+    // k_h x k_w x lines bounds the passes (plan_layout): most layers fit.
+    const int64_t most = static_cast<int64_t>(l_.k_h) * l_.k_w * ((l_.in_c + hw_.rows - 1) / hw_.rows) * g;
+    return most <= hw_.b_lines ? g : narrowed_group(g);
+  }
+  SASIM_RARE int narrowed_group(int g) const {
+    const int passes = plan_layout().passes;
+    if (passes * g <= hw_.b_lines || passes > hw_.b_lines) return g;
+    // Whole words of columns where `cols` is (a fused readback's tiles,
+    // fused_eltwise_supported); none that fit: the full group, streamed.
+    const int n = hw_.cols % 4 == 0 ? hw_.b_lines / passes / 4 * 4 : hw_.b_lines / passes;
+    return n >= 1 ? n : g;
+  }
   // B lines of a group's weights: a line per pass and column (B stride P),
   // or for depthwise a line per pass whose lane n is column n's weight (B
   // stride 0: the CFU's diagonal, docs/command-set.md).
@@ -907,7 +925,9 @@ class Runner {
     int max_rows;  // output rows per band at most (band_rows_cap)
   };
 
-  Plan plan() const {
+  // The layout alone (plan() without the band cap, which depends on the
+  // group size, which depends on the passes).
+  Plan plan_layout() const {
     Plan p;
     const int R = hw_.rows, C = l_.in_c;
     // Packing replicates each input byte KW times on the CPU; it pays when a
@@ -922,6 +942,10 @@ class Runner {
     p.band_w = p.packed ? l_.out_w : l_.in_w;
     p.sw_b = p.packed ? 1 : l_.stride_w;
     p.passes = l_.k_h * p.xtaps * (l_.kind == kDepthwiseConv2d ? 1 : p.lines);
+    return p;
+  }
+  Plan plan() const {
+    Plan p = plan_layout();
     p.max_rows = band_rows_cap(p);
     return p;
   }
