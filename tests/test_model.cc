@@ -393,6 +393,53 @@ TEST_CASE("the driver's mapping (layer_mapping) is the path run_layer takes", "[
   CHECK(seen["legacy"] >= 50);
 }
 
+TEST_CASE("wide arrays: weights of eight-channel lines in wider B lines, narrowed groups, equal the golden layer",
+          "[model][im2col]") {
+  // rows = 8 and C a multiple of 8 take write_group_b's and send_b_pass's
+  // word paths; cols > 8 pads each B line with zeros; small B banks narrow
+  // the groups (Runner::narrowed_group) or stream a B tile per pass.
+  std::mt19937 rng(20261207);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  int wide = 0;
+  for (int iter = 0; iter < 120; ++iter) {
+    sasim::LayerSpec s;
+    if (!sasim_test::random_layer_spec(pick, &s) || s.op == sasim::OpKind::kDepthwiseConv2d) continue;
+    // Eight-channel lines: the input depth a multiple of 8.
+    const int c = 8 * pick(1, 6);
+    s.input_shape.back() = c;
+    s.filter_shape.back() = c;
+    std::vector<sasim::FieldError> errs;
+    REQUIRE(sasim::validate_layer(&s, &errs));
+    const sasim::LayerData d = sasim_test::random_layer_data(s, pick);
+    std::vector<int8_t> want;
+    sasim::golden_layer(s, d, &want);
+    const int cols = pick(9, 32);
+    sasim::HwConfig hw = hw_of(8, cols, "ws");
+    hw.buf_b.size_bytes = sasim_isa::line_pitch(cols) * pick(8, 300);
+    hw.buf_a.size_bytes = 8 * pick(40, 400);
+    const sasim::CoreParams p = sasim::core_params_from(hw);
+    sasim::CfuCore core(p);
+    sasim::PlainHost host(&core, hw.host);
+    sasim::set_cfu_target(&host);
+    std::vector<int8_t> out(want.size(), 0);
+    sasim_drv::LayerDesc l = sasim::layer_desc_from(s, d, out.data());
+    // Half the layers with prepared biases (no sums while sending weights).
+    std::vector<int32_t> folded(static_cast<size_t>(l.out_c));
+    if (pick(0, 1)) {
+      sasim_drv::fold_biases(l, folded.data());
+      l.folded_bias = folded.data();
+    }
+    INFO("iteration " << iter << ": " << sasim::op_name(s.op) << " C " << c << " on 8x" << cols << " B lines "
+                      << p.b_lines);
+    REQUIRE(sasim_drv::run_layer(sasim::hw_desc_from(p), l) == sasim_drv::kOk);
+    CHECK_FALSE(core.error());
+    CHECK(out == want);
+    ++wide;
+  }
+  sasim::set_cfu_target(nullptr);
+  CHECK(wide >= 60);
+}
+
 TEST_CASE("im2col: the generated walk, padding and the pass it feeds", "[model][im2col]") {
   // A 3-pixel-wide band of 4 rows, 2 lines per pixel; output rows of 2 pixels
   // at stride 2 from (iy, ix) = (-1, 0); the second output row starts at

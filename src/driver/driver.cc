@@ -1719,9 +1719,11 @@ class Runner {
     for (int n = 0; n < nt; ++n) {
       int kt;
       const int8_t* f = b_line_src(pl, oc0 + n, tap, j, &kt);
-      if (kt == 8 && pitch == 8 && w->at_boundary() && (reinterpret_cast<uintptr_t>(f) & 3) == 0) {
+      if (kt == 8 && pitch % 8 == 0 && w->at_boundary() && (reinterpret_cast<uintptr_t>(f) & 3) == 0) {
+        // Eight weights as two words; a wider line (cols > 8) zero above.
         const uint32_t* p = static_cast<const uint32_t*>(__builtin_assume_aligned(f, 4));
         w->put8(p[0], p[1]);
+        for (int z = 8; z < pitch; z += 8) w->put8(0, 0);
       } else {
         for (int lane = 0; lane < pitch; ++lane) w->put(lane < kt ? f[lane] : int8_t{0});
       }
@@ -1750,11 +1752,18 @@ class Runner {
         const int8_t* f = l_.filter + t * l_.out_c + oc0;
         for (int lane = 0; lane < pitch; ++lane) w.put(lane < nt ? f[lane] : int8_t{0});
       }
-    } else if (!virt_ && !pl.packed && R == 8 && pitch == 8 && C % 8 == 0 &&
+    } else if (!virt_ && !pl.packed && R == 8 && pitch % 8 == 0 && C % 8 == 0 &&
                (reinterpret_cast<uintptr_t>(l_.filter) & 3) == 0) {
       const uint32_t* p = static_cast<const uint32_t*>(
           __builtin_assume_aligned(l_.filter + oc0 * K, 4));
       const int words = K / 4;  // per output channel (even: K is a multiple of 8)
+      if (pitch > 8) {
+        // Lines wider than the eight weights (cols > 8): each line's two
+        // words, zeros above.
+        wide_group_b(&w, p, nt * words, pitch, sums, words);
+        w.flush();
+        return sums != 0;
+      }
       if (!sums) {
         w.put_words(p, nt * words);  // the group's rows are consecutive
         return false;
@@ -1805,6 +1814,24 @@ class Runner {
     }
     w.flush();
     return summed;
+  }
+
+  // write_group_b's lines of eight weights in a wider B line (pitch > 8):
+  // `words` words from p, two a line, each line padded with zeros; with
+  // `sums`, sums[n] = the sum of column n's weights (per_column words each).
+  template <class W>
+  SASIM_RARE static void wide_group_b(W* w, const uint32_t* p, int words, int pitch, int32_t* sums, int per_column) {
+    for (int i = 0; i < words; i += 2) {
+      const uint32_t w0 = p[i], w1 = p[i + 1];
+      w->put8(w0, w1);
+      for (int z = 8; z < pitch; z += 8) w->put8(0, 0);
+      if (sums) {
+        int32_t t = 0;
+        for (int b = 0; b < 4; ++b) t += static_cast<int8_t>(w0 >> (8 * b)) + static_cast<int8_t>(w1 >> (8 * b));
+        if (i % per_column == 0) sums[i / per_column] = 0;
+        sums[i / per_column] += t;
+      }
+    }
   }
 
   // dw_split: input rows [y0, y0 + h) of image n, of each pixel only the
