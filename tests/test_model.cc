@@ -395,9 +395,10 @@ TEST_CASE("the driver's mapping (layer_mapping) is the path run_layer takes", "[
 
 TEST_CASE("wide arrays: weights of eight-channel lines in wider B lines, narrowed groups, equal the golden layer",
           "[model][im2col]") {
-  // rows = 8 and C a multiple of 8 take write_group_b's and send_b_pass's
-  // word paths; cols > 8 pads each B line with zeros; small B banks narrow
-  // the groups (Runner::narrowed_group) or stream a B tile per pass.
+  // rows = 8 (or 4) and C a multiple of 8 take write_group_b's and
+  // send_b_pass's word paths; cols > 8 pads each B line with zeros; small B
+  // banks narrow the groups (Runner::narrowed_group) or stream a B tile per
+  // pass.
   std::mt19937 rng(20261207);
   auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   int wide = 0;
@@ -413,10 +414,10 @@ TEST_CASE("wide arrays: weights of eight-channel lines in wider B lines, narrowe
     const sasim::LayerData d = sasim_test::random_layer_data(s, pick);
     std::vector<int8_t> want;
     sasim::golden_layer(s, d, &want);
-    const int cols = pick(9, 32);
-    sasim::HwConfig hw = hw_of(8, cols, "ws");
+    const int rows = pick(0, 1) ? 8 : 4, cols = pick(9, 32);
+    sasim::HwConfig hw = hw_of(rows, cols, "ws");
     hw.buf_b.size_bytes = sasim_isa::line_pitch(cols) * pick(8, 300);
-    hw.buf_a.size_bytes = 8 * pick(40, 400);
+    hw.buf_a.size_bytes = rows * pick(40, 400);
     const sasim::CoreParams p = sasim::core_params_from(hw);
     sasim::CfuCore core(p);
     sasim::PlainHost host(&core, hw.host);
@@ -429,7 +430,7 @@ TEST_CASE("wide arrays: weights of eight-channel lines in wider B lines, narrowe
       sasim_drv::fold_biases(l, folded.data());
       l.folded_bias = folded.data();
     }
-    INFO("iteration " << iter << ": " << sasim::op_name(s.op) << " C " << c << " on 8x" << cols << " B lines "
+    INFO("iteration " << iter << ": " << sasim::op_name(s.op) << " C " << c << " on " << rows << "x" << cols << " B lines "
                       << p.b_lines);
     REQUIRE(sasim_drv::run_layer(sasim::hw_desc_from(p), l) == sasim_drv::kOk);
     CHECK_FALSE(core.error());

@@ -1719,10 +1719,10 @@ class Runner {
     for (int n = 0; n < nt; ++n) {
       int kt;
       const int8_t* f = b_line_src(pl, oc0 + n, tap, j, &kt);
-      if (kt == 8 && pitch % 8 == 0 && w->at_boundary() && (reinterpret_cast<uintptr_t>(f) & 3) == 0) {
-        // Eight weights as two words; a wider line (cols > 8) zero above.
+      if ((kt == 8 || kt == 4) && pitch % 8 == 0 && w->at_boundary() && (reinterpret_cast<uintptr_t>(f) & 3) == 0) {
+        // Eight (or four) weights as words; a wider line (cols > 8) zero above.
         const uint32_t* p = static_cast<const uint32_t*>(__builtin_assume_aligned(f, 4));
-        w->put8(p[0], p[1]);
+        w->put8(p[0], kt == 8 ? p[1] : 0u);
         for (int z = 8; z < pitch; z += 8) w->put8(0, 0);
       } else {
         for (int lane = 0; lane < pitch; ++lane) w->put(lane < kt ? f[lane] : int8_t{0});
