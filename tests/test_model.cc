@@ -395,7 +395,7 @@ TEST_CASE("the driver's mapping (layer_mapping) is the path run_layer takes", "[
 
 TEST_CASE("wide arrays: weights of eight-channel lines in wider B lines, narrowed groups, equal the golden layer",
           "[model][im2col]") {
-  // rows = 8 (or 4) and C a multiple of 8 take write_group_b's and
+  // rows = 8 (or 4, 2) and C a multiple of 8 take write_group_b's and
   // send_b_pass's word paths; cols > 8 pads each B line with zeros; small B
   // banks narrow the groups (Runner::narrowed_group) or stream a B tile per
   // pass.
@@ -414,7 +414,7 @@ TEST_CASE("wide arrays: weights of eight-channel lines in wider B lines, narrowe
     const sasim::LayerData d = sasim_test::random_layer_data(s, pick);
     std::vector<int8_t> want;
     sasim::golden_layer(s, d, &want);
-    const int rows = pick(0, 1) ? 8 : 4, cols = pick(9, 32);
+    const int rows = 2 << pick(0, 2), cols = pick(8, 32);
     sasim::HwConfig hw = hw_of(rows, cols, "ws");
     hw.buf_b.size_bytes = sasim_isa::line_pitch(cols) * pick(8, 300);
     hw.buf_a.size_bytes = rows * pick(40, 400);

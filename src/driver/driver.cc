@@ -1724,6 +1724,17 @@ class Runner {
         const uint32_t* p = static_cast<const uint32_t*>(__builtin_assume_aligned(f, 4));
         w->put8(p[0], kt == 8 ? p[1] : 0u);
         for (int z = 8; z < pitch; z += 8) w->put8(0, 0);
+      } else if (kt <= 8 && pitch % 8 == 0 && w->at_boundary()) {
+        // Fewer or unaligned weights (a 2-row array: two a line): gathered
+        // into words, not written byte by byte.
+        uint32_t w0 = 0, w1 = 0;
+        for (int b = 0; b < kt; ++b) {
+          const uint32_t v = static_cast<uint32_t>(static_cast<uint8_t>(f[b])) << (8 * (b & 3));
+          if (b < 4) w0 |= v;
+          else w1 |= v;
+        }
+        w->put8(w0, w1);
+        for (int z = 8; z < pitch; z += 8) w->put8(0, 0);
       } else {
         for (int lane = 0; lane < pitch; ++lane) w->put(lane < kt ? f[lane] : int8_t{0});
       }
