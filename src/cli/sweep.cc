@@ -179,11 +179,6 @@ std::string header_for(const SweepSpec& spec) {
   return h;
 }
 
-// `report`: the run's report.json (null: the job failed). legacy_layers
-// counts the layers the driver ran on its legacy tile loop (run's warning);
-// mac_bound and feed_bound add up the layers' bounds (docs/bounds.md), bound
-// their per-layer maximum, and bound_ratio is cycles / bound: a point far
-// above 1 is held back by its driver, not by its hardware.
 // A whole network's report.json (run on a .tflite or a whole-network
 // config: "operators", each CFU layer with its "stats") in a layer list's
 // form: its CFU layers' stats as "layers", and a "total" whose cycles are
@@ -222,6 +217,12 @@ nlohmann::json network_report_as_layers(const nlohmann::json& net, const HwConfi
   return {{"total", total}, {"layers", layers}};
 }
 
+// `report`: the run's report.json (null: the job failed). legacy_layers
+// counts the layers the driver ran on its legacy tile loop (run's warning);
+// mac_bound and feed_bound add up the layers' bounds (docs/bounds.md), bound
+// their per-layer maximum, and bound_ratio is cycles / bound: a point far
+// above 1 is held back by its driver, not by its hardware. Throws
+// nlohmann::json::exception on a report without the fields it reads.
 std::string row_for(const SweepSpec& spec, const Job& j, const std::string& status, const nlohmann::json* report,
                     const std::string& error) {
   nlohmann::json as_layers;
@@ -898,8 +899,17 @@ int cmd_sweep(const SweepOptions& o) {
       error = WIFEXITED(status) ? fmt::format("exit {}: {}", WEXITSTATUS(status), last_line_of(j.dir + "/log.txt"))
                                 : fmt::format("killed by signal {}", WTERMSIG(status));
     }
+    std::string row;
+    if (error.empty()) {
+      try {
+        row = row_for(spec, j, "ok", &report, error);
+      } catch (const nlohmann::json::exception& e) {
+        error = std::string("report.json lacks a field the sweep reads: ") + e.what();
+      }
+    }
     const bool ok = error.empty();
-    record(j, row_for(spec, j, ok ? "ok" : "failed", ok ? &report : nullptr, error), ok, error);
+    if (!ok) row = row_for(spec, j, "failed", nullptr, error);
+    record(j, row, ok, error);
   }
   close(fd);
 
