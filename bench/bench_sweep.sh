@@ -2,7 +2,10 @@
 # Benchmark: design points per second of `sasim sweep --jobs 2` on the
 # 100-run example (configs/sweep_arrays.yaml: 50 points x 2 models), against
 # the sum of the same runs done one by one with `sasim run`. The sweep driver
-# is not the bottleneck when sweep time ~ sum / jobs. Prints figures only.
+# is not the bottleneck when sweep time ~ sum / jobs. Then, per point and
+# model, cycles against the bound (issue 21's acceptance: cycles / bound <=
+# 2 everywhere, the default 8x8 ws <= 1.4) and the layers on the driver's
+# legacy tile loop. Prints figures only.
 #   bench/bench_sweep.sh [build/sasim] [SPEC]
 set -euo pipefail
 SASIM=${1:-build/sasim}
@@ -25,3 +28,9 @@ seq_s=$(echo "$(date +%s.%N) - $start" | bc)
 printf 'sweep --jobs 2: %d runs in %.1f s = %.2f runs/s\n' "$rows" "$sweep_s" "$(echo "$rows / $sweep_s" | bc -l)"
 printf 'one by one:     %d runs in %.1f s (sum of single-run times)\n' "$rows" "$seq_s"
 printf 'speed-up %.2fx on 2 jobs\n' "$(echo "$seq_s / $sweep_s" | bc -l)"
+echo
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; printf "%-10s %4s %4s %3s %12s %12s %8s %7s\n", "model", "rows", "cols", "df", "cycles", "bound", "ratio", "legacy"; next }
+  { printf "%-10s %4s %4s %3s %12s %12s %8s %7s\n", substr($col["model"], 1, 10), $col["rows"], $col["cols"], $col["dataflow"],
+           $col["cycles"], $col["bound"], $col["bound_ratio"], $col["legacy_layers"]
+    n++; if ($col["bound_ratio"] + 0 <= 2) ok++ }
+  END { printf "%d of %d points within 2x their bound\n", ok, n }' "$work/sweep/sweep.csv"
