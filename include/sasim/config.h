@@ -228,6 +228,9 @@ struct ModelConfig {
 };
 
 ModelConfig load_model_config(const std::string& path, const std::vector<Override>& overrides);
+// Whether the file at `path` carries the TFLite identifier ("TFL3" at byte
+// 4): a .tflite model, not a model config. False when it cannot be read.
+bool is_tflite_file(const std::string& path);
 // Layers whose input is no earlier layer's output (nor the model's input):
 // one warning each, naming both layers.
 std::vector<std::string> model_shape_warnings(const ModelConfig& m);

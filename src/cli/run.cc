@@ -135,12 +135,7 @@ void set_trace_options(const RunOptions& opt, const std::vector<std::string>& na
 }
 
 int cmd_run(const CommonOptions& common, const RunOptions& opt) {
-  {
-    // A .tflite model runs end to end.
-    std::ifstream f(opt.model_path, std::ios::binary);
-    char head[8] = {};
-    if (f.read(head, 8) && std::string(head + 4, 4) == "TFL3") return cmd_run_tflite(common, opt);
-  }
+  if (is_tflite_file(opt.model_path)) return cmd_run_tflite(common, opt);  // a .tflite model runs end to end
   const HwConfig hw = load_hw_config(common.hw_path, common.overrides);
   if (const std::string w = fit_warning(hw); !w.empty()) fmt::print(stderr, "warning: {}\n", w);
   const ModelConfig model = load_model_config(opt.model_path, opt.model_overrides);

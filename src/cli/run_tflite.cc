@@ -354,7 +354,6 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
   nlohmann::json ops = nlohmann::json::array();
   std::string csv = "index,output_shape,where," + report::layers_csv_header() + "\n";
   std::vector<report::Row> rows;
-  std::vector<std::pair<std::string, std::string>> legacy;  // CFU layers on the legacy tile loop, and why
   LayerStats report_total;
   // The CPU's fastest feed rates (the bounds), measured once on the CPU model.
   const cpu::FeedRates feed = cpu::measure_feed_rates(cpu::cpu_params_from(hw), core_params_from(hw));
@@ -609,8 +608,6 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
       opt.per_operator->push_back(
           {op.index, tflite::op_name(op.code), where, cycles ? static_cast<int64_t>(*cycles) : int64_t{-1}});
     const std::string shape = fmt::format("{}", fmt::join(o.shape, "x"));
-    if (row.s.mapping == "legacy")
-      legacy.emplace_back(fmt::format("{} {}", op.index, tflite::op_name(op.code)), row.s.mapping_why);
     std::string text = fmt::format("{:>3} {:<18} {:<16} {:<5} {:>11} {:>11} {:>6} {:>5} {}", op.index,
                                    tflite::op_name(op.code), shape,
                where,
@@ -762,6 +759,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
                pairs(prevented));
   // A silent slow path is a driver problem reported as a design property:
   // every layer the driver runs on its legacy tile loop is named.
+  const std::vector<std::pair<std::string, std::string>> legacy = report::legacy_layers(rows);
   report::warn_legacy(legacy);
   // What the total leaves out, said rather than hidden: the board's
   // firmware runs the operators through TFLite Micro's interpreter, whose

@@ -346,20 +346,21 @@ std::vector<std::string> swept_keys(const Csv& csv) {
 // (exit 2) naming the file, the job and the column.
 std::vector<PlotRow> plot_rows(const Csv& csv, const std::string& path) {
   const auto h = csv_split(csv.header);
-  auto col = [&](const char* name) {
-    const auto it = std::find(h.begin(), h.end(), name);
-    if (it == h.end())
-      throw ConfigError({{path, 1, 0, "", fmt::format("no column '{}': not a complete sweep result", name)}});
-    return static_cast<size_t>(it - h.begin());
-  };
-  const size_t c_model = col("model"), c_rows = col("rows"), c_cols = col("cols"), c_df = col("dataflow"),
-               c_pes = col("pes"), c_status = col("status"), c_cycles = col("cycles"), c_lat = col("latency_us"),
-               c_util = col("utilisation"), c_dsp = col("est_dsp48"), c_fits = col("fits");
-  // Columns of later sweeps: optional, so that older results still plot.
+  // Columns of later sweeps are optional (npos when absent), so that older
+  // results still plot.
   auto optional_col = [&](const char* name) {
     const auto it = std::find(h.begin(), h.end(), name);
     return it == h.end() ? std::string::npos : static_cast<size_t>(it - h.begin());
   };
+  auto col = [&](const char* name) {
+    const size_t i = optional_col(name);
+    if (i == std::string::npos)
+      throw ConfigError({{path, 1, 0, "", fmt::format("no column '{}': not a complete sweep result", name)}});
+    return i;
+  };
+  const size_t c_model = col("model"), c_rows = col("rows"), c_cols = col("cols"), c_df = col("dataflow"),
+               c_pes = col("pes"), c_status = col("status"), c_cycles = col("cycles"), c_lat = col("latency_us"),
+               c_util = col("utilisation"), c_dsp = col("est_dsp48"), c_fits = col("fits");
   const size_t c_ratio = optional_col("bound_ratio"), c_legacy = optional_col("legacy_layers");
   std::vector<PlotRow> out;
   for (const auto& kv : csv.rows) {
@@ -707,11 +708,8 @@ int cmd_sweep(const SweepOptions& o) {
   const SweepSpec spec = load_sweep_spec(o.spec_path);
   // A .tflite model sweeps the whole inference: every operator checked once,
   // before any point runs (the spec reads model configs only).
-  for (const std::string& m : spec.models) {
-    std::ifstream f(m, std::ios::binary);
-    char head[8] = {};
-    if (f.read(head, 8) && std::string(head + 4, 4) == "TFL3") tflite::import_model(tflite::load_tflite(m));
-  }
+  for (const std::string& m : spec.models)
+    if (is_tflite_file(m)) tflite::import_model(tflite::load_tflite(m));
   // host.* times the CFU's host in the fixed-gap estimate only: under the
   // CPU model the board's driver and CPU set the timing, and such a key
   // gives identical points.

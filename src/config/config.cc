@@ -484,6 +484,12 @@ std::vector<std::string> model_shape_warnings(const ModelConfig& m) {
   return out;
 }
 
+bool is_tflite_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  char head[8] = {};
+  return f.read(head, 8) && std::string(head + 4, 4) == "TFL3";
+}
+
 ModelConfig load_model_config(const std::string& path, const std::vector<Override>& overrides) {
   const size_t slash = path.find_last_of('/');
   const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);

@@ -63,10 +63,7 @@ SweepSpec load_sweep_spec(const std::string& path) {
       const std::string m = resolve_path(base, models[i].Scalar());
       // A .tflite model (its identifier) is a whole network, checked by the
       // sweep itself (sasim_tflite); a model config here.
-      std::ifstream f(m, std::ios::binary);
-      char head[8] = {};
-      const bool tflite = f.read(head, 8) && std::string(head + 4, 4) == "TFL3";
-      if (!tflite) {
+      if (!is_tflite_file(m)) {
         try {
           load_model_config(m, {});  // a bad model fails the spec, not every point
         } catch (const ConfigError& e) {

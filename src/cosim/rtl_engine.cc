@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <stdexcept>
+#include <tuple>
 
 #include "cosim/lockstep.h"
 #include "cosim/rtl_build.h"
@@ -73,7 +74,7 @@ class RtlEngine : public Engine {
     r.stats.cycles = host.cycles();
     r.stats.macs = static_cast<uint64_t>(spec.macs());
     r.stats.host_instructions = host.instructions();
-    set_mapping(hw_desc_from(params_), l, &r.stats);
+    std::tie(r.stats.mapping, r.stats.mapping_why) = driver_mapping(hw_desc_from(params_), l);
     return r;
   }
 

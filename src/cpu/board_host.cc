@@ -10,6 +10,7 @@
 #include <cstring>
 #include <map>
 #include <stdexcept>
+#include <tuple>
 
 #include "board/mailbox.h"
 #include "model/host.h"
@@ -349,9 +350,7 @@ int BoardHost::run_layer(const sasim_drv::HwDesc& hw, const LayerSpec& spec, con
     sasim_drv::LayerDesc hl = layer_desc_from(spec, data, nullptr);
     hl.folded_bias = m.folded_bias ? folded.data() : nullptr;
     hl.packed_weights = m.packed_weights ? data.filter.data() : nullptr;  // tested for presence only
-    const char* why = nullptr;
-    last_mapping_ = sasim_drv::layer_mapping(hw, hl, &why);
-    last_mapping_why_ = why ? why : "";
+    std::tie(last_mapping_, last_mapping_why_) = driver_mapping(hw, hl);
   }
   // Shipped and fused: the layer's own output, which the call names and the
   // fused run never writes (it writes the operator's, m.output).

@@ -5,7 +5,6 @@
 #include <algorithm>
 
 #include "driver/cfu_seam.h"
-#include "sasim/engine.h"
 
 namespace {
 sasim::CfuTarget* g_target = nullptr;
@@ -102,10 +101,10 @@ std::string wrap_columns(const std::string& text, size_t width, const std::strin
   return out + line;
 }
 
-void set_mapping(const sasim_drv::HwDesc& hw, const sasim_drv::LayerDesc& l, LayerStats* s) {
+std::pair<std::string, std::string> driver_mapping(const sasim_drv::HwDesc& hw, const sasim_drv::LayerDesc& l) {
   const char* why = nullptr;
-  s->mapping = sasim_drv::layer_mapping(hw, l, &why);
-  s->mapping_why = why ? why : "";
+  const std::string m = sasim_drv::layer_mapping(hw, l, &why);
+  return {m, why ? why : ""};
 }
 
 sasim_drv::EltwiseDesc fused_desc_from(const LayerSpec& s, const int8_t* b) {

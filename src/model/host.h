@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "driver/driver.h"
@@ -12,8 +13,6 @@
 #include "sasim/layer.h"
 
 namespace sasim {
-
-struct LayerStats;  // sasim/engine.h
 
 // When the CPU presents each CFU instruction. The CPU is in order and waits
 // for each response; after the response of instruction j is taken in cycle
@@ -64,9 +63,9 @@ TensorPlacement in_place_layout(const LayerSpec& s);
 // the input at in_place_offset. The layer's result is then at l.output.
 sasim_drv::LayerDesc layer_tensors(const LayerSpec& s, const LayerData& d, std::vector<int32_t>* buf,
                                    sasim_drv::EltwiseDesc* fused = nullptr);
-// The driver's mapping of l (sasim_drv::layer_mapping) into s->mapping and
-// s->mapping_why.
-void set_mapping(const sasim_drv::HwDesc& hw, const sasim_drv::LayerDesc& l, LayerStats* s);
+// The driver's mapping of l (sasim_drv::layer_mapping) and why ("" unless
+// legacy), as LayerStats::mapping and mapping_why carry them.
+std::pair<std::string, std::string> driver_mapping(const sasim_drv::HwDesc& hw, const sasim_drv::LayerDesc& l);
 // LayerSpec::fused as the driver's description, operand b at `b`.
 sasim_drv::EltwiseDesc fused_desc_from(const LayerSpec& s, const int8_t* b);
 

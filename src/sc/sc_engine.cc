@@ -12,6 +12,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <tuple>
 
 #include "cpu/params.h"
 #include "board/mailbox.h"
@@ -131,7 +132,7 @@ class SystemCEngine : public Engine {
     s.sram_reads = c1.sram_reads - c0.sram_reads;
     s.sram_writes = c1.sram_writes - c0.sram_writes;
     s.tiles = c1.passes - c0.passes;
-    set_mapping(hw, l, &s);
+    std::tie(s.mapping, s.mapping_why) = driver_mapping(hw, l);
     if (timeline_)
       timeline_->add({{"ph", "X"}, {"pid", 1}, {"tid", 1}, {"name", spec.name}, {"ts", c0.cycles},
                       {"dur", c1.cycles - c0.cycles}});
