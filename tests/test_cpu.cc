@@ -190,6 +190,49 @@ TEST_CASE("layer cases (the driver on the board) reproduce each core's results a
   for (const RefFile& f : kFiles) check_file(std::string(f.dir) + "reference.csv", f.variant, true);
 }
 
+// Traps and interrupts (docs/cpu-model.md, "Traps and interrupts"): the
+// programs of tests/firmware/cpu_traps against what the users' perf+cfu RTL
+// gave for them (reference.csv, scripts/vexriscv_rtl/measure): every word
+// (the handlers' mcause, mtval and mepc records, entry counts, mcycle
+// deltas) and the cycles to exit, exact. The held_* programs were written
+// and measured after the rules were fixed, and never used to derive them.
+TEST_CASE("trap and interrupt programs reproduce the users' core's results and cycles", "[cpu][calibration][traps]") {
+  std::ifstream f(std::string(SASIM_TRAPS_DIR) + "/reference.csv");
+  REQUIRE(f.good());
+  std::string line;
+  std::getline(f, line);
+  REQUIRE(line == "program,memory,expected_result_words,total_cycles_to_exit");
+  int rows = 0, held = 0;
+  while (std::getline(f, line)) {
+    if (line.empty()) continue;
+    const auto c = split(line, ',');
+    REQUIRE(c.size() == 4);
+    INFO(c[0] << " at " << c[1]);
+    const auto m = split(c[1], '/');
+    REQUIRE(m.size() == 3);
+    const sasim::HwConfig hw = sasim::load_hw_config(
+        "", {sasim::parse_override("cpu.memory.model=fixed"), sasim::parse_override("cpu.memory.read_first=" + m[0]),
+             sasim::parse_override("cpu.memory.read_beat=" + m[1]), sasim::parse_override("cpu.memory.write=" + m[2])});
+    const sasim::cpu::ElfImage img = sasim::cpu::load_elf(std::string(SASIM_TRAPS_ELF_DIR) + "/" + c[0] + ".elf");
+    auto board = std::make_unique<sasim::cpu::Board>(sasim::cpu::cpu_params_from(hw), sasim::core_params_from(hw));
+    board->load(img);
+    const sasim::cpu::StopInfo stop = board->run(img.entry, 100'000'000);
+    INFO(stop.message);
+    REQUIRE(stop.reason == sasim::cpu::StopReason::kExit);
+    std::string words;
+    for (size_t i = 0; i < board->cpu.result_words().size(); ++i)
+      words += (i ? ";" : "") + std::to_string(board->cpu.result_words()[i]);
+    CHECK(words == c[2]);
+    CHECK(stop.cycle == std::stoull(c[3]));
+    if (c[0] != "trap_mret_alone") CHECK(board->cpu.traps() > 0);
+    ++rows;
+    held += c[0].rfind("held_", 0) == 0;
+  }
+  CHECK(rows >= 60);
+  CHECK(held >= 8);
+  WARN("cpu_traps/reference.csv: " << rows << " rows, " << held << " of them held out");
+}
+
 TEST_CASE("a CPU variant is validated and sets the caches it is generated with", "[cpu][config]") {
   const auto hw = [](const std::string& v) { return sasim::load_hw_config("", {sasim::parse_override("cpu.variant=" + v)}); };
   CHECK(hw("full+cfu").cpu.icache_bytes == 4096);

@@ -59,8 +59,8 @@ enum Stage { kD = 0, kE = 1, kM = 2, kW = 3 };
 // every bypass): a reader leaves decode only once the producer has reached
 // this stage.
 enum ResultFrom : uint8_t {
-  kFromE,  // ALU, lui/auipc, links, CSR reads: no stall (F2)
-  kFromM,  // shifts (F3), CFU responses (F17), the divider (F6)
+  kFromE,  // ALU, lui/auipc, links: no stall (F2)
+  kFromM,  // shifts (F3), CFU responses (F17), the divider (F6), CSR reads
   kFromW,  // loads (F4) and the multiplier (F5)
 };
 
@@ -175,6 +175,17 @@ void Vexriscv::reset(uint32_t pc) {
   s2m_from_ = 1;
   s2m_to_ = 0;
   exited_ = false;
+  mstatus_mie_ = mstatus_mpie_ = false;
+  mstatus_mpp_ = 3;
+  mie_ = 0;
+  irq_mask_ = 0;
+  irq_ctrl_.assign(1, IrqCtrl{0, false, 0});
+  irq_possible_ = false;
+  line_base_ = 0;
+  line_events_.clear();
+  irq_delay_ = 0;
+  decode_hold_until_ = 0;
+  mscratch_ = mtvec_ = mepc_ = mcause_ = mtval_ = 0;
   next_sample_ = sample_interval_ ? (last_retire_ / sample_interval_ + 1) * sample_interval_ : ~0ull;
 }
 
@@ -294,6 +305,10 @@ void decode_word(uint32_t w, Vexriscv::Decoded* dd) {
         d.imm = static_cast<int32_t>(w >> 20);  // CSR number
         d.use1 = f3 < 4;
         d.writes = true;
+        // The value read is bypassed from memory on: a reader right behind
+        // waits a cycle (the RTL, tests/firmware/cpu_traps: `csrr t6,
+        // mcause; add a0, a0, t6` 2 cycles apart).
+        d.from = kFromM;
       }
       break;
     case 0x0b:  // custom-0: the CFU (CfuPlugin encoding "-------------------------0001011")
@@ -337,6 +352,18 @@ uint64_t Vexriscv::unblock(int stage, uint64_t t) const {
 
 bool Vexriscv::blocked_at(int stage, uint64_t t) const { return unblock(stage, t) != t; }
 
+uint64_t Vexriscv::stage_free(int stage, uint64_t t) const {
+  for (;;) {
+    uint64_t n = unblock(stage, t);
+    for (const Times& h : hist_) {
+      const uint64_t x[4] = {h.d, h.e, h.m, h.w};
+      if (x[stage - 1] < n && n < x[stage]) n = x[stage];  // its own instruction holds it
+    }
+    if (n == t) return t;
+    t = n;
+  }
+}
+
 // ---- fetch -------------------------------------------------------------------
 
 uint64_t Vexriscv::fetch_ready(uint32_t pc, int* cause) {
@@ -359,6 +386,9 @@ uint64_t Vexriscv::fetch_ready(uint32_t pc, int* cause) {
     a = fetch_avail_ + 1;
     *cause = kExecute;
   }
+  fetch_redirected_ = new_line && redirect_in_execute_;
+  redirect_exec_ = redirect_from_;
+  redirect_in_execute_ = false;
   const uint32_t line = pc >> line_shift_;
   if (new_line || line != fetch_line_) {
     fetch_line_ = line;
@@ -454,9 +484,13 @@ uint64_t Vexriscv::buffer_ready(uint64_t t) const {
 // board's shared bus it is sent when the accesses requested before it are
 // known: an I$ refill that the next instructions start earlier wins the bus
 // (the CPU model sees instructions in program order, the bus in time order).
-void Vexriscv::store_issue(uint64_t t, uint32_t addr) {
-  pending_[n_pending_++] = PendingStore{t, addr};
-  if (!memp_.shared_bus() || n_pending_ == kMaxPending) settle_stores();
+void Vexriscv::store_issue(uint64_t t, uint32_t addr, uint32_t value) {
+  pending_[n_pending_++] = PendingStore{t, addr, value};
+  // A write to an interrupt line goes out at once, so that the lines are
+  // known before the next instruction is checked for an interrupt.
+  const bool irq_reg = BoardMemory::in_io(addr) && (addr & 0xfff) >= BoardMemory::kIrqRaise &&
+                       (addr & 0xfff) <= BoardMemory::kIrqRaiseLater + 3;
+  if (!memp_.shared_bus() || n_pending_ == kMaxPending || irq_reg) settle_stores();
 }
 
 // A store that waits for the buffer needs the pending stores' ACKs, but the
@@ -484,7 +518,7 @@ void Vexriscv::fetch_next_line_early(uint32_t pc, uint64_t d_exit, uint64_t t) {
 }
 
 void Vexriscv::settle_stores() {
-  for (int i = 0; i < n_pending_; ++i) send_store(pending_[i].t, pending_[i].addr);
+  for (int i = 0; i < n_pending_; ++i) send_store(pending_[i].t, pending_[i].addr, pending_[i].value);
   n_pending_ = 0;
 }
 
@@ -498,14 +532,14 @@ void Vexriscv::settle_stores_before_fetch(uint64_t q) {
   int done = 0;
   for (; done < n_pending_; ++done) {
     if (!memp_.granted_first(MemoryPath::kDBus, pending_[done].t + 1, q)) break;
-    send_store(pending_[done].t, pending_[done].addr);
+    send_store(pending_[done].t, pending_[done].addr, pending_[done].value);
   }
   if (done == 0) return;
   for (int i = done; i < n_pending_; ++i) pending_[i - done] = pending_[i];
   n_pending_ -= done;
 }
 
-void Vexriscv::send_store(uint64_t t, uint32_t addr) {
+void Vexriscv::send_store(uint64_t t, uint32_t addr, uint32_t value) {
   const uint64_t start = std::max(t + 1, dbus_free_);
   MemCost c;
   const uint64_t ack = BoardMemory::in_io(addr) ? memp_.io(start) : memp_.write(addr, start, &c);
@@ -520,6 +554,18 @@ void Vexriscv::send_store(uint64_t t, uint32_t addr) {
   else store_ack_[1] = ack;
   if (BoardMemory::in_io(addr) && (addr & 0xfff) == BoardMemory::kExit && exited_ && exit_cycle_ == 0)
     exit_cycle_ = ack;
+  if (BoardMemory::in_io(addr)) {
+    const uint32_t off = addr & 0xfff & ~3u;
+    LineEvent ev{0, 0, 0};
+    if (off == BoardMemory::kIrqRaise) ev = LineEvent{ack + 1, value, 0};
+    else if (off == BoardMemory::kIrqLower) ev = LineEvent{ack + 1, 0, value};
+    else if (off == BoardMemory::kIrqRaiseLater) ev = LineEvent{ack + 1 + irq_delay_, value, 0};
+    if (ev.at) {
+      auto at = line_events_.end();
+      while (at != line_events_.begin() && (at - 1)->at > ev.at) --at;
+      line_events_.insert(at, ev);
+    }
+  }
 }
 
 // F14: a refill (or uncached read) starts in the cycle the last buffered
@@ -740,7 +786,17 @@ void Vexriscv::replay_behind_load(uint32_t pc, const Decoded& load, uint64_t m_e
 
 // ---- CSRs --------------------------------------------------------------------
 
-uint32_t Vexriscv::csr_read(uint32_t csr, uint64_t cycle, bool* ok) {
+bool Vexriscv::csr_legal(const Decoded& d) const {
+  const uint32_t csr = static_cast<uint32_t>(d.imm) & 0xfff;
+  const bool is_write = (d.op == kCsrrw || d.op == kCsrrwi) || d.rs1 != 0;
+  if (p_.perf_csrs && csr >= 0xB05 && csr <= 0xB13 && (csr & 1)) return is_write;  // write-only enables
+  if (is_write && csr >= 0xC00 && csr <= 0xCFF) return false;                        // read-only
+  bool ok;
+  csr_read(csr, 3, &ok);
+  return ok;
+}
+
+uint32_t Vexriscv::csr_read(uint32_t csr, uint64_t cycle, bool* ok) const {
   *ok = true;
   const uint64_t mcycle = cycle + mcycle_offset_;
   switch (csr) {
@@ -748,14 +804,19 @@ uint32_t Vexriscv::csr_read(uint32_t csr, uint64_t cycle, bool* ok) {
     case 0xB80: case 0xC80: return static_cast<uint32_t>(mcycle >> 32);
     case 0xB02: case 0xC02: return static_cast<uint32_t>(cnt_.retired);
     case 0xB82: case 0xC82: return static_cast<uint32_t>(cnt_.retired >> 32);
-    case 0x300: return mstatus_;
+    case 0x300: return (mstatus_mpp_ << 11) | (mstatus_mpie_ ? 0x80u : 0u) | (mstatus_mie_ ? 0x8u : 0u);
     case 0x304: return mie_;
     case 0x305: return mtvec_;
     case 0x340: return mscratch_;
     case 0x341: return mepc_;
     case 0x342: return mcause_;
     case 0x343: return mtval_;
-    case 0x344: return 0;  // mip: interrupts are tied to 0
+    // mip: MEIP is the registered OR of the unmasked lines (timer and
+    // software interrupts are tied to 0 in LiteX's SoC).
+    case 0x344: return (ctrl_at(cycle - 1).mask & lines_at(cycle - 2)) ? 0x800u : 0u;
+    case 0xBC0: return irq_mask_;
+    // The pending lines: the mask and the registered lines.
+    case 0xFC0: return irq_mask_ & lines_at(cycle - 1);
     case 0x301: return 0x40001100u;  // misa: RV32IM
     case 0xF11: case 0xF12: case 0xF13: case 0xF14: return 0;
     default: break;
@@ -774,8 +835,20 @@ void Vexriscv::csr_write(uint32_t csr, uint32_t v, uint64_t cycle) {
   switch (csr) {
     case 0xB00: mcycle_offset_ = ((cycle + mcycle_offset_) & ~0xffffffffull) + v - cycle; return;
     case 0xB80: mcycle_offset_ = ((static_cast<uint64_t>(v) << 32) | ((cycle + mcycle_offset_) & 0xffffffffu)) - cycle; return;
-    case 0x300: mstatus_ = v; return;
-    case 0x304: mie_ = v; return;
+    case 0x300:
+      mstatus_mie_ = (v >> 3) & 1;
+      mstatus_mpie_ = (v >> 7) & 1;
+      if (((v >> 11) & 3) == 3) mstatus_mpp_ = 3;
+      irq_ctrl_changed(cycle + 1);
+      return;
+    case 0x304:
+      mie_ = v & 0x888u;
+      irq_ctrl_changed(cycle + 1);
+      return;
+    case 0xBC0:
+      irq_mask_ = v;
+      irq_ctrl_changed(cycle + 1);
+      return;
     case 0x305: mtvec_ = v; return;
     case 0x340: mscratch_ = v; return;
     case 0x341: mepc_ = v; return;
@@ -903,6 +976,150 @@ void Vexriscv::split_by_cause(uint64_t n, const MemCost& own, const MemCost& las
   }
 }
 
+// ---- traps and interrupts ---------------------------------------------------
+//
+// The rules (docs/cpu-model.md, "Traps and interrupts"), read from the
+// CsrPlugin of CFU Playground's VexRiscv_PerfCfu.v and checked against it on
+// tests/firmware/cpu_traps (scripts/vexriscv_rtl):
+// - interrupt_valid in cycle c = MIE && MEIE in c-1, and the 0xBC0 mask in
+//   c-2 AND the lines in c-3 (the lines are registered, then MEIP, then
+//   interrupt_valid);
+// - it is taken before the instruction in decode: from the first cycle c0 in
+//   which interrupt_valid holds with an instruction in decode, decode is
+//   halted; the older instructions leave execute, memory and writeback one
+//   stage per cycle at the earliest (the pipeline liberator), and the jump to
+//   mtvec is in the cycle after the last of them retires;
+// - an exception is taken when its instruction reaches writeback: the jump is
+//   in the cycle after (the instruction does not retire);
+// - mret jumps to mepc in its writeback cycle;
+// - the jump target enters decode 3 cycles after a trap's or mret's jump.
+
+void Vexriscv::irq_ctrl_changed(uint64_t from) {
+  const IrqCtrl c{from, mstatus_mie_ && (mie_ & 0x800u) != 0, irq_mask_};
+  while (irq_ctrl_.size() > 1 && irq_ctrl_.back().from >= from) irq_ctrl_.pop_back();
+  if (irq_ctrl_.back().from >= from) irq_ctrl_.back() = c;
+  else irq_ctrl_.push_back(c);
+  irq_possible_ = false;
+  for (const IrqCtrl& e : irq_ctrl_) irq_possible_ |= e.en && e.mask != 0;
+}
+
+const Vexriscv::IrqCtrl& Vexriscv::ctrl_at(uint64_t c) const {
+  size_t i = irq_ctrl_.size() - 1;
+  while (i > 0 && irq_ctrl_[i].from > c) --i;
+  return irq_ctrl_[i];
+}
+
+uint32_t Vexriscv::lines_at(uint64_t c) const {
+  uint32_t v = line_base_;
+  for (const LineEvent& e : line_events_) {
+    if (e.at > c) break;
+    v = (v | e.set) & ~e.clear;
+  }
+  return v;
+}
+
+bool Vexriscv::interrupt_valid(uint64_t c) const {
+  if (c < 3) return false;
+  return ctrl_at(c - 1).en && (ctrl_at(c - 2).mask & lines_at(c - 3)) != 0;
+}
+
+void Vexriscv::forget_irq_before(uint64_t c) {
+  // Entries that no cycle >= c - 3 can see any more.
+  if (c < 4) return;
+  const uint64_t keep = c - 4;
+  size_t n = 0;
+  while (n + 1 < irq_ctrl_.size() && irq_ctrl_[n + 1].from <= keep) ++n;
+  if (n) {
+    irq_ctrl_.erase(irq_ctrl_.begin(), irq_ctrl_.begin() + static_cast<std::ptrdiff_t>(n));
+    irq_possible_ = false;
+    for (const IrqCtrl& e : irq_ctrl_) irq_possible_ |= e.en && e.mask != 0;
+  }
+  size_t m = 0;
+  while (m < line_events_.size() && line_events_[m].at <= keep) {
+    line_base_ = (line_base_ | line_events_[m].set) & ~line_events_[m].clear;
+    ++m;
+  }
+  if (m) line_events_.erase(line_events_.begin(), line_events_.begin() + static_cast<std::ptrdiff_t>(m));
+}
+
+bool Vexriscv::interrupt_in_decode(uint64_t d_in, uint64_t* d, uint64_t* jump, uint64_t flushed) {
+  uint64_t lo = d_in, c0;
+  // An instruction in decode that is flushed (a jump from execute, a
+  // forward branch predicted not taken or a jalr, removes its wrong-path
+  // successor; a redone load, the instructions behind it) resets the
+  // liberator's flags: an interrupt already valid in the flush's cycle
+  // starts over one cycle later (irq_branches: valid in a mispredicted
+  // branch's execute cycle, the jump 4 cycles after its target reached
+  // decode, valid a cycle later, 3; held_irq_store_load likewise).
+  uint64_t late = flushed && first_interrupt(flushed, flushed, &c0) ? 1 : 0;
+  while (first_interrupt(lo, *d, &c0)) {
+    // The pipeline liberator: a flag per stage, set at the end of the first
+    // cycle in which that stage is not stuck (its own instruction leaves, or
+    // it is empty, and no later stage freezes it), one stage after the
+    // other; the jump in the cycle after the last flag is set.
+    const uint64_t p0 = stage_free(kE, c0 + late);
+    late = 0;
+    const uint64_t p1 = stage_free(kM, p0 + 1);
+    const uint64_t p2 = stage_free(kW, p1 + 1);
+    const uint64_t j = p2 + 1;
+    uint64_t drop;
+    if (!first_cycle_with(c0 + 1, j, false, &drop)) {
+      *jump = j;
+      return true;
+    }
+    // interrupt_valid fell before the jump (a mask or enable written by an
+    // instruction ahead, a line lowered): the liberator lets go and the
+    // instruction leaves decode from that cycle on.
+    *d = unblock(kD, std::max(*d, drop));
+    lo = drop;
+  }
+  return false;
+}
+
+bool Vexriscv::first_interrupt(uint64_t lo, uint64_t hi, uint64_t* at) {
+  forget_irq_before(lo);
+  if (!irq_possible_) return false;
+  return first_cycle_with(lo, hi, true, at);
+}
+
+bool Vexriscv::first_cycle_with(uint64_t lo, uint64_t hi, bool valid, uint64_t* at) const {
+  uint64_t c = lo;
+  while (c <= hi) {
+    if (interrupt_valid(c) == valid) {
+      *at = c;
+      return true;
+    }
+    // The next cycle in which an input of interrupt_valid changes.
+    uint64_t next = ~0ull;
+    for (const IrqCtrl& e : irq_ctrl_) {
+      if (e.from + 1 > c) next = std::min(next, e.from + 1);
+      if (e.from + 2 > c) next = std::min(next, e.from + 2);
+    }
+    for (const LineEvent& e : line_events_)
+      if (e.at + 3 > c) next = std::min(next, e.at + 3);
+    c = next;
+  }
+  return false;
+}
+
+bool Vexriscv::has_trap_handler() const { return mem_->in_ram(mtvec_ & ~3u, 4); }
+
+void Vexriscv::take_trap(uint32_t cause, uint32_t tval, uint32_t epc, uint64_t jump) {
+  ++traps_;
+  if (cause & 0x80000000u) ++interrupts_;
+  else mtval_ = tval;
+  mepc_ = epc;
+  mcause_ = cause;
+  mstatus_mpie_ = mstatus_mie_;
+  mstatus_mie_ = false;
+  mstatus_mpp_ = 3;
+  irq_ctrl_changed(jump + 1);
+  redirect_ = true;
+  redirect_from_ = jump + 1;
+  redirect_at_ = jump + 3;
+  pc_ = mtvec_ & ~3u;
+}
+
 // ---- the instruction loop ----------------------------------------------------
 
 StopInfo Vexriscv::run(uint64_t max_cycle, uint64_t pause_at) {
@@ -933,16 +1150,20 @@ StopInfo Vexriscv::run(uint64_t max_cycle, uint64_t pause_at) {
     // A copy: decode_at() reuses one scratch entry past the predecoded
     // range, and this instruction's handling decodes its neighbours.
     const Decoded d = decode_at(pc_);
-    if (d.op == kIllegal)
+    // Without a trap handler (mtvec outside main_ram: bare-metal test
+    // programs) a trap stops the run, naming its cause.
+    const bool handler = has_trap_handler();
+    if (d.op == kIllegal && !handler)
       return fail(StopReason::kIllegalInstruction, d.raw,
                   (d.raw & 3) != 3 ? fmt::format("illegal instruction 0x{:08x}: its low half 0x{:04x} is a compressed "
                                                  "(RVC) instruction, and the board's VexRiscv is rv32im: build with "
                                                  "-march=rv32im (no 'c')",
                                                  d.raw, d.raw & 0xffff)
                                    : fmt::format("illegal instruction 0x{:08x}", d.raw));
-    if (d.op == kEcall || d.op == kEbreak || d.op == kMret)
+    if ((d.op == kEcall || d.op == kEbreak) && !handler)
       return fail(StopReason::kTrap, d.raw,
-                  fmt::format("{} would trap to mtvec; traps are not modelled", d.op == kEcall ? "ecall" : d.op == kEbreak ? "ebreak" : "mret"));
+                  fmt::format("{} traps to mtvec 0x{:08x}, outside main_ram (no trap handler)",
+                              d.op == kEcall ? "ecall" : "ebreak (an illegal instruction on this core)", mtvec_));
 
     const uint32_t pc = pc_;
     uint32_t a = x_[d.rs1], b = x_[d.rs2];
@@ -963,6 +1184,10 @@ StopInfo Vexriscv::run(uint64_t max_cycle, uint64_t pause_at) {
     bump(avail, fcause);
     if (d.use1 && d.rs1) bump(reg_ready_[d.rs1], kInterlock);
     if (d.use2 && d.rs2) bump(reg_ready_[d.rs2], kInterlock);
+    if (decode_hold_until_) {
+      bump(decode_hold_until_, kDataMemory);
+      decode_hold_until_ = 0;
+    }
     Times t;
     t.side = (d.op >= kJal && d.op <= kSw) || (d.op >= kCsrrw && d.op <= kCsrrci);
     t.d_in = std::max(avail, hist_[0].d + 1);
@@ -978,6 +1203,16 @@ StopInfo Vexriscv::run(uint64_t max_cycle, uint64_t pause_at) {
       t.d = unblock(kD, second + 1);
     }
     cur = t.d;
+    {
+      // An interrupt taken before this instruction leaves decode.
+      uint64_t jump;
+      if (irq_possible_ && interrupt_in_decode(t.d_in, &t.d, &jump, fetch_redirected_ ? redirect_exec_ : 0)) {
+        take_trap(0x8000000Bu, 0, pc, jump);
+        continue;
+      }
+      if (t.d > cur) bump(t.d, kInterlock);  // halted by an interrupt that was withdrawn
+      cur = t.d;
+    }
     if (fork_rd_ != 0 && t.d <= fork_e_exit_) {
       // F19: a reader that left decode while the forked instruction was in
       // execute got its own (bypassed) result, not the CFU's response.
@@ -1022,9 +1257,12 @@ StopInfo Vexriscv::run(uint64_t max_cycle, uint64_t pause_at) {
       uint64_t e = e0;
       if (d.op >= kCsrrw && d.op <= kCsrrci) {
         // F1: a CSR instruction waits in execute until memory and writeback
-        // are empty.
-        if (hist_[0].w + 1 > e) {
-          e = hist_[0].w + 1;
+        // are empty. An illegal access (a trap) leaves one cycle earlier
+        // (the RTL: trap_illegal_csr, its trap 3 cycles after the csrr
+        // before it, an ecall's 2).
+        const uint64_t ready = hist_[0].w + (csr_legal(d) || !handler ? 1 : 0);
+        if (ready > e) {
+          e = ready;
           bump(e, kInterlock);
         }
       }
@@ -1060,7 +1298,24 @@ StopInfo Vexriscv::run(uint64_t max_cycle, uint64_t pause_at) {
     uint64_t redo_idone = 0;
     bool marker_pending = false;
     uint32_t marker_value = 0;
+    // An exception (mcause, mtval) taken when the instruction reaches
+    // writeback, or -1.
+    int64_t exc = -1;
+    uint32_t exc_tval = 0;
+    bool mret = false;
     switch (d.op) {
+      case kIllegal: case kEbreak:  // no EBREAK on this core: an illegal instruction
+        exc = 2;
+        exc_tval = d.raw;
+        break;
+      case kEcall:
+        exc = 11;
+        exc_tval = d.raw;
+        break;
+      case kMret:
+        mret = true;
+        next_pc = mepc_;
+        break;
       case kJal: result = pc + 4; next_pc = pc + static_cast<uint32_t>(d.imm); break;
       case kJalr: result = pc + 4; next_pc = (a + static_cast<uint32_t>(d.imm)) & ~1u; break;
       case kBeq: taken = a == b; break;
@@ -1095,13 +1350,16 @@ StopInfo Vexriscv::run(uint64_t max_cycle, uint64_t pause_at) {
         const uint32_t src = imm_form ? d.rs1 : a;
         const bool is_write = (d.op == kCsrrw || d.op == kCsrrwi) || d.rs1 != 0;
         const bool perf_enable_reg = p_.perf_csrs && csr >= 0xB05 && csr <= 0xB13 && (csr & 1);
-        bool ok = true;
+        const bool ok = csr_legal(d);
         uint32_t old = 0;
-        if (perf_enable_reg) {
-          if (!is_write) ok = false;  // write-only: a read is illegal
-        } else {
-          old = csr_read(csr, t.e, &ok);
-          if (ok && is_write && (csr >= 0xC00 && csr <= 0xCFF)) ok = false;  // read-only
+        if (ok && !perf_enable_reg) {
+          bool readable;
+          old = csr_read(csr, t.e, &readable);
+        }
+        if (!ok && handler) {
+          exc = 2;
+          exc_tval = d.raw;
+          break;
         }
         if (!ok)
           return fail(StopReason::kIllegalInstruction, d.raw,
@@ -1119,6 +1377,11 @@ StopInfo Vexriscv::run(uint64_t max_cycle, uint64_t pause_at) {
         is_load = true;
         const uint32_t addr = a + static_cast<uint32_t>(d.imm);
         const int size = (d.op == kLw) ? 4 : (d.op == kLh || d.op == kLhu) ? 2 : 1;
+        if ((addr & static_cast<uint32_t>(size - 1)) && handler) {
+          exc = 4;
+          exc_tval = addr;
+          break;
+        }
         if (addr & static_cast<uint32_t>(size - 1))
           return fail(StopReason::kMisaligned, d.raw, fmt::format("misaligned load from 0x{:08x}", addr));
         uint32_t v = 0;
@@ -1201,6 +1464,11 @@ StopInfo Vexriscv::run(uint64_t max_cycle, uint64_t pause_at) {
       case kSb: case kSh: case kSw: {
         const uint32_t addr = a + static_cast<uint32_t>(d.imm);
         const int size = d.op == kSw ? 4 : d.op == kSh ? 2 : 1;
+        if ((addr & static_cast<uint32_t>(size - 1)) && handler) {
+          exc = 6;
+          exc_tval = addr;
+          break;
+        }
         if (addr & static_cast<uint32_t>(size - 1))
           return fail(StopReason::kMisaligned, d.raw, fmt::format("misaligned store to 0x{:08x}", addr));
         const uint64_t ws = store_issue_ready(w, pc, t.d);
@@ -1233,11 +1501,13 @@ StopInfo Vexriscv::run(uint64_t max_cycle, uint64_t pause_at) {
           } else if (off == BoardMemory::kMarker) {
             marker_pending = true;
             marker_value = b;
+          } else if (off == BoardMemory::kIrqDelay) {
+            irq_delay_ = b;
           }
         } else {
           return fail(StopReason::kBadAccess, d.raw, fmt::format("store to unmapped address 0x{:08x}", addr));
         }
-        store_issue(w, addr);
+        store_issue(w, addr, b);
         break;
       }
       case kCfu: break;  // result from the CFU
@@ -1257,9 +1527,15 @@ StopInfo Vexriscv::run(uint64_t max_cycle, uint64_t pause_at) {
         break;
       default: alu_result(d.op, d.imm, a, b, pc, &result); break;
     }
+    if (exc >= 0) {
+      // Not retired: the jump to mtvec is in the cycle after writeback.
+      take_trap(static_cast<uint32_t>(exc), exc_tval, pc, t.m + 2);
+      continue;
+    }
     t.w = w;
     t.side_end = w;
     if (redo && p_.cfu_plugin == CfuPluginRev::k2021) replay_behind_load(pc, d, t.m, t.w - 3);
+    const uint64_t first_m = t.m;
     if (redo) {
       // The redo (see redo_scan): the jump back waits for the line that
       // fetch, running on, refills meanwhile.
@@ -1284,6 +1560,26 @@ StopInfo Vexriscv::run(uint64_t max_cycle, uint64_t pause_at) {
       // behind it one cycle longer than its retirement shows (2022 cores:
       // replay_wa_stld_d0/d1 17/16 cycles, the next instruction still 1).
       t.side_end = redo_after_refill ? t.w : t.w + 1;
+      // The redone load passes decode again, once: 5 cycles after its
+      // first pass left memory after a D$ miss (then it waits for the refill
+      // in execute), 3 after an F12 redo, whose flush of the instructions
+      // behind it counts as a flush for the liberator (interrupt_in_decode).
+      // An interrupt valid then is taken before it (mepc at the load), and
+      // the load is executed again after mret (irq_load_miss: the jump 3
+      // cycles after an interrupt valid 5 cycles after the first pass, none
+      // before the load for one valid at 6; held_irq_store_load: an F12
+      // redo, taken at 3, not at 4, and 4 cycles after 3 for one valid at 1).
+      const uint64_t again = first_m + (redo_after_refill ? 5 : 3);
+      uint64_t jump, dd = again;
+      if (irq_possible_ && interrupt_in_decode(again, &dd, &jump, redo_after_refill ? 0 : first_m + 1)) {
+        take_trap(0x8000000Bu, 0, pc, jump);
+        // The refill goes on, and holds the pipeline: the handler's first
+        // instruction (fetched meanwhile) leaves decode no earlier than the
+        // load would have (irq_load_miss at 24/2/3; its I$ refill overlaps
+        // the D$ refill when the handler is cold, irq_mul_use).
+        decode_hold_until_ = t.w - 3;
+        continue;
+      }
     }
 
     // ---- control flow: where fetch continues (F7-F9)
@@ -1298,6 +1594,10 @@ StopInfo Vexriscv::run(uint64_t max_cycle, uint64_t pause_at) {
       } else if (taken != backward) {
         ++cnt_.mispredicts;
         redirect_ = true;
+        // A forward branch predicted not taken has its sequential successor
+        // in decode when it resolves; a backward one, a bubble (see
+        // interrupt_in_decode).
+        redirect_in_execute_ = taken;
         redirect_at_ = t.e + 2;
         redirect_from_ = t.e;
         if (taken) {
@@ -1309,8 +1609,21 @@ StopInfo Vexriscv::run(uint64_t max_cycle, uint64_t pause_at) {
       redirect_ = true;
       redirect_at_ = t.d + 2;
       redirect_from_ = t.d;
+    } else if (mret) {
+      // Jumps to mepc in its writeback cycle; MIE from MPIE.
+      redirect_ = true;
+      redirect_from_ = t.w + 1;
+      redirect_at_ = t.w + 3;
+      mstatus_mie_ = mstatus_mpie_;
+      mstatus_mpie_ = true;
+      mstatus_mpp_ = 0;
+      irq_ctrl_changed(t.w + 1);
+      // Fetch runs on behind it: a missing next line is refilled first
+      // (irq_load_miss: mret last in its line, the handler after it cold).
+      wrong_path_fetch(pc, t.d);
     } else if (d.op == kJalr) {
       redirect_ = true;
+      redirect_in_execute_ = true;
       redirect_at_ = t.e + 2;
       redirect_from_ = t.e;
       wrong_path_fence_i(pc, t.e);

@@ -43,7 +43,14 @@ struct BoardMemory {
   static constexpr uint32_t kMaxRamBytes = 1u << 30;  // up to the uncached half at 0x80000000
   static constexpr uint32_t kIoBase = 0xF0000000u;
   static constexpr uint32_t kIoBytes = 0x1000u;
-  enum IoReg : uint32_t { kPutchar = 0x0, kExit = 0x4, kMarker = 0x8, kResult = 0xC };
+  // +0x10..+0x1C drive the CPU's interrupt lines (externalInterruptArray),
+  // for the trap calibration programs (tests/firmware/cpu_traps): raise the
+  // lines of the value, lower them, set a delay D, raise D cycles later; a
+  // write takes effect in the cycle after its acknowledge (+ D).
+  enum IoReg : uint32_t {
+    kPutchar = 0x0, kExit = 0x4, kMarker = 0x8, kResult = 0xC,
+    kIrqRaise = 0x10, kIrqLower = 0x14, kIrqDelay = 0x18, kIrqRaiseLater = 0x1C
+  };
 
   explicit BoardMemory(uint32_t bytes = kDefaultRamBytes);
   ~BoardMemory();
@@ -196,6 +203,9 @@ class Vexriscv {
   }
   uint32_t pc() const { return pc_; }
   void set_pc(uint32_t pc) { pc_ = pc; }
+  // Traps taken (exceptions and interrupts) and interrupts among them.
+  uint64_t traps() const { return traps_; }
+  uint64_t interrupts() const { return interrupts_; }
   // Console bytes are also passed here as they are written (may be null).
   void set_console_sink(void (*sink)(void*, char), void* ctx) {
     sink_ = sink;
@@ -255,6 +265,9 @@ class Vexriscv {
   const Decoded& decode_at(uint32_t pc);
   uint64_t unblock(int stage, uint64_t t) const;
   bool blocked_at(int stage, uint64_t t) const;
+  // The first cycle >= t in which `stage` (kE, kM or kW) is not stuck: its
+  // instruction, if any, leaves it, and no later stage freezes it.
+  uint64_t stage_free(int stage, uint64_t t) const;
   uint64_t fetch_ready(uint32_t pc, int* cause);
   void wrong_path_fetch(uint32_t pc, uint64_t d_exit);
   void wrong_path_fence_i(uint32_t pc, uint64_t e_exit);
@@ -272,15 +285,17 @@ class Vexriscv {
   void fetch_next_line_early(uint32_t pc, uint64_t d_exit, uint64_t t);
   // F11: the first cycle >= t at which the store buffer has room (sent stores only).
   uint64_t buffer_ready(uint64_t t) const;
-  void store_issue(uint64_t t, uint32_t addr);
+  void store_issue(uint64_t t, uint32_t addr, uint32_t value);
   // Sends the pending stores to the memory path, in order: all of them, or
   // those the shared bus's arbiter grants before an I$ refill requested at q.
   void settle_stores();
   void settle_stores_before_fetch(uint64_t q);
-  void send_store(uint64_t t, uint32_t addr);
+  void send_store(uint64_t t, uint32_t addr, uint32_t value);
   uint64_t dbus_idle_from();
   bool io_store(uint32_t addr, uint32_t value, int size);
-  uint32_t csr_read(uint32_t csr, uint64_t cycle, bool* ok);
+  uint32_t csr_read(uint32_t csr, uint64_t cycle, bool* ok) const;
+  // Whether the CSR instruction names an implemented CSR in an allowed way.
+  bool csr_legal(const Decoded& d) const;
   void csr_write(uint32_t csr, uint32_t value, uint64_t cycle);
   // The line a fetch running on under a load's redo misses (vexriscv.cc).
   struct RedoScan {
@@ -318,6 +333,9 @@ class Vexriscv {
   uint64_t redirect_at_ = 0;      // pending redirect: target available from this cycle
   uint64_t redirect_from_ = 0;    // the cycle of the redirect (the jump leaving decode or execute)
   bool redirect_ = true;
+  bool redirect_in_execute_ = false;  // the pending redirect is a jump from execute with a wrong-path instruction in decode
+  bool fetch_redirected_ = false;     // the last instruction fetched is the target of such a jump
+  uint64_t redirect_exec_ = 0;        // and that jump's cycle
   uint32_t fetch_line_ = 0xffffffffu;
   uint32_t prefetched_line_ = 0xffffffffu;  // refilled ahead (wrong path, redo, before stores)
   uint64_t prefetched_ready_ = 0;
@@ -330,6 +348,7 @@ class Vexriscv {
   struct PendingStore {
     uint64_t t;  // the cycle the store left writeback
     uint32_t addr;
+    uint32_t value;
   };
   static constexpr int kMaxPending = 8;
   PendingStore pending_[kMaxPending];
@@ -347,8 +366,52 @@ class Vexriscv {
   uint32_t fork_own_value_ = 0;   // its own result (what the E bypass delivered)
   uint64_t fork_e_exit_ = 0;
 
-  // CSRs.
-  uint32_t mscratch_ = 0, mtvec_ = 0, mepc_ = 0, mcause_ = 0, mtval_ = 0, mstatus_ = 0, mie_ = 0;
+  // CSRs. mstatus is kept as its fields (MIE, MPIE, MPP: an M-only core),
+  // mie as its three enables (MEIE 11, MTIE 7, MSIE 3).
+  uint32_t mscratch_ = 0, mtvec_ = 0, mepc_ = 0, mcause_ = 0, mtval_ = 0, mie_ = 0;
+  bool mstatus_mie_ = false, mstatus_mpie_ = false;
+  uint32_t mstatus_mpp_ = 3;
+  uint32_t irq_mask_ = 0;  // VexRiscv's external interrupt mask, CSR 0xBC0
+  uint64_t traps_ = 0, interrupts_ = 0;
+
+  // Traps and interrupts (docs/cpu-model.md, "Traps and interrupts").
+  // The interrupt controls as the CsrPlugin sees them, from a cycle on:
+  // en = mstatus.MIE && mie.MEIE, mask = CSR 0xBC0 (sorted by `from`).
+  struct IrqCtrl {
+    uint64_t from;
+    bool en;
+    uint32_t mask;
+  };
+  std::vector<IrqCtrl> irq_ctrl_{IrqCtrl{0, false, 0}};
+  bool irq_possible_ = false;  // some entry of irq_ctrl_ has en and a mask
+  // The interrupt lines: their value up to the first event, then the events
+  // (a line change from cycle `at` on), sorted by `at`.
+  struct LineEvent {
+    uint64_t at;
+    uint32_t set, clear;
+  };
+  uint32_t line_base_ = 0;
+  std::vector<LineEvent> line_events_;
+  uint32_t irq_delay_ = 0;  // the test page's +0x18
+  uint64_t decode_hold_until_ = 0;  // the next instruction leaves decode no earlier (0: none)
+  void irq_ctrl_changed(uint64_t from);
+  uint32_t lines_at(uint64_t c) const;
+  const IrqCtrl& ctrl_at(uint64_t c) const;
+  bool interrupt_valid(uint64_t c) const;
+  // The first cycle in [lo, hi] in which the CsrPlugin's interrupt_valid is
+  // set (false: none).
+  bool first_interrupt(uint64_t lo, uint64_t hi, uint64_t* c);
+  bool first_cycle_with(uint64_t lo, uint64_t hi, bool valid, uint64_t* c) const;
+  // Whether an interrupt is taken before the instruction in decode from
+  // d_in to *d (`flushed`: the cycle in which the instruction before it in
+  // decode was flushed, or 0); if so, the cycle of the
+  // jump to mtvec. *d moves later when
+  // the liberator held the instruction for an interrupt that fell again.
+  bool interrupt_in_decode(uint64_t d_in, uint64_t* d, uint64_t* jump, uint64_t flushed);
+  void forget_irq_before(uint64_t c);
+  // Enters the trap handler: the jump to mtvec is in cycle `jump`.
+  void take_trap(uint32_t cause, uint32_t tval, uint32_t epc, uint64_t jump);
+  bool has_trap_handler() const;
   uint32_t perf_enable_ = 0;
   uint64_t perf_base_[8] = {}, perf_value_[8] = {};
   uint64_t mcycle_offset_ = 0;
