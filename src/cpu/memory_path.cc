@@ -170,15 +170,16 @@ uint64_t MemoryPath::write(uint32_t addr, uint64_t start, MemCost* cost) {
   return ack;
 }
 
-uint64_t MemoryPath::io(uint64_t start) {
-  if (p_.model == MemoryModel::kFixed) return start;
-  // The I/O page acknowledges in the first cycle it sees the access.
+uint64_t MemoryPath::io(uint64_t start, uint32_t latency) {
+  if (p_.model == MemoryModel::kFixed) return start + latency - 1;
+  // The I/O page acknowledges in the first cycle it sees the access; a
+  // device behind the CSR bridge, `latency` cycles after.
   const uint64_t s = grant(kDBus, start, nullptr);
-  bus_free_ = s + 1;
+  bus_free_ = s + latency;
   if (log_)
     std::fprintf(log_, "%llu %llu IO d req %llu\n", static_cast<unsigned long long>(s), static_cast<unsigned long long>(s),
                  static_cast<unsigned long long>(start));
-  return s;
+  return s + latency - 1;
 }
 
 }  // namespace sasim::cpu

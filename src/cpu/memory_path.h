@@ -109,9 +109,10 @@ class MemoryPath {
   // A single write (store) whose STB can be seen from cycle `start`: returns
   // its ACK cycle.
   uint64_t write(uint32_t addr, uint64_t start, MemCost* cost = nullptr);
-  // An uncached access to the I/O page (ACK in the first cycle the slave sees
-  // STB): returns the ACK cycle. Occupies the shared bus.
-  uint64_t io(uint64_t start);
+  // An uncached access (the I/O page: ACK in the first cycle the slave sees
+  // STB; a device: `latency` cycles from that cycle to ACK, inclusive):
+  // returns the ACK cycle. Occupies the shared bus.
+  uint64_t io(uint64_t start, uint32_t latency = 1);
   const MemCounters& counters() const;
   // The state one operator leaves the next on the board (InferenceCarry):
   // the L2's tags and dirty bits and the DRAM's open rows. set_state() after

@@ -484,13 +484,13 @@ uint64_t Vexriscv::buffer_ready(uint64_t t) const {
 // board's shared bus it is sent when the accesses requested before it are
 // known: an I$ refill that the next instructions start earlier wins the bus
 // (the CPU model sees instructions in program order, the bus in time order).
-void Vexriscv::store_issue(uint64_t t, uint32_t addr, uint32_t value) {
-  pending_[n_pending_++] = PendingStore{t, addr, value};
-  // A write to an interrupt line goes out at once, so that the lines are
-  // known before the next instruction is checked for an interrupt.
-  const bool irq_reg = BoardMemory::in_io(addr) && (addr & 0xfff) >= BoardMemory::kIrqRaise &&
+void Vexriscv::store_issue(uint64_t t, uint32_t addr, uint32_t value, int size) {
+  pending_[n_pending_++] = PendingStore{t, addr, value, size};
+  // A write to an interrupt line or a device goes out at once, so that the
+  // lines are known before the next instruction is checked for an interrupt.
+  const bool irq_reg = test_page(addr) && (addr & 0xfff) >= BoardMemory::kIrqRaise &&
                        (addr & 0xfff) <= BoardMemory::kIrqRaiseLater + 3;
-  if (!memp_.shared_bus() || n_pending_ == kMaxPending || irq_reg) settle_stores();
+  if (!memp_.shared_bus() || n_pending_ == kMaxPending || irq_reg || device(addr)) settle_stores();
 }
 
 // A store that waits for the buffer needs the pending stores' ACKs, but the
@@ -518,7 +518,7 @@ void Vexriscv::fetch_next_line_early(uint32_t pc, uint64_t d_exit, uint64_t t) {
 }
 
 void Vexriscv::settle_stores() {
-  for (int i = 0; i < n_pending_; ++i) send_store(pending_[i].t, pending_[i].addr, pending_[i].value);
+  for (int i = 0; i < n_pending_; ++i) send_store(pending_[i]);
   n_pending_ = 0;
 }
 
@@ -532,17 +532,22 @@ void Vexriscv::settle_stores_before_fetch(uint64_t q) {
   int done = 0;
   for (; done < n_pending_; ++done) {
     if (!memp_.granted_first(MemoryPath::kDBus, pending_[done].t + 1, q)) break;
-    send_store(pending_[done].t, pending_[done].addr, pending_[done].value);
+    send_store(pending_[done]);
   }
   if (done == 0) return;
   for (int i = done; i < n_pending_; ++i) pending_[i - done] = pending_[i];
   n_pending_ -= done;
 }
 
-void Vexriscv::send_store(uint64_t t, uint32_t addr, uint32_t value) {
+void Vexriscv::send_store(const PendingStore& ps) {
+  const uint64_t t = ps.t;
+  const uint32_t addr = ps.addr, value = ps.value;
   const uint64_t start = std::max(t + 1, dbus_free_);
   MemCost c;
-  const uint64_t ack = BoardMemory::in_io(addr) ? memp_.io(start) : memp_.write(addr, start, &c);
+  const bool dev = device(addr);
+  const uint64_t ack = dev ? memp_.io(start, io_->latency(addr))
+                       : test_page(addr) ? memp_.io(start) : memp_.write(addr, start, &c);
+  if (dev) io_->write(addr, value, ps.size, ack);
   // A store that waited for the older one's ACK (one write at a time on the
   // D bus) waited for that store's causes: a stream of stores each missing
   // the L2 stalls on the misses, not on the hit part of its own access.
@@ -552,9 +557,9 @@ void Vexriscv::send_store(uint64_t t, uint32_t addr, uint32_t value) {
   dbus_free_ = ack + 1;
   if (store_ack_[0] < store_ack_[1]) store_ack_[0] = ack;
   else store_ack_[1] = ack;
-  if (BoardMemory::in_io(addr) && (addr & 0xfff) == BoardMemory::kExit && exited_ && exit_cycle_ == 0)
+  if (test_page(addr) && (addr & 0xfff) == BoardMemory::kExit && exited_ && exit_cycle_ == 0)
     exit_cycle_ = ack;
-  if (BoardMemory::in_io(addr)) {
+  if (test_page(addr)) {
     const uint32_t off = addr & 0xfff & ~3u;
     LineEvent ev{0, 0, 0};
     if (off == BoardMemory::kIrqRaise) ev = LineEvent{ack + 1, value, 0};
@@ -1010,7 +1015,7 @@ const Vexriscv::IrqCtrl& Vexriscv::ctrl_at(uint64_t c) const {
 }
 
 uint32_t Vexriscv::lines_at(uint64_t c) const {
-  uint32_t v = line_base_;
+  uint32_t v = line_base_ | (io_ ? io_->lines(c) : 0u);
   for (const LineEvent& e : line_events_) {
     if (e.at > c) break;
     v = (v | e.set) & ~e.clear;
@@ -1040,6 +1045,7 @@ void Vexriscv::forget_irq_before(uint64_t c) {
     ++m;
   }
   if (m) line_events_.erase(line_events_.begin(), line_events_.begin() + static_cast<std::ptrdiff_t>(m));
+  if (io_) io_->forget_before(keep);
 }
 
 bool Vexriscv::interrupt_in_decode(uint64_t d_in, uint64_t* d, uint64_t* jump, uint64_t flushed) {
@@ -1097,6 +1103,10 @@ bool Vexriscv::first_cycle_with(uint64_t lo, uint64_t hi, bool valid, uint64_t* 
     }
     for (const LineEvent& e : line_events_)
       if (e.at + 3 > c) next = std::min(next, e.at + 3);
+    if (io_ && c >= 3) {
+      const uint64_t n = io_->next_line_change(c - 3);
+      if (n != ~0ull) next = std::min(next, n + 3);
+    }
     c = next;
   }
   return false;
@@ -1443,7 +1453,7 @@ StopInfo Vexriscv::run(uint64_t max_cycle, uint64_t pause_at) {
             bump(w, kDataMemory);
             redo = true;
           }
-        } else if (BoardMemory::in_io(addr)) {
+        } else if (test_page(addr)) {
           // F23: an uncached read, acknowledged in its first bus cycle:
           // the load retires 1 + 2 after the previous instruction, with no
           // redo (nothing behind it is flushed or replayed).
@@ -1451,6 +1461,18 @@ StopInfo Vexriscv::run(uint64_t max_cycle, uint64_t pause_at) {
           w = memp_.io(start) + 2;
           dbus_free_ = w;
           bump(w, kDataMemory);
+        } else if (device(addr)) {
+          // As F23, with the device's latency; the value is the register's
+          // at the ACK (stores ahead of it have been acknowledged).
+          std::string why;
+          if (!io_->check(addr, size, false, &why))
+            return fail(StopReason::kBadAccess, d.raw, fmt::format("load from 0x{:08x}: {}", addr, why));
+          const uint64_t start = std::max(w, dbus_idle_from());
+          const uint64_t ack = memp_.io(start, io_->latency(addr));
+          w = ack + 2;
+          dbus_free_ = w;
+          bump(w, kDataMemory);
+          v = io_->read(addr & ~3u, size, ack) >> (8 * (addr & 3));
         } else {
           return fail(StopReason::kBadAccess, d.raw, fmt::format("load from unmapped address 0x{:08x}", addr));
         }
@@ -1486,7 +1508,12 @@ StopInfo Vexriscv::run(uint64_t max_cycle, uint64_t pause_at) {
           last_store_w_ = w;
           last_store_addr_ = addr;
           last_store_mask_ = ((1u << size) - 1) << (addr & 3);
-        } else if (BoardMemory::in_io(addr)) {
+        } else if (device(addr)) {
+          std::string why;
+          if (!io_->check(addr, size, true, &why))
+            return fail(StopReason::kBadAccess, d.raw, fmt::format("store to 0x{:08x}: {}", addr, why));
+          last_store_hit_ = false;
+        } else if (test_page(addr)) {
           last_store_hit_ = false;
           const uint32_t off = addr & 0xfff & ~3u;
           if (off == BoardMemory::kPutchar) {
@@ -1507,7 +1534,8 @@ StopInfo Vexriscv::run(uint64_t max_cycle, uint64_t pause_at) {
         } else {
           return fail(StopReason::kBadAccess, d.raw, fmt::format("store to unmapped address 0x{:08x}", addr));
         }
-        store_issue(w, addr, b);
+        // The bus carries the bytes in their lanes.
+        store_issue(w, addr, device(addr) ? b << (8 * (addr & 3)) : b, size);
         break;
       }
       case kCfu: break;  // result from the CFU

@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "cpu/io_bus.h"
 #include "cpu/memory_path.h"
 #include "model/core.h"
 
@@ -203,6 +204,9 @@ class Vexriscv {
   }
   uint32_t pc() const { return pc_; }
   void set_pc(uint32_t pc) { pc_ = pc; }
+  // The SoC's devices behind uncached accesses (the test page otherwise);
+  // set before run(), may be null.
+  void set_io_bus(IoBus* io) { io_ = io; }
   // Traps taken (exceptions and interrupts) and interrupts among them.
   uint64_t traps() const { return traps_; }
   uint64_t interrupts() const { return interrupts_; }
@@ -261,6 +265,7 @@ class Vexriscv {
     uint64_t side_end = 0;  // the last cycle it holds a CFU instruction in execute (w, or w + 1 after an F12 redo)
   };
   struct FetchState;
+  struct PendingStore;
 
   const Decoded& decode_at(uint32_t pc);
   uint64_t unblock(int stage, uint64_t t) const;
@@ -285,12 +290,15 @@ class Vexriscv {
   void fetch_next_line_early(uint32_t pc, uint64_t d_exit, uint64_t t);
   // F11: the first cycle >= t at which the store buffer has room (sent stores only).
   uint64_t buffer_ready(uint64_t t) const;
-  void store_issue(uint64_t t, uint32_t addr, uint32_t value);
+  void store_issue(uint64_t t, uint32_t addr, uint32_t value, int size);
   // Sends the pending stores to the memory path, in order: all of them, or
   // those the shared bus's arbiter grants before an I$ refill requested at q.
   void settle_stores();
   void settle_stores_before_fetch(uint64_t q);
-  void send_store(uint64_t t, uint32_t addr, uint32_t value);
+  void send_store(const PendingStore& s);
+  // An uncached address served by the IoBus, or by the bare-metal test page.
+  bool device(uint32_t a) const { return io_ && (a & 0x80000000u); }
+  bool test_page(uint32_t a) const { return !io_ && BoardMemory::in_io(a); }
   uint64_t dbus_idle_from();
   bool io_store(uint32_t addr, uint32_t value, int size);
   uint32_t csr_read(uint32_t csr, uint64_t cycle, bool* ok) const;
@@ -316,6 +324,7 @@ class Vexriscv {
   uint64_t max_cycle_ = ~0ull;
   BoardMemory* mem_;
   CfuPort* cfu_;
+  IoBus* io_ = nullptr;
   MemoryPath memp_;
   MemCost d_cost_, i_cost_;        // this instruction's D- and I-side accesses
   MemCost last_d_cost_, last_i_cost_;
@@ -348,7 +357,8 @@ class Vexriscv {
   struct PendingStore {
     uint64_t t;  // the cycle the store left writeback
     uint32_t addr;
-    uint32_t value;
+    uint32_t value;  // a device's: in its byte lanes
+    int size;
   };
   static constexpr int kMaxPending = 8;
   PendingStore pending_[kMaxPending];
