@@ -242,6 +242,34 @@ expect(exec_max_cycles_negative 2 "--max-cycles: -1 is not a number of cycles"
        ARGS exec "${ref}/elf/micro/nop_256.elf" --max-cycles -1)
 expect(exec_cycle_limit_names_insn 1 "\\(instruction 0x00000013\\) in cycle [0-9]+: cycle limit 1000 reached"
        ARGS exec "${ref}/elf/micro/nop_256.elf" --max-cycles 1000)
+# ---- sasim board: the SoC test firmware (tests/firmware/soc_app) ---------------
+# (execute_process turns the firmware's \r\n into \n.) Functional output exact; cycle figures within the bounds their mechanism
+# sets: the timer command counts 50,000 cycles down and then takes one
+# interrupt (entry, handler, mret) and the reads of mcycle around it.
+set(app_csr "${SRC}/tests/firmware/soc_app/csr.json")
+expect(board_menu 0 "Hello from the sasim SoC test firmware!\nmain> 1\ncfu id sum 3894370112\n[0-9]+ cycles total\nmain> 2\nchecksum 2351534749\n[0-9]+ cycles total\nmain> t\ntimer event\n50[0-5][0-9][0-9] cycles total\nmain> q\n.*ended: main returned in cycle [0-9]+ \\(the loop at 0x4[0-9a-f]+\\); the UART sent its last character"
+       ARGS board "${SOC_APP}" --csr-json "${app_csr}" --uart-in "12tq")
+expect(board_until 0 "checksum 2351534749\n[0-9]+ cycles total.*ended: the UART printed \"cycles total\""
+       ARGS board "${SOC_APP}" --csr-json "${app_csr}" --uart-in "2\\w{100000}1" --until "cycles total")
+expect(board_finish 0 "bye\n.*ended: the firmware wrote sim_finish_finish in cycle [0-9]+"
+       ARGS board "${SOC_APP}" --csr-json "${app_csr}" --uart-in "f")
+expect(board_unmodelled_register 1 "stopped at pc 0x4[0-9a-f]+ in main \\(instruction 0x[0-9a-f]+\\) in cycle [0-9]+: store to 0xf0003000: unmodelled_thing_reg \\([^)]*csr.json\\), which the board model does not model"
+       ARGS board "${SOC_APP}" --csr-json "${app_csr}" --uart-in "u")
+expect(board_trap 1 "stopped at pc 0x4[0-9a-f]+ in main \\(instruction 0xffffffff\\).*an illegal instruction \\(instruction 0xffffffff, mcause 2, mtval 0xffffffff\\): the board would enter the trap handler at mtvec 0x40000004"
+       ARGS board "${SOC_APP}" --csr-json "${app_csr}" --uart-in "x")
+expect(board_waits_for_input 1 "main> \n.*the cycle limit 3000000 was reached at pc 0x4[0-9a-f]+ in uart_read"
+       ARGS board "${SOC_APP}" --csr-json "${app_csr}" --max-cycles 3000000)
+expect(board_uart_in_escape 2 "--uart-in: '1\\\\q': unknown escape"
+       ARGS board "${SOC_APP}" --csr-json "${app_csr}" --uart-in "1\\q")
+file(WRITE "${WORK}/bad_csr.json" "{\n  \"csr_registers\": {\n    \"uart_rxtx\": {\"addr\": 4026531840, \"size\": 1,}\n  }\n}\n")
+expect(board_csr_json_syntax 2 "bad_csr.json:3:[0-9]+: not valid JSON"
+       ARGS board "${SOC_APP}" --csr-json "${WORK}/bad_csr.json")
+file(WRITE "${WORK}/csr_badaddr.json" "{\n  \"csr_registers\": {\n    \"uart_rxtx\": {\"addr\": 4096, \"size\": 1, \"type\": \"rw\"}\n  }\n}\n")
+expect(board_csr_json_address 2 "csr_badaddr.json:3:[0-9]+: csr_registers.uart_rxtx.addr: not a word address in the uncached I/O region"
+       ARGS board "${SOC_APP}" --csr-json "${WORK}/csr_badaddr.json")
+expect(board_csr_json_missing 2 "nope.json: cannot open the file"
+       ARGS board "${SOC_APP}" --csr-json "${WORK}/nope.json")
+
 file(WRITE "${WORK}/out_is_a_file" "")
 expect(run_tflite_out_is_file 2 "^[^\n]*out_is_a_file: output path exists and is not a directory\n$"
        ARGS run --model "${SHARED}/models/kws_ref_model.tflite" --out "${WORK}/out_is_a_file")

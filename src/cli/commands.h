@@ -202,6 +202,22 @@ struct ExecOptions {
 // program stops otherwise (cycle limit, illegal instruction, bad access).
 int cmd_exec(const CommonOptions& common, const ExecOptions& o);
 
+struct BoardOptions {
+  std::string elf_path;
+  std::string csr_json;   // --csr-json: the build's csr.json
+  std::string cfu = "model";  // --cfu model (rtl and a user's cfu.v: to come)
+  std::string uart_in;    // --uart-in TEXT|@FILE
+  std::string until;      // --until TEXT: stop once the UART has printed it
+  int64_t max_cycles = 4'000'000'000;
+};
+
+// Runs a CFU Playground firmware on the simulated board (docs/board.md):
+// UART output to stdout as it is sent, a summary on stderr. Exit 0 when it
+// ends (--until matched, main returned, the sim finish register), 1 when it
+// stops otherwise (cycle limit, an unmodelled register, a trap with no
+// handler).
+int cmd_board(const CommonOptions& common, const BoardOptions& o);
+
 // Imports a .tflite model: its CONV_2D, DEPTHWISE_CONV_2D and
 // FULLY_CONNECTED layers as a sasim model config with the weights beside it.
 int cmd_import(const std::string& tflite_path, const std::string& out_yaml);

@@ -114,6 +114,17 @@ int sc_main(int argc, char* argv[]) {
   exec->add_option("elf", ex.elf_path, "program (ELF, linked for main_ram at 0x40000000)")->required();
   exec->add_option("--max-cycles", ex.max_cycles, "stop with exit 1 after this many cycles")->capture_default_str();
 
+  CLI::App* board_cmd = app.add_subcommand(
+      "board", "run a CFU Playground firmware (software.elf) on the simulated board: CPU, memory, CFU and the SoC of its csr.json");
+  sasim::BoardOptions bo;
+  add_common(board_cmd, &common, &sets);
+  board_cmd->add_option("elf", bo.elf_path, "the firmware (proj/<name>/build/software.elf)")->required();
+  board_cmd->add_option("--csr-json", bo.csr_json, "the SoC build's csr.json (soc/build/<target>.<proj>/csr.json)")->required();
+  board_cmd->add_option("--cfu", bo.cfu, "the CFU: model (sasim's cycle model)")->capture_default_str();
+  board_cmd->add_option("--uart-in", bo.uart_in, "input typed into the UART: TEXT (escapes \\n \\r \\xHH, \\w{N} waits N cycles) or @FILE");
+  board_cmd->add_option("--until", bo.until, "stop once the UART has printed this text (e.g. 'cycles total')");
+  board_cmd->add_option("--max-cycles", bo.max_cycles, "stop with exit 1 after this many cycles")->capture_default_str();
+
   CLI::App* export_cfu =
       app.add_subcommand("export-cfu", "write a CFU Playground project (RTL, kernels, driver, self-test) for the configuration");
   sasim::ExportOptions exo;
@@ -226,6 +237,7 @@ int sc_main(int argc, char* argv[]) {
     if (run->parsed()) return sasim::cmd_run(common, run_opt);
     if (config->parsed()) return sasim::cmd_config(common);
     if (exec->parsed()) return sasim::cmd_exec(common, ex);
+    if (board_cmd->parsed()) return sasim::cmd_board(common, bo);
     if (export_cfu->parsed()) return sasim::cmd_export_cfu(common, exo);
     if (import->parsed()) return sasim::cmd_import(import_in, import_out);
     if (cosim->parsed()) {

@@ -185,6 +185,7 @@ void Vexriscv::reset(uint32_t pc) {
   line_events_.clear();
   irq_delay_ = 0;
   decode_hold_until_ = 0;
+  irq_quiet_from_ = irq_quiet_until_ = 0;
   mscratch_ = mtvec_ = mepc_ = mcause_ = mtval_ = 0;
   next_sample_ = sample_interval_ ? (last_retire_ / sample_interval_ + 1) * sample_interval_ : ~0ull;
 }
@@ -547,7 +548,10 @@ void Vexriscv::send_store(const PendingStore& ps) {
   const bool dev = device(addr);
   const uint64_t ack = dev ? memp_.io(start, io_->latency(addr))
                        : test_page(addr) ? memp_.io(start) : memp_.write(addr, start, &c);
-  if (dev) io_->write(addr, value, ps.size, ack);
+  if (dev) {
+    io_->write(addr, value, ps.size, ack);
+    irq_quiet_until_ = 0;
+  }
   // A store that waited for the older one's ACK (one write at a time on the
   // D bus) waited for that store's causes: a stream of stores each missing
   // the L2 stalls on the misses, not on the hit part of its own access.
@@ -566,6 +570,7 @@ void Vexriscv::send_store(const PendingStore& ps) {
     else if (off == BoardMemory::kIrqLower) ev = LineEvent{ack + 1, 0, value};
     else if (off == BoardMemory::kIrqRaiseLater) ev = LineEvent{ack + 1 + irq_delay_, value, 0};
     if (ev.at) {
+      irq_quiet_until_ = 0;
       auto at = line_events_.end();
       while (at != line_events_.begin() && (at - 1)->at > ev.at) --at;
       line_events_.insert(at, ev);
@@ -1000,6 +1005,7 @@ void Vexriscv::split_by_cause(uint64_t n, const MemCost& own, const MemCost& las
 // - the jump target enters decode 3 cycles after a trap's or mret's jump.
 
 void Vexriscv::irq_ctrl_changed(uint64_t from) {
+  irq_quiet_until_ = 0;
   const IrqCtrl c{from, mstatus_mie_ && (mie_ & 0x800u) != 0, irq_mask_};
   while (irq_ctrl_.size() > 1 && irq_ctrl_.back().from >= from) irq_ctrl_.pop_back();
   if (irq_ctrl_.back().from >= from) irq_ctrl_.back() = c;
@@ -1083,12 +1089,19 @@ bool Vexriscv::interrupt_in_decode(uint64_t d_in, uint64_t* d, uint64_t* jump, u
 }
 
 bool Vexriscv::first_interrupt(uint64_t lo, uint64_t hi, uint64_t* at) {
+  if (hi <= irq_quiet_until_ && lo > irq_quiet_from_) return false;
   forget_irq_before(lo);
   if (!irq_possible_) return false;
-  return first_cycle_with(lo, hi, true, at);
+  uint64_t next;
+  if (first_cycle_with(lo, hi, true, at, &next)) return true;
+  // None up to the next change of an input: remembered until an access or
+  // a CSR write changes the inputs (irq_inputs_changed).
+  irq_quiet_from_ = lo - 1;
+  irq_quiet_until_ = next - 1;
+  return false;
 }
 
-bool Vexriscv::first_cycle_with(uint64_t lo, uint64_t hi, bool valid, uint64_t* at) const {
+bool Vexriscv::first_cycle_with(uint64_t lo, uint64_t hi, bool valid, uint64_t* at, uint64_t* stop) const {
   uint64_t c = lo;
   while (c <= hi) {
     if (interrupt_valid(c) == valid) {
@@ -1109,6 +1122,7 @@ bool Vexriscv::first_cycle_with(uint64_t lo, uint64_t hi, bool valid, uint64_t* 
     }
     c = next;
   }
+  if (stop) *stop = c;
   return false;
 }
 
@@ -1144,7 +1158,8 @@ StopInfo Vexriscv::run(uint64_t max_cycle, uint64_t pause_at) {
     return stop;
   };
   while (!exited_) {
-    if (last_retire_ > pause_at && last_retire_ <= max_cycle) {
+    if ((last_retire_ > pause_at || pause_requested_) && last_retire_ <= max_cycle) {
+      pause_requested_ = false;
       stop.reason = StopReason::kPaused;
       stop.pc = pc_;
       stop.cycle = last_retire_;
@@ -1216,7 +1231,9 @@ StopInfo Vexriscv::run(uint64_t max_cycle, uint64_t pause_at) {
     {
       // An interrupt taken before this instruction leaves decode.
       uint64_t jump;
-      if (irq_possible_ && interrupt_in_decode(t.d_in, &t.d, &jump, fetch_redirected_ ? redirect_exec_ : 0)) {
+      const bool quiet = t.d <= irq_quiet_until_ && t.d_in > irq_quiet_from_ &&
+                         (!fetch_redirected_ || (redirect_exec_ <= irq_quiet_until_ && redirect_exec_ > irq_quiet_from_));
+      if (irq_possible_ && !quiet && interrupt_in_decode(t.d_in, &t.d, &jump, fetch_redirected_ ? redirect_exec_ : 0)) {
         take_trap(0x8000000Bu, 0, pc, jump);
         continue;
       }
@@ -1326,7 +1343,11 @@ StopInfo Vexriscv::run(uint64_t max_cycle, uint64_t pause_at) {
         mret = true;
         next_pc = mepc_;
         break;
-      case kJal: result = pc + 4; next_pc = pc + static_cast<uint32_t>(d.imm); break;
+      case kJal:
+        result = pc + 4;
+        next_pc = pc + static_cast<uint32_t>(d.imm);
+        if (d.imm == 0 && pause_on_self_loop_) pause_requested_ = true;
+        break;
       case kJalr: result = pc + 4; next_pc = (a + static_cast<uint32_t>(d.imm)) & ~1u; break;
       case kBeq: taken = a == b; break;
       case kBne: taken = a != b; break;
@@ -1554,6 +1575,13 @@ StopInfo Vexriscv::run(uint64_t max_cycle, uint64_t pause_at) {
         icache_flush_until_ = t.d + 5 + itag_.size();
         break;
       default: alu_result(d.op, d.imm, a, b, pc, &result); break;
+    }
+    if (exc >= 0 && stop_on_exception_) {
+      const char* what = exc == 2 ? "an illegal instruction" : exc == 4 ? "a misaligned load" : exc == 6 ? "a misaligned store" : "ecall";
+      return fail(exc == 2 ? StopReason::kIllegalInstruction : exc == 11 ? StopReason::kTrap : StopReason::kMisaligned, d.raw,
+                  fmt::format("{} (instruction 0x{:08x}, mcause {}, mtval 0x{:08x}): the board would enter the trap "
+                              "handler at mtvec 0x{:08x}",
+                              what, d.raw, exc, exc_tval, mtvec_ & ~3u));
     }
     if (exc >= 0) {
       // Not retired: the jump to mtvec is in the cycle after writeback.

@@ -207,6 +207,14 @@ class Vexriscv {
   // The SoC's devices behind uncached accesses (the test page otherwise);
   // set before run(), may be null.
   void set_io_bus(IoBus* io) { io_ = io; }
+  // run() returns kPaused at the next instruction boundary (from a device
+  // or console callback during the run).
+  void request_pause() { pause_requested_ = true; }
+  // Also at a jump to itself (`j .`: CFU Playground's crt0 after main).
+  void set_pause_on_self_loop(bool on) { pause_on_self_loop_ = on; }
+  // An exception stops the run (kIllegalInstruction, kMisaligned, kTrap)
+  // instead of entering the handler: a firmware that never expects one.
+  void set_stop_on_exception(bool on) { stop_on_exception_ = on; }
   // Traps taken (exceptions and interrupts) and interrupts among them.
   uint64_t traps() const { return traps_; }
   uint64_t interrupts() const { return interrupts_; }
@@ -325,6 +333,8 @@ class Vexriscv {
   BoardMemory* mem_;
   CfuPort* cfu_;
   IoBus* io_ = nullptr;
+  bool pause_requested_ = false;
+  bool pause_on_self_loop_ = false, stop_on_exception_ = false;
   MemoryPath memp_;
   MemCost d_cost_, i_cost_;        // this instruction's D- and I-side accesses
   MemCost last_d_cost_, last_i_cost_;
@@ -411,7 +421,12 @@ class Vexriscv {
   // The first cycle in [lo, hi] in which the CsrPlugin's interrupt_valid is
   // set (false: none).
   bool first_interrupt(uint64_t lo, uint64_t hi, uint64_t* c);
-  bool first_cycle_with(uint64_t lo, uint64_t hi, bool valid, uint64_t* c) const;
+  // *stop (if given): where the search ended without a match (the first
+  // cycle > hi at which an input may change).
+  bool first_cycle_with(uint64_t lo, uint64_t hi, bool valid, uint64_t* c, uint64_t* stop = nullptr) const;
+  // interrupt_valid is false over (irq_quiet_from_, irq_quiet_until_]
+  // (0: unknown), until an input changes.
+  uint64_t irq_quiet_from_ = 0, irq_quiet_until_ = 0;
   // Whether an interrupt is taken before the instruction in decode from
   // d_in to *d (`flushed`: the cycle in which the instruction before it in
   // decode was flushed, or 0); if so, the cycle of the

@@ -1,0 +1,131 @@
+/* The SoC test firmware (tests/firmware/soc_app): a CFU Playground-shaped
+ * program of our own for `sasim board`. It boots through crt0.S, greets on
+ * the interrupt-driven UART, and serves a menu read from the UART:
+ *   1  a CFU loop (the CFU's ID read 1000 times), timed with perf counter 0
+ *   2  a CPU loop (a checksum over 4 KiB), timed with mcycle
+ *   t  timer0: count down 50,000 cycles, wait for its interrupt
+ *   b  a benchmark for the board model's speed: 2,000 rounds of the CPU
+ *      and CFU loops, a dot per round on the UART
+ *   u  touch a register the board model does not model
+ *   x  an illegal instruction with no handler set up for it
+ *   f  write the sim finish register
+ *   q  return from main
+ * Each command ends with a line "<n> cycles total". */
+#include "soc.h"
+
+static volatile uint32_t timer_events;
+
+void isr(void) {
+  const uint32_t p = irq_pending() & irq_getmask();
+  if (p & (1u << UART_INTERRUPT)) uart_isr();
+  if (p & (1u << TIMER0_INTERRUPT)) {
+    csr_write(CSR_TIMER0_EV_PENDING_ADDR, 1);
+    ++timer_events;
+  }
+}
+
+static uint32_t buf[1024];
+
+static void cycles_total(uint64_t n) {
+  put_dec(n);
+  put_str(" cycles total\n");
+}
+
+static uint32_t cfu_sum(void) {
+  uint32_t acc = 0;
+  for (int i = 0; i < 1000; ++i) acc += CFU_OP(0, 1, acc, i);
+  return acc;
+}
+
+static uint32_t cpu_sum(void) {
+  uint32_t s = 0;
+  for (int i = 0; i < 1024; ++i) buf[i] = (uint32_t)i * 2654435761u;
+  for (int i = 0; i < 1024; ++i) s = (s << 1 | s >> 31) ^ buf[i];
+  return s;
+}
+
+static void bench(void) {
+  const uint64_t t0 = mcycle64();
+  uint32_t s = 0;
+  for (int r = 0; r < 2000; ++r) {
+    s += cpu_sum() + cfu_sum();
+    uart_write('.');
+  }
+  const uint64_t t1 = mcycle64();
+  put_str("\nbench ");
+  put_dec(s);
+  put_str("\n");
+  cycles_total(t1 - t0);
+}
+
+static void cfu_loop(void) {
+  perf0_set(0);
+  perf0_enable(1);
+  uint32_t acc = 0;
+  for (int i = 0; i < 1000; ++i) acc += CFU_OP(0, 1, acc, i);
+  perf0_enable(0);
+  put_str("cfu id sum ");
+  put_dec(acc);
+  put_str("\n");
+  cycles_total(perf0_value());
+}
+
+static void cpu_loop(void) {
+  const uint64_t t0 = mcycle64();
+  uint32_t s = 0;
+  for (int i = 0; i < 1024; ++i) buf[i] = (uint32_t)i * 2654435761u;
+  for (int i = 0; i < 1024; ++i) s = (s << 1 | s >> 31) ^ buf[i];
+  const uint64_t t1 = mcycle64();
+  put_str("checksum ");
+  put_dec(s);
+  put_str("\n");
+  cycles_total(t1 - t0);
+}
+
+static void timer_wait(void) {
+  const uint64_t t0 = mcycle64();
+  timer_events = 0;
+  csr_write(CSR_TIMER0_EN_ADDR, 0);
+  csr_write(CSR_TIMER0_LOAD_ADDR, 50000);
+  csr_write(CSR_TIMER0_RELOAD_ADDR, 0);
+  csr_write(CSR_TIMER0_EV_PENDING_ADDR, 1);
+  csr_write(CSR_TIMER0_EV_ENABLE_ADDR, 1);
+  irq_setmask(irq_getmask() | (1u << TIMER0_INTERRUPT));
+  csr_write(CSR_TIMER0_EN_ADDR, 1);
+  while (timer_events == 0) {
+  }
+  const uint64_t t1 = mcycle64();
+  irq_setmask(irq_getmask() & ~(1u << TIMER0_INTERRUPT));
+  put_str("timer event\n");
+  cycles_total(t1 - t0);
+}
+
+int main(void) {
+  irq_setmask(0);
+  irq_setie(1);
+  uart_init();
+  put_str("\nHello from the sasim SoC test firmware!\n");
+  csr_write(CSR_LEDS_OUT_ADDR, 0x5);
+  for (;;) {
+    put_str("main> ");
+    const char c = uart_read();
+    uart_write(c);
+    put_str("\n");
+    switch (c) {
+      case '1': cfu_loop(); break;
+      case '2': cpu_loop(); break;
+      case 't': timer_wait(); break;
+      case 'b': bench(); break;
+      case 'u': csr_write(CSR_UNMODELLED_THING_REG_ADDR, 1); break;
+      case 'x': __asm__ volatile(".word 0xffffffff"); break;
+      case 'f':
+        put_str("bye\n");
+        while (!csr_read(CSR_UART_TXEMPTY_ADDR)) {
+        }
+        csr_write(CSR_SIM_FINISH_FINISH_ADDR, 1);
+        break;
+      case 'q': return 0;
+      default: put_str("?\n"); break;
+    }
+  }
+}
