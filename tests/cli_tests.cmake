@@ -261,6 +261,36 @@ expect(board_waits_for_input 1 "main> \n.*the cycle limit 3000000 was reached at
        ARGS board "${SOC_APP}" --csr-json "${app_csr}" --max-cycles 3000000)
 expect(board_uart_in_escape 2 "--uart-in: '1\\\\q': unknown escape"
        ARGS board "${SOC_APP}" --csr-json "${app_csr}" --uart-in "1\\q")
+# The CFU on the board: sasim's RTL gives what the model gives; a user's
+# cfu.v (tests/firmware/user_cfu: a SIMD MAC with an `include`d module) is
+# Verilated on demand and agrees with the firmware's software; a command it
+# never answers is reported; Verilog errors are shown.
+if(HAVE_RTL)
+  set(ENV{SASIM_CACHE_DIR} "${WORK}/rtl_cache")
+  # The same program, the same cycles, on the model and on the Verilated RTL.
+  foreach(cfu model rtl)
+    execute_process(COMMAND ${SASIM} board "${SOC_APP}" --csr-json "${app_csr}" --uart-in "1q" --cfu ${cfu}
+                    RESULT_VARIABLE rc OUTPUT_VARIABLE out_${cfu} ERROR_VARIABLE err)
+    if(NOT rc EQUAL 0 OR NOT out_${cfu} MATCHES "cfu id sum 3894370112\n([0-9]+) cycles total\n")
+      message(SEND_ERROR "[board_cfu_${cfu}] exit ${rc}:\n${out_${cfu}}${err}")
+    endif()
+    set(cycles_${cfu} "${CMAKE_MATCH_1}")
+  endforeach()
+  if(NOT cycles_model STREQUAL cycles_rtl OR cycles_model STREQUAL "")
+    message(SEND_ERROR "[board_cfu_rtl] the CFU loop took ${cycles_model} cycles on the model, ${cycles_rtl} on the RTL")
+  else()
+    message(STATUS "ok board_cfu_rtl (${cycles_rtl} cycles on both)")
+  endif()
+  expect(board_user_cfu 0 "simd mac cfu 4294926570 software 4294926570\n.*ended: main returned"
+         ARGS board "${SOC_APP}" --csr-json "${app_csr}" --uart-in "mq" --cfu "${SRC}/tests/firmware/user_cfu/cfu.v")
+  expect(board_user_cfu_hangs 1 "in main \\(instruction 0x[0-9a-f]+\\) in cycle [0-9]+: CFU instruction with function id 7 \\(funct7 0, funct3 7\\): the CFU took the command and has not answered \\(rsp_valid = 0\\) for 100000 cycles"
+         ARGS board "${SOC_APP}" --csr-json "${app_csr}" --uart-in "h" --cfu "${SRC}/tests/firmware/user_cfu/cfu.v" --cfu-timeout 100000)
+  file(MAKE_DIRECTORY "${WORK}/broken_cfu")
+  file(WRITE "${WORK}/broken_cfu/cfu.v" "module Cfu(input clk);\n  wire x = ;\nendmodule\n")
+  expect(board_user_cfu_broken 2 "broken_cfu/cfu.v: verilator failed for .*broken_cfu/cfu.v \\(log: [^)]*\\)\n  %Error: [^\n]*cfu.v:2"
+         ARGS board "${SOC_APP}" --csr-json "${app_csr}" --uart-in "1" --cfu "${WORK}/broken_cfu/cfu.v")
+  unset(ENV{SASIM_CACHE_DIR})
+endif()
 file(WRITE "${WORK}/bad_csr.json" "{\n  \"csr_registers\": {\n    \"uart_rxtx\": {\"addr\": 4026531840, \"size\": 1,}\n  }\n}\n")
 expect(board_csr_json_syntax 2 "bad_csr.json:3:[0-9]+: not valid JSON"
        ARGS board "${SOC_APP}" --csr-json "${WORK}/bad_csr.json")

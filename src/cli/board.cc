@@ -8,11 +8,13 @@
 #include <cstring>
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "board/soc/csr_json.h"
 #include "board/soc/soc.h"
 #include "commands.h"
+#include "cosim/rtl_build.h"
 #include "cpu/board.h"
 #include "cpu/params.h"
 #include "model/core_params.h"
@@ -20,6 +22,17 @@
 namespace sasim {
 
 namespace {
+
+// A Verilated Cfu on the CPU model's port, clocked every cycle.
+class RtlCfuPort : public cpu::CfuPort {
+ public:
+  explicit RtlCfuPort(RtlModel* rtl) : rtl_(rtl) {}
+  BusOut outputs() const override { return rtl_->outputs(); }
+  void step(const BusIn& in) override { rtl_->step(in); }
+
+ private:
+  RtlModel* rtl_;
+};
 
 struct Console {
   std::string out;           // everything the UART sent
@@ -95,8 +108,8 @@ std::vector<soc::UartInputChar> parse_uart_in(const std::string& arg, uint64_t c
 int cmd_board(const CommonOptions& common, const BoardOptions& o) {
   if (o.max_cycles < 1)
     throw ConfigError({{"--max-cycles", 0, 0, "", fmt::format("{} is not a number of cycles (1 or more)", o.max_cycles)}});
-  if (o.cfu != "model")
-    throw ConfigError({{"--cfu", 0, 0, "", fmt::format("'{}': only the cycle model (--cfu model) runs on the board yet", o.cfu)}});
+  if (o.cfu_timeout < 0)
+    throw ConfigError({{"--cfu-timeout", 0, 0, "", fmt::format("{} is not a number of cycles (0: wait forever)", o.cfu_timeout)}});
   const soc::CsrJson csr = soc::load_csr_json(o.csr_json);
   std::vector<Override> sets = common.overrides;
   // main_ram as the build has it (Nexys A7: 128 MiB), unless --set says.
@@ -124,7 +137,30 @@ int cmd_board(const CommonOptions& common, const BoardOptions& o) {
     if (!soc.uart()) throw ConfigError({{"--uart-in", 0, 0, "", fmt::format("{} has no uart", o.csr_json)}});
     soc.uart()->set_input(parse_uart_in(o.uart_in, soc.uart()->cycles_per_char()));
   }
-  cpu::Board board(cpu::cpu_params_from(hw), core_params_from(hw));
+  // The CFU: sasim's cycle model, sasim's RTL (prebuilt or Verilated on
+  // demand for this configuration), or the user's cfu.v (Verilated on demand).
+  std::unique_ptr<RtlModel> rtl;
+  std::string cfu_name = "sasim's CFU (cycle model)";
+  if (o.cfu == "rtl") {
+    try {
+      rtl = rtl_config_for(core_params_from(hw))->make();
+    } catch (const std::runtime_error& e) {
+      throw ConfigError({{"--cfu rtl", 0, 0, "", e.what()}});
+    }
+    cfu_name = "sasim's CFU (Verilated RTL)";
+  } else if (o.cfu != "model") {
+    try {
+      rtl = user_rtl(o.cfu);
+    } catch (const std::runtime_error& e) {
+      throw ConfigError({{o.cfu, 0, 0, "", e.what()}});
+    }
+    cfu_name = fmt::format("{} (Verilated)", o.cfu);
+  }
+  if (rtl) rtl->reset();
+  RtlCfuPort rtl_port(rtl.get());
+  auto board_ptr = rtl ? std::make_unique<cpu::Board>(cpu::cpu_params_from(hw), core_params_from(hw), &rtl_port)
+                       : std::make_unique<cpu::Board>(cpu::cpu_params_from(hw), core_params_from(hw));
+  cpu::Board& board = *board_ptr;
   try {
     board.load(img);
   } catch (const cpu::ElfError& e) {
@@ -134,9 +170,10 @@ int cmd_board(const CommonOptions& common, const BoardOptions& o) {
   soc.set_stop_hook([](void* cpu) { static_cast<cpu::Vexriscv*>(cpu)->request_pause(); }, &board.cpu);
   board.cpu.set_stop_on_exception(true);
   board.cpu.set_pause_on_self_loop(true);
+  board.cpu.set_cfu_timeout(static_cast<uint64_t>(o.cfu_timeout));
   con.cpu = &board.cpu;
-  fmt::print(stderr, "sasim board: {} on the VexRiscv {} model (memory {}), the SoC of {}\n", o.elf_path,
-             cpu_variant_name(hw.cpu.variant), memory_description(hw.cpu), o.csr_json);
+  fmt::print(stderr, "sasim board: {} on the VexRiscv {} model (memory {}), {}, the SoC of {}\n", o.elf_path,
+             cpu_variant_name(hw.cpu.variant), memory_description(hw.cpu), cfu_name, o.csr_json);
   std::fflush(stderr);
 
   // As the BIOS hands over: caches flushed, interrupts masked, a jump to the

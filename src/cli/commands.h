@@ -205,7 +205,8 @@ int cmd_exec(const CommonOptions& common, const ExecOptions& o);
 struct BoardOptions {
   std::string elf_path;
   std::string csr_json;   // --csr-json: the build's csr.json
-  std::string cfu = "model";  // --cfu model (rtl and a user's cfu.v: to come)
+  std::string cfu = "model";  // --cfu model | rtl | PATH/cfu.v
+  int64_t cfu_timeout = 10'000'000;  // --cfu-timeout: cycles a CFU instruction may wait (0: forever)
   std::string uart_in;    // --uart-in TEXT|@FILE
   std::string until;      // --until TEXT: stop once the UART has printed it
   int64_t max_cycles = 4'000'000'000;

@@ -120,7 +120,8 @@ int sc_main(int argc, char* argv[]) {
   add_common(board_cmd, &common, &sets);
   board_cmd->add_option("elf", bo.elf_path, "the firmware (proj/<name>/build/software.elf)")->required();
   board_cmd->add_option("--csr-json", bo.csr_json, "the SoC build's csr.json (soc/build/<target>.<proj>/csr.json)")->required();
-  board_cmd->add_option("--cfu", bo.cfu, "the CFU: model (sasim's cycle model)")->capture_default_str();
+  board_cmd->add_option("--cfu", bo.cfu, "the CFU: model (sasim's cycle model), rtl (sasim's Verilated RTL) or PATH/cfu.v (your own, Verilated on demand)")->capture_default_str();
+  board_cmd->add_option("--cfu-timeout", bo.cfu_timeout, "stop when a CFU instruction waits this many cycles for the CFU (0: never)")->capture_default_str();
   board_cmd->add_option("--uart-in", bo.uart_in, "input typed into the UART: TEXT (escapes \\n \\r \\xHH, \\w{N} waits N cycles) or @FILE");
   board_cmd->add_option("--until", bo.until, "stop once the UART has printed this text (e.g. 'cycles total')");
   board_cmd->add_option("--max-cycles", bo.max_cycles, "stop with exit 1 after this many cycles")->capture_default_str();

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -254,7 +255,93 @@ std::string build(const CoreParams& p) {
 #endif
 }
 
+// The user's Cfu (CFU Playground's ports) in `dir`/`top_file`, with the
+// Verilog files beside it (`include`d ones), into the cache.
+std::string build_user(const std::string& cfu_path) {
+#ifndef SASIM_VERILATOR_BIN
+  (void)cfu_path;
+  throw std::runtime_error("this sasim was built without Verilator: no user CFU can be Verilated");
+#else
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path top = fs::absolute(cfu_path, ec);
+  if (ec || !fs::is_regular_file(top)) throw std::runtime_error(fmt::format("{}: no such file (the project's cfu.v)", cfu_path));
+  const fs::path dir = top.parent_path();
+  const std::string root = cache_root();
+  mkdirs(root);
+  const std::string scratch = fmt::format("{}/.probe.{}", root, getpid());
+  const std::string verilator = SASIM_VERILATOR_BIN;
+  const std::string cxx = SASIM_CXX_COMPILER;
+  const std::string vversion = first_line({verilator, "--version"}, scratch);
+  if (vversion.empty()) throw std::runtime_error(fmt::format("cannot run {}: is Verilator installed?", verilator));
+  const std::string cversion = first_line({cxx, "--version"}, scratch);
+  // Every Verilog file of the project folder (cfu.v `include`s them).
+  std::vector<std::string> files;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string ext = e.path().extension().string();
+    if (e.is_regular_file() && (ext == ".v" || ext == ".sv" || ext == ".vh" || ext == ".svh")) files.push_back(e.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  uint64_t h = fnv1a(1469598103934665603ULL, top.filename().string());
+  for (const std::string& f : files) h = fnv1a(fnv1a(h, fs::path(f).filename().string()), read_text(f));
+  h = fnv1a(h, embedded("rtl/dynamic_cfu.cc"));
+  h = fnv1a(fnv1a(h, vversion), cversion);
+  const std::string out = fmt::format("{}/user_{}_{:016x}", root, dir.filename().string(), h);
+  const std::string so = out + "/cfu.so";
+  struct stat st;
+  if (stat(so.c_str(), &st) == 0) return so;
+  const auto t0 = std::chrono::steady_clock::now();
+  fmt::print(stderr, "sasim: Verilating {} once into {}\n", top.string(), out);
+  const std::string tmp = fmt::format("{}.tmp.{}", out, getpid());
+  remove_tree(tmp);
+  mkdirs(tmp);
+  write_text(tmp + "/dynamic_cfu.cc", embedded("rtl/dynamic_cfu.cc"));
+  const std::string log = tmp + "/build.log";
+  auto fail = [&](const std::string& what) {
+    const std::string kept = out + ".failed.log";
+    std::rename(log.c_str(), kept.c_str());
+    remove_tree(tmp);
+    // The first errors, so that a user sees what is wrong with the Verilog.
+    std::string first;
+    std::istringstream is(read_text(kept));
+    std::string line;
+    int n = 0;
+    while (std::getline(is, line) && n < 8)
+      if (line.find("%Error") != std::string::npos || line.find("error:") != std::string::npos) {
+        first += "\n  " + line;
+        ++n;
+      }
+    if (first.find("has no member named") != std::string::npos)
+      first += "\n  (the top module must be `Cfu` with CFU Playground's ports: cmd_valid, cmd_ready, "
+               "cmd_payload_function_id, cmd_payload_inputs_0/1, rsp_valid, rsp_ready, rsp_payload_outputs_0, reset, clk)";
+    return std::runtime_error(fmt::format("{} failed for {} (log: {}){}", what, top.string(), kept, first));
+  };
+  const long jobs = std::max(1L, sysconf(_SC_NPROCESSORS_ONLN));
+  const std::vector<std::string> vargs = {verilator, "--cc", "--build", "-j", std::to_string(jobs), "--prefix", "Vcfu_dyn",
+                                          "--top-module", "Cfu", "-Wno-fatal", "-Wno-lint", "-Wno-style", "-CFLAGS", "-fPIC",
+                                          "--Mdir", tmp + "/obj", "-I" + dir.string(), top.string()};
+  fmt::print(stderr, "  [1/2] verilator --cc --build ({} jobs) ...\n", jobs);
+  if (run(vargs, log) != 0) throw fail("verilator");
+  fmt::print(stderr, "  [2/2] linking the shared library ({:.0f} s so far) ...\n", seconds_since(t0));
+  const std::string vroot = first_line({verilator, "--getenv", "VERILATOR_ROOT"}, scratch);
+  const std::vector<std::string> cargs = {cxx, "-std=c++17", "-O2", "-fPIC", "-shared", "-Wl,-Bsymbolic",
+                                          "-I" + tmp + "/obj", "-I" + vroot + "/include",
+                                          "-I" + vroot + "/include/vltstd", tmp + "/dynamic_cfu.cc",
+                                          vroot + "/include/verilated.cpp", vroot + "/include/verilated_threads.cpp",
+                                          tmp + "/obj/Vcfu_dyn__ALL.a", "-pthread", "-o", tmp + "/cfu.so"};
+  if (run(cargs, log) != 0) throw fail("compiling the Verilated model");
+  if (std::rename(tmp.c_str(), out.c_str()) != 0) remove_tree(tmp);
+  fmt::print(stderr, "  done in {:.0f} s; later runs load it from the cache\n", seconds_since(t0));
+  return so;
+#endif
+}
+
 }  // namespace
+
+std::unique_ptr<RtlModel> user_rtl(const std::string& cfu_path) {
+  const Api api = load(build_user(cfu_path));
+  return std::unique_ptr<RtlModel>(new DynamicRtl(api));
+}
 
 const RtlConfig* rtl_config_for(const CoreParams& p) {
   if (const RtlConfig* c = find_rtl_config(p, nullptr)) return c;

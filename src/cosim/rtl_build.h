@@ -9,6 +9,9 @@
 // $XDG_CACHE_HOME/sasim, else ~/.cache/sasim (subfolder rtl/).
 #pragma once
 
+#include <memory>
+#include <string>
+
 #include "cosim/lockstep.h"
 
 namespace sasim {
@@ -18,5 +21,11 @@ namespace sasim {
 // cannot be built (no Verilator in this build or on the machine, a failed
 // compile: the message names the log).
 const RtlConfig* rtl_config_for(const CoreParams& p);
+
+// A user's own CFU (a CFU Playground project's cfu.v, top module `Cfu` with
+// its ports; the other Verilog files of its folder are hashed too, for its
+// `include`s), Verilated on demand into the same cache with progress on
+// stderr. Throws std::runtime_error naming the log and the first errors.
+std::unique_ptr<RtlModel> user_rtl(const std::string& cfu_path);
 
 }  // namespace sasim

@@ -10,6 +10,9 @@ namespace sasim::cpu {
 Board::Board(const CpuParams& cpu_params, const CoreParams& cfu_params)
     : mem(cpu_params.ram_bytes), cfu(cfu_params), port(&cfu), cpu(cpu_params, &mem, &port) {}
 
+Board::Board(const CpuParams& cpu_params, const CoreParams& cfu_params, CfuPort* other)
+    : mem(cpu_params.ram_bytes), cfu(cfu_params), port(&cfu), cpu(cpu_params, &mem, other) {}
+
 void Board::load(const ElfImage& img) {
   mem.clear();
   for (const ElfSegment& s : img.segments) {

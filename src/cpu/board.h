@@ -33,6 +33,9 @@ class CoreCfuPort : public CfuPort {
 // flush one line per cycle before the first fetch (see Vexriscv::reset).
 struct Board {
   Board(const CpuParams& cpu, const CoreParams& cfu);
+  // With another CFU on the CPU's port (the Verilated RTL, a user's cfu.v);
+  // `cfu` then stays unused.
+  Board(const CpuParams& cpu, const CoreParams& cfu, CfuPort* port);
   // Copies the image's segments into main_ram (zero elsewhere); throws
   // ElfError when a segment does not fit main_ram.
   void load(const ElfImage& img);

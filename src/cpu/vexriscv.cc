@@ -673,6 +673,11 @@ uint64_t Vexriscv::cfu_execute(uint64_t e0, uint32_t fid, uint32_t in0, uint32_t
     }
     if (hazard) *e_cause = kCfuCmd;
     else if (valid && !o.cmd_ready) *e_cause = kCfuCmd;
+    if (cfu_timeout_ && t - e0 >= cfu_timeout_ && valid && !o.cmd_ready) {
+      cfu_stuck_ = fmt::format("the CFU has not taken the command (cmd_ready = 0) for {} cycles", t - e0);
+      *rsp_cycle = t;
+      return t;
+    }
     if (t > max_cycle_) {
       *rsp_cycle = t;
       return t;
@@ -694,6 +699,11 @@ uint64_t Vexriscv::cfu_execute(uint64_t e0, uint32_t fid, uint32_t in0, uint32_t
     cfu_->step(in);
     cfu_t_ = t + 1;
     if (t > max_cycle_) break;
+    if (cfu_timeout_ && t - te >= cfu_timeout_) {
+      cfu_stuck_ = fmt::format("the CFU took the command and has not answered (rsp_valid = 0) for {} cycles", t - te);
+      *rsp_cycle = t;
+      return te;
+    }
     ++t;
   }
   *result = data;
@@ -1278,6 +1288,13 @@ StopInfo Vexriscv::run(uint64_t max_cycle, uint64_t pause_at) {
           hold_ = true;
           fork_after_ = false;
         }
+      }
+      if (!cfu_stuck_.empty()) {
+        std::string why = std::move(cfu_stuck_);
+        cfu_stuck_.clear();
+        return fail(StopReason::kCfuTimeout, d.raw,
+                    fmt::format("CFU instruction with function id {} (funct7 {}, funct3 {}): {}", cfu_fid, cfu_fid >> 3,
+                                cfu_fid & 7, why));
       }
       if (t.e > max_cycle) return fail(StopReason::kMaxCycles, d.raw, fmt::format("cycle limit {} reached waiting for the CFU", max_cycle));
     } else {

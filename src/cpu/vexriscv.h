@@ -110,7 +110,7 @@ class CfuPort {
 // Why run() returned.
 // kPaused: run()'s pause_at was passed between two instructions; run() again
 // resumes exactly there.
-enum class StopReason { kExit, kMaxCycles, kIllegalInstruction, kBadAccess, kMisaligned, kTrap, kPaused };
+enum class StopReason { kExit, kMaxCycles, kIllegalInstruction, kBadAccess, kMisaligned, kTrap, kPaused, kCfuTimeout };
 
 struct StopInfo {
   StopReason reason = StopReason::kExit;
@@ -215,6 +215,9 @@ class Vexriscv {
   // An exception stops the run (kIllegalInstruction, kMisaligned, kTrap)
   // instead of entering the handler: a firmware that never expects one.
   void set_stop_on_exception(bool on) { stop_on_exception_ = on; }
+  // A CFU instruction that waits this many cycles for cmd_ready or for its
+  // response stops the run (kCfuTimeout), naming it (0: wait forever).
+  void set_cfu_timeout(uint64_t cycles) { cfu_timeout_ = cycles; }
   // Traps taken (exceptions and interrupts) and interrupts among them.
   uint64_t traps() const { return traps_; }
   uint64_t interrupts() const { return interrupts_; }
@@ -335,6 +338,8 @@ class Vexriscv {
   IoBus* io_ = nullptr;
   bool pause_requested_ = false;
   bool pause_on_self_loop_ = false, stop_on_exception_ = false;
+  uint64_t cfu_timeout_ = 0;
+  std::string cfu_stuck_;  // why cfu_execute gave up (cfu_timeout_)
   MemoryPath memp_;
   MemCost d_cost_, i_cost_;        // this instruction's D- and I-side accesses
   MemCost last_d_cost_, last_i_cost_;

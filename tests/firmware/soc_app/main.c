@@ -6,6 +6,9 @@
  *   t  timer0: count down 50,000 cycles, wait for its interrupt
  *   b  a benchmark for the board model's speed: 2,000 rounds of the CPU
  *      and CFU loops, a dot per round on the UART
+ *   m  with the toy user CFU (tests/firmware/user_cfu): a SIMD MAC over
+ *      64 word pairs on the CFU and in software, both printed
+ *   h  with the toy user CFU: a command it never answers
  *   u  touch a register the board model does not model
  *   x  an illegal instruction with no handler set up for it
  *   f  write the sim finish register
@@ -56,6 +59,29 @@ static void bench(void) {
   put_dec(s);
   put_str("\n");
   cycles_total(t1 - t0);
+}
+
+static int32_t dot4_sw(uint32_t a, uint32_t b) {
+  int32_t s = 0;
+  for (int i = 0; i < 4; ++i) s += (int32_t)(int8_t)(a >> (8 * i)) * (int32_t)(int8_t)(b >> (8 * i));
+  return s;
+}
+
+static void simd_mac(void) {
+  uint32_t a = 0x12345678u, b = 0x9abcdef0u, hw = 0;
+  int32_t sw = 0;
+  CFU_OP(0, 0, 0, 0);
+  for (int i = 0; i < 64; ++i) {
+    a = a * 1664525u + 1013904223u;
+    b = b * 22695477u + 1u;
+    hw = CFU_OP(1, 0, a, b);
+    sw += dot4_sw(a, b);
+  }
+  put_str("simd mac cfu ");
+  put_dec(hw);
+  put_str(" software ");
+  put_dec((uint32_t)sw);
+  put_str("\n");
 }
 
 static void cfu_loop(void) {
@@ -116,6 +142,8 @@ int main(void) {
       case '2': cpu_loop(); break;
       case 't': timer_wait(); break;
       case 'b': bench(); break;
+      case 'm': simd_mac(); break;
+      case 'h': put_str("hang\n"); (void)CFU_OP(7, 0, 0, 0); break;
       case 'u': csr_write(CSR_UNMODELLED_THING_REG_ADDR, 1); break;
       case 'x': __asm__ volatile(".word 0xffffffff"); break;
       case 'f':
