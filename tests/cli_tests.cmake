@@ -261,6 +261,31 @@ expect(board_waits_for_input 1 "main> \n.*the cycle limit 3000000 was reached at
        ARGS board "${SOC_APP}" --csr-json "${app_csr}" --max-cycles 3000000)
 expect(board_uart_in_escape 2 "--uart-in: '1\\\\q': unknown escape"
        ARGS board "${SOC_APP}" --csr-json "${app_csr}" --uart-in "1\\q")
+# --out: the firmware's TFLite-Micro-format profile parsed into profile.csv
+# (ticks as printed, cycles = ticks x 1024), per-function cycles, report.json,
+# the UART's text, and with --trace the Perfetto timeline.
+file(REMOVE_RECURSE "${WORK}/board_out")
+expect(board_out 0 "wrote [^\n]*board_out/report.json, functions.csv, profile.csv \\(4 rows\\), uart.txt, timeline.json"
+       ARGS board "${SOC_APP}" --csr-json "${app_csr}" --uart-in "ppq" --out "${WORK}/board_out" --trace timeline)
+file(READ "${WORK}/board_out/uart.txt" uart)
+file(READ "${WORK}/board_out/profile.csv" prof)
+file(READ "${WORK}/board_out/report.json" rep)
+file(READ "${WORK}/board_out/timeline.json" tl)
+string(REGEX MATCH "\n0,CPU_LOOP,([0-9]+)\r?\n" m "${uart}")
+set(ticks "${CMAKE_MATCH_1}")
+math(EXPR cyc "${ticks} * 1024")
+if(NOT prof MATCHES "^inference,event,tag,ticks,cycles\n1,0,\"CPU_LOOP\",${ticks},${cyc}\n1,1,\"CFU_LOOP\",[0-9]+,[0-9]+\n2,0,\"CPU_LOOP\"")
+  message(SEND_ERROR "[board_out_profile] profile.csv does not hold the printed profile (CPU_LOOP ${ticks} ticks):\n${prof}")
+elseif(NOT rep MATCHES "\"firmware_cycles_total\": \\[\n +[0-9]+,\n +[0-9]+\n +\\]" OR NOT rep MATCHES "\"uart_isr\"" OR NOT rep MATCHES "\"cfu_cmd\": [1-9]")
+  message(SEND_ERROR "[board_out_report] report.json lacks the firmware's totals, the functions or the classes:\n${rep}")
+elseif(NOT tl MATCHES "^{\"displayTimeUnit\".*\"traceEvents\".*\"name\":\"uart_isr\"")
+  message(SEND_ERROR "[board_out_timeline] timeline.json has no uart_isr span")
+else()
+  message(STATUS "ok board_out (profile, report, timeline)")
+endif()
+expect(board_trace_needs_out 2 "--trace: needs --out DIR"
+       ARGS board "${SOC_APP}" --csr-json "${app_csr}" --trace timeline)
+
 # The CFU on the board: sasim's RTL gives what the model gives; a user's
 # cfu.v (tests/firmware/user_cfu: a SIMD MAC with an `include`d module) is
 # Verilated on demand and agrees with the firmware's software; a command it

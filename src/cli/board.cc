@@ -3,12 +3,17 @@
 // addresses of the build's csr.json (docs/board.md).
 #include <fmt/format.h>
 
+#include <cxxabi.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <unordered_map>
 #include <sstream>
 
 #include "board/soc/csr_json.h"
@@ -36,16 +41,105 @@ class RtlCfuPort : public cpu::CfuPort {
 
 struct Console {
   std::string out;           // everything the UART sent
+  std::vector<uint64_t> at;  // the cycle each character was written (the CPU's last retirement then)
   std::string until;         // --until
   bool matched = false;
   cpu::Vexriscv* cpu = nullptr;
 };
+
+// A span of the firmware's time in one function, from periodic samples.
+struct Span {
+  const cpu::ElfSymbol* fn;  // null: no symbol
+  uint64_t from, to;
+};
+const cpu::ElfSymbol* code_symbol(const cpu::ElfImage& img, uint32_t pc);
+struct Sampler {
+  cpu::Vexriscv* cpu;
+  const cpu::ElfImage* img;
+  std::vector<Span> spans;
+  std::unordered_map<uint32_t, const cpu::ElfSymbol*> fn_of_pc;  // cache
+};
+void on_sample(void* ctx, uint64_t cycle, const cpu::CpuCounters&) {
+  auto* s = static_cast<Sampler*>(ctx);
+  const uint32_t pc = s->cpu->pc();
+  const cpu::ElfSymbol* fn;
+  auto it = s->fn_of_pc.find(pc);
+  if (it != s->fn_of_pc.end()) {
+    fn = it->second;
+  } else {
+    fn = code_symbol(*s->img, pc);
+    s->fn_of_pc.emplace(pc, fn);
+  }
+  if (!s->spans.empty() && s->spans.back().fn == fn) s->spans.back().to = cycle;
+  else s->spans.push_back(Span{fn, s->spans.empty() ? 0 : s->spans.back().to, cycle});
+}
+
+// TFLite Micro's profile as the firmware prints it: a line "Event","Tag","Ticks"
+// and then "N,TAG,TICKS" lines (1 tick = 1024 cycles), once per inference.
+struct ProfileRow {
+  int inference;
+  std::string event, tag;
+  uint64_t ticks;
+};
+std::vector<ProfileRow> parse_profile(const std::string& out) {
+  std::vector<ProfileRow> rows;
+  std::istringstream is(out);
+  std::string line;
+  int inference = 0;
+  bool in = false;
+  static const std::regex row(R"(^\s*(\d+)\s*,\s*([^,]*?)\s*,\s*(\d+)\s*$)");
+  while (std::getline(is, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find("\"Event\",\"Tag\",\"Ticks\"") != std::string::npos) {
+      in = true;
+      ++inference;
+      continue;
+    }
+    std::smatch m;
+    if (in && std::regex_match(line, m, row)) {
+      rows.push_back(ProfileRow{inference, m[1].str(), m[2].str(), std::stoull(m[3].str())});
+    } else if (in) {
+      in = false;
+    }
+  }
+  return rows;
+}
+
+// The function around pc, or the nearest label before it (assembly such as a
+// crt0's trap entry has no function symbols); null when none.
+const cpu::ElfSymbol* code_symbol(const cpu::ElfImage& img, uint32_t pc) {
+  if (const cpu::ElfSymbol* f = img.function_at(pc)) return f;
+  const cpu::ElfSymbol* best = nullptr;
+  for (const cpu::ElfSymbol& o : img.objects)
+    if (o.addr <= pc && pc - o.addr < 0x10000 && !o.name.empty() && o.name[0] != '.' && o.name[0] != '$' &&
+        (!best || o.addr > best->addr))
+      best = &o;
+  return best;
+}
+
+std::string demangled(const std::string& name) {
+  int status = 0;
+  char* d = abi::__cxa_demangle(name.c_str(), nullptr, nullptr, &status);
+  if (status != 0 || !d) return name;
+  std::string out = d;
+  std::free(d);
+  return out;
+}
+
+void write_text_file(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  std::ofstream f(tmp, std::ios::binary);
+  f << text;
+  f.close();
+  if (!f || std::rename(tmp.c_str(), path.c_str()) != 0) throw ConfigError({{path, 0, 0, "", "cannot write"}});
+}
 
 void on_uart(void* ctx, char c) {
   auto* con = static_cast<Console*>(ctx);
   std::fputc(c, stdout);
   if (c == '\n') std::fflush(stdout);
   con->out.push_back(c);
+  con->at.push_back(con->cpu ? con->cpu->now() : 0);
   if (!con->matched && !con->until.empty() && con->out.size() >= con->until.size() &&
       con->out.compare(con->out.size() - con->until.size(), con->until.size(), con->until) == 0) {
     con->matched = true;
@@ -110,6 +204,14 @@ int cmd_board(const CommonOptions& common, const BoardOptions& o) {
     throw ConfigError({{"--max-cycles", 0, 0, "", fmt::format("{} is not a number of cycles (1 or more)", o.max_cycles)}});
   if (o.cfu_timeout < 0)
     throw ConfigError({{"--cfu-timeout", 0, 0, "", fmt::format("{} is not a number of cycles (0: wait forever)", o.cfu_timeout)}});
+  if (!o.trace.empty() && o.trace != "timeline")
+    throw ConfigError({{"--trace", 0, 0, "", fmt::format("'{}': the board's trace is 'timeline' (Perfetto JSON)", o.trace)}});
+  if (!o.trace.empty() && o.out_dir.empty())
+    throw ConfigError({{"--trace", 0, 0, "", "needs --out DIR (the timeline is written there)"}});
+  if (!o.out_dir.empty()) {
+    make_dirs(o.out_dir);
+    check_writable_dir(o.out_dir);
+  }
   const soc::CsrJson csr = soc::load_csr_json(o.csr_json);
   std::vector<Override> sets = common.overrides;
   // main_ram as the build has it (Nexys A7: 128 MiB), unless --set says.
@@ -171,6 +273,9 @@ int cmd_board(const CommonOptions& common, const BoardOptions& o) {
   board.cpu.set_stop_on_exception(true);
   board.cpu.set_pause_on_self_loop(true);
   board.cpu.set_cfu_timeout(static_cast<uint64_t>(o.cfu_timeout));
+  // The timeline samples the pc every 1,000 cycles (function spans).
+  Sampler sampler{&board.cpu, &img, {}, {}};
+  if (!o.trace.empty()) board.cpu.set_sample_hook(1000, on_sample, &sampler);
   con.cpu = &board.cpu;
   fmt::print(stderr, "sasim board: {} on the VexRiscv {} model (memory {}), {}, the SoC of {}\n", o.elf_path,
              cpu_variant_name(hw.cpu.variant), memory_description(hw.cpu), cfu_name, o.csr_json);
@@ -246,6 +351,113 @@ int cmd_board(const CommonOptions& common, const BoardOptions& o) {
   if (soc.uart() && !soc.uart()->input_done() && !o.uart_in.empty())
     fmt::print(stderr, "note: the firmware took {} of the {} --uart-in characters\n", soc.uart()->input_taken(),
                o.uart_in.size());
+  // Where the cycles went (what the board cannot tell): by class, and by
+  // function of the ELF's symbols.
+  const cpu::CpuCounters& cnt = board.cpu.counters();
+  std::vector<std::pair<uint64_t, std::string>> by_fn;
+  {
+    std::unordered_map<std::string, uint64_t> acc;
+    const std::vector<uint64_t>& pcc = board.cpu.cycles_by_pc();
+    uint64_t other = 0;
+    for (size_t i = 0; i < pcc.size(); ++i) {
+      if (!pcc[i]) continue;
+      const cpu::ElfSymbol* f = code_symbol(img, cpu::BoardMemory::kRamBase + static_cast<uint32_t>(4 * i));
+      if (f) acc[demangled(f->name)] += pcc[i];
+      else other += pcc[i];
+    }
+    for (auto& [n, c] : acc) by_fn.emplace_back(c, n);
+    if (other) by_fn.emplace_back(other, "(no symbol)");
+    std::sort(by_fn.begin(), by_fn.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  }
+  uint64_t total_classes = 0;
+  for (int i = 0; i < cpu::kNumStallClasses; ++i) total_classes += cnt.cycles_by_class[i];
+  {
+    std::string cls;
+    for (int i = 0; i < cpu::kNumStallClasses; ++i)
+      if (cnt.cycles_by_class[i])
+        cls += fmt::format("{}{} {:.1f}%", cls.empty() ? "" : ", ", cpu::stall_class_name(i),
+                           100.0 * static_cast<double>(cnt.cycles_by_class[i]) / static_cast<double>(std::max<uint64_t>(total_classes, 1)));
+    fmt::print(stderr, "cycles by class (to cycle {}, where the run stopped): {}\n", board.cpu.now(), cls);
+    std::string top;
+    for (size_t i = 0; i < by_fn.size() && i < 5; ++i)
+      top += fmt::format("{}{} {:.1f}%", i ? ", " : "", by_fn[i].second,
+                         100.0 * static_cast<double>(by_fn[i].first) / static_cast<double>(std::max<uint64_t>(total_classes, 1)));
+    fmt::print(stderr, "top functions: {}\n", top);
+    fmt::print(stderr, "CFU: {} instructions, {} cycles waiting for it to take a command, {} for its responses\n",
+               cnt.cfu_instructions, cnt.cycles_by_class[cpu::kCfuCmd], cnt.cycles_by_class[cpu::kCfuRsp]);
+    if (!board.cpu.forks().empty() || !board.cpu.replays().empty())
+      fmt::print(stderr, "warning: {} CfuPlugin forks and {} replayed CFU commands (2021 core; details in report.json)\n",
+                 board.cpu.forks().size(), board.cpu.replays().size());
+  }
+  const std::vector<ProfileRow> profile = parse_profile(con.out);
+  if (!o.out_dir.empty()) {
+    const std::string d = o.out_dir;
+    write_text_file(d + "/uart.txt", con.out);
+    std::string fcsv = "function,cycles,share\n";
+    for (const auto& [c, n] : by_fn)
+      fcsv += fmt::format("\"{}\",{},{:.6f}\n", n, c, static_cast<double>(c) / static_cast<double>(std::max<uint64_t>(total_classes, 1)));
+    write_text_file(d + "/functions.csv", fcsv);
+    std::string pcsv = "inference,event,tag,ticks,cycles\n";
+    for (const ProfileRow& r : profile)
+      pcsv += fmt::format("{},{},\"{}\",{},{}\n", r.inference, r.event, r.tag, r.ticks, r.ticks * 1024);
+    write_text_file(d + "/profile.csv", pcsv);
+    nlohmann::json j;
+    j["firmware"] = o.elf_path;
+    j["csr_json"] = o.csr_json;
+    j["cpu"] = {{"variant", cpu_variant_name(hw.cpu.variant)}, {"memory", memory_description(hw.cpu)}};
+    j["cfu"] = cfu_name;
+    j["end"] = interrupted ? "interrupted" : !why_end.empty() ? why_end : stop.message;
+    j["cycles"] = end;
+    j["instructions"] = cnt.retired;
+    j["interrupts"] = board.cpu.interrupts();
+    j["traps"] = board.cpu.traps();
+    nlohmann::json classes;
+    for (int i = 0; i < cpu::kNumStallClasses; ++i) classes[cpu::stall_class_name(i)] = cnt.cycles_by_class[i];
+    j["cycles_by_class"] = classes;
+    j["caches"] = {{"icache_misses", cnt.icache_misses}, {"dcache_misses", cnt.dcache_misses},
+                   {"dcache_accesses", cnt.dcache_accesses}};
+    j["cfu_instructions"] = cnt.cfu_instructions;
+    nlohmann::json hz = nlohmann::json::array();
+    for (const cpu::ForkEvent& f : board.cpu.forks())
+      hz.push_back({{"kind", "fork (F19)"}, {"pc", fmt::format("0x{:08x}", f.pc)}, {"cfu_pc", fmt::format("0x{:08x}", f.cfu_pc)}, {"cycle", f.cycle}});
+    for (const cpu::ReplayEvent& r : board.cpu.replays())
+      hz.push_back({{"kind", "replay (F20-F22)"}, {"pc", fmt::format("0x{:08x}", r.cfu_pc)}, {"load_pc", fmt::format("0x{:08x}", r.load_pc)}, {"cycle", r.cycle}});
+    j["cfu_hazards"] = hz;
+    nlohmann::json fns = nlohmann::json::array();
+    for (size_t i = 0; i < by_fn.size() && i < 50; ++i) fns.push_back({{"function", by_fn[i].second}, {"cycles", by_fn[i].first}});
+    j["functions"] = fns;
+    j["uart"] = {{"characters", soc.uart() ? soc.uart()->tx_chars() : 0}, {"lost", soc.uart() ? soc.uart()->tx_dropped() : 0}};
+    nlohmann::json regs;
+    for (const auto& [n, c] : soc.accesses()) regs[n] = c;
+    j["registers_accessed"] = regs;
+    nlohmann::json totals = nlohmann::json::array();
+    {
+      static const std::regex tot(R"((\d+)\s+cycles total)");
+      for (auto it = std::sregex_iterator(con.out.begin(), con.out.end(), tot); it != std::sregex_iterator(); ++it)
+        totals.push_back(std::stoull((*it)[1].str()));
+    }
+    j["firmware_cycles_total"] = totals;
+    j["profile_rows"] = profile.size();
+    write_text_file(d + "/report.json", j.dump(2) + "\n");
+    if (!o.trace.empty()) {
+      nlohmann::json ev = nlohmann::json::array();
+      ev.push_back({{"ph", "M"}, {"pid", 1}, {"name", "process_name"}, {"args", {{"name", "sasim board"}}}});
+      ev.push_back({{"ph", "M"}, {"pid", 1}, {"tid", 1}, {"name", "thread_name"}, {"args", {{"name", "cpu: function (sampled every 1,000 cycles)"}}}});
+      ev.push_back({{"ph", "M"}, {"pid", 1}, {"tid", 2}, {"name", "thread_name"}, {"args", {{"name", "uart tx"}}}});
+      for (const Span& sp : sampler.spans)
+        ev.push_back({{"ph", "X"}, {"pid", 1}, {"tid", 1}, {"ts", sp.from}, {"dur", sp.to - sp.from},
+                      {"name", sp.fn ? demangled(sp.fn->name) : std::string("(no symbol)")}});
+      for (size_t i = 0; i < con.out.size(); ++i) {
+        const char c = con.out[i];
+        ev.push_back({{"ph", "i"}, {"pid", 1}, {"tid", 2}, {"ts", con.at[i]}, {"s", "t"},
+                      {"name", c == '\n' ? std::string("\\n") : c == '\r' ? std::string("\\r") : std::string(1, c)}});
+      }
+      nlohmann::json t = {{"traceEvents", ev}, {"displayTimeUnit", "ns"}, {"otherData", {{"time_unit", "1 us = 1 clock cycle"}}}};
+      write_text_file(d + "/timeline.json", t.dump() + "\n");
+    }
+    fmt::print(stderr, "wrote {}/report.json, functions.csv, profile.csv ({} rows), uart.txt{}\n", d, profile.size(),
+               o.trace.empty() ? "" : ", timeline.json");
+  }
   if (interrupted) {
     fmt::print(stderr, "interrupted at cycle {} (pc 0x{:08x})\n", end, board.cpu.pc());
     return kExitInterrupted;

@@ -210,6 +210,8 @@ struct BoardOptions {
   std::string uart_in;    // --uart-in TEXT|@FILE
   std::string until;      // --until TEXT: stop once the UART has printed it
   int64_t max_cycles = 4'000'000'000;
+  std::string out_dir;    // --out DIR: report.json, functions.csv, profile.csv, uart.txt
+  std::string trace;      // --trace timeline: DIR/timeline.json (Perfetto)
 };
 
 // Runs a CFU Playground firmware on the simulated board (docs/board.md):

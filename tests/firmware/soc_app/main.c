@@ -9,6 +9,8 @@
  *   m  with the toy user CFU (tests/firmware/user_cfu): a SIMD MAC over
  *      64 word pairs on the CFU and in software, both printed
  *   h  with the toy user CFU: a command it never answers
+ *   p  a profile in TFLite Micro's format ("Event","Tag","Ticks", one tick
+ *      = 1024 cycles) of the CPU and CFU loops, as an inference prints it
  *   u  touch a register the board model does not model
  *   x  an illegal instruction with no handler set up for it
  *   f  write the sim finish register
@@ -84,6 +86,26 @@ static void simd_mac(void) {
   put_str("\n");
 }
 
+static void profile(void) {
+  uint64_t t[3];
+  uint32_t s = 0;
+  t[0] = mcycle64();
+  s += cpu_sum();
+  t[1] = mcycle64();
+  s += cfu_sum();
+  t[2] = mcycle64();
+  put_str("\"Event\",\"Tag\",\"Ticks\"\n");
+  put_str("0,CPU_LOOP,");
+  put_dec((t[1] - t[0]) >> 10);
+  put_str("\n1,CFU_LOOP,");
+  put_dec((t[2] - t[1]) >> 10);
+  put_str("\n");
+  put_dec(t[2] - t[0]);
+  put_str(" cycles total (");
+  put_dec(s);
+  put_str(")\n");
+}
+
 static void cfu_loop(void) {
   perf0_set(0);
   perf0_enable(1);
@@ -143,6 +165,7 @@ int main(void) {
       case 't': timer_wait(); break;
       case 'b': bench(); break;
       case 'm': simd_mac(); break;
+      case 'p': profile(); break;
       case 'h': put_str("hang\n"); (void)CFU_OP(7, 0, 0, 0); break;
       case 'u': csr_write(CSR_UNMODELLED_THING_REG_ADDR, 1); break;
       case 'x': __asm__ volatile(".word 0xffffffff"); break;
