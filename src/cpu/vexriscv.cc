@@ -1104,8 +1104,8 @@ bool Vexriscv::first_interrupt(uint64_t lo, uint64_t hi, uint64_t* at) {
   if (!irq_possible_) return false;
   uint64_t next;
   if (first_cycle_with(lo, hi, true, at, &next)) return true;
-  // None up to the next change of an input: remembered until an access or
-  // a CSR write changes the inputs (irq_inputs_changed).
+  // None up to the next change of an input: remembered until a CSR write
+  // (irq_ctrl_changed), a device write or a test-page line changes them.
   irq_quiet_from_ = lo - 1;
   irq_quiet_until_ = next - 1;
   return false;
