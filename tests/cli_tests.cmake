@@ -257,6 +257,10 @@ expect(board_unmodelled_register 1 "stopped at pc 0x4[0-9a-f]+ in main \\(instru
        ARGS board "${SOC_APP}" --csr-json "${app_csr}" --uart-in "u")
 expect(board_trap 1 "stopped at pc 0x4[0-9a-f]+ in main \\(instruction 0xffffffff\\).*an illegal instruction \\(instruction 0xffffffff, mcause 2, mtval 0xffffffff\\): the board would enter the trap handler at mtvec 0x40000004"
        ARGS board "${SOC_APP}" --csr-json "${app_csr}" --uart-in "x")
+expect(board_null_store 1 "in main \\(instruction 0x[0-9a-f]+\\) in cycle [0-9]+: store to 0x00000000, in the SoC's rom \\(0x00000000, 128 KiB, [^)]*csr.json memories.rom\\), which the board model does not model \\(a null pointer\\?\\)"
+       ARGS board "${SOC_APP}" --csr-json "${app_csr}" --uart-in "n")
+expect(board_idle_end 0 "checksum 2351534749\n[0-9]+ cycles total\nmain> \n.*ended: the firmware took all of --uart-in and printed nothing more for [0-9]+ cycles \\(from cycle [0-9]+\\): it waits for input"
+       ARGS board "${SOC_APP}" --csr-json "${app_csr}" --uart-in "2" --idle-cycles 1000000)
 expect(board_waits_for_input 1 "main> \n.*the cycle limit 3000000 was reached at pc 0x4[0-9a-f]+ in uart_read"
        ARGS board "${SOC_APP}" --csr-json "${app_csr}" --max-cycles 3000000)
 expect(board_uart_in_escape 2 "--uart-in: '1\\\\q': unknown escape"

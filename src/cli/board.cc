@@ -313,6 +313,17 @@ int cmd_board(const CommonOptions& common, const BoardOptions& o) {
     if (stop.reason != cpu::StopReason::kPaused) break;
     const uint64_t now = board.cpu.now();
     if (now > pause) pause += kSlice;
+    // All the input typed and taken, and nothing printed since for
+    // --idle-cycles: the firmware waits for more input that will not come.
+    if (o.idle_cycles > 0 && !o.uart_in.empty() && soc.uart() && soc.uart()->input_done() &&
+        con.out.size() > 0 && now - std::max(con.at.back(), soc.uart()->input_taken_at()) >= static_cast<uint64_t>(o.idle_cycles)) {
+      const uint64_t since = std::max(con.at.back(), soc.uart()->input_taken_at());
+      why_end = fmt::format("the firmware took all of --uart-in and printed nothing more for {} cycles (from cycle {}): "
+                            "it waits for input",
+                            now - since, since);
+      end_cycle = since;
+      break;
+    }
     // main returned: CFU Playground's crt0 spins on `j .`; the UART's
     // handler may still be sending what main printed last.
     const uint32_t pc = board.cpu.pc();
@@ -468,7 +479,7 @@ int cmd_board(const CommonOptions& common, const BoardOptions& o) {
   }
   const std::string fn = [&] {
     const cpu::ElfSymbol* s = img.function_at(stop.pc);
-    return s ? fmt::format(" in {}", s->name) : std::string();
+    return s ? fmt::format(" in {}", demangled(s->name)) : std::string();
   }();
   if (stop.reason == cpu::StopReason::kMaxCycles) {
     fmt::print(stderr, "error: {}: the cycle limit {} was reached at pc 0x{:08x}{}{}\n", o.elf_path, max_cycles, stop.pc, fn,

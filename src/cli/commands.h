@@ -210,6 +210,9 @@ struct BoardOptions {
   std::string uart_in;    // --uart-in TEXT|@FILE
   std::string until;      // --until TEXT: stop once the UART has printed it
   int64_t max_cycles = 4'000'000'000;
+  // --idle-cycles: end (exit 0) once all of --uart-in was taken and the UART
+  // has printed nothing for this long (0: never)
+  int64_t idle_cycles = 200'000'000;
   std::string out_dir;    // --out DIR: report.json, functions.csv, profile.csv, uart.txt
   std::string trace;      // --trace timeline: DIR/timeline.json (Perfetto)
 };

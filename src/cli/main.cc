@@ -125,6 +125,9 @@ int sc_main(int argc, char* argv[]) {
   board_cmd->add_option("--uart-in", bo.uart_in, "input typed into the UART: TEXT (escapes \\n \\r \\xHH, \\w{N} waits N cycles) or @FILE");
   board_cmd->add_option("--until", bo.until, "stop once the UART has printed this text (e.g. 'cycles total')");
   board_cmd->add_option("--max-cycles", bo.max_cycles, "stop with exit 1 after this many cycles")->capture_default_str();
+  board_cmd->add_option("--idle-cycles", bo.idle_cycles,
+                        "end once all of --uart-in was taken and nothing was printed for this many cycles (0: never)")
+      ->capture_default_str();
   board_cmd->add_option("--out", bo.out_dir, "write report.json, functions.csv, profile.csv and uart.txt here")->type_name("DIR");
   board_cmd->add_option("--trace", bo.trace, "timeline: DIR/timeline.json for Perfetto (functions sampled, UART characters)")
       ->check(CLI::IsMember({"timeline"}));

@@ -33,6 +33,9 @@ class IoBus {
   virtual uint64_t next_line_change(uint64_t c) = 0;
   // No query will ask for a cycle before c again.
   virtual void forget_before(uint64_t c) { (void)c; }
+  // What the SoC has at an address outside main_ram and the devices (a
+  // memory region it does not model, such as the BIOS ROM), or empty.
+  virtual std::string region_name(uint32_t addr) const { (void)addr; return {}; }
 };
 
 }  // namespace sasim::cpu

@@ -1136,6 +1136,13 @@ bool Vexriscv::first_cycle_with(uint64_t lo, uint64_t hi, bool valid, uint64_t* 
   return false;
 }
 
+std::string Vexriscv::unmapped(uint32_t addr) const {
+  const std::string what = io_ ? io_->region_name(addr) : std::string();
+  if (what.empty()) return fmt::format("unmapped address 0x{:08x}", addr);
+  return fmt::format("0x{:08x}, in {}, which the board model does not model{}", addr, what,
+                     addr < 0x1000 ? " (a null pointer?)" : "");
+}
+
 bool Vexriscv::has_trap_handler() const { return mem_->in_ram(mtvec_ & ~3u, 4); }
 
 void Vexriscv::take_trap(uint32_t cause, uint32_t tval, uint32_t epc, uint64_t jump) {
@@ -1181,7 +1188,7 @@ StopInfo Vexriscv::run(uint64_t max_cycle, uint64_t pause_at) {
       return fail(StopReason::kMaxCycles, w, fmt::format("cycle limit {} reached", max_cycle));
     }
     if ((pc_ & 3) != 0 || !mem_->in_ram(pc_, 4))
-      return fail(StopReason::kBadAccess, 0, fmt::format("instruction fetch from unmapped address 0x{:08x}", pc_));
+      return fail(StopReason::kBadAccess, 0, fmt::format("instruction fetch from {}", unmapped(pc_)));
     // A copy: decode_at() reuses one scratch entry past the predecoded
     // range, and this instruction's handling decodes its neighbours.
     const Decoded d = decode_at(pc_);
@@ -1512,7 +1519,7 @@ StopInfo Vexriscv::run(uint64_t max_cycle, uint64_t pause_at) {
           bump(w, kDataMemory);
           v = io_->read(addr & ~3u, size, ack) >> (8 * (addr & 3));
         } else {
-          return fail(StopReason::kBadAccess, d.raw, fmt::format("load from unmapped address 0x{:08x}", addr));
+          return fail(StopReason::kBadAccess, d.raw, fmt::format("load from {}", unmapped(addr)));
         }
         if (d.op == kLb) v = static_cast<uint32_t>(static_cast<int8_t>(v));
         if (d.op == kLh) v = static_cast<uint32_t>(static_cast<int16_t>(v));
@@ -1570,7 +1577,7 @@ StopInfo Vexriscv::run(uint64_t max_cycle, uint64_t pause_at) {
             irq_delay_ = b;
           }
         } else {
-          return fail(StopReason::kBadAccess, d.raw, fmt::format("store to unmapped address 0x{:08x}", addr));
+          return fail(StopReason::kBadAccess, d.raw, fmt::format("store to {}", unmapped(addr)));
         }
         // The bus carries the bytes in their lanes.
         store_issue(w, addr, device(addr) ? b << (8 * (addr & 3)) : b, size);

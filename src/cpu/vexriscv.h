@@ -442,6 +442,8 @@ class Vexriscv {
   // Enters the trap handler: the jump to mtvec is in cycle `jump`.
   void take_trap(uint32_t cause, uint32_t tval, uint32_t epc, uint64_t jump);
   bool has_trap_handler() const;
+  // An address outside main_ram and the devices, described for a message.
+  std::string unmapped(uint32_t addr) const;
   uint32_t perf_enable_ = 0;
   uint64_t perf_base_[8] = {}, perf_value_[8] = {};
   uint64_t mcycle_offset_ = 0;

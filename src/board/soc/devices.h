@@ -64,6 +64,7 @@ class Uart : public Device {
   // Characters of the input taken by the firmware, and whether all are.
   size_t input_taken() const { return taken_; }
   bool input_done() const { return taken_ >= input_.size(); }
+  uint64_t input_taken_at() const { return rx_base_ == ~0ull ? 0 : rx_base_; }  // the last take (or RX enable)
   uint64_t cycles_per_char() const { return run_cycles_ + 1; }
   uint64_t tx_chars() const { return tx_chars_; }
   uint64_t tx_dropped() const { return dropped_; }

@@ -149,6 +149,15 @@ void Soc::forget_before(uint64_t c) {
   if (n) history_.erase(history_.begin(), history_.begin() + static_cast<std::ptrdiff_t>(n));
 }
 
+std::string Soc::region_name(uint32_t addr) const {
+  for (const auto& [name, base] : csr_.memory_base) {
+    const uint32_t size = csr_.memory_size.at(name);
+    if (name != "main_ram" && addr >= base && addr - base < size)
+      return fmt::format("the SoC's {} (0x{:08x}, {} KiB, {} memories.{})", name, base, size / 1024, csr_.path, name);
+  }
+  return {};
+}
+
 uint64_t Soc::quiet_from(uint64_t c) const {
   uint64_t q = c;
   for (const auto& d : devices_) q = std::max(q, d->quiet_from(c));

@@ -38,6 +38,7 @@ class Soc : public cpu::IoBus {
   uint32_t lines(uint64_t c) override;
   uint64_t next_line_change(uint64_t c) override;
   void forget_before(uint64_t c) override;
+  std::string region_name(uint32_t addr) const override;
 
   Uart* uart() { return uart_; }
   // A write to the sim SoC's finish register or to ctrl_reset: the cycle and

@@ -12,6 +12,7 @@
  *   p  a profile in TFLite Micro's format ("Event","Tag","Ticks", one tick
  *      = 1024 cycles) of the CPU and CFU loops, as an inference prints it
  *   u  touch a register the board model does not model
+ *   n  store through a null pointer (the SoC's ROM is at 0)
  *   x  an illegal instruction with no handler set up for it
  *   f  write the sim finish register
  *   q  return from main
@@ -168,6 +169,7 @@ int main(void) {
       case 'p': profile(); break;
       case 'h': put_str("hang\n"); (void)CFU_OP(7, 0, 0, 0); break;
       case 'u': csr_write(CSR_UNMODELLED_THING_REG_ADDR, 1); break;
+      case 'n': *(volatile uint32_t*)(uintptr_t)timer_events = 1; break;
       case 'x': __asm__ volatile(".word 0xffffffff"); break;
       case 'f':
         put_str("bye\n");
