@@ -175,7 +175,7 @@ std::vector<soc::UartInputChar> parse_uart_in(const std::string& arg, uint64_t c
       else if (e == 'r') c = '\r';
       else if (e == 't') c = '\t';
       else if (e == '\\') c = '\\';
-      else if (e == 'x' && i + 2 < text.size() + 0 && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+      else if (e == 'x' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
                std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
         c = static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
         i += 2;
