@@ -1,6 +1,6 @@
 /* held_irq_litex_isr: interrupt into mixed work; the handler saves 16 registers on the stack, calls a C function that reads the pending CSR and lowers the line, restores and returns (the shape of LiteX crt0 trap entry and isr()).
  * For each delay D of 0..63: the region raises
- * interrupt line 0 D cycles after its store (trap_bench.h, +0x18/+0x1C),
+ * interrupt line 0 D cycles after its store (trap_bench.h, IRQ_PROGRAM),
  * run twice; result words of the second run: mcycle delta, mepc minus the
  * address of `body`, handler entries, mcause sum. */
 #include "trap_bench.h"
@@ -36,35 +36,7 @@ void litex_isr(void) {
 
 extern char trap_litex[];
 
-extern char held_irq_litex_isr_body[];
-__attribute__((noinline)) static void region(uint32_t d) {
-  __asm__ volatile(
-      "mv s9, %0\n"
-      "li a0, 0\n li a1, 0\n li a2, 0\n"
-      "li t6, 0xF0000000\n li t5, 1\n"
-      "sw s9, 0x18(t6)\n"
-      "li s3, 0x40041000\n" "li s4, 0\n"
-      TIMED_BEGIN
-      "sw t5, 0x1C(t6)\n"
-      ".global held_irq_litex_isr_body\n"
-      "held_irq_litex_isr_body:\n"
-      ".rept 4\n" "lw s5, 0(s3)\n" "mul s6, s5, s5\n" "sw s6, 4(s3)\n" "add s4, s4, s6\n" "addi s3, s3, 32\n" ".endr\n" ".rept 8\n" "nop\n" ".endr\n"
-      TIMED_END
-      :: "r"(d) : BENCH_CLOBBERS);
-}
-
-int main(void) {
-  set_mtvec(trap_litex);
-  irq_enable();
-  for (uint32_t d = 0; d < 64; ++d) {
-    evict_dcache();
-    region(d);
-    evict_dcache();
-    region(d);
-    put_result(DELTA);
-    put_result(BENCH_OUT[3] - (uint32_t)held_irq_litex_isr_body);
-    put_result(BENCH_OUT[4]);
-    put_result(BENCH_OUT[2]);
-  }
-  return 0;
-}
+IRQ_PROGRAM(held_irq_litex_isr,
+            "li s3, 0x40041000\n" "li s4, 0\n",
+            ".rept 4\n" "lw s5, 0(s3)\n" "mul s6, s5, s5\n" "sw s6, 4(s3)\n" "add s4, s4, s6\n" "addi s3, s3, 32\n" ".endr\n" ".rept 8\n" "nop\n" ".endr\n",
+            evict_dcache();, trap_litex, 0, 64)

@@ -1,39 +1,11 @@
 /* irq_load_miss: interrupt into D$-missing loads with uses.
  * For each delay D of 0..63: the region raises
- * interrupt line 0 D cycles after its store (trap_bench.h, +0x18/+0x1C),
+ * interrupt line 0 D cycles after its store (trap_bench.h, IRQ_PROGRAM),
  * run twice; result words of the second run: mcycle delta, mepc minus the
  * address of `body`, handler entries, mcause sum. */
 #include "trap_bench.h"
 
-extern char irq_load_miss_body[];
-__attribute__((noinline)) static void region(uint32_t d) {
-  __asm__ volatile(
-      "mv s9, %0\n"
-      "li a0, 0\n li a1, 0\n li a2, 0\n"
-      "li t6, 0xF0000000\n li t5, 1\n"
-      "sw s9, 0x18(t6)\n"
-      "li t3, 0x40041000\n"
-      TIMED_BEGIN
-      "sw t5, 0x1C(t6)\n"
-      ".global irq_load_miss_body\n"
-      "irq_load_miss_body:\n"
-      ".rept 4\n" "lw t2, 0(t3)\n" "add t4, t4, t2\n" "addi t3, t3, 32\n" ".endr\n" ".rept 16\n" "nop\n" ".endr\n"
-      TIMED_END
-      :: "r"(d) : BENCH_CLOBBERS);
-}
-
-int main(void) {
-  set_mtvec(trap_irq);
-  irq_enable();
-  for (uint32_t d = 0; d < 64; ++d) {
-    evict_dcache();
-    region(d);
-    evict_dcache();
-    region(d);
-    put_result(DELTA);
-    put_result(BENCH_OUT[3] - (uint32_t)irq_load_miss_body);
-    put_result(BENCH_OUT[4]);
-    put_result(BENCH_OUT[2]);
-  }
-  return 0;
-}
+IRQ_PROGRAM(irq_load_miss,
+            "li t3, 0x40041000\n",
+            ".rept 4\n" "lw t2, 0(t3)\n" "add t4, t4, t2\n" "addi t3, t3, 32\n" ".endr\n" ".rept 16\n" "nop\n" ".endr\n",
+            evict_dcache();, trap_irq, 0, 64)

@@ -97,4 +97,101 @@ static inline void irq_disable(void) { __asm__ volatile("csrci mstatus, 8"); }
   "csrr s11, mcycle\n li t0, 0x400F0000\n sw s10, 0(t0)\n sw s11, 4(t0)\n sw a0, 8(t0)\n" \
   " sw a1, 12(t0)\n sw a2, 16(t0)\n"
 #define DELTA (BENCH_OUT[1] - BENCH_OUT[0])
+
+/* An exception program: the region (PRE untimed, then BODY timed) runs cold
+ * and warm with trap_skip as the handler; MAIN_PRE (e.g. evict_dcache();)
+ * before each run. Result words: a0 (sum of mcause), a1 (xor of mtval), a2
+ * (handler entries), warm mcycle delta, cold mcycle delta. */
+#define EXC_PROGRAM(PRE, BODY, MAIN_PRE)                                        \
+  __attribute__((noinline)) static void region(void) {                          \
+    __asm__ volatile("li a0, 0\n li a1, 0\n li a2, 0\n" PRE TIMED_BEGIN BODY    \
+                     TIMED_END ::: BENCH_CLOBBERS);                             \
+  }                                                                             \
+  int main(void) {                                                              \
+    set_mtvec(trap_skip);                                                       \
+    MAIN_PRE                                                                    \
+    region();                                                                   \
+    const uint32_t cold = DELTA;                                                \
+    MAIN_PRE                                                                    \
+    put_marker(1);                                                              \
+    region();                                                                   \
+    put_marker(2);                                                              \
+    put_result(BENCH_OUT[2]);                                                   \
+    put_result(BENCH_OUT[3]);                                                   \
+    put_result(BENCH_OUT[4]);                                                   \
+    put_result(DELTA);                                                          \
+    put_result(cold);                                                           \
+    return 0;                                                                   \
+  }
+
+/* An interrupt program: for each delay D of FIRST..LAST - 1 the region
+ * raises interrupt line 0 D cycles after its store (+0x18/+0x1C) and runs
+ * BODY (label NAME_body), twice, with HANDLER; PER_RUN before each run.
+ * Result words per D (the second run): mcycle delta, mepc minus the address
+ * of NAME_body, handler entries, mcause sum. */
+#define IRQ_PROGRAM(NAME, PRE, BODY, PER_RUN, HANDLER, FIRST, LAST)                       \
+  extern char NAME##_body[];                                                              \
+  __attribute__((noinline)) static void region(uint32_t d) {                              \
+    __asm__ volatile("mv s9, %0\n"                                                        \
+                     "li a0, 0\n li a1, 0\n li a2, 0\n"                                   \
+                     "li t6, 0xF0000000\n li t5, 1\n"                                     \
+                     "sw s9, 0x18(t6)\n" PRE TIMED_BEGIN "sw t5, 0x1C(t6)\n"              \
+                     ".global " #NAME "_body\n" #NAME "_body:\n" BODY TIMED_END           \
+                     ::"r"(d) : BENCH_CLOBBERS);                                          \
+  }                                                                                       \
+  int main(void) {                                                                        \
+    set_mtvec(HANDLER);                                                                   \
+    irq_enable();                                                                         \
+    for (uint32_t d = FIRST; d < LAST; ++d) {                                             \
+      PER_RUN                                                                             \
+      region(d);                                                                          \
+      PER_RUN                                                                             \
+      region(d);                                                                          \
+      put_result(DELTA);                                                                  \
+      put_result(BENCH_OUT[3] - (uint32_t)NAME##_body);                                   \
+      put_result(BENCH_OUT[4]);                                                           \
+      put_result(BENCH_OUT[2]);                                                           \
+    }                                                                                     \
+    return 0;                                                                             \
+  }
+
+/* Enabling with line 0 already high: ARM_TAIL (after the line is raised
+ * with everything but the one enable under test) leaves interrupts off by
+ * that enable; the region turns it on with ENABLE and runs 16 nops (label
+ * NAME_body). Result words (second run): mcycle delta, mepc minus the
+ * address of NAME_body, handler entries, mcause sum, then 0xFC0 and mip as
+ * read with the line high and interrupts off. */
+#define ENABLE_PROGRAM(NAME, ENABLE, ARM_TAIL)                                                  \
+  extern char NAME##_body[];                                                                    \
+  __attribute__((noinline)) static void region(void) {                                          \
+    __asm__ volatile("li a0, 0\n li a1, 0\n li a2, 0\n"                                         \
+                     "li t6, 0xF0000000\n li t5, 1\n li t4, 0x800\n" TIMED_BEGIN ENABLE "\n"    \
+                     ".global " #NAME "_body\n" #NAME "_body:\n"                                \
+                     ".rept 16\n nop\n .endr\n" TIMED_END ::: BENCH_CLOBBERS);                  \
+  }                                                                                             \
+  static void arm(void) {                                                                       \
+    uint32_t pend, mip;                                                                         \
+    irq_disable();                                                                              \
+    __asm__ volatile("csrw 0xBC0, %0\n csrs mie, %1" ::"r"(1), "r"(0x800));                     \
+    IO(0x10) = 1;                                                                               \
+    __asm__ volatile("nop\n nop\n nop\n nop\n nop\n nop\n csrr %0, 0xFC0\n csrr %1, mip"        \
+                     : "=r"(pend), "=r"(mip));                                                  \
+    BENCH_OUT[5] = pend;                                                                        \
+    BENCH_OUT[6] = mip;                                                                         \
+    ARM_TAIL                                                                                    \
+  }                                                                                             \
+  int main(void) {                                                                              \
+    set_mtvec(trap_irq);                                                                        \
+    arm();                                                                                      \
+    region();                                                                                   \
+    arm();                                                                                      \
+    region();                                                                                   \
+    put_result(DELTA);                                                                          \
+    put_result(BENCH_OUT[3] - (uint32_t)NAME##_body);                                           \
+    put_result(BENCH_OUT[4]);                                                                   \
+    put_result(BENCH_OUT[2]);                                                                   \
+    put_result(BENCH_OUT[5]);                                                                   \
+    put_result(BENCH_OUT[6]);                                                                   \
+    return 0;                                                                                   \
+  }
 #endif
