@@ -3,8 +3,6 @@
 // addresses of the build's csr.json (docs/board.md).
 #include <fmt/format.h>
 
-#include <cxxabi.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cstring>
@@ -20,6 +18,7 @@
 #include "board/soc/soc.h"
 #include "commands.h"
 #include "cosim/rtl_build.h"
+#include "cosim/rtl_port.h"
 #include "cpu/board.h"
 #include "cpu/params.h"
 #include "model/core_params.h"
@@ -27,17 +26,6 @@
 namespace sasim {
 
 namespace {
-
-// A Verilated Cfu on the CPU model's port, clocked every cycle.
-class RtlCfuPort : public cpu::CfuPort {
- public:
-  explicit RtlCfuPort(RtlModel* rtl) : rtl_(rtl) {}
-  BusOut outputs() const override { return rtl_->outputs(); }
-  void step(const BusIn& in) override { rtl_->step(in); }
-
- private:
-  RtlModel* rtl_;
-};
 
 struct Console {
   std::string out;           // everything the UART sent
@@ -52,7 +40,6 @@ struct Span {
   const cpu::ElfSymbol* fn;  // null: no symbol
   uint64_t from, to;
 };
-const cpu::ElfSymbol* code_symbol(const cpu::ElfImage& img, uint32_t pc);
 struct Sampler {
   cpu::Vexriscv* cpu;
   const cpu::ElfImage* img;
@@ -67,7 +54,7 @@ void on_sample(void* ctx, uint64_t cycle, const cpu::CpuCounters&) {
   if (it != s->fn_of_pc.end()) {
     fn = it->second;
   } else {
-    fn = code_symbol(*s->img, pc);
+    fn = s->img->code_symbol_at(pc);
     s->fn_of_pc.emplace(pc, fn);
   }
   if (!s->spans.empty() && s->spans.back().fn == fn) s->spans.back().to = cycle;
@@ -105,34 +92,6 @@ std::vector<ProfileRow> parse_profile(const std::string& out) {
   return rows;
 }
 
-// The function around pc, or the nearest label before it (assembly such as a
-// crt0's trap entry has no function symbols); null when none.
-const cpu::ElfSymbol* code_symbol(const cpu::ElfImage& img, uint32_t pc) {
-  if (const cpu::ElfSymbol* f = img.function_at(pc)) return f;
-  const cpu::ElfSymbol* best = nullptr;
-  for (const cpu::ElfSymbol& o : img.objects)
-    if (o.addr <= pc && pc - o.addr < 0x10000 && !o.name.empty() && o.name[0] != '.' && o.name[0] != '$' &&
-        (!best || o.addr > best->addr))
-      best = &o;
-  return best;
-}
-
-std::string demangled(const std::string& name) {
-  int status = 0;
-  char* d = abi::__cxa_demangle(name.c_str(), nullptr, nullptr, &status);
-  if (status != 0 || !d) return name;
-  std::string out = d;
-  std::free(d);
-  return out;
-}
-
-void write_text_file(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  std::ofstream f(tmp, std::ios::binary);
-  f << text;
-  f.close();
-  if (!f || std::rename(tmp.c_str(), path.c_str()) != 0) throw ConfigError({{path, 0, 0, "", "cannot write"}});
-}
 
 void on_uart(void* ctx, char c) {
   auto* con = static_cast<Console*>(ctx);
@@ -367,16 +326,17 @@ int cmd_board(const CommonOptions& common, const BoardOptions& o) {
   const cpu::CpuCounters& cnt = board.cpu.counters();
   std::vector<std::pair<uint64_t, std::string>> by_fn;
   {
-    std::unordered_map<std::string, uint64_t> acc;
+    // Grouped by symbol, demangled once each.
+    std::unordered_map<const cpu::ElfSymbol*, uint64_t> acc;
     const std::vector<uint64_t>& pcc = board.cpu.cycles_by_pc();
     uint64_t other = 0;
     for (size_t i = 0; i < pcc.size(); ++i) {
       if (!pcc[i]) continue;
-      const cpu::ElfSymbol* f = code_symbol(img, cpu::BoardMemory::kRamBase + static_cast<uint32_t>(4 * i));
-      if (f) acc[demangled(f->name)] += pcc[i];
+      const cpu::ElfSymbol* f = img.code_symbol_at(cpu::BoardMemory::kRamBase + static_cast<uint32_t>(4 * i));
+      if (f) acc[f] += pcc[i];
       else other += pcc[i];
     }
-    for (auto& [n, c] : acc) by_fn.emplace_back(c, n);
+    for (auto& [sym, c] : acc) by_fn.emplace_back(c, cpu::demangle(sym->name));
     if (other) by_fn.emplace_back(other, "(no symbol)");
     std::sort(by_fn.begin(), by_fn.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   }
@@ -403,15 +363,15 @@ int cmd_board(const CommonOptions& common, const BoardOptions& o) {
   const std::vector<ProfileRow> profile = parse_profile(con.out);
   if (!o.out_dir.empty()) {
     const std::string d = o.out_dir;
-    write_text_file(d + "/uart.txt", con.out);
+    write_file_atomic(d + "/uart.txt", con.out);
     std::string fcsv = "function,cycles,share\n";
     for (const auto& [c, n] : by_fn)
       fcsv += fmt::format("\"{}\",{},{:.6f}\n", n, c, static_cast<double>(c) / static_cast<double>(std::max<uint64_t>(total_classes, 1)));
-    write_text_file(d + "/functions.csv", fcsv);
+    write_file_atomic(d + "/functions.csv", fcsv);
     std::string pcsv = "inference,event,tag,ticks,cycles\n";
     for (const ProfileRow& r : profile)
       pcsv += fmt::format("{},{},\"{}\",{},{}\n", r.inference, r.event, r.tag, r.ticks, r.ticks * 1024);
-    write_text_file(d + "/profile.csv", pcsv);
+    write_file_atomic(d + "/profile.csv", pcsv);
     nlohmann::json j;
     j["firmware"] = o.elf_path;
     j["csr_json"] = o.csr_json;
@@ -449,7 +409,7 @@ int cmd_board(const CommonOptions& common, const BoardOptions& o) {
     }
     j["firmware_cycles_total"] = totals;
     j["profile_rows"] = profile.size();
-    write_text_file(d + "/report.json", j.dump(2) + "\n");
+    write_file_atomic(d + "/report.json", j.dump(2) + "\n");
     if (!o.trace.empty()) {
       nlohmann::json ev = nlohmann::json::array();
       ev.push_back({{"ph", "M"}, {"pid", 1}, {"name", "process_name"}, {"args", {{"name", "sasim board"}}}});
@@ -457,14 +417,14 @@ int cmd_board(const CommonOptions& common, const BoardOptions& o) {
       ev.push_back({{"ph", "M"}, {"pid", 1}, {"tid", 2}, {"name", "thread_name"}, {"args", {{"name", "uart tx"}}}});
       for (const Span& sp : sampler.spans)
         ev.push_back({{"ph", "X"}, {"pid", 1}, {"tid", 1}, {"ts", sp.from}, {"dur", sp.to - sp.from},
-                      {"name", sp.fn ? demangled(sp.fn->name) : std::string("(no symbol)")}});
+                      {"name", sp.fn ? cpu::demangle(sp.fn->name) : std::string("(no symbol)")}});
       for (size_t i = 0; i < con.out.size(); ++i) {
         const char c = con.out[i];
         ev.push_back({{"ph", "i"}, {"pid", 1}, {"tid", 2}, {"ts", con.at[i]}, {"s", "t"},
                       {"name", c == '\n' ? std::string("\\n") : c == '\r' ? std::string("\\r") : std::string(1, c)}});
       }
       nlohmann::json t = {{"traceEvents", ev}, {"displayTimeUnit", "ns"}, {"otherData", {{"time_unit", "1 us = 1 clock cycle"}}}};
-      write_text_file(d + "/timeline.json", t.dump() + "\n");
+      write_file_atomic(d + "/timeline.json", t.dump() + "\n");
     }
     fmt::print(stderr, "wrote {}/report.json, functions.csv, profile.csv ({} rows), uart.txt{}\n", d, profile.size(),
                o.trace.empty() ? "" : ", timeline.json");
@@ -479,7 +439,7 @@ int cmd_board(const CommonOptions& common, const BoardOptions& o) {
   }
   const std::string fn = [&] {
     const cpu::ElfSymbol* s = img.function_at(stop.pc);
-    return s ? fmt::format(" in {}", demangled(s->name)) : std::string();
+    return s ? fmt::format(" in {}", cpu::demangle(s->name)) : std::string();
   }();
   if (stop.reason == cpu::StopReason::kMaxCycles) {
     fmt::print(stderr, "error: {}: the cycle limit {} was reached at pc 0x{:08x}{}{}\n", o.elf_path, max_cycles, stop.pc, fn,

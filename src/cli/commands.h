@@ -74,6 +74,9 @@ constexpr int kExitInterrupted = 130;
 // The output directory is a directory we can write (checked before any
 // simulation: a file, or a read-only directory, would otherwise fail at the end).
 void check_writable_dir(const std::string& dir);
+// Writes `text` to `path` through a temporary file and a rename, so that an
+// earlier file there is never left half-written (ConfigError naming it).
+void write_file_atomic(const std::string& path, const std::string& text);
 
 class Engine;
 

@@ -77,11 +77,9 @@ void make_dirs(const std::string& dir) {
   }
 }
 
-namespace {
-
 // Writes via a temporary file and rename, so an existing result is never left
 // half-written.
-void write_file(const std::string& path, const std::string& text) {
+void write_file_atomic(const std::string& path, const std::string& text) {
   const std::string tmp = path + ".tmp";
   {
     std::ofstream f(tmp, std::ios::binary);
@@ -91,8 +89,6 @@ void write_file(const std::string& path, const std::string& text) {
   if (std::rename(tmp.c_str(), path.c_str()) != 0)
     throw ConfigError({{path, 0, 0, "", fmt::format("cannot write: {}", std::strerror(errno))}});
 }
-
-}  // namespace
 
 int cmd_config(const CommonOptions& common) {
   const HwConfig hw = load_hw_config(common.hw_path, common.overrides);
@@ -129,7 +125,7 @@ void set_trace_options(const RunOptions& opt, const std::vector<std::string>& na
     eo->vcd_path = out_dir + "/trace.vcd";
     // cfu.control.cycle_kind by name in GTKWave: show the signal as decimal,
     // then Data Format > Translate Filter File > this file.
-    write_file(out_dir + "/cycle_kind.gtkw.txt", "0 compute\n1 fill_drain\n2 bank_swap\n3 readback\n4 host\n");
+    write_file_atomic(out_dir + "/cycle_kind.gtkw.txt", "0 compute\n1 fill_drain\n2 bank_swap\n3 readback\n4 host\n");
   }
   if (opt.trace == "timeline") eo->timeline_path = out_dir + "/timeline.json";
 }
@@ -266,9 +262,9 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
   if (!cpu_model) report.erase("weight_store");  // the store is modelled on the board estimate only
   const bool interrupted = layers_done < model.layers.size();
   if (interrupted) report["interrupted_after_layer"] = layers_done;
-  write_file(out_dir + "/layers.csv", csv);
-  write_file(out_dir + "/report.json", report.dump(2) + "\n");
-  write_file(out_dir + "/hw.resolved.yaml", hw_config_to_yaml(hw));
+  write_file_atomic(out_dir + "/layers.csv", csv);
+  write_file_atomic(out_dir + "/report.json", report.dump(2) + "\n");
+  write_file_atomic(out_dir + "/hw.resolved.yaml", hw_config_to_yaml(hw));
   engine->finish();  // traces last: a failure there loses none of the results above
   // Trace files of an earlier run that this one did not write are stale.
   for (const char* f : {"trace.vcd", "timeline.json"})

@@ -118,15 +118,6 @@ Csv read_csv(const std::string& path) {
   return c;
 }
 
-void write_atomic(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary);
-    if (!f || !(f << text) || !f.flush()) throw ConfigError({{path, 0, 0, "", "cannot write"}});
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw ConfigError({{path, 0, 0, "", "cannot write"}});
-}
-
 void mkdirs(const std::string& dir) {
   std::string cur;
   for (size_t i = 0; i <= dir.size(); ++i) {
@@ -469,7 +460,7 @@ bool make_plots(const std::string& dir, const Csv& csv, const std::string& csv_p
       std::sort(pts.begin(), pts.end());
       std::string data;
       for (const auto& [pe, cyc, shape] : pts) data += fmt::format("{} {} {} {}\n", pe, cyc, shape, label_x(pe, cyc));
-      write_atomic(pd + "/" + f, data);
+      write_file_atomic(pd + "/" + f, data);
       plot1 += fmt::format("{}'{}' using 1:2 with points pt 7 lc {} title '{} {}', '' using 4:2:3 with labels left "
                            "offset 0.5,0.5 font ',7' tc lt {} notitle",
                            series++ ? ", " : "", f, colour(m, d), m, d, colour(m, d));
@@ -522,7 +513,7 @@ bool make_plots(const std::string& dir, const Csv& csv, const std::string& csv_p
         }
         if (data.empty()) continue;
         const std::string f = fmt::format("by_key_{}_{}_{}.dat", k, m, d);
-        write_atomic(pd + "/" + f, data);
+        write_file_atomic(pd + "/" + f, data);
         body += fmt::format("{}'{}' using 1:2 with points pt 7 lc {} title '{} {}'", ser++ ? ", " : "", f, colour(m, d),
                             m, d);
       }
@@ -550,7 +541,7 @@ bool make_plots(const std::string& dir, const Csv& csv, const std::string& csv_p
         }
       if (data.empty()) continue;
       const std::string f = fmt::format("util_{}_{}.dat", m, d);
-      write_atomic(pd + "/" + f, data);
+      write_file_atomic(pd + "/" + f, data);
       const std::string cell = "with boxxyerror fs solid 1.0 noborder lc palette notitle";
       // Latency and cycles / bound on log colour scales (they span decades:
       // the good designs would share one colour on a linear one); a cell
@@ -604,15 +595,15 @@ bool make_plots(const std::string& dir, const Csv& csv, const std::string& csv_p
         front += fmt::format("{} {}\n", p.dsp, p.latency);
       }
     }
-    write_atomic(pd + fmt::format("/pareto_all_{}.dat", m), all);
-    write_atomic(pd + fmt::format("/pareto_front_{}.dat", m), front);
+    write_file_atomic(pd + fmt::format("/pareto_all_{}.dat", m), all);
+    write_file_atomic(pd + fmt::format("/pareto_front_{}.dat", m), front);
     plot3 += fmt::format("{}'pareto_all_{}.dat' using 1:2 with points pt 6 lc {} title '{} points', "
                          "'pareto_front_{}.dat' using 1:2 with steps lw 2 lc {} title '{} front'",
                          series++ ? ", " : "", m, model_colour[m], m, m, model_colour[m], m);
   }
   plot3 += "\nunset logscale\nunset arrow 1\nunset label 1\nset format x '% h'\n";
   both("pareto", plot3);
-  write_atomic(pd + "/plots.gp", gp);
+  write_file_atomic(pd + "/plots.gp", gp);
   // gnuplot runs without a shell (no quoting of paths), in the plots folder.
   int status = -1;
   {
@@ -695,7 +686,7 @@ int cmd_sweep_merge(const SweepOptions& o) {
   mkdirs(o.out_dir);
   std::string text = merged.header + "\n";
   for (const auto& kv : merged.rows) text += kv.second + "\n";
-  write_atomic(o.out_dir + "/sweep.csv", text);
+  write_file_atomic(o.out_dir + "/sweep.csv", text);
   make_plots(o.out_dir, merged, o.out_dir + "/sweep.csv");
   const int failed = merged.failed_rows();
   fmt::print("merged {} rows from {} directories into {}/sweep.csv ({} failed)\n", merged.rows.size(),
@@ -750,13 +741,13 @@ int cmd_sweep(const SweepOptions& o) {
   }
   if (retried) fmt::print("resume: running {} failed job(s) again\n", retried);
   // Shard metadata, so that a merge can tell a missing shard.
-  write_atomic(out + "/sweep.meta", fmt::format("shard {}/{}\njobs {}\n", o.shard, o.shards,
+  write_file_atomic(out + "/sweep.meta", fmt::format("shard {}/{}\njobs {}\n", o.shard, o.shards,
                                                 spec.size() * spec.models.size()));
   // Rewrite the CSV with only complete rows, so appends start on a line boundary.
   {
     std::string text = header + "\n";
     for (const auto& kv : done.rows) text += kv.second + "\n";
-    write_atomic(csv_path, text);
+    write_file_atomic(csv_path, text);
   }
 
   std::string base_text = default_hw_yaml();
@@ -864,7 +855,7 @@ int cmd_sweep(const SweepOptions& o) {
       {  // to reproduce the point by hand (and for bench/bench_sweep.sh): one argument per line
         std::string cl;
         for (const auto& a : args) cl += a + "\n";
-        write_atomic(j.dir + "/cmdline.txt", cl);
+        write_file_atomic(j.dir + "/cmdline.txt", cl);
       }
       std::vector<char*> argv;
       for (auto& a : args) argv.push_back(a.data());
@@ -929,7 +920,7 @@ int cmd_sweep(const SweepOptions& o) {
   Csv final_csv = read_csv(csv_path);
   std::string text = final_csv.header + "\n";
   for (const auto& kv : final_csv.rows) text += kv.second + "\n";
-  write_atomic(csv_path, text);
+  write_file_atomic(csv_path, text);
   make_plots(out, final_csv, csv_path);
   const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const int failed_total = final_csv.failed_rows();

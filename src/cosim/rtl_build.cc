@@ -17,6 +17,7 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
@@ -193,111 +194,42 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-// Builds the library for p into dir (atomically) unless it is there.
-std::string build(const CoreParams& p) {
-#ifndef SASIM_VERILATOR_BIN
-  (void)p;
-  throw std::runtime_error("this sasim was built without Verilator: no RTL can be built on demand");
-#else
-  const std::string root = cache_root();
-  mkdirs(root);
-  const std::string scratch = fmt::format("{}/.probe.{}", root, getpid());
-  const std::string verilator = SASIM_VERILATOR_BIN;
-  const std::string cxx = SASIM_CXX_COMPILER;
-  const std::string vversion = first_line({verilator, "--version"}, scratch);
-  if (vversion.empty()) throw std::runtime_error(fmt::format("cannot run {}: is Verilator installed?", verilator));
-  const std::string cversion = first_line({cxx, "--version"}, scratch);
-  const std::vector<std::string> params = parameters(p);
-  uint64_t h = 1469598103934665603ULL;
-  for (const char* f : kRtlFiles) h = fnv1a(fnv1a(h, f), embedded(f));
-  h = fnv1a(h, embedded("rtl/dynamic_cfu.cc"));
-  for (const std::string& s : params) h = fnv1a(h, s);
-  h = fnv1a(fnv1a(h, vversion), cversion);
-  const std::string dir = fmt::format("{}/{}x{}_{}_{:016x}", root, p.rows, p.cols, dataflow_name(p.dataflow), h);
-  const std::string so = dir + "/cfu.so";
-  struct stat st;
-  if (stat(so.c_str(), &st) == 0) return so;
-
-  const auto t0 = std::chrono::steady_clock::now();
-  fmt::print(stderr, "sasim: no prebuilt RTL for {}: Verilating it once into {}\n", describe(p), dir);
-  const std::string tmp = fmt::format("{}.tmp.{}", dir, getpid());
-  remove_tree(tmp);
-  mkdirs(tmp + "/rtl");
-  for (const char* f : kRtlFiles) write_text(tmp + "/" + f, embedded(f));
-  write_text(tmp + "/dynamic_cfu.cc", embedded("rtl/dynamic_cfu.cc"));
-  const std::string log = tmp + "/build.log";
-  auto fail = [&](const std::string& what) {
-    const std::string kept = dir + ".failed.log";
-    std::rename(log.c_str(), kept.c_str());
-    remove_tree(tmp);
-    return std::runtime_error(fmt::format("{} failed for {} (log: {})", what, describe(p), kept));
-  };
-  const long jobs = std::max(1L, sysconf(_SC_NPROCESSORS_ONLN));
-  std::vector<std::string> vargs = {verilator,  "--cc", "--build", "-j", std::to_string(jobs), "--prefix", "Vcfu_dyn",
-                                    "--top-module", "Cfu", "-Wno-fatal", "-CFLAGS", "-fPIC", "--Mdir", tmp + "/obj",
-                                    "-I" + tmp + "/rtl"};
-  vargs.insert(vargs.end(), params.begin(), params.end());
-  vargs.push_back(tmp + "/rtl/cfu.v");
-  fmt::print(stderr, "  [1/2] verilator --cc --build ({} jobs) ...\n", jobs);
-  if (run(vargs, log) != 0) throw fail("verilator");
-  fmt::print(stderr, "  [2/2] linking the shared library ({:.0f} s so far) ...\n", seconds_since(t0));
-  const std::string vroot = first_line({verilator, "--getenv", "VERILATOR_ROOT"}, scratch);
-  const std::vector<std::string> cargs = {cxx, "-std=c++17", "-O2", "-fPIC", "-shared", "-Wl,-Bsymbolic",
-                                          "-I" + tmp + "/obj", "-I" + vroot + "/include",
-                                          "-I" + vroot + "/include/vltstd", tmp + "/dynamic_cfu.cc",
-                                          vroot + "/include/verilated.cpp", vroot + "/include/verilated_threads.cpp",
-                                          tmp + "/obj/Vcfu_dyn__ALL.a", "-pthread",
-                                          "-o", tmp + "/cfu.so"};
-  if (run(cargs, log) != 0) throw fail("compiling the Verilated model");
-  if (std::rename(tmp.c_str(), dir.c_str()) != 0) remove_tree(tmp);  // another process finished first: use theirs
-  fmt::print(stderr, "  done in {:.0f} s; later runs load it from the cache\n", seconds_since(t0));
-  return so;
-#endif
+#ifdef SASIM_VERILATOR_BIN
+// The tools and their versions (for the cache keys).
+struct Tools {
+  std::string root, scratch, verilator, cxx, vversion, cversion;
+};
+Tools probe_tools() {
+  Tools t;
+  t.root = cache_root();
+  mkdirs(t.root);
+  t.scratch = fmt::format("{}/.probe.{}", t.root, getpid());
+  t.verilator = SASIM_VERILATOR_BIN;
+  t.cxx = SASIM_CXX_COMPILER;
+  t.vversion = first_line({t.verilator, "--version"}, t.scratch);
+  if (t.vversion.empty()) throw std::runtime_error(fmt::format("cannot run {}: is Verilator installed?", t.verilator));
+  t.cversion = first_line({t.cxx, "--version"}, t.scratch);
+  return t;
 }
 
-// The user's Cfu (CFU Playground's ports) in `dir`/`top_file`, with the
-// Verilog files beside it (`include`d ones), into the cache.
-std::string build_user(const std::string& cfu_path) {
-#ifndef SASIM_VERILATOR_BIN
-  (void)cfu_path;
-  throw std::runtime_error("this sasim was built without Verilator: no user CFU can be Verilated");
-#else
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  const fs::path top = fs::absolute(cfu_path, ec);
-  if (ec || !fs::is_regular_file(top)) throw std::runtime_error(fmt::format("{}: no such file (the project's cfu.v)", cfu_path));
-  const fs::path dir = top.parent_path();
-  const std::string root = cache_root();
-  mkdirs(root);
-  const std::string scratch = fmt::format("{}/.probe.{}", root, getpid());
-  const std::string verilator = SASIM_VERILATOR_BIN;
-  const std::string cxx = SASIM_CXX_COMPILER;
-  const std::string vversion = first_line({verilator, "--version"}, scratch);
-  if (vversion.empty()) throw std::runtime_error(fmt::format("cannot run {}: is Verilator installed?", verilator));
-  const std::string cversion = first_line({cxx, "--version"}, scratch);
-  // Every Verilog file of the project folder (cfu.v `include`s them).
-  std::vector<std::string> files;
-  for (const auto& e : fs::directory_iterator(dir, ec)) {
-    const std::string ext = e.path().extension().string();
-    if (e.is_regular_file() && (ext == ".v" || ext == ".sv" || ext == ".vh" || ext == ".svh")) files.push_back(e.path().string());
-  }
-  std::sort(files.begin(), files.end());
-  uint64_t h = fnv1a(1469598103934665603ULL, top.filename().string());
-  for (const std::string& f : files) h = fnv1a(fnv1a(h, fs::path(f).filename().string()), read_text(f));
-  h = fnv1a(h, embedded("rtl/dynamic_cfu.cc"));
-  h = fnv1a(fnv1a(h, vversion), cversion);
-  const std::string out = fmt::format("{}/user_{}_{:016x}", root, dir.filename().string(), h);
+// Verilates a Cfu (`sources`: verilator's arguments after the common ones,
+// with the top file last) into `out`/cfu.so with rtl/dynamic_cfu.cc's C
+// interface, through a temporary folder renamed into place (atomically:
+// another process that finished first wins); `stage` puts the sources into
+// the temporary folder first. Progress on stderr; on failure the log is kept
+// beside `out` and its first errors are in the message (`what` names the
+// design).
+std::string verilate_library(const Tools& t, const std::string& out, const std::string& what,
+                             const std::function<std::vector<std::string>(const std::string& tmp)>& stage) {
   const std::string so = out + "/cfu.so";
-  struct stat st;
-  if (stat(so.c_str(), &st) == 0) return so;
   const auto t0 = std::chrono::steady_clock::now();
-  fmt::print(stderr, "sasim: Verilating {} once into {}\n", top.string(), out);
   const std::string tmp = fmt::format("{}.tmp.{}", out, getpid());
   remove_tree(tmp);
   mkdirs(tmp);
   write_text(tmp + "/dynamic_cfu.cc", embedded("rtl/dynamic_cfu.cc"));
+  const std::vector<std::string> sources = stage(tmp);
   const std::string log = tmp + "/build.log";
-  auto fail = [&](const std::string& what) {
+  auto fail = [&](const std::string& step) {
     const std::string kept = out + ".failed.log";
     std::rename(log.c_str(), kept.c_str());
     remove_tree(tmp);
@@ -314,25 +246,87 @@ std::string build_user(const std::string& cfu_path) {
     if (first.find("has no member named") != std::string::npos)
       first += "\n  (the top module must be `Cfu` with CFU Playground's ports: cmd_valid, cmd_ready, "
                "cmd_payload_function_id, cmd_payload_inputs_0/1, rsp_valid, rsp_ready, rsp_payload_outputs_0, reset, clk)";
-    return std::runtime_error(fmt::format("{} failed for {} (log: {}){}", what, top.string(), kept, first));
+    return std::runtime_error(fmt::format("{} failed for {} (log: {}){}", step, what, kept, first));
   };
   const long jobs = std::max(1L, sysconf(_SC_NPROCESSORS_ONLN));
-  const std::vector<std::string> vargs = {verilator, "--cc", "--build", "-j", std::to_string(jobs), "--prefix", "Vcfu_dyn",
-                                          "--top-module", "Cfu", "-Wno-fatal", "-Wno-lint", "-Wno-style", "-CFLAGS", "-fPIC",
-                                          "--Mdir", tmp + "/obj", "-I" + dir.string(), top.string()};
+  std::vector<std::string> vargs = {t.verilator, "--cc", "--build", "-j", std::to_string(jobs), "--prefix", "Vcfu_dyn",
+                                    "--top-module", "Cfu", "-Wno-fatal", "-CFLAGS", "-fPIC", "--Mdir", tmp + "/obj"};
+  vargs.insert(vargs.end(), sources.begin(), sources.end());
   fmt::print(stderr, "  [1/2] verilator --cc --build ({} jobs) ...\n", jobs);
   if (run(vargs, log) != 0) throw fail("verilator");
   fmt::print(stderr, "  [2/2] linking the shared library ({:.0f} s so far) ...\n", seconds_since(t0));
-  const std::string vroot = first_line({verilator, "--getenv", "VERILATOR_ROOT"}, scratch);
-  const std::vector<std::string> cargs = {cxx, "-std=c++17", "-O2", "-fPIC", "-shared", "-Wl,-Bsymbolic",
+  const std::string vroot = first_line({t.verilator, "--getenv", "VERILATOR_ROOT"}, t.scratch);
+  const std::vector<std::string> cargs = {t.cxx, "-std=c++17", "-O2", "-fPIC", "-shared", "-Wl,-Bsymbolic",
                                           "-I" + tmp + "/obj", "-I" + vroot + "/include",
                                           "-I" + vroot + "/include/vltstd", tmp + "/dynamic_cfu.cc",
                                           vroot + "/include/verilated.cpp", vroot + "/include/verilated_threads.cpp",
                                           tmp + "/obj/Vcfu_dyn__ALL.a", "-pthread", "-o", tmp + "/cfu.so"};
   if (run(cargs, log) != 0) throw fail("compiling the Verilated model");
-  if (std::rename(tmp.c_str(), out.c_str()) != 0) remove_tree(tmp);
+  if (std::rename(tmp.c_str(), out.c_str()) != 0) remove_tree(tmp);  // another process finished first: use theirs
   fmt::print(stderr, "  done in {:.0f} s; later runs load it from the cache\n", seconds_since(t0));
   return so;
+}
+#endif
+
+// Builds the library for p into the cache (atomically) unless it is there.
+std::string build(const CoreParams& p) {
+#ifndef SASIM_VERILATOR_BIN
+  (void)p;
+  throw std::runtime_error("this sasim was built without Verilator: no RTL can be built on demand");
+#else
+  const Tools t = probe_tools();
+  const std::vector<std::string> params = parameters(p);
+  uint64_t h = 1469598103934665603ULL;
+  for (const char* f : kRtlFiles) h = fnv1a(fnv1a(h, f), embedded(f));
+  h = fnv1a(h, embedded("rtl/dynamic_cfu.cc"));
+  for (const std::string& s : params) h = fnv1a(h, s);
+  h = fnv1a(fnv1a(h, t.vversion), t.cversion);
+  const std::string dir = fmt::format("{}/{}x{}_{}_{:016x}", t.root, p.rows, p.cols, dataflow_name(p.dataflow), h);
+  struct stat st;
+  if (stat((dir + "/cfu.so").c_str(), &st) == 0) return dir + "/cfu.so";
+  fmt::print(stderr, "sasim: no prebuilt RTL for {}: Verilating it once into {}\n", describe(p), dir);
+  return verilate_library(t, dir, describe(p), [&](const std::string& tmp) {
+    mkdirs(tmp + "/rtl");
+    for (const char* f : kRtlFiles) write_text(tmp + "/" + f, embedded(f));
+    std::vector<std::string> a = {"-I" + tmp + "/rtl"};
+    a.insert(a.end(), params.begin(), params.end());
+    a.push_back(tmp + "/rtl/cfu.v");
+    return a;
+  });
+#endif
+}
+
+// The user's Cfu (CFU Playground's ports) at cfu_path, with the Verilog files
+// beside it (`include`d ones), into the cache.
+std::string build_user(const std::string& cfu_path) {
+#ifndef SASIM_VERILATOR_BIN
+  (void)cfu_path;
+  throw std::runtime_error("this sasim was built without Verilator: no user CFU can be Verilated");
+#else
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path top = fs::absolute(cfu_path, ec);
+  if (ec || !fs::is_regular_file(top)) throw std::runtime_error(fmt::format("{}: no such file (the project's cfu.v)", cfu_path));
+  const fs::path dir = top.parent_path();
+  const Tools t = probe_tools();
+  // Every Verilog file of the project folder (cfu.v `include`s them).
+  std::vector<std::string> files;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string ext = e.path().extension().string();
+    if (e.is_regular_file() && (ext == ".v" || ext == ".sv" || ext == ".vh" || ext == ".svh")) files.push_back(e.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  uint64_t h = fnv1a(1469598103934665603ULL, top.filename().string());
+  for (const std::string& f : files) h = fnv1a(fnv1a(h, fs::path(f).filename().string()), read_text(f));
+  h = fnv1a(h, embedded("rtl/dynamic_cfu.cc"));
+  h = fnv1a(fnv1a(h, t.vversion), t.cversion);
+  const std::string out = fmt::format("{}/user_{}_{:016x}", t.root, dir.filename().string(), h);
+  struct stat st;
+  if (stat((out + "/cfu.so").c_str(), &st) == 0) return out + "/cfu.so";
+  fmt::print(stderr, "sasim: Verilating {} once into {}\n", top.string(), out);
+  return verilate_library(t, out, top.string(), [&](const std::string&) {
+    return std::vector<std::string>{"-Wno-lint", "-Wno-style", "-I" + dir.string(), top.string()};
+  });
 #endif
 }
 

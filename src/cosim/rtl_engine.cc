@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "cosim/lockstep.h"
+#include "cosim/rtl_port.h"
 #include "cosim/rtl_build.h"
 #include "cpu/params.h"
 #include "driver/driver.h"
@@ -35,17 +36,6 @@ const RtlConfig* find_rtl_config(const CoreParams& p, std::string* available) {
 }
 
 namespace {
-
-// The Verilated RTL on the CPU model's port: clocked every cycle.
-class RtlPort : public cpu::CfuPort {
- public:
-  explicit RtlPort(RtlModel* rtl) : rtl_(rtl) {}
-  BusOut outputs() const override { return rtl_->outputs(); }
-  void step(const BusIn& in) override { rtl_->step(in); }
-
- private:
-  RtlModel* rtl_;
-};
 
 class RtlEngine : public Engine {
  public:
@@ -83,7 +73,7 @@ class RtlEngine : public Engine {
   CoreParams params_;
   std::unique_ptr<RtlModel> rtl_;
   EngineOptions opts_;
-  RtlPort port_;
+  RtlCfuPort port_;
   std::unique_ptr<cpu::BoardHost> board_;
 };
 

@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <cxxabi.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -101,14 +99,6 @@ void on_marker(void* ctx, uint32_t value, uint64_t cycle) {
     st->ended = true;
   }
   if (st->listener) st->listener->on_marker(value, cycle);
-}
-
-std::string demangle(const std::string& name) {
-  int status = 0;
-  char* d = abi::__cxa_demangle(name.c_str(), nullptr, nullptr, &status);
-  std::string out = (status == 0 && d) ? d : name;
-  std::free(d);
-  return out;
 }
 
 CpuCounters minus(const CpuCounters& a, const CpuCounters& b) {

@@ -1,5 +1,8 @@
 #include "cpu/elf_image.h"
 
+#include <cxxabi.h>
+#include <cstdlib>
+
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
@@ -50,6 +53,24 @@ const ElfSymbol* ElfImage::function_at(uint32_t addr) const {
   // Assembly labels without a size: attribute up to the next symbol.
   if (it->size == 0) return &*it;
   return nullptr;
+}
+
+const ElfSymbol* ElfImage::code_symbol_at(uint32_t addr) const {
+  if (const ElfSymbol* f = function_at(addr)) return f;
+  const ElfSymbol* best = nullptr;
+  for (const ElfSymbol& o : objects)
+    if (o.addr <= addr && addr - o.addr < 0x10000 && !o.name.empty() && o.name[0] != '.' && o.name[0] != '$' &&
+        (!best || o.addr > best->addr))
+      best = &o;
+  return best;
+}
+
+std::string demangle(const std::string& name) {
+  int status = 0;
+  char* d = abi::__cxa_demangle(name.c_str(), nullptr, nullptr, &status);
+  std::string out = (status == 0 && d) ? d : name;
+  std::free(d);
+  return out;
 }
 
 ElfImage load_elf(const std::string& path) {

@@ -29,6 +29,10 @@ struct ElfImage {
   bool find(const std::string& name, uint32_t* addr) const;
   // The function containing `addr`, or nullptr.
   const ElfSymbol* function_at(uint32_t addr) const;
+  // That function, or else the nearest label before addr within 64 KiB
+  // (assembly such as a crt0's trap entry has no function symbols); null
+  // when none.
+  const ElfSymbol* code_symbol_at(uint32_t addr) const;
   std::vector<ElfSymbol> objects;  // STT_OBJECT and STT_NOTYPE, for find()
 };
 
@@ -40,5 +44,8 @@ class ElfError : public std::runtime_error {
 };
 
 ElfImage load_elf(const std::string& path);
+
+// A C++ symbol's readable name (the name itself when it is not mangled).
+std::string demangle(const std::string& name);
 
 }  // namespace sasim::cpu

@@ -67,6 +67,8 @@ struct BoardMemory {
   // All of main_ram zero again (its pages go back to the host).
   void clear();
   static bool in_io(uint32_t a) { return a >= kIoBase && a - kIoBase < kIoBytes; }
+  // One of the interrupt-line registers (+0x10..+0x1C) of the page.
+  static bool is_irq_reg(uint32_t a) { return (a & 0xfff) >= kIrqRaise && (a & 0xfff) <= kIrqRaiseLater + 3; }
 };
 
 // The CfuPlugin revision of the core (docs/cpu-model.md, "Variants").
@@ -432,6 +434,7 @@ class Vexriscv {
   // interrupt_valid is false over (irq_quiet_from_, irq_quiet_until_]
   // (0: unknown), until an input changes.
   uint64_t irq_quiet_from_ = 0, irq_quiet_until_ = 0;
+  bool irq_quiet(uint64_t lo, uint64_t hi) const { return hi <= irq_quiet_until_ && lo > irq_quiet_from_; }
   // Whether an interrupt is taken before the instruction in decode from
   // d_in to *d (`flushed`: the cycle in which the instruction before it in
   // decode was flushed, or 0); if so, the cycle of the
