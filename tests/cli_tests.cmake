@@ -287,6 +287,54 @@ elseif(NOT tl MATCHES "^{\"displayTimeUnit\".*\"traceEvents\".*\"name\":\"uart_i
 else()
   message(STATUS "ok board_out (profile, report, timeline)")
 endif()
+# The layer runner's layers inside the firmware (menu key l, layers.cc: the
+# runner's driver objects, the layers sasim export-cfu --selftest-case wrote,
+# three of them real ones from ../shared/vectors): every output bit-exact,
+# and each layer's cycles beside sasim's estimate of the same call, on the
+# fixed memory model (the build's export too). Same driver code, same CPU
+# model, the D$ emptied as the runner's is: what remains is where the
+# linker put the code (the I$; measured -2.4 % .. +11 % per layer, +2.1 %
+# over all six); the bounds: 15 % per layer, 5 % over all.
+execute_process(COMMAND ${SASIM} board "${SOC_APP}" --csr-json "${app_csr}" --uart-in "lq" --set cpu.memory.model=fixed
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+string(REGEX MATCHALL "\n[a-z0-9_]+: [0-9]+ cycles \\(sasim [0-9]+\\), [^\n]*" rows "${out}")
+list(LENGTH rows nrows)
+set(fw_sum 0)
+set(est_sum 0)
+set(bad "")
+foreach(r ${rows})
+  string(REGEX MATCH "^\n([a-z0-9_]+): ([0-9]+) cycles \\(sasim ([0-9]+)\\), (.*)$" m "${r}")
+  set(name "${CMAKE_MATCH_1}")
+  set(fw "${CMAKE_MATCH_2}")
+  set(est "${CMAKE_MATCH_3}")
+  if(NOT CMAKE_MATCH_4 STREQUAL "bit-exact")
+    string(APPEND bad " ${name}: ${CMAKE_MATCH_4};")
+  endif()
+  math(EXPR diff "${fw} - ${est}")
+  if(diff LESS 0)
+    math(EXPR diff "-${diff}")
+  endif()
+  math(EXPR lhs "${diff} * 100")
+  math(EXPR rhs "${est} * 15")
+  if(lhs GREATER rhs)
+    string(APPEND bad " ${name}: ${fw} cycles against sasim's ${est};")
+  endif()
+  math(EXPR fw_sum "${fw_sum} + ${fw}")
+  math(EXPR est_sum "${est_sum} + ${est}")
+endforeach()
+math(EXPR diff "${fw_sum} - ${est_sum}")
+if(diff LESS 0)
+  math(EXPR diff "-${diff}")
+endif()
+math(EXPR lhs "${diff} * 100")
+math(EXPR rhs "${est_sum} * 5")
+if(NOT rc EQUAL 0 OR NOT nrows EQUAL 6 OR NOT out MATCHES "\nresnet8__01_conv2d: .*\ndscnn_kws__01_depthwise_conv2d: .*\nresnet8__14_fully_connected: .*\nlayers: 6 bit-exact, 0 failed\n")
+  message(SEND_ERROR "[board_layers] exit ${rc}, ${nrows} layer rows:\n${out}${err}")
+elseif(NOT bad STREQUAL "" OR lhs GREATER rhs)
+  message(SEND_ERROR "[board_layers]${bad} all six: ${fw_sum} cycles against sasim's ${est_sum}\n${out}")
+else()
+  message(STATUS "ok board_layers (${fw_sum} cycles in the firmware, ${est_sum} by sasim's estimate)")
+endif()
 expect(board_trace_needs_out 2 "--trace: needs --out DIR"
        ARGS board "${SOC_APP}" --csr-json "${app_csr}" --trace timeline)
 
@@ -985,6 +1033,19 @@ endif()
 expect(export_cfu_no_model 2 "nope.tflite" ARGS export-cfu --model "${WORK}/nope.tflite" --out "${WORK}/proj/nomodel")
 if(EXISTS "${WORK}/proj/nomodel")
   message(SEND_ERROR "[export_cfu_no_model] a refused export left a folder")
+endif()
+# --selftest-case: a layer case the self-test runs too (its expected output
+# the case's own); a folder that is not a case is refused, nothing written.
+expect(export_cfu_selftest_case 0 "self-test fully_connected_128x32: [0-9]+ cycles[^\n]*\n  self-test resnet8__14_fully_connected: [0-9]+ cycles on the board estimate"
+       ARGS export-cfu --out "${WORK}/proj/with_case" --selftest-case "${SHARED}/vectors/resnet8__14_fully_connected")
+file(READ "${WORK}/proj/with_case/src/sasim_selftest_data.h" case_data)
+if(NOT case_data MATCHES "#define SASIM_SELFTEST_CASES 4\n" OR NOT case_data MATCHES "\{\"resnet8__14_fully_connected\", 2, 2, \{1, 64, 0, 0\}, \{10, 64, 0, 0\}, \{1, 10, 0, 0\}")
+  message(SEND_ERROR "[export_cfu_selftest_case] sasim_selftest_data.h lacks the case:\n${case_data}")
+endif()
+expect(export_cfu_selftest_not_case 2 "vectors/case.yaml: cannot read case"
+       ARGS export-cfu --out "${WORK}/proj/not_case" --selftest-case "${SHARED}/vectors")
+if(EXISTS "${WORK}/proj/not_case")
+  message(SEND_ERROR "[export_cfu_selftest_not_case] a refused export left a folder")
 endif()
 if(EXISTS "${WORK}/proj/bad" OR EXISTS "${WORK}/proj/named")
   message(SEND_ERROR "[export_cfu_bad_set] a refused export left a folder")

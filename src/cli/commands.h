@@ -190,6 +190,9 @@ struct ExportOptions {
   std::string model_path;  // --model: a .tflite whose fusable layers the bridge fuses (empty: none)
   std::string name;     // empty: the folder's name
   bool force = false;   // replace an earlier export in out_dir
+  // --selftest-case: layer cases (../shared/vectors' format) the self-test
+  // runs after its own three layers, e.g. a model's own layers.
+  std::vector<std::string> selftest_cases;
 };
 
 // Writes a CFU Playground project for the configuration (src/cli/export_cfu.cc).

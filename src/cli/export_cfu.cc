@@ -21,6 +21,7 @@
 #include "model/core_params.h"
 #include "model/host.h"
 #include "board/mailbox.h"
+#include "sasim/case_io.h"
 #include "tflite/board_ops.h"
 #include "tflite/graph.h"
 #include "tflite/import.h"
@@ -97,6 +98,7 @@ int cmd_export_cfu(const CommonOptions& common, const ExportOptions& o) {
   in.name = name;
   in.version = sasim_version();
   in.selftest = selftest_cases();
+  for (const std::string& dir : o.selftest_cases) in.selftest.push_back(selftest_case_from(load_case(dir)));
   // One engine (a process has one SystemC elaboration): the model's whole
   // inference first, as `sasim run` starts it, then the self-test.
   EngineOptions eo;

@@ -143,6 +143,10 @@ int sc_main(int argc, char* argv[]) {
                          "a .tflite model: the bridge fuses its ADDs/MULs that read only the previous CFU layer's "
                          "output into that layer's readback, as `sasim run` does (default: none)")
       ->type_name("FILE.tflite");
+  export_cfu->add_option("--selftest-case", exo.selftest_cases,
+                         "a layer case folder (case.yaml and .bin files, as in ../shared/vectors) the self-test also "
+                         "runs, its expected output the case's own; repeatable")
+      ->type_name("DIR");
 
   CLI::App* import = app.add_subcommand(
       "import", "import a .tflite model as a whole-network sasim model config (accelerator layers and CPU operators)");

@@ -11,6 +11,7 @@
 #include "driver/cfu_isa.h"
 #include "export/embedded.h"
 #include "model/core_params.h"
+#include "sasim/case_io.h"
 #include "sasim/golden.h"
 #include "sasim/quant.h"
 #include "sasim/resources.h"
@@ -126,6 +127,34 @@ std::vector<SelftestCase> selftest_cases() {
     cases.push_back(make_case(s.name, s, 1.0 / 4000, &rng));
   }
   return cases;
+}
+
+SelftestCase selftest_case_from(const LayerCase& lc) {
+  const LayerSpec& s = lc.spec;
+  const std::string yaml = lc.dir + "/case.yaml";
+  const char* why = s.has_fused  ? "a fused elementwise operator"
+                    : s.in_place ? "an in-place layer"
+                    : s.op == OpKind::kFullyConnected && s.output_multiplier.size() != 1
+                        ? "a fully connected layer with per-channel multipliers (TFLite Micro's FullyConnected takes one)"
+                        : nullptr;
+  if (why)
+    throw ConfigError({{yaml, 0, 0, "--selftest-case",
+                        fmt::format("{}: the self-test's TFLite Micro calls cannot run {}", lc.name, why)}});
+  SelftestCase c;
+  c.name = lc.name;
+  c.spec = s;
+  c.data = lc.data;
+  c.expected = lc.data.output;
+  c.data.output.clear();
+  if (s.op != OpKind::kFullyConnected && c.spec.output_multiplier.size() == 1) {
+    c.spec.output_multiplier.assign(static_cast<size_t>(s.out_c()), s.output_multiplier[0]);
+    c.spec.output_shift.assign(static_cast<size_t>(s.out_c()), s.output_shift[0]);
+  }
+  if (!s.has_bias) {
+    c.spec.has_bias = true;
+    c.data.bias.assign(static_cast<size_t>(s.out_c()), 0);
+  }
+  return c;
 }
 
 // ---- generated files ----------------------------------------------------------

@@ -30,6 +30,18 @@ struct SelftestCase {
 // with deterministic data), validated, with their golden outputs.
 std::vector<SelftestCase> selftest_cases();
 
+// A layer case (../shared/vectors' format, sasim::load_case) as a self-test
+// layer (export-cfu --selftest-case): its data and its expected output (the
+// case's own, from TFLite Micro's reference kernels). Per-tensor conv and
+// depthwise multipliers are repeated per channel (ConvPerChannel reads one
+// per channel; the same arithmetic) and a layer without bias gets zeros (as
+// a null bias adds nothing). Throws ConfigError naming the case's case.yaml
+// for what the self-test's TFLite Micro calls cannot express: a fused
+// operator, an in-place layer, a fully connected layer with per-channel
+// multipliers.
+struct LayerCase;
+SelftestCase selftest_case_from(const LayerCase& c);
+
 // An operator of the model given to export-cfu --model as `sasim run` times
 // it (the whole inference on the board estimate), for the project's README.
 struct OperatorCycles {

@@ -9,6 +9,8 @@
  *   m  with the toy user CFU (tests/firmware/user_cfu): a SIMD MAC over
  *      64 word pairs on the CFU and in software, both printed
  *   h  with the toy user CFU: a command it never answers
+ *   l  the layer runner's layers (layers.cc): each through sasim's driver,
+ *      its cycles beside sasim's estimate, its output checked
  *   p  a profile in TFLite Micro's format ("Event","Tag","Ticks", one tick
  *      = 1024 cycles) of the CPU and CFU loops, as an inference prints it
  *   u  touch a register the board model does not model
@@ -31,6 +33,8 @@ void isr(void) {
 }
 
 static uint32_t buf[1024];
+
+void run_layers(void);
 
 static void cycles_total(uint64_t n) {
   put_dec(n);
@@ -166,6 +170,7 @@ int main(void) {
       case 't': timer_wait(); break;
       case 'b': bench(); break;
       case 'm': simd_mac(); break;
+      case 'l': run_layers(); break;
       case 'p': profile(); break;
       case 'h': put_str("hang\n"); (void)CFU_OP(7, 0, 0, 0); break;
       case 'u': csr_write(CSR_UNMODELLED_THING_REG_ADDR, 1); break;
