@@ -284,6 +284,14 @@ elseif(NOT rep MATCHES "\"firmware_cycles_total\": \\[\n +[0-9]+,\n +[0-9]+\n +\
   message(SEND_ERROR "[board_out_report] report.json lacks the firmware's totals, the functions or the classes:\n${rep}")
 elseif(NOT tl MATCHES "^{\"displayTimeUnit\".*\"traceEvents\".*\"name\":\"uart_isr\"")
   message(SEND_ERROR "[board_out_timeline] timeline.json has no uart_isr span")
+# The CFU bus (soc::CfuMonitor): the two profiles' loops are 2 x 1000 ID
+# commands, each answered the cycle after it was taken; on the timeline each
+# loop is one span of 1000 commands.
+elseif(NOT rep MATCHES "\"cfu_bus\": {\n +\"array\": {" OR
+       NOT rep MATCHES "\"cmd_wait_cycles\": 0,\n +\"commands\": 2000,\n +\"funct3\": 0,\n +\"funct7\": 1,\n +\"latency_cycles\": 2000,\n +\"mean_latency\": 1.0,\n +\"name\": \"ID \\(0,1\\)\"")
+  message(SEND_ERROR "[board_out_cfu_bus] report.json's cfu_bus lacks the 2000 ID commands:\n${rep}")
+elseif(NOT tl MATCHES "\"name\":\"ID \\(0,1\\) x1000\",\"ph\":\"X\",\"pid\":1,\"tid\":3,[^\n]*\"name\":\"ID \\(0,1\\) x1000\"")
+  message(SEND_ERROR "[board_out_cfu_timeline] timeline.json lacks the two spans of 1000 ID commands")
 else()
   message(STATUS "ok board_out (profile, report, timeline)")
 endif()
@@ -358,8 +366,14 @@ if(HAVE_RTL)
   else()
     message(STATUS "ok board_cfu_rtl (${cycles_rtl} cycles on both)")
   endif()
-  expect(board_user_cfu 0 "simd mac cfu 4294926570 software 4294926570\n.*ended: main returned"
-         ARGS board "${SOC_APP}" --csr-json "${app_csr}" --uart-in "mq" --cfu "${SRC}/tests/firmware/user_cfu/cfu.v")
+  expect(board_user_cfu 0 "simd mac cfu 4294926570 software 4294926570\n.*CFU bus: 65 commands taken, 65 cycles with a command outstanding.*ended: main returned"
+         ARGS board "${SOC_APP}" --csr-json "${app_csr}" --uart-in "mq" --cfu "${SRC}/tests/firmware/user_cfu/cfu.v"
+              --out "${WORK}/board_user_cfu")
+  # A user's CFU: function ids without sasim's command names.
+  file(READ "${WORK}/board_user_cfu/report.json" urep)
+  if(NOT urep MATCHES "\"commands\": 64,\n +\"funct3\": 1,\n +\"funct7\": 0,\n[^}]*\"name\": \"\\(1,0\\)\"" OR urep MATCHES "\"array\"")
+    message(SEND_ERROR "[board_user_cfu_bus] report.json's cfu_bus:\n${urep}")
+  endif()
   expect(board_user_cfu_hangs 1 "in main \\(instruction 0x[0-9a-f]+\\) in cycle [0-9]+: CFU instruction with function id 7 \\(funct7 0, funct3 7\\): the CFU took the command and has not answered \\(rsp_valid = 0\\) for 100000 cycles"
          ARGS board "${SOC_APP}" --csr-json "${app_csr}" --uart-in "h" --cfu "${SRC}/tests/firmware/user_cfu/cfu.v" --cfu-timeout 100000)
   file(MAKE_DIRECTORY "${WORK}/broken_cfu")

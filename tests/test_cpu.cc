@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "board/cpu_ops.h"
+#include "board/soc/cfu_monitor.h"
 #include "cpu/board.h"
 #include "cpu/board_host.h"
 #include "cpu/cfu_hazards.h"
@@ -312,6 +313,87 @@ TEST_CASE("an idle CFU span skipped in bulk equals stepping it", "[cpu][cfu]") {
       b.step(none);
     }
   }
+}
+
+namespace {
+
+// A CFU that holds two commands and answers each 3 cycles after taking it,
+// in order (a pipelined user CFU), for the bus monitor's test.
+class TwoDeepCfu : public sasim::cpu::CfuPort {
+ public:
+  sasim::BusOut outputs() const override {
+    sasim::BusOut o;
+    o.cmd_ready = q_.size() < 2;
+    o.rsp_valid = !q_.empty() && q_.front().first <= t_;
+    o.rsp_payload = o.rsp_valid ? q_.front().second : 0;
+    return o;
+  }
+  void step(const sasim::BusIn& in) override {
+    const sasim::BusOut o = outputs();
+    if (o.rsp_valid && in.rsp_ready) q_.erase(q_.begin());
+    if (in.cmd_valid && o.cmd_ready) q_.push_back({t_ + 3, in.function_id});
+    ++t_;
+  }
+  void idle(uint64_t n, bool) override {
+    idled += n;
+    t_ += n;
+  }
+  uint64_t idled = 0;
+
+ private:
+  uint64_t t_ = 0;
+  std::vector<std::pair<uint64_t, uint32_t>> q_;
+};
+
+}  // namespace
+
+TEST_CASE("the CFU bus monitor counts a pipelined CFU's handshakes exactly", "[cpu][cfu][board]") {
+  TwoDeepCfu cfu;
+  sasim::soc::CfuMonitor m(&cfu, 10);
+  // Cycle by cycle: commands 9, 9, then 10 presented from cycle 2 (the CFU
+  // is full in cycles 2 and 3, takes it in 4); the answer of the second
+  // command (ready in 4) waits one cycle for rsp_ready.
+  struct In {
+    bool valid;
+    uint32_t fid;
+    bool rsp_ready;
+  };
+  const In seq[] = {{true, 9, true}, {true, 9, true}, {true, 10, true}, {true, 10, true},
+                    {true, 10, false}, {false, 0, true}, {false, 0, true}, {false, 0, true}, {false, 0, true}};
+  for (const In& x : seq) {
+    sasim::BusIn in;
+    in.cmd_valid = x.valid;
+    in.function_id = x.fid;
+    in.rsp_ready = x.rsp_ready;
+    m.step(in);
+  }
+  CHECK(m.total().commands == 3);
+  CHECK(m.total().cmd_wait == 2);     // cycles 2 and 3
+  CHECK(m.total().latency == 3 + 4 + 3);  // answered in 3, 5 (one cycle stalled) and 7
+  CHECK(m.total().rsp_stalled == 1);  // cycle 4
+  CHECK(m.busy() == 7);               // cycles 1 .. 7 start with a command outstanding
+  REQUIRE(m.by_function().size() == 2);
+  CHECK(m.by_function().at(9).commands == 2);
+  CHECK(m.by_function().at(9).latency == 7);
+  CHECK(m.by_function().at(9).rsp_stalled == 1);
+  CHECK(m.by_function().at(10).cmd_wait == 2);
+  CHECK(m.by_function().at(10).latency == 3);
+  // The timeline: the two 9s as one span (the second taken within the gap),
+  // then the 10.
+  REQUIRE(m.spans().size() == 2);
+  CHECK(m.spans()[0].function_id == 9);
+  CHECK(m.spans()[0].from == 0);
+  CHECK(m.spans()[0].to == 5);
+  CHECK(m.spans()[0].commands == 2);
+  CHECK(m.spans()[1].from == 4);
+  CHECK(m.spans()[1].to == 7);
+  // Nothing outstanding: an idle span goes to the CFU in one call.
+  m.idle(100, true);
+  CHECK(cfu.idled == 100);
+  CHECK(m.now() == 9 + 100);
+  CHECK(sasim::soc::CfuMonitor::function_name(5 | 0 << 3, true) == "READ NEXT (5,0)");
+  CHECK(sasim::soc::CfuMonitor::function_name(0 | 13 << 3, true) == "(not a command) (0,13)");
+  CHECK(sasim::soc::CfuMonitor::function_name(1, false) == "(1,0)");
 }
 
 TEST_CASE("a program that misbehaves stops with the pc, the instruction and the cycle", "[cpu]") {

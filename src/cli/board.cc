@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <sstream>
 
+#include "board/soc/cfu_monitor.h"
 #include "board/soc/csr_json.h"
 #include "board/soc/soc.h"
 #include "commands.h"
@@ -156,6 +157,17 @@ std::vector<soc::UartInputChar> parse_uart_in(const std::string& arg, uint64_t c
   return v;
 }
 
+// What sasim's CFU model's array did with the cycles it was clocked
+// (CfuCore's profile classes).
+const char* const kArrayKinds[] = {"compute", "fill_drain", "bank_swap", "readback", "idle"};
+std::string array_activity(const CoreCounters& c, uint64_t to) {
+  std::string s;
+  for (int k = 0; k < 5; ++k)
+    s += fmt::format("{}{} {:.1f}%", k ? ", " : "", kArrayKinds[k],
+                     100.0 * static_cast<double>(c.by_kind[k]) / static_cast<double>(std::max<uint64_t>(c.cycles, 1)));
+  return s + fmt::format(" (to cycle {}, its last command)", to);
+}
+
 }  // namespace
 
 int cmd_board(const CommonOptions& common, const BoardOptions& o) {
@@ -219,8 +231,14 @@ int cmd_board(const CommonOptions& common, const BoardOptions& o) {
   }
   if (rtl) rtl->reset();
   RtlCfuPort rtl_port(rtl.get());
-  auto board_ptr = rtl ? std::make_unique<cpu::Board>(cpu::cpu_params_from(hw), core_params_from(hw), &rtl_port)
-                       : std::make_unique<cpu::Board>(cpu::cpu_params_from(hw), core_params_from(hw));
+  // Whichever CFU it is, the CPU reaches it through the bus monitor (what
+  // the report and the timeline say of the CFU); with --trace, its commands
+  // are kept as timeline spans (at most kMaxCfuSpans).
+  constexpr size_t kMaxCfuSpans = 200'000;
+  auto core = std::make_unique<CfuCore>(core_params_from(hw));
+  cpu::CoreCfuPort core_port(core.get());
+  soc::CfuMonitor monitor(rtl ? static_cast<cpu::CfuPort*>(&rtl_port) : &core_port, o.trace.empty() ? 0 : kMaxCfuSpans);
+  auto board_ptr = std::make_unique<cpu::Board>(cpu::cpu_params_from(hw), core_params_from(hw), &monitor);
   cpu::Board& board = *board_ptr;
   try {
     board.load(img);
@@ -354,8 +372,15 @@ int cmd_board(const CommonOptions& common, const BoardOptions& o) {
       top += fmt::format("{}{} {:.1f}%", i ? ", " : "", by_fn[i].second,
                          100.0 * static_cast<double>(by_fn[i].first) / static_cast<double>(std::max<uint64_t>(total_classes, 1)));
     fmt::print(stderr, "top functions: {}\n", top);
-    fmt::print(stderr, "CFU: {} instructions, {} cycles waiting for it to take a command, {} for its responses\n",
+    fmt::print(stderr, "CFU: {} instructions; the CPU held them {} cycles before the CFU took them (behind older loads, "
+                       "stores, branches and CSRs on the 2022 cores, or cmd_ready low) and waited {} for responses\n",
                cnt.cfu_instructions, cnt.cycles_by_class[cpu::kCfuCmd], cnt.cycles_by_class[cpu::kCfuRsp]);
+    const soc::CfuBusStats& bus = monitor.total();
+    fmt::print(stderr, "CFU bus: {} commands taken, {} cycles with a command outstanding, {} with cmd_ready low under "
+                       "a command, {} with an answer waiting for the CPU{}\n",
+               bus.commands, monitor.busy(), bus.cmd_wait, bus.rsp_stalled,
+               rtl ? std::string()
+                   : fmt::format("; the array: {}", array_activity(core->counters(), monitor.now())));
     if (!board.cpu.forks().empty() || !board.cpu.replays().empty())
       fmt::print(stderr, "warning: {} CfuPlugin forks and {} replayed CFU commands (2021 core; details in report.json)\n",
                  board.cpu.forks().size(), board.cpu.replays().size());
@@ -394,6 +419,36 @@ int cmd_board(const CommonOptions& common, const BoardOptions& o) {
     for (const cpu::ReplayEvent& r : board.cpu.replays())
       hz.push_back({{"kind", "replay (F20-F22)"}, {"pc", fmt::format("0x{:08x}", r.cfu_pc)}, {"load_pc", fmt::format("0x{:08x}", r.load_pc)}, {"cycle", r.cycle}});
     j["cfu_hazards"] = hz;
+    {
+      // The CFU bus (soc::CfuMonitor): per function id, and for sasim's
+      // CFU model what its array did.
+      const bool sasim_cfu = o.cfu == "model" || o.cfu == "rtl";
+      auto stats = [](const soc::CfuBusStats& b) {
+        return nlohmann::json{{"commands", b.commands},
+                              {"cmd_wait_cycles", b.cmd_wait},
+                              {"latency_cycles", b.latency},
+                              {"mean_latency", b.commands ? static_cast<double>(b.latency) / static_cast<double>(b.commands) : 0.0},
+                              {"rsp_stalled_cycles", b.rsp_stalled}};
+      };
+      nlohmann::json bus = stats(monitor.total());
+      bus["busy_cycles"] = monitor.busy();
+      nlohmann::json fns = nlohmann::json::array();
+      for (const auto& [fid, b] : monitor.by_function()) {
+        nlohmann::json f = stats(b);
+        f["funct3"] = fid & 7;
+        f["funct7"] = fid >> 3;
+        f["name"] = soc::CfuMonitor::function_name(fid, sasim_cfu);
+        fns.push_back(f);
+      }
+      bus["by_function"] = fns;
+      if (!rtl) {
+        const CoreCounters& c = core->counters();
+        nlohmann::json a = {{"cycles", c.cycles}, {"commands", c.commands}, {"macs", c.macs}, {"passes", c.passes}};
+        for (int k = 0; k < 5; ++k) a[kArrayKinds[k]] = c.by_kind[k];
+        bus["array"] = a;
+      }
+      j["cfu_bus"] = bus;
+    }
     nlohmann::json fns = nlohmann::json::array();
     for (size_t i = 0; i < by_fn.size() && i < 50; ++i) fns.push_back({{"function", by_fn[i].second}, {"cycles", by_fn[i].first}});
     j["functions"] = fns;
@@ -415,6 +470,20 @@ int cmd_board(const CommonOptions& common, const BoardOptions& o) {
       ev.push_back({{"ph", "M"}, {"pid", 1}, {"name", "process_name"}, {"args", {{"name", "sasim board"}}}});
       ev.push_back({{"ph", "M"}, {"pid", 1}, {"tid", 1}, {"name", "thread_name"}, {"args", {{"name", "cpu: function (sampled every 1,000 cycles)"}}}});
       ev.push_back({{"ph", "M"}, {"pid", 1}, {"tid", 2}, {"name", "thread_name"}, {"args", {{"name", "uart tx"}}}});
+      ev.push_back({{"ph", "M"}, {"pid", 1}, {"tid", 3}, {"name", "thread_name"},
+                    {"args", {{"name", "cfu: commands (a run of one function id per span)"}}}});
+      {
+        const bool sasim_cfu = o.cfu == "model" || o.cfu == "rtl";
+        std::unordered_map<uint32_t, std::string> names;
+        for (const soc::CfuSpan& sp : monitor.spans()) {
+          auto it = names.find(sp.function_id);
+          if (it == names.end()) it = names.emplace(sp.function_id, soc::CfuMonitor::function_name(sp.function_id, sasim_cfu)).first;
+          ev.push_back({{"ph", "X"}, {"pid", 1}, {"tid", 3}, {"ts", sp.from}, {"dur", std::max<uint64_t>(sp.to - sp.from, 1)},
+                        {"name", sp.commands > 1 ? fmt::format("{} x{}", it->second, sp.commands) : it->second}});
+        }
+        if (monitor.spans_truncated())
+          fmt::print(stderr, "note: the timeline holds the first {} CFU command spans only\n", monitor.spans().size());
+      }
       for (const Span& sp : sampler.spans)
         ev.push_back({{"ph", "X"}, {"pid", 1}, {"tid", 1}, {"ts", sp.from}, {"dur", sp.to - sp.from},
                       {"name", sp.fn ? cpu::demangle(sp.fn->name) : std::string("(no symbol)")}});
