@@ -7,7 +7,9 @@
 #include <cctype>
 #include <cstring>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <unistd.h>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -17,12 +19,15 @@
 #include "board/soc/cfu_monitor.h"
 #include "board/soc/csr_json.h"
 #include "board/soc/soc.h"
+#include "board_profile.h"
 #include "commands.h"
 #include "cosim/rtl_build.h"
 #include "cosim/rtl_port.h"
 #include "cpu/board.h"
 #include "cpu/params.h"
 #include "model/core_params.h"
+#include "tflite/import.h"
+#include "tflite/reader.h"
 
 namespace sasim {
 
@@ -61,38 +66,6 @@ void on_sample(void* ctx, uint64_t cycle, const cpu::CpuCounters&) {
   if (!s->spans.empty() && s->spans.back().fn == fn) s->spans.back().to = cycle;
   else s->spans.push_back(Span{fn, s->spans.empty() ? 0 : s->spans.back().to, cycle});
 }
-
-// TFLite Micro's profile as the firmware prints it: a line "Event","Tag","Ticks"
-// and then "N,TAG,TICKS" lines (1 tick = 1024 cycles), once per inference.
-struct ProfileRow {
-  int inference;
-  std::string event, tag;
-  uint64_t ticks;
-};
-std::vector<ProfileRow> parse_profile(const std::string& out) {
-  std::vector<ProfileRow> rows;
-  std::istringstream is(out);
-  std::string line;
-  int inference = 0;
-  bool in = false;
-  static const std::regex row(R"(^\s*(\d+)\s*,\s*([^,]*?)\s*,\s*(\d+)\s*$)");
-  while (std::getline(is, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find("\"Event\",\"Tag\",\"Ticks\"") != std::string::npos) {
-      in = true;
-      ++inference;
-      continue;
-    }
-    std::smatch m;
-    if (in && std::regex_match(line, m, row)) {
-      rows.push_back(ProfileRow{inference, m[1].str(), m[2].str(), std::stoull(m[3].str())});
-    } else if (in) {
-      in = false;
-    }
-  }
-  return rows;
-}
-
 
 void on_uart(void* ctx, char c) {
   auto* con = static_cast<Console*>(ctx);
@@ -184,6 +157,13 @@ int cmd_board(const CommonOptions& common, const BoardOptions& o) {
     check_writable_dir(o.out_dir);
   }
   const soc::CsrJson csr = soc::load_csr_json(o.csr_json);
+  // --model: read (and refused) before the firmware runs.
+  std::unique_ptr<tflite::Model> model;
+  std::unique_ptr<tflite::Imported> imported;
+  if (!o.model_path.empty()) {
+    model = std::make_unique<tflite::Model>(tflite::load_tflite(o.model_path));
+    imported = std::make_unique<tflite::Imported>(tflite::import_model(*model));
+  }
   std::vector<Override> sets = common.overrides;
   // main_ram as the build has it (Nexys A7: 128 MiB), unless --set says.
   const bool ram_set = std::any_of(sets.begin(), sets.end(), [](const Override& s) { return s.key == "cpu.memory.ram_bytes"; });
@@ -379,8 +359,9 @@ int cmd_board(const CommonOptions& common, const BoardOptions& o) {
     fmt::print(stderr, "CFU bus: {} commands taken, {} cycles with a command outstanding, {} with cmd_ready low under "
                        "a command, {} with an answer waiting for the CPU{}\n",
                bus.commands, monitor.busy(), bus.cmd_wait, bus.rsp_stalled,
-               rtl ? std::string()
-                   : fmt::format("; the array: {}", array_activity(core->counters(), monitor.now())));
+               rtl || core->counters().commands == 0
+                   ? std::string()
+                   : fmt::format("; the array: {}", array_activity(core->counters(), core->counters().cycles)));
     if (!board.cpu.forks().empty() || !board.cpu.replays().empty())
       fmt::print(stderr, "warning: {} CfuPlugin forks and {} replayed CFU commands (2021 core; details in report.json)\n",
                  board.cpu.forks().size(), board.cpu.replays().size());
@@ -457,11 +438,7 @@ int cmd_board(const CommonOptions& common, const BoardOptions& o) {
     for (const auto& [n, c] : soc.accesses()) regs[n] = c;
     j["registers_accessed"] = regs;
     nlohmann::json totals = nlohmann::json::array();
-    {
-      static const std::regex tot(R"((\d+)\s+cycles total)");
-      for (auto it = std::sregex_iterator(con.out.begin(), con.out.end(), tot); it != std::sregex_iterator(); ++it)
-        totals.push_back(std::stoull((*it)[1].str()));
-    }
+    for (uint64_t t : firmware_totals(con.out)) totals.push_back(t);
     j["firmware_cycles_total"] = totals;
     j["profile_rows"] = profile.size();
     write_file_atomic(d + "/report.json", j.dump(2) + "\n");
@@ -497,6 +474,28 @@ int cmd_board(const CommonOptions& common, const BoardOptions& o) {
     }
     fmt::print(stderr, "wrote {}/report.json, functions.csv, profile.csv ({} rows), uart.txt{}\n", d, profile.size(),
                o.trace.empty() ? "" : ", timeline.json");
+  }
+  // --model: the firmware's last profiled inference against sasim run.
+  if (model && !interrupted) {
+    const std::vector<uint64_t> totals = firmware_totals(con.out);
+    const uint64_t fw_total = totals.empty() ? 0 : totals.back();
+    // sasim run's files: into --out, or a temporary folder removed after.
+    const std::string run_dir = o.out_dir.empty() ? (std::filesystem::temp_directory_path() /
+                                                     fmt::format("sasim-board-run-{}", getpid())).string()
+                                                  : o.out_dir + "/sasim_run";
+    ProfileComparison cmp;
+    try {
+      cmp = compare_with_run(hw, o.model_path, *model, *imported, profile, fw_total, run_dir);
+    } catch (...) {
+      if (o.out_dir.empty()) std::filesystem::remove_all(run_dir);
+      throw;
+    }
+    if (o.out_dir.empty()) std::filesystem::remove_all(run_dir);
+    fmt::print(stderr, "{}", cmp.text);
+    if (cmp.matched && !o.out_dir.empty()) {
+      write_file_atomic(o.out_dir + "/compare.csv", cmp.csv);
+      fmt::print(stderr, "wrote {}/compare.csv and sasim run's files in {}\n", o.out_dir, run_dir);
+    }
   }
   if (interrupted) {
     fmt::print(stderr, "interrupted at cycle {} (pc 0x{:08x})\n", end, board.cpu.pc());

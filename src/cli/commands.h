@@ -221,6 +221,9 @@ struct BoardOptions {
   int64_t idle_cycles = 200'000'000;
   std::string out_dir;    // --out DIR: report.json, functions.csv, profile.csv, uart.txt
   std::string trace;      // --trace timeline: DIR/timeline.json (Perfetto)
+  // --model FILE.tflite: the model the firmware runs; its last profiled
+  // inference against `sasim run` of it, operator by operator
+  std::string model_path;
 };
 
 // Runs a CFU Playground firmware on the simulated board (docs/board.md):

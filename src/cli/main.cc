@@ -129,6 +129,10 @@ int sc_main(int argc, char* argv[]) {
                         "end once all of --uart-in was taken and nothing was printed for this many cycles (0: never)")
       ->capture_default_str();
   board_cmd->add_option("--out", bo.out_dir, "write report.json, functions.csv, profile.csv and uart.txt here")->type_name("DIR");
+  board_cmd->add_option("--model", bo.model_path,
+                        "the .tflite model the firmware runs: its last profiled inference compared, operator by "
+                        "operator, with sasim run of the model on this configuration (DIR/compare.csv with --out)")
+      ->type_name("FILE.tflite");
   board_cmd->add_option("--trace", bo.trace, "timeline: DIR/timeline.json for Perfetto (functions sampled, UART characters)")
       ->check(CLI::IsMember({"timeline"}));
 

@@ -11,6 +11,8 @@
  *   h  with the toy user CFU: a command it never answers
  *   l  the layer runner's layers (layers.cc): each through sasim's driver,
  *      its cycles beside sasim's estimate, its output checked
+ *   e  echo what the UART brings, line by line, until a line "end" (the
+ *      tests type a TFLite Micro profile for sasim board --model to read)
  *   p  a profile in TFLite Micro's format ("Event","Tag","Ticks", one tick
  *      = 1024 cycles) of the CPU and CFU loops, as an inference prints it
  *   u  touch a register the board model does not model
@@ -111,6 +113,22 @@ static void profile(void) {
   put_str(")\n");
 }
 
+static void echo_lines(void) {
+  char line[4];
+  int n = 0;
+  for (;;) {
+    const char c = uart_read();
+    uart_write(c);
+    if (c == '\n') {
+      if (n == 3 && line[0] == 'e' && line[1] == 'n' && line[2] == 'd') return;
+      n = 0;
+    } else if (c != '\r') {
+      if (n < 4) line[n] = c;
+      ++n;
+    }
+  }
+}
+
 static void cfu_loop(void) {
   perf0_set(0);
   perf0_enable(1);
@@ -172,6 +190,7 @@ int main(void) {
       case 'm': simd_mac(); break;
       case 'l': run_layers(); break;
       case 'p': profile(); break;
+      case 'e': echo_lines(); break;
       case 'h': put_str("hang\n"); (void)CFU_OP(7, 0, 0, 0); break;
       case 'u': csr_write(CSR_UNMODELLED_THING_REG_ADDR, 1); break;
       case 'n': *(volatile uint32_t*)(uintptr_t)timer_events = 1; break;
