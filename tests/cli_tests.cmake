@@ -441,6 +441,22 @@ if(HAVE_RTL)
          ARGS board "${SOC_APP}" --csr-json "${app_csr}" --uart-in "1" --cfu "${WORK}/broken_cfu/cfu.v")
   unset(ENV{SASIM_CACHE_DIR})
 endif()
+# The CPU comes from csr.json (LiteX's config_cpu_human_name: CFU
+# Playground's --cpu-variant perf+cfu or the default full+cfu); a core sasim
+# does not model is refused unless --set cpu.variant chooses one.
+file(READ "${app_csr}" app_csr_text)
+string(REPLACE "vexriscv_perfcfu" "VexRiscv_FullCfu" full_csr "${app_csr_text}")
+file(WRITE "${WORK}/csr_full.json" "${full_csr}")
+expect(board_cpu_full 0 "checksum 2351534749\n.*on the VexRiscv full\\+cfu model as csr.json's config_cpu_human_name VexRiscv_FullCfu says"
+       ARGS board "${SOC_APP}" --csr-json "${WORK}/csr_full.json" --uart-in "2q")
+string(REPLACE "vexriscv_perfcfu" "VexRiscv_SlimPerfCfu" slim_csr "${app_csr_text}")
+file(WRITE "${WORK}/csr_slim.json" "${slim_csr}")
+expect(board_cpu_unknown 2 "csr_slim.json:38:[0-9]+: constants.config_cpu_human_name: 'VexRiscv_SlimPerfCfu': a CPU sasim does not model"
+       ARGS board "${SOC_APP}" --csr-json "${WORK}/csr_slim.json" --uart-in "q")
+expect(board_cpu_chosen 0 "on the VexRiscv perf\\+cfu model \\(memory"
+       ARGS board "${SOC_APP}" --csr-json "${WORK}/csr_slim.json" --uart-in "q" --set cpu.variant=perf+cfu)
+expect(board_cpu_override 0 "warning: [^\n]*csr.json says the SoC's CPU is vexriscv_perfcfu \\(config_cpu_human_name\\); --set cpu.variant=full\\+cfu runs the firmware on full\\+cfu"
+       ARGS board "${SOC_APP}" --csr-json "${app_csr}" --uart-in "q" --set cpu.variant=full+cfu)
 file(WRITE "${WORK}/bad_csr.json" "{\n  \"csr_registers\": {\n    \"uart_rxtx\": {\"addr\": 4026531840, \"size\": 1,}\n  }\n}\n")
 expect(board_csr_json_syntax 2 "bad_csr.json:3:[0-9]+: not valid JSON"
        ARGS board "${SOC_APP}" --csr-json "${WORK}/bad_csr.json")

@@ -174,6 +174,25 @@ int cmd_board(const CommonOptions& common, const BoardOptions& o) {
                                       cpu::BoardMemory::kRamBase)}});
     sets.push_back(parse_override("cpu.memory.ram_bytes=" + std::to_string(csr.memory_size.at("main_ram"))));
   }
+  // The CPU as the build has it (csr.json's config_cpu_human_name), unless
+  // --set cpu.variant says; a core sasim does not model is refused.
+  std::string cpu_from;
+  const auto variant_set = std::find_if(sets.begin(), sets.end(), [](const Override& s) { return s.key == "cpu.variant"; });
+  if (variant_set == sets.end() && !csr.cpu_variant.empty()) {
+    sets.push_back(parse_override("cpu.variant=" + csr.cpu_variant));
+    cpu_from = fmt::format(" as csr.json's {} {} says", csr.cpu_key.substr(10), csr.cpu_name);
+  } else if (variant_set == sets.end() && !csr.cpu_name.empty()) {
+    throw ConfigError({{o.csr_json, csr.cpu_line, csr.cpu_col, csr.cpu_key,
+                        fmt::format("'{}': a CPU sasim does not model (CFU Playground's VexRiscv_PerfCfu, "
+                                    "--cpu-variant=perf+cfu, and VexRiscv_FullCfu, full+cfu, it does); --set "
+                                    "cpu.variant=perf+cfu or full+cfu runs the firmware on one of those instead",
+                                    csr.cpu_name)}});
+  } else if (variant_set != sets.end() && !csr.cpu_name.empty() && variant_set->value != csr.cpu_variant) {
+    fmt::print(stderr, "warning: {} says the SoC's CPU is {} ({}); --set cpu.variant={} runs the firmware on {}\n",
+               o.csr_json, csr.cpu_name, csr.cpu_key.substr(10), variant_set->value, variant_set->value);
+  } else if (csr.cpu_name.empty()) {
+    cpu_from = " (the configuration's cpu.variant: csr.json names no CPU)";
+  }
   const HwConfig hw = load_hw_config(common.hw_path, sets);
   cpu::ElfImage img;
   try {
@@ -234,8 +253,8 @@ int cmd_board(const CommonOptions& common, const BoardOptions& o) {
   Sampler sampler{&board.cpu, &img, {}, {}};
   if (!o.trace.empty()) board.cpu.set_sample_hook(1000, on_sample, &sampler);
   con.cpu = &board.cpu;
-  fmt::print(stderr, "sasim board: {} on the VexRiscv {} model (memory {}), {}, the SoC of {}\n", o.elf_path,
-             cpu_variant_name(hw.cpu.variant), memory_description(hw.cpu), cfu_name, o.csr_json);
+  fmt::print(stderr, "sasim board: {} on the VexRiscv {} model{} (memory {}), {}, the SoC of {}\n", o.elf_path,
+             cpu_variant_name(hw.cpu.variant), cpu_from, memory_description(hw.cpu), cfu_name, o.csr_json);
   std::fflush(stderr);
 
   // As the BIOS hands over: caches flushed, interrupts masked, a jump to the

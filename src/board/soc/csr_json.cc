@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <tuple>
 
 #include "sasim/config.h"
 
@@ -105,6 +107,33 @@ CsrJson load_csr_json(const std::string& path) {
       else if (v.is_null()) out.str_constants[k] = "";
     }
     if (auto w = out.constant("config_csr_data_width")) out.csr_data_width = static_cast<int>(*w);
+    // The CPU. LiteX writes config_cpu_human_name from the variant's core
+    // name; CFU Playground's two cores with a CFU that sasim models are
+    // VexRiscv_PerfCfu (perf+cfu) and VexRiscv_FullCfu (full+cfu).
+    auto lower = [](std::string x) {
+      for (char& c : x) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return x;
+    };
+    std::string type;
+    for (const auto& [k, v] : out.str_constants)
+      if (k.rfind("config_cpu_type_", 0) == 0) type = k.substr(16);
+    const auto hn = out.str_constants.find("config_cpu_human_name");
+    if (hn != out.str_constants.end() && !hn->second.empty()) {
+      out.cpu_key = "constants.config_cpu_human_name";
+      out.cpu_name = hn->second;
+      const std::string h = lower(hn->second);
+      if (h == "vexriscv_perfcfu") out.cpu_variant = "perf+cfu";
+      else if (h == "vexriscv_fullcfu") out.cpu_variant = "full+cfu";
+    } else if (!type.empty()) {
+      std::string variant;
+      for (const auto& [k, v] : out.str_constants)
+        if (k.rfind("config_cpu_variant_", 0) == 0) variant = k.substr(19);
+      out.cpu_key = variant.empty() ? "constants.config_cpu_type_" + type : "constants.config_cpu_variant_" + variant;
+      out.cpu_name = variant.empty() ? type : type + " " + variant;
+      if (type == "vexriscv" && variant == "perf") out.cpu_variant = "perf+cfu";
+      else if (type == "vexriscv" && variant == "full") out.cpu_variant = "full+cfu";
+    }
+    if (!out.cpu_key.empty()) std::tie(out.cpu_line, out.cpu_col) = place_of_key(text, out.cpu_key);
   }
   if (out.csr_data_width != 32 && out.csr_data_width != 8)
     err("constants.config_csr_data_width", fmt::format("{}: the board model supports CSR data widths 8 and 32", out.csr_data_width));

@@ -27,6 +27,15 @@ struct CsrJson {
   std::map<std::string, uint32_t> memory_base;     // memories: "main_ram" -> 0x40000000
   std::map<std::string, uint32_t> memory_size;
   int csr_data_width = 32;
+  // The CPU the SoC was built with, from LiteX's constants:
+  // config_cpu_human_name (CPU_VARIANTS' core name, e.g. "VexRiscv_PerfCfu"
+  // for CFU Playground's --cpu-variant=perf+cfu), else config_cpu_type_* and
+  // config_cpu_variant_* (the variant's first word). cpu_variant is sasim's
+  // name of that core ("perf+cfu", "full+cfu"), empty when csr.json names
+  // none or one sasim does not model; cpu_name is what csr.json says
+  // ("" when nothing), cpu_key, cpu_line and cpu_col where (for messages).
+  std::string cpu_variant, cpu_name, cpu_key;
+  int cpu_line = 0, cpu_col = 0;
 
   // A register by name, or null.
   const CsrRegister* reg(const std::string& name) const;
