@@ -249,6 +249,12 @@ expect(exec_cycle_limit_names_insn 1 "\\(instruction 0x00000013\\) in cycle [0-9
 set(app_csr "${SRC}/tests/firmware/soc_app/csr.json")
 expect(board_menu 0 "Hello from the sasim SoC test firmware!\nmain> 1\ncfu id sum 3894370112\n[0-9]+ cycles total\nmain> 2\nchecksum 2351534749\n[0-9]+ cycles total\nmain> t\ntimer event\n50[0-5][0-9][0-9] cycles total\nmain> q\n.*ended: main returned in cycle [0-9]+ \\(the loop at 0x4[0-9a-f]+\\); the UART sent its last character"
        ARGS board "${SOC_APP}" --csr-json "${app_csr}" --uart-in "12tq")
+# wfi (docs/cpu-model.md): the timer's countdown waited in wfi with
+# interrupts off, then taken with them on; a wfi nothing can wake stops.
+expect(board_wfi 0 "timer event after wfi\n50[0-9][0-9][0-9] cycles total\n.*\\(interlock: [0-9]+ cycles waiting in wfi\\)"
+       ARGS board "${SOC_APP}" --csr-json "${app_csr}" --uart-in "wq")
+expect(board_wfi_forever 1 "the cycle limit 3000000 was reached at pc 0x4[0-9a-f]+ in main \\(instruction 0x10500073\\): a wfi waits for an interrupt that does not come by the cycle limit 3000000 \\(mie.MEIE 1, mask 0xBC0 = 0x0\\)"
+       ARGS board "${SOC_APP}" --csr-json "${app_csr}" --uart-in "z" --max-cycles 3000000)
 expect(board_until 0 "checksum 2351534749\n[0-9]+ cycles total.*ended: the UART printed \"cycles total\""
        ARGS board "${SOC_APP}" --csr-json "${app_csr}" --uart-in "2\\w{100000}1" --until "cycles total")
 expect(board_finish 0 "bye\n.*ended: the firmware wrote sim_finish_finish in cycle [0-9]+"

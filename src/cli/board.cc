@@ -365,7 +365,8 @@ int cmd_board(const CommonOptions& common, const BoardOptions& o) {
       if (cnt.cycles_by_class[i])
         cls += fmt::format("{}{} {:.1f}%", cls.empty() ? "" : ", ", cpu::stall_class_name(i),
                            100.0 * static_cast<double>(cnt.cycles_by_class[i]) / static_cast<double>(std::max<uint64_t>(total_classes, 1)));
-    fmt::print(stderr, "cycles by class (to cycle {}, where the run stopped): {}\n", board.cpu.now(), cls);
+    fmt::print(stderr, "cycles by class (to cycle {}, where the run stopped): {}{}\n", board.cpu.now(), cls,
+               cnt.wfi_cycles ? fmt::format(" (interlock: {} cycles waiting in wfi)", cnt.wfi_cycles) : std::string());
     std::string top;
     for (size_t i = 0; i < by_fn.size() && i < 5; ++i)
       top += fmt::format("{}{} {:.1f}%", i ? ", " : "", by_fn[i].second,
@@ -413,6 +414,7 @@ int cmd_board(const CommonOptions& common, const BoardOptions& o) {
     j["caches"] = {{"icache_misses", cnt.icache_misses}, {"dcache_misses", cnt.dcache_misses},
                    {"dcache_accesses", cnt.dcache_accesses}};
     j["cfu_instructions"] = cnt.cfu_instructions;
+    j["wfi_cycles"] = cnt.wfi_cycles;
     nlohmann::json hz = nlohmann::json::array();
     for (const cpu::ForkEvent& f : board.cpu.forks())
       hz.push_back({{"kind", "fork (F19)"}, {"pc", fmt::format("0x{:08x}", f.pc)}, {"cfu_pc", fmt::format("0x{:08x}", f.cfu_pc)}, {"cycle", f.cycle}});
@@ -529,8 +531,13 @@ int cmd_board(const CommonOptions& common, const BoardOptions& o) {
     return s ? fmt::format(" in {}", cpu::demangle(s->name)) : std::string();
   }();
   if (stop.reason == cpu::StopReason::kMaxCycles) {
-    fmt::print(stderr, "error: {}: the cycle limit {} was reached at pc 0x{:08x}{}{}\n", o.elf_path, max_cycles, stop.pc, fn,
-               o.until.empty() ? "" : fmt::format(" before the UART printed \"{}\"", o.until));
+    // The CPU says what it was doing when that is more than running (a wfi
+    // nothing woke, a CFU that kept it waiting).
+    const std::string doing = stop.message.rfind("cycle limit", 0) == 0 && stop.message.find("waiting") == std::string::npos
+                                  ? std::string()
+                                  : fmt::format(" (instruction 0x{:08x}): {}", stop.instruction, stop.message);
+    fmt::print(stderr, "error: {}: the cycle limit {} was reached at pc 0x{:08x}{}{}{}\n", o.elf_path, max_cycles, stop.pc,
+               fn, doing, o.until.empty() ? "" : fmt::format(" before the UART printed \"{}\"", o.until));
     return kExitMismatch;
   }
   fmt::print(stderr, "error: {}: stopped at pc 0x{:08x}{} (instruction 0x{:08x}) in cycle {}: {}\n", o.elf_path, stop.pc,

@@ -179,7 +179,7 @@ void Vexriscv::reset(uint32_t pc) {
   mstatus_mpp_ = 3;
   mie_ = 0;
   irq_mask_ = 0;
-  irq_ctrl_.assign(1, IrqCtrl{0, false, 0});
+  irq_ctrl_.assign(1, IrqCtrl{0, false, 0, false});
   irq_possible_ = false;
   line_base_ = 0;
   line_events_.clear();
@@ -1015,7 +1015,7 @@ void Vexriscv::split_by_cause(uint64_t n, const MemCost& own, const MemCost& las
 
 void Vexriscv::irq_ctrl_changed(uint64_t from) {
   irq_quiet_until_ = 0;
-  const IrqCtrl c{from, mstatus_mie_ && (mie_ & 0x800u) != 0, irq_mask_};
+  const IrqCtrl c{from, mstatus_mie_ && (mie_ & 0x800u) != 0, irq_mask_, (mie_ & 0x800u) != 0};
   while (irq_ctrl_.size() > 1 && irq_ctrl_.back().from >= from) irq_ctrl_.pop_back();
   if (irq_ctrl_.back().from >= from) irq_ctrl_.back() = c;
   else irq_ctrl_.push_back(c);
@@ -1117,21 +1117,46 @@ bool Vexriscv::first_cycle_with(uint64_t lo, uint64_t hi, bool valid, uint64_t* 
       *at = c;
       return true;
     }
-    // The next cycle in which an input of interrupt_valid changes.
-    uint64_t next = ~0ull;
-    for (const IrqCtrl& e : irq_ctrl_) {
-      if (e.from + 1 > c) next = std::min(next, e.from + 1);
-      if (e.from + 2 > c) next = std::min(next, e.from + 2);
-    }
-    for (const LineEvent& e : line_events_)
-      if (e.at + 3 > c) next = std::min(next, e.at + 3);
-    if (io_ && c >= 3) {
-      const uint64_t n = io_->next_line_change(c - 3);
-      if (n != ~0ull) next = std::min(next, n + 3);
-    }
-    c = next;
+    c = next_irq_input_change(c);
   }
   if (stop) *stop = c;
+  return false;
+}
+
+uint64_t Vexriscv::next_irq_input_change(uint64_t c) const {
+  uint64_t next = ~0ull;
+  for (const IrqCtrl& e : irq_ctrl_) {
+    if (e.from + 1 > c) next = std::min(next, e.from + 1);
+    if (e.from + 2 > c) next = std::min(next, e.from + 2);
+  }
+  for (const LineEvent& e : line_events_)
+    if (e.at + 3 > c) next = std::min(next, e.at + 3);
+  if (io_ && c >= 3) {
+    const uint64_t n = io_->next_line_change(c - 3);
+    if (n != ~0ull) next = std::min(next, n + 3);
+  }
+  return next;
+}
+
+// wfiWake: a register of mip.MEIP && mie.MEIE (the timer's and software's
+// terms are 0 on LiteX's SoC): interrupt_valid's terms without mstatus.MIE,
+// so a wfi wakes on an interrupt that is masked only by MIE (the idiom
+// "interrupts off, wfi, interrupts on": wfi_no_mie, held_wfi_loop).
+bool Vexriscv::wfi_wake(uint64_t c) const {
+  if (c < 3) return false;
+  return ctrl_at(c - 1).meie && (ctrl_at(c - 2).mask & lines_at(c - 3)) != 0;
+}
+
+bool Vexriscv::first_wake(uint64_t lo, uint64_t hi, uint64_t* at) const {
+  for (uint64_t c = lo; c <= hi;) {
+    if (wfi_wake(c)) {
+      *at = c;
+      return true;
+    }
+    const uint64_t n = next_irq_input_change(c);
+    if (n == ~0ull) return false;  // nothing left that could wake it
+    c = n;
+  }
   return false;
 }
 
@@ -1313,6 +1338,22 @@ StopInfo Vexriscv::run(uint64_t max_cycle, uint64_t pause_at) {
         const uint64_t ready = hist_[0].w + (csr_legal(d) || !handler ? 1 : 0);
         if (ready > e) {
           e = ready;
+          bump(e, kInterlock);
+        }
+      }
+      if (d.op == kWfi) {
+        // The CsrPlugin halts a wfi in execute until wfiWake (wfi_wake);
+        // it then leaves, and an interrupt that MIE allows is taken before
+        // the instruction after it (wfi_irq: mepc = the wfi's pc + 4).
+        uint64_t w;
+        if (!first_wake(e, max_cycle, &w))
+          return fail(StopReason::kMaxCycles, d.raw,
+                      fmt::format("a wfi waits for an interrupt that does not come by the cycle limit {} (mie.MEIE "
+                                  "{}, mask 0xBC0 = 0x{:x})",
+                                  max_cycle, (mie_ & 0x800u) ? 1 : 0, irq_mask_));
+        if (w > e) {
+          cnt_.wfi_cycles += w - e;
+          e = w;
           bump(e, kInterlock);
         }
       }

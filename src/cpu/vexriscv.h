@@ -150,6 +150,7 @@ struct CpuCounters {
   uint64_t icache_misses = 0, dcache_misses = 0, dcache_accesses = 0, icache_line_fetches = 0;
   uint64_t cfu_instructions = 0, cfu_forks = 0, cfu_replays = 0;
   uint64_t branches = 0, mispredicts = 0, divides = 0;
+  uint64_t wfi_cycles = 0;  // cycles a wfi waited in execute for an interrupt (charged to interlock)
 };
 
 // A CfuPlugin fork (facts.md F19): the instruction after a CFU instruction was
@@ -403,13 +404,15 @@ class Vexriscv {
 
   // Traps and interrupts (docs/cpu-model.md, "Traps and interrupts").
   // The interrupt controls as the CsrPlugin sees them, from a cycle on:
-  // en = mstatus.MIE && mie.MEIE, mask = CSR 0xBC0 (sorted by `from`).
+  // en = mstatus.MIE && mie.MEIE, meie = mie.MEIE (a wfi's wake ignores
+  // mstatus.MIE), mask = CSR 0xBC0 (sorted by `from`).
   struct IrqCtrl {
     uint64_t from;
     bool en;
     uint32_t mask;
+    bool meie;
   };
-  std::vector<IrqCtrl> irq_ctrl_{IrqCtrl{0, false, 0}};
+  std::vector<IrqCtrl> irq_ctrl_{IrqCtrl{0, false, 0, false}};
   bool irq_possible_ = false;  // some entry of irq_ctrl_ has en and a mask
   // The interrupt lines: their value up to the first event, then the events
   // (a line change from cycle `at` on), sorted by `at`.
@@ -431,6 +434,13 @@ class Vexriscv {
   // *stop (if given): where the search ended without a match (the first
   // cycle > hi at which an input may change).
   bool first_cycle_with(uint64_t lo, uint64_t hi, bool valid, uint64_t* c, uint64_t* stop = nullptr) const;
+  // The next cycle after c in which an input of interrupt_valid (or of a
+  // wfi's wake) may change; ~0: none known.
+  uint64_t next_irq_input_change(uint64_t c) const;
+  // A wfi in execute in cycle c may leave it (the CsrPlugin's wfiWake).
+  bool wfi_wake(uint64_t c) const;
+  // The first cycle in [lo, hi] with wfi_wake; false when none.
+  bool first_wake(uint64_t lo, uint64_t hi, uint64_t* at) const;
   // interrupt_valid is false over (irq_quiet_from_, irq_quiet_until_]
   // (0: unknown), until an input changes.
   uint64_t irq_quiet_from_ = 0, irq_quiet_until_ = 0;

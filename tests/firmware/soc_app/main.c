@@ -4,6 +4,8 @@
  *   1  a CFU loop (the CFU's ID read 1000 times), timed with perf counter 0
  *   2  a CPU loop (a checksum over 4 KiB), timed with mcycle
  *   t  timer0: count down 50,000 cycles, wait for its interrupt
+ *   w  the same, waiting in wfi with interrupts off, then taking the
+ *      interrupt with them on (the UART's interrupts wake it too)
  *   b  a benchmark for the board model's speed: 2,000 rounds of the CPU
  *      and CFU loops, a dot per round on the UART
  *   m  with the toy user CFU (tests/firmware/user_cfu): a SIMD MAC over
@@ -13,6 +15,7 @@
  *      its cycles beside sasim's estimate, its output checked
  *   e  echo what the UART brings, line by line, until a line "end" (the
  *      tests type a TFLite Micro profile for sasim board --model to read)
+ *   z  a wfi with every interrupt masked: nothing can wake it
  *   p  a profile in TFLite Micro's format ("Event","Tag","Ticks", one tick
  *      = 1024 cycles) of the CPU and CFU loops, as an inference prints it
  *   u  touch a register the board model does not model
@@ -171,6 +174,33 @@ static void timer_wait(void) {
   cycles_total(t1 - t0);
 }
 
+static void timer_wfi(void) {
+  const uint64_t t0 = mcycle64();
+  timer_events = 0;
+  csr_write(CSR_TIMER0_EN_ADDR, 0);
+  csr_write(CSR_TIMER0_LOAD_ADDR, 50000);
+  csr_write(CSR_TIMER0_RELOAD_ADDR, 0);
+  csr_write(CSR_TIMER0_EV_PENDING_ADDR, 1);
+  csr_write(CSR_TIMER0_EV_ENABLE_ADDR, 1);
+  irq_setmask(irq_getmask() | (1u << TIMER0_INTERRUPT));
+  csr_write(CSR_TIMER0_EN_ADDR, 1);
+  for (;;) {
+    irq_setie(0);
+    if (timer_events) break;
+    __asm__ volatile("wfi");
+    /* A pending interrupt is taken in these nops: MIE counts from the
+       cycle after the csrsi's execute, and interrupt_valid a cycle later
+       (docs/cpu-model.md); a csrci right behind it would withdraw it. */
+    irq_setie(1);
+    __asm__ volatile("nop\n nop\n nop\n nop");
+  }
+  irq_setie(1);
+  const uint64_t t1 = mcycle64();
+  irq_setmask(irq_getmask() & ~(1u << TIMER0_INTERRUPT));
+  put_str("timer event after wfi\n");
+  cycles_total(t1 - t0);
+}
+
 int main(void) {
   irq_setmask(0);
   irq_setie(1);
@@ -186,6 +216,8 @@ int main(void) {
       case '1': cfu_loop(); break;
       case '2': cpu_loop(); break;
       case 't': timer_wait(); break;
+      case 'w': timer_wfi(); break;
+      case 'z': irq_setmask(0); __asm__ volatile("wfi"); break;
       case 'b': bench(); break;
       case 'm': simd_mac(); break;
       case 'l': run_layers(); break;
