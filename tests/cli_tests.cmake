@@ -485,6 +485,15 @@ expect(run_tflite_out_is_file 2 "^[^\n]*out_is_a_file: output path exists and is
 # code is compiled with CFU Playground's flags and linked in its order: not
 # simulated again),
 # and the memory classes are split by cause on the board's memory path.
+# A layer the exported bridge cannot prepare (its preparation store full:
+# on a 2 x 32 array DS-CNN's prepared weights take 388 KiB of its 256) runs
+# from the raw filter: named in the table, the warning, layers.csv.
+expect(run_raw_weights 0 "\npw3 +conv2d +[0-9]+ .* im2col \\(raw weights\\)\n.*warning: the exported bridge's preparation store \\(SASIM_PREPARED_LAYERS 64 layers, SASIM_PREPARED_BYTES 256 KiB: the\n  export's defaults\\) is full: 3 layers \\(pw3, pw4, fc\\) run without prepared weights"
+       ARGS run --model "${SRC}/models/dscnn.yaml" --set array.rows=2 --set array.cols=32 --out "${WORK}/raw_weights")
+file(READ "${WORK}/raw_weights/layers.csv" raw_csv)
+if(NOT raw_csv MATCHES "\npw1,conv2d,[^\n]*,im2col,,0\n" OR NOT raw_csv MATCHES "\npw3,conv2d,[^\n]*,im2col,,1\n")
+  message(SEND_ERROR "[run_raw_weights_csv] layers.csv's raw_weights:\n${raw_csv}")
+endif()
 expect(run_cold_layers 0 "conv0 +conv2d +88437 .*\nmemory: layer +class +L2 hit +bus wait +row hit +row miss +dirty wb +refresh +core\n"
        ARGS run --model "${SRC}/models/resnet8.yaml" --cold-layers --out "${WORK}/cold_layers")
 expect(exec_fork_warning_board 0 "result words: 1313556292;50;149\nexit code 0 after 1899 cycles\n.*fork \\(F19\\) at pc 0x4000007c.*fork \\(F19\\) at pc 0x4000007c"
@@ -749,7 +758,7 @@ endif()
 expect(run_bounds 0 "bounds \\(docs/bounds.md; feed at [0-9.]+ cycles per 8 bytes written, [0-9.]+ per 4 bytes read\\):\nlayer +cycles +MAC bound +feed bound +x bound\nc1 +[0-9]+ +[0-9]+ +[0-9]+ +[0-9.]+\n"
        ARGS run --model "${WORK}/tiny.yaml" --out "${WORK}/bounds")
 file(STRINGS "${WORK}/bounds/layers.csv" bounds_csv LIMIT_COUNT 1)
-if(NOT bounds_csv MATCHES "mac_bound,feed_bound,bound_ratio,mapping,mapping_why$")
+if(NOT bounds_csv MATCHES "mac_bound,feed_bound,bound_ratio,mapping,mapping_why,raw_weights$")
   message(SEND_ERROR "[run_bounds] layers.csv header: ${bounds_csv}")
 endif()
 # sasim import: a .tflite model's accelerator layers, with its weights.
@@ -915,7 +924,7 @@ expect(run_legacy_os 0 "fc +fully_connected .* yes legacy\n.*warning: the driver
        ARGS run --model "${SRC}/models/resnet8.yaml" --cpu gap --set array.dataflow=os --out "${WORK}/legacy_os")
 file(READ "${WORK}/legacy_os/layers.csv" legacy_csv)
 file(READ "${WORK}/legacy_os/report.json" legacy_json)
-if(NOT legacy_csv MATCHES ",mapping,mapping_why\nconv0,conv2d,[^\n]*,legacy,the output-stationary dataflow has no im2col path\n" OR
+if(NOT legacy_csv MATCHES ",mapping,mapping_why,raw_weights\nconv0,conv2d,[^\n]*,legacy,the output-stationary dataflow has no im2col path,0\n" OR
    NOT legacy_json MATCHES "\"mapping\": \"legacy\",\n *\"mapping_why\": \"the output-stationary dataflow has no im2col path\"")
   message(SEND_ERROR "[run_legacy_os] layers.csv / report.json do not name the mapping:\n${legacy_csv}")
 endif()
@@ -988,7 +997,7 @@ if(NOT r8_total EQUAL r8_sum OR r8_cpu LESS 1000 OR r8_ew LESS 1000)
 endif()
 file(STRINGS "${WORK}/tflite_kws_ref_model_3_vexriscv/layers.csv" kws_csv)
 list(GET kws_csv 0 kws_head)
-if(NOT kws_head MATCHES "^index,output_shape,where,layer,op,cycles,macs,utilisation,.*,top_function,top_function_cycles,mac_bound,feed_bound,bound_ratio,mapping,mapping_why$")
+if(NOT kws_head MATCHES "^index,output_shape,where,layer,op,cycles,macs,utilisation,.*,top_function,top_function_cycles,mac_bound,feed_bound,bound_ratio,mapping,mapping_why,raw_weights$")
   message(SEND_ERROR "[run_tflite] layers.csv header: ${kws_head}")
 endif()
 file(STRINGS "${WORK}/tflite_kws_ref_model_3_vexriscv/profile.csv" kws_prof)

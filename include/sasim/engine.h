@@ -63,6 +63,10 @@ struct LayerStats {
   // it off the im2col path); "cpu" when its cost model ran it on the CPU;
   // empty for an engine without a driver (golden).
   std::string mapping, mapping_why;
+  // Its weights were not prepared (the exported bridge's preparation store
+  // was full: StoreAllocator::last_unprepared): the driver built every B
+  // line from the raw filter. Set by the whole-network runs.
+  bool raw_weights = false;
   uint64_t cycles = 0;
   uint64_t macs = 0;
   uint64_t compute_cycles = 0;     // streaming cycles: a new A row (WS) or reduction step (OS) enters

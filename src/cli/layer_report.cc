@@ -57,7 +57,8 @@ nlohmann::json stats_json(const LayerStats& s, const HwConfig& hw) {
           {"sram_writes", s.sram_writes},
           {"passes", s.tiles},
           {"mapping", s.mapping},
-          {"mapping_why", s.mapping_why}};
+          {"mapping_why", s.mapping_why},
+          {"raw_weights", s.raw_weights}};
 }
 
 void accumulate(LayerStats* t, const LayerStats& s) {
@@ -177,7 +178,7 @@ std::vector<std::string> array_cells(const HwConfig& hw, const std::string& name
           std::to_string(s.sram_writes),
           fmt::format("{:.1f}", static_cast<double>(s.cycles) / hw.clock_mhz),
           exact,
-          s.mapping};
+          s.raw_weights ? s.mapping + " (raw weights)" : s.mapping};
 }
 
 void print_array_table(const HwConfig& hw, const std::vector<Row>& rows, bool wide) {
@@ -307,7 +308,7 @@ std::string layers_csv_header() {
   for (const std::string& n : mem_cause_names()) csv += ",data_mem_" + n;
   for (const std::string& n : mem_cause_names()) csv += ",fetch_miss_" + n;
   csv += ",icache_misses,dcache_misses,top_function,top_function_cycles,mac_bound,feed_bound,bound_ratio,mapping,"
-         "mapping_why";
+         "mapping_why,raw_weights";
   return csv;
 }
 
@@ -327,7 +328,7 @@ std::string layers_csv_row(const HwConfig& hw, const Row& r) {
   csv += fmt::format(",{},{},\"{}\",{},{:.1f},{:.1f},{:.3f}", s.cpu.icache_misses, s.cpu.dcache_misses,
                      has_top ? short_fn(s.cpu.top_functions[0].first) : "", has_top ? s.cpu.top_functions[0].second : 0,
                      r.mac_bound, r.feed_bound, bound > 0 ? s.cycles / bound : 0.0);
-  csv += fmt::format(",{},{}", s.mapping, csv_field(s.mapping_why));
+  csv += fmt::format(",{},{},{}", s.mapping, csv_field(s.mapping_why), s.raw_weights ? 1 : 0);
   return csv;
 }
 

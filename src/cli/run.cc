@@ -209,6 +209,7 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
     }
     const auto t_sim0 = std::chrono::steady_clock::now();
     EngineResult r = engine->run(spec, data[i]);
+    r.stats.raw_weights = cpu_model && store.last_unprepared();
     sim_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t_sim0).count();
     std::vector<int8_t> want;
     golden_layer(l.spec, data[i], &want);
@@ -232,6 +233,7 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
   print_row(cols, layer_cells("total", "", total, ""), opt.wide);
   if (cpu_model && !store.summary().empty()) fmt::print("{}\n", store.summary());
   warn_legacy(legacy_layers(rows));
+  if (cpu_model && !store.unprepared_warning().empty()) fmt::print(stderr, "{}\n", store.unprepared_warning());
 
   if (cpu_model) print_cpu_tables(hw, rows, total, opt.wide);
   print_bounds(rows, feed);

@@ -552,6 +552,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
         spec.keep_out = fused_out < 0 ? keep_chain_after(hw_desc, m, pos, *layer, next_layer) : 0;
       }
       EngineResult r = engine->run(spec, d);
+      r.stats.raw_weights = board && store.last_unprepared();
       input_kept = spec.keep_out && !r.stats.on_cpu;
       if (spec.keep_out) kept_by.push_back(op.index);
       t[fused_out >= 0 ? fused_out : oi] = std::move(r.output);
@@ -618,7 +619,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
                                               : std::string("not timed"),
                layer && where != "fused" ? std::to_string(macs) : "",
                layer ? fmt::format("{:.2f}", util) : "",
-               exact ? "yes" : "NO", row.s.mapping);
+               exact ? "yes" : "NO", row.s.raw_weights ? row.s.mapping + " (raw weights)" : row.s.mapping);
     while (!text.empty() && text.back() == ' ') text.pop_back();
     fmt::print(so, "{}\n", text);
     std::fflush(so);
@@ -636,7 +637,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
       csv += fmt::format("{},{},{},{}\n", op.index, shape, where, line);
     }
     ops.push_back({{"index", op.index}, {"op", tflite::op_name(op.code)}, {"output_shape", o.shape}, {"where", where},
-                   {"mapping", row.s.mapping}, {"mapping_why", row.s.mapping_why},
+                   {"mapping", row.s.mapping}, {"mapping_why", row.s.mapping_why}, {"raw_weights", row.s.raw_weights},
                    {"implementation", where == "fused"  ? fmt::format("fused into operator {}'s readback (READ_EW)",
                                                                          fused_it->second)
                                       : where == "pair"
@@ -761,6 +762,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
   // every layer the driver runs on its legacy tile loop is named.
   const std::vector<std::pair<std::string, std::string>> legacy = report::legacy_layers(rows);
   report::warn_legacy(legacy);
+  if (board && !store.unprepared_warning().empty()) fmt::print(stderr, "{}\n", store.unprepared_warning());
   // What the total leaves out, said rather than hidden: the board's
   // firmware runs the operators through TFLite Micro's interpreter, whose
   // own code around each operator's kernel entry (the interpreter's loop,

@@ -38,7 +38,7 @@ namespace {
 const char* kMetricCols[] = {"status",      "cycles",           "latency_us",      "utilisation",
                              "compute_cycles", "stall_host",     "stall_fill_drain", "stall_bank_swap",
                              "stall_readback", "host_instructions", "sram_reads",   "sram_writes",
-                             "passes",      "legacy_layers",    "mac_bound",       "feed_bound",
+                             "passes",      "legacy_layers",    "raw_weight_layers", "mac_bound",   "feed_bound",
                              "bound",       "bound_ratio",      "est_dsp48",       "est_bram36",      "est_lut",
                              "fits",        "error"};
 
@@ -209,7 +209,9 @@ nlohmann::json network_report_as_layers(const nlohmann::json& net, const HwConfi
 }
 
 // `report`: the run's report.json (null: the job failed). legacy_layers
-// counts the layers the driver ran on its legacy tile loop (run's warning);
+// counts the layers the driver ran on its legacy tile loop (run's warning),
+// raw_weight_layers those that ran without prepared weights because the
+// exported bridge's preparation store was full (run's warning);
 // mac_bound and feed_bound add up the layers' bounds (docs/bounds.md), bound
 // their per-layer maximum, and bound_ratio is cycles / bound: a point far
 // above 1 is held back by its driver, not by its hardware. Throws
@@ -242,19 +244,20 @@ std::string row_for(const SweepSpec& spec, const Job& j, const std::string& stat
                      st["bank_swap"].get<uint64_t>(), st["readback"].get<uint64_t>(),
                      t["host_instructions"].get<uint64_t>(), t["sram_reads"].get<uint64_t>(),
                      t["sram_writes"].get<uint64_t>(), t["passes"].get<uint64_t>());
-    int legacy = 0;
+    int legacy = 0, raw = 0;
     double mac = 0, feed = 0, bound = 0;
     for (const auto& l : report->value("layers", nlohmann::json::array())) {
       legacy += l.value("mapping", std::string()) == "legacy" ? 1 : 0;
+      raw += l.value("raw_weights", false) ? 1 : 0;
       const double m = l.value("mac_bound", 0.0), f = l.value("feed_bound", 0.0);
       mac += m;
       feed += f;
       bound += std::max(m, f);
     }
-    r += fmt::format(",{},{:.0f},{:.0f},{:.0f},{:.3f}", legacy, mac, feed, bound,
+    r += fmt::format(",{},{},{:.0f},{:.0f},{:.0f},{:.3f}", legacy, raw, mac, feed, bound,
                      bound > 0 ? static_cast<double>(t["cycles"].get<uint64_t>()) / bound : 0.0);
   } else {
-    r += ",,,,,,,,,,,,,,,,,";
+    r += ",,,,,,,,,,,,,,,,,,";
   }
   if (j.hw_error.empty()) r += resource_cells(j.hw);
   else r += ",,,,";
@@ -940,6 +943,18 @@ int cmd_sweep(const SweepOptions& o) {
                "legacy_layers; docs/microarchitecture.md, \"The im2col path\"): those rows measure the driver's "
                "coverage, not the hardware\n",
                legacy_rows, final_csv.rows.size());
+  // Likewise the rows whose layers ran without prepared weights.
+  int raw_rows = 0;
+  for (const auto& kv : final_csv.rows) {
+    const std::string n = final_csv.cell(kv.second, "raw_weight_layers");
+    raw_rows += !n.empty() && n != "0" ? 1 : 0;
+  }
+  if (raw_rows)
+    fmt::print(stderr,
+               "warning: in {} of {} rows layers ran without prepared weights, the exported bridge's preparation "
+               "store being full (column raw_weight_layers; `sasim run` of such a point names them): those rows "
+               "measure the export's default store, not the hardware\n",
+               raw_rows, final_csv.rows.size());
   int missing = 0;
   for (size_t pi = 0; pi < n_points; ++pi)
     for (int m = 0; m < nm; ++m) {

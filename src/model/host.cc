@@ -50,12 +50,22 @@ int StoreAllocator::place(const LayerSpec& s, const LayerData& d, const std::str
     return true;
   };
   last_prepared_ = 0;
-  if (prepared_ == kPreparedLayers || !take(static_cast<unsigned>(l.out_c) * 4)) return 0;
+  last_unprepared_ = false;
+  const int bytes = sasim_drv::packed_weights_bytes(hw_, l);
+  blob_bytes_ += static_cast<uint64_t>(bytes);
+  auto unprepared = [&] {
+    if (bytes > 0) {
+      last_unprepared_ = true;
+      unprepared_.push_back(name);
+    }
+    return 0;
+  };
+  if (prepared_ == kPreparedLayers || !take(static_cast<unsigned>(l.out_c) * 4)) return unprepared();
   ++prepared_;
   last_prepared_ = 1;
-  const int bytes = sasim_drv::packed_weights_bytes(hw_, l);
   if (bytes == 0) last_prepared_ = 2;  // nothing to pack: the driver asks for no weights
-  if (bytes == 0 || !take(static_cast<unsigned>(bytes))) return 0;
+  if (bytes == 0) return 0;
+  if (!take(static_cast<unsigned>(bytes))) return unprepared();
   last_prepared_ = 2;
   if (hw_.w_lines == 0) return 0;
   const int lines = sasim_drv::store_lines(hw_, l);
@@ -82,6 +92,20 @@ std::string StoreAllocator::summary() const {
   if (!stored_.empty()) s += ", which send none after the first inference (docs/command-set.md)";
   if (!full_.empty()) s += fmt::format("; full for {} more ({}), which stream theirs", full_.size(), list(full_));
   return wrap_columns(s, 120, "  ");  // the run's tables' width
+}
+
+std::string StoreAllocator::unprepared_warning() const {
+  if (unprepared_.empty()) return "";
+  std::string names;
+  for (const std::string& n : unprepared_) names += (names.empty() ? "" : ", ") + n;
+  return wrap_columns(
+      fmt::format("warning: the exported bridge's preparation store (SASIM_PREPARED_LAYERS {} layers, "
+                  "SASIM_PREPARED_BYTES {} KiB: the export's defaults) is full: {} layer{} ({}) run without "
+                  "prepared weights, the driver building every B line from the raw filter on every call (one to two "
+                  "orders of magnitude slower); the model's prepared weights take {} KiB on this array",
+                  kPreparedLayers, kPreparedBytes / 1024, unprepared_.size(), unprepared_.size() == 1 ? "" : "s", names,
+                  (blob_bytes_ + 1023) / 1024),
+      120, "  ");
 }
 
 std::string wrap_columns(const std::string& text, size_t width, const std::string& indent) {

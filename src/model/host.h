@@ -96,6 +96,14 @@ class StoreAllocator {
   int lines_used() const { return next_; }
   // LayerSpec::prepared for the layer of the last place().
   int last_prepared() const { return last_prepared_; }
+  // Whether the layer of the last place() would use prepared weights (the
+  // driver's blob) but the bridge's table or arena had no room left for
+  // them: the driver then builds every B line from the raw filter on every
+  // call, one to two orders of magnitude slower (LayerStats::raw_weights).
+  bool last_unprepared() const { return last_unprepared_; }
+  // The run's warning naming those layers (empty: none), in lines of at
+  // most 120 columns, no final newline.
+  std::string unprepared_warning() const;
   size_t layers() const { return stored_.size(); }
   size_t layers_not_fitting() const { return full_.size(); }
 
@@ -106,6 +114,9 @@ class StoreAllocator {
   int last_prepared_ = 2;
   unsigned arena_words_ = 0;   // and its arena, in int32 words (arena_take's 16-byte pieces)
   std::vector<std::string> stored_, full_;
+  bool last_unprepared_ = false;
+  std::vector<std::string> unprepared_;
+  uint64_t blob_bytes_ = 0;  // every layer's prepared weights, stored or not
 };
 
 // A plain C++ host (no SystemC): steps a CfuCore cycle by cycle with the
