@@ -856,10 +856,29 @@ TEST_CASE("weight store: the host's allocation follows the exported bridge's rul
   CHECK(arena.place(big, db, "b") == 9216 + 1);
   CHECK(arena.place(big, db, "c") == 2 * 9216 + 1);
   CHECK(arena.last_prepared() == 2);
+  CHECK(!arena.last_unprepared());
+  CHECK(arena.unprepared_warning().empty());
   CHECK(arena.place(big, db, "d") == 0);
   CHECK(arena.last_prepared() == 1);  // its biases folded, its weights not packed
+  CHECK(arena.last_unprepared());     // so the driver builds its B lines from the raw filter
   CHECK(arena.layers_not_fitting() == 0);
   CHECK(arena.place(small, ds, "e") == 3 * 9216 + 1);
+  CHECK(!arena.last_unprepared());
+  CHECK(arena.unprepared_warning().find("1 layer (d)") != std::string::npos);
+  // What a layer takes of the store (its biases and blob in 16-byte pieces),
+  // and a store sized for a network that needs more than the defaults.
+  CHECK(sasim::StoreAllocator::prepared_bytes(hd, sasim::layer_desc_from(big, db, nullptr)) == 128 * 4 + 73728);
+  CHECK(sasim::StoreAllocator::store_bytes_for(100) == 256u * 1024);
+  CHECK(sasim::StoreAllocator::store_bytes_for(4 * (128 * 4 + 73728)) == 304u * 1024);
+  CHECK(sasim::StoreAllocator::store_bytes_for(1ull << 40) == sasim::StoreAllocator::kMaxPreparedBytes);
+  CHECK(sasim::StoreAllocator::store_layers_for(70) == 70);
+  sasim::StoreAllocator sized(roomy, sasim::StoreAllocator::store_bytes_for(4 * (128 * 4 + 73728)));
+  for (const char* n : {"a", "b", "c", "d"}) {
+    sized.place(big, db, n);
+    CHECK(!sized.last_unprepared());
+  }
+  CHECK(sized.size_note().find("sized for this network, 304 KiB") != std::string::npos);
+  CHECK(store.size_note().empty());
   // A fresh allocator: 64 table entries, then nothing.
   sasim::StoreAllocator table(hd);
   sasim::LayerSpec tiny;

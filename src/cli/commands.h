@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <signal.h>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "export/cfu_project.h"  // OperatorCycles
@@ -103,6 +104,12 @@ struct RunOptions {
   // caller's options (no traces); the caller finishes it.
   Engine* engine = nullptr;
 };
+
+// The exported bridge's preparation store (bytes, layers) that im's layers
+// need on hw: the export's defaults, or more (StoreAllocator::
+// store_bytes_for). export-cfu --model writes it into the project's
+// Makefile, and sasim run models that project.
+std::pair<unsigned, int> prepared_store(const sasim_drv::HwDesc& hw, const tflite::Imported& im);
 
 // A .tflite model end to end (src/cli/run_tflite.cc).
 int cmd_run_tflite(const CommonOptions& common, const RunOptions& opt);

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <tuple>
 
 #include "commands.h"
 #include "export/cfu_project.h"
@@ -112,6 +113,7 @@ int cmd_export_cfu(const CommonOptions& common, const ExportOptions& o) {
     const tflite::Model m = tflite::load_tflite(o.model_path);
     const tflite::Imported im = tflite::import_model(m);
     const sasim_drv::HwDesc hd = hw_desc_from(core_params_from(hw));
+    std::tie(in.prepared_bytes, in.prepared_layers) = prepared_store(hd, im);
     in.fuse_model = o.model_path.substr(o.model_path.find_last_of('/') == std::string::npos
                                             ? 0
                                             : o.model_path.find_last_of('/') + 1);

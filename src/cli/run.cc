@@ -196,7 +196,14 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
   // Board estimate: the layers' weights in the CFU's weight store as a
   // deployed network has them after its first inference (the exported
   // bridge's allocation, in layer order).
-  StoreAllocator store(hw_desc_from(core_params_from(hw)));
+  // Its preparation store sized for the model's layers, as a project
+  // exported for the network would size it (export-cfu --model).
+  const sasim_drv::HwDesc store_hw = hw_desc_from(core_params_from(hw));
+  uint64_t prep_bytes = 0;
+  for (size_t i = 0; i < model.layers.size(); ++i)
+    prep_bytes += StoreAllocator::prepared_bytes(store_hw, layer_desc_from(model.layers[i].spec, data[i], nullptr));
+  StoreAllocator store(store_hw, StoreAllocator::store_bytes_for(prep_bytes),
+                       StoreAllocator::store_layers_for(static_cast<int>(model.layers.size())));
   for (size_t i = 0; i < model.layers.size(); ++i) {
     SigintScope::test_hook(i);
     if (SigintScope::interrupted()) break;
@@ -232,6 +239,7 @@ int cmd_run(const CommonOptions& common, const RunOptions& opt) {
   }
   print_row(cols, layer_cells("total", "", total, ""), opt.wide);
   if (cpu_model && !store.summary().empty()) fmt::print("{}\n", store.summary());
+  if (cpu_model && !store.size_note().empty()) fmt::print("{}\n", store.size_note());
   warn_legacy(legacy_layers(rows));
   if (cpu_model && !store.unprepared_warning().empty()) fmt::print(stderr, "{}\n", store.unprepared_warning());
 

@@ -261,6 +261,17 @@ int cmd_run_tflite(const CommonOptions& common, const RunOptions& opt) {
   return run_network(hw, opt, m, im);
 }
 
+std::pair<unsigned, int> prepared_store(const sasim_drv::HwDesc& hw, const tflite::Imported& im) {
+  uint64_t bytes = 0;
+  for (const tflite::ImportedLayer& l : im.layers) {
+    LayerData d;
+    d.filter = l.filter;
+    d.bias = l.bias;
+    bytes += StoreAllocator::prepared_bytes(hw, layer_desc_from(l.spec, d, nullptr));
+  }
+  return {StoreAllocator::store_bytes_for(bytes), StoreAllocator::store_layers_for(static_cast<int>(im.layers.size()))};
+}
+
 int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& m, const tflite::Imported& im) {
   // Quiet (RunOptions::quiet): the printout goes nowhere, the files are written.
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> devnull(opt.quiet ? std::fopen("/dev/null", "w") : nullptr, std::fclose);
@@ -374,8 +385,10 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
   std::vector<std::pair<int, int>> prevented;  // (layer, operator) the plan keeps apart
   std::vector<std::pair<int, int>> in_place;   // (layer, operator) fused with the output over the layer's input
   const sasim_drv::HwDesc hw_desc = hw_desc_from(core_params_from(hw));
-  // The CFU's weight store as the exported bridge fills it (board estimate).
-  StoreAllocator store(hw_desc);
+  // The CFU's weight store as the exported bridge fills it (board estimate),
+  // its preparation store sized as export-cfu --model sizes it for m.
+  const std::pair<unsigned, int> prep = prepared_store(hw_desc, im);
+  StoreAllocator store(hw_desc, prep.first, prep.second);
   const bool board = opt.cpu == "vexriscv";
   // Ctrl-C: finish the operator in flight, then write the rows of the
   // operators done (no output tensor: the inference is not complete).
@@ -723,6 +736,7 @@ int run_network(const HwConfig& hw, const RunOptions& opt, const tflite::Model& 
                "docs/export-cfu.md)\n",
                pairs(in_place));
   if (board && hw_desc.w_lines > 0) fmt::print(so, "{}\n", store.summary());
+  if (board && !store.size_note().empty()) fmt::print(so, "{}\n", store.size_note());
   if (!kept_by.empty()) {
     std::string list;
     for (int i : kept_by) list += fmt::format("{}{}", list.empty() ? "" : ", ", i);

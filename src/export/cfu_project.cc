@@ -343,7 +343,8 @@ std::string model_define(const std::string& model_file) {
   return "";
 }
 
-std::string makefile(const HwConfig& hw, const std::string& version, const std::string& fuse_model) {
+std::string makefile(const HwConfig& hw, const std::string& version, const std::string& fuse_model,
+                     unsigned prepared_bytes, int prepared_layers) {
   // The model the firmware includes: the --model one where CFU Playground
   // has it, else pdti8 (the template's default); every other choice listed.
   std::string chosen = fuse_model.empty() ? "" : model_define(fuse_model);
@@ -385,9 +386,9 @@ std::string makefile(const HwConfig& hw, const std::string& version, const std::
       "{}"
       "\n"
       "# The arena and table in which the kernels keep each layer's prepared weights\n"
-      "# (src/sasim_tflm.cc): bytes and layers.\n"
-      "#DEFINES += SASIM_PREPARED_BYTES=262144\n"
-      "#DEFINES += SASIM_PREPARED_LAYERS=64\n"
+      "# (src/sasim_tflm.cc): bytes and layers{}.\n"
+      "{}DEFINES += SASIM_PREPARED_BYTES={}\n"
+      "{}DEFINES += SASIM_PREPARED_LAYERS={}\n"
       "\n"
       "# The CPU: CFU Playground's 2022 VexRiscv (perf+cfu, full+cfu) needs no fence\n"
       "# before a CFU instruction behind stores; a tree of 2021-10 .. 2022-08 builds\n"
@@ -395,7 +396,15 @@ std::string makefile(const HwConfig& hw, const std::string& version, const std::
       "{}DEFINES += SASIM_CPU_2022\n"
       "\n"
       "include ../proj.mk\n",
-      config_summary(hw), version, models, hw.cpu.variant == CpuVariant::kPerfCfu2021 ? "#" : "");
+      config_summary(hw), version, models,
+      prepared_bytes > 262144 || prepared_layers > 64
+          ? fmt::format("; sized for {} (export-cfu --model: the defaults, 262144 and 64, are too small for its "
+                        "prepared weights on this configuration, whose layers would run from their raw filters)",
+                        fuse_model)
+          : std::string(),
+      prepared_bytes > 262144 ? "" : "#", prepared_bytes > 262144 ? prepared_bytes : 262144u,
+      prepared_layers > 64 ? "" : "#", prepared_layers > 64 ? prepared_layers : 64,
+      hw.cpu.variant == CpuVariant::kPerfCfu2021 ? "#" : "");
 }
 
 std::string readme(const ProjectInputs& in) {
@@ -567,7 +576,7 @@ std::string fuse_header(const ProjectInputs& in) {
 std::vector<ProjectFile> cfu_project(const ProjectInputs& in) {
   std::vector<ProjectFile> files;
   auto add = [&](std::string path, std::string text) { files.push_back({std::move(path), std::move(text)}); };
-  add("Makefile", makefile(in.hw, in.version, in.fuse_model));
+  add("Makefile", makefile(in.hw, in.version, in.fuse_model, in.prepared_bytes, in.prepared_layers));
   add("README.md", readme(in));
   add("sasim-hw.yaml", hw_config_to_yaml(in.hw));
   add("cfu.v", fmt::format("// sasim {} export-cfu: the parameters below are set for {}.\n", in.version,

@@ -96,6 +96,10 @@ struct ProjectInputs {
   std::vector<FuseEntry> fuse;
   std::vector<KeepEntry> keep;  // --model: the output-keep chains (src/sasim_fuse.h)
   std::vector<ChainEntry> chain;  // --model: the elementwise chains' heads (src/sasim_fuse.h)
+  // --model: the bridge's preparation store the model needs (0: the
+  // defaults, SASIM_PREPARED_BYTES and SASIM_PREPARED_LAYERS left commented).
+  unsigned prepared_bytes = 0;
+  int prepared_layers = 0;
 };
 
 // Every file of the project, in a fixed order. Throws std::logic_error when

@@ -45,7 +45,7 @@ int StoreAllocator::place(const LayerSpec& s, const LayerData& d, const std::str
   // entry and the folded biases, or nothing; then the blob, or none.
   auto take = [&](unsigned bytes) {
     const unsigned words = (bytes + 15) / 16 * 4;
-    if (words > kPreparedBytes / 4 - arena_words_) return false;
+    if (words > cap_bytes_ / 4 - arena_words_) return false;
     arena_words_ += words;
     return true;
   };
@@ -60,7 +60,7 @@ int StoreAllocator::place(const LayerSpec& s, const LayerData& d, const std::str
     }
     return 0;
   };
-  if (prepared_ == kPreparedLayers || !take(static_cast<unsigned>(l.out_c) * 4)) return unprepared();
+  if (prepared_ == cap_layers_ || !take(static_cast<unsigned>(l.out_c) * 4)) return unprepared();
   ++prepared_;
   last_prepared_ = 1;
   if (bytes == 0) last_prepared_ = 2;  // nothing to pack: the driver asks for no weights
@@ -94,16 +94,36 @@ std::string StoreAllocator::summary() const {
   return wrap_columns(s, 120, "  ");  // the run's tables' width
 }
 
+uint64_t StoreAllocator::prepared_bytes(const sasim_drv::HwDesc& hw, const sasim_drv::LayerDesc& l) {
+  const uint64_t blob = static_cast<uint64_t>(sasim_drv::packed_weights_bytes(hw, l));
+  return (static_cast<uint64_t>(l.out_c) * 4 + 15) / 16 * 16 + (blob + 15) / 16 * 16;
+}
+
+unsigned StoreAllocator::store_bytes_for(uint64_t bytes) {
+  if (bytes <= kPreparedBytes) return kPreparedBytes;
+  const uint64_t r = (bytes + 16383) / 16384 * 16384;
+  return r > kMaxPreparedBytes ? kMaxPreparedBytes : static_cast<unsigned>(r);
+}
+
+std::string StoreAllocator::size_note() const {
+  if (cap_bytes_ <= kPreparedBytes && cap_layers_ <= kPreparedLayers) return "";
+  return wrap_columns(fmt::format("prepared weights: the bridge's preparation store sized for this network, {} KiB "
+                                  "and {} layers (the export's defaults: 256 KiB, 64; export-cfu --model writes "
+                                  "SASIM_PREPARED_BYTES={} and SASIM_PREPARED_LAYERS={} into the project's Makefile)",
+                                  cap_bytes_ / 1024, cap_layers_, cap_bytes_, cap_layers_),
+                      120, "  ");
+}
+
 std::string StoreAllocator::unprepared_warning() const {
   if (unprepared_.empty()) return "";
   std::string names;
   for (const std::string& n : unprepared_) names += (names.empty() ? "" : ", ") + n;
   return wrap_columns(
       fmt::format("warning: the exported bridge's preparation store (SASIM_PREPARED_LAYERS {} layers, "
-                  "SASIM_PREPARED_BYTES {} KiB: the export's defaults) is full: {} layer{} ({}) run without "
+                  "SASIM_PREPARED_BYTES {} KiB) is full: {} layer{} ({}) run without "
                   "prepared weights, the driver building every B line from the raw filter on every call (one to two "
                   "orders of magnitude slower); the model's prepared weights take {} KiB on this array",
-                  kPreparedLayers, kPreparedBytes / 1024, unprepared_.size(), unprepared_.size() == 1 ? "" : "s", names,
+                  cap_layers_, cap_bytes_ / 1024, unprepared_.size(), unprepared_.size() == 1 ? "" : "s", names,
                   (blob_bytes_ + 1023) / 1024),
       120, "  ");
 }

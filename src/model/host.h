@@ -87,7 +87,24 @@ class StoreAllocator {
   // keeps them equal).
   static constexpr int kPreparedLayers = 64;
   static constexpr unsigned kPreparedBytes = 256 * 1024;
-  explicit StoreAllocator(const sasim_drv::HwDesc& hw) : hw_(hw) {}
+  // The most a project's store is sized to (its arena is a static array in
+  // main_ram: 16 MiB of the board's 128).
+  static constexpr unsigned kMaxPreparedBytes = 16u << 20;
+  // A store of `bytes` and `layers` (the export's defaults, or what a
+  // model needs: prepared_size).
+  explicit StoreAllocator(const sasim_drv::HwDesc& hw, unsigned bytes = kPreparedBytes, int layers = kPreparedLayers)
+      : hw_(hw), cap_bytes_(bytes), cap_layers_(layers) {}
+  // What the bridge's store takes for l, prepared: its table entry and its
+  // arena bytes (the folded biases and the prepared weights, in 16-byte
+  // pieces, as place() takes them).
+  static uint64_t prepared_bytes(const sasim_drv::HwDesc& hw, const sasim_drv::LayerDesc& l);
+  // The store a network's layers need (`bytes` summed over them): the
+  // export's default, or more, rounded up to 16 KiB (at most
+  // kMaxPreparedBytes); the table: the default or the layer count.
+  static unsigned store_bytes_for(uint64_t bytes);
+  static int store_layers_for(int layers) { return layers > kPreparedLayers ? layers : kPreparedLayers; }
+  unsigned capacity_bytes() const { return cap_bytes_; }
+  int capacity_layers() const { return cap_layers_; }
   // LayerSpec::w_store for the next layer (0: it streams its weights).
   int place(const LayerSpec& s, const LayerData& d, const std::string& name);
   // The run's "weight store: ..." lines (at most 120 columns each, no final
@@ -104,11 +121,16 @@ class StoreAllocator {
   // The run's warning naming those layers (empty: none), in lines of at
   // most 120 columns, no final newline.
   std::string unprepared_warning() const;
+  // When the store is larger than the export's default: a line saying so
+  // (empty otherwise).
+  std::string size_note() const;
   size_t layers() const { return stored_.size(); }
   size_t layers_not_fitting() const { return full_.size(); }
 
  private:
   sasim_drv::HwDesc hw_;
+  unsigned cap_bytes_;
+  int cap_layers_;
   int next_ = 0;
   int prepared_ = 0;           // the bridge's table entries
   int last_prepared_ = 2;
