@@ -1611,7 +1611,10 @@ class Runner {
     const int span = (pl.band_w - 1) * sx + kw;  // padded columns a row's lines read
     uint32_t prow[kMaxPackedRow / 4 + 4];
     WriterA w;
-    if (pitch != 8 || span * C + 12 > kMaxPackedRow || pl.lines > 8) {  // the general, slower form
+    // The word form takes lines of 8, 16 or 32 bytes (up to 32 rows); the
+    // shifts read up to a line's pitch and a word past its offset.
+    if ((pitch != 8 && pitch != 16 && pitch != 32) || span * C + pitch + 12 > kMaxPackedRow ||
+        pl.lines > 8) {  // the general, slower form
       for (int y = y0; y < y0 + h; ++y) {
         const int8_t* row = l_.input + (n * l_.in_h + y) * W * C;
         for (int x = 0; x < pl.band_w; ++x)
@@ -1628,7 +1631,7 @@ class Runner {
       w.flush();
       return;
     }
-    if (pl.lines == 1 && kw * C <= 4 && span * C <= 64) {
+    if (pitch == 8 && pl.lines == 1 && kw * C <= 4 && span * C <= 64) {
       // A kernel row in at most 4 bytes (one channel, as audio input): each
       // padded row into a byte buffer, each line four byte loads from it.
       uint8_t pr[64 + 4];
@@ -1677,7 +1680,7 @@ class Runner {
     for (int y = y0; y < y0 + h; ++y) {
       const int8_t* row = l_.input + (n * l_.in_h + y) * W * C;
       uint32_t* pw = prow;
-      for (int i = 0; i < (base + span * C + 8 + 3) / 4; ++i) pw[i] = zp4;  // padding (and the tail the shifts read)
+      for (int i = 0; i < (base + span * C + pitch + 3) / 4; ++i) pw[i] = zp4;  // padding (and the tail the shifts read)
       if ((reinterpret_cast<uintptr_t>(row) & 3) == 0) {  // by words (the last one may carry the next
         const uint32_t* src = static_cast<const uint32_t*>(__builtin_assume_aligned(row, 4));  // row's bytes:
         uint32_t* dst = prow + body_at / 4;                                                    // fixed below)
@@ -1692,9 +1695,50 @@ class Runner {
       } else {
         __builtin_memcpy(reinterpret_cast<uint8_t*>(prow) + body_at, row, static_cast<size_t>(body * C));
       }
-      for (int x = 0; x < pl.band_w; ++x)
-        for (int j = 0; j < pl.lines; ++j) {
-          const int off = base + x * sx * C + off_j[j];
+      if (pitch == 8) {
+        for (int x = 0; x < pl.band_w; ++x)
+          for (int j = 0; j < pl.lines; ++j) {
+            const int off = base + x * sx * C + off_j[j];
+            const uint32_t* q = prow + (off >> 2);
+            const int r = (off & 3) * 8;
+            uint32_t w0 = q[0], w1 = q[1];
+            if (r) {
+              w0 = (w0 >> r) | (w1 << (32 - r));
+              w1 = (w1 >> r) | (q[2] << (32 - r));
+            }
+            w.put8(w0 & mask0[j], w1 & mask1[j]);
+          }
+      } else {
+        send_wide_lines(&w, prow, base, sx * C, pitch, pl.band_w, pl.lines, off_j, kw, pl.G, C);
+      }
+    }
+  }
+  // A band row's lines of 16 or 32 bytes (send_band_lines' word form past 8
+  // rows): line j of column x is the kt(j) bytes at offset base + x * step +
+  // off_j[j] of the padded row, then zeros to the pitch; each 8-byte piece
+  // of it two words by funnel shifts, masked to the bytes of kt(j) it holds
+  // (a piece past them is zeros, no load). Before this, every byte of such a
+  // line went through Writer::put: ResNet-8 on 32 x 32, 3.0 M cycles.
+  static inline __attribute__((always_inline)) void send_wide_lines(WriterA* w, const uint32_t* prow, int base, int step, int pitch,
+                                             int band_w, int lines, const int* off_j, int kw, int G, int C) {
+    uint32_t m0[8][4], m1[8][4];
+    const int pieces = pitch / 8;
+    for (int j = 0; j < lines; ++j) {
+      const int kt = min_i(G, kw - j * G) * C;
+      for (int c = 0; c < pieces; ++c) {
+        const int rem = kt - 8 * c;
+        m0[j][c] = rem >= 4 ? 0xffffffffu : rem <= 0 ? 0u : (1u << (8 * rem)) - 1u;
+        m1[j][c] = rem >= 8 ? 0xffffffffu : rem <= 4 ? 0u : (1u << (8 * (rem - 4))) - 1u;
+      }
+    }
+    for (int x = 0; x < band_w; ++x)
+      for (int j = 0; j < lines; ++j)
+        for (int c = 0; c < pieces; ++c) {
+          if (m0[j][c] == 0) {
+            w->put8(0, 0);
+            continue;
+          }
+          const int off = base + x * step + off_j[j] + 8 * c;
           const uint32_t* q = prow + (off >> 2);
           const int r = (off & 3) * 8;
           uint32_t w0 = q[0], w1 = q[1];
@@ -1702,9 +1746,8 @@ class Runner {
             w0 = (w0 >> r) | (w1 << (32 - r));
             w1 = (w1 >> r) | (q[2] << (32 - r));
           }
-          w.put8(w0 & mask0[j], w1 & mask1[j]);
+          w->put8(w0 & m0[j][c], w1 & m1[j][c]);
         }
-    }
   }
 
   // One pass's B tile by columns (B stride 1): line n = column oc0 + n;
