@@ -784,8 +784,17 @@ class Runner {
   int packed_weights_bytes() {
     if (!blob_applies()) return 0;
     const int gsize = group_size();
-    return (l_.out_c + gsize - 1) / gsize * blob_group_bytes(plan().passes, gsize);
+    const int passes = plan().passes;
+    return (l_.out_c + gsize - 1) / gsize *
+           (resident(passes) ? blob_group_bytes(passes, gsize) : passes * streamed_pass_bytes());
   }
+  // A conv whose group's weights do not all fit a B bank (or take more than
+  // 256 passes: a 2-row array's 3 x 3 x 64 conv, 288) streams each pass's B
+  // tile (run_passes); prepared, the blob holds each pass's tile as the
+  // driver would send it (send_b_pass), a group's passes in run_passes'
+  // order, each tile in whole WRITEs: streamed as words instead of gathered
+  // from the filter on every pass of every tile.
+  int streamed_pass_bytes() const { return (group_size() * line_pitch(hw_.cols) + 7) / 8 * 8; }
   // Store lines of the blob when run_im2col would load it from the weight
   // store (SEQ tiles), else 0. The blob is whole 8-byte WRITEs, so the next
   // layer's blob starts at a line W_SEEK takes (line_pitch divides 8, or 8
@@ -858,6 +867,23 @@ class Runner {
     const Plan pl = plan();
     const bool dw = l_.kind == kDepthwiseConv2d;
     const int gsize = group_size();
+    if (!resident(pl.passes)) {  // streamed: each pass's tile, as run_passes sends it
+      const int stride = streamed_pass_bytes();
+      for (int gi = 0, oc0 = 0; oc0 < l_.out_c; ++gi, oc0 += gsize) {
+        const int nt = min_i(gsize, l_.out_c - oc0);
+        int8_t* blk = out + gi * pl.passes * stride;
+        int pass = 0;
+        for (int ky = 0; ky < l_.k_h; ++ky)
+          for (int kx = 0; kx < pl.xtaps; ++kx)
+            for (int j = 0; j < pl.lines; ++j, ++pass) {
+              MemWriter w(blk + pass * stride);
+              send_b_pass(&w, pl, pl.packed ? ky : ky * l_.k_w + kx, j, oc0, nt, false);
+              w.flush();
+              while (w.bytes() < stride) w.put(0);
+            }
+      }
+      return;
+    }
     const int group_bytes = blob_group_bytes(pl.passes, gsize);
     // The schedule run() will run (on the same view of the layer).
     const LayerDesc v = l_.kind == kFullyConnected && l_.batches > 1 ? fc_batch_view(l_) : l_;
@@ -893,7 +919,13 @@ class Runner {
     const LayerDesc v = l_.kind == kFullyConnected && l_.batches > 1 ? fc_batch_view(l_) : l_;
     Runner r(hw_, v);
     r.mc_ = mc_;
-    return r.im2col_applies() && resident(plan().passes);
+    if (!r.im2col_applies()) return false;
+    // Resident groups; or streamed passes of a conv (not depthwise, whose
+    // bands split by group, nor a depthwise viewed as a conv, whose weights
+    // are virtual: virt_weight) whose tiles are whole WRITEs.
+    const Plan pl = plan();
+    return resident(pl.passes) ||
+           (l_.kind != kDepthwiseConv2d && !virt_ && pl.passes > 0 && streamed_pass_bytes() % 8 == 0);
   }
 
  private:
@@ -1421,6 +1453,10 @@ class Runner {
     const int lines = pl.lines, group_passes = pl.passes;
     const bool dw = l_.kind == kDepthwiseConv2d, split = sc.split, resident = sc.resident;
     bool keep_a = t.keep_a, first_of_group = t.first_of_group;
+    // A prepared streamed tile: its offset in the blob (streamed_pass_bytes,
+    // from the schedule's group size) and its words.
+    const int pass_stride = (sc.gsize * line_pitch(hw_.cols) + 7) / 8 * 8;
+    const int tile_words = (nt * line_pitch(hw_.cols) + 7) / 8 * 2;
     // The previous tile is read back in slices between this tile's passes.
     // (one division per tile)
     const int slice = pending_.valid ? (pending_.mt - pend_next_ + group_passes - 1) / group_passes : 0;
@@ -1437,7 +1473,11 @@ class Runner {
         const int j_lo = !dw ? 0 : split ? gi % sc.split_lines : gi, j_hi = dw ? j_lo + 1 : lines;
         for (int j = j_lo; j < j_hi; ++j, ++pass) {
           const int kt = dw ? nt : pl.packed ? min_i(pl.G, l_.k_w - j * pl.G) * l_.in_c : min_i(R, l_.in_c - j * R);
-          if (!resident) {
+          if (!resident && l_.packed_weights && !dw) {  // prepared: the pass's tile as words
+            put_words_b(static_cast<const uint32_t*>(__builtin_assume_aligned(
+                            l_.packed_weights + (gi * group_passes + pass) * pass_stride, 4)),
+                        tile_words);
+          } else if (!resident) {
             WriterB bw;
             send_b_pass(&bw, pl, pl.packed ? ky : ky * l_.k_w + kx, j, oc0, nt, dw);
             bw.flush();
@@ -1752,7 +1792,8 @@ class Runner {
 
   // One pass's B tile by columns (B stride 1): line n = column oc0 + n;
   // depthwise: the pass's one diagonal line (B stride 0).
-  void send_b_pass(WriterB* w, const Plan& pl, int tap, int j, int oc0, int nt, bool dw) {
+  template <class W>
+  void send_b_pass(W* w, const Plan& pl, int tap, int j, int oc0, int nt, bool dw) {
     const int pitch = line_pitch(hw_.cols);
     if (dw) {  // one line: lane n is column n's weight (the diagonal)
       const int8_t* f = l_.filter + tap * l_.out_c + oc0;
