@@ -794,7 +794,14 @@ class Runner {
   // driver would send it (send_b_pass), a group's passes in run_passes'
   // order, each tile in whole WRITEs: streamed as words instead of gathered
   // from the filter on every pass of every tile.
-  int streamed_pass_bytes() const { return (group_size() * line_pitch(hw_.cols) + 7) / 8 * 8; }
+  // On an array wider than tall the tile goes by rows (no B_COLS: B line r
+  // fills PE row r, lane n column n's weight), `rows` lines instead of
+  // `cols`: on 2 x 32, 64 bytes a pass instead of 1 KiB, each B_COLS line
+  // carrying two weights in 32 bytes.
+  bool streamed_by_rows() const { return hw_.rows < hw_.cols; }
+  int streamed_pass_bytes() const {
+    return ((streamed_by_rows() ? hw_.rows : group_size()) * line_pitch(hw_.cols) + 7) / 8 * 8;
+  }
   // Store lines of the blob when run_im2col would load it from the weight
   // store (SEQ tiles), else 0. The blob is whole 8-byte WRITEs, so the next
   // layer's blob starts at a line W_SEEK takes (line_pitch divides 8, or 8
@@ -877,7 +884,17 @@ class Runner {
           for (int kx = 0; kx < pl.xtaps; ++kx)
             for (int j = 0; j < pl.lines; ++j, ++pass) {
               MemWriter w(blk + pass * stride);
-              send_b_pass(&w, pl, pl.packed ? ky : ky * l_.k_w + kx, j, oc0, nt, false);
+              const int tap = pl.packed ? ky : ky * l_.k_w + kx;
+              if (streamed_by_rows()) {  // line r: lane n = column oc0 + n's weight r
+                const int8_t* src[kMaxLanes];
+                int kt = 0;
+                for (int n = 0; n < nt; ++n) src[n] = b_line_src(pl, oc0 + n, tap, j, &kt);
+                const int pitch = line_pitch(hw_.cols);
+                for (int r = 0; r < kt; ++r)
+                  for (int n = 0; n < pitch; ++n) w.put(n < nt ? src[n][r] : int8_t{0});
+              } else {
+                send_b_pass(&w, pl, tap, j, oc0, nt, false);
+              }
               w.flush();
               while (w.bytes() < stride) w.put(0);
             }
@@ -1455,7 +1472,8 @@ class Runner {
     bool keep_a = t.keep_a, first_of_group = t.first_of_group;
     // A prepared streamed tile: its offset in the blob (streamed_pass_bytes,
     // from the schedule's group size) and its words.
-    const int pass_stride = (sc.gsize * line_pitch(hw_.cols) + 7) / 8 * 8;
+    const bool by_rows = !resident && !dw && l_.packed_weights && streamed_by_rows();
+    const int pass_stride = ((by_rows ? R : sc.gsize) * line_pitch(hw_.cols) + 7) / 8 * 8;
     const int tile_words = (nt * line_pitch(hw_.cols) + 7) / 8 * 2;
     // The previous tile is read back in slices between this tile's passes.
     // (one division per tile)
@@ -1476,7 +1494,7 @@ class Runner {
           if (!resident && l_.packed_weights && !dw) {  // prepared: the pass's tile as words
             put_words_b(static_cast<const uint32_t*>(__builtin_assume_aligned(
                             l_.packed_weights + (gi * group_passes + pass) * pass_stride, 4)),
-                        tile_words);
+                        by_rows ? (kt * line_pitch(hw_.cols) + 7) / 8 * 2 : tile_words);
           } else if (!resident) {
             WriterB bw;
             send_b_pass(&bw, pl, pl.packed ? ky : ky * l_.k_w + kx, j, oc0, nt, dw);
@@ -1484,7 +1502,8 @@ class Runner {
           }
           const bool hold = resident && !first_of_group;
           const uint32_t flags = (pass == 0 ? kFlagClear : 0) | (bank_ ? kFlagCBank : 0) |
-                                 (keep_a ? kFlagKeepA : 0) | kFlagIm2col | kFlagBCols | (hold ? kFlagHoldB : 0);
+                                 (keep_a ? kFlagKeepA : 0) | kFlagIm2col | (by_rows ? 0 : kFlagBCols) |
+                                 (hold ? kFlagHoldB : 0);
           const uint32_t slot = resident ? static_cast<uint32_t>(pass) : 0;
           const uint32_t rsp = sasim_cfu_op(
               kStart, 0, static_cast<uint32_t>(mt) | static_cast<uint32_t>(kt) << 16,
