@@ -794,6 +794,7 @@ class Runner {
   // driver would send it (send_b_pass), a group's passes in run_passes'
   // order, each tile in whole WRITEs: streamed as words instead of gathered
   // from the filter on every pass of every tile.
+  //
   // On an array wider than tall the tile goes by rows (no B_COLS: B line r
   // fills PE row r, lane n column n's weight), `rows` lines instead of
   // `cols`: on 2 x 32, 64 bytes a pass instead of 1 KiB, each B_COLS line
@@ -1778,8 +1779,9 @@ class Runner {
   // of it two words by funnel shifts, masked to the bytes of kt(j) it holds
   // (a piece past them is zeros, no load). Before this, every byte of such a
   // line went through Writer::put: ResNet-8 on 32 x 32, 3.0 M cycles.
-  static inline __attribute__((always_inline)) void send_wide_lines(WriterA* w, const uint32_t* prow, int base, int step, int pitch,
-                                             int band_w, int lines, const int* off_j, int kw, int G, int C) {
+  static inline __attribute__((always_inline)) void send_wide_lines(WriterA* w, const uint32_t* prow, int base,
+                                                                    int step, int pitch, int band_w, int lines,
+                                                                    const int* off_j, int kw, int G, int C) {
     uint32_t m0[8][4], m1[8][4];
     const int pieces = pitch / 8;
     for (int j = 0; j < lines; ++j) {
