@@ -234,6 +234,9 @@ int cmd_board(const CommonOptions& common, const BoardOptions& o) {
   // the report and the timeline say of the CFU); with --trace, its commands
   // are kept as timeline spans (at most kMaxCfuSpans).
   constexpr size_t kMaxCfuSpans = 200'000;
+  // Function ids named by sasim's command set (its model or RTL), or by
+  // (funct3,funct7) for a user's CFU.
+  const bool sasim_cfu = o.cfu == "model" || o.cfu == "rtl";
   auto core = std::make_unique<CfuCore>(core_params_from(hw));
   cpu::CoreCfuPort core_port(core.get());
   soc::CfuMonitor monitor(rtl ? static_cast<cpu::CfuPort*>(&rtl_port) : &core_port, o.trace.empty() ? 0 : kMaxCfuSpans);
@@ -424,7 +427,6 @@ int cmd_board(const CommonOptions& common, const BoardOptions& o) {
     {
       // The CFU bus (soc::CfuMonitor): per function id, and for sasim's
       // CFU model what its array did.
-      const bool sasim_cfu = o.cfu == "model" || o.cfu == "rtl";
       auto stats = [](const soc::CfuBusStats& b) {
         return nlohmann::json{{"commands", b.commands},
                               {"cmd_wait_cycles", b.cmd_wait},
@@ -471,7 +473,6 @@ int cmd_board(const CommonOptions& common, const BoardOptions& o) {
       ev.push_back({{"ph", "M"}, {"pid", 1}, {"tid", 3}, {"name", "thread_name"},
                     {"args", {{"name", "cfu: commands (a run of one function id per span)"}}}});
       {
-        const bool sasim_cfu = o.cfu == "model" || o.cfu == "rtl";
         std::unordered_map<uint32_t, std::string> names;
         for (const soc::CfuSpan& sp : monitor.spans()) {
           auto it = names.find(sp.function_id);
