@@ -932,11 +932,16 @@ int cmd_sweep(const SweepOptions& o) {
              final_csv.rows.size(), out, todo.size(), el, el > 0 ? todo.size() / el : 0.0, failed_total, failed, out);
   // Rows whose layers the driver ran on its legacy tile loop compare driver
   // coverage, not hardware: said, not left to be read off a plot.
-  int legacy_rows = 0;
-  for (const auto& kv : final_csv.rows) {
-    const std::string n = final_csv.cell(kv.second, "legacy_layers");
-    legacy_rows += !n.empty() && n != "0" ? 1 : 0;
-  }
+  // The rows whose count in column `col` is not zero.
+  auto rows_with = [&](const char* col) {
+    int n = 0;
+    for (const auto& kv : final_csv.rows) {
+      const std::string v = final_csv.cell(kv.second, col);
+      n += !v.empty() && v != "0" ? 1 : 0;
+    }
+    return n;
+  };
+  const int legacy_rows = rows_with("legacy_layers");
   if (legacy_rows)
     fmt::print(stderr,
                "warning: in {} of {} rows the driver ran layers on its legacy tile loop, not the im2col path (column "
@@ -944,11 +949,7 @@ int cmd_sweep(const SweepOptions& o) {
                "coverage, not the hardware\n",
                legacy_rows, final_csv.rows.size());
   // Likewise the rows whose layers ran without prepared weights.
-  int raw_rows = 0;
-  for (const auto& kv : final_csv.rows) {
-    const std::string n = final_csv.cell(kv.second, "raw_weight_layers");
-    raw_rows += !n.empty() && n != "0" ? 1 : 0;
-  }
+  const int raw_rows = rows_with("raw_weight_layers");
   if (raw_rows)
     fmt::print(stderr,
                "warning: in {} of {} rows layers ran without prepared weights, the exported bridge's preparation "

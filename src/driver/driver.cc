@@ -1758,20 +1758,29 @@ class Runner {
       if (pitch == 8) {
         for (int x = 0; x < pl.band_w; ++x)
           for (int j = 0; j < pl.lines; ++j) {
-            const int off = base + x * sx * C + off_j[j];
-            const uint32_t* q = prow + (off >> 2);
-            const int r = (off & 3) * 8;
-            uint32_t w0 = q[0], w1 = q[1];
-            if (r) {
-              w0 = (w0 >> r) | (w1 << (32 - r));
-              w1 = (w1 >> r) | (q[2] << (32 - r));
-            }
+            uint32_t w0, w1;
+            bytes8_at(prow, base + x * sx * C + off_j[j], &w0, &w1);
             w.put8(w0 & mask0[j], w1 & mask1[j]);
           }
       } else {
         send_wide_lines(&w, prow, base, sx * C, pitch, pl.band_w, pl.lines, off_j, kw, pl.G, C);
       }
     }
+  }
+  // The eight bytes at byte offset `off` of the padded row words `prow`, as
+  // two words (three aligned loads and funnel shifts when off is not
+  // word-aligned; the row has a word of slack past its end).
+  static inline __attribute__((always_inline)) void bytes8_at(const uint32_t* prow, int off, uint32_t* w0p,
+                                                              uint32_t* w1p) {
+    const uint32_t* q = prow + (off >> 2);
+    const int r = (off & 3) * 8;
+    uint32_t w0 = q[0], w1 = q[1];
+    if (r) {
+      w0 = (w0 >> r) | (w1 << (32 - r));
+      w1 = (w1 >> r) | (q[2] << (32 - r));
+    }
+    *w0p = w0;
+    *w1p = w1;
   }
   // A band row's lines of 16 or 32 bytes (send_band_lines' word form past 8
   // rows): line j of column x is the kt(j) bytes at offset base + x * step +
@@ -1799,14 +1808,8 @@ class Runner {
             w->put8(0, 0);
             continue;
           }
-          const int off = base + x * step + off_j[j] + 8 * c;
-          const uint32_t* q = prow + (off >> 2);
-          const int r = (off & 3) * 8;
-          uint32_t w0 = q[0], w1 = q[1];
-          if (r) {
-            w0 = (w0 >> r) | (w1 << (32 - r));
-            w1 = (w1 >> r) | (q[2] << (32 - r));
-          }
+          uint32_t w0, w1;
+          bytes8_at(prow, base + x * step + off_j[j] + 8 * c, &w0, &w1);
           w->put8(w0 & m0[j][c], w1 & m1[j][c]);
         }
   }

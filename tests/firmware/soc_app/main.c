@@ -156,8 +156,8 @@ static void cpu_loop(void) {
   cycles_total(t1 - t0);
 }
 
-static void timer_wait(void) {
-  const uint64_t t0 = mcycle64();
+/* timer0 counts 50,000 cycles down once, its interrupt unmasked. */
+static void timer_start(void) {
   timer_events = 0;
   csr_write(CSR_TIMER0_EN_ADDR, 0);
   csr_write(CSR_TIMER0_LOAD_ADDR, 50000);
@@ -166,6 +166,11 @@ static void timer_wait(void) {
   csr_write(CSR_TIMER0_EV_ENABLE_ADDR, 1);
   irq_setmask(irq_getmask() | (1u << TIMER0_INTERRUPT));
   csr_write(CSR_TIMER0_EN_ADDR, 1);
+}
+
+static void timer_wait(void) {
+  const uint64_t t0 = mcycle64();
+  timer_start();
   while (timer_events == 0) {
   }
   const uint64_t t1 = mcycle64();
@@ -176,14 +181,7 @@ static void timer_wait(void) {
 
 static void timer_wfi(void) {
   const uint64_t t0 = mcycle64();
-  timer_events = 0;
-  csr_write(CSR_TIMER0_EN_ADDR, 0);
-  csr_write(CSR_TIMER0_LOAD_ADDR, 50000);
-  csr_write(CSR_TIMER0_RELOAD_ADDR, 0);
-  csr_write(CSR_TIMER0_EV_PENDING_ADDR, 1);
-  csr_write(CSR_TIMER0_EV_ENABLE_ADDR, 1);
-  irq_setmask(irq_getmask() | (1u << TIMER0_INTERRUPT));
-  csr_write(CSR_TIMER0_EN_ADDR, 1);
+  timer_start();
   for (;;) {
     irq_setie(0);
     if (timer_events) break;
