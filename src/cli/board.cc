@@ -390,6 +390,7 @@ int cmd_board(const CommonOptions& common, const BoardOptions& o) {
                  board.cpu.forks().size(), board.cpu.replays().size());
   }
   const std::vector<ProfileRow> profile = parse_profile(con.out);
+  const std::vector<uint64_t> printed_totals = firmware_totals(con.out);  // each "N cycles total"
   if (!o.out_dir.empty()) {
     const std::string d = o.out_dir;
     write_file_atomic(d + "/uart.txt", con.out);
@@ -461,7 +462,7 @@ int cmd_board(const CommonOptions& common, const BoardOptions& o) {
     for (const auto& [n, c] : soc.accesses()) regs[n] = c;
     j["registers_accessed"] = regs;
     nlohmann::json totals = nlohmann::json::array();
-    for (uint64_t t : firmware_totals(con.out)) totals.push_back(t);
+    for (uint64_t t : printed_totals) totals.push_back(t);
     j["firmware_cycles_total"] = totals;
     j["profile_rows"] = profile.size();
     write_file_atomic(d + "/report.json", j.dump(2) + "\n");
@@ -499,8 +500,7 @@ int cmd_board(const CommonOptions& common, const BoardOptions& o) {
   }
   // --model: the firmware's last profiled inference against sasim run.
   if (model && !interrupted) {
-    const std::vector<uint64_t> totals = firmware_totals(con.out);
-    const uint64_t fw_total = totals.empty() ? 0 : totals.back();
+    const uint64_t fw_total = printed_totals.empty() ? 0 : printed_totals.back();
     // sasim run's files: into --out, or a temporary folder removed after.
     const std::string run_dir = o.out_dir.empty() ? (std::filesystem::temp_directory_path() /
                                                      fmt::format("sasim-board-run-{}", getpid())).string()
