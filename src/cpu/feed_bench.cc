@@ -84,7 +84,7 @@ FeedRates measure_feed_rates(const CpuParams& cpu_params, const CoreParams& cfu_
   command(&board.cfu, sasim_isa::kStart, 0, static_cast<uint32_t>(mt) | static_cast<uint32_t>(kt) << 16,
           static_cast<uint32_t>(nt) | sasim_isa::kFlagClear << 8);
   command(&board.cfu, sasim_isa::kWait, 0, 0, 0);
-  // The loops are the driver's (src/driver/driver.cc): per D$ line of
+  // The loops are the driver's (src/driver/stream.h, readback.cc): per D$ line of
   // operands its eight loads, the pointer step and a nop, then its four
   // WRITE_A; READ NEXT in pairs,
   // each pair's two stores behind it, sixteen READs per iteration, when the

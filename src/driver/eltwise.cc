@@ -10,7 +10,7 @@
 // (aligned) or one replicated scalar, and are gathered byte by byte where it
 // broadcasts otherwise.
 //
-// C++11 subset, as driver.cc: no exceptions, heap or standard library.
+// C++11 subset, as the driver's other parts: no exceptions, heap or standard library.
 #include <stdint.h>
 
 #include "driver/cfu_isa.h"

@@ -437,7 +437,7 @@ std::string readme(const ProjectInputs& in) {
        "| `src/tensorflow/lite/kernels/internal/reference/sub.h` | TFLite Micro's SUB kernels, the int8 `Sub` and `BroadcastQuantSubSlow` on the CFU's elementwise unit |\n"
        "| `src/sasim_reference.h` | the reference arithmetic the three kernel headers share |\n"
        "| `src/sasim_tflm.{h,cc}` | the bridge: kernel arguments to the driver's layer description, the fallback rules, the prepared-weights cache |\n"
-       "| `src/sasim/driver/` | sasim's driver (the code sasim's CPU model runs), unchanged but for include paths and the CFU seam (`cfu_seam.h`: `cfu_op`) |\n"
+       "| `src/sasim/driver/` | sasim's driver (the code sasim's CPU model runs), unchanged but for include paths and the CFU seam (`cfu_seam.h`: `cfu_op`); `driver.cc` is its parts (sasim's `src/driver/`, one file per mapping) joined into one translation unit |\n"
        "| `src/sasim/model/`, `src/software_cfu.cc` | sasim's cycle model as the software CFU (`CFU_SOFTWARE_DEFINED`) |\n"
        "| `src/sasim_hw.h` | the configuration as the driver sees it |\n"
        "| `src/sasim_fuse.h` | the layers whose next ADD/MUL the bridge fuses into their readback (`sasim "
@@ -587,9 +587,12 @@ std::vector<ProjectFile> cfu_project(const ProjectInputs& in) {
                         "sasim_frontend.v", "sasim_ctrl.v", "lint_waivers.vlt"})
     add(v, source((std::string("rtl/") + v).c_str()));
   // sasim's driver and cycle model, under src/sasim/.
-  for (const char* f : {"driver/driver.h", "driver/driver.cc", "driver/eltwise.cc", "driver/cfu_isa.h", "model/core.h",
-                        "model/core.cc"})
+  // The driver's parts joined into one file (cmake/amalgamate.cmake), as
+  // the board model runs it: CFU Playground compiles every .cc under src/.
+  for (const char* f : {"driver/driver.h", "driver/runner.h", "driver/placement.h", "driver/stream.h", "driver/gemm.h",
+                        "driver/eltwise.cc", "driver/cfu_isa.h", "model/core.h", "model/core.cc"})
     add(std::string("src/sasim/") + f, project_includes(source((std::string("src/") + f).c_str())));
+  add("src/sasim/driver/driver.cc", project_includes(source("src/driver/driver_one_tu.cc")));
   add("src/sasim/driver/cfu_seam.h", source("src/export/proj/cfu_seam.h"));
   for (const char* f : {"quant.h", "dataflow.h"})
     add(std::string("src/sasim/") + f, source((std::string("include/sasim/") + f).c_str()));

@@ -24,7 +24,7 @@
 #endif
 
 // Placement on the board: the bridge's per-layer code in one section
-// (.text.sasim_warm, as the driver's; see src/sasim/driver/driver.cc), so
+// (.text.sasim_warm, as the driver's; see src/sasim/driver/placement.h), so
 // that it lies together in the 8 KiB direct-mapped I$. CFU Playground's
 // linker script keeps it where this object's code goes, in this object's
 // section order, as sasim's runner does (docs/board-runtime.md).
