@@ -489,7 +489,8 @@ expect(run_tflite_out_is_file 2 "^[^\n]*out_is_a_file: output path exists and is
 # 90,427 when it also streamed prepared B tiles; 91,984 with the readback
 # of two-lane lines by halfwords; 90,706 for this one, whose streamed tiles
 # go by rows on wide arrays: not simulated again; 91,013 once the driver is
-# its parts joined into one translation unit, the code laid out anew),
+# its parts joined into one translation unit, the code laid out anew;
+# 92,669 with the im2col path on arrays taller than wide),
 # and the memory classes are split by cause on the board's memory path.
 # A network whose prepared weights exceed the exported bridge's default
 # preparation store (256 KiB: on a 2 x 32 array DS-CNN's take 388 KiB, its
@@ -503,7 +504,7 @@ file(READ "${WORK}/raw_weights/layers.csv" raw_csv)
 if(NOT raw_csv MATCHES "\npw1,conv2d,[^\n]*,im2col,,0\n" OR NOT raw_csv MATCHES "\npw3,conv2d,[^\n]*,im2col,,0\n")
   message(SEND_ERROR "[run_prepared_store_csv] layers.csv's raw_weights:\n${raw_csv}")
 endif()
-expect(run_cold_layers 0 "conv0 +conv2d +91013 .*\nmemory: layer +class +L2 hit +bus wait +row hit +row miss +dirty wb +refresh +core\n"
+expect(run_cold_layers 0 "conv0 +conv2d +92669 .*\nmemory: layer +class +L2 hit +bus wait +row hit +row miss +dirty wb +refresh +core\n"
        ARGS run --model "${SRC}/models/resnet8.yaml" --cold-layers --out "${WORK}/cold_layers")
 expect(exec_fork_warning_board 0 "result words: 1313556292;50;149\nexit code 0 after 1899 cycles\n.*fork \\(F19\\) at pc 0x4000007c.*fork \\(F19\\) at pc 0x4000007c"
        ARGS exec "${ref}/elf/micro/cfu_read_next.elf" --set cpu.variant=perf+cfu-2021 --set array.im2col=false --set array.eltwise=false --set array.read_prefetch=false)
@@ -937,8 +938,18 @@ if(NOT legacy_csv MATCHES ",mapping,mapping_why,raw_weights\nconv0,conv2d,[^\n]*
    NOT legacy_json MATCHES "\"mapping\": \"legacy\",\n *\"mapping_why\": \"the output-stationary dataflow has no im2col path\"")
   message(SEND_ERROR "[run_legacy_os] layers.csv / report.json do not name the mapping:\n${legacy_csv}")
 endif()
-expect(run_tflite_legacy_tall 0 " +0 +CONV_2D +1x25x5x64 +cfu +[0-9]+ +320000 +[0-9.]+ +yes +legacy\n.*warning: the driver runs 9 CFU layers on its legacy tile loop[^\n]*\n  the array is taller than wide \\(rows > cols\\): 0 CONV_2D, 1 DEPTHWISE_CONV_2D, 2 CONV_2D, [^\n]*, 8 CONV_2D\n"
-       ARGS run --model "${SHARED}/models/kws_ref_model.tflite" --set array.rows=16 --set array.cols=8 --out "${WORK}/legacy_tall")
+# An array taller than wide takes the im2col path too (B tiles streamed by
+# rows; depthwise as a shifted diagonal): every CFU layer of DS-CNN on 16 x 8,
+# none on the legacy loop (before: all nine, 24 M cycles).
+expect(run_tflite_tall_im2col 0 " +0 +CONV_2D +1x25x5x64 +cfu +[0-9]+ +320000 +[0-9.]+ +yes +im2col\n +1 +DEPTHWISE_CONV_2D +1x25x5x64 +cfu +[0-9]+ +72000 +[0-9.]+ +yes +im2col\n"
+       ARGS run --model "${SHARED}/models/kws_ref_model.tflite" --set array.rows=16 --set array.cols=8 --out "${WORK}/tall_im2col")
+file(READ "${WORK}/tall_im2col/layers.csv" tall_csv)
+if(tall_csv MATCHES ",legacy," OR NOT tall_csv MATCHES "DEPTHWISE_CONV_2D,[^\n]*,im2col,")
+  message(SEND_ERROR "[run_tflite_tall_im2col] layers.csv:\n${tall_csv}")
+endif()
+# ... unless its B bank cannot hold a by-rows tile (`rows` lines): said.
+expect(run_legacy_tall_b 0 "warning: the driver runs 10 CFU layers on its legacy tile loop[^\n]*\n  an array taller than wide whose B bank holds fewer lines than it has rows: conv0, s1_conv1, [^\n]*, fc\n"
+       ARGS run --model "${SRC}/models/resnet8.yaml" --cpu gap --set array.rows=64 --set array.cols=2 --set buffers.b.size_bytes=64 --out "${WORK}/legacy_tall_b")
 expect(run_no_legacy_default 0 "s3_shortcut +conv2d [^\n]* yes im2col\nfc +fully_connected [^\n]* yes im2col\n"
        ARGS run --model "${SRC}/models/resnet8.yaml" --cpu gap --out "${WORK}/legacy_none")
 expect(run_tflite_mnv2_no_fuse 0 "\n +0 +MUL +1x160x160x3 +cfu +[0-9]+ +yes\n +1 +SUB +1x160x160x3 +cfu +[0-9]+ +yes\n.*total: [0-9]+ cycles"

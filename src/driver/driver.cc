@@ -122,7 +122,8 @@ SASIM_ONE_TU_INLINE bool Runner::applies_as(const LayerDesc& v) const {
 SASIM_ONE_TU_INLINE const char* Runner::im2col_refusal() const {
   if (!ws_) return "the output-stationary dataflow has no im2col path";
   if (!hw_.im2col) return "the im2col extension is off (array.im2col: false)";
-  if (hw_.rows > hw_.cols) return "the array is taller than wide (rows > cols)";
+  if (!b_cols_ok() && !streamed_by_rows())
+    return "an array taller than wide whose B bank holds fewer lines than it has rows";
   if (l_.kind == kDepthwiseConv2d && l_.depth_multiplier != 1)
     return "a depthwise layer with a depth multiplier and no prepared weights";
   if (l_.kind == kDepthwiseConv2d && hw_.b_lines < hw_.rows)
@@ -165,10 +166,12 @@ bool fused_eltwise_supported(const HwDesc& hw, const LayerDesc& l) {
   if (!eltwise_supported(hw, e)) return false;
   // Every tile's columns are whole words: groups of `cols` channels (the
   // GEMM loop; depthwise off the im2col path), of min(cols, B lines) (conv
-  // and fully connected on the im2col path), of `rows` (depthwise on it),
-  // the last one out_c's remainder.
+  // and fully connected on the im2col path), of `rows` (depthwise on it;
+  // taller than wide: the largest divisor of `rows` up to `cols`), the last
+  // one out_c's remainder.
   if (l.out_c % 4 != 0 || hw.cols % 4 != 0 || (hw.b_lines < hw.cols && hw.b_lines % 4 != 0) ||
-      (l.kind == kDepthwiseConv2d && hw.rows % 4 != 0))
+      (l.kind == kDepthwiseConv2d && hw.rows % 4 != 0) ||
+      (l.kind == kDepthwiseConv2d && hw.rows > hw.cols && hw.rows % hw.cols != 0))  // (groups: group_size)
     return false;
   return (reinterpret_cast<uintptr_t>(l.output) & 3) == 0 && (reinterpret_cast<uintptr_t>(e.b) & 3) == 0;
 }

@@ -38,13 +38,14 @@ SASIM_ONE_TU_INLINE Runner::Plan Runner::plan() const {
   return p;
 }
 
-// The layers the extension takes: WS conv and depthwise (multiplier 1) on
-// an array no taller than wide, whose one output row's input fits a bank.
 // The layers the extension takes: WS conv, FC (as a 1 x 1 conv) and
-// depthwise (multiplier 1; more as a conv view, see run()) on an array no
-// taller than wide, whose one output row's input fits a bank.
+// depthwise (multiplier 1; more as a conv view, see run()), whose one
+// output row's input fits a bank. On an array taller than wide (no B_COLS)
+// each pass's B tile streams by rows (streamed_by_rows; depthwise: a
+// shifted diagonal, send_b_pass), which needs a B bank of `rows` lines.
 SASIM_ONE_TU_INLINE bool Runner::im2col_applies() const {
-  if (!ws_ || !hw_.im2col || hw_.rows > hw_.cols) return false;
+  if (!ws_ || !hw_.im2col) return false;
+  if (!b_cols_ok() && !streamed_by_rows()) return false;
   // Fully connected is a 1 x 1 conv on a 1 x 1 image per batch.
   if (l_.kind != kConv2d && l_.kind != kFullyConnected &&
       !(l_.kind == kDepthwiseConv2d && l_.depth_multiplier == 1))
@@ -261,7 +262,10 @@ int Runner::run_bands(const Schedule& sc) {
   int bgb_left = 0, bgb_chunk = 0, bga_chunk = 0;
   Segments bga = {0, 0, 0, 0, 0};
   const int split_lines = sc.split_lines;
-  for (int go = 0; go < (split ? (groups + split_lines - 1) / split_lines : 1); ++go)
+  // (split: band go holds lines [go * split_lines, + split_lines), gpl
+  // groups each)
+  const int gpl = dw ? hw_.rows / gsize : 1, go_groups = split_lines * gpl;
+  for (int go = 0; go < (split ? (groups + go_groups - 1) / go_groups : 1); ++go)
   for (int n = 0; n < l_.batches; ++n) {
     // (Paired and reversed: the bands from the last up, band_ending.)
     int oy_end = l_.out_h;
@@ -278,7 +282,7 @@ int Runner::run_bands(const Schedule& sc) {
       // band's only divisions: none per group or tile).
       const int tiles = (p_end - p_begin + mc_ - 1) / mc_;
       const int tile_dy = mc_ / l_.out_w, tile_dx = mc_ - tile_dy * l_.out_w;
-      for (int gi = split ? go * split_lines : 0; gi < (split ? min_i(groups, (go + 1) * split_lines) : groups);
+      for (int gi = split ? go * go_groups : 0; gi < (split ? min_i(groups, (go + 1) * go_groups) : groups);
            ++gi) {
         Gemm& g = gemms[turn ^= 1];
         g.set_group(dw ? gi : 0, gsize);
@@ -350,7 +354,7 @@ int Runner::run_bands(const Schedule& sc) {
             checked(kCfg, kCfgIm2colOrigin,
                     (static_cast<uint32_t>(iy) & 0xffff) | static_cast<uint32_t>(ix) << 16,
                     (static_cast<uint32_t>(ix_row) & 0xffff) | static_cast<uint32_t>(oxt) << 16);
-            const int j0 = !dw ? 0 : split ? gi - go * split_lines : gi;
+            const int j0 = !dw ? 0 : split ? dw_line(gi, gsize) - go * split_lines : dw_line(gi, gsize);
             const int kt = dw ? nt : pl.packed ? min_i(pl.G, l_.k_w) * l_.in_c : min_i(R, l_.in_c);
             const bool hold = sc.all ? b_loaded : !first_of_group;
             const uint32_t flags = kFlagClear | (bank_ ? kFlagCBank : 0) | (keep_a ? kFlagKeepA : 0) | kFlagIm2col |
@@ -409,7 +413,7 @@ bool Runner::run_passes(const Schedule& sc, const PassTile& t) {
   bool keep_a = t.keep_a, first_of_group = t.first_of_group;
   // A prepared streamed tile: its offset in the blob (streamed_pass_bytes,
   // from the schedule's group size) and its words.
-  const bool by_rows = !resident && !dw && l_.packed_weights && streamed_by_rows();
+  const bool by_rows = !resident && (dw ? !b_cols_ok() : streamed_by_rows());
   const int pass_stride = ((by_rows ? R : sc.gsize) * line_pitch(hw_.cols) + 7) / 8 * 8;
   const int tile_words = (nt * line_pitch(hw_.cols) + 7) / 8 * 2;
   // The previous tile is read back in slices between this tile's passes.
@@ -425,9 +429,11 @@ bool Runner::run_passes(const Schedule& sc, const PassTile& t) {
       checked(kCfg, kCfgIm2colOrigin,
               (static_cast<uint32_t>(iy) & 0xffff) | static_cast<uint32_t>(ix) << 16,
               (static_cast<uint32_t>(ix_row) & 0xffff) | static_cast<uint32_t>(oxt) << 16);
-      const int j_lo = !dw ? 0 : split ? gi % sc.split_lines : gi, j_hi = dw ? j_lo + 1 : lines;
+      const int line = dw_line(gi, sc.gsize);
+      const int j_lo = !dw ? 0 : split ? line % sc.split_lines : line, j_hi = dw ? j_lo + 1 : lines;
       for (int j = j_lo; j < j_hi; ++j, ++pass) {
-        const int kt = dw ? nt : pl.packed ? min_i(pl.G, l_.k_w - j * pl.G) * l_.in_c : min_i(R, l_.in_c - j * R);
+        const int kt = dw ? (by_rows ? oc0 % R + nt : nt)
+                           : pl.packed ? min_i(pl.G, l_.k_w - j * pl.G) * l_.in_c : min_i(R, l_.in_c - j * R);
         if (!resident && l_.packed_weights && !dw) {  // prepared: the pass's tile as words
           put_words_b(static_cast<const uint32_t*>(__builtin_assume_aligned(
                           l_.packed_weights + (gi * group_passes + pass) * pass_stride, 4)),

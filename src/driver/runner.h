@@ -185,6 +185,7 @@ class Runner {
   int streamed_pass_bytes() const;
   int store_lines();
   int group_size() const;
+  SASIM_RARE int tall_group_size() const;
   SASIM_RARE int narrowed_group(int g) const;
   int blob_group_bytes(int passes, int gsize) const;
   void pack_weights(int8_t* out);
@@ -251,14 +252,25 @@ class Runner {
   // On an array wider than tall the tile goes by rows (no B_COLS: B line r
   // fills PE row r, lane n column n's weight), `rows` lines instead of
   // `cols`: on 2 x 32, 64 bytes a pass instead of 1 KiB, each B_COLS line
-  // carrying two weights in 32 bytes.
-  bool streamed_by_rows() const { return hw_.rows < hw_.cols; }
+  // carrying two weights in 32 bytes. On an array taller than wide it must:
+  // a B_COLS line (`cols` lanes) cannot hold a column's `rows` weights.
+  // (Kt <= B lines: a B bank holds the tile's lines.)
+  bool streamed_by_rows() const { return hw_.rows != hw_.cols && hw_.b_lines >= hw_.rows; }
+  // B_COLS (column n's weights from B line n: resident weights, SEQ tiles,
+  // the depthwise diagonal) needs a line of `rows` lanes: rows <= cols.
+  bool b_cols_ok() const { return hw_.rows <= hw_.cols; }
+  // A depthwise group's line of channels in the band (IM2COL's j): a group
+  // is a line's `rows` channels, or on an array taller than wide a part of
+  // one (group_size divides `rows`).
+  int dw_line(int gi, int gsize) const { return gi * gsize / hw_.rows; }
   // B lines of a group's weights: a line per pass and column (B stride P),
   // or for depthwise a line per pass whose lane n is column n's weight (B
   // stride 0: the CFU's diagonal, docs/command-set.md).
   int group_b_lines(int passes, int nt) const { return l_.kind == kDepthwiseConv2d ? passes : passes * nt; }
   // A group's weights stay in one B bank for all its passes (slot = pass).
-  bool resident(int passes) const { return group_b_lines(passes, group_size()) <= hw_.b_lines && passes <= 256; }
+  bool resident(int passes) const {
+    return b_cols_ok() && group_b_lines(passes, group_size()) <= hw_.b_lines && passes <= 256;
+  }
   // One band (the shadow A bank is not needed for a next band), whole words
   // per READ NEXT (every group's Nt and the output's pitch multiples of 4).
   SASIM_RARE bool keep_out_ok() const { return keep_out_ok(schedule()); }

@@ -47,11 +47,23 @@ SASIM_ONE_TU_INLINE int Runner::store_lines() {
 // store, B once per band) instead of a B tile sent for every pass of
 // every tile (docs/microarchitecture.md: ResNet-8, 8 x 16: 5.5 M -> 0.9 M).
 SASIM_ONE_TU_INLINE int Runner::group_size() const {
+  if (!b_cols_ok()) return tall_group_size();
   if (l_.kind == kDepthwiseConv2d) return hw_.rows;
   const int g = min_i(hw_.cols, hw_.b_lines);
   // k_h x k_w x lines bounds the passes (plan_layout): most layers fit.
   const int64_t most = static_cast<int64_t>(l_.k_h) * l_.k_w * ((l_.in_c + hw_.rows - 1) / hw_.rows) * g;
   return most <= hw_.b_lines ? g : narrowed_group(g);
+}
+
+// group_size on an array taller than wide, whose B tiles stream by rows
+// (never resident): `cols` columns, or for depthwise the most columns that
+// divide a line (a group never straddles two). Out of line, as the default
+// layers never run it.
+int Runner::tall_group_size() const {
+  if (l_.kind != kDepthwiseConv2d) return hw_.cols;
+  int g = hw_.cols;
+  while (hw_.rows % g != 0) --g;
+  return g;
 }
 
 int Runner::narrowed_group(int g) const {
@@ -86,16 +98,7 @@ SASIM_ONE_TU_INLINE void Runner::pack_weights(int8_t* out) {
           for (int j = 0; j < pl.lines; ++j, ++pass) {
             MemWriter w(blk + pass * stride);
             const int tap = pl.packed ? ky : ky * l_.k_w + kx;
-            if (streamed_by_rows()) {  // line r: lane n = column oc0 + n's weight r
-              const int8_t* src[kMaxLanes];
-              int kt = 0;
-              for (int n = 0; n < nt; ++n) src[n] = b_line_src(pl, oc0 + n, tap, j, &kt);
-              const int pitch = line_pitch(hw_.cols);
-              for (int r = 0; r < kt; ++r)
-                for (int n = 0; n < pitch; ++n) w.put(n < nt ? src[n][r] : int8_t{0});
-            } else {
-              send_b_pass(&w, pl, tap, j, oc0, nt, false);
-            }
+            send_b_pass(&w, pl, tap, j, oc0, nt, false);
             w.flush();
             while (w.bytes() < stride) w.put(0);
           }
@@ -140,11 +143,11 @@ SASIM_ONE_TU_INLINE bool Runner::blob_applies() {
   r.mc_ = mc_;
   if (!r.im2col_applies()) return false;
   // Resident groups; or streamed passes of a conv (not depthwise, whose
-  // bands split by group, nor a depthwise viewed as a conv, whose weights
-  // are virtual: virt_weight) whose tiles are whole WRITEs.
+  // bands split by group; a depthwise viewed as a conv, whose weights are
+  // virtual, virt_weight, only by rows) whose tiles are whole WRITEs.
   const Plan pl = plan();
-  return resident(pl.passes) ||
-         (l_.kind != kDepthwiseConv2d && !virt_ && pl.passes > 0 && streamed_pass_bytes() % 8 == 0);
+  return resident(pl.passes) || (l_.kind != kDepthwiseConv2d && (!virt_ || streamed_by_rows()) && pl.passes > 0 &&
+                                 streamed_pass_bytes() % 8 == 0);
 }
 
 // The pass of tap t (packed: kernel row t) and line j of a group: the
@@ -165,9 +168,39 @@ SASIM_ONE_TU_INLINE const int8_t* Runner::b_line_src(const Plan& pl, int oc, int
 template <class W>
 SASIM_ONE_TU_INLINE void Runner::send_b_pass(W* w, const Plan& pl, int tap, int j, int oc0, int nt, bool dw) {
   const int pitch = line_pitch(hw_.cols);
+  if (dw && !b_cols_ok()) {
+    // Taller than wide (no B_COLS): by rows, line r (PE row r) holding
+    // column n's weight in lane n where r is its channel's lane o + n in the
+    // A line (o: the group's first), zeros elsewhere; o + nt lines (Kt).
+    const int8_t* f = l_.filter + tap * l_.out_c + oc0;
+    const int o = oc0 % hw_.rows;
+    for (int r = 0; r < o + nt; ++r)
+      for (int lane = 0; lane < pitch; ++lane) w->put(lane < nt && r == o + lane ? f[lane] : int8_t{0});
+    return;
+  }
   if (dw) {  // one line: lane n is column n's weight (the diagonal)
     const int8_t* f = l_.filter + tap * l_.out_c + oc0;
     for (int lane = 0; lane < pitch; ++lane) w->put(lane < nt ? f[lane] : int8_t{0});
+    return;
+  }
+  if (streamed_by_rows()) {  // by rows (streamed_by_rows): line r, lane n = column oc0 + n's weight r
+    const int8_t* src[kMaxLanes];
+    int kt = 0;
+    for (int n = 0; n < nt; ++n) src[n] = b_line_src(pl, oc0 + n, tap, j, &kt);
+    for (int r = 0; r < kt; ++r)
+      for (int n = 0; n < pitch; ++n) {
+        if (n >= nt) {
+          w->put(0);
+        } else if (!virt_) {
+          w->put(src[n][r]);
+        } else {  // a depthwise layer as a conv: lane r of tap / kernel row `tap`, line j (write_group_b's rule)
+          const int C = l_.in_c;
+          const int kx = pl.packed ? j * pl.G + r / C : tap % l_.k_w;
+          const int ky = pl.packed ? tap : tap / l_.k_w;
+          const int c = pl.packed ? r % C : j * hw_.rows + r;
+          w->put(virt_weight(oc0 + n, ky, kx, c));
+        }
+      }
     return;
   }
   for (int n = 0; n < nt; ++n) {
