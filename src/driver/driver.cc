@@ -128,7 +128,7 @@ SASIM_ONE_TU_INLINE const char* Runner::im2col_refusal() const {
     return "a depthwise layer with a depth multiplier and no prepared weights";
   if (l_.kind == kDepthwiseConv2d && hw_.b_lines < hw_.rows)
     return "buffer B holds fewer lines than the array has rows";
-  const Plan p = plan();
+  const Plan p = plan_layout();
   if (p.lines > 255 || p.band_w > 32767 || l_.in_h > 32767 || l_.out_w > 65535 || l_.stride_w > 255 ||
       l_.stride_h > 255)
     return "the layer's dimensions exceed the im2col commands' fields";

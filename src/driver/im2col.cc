@@ -52,7 +52,7 @@ SASIM_ONE_TU_INLINE bool Runner::im2col_applies() const {
     return false;
   // B_COLS reads one B line per output channel of the pass.
   if (l_.kind == kDepthwiseConv2d && hw_.b_lines < hw_.rows) return false;
-  const Plan p = plan();
+  const Plan p = plan_layout();  // (the layout alone: no band cap, no group size)
   if (p.lines > 255 || p.band_w > 32767 || l_.in_h > 32767 || l_.out_w > 65535 || l_.stride_w > 255 ||
       l_.stride_h > 255)
     return false;

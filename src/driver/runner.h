@@ -184,7 +184,11 @@ class Runner {
   int packed_weights_bytes();
   int streamed_pass_bytes() const;
   int store_lines();
-  int group_size() const;
+  // group_size: computed once per Runner (it is asked for by the schedule,
+  // the band cap, residency and the blob; inlined at each, its computation
+  // made the once-per-layer code larger than the I$ sets the loops leave it).
+  int group_size() const { return gsize_ > 0 ? gsize_ : (gsize_ = compute_group_size()); }
+  SASIM_WARM int compute_group_size() const;
   SASIM_RARE int tall_group_size() const;
   SASIM_RARE int narrowed_group(int g) const;
   int blob_group_bytes(int passes, int gsize) const;
@@ -326,6 +330,7 @@ class Runner {
   // pair_producer_rows; 0: the bank's).
   // (mutable: schedule() decides the blob's layout without it)
   mutable int in_rows_cap_ = 0;
+  mutable int gsize_ = 0;  // group_size, once known (0: not yet)
 };
 
 SASIM_DRIVER_DETAIL_END

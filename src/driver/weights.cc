@@ -46,7 +46,7 @@ SASIM_ONE_TU_INLINE int Runner::store_lines() {
 // do: fewer columns per pass, but resident weights (SEQ tiles, the weight
 // store, B once per band) instead of a B tile sent for every pass of
 // every tile (docs/microarchitecture.md: ResNet-8, 8 x 16: 5.5 M -> 0.9 M).
-SASIM_ONE_TU_INLINE int Runner::group_size() const {
+int Runner::compute_group_size() const {
   if (!b_cols_ok()) return tall_group_size();
   if (l_.kind == kDepthwiseConv2d) return hw_.rows;
   const int g = min_i(hw_.cols, hw_.b_lines);
