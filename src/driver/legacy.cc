@@ -1,7 +1,8 @@
 // The legacy tile loop: the CPU gathers each tile's A (im2col rows) and B
 // (weights) and sends them line by line; the CFU computes the tile. Every
-// layer the other mappings refuse runs here (the OS dataflow, arrays taller
-// than wide, layers without the extension; layer_mapping says why).
+// layer the other mappings refuse runs here (the OS dataflow, layers without
+// the extension or whose window does not fit an A bank; layer_mapping says
+// why).
 #include "driver/runner.h"
 
 namespace sasim_drv {

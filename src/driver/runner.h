@@ -14,7 +14,7 @@
 //   fully_connected.cc  fully connected layers as convs (views), and the
 //                       cost model that leaves small ones on the CPU
 //   legacy.cc           the tile loop: the CPU gathers every tile's A and B
-//                       (the OS dataflow, arrays taller than wide)
+//                       (the OS dataflow, layers the im2col path refuses)
 //   weights.cc          weight preparation (folded biases, the prepared
 //                       blob, the weight store), B tiles, post-processing
 //                       parameters
