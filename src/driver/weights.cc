@@ -172,10 +172,25 @@ SASIM_ONE_TU_INLINE void Runner::send_b_pass(W* w, const Plan& pl, int tap, int 
     // Taller than wide (no B_COLS): by rows, line r (PE row r) holding
     // column n's weight in lane n where r is its channel's lane o + n in the
     // A line (o: the group's first), zeros elsewhere; o + nt lines (Kt).
+    // Built as whole 8-byte WRITEs (lines of up to 4 lanes packed two or
+    // more a WRITE), not byte by byte: a pass's tile is mostly zeros.
     const int8_t* f = l_.filter + tap * l_.out_c + oc0;
     const int o = oc0 % hw_.rows;
-    for (int r = 0; r < o + nt; ++r)
-      for (int lane = 0; lane < pitch; ++lane) w->put(lane < nt && r == o + lane ? f[lane] : int8_t{0});
+    uint32_t wd[2] = {0, 0};
+    int at = 0;  // the next line's byte offset in the pending WRITE (pitch < 8)
+    for (int r = 0; r < o + nt; ++r) {
+      const int n = r - o;  // the line's one weight: column n's, in lane n
+      for (int c = 0; c < pitch; c += 8) {
+        const int b = at + n - c;
+        if (n >= 0 && b >= at && b < at + (pitch < 8 ? pitch : 8))
+          wd[b >> 2] |= static_cast<uint32_t>(static_cast<uint8_t>(f[n])) << (8 * (b & 3));
+        if (pitch < 8 && (at += pitch) < 8) continue;
+        w->put8(wd[0], wd[1]);
+        wd[0] = wd[1] = 0;
+        at = 0;
+      }
+    }
+    if (at > 0) w->put8(wd[0], wd[1]);
     return;
   }
   if (dw) {  // one line: lane n is column n's weight (the diagonal)
