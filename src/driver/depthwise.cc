@@ -1,7 +1,8 @@
 // Depthwise layers on the im2col path: groups of `rows` channels (a
-// diagonal B), bands split by group when the whole band does not fit an A
-// bank, and a depth multiplier > 1 run as the conv it equals (prepared
-// weights only). The legacy loop runs them as block-diagonal GEMMs (gemm.h).
+// diagonal B; taller than wide, a divisor of `rows`, by rows: send_b_pass),
+// bands split by group when the whole band does not fit an A bank, and a
+// depth multiplier > 1 run as the conv it equals (prepared weights only).
+// The legacy loop runs them as block-diagonal GEMMs (gemm.h).
 #include "driver/runner.h"
 
 namespace sasim_drv {

@@ -6,7 +6,9 @@
 // c_lines output pixels and `cols` output channels (conv) or `rows`
 // channels (depthwise, a diagonal B); the CFU walks the pixels itself
 // (IM2COL_ORIGIN, START's IM2COL) and loads B line n into PE column n
-// (B_COLS), so a B line is 8 consecutive bytes of an OHWI filter.
+// (B_COLS), so a B line is 8 consecutive bytes of an OHWI filter. On an
+// array taller than wide, where a B line cannot hold a column's `rows`
+// weights, each pass's B tile goes by rows instead (streamed_by_rows).
 #include "driver/runner.h"
 
 namespace sasim_drv {
@@ -50,7 +52,8 @@ SASIM_ONE_TU_INLINE bool Runner::im2col_applies() const {
   if (l_.kind != kConv2d && l_.kind != kFullyConnected &&
       !(l_.kind == kDepthwiseConv2d && l_.depth_multiplier == 1))
     return false;
-  // B_COLS reads one B line per output channel of the pass.
+  // A depthwise pass's B: a line per output channel (B_COLS), or `rows` lines
+  // at most (by rows, taller than wide).
   if (l_.kind == kDepthwiseConv2d && hw_.b_lines < hw_.rows) return false;
   const Plan p = plan_layout();  // (the layout alone: no band cap, no group size)
   if (p.lines > 255 || p.band_w > 32767 || l_.in_h > 32767 || l_.out_w > 65535 || l_.stride_w > 255 ||
@@ -82,7 +85,7 @@ Runner::Schedule Runner::schedule() const {
   const int lines = pl.lines;
   const bool dw = l_.kind == kDepthwiseConv2d;
   // Output-channel groups: `cols` channels (conv) or `rows` (depthwise: the
-  // line of channels j = group).
+  // line of channels j = group); taller than wide, group_size's.
   sc.gsize = group_size();
   sc.groups = (l_.out_c + sc.gsize - 1) / sc.gsize;
   // All of a group's weights in the B bank at once when they fit: column
@@ -90,8 +93,9 @@ Runner::Schedule Runner::schedule() const {
   // P), every tile's passes load them from there (HOLD_B, slot p), and B
   // crosses the bus once per band. Otherwise each pass's B tile (stride 1).
   sc.resident = resident(pl.passes);
-  // dw_split: the loops run group-major, each band holding one line per
-  // pixel (the group's channels); j is then 0.
+  // dw_split: the loops run group-major, each band holding split_lines
+  // lines per pixel (its groups' channels); j is then the group's line in
+  // the band.
   sc.split = dw_split(pl);
   sc.plb = pl;  // the band's layout
   sc.split_lines = 1;
@@ -411,8 +415,9 @@ bool Runner::run_passes(const Schedule& sc, const PassTile& t) {
   const int lines = pl.lines, group_passes = pl.passes;
   const bool dw = l_.kind == kDepthwiseConv2d, split = sc.split, resident = sc.resident;
   bool keep_a = t.keep_a, first_of_group = t.first_of_group;
-  // A prepared streamed tile: its offset in the blob (streamed_pass_bytes,
-  // from the schedule's group size) and its words.
+  // A streamed tile by rows (no B_COLS; streamed_by_rows, or a depthwise
+  // pass taller than wide: send_b_pass); prepared, its offset in the blob
+  // (streamed_pass_bytes, from the schedule's group size) and its words.
   const bool by_rows = !resident && (dw ? !b_cols_ok() : streamed_by_rows());
   const int pass_stride = ((by_rows ? R : sc.gsize) * line_pitch(hw_.cols) + 7) / 8 * 8;
   const int tile_words = (nt * line_pitch(hw_.cols) + 7) / 8 * 2;

@@ -87,7 +87,9 @@ class Runner {
     Plan pl, plb;
     int gsize, groups, sh_b, skip_rows;
     bool resident, split, seq, skip;
-    int split_lines;  // split: lines (groups) per pixel in a band, as many as fit
+    // split: lines per pixel in a band, as many as fit (a group's line each;
+    // taller than wide, a line holds rows / gsize groups)
+    int split_lines;
     bool all;  // every group's weights resident for the whole layer
     bool from_w;  // the prepared weights are in the weight store (run_im2col)
     bool kept;    // the first band is in the shadow A bank already (LayerDesc::a_kept)
@@ -197,9 +199,9 @@ class Runner {
   const int8_t* b_line_src(const Plan& pl, int oc, int t, int j, int* kt) const;
   template <class W>
   void send_b_pass(W* w, const Plan& pl, int tap, int j, int oc0, int nt, bool dw);
-  SASIM_RARE bool send_group_b(const Plan& pl, int oc0, int nt, int dw_line, int32_t* sums);
+  SASIM_RARE bool send_group_b(const Plan& pl, int oc0, int nt, int dw_group, int32_t* sums);
   template <class W>
-  bool write_group_b(W* wp, const Plan& pl, int oc0, int nt, int dw_line, int32_t* sums);
+  bool write_group_b(W* wp, const Plan& pl, int oc0, int nt, int dw_group, int32_t* sums);
   template <class W>
   SASIM_RARE static void wide_group_b(W* w, const uint32_t* p, int words, int pitch, int32_t* sums, int per_column);
   SASIM_HOT void write_params(const Gemm& g, int n0, int nt, const int32_t* sums = 0);

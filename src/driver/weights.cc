@@ -41,7 +41,8 @@ SASIM_ONE_TU_INLINE int Runner::store_lines() {
 }
 
 // Output channels per group: `cols` (conv; no more than B lines), or the
-// `rows` channels of one line (depthwise, a diagonal B). A conv group
+// `rows` channels of one line (depthwise, a diagonal B); taller than wide,
+// tall_group_size. A conv group
 // whose weights would not all fit a B bank narrows to as many columns as
 // do: fewer columns per pass, but resident weights (SEQ tiles, the weight
 // store, B once per band) instead of a B tile sent for every pass of
@@ -163,8 +164,10 @@ SASIM_ONE_TU_INLINE const int8_t* Runner::b_line_src(const Plan& pl, int oc, int
   return l_.filter + (oc * l_.k_h * l_.k_w + t) * C + j * R;
 }
 
-// One pass's B tile by columns (B stride 1): line n = column oc0 + n;
-// depthwise: the pass's one diagonal line (B stride 0).
+// One pass's B tile: by columns (B stride 1: line n = column oc0 + n), or
+// by rows when streamed_by_rows (line r = PE row r); depthwise: the pass's
+// one diagonal line (B stride 0), or taller than wide a diagonal shifted to
+// the group's lanes, by rows.
 template <class W>
 SASIM_ONE_TU_INLINE void Runner::send_b_pass(W* w, const Plan& pl, int tap, int j, int oc0, int nt, bool dw) {
   const int pitch = line_pitch(hw_.cols);
@@ -247,21 +250,22 @@ SASIM_ONE_TU_INLINE void Runner::send_b_pass(W* w, const Plan& pl, int tap, int 
 // tap-major order, P passes), into the B shadow bank. Conv rows whose
 // lines are exactly 8 channels are the filter's own bytes: output channels
 // oc0 .. oc0 + nt - 1 are nt consecutive OHWI rows, streamed as words.
-// Depthwise (dw_line >= 0: the group's line of channels): line t (tap t)
-// holds channel n's weight in lane n (B stride 0: the CFU's diagonal). With `sums`, sums[n] = the sum of column n's
-// weights (conv); returns whether it filled them.
-bool Runner::send_group_b(const Plan& pl, int oc0, int nt, int dw_line, int32_t* sums) {
+// Depthwise (dw_group >= 0: a resident group, one line of channels): line
+// t (tap t) holds channel n's weight in lane n (B stride 0: the CFU's
+// diagonal). With `sums`, sums[n] = the sum of column n's weights (conv);
+// returns whether it filled them.
+bool Runner::send_group_b(const Plan& pl, int oc0, int nt, int dw_group, int32_t* sums) {
   WriterB w;
-  return write_group_b(&w, pl, oc0, nt, dw_line, sums);
+  return write_group_b(&w, pl, oc0, nt, dw_group, sums);
 }
 
 template <class W>
-SASIM_ONE_TU_INLINE bool Runner::write_group_b(W* wp, const Plan& pl, int oc0, int nt, int dw_line, int32_t* sums) {
+SASIM_ONE_TU_INLINE bool Runner::write_group_b(W* wp, const Plan& pl, int oc0, int nt, int dw_group, int32_t* sums) {
   W& w = *wp;
   const int R = hw_.rows, C = l_.in_c, pitch = line_pitch(hw_.cols), taps = l_.k_h * l_.k_w;
   const int K = taps * C;
   bool summed = false;
-  if (dw_line >= 0) {
+  if (dw_group >= 0) {
     for (int t = 0; t < taps; ++t) {
       const int8_t* f = l_.filter + t * l_.out_c + oc0;
       for (int lane = 0; lane < pitch; ++lane) w.put(lane < nt ? f[lane] : int8_t{0});
