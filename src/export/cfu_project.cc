@@ -11,6 +11,7 @@
 #include "driver/cfu_isa.h"
 #include "export/embedded.h"
 #include "model/core_params.h"
+#include "model/host.h"
 #include "sasim/case_io.h"
 #include "sasim/golden.h"
 #include "sasim/quant.h"
@@ -345,6 +346,11 @@ std::string model_define(const std::string& model_file) {
 
 std::string makefile(const HwConfig& hw, const std::string& version, const std::string& fuse_model,
                      unsigned prepared_bytes, int prepared_layers) {
+  // The bridge's defaults (src/sasim_tflm.cc), as sasim run's StoreAllocator
+  // models them; a larger store is written out uncommented.
+  const unsigned kBytes = StoreAllocator::kPreparedBytes;
+  const int kLayers = StoreAllocator::kPreparedLayers;
+  const bool bytes_sized = prepared_bytes > kBytes, layers_sized = prepared_layers > kLayers;
   // The model the firmware includes: the --model one where CFU Playground
   // has it, else pdti8 (the template's default); every other choice listed.
   std::string chosen = fuse_model.empty() ? "" : model_define(fuse_model);
@@ -397,13 +403,13 @@ std::string makefile(const HwConfig& hw, const std::string& version, const std::
       "\n"
       "include ../proj.mk\n",
       config_summary(hw), version, models,
-      prepared_bytes > 262144 || prepared_layers > 64
-          ? fmt::format("; sized for {} (export-cfu --model: the defaults, 262144 and 64, are too small for its "
+      bytes_sized || layers_sized
+          ? fmt::format("; sized for {} (export-cfu --model: the defaults, {} and {}, are too small for its "
                         "prepared weights on this configuration, whose layers would run from their raw filters)",
-                        fuse_model)
+                        fuse_model, kBytes, kLayers)
           : std::string(),
-      prepared_bytes > 262144 ? "" : "#", prepared_bytes > 262144 ? prepared_bytes : 262144u,
-      prepared_layers > 64 ? "" : "#", prepared_layers > 64 ? prepared_layers : 64,
+      bytes_sized ? "" : "#", bytes_sized ? prepared_bytes : kBytes, layers_sized ? "" : "#",
+      layers_sized ? prepared_layers : kLayers,
       hw.cpu.variant == CpuVariant::kPerfCfu2021 ? "#" : "");
 }
 
