@@ -3,7 +3,7 @@
 # loads it from the cache; a cache that cannot be created is a clear error.
 #   cmake -DSASIM=... -DSHARED=... -DCACHE=... -DWORK=... -P rtl_on_demand.cmake
 file(REMOVE_RECURSE "${CACHE}" "${WORK}")
-set(shape --set array.rows=3 --set array.cols=4 --set array.dataflow=os --set buffers.a.size_bytes=96)
+set(shape --set array.rows=3 --set array.cols=4 --set array.dataflow=os --set array.im2col=false --set buffers.a.size_bytes=96)
 set(cases "${SHARED}/vectors/synthetic__01_conv2d" "${SHARED}/vectors/synthetic__04_fully_connected")
 set(ENV{SASIM_CACHE_DIR} "${CACHE}")
 

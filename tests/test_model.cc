@@ -612,6 +612,153 @@ TEST_CASE("im2col SEQ: a tile's passes back to back equal the same passes starte
         sasim_isa::kErrorResponse);
 }
 
+TEST_CASE("os im2col: a tile's sub-passes equal plain os passes over the walked lines, from B or the store",
+          "[model][im2col][os]") {
+  // 4 x 3 os array; a 5 x 6 band of 2 lines of 4 channels per pixel; IM2COL_SEQ
+  // 2 kernel rows (iy step 2) x 3 columns (ix step 1) x 2 lines: P = 12 chunks
+  // of 4 steps. A tile of 10 pixels: sub-passes of 4, 4 and 2 pixels.
+  sasim::HwConfig hw = hw_of(4, 3, "os");
+  const sasim::CoreParams p = sasim::core_params_from(hw);
+  REQUIRE(p.im2col);
+  REQUIRE(p.w_lines > 0);
+  const int R = 4, P = 12, j0 = 0, slot = 2, nt = 3, mt = 10;
+  std::mt19937 rng(17);
+  std::vector<int8_t> ifm(5 * 6 * 2 * 4);
+  for (auto& v : ifm) v = static_cast<int8_t>(rng() % 256);
+  std::vector<int8_t> b(static_cast<size_t>((slot + P) * R * 4));  // B lines of 4 bytes (3 lanes + pad)
+  for (auto& v : b) v = static_cast<int8_t>(rng() % 256);
+  const int8_t pad = -3;
+  sasim::Im2colRegs g;
+  g.in_w = 6;
+  g.in_h = 5;
+  g.out_w = 4;
+  g.stride_w = 1;
+  g.stride_h = 1;
+  g.lines = 2;
+  g.pad = pad;
+  g.iy = -1;
+  g.ix = 2;
+  g.ix_row = -1;
+  g.ox = 3;  // the tile starts at the last pixel of an output row
+  g.seq_rows = 2;
+  g.seq_cols = 3;
+  g.seq_lines = 2;
+  g.seq_dy = 2;
+  g.seq_dx = 1;
+  auto configure = [&](Bus* bus) {
+    bus->write_bytes(sasim_isa::kWriteA, ifm);
+    CHECK(bus->op(sasim_isa::kCfg, sasim_isa::kCfgIm2colGeom, 6 | 5 << 16, 4 | 1 << 16 | 1 << 24) == 0);
+    CHECK(bus->op(sasim_isa::kCfg, sasim_isa::kCfgIm2colPixel, 2 | (static_cast<uint32_t>(pad) & 0xff) << 8, 0) == 0);
+    CHECK(bus->op(sasim_isa::kCfg, sasim_isa::kCfgIm2colSeq, 2 | 3 << 8 | 2 << 16, 2 | 1 << 16) == 0);
+    CHECK(bus->op(sasim_isa::kCfg, sasim_isa::kCfgIm2colOrigin,
+                  (static_cast<uint32_t>(g.iy) & 0xffff) | static_cast<uint32_t>(g.ix) << 16,
+                  (static_cast<uint32_t>(g.ix_row) & 0xffff) | static_cast<uint32_t>(g.ox) << 16) == 0);
+  };
+  // The reference, for the first `chunks` chunks: each sub-pass as a plain
+  // os pass whose A line k lane r is row r's pixel's byte at step k (walked
+  // here), B lines slot x R .. written as lines 0 ...
+  auto reference = [&](int chunks, std::vector<int32_t>* c, uint64_t* busy) {
+    const int kt = chunks * R;
+    sasim::Im2colRegs sub = g;
+    c->assign(static_cast<size_t>(mt) * 3, 0);
+    *busy = 0;
+    for (int m0 = 0; m0 < mt; m0 += R) {
+      const int ms = std::min(R, mt - m0);
+      std::vector<int8_t> a(static_cast<size_t>(kt) * R, 0);
+      for (int q = 0; q < chunks; ++q) {
+        int line = 0;
+        const sasim::Im2colRegs o = sasim::im2col_seq_origin(sub, q, j0, &line);
+        const std::vector<int> ls = sasim::im2col_lines(o, line, ms, 5 * 6 * 2);
+        for (int r = 0; r < ms; ++r)
+          for (int i = 0; i < R; ++i)
+            a[static_cast<size_t>((q * R + i) * R + r)] = ls[r] < 0 ? pad : ifm[static_cast<size_t>(ls[r] * 4 + i)];
+      }
+      sasim::CfuCore core(p);
+      Bus bus(&core);
+      bus.write_bytes(sasim_isa::kWriteA, a);
+      bus.write_bytes(sasim_isa::kWriteB, std::vector<int8_t>(b.begin() + slot * R * 4, b.begin() + (slot * R + kt) * 4));
+      CHECK(bus.op(sasim_isa::kStart, 0, ms | kt << 16, nt | sasim_isa::kFlagClear << 8) == 0);
+      *busy += core.array().pass().cycles + 1;  // + the IM2COL sub-pass's lead cycle
+      bus.op(sasim_isa::kWait, 0, 0, 0);
+      for (int r = 0; r < ms; ++r)
+        for (int n = 0; n < 3; ++n)
+          (*c)[static_cast<size_t>((m0 + r) * 3 + n)] = core.buffers().c[0][static_cast<size_t>(r * 3 + n)];
+      sasim::im2col_advance(&sub, R);
+    }
+  };
+  for (const int chunks : {P, 5}) {
+    INFO("chunks " << chunks);
+    std::vector<int32_t> want;
+    uint64_t want_busy = 0;
+    reference(chunks, &want, &want_busy);
+    const int kt = chunks * R;
+    for (const bool store : {false, true}) {
+      INFO((store ? "from the store" : "from B"));
+      sasim::CfuCore core(p);
+      Bus bus(&core);
+      configure(&bus);
+      if (store) {  // the same lines at store line 5 + slot x R ..., W_BASE 5
+        CHECK(bus.op(sasim_isa::kCfg, sasim_isa::kCfgWSeek, 6, 0) == 0);
+        std::vector<int8_t> w(4, 0);  // store line 5 (line 6 starts on a whole WRITE: pitch 4)
+        w.insert(w.end(), b.begin(), b.end());
+        CHECK(bus.op(sasim_isa::kCfg, sasim_isa::kCfgWSeek, 4, 0) == 0);
+        for (size_t i = 0; i < w.size(); i += 8) {
+          uint32_t x[2] = {0, 0};
+          for (size_t k = 0; k < 8 && i + k < w.size(); ++k)
+            x[k / 4] |= static_cast<uint32_t>(static_cast<uint8_t>(w[i + k])) << (8 * (k % 4));
+          bus.op(sasim_isa::kWriteB, sasim_isa::kWriteW, x[0], x[1]);
+        }
+        CHECK(bus.op(sasim_isa::kCfg, sasim_isa::kCfgWBase, 5, 1) == 0);
+      } else {
+        bus.write_bytes(sasim_isa::kWriteB, b);
+      }
+      const uint32_t flags = sasim_isa::kFlagClear | sasim_isa::kFlagIm2col;
+      const uint64_t c0 = core.counters().by_kind[static_cast<int>(sasim::CycleKind::kCompute)] +
+                          core.counters().by_kind[static_cast<int>(sasim::CycleKind::kFillDrain)];
+      CHECK(bus.op(sasim_isa::kStart, 0, mt | kt << 16,
+                   nt | flags << 8 | static_cast<uint32_t>(j0) << sasim_isa::kStartJShift |
+                       static_cast<uint32_t>(slot) << sasim_isa::kStartSlotShift) == 0);
+      CHECK(core.array().pass().cycles == sasim_isa::pass_cycles_os_im2col(mt, kt, nt, R));
+      bus.op(sasim_isa::kWait, 0, 0, 0);
+      CHECK_FALSE(core.error());
+      CHECK(core.counters().by_kind[static_cast<int>(sasim::CycleKind::kCompute)] +
+                core.counters().by_kind[static_cast<int>(sasim::CycleKind::kFillDrain)] - c0 ==
+            want_busy);
+      CHECK(std::vector<int32_t>(core.buffers().c[0].begin(), core.buffers().c[0].begin() + mt * 3) == want);
+      // Not CLEAR: the tile adds to C.
+      CHECK(bus.op(sasim_isa::kStart, 0, mt | kt << 16,
+                   nt | (sasim_isa::kFlagIm2col | sasim_isa::kFlagKeepA | sasim_isa::kFlagKeepB) << 8 |
+                       static_cast<uint32_t>(slot) << sasim_isa::kStartSlotShift) == 0);
+      bus.op(sasim_isa::kWait, 0, 0, 0);
+      std::vector<int32_t> twice = want;
+      for (auto& v : twice) v = static_cast<int32_t>(2u * static_cast<uint32_t>(v));
+      CHECK(std::vector<int32_t>(core.buffers().c[0].begin(), core.buffers().c[0].begin() + mt * 3) == twice);
+    }
+  }
+  // Rejected: Kt not whole chunks, more chunks than IM2COL_SEQ has, B lines
+  // past the bank (of 64 lines here), and the ws-only flags.
+  hw.buf_b.size_bytes = 64 * 4;
+  const sasim::CoreParams ps = sasim::core_params_from(hw);
+  REQUIRE(ps.b_lines == 64);
+  sasim::CfuCore core(ps);
+  Bus bus(&core);
+  configure(&bus);
+  const uint32_t f = sasim_isa::kFlagClear | sasim_isa::kFlagIm2col;
+  const uint32_t bad[][2] = {
+      {10u | 6u << 16, nt | f << 8},
+      {10u | static_cast<uint32_t>((P + 1) * R) << 16, nt | f << 8},
+      {10u | static_cast<uint32_t>(P * R) << 16, nt | f << 8 | static_cast<uint32_t>(64 / R - P + 1) << 24},
+      {10u | static_cast<uint32_t>(P * R) << 16, nt | (f | sasim_isa::kFlagBCols) << 8},
+      {10u | static_cast<uint32_t>(P * R) << 16, nt | (f | sasim_isa::kFlagSeq) << 8},
+      {10u | static_cast<uint32_t>(P * R) << 16, nt | (f | sasim_isa::kFlagHoldB) << 8}};
+  for (const auto& cmd : bad) {
+    INFO("START " << std::hex << cmd[0] << " " << cmd[1]);
+    CHECK(bus.op(sasim_isa::kStart, 0, cmd[0], cmd[1]) == sasim_isa::kErrorResponse);
+  }
+  CHECK(bus.op(sasim_isa::kStart, 0, 10u | static_cast<uint32_t>(P * R) << 16,
+               nt | f << 8 | static_cast<uint32_t>(64 / R - P) << 24) == 0);
+}
+
 TEST_CASE("weight store: a SEQ tile loads the store at W_BASE exactly as the B bank", "[model][im2col][store]") {
   namespace isa = sasim_isa;
   const sasim::CoreParams p = sasim::core_params_from(hw_of(4, 4, "ws"));
@@ -1640,10 +1787,13 @@ TEST_CASE("output keep: KEEP's pointer, stride, lanes and bank, and where it is 
   host.cfu_op(isa::kReset, 0, 0, 0);
   CHECK(core.keep_ptr() == 0);
   CHECK(core.keep_stride() == 0);
-  // Not built: os, im2col off, the combinational post-processor, a pitch of 24.
-  for (const char* set : {"os", "noim2col", "noprefetch", "rows20"}) {
-    sasim::HwConfig h = std::string(set) == "rows20" ? hw_of(20, 24, "ws") : hw_of(8, 8, std::string(set) == "os" ? "os" : "ws");
-    if (std::string(set) == "noim2col") h.im2col = false;
+  // Built on os with the extension (a readback feature, either dataflow).
+  CHECK(sasim::CfuCore(sasim::core_params_from(hw_of(8, 8, "os"))).keep_present());
+  // Not built: im2col off (ws, os), the combinational post-processor, a pitch of 24.
+  for (const char* set : {"os_noim2col", "noim2col", "noprefetch", "rows20"}) {
+    const bool os = std::string(set) == "os_noim2col";
+    sasim::HwConfig h = std::string(set) == "rows20" ? hw_of(20, 24, "ws") : hw_of(8, 8, os ? "os" : "ws");
+    if (os || std::string(set) == "noim2col") h.im2col = false;
     if (std::string(set) == "noprefetch") h.read_prefetch = false;
     const sasim::CoreParams q = sasim::core_params_from(h);
     sasim::CfuCore c(q);

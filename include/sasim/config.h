@@ -116,7 +116,7 @@ struct HwConfig {
   int rows = 8;
   int cols = 8;
   Dataflow dataflow = Dataflow::kWeightStationary;
-  bool im2col = true;  // the im2col extension (ws only; array.im2col, default true for ws)
+  bool im2col = true;  // the im2col extension (array.im2col; os: its tile form)
   // array.read_prefetch: the pipelined post-processor working ahead of the
   // read pointer; false: the combinational one of the board reference.
   bool read_prefetch = true;
@@ -125,7 +125,7 @@ struct HwConfig {
   bool eltwise = true;
   BufferConfig buf_a, buf_b, buf_c;
   // buffers.w: the weight store (docs/command-set.md), single-buffered;
-  // 0 bytes: none. Only with the im2col extension (an os array has none).
+  // 0 bytes: none. Only with the im2col extension.
   BufferConfig buf_w{0, false};
   double clock_mhz = 75.0;
   HostTiming host;

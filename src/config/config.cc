@@ -48,14 +48,14 @@ array:
   rows: 8
   cols: 8
   dataflow: ws          # ws (weight-stationary) | os (output-stationary)
-  im2col: true          # ws: the CFU builds im2col rows from the input itself (docs/command-set.md)
+  im2col: true          # the CFU walks the input itself (ws: im2col rows; os: im2col tiles; docs/command-set.md)
   read_prefetch: true   # the post-processor requantizes ahead of READ NEXT (pipelined for 75 MHz)
   eltwise: true         # elementwise ADD/SUB/MUL on the CFU (docs/command-set.md)
 buffers:                # per bank; 32-bit words so that they map to block RAM
   a: {size_bytes: 32768, double_buffered: true}   # activations (im2col rows; docs/microarchitecture.md, 4)
   b: {size_bytes: 8192, double_buffered: true}    # weights
   c: {size_bytes: 16384, double_buffered: true}   # int32 accumulators / outputs
-  w: {size_bytes: 98304}                          # weight store: weights kept across layers and inferences (ws im2col)
+  w: {size_bytes: 98304}                          # weight store: weights kept across layers and inferences (im2col)
 clock_mhz: 75
 host:                   # VexRiscv cycle costs around CFU instructions
   cfu_issue_cycles: 1
@@ -178,13 +178,10 @@ HwConfig parse_hw_config(const std::string& text, const std::string& source, con
     std::string df;
     if (a.get_enum("dataflow", {"ws", "os"}, &df))
       hw.dataflow = df == "ws" ? Dataflow::kWeightStationary : Dataflow::kOutputStationary;
-    // The im2col extension (docs/command-set.md), weight-stationary only: on
-    // unless `im2col: false`, which gives the command set the board reference
-    // was measured with. An os array never has it (so --set array.dataflow=os
-    // works on any ws config).
-    bool im2col = true;
-    a.get_bool("im2col", &im2col, false);
-    hw.im2col = im2col && hw.dataflow == Dataflow::kWeightStationary;
+    // The im2col extension (docs/command-set.md), either dataflow: on
+    // unless `im2col: false`, which gives the command set the board
+    // reference was measured with.
+    a.get_bool("im2col", &hw.im2col, false);
     // The pipelined post-processor that works ahead of the read pointer
     // (docs/command-set.md, "READ NEXT"); `false` is the combinational one
     // the board reference was measured with (READ NEXT latency 2).

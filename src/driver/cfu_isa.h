@@ -68,9 +68,12 @@ enum StartFlags {
   kFlagCBank = 1 << 1,  // which C bank the pass writes
   kFlagKeepA = 1 << 2,  // reuse the active A bank (no swap; host wrote no A)
   kFlagKeepB = 1 << 3,  // reuse the active B bank; in WS the weights stay in the PEs
-  // The im2col extension (WS):
+  // The im2col extension:
   kFlagIm2col = 1 << 4,  // A line m of the pass is generated from the input feature map in
-                         // the A bank (IM2COL_* registers; line offset j = in1 bits 16..23)
+                         // the A bank (IM2COL_* registers; line offset j = in1 bits 16..23);
+                         // OS: a tile of Mt pixels, each the IM2COL_SEQ chunks of `rows`
+                         // steps (docs/command-set.md), B line slot x rows + k
+  // (WS only:)
   kFlagBCols = 1 << 5,   // weight load: B line u fills PE column u (lanes = rows k), Nt cycles
   kFlagHoldB = 1 << 6,   // with B_COLS: the B bank neither swaps nor rewinds its write pointer,
                          // and the weights load (unlike KEEP_B)
@@ -80,7 +83,8 @@ enum StartFlags {
                          // KEEP_A | HOLD_B and no CLEAR
 };
 const int kStartJShift = 16;     // START in1: the im2col line offset j
-const int kStartSlotShift = 24;  // START in1: with B_COLS, PE column u loads B line slot + u * B stride
+const int kStartSlotShift = 24;  // START in1: with B_COLS, PE column u loads B line slot + u * B stride;
+                                 // OS IM2COL: step k reads B line slot x rows + k
 
 enum CfgFunct7 { kCfgSetOutput = 0, kCfgId = 1, kCfgStatus = 2, kCfgIm2colGeom = 3, kCfgIm2colPixel = 4,
                  kCfgIm2colOrigin = 5, kCfgIm2colSeq = 6, kCfgParamBank = 7, kCfgEwConfig = 8, kCfgEwMult = 9,
@@ -152,6 +156,13 @@ inline int ws_lead_cycles(int kt, int nt, bool keep_b, bool im2col, bool b_cols)
 // forms of docs/microarchitecture.md.
 inline uint32_t pass_cycles_ws(int mt, int kt, int nt, int lead) { return static_cast<uint32_t>(lead + kt + mt + nt - 1); }
 inline uint32_t pass_cycles_os(int mt, int kt, int nt) { return static_cast<uint32_t>(kt + mt + nt - 1); }
+// OS with IM2COL: a tile of Mt pixels in ceil(Mt / rows) sub-passes of up to
+// `rows` pixels, each a pass of its own with one lead cycle (its first A
+// line is read in it): 1 + Kt + mt_s + Nt - 1 cycles, back to back.
+inline uint32_t pass_cycles_os_im2col(int mt, int kt, int nt, int rows) {
+  const int subs = (mt + rows - 1) / rows;
+  return static_cast<uint32_t>(subs * (kt + nt) + mt);
+}
 
 }  // namespace sasim_isa
 

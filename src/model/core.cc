@@ -34,6 +34,28 @@ std::vector<int> im2col_lines(const Im2colRegs& g, int j, int mt, int a_lines) {
   return lines;
 }
 
+void im2col_advance(Im2colRegs* g, int n) {
+  for (int m = 0; m < n; ++m) {
+    if (++g->ox == g->out_w) {
+      g->ox = 0;
+      g->ix = g->ix_row;
+      g->iy += g->stride_h;
+    } else {
+      g->ix += g->stride_w;
+    }
+  }
+}
+
+Im2colRegs im2col_seq_origin(const Im2colRegs& g, int p, int j, int* line) {
+  const int l = p % g.seq_lines, c = p / g.seq_lines % g.seq_cols, r = p / (g.seq_lines * g.seq_cols);
+  Im2colRegs o = g;
+  o.iy += r * g.seq_dy;
+  o.ix += c * g.seq_dx;
+  o.ix_row += c * g.seq_dx;
+  *line = j + l;
+  return o;
+}
+
 // ------------------------------------------------------------------ arrays --
 
 namespace {
@@ -142,31 +164,42 @@ class WsArray : public ArrayModel {
 // c) enters column c at cycle k+c and moves down; PE(r,c) does step k at cycle
 // k+r+c. Accumulators are cleared at START; line r of C is written from the
 // registered accumulators at cycle Kt+Nt+r-1.
+//
+// With IM2COL the pass is a tile of Mt pixels in sub-passes of up to `rows`
+// pixels (s = 0, 1, ...), back to back, each as above after one lead cycle
+// (u counted from the sub-pass's first cycle, shifted by 1), writing C lines
+// s x rows + r. Step k = q x rows + i of a sub-pass is chunk q (IM2COL_SEQ
+// position q) and lane i: row r takes lane i of the A line of its pixel
+// (s x rows + r) under chunk q's tap, line j + chunk q's line (the pad value
+// outside the band); B line slot x rows + k (of the weight store at W_BASE
+// when the pass started with it on).
 class OsArray : public ArrayModel {
  public:
   OsArray(int rows, int cols) : R_(rows), C_(cols), a_(rows * cols), b_(rows * cols), acc_(rows * cols) {}
 
-  void begin(const Pass& p, const Buffers&) override {
+  void begin(const Pass& p, const Buffers& buf) override {
     pass_ = p;
     busy_ = true;
     u_ = 0;
-    std::fill(a_.begin(), a_.end(), 0);
-    std::fill(b_.begin(), b_.end(), 0);
-    std::fill(acc_.begin(), acc_.end(), 0);
+    sub_ = 0;
+    a_lines_ = static_cast<int>(buf.a[0].size() / buf.a_pitch);
+    sub_origin_ = p.geom;
+    begin_sub();
   }
 
   int active_pes() const override { return active_; }
 
   bool step(Buffers* buf, CoreCounters* cnt) override {
-    const int kt = pass_.kt, nt = pass_.nt, mt = pass_.mt;
-    const int u = static_cast<int>(u_);
+    const int kt = pass_.kt, nt = pass_.nt, mt = mt_s_;
+    const int u = static_cast<int>(u_ - sub_u0_) - lead_;  // the sub-pass's cycle, lead excluded
     active_ = 0;
     const int drain = u - kt - nt + 1;
-    if (drain >= 0 && drain < mt) buf->write_c_line(pass_.c_bank, drain, &acc_[drain * C_], nt, pass_.clear, cnt);
-    if (u < kt) cnt->sram_reads += static_cast<uint64_t>((buf->a_pitch + 3) / 4 + (buf->b_pitch + 3) / 4);
+    if (drain >= 0 && drain < mt)
+      buf->write_c_line(pass_.c_bank, line0_ + drain, &acc_[drain * C_], nt, pass_.clear, cnt);
+    if (u >= 0 && u < kt) cnt->sram_reads += static_cast<uint64_t>((buf->a_pitch + 3) / 4 + (buf->b_pitch + 3) / 4);
     // Only the band of PEs doing a step k = u - r - c in [0, Kt) is
     // evaluated (see WsArray for why the rest is never observed).
-    for (int r = mt - 1; r >= 0; --r) {
+    for (int r = mt - 1; r >= 0 && u >= 0; --r) {
       const int k_row = u - r;  // step entering PE(r, 0) this cycle
       const int c_lo = std::max(0, k_row - kt + 1), c_hi = std::min(nt - 1, k_row);
       if (c_lo > c_hi) continue;
@@ -175,8 +208,8 @@ class OsArray : public ArrayModel {
       const int8_t* babove = r ? &b_[(r - 1) * C_] : nullptr;
       int32_t* accrow = &acc_[r * C_];
       for (int c = c_hi; c >= c_lo; --c) {
-        const int8_t a_in = c ? arow[c - 1] : buf->a_at(k_row, r);
-        const int8_t b_in = babove ? babove[c] : buf->b_at(u - c, c);
+        const int8_t a_in = c ? arow[c - 1] : a_value(*buf, k_row, r);
+        const int8_t b_in = babove ? babove[c] : b_value(*buf, u - c, c);
         arow[c] = a_in;
         brow[c] = b_in;
         accrow[c] = static_cast<int32_t>(static_cast<uint32_t>(accrow[c]) +
@@ -184,14 +217,57 @@ class OsArray : public ArrayModel {
       }
       active_ += c_hi - c_lo + 1;
     }
-    const bool compute = u < kt;
-    if (++u_ == pass_.cycles) busy_ = false;
+    const bool compute = u >= 0 && u < kt;
+    ++u_;
+    if (u_ == sub_u0_ + static_cast<uint32_t>(lead_ + kt + mt + nt - 1)) {  // the sub-pass's last cycle done
+      if (line0_ + mt >= pass_.mt) {
+        busy_ = false;
+      } else {
+        ++sub_;
+        im2col_advance(&sub_origin_, R_);
+        begin_sub();
+      }
+    }
     return compute;
   }
 
  private:
+  // The next sub-pass (the whole pass without IM2COL): its pixels, first
+  // cycle, and the A line of each of its rows under each chunk.
+  void begin_sub() {
+    sub_u0_ = u_;
+    line0_ = sub_ * R_;
+    mt_s_ = pass_.im2col ? std::min(R_, pass_.mt - line0_) : pass_.mt;
+    lead_ = pass_.im2col ? 1 : 0;
+    std::fill(a_.begin(), a_.end(), 0);
+    std::fill(b_.begin(), b_.end(), 0);
+    std::fill(acc_.begin(), acc_.end(), 0);
+    lines_.clear();
+    if (!pass_.im2col) return;
+    for (int q = 0; q < pass_.kt / R_; ++q) {
+      int j = 0;
+      const Im2colRegs o = im2col_seq_origin(sub_origin_, q, pass_.j, &j);
+      const std::vector<int> l = im2col_lines(o, j, mt_s_, a_lines_);
+      lines_.insert(lines_.end(), l.begin(), l.end());
+    }
+  }
+  int8_t a_value(const Buffers& buf, int k, int r) const {
+    if (!pass_.im2col) return buf.a_at(k, r);
+    const int line = lines_[static_cast<size_t>(k / R_ * mt_s_ + r)];
+    return line < 0 ? pass_.geom.pad : buf.a_at(line, k % R_);
+  }
+  int8_t b_value(const Buffers& buf, int k, int c) const {
+    if (!pass_.im2col) return buf.b_at(k, c);
+    const int line = pass_.b_slot * R_ + k;
+    return pass_.geom.w_on ? buf.w_at(pass_.geom.w_base + line, c) : buf.b_at(line, c);
+  }
+
   int R_, C_;
   int active_ = 0;
+  int sub_ = 0, mt_s_ = 0, line0_ = 0, lead_ = 0, a_lines_ = 0;
+  uint32_t sub_u0_ = 0;
+  Im2colRegs sub_origin_;   // IM2COL: the sub-pass's first pixel at the first chunk's tap
+  std::vector<int> lines_;  // IM2COL: [chunk x mt_s + row] the A line (-1: pad)
   std::vector<int8_t> a_, b_;
   std::vector<int32_t> acc_;
 };
@@ -345,21 +421,36 @@ bool CfuCore::start_pass(uint32_t in0, uint32_t in1) {
   ps.b_cols = flags & kFlagBCols;
   ps.hold_b = flags & kFlagHoldB;
   ps.j = static_cast<int>((in1 >> kStartJShift) & 0xff);
-  ps.b_slot = ps.b_cols ? static_cast<int>(in1 >> kStartSlotShift) : 0;
   const bool ws = p_.dataflow == Dataflow::kWeightStationary;
+  ps.b_slot = ps.b_cols || (!ws && ps.im2col) ? static_cast<int>(in1 >> kStartSlotShift) : 0;
   bool ok = ps.mt >= 1 && ps.kt >= 1 && ps.nt >= 1 && ps.nt <= p_.cols && ps.mt <= p_.c_lines;
-  // The extension's flags need the extension (p_.im2col implies WS); B_COLS
-  // loads Kt lanes of a B line, which holds `cols` lanes.
+  // The extension's flags need the extension; B_COLS loads Kt lanes of a B
+  // line, which holds `cols` lanes.
   if ((ps.im2col || ps.b_cols || ps.hold_b) && !p_.im2col) ok = false;
   if (ps.im2col) ok = ok && im2col_.in_w > 0 && im2col_.lines > 0 && ps.j < im2col_.lines;
+  const bool seq = flags & kFlagSeq;
+  const int seq_passes = im2col_.seq_rows * im2col_.seq_cols * im2col_.seq_lines;
+  if (!ws && ps.im2col) {
+    // OS tile: Kt = the first Kt / rows IM2COL_SEQ chunks of `rows` steps,
+    // each within the pixel's lines and the B lines (or the store's from
+    // W_BASE); no B_COLS, HOLD_B or SEQ (B_COLS and HOLD_B rejected below).
+    const int b_end = im2col_.w_on ? p_.w_lines - im2col_.w_base : p_.b_lines;
+    const int chunks = ps.kt / p_.rows;
+    ok = ok && !seq && !ps.b_cols && !ps.hold_b && ps.kt % p_.rows == 0 && seq_passes >= 1 && chunks <= seq_passes &&
+         ps.j + std::min(chunks, im2col_.seq_lines) - 1 < im2col_.lines &&
+         static_cast<int64_t>(ps.b_slot) * p_.rows + ps.kt <= b_end;
+    if (!ok) return false;
+    ps.geom = im2col_;
+    launch(&ps);
+    return true;
+  }
+  if ((ps.b_cols || ps.hold_b || seq) && !ws) ok = false;
   if (ps.hold_b) ok = ok && ps.b_cols && !ps.keep_b;
   // A pass that loads from the weight store may read up to W lines - base.
   const int b_end = ps.b_cols && im2col_.w_on ? p_.w_lines - im2col_.w_base : p_.b_lines;
   if (ps.b_cols) ok = ok && p_.rows <= p_.cols && ps.b_slot + (ps.nt - 1) * im2col_.b_stride < b_end;
   else if (ws) ok = ok && ps.kt <= p_.b_lines;
   // SEQ: the whole sequence must be valid: its last j and its last slot.
-  const bool seq = flags & kFlagSeq;
-  const int seq_passes = im2col_.seq_rows * im2col_.seq_cols * im2col_.seq_lines;
   if (seq) {
     ok = ok && p_.im2col && ps.im2col && ps.b_cols && !ps.keep_b && seq_passes >= 1 &&
          ps.b_slot + seq_passes - 1 <= 255 && ps.j + im2col_.seq_lines - 1 < im2col_.lines &&
@@ -383,8 +474,10 @@ bool CfuCore::start_pass(uint32_t in0, uint32_t in1) {
 void CfuCore::launch(Pass* pp) {
   Pass& ps = *pp;
   const bool ws = p_.dataflow == Dataflow::kWeightStationary;
-  ps.lead = ws ? ws_lead_cycles(ps.kt, ps.nt, ps.keep_b, ps.im2col, ps.b_cols) : 0;
-  ps.cycles = ws ? pass_cycles_ws(ps.mt, ps.kt, ps.nt, ps.lead) : pass_cycles_os(ps.mt, ps.kt, ps.nt);
+  ps.lead = ws ? ws_lead_cycles(ps.kt, ps.nt, ps.keep_b, ps.im2col, ps.b_cols) : ps.im2col ? 1 : 0;
+  ps.cycles = ws          ? pass_cycles_ws(ps.mt, ps.kt, ps.nt, ps.lead)
+              : ps.im2col ? pass_cycles_os_im2col(ps.mt, ps.kt, ps.nt, p_.rows)
+                          : pass_cycles_os(ps.mt, ps.kt, ps.nt);
   // The bank the host just filled becomes active; the other is free for the
   // next pass's data. With keep_*, hold_b, or a single-buffered buffer,
   // nothing swaps.

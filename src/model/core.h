@@ -32,7 +32,7 @@ namespace sasim {
 struct CoreParams {
   int rows = 8, cols = 8;
   Dataflow dataflow = Dataflow::kWeightStationary;
-  bool im2col = true;  // the im2col extension (WS only; docs/command-set.md)
+  bool im2col = true;  // the im2col extension (docs/command-set.md; OS: the tile form)
   int a_lines = 0, b_lines = 0, c_lines = 0;  // lines per bank
   bool a_double = true, b_double = true, c_double = true;
   // The prefetching post-processor (array.read_prefetch); false: the
@@ -48,11 +48,9 @@ struct CoreParams {
   int w_lines = 0;
 };
 
-// Whether the output keep (KEEP) is built for p: sasim_isa::has_keep on a
-// weight-stationary array (the im2col extension is ws only).
-inline bool has_keep(const CoreParams& p) {
-  return sasim_isa::has_keep(p.im2col && p.dataflow == Dataflow::kWeightStationary, p.prefetch, p.rows);
-}
+// Whether the output keep (KEEP) is built for p: sasim_isa::has_keep
+// (the im2col extension, either dataflow).
+inline bool has_keep(const CoreParams& p) { return sasim_isa::has_keep(p.im2col, p.prefetch, p.rows); }
 
 // The elementwise extension's registers (EW_CONFIG, EW_MULT): plain
 // registers, kept by RESET, powered up as below (all 0, range -128 .. 127).
@@ -119,7 +117,7 @@ struct Pass {
   bool im2col = false, b_cols = false, hold_b = false;
   int j = 0;     // IM2COL: the line offset within a pixel
   int b_slot = 0;  // B_COLS: PE column u loads B line b_slot + u * geom.b_stride
-  int lead = 0;  // WS: cycles before A line 0 enters (weight load or 1)
+  int lead = 0;  // WS: cycles before A line 0 enters (weight load or 1); OS IM2COL: 1 per sub-pass
   Im2colRegs geom;  // IM2COL: the registers as START found them
   int c_bank = 0;
   uint32_t cycles = 0;  // T
@@ -131,6 +129,11 @@ struct Pass {
 // stride right, or, past the last output column, the first column of the next
 // output row (ix_row, iy + stride_h).
 std::vector<int> im2col_lines(const Im2colRegs& g, int j, int mt, int a_lines);
+// The walker's origin n pixels further (the same steps).
+void im2col_advance(Im2colRegs* g, int n);
+// The origin and line offset of IM2COL_SEQ position p (the order line,
+// kernel column, kernel row) from the origin g and line offset j.
+Im2colRegs im2col_seq_origin(const Im2colRegs& g, int p, int j, int* line);
 
 struct Buffers;
 

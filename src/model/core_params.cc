@@ -13,7 +13,7 @@ CoreParams core_params_from(const HwConfig& hw) {
   p.rows = hw.rows;
   p.cols = hw.cols;
   p.dataflow = hw.dataflow;
-  p.im2col = hw.im2col && hw.dataflow == Dataflow::kWeightStationary;
+  p.im2col = hw.im2col;
   p.prefetch = hw.read_prefetch;
   p.eltwise = hw.eltwise;
   p.a_double = hw.buf_a.double_buffered;
@@ -23,7 +23,8 @@ CoreParams core_params_from(const HwConfig& hw) {
   p.a_lines = static_cast<int>(hw.buf_a.size_bytes / a_pitch);
   p.b_lines = static_cast<int>(hw.buf_b.size_bytes / b_pitch);
   p.c_lines = static_cast<int>(hw.buf_c.size_bytes / c_pitch);
-  // The weight store serves B_COLS passes: the im2col extension's.
+  // The weight store serves B_COLS passes (ws) and IM2COL tiles (os): the
+  // im2col extension's.
   p.w_lines = p.im2col ? static_cast<int>(hw.buf_w.size_bytes / b_pitch) : 0;
   std::vector<Diagnostic> d;
   auto need = [&](const char* key, int64_t have, int pitch, const char* what) {
@@ -36,6 +37,15 @@ CoreParams core_params_from(const HwConfig& hw) {
   need("buffers.c.size_bytes", hw.buf_c.size_bytes, c_pitch, fmt::format("{} int32 lanes (cols)", hw.cols).c_str());
   if (!d.empty()) throw ConfigError(d);
   return p;
+}
+
+void require_rtl_buildable(const HwConfig& hw) {
+  if (hw.im2col && hw.dataflow == Dataflow::kOutputStationary)
+    throw ConfigError({{hw.origin_of("array.im2col") != hw.source ? hw.origin_of("array.im2col")
+                                                                  : hw.origin_of("array.dataflow"),
+                        0, 0, "array.im2col",
+                        "the RTL (rtl/) builds the im2col extension for ws only so far; the os tile form runs in the "
+                        "cycle model alone: add --set array.im2col=false for an os design the RTL can run"}});
 }
 
 }  // namespace sasim
