@@ -48,23 +48,35 @@ for point in "3 5 os" "4 2 ws"; do
 done
 
 # 2b. Each row counts the layers the driver ran on its legacy tile loop
-#     (run's warning): every os point runs both tiny layers there, and a
-#     ws point neither.
-legacy() {  # ROWS COLS DATAFLOW
+#     (run's warning): none on any point, both dataflows (os: its tile
+#     form), taller than wide included; with the im2col extension off, both
+#     tiny layers, and the sweep warns of those rows.
+legacy() {  # ROWS COLS DATAFLOW [CSV]
   awk -F, -v k="array.rows=$1 array.cols=$2 array.dataflow=$3" \
     'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "legacy_layers") c = i } $2 == k { print $c }' "$WORK/full/sweep.csv"
 }
-[ "$(legacy 3 5 os)" = 2 ] && [ "$(legacy 4 4 ws)" = 0 ] && [ "$(legacy 4 2 ws)" = 0 ] \
-  && ok "legacy_layers: os 2, ws 0 (4 x 2 included)" \
-  || fail "legacy_layers: os $(legacy 3 5 os), ws $(legacy 4 4 ws), tall ws $(legacy 4 2 ws)"
+[ "$(legacy 3 5 os)" = 0 ] && [ "$(legacy 5 3 os)" = 0 ] && [ "$(legacy 4 4 ws)" = 0 ] && [ "$(legacy 4 2 ws)" = 0 ] \
+  && ok "legacy_layers: 0 on os and ws (taller than wide included)" \
+  || fail "legacy_layers: os $(legacy 3 5 os), tall os $(legacy 5 3 os), ws $(legacy 4 4 ws), tall ws $(legacy 4 2 ws)"
 # ... and its bounds (docs/bounds.md): bound >= each sum's share, ratio = cycles / bound.
 bad=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
   { c = $col["cycles"]; m = $col["mac_bound"]; f = $col["feed_bound"]; b = $col["bound"]; r = $col["bound_ratio"]
     if (m <= 0 || f <= 0 || b < m - 1 || b < f - 1 || b > m + f + 1 || (r - c / b > 0.001 * r || c / b - r > 0.001 * r)) print $2 }' \
   "$WORK/full/sweep.csv")
 [ -z "$bad" ] && ok "bounds per point" || fail "bounds inconsistent at: $bad"
-grep -q "^warning: in [0-9]* of 50 rows the driver ran layers on its legacy tile loop" "$WORK/full.log" \
-  && ok "the sweep warns of its legacy rows" || fail "no legacy warning: $(tail -3 "$WORK/full.log")"
+cat > "$WORK/spec_legacy.yaml" <<'YAML'
+models: [tiny.yaml]
+grid:
+  array.dataflow: [ws, os]
+  array.im2col: [true, false]
+YAML
+"$SASIM" sweep "$WORK/spec_legacy.yaml" --out "$WORK/legacy" > "$WORK/legacy.log" 2>&1
+off=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "legacy_layers") c = i; next } $2 ~ /im2col=false/ { s = s $c " " } END { print s }' "$WORK/legacy/sweep.csv")
+on=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "legacy_layers") c = i; next } $2 ~ /im2col=true/ { s = s $c " " } END { print s }' "$WORK/legacy/sweep.csv")
+[ "$off" = "2 2 " ] && [ "$on" = "0 0 " ] && ok "legacy_layers: 2 with the extension off, 0 with it" \
+  || fail "legacy_layers with im2col off: '$off', on: '$on'"
+grep -q "^warning: in 2 of 4 rows the driver ran layers on its legacy tile loop" "$WORK/legacy.log" \
+  && ok "the sweep warns of its legacy rows" || fail "no legacy warning: $(tail -3 "$WORK/legacy.log")"
 
 # 3. Killed half-way, --resume completes without recomputing finished points.
 setsid "$SASIM" sweep "$WORK/spec.yaml" --jobs 1 --out "$WORK/resumed" > "$WORK/killed.log" 2>&1 &

@@ -894,7 +894,7 @@ TEST_CASE("weight store: random convs and depthwise layers with their weights in
     std::vector<int8_t> want;
     sasim::golden_layer(s, d, &want);
     const int rows = pick(1, 3) * 4 - pick(0, 1), cols = rows + pick(0, 5);
-    sasim::HwConfig hw = hw_of(rows, cols, "ws");
+    sasim::HwConfig hw = hw_of(rows, cols, iter % 3 == 2 ? "os" : "ws");  // (os: its tile form)
     hw.buf_a.size_bytes = 8 * pick(16, 400);
     hw.buf_b.size_bytes = 16 * pick(16, 100);
     hw.buf_c.size_bytes = 4 * cols * pick(4, 40);
@@ -1513,7 +1513,7 @@ TEST_CASE("output keep: random chained layers take their input from the A bank a
     const sasim::LayerSpec &s0 = cp.s0, &s1 = cp.s1;
     const sasim::LayerData &d0 = cp.d0, &d1 = cp.d1;
     const std::vector<int8_t> &y0 = cp.y0, &y1 = cp.y1;
-    sasim::HwConfig hw = hw_of(rows, cols, "ws");
+    sasim::HwConfig hw = hw_of(rows, cols, iter % 3 == 2 ? "os" : "ws");  // (os: its tile form)
     hw.buf_a.size_bytes = 8 * pick(64, 1200);
     const sasim::CoreParams p = sasim::core_params_from(hw);
     const sasim_drv::HwDesc hd = sasim::hw_desc_from(p);
@@ -1600,7 +1600,7 @@ TEST_CASE("paired layers: random expansion + consumer pairs run band by band fro
     const int rows = 4 << pick(0, 2), cols = rows * pick(1, 2);
     sasim_test::ChainPair cp = sasim_test::random_fed_pair(rows, 14, pick);
     REQUIRE(cp.valid);
-    sasim::HwConfig hw = hw_of(rows, cols, "ws");
+    sasim::HwConfig hw = hw_of(rows, cols, iter % 3 == 2 ? "os" : "ws");  // (os: its tile form)
     // A bank for 3 .. h + 1 of the consumer's input rows, mostly (bands),
     // or anything.
     const int q_lines = (cp.s1.input_shape[3] + rows - 1) / rows;
@@ -1695,7 +1695,7 @@ TEST_CASE("paired layers: a consumer output over the producer input runs in a sa
     const int rows = 4 << pick(0, 1), cols = rows * pick(1, 2);
     sasim_test::ChainPair cp = sasim_test::random_fed_pair(rows, 14, pick);
     REQUIRE(cp.valid);
-    sasim::HwConfig hw = hw_of(rows, cols, "ws");
+    sasim::HwConfig hw = hw_of(rows, cols, iter % 3 == 2 ? "os" : "ws");  // (os: its tile form)
     const int q_lines = (cp.s1.input_shape[3] + rows - 1) / rows;
     hw.buf_a.size_bytes = pick(3, cp.s1.input_shape[1] + 1) * cp.s1.input_shape[2] * q_lines * sasim_isa::line_pitch(rows);
     hw.buf_w.size_bytes = 65536;

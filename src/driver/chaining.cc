@@ -19,7 +19,7 @@ SASIM_DRIVER_DETAIL_BEGIN
 // prefetches them, or, not prefetched, every band before this one). With a
 // fused operator the output must also stay off its operand. No command.
 bool Runner::in_place_safe() const {
-  if (l_.kind != kConv2d || !ws_ || !hw_.im2col || !im2col_applies()) return false;
+  if (l_.kind != kConv2d || !hw_.im2col || !im2col_applies()) return false;
   const uintptr_t in = reinterpret_cast<uintptr_t>(l_.input), out = reinterpret_cast<uintptr_t>(l_.output);
   const uintptr_t in_row = static_cast<uintptr_t>(l_.in_w) * l_.in_c;
   const uintptr_t out_row = static_cast<uintptr_t>(l_.out_w) * l_.out_c;
@@ -244,7 +244,7 @@ SASIM_RARE bool kept_in_supported(const HwDesc& hw, const LayerDesc& l) {
 }
 
 SASIM_RARE bool pair_supported(const HwDesc& hw, const LayerDesc& p, const LayerDesc& q) {
-  if (!hw.keep || !hw.a_double || !hw.im2col || hw.dataflow != kDataflowWs) return false;
+  if (!hw.keep || !hw.a_double || !hw.im2col) return false;
   if (p.kind == kFullyConnected || p.fused || (p.kind == kDepthwiseConv2d && p.depth_multiplier != 1)) return false;
   if (q.kind == kFullyConnected || q.fused || (q.kind == kDepthwiseConv2d && q.depth_multiplier != 1)) return false;
   if (p.batches != 1 || q.batches != 1 || q.input != p.output || q.in_h != p.out_h || q.in_w != p.out_w ||

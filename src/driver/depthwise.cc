@@ -78,7 +78,7 @@ void Runner::send_group_band(int n, int y0, int h, int c0, int lines) {
 // (conv_view, virt_weight), with prepared weights and folded biases; false
 // when that does not apply.
 SASIM_ONE_TU_INLINE bool Runner::run_dw_view(int* rc) {
-  if (l_.kind == kDepthwiseConv2d && l_.depth_multiplier > 1 && l_.packed_weights && l_.folded_bias && ws_ &&
+  if (l_.kind == kDepthwiseConv2d && l_.depth_multiplier > 1 && l_.packed_weights && l_.folded_bias &&
       hw_.im2col) {
     const LayerDesc v = conv_view(l_);
     Runner r(hw_, v);

@@ -29,7 +29,7 @@ int Runner::run() {
   bank_ = 0;
   last_a_m0_ = last_a_k0_ = last_b_k0_ = last_b_n0_ = -1;
   last_ch_ = -1;
-  if (ws_ && hw_.im2col && (l_.kind == kFullyConnected || l_.kind == kDepthwiseConv2d)) {
+  if (hw_.im2col && (l_.kind == kFullyConnected || l_.kind == kDepthwiseConv2d)) {
     int rc;
     if (run_view(&rc)) return rc;
   }
@@ -38,6 +38,8 @@ int Runner::run() {
     if (keep_) checked(kRead, kReadKeep, 0, 0);  // off: later READs write no A
     return keep_ && rc == kOk ? status_ : rc;
   }
+  // The legacy loop's tiles: OS, one row of PEs per output pixel.
+  if (!ws_) mc_ = min_i(min_i(hw_.rows, hw_.c_lines), 0xffff);
   // Depthwise: groups of one array width of output channels.
   const int groups = l_.kind == kDepthwiseConv2d ? (l_.out_c + nc_ - 1) / nc_ : 1;
   for (int gi = 0; gi < groups; ++gi) {
@@ -55,7 +57,9 @@ SASIM_ONE_TU_INLINE bool Runner::set_limits() {
     kc_ = min_i(hw_.rows, hw_.b_lines);
     mc_ = min_i(hw_.a_lines, hw_.c_lines);
   } else {
-    mc_ = min_i(hw_.rows, hw_.c_lines);
+    // OS: the legacy loop's tile is a row of PEs per pixel (run() sets it
+    // so before that loop); an IM2COL tile is up to a C bank's lines.
+    mc_ = hw_.im2col ? hw_.c_lines : min_i(hw_.rows, hw_.c_lines);
     kc_ = min_i(hw_.a_lines, hw_.b_lines);
   }
   nc_ = hw_.cols;
@@ -95,7 +99,7 @@ SASIM_ONE_TU_INLINE const char* Runner::mapping(const char** why) {
     *why = "no tile fits the buffers";
     return "none";
   }
-  if (ws_ && hw_.im2col && (l_.kind == kFullyConnected || l_.kind == kDepthwiseConv2d) && view_applies())
+  if (hw_.im2col && (l_.kind == kFullyConnected || l_.kind == kDepthwiseConv2d) && view_applies())
     return "view";
   if (im2col_applies()) return "im2col";
   *why = im2col_refusal();
@@ -120,18 +124,19 @@ SASIM_ONE_TU_INLINE bool Runner::applies_as(const LayerDesc& v) const {
 
 // Why im2col_applies() is false: its first failing test, in its order.
 SASIM_ONE_TU_INLINE const char* Runner::im2col_refusal() const {
-  if (!ws_) return "the output-stationary dataflow has no im2col path";
   if (!hw_.im2col) return "the im2col extension is off (array.im2col: false)";
-  if (!b_cols_ok() && !streamed_by_rows())
+  if (ws_ && !b_cols_ok() && !streamed_by_rows())
     return "an array taller than wide whose B bank holds fewer lines than it has rows";
   if (l_.kind == kDepthwiseConv2d && l_.depth_multiplier != 1)
     return "a depthwise layer with a depth multiplier and no prepared weights";
-  if (l_.kind == kDepthwiseConv2d && hw_.b_lines < hw_.rows)
+  if (l_.kind == kDepthwiseConv2d && ws_ && hw_.b_lines < hw_.rows)
     return "buffer B holds fewer lines than the array has rows";
   const Plan p = plan_layout();
   if (p.lines > 255 || p.band_w > 32767 || l_.in_h > 32767 || l_.out_w > 65535 || l_.stride_w > 255 ||
       l_.stride_h > 255)
     return "the layer's dimensions exceed the im2col commands' fields";
+  if (!ws_ && (!resident(p.passes) || p.passes * hw_.rows > 0xffff))
+    return "output-stationary: a group's weights (a B line per reduction step) do not fit a B bank";
   if (mc_ < 1) return "no tile fits the buffers";
   return "one output row's input window does not fit an A bank";
 }

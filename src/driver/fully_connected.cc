@@ -32,7 +32,7 @@ SASIM_ONE_TU_INLINE LayerDesc Runner::fc_batch_view(const LayerDesc& l) {
 // 255 lines as a 1-row image (fc_depth_view), batches as the pixels of one
 // image row (fc_batch_view); false when neither applies.
 SASIM_ONE_TU_INLINE bool Runner::run_fc_view(int* rc) {
-  if (l_.kind == kFullyConnected && ws_ && hw_.im2col && (l_.in_c + hw_.rows - 1) / hw_.rows > 255 &&
+  if (l_.kind == kFullyConnected && hw_.im2col && (l_.in_c + hw_.rows - 1) / hw_.rows > 255 &&
       l_.in_c % hw_.rows == 0) {
     const LayerDesc v = fc_depth_view(l_, hw_.rows);
     Runner r(hw_, v);
@@ -42,7 +42,7 @@ SASIM_ONE_TU_INLINE bool Runner::run_fc_view(int* rc) {
       return true;
     }
   }
-  if (l_.kind == kFullyConnected && l_.batches > 1 && ws_ && hw_.im2col) {
+  if (l_.kind == kFullyConnected && l_.batches > 1 && hw_.im2col) {
     // Batches as the pixels of one 1-row image: one band, tiles of many rows.
     const LayerDesc v = fc_batch_view(l_);
     Runner r(hw_, v);

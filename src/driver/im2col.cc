@@ -1,5 +1,8 @@
 // ---- The im2col extension (docs/microarchitecture.md, "Im2col") --------
 //
+// Both dataflows: the bands, registers and loops here are the same; an OS
+// tile is one START that the CFU runs as its whole reduction (os_im2col.cc
+// says what else differs). What follows describes WS.
 // The input goes to the CFU once, as raw NHWC pixels: a band of input rows
 // in the A bank, `lines_per_pixel` lines of `rows` channels per pixel. Each
 // pass is one kernel tap x one line of channels for a tile of up to
@@ -46,19 +49,22 @@ SASIM_ONE_TU_INLINE Runner::Plan Runner::plan() const {
 // each pass's B tile streams by rows (streamed_by_rows; depthwise: a
 // shifted diagonal, send_b_pass), which needs a B bank of `rows` lines.
 SASIM_ONE_TU_INLINE bool Runner::im2col_applies() const {
-  if (!ws_ || !hw_.im2col) return false;
-  if (!b_cols_ok() && !streamed_by_rows()) return false;
+  if (!hw_.im2col) return false;
+  if (ws_ && !b_cols_ok() && !streamed_by_rows()) return false;
   // Fully connected is a 1 x 1 conv on a 1 x 1 image per batch.
   if (l_.kind != kConv2d && l_.kind != kFullyConnected &&
       !(l_.kind == kDepthwiseConv2d && l_.depth_multiplier == 1))
     return false;
   // A depthwise pass's B: a line per output channel (B_COLS), or `rows` lines
   // at most (by rows, taller than wide).
-  if (l_.kind == kDepthwiseConv2d && hw_.b_lines < hw_.rows) return false;
+  if (l_.kind == kDepthwiseConv2d && ws_ && hw_.b_lines < hw_.rows) return false;
   const Plan p = plan_layout();  // (the layout alone: no band cap, no group size)
   if (p.lines > 255 || p.band_w > 32767 || l_.in_h > 32767 || l_.out_w > 65535 || l_.stride_w > 255 ||
       l_.stride_h > 255)
     return false;
+  // OS: a group's weights resident in a B bank (every tile is one START
+  // over all of them; Kt = passes x rows fits START's 16 bits).
+  if (!ws_ && (!resident(p.passes) || p.passes * hw_.rows > 0xffff)) return false;
   const int window_rows = min_i(l_.in_h, (l_.k_h - 1) * l_.dil_h + 1);
   // Depthwise reads one line of channels per group: with a band per group
   // (dw_split) one line per pixel is enough.
@@ -106,7 +112,8 @@ Runner::Schedule Runner::schedule() const {
   // With resident weights and one Kt for every pass, a tile is one START
   // (SEQ): the CFU runs its passes back to back while the CPU reads the
   // previous tile and streams.
-  const bool uniform_kt = dw || pl.packed || lines == 1 || l_.in_c % R == 0;
+  // (OS: always; every pass of the tile is `rows` steps.)
+  const bool uniform_kt = !ws_ || dw || pl.packed || lines == 1 || l_.in_c % R == 0;
   sc.seq = sc.resident && uniform_kt;
   // Rows no output reads (a kernel shorter than its vertical stride, as a
   // 1 x 1 stride-2 shortcut) are not sent: a band then holds each of its
@@ -130,9 +137,7 @@ Runner::Schedule Runner::schedule() const {
   if (!sc.skip) band_of(sc.plb, 0, &y0, &y1, &nr);
   in_rows_cap_ = cap;
   const bool bands = l_.batches > 1 || (sc.skip ? sc.skip_rows < l_.out_h : nr < l_.out_h);
-  sc.all = sc.seq && !sc.split && bands && sc.groups * pl.passes <= 256 &&
-           sc.groups * group_b_lines(pl.passes, sc.gsize) <= hw_.b_lines &&
-           pl.passes * line_pitch(hw_.cols) % 8 == 0;  // groups' blocks in whole WRITEs
+  sc.all = sc.seq && !sc.split && bands && all_groups_fit(sc.groups, pl.passes);
   sc.from_w = false;
   sc.kept = false;
   return sc;
@@ -309,7 +314,7 @@ int Runner::run_bands(const Schedule& sc) {
           } else {
             const int8_t* blk = l_.packed_weights + gi * group_bytes;
             bw.put_words(static_cast<const uint32_t*>(__builtin_assume_aligned(blk, 4)),
-                         ((dw ? group_passes : group_passes * nt) * line_bytes + 7) / 8 * 2);
+                         (group_b_lines(group_passes, nt) * line_bytes + 7) / 8 * 2);
           }
           bgb = 0;
           bgb_left = 0;
@@ -326,7 +331,7 @@ int Runner::run_bands(const Schedule& sc) {
           const int next_nt = min_i(gsize, l_.out_c - (gi + 1) * gsize);
           bgb = static_cast<const uint32_t*>(__builtin_assume_aligned(
               l_.packed_weights + (gi + 1) * group_bytes, 4));
-          bgb_left = ((dw ? group_passes : group_passes * next_nt) * line_bytes + 7) / 8 * 2;
+          bgb_left = (group_b_lines(group_passes, next_nt) * line_bytes + 7) / 8 * 2;
           bgb_chunk = tiles == 1 ? (bgb_left + 1) & ~1 : ((bgb_left + tiles - 1) / tiles + 1) & ~1;
         }
         if (a_next && gi == 0) {
@@ -359,10 +364,14 @@ int Runner::run_bands(const Schedule& sc) {
                     (static_cast<uint32_t>(iy) & 0xffff) | static_cast<uint32_t>(ix) << 16,
                     (static_cast<uint32_t>(ix_row) & 0xffff) | static_cast<uint32_t>(oxt) << 16);
             const int j0 = !dw ? 0 : split ? dw_line(gi, gsize) - go * split_lines : dw_line(gi, gsize);
-            const int kt = dw ? nt : pl.packed ? min_i(pl.G, l_.k_w) * l_.in_c : min_i(R, l_.in_c);
+            // (OS: the tile's whole reduction, `rows` steps a pass.)
+            const int kt = !ws_ ? group_passes * R
+                           : dw ? nt
+                           : pl.packed ? min_i(pl.G, l_.k_w) * l_.in_c
+                                       : min_i(R, l_.in_c);
             const bool hold = sc.all ? b_loaded : !first_of_group;
             const uint32_t flags = kFlagClear | (bank_ ? kFlagCBank : 0) | (keep_a ? kFlagKeepA : 0) | kFlagIm2col |
-                                   kFlagBCols | (hold ? kFlagHoldB : 0) | kFlagSeq;
+                                   (!ws_ ? (hold ? kFlagKeepB : 0) : kFlagBCols | (hold ? kFlagHoldB : 0) | kFlagSeq);
             const uint32_t slot = sc.all ? static_cast<uint32_t>(gi * group_passes) : 0;
             const uint32_t rsp =
                 sasim_cfu_op(kStart, 0, static_cast<uint32_t>(mt) | static_cast<uint32_t>(kt) << 16,
@@ -543,9 +552,7 @@ SASIM_ONE_TU_INLINE int Runner::band_rows_cap(const Plan& pl) const {
   const int gsize = group_size(), groups = (l_.out_c + gsize - 1) / gsize;
   if (groups <= 1 || l_.kind == kDepthwiseConv2d) return 1 << 30;
   const bool uniform_kt = pl.packed || pl.lines == 1 || l_.in_c % hw_.rows == 0;
-  if (!resident(pl.passes) || !uniform_kt || groups * pl.passes > 256 ||
-      groups * group_b_lines(pl.passes, gsize) > hw_.b_lines || pl.passes * line_pitch(hw_.cols) % 8 != 0)
-    return 1 << 30;
+  if (!resident(pl.passes) || !(uniform_kt || !ws_) || !all_groups_fit(groups, pl.passes)) return 1 << 30;
   return max_i(1, kBandPixels / l_.out_w);
 }
 

@@ -5,8 +5,10 @@
 //
 //   driver.cc           the public entry points (driver.h) and the choice of
 //                       a mapping (run, layer_mapping's reasons)
-//   im2col.cc           WS with the im2col extension: plan, schedule, the
-//                       band / group / tile loops, bands and their rows
+//   im2col.cc           the im2col extension: plan, schedule, the band /
+//                       group / tile loops (both dataflows), bands and rows
+//   os_im2col.cc        what the OS tile form does differently: a group's
+//                       weights as the tile's reduction steps
 //   input_band.cc       the im2col path's input bands into the A bank (raw
 //                       rows, packed kernel rows, narrow pixels)
 //   depthwise.cc        depthwise layers: split bands, the conv view of a
@@ -153,6 +155,11 @@ class Runner {
   int band_rows_cap(const Plan& pl) const;
   bool raw_band(int n, int y0, int h) const;
 
+  // ---- os_im2col.cc
+  template <class W>
+  bool write_group_b_os(W* wp, const Plan& pl, int oc0, int nt, int32_t* sums);
+  SASIM_RARE void pack_weights_os(int8_t* out, const Plan& pl, int group_bytes);
+
   // ---- input_band.cc
   SASIM_NOINLINE void send_band_packed(const Plan& pl, int n, int y0, int h);
   SASIM_NOINLINE void send_band_lines(int n, int y0, int h, int band_w, int sx, int pad_left, int kw, int G, int lines);
@@ -271,11 +278,23 @@ class Runner {
   int dw_line(int gi, int gsize) const { return gi * gsize / hw_.rows; }
   // B lines of a group's weights: a line per pass and column (B stride P),
   // or for depthwise a line per pass whose lane n is column n's weight (B
-  // stride 0: the CFU's diagonal, docs/command-set.md).
-  int group_b_lines(int passes, int nt) const { return l_.kind == kDepthwiseConv2d ? passes : passes * nt; }
-  // A group's weights stay in one B bank for all its passes (slot = pass).
+  // stride 0: the CFU's diagonal, docs/command-set.md). OS: a line per
+  // reduction step, `rows` per pass (os_im2col.cc).
+  int group_b_lines(int passes, int nt) const {
+    return !ws_ ? passes * hw_.rows : l_.kind == kDepthwiseConv2d ? passes : passes * nt;
+  }
+  // A group's weights stay in one B bank for all its passes (slot = pass;
+  // OS: for all its tiles, KEEP_B).
   bool resident(int passes) const {
-    return b_cols_ok() && group_b_lines(passes, group_size()) <= hw_.b_lines && passes <= 256;
+    return (!ws_ || b_cols_ok()) && group_b_lines(passes, group_size()) <= hw_.b_lines && passes <= 256;
+  }
+  // Every group's blocks in a B bank at once (Schedule::all): slots up to
+  // 255 and whole WRITEs per block (ws: a column's P lines, interleaved;
+  // os: a group's P x rows lines, one after the other).
+  bool all_groups_fit(int groups, int passes) const {
+    const int block = ws_ ? passes : group_b_lines(passes, 0);
+    return groups * passes <= 256 && groups * group_b_lines(passes, group_size()) <= hw_.b_lines &&
+           block * line_pitch(hw_.cols) % 8 == 0;
   }
   // One band (the shadow A bank is not needed for a next band), whole words
   // per READ NEXT (every group's Nt and the output's pitch multiples of 4).

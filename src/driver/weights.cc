@@ -48,7 +48,9 @@ SASIM_ONE_TU_INLINE int Runner::store_lines() {
 // store, B once per band) instead of a B tile sent for every pass of
 // every tile (docs/microarchitecture.md: ResNet-8, 8 x 16: 5.5 M -> 0.9 M).
 int Runner::compute_group_size() const {
-  if (!b_cols_ok()) return tall_group_size();
+  // OS: `cols` (fewer columns would not make a group's lines fewer), or for
+  // depthwise a line's channels up to `cols` (tall_group_size).
+  if (!ws_ || !b_cols_ok()) return tall_group_size();
   if (l_.kind == kDepthwiseConv2d) return hw_.rows;
   const int g = min_i(hw_.cols, hw_.b_lines);
   // k_h x k_w x lines bounds the passes (plan_layout): most layers fit.
@@ -57,9 +59,9 @@ int Runner::compute_group_size() const {
 }
 
 // group_size on an array taller than wide, whose B tiles stream by rows
-// (never resident): `cols` columns, or for depthwise the most columns that
-// divide a line (a group never straddles two). Out of line, as the default
-// layers never run it.
+// (never resident), and on OS: `cols` columns, or for depthwise the most
+// columns that divide a line (a group never straddles two; `rows` where
+// rows <= cols). Out of line, as the default layers never run it.
 int Runner::tall_group_size() const {
   if (l_.kind != kDepthwiseConv2d) return hw_.cols;
   int g = hw_.cols;
@@ -107,6 +109,10 @@ SASIM_ONE_TU_INLINE void Runner::pack_weights(int8_t* out) {
     return;
   }
   const int group_bytes = blob_group_bytes(pl.passes, gsize);
+  if (!ws_) {  // a block per group, one after the other (os_im2col.cc)
+    pack_weights_os(out, pl, group_bytes);
+    return;
+  }
   // The schedule run() will run (on the same view of the layer).
   const LayerDesc v = l_.kind == kFullyConnected && l_.batches > 1 ? fc_batch_view(l_) : l_;
   Runner r(hw_, v);
@@ -256,6 +262,7 @@ SASIM_ONE_TU_INLINE void Runner::send_b_pass(W* w, const Plan& pl, int tap, int 
 // returns whether it filled them.
 bool Runner::send_group_b(const Plan& pl, int oc0, int nt, int dw_group, int32_t* sums) {
   WriterB w;
+  if (!ws_) return write_group_b_os(&w, pl, oc0, nt, dw_group >= 0 ? 0 : sums);
   return write_group_b(&w, pl, oc0, nt, dw_group, sums);
 }
 
