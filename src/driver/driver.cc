@@ -135,8 +135,9 @@ SASIM_ONE_TU_INLINE const char* Runner::im2col_refusal() const {
   if (p.lines > 255 || p.band_w > 32767 || l_.in_h > 32767 || l_.out_w > 65535 || l_.stride_w > 255 ||
       l_.stride_h > 255)
     return "the layer's dimensions exceed the im2col commands' fields";
-  if (!ws_ && (!resident(p.passes) || p.passes * hw_.rows > 0xffff))
-    return "output-stationary: a group's weights (a B line per reduction step) do not fit a B bank";
+  if (!ws_ && hw_.b_lines < hw_.rows)
+    return "output-stationary: buffer B holds fewer lines than the array has rows (one reduction chunk)";
+  if (!ws_) return "output-stationary: a tile's reduction exceeds START's 65535 steps";
   if (mc_ < 1) return "no tile fits the buffers";
   return "one output row's input window does not fit an A bank";
 }

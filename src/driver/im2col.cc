@@ -62,9 +62,10 @@ SASIM_ONE_TU_INLINE bool Runner::im2col_applies() const {
   if (p.lines > 255 || p.band_w > 32767 || l_.in_h > 32767 || l_.out_w > 65535 || l_.stride_w > 255 ||
       l_.stride_h > 255)
     return false;
-  // OS: a group's weights resident in a B bank (every tile is one START
-  // over all of them; Kt = passes x rows fits START's 16 bits).
-  if (!ws_ && (!resident(p.passes) || p.passes * hw_.rows > 0xffff)) return false;
+  // OS: a B bank holds a chunk of `rows` steps (a group's weights larger
+  // than a bank go in parts, run_os_parts); a tile's whole reduction fits
+  // START's 16 bits.
+  if (!ws_ && (hw_.b_lines < hw_.rows || p.passes * hw_.rows > 0xffff)) return false;
   const int window_rows = min_i(l_.in_h, (l_.k_h - 1) * l_.dil_h + 1);
   // Depthwise reads one line of channels per group: with a band per group
   // (dw_split) one line per pixel is enough.
@@ -140,6 +141,7 @@ Runner::Schedule Runner::schedule() const {
   sc.all = sc.seq && !sc.split && bands && all_groups_fit(sc.groups, pl.passes);
   sc.from_w = false;
   sc.kept = false;
+  os_parts(pl, &sc);
   return sc;
 }
 
@@ -165,13 +167,20 @@ void Runner::configure_im2col(Schedule* scp) {
   // The weight store (store_weights): the SEQ tiles load the prepared
   // blob from there, no B crosses the bus. Set (on at the blob, or off)
   // by every im2col layer: W_BASE outlives the layer that set it.
-  sc.from_w = sc.seq && l_.packed_weights && l_.w_store > 0 && hw_.w_lines > 0;
+  // (OS: a group's weights larger than a B bank fit the store whole: then
+  // each tile is one START from there, not parts.)
+  sc.from_w = (sc.seq || sc.part_rows + sc.part_lines > 0) && l_.packed_weights && l_.w_store > 0 &&
+              hw_.w_lines > 0;
+  if (sc.from_w && !sc.seq) {
+    sc.seq = true;
+    sc.part_rows = sc.part_lines = 0;
+  }
   sc.kept = l_.a_kept && kept_in_ok(sc);
   keep_ = l_.keep_out && keep_out_ok(sc);
   keep_only_ = keep_ && l_.keep_out == 2;
   if (hw_.w_lines > 0)
     checked(kCfg, kCfgWBase, sc.from_w ? static_cast<uint32_t>(l_.w_store - 1) : 0u, sc.from_w ? 1u : 0u);
-  if (sc.seq)
+  if (sc.seq || !ws_)
     checked(kCfg, kCfgIm2colSeq,
             static_cast<uint32_t>(l_.k_h) | static_cast<uint32_t>(sc.pl.xtaps) << 8 |
                 static_cast<uint32_t>(dw ? 1 : sc.pl.lines) << 16,
@@ -398,7 +407,7 @@ int Runner::run_bands(const Schedule& sc) {
           }
           // Pass by pass (weights not resident, or Kt not uniform).
           const PassTile pt = {y0, oyt, oxt, mt, nt, oc0, gi, keep_a, first_of_group};
-          if (!run_passes(sc, pt)) return kErrCfuRejected;
+          if (!(ws_ ? run_passes(sc, pt) : run_os_parts(sc, pt))) return kErrCfuRejected;
           keep_a = true;
           first_of_group = false;
           finish_pending();  // its bank is the next tile's

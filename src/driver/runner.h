@@ -95,6 +95,11 @@ class Runner {
     bool all;  // every group's weights resident for the whole layer
     bool from_w;  // the prepared weights are in the weight store (run_im2col)
     bool kept;    // the first band is in the shadow A bank already (LayerDesc::a_kept)
+    // OS, a group's weights larger than a B bank: each tile in parts, one
+    // START each, the part's slice of the group's weights streamed before
+    // it: part_rows kernel rows a part, or (0) part_lines lines of one tap
+    // (run_os_parts). Both 0 otherwise.
+    int part_rows, part_lines;
   };
   // A band as begin_band set it up: input rows [y0, y1) for output rows
   // [oy, oy + nr) (skip: each output row's k_h rows, y0 the band coordinate
@@ -157,8 +162,10 @@ class Runner {
 
   // ---- os_im2col.cc
   template <class W>
-  bool write_group_b_os(W* wp, const Plan& pl, int oc0, int nt, int32_t* sums);
+  bool write_group_b_os(W* wp, const Plan& pl, int oc0, int nt, int32_t* sums, int q0 = 0, int q1 = 1 << 30);
   SASIM_RARE void pack_weights_os(int8_t* out, const Plan& pl, int group_bytes);
+  SASIM_RARE void os_parts(const Plan& pl, Schedule* sc) const;
+  SASIM_RARE bool run_os_parts(const Schedule& sc, const PassTile& t);
 
   // ---- input_band.cc
   SASIM_NOINLINE void send_band_packed(const Plan& pl, int n, int y0, int h);

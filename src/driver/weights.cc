@@ -16,7 +16,7 @@ SASIM_ONE_TU_INLINE int Runner::packed_weights_bytes() {
   const int gsize = group_size();
   const int passes = plan().passes;
   return (l_.out_c + gsize - 1) / gsize *
-         (resident(passes) ? blob_group_bytes(passes, gsize) : passes * streamed_pass_bytes());
+         (resident(passes) || !ws_ ? blob_group_bytes(passes, gsize) : passes * streamed_pass_bytes());
 }
 
 SASIM_ONE_TU_INLINE int Runner::streamed_pass_bytes() const {
@@ -35,7 +35,8 @@ SASIM_ONE_TU_INLINE int Runner::store_lines() {
   Runner r(hw_, v);
   r.virt_ = virt_;
   r.mc_ = mc_;
-  if (!r.schedule().seq) return 0;
+  const Schedule sc = r.schedule();
+  if (!sc.seq && sc.part_rows + sc.part_lines == 0) return 0;  // (OS parts: one START from the store)
   const int pitch = line_pitch(hw_.cols);
   return (bytes + pitch - 1) / pitch;
 }
@@ -90,6 +91,10 @@ SASIM_ONE_TU_INLINE void Runner::pack_weights(int8_t* out) {
   const Plan pl = plan();
   const bool dw = l_.kind == kDepthwiseConv2d;
   const int gsize = group_size();
+  if (!ws_) {  // a block per group, one after the other (os_im2col.cc)
+    pack_weights_os(out, pl, blob_group_bytes(pl.passes, gsize));
+    return;
+  }
   if (!resident(pl.passes)) {  // streamed: each pass's tile, as run_passes sends it
     const int stride = streamed_pass_bytes();
     for (int gi = 0, oc0 = 0; oc0 < l_.out_c; ++gi, oc0 += gsize) {
@@ -109,10 +114,6 @@ SASIM_ONE_TU_INLINE void Runner::pack_weights(int8_t* out) {
     return;
   }
   const int group_bytes = blob_group_bytes(pl.passes, gsize);
-  if (!ws_) {  // a block per group, one after the other (os_im2col.cc)
-    pack_weights_os(out, pl, group_bytes);
-    return;
-  }
   // The schedule run() will run (on the same view of the layer).
   const LayerDesc v = l_.kind == kFullyConnected && l_.batches > 1 ? fc_batch_view(l_) : l_;
   Runner r(hw_, v);
@@ -153,7 +154,7 @@ SASIM_ONE_TU_INLINE bool Runner::blob_applies() {
   // bands split by group; a depthwise viewed as a conv, whose weights are
   // virtual, virt_weight, only by rows) whose tiles are whole WRITEs.
   const Plan pl = plan();
-  return resident(pl.passes) || (l_.kind != kDepthwiseConv2d && (!virt_ || streamed_by_rows()) && pl.passes > 0 &&
+  return resident(pl.passes) || !ws_ || (l_.kind != kDepthwiseConv2d && (!virt_ || streamed_by_rows()) && pl.passes > 0 &&
                                  streamed_pass_bytes() % 8 == 0);
 }
 
