@@ -66,11 +66,11 @@ module Cfu #(
   parameter integer ADouble  = 1,
   parameter integer BDouble  = 1,
   parameter integer CDouble  = 1,
-  // The im2col extension (weight-stationary only): IM2COL_* commands and
-  // START's IM2COL and B_COLS flags (docs/command-set.md).
+  // The im2col extension: IM2COL_* commands and START's IM2COL flag (ws:
+  // also B_COLS, HOLD_B, SEQ; os: the tile form; docs/command-set.md).
   parameter integer Im2col   = 1,
   // The weight store (buffers.w; W_SEEK, W_BASE, WRITE_W; docs/command-set.md).
-  parameter integer WLines   = (Im2col != 0 && Dataflow == 0) ? 98304 / ((Cols <= 1) ? 1 : (Cols <= 2) ? 2 : (Cols <= 4) ? 4 : ((Cols + 7) / 8) * 8) : 0,
+  parameter integer WLines   = (Im2col != 0) ? 98304 / ((Cols <= 1) ? 1 : (Cols <= 2) ? 2 : (Cols <= 4) ? 4 : ((Cols + 7) / 8) * 8) : 0,
   // The prefetching post-processor (array.read_prefetch): the requantizer
   // pipelined for 75 MHz, working ahead of the read pointer; READ NEXT
   // answers with latency 1 once its word is ready. 0: the combinational
@@ -108,13 +108,17 @@ module Cfu #(
   localparam integer MaxKt0  = (Ws != 0) ? MinRB : MinAB;
   localparam integer MaxMt   = (MaxMt0 > 65535) ? 65535 : MaxMt0;
   localparam integer MaxKt   = (MaxKt0 > 65535) ? 65535 : MaxKt0;
-  // The im2col extension lifts two limits: an IM2COL pass reads no A lines
-  // by index (Mt <= CLines), a B_COLS pass no B lines by Kt (Kt <= Rows).
-  localparam integer Ext      = (Im2col != 0 && Ws != 0) ? 1 : 0;
+  // The im2col extension lifts limits: an IM2COL pass reads no A lines by
+  // index (Mt <= CLines), a B_COLS pass no B lines by Kt (Kt <= Rows), an
+  // OS tile as many B (or store) lines as its bank holds.
+  localparam integer Ext      = (Im2col != 0) ? 1 : 0;
   localparam integer MaxMtIm0 = (CLines > 65535) ? 65535 : CLines;
   localparam integer MaxMtIm  = (Ext != 0) ? MaxMtIm0 : MaxMt;
   localparam integer MaxMtAll = (MaxMtIm > MaxMt) ? MaxMtIm : MaxMt;
-  localparam integer MaxKtAll = (Ext != 0 && Rows > MaxKt) ? Rows : MaxKt;
+  localparam integer MaxBW    = (WLines > BLines) ? WLines : BLines;
+  localparam integer MaxKtOs  = (Ext != 0 && Ws == 0) ? ((MaxBW > 65535) ? 65535 : MaxBW) : 0;
+  localparam integer MaxKt1   = (Ext != 0 && Ws != 0 && Rows > MaxKt) ? Rows : MaxKt;
+  localparam integer MaxKtAll = (MaxKtOs > MaxKt1) ? MaxKtOs : MaxKt1;
   localparam integer MtW     = $clog2(MaxMtAll + 1);
   localparam integer KtW     = $clog2(MaxKtAll + 1);
   localparam integer NtW     = $clog2(Cols + 1);
@@ -176,6 +180,8 @@ module Cfu #(
   wire              unused_start;  // the array starts on pass_start (START or a SEQ's next pass)
   wire [7:0]        start_j, start_slot, g_sw, g_sh, g_lines, g_pad;
   wire [15:0]       g_in_w, g_in_h, g_out_w, o_iy, o_ix, o_ix_row, o_ox, g_bstride;
+  wire [7:0]        sq_cols, sq_lines;
+  wire [15:0]       sq_dy, sq_dx;
   wire signed [39:0] o_pix, o_rpix;
   wire [MtW-1:0]    mt;
   wire [KtW-1:0]    kt;
@@ -273,6 +279,10 @@ module Cfu #(
     .o_ix_o          (o_ix),
     .o_ix_row_o      (o_ix_row),
     .o_ox_o          (o_ox),
+    .sq_cols_o       (sq_cols),
+    .sq_lines_o      (sq_lines),
+    .sq_dy_o         (sq_dy),
+    .sq_dx_o         (sq_dx),
     .o_pix_o         (o_pix),
     .o_rpix_o        (o_rpix),
     .abort_o         (abort),
@@ -428,6 +438,7 @@ module Cfu #(
 
   generate
     if (Ws != 0) begin : g_ws
+      wire unused_sq = ^{sq_cols, sq_lines, sq_dy, sq_dx};  // (the OS tile form's walker)
       sasim_array_ws #(
         .Rows   (Rows),
         .Cols   (Cols),
@@ -480,37 +491,59 @@ module Cfu #(
         .c_wdata_o   (c_wdata)
       );
     end else begin : g_os
-      // The im2col extension is weight-stationary only: its signals are unused.
-      wire unused_im2col = ^{im2col, b_cols, start_j, start_slot, g_bstride, b_base, b_base_stride, g_in_w, g_in_h, g_out_w, g_sw, g_sh, g_lines, g_pad, o_iy,
-                             o_ix, o_ix_row, o_ox, o_pix, o_rpix};
+      // B_COLS and SEQ are weight-stationary: their signals are unused.
+      wire unused_ws = ^{b_cols, g_bstride, b_base_stride};
       sasim_array_os #(
         .Rows   (Rows),
         .Cols   (Cols),
         .ALines (ALines),
         .BLines (BLines),
         .CLines (CLines),
-        .MaxMt  (MaxMt),
-        .MaxKt  (MaxKt)
+        .MaxMt  (MaxMtAll),
+        .MaxKt  (MaxKtAll),
+        .Im2col (Ext),
+        .WLines (WLines)
       ) u_array (
-        .clk_i       (clk),
-        .rst_i       (reset),
-        .start_i     (pass_start),
-        .mt_i        (mt),
-        .kt_i        (kt),
-        .nt_i        (nt),
-        .keep_b_i    (keep_b),
-        .abort_i     (abort),
-        .busy_o      (arr_busy),
-        .finishing_o (arr_finishing),
-        .a_line_o    (a_line),
-        .b_line_o    (b_line),
-        .a_data_i    (a_data),
-        .b_data_i    (b_data),
-        .c_rline_o   (c_rline),
-        .c_we_o      (c_we),
-        .c_wline_o   (c_wline),
-        .c_wmask_o   (c_wmask),
-        .c_wdata_o   (c_wdata)
+        .clk_i        (clk),
+        .rst_i        (reset),
+        .start_i      (pass_start),
+        .mt_i         (mt),
+        .kt_i         (kt),
+        .nt_i         (nt),
+        .keep_b_i     (keep_b),
+        .im2col_i     (im2col),
+        .j_i          (start_j),
+        .slot_i       (start_slot),
+        .b_base_i     (b_base),
+        .g_in_w_i     (g_in_w),
+        .g_in_h_i     (g_in_h),
+        .g_out_w_i    (g_out_w),
+        .g_stride_w_i (g_sw),
+        .g_stride_h_i (g_sh),
+        .g_lines_i    (g_lines),
+        .g_pad_i      (g_pad),
+        .sq_cols_i    (sq_cols),
+        .sq_lines_i   (sq_lines),
+        .sq_dy_i      (sq_dy),
+        .sq_dx_i      (sq_dx),
+        .o_iy_i       (o_iy),
+        .o_ix_i       (o_ix),
+        .o_ix_row_i   (o_ix_row),
+        .o_ox_i       (o_ox),
+        .o_pix_i      (o_pix),
+        .o_rpix_i     (o_rpix),
+        .abort_i      (abort),
+        .busy_o       (arr_busy),
+        .finishing_o  (arr_finishing),
+        .a_line_o     (a_line),
+        .b_line_o     (b_line),
+        .a_data_i     (a_data),
+        .b_data_i     (b_data),
+        .c_rline_o    (c_rline),
+        .c_we_o       (c_we),
+        .c_wline_o    (c_wline),
+        .c_wmask_o    (c_wmask),
+        .c_wdata_o    (c_wdata)
       );
     end
   endgenerate

@@ -29,7 +29,7 @@ CoreParams default_buffers(int rows, int cols, Dataflow df) {
   p.b_lines = 8192 / sasim_isa::line_pitch(cols);
   p.c_lines = 16384 / (4 * cols);
   p.a_double = p.b_double = p.c_double = true;
-  p.im2col = df == Dataflow::kWeightStationary;  // Cfu's Im2col = 1: the extension on every ws build
+  p.im2col = true;  // Cfu's Im2col = 1: the extension on every build (os: its tile form)
   p.w_lines = p.im2col ? 98304 / sasim_isa::line_pitch(cols) : 0;
   return p;
 }

@@ -140,6 +140,11 @@ module sasim_ctrl #(
   output wire [15:0]        o_ix_o,
   output wire [15:0]        o_ix_row_o,
   output wire [15:0]        o_ox_o,
+  // IM2COL_SEQ (the OS tile form's walker)
+  output wire [7:0]         sq_cols_o,
+  output wire [7:0]         sq_lines_o,
+  output wire [15:0]        sq_dy_o,
+  output wire [15:0]        sq_dx_o,
   // The origin's pixel index iy * in_w + ix (and with ix_row), precomputed
   // in registers so that the walker's first A line needs one multiply only.
   output wire signed [39:0] o_pix_o,
@@ -229,7 +234,11 @@ module sasim_ctrl #(
   wire [31:0] in0 = cmd_in0_i;
   wire [31:0] in1 = cmd_in1_i;
 
-  localparam integer Ext = (Im2col != 0 && Dataflow == 0) ? 1 : 0;
+  // The im2col extension: its registers and commands on either dataflow;
+  // B_COLS, HOLD_B and SEQ on WS only, the tile form of START (IM2COL) on OS.
+  localparam integer Ext   = (Im2col != 0) ? 1 : 0;
+  localparam integer ExtWs = (Im2col != 0 && Dataflow == 0) ? 1 : 0;
+  localparam integer ExtOs = (Im2col != 0 && Dataflow != 0) ? 1 : 0;
   // ---------------------------------------------------------------------------
   // SEQ (the im2col extension): a START with SEQ runs the IM2COL_SEQ passes
   // back to back; each next pass starts in the last cycle of the current one
@@ -243,7 +252,7 @@ module sasim_ctrl #(
   reg  [7:0]  sq_row_q, sq_col_q, sq_line_q, sq_p_q;
   reg  [31:0] sq_in0_q, sq_in1_q;                // the SEQ START's operands
   reg  [15:0] sq_iy_q, sq_ix_q, sq_ixrow_q, sq_ox_q;  // its origin
-  wire        seq_go = (Ext != 0) && sq_on_q && arr_finishing_i;
+  wire        seq_go = (ExtWs != 0) && sq_on_q && arr_finishing_i;
   // The next position: line, then kernel column, then kernel row.
   wire        sq_line_wrap = (sq_line_q + 8'd1 == sq_lines_q);
   wire        sq_col_wrap  = sq_line_wrap && (sq_col_q + 8'd1 == sq_cols_q);
@@ -278,7 +287,8 @@ module sasim_ctrl #(
   wire        flag_hold_b = p_in1[14];
   wire        flag_seq    = p_in1[15];
   wire [7:0]  start_j     = p_in1[23:16];
-  wire [7:0]  start_slot  = flag_b_cols ? p_in1[31:24] : 8'd0;
+  // (the slot: B_COLS's first line, or the OS tile's first chunk of B)
+  wire [7:0]  start_slot  = (flag_b_cols || (ExtOs != 0 && flag_im2col)) ? p_in1[31:24] : 8'd0;
   // im2col registers (IM2COL_GEOM, _PIXEL, _ORIGIN)
   reg [15:0] g_in_w_q, g_in_h_q, g_out_w_q, o_iy_q, o_ix_q, o_ix_row_q, o_ox_q;
   reg [7:0]  g_sw_q, g_sh_q, g_lines_q, g_pad_q;
@@ -300,8 +310,9 @@ module sasim_ctrl #(
   wire        c_hold_b = in1[14];
   wire        c_seq    = in1[15];
   wire [7:0]  c_j      = in1[23:16];
-  wire [7:0]  c_slot   = c_b_cols ? in1[31:24] : 8'd0;
-  wire       ext_ok  = (Ext != 0) || !(c_im2col || c_b_cols || c_hold_b);
+  wire        c_tile   = (ExtOs != 0) && c_im2col;  // the OS tile form
+  wire [7:0]  c_slot   = (c_b_cols || c_tile) ? in1[31:24] : 8'd0;
+  wire       ext_ok  = ((Ext != 0) || !c_im2col) && ((ExtWs != 0) || !(c_b_cols || c_hold_b));
   wire       hold_ok = !c_hold_b || (c_b_cols && !c_keep_b);
   // The last B line a B_COLS load reads, slot + (Nt - 1) * stride, must be
   // < end; a sequence's, slot + passes - 1 + (Nt - 1) * stride, too. end is
@@ -368,7 +379,7 @@ module sasim_ctrl #(
   end
   wire       im2c_ok = !c_im2col || ((g_in_w_q != 16'd0) && (g_lines_q != 8'd0) && (c_j < g_lines_q));
   wire       mt_ok   = c_im2col ? ({16'd0, c_mt16} <= MaxMtIm) : ({16'd0, c_mt16} <= MaxMt);
-  wire       kt_ok   = c_b_cols ? ({16'd0, c_kt16} <= Rows) : ({16'd0, c_kt16} <= MaxKt);
+  wire       kt_ok   = c_tile || (c_b_cols ? ({16'd0, c_kt16} <= Rows) : ({16'd0, c_kt16} <= MaxKt));
   wire       bc_ok   = !c_b_cols || ((Rows <= Cols) && bc_slot_ok);
   // SEQ: the whole sequence valid (model: start_pass): its passes, last j,
   // last slot. The registers below follow the IM2COL_SEQ registers one edge
@@ -385,11 +396,31 @@ module sasim_ctrl #(
     sq_slot_max_q <= 34'sd256 - $signed({10'd0, sq_passes});
   end
   wire [23:0] sq_j_last = {16'd0, c_j} + {16'd0, sq_lines_q} - 24'd1;
-  wire       seq_ok  = !c_seq || ((Ext != 0) && c_im2col && c_b_cols && !c_keep_b &&
+  wire       seq_ok  = !c_seq || ((ExtWs != 0) && c_im2col && c_b_cols && !c_keep_b &&
                                      !sq_none_q && ($signed({26'd0, c_slot}) <= sq_slot_max_q) &&
                                      (sq_j_last < {16'd0, g_lines_q}) && sq_slot_ok);
+  // The OS tile form (model: start_pass): Kt whole chunks of Rows steps, no
+  // more than IM2COL_SEQ has; j + the lines they use < lines per pixel; its
+  // B lines, slot x Rows + Kt, within the bank (the store: W lines - base,
+  // bend_s = end + 1); B_COLS, HOLD_B, SEQ refused (ext_ok, seq_ok). The
+  // products of IM2COL_SEQ's registers follow them one edge behind (set at
+  // least 2 edges before the START).
+  reg  [31:0] sq_pr_q, sq_lr_q;  // passes x Rows, lines x Rows
+  always @(posedge clk_i) begin
+    sq_pr_q <= {8'd0, sq_passes} * Rows;
+    sq_lr_q <= {24'd0, sq_lines_q} * Rows;
+  end
+  wire [31:0] kt32      = {16'd0, c_kt16};
+  wire        kt_whole  = (kt32 % Rows) == 32'd0;
+  wire [7:0]  lines_j   = g_lines_q - c_j;  // (> 0: im2c_ok)
+  wire        tj_ok     = (kt32 >= sq_lr_q) ? (sq_lines_q <= lines_j) : (kt32 <= {24'd0, lines_j} * Rows);
+  wire [31:0] slot_rows = {24'd0, c_slot} * Rows;
+  wire [35:0] t_bend    = {4'd0, slot_rows} + {20'd0, c_kt16};
+  wire        tb_ok     = $signed(t_bend) < bend_s;
+  wire        tile_ok   = !c_tile || (kt_whole && (kt32 <= sq_pr_q) && !sq_none_q && tj_ok && tb_ok);
   wire        start_ok = (c_mt16 != 16'd0) && (c_kt16 != 16'd0) && (c_nt8 != 8'd0) &&
-                         ({24'd0, c_nt8} <= Cols) && mt_ok && kt_ok && ext_ok && im2c_ok && bc_ok && hold_ok && seq_ok;
+                         ({24'd0, c_nt8} <= Cols) && mt_ok && kt_ok && ext_ok && im2c_ok && bc_ok && hold_ok && seq_ok &&
+                         tile_ok;
   assign im2col_o     = flag_im2col;
   assign b_cols_o     = flag_b_cols;
   assign j_o          = start_j;
@@ -421,6 +452,10 @@ module sasim_ctrl #(
     nx_pix_q   <= $signed({{24{nx_iy_q[15]}}, nx_iy_q}) * in_w40 + $signed({{24{nx_ix_q[15]}}, nx_ix_q});
     nx_rpix_q  <= $signed({{24{nx_iy_q[15]}}, nx_iy_q}) * in_w40 + $signed({{24{nx_ixrow_q[15]}}, nx_ixrow_q});
   end
+  assign sq_cols_o    = sq_cols_q;
+  assign sq_lines_o   = sq_lines_q;
+  assign sq_dy_o      = sq_dy_q;
+  assign sq_dx_o      = sq_dx_q;
   assign o_iy_o       = seq_go ? nx_iy_q : o_iy_q;
   assign o_ix_o       = seq_go ? nx_ix_q : o_ix_q;
   assign o_ix_row_o   = seq_go ? nx_ixrow_q : o_ix_row_q;
@@ -960,7 +995,7 @@ module sasim_ctrl #(
         sq_wbs_q   <= wbs_q;
       end
       if (pass_start) begin
-        w_sel_q <= (seq_go ? sq_won_q : w_on_q) && flag_b_cols;
+        w_sel_q <= (seq_go ? sq_won_q : w_on_q) && (flag_b_cols || (ExtOs != 0 && flag_im2col));
       end
     end
   end

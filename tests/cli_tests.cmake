@@ -157,11 +157,7 @@ if(HAVE_RTL)
   # Every vector with the fixed-gap host (the RTL is clocked every cycle: the
   # CPU model's driver would take minutes here), a few on the CPU model.
   expect(cosim_all_vectors_4x4_os 0 "MATCH synthetic__03_depthwise_conv2d cycles=[0-9]+\n.*\n24 passed, 0 failed\n"
-         ARGS cosim --cpu gap --set array.rows=4 --set array.cols=4 --set array.dataflow=os --set array.im2col=false
-              --out "${WORK}/cosim" ${cases})
-  # The RTL has no os tile form yet: refused, naming the key.
-  expect(cosim_os_im2col 2 "--set array.dataflow=os: array.im2col: the RTL \\(rtl/\\) builds the im2col extension for ws only so far"
-         ARGS cosim --set array.dataflow=os --out "${WORK}/cosim" "${SHARED}/vectors/synthetic__02_conv2d")
+         ARGS cosim --cpu gap --set array.rows=4 --set array.cols=4 --set array.dataflow=os --out "${WORK}/cosim" ${cases})
   expect(cosim_cpu_model 0 "MATCH synthetic__04_fully_connected cycles=[0-9]+\nMATCH resnet8__14_fully_connected cycles=[0-9]+\n2 passed, 0 failed\n"
          ARGS cosim --set array.rows=4 --set array.cols=4 --out "${WORK}/cosim"
               "${SHARED}/vectors/synthetic__04_fully_connected" "${SHARED}/vectors/resnet8__14_fully_connected")
@@ -169,14 +165,14 @@ if(HAVE_RTL)
          ARGS cosim --set array.rows=2 --set array.cols=3 --model "${WORK}/tiny.yaml" --out "${WORK}/cosim")
   # Shapes that are not prebuilt are Verilated on demand: tests/rtl_on_demand.cmake.
   expect(check_engine_rtl 0 "PASS synthetic__02_conv2d cycles=[0-9]+\n1 passed, 0 failed"
-         ARGS check --engine rtl --set array.rows=3 --set array.cols=2 --set array.dataflow=os --set array.im2col=false
+         ARGS check --engine rtl --set array.rows=3 --set array.cols=2 --set array.dataflow=os
               "${SHARED}/vectors/synthetic__02_conv2d")
 endif()
 
 # The three timed paths report the same cycles for a case, whatever ran before
 # it: the SystemC engine (after another case), the RTL engine, and cosim.
 if(HAVE_RTL)
-  set(cfg --set array.rows=8 --set array.cols=8 --set array.dataflow=os --set array.im2col=false)
+  set(cfg --set array.rows=8 --set array.cols=8 --set array.dataflow=os)
   set(c2 "${SHARED}/vectors/synthetic__02_conv2d")
   execute_process(COMMAND ${SASIM} check --engine systemc ${cfg} "${SHARED}/vectors/synthetic__04_fully_connected" "${c2}"
                   OUTPUT_VARIABLE o1)
@@ -1090,8 +1086,7 @@ expect(run_input_seed_on_config 2 "resnet8.yaml: --input-seed applies to whole n
 # export-cfu: a project folder, its configuration in cfu.v; never over a folder
 # that is not an earlier export, and over one only with --force.
 expect(export_cfu 0 "wrote .*export_4x4 \\(48 files\\): CFU Playground project 'export_4x4' for 4x4 os.*self-test conv_3x3_s1_same: [0-9]+ cycles"
-       ARGS export-cfu --set array.rows=4 --set array.cols=4 --set array.dataflow=os --set array.im2col=false
-            --out "${WORK}/proj/export_4x4")
+       ARGS export-cfu --set array.rows=4 --set array.cols=4 --set array.dataflow=os --out "${WORK}/proj/export_4x4")
 # Each configuration gets its own timing statement in the project README.
 file(READ "${WORK}/proj/export_4x4/README.md" readme_4x4)
 if(NOT readme_4x4 MATCHES "\\*\\*Timing:\\*\\* not estimated for this configuration \\(4x4 os\\): run `scripts/synth --set array.rows=4 --set array.cols=4 --set array.dataflow=os`")

@@ -3,13 +3,13 @@
 # loads it from the cache; a cache that cannot be created is a clear error.
 #   cmake -DSASIM=... -DSHARED=... -DCACHE=... -DWORK=... -P rtl_on_demand.cmake
 file(REMOVE_RECURSE "${CACHE}" "${WORK}")
-set(shape --set array.rows=3 --set array.cols=4 --set array.dataflow=os --set array.im2col=false --set buffers.a.size_bytes=96)
+set(shape --set array.rows=3 --set array.cols=4 --set array.dataflow=os --set buffers.a.size_bytes=96)
 set(cases "${SHARED}/vectors/synthetic__01_conv2d" "${SHARED}/vectors/synthetic__04_fully_connected")
 set(ENV{SASIM_CACHE_DIR} "${CACHE}")
 
 execute_process(COMMAND ${SASIM} cosim ${shape} --out "${WORK}" ${cases}
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-if(NOT rc EQUAL 0 OR NOT err MATCHES "no prebuilt RTL for 3x4 os eltwise, A/B/C 24/[0-9]+/[0-9]+ lines per bank: Verilating it once"
+if(NOT rc EQUAL 0 OR NOT err MATCHES "no prebuilt RTL for 3x4 os im2col eltwise, A/B/C 24/[0-9]+/[0-9]+ lines per bank, weight store [0-9]+ lines: Verilating it once"
    OR NOT out MATCHES "MATCH synthetic__01_conv2d.*MATCH synthetic__04_fully_connected.*2 passed, 0 failed")
   message(FATAL_ERROR "[first run] exit ${rc}\n${out}\n${err}")
 endif()

@@ -91,7 +91,8 @@ sasim::CoreParams small_params(int rows, int cols, sasim::Dataflow df, int a_lin
   p.a_double = a_double;
   p.b_double = b_double;
   p.c_double = c_double;
-  p.im2col = df == sasim::Dataflow::kWeightStationary;  // Cfu's Im2col = 1
+  p.im2col = true;  // Cfu's Im2col = 1 (os: its tile form)
+  (void)df;
   p.w_lines = w_lines;
   return p;
 }
@@ -240,9 +241,7 @@ TEST_CASE("rtl registry: the default-buffer configurations, as core_params_from 
   REQUIRE(sasim::rtl_configs().size() == 6);
   for (int i = 0; i < 6; ++i) {
     INFO(names[i]);
-    sasim::HwConfig hw = sasim_test::hw_of(shapes[i][0], shapes[i][1], dfs[i]);
-    hw.im2col = dfs[i][0] == 'w';  // (the RTL builds no os tile form yet: require_rtl_buildable)
-    const sasim::CoreParams p = sasim::core_params_from(hw);
+    const sasim::CoreParams p = sasim::core_params_from(sasim_test::hw_of(shapes[i][0], shapes[i][1], dfs[i]));
     // The match find_rtl_config() (src/cosim/rtl_engine.cc) makes: every field.
     const RtlConfig* rc = nullptr;
     for (const RtlConfig& c : sasim::rtl_configs()) {
@@ -321,17 +320,11 @@ static void check_fused_residuals(bool in_place) {
       const sasim_drv::LayerDesc l = sasim::layer_tensors(c.spec, c.data, &tensors, &fd);
       const sasim_drv::HwDesc hd = sasim::hw_desc_from(cfg.params);
       INFO(name << " on " << config << (in_place ? " in place" : ""));
-      // In place: the ws im2col path takes all three; the os array has no
-      // band schedule and refuses before any command.
-      const bool ws = std::string(config).find("ws") != std::string::npos;
-      CHECK(sasim_drv::in_place_supported(hd, l) == (!in_place || ws));
+      // In place: the im2col path takes all three, either dataflow (os: its
+      // tile form on the same band schedule).
+      CHECK(sasim_drv::in_place_supported(hd, l));
       const int rc = sasim_drv::run_layer(hd, l);
       sasim::set_cfu_target(nullptr);
-      if (in_place && !ws) {
-        CHECK(rc == sasim_drv::kErrInPlace);
-        CHECK(host.cycles() == 0);
-        continue;
-      }
       if (host.mismatch().found) FAIL_CHECK("lock-step mismatch: " << host.mismatch().str());
       CHECK(rc == sasim_drv::kOk);
       CHECK_FALSE(core.error());
@@ -506,7 +499,7 @@ class CmdGen {
   // commands, so that reads see the post-processor's power-up range.
   CmdGen(const sasim::CoreParams& p, uint32_t seed)
       : p_(p), rng_(seed), no_cfg_until_(seed % 2 ? 4000 : 0),
-        keep_(isa::has_keep(p.im2col && p.dataflow == sasim::Dataflow::kWeightStationary, p.prefetch, p.rows)) {}
+        keep_(isa::has_keep(p.im2col, p.prefetch, p.rows)) {}
 
   Cmd next() {
     ++issued_;
@@ -635,6 +628,16 @@ class CmdGen {
         if (ws && chance(0.12))  // a tile as the driver starts one
           flags = (flags & (isa::kFlagCBank | isa::kFlagKeepA | isa::kFlagHoldB)) | isa::kFlagClear |
                   isa::kFlagIm2col | isa::kFlagBCols | isa::kFlagSeq;
+        if (!ws && p_.im2col && chance(0.35)) {
+          // The OS tile form as the driver starts one: Mt pixels over several
+          // sub-passes, Kt whole chunks of `rows` steps (IM2COL_SEQ has 1 ..
+          // 18; a few past them, or not whole: rejected), KEEP_B for a held
+          // group.
+          flags = (flags & (isa::kFlagCBank | isa::kFlagKeepA | isa::kFlagKeepB | isa::kFlagClear)) | isa::kFlagIm2col;
+          mt = static_cast<uint32_t>(uni(1, std::min(p_.c_lines, 3 * p_.rows + 2)));
+          const int fit = std::max(1, std::min(6, p_.b_lines / p_.rows));  // (mostly within B)
+          kt = static_cast<uint32_t>(p_.rows * uni(1, chance(0.9) ? fit : 20) + (chance(0.04) ? uni(1, p_.rows) : 0));
+        }
         c.in0 = mt | kt << 16;
         // j (IM2COL) and the weight slot (B_COLS): mostly small.
         const uint32_t slot = static_cast<uint32_t>(chance(0.7) ? 0 : chance(0.8) ? uni(1, 3) : uni(0, 255));
@@ -923,7 +926,9 @@ StressResult run_stress_on(const RtlConfig& cfg, RtlModel* rtl, uint32_t seed, u
         if (store_on) ++res.w_bases_on;
       }
       if (last.f3 == isa::kReset && last.f7 == 0) store_on = false;
-      if (last.f3 == isa::kStart && last.f7 == 0 && store_on && ((last.in1 >> 8) & isa::kFlagBCols)) {
+      // (B_COLS passes, or OS tiles, which load the store the same way)
+      if (last.f3 == isa::kStart && last.f7 == 0 && store_on &&
+          ((last.in1 >> 8) & (isa::kFlagBCols | (cfg.params.dataflow == kOs ? static_cast<uint32_t>(isa::kFlagIm2col) : 0u)))) {
         if (!ok) ++res.w_rejected;
         else if ((last.in1 >> 8) & isa::kFlagSeq) ++res.w_seq;
         else ++res.w_passes;
@@ -1035,10 +1040,13 @@ void check_stress(const std::vector<std::string>& configs, uint64_t per_config, 
                 static_cast<unsigned long long>(r.w_rejected));
     if (cfg.params.w_lines > 0) {
       CHECK(r.w_writes > 500);
-      CHECK(r.held_write_w > 10);
+      CHECK(r.held_write_w > (cfg.params.dataflow == kOs ? 5u : 10u));  // (os: shorter passes)
       CHECK(r.w_seeks > 50);
       CHECK(r.w_bases_on > 50);
-      if (cfg.params.rows <= cfg.params.cols) {
+      if (cfg.params.dataflow == kOs) {  // tiles from the store
+        CHECK(r.w_passes > 25);
+        CHECK(r.w_rejected > 20);
+      } else if (cfg.params.rows <= cfg.params.cols) {
         CHECK(r.w_passes > 25);
         CHECK(r.w_seq > 5);
         CHECK(r.w_rejected > 20);
@@ -1051,10 +1059,10 @@ void check_stress(const std::vector<std::string>& configs, uint64_t per_config, 
                 static_cast<unsigned long long>(r.keeps), static_cast<unsigned long long>(r.keeps_on),
                 static_cast<unsigned long long>(r.keep_nexts), static_cast<unsigned long long>(r.keep_nexts_in_bank),
                 static_cast<unsigned long long>(r.keep_deferred));
-    if (isa::has_keep(cfg.params.im2col && cfg.params.dataflow == kWs, cfg.params.prefetch, cfg.params.rows)) {
+    if (isa::has_keep(cfg.params.im2col, cfg.params.prefetch, cfg.params.rows)) {
       CHECK(r.keeps > per_config / 100);
       CHECK(r.keeps_on > r.keeps / 2);
-      CHECK(r.keep_nexts > per_config / 100);
+      CHECK(r.keep_nexts > per_config / (cfg.params.c_lines < 8 ? 200 : 100));  // (4 C lines: most READs past them)
       CHECK(r.keep_nexts_in_bank > per_config / 400);
       if (!cfg.params.a_double && cfg.params.c_double) CHECK(r.keep_deferred > 0);
       else CHECK(r.keep_deferred == 0);
@@ -1065,9 +1073,13 @@ void check_stress(const std::vector<std::string>& configs, uint64_t per_config, 
       CHECK(r.im2col_passes > 50);
       // A B bank of fewer lines than columns rejects most B_COLS passes.
       const uint64_t div = cfg.params.b_lines < cfg.params.cols ? 3 : 1;
-      if (cfg.params.rows <= cfg.params.cols) CHECK(r.b_cols_passes > 100 / div);
-      if (cfg.params.rows <= cfg.params.cols) CHECK(r.hold_b_passes > 30 / div);
-      if (cfg.params.rows <= cfg.params.cols) CHECK(r.seq_starts > 20 / div);
+      if (cfg.params.dataflow == kOs) {  // the tile form; B_COLS, HOLD_B and SEQ are ws only
+        CHECK(r.b_cols_passes + r.hold_b_passes + r.seq_starts == 0);
+      } else if (cfg.params.rows <= cfg.params.cols) {
+        CHECK(r.b_cols_passes > 100 / div);
+        CHECK(r.hold_b_passes > 30 / div);
+        CHECK(r.seq_starts > 20 / div);
+      }
     } else {
       CHECK(r.im2col_passes + r.b_cols_passes + r.hold_b_passes + r.seq_starts == 0);
     }
@@ -1398,7 +1410,7 @@ TEST_CASE("rtl weight store: conv and depthwise layers with their weights stored
 
 namespace {
 
-bool keep_built(const sasim::CoreParams& p) { return isa::has_keep(p.im2col && p.dataflow == kWs, p.prefetch, p.rows); }
+bool keep_built(const sasim::CoreParams& p) { return isa::has_keep(p.im2col, p.prefetch, p.rows); }
 
 // Raw commands on a configuration with the output keep, in lock step, with
 // the test's own copy of the bank KEEP writes into (the shadow A bank; bank
@@ -1586,7 +1598,7 @@ std::vector<int> keep_nts(int cols) {
 }  // namespace
 
 TEST_CASE("rtl output keep: built exactly where has_keep says; rejected as unknown elsewhere", "[rtl][keep]") {
-  for (const char* name : {"4x4_os", "8x8_os", "3x2_os", "5x9_os_small", "17x3_ws_small", "4x4_ws_noprefetch"}) {
+  for (const char* name : {"17x3_ws_small", "4x4_ws_noprefetch"}) {
     const RtlConfig& cfg = config_named(name);
     INFO(name);
     REQUIRE_FALSE(keep_built(cfg.params));
@@ -1599,7 +1611,9 @@ TEST_CASE("rtl output keep: built exactly where has_keep says; rejected as unkno
     CHECK((t.op(isa::kCfg, 2, 0, 0) & 2u) == 0u);
     if (t.host.mismatch().found) FAIL("lock-step mismatch: " << t.host.mismatch().str());
   }
-  for (const std::string& name : keep_configs()) {
+  std::vector<std::string> built = keep_configs();
+  for (const char* os : {"4x4_os", "8x8_os", "3x2_os", "5x9_os_small"}) built.push_back(os);  // (the extension: os too)
+  for (const std::string& name : built) {
     const RtlConfig& cfg = config_named(name);
     INFO(name);
     REQUIRE(keep_built(cfg.params));
@@ -1865,5 +1879,81 @@ TEST_CASE("rtl paired layers: the driver's expansion + consumer bands in lock st
                 name, paired, overlapped);
     CHECK(paired >= 12);
     CHECK(overlapped >= 4);
+  }
+}
+
+// The OS tile form (docs/command-set.md, "START with IM2COL (OS)") command by
+// command: random bands (padding at every border), IM2COL_SEQ shapes, tiles
+// of one to several sub-passes, the first Kt / rows chunks, the slot, from
+// the B bank or the weight store; each tile's C read back raw. The lock step
+// compares every response and handshake of every cycle.
+TEST_CASE("rtl os tile form: walker, chunks, sub-passes, padding, B and store in lock step", "[rtl][os]") {
+  for (const char* name : {"4x4_os", "3x2_os", "8x8_os", "5x9_os_small"}) {
+    const RtlConfig& cfg = config_named(name);
+    const sasim::CoreParams& p = cfg.params;
+    INFO(name);
+    REQUIRE(p.im2col);
+    std::unique_ptr<RtlModel> rtl = cfg.make();
+    sasim::CfuCore core(p);
+    rtl->reset();
+    sasim::LockstepHost host(&core, rtl.get(), sasim::HostTiming{});
+    std::mt19937 rng(20261207);
+    auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+    const int R = p.rows, apitch = isa::line_pitch(R), bpitch = isa::line_pitch(p.cols);
+    auto write = [&](int f3, int f7, int bytes) {
+      for (int i = 0; i < bytes; i += 8) host.cfu_op(f3, f7, static_cast<uint32_t>(rng()), static_cast<uint32_t>(rng()));
+    };
+    int tiles = 0;
+    for (int it = 0; it < 60 && !host.mismatch().found; ++it) {
+      const int lines = pick(1, 3), in_w = pick(1, 6);
+      const int in_h = std::max(1, std::min(pick(1, 5), p.a_lines / (in_w * lines)));
+      if (in_w * in_h * lines > p.a_lines) continue;
+      const int out_w = pick(1, 5), sw = pick(1, 2), sh = pick(1, 2);
+      const int kr = pick(1, 3), kc = pick(1, 3), kl = pick(1, lines);
+      const int P = kr * kc * kl;
+      const int b_lines = p.b_lines;
+      const int chunks = pick(1, P);
+      if (chunks * R > b_lines) continue;
+      const int slot = pick(0, (b_lines - chunks * R) / R);
+      const int j = pick(0, lines - std::min(chunks, kl));
+      const int mt = pick(1, std::min(p.c_lines, 3 * R + 1)), nt = pick(1, p.cols);
+      const bool store = p.w_lines > 0 && pick(0, 1) == 1 && chunks * R + slot * R <= p.w_lines;
+      INFO("iteration " << it << ": band " << in_w << "x" << in_h << "x" << lines << " out_w " << out_w << " s " << sw
+                        << "x" << sh << " seq " << kr << "x" << kc << "x" << kl << " chunks " << chunks << " slot "
+                        << slot << " j " << j << " Mt " << mt << " Nt " << nt << (store ? " store" : " B"));
+      write(isa::kWriteA, 0, p.a_lines * apitch);
+      write(isa::kWriteB, 0, p.b_lines * bpitch);
+      REQUIRE(host.cfu_op(isa::kCfg, isa::kCfgIm2colGeom, static_cast<uint32_t>(in_w | in_h << 16),
+                          static_cast<uint32_t>(out_w | sw << 16 | sh << 24)) == 0);
+      REQUIRE(host.cfu_op(isa::kCfg, isa::kCfgIm2colPixel, static_cast<uint32_t>(lines | (pick(0, 255) << 8)), 0) == 0);
+      const int dy = pick(-1, 2), dx = pick(-1, 2);
+      REQUIRE(host.cfu_op(isa::kCfg, isa::kCfgIm2colSeq, static_cast<uint32_t>(kr | kc << 8 | kl << 16),
+                          (static_cast<uint32_t>(dy) & 0xffff) | static_cast<uint32_t>(dx) << 16) == 0);
+      if (p.w_lines > 0) {
+        if (store) {
+          REQUIRE(host.cfu_op(isa::kCfg, isa::kCfgWSeek, 0, 0) == 0);
+          write(isa::kWriteB, isa::kWriteW, std::min(p.w_lines, (slot + chunks) * R + 8) * bpitch);
+        }
+        REQUIRE(host.cfu_op(isa::kCfg, isa::kCfgWBase, 0, store ? 1 : 0) == 0);
+      }
+      const int ox = pick(0, out_w - 1), iy = pick(-2, in_h), ix = pick(-2, in_w), ix_row = pick(-2, 1);
+      REQUIRE(host.cfu_op(isa::kCfg, isa::kCfgIm2colOrigin,
+                          (static_cast<uint32_t>(iy) & 0xffff) | static_cast<uint32_t>(ix) << 16,
+                          (static_cast<uint32_t>(ix_row) & 0xffff) | static_cast<uint32_t>(ox) << 16) == 0);
+      const uint32_t flags = isa::kFlagClear | isa::kFlagIm2col;
+      CHECK(host.cfu_op(isa::kStart, 0, static_cast<uint32_t>(mt | chunks * R << 16),
+                        static_cast<uint32_t>(nt) | flags << 8 | static_cast<uint32_t>(j) << isa::kStartJShift |
+                            static_cast<uint32_t>(slot) << isa::kStartSlotShift) == 0);
+      host.cfu_op(isa::kWait, 0, 0, 0);
+      host.cfu_op(isa::kRead, 1, 0, 0);
+      for (int w = 0; w < mt * nt; ++w) host.cfu_op(isa::kRead, 2, 0, 0);
+      CHECK_FALSE(core.error());
+      INFO(host.mismatch().str());
+      CHECK_FALSE(host.mismatch().found);
+      ++tiles;
+    }
+    INFO(host.mismatch().str());
+    CHECK_FALSE(host.mismatch().found);
+    CHECK(tiles >= 30);
   }
 }

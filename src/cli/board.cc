@@ -214,7 +214,6 @@ int cmd_board(const CommonOptions& common, const BoardOptions& o) {
   std::unique_ptr<RtlModel> rtl;
   std::string cfu_name = "sasim's CFU (cycle model)";
   if (o.cfu == "rtl") {
-    require_rtl_buildable(hw);
     try {
       rtl = rtl_config_for(core_params_from(hw))->make();
     } catch (const std::runtime_error& e) {

@@ -94,7 +94,6 @@ Verdict cosim_layer(ScSystem* sys, const CoreParams& p, bool reset, const std::s
 // case starts with a reset of both.
 int cmd_cosim(const CommonOptions& common, const CosimOptions& o) {
   const HwConfig hw = load_hw_config(common.hw_path, common.overrides);
-  require_rtl_buildable(hw);
   const CoreParams p = core_params_from(hw);
   const RtlConfig* rc = rtl_config_for(p);  // prebuilt, or Verilated now (cached)
   const std::string out_dir = o.out_dir.empty() ? "out/cosim" : o.out_dir;

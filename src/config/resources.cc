@@ -81,7 +81,7 @@ ResourceEstimate estimate_resources(const HwConfig& hw) {
   const double a = bram_cover(8 * pa, hw.buf_a.size_bytes / pa), b = bram_cover(8 * pb, hw.buf_b.size_bytes / pb),
                c = bram_cover(32L * hw.cols, hw.buf_c.size_bytes / (4L * hw.cols));
   // The weight store: one more B-shaped RAM (the im2col extension's).
-  const double w = hw.im2col && hw.dataflow == Dataflow::kWeightStationary && hw.buf_w.size_bytes > 0
+  const double w = hw.im2col && hw.buf_w.size_bytes > 0
                        ? bram_cover(8 * pb, hw.buf_w.size_bytes / pb)
                        : 0;
   r.bram36 = (hw.buf_a.double_buffered ? 2 : 1) * a + (hw.buf_b.double_buffered ? 2 : 1) * b +

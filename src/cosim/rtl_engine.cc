@@ -81,7 +81,6 @@ class RtlEngine : public Engine {
 
 // The RTL must be built for exactly this array and bank geometry.
 std::unique_ptr<Engine> make_rtl_engine(const HwConfig& hw, const EngineOptions& opts) {
-  require_rtl_buildable(hw);
   const CoreParams p = core_params_from(hw);
   const RtlConfig* rc = rtl_config_for(p);  // prebuilt, or Verilated now (cached)
   return std::make_unique<RtlEngine>(hw, *rc, opts);

@@ -191,7 +191,7 @@ std::string configured_cfu_v(const HwConfig& hw) {
 namespace {
 
 std::string config_summary(const HwConfig& hw) {
-  const bool im2col = hw.im2col && hw.dataflow == Dataflow::kWeightStationary;
+  const bool im2col = hw.im2col;
   return fmt::format("{}x{} {}{}, A {} / B {} / C {} bytes per bank{}", hw.rows, hw.cols, dataflow_name(hw.dataflow),
                      std::string(im2col ? " im2col" : "") + (hw.eltwise ? " eltwise" : ""), hw.buf_a.size_bytes,
                      hw.buf_b.size_bytes, hw.buf_c.size_bytes,
@@ -249,7 +249,7 @@ std::string timing_verdict(const HwConfig& hw) {
   const bool default_buffers = hw.buf_a.size_bytes == 32768 && hw.buf_b.size_bytes == 8192 &&
                                hw.buf_c.size_bytes == 16384 && hw.buf_a.double_buffered && hw.buf_b.double_buffered &&
                                hw.buf_c.double_buffered &&
-                               (hw.dataflow != Dataflow::kWeightStationary || !hw.im2col || hw.buf_w.size_bytes == 98304);
+                               (!hw.im2col || hw.buf_w.size_bytes == 98304);
   const std::string cmd = fmt::format("`scripts/synth --set array.rows={} --set array.cols={} --set array.dataflow={}`",
                                       hw.rows, hw.cols, dataflow_name(hw.dataflow));
   for (const Measured& m : kMeasured)

@@ -39,13 +39,4 @@ CoreParams core_params_from(const HwConfig& hw) {
   return p;
 }
 
-void require_rtl_buildable(const HwConfig& hw) {
-  if (hw.im2col && hw.dataflow == Dataflow::kOutputStationary)
-    throw ConfigError({{hw.origin_of("array.im2col") != hw.source ? hw.origin_of("array.im2col")
-                                                                  : hw.origin_of("array.dataflow"),
-                        0, 0, "array.im2col",
-                        "the RTL (rtl/) builds the im2col extension for ws only so far; the os tile form runs in the "
-                        "cycle model alone: add --set array.im2col=false for an os design the RTL can run"}});
-}
-
 }  // namespace sasim

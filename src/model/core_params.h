@@ -13,10 +13,4 @@ namespace sasim {
 // buffer when one bank cannot hold a single line.
 CoreParams core_params_from(const HwConfig& hw);
 
-// Throws ConfigError naming array.im2col when rtl/ cannot build hw: the RTL
-// has the im2col extension for ws only so far (the os tile form is in the
-// cycle model and the driver; docs/command-set.md). For cosim, the rtl
-// engine, `board --cfu rtl` and export-cfu.
-void require_rtl_buildable(const HwConfig& hw);
-
 }  // namespace sasim
