@@ -53,13 +53,20 @@ ResourceEstimate estimate_resources(const HwConfig& hw) {
   const double o = hw.dataflow == Dataflow::kOutputStationary ? 1 : 0;
   // One DSP48E1 per PE; 16 for the pipelined requantizer (four lanes of two
   // 16 x 32 partial products) and the controller's products; 13 more for the
-  // extension's walker and sequencer. Exact on all 13 grid configurations.
-  r.dsp = hw.rows * hw.cols + 16 + (hw.im2col ? 13 : 0);
+  // extension's walker and sequencer (14 on os: its chunk walker's offsets).
+  // Exact on all 15 grid configurations.
+  r.dsp = hw.rows * hw.cols + 16 + (hw.im2col ? (o > 0 ? 14 : 13) : 0);
   // Least squares over the 13 configurations of scripts/resources_fit.csv;
   // features chosen by the error on configurations left out of the fit.
   r.lut = static_cast<int>(3759.17 + 73.17 * R * C + 20.17 * C * C + 425.96 * e * C - 24.90 * o * R * C -
                            21.84 * e * R * C + 0.5);
   r.ff = static_cast<int>(1007.57 + 22.64 * C * C + 92.57 * R + 791.70 * e + 91.81 * e * C + 0.5);
+  // The os tile form's own logic over the ws extension's terms (the chunk
+  // walker, a rows - 1 byte register per PE row): os x ext x (1, R^2),
+  // exact on the grid's two such rows (4x4 and 8x8 os), so not yet checked
+  // on a configuration left out.
+  r.lut += static_cast<int>(o * e * (1081.3 + 30.48 * R * R) + 0.5);
+  r.ff += static_cast<int>(o * e * (406.5 + 4.60 * R * R) + 0.5);
   // The reference post-processor (array.read_prefetch: false): its 64-bit
   // multiplies instead of the pipeline (scripts/synth on 8x8 ws and os,
   // without the elementwise unit: DSP +24 both, FF -868 both, LUT +978 and

@@ -245,7 +245,7 @@ std::string timing_verdict(const HwConfig& hw) {
     Dataflow df;
     double ns;
   };
-  static const Measured kMeasured[] = {{8, 8, Dataflow::kWeightStationary, 10.0}, {8, 8, Dataflow::kOutputStationary, 10.6}};
+  static const Measured kMeasured[] = {{8, 8, Dataflow::kWeightStationary, 10.0}, {8, 8, Dataflow::kOutputStationary, 10.8}};
   const bool default_buffers = hw.buf_a.size_bytes == 32768 && hw.buf_b.size_bytes == 8192 &&
                                hw.buf_c.size_bytes == 16384 && hw.buf_a.double_buffered && hw.buf_b.double_buffered &&
                                hw.buf_c.double_buffered &&
