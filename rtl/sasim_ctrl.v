@@ -58,8 +58,9 @@ module sasim_ctrl #(
   parameter integer CDouble  = 1,
   parameter integer MaxMt    = 128,
   parameter integer MaxKt    = 8,
-  // The im2col extension (WS): IM2COL passes may have Mt up to MaxMtIm (C
-  // lines; no A limit), B_COLS passes Kt up to Rows (no B-line limit).
+  // The im2col extension: IM2COL passes may have Mt up to MaxMtIm (C lines;
+  // no A limit), B_COLS passes (WS) Kt up to Rows (no B-line limit), OS
+  // tiles Kt up to the B (or store) lines (their START checks).
   parameter integer Im2col   = 1,
   // The prefetching post-processor: READ NEXT takes the word it computed
   // ahead (pf_ready_i / pf_data_i) with latency 1.

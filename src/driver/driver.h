@@ -27,7 +27,7 @@ struct HwDesc {
   int dataflow;  // sasim_isa::DataflowCode
   int a_lines, b_lines, c_lines;
   bool a_double, b_double, c_double;
-  bool im2col;  // the im2col extension (WS): IM2COL_* commands, START's IM2COL and B_COLS
+  bool im2col;  // the im2col extension: IM2COL_* commands, START's IM2COL (WS: and B_COLS; OS: the tile form)
   // The SoC the driver runs on: cycles main memory takes per write (the
   // CPU's store buffer drains one write at a time; the board's DDR: 3).
   // Streaming loops that store faster than this would stall a store behind
