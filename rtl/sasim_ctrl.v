@@ -29,8 +29,10 @@
 //    (0 while off) and b_base_stride_o (+ B stride) go to the array's line
 //    counter with the START (a SEQ's later passes: its START's copies), and
 //    w_sel_o, registered at the pass's start, selects the store's RAM as
-//    the pass's weight source. For such a pass START's bound on the last
-//    line read is WLines - base instead of BLines.
+//    the pass's weight source (an OS tile started while it is on: store
+//    line base + slot x Rows + k, the array adding slot x Rows). For such a
+//    pass START's bound on the last line read is WLines - base instead of
+//    BLines.
 //  * The output keep (Keep = 1; without it funct7 4 of READ is rejected as
 //    unknown): KEEP sets the keep pointer := in0 & ~3 and the stride :=
 //    in1 & ~3 (0: off), no wait. While the stride is not 0, a READ NEXT
