@@ -92,7 +92,6 @@ sasim::CoreParams small_params(int rows, int cols, sasim::Dataflow df, int a_lin
   p.b_double = b_double;
   p.c_double = c_double;
   p.im2col = true;  // Cfu's Im2col = 1 (os: its tile form)
-  (void)df;
   p.w_lines = w_lines;
   return p;
 }
