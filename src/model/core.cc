@@ -18,18 +18,12 @@ void Buffers::write_c_line(int bank, int line, const int32_t* v, int n, bool cle
 
 std::vector<int> im2col_lines(const Im2colRegs& g, int j, int mt, int a_lines) {
   std::vector<int> lines(static_cast<size_t>(mt));
-  int iy = g.iy, ix = g.ix, ox = g.ox;
+  Im2colRegs w = g;  // the walker: its pixel (iy, ix, ox)
   for (int m = 0; m < mt; ++m) {
-    const bool inside = iy >= 0 && iy < g.in_h && ix >= 0 && ix < g.in_w;
-    const int64_t line = (static_cast<int64_t>(iy) * g.in_w + ix) * g.lines + j;
+    const bool inside = w.iy >= 0 && w.iy < g.in_h && w.ix >= 0 && w.ix < g.in_w;
+    const int64_t line = (static_cast<int64_t>(w.iy) * g.in_w + w.ix) * g.lines + j;
     lines[static_cast<size_t>(m)] = inside && line < a_lines ? static_cast<int>(line) : -1;
-    if (++ox == g.out_w) {
-      ox = 0;
-      ix = g.ix_row;
-      iy += g.stride_h;
-    } else {
-      ix += g.stride_w;
-    }
+    im2col_advance(&w, 1);
   }
   return lines;
 }
@@ -496,14 +490,7 @@ void CfuCore::start_seq_pass() {
   // START of the sequence flushed too; its later passes do again, as the RTL).
   const int bank = p_.c_double ? static_cast<int>((seq_.in1 >> 9) & 1) : 0;
   if (p_.prefetch && bank == rd_bank_) pf_flush();
-  // The next position: line, then kernel column, then kernel row.
-  if (++seq_.line == seq_.base.seq_lines) {
-    seq_.line = 0;
-    if (++seq_.col == seq_.base.seq_cols) {
-      seq_.col = 0;
-      ++seq_.row;
-    }
-  }
+  // The next position (line, then kernel column, then kernel row).
   ++seq_.p;
   --seq_.left;
   Pass ps;
@@ -517,12 +504,8 @@ void CfuCore::start_seq_pass() {
   ps.keep_b = false;
   ps.hold_b = true;
   ps.im2col = ps.b_cols = true;
-  ps.j = static_cast<int>((seq_.in1 >> kStartJShift) & 0xff) + seq_.line;
+  ps.geom = im2col_seq_origin(seq_.base, seq_.p, static_cast<int>((seq_.in1 >> kStartJShift) & 0xff), &ps.j);
   ps.b_slot = static_cast<int>(seq_.in1 >> kStartSlotShift) + seq_.p;
-  ps.geom = seq_.base;
-  ps.geom.iy += seq_.row * seq_.base.seq_dy;
-  ps.geom.ix += seq_.col * seq_.base.seq_dx;
-  ps.geom.ix_row += seq_.col * seq_.base.seq_dx;
   launch(&ps);
 }
 

@@ -261,7 +261,7 @@ class CfuCore {
   // operands and origin it derives from.
   struct Seq {
     int left = 0;
-    int row = 0, col = 0, line = 0, p = 0;
+    int p = 0;  // the position (im2col_seq_origin)
     uint32_t in0 = 0, in1 = 0;
     Im2colRegs base;
   } seq_;
