@@ -33,12 +33,17 @@
 //    With b_cols_i the weight load takes Nt cycles: B line u fills PE column
 //    u (lanes r < Kt) instead of PE row u; with B stride 0 (the diagonal,
 //    for depthwise) PE (r, u) takes lane r only when r = u, else 0.
+//  * By rows from a slot: an IM2COL pass without B_COLS loads PE row u from
+//    line base + slot x Rows + u (a group's passes side by side in B or the
+//    store, `Rows` lines each: arrays taller or much wider than the B_COLS
+//    line suits).
 //  * The weight store: a B_COLS pass's line u is b_base_i + slot + u x B
-//    stride, b_base_i (and b_base_stride_i = b_base_i + B stride) as
-//    presented with start_i: the store's base when the pass loads from the
-//    store, else 0. b_line_o is then BAddrW bits wide, enough for a store
-//    line; which RAM answers (b_data_i) is the caller's choice (Cfu's
-//    registered select). Without B_COLS the base is not used.
+//    stride (by rows: b_base_i + slot x Rows + u), b_base_i (and
+//    b_base_stride_i = b_base_i + B stride) as presented with start_i: the
+//    store's base when the pass loads from the store, else 0. b_line_o is
+//    then BAddrW bits wide, enough for a store line; which RAM answers
+//    (b_data_i) is the caller's choice (Cfu's registered select). A pass
+//    without IM2COL or B_COLS does not use the base.
 //
 // Every PE is updated in every busy cycle. The model evaluates only the band
 // of PEs working on a line of the pass; the others hold values that no valid
@@ -136,14 +141,17 @@ module sasim_array_ws #(
   reg [UW-1:0]  kt_q;
   reg [UW-1:0]  nt_q;
   reg           wload_q;  // the lead cycles load weights (not keep_b)
-  reg           im2col_q, b_cols_q;
-  reg [UW-1:0]  bnext_q;  // B_COLS: the weight load's B line of the next cycle
+  reg           im2col_q, b_cols_q, b_rows_q;
+  reg [UW-1:0]  bnext_q;  // B_COLS / by rows: the weight load's B line of the next cycle
 
   wire [UW-1:0] mt_u = {{(UW-MtW){1'b0}}, mt_i};
   wire [UW-1:0] kt_u = {{(UW-KtW){1'b0}}, kt_i};
   wire [UW-1:0] nt_u = {{(UW-NtW){1'b0}}, nt_i};
   wire          im2col_en = (Im2col != 0) && im2col_i;
   wire          b_cols_en = (Im2col != 0) && b_cols_i;
+  // By rows from the slot: an IM2COL pass without B_COLS loads PE row u
+  // from line base + slot x Rows + u.
+  wire          b_rows_en = im2col_en && !b_cols_i;
   // L (cfu_isa.h, ws_lead_cycles)
   wire [UW-1:0] s_u  = keep_b_i ? (im2col_en ? UOne : {UW{1'b0}}) : (b_cols_en ? nt_u : kt_u);
   // B_COLS: PE column u loads line base + slot + u * B stride (the
@@ -156,7 +164,11 @@ module sasim_array_ws #(
   wire [UW-1:0] bstride_u = bstride_x[UW-1:0];
   wire [UW-1:0] base_u    = b_base_i[UW-1:0];
   wire [UW-1:0] bbs_u     = b_base_stride_i[UW-1:0];
-  wire          unused_base_hi = ^{b_base_i, b_base_stride_i};
+  // slot x Rows (a constant multiple: shifts and adds), + base.
+  localparam [31:0] Rows32 = Rows;
+  wire [31:0]   srow32    = {24'd0, slot_i} * Rows32;
+  wire [UW-1:0] brow_u    = base_u + srow32[UW-1:0];
+  wire          unused_base_hi = ^{b_base_i, b_base_stride_i, srow32};
   reg  [UW-1:0] bstride_q;
   always @(posedge clk_i) begin
     if (rst_i) bstride_q <= {UW{1'b0}};
@@ -196,6 +208,7 @@ module sasim_array_ws #(
       wload_q <= 1'b0;
       im2col_q <= 1'b0;
       b_cols_q <= 1'b0;
+      b_rows_q <= 1'b0;
       bnext_q <= {UW{1'b0}};
     end else if (start_i) begin
       busy_q  <= 1'b1;
@@ -209,12 +222,13 @@ module sasim_array_ws #(
       wload_q <= !keep_b_i;
       im2col_q <= im2col_en;
       b_cols_q <= b_cols_en;
-      bnext_q <= b_cols_en ? slot_u + bbs_u : {UW{1'b0}};
+      b_rows_q <= b_rows_en;
+      bnext_q <= b_cols_en ? slot_u + bbs_u : b_rows_en ? brow_u + UOne : {UW{1'b0}};
     end else if (abort_i || finishing) begin
       busy_q  <= 1'b0;
     end else if (busy_q) begin
       u_q     <= u_q + UOne;
-      bnext_q <= bnext_q + bstride_q;
+      bnext_q <= bnext_q + (b_cols_q ? bstride_q : UOne);
     end
   end
 
@@ -225,13 +239,13 @@ module sasim_array_ws #(
   wire [UW-1:0] a_line = (un >= s_q) ? un - s_q : {UW{1'b0}};
   // B: the next cycle's line of the weight load. When no pass continues,
   // the next cycle can only be a new pass's cycle 0: its first line is the
-  // START's base + slot (0 without B_COLS), from the command being
+  // START's base + slot (B_COLS), base + slot x Rows (by rows), else 0, from the command being
   // presented. The address is not gated by the START being accepted (that
   // would put START's checks in front of the RAM): when no pass starts, the
   // line read is unused.
   wire          going  = busy_q && !finishing;
-  wire [UW-1:0] b_line = going ? ((un < s_q) ? (b_cols_q ? bnext_q : un) : {UW{1'b0}})
-                               : (b_cols_en ? slot_u + base_u : {UW{1'b0}});
+  wire [UW-1:0] b_line = going ? ((un < s_q) ? ((b_cols_q || b_rows_q) ? bnext_q : un) : {UW{1'b0}})
+                               : (b_cols_en ? slot_u + base_u : b_rows_en ? brow_u : {UW{1'b0}});
   wire [UW-1:0] c_rl   = (un >= wbase_q) ? un - wbase_q : {UW{1'b0}};
   assign b_line_o  = b_line[BAddrW-1:0];
   assign c_rline_o = c_rl[CLineW-1:0];

@@ -25,7 +25,8 @@
 //    are rejected as unknown): W_SEEK moves the store's write pointer
 //    (w_seek_o), WRITE_W writes there (w_wr_o); W_BASE sets the base and
 //    on flag that START latches. A pass with B_COLS started while it is on
-//    loads PE column u from store line base + slot + u x B stride: b_base_o
+//    loads PE column u from store line base + slot + u x B stride (a WS
+//    IM2COL pass without B_COLS: PE row u from base + slot x Rows + u): b_base_o
 //    (0 while off) and b_base_stride_o (+ B stride) go to the array's line
 //    counter with the START (a SEQ's later passes: its START's copies), and
 //    w_sel_o, registered at the pass's start, selects the store's RAM as
@@ -61,7 +62,8 @@ module sasim_ctrl #(
   parameter integer MaxMt    = 128,
   parameter integer MaxKt    = 8,
   // The im2col extension: IM2COL passes may have Mt up to MaxMtIm (C lines;
-  // no A limit), B_COLS passes (WS) Kt up to Rows (no B-line limit), OS
+  // no A limit), B_COLS and by-rows passes (WS) Kt up to Rows (their lines
+  // checked against the bank or store), OS
   // tiles Kt up to the B (or store) lines (their START checks).
   parameter integer Im2col   = 1,
   // The prefetching post-processor: READ NEXT takes the word it computed
@@ -268,9 +270,10 @@ module sasim_ctrl #(
   wire [15:0] sq_iy_n    = sq_iy_q + sq_dy_row[15:0];
   wire [15:0] sq_ix_n    = sq_ix_q + sq_dx_col[15:0];
   wire [15:0] sq_ixrow_n = sq_ixrow_q + sq_dx_col[15:0];
-  wire        unused_sq_hi = ^{sq_dy_row[23:16], sq_dx_col[23:16], sq_in1_q[15:10], sq_in1_q[8]};
-  // Flags of a sequence's later pass: its C bank, IM2COL, B_COLS, KEEP_A, HOLD_B.
-  wire [7:0]  sq_flags = {1'b0, 1'b1, 1'b1, 1'b1, 1'b0, 1'b1, sq_in1_q[9], 1'b0};
+  wire        unused_sq_hi = ^{sq_dy_row[23:16], sq_dx_col[23:16], sq_in1_q[15:14], sq_in1_q[12:10], sq_in1_q[8]};
+  // Flags of a sequence's later pass: its C bank, IM2COL, the START's B_COLS
+  // (else by rows), KEEP_A, HOLD_B.
+  wire [7:0]  sq_flags = {1'b0, 1'b1, sq_in1_q[13], 1'b1, 1'b0, 1'b1, sq_in1_q[9], 1'b0};
   wire [31:0] sq_pin1  = {sq_in1_q[31:24] + sq_p_n, sq_in1_q[23:16] + sq_line_n, sq_flags, sq_in1_q[7:0]};
 
   // START operands (the command's, or the sequence's next pass):
@@ -290,8 +293,9 @@ module sasim_ctrl #(
   wire        flag_hold_b = p_in1[14];
   wire        flag_seq    = p_in1[15];
   wire [7:0]  start_j     = p_in1[23:16];
-  // (the slot: B_COLS's first line, or the OS tile's first chunk of B)
-  wire [7:0]  start_slot  = (flag_b_cols || (ExtOs != 0 && flag_im2col)) ? p_in1[31:24] : 8'd0;
+  // (the slot: B_COLS's first line, by rows (WS IM2COL) or the OS tile's
+  // first chunk of B)
+  wire [7:0]  start_slot  = (flag_b_cols || flag_im2col) ? p_in1[31:24] : 8'd0;
   // im2col registers (IM2COL_GEOM, _PIXEL, _ORIGIN)
   reg [15:0] g_in_w_q, g_in_h_q, g_out_w_q, o_iy_q, o_ix_q, o_ix_row_q, o_ox_q;
   reg [7:0]  g_sw_q, g_sh_q, g_lines_q, g_pad_q;
@@ -314,9 +318,10 @@ module sasim_ctrl #(
   wire        c_seq    = in1[15];
   wire [7:0]  c_j      = in1[23:16];
   wire        c_tile   = (ExtOs != 0) && c_im2col;  // the OS tile form
-  wire [7:0]  c_slot   = (c_b_cols || c_tile) ? in1[31:24] : 8'd0;
+  wire [7:0]  c_slot   = (c_b_cols || c_im2col) ? in1[31:24] : 8'd0;
+  wire        c_rows   = (ExtWs != 0) && c_im2col && !c_b_cols;  // WS by rows from the slot
   wire       ext_ok  = ((Ext != 0) || !c_im2col) && ((ExtWs != 0) || !(c_b_cols || c_hold_b));
-  wire       hold_ok = !c_hold_b || (c_b_cols && !c_keep_b);
+  wire       hold_ok = !c_hold_b || ((c_b_cols || c_im2col) && !c_keep_b);
   // The last B line a B_COLS load reads, slot + (Nt - 1) * stride, must be
   // < end; a sequence's, slot + passes - 1 + (Nt - 1) * stride, too. end is
   // BLines, or with the weight store on WLines - base (bend_q holds end + 1,
@@ -382,7 +387,7 @@ module sasim_ctrl #(
   end
   wire       im2c_ok = !c_im2col || ((g_in_w_q != 16'd0) && (g_lines_q != 8'd0) && (c_j < g_lines_q));
   wire       mt_ok   = c_im2col ? ({16'd0, c_mt16} <= MaxMtIm) : ({16'd0, c_mt16} <= MaxMt);
-  wire       kt_ok   = c_tile || (c_b_cols ? ({16'd0, c_kt16} <= Rows) : ({16'd0, c_kt16} <= MaxKt));
+  wire       kt_ok   = c_tile || ((c_b_cols || c_rows) ? ({16'd0, c_kt16} <= Rows) : ({16'd0, c_kt16} <= MaxKt));
   wire       bc_ok   = !c_b_cols || ((Rows <= Cols) && bc_slot_ok);
   // SEQ: the whole sequence valid (model: start_pass): its passes, last j,
   // last slot. The registers below follow the IM2COL_SEQ registers one edge
@@ -399,18 +404,20 @@ module sasim_ctrl #(
     sq_slot_max_q <= 34'sd256 - $signed({10'd0, sq_passes});
   end
   wire [23:0] sq_j_last = {16'd0, c_j} + {16'd0, sq_lines_q} - 24'd1;
-  wire       seq_ok  = !c_seq || ((ExtWs != 0) && c_im2col && c_b_cols && !c_keep_b &&
+  // (B_COLS: the columns' last line, sq_slot_ok; by rows: rows_ok below.)
+  wire       seq_ok  = !c_seq || ((ExtWs != 0) && c_im2col && !c_keep_b &&
                                      !sq_none_q && ($signed({26'd0, c_slot}) <= sq_slot_max_q) &&
-                                     (sq_j_last < {16'd0, g_lines_q}) && sq_slot_ok);
+                                     (sq_j_last < {16'd0, g_lines_q}) && (!c_b_cols || sq_slot_ok));
   // The OS tile form (model: start_pass): Kt whole chunks of Rows steps, no
   // more than IM2COL_SEQ has; j + the lines they use < lines per pixel; its
   // B lines, slot x Rows + Kt, within the bank (the store: W lines - base,
   // bend_s = end + 1); B_COLS, HOLD_B, SEQ refused (ext_ok, seq_ok). The
   // products of IM2COL_SEQ's registers follow them one edge behind (set at
   // least 2 edges before the START).
-  reg  [31:0] sq_pr_q, sq_lr_q;  // passes x Rows, lines x Rows
+  reg  [31:0] sq_pr_q, sq_lr_q, sq_prm_q;  // passes x Rows, lines x Rows, (passes - 1) x Rows
   always @(posedge clk_i) begin
     sq_pr_q <= {8'd0, sq_passes} * Rows;
+    sq_prm_q <= {8'd0, sq_passes} * Rows - Rows;
     sq_lr_q <= {24'd0, sq_lines_q} * Rows;
   end
   wire [31:0] kt32      = {16'd0, c_kt16};
@@ -421,9 +428,15 @@ module sasim_ctrl #(
   wire [35:0] t_bend    = {4'd0, slot_rows} + {20'd0, c_kt16};
   wire        tb_ok     = $signed(t_bend) < bend_s;
   wire        tile_ok   = !c_tile || (kt_whole && (kt32 <= sq_pr_q) && !sq_none_q && tj_ok && tb_ok);
+  // WS by rows (IM2COL without B_COLS; model: start_pass): the pass's Kt
+  // lines from slot x Rows within the bank or the store (tb_ok); with SEQ
+  // the last pass's too, (slot + passes - 1) x Rows + Kt (a sequence of no
+  // passes is refused by seq_ok).
+  wire [35:0] t_bend_sq = t_bend + {4'd0, sq_prm_q};
+  wire        rows_ok   = !c_rows || (tb_ok && (!c_seq || ($signed(t_bend_sq) < bend_s)));
   wire        start_ok = (c_mt16 != 16'd0) && (c_kt16 != 16'd0) && (c_nt8 != 8'd0) &&
                          ({24'd0, c_nt8} <= Cols) && mt_ok && kt_ok && ext_ok && im2c_ok && bc_ok && hold_ok && seq_ok &&
-                         tile_ok;
+                         tile_ok && rows_ok;
   assign im2col_o     = flag_im2col;
   assign b_cols_o     = flag_b_cols;
   assign j_o          = start_j;
@@ -998,7 +1011,7 @@ module sasim_ctrl #(
         sq_wbs_q   <= wbs_q;
       end
       if (pass_start) begin
-        w_sel_q <= (seq_go ? sq_won_q : w_on_q) && (flag_b_cols || (ExtOs != 0 && flag_im2col));
+        w_sel_q <= (seq_go ? sq_won_q : w_on_q) && (flag_b_cols || flag_im2col);
       end
     end
   end

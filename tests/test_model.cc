@@ -612,6 +612,137 @@ TEST_CASE("im2col SEQ: a tile's passes back to back equal the same passes starte
         sasim_isa::kErrorResponse);
 }
 
+TEST_CASE("im2col by rows (ws): passes from slots, held, in a SEQ and from the store equal passes streamed one by one",
+          "[model][im2col]") {
+  // 6 x 3 (taller than wide) and 2 x 8 (wider) WS arrays; a 5 x 6 band of 2
+  // lines per pixel; IM2COL_SEQ 2 kernel rows (iy step 2) x 3 columns x 2
+  // lines: P = 12 passes, pass p's B tile the R lines from (slot0 + p) x R.
+  for (const auto& rc : {std::make_pair(6, 3), std::make_pair(2, 8)}) {
+    const int R = rc.first, Cn = rc.second;
+    INFO(R << "x" << Cn);
+    sasim::HwConfig hw = hw_of(R, Cn, "ws");
+    const sasim::CoreParams p = sasim::core_params_from(hw);
+    REQUIRE(p.im2col);
+    REQUIRE(p.w_lines > 0);
+    const int ap = sasim_isa::line_pitch(R), bp = sasim_isa::line_pitch(Cn);
+    const int P = 12, slot0 = 3, mt = 7, kt = R, nt = Cn - 1;
+    std::mt19937 rng(23);
+    std::vector<int8_t> ifm(static_cast<size_t>(5 * 6 * 2 * ap));
+    for (auto& v : ifm) v = static_cast<int8_t>(rng() % 256);
+    std::vector<int8_t> b(static_cast<size_t>((slot0 + P) * R * bp));  // by rows: line (slot0 + p) x R + r
+    for (auto& v : b) v = static_cast<int8_t>(rng() % 256);
+    auto setup = [&](Bus* bus) {
+      bus->write_bytes(sasim_isa::kWriteA, ifm);
+      CHECK(bus->op(sasim_isa::kCfg, sasim_isa::kCfgIm2colGeom, 6 | 5 << 16, 4 | 1 << 16 | 1 << 24) == 0);
+      CHECK(bus->op(sasim_isa::kCfg, sasim_isa::kCfgIm2colPixel, 2 | 0x7fu << 8, 0) == 0);
+    };
+    auto origin = [&](Bus* bus, int ky, int kx) {
+      const uint32_t iy = static_cast<uint16_t>(-1 + ky * 2), ix = static_cast<uint16_t>(1 + kx),
+                     ixr = static_cast<uint16_t>(-1 + kx);
+      CHECK(bus->op(sasim_isa::kCfg, sasim_isa::kCfgIm2colOrigin, iy | ix << 16, ixr | 1u << 16) == 0);
+    };
+    auto c_of = [&](const sasim::CfuCore& core) {
+      return std::vector<int32_t>(core.buffers().c[0].begin(), core.buffers().c[0].begin() + mt * Cn);
+    };
+    auto busy = [](const sasim::CfuCore& core) {
+      return core.counters().by_kind[static_cast<int>(sasim::CycleKind::kCompute)] +
+             core.counters().by_kind[static_cast<int>(sasim::CycleKind::kFillDrain)];
+    };
+    // The reference: each pass's tile streamed into B lines 0 .. R - 1, slot 0.
+    std::vector<int32_t> want;
+    uint64_t want_busy = 0;
+    {
+      sasim::CfuCore core(p);
+      Bus bus(&core);
+      setup(&bus);
+      int pass = 0;
+      for (int ky = 0; ky < 2; ++ky)
+        for (int kx = 0; kx < 3; ++kx) {
+          origin(&bus, ky, kx);
+          for (int j = 0; j < 2; ++j, ++pass) {
+            const auto at = b.begin() + (slot0 + pass) * R * bp;
+            bus.write_bytes(sasim_isa::kWriteB, std::vector<int8_t>(at, at + R * bp));
+            const uint32_t flags = (pass == 0 ? sasim_isa::kFlagClear : sasim_isa::kFlagKeepA) | sasim_isa::kFlagIm2col;
+            CHECK(bus.op(sasim_isa::kStart, 0, mt | kt << 16,
+                         nt | flags << 8 | static_cast<uint32_t>(j) << sasim_isa::kStartJShift) == 0);
+            want_busy += core.array().pass().cycles;
+            bus.op(sasim_isa::kWait, 0, 0, 0);
+          }
+        }
+      want = c_of(core);
+      CHECK_FALSE(core.error());
+    }
+    // Every pass from its slot in one B bank, held (HOLD_B after the first).
+    {
+      sasim::CfuCore core(p);
+      Bus bus(&core);
+      setup(&bus);
+      bus.write_bytes(sasim_isa::kWriteB, b);
+      int pass = 0;
+      for (int ky = 0; ky < 2; ++ky)
+        for (int kx = 0; kx < 3; ++kx) {
+          origin(&bus, ky, kx);
+          for (int j = 0; j < 2; ++j, ++pass) {
+            const uint32_t flags = (pass == 0 ? sasim_isa::kFlagClear : sasim_isa::kFlagKeepA | sasim_isa::kFlagHoldB) |
+                                   sasim_isa::kFlagIm2col;
+            CHECK(bus.op(sasim_isa::kStart, 0, mt | kt << 16,
+                         nt | flags << 8 | static_cast<uint32_t>(j) << sasim_isa::kStartJShift |
+                             static_cast<uint32_t>(slot0 + pass) << sasim_isa::kStartSlotShift) == 0);
+          }
+        }
+      bus.op(sasim_isa::kWait, 0, 0, 0);
+      CHECK(c_of(core) == want);
+      CHECK_FALSE(core.error());
+    }
+    // One START with SEQ, from B and from the store (at W_BASE 2).
+    for (const bool store : {false, true}) {
+      INFO((store ? "SEQ from the store" : "SEQ from B"));
+      sasim::CfuCore core(p);
+      Bus bus(&core);
+      setup(&bus);
+      if (store) {
+        std::vector<int8_t> w(static_cast<size_t>(2 * bp), 0);
+        w.insert(w.end(), b.begin(), b.end());
+        w.resize((w.size() + 7) / 8 * 8, 0);
+        CHECK(bus.op(sasim_isa::kCfg, sasim_isa::kCfgWSeek, 0, 0) == 0);
+        for (size_t i = 0; i < w.size(); i += 8) {
+          uint32_t x[2] = {0, 0};
+          for (size_t k = 0; k < 8; ++k) x[k / 4] |= static_cast<uint32_t>(static_cast<uint8_t>(w[i + k])) << (8 * (k % 4));
+          CHECK(bus.op(sasim_isa::kWriteB, sasim_isa::kWriteW, x[0], x[1]) == 0);
+        }
+        CHECK(bus.op(sasim_isa::kCfg, sasim_isa::kCfgWBase, 2, 1) == 0);
+      } else {
+        bus.write_bytes(sasim_isa::kWriteB, b);
+      }
+      origin(&bus, 0, 0);
+      CHECK(bus.op(sasim_isa::kCfg, sasim_isa::kCfgIm2colSeq, 2 | 3 << 8 | 2 << 16, 2 | 1 << 16) == 0);
+      const uint64_t c0 = busy(core);
+      const uint32_t f = sasim_isa::kFlagClear | sasim_isa::kFlagIm2col | sasim_isa::kFlagSeq;
+      CHECK(bus.op(sasim_isa::kStart, 0, mt | kt << 16,
+                   nt | f << 8 | static_cast<uint32_t>(slot0) << sasim_isa::kStartSlotShift) == 0);
+      bus.op(sasim_isa::kWait, 0, 0, 0);
+      CHECK(core.counters().passes == static_cast<uint64_t>(P));
+      CHECK(busy(core) - c0 == want_busy);
+      CHECK(c_of(core) == want);
+      CHECK_FALSE(core.error());
+      // The sequence's last pass must find its R lines: one slot further is
+      // past the B bank (or the store) when that is where it ends.
+      const int end = store ? p.w_lines - 2 : p.b_lines;
+      const uint32_t last_ok = static_cast<uint32_t>((end - kt) / R - (P - 1));
+      if (last_ok + 1 <= 255 - (P - 1)) {
+        CHECK(bus.op(sasim_isa::kStart, 0, mt | kt << 16, nt | f << 8 | (last_ok + 1) << sasim_isa::kStartSlotShift) ==
+              sasim_isa::kErrorResponse);
+        CHECK(bus.op(sasim_isa::kStart, 0, mt | kt << 16, nt | f << 8 | last_ok << sasim_isa::kStartSlotShift) == 0);
+        bus.op(sasim_isa::kWait, 0, 0, 0);
+      }
+      // KEEP_B with SEQ stays rejected; HOLD_B without IM2COL or B_COLS too.
+      CHECK(bus.op(sasim_isa::kStart, 0, mt | kt << 16, nt | (f | sasim_isa::kFlagKeepB) << 8) ==
+            sasim_isa::kErrorResponse);
+      CHECK(bus.op(sasim_isa::kStart, 0, mt | kt << 16, nt | sasim_isa::kFlagHoldB << 8) == sasim_isa::kErrorResponse);
+    }
+  }
+}
+
 TEST_CASE("os im2col: a tile's sub-passes equal plain os passes over the walked lines, from B or the store",
           "[model][im2col][os]") {
   // 4 x 3 os array; a 5 x 6 band of 2 lines of 4 channels per pixel; IM2COL_SEQ

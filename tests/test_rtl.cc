@@ -627,6 +627,13 @@ class CmdGen {
         if (ws && chance(0.12))  // a tile as the driver starts one
           flags = (flags & (isa::kFlagCBank | isa::kFlagKeepA | isa::kFlagHoldB)) | isa::kFlagClear |
                   isa::kFlagIm2col | isa::kFlagBCols | isa::kFlagSeq;
+        if (ws && p_.im2col && chance(0.15)) {
+          // By rows (IM2COL without B_COLS) as the driver starts one: a
+          // pass's `rows` lines from slot x rows, held, or a whole SEQ tile.
+          flags = (flags & (isa::kFlagCBank | isa::kFlagKeepA | isa::kFlagClear)) | isa::kFlagIm2col |
+                  (chance(0.5) ? isa::kFlagSeq : 0) | (chance(0.5) ? isa::kFlagHoldB : 0);
+          if (chance(0.8)) kt = static_cast<uint32_t>(uni(1, p_.rows));
+        }
         if (!ws && p_.im2col && chance(0.35)) {
           // The OS tile form as the driver starts one: Mt pixels over several
           // sub-passes, Kt whole chunks of `rows` steps (IM2COL_SEQ has 1 ..
@@ -835,6 +842,7 @@ struct StressResult {
   // commands accepted, accepted B_COLS STARTs (SEQ tiles) loading from it,
   // and B_COLS STARTs with it on that were rejected.
   uint64_t held_write_w = 0, w_writes = 0, w_seeks = 0, w_bases_on = 0, w_passes = 0, w_seq = 0, w_rejected = 0;
+  uint64_t rows_passes = 0, rows_seq = 0, rows_hold = 0, w_rows = 0;  // WS by rows (IM2COL without B_COLS)
   // The output keep: KEEPs accepted (and with a stride, on), READ NEXTs
   // answered while it was on (their word written into the shadow A bank,
   // at a pointer inside the bank), and cycles a READ NEXT was not presented
@@ -925,12 +933,14 @@ StressResult run_stress_on(const RtlConfig& cfg, RtlModel* rtl, uint32_t seed, u
         if (store_on) ++res.w_bases_on;
       }
       if (last.f3 == isa::kReset && last.f7 == 0) store_on = false;
-      // (B_COLS passes, or OS tiles, which load the store the same way)
+      // (B_COLS passes, WS passes by rows and OS tiles: IM2COL without
+      // B_COLS; all load the store)
       if (last.f3 == isa::kStart && last.f7 == 0 && store_on &&
-          ((last.in1 >> 8) & (isa::kFlagBCols | (cfg.params.dataflow == kOs ? static_cast<uint32_t>(isa::kFlagIm2col) : 0u)))) {
+          ((last.in1 >> 8) & (isa::kFlagBCols | isa::kFlagIm2col))) {
         if (!ok) ++res.w_rejected;
         else if ((last.in1 >> 8) & isa::kFlagSeq) ++res.w_seq;
         else ++res.w_passes;
+        if (ok && cfg.params.dataflow != kOs && !((last.in1 >> 8) & isa::kFlagBCols)) ++res.w_rows;
       }
       if (read && ok && out.rsp_payload != 0) ++(last.f7 == 0 ? res.nonzero_next : res.nonzero_raw);
       if (last.f3 == isa::kRead && last.f7 == static_cast<int>(isa::kReadKeep) && ok) {
@@ -947,6 +957,12 @@ StressResult run_stress_on(const RtlConfig& cfg, RtlModel* rtl, uint32_t seed, u
       if (last.f3 == isa::kStart && out.rsp_payload == 0) {
         if ((last.in1 >> 8) & isa::kFlagIm2col) ++res.im2col_passes;
         if ((last.in1 >> 8) & isa::kFlagBCols) ++res.b_cols_passes;
+        const uint32_t fl = (last.in1 >> 8) & (isa::kFlagIm2col | isa::kFlagBCols);
+        if (cfg.params.dataflow != kOs && fl == isa::kFlagIm2col) {
+          ++res.rows_passes;
+          if ((last.in1 >> 8) & isa::kFlagSeq) ++res.rows_seq;
+          if ((last.in1 >> 8) & isa::kFlagHoldB) ++res.rows_hold;
+        }
         if ((last.in1 >> 8) & isa::kFlagHoldB) ++res.hold_b_passes;
         if ((last.in1 >> 8) & isa::kFlagSeq) ++res.seq_starts;
       }
@@ -1028,9 +1044,12 @@ void check_stress(const std::vector<std::string>& configs, uint64_t per_config, 
     // READ_EW (the readback through the unit) needs the prefetch too.
     if (cfg.params.eltwise && cfg.params.prefetch) CHECK(r.nonzero_read_ew > 10);
     else CHECK(r.nonzero_read_ew == 0);
-    std::printf("    im2col extension: %llu IM2COL passes, %llu B_COLS passes, %llu HOLD_B passes, %llu SEQ tiles\n",
+    std::printf("    im2col extension: %llu IM2COL passes, %llu B_COLS passes, %llu HOLD_B passes, %llu SEQ tiles; "
+                "by rows %llu (%llu SEQ, %llu HOLD_B, %llu from the store)\n",
                 static_cast<unsigned long long>(r.im2col_passes), static_cast<unsigned long long>(r.b_cols_passes),
-                static_cast<unsigned long long>(r.hold_b_passes), static_cast<unsigned long long>(r.seq_starts));
+                static_cast<unsigned long long>(r.hold_b_passes), static_cast<unsigned long long>(r.seq_starts),
+                static_cast<unsigned long long>(r.rows_passes), static_cast<unsigned long long>(r.rows_seq),
+                static_cast<unsigned long long>(r.rows_hold), static_cast<unsigned long long>(r.w_rows));
     std::printf("    weight store: %llu WRITE_W (%llu held), %llu W_SEEK, %llu W_BASE on; from the store %llu B_COLS "
                 "passes, %llu SEQ tiles, %llu rejected\n",
                 static_cast<unsigned long long>(r.w_writes), static_cast<unsigned long long>(r.held_write_w),
@@ -1078,6 +1097,12 @@ void check_stress(const std::vector<std::string>& configs, uint64_t per_config, 
         CHECK(r.b_cols_passes > 100 / div);
         CHECK(r.hold_b_passes > 30 / div);
         CHECK(r.seq_starts > 20 / div);
+      }
+      if (cfg.params.dataflow != kOs) {  // by rows, every shape
+        CHECK(r.rows_passes > 40);
+        CHECK(r.rows_seq > 0);  // (a small B bank rejects most sequences: P x rows lines)
+        CHECK(r.rows_hold > 5);
+        if (cfg.params.w_lines > 0) CHECK(r.w_rows > 5);
       }
     } else {
       CHECK(r.im2col_passes + r.b_cols_passes + r.hold_b_passes + r.seq_starts == 0);

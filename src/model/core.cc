@@ -90,6 +90,12 @@ class WsArray : public ArrayModel {
         const bool diag = pass_.geom.b_stride == 0, w = pass_.geom.w_on;
         for (int r = 0; r < kt; ++r)
           w_[r * C_ + u] = diag && r != u ? int8_t{0} : w ? buf->w_at(pass_.geom.w_base + line, r) : buf->b_at(line, r);
+      } else if (pass_.im2col) {
+        // By rows from the slot (docs/command-set.md, "START with IM2COL
+        // (WS)"): line slot x rows + u, of the store when it is on.
+        const int line = pass_.b_slot * R_ + u;
+        const bool w = pass_.geom.w_on;
+        for (int c = 0; c < nt; ++c) w_[u * C_ + c] = w ? buf->w_at(pass_.geom.w_base + line, c) : buf->b_at(line, c);
       } else {
         for (int c = 0; c < nt; ++c) w_[u * C_ + c] = buf->b_at(u, c);
       }
@@ -416,7 +422,7 @@ bool CfuCore::start_pass(uint32_t in0, uint32_t in1) {
   ps.hold_b = flags & kFlagHoldB;
   ps.j = static_cast<int>((in1 >> kStartJShift) & 0xff);
   const bool ws = p_.dataflow == Dataflow::kWeightStationary;
-  ps.b_slot = ps.b_cols || (!ws && ps.im2col) ? static_cast<int>(in1 >> kStartSlotShift) : 0;
+  ps.b_slot = ps.b_cols || ps.im2col ? static_cast<int>(in1 >> kStartSlotShift) : 0;
   bool ok = ps.mt >= 1 && ps.kt >= 1 && ps.nt >= 1 && ps.nt <= p_.cols && ps.mt <= p_.c_lines;
   // The extension's flags need the extension; B_COLS loads Kt lanes of a B
   // line, which holds `cols` lanes.
@@ -439,16 +445,22 @@ bool CfuCore::start_pass(uint32_t in0, uint32_t in1) {
     return true;
   }
   if ((ps.b_cols || ps.hold_b || seq) && !ws) ok = false;
-  if (ps.hold_b) ok = ok && ps.b_cols && !ps.keep_b;
-  // A pass that loads from the weight store may read up to W lines - base.
-  const int b_end = ps.b_cols && im2col_.w_on ? p_.w_lines - im2col_.w_base : p_.b_lines;
+  // HOLD_B: a pass that addresses B by slot (B_COLS, or by rows with IM2COL).
+  if (ps.hold_b) ok = ok && (ps.b_cols || ps.im2col) && !ps.keep_b;
+  // A pass that loads from the weight store (B_COLS or IM2COL while W_BASE
+  // is on) may read up to W lines - base.
+  const bool from_w = (ps.b_cols || ps.im2col) && im2col_.w_on;
+  const int b_end = from_w ? p_.w_lines - im2col_.w_base : p_.b_lines;
   if (ps.b_cols) ok = ok && p_.rows <= p_.cols && ps.b_slot + (ps.nt - 1) * im2col_.b_stride < b_end;
+  else if (ps.im2col) ok = ok && static_cast<int64_t>(ps.b_slot) * p_.rows + ps.kt <= b_end;  // by rows
   else if (ws) ok = ok && ps.kt <= p_.b_lines;
-  // SEQ: the whole sequence must be valid: its last j and its last slot.
+  // SEQ: the whole sequence must be valid: its last j and its last slot
+  // (B_COLS: its columns' last line; by rows: its Kt lines).
   if (seq) {
-    ok = ok && p_.im2col && ps.im2col && ps.b_cols && !ps.keep_b && seq_passes >= 1 &&
-         ps.b_slot + seq_passes - 1 <= 255 && ps.j + im2col_.seq_lines - 1 < im2col_.lines &&
-         ps.b_slot + seq_passes - 1 + (ps.nt - 1) * im2col_.b_stride < b_end;
+    ok = ok && p_.im2col && ps.im2col && !ps.keep_b && seq_passes >= 1 && ps.b_slot + seq_passes - 1 <= 255 &&
+         ps.j + im2col_.seq_lines - 1 < im2col_.lines &&
+         (ps.b_cols ? ps.b_slot + seq_passes - 1 + (ps.nt - 1) * im2col_.b_stride < b_end
+                    : static_cast<int64_t>(ps.b_slot + seq_passes - 1) * p_.rows + ps.kt <= b_end);
   }
   if (ws) ok = ok && ps.kt <= p_.rows && (ps.im2col || ps.mt <= p_.a_lines);
   else ok = ok && ps.mt <= p_.rows && ps.kt <= p_.a_lines && ps.kt <= p_.b_lines;
@@ -503,7 +515,8 @@ void CfuCore::start_seq_pass() {
   ps.keep_a = true;
   ps.keep_b = false;
   ps.hold_b = true;
-  ps.im2col = ps.b_cols = true;
+  ps.im2col = true;
+  ps.b_cols = flags & kFlagBCols;
   ps.geom = im2col_seq_origin(seq_.base, seq_.p, static_cast<int>((seq_.in1 >> kStartJShift) & 0xff), &ps.j);
   ps.b_slot = static_cast<int>(seq_.in1 >> kStartSlotShift) + seq_.p;
   launch(&ps);

@@ -103,9 +103,10 @@ struct Im2colRegs {
   // PARAM_BANK: the parameter sets BIAS/REQUANT write, bit b = the set READ
   // uses for C bank b (3 = both, as without the extension).
   int param_sets = 3;
-  // W_BASE (the weight store): B_COLS passes load their weights from store
-  // line w_base + slot + u x B stride instead of the B bank (latched at
-  // START with the rest).
+  // W_BASE (the weight store): B_COLS and IM2COL passes load their weights
+  // from the store at w_base (B_COLS: line w_base + slot + u x B stride; by
+  // rows: w_base + slot x rows + u) instead of the B bank (latched at START
+  // with the rest).
   bool w_on = false;
   int w_base = 0;
 };
@@ -116,7 +117,8 @@ struct Pass {
   bool clear = true, keep_a = false, keep_b = false;
   bool im2col = false, b_cols = false, hold_b = false;
   int j = 0;     // IM2COL: the line offset within a pixel
-  int b_slot = 0;  // B_COLS: PE column u loads B line b_slot + u * geom.b_stride
+  int b_slot = 0;  // B_COLS: PE column u loads B line b_slot + u * geom.b_stride; WS IM2COL without
+                   // B_COLS: PE row u loads b_slot * rows + u; OS tile: chunk lines from b_slot * rows
   int lead = 0;  // WS: cycles before A line 0 enters (weight load or 1); OS IM2COL: 1 per sub-pass
   Im2colRegs geom;  // IM2COL: the registers as START found them
   int c_bank = 0;
