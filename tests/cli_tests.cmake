@@ -492,21 +492,24 @@ expect(run_tflite_out_is_file 2 "^[^\n]*out_is_a_file: output path exists and is
 # its parts joined into one translation unit, the code laid out anew;
 # 92,669 with the im2col path on arrays taller than wide; 93,878 with the
 # group size computed once per layer; 95,286 with the tall arrays'
-# depthwise tiles built by words; 88,774 with the os tile form's driver),
+# depthwise tiles built by words; 88,774 with the os tile form's driver;
+# 91,227 with resident groups by rows on arrays that are not square),
 # and the memory classes are split by cause on the board's memory path.
 # A network whose prepared weights exceed the exported bridge's default
-# preparation store (256 KiB: on a 2 x 32 array DS-CNN's take 388 KiB, its
-# lines mostly padding) gets a store sized for it, as export-cfu --model
-# writes into the project's Makefile: no layer runs from its raw filter
-# (before, pw3, pw4 and the classifier did, 11.5 M cycles each for the
-# pointwise layers against pw1's 0.25 M); said in the run's summary.
-expect(run_prepared_store 0 "\npw1 +conv2d +([0-9]+) .*\npw3 +conv2d +[0-9][0-9][0-9][0-9][0-9][0-9] [^\n]* im2col\n.*prepared weights: the bridge's preparation store sized for this network, 400 KiB and 64 layers"
-       ARGS run --model "${SRC}/models/dscnn.yaml" --set array.rows=2 --set array.cols=32 --out "${WORK}/raw_weights")
+# preparation store (256 KiB: ad01's fully connected layers take 272 KiB)
+# gets a store sized for it, as export-cfu --model writes into the
+# project's Makefile: no layer runs from its raw filter; said in the run's
+# summary. (This was DS-CNN on 2 x 32, whose B_COLS lines were mostly
+# padding, 388 KiB: pw3, pw4 and the classifier had run from their raw
+# filters, 11.5 M cycles each for the pointwise layers against pw1's
+# 0.25 M. Its groups now go by rows, docs/microarchitecture.md, and fit.)
+expect(run_prepared_store 0 "\n +9 FULLY_CONNECTED +1x640 +cfu +[0-9]+ [^\n]* im2col\n.*prepared weights: the bridge's preparation store sized for this network, 272 KiB and 64 layers"
+       ARGS run --model "${SHARED}/models/ad01_int8.tflite" --out "${WORK}/raw_weights")
 file(READ "${WORK}/raw_weights/layers.csv" raw_csv)
-if(NOT raw_csv MATCHES "\npw1,conv2d,[^\n]*,im2col,,0\n" OR NOT raw_csv MATCHES "\npw3,conv2d,[^\n]*,im2col,,0\n")
+if(NOT raw_csv MATCHES "\n9,1x640,cfu,[^\n]*,im2col,,0\n" OR NOT raw_csv MATCHES "\n0,1x128,cfu,[^\n]*,im2col,,0\n")
   message(SEND_ERROR "[run_prepared_store_csv] layers.csv's raw_weights:\n${raw_csv}")
 endif()
-expect(run_cold_layers 0 "conv0 +conv2d +88774 .*\nmemory: layer +class +L2 hit +bus wait +row hit +row miss +dirty wb +refresh +core\n"
+expect(run_cold_layers 0 "conv0 +conv2d +91227 .*\nmemory: layer +class +L2 hit +bus wait +row hit +row miss +dirty wb +refresh +core\n"
        ARGS run --model "${SRC}/models/resnet8.yaml" --cold-layers --out "${WORK}/cold_layers")
 expect(exec_fork_warning_board 0 "result words: 1313556292;50;149\nexit code 0 after 1899 cycles\n.*fork \\(F19\\) at pc 0x4000007c.*fork \\(F19\\) at pc 0x4000007c"
        ARGS exec "${ref}/elf/micro/cfu_read_next.elf" --set cpu.variant=perf+cfu-2021 --set array.im2col=false --set array.eltwise=false --set array.read_prefetch=false)

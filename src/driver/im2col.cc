@@ -114,7 +114,9 @@ Runner::Schedule Runner::schedule() const {
   // (SEQ): the CFU runs its passes back to back while the CPU reads the
   // previous tile and streams.
   // (OS: always; every pass of the tile is `rows` steps.)
-  const bool uniform_kt = !ws_ || dw || pl.packed || lines == 1 || l_.in_c % R == 0;
+  // (By rows, b_rows: always; a pass's Kt lines are `rows`, the lanes past
+  // the channels zero in A and B.)
+  const bool uniform_kt = b_rows() || dw || pl.packed || lines == 1 || l_.in_c % R == 0;
   sc.seq = sc.resident && uniform_kt;
   // Rows no output reads (a kernel shorter than its vertical stride, as a
   // 1 x 1 stride-2 shortcut) are not sent: a band then holds each of its
@@ -373,14 +375,20 @@ int Runner::run_bands(const Schedule& sc) {
                     (static_cast<uint32_t>(iy) & 0xffff) | static_cast<uint32_t>(ix) << 16,
                     (static_cast<uint32_t>(ix_row) & 0xffff) | static_cast<uint32_t>(oxt) << 16);
             const int j0 = !dw ? 0 : split ? dw_line(gi, gsize) - go * split_lines : dw_line(gi, gsize);
-            // (OS: the tile's whole reduction, `rows` steps a pass.)
+            // (OS: the tile's whole reduction, `rows` steps a pass. WS by
+            // rows: depthwise, the group's lanes from its offset in the
+            // line; conv, `rows` where a pixel's channels take more than
+            // one line, the last one's lanes past them zero.)
+            const bool rows_b = b_rows();
             const int kt = !ws_ ? group_passes * R
-                           : dw ? nt
+                           : dw ? (rows_b ? oc0 % R + nt : nt)
                            : pl.packed ? min_i(pl.G, l_.k_w) * l_.in_c
+                           : rows_b && pl.lines > 1 ? R
                                        : min_i(R, l_.in_c);
             const bool hold = sc.all ? b_loaded : !first_of_group;
             const uint32_t flags = kFlagClear | (bank_ ? kFlagCBank : 0) | (keep_a ? kFlagKeepA : 0) | kFlagIm2col |
-                                   (!ws_ ? (hold ? kFlagKeepB : 0) : kFlagBCols | (hold ? kFlagHoldB : 0) | kFlagSeq);
+                                   (!ws_ ? (hold ? kFlagKeepB : 0)
+                                         : (rows_b ? 0 : kFlagBCols) | (hold ? kFlagHoldB : 0) | kFlagSeq);
             const uint32_t slot = sc.all ? static_cast<uint32_t>(gi * group_passes) : 0;
             const uint32_t rsp =
                 sasim_cfu_op(kStart, 0, static_cast<uint32_t>(mt) | static_cast<uint32_t>(kt) << 16,
@@ -561,7 +569,7 @@ SASIM_ONE_TU_INLINE int Runner::band_rows_cap(const Plan& pl) const {
   const int gsize = group_size(), groups = (l_.out_c + gsize - 1) / gsize;
   if (groups <= 1 || l_.kind == kDepthwiseConv2d) return 1 << 30;
   const bool uniform_kt = pl.packed || pl.lines == 1 || l_.in_c % hw_.rows == 0;
-  if (!resident(pl.passes) || !(uniform_kt || !ws_) || !all_groups_fit(groups, pl.passes)) return 1 << 30;
+  if (!resident(pl.passes) || !(uniform_kt || b_rows()) || !all_groups_fit(groups, pl.passes)) return 1 << 30;
   return max_i(1, kBandPixels / l_.out_w);
 }
 

@@ -279,27 +279,40 @@ class Runner {
   // B_COLS (column n's weights from B line n: resident weights, SEQ tiles,
   // the depthwise diagonal) needs a line of `rows` lanes: rows <= cols.
   bool b_cols_ok() const { return hw_.rows <= hw_.cols; }
+  // A group's B block goes by rows: one line per reduction step, `rows` a
+  // pass, pass p's at line (slot + p) x rows (lane n: column n's weight).
+  // OS always (its tile form); WS (an IM2COL pass without B_COLS) where a
+  // B_COLS line does not suit: taller than wide, where it cannot hold a
+  // column's `rows` weights, and for conv and FC wider than tall, where it
+  // would carry `rows` weights in `cols` lanes (2 x 32: 16 times the lines).
+  // A depthwise group wider than tall keeps the diagonal (a line per tap),
+  // and so does any group wider than tall whose B bank holds fewer lines
+  // than a pass's `rows` (B_COLS: Nt lines, narrowed to what fits).
+  bool b_rows() const {
+    return !ws_ || hw_.rows > hw_.cols ||
+           (hw_.rows < hw_.cols && l_.kind != kDepthwiseConv2d && hw_.b_lines >= hw_.rows);
+  }
   // A depthwise group's line of channels in the band (IM2COL's j): a group
   // is a line's `rows` channels, or on an array taller than wide a part of
   // one (group_size divides `rows`).
   int dw_line(int gi, int gsize) const { return gi * gsize / hw_.rows; }
   // B lines of a group's weights: a line per pass and column (B stride P),
   // or for depthwise a line per pass whose lane n is column n's weight (B
-  // stride 0: the CFU's diagonal, docs/command-set.md). OS: a line per
-  // reduction step, `rows` per pass (os_im2col.cc).
+  // stride 0: the CFU's diagonal, docs/command-set.md). By rows (b_rows,
+  // OS always): a line per reduction step, `rows` per pass (os_im2col.cc).
   int group_b_lines(int passes, int nt) const {
-    return !ws_ ? passes * hw_.rows : l_.kind == kDepthwiseConv2d ? passes : passes * nt;
+    return b_rows() ? passes * hw_.rows : l_.kind == kDepthwiseConv2d ? passes : passes * nt;
   }
   // A group's weights stay in one B bank for all its passes (slot = pass;
   // OS: for all its tiles, KEEP_B).
   bool resident(int passes) const {
-    return (!ws_ || b_cols_ok()) && group_b_lines(passes, group_size()) <= hw_.b_lines && passes <= 256;
+    return (b_rows() || b_cols_ok()) && group_b_lines(passes, group_size()) <= hw_.b_lines && passes <= 256;
   }
   // Every group's blocks in a B bank at once (Schedule::all): slots up to
-  // 255 and whole WRITEs per block (ws: a column's P lines, interleaved;
-  // os: a group's P x rows lines, one after the other).
+  // 255 and whole WRITEs per block (B_COLS: a column's P lines,
+  // interleaved; by rows: a group's P x rows lines, one after the other).
   bool all_groups_fit(int groups, int passes) const {
-    const int block = ws_ ? passes : group_b_lines(passes, 0);
+    const int block = b_rows() ? group_b_lines(passes, 0) : passes;
     return groups * passes <= 256 && groups * group_b_lines(passes, group_size()) <= hw_.b_lines &&
            block * line_pitch(hw_.cols) % 8 == 0;
   }

@@ -42,16 +42,17 @@ SASIM_ONE_TU_INLINE int Runner::store_lines() {
 }
 
 // Output channels per group: `cols` (conv; no more than B lines), or the
-// `rows` channels of one line (depthwise, a diagonal B); taller than wide,
-// tall_group_size. A conv group
+// `rows` channels of one line (depthwise, a diagonal B); by rows (b_rows:
+// OS, WS not square but a depthwise layer wider than tall),
+// tall_group_size. A B_COLS conv group
 // whose weights would not all fit a B bank narrows to as many columns as
 // do: fewer columns per pass, but resident weights (SEQ tiles, the weight
 // store, B once per band) instead of a B tile sent for every pass of
 // every tile (docs/microarchitecture.md: ResNet-8, 8 x 16: 5.5 M -> 0.9 M).
 int Runner::compute_group_size() const {
-  // OS: `cols` (fewer columns would not make a group's lines fewer), or for
-  // depthwise a line's channels up to `cols` (tall_group_size).
-  if (!ws_ || !b_cols_ok()) return tall_group_size();
+  // By rows: `cols` (fewer columns would not make a group's lines fewer),
+  // or for depthwise a line's channels up to `cols` (tall_group_size).
+  if (b_rows()) return tall_group_size();
   if (l_.kind == kDepthwiseConv2d) return hw_.rows;
   const int g = min_i(hw_.cols, hw_.b_lines);
   // k_h x k_w x lines bounds the passes (plan_layout): most layers fit.
@@ -91,7 +92,7 @@ SASIM_ONE_TU_INLINE void Runner::pack_weights(int8_t* out) {
   const Plan pl = plan();
   const bool dw = l_.kind == kDepthwiseConv2d;
   const int gsize = group_size();
-  if (!ws_) {  // a block per group, one after the other (os_im2col.cc)
+  if (!ws_ || (b_rows() && resident(pl.passes))) {  // by rows: a block per group, one after the other (os_im2col.cc)
     pack_weights_os(out, pl, blob_group_bytes(pl.passes, gsize));
     return;
   }
@@ -263,7 +264,7 @@ SASIM_ONE_TU_INLINE void Runner::send_b_pass(W* w, const Plan& pl, int tap, int 
 // returns whether it filled them.
 bool Runner::send_group_b(const Plan& pl, int oc0, int nt, int dw_group, int32_t* sums) {
   WriterB w;
-  if (!ws_) return write_group_b_os(&w, pl, oc0, nt, dw_group >= 0 ? 0 : sums);
+  if (b_rows()) return write_group_b_os(&w, pl, oc0, nt, dw_group >= 0 ? 0 : sums);
   return write_group_b(&w, pl, oc0, nt, dw_group, sums);
 }
 
