@@ -233,6 +233,7 @@ class Runner {
   SASIM_FUSED void fused_line(const uint32_t* x, int w);
   SASIM_HOT static void read_words_pipelined(uint32_t* dst, int step, int w, int lines);
   SASIM_RARE void read_lines_unfenced(const Gemm& g, const Tile& t, int m_lo, int m_hi);
+  SASIM_RARE static void read_halves_pipelined(uint16_t* dst, int step, int lines);
 
   // ---- chaining.cc
   SASIM_RARE bool in_place_safe() const;
