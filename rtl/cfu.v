@@ -193,6 +193,7 @@ module Cfu #(
   wire [23:0]       cfg;
   wire [Cols-1:0]   bias_we, rq_we;
   wire [1:0]        param_sets;
+  wire [7:0]        a_fill;  // A_FILL: parts a WRITE_A line takes (0: all)
   wire [31:0]       bias, mult;
   wire [7:0]        shift;
   wire              rd_go, rd_raw;
@@ -296,6 +297,7 @@ module Cfu #(
     .bias_o          (bias),
     .rq_we_o         (rq_we),
     .param_sets_o    (param_sets),
+    .a_fill_o        (a_fill),
     .mult_o          (mult),
     .shift_o         (shift),
     .rd_go_o         (rd_go),
@@ -363,6 +365,7 @@ module Cfu #(
     .wr_bank_i   (a_wbank),
     .wr_data_i   (wr_data),
     .ptr_clear_i (a_ptr_clear),
+    .fill_i      (a_fill),
     .seek_i      (1'b0),
     .seek_line_i ({ALineW{1'b0}}),
     .kw_i        (a_kw),
@@ -384,6 +387,7 @@ module Cfu #(
     .wr_bank_i   (b_wbank),
     .wr_data_i   (wr_data),
     .ptr_clear_i (b_ptr_clear),
+    .fill_i      (8'd0),
     .seek_i      (1'b0),
     .seek_line_i ({BLineW{1'b0}}),
     .kw_i        (1'b0),
@@ -412,6 +416,7 @@ module Cfu #(
         .wr_bank_i   (1'b0),
         .wr_data_i   (wr_data),
         .ptr_clear_i (w_ptr_clear),
+        .fill_i      (8'd0),
         .seek_i      (w_seek),
         .seek_line_i (w_seek_line),
         .kw_i        (1'b0),

@@ -167,6 +167,7 @@ module sasim_ctrl #(
   output wire [31:0]        bias_o,
   output reg  [Cols-1:0]    rq_we_o,
   output wire [1:0]         param_sets_o,  // the parameter sets PARAM writes (bit b: C bank b's)
+  output wire [7:0]         a_fill_o,      // A_FILL: the 8-byte parts a WRITE_A line takes (0: all)
   output wire [31:0]        mult_o,
   output wire [7:0]         shift_o,
   output reg                rd_go_o,
@@ -304,6 +305,15 @@ module sasim_ctrl #(
   // after reset and without the extension.
   reg [1:0]  param_sets_q = 2'b11;
   assign param_sets_o = (Ext != 0) ? param_sets_q : 2'b11;
+  // A_FILL (extension): WRITE_A fills a_fill_q parts of each A line (a
+  // pixel of fewer channels than `rows`, raw NHWC words), 0 after reset.
+  localparam integer APitch = (Rows <= 1) ? 1 : (Rows <= 2) ? 2 : (Rows <= 4) ? 4 : ((Rows + 7) / 8) * 8;
+  localparam integer AParts = (APitch <= 8) ? 1 : APitch / 8;
+  localparam [31:0]  APartsU = AParts;
+  reg  [7:0] a_fill_q = 8'd0;
+  assign a_fill_o = (Ext != 0) ? a_fill_q : 8'd0;
+  wire       afill_bad = (in0 > APartsU);
+  reg        do_afill;
   // START's checks (the model's start_pass) read the command's own operands:
   // a START never executes at a sequence's pass start (it waits for the
   // sequence's end), and reading them from the bus keeps the array's
@@ -555,6 +565,7 @@ module sasim_ctrl #(
     w_wr_o        = 1'b0;
     w_seek_o      = 1'b0;
     do_wbase      = 1'b0;
+    do_afill      = 1'b0;
     start_o       = 1'b0;
     cfg_we_o      = 1'b0;
     bias_we_o     = {Cols{1'b0}};
@@ -622,6 +633,13 @@ module sasim_ctrl #(
             end else begin
               exec_o   = 1'b1;
               do_wbase = 1'b1;
+            end
+          end else if (Ext != 0 && f7 == 7'd13) begin  // A_FILL (no wait: the next WRITE_A uses it)
+            if (afill_bad) begin
+              do_reject = 1'b1;
+            end else begin
+              exec_o   = 1'b1;
+              do_afill = 1'b1;
             end
           end else if (Ext != 0 && f7 == 7'd7) begin  // PARAM_BANK (no wait)
             if (in0[1:0] == 2'b00) begin
@@ -866,6 +884,7 @@ module sasim_ctrl #(
       g_pad_q    <= 8'd0;
       g_bstride_q <= 16'd0;
       param_sets_q <= 2'b11;
+      a_fill_q   <= 8'd0;
       o_iy_q     <= 16'd0;
       o_ix_q     <= 16'd0;
       o_ix_row_q <= 16'd0;
@@ -932,6 +951,9 @@ module sasim_ctrl #(
       end
       if (do_psets) begin
         param_sets_q <= in0[1:0];
+      end
+      if (do_afill) begin
+        a_fill_q <= in0[7:0];
       end
       if (do_origin) begin
         o_iy_q     <= in0[15:0];

@@ -14,6 +14,10 @@
 //    observe the pointer, so this equals the model's ever-growing pointer).
 //    ptr_clear_i resets the pointer to 0 (START without keep, soft reset);
 //    it wins over wr_i (they never coincide: one command per edge).
+//  * fill_i (A_FILL, the A buffer; 0 for B and W): a WRITE that fills part
+//    fill_i - 1 of a line (Pitch > 8: Parts 8-byte parts a line) moves the
+//    pointer to the next line's part 0, the rest of the line unwritten (0,
+//    or Parts and above: every part, as without it).
 //  * seek_i (the weight store's W_SEEK; 0 for A and B): the pointer :=
 //    byte seek_line_i * Pitch, which the caller guarantees is a multiple of
 //    8 inside the bank (seek_line_i < Lines). Never together with wr_i or
@@ -62,6 +66,7 @@ module sasim_opbuf #(
   input  wire               wr_bank_i,
   input  wire [63:0]        wr_data_i,
   input  wire               ptr_clear_i,
+  input  wire [7:0]         fill_i,
   input  wire               seek_i,
   input  wire [LineW-1:0]   seek_line_i,
   // the output keep (Keep = 1; else tied to 0)
@@ -97,6 +102,9 @@ module sasim_opbuf #(
   reg  [WordW-1:0] wword_q;
   reg  [PartW-1:0] wpart_q;
   wire             wfull = (wword_q == WordEnd);
+  // The line's last part written: its last one, or A_FILL's.
+  wire [8:0]       wpart1 = {{(9-PartW){1'b0}}, wpart_q} + 9'd1;
+  wire             wlast  = (Parts == 1) || (wpart_q == PartLast) || ((fill_i != 8'd0) && (wpart1 == {1'b0, fill_i}));
   // A seek's word: line * Pitch / 8 (Pitch <= 8: the line's word; above:
   // the line's address, part 0). WordW <= LineW + 1, so it fits.
   wire [LineW:0]   sword = {1'b0, seek_line_i} >> SlotSh;
@@ -110,7 +118,7 @@ module sasim_opbuf #(
       wword_q <= sword[WordW-1:0];
       wpart_q <= {PartW{1'b0}};
     end else if (wr_i && !wfull) begin
-      if (Parts == 1 || wpart_q == PartLast) begin
+      if (wlast) begin
         wpart_q <= {PartW{1'b0}};
         wword_q <= wword_q + WordOne;
       end else begin

@@ -494,7 +494,9 @@ expect(run_tflite_out_is_file 2 "^[^\n]*out_is_a_file: output path exists and is
 # group size computed once per layer; 95,286 with the tall arrays'
 # depthwise tiles built by words; 88,774 with the os tile form's driver;
 # 91,227 with resident groups by rows on arrays that are not square;
-# 88,779 with the readback's pairs for 1-, 4- and 8-word lines),
+# 88,779 with the readback's pairs for 1-, 4- and 8-word lines; 92,649
+# with A_FILL, the streamed passes' loop in the hot section and the byte
+# writers' WRITEs guarded),
 # and the memory classes are split by cause on the board's memory path.
 # A network whose prepared weights exceed the exported bridge's default
 # preparation store (256 KiB: ad01's fully connected layers take 272 KiB)
@@ -510,7 +512,7 @@ file(READ "${WORK}/raw_weights/layers.csv" raw_csv)
 if(NOT raw_csv MATCHES "\n9,1x640,cfu,[^\n]*,im2col,,0\n" OR NOT raw_csv MATCHES "\n0,1x128,cfu,[^\n]*,im2col,,0\n")
   message(SEND_ERROR "[run_prepared_store_csv] layers.csv's raw_weights:\n${raw_csv}")
 endif()
-expect(run_cold_layers 0 "conv0 +conv2d +88779 .*\nmemory: layer +class +L2 hit +bus wait +row hit +row miss +dirty wb +refresh +core\n"
+expect(run_cold_layers 0 "conv0 +conv2d +92649 .*\nmemory: layer +class +L2 hit +bus wait +row hit +row miss +dirty wb +refresh +core\n"
        ARGS run --model "${SRC}/models/resnet8.yaml" --cold-layers --out "${WORK}/cold_layers")
 expect(exec_fork_warning_board 0 "result words: 1313556292;50;149\nexit code 0 after 1899 cycles\n.*fork \\(F19\\) at pc 0x4000007c.*fork \\(F19\\) at pc 0x4000007c"
        ARGS exec "${ref}/elf/micro/cfu_read_next.elf" --set cpu.variant=perf+cfu-2021 --set array.im2col=false --set array.eltwise=false --set array.read_prefetch=false)

@@ -395,7 +395,8 @@ TEST_CASE("the CFU bus monitor counts a pipelined CFU's handshakes exactly", "[c
   CHECK(cfu.idled == 100);
   CHECK(m.now() == 9 + 100);
   CHECK(sasim::soc::CfuMonitor::function_name(5 | 0 << 3, true) == "READ NEXT (5,0)");
-  CHECK(sasim::soc::CfuMonitor::function_name(0 | 13 << 3, true) == "(not a command) (0,13)");
+  CHECK(sasim::soc::CfuMonitor::function_name(0 | 13 << 3, true) == "A_FILL (0,13)");
+  CHECK(sasim::soc::CfuMonitor::function_name(0 | 14 << 3, true) == "(not a command) (0,14)");
   CHECK(sasim::soc::CfuMonitor::function_name(1, false) == "(1,0)");
 }
 

@@ -612,6 +612,44 @@ TEST_CASE("im2col SEQ: a tile's passes back to back equal the same passes starte
         sasim_isa::kErrorResponse);
 }
 
+TEST_CASE("A_FILL: WRITE_A fills a line's first parts and moves on, the rest of the line as it was", "[model][im2col]") {
+  // 24 rows (a line of 24 bytes, 3 parts of 8): pixels of 16 channels as raw
+  // words with A_FILL 2 land in lanes 0 .. 15 of one line each; with 3 (or
+  // 0) the stream is lines back to back again; more than 3 is rejected.
+  const sasim::CoreParams p = sasim::core_params_from(hw_of(24, 8, "ws"));
+  REQUIRE(p.im2col);
+  sasim::CfuCore core(p);
+  Bus bus(&core);
+  std::vector<int8_t> px(5 * 16);
+  for (size_t i = 0; i < px.size(); ++i) px[i] = static_cast<int8_t>(i * 7 + 1);
+  std::vector<int8_t> mark(5 * 24, 0x55);  // the lines as they were
+  bus.write_bytes(sasim_isa::kWriteA, mark);
+  CHECK(bus.op(sasim_isa::kStart, 0, 1 | 1u << 16, 1 | (sasim_isa::kFlagClear) << 8) == 0);  // swaps: that bank is active
+  bus.op(sasim_isa::kWait, 0, 0, 0);
+  bus.write_bytes(sasim_isa::kWriteA, mark);  // the shadow bank too
+  CHECK(bus.op(sasim_isa::kStart, 0, 1 | 1u << 16, 1 | (sasim_isa::kFlagClear) << 8) == 0);
+  bus.op(sasim_isa::kWait, 0, 0, 0);
+  CHECK(bus.op(sasim_isa::kCfg, sasim_isa::kCfgAFill, 4, 0) == sasim_isa::kErrorResponse);
+  CHECK(bus.op(sasim_isa::kCfg, sasim_isa::kCfgAFill, 2, 0) == 0);
+  bus.write_bytes(sasim_isa::kWriteA, px);
+  const std::vector<int8_t>& a = core.buffers().a[core.a_write_bank()];
+  for (int k = 0; k < 5; ++k)
+    for (int i = 0; i < 24; ++i) {
+      INFO("line " << k << " lane " << i);
+      CHECK(a[static_cast<size_t>(k * 24 + i)] == (i < 16 ? px[static_cast<size_t>(k * 16 + i)] : int8_t{0x55}));
+    }
+  CHECK(core.a_write_ptr() == 5u * 24);
+  // 3 parts (all of a line): back to back, as without it.
+  CHECK(bus.op(sasim_isa::kCfg, sasim_isa::kCfgAFill, 3, 0) == 0);
+  bus.write_bytes(sasim_isa::kWriteA, std::vector<int8_t>(16, 9));
+  CHECK(core.a_write_ptr() == 5u * 24 + 16);
+  // RESET turns it off.
+  CHECK(bus.op(sasim_isa::kCfg, sasim_isa::kCfgAFill, 1, 0) == 0);
+  CHECK(bus.op(sasim_isa::kReset, 0, 0, 0) == 0);
+  bus.write_bytes(sasim_isa::kWriteA, std::vector<int8_t>(16, 9));
+  CHECK(core.a_write_ptr() == 16u);
+}
+
 TEST_CASE("im2col by rows (ws): passes from slots, held, in a SEQ and from the store equal passes streamed one by one",
           "[model][im2col]") {
   // 6 x 3 (taller than wide) and 2 x 8 (wider) WS arrays; a 5 x 6 band of 2

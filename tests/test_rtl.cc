@@ -497,7 +497,7 @@ class CmdGen {
   // Streams of an odd seed issue no SET_OUTPUT for their first 4000
   // commands, so that reads see the post-processor's power-up range.
   CmdGen(const sasim::CoreParams& p, uint32_t seed)
-      : p_(p), rng_(seed), no_cfg_until_(seed % 2 ? 4000 : 0),
+      : p_(p), rng_(seed), fill_rng_(seed ^ 0xa5f1u), no_cfg_until_(seed % 2 ? 4000 : 0),
         keep_(isa::has_keep(p.im2col, p.prefetch, p.rows)) {}
 
   Cmd next() {
@@ -530,6 +530,19 @@ class CmdGen {
  private:
   int uni(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
   uint32_t u32() { return static_cast<uint32_t>(rng_()); }
+  // A_FILL instead of some of the commands of case 12, from a generator of
+  // its own, so that the other commands' streams stay those of their seeds.
+  void maybe_a_fill(Cmd* c) {
+    if (std::uniform_real_distribution<double>(0, 1)(fill_rng_) >= 0.12) return;
+    const int parts = std::max(1, sasim_isa::line_pitch(p_.rows) / 8);
+    std::uniform_int_distribution<int> d(0, 99);
+    const int r = d(fill_rng_);
+    c->f7 = isa::kCfgAFill;  // the parts a WRITE_A line takes (0: all; past them: rejected)
+    c->in0 = static_cast<uint32_t>(r < 95 ? std::uniform_int_distribution<int>(0, parts)(fill_rng_)
+                                   : r < 97 ? parts + 1
+                                            : std::uniform_int_distribution<int>(0, 300)(fill_rng_));
+    c->in1 = static_cast<uint32_t>(fill_rng_());
+  }
   bool chance(double p) { return std::uniform_real_distribution<double>(0, 1)(rng_) < p; }
   int pick(std::initializer_list<int> weights) {
     std::discrete_distribution<int> d(weights.begin(), weights.end());
@@ -673,6 +686,7 @@ class CmdGen {
                   static_cast<uint32_t>(uni(1, 2)) << 16 | (u32() & 0xff000000u);
           c.in1 = u16(uni(-2, 3)) | u16(uni(-2, 3)) << 16;
         }
+        maybe_a_fill(&c);
         break;
       }
       case 13: {  // the elementwise extension: EW_OP mostly, its parameters, a few rejected
@@ -824,7 +838,7 @@ class CmdGen {
   }
 
   sasim::CoreParams p_;
-  std::mt19937 rng_;
+  std::mt19937 rng_, fill_rng_;
   int burst_kind_ = 0, burst_left_ = 0;
   uint64_t no_cfg_until_, issued_ = 0;
   bool keep_;
@@ -843,6 +857,7 @@ struct StressResult {
   // and B_COLS STARTs with it on that were rejected.
   uint64_t held_write_w = 0, w_writes = 0, w_seeks = 0, w_bases_on = 0, w_passes = 0, w_seq = 0, w_rejected = 0;
   uint64_t rows_passes = 0, rows_seq = 0, rows_hold = 0, w_rows = 0;  // WS by rows (IM2COL without B_COLS)
+  uint64_t a_fills_on = 0, a_writes_filled = 0;  // A_FILL leaving part of a line, WRITE_As under it
   // The output keep: KEEPs accepted (and with a stride, on), READ NEXTs
   // answered while it was on (their word written into the shadow A bank,
   // at a pointer inside the bank), and cycles a READ NEXT was not presented
@@ -889,6 +904,7 @@ StressResult run_stress_on(const RtlConfig& cfg, RtlModel* rtl, uint32_t seed, u
   StressResult res;
   bool have_next = false, early = false, outstanding = false, answered = false;
   Cmd next, last;
+  bool fill_on = false;   // the last accepted A_FILL leaves part of each A line unwritten (RESET: off)
   bool store_on = false;  // the last accepted W_BASE turned the store on (RESET: off)
   bool keep_on_at_transfer = false, keep_in_bank_at_transfer = false;
   const uint64_t a_bank_bytes = static_cast<uint64_t>(cfg.params.a_lines) * isa::line_pitch(cfg.params.rows);
@@ -933,6 +949,13 @@ StressResult run_stress_on(const RtlConfig& cfg, RtlModel* rtl, uint32_t seed, u
         if (store_on) ++res.w_bases_on;
       }
       if (last.f3 == isa::kReset && last.f7 == 0) store_on = false;
+      // A_FILL: on while it leaves part of each A line unwritten.
+      if (last.f3 == isa::kCfg && last.f7 == isa::kCfgAFill && ok) {
+        fill_on = last.in0 > 0 && static_cast<int>(last.in0) < sasim_isa::line_pitch(cfg.params.rows) / 8;
+        if (fill_on) ++res.a_fills_on;
+      }
+      if (last.f3 == isa::kReset && last.f7 == 0) fill_on = false;
+      if (last.f3 == isa::kWriteA && last.f7 == 0 && ok && fill_on) ++res.a_writes_filled;
       // (B_COLS passes, WS passes by rows and OS tiles: IM2COL without
       // B_COLS; all load the store)
       if (last.f3 == isa::kStart && last.f7 == 0 && store_on &&
@@ -1071,6 +1094,14 @@ void check_stress(const std::vector<std::string>& configs, uint64_t per_config, 
       }
     } else {
       CHECK(r.w_writes + r.held_write_w + r.w_seeks + r.w_bases_on == 0);
+    }
+    std::printf("    A_FILL: %llu leaving part of a line, %llu WRITE_A under one\n",
+                static_cast<unsigned long long>(r.a_fills_on), static_cast<unsigned long long>(r.a_writes_filled));
+    if (cfg.params.im2col && sasim_isa::line_pitch(cfg.params.rows) > 8) {
+      CHECK(r.a_fills_on > 10);
+      CHECK(r.a_writes_filled > 50);
+    } else {
+      CHECK(r.a_fills_on == 0);
     }
     std::printf("    output keep: %llu KEEP (%llu on), %llu READ NEXT keeping (%llu at a pointer in the bank), "
                 "%llu cycles a READ NEXT waited for the single A bank\n",

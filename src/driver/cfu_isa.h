@@ -88,7 +88,7 @@ const int kStartSlotShift = 24;  // START in1: with B_COLS, PE column u loads B 
 
 enum CfgFunct7 { kCfgSetOutput = 0, kCfgId = 1, kCfgStatus = 2, kCfgIm2colGeom = 3, kCfgIm2colPixel = 4,
                  kCfgIm2colOrigin = 5, kCfgIm2colSeq = 6, kCfgParamBank = 7, kCfgEwConfig = 8, kCfgEwMult = 9,
-                 kCfgEwOp = 10, kCfgWSeek = 11, kCfgWBase = 12 };
+                 kCfgEwOp = 10, kCfgWSeek = 11, kCfgWBase = 12, kCfgAFill = 13 };
 // The weight store (buffers.w; docs/command-set.md): kWriteB's funct7 of
 // WRITE_W (8 bytes at the store's write pointer, once the array is idle).
 const uint32_t kWriteW = 1;

@@ -122,9 +122,10 @@ Runner::Schedule Runner::schedule() const {
   // 1 x 1 stride-2 shortcut) are not sent: a band then holds each of its
   // output rows' k_h input rows, and the walker steps k_h band rows per
   // output row (sh_b). Raw rows only, every window inside the image.
+  sc.fill = sc.split || hw_.rows <= 8 ? 0 : fill_parts(pl);
   sc.skip = !sc.split && !pl.packed && l_.k_h < l_.stride_h && l_.pad_top == 0 &&
             (l_.out_h - 1) * l_.stride_h + l_.k_h <= l_.in_h &&  // no padding row below
-            (l_.k_h == 1 || l_.dil_h == 1) && raw_rows(l_.k_h);
+            (l_.k_h == 1 || l_.dil_h == 1) && (raw_rows(l_.k_h) || sc.fill > 0);
   sc.sh_b = sc.skip ? l_.k_h : l_.stride_h;
   sc.skip_rows = sc.skip ? max_i(1, hw_.a_lines / (l_.k_h * pl.band_w * lines)) : 0;  // output rows per band
   // Every group's weights in B for the whole layer, when the layer has
@@ -152,7 +153,30 @@ int Runner::run_im2col() {
   Schedule sc = schedule();
   if (!l_.packed_weights) sc.all = false;  // the layout is the prepared blob's
   configure_im2col(&sc);
-  return run_bands(sc);
+  if (sc.fill == 0) return run_bands(sc);
+  return run_filled(sc);
+}
+
+// A_FILL (fill_parts) for this layer's input only: on around its bands,
+// off again after them (RESET also turns it off).
+int Runner::run_filled(const Schedule& sc) {
+  checked(kCfg, kCfgAFill, static_cast<uint32_t>(sc.fill), 0);
+  fill_ = true;
+  const int rc = run_bands(sc);
+  fill_ = false;
+  sasim_cfu_op(kCfg, kCfgAFill, 0, 0);
+  return rc;
+}
+
+// A_FILL's parts for this layer (runner.h): a pixel of C < rows channels,
+// C a multiple of 8, one line per pixel, raw rows aligned; not for a paired
+// producer or a fed consumer.
+int Runner::fill_parts(const Plan& pl) const {
+  const int C = l_.in_c;
+  return hw_.im2col && line_pitch(hw_.rows) > 8 && !pl.packed && pl.lines == 1 && C < hw_.rows && C % 8 == 0 &&
+                 (reinterpret_cast<uintptr_t>(l_.input) & 3) == 0 && !pair_ && !feed_
+             ? C / 8
+             : 0;
 }
 
 // The layer's im2col registers (IM2COL_PIXEL, W_BASE, IM2COL_SEQ) and the
@@ -241,7 +265,7 @@ void Runner::begin_band(const Schedule& sc, int go, int n, int oy, Segments* bga
 SASIM_ONE_TU_INLINE bool Runner::prefetches_next(const Schedule& sc, int n, int oy, int nr, int* ny0, int* ny1) const {
   int nnr = 0;
   return !sc.split && sc.seq && hw_.a_double && oy + nr < l_.out_h && row_hi_ == 0 && !feed_ &&
-         (sc.skip || (band_of(sc.plb, oy + nr, ny0, ny1, &nnr), raw_band(n, *ny0, *ny1 - *ny0)));
+         (sc.skip || (band_of(sc.plb, oy + nr, ny0, ny1, &nnr), sc.fill > 0 || raw_band(n, *ny0, *ny1 - *ny0)));
 }
 
 // The band, group and tile loops of an im2col layer.

@@ -231,7 +231,8 @@ void Runner::send_band(int n, int y0, int h, int lines) {
   const int8_t* src = l_.input + (n * l_.in_h + y0) * l_.in_w * C;
   const int bytes = h * l_.in_w * C;
   WriterA w;
-  if (pitch == R && C % R == 0 && bytes % 8 == 0 && (reinterpret_cast<uintptr_t>(src) & 3) == 0) {
+  if ((fill_ || (pitch == R && C % R == 0)) && bytes % 8 == 0 && (reinterpret_cast<uintptr_t>(src) & 3) == 0) {
+    // (A_FILL: a pixel a line, the CFU skipping the rest of it)
     const uint32_t* p = static_cast<const uint32_t*>(__builtin_assume_aligned(src, 4));
     w.put_words(p, bytes / 4);
   } else if (C < R && lines == 1) {  // a pixel's channels padded to a line

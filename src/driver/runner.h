@@ -58,6 +58,7 @@ class Runner {
         last_a_m0_(-1), last_a_k0_(-1), last_b_k0_(-1), last_b_n0_(-1), last_ch_(-1) {
     Tile none = {false, 0, 0, 0, 0, 0};
     pending_ = none;
+    b_rows_ = !ws_ || hw.rows > hw.cols || (hw.rows < hw.cols && l.kind != kDepthwiseConv2d && hw.b_lines >= hw.rows);
   }
 
   // How a layer maps onto the extension. A line holds `rows` lanes: lines
@@ -100,6 +101,9 @@ class Runner {
     // it: part_rows kernel rows a part, or (0) part_lines lines of one tap
     // (run_os_parts). Both 0 otherwise.
     int part_rows, part_lines;
+    // A_FILL's parts (fill_parts): the input streams as raw words, a pixel
+    // a line; 0: not used.
+    int fill;
   };
   // A band as begin_band set it up: input rows [y0, y1) for output rows
   // [oy, oy + nr) (skip: each output row's k_h rows, y0 the band coordinate
@@ -152,7 +156,8 @@ class Runner {
   SASIM_HOT void begin_band(const Schedule& sc, int go, int n, int oy, Segments* bga, Band* bd);
   bool prefetches_next(const Schedule& sc, int n, int oy, int nr, int* ny0, int* ny1) const;
   SASIM_HOT int run_bands(const Schedule& sc);
-  SASIM_RARE bool run_passes(const Schedule& sc, const PassTile& t);
+  SASIM_RARE int run_filled(const Schedule& sc);
+  SASIM_HOT bool run_passes(const Schedule& sc, const PassTile& t);
   bool raw_rows(int k_rows) const;
   SASIM_RARE Segments skip_segments(int n, int oy, int nr) const;
   SASIM_HOT static void put_segments_a(Segments* s, int k);
@@ -288,11 +293,19 @@ class Runner {
   // would carry `rows` weights in `cols` lanes (2 x 32: 16 times the lines).
   // A depthwise group wider than tall keeps the diagonal (a line per tap),
   // and so does any group wider than tall whose B bank holds fewer lines
-  // than a pass's `rows` (B_COLS: Nt lines, narrowed to what fits).
-  bool b_rows() const {
-    return !ws_ || hw_.rows > hw_.cols ||
-           (hw_.rows < hw_.cols && l_.kind != kDepthwiseConv2d && hw_.b_lines >= hw_.rows);
-  }
+  // than a pass's `rows` (B_COLS: Nt lines, narrowed to what fits). Where
+  // a group's passes by rows do not all fit a B bank they stream by rows,
+  // a pass's tile at a time (streamed_by_rows): on 8 x 16, ResNet-8's
+  // 3 x 3 x 64 conv took 197 K cycles so, 260 K as narrowed B_COLS groups.
+  bool b_rows() const { return b_rows_; }
+  // A_FILL (docs/command-set.md): a pixel of C < rows channels, C a
+  // multiple of 8, a line of more than 8 bytes: the raw NHWC words go to
+  // the CFU as they are, each line taking one pixel's C bytes (its other
+  // lanes unwritten: no WS pass reads them, Kt = C; an OS chunk meets zero
+  // weights there). The parts a line takes, or 0. Not for a paired producer
+  // or a fed consumer (the A bank's writes are another layer's too).
+  SASIM_RARE int fill_parts(const Plan& pl) const;
+  bool fill_ = false;  // run_im2col: A_FILL is on for this layer's input (send_band streams raw words)
   // A depthwise group's line of channels in the band (IM2COL's j): a group
   // is a line's `rows` channels, or on an array taller than wide a part of
   // one (group_size divides `rows`).
@@ -363,6 +376,7 @@ class Runner {
   // KEEP pointer counts from row_lo_'s first pixel.
   Runner* feed_ = 0;
   bool pair_ = false;
+  bool b_rows_ = false;  // b_rows(), set by the constructor
   int row_lo_ = 0, row_hi_ = 0;
   // The consumer's bands from the last up (pair_order 2), and the current
   // one's output rows.

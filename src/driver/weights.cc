@@ -196,12 +196,12 @@ SASIM_ONE_TU_INLINE void Runner::send_b_pass(W* w, const Plan& pl, int tap, int 
         if (n >= 0 && b >= at && b < at + (pitch < 8 ? pitch : 8))
           wd[b >> 2] |= static_cast<uint32_t>(static_cast<uint8_t>(f[n])) << (8 * (b & 3));
         if (pitch < 8 && (at += pitch) < 8) continue;
-        w->put8(wd[0], wd[1]);
+        w->put8_guarded(wd[0], wd[1]);
         wd[0] = wd[1] = 0;
         at = 0;
       }
     }
-    if (at > 0) w->put8(wd[0], wd[1]);
+    if (at > 0) w->put8_guarded(wd[0], wd[1]);
     return;
   }
   if (dw) {  // one line: lane n is column n's weight (the diagonal)

@@ -363,6 +363,7 @@ void CfuCore::reset() {
   rsp_countdown_ = 0;
   error_ = false;
   a_wp_ = b_wp_ = w_wp_ = 0;
+  a_fill_ = 0;
   keep_ptr_ = keep_stride_ = 0;
   buf_.a_active = buf_.b_active = 0;
   rd_bank_ = rd_line_ = rd_lane_ = 0;
@@ -396,6 +397,10 @@ void CfuCore::write_bytes(int buffer, uint32_t in0, uint32_t in1) {
     if (wp + i < bank.size()) bank[wp + i] = static_cast<int8_t>(byte);
   }
   wp += kBytesPerWrite;
+  // A_FILL: a line of more than 8 bytes takes a_fill_ of its 8-byte parts,
+  // the next WRITE goes to the next line.
+  const uint32_t pitch = static_cast<uint32_t>(buf_.a_pitch), fill = static_cast<uint32_t>(a_fill_) * kBytesPerWrite;
+  if (buffer == 0 && fill > 0 && fill < pitch && wp % pitch == fill) wp += pitch - fill;
   cnt_.sram_writes += 2;
 }
 
@@ -605,6 +610,13 @@ bool CfuCore::try_execute(bool busy_q, bool finishing_q, bool seq_q) {
           im2col_.w_on = on;
           im2col_.w_base = on ? static_cast<int>(in0) : 0;
         }
+        respond(0, 1);
+      } else if (f7 == kCfgAFill && p_.im2col) {
+        // No wait: the next WRITE_A uses it. At most the line's 8-byte
+        // parts (1 for a line of 8 bytes or fewer).
+        const uint32_t parts = buf_.a_pitch > kBytesPerWrite ? static_cast<uint32_t>(buf_.a_pitch) / kBytesPerWrite : 1u;
+        if (in0 > parts) return reject();
+        a_fill_ = static_cast<int>(in0);
         respond(0, 1);
       } else if (f7 == kCfgParamBank && p_.im2col) {
         // No wait: the sets only matter when a READ post-processes.

@@ -250,6 +250,7 @@ class CfuCore {
   uint32_t rsp_data_ = 0;
   bool error_ = false;
   uint32_t a_wp_ = 0, b_wp_ = 0;  // byte write pointers into the shadow banks
+  int a_fill_ = 0;                 // A_FILL: 8-byte parts a WRITE_A line takes (0: all)
   uint32_t w_wp_ = 0;             // the weight store's byte write pointer (W_SEEK)
   // The output keep (KEEP, docs/command-set.md "(keep)"): built or not
   // (sasim_isa::has_keep), the shadow-A byte offset of the read line's lane

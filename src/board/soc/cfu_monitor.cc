@@ -65,7 +65,7 @@ std::string CfuMonitor::function_name(uint32_t function_id, bool sasim) {
   if (!sasim) return ids;
   static const char* const kCfg[] = {"SET_OUTPUT",    "ID",         "STATUS",    "IM2COL_GEOM", "IM2COL_PIXEL",
                                      "IM2COL_ORIGIN", "IM2COL_SEQ", "PARAM_BANK", "EW_CONFIG",   "EW_MULT",
-                                     "EW_OP",         "W_SEEK",     "W_BASE"};
+                                     "EW_OP",         "W_SEEK",     "W_BASE",    "A_FILL"};
   static const char* const kParam[] = {"BIAS", "REQUANT", "BIAS_ALL", "REQUANT_ALL"};
   static const char* const kRead[] = {"READ NEXT", "SEEK", "READ RAW", "READ_EW", "KEEP"};
   const char* name = nullptr;

@@ -19,17 +19,17 @@
   SASIM_SEAM_CASE(f3, 0) SASIM_SEAM_CASE(f3, 1) SASIM_SEAM_CASE(f3, 2) SASIM_SEAM_CASE(f3, 3)          \
   SASIM_SEAM_CASE(f3, 4) SASIM_SEAM_CASE(f3, 5) SASIM_SEAM_CASE(f3, 6) SASIM_SEAM_CASE(f3, 7)
 
-// funct7 0..7, and 8..12 of funct3 0 (the elementwise extension, the weight store), is the
-// whole command set (docs/command-set.md); anything else gets the CFU's
+// funct7 0..7, and 8..13 of funct3 0 (the elementwise extension, the weight store, A_FILL), is
+// the whole command set (docs/command-set.md); anything else gets the CFU's
 // error response without reaching it.
 static inline __attribute__((always_inline)) uint32_t sasim_cfu_op(int funct3, int funct7, uint32_t a,
                                                                    uint32_t b) {
-  if (funct7 < 0 || funct7 > 12 || (funct7 > 7 && funct3 != 0)) return 0xffffffffu;
+  if (funct7 < 0 || funct7 > 13 || (funct7 > 7 && funct3 != 0)) return 0xffffffffu;
   switch ((funct3 & 7) + 8 * funct7) {
     SASIM_SEAM_F3(0) SASIM_SEAM_F3(1) SASIM_SEAM_F3(2) SASIM_SEAM_F3(3)
     SASIM_SEAM_F3(4) SASIM_SEAM_F3(5) SASIM_SEAM_F3(6) SASIM_SEAM_F3(7)
     SASIM_SEAM_CASE(0, 8) SASIM_SEAM_CASE(0, 9) SASIM_SEAM_CASE(0, 10)
-    SASIM_SEAM_CASE(0, 11) SASIM_SEAM_CASE(0, 12)
+    SASIM_SEAM_CASE(0, 11) SASIM_SEAM_CASE(0, 12) SASIM_SEAM_CASE(0, 13)
     default: return 0xffffffffu;
   }
 }
