@@ -238,16 +238,28 @@ void Runner::read_lines_unfenced(const Gemm& g, const Tile& t, int m_lo, int m_h
 // between the READs; the host build (the same arithmetic, no timing) takes
 // the plain loop.
 #if defined(__riscv)
-static inline __attribute__((always_inline)) void read_pair(uint32_t* p0, uint32_t* p1) {
+// (T: uint32_t, a word per READ; uint16_t, a two-lane line's halfword.)
+template <class T>
+static inline __attribute__((always_inline)) void read_pair(T* p0, T* p1) {
   uint32_t a, b;
-  __asm__ volatile(
-      ".insn r 0x0B, 5, 0, %0, zero, zero\n\t"  // READ NEXT (cfu_isa.h kRead, f7 0)
-      ".insn r 0x0B, 5, 0, %1, zero, zero\n\t"
-      "sw %0, 0(%2)\n\t"
-      "sw %1, 0(%3)\n\t"
-      : "=&r"(a), "=&r"(b)
-      : "r"(p0), "r"(p1)
-      : "memory");
+  if (sizeof(T) == 4)
+    __asm__ volatile(
+        ".insn r 0x0B, 5, 0, %0, zero, zero\n\t"  // READ NEXT (cfu_isa.h kRead, f7 0)
+        ".insn r 0x0B, 5, 0, %1, zero, zero\n\t"
+        "sw %0, 0(%2)\n\t"
+        "sw %1, 0(%3)\n\t"
+        : "=&r"(a), "=&r"(b)
+        : "r"(p0), "r"(p1)
+        : "memory");
+  else
+    __asm__ volatile(
+        ".insn r 0x0B, 5, 0, %0, zero, zero\n\t"
+        ".insn r 0x0B, 5, 0, %1, zero, zero\n\t"
+        "sh %0, 0(%2)\n\t"
+        "sh %1, 0(%3)\n\t"
+        : "=&r"(a), "=&r"(b)
+        : "r"(p0), "r"(p1)
+        : "memory");
 }
 static inline __attribute__((always_inline)) void read_one(uint32_t* p0) {
   uint32_t a;
@@ -259,11 +271,12 @@ static inline __attribute__((always_inline)) void read_one(uint32_t* p0) {
       : "memory");
 }
 #else
-static inline void read_pair(uint32_t* p0, uint32_t* p1) {
+template <class T>
+static inline void read_pair(T* p0, T* p1) {
   const uint32_t a = sasim_cfu_op(kRead, 0, 0, 0);
   const uint32_t b = sasim_cfu_op(kRead, 0, 0, 0);
-  *p0 = a;
-  *p1 = b;
+  *p0 = static_cast<T>(a);
+  *p1 = static_cast<T>(b);
 }
 static inline void read_one(uint32_t* p0) { *p0 = sasim_cfu_op(kRead, 0, 0, 0); }
 #endif
@@ -272,29 +285,9 @@ static inline void read_one(uint32_t* p0) { *p0 = sasim_cfu_op(kRead, 0, 0, 0); 
 // read_words_pipelined pairs words (and for the same reasons). A READ right
 // behind its line's store waited 2 cycles on the 2022 cores: DS-CNN on
 // 32 x 2 read its outputs at 14 cycles a READ.
-#if defined(__riscv)
-static inline __attribute__((always_inline)) void read_half_pair(uint16_t* p0, uint16_t* p1) {
-  uint32_t a, b;
-  __asm__ volatile(
-      ".insn r 0x0B, 5, 0, %0, zero, zero\n\t"  // READ NEXT (cfu_isa.h kRead, f7 0)
-      ".insn r 0x0B, 5, 0, %1, zero, zero\n\t"
-      "sh %0, 0(%2)\n\t"
-      "sh %1, 0(%3)\n\t"
-      : "=&r"(a), "=&r"(b)
-      : "r"(p0), "r"(p1)
-      : "memory");
-}
-#else
-static inline void read_half_pair(uint16_t* p0, uint16_t* p1) {
-  const uint32_t a = sasim_cfu_op(kRead, 0, 0, 0);
-  const uint32_t b = sasim_cfu_op(kRead, 0, 0, 0);
-  *p0 = static_cast<uint16_t>(a);
-  *p1 = static_cast<uint16_t>(b);
-}
-#endif
 void Runner::read_halves_pipelined(uint16_t* dst, int step, int lines) {
   uint16_t* const end = dst + (lines & ~1) * step;
-  for (; dst != end; dst += 2 * step) read_half_pair(dst, dst + step);
+  for (; dst != end; dst += 2 * step) read_pair(dst, dst + step);
   if (lines & 1) *dst = static_cast<uint16_t>(sasim_cfu_op(kRead, 0, 0, 0));
 }
 
