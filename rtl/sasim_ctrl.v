@@ -424,10 +424,15 @@ module sasim_ctrl #(
   // bend_s = end + 1); B_COLS, HOLD_B, SEQ refused (ext_ok, seq_ok). The
   // products of IM2COL_SEQ's registers follow them one edge behind (set at
   // least 2 edges before the START).
-  reg  [31:0] sq_pr_q, sq_lr_q, sq_prm_q;  // passes x Rows, lines x Rows, (passes - 1) x Rows
+  reg  [31:0] sq_pr_q, sq_lr_q;  // passes x Rows, lines x Rows
+  // WS by rows, SEQ: end + 1 - (passes - 1) x Rows, the bound of the first
+  // pass's slot x Rows + Kt (from the IM2COL_SEQ and W_BASE registers, one
+  // edge behind them like the tables above: no arithmetic of its own on the
+  // START's path).
+  reg  signed [35:0] sq_rows_lim_q;
   always @(posedge clk_i) begin
     sq_pr_q <= {8'd0, sq_passes} * Rows;
-    sq_prm_q <= {8'd0, sq_passes} * Rows - Rows;
+    sq_rows_lim_q <= bend_s - $signed({4'd0, ({8'd0, sq_passes} * Rows - Rows)});
     sq_lr_q <= {24'd0, sq_lines_q} * Rows;
   end
   wire [31:0] kt32      = {16'd0, c_kt16};
@@ -440,10 +445,10 @@ module sasim_ctrl #(
   wire        tile_ok   = !c_tile || (kt_whole && (kt32 <= sq_pr_q) && !sq_none_q && tj_ok && tb_ok);
   // WS by rows (IM2COL without B_COLS; model: start_pass): the pass's Kt
   // lines from slot x Rows within the bank or the store (tb_ok); with SEQ
-  // the last pass's too, (slot + passes - 1) x Rows + Kt (a sequence of no
-  // passes is refused by seq_ok).
-  wire [35:0] t_bend_sq = t_bend + {4'd0, sq_prm_q};
-  wire        rows_ok   = !c_rows || (tb_ok && (!c_seq || ($signed(t_bend_sq) < bend_s)));
+  // the last pass's too, (slot + passes - 1) x Rows + Kt <= end, compared
+  // as slot x Rows + Kt < sq_rows_lim_q (a sequence of no passes is refused
+  // by seq_ok).
+  wire        rows_ok   = !c_rows || (tb_ok && (!c_seq || ($signed(t_bend) < sq_rows_lim_q)));
   wire        start_ok = (c_mt16 != 16'd0) && (c_kt16 != 16'd0) && (c_nt8 != 8'd0) &&
                          ({24'd0, c_nt8} <= Cols) && mt_ok && kt_ok && ext_ok && im2c_ok && bc_ok && hold_ok && seq_ok &&
                          tile_ok && rows_ok;
