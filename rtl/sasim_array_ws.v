@@ -141,7 +141,7 @@ module sasim_array_ws #(
   reg [UW-1:0]  kt_q;
   reg [UW-1:0]  nt_q;
   reg           wload_q;  // the lead cycles load weights (not keep_b)
-  reg           im2col_q, b_cols_q, b_rows_q;
+  reg           im2col_q, b_cols_q;
   reg [UW-1:0]  bnext_q;  // B_COLS / by rows: the weight load's B line of the next cycle
 
   wire [UW-1:0] mt_u = {{(UW-MtW){1'b0}}, mt_i};
@@ -208,7 +208,6 @@ module sasim_array_ws #(
       wload_q <= 1'b0;
       im2col_q <= 1'b0;
       b_cols_q <= 1'b0;
-      b_rows_q <= 1'b0;
       bnext_q <= {UW{1'b0}};
     end else if (start_i) begin
       busy_q  <= 1'b1;
@@ -222,7 +221,6 @@ module sasim_array_ws #(
       wload_q <= !keep_b_i;
       im2col_q <= im2col_en;
       b_cols_q <= b_cols_en;
-      b_rows_q <= b_rows_en;
       bnext_q <= b_cols_en ? slot_u + bbs_u : b_rows_en ? brow_u + UOne : {UW{1'b0}};
     end else if (abort_i || finishing) begin
       busy_q  <= 1'b0;
@@ -244,7 +242,8 @@ module sasim_array_ws #(
   // would put START's checks in front of the RAM): when no pass starts, the
   // line read is unused.
   wire          going  = busy_q && !finishing;
-  wire [UW-1:0] b_line = going ? ((un < s_q) ? ((b_cols_q || b_rows_q) ? bnext_q : un) : {UW{1'b0}})
+  // (B_COLS, or by rows with IM2COL: the line counter; a plain pass: line u)
+  wire [UW-1:0] b_line = going ? ((un < s_q) ? ((b_cols_q || im2col_q) ? bnext_q : un) : {UW{1'b0}})
                                : (b_cols_en ? slot_u + base_u : b_rows_en ? brow_u : {UW{1'b0}});
   wire [UW-1:0] c_rl   = (un >= wbase_q) ? un - wbase_q : {UW{1'b0}};
   assign b_line_o  = b_line[BAddrW-1:0];

@@ -16,6 +16,14 @@ void Buffers::write_c_line(int bank, int line, const int32_t* v, int n, bool cle
   if (!clear) cnt->sram_reads += static_cast<uint64_t>(n);
 }
 
+int8_t Buffers::weight_at(const Pass& p, int line, int lane) const {
+  return p.geom.w_on ? w_at(p.geom.w_base + line, lane) : b_at(line, lane);
+}
+
+int8_t Buffers::row_weight(const Pass& p, int rows, int k, int lane) const {
+  return p.im2col ? weight_at(p, p.b_slot * rows + k, lane) : b_at(k, lane);
+}
+
 std::vector<int> im2col_lines(const Im2colRegs& g, int j, int mt, int a_lines) {
   std::vector<int> lines(static_cast<size_t>(mt));
   Im2colRegs w = g;  // the walker: its pixel (iy, ix, ox)
@@ -87,17 +95,10 @@ class WsArray : public ArrayModel {
         // B stride 0: the diagonal (depthwise): column u takes lane u only.
         // From the weight store when the pass started with it on (W_BASE).
         const int line = pass_.b_slot + u * pass_.geom.b_stride;
-        const bool diag = pass_.geom.b_stride == 0, w = pass_.geom.w_on;
-        for (int r = 0; r < kt; ++r)
-          w_[r * C_ + u] = diag && r != u ? int8_t{0} : w ? buf->w_at(pass_.geom.w_base + line, r) : buf->b_at(line, r);
-      } else if (pass_.im2col) {
-        // By rows from the slot (docs/command-set.md, "START with IM2COL
-        // (WS)"): line slot x rows + u, of the store when it is on.
-        const int line = pass_.b_slot * R_ + u;
-        const bool w = pass_.geom.w_on;
-        for (int c = 0; c < nt; ++c) w_[u * C_ + c] = w ? buf->w_at(pass_.geom.w_base + line, c) : buf->b_at(line, c);
-      } else {
-        for (int c = 0; c < nt; ++c) w_[u * C_ + c] = buf->b_at(u, c);
+        const bool diag = pass_.geom.b_stride == 0;
+        for (int r = 0; r < kt; ++r) w_[r * C_ + u] = diag && r != u ? int8_t{0} : buf->weight_at(pass_, line, r);
+      } else {  // by rows: from the slot with IM2COL (docs/command-set.md), else B line u
+        for (int c = 0; c < nt; ++c) w_[u * C_ + c] = buf->row_weight(pass_, R_, u, c);
       }
       cnt->sram_reads += static_cast<uint64_t>((buf->b_pitch + 3) / 4);
     }
@@ -256,11 +257,7 @@ class OsArray : public ArrayModel {
     const int line = lines_[static_cast<size_t>(k / R_ * mt_s_ + r)];
     return line < 0 ? pass_.geom.pad : buf.a_at(line, k % R_);
   }
-  int8_t b_value(const Buffers& buf, int k, int c) const {
-    if (!pass_.im2col) return buf.b_at(k, c);
-    const int line = pass_.b_slot * R_ + k;
-    return pass_.geom.w_on ? buf.w_at(pass_.geom.w_base + line, c) : buf.b_at(line, c);
-  }
+  int8_t b_value(const Buffers& buf, int k, int c) const { return buf.row_weight(pass_, R_, k, c); }
 
   int R_, C_;
   int active_ = 0;

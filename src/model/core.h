@@ -175,6 +175,12 @@ struct Buffers {
   int8_t a_at(int line, int lane) const { return a[a_active][static_cast<size_t>(line) * a_pitch + lane]; }
   int8_t b_at(int line, int lane) const { return b[b_active][static_cast<size_t>(line) * b_pitch + lane]; }
   int8_t w_at(int line, int lane) const { return w[static_cast<size_t>(line) * b_pitch + lane]; }
+  // A pass's weight line: of the weight store at the base its START latched
+  // when the store was on (W_BASE), else of the active B bank.
+  int8_t weight_at(const Pass& p, int line, int lane) const;
+  // Step k's weights of a pass that addresses B by rows (WS without B_COLS,
+  // OS): line slot x rows + k with IM2COL (weight_at), else B line k.
+  int8_t row_weight(const Pass& p, int rows, int k, int lane) const;
   // Writes one C line of `n` lanes (clear: store; else add, wrapping in int32).
   void write_c_line(int bank, int line, const int32_t* v, int n, bool clear, CoreCounters* cnt);
 };
