@@ -24,8 +24,17 @@ SASIM_ONE_TU_INLINE Runner::Plan Runner::plan_layout() const {
   const int R = hw_.rows, C = l_.in_c;
   // Packing replicates each input byte KW times on the CPU; it pays when a
   // whole kernel row fits one line (one line per pixel, KW times fewer
-  // passes), not otherwise (more lines per pixel than the plain layout).
-  p.packed = l_.kind == kConv2d && l_.dil_w == 1 && l_.k_w > 1 && l_.k_w * C <= R;
+  // passes), or, with at least two taps a line, when the CPU would build
+  // the plain layout's lines byte by byte too (lines under 8 bytes, C not a
+  // multiple of them) and the band's lines are no more than its (a line per
+  // channel line of each input column; G times fewer passes: DS-CNN's first
+  // layer on 2 rows), not otherwise. (Plain rows of 8-byte lines stream
+  // as words, or C <= 4 channels by shifts, and pair: MobileNetV2's first
+  // layer.)
+  const int G = C <= R ? R / C : 1;
+  p.packed = l_.kind == kConv2d && l_.dil_w == 1 && l_.k_w > 1 && G >= 2 &&
+             (l_.k_w * C <= R || (line_pitch(R) < 8 && C % line_pitch(R) != 0 &&
+                                  l_.out_w * ((l_.k_w + G - 1) / G) <= l_.in_w * ((C + R - 1) / R)));
   p.G = p.packed ? R / C : 1;
   p.lines = p.packed ? (l_.k_w + p.G - 1) / p.G : (C + R - 1) / R;
   p.xtaps = p.packed ? 1 : l_.k_w;
@@ -161,22 +170,26 @@ int Runner::run_im2col() {
 // off again after them (RESET also turns it off).
 int Runner::run_filled(const Schedule& sc) {
   checked(kCfg, kCfgAFill, static_cast<uint32_t>(sc.fill), 0);
-  fill_ = true;
+  fill_ = sc.fill;
   const int rc = run_bands(sc);
-  fill_ = false;
+  fill_ = 0;
   sasim_cfu_op(kCfg, kCfgAFill, 0, 0);
   return rc;
 }
 
 // A_FILL's parts for this layer (runner.h): a pixel of C < rows channels,
-// C a multiple of 8, one line per pixel, raw rows aligned; not for a paired
-// producer or a fed consumer.
+// C a multiple of 8, one line per pixel, raw rows aligned; or a packed
+// kernel row (Plan::packed, one line per band column) in fewer 8-byte parts
+// than a line has. Not for a paired producer or a fed consumer.
 int Runner::fill_parts(const Plan& pl) const {
-  const int C = l_.in_c;
-  return hw_.im2col && line_pitch(hw_.rows) > 8 && !pl.packed && pl.lines == 1 && C < hw_.rows && C % 8 == 0 &&
-                 (reinterpret_cast<uintptr_t>(l_.input) & 3) == 0 && !pair_ && !feed_
-             ? C / 8
-             : 0;
+  const int C = l_.in_c, pitch = line_pitch(hw_.rows);
+  if (!hw_.im2col || pitch <= 8 || pair_ || feed_) return 0;
+  if (pl.packed) {
+    const int parts = (l_.k_w * C + 7) / 8;
+    return pl.lines == 1 && parts < pitch / 8 ? parts : 0;
+  }
+  return pl.lines == 1 && C < hw_.rows && C % 8 == 0 && (reinterpret_cast<uintptr_t>(l_.input) & 3) == 0 ? C / 8
+                                                                                                          : 0;
 }
 
 // The layer's im2col registers (IM2COL_PIXEL, W_BASE, IM2COL_SEQ) and the
@@ -265,7 +278,7 @@ void Runner::begin_band(const Schedule& sc, int go, int n, int oy, Segments* bga
 SASIM_ONE_TU_INLINE bool Runner::prefetches_next(const Schedule& sc, int n, int oy, int nr, int* ny0, int* ny1) const {
   int nnr = 0;
   return !sc.split && sc.seq && hw_.a_double && oy + nr < l_.out_h && row_hi_ == 0 && !feed_ &&
-         (sc.skip || (band_of(sc.plb, oy + nr, ny0, ny1, &nnr), sc.fill > 0 || raw_band(n, *ny0, *ny1 - *ny0)));
+         (sc.skip || (band_of(sc.plb, oy + nr, ny0, ny1, &nnr), (sc.fill > 0 && !sc.pl.packed) || raw_band(n, *ny0, *ny1 - *ny0)));
 }
 
 // The band, group and tile loops of an im2col layer.

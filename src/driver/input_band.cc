@@ -71,13 +71,59 @@ void Runner::send_band_lines(int n, int y0, int h, int band_w, int sx, int pad_l
   pl.band_w = band_w;
   pl.G = G;
   pl.lines = lines;
-  const int C = l_.in_c, W = l_.in_w, pitch = line_pitch(hw_.rows);
+  // (A_FILL: the CFU moves to the next line after 8 x fill_ bytes.)
+  const int C = l_.in_c, W = l_.in_w, pitch = fill_ ? 8 * fill_ : line_pitch(hw_.rows);
   const int8_t zp = static_cast<int8_t>(l_.input_zp);
   // Each row once into a buffer with its padding columns, so that line j
   // of band column x is the kt(j) bytes at (x * sx + j*G) * C.
   const int span = (pl.band_w - 1) * sx + kw;  // padded columns a row's lines read
   uint32_t prow[kMaxPackedRow / 4 + 4];
   WriterA w;
+  // A kernel row in at most 4 bytes (one channel, as audio input), each
+  // band column's lines one word: a line of 8 bytes (one WRITE each), or
+  // of 4 (two band columns a WRITE) or 2 bytes (two lines of G = 2 taps).
+  const bool col_word = pitch * pl.lines == 4 && pl.G * C == pitch;
+  if (kw * C <= 4 && span * C <= 64 && ((pitch == 8 && pl.lines == 1) || col_word)) {
+    // Each padded row into a byte buffer, each band column four byte loads
+    // from it.
+    uint8_t pr[64 + 4];
+    const uint32_t mask = kw * C >= 4 ? 0xffffffffu : (1u << (8 * kw * C)) - 1u;
+    const int step = sx * C;
+    // Byte ranges of a padded row: [0, lo) and [hi, end) the zero point,
+    // [lo, hi) the image row's first hi - lo bytes (lo = pad_left * C
+    // whenever hi > lo).
+    const int end = span * C, lo = min_i(pad_left, span) * C, hi = max_i(lo, min_i(span, pad_left + W) * C);
+    for (int i = 0; i < lo; ++i) pr[i] = static_cast<uint8_t>(zp);
+    for (int i = hi; i < end; ++i) pr[i] = static_cast<uint8_t>(zp);
+    uint32_t held = 0;  // col_word: a column's word waiting for the next one
+    bool holding = false;
+    for (int y = y0; y < y0 + h; ++y) {
+      const uint8_t* row = reinterpret_cast<const uint8_t*>(l_.input + (n * l_.in_h + y) * W * C);
+      // (The empty asm keeps GCC from making this a memcpy call: picolibc's
+      // copies byte by byte with a call's overhead on top.)
+      for (int k = 0; k < hi - lo; ++k) {
+        pr[lo + k] = row[k];
+        __asm__ volatile("" : : "r"(k));
+      }
+      const uint8_t* q = pr;
+      for (int x = 0; x < pl.band_w; ++x, q += step) {
+        const uint32_t v = (static_cast<uint32_t>(q[0]) | static_cast<uint32_t>(q[1]) << 8 |
+                            static_cast<uint32_t>(q[2]) << 16 | static_cast<uint32_t>(q[3]) << 24) &
+                           mask;
+        if (!col_word) {
+          sasim_cfu_op(kWriteA, 0, v, 0);
+        } else if (holding) {
+          sasim_cfu_op(kWriteA, 0, held, v);
+          holding = false;
+        } else {
+          held = v;
+          holding = true;
+        }
+      }
+    }
+    if (holding) sasim_cfu_op(kWriteA, 0, held, 0);
+    return;
+  }
   // The word form takes lines of 8, 16 or 32 bytes (up to 32 rows); the
   // shifts read up to a line's pitch and a word past its offset.
   if ((pitch != 8 && pitch != 16 && pitch != 32) || span * C + pitch + 12 > kMaxPackedRow ||
@@ -96,35 +142,6 @@ void Runner::send_band_lines(int n, int y0, int h, int band_w, int sx, int pad_l
         }
     }
     w.flush();
-    return;
-  }
-  if (pitch == 8 && pl.lines == 1 && kw * C <= 4 && span * C <= 64) {
-    // A kernel row in at most 4 bytes (one channel, as audio input): each
-    // padded row into a byte buffer, each line four byte loads from it.
-    uint8_t pr[64 + 4];
-    const uint32_t mask = kw * C >= 4 ? 0xffffffffu : (1u << (8 * kw * C)) - 1u;
-    const int step = sx * C;
-    // Byte ranges of a padded row: [0, lo) and [hi, end) the zero point,
-    // [lo, hi) the image row's first hi - lo bytes (lo = pad_left * C
-    // whenever hi > lo).
-    const int end = span * C, lo = min_i(pad_left, span) * C, hi = max_i(lo, min_i(span, pad_left + W) * C);
-    for (int i = 0; i < lo; ++i) pr[i] = static_cast<uint8_t>(zp);
-    for (int i = hi; i < end; ++i) pr[i] = static_cast<uint8_t>(zp);
-    for (int y = y0; y < y0 + h; ++y) {
-      const uint8_t* row = reinterpret_cast<const uint8_t*>(l_.input + (n * l_.in_h + y) * W * C);
-      // (The empty asm keeps GCC from making this a memcpy call: picolibc's
-      // copies byte by byte with a call's overhead on top.)
-      for (int k = 0; k < hi - lo; ++k) {
-        pr[lo + k] = row[k];
-        __asm__ volatile("" : : "r"(k));
-      }
-      const uint8_t* q = pr;
-      for (int x = 0; x < pl.band_w; ++x, q += step) {
-        const uint32_t v = static_cast<uint32_t>(q[0]) | static_cast<uint32_t>(q[1]) << 8 |
-                           static_cast<uint32_t>(q[2]) << 16 | static_cast<uint32_t>(q[3]) << 24;
-        sasim_cfu_op(kWriteA, 0, v & mask, 0);
-      }
-    }
     return;
   }
   // Line j of column x is the kt(j) bytes at offset (x * sx + j*G) * C of

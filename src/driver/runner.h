@@ -102,7 +102,7 @@ class Runner {
     // (run_os_parts). Both 0 otherwise.
     int part_rows, part_lines;
     // A_FILL's parts (fill_parts): the input streams as raw words, a pixel
-    // a line; 0: not used.
+    // a line, or packed lines of 8 x fill bytes; 0: not used.
     int fill;
   };
   // A band as begin_band set it up: input rows [y0, y1) for output rows
@@ -298,14 +298,18 @@ class Runner {
   // a pass's tile at a time (streamed_by_rows): on 8 x 16, ResNet-8's
   // 3 x 3 x 64 conv took 197 K cycles so, 260 K as narrowed B_COLS groups.
   bool b_rows() const { return b_rows_; }
-  // A_FILL (docs/command-set.md): a pixel of C < rows channels, C a
-  // multiple of 8, a line of more than 8 bytes: the raw NHWC words go to
-  // the CFU as they are, each line taking one pixel's C bytes (its other
-  // lanes unwritten: no WS pass reads them, Kt = C; an OS chunk meets zero
-  // weights there). The parts a line takes, or 0. Not for a paired producer
-  // or a fed consumer (the A bank's writes are another layer's too).
+  // A_FILL (docs/command-set.md): a line of more than 8 bytes that holds
+  // fewer, in whole 8-byte parts: a pixel of C < rows channels, C a
+  // multiple of 8 (the raw NHWC words go to the CFU as they are), or a
+  // packed kernel row of KW x C bytes (the CPU builds 8 x parts bytes a
+  // line, not the pitch). The line's other lanes stay unwritten: no WS pass
+  // reads them (Kt = C, or KW x C packed); an OS chunk meets zero weights
+  // there. The parts a line takes, or 0. Not for a paired producer or a fed
+  // consumer (the A bank's writes are another layer's too).
   SASIM_RARE int fill_parts(const Plan& pl) const;
-  bool fill_ = false;  // run_im2col: A_FILL is on for this layer's input (send_band streams raw words)
+  // run_im2col: A_FILL's parts while on for this layer's input (send_band
+  // streams raw words; send_band_lines builds lines of 8 x fill_ bytes); 0: off.
+  int fill_ = 0;
   // A depthwise group's line of channels in the band (IM2COL's j): a group
   // is a line's `rows` channels, or on an array taller than wide a part of
   // one (group_size divides `rows`).
