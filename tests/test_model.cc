@@ -339,9 +339,10 @@ class Im2colCounter : public sasim::CfuTarget {
   explicit Im2colCounter(sasim::CfuTarget* next) : next_(next) {}
   uint32_t cfu_op(int funct3, int funct7, uint32_t a, uint32_t b) override {
     if (funct3 == sasim_isa::kCfg && funct7 == sasim_isa::kCfgIm2colGeom) ++geom;
+    ++all;
     return next_->cfu_op(funct3, funct7, a, b);
   }
-  int geom = 0;
+  int geom = 0, all = 0;
 
  private:
   sasim::CfuTarget* next_;
@@ -375,6 +376,11 @@ TEST_CASE("the driver's mapping (layer_mapping) is the path run_layer takes", "[
     INFO("iteration " << iter << ": " << sasim::op_name(s.op) << " on " << rows << "x" << cols << " "
                       << sasim::dataflow_name(hw.dataflow) << (hw.im2col ? " im2col" : "") << " lines A/B/C "
                       << p.a_lines << "/" << p.b_lines << "/" << p.c_lines << ": " << mapping);
+    // prepare_layer decides without a command (the host keeps no schedule).
+    int memo_bytes = -1;
+    CHECK(sasim_drv::prepare_layer(sasim::hw_desc_from(p), l, &memo_bytes) == nullptr);
+    CHECK(memo_bytes == 0);
+    CHECK(counter.all == 0);
     const int rc = sasim_drv::run_layer(sasim::hw_desc_from(p), l);
     if (mapping == "none") {  // no tile fits: refused before any command
       CHECK(rc == sasim_drv::kErrTileTooLarge);

@@ -83,9 +83,11 @@ SASIM_ONE_TU_INLINE bool Runner::run_dw_view(int* rc) {
     const LayerDesc v = conv_view(l_);
     Runner r(hw_, v);
     r.mc_ = mc_;
+    r.dry_ = dry_;
     r.virt_ = &l_;
     if (r.im2col_applies()) {
       *rc = r.run_im2col_layer();
+      memo_kept_ = r.memo_kept_;
       return true;
     }
   }

@@ -20,11 +20,11 @@ int Runner::run() {
   in_place_ = output_overlaps_input();
   // (Fed by a paired producer, the input is never read from memory.)
   if (in_place_ && !in_place_checked_ && !feed_ && !in_place_safe()) return kErrInPlace;
-  set_output();
+  if (!dry_) set_output();
   // A fused elementwise operator: its parameters once (they empty the
   // unit). After SET_OUTPUT: a load of l_.fused placed right before that
   // command would let the 2021 core send it twice (F20).
-  if (l_.fused && eltwise_configure(*l_.fused) != kOk) return kErrCfuRejected;
+  if (l_.fused && !dry_ && eltwise_configure(*l_.fused) != kOk) return kErrCfuRejected;
   pending_.valid = false;
   bank_ = 0;
   last_a_m0_ = last_a_k0_ = last_b_k0_ = last_b_n0_ = -1;
@@ -35,9 +35,11 @@ int Runner::run() {
   }
   if (im2col_applies()) {
     const int rc = run_im2col();
+    if (dry_) return rc;
     if (keep_) checked(kRead, kReadKeep, 0, 0);  // off: later READs write no A
     return keep_ && rc == kOk ? status_ : rc;
   }
+  if (dry_) return kOk;  // (the legacy loop keeps no schedule)
   // The legacy loop's tiles: OS, one row of PEs per output pixel.
   if (!ws_) mc_ = min_i(min_i(hw_.rows, hw_.c_lines), 0xffff);
   // Depthwise: groups of one array width of output channels.
@@ -150,6 +152,14 @@ using namespace detail;  // Runner, the streams, sasim_isa
 SASIM_WARM int run_layer(const HwDesc& hw, const LayerDesc& l) {
   Runner r(hw, l);
   return r.run();
+}
+
+const void* prepare_layer(const HwDesc& hw, const LayerDesc& l, int* bytes) {
+  Runner r(hw, l);
+  r.set_dry();
+  r.run();
+  *bytes = r.memo_kept() ? Runner::memo_entry_bytes() : 0;
+  return r.memo_kept();
 }
 
 SASIM_WARM int run_layer_in_place(const HwDesc& hw, const LayerDesc& l) {

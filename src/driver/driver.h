@@ -97,6 +97,20 @@ enum Status { kOk = 0, kErrTileTooLarge = -1, kErrCfuRejected = -2, kErrNotFusab
 // Runs one layer to completion; the output is in l.output on return.
 int run_layer(const HwDesc& hw, const LayerDesc& l);
 
+// The schedule memo (board builds; docs/microarchitecture.md, "The
+// schedule memo"): run_layer keeps each im2col layer's schedule (its bands,
+// groups, weight residency: what it decides before its first command,
+// about 3 k cycles of code on the board) in a table of 64 entries, keyed by
+// everything that decides it (the hardware, the geometry, the input's and
+// filter's addresses), and takes it from there when the layer is called
+// again with the same tensors: a deployed network's second inference on.
+// prepare_layer leaves l's entry there as l's first call would, sending no
+// command, and returns where it lies (*bytes its size; null and 0 when no
+// schedule is kept: a legacy or refused layer, or the host, which decides
+// on every call). The layer runner calls it before its timed span, which
+// is the layer's steady state (the weights in the store alike).
+const void* prepare_layer(const HwDesc& hw, const LayerDesc& l, int* bytes);
+
 // Whether run_layer can run l where its output overlaps its input (in
 // place: TFLite Micro's arena plan gives a residual ADD the buffer its conv's
 // input frees, and the ADD fused into the conv then writes there): true when

@@ -37,8 +37,10 @@ SASIM_ONE_TU_INLINE bool Runner::run_fc_view(int* rc) {
     const LayerDesc v = fc_depth_view(l_, hw_.rows);
     Runner r(hw_, v);
     r.mc_ = mc_;
+    r.dry_ = dry_;
     if (r.im2col_applies()) {
       *rc = r.run_im2col_layer();
+      memo_kept_ = r.memo_kept_;
       return true;
     }
   }
@@ -47,8 +49,10 @@ SASIM_ONE_TU_INLINE bool Runner::run_fc_view(int* rc) {
     const LayerDesc v = fc_batch_view(l_);
     Runner r(hw_, v);
     r.mc_ = mc_;
+    r.dry_ = dry_;
     if (r.im2col_applies()) {
       *rc = r.run_im2col_layer();
+      memo_kept_ = r.memo_kept_;
       return true;
     }
   }

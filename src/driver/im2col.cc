@@ -157,9 +157,92 @@ Runner::Schedule Runner::schedule() const {
   return sc;
 }
 
-// The layer on the im2col path: its schedule, registers, then the bands.
+// ---- The schedule memo (driver.h, prepare_layer) -------------------------
+// schedule() is about 3 k cycles of code every layer runs once per call on
+// the board (2.7 KB, mostly I$ misses: with the loops it is more code than
+// the I$ holds). A deployed network calls each layer with the same tensors
+// every inference, so the board's driver keeps each layer's schedule in a
+// direct-mapped table (by the filter's address), keyed by everything
+// schedule() reads (memo_key), and takes it from there on the layer's next
+// call. A collision only costs the schedule again. The host computes it on
+// every call: its figures never count the driver's instructions.
+struct Runner::MemoEntry {
+  int32_t key[kMemoKeyWords];
+  Schedule sc;
+};
+int Runner::memo_entry_bytes() { return static_cast<int>(sizeof(MemoEntry)); }
+#if defined(__riscv)
+static const int kScheduleMemo = 64;
+static Runner::MemoEntry g_schedule_memo[kScheduleMemo];
+Runner::MemoEntry* Runner::memo_slot(const LayerDesc& l) {
+  const uintptr_t f = reinterpret_cast<uintptr_t>(l.filter);
+  return &g_schedule_memo[((f >> 4) ^ (f >> 10)) & (kScheduleMemo - 1)];
+}
+#else
+Runner::MemoEntry* Runner::memo_slot(const LayerDesc&) { return 0; }
+#endif
+
+// Everything schedule() reads: the hardware, the layer's geometry, its
+// input's and filter's addresses (the input's alignment decides raw rows),
+// whether it is a depth multiplier's view (virt_) and the tile's pixels
+// (mc_). (The key's first
+// word, rows, is never 0: an empty entry matches nothing.)
+void Runner::memo_key(int32_t* k) const {
+  k[0] = hw_.rows;
+  k[1] = hw_.cols;
+  k[2] = hw_.dataflow | (hw_.im2col ? 1 << 8 : 0) | (hw_.a_double ? 1 << 9 : 0) | (hw_.b_double ? 1 << 10 : 0) |
+         (hw_.c_double ? 1 << 11 : 0);
+  k[3] = hw_.a_lines;
+  k[4] = hw_.b_lines;
+  k[5] = hw_.c_lines;
+  k[6] = hw_.w_lines;
+  k[7] = l_.kind;
+  k[8] = l_.depth_multiplier;
+  k[9] = l_.batches;
+  k[10] = l_.in_h;
+  k[11] = l_.in_w;
+  k[12] = l_.in_c;
+  k[13] = l_.out_h;
+  k[14] = l_.out_w;
+  k[15] = l_.out_c;
+  k[16] = l_.k_h;
+  k[17] = l_.k_w;
+  k[18] = l_.stride_h;
+  k[19] = l_.stride_w;
+  k[20] = l_.dil_h;
+  k[21] = l_.dil_w;
+  k[22] = l_.pad_top;
+  k[23] = l_.pad_left;
+  k[24] = static_cast<int32_t>(reinterpret_cast<uintptr_t>(l_.input));
+  k[25] = static_cast<int32_t>(reinterpret_cast<uintptr_t>(l_.filter));
+  k[26] = virt_ ? 1 : 0;  // (the view's own layer is l_; virt_ points at a caller's copy)
+  k[27] = mc_;
+}
+
+// The layer on the im2col path: its schedule (the memo's, or decided now
+// and kept), registers, then the bands. A dry run (prepare_layer) stops
+// after the schedule.
 int Runner::run_im2col() {
-  Schedule sc = schedule();
+  Schedule sc;
+  MemoEntry* e = memo_ok() ? memo_slot(l_) : 0;
+  bool found = false;
+  if (e) {
+    int32_t key[kMemoKeyWords];
+    memo_key(key);
+    found = true;
+    for (int i = 0; i < kMemoKeyWords && found; ++i) found = e->key[i] == key[i];
+    if (!found) {
+      e->sc = schedule();
+      for (int i = 0; i < kMemoKeyWords; ++i) e->key[i] = key[i];
+    }
+    sc = e->sc;
+  } else {
+    sc = schedule();
+  }
+  if (dry_) {
+    memo_kept_ = e;
+    return kOk;
+  }
   if (!l_.packed_weights) sc.all = false;  // the layout is the prepared blob's
   configure_im2col(&sc);
   if (sc.fill == 0) return run_bands(sc);

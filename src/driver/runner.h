@@ -151,6 +151,18 @@ class Runner {
   bool im2col_applies() const;
   int run_im2col_layer();
   SASIM_WARM Schedule schedule() const;
+  // The schedule memo (board builds; driver.h, prepare_layer): whether this
+  // runner's schedule may be kept (not a paired layer's: their bands depend
+  // on the pair), its key (every input of schedule()), and the entry that
+  // holds it or would (null: none, the host).
+  static const int kMemoKeyWords = 28;
+  bool memo_ok() const {
+    return !pair_ && !feed_ && in_rows_cap_ == 0 && row_lo_ == 0 && row_hi_ == 0 && !reverse_;
+  }
+  void memo_key(int32_t* k) const;
+  struct MemoEntry;
+  static MemoEntry* memo_slot(const LayerDesc& l);
+  static int memo_entry_bytes();
   SASIM_WARM int run_im2col();
   SASIM_WARM void configure_im2col(Schedule* scp);
   SASIM_HOT void begin_band(const Schedule& sc, int go, int n, int oy, Segments* bga, Band* bd);
@@ -268,6 +280,12 @@ class Runner {
     reverse_ = reverse;
   }
   void set_virtual(const LayerDesc* dw) { virt_ = dw; }
+  // prepare_layer (driver.h): run() decides the layer's mapping and
+  // schedule, keeps it in the memo, and sends no command.
+  void set_dry() { dry_ = true; }
+  bool dry() const { return dry_; }
+  // The memo entry the last run_im2col of a dry run kept (or null).
+  const void* memo_kept() const { return memo_kept_; }
   // A conv whose group's weights do not all fit a B bank (or take more than
   // 256 passes: a 2-row array's 3 x 3 x 64 conv, 288) streams each pass's B
   // tile (run_passes); prepared, the blob holds each pass's tile as the
@@ -391,6 +409,8 @@ class Runner {
   // (mutable: schedule() decides the blob's layout without it)
   mutable int in_rows_cap_ = 0;
   mutable int gsize_ = 0;  // group_size, once known (0: not yet)
+  bool dry_ = false;  // set_dry: decide only, no command
+  const void* memo_kept_ = 0;  // (a view's runner passes it up: run_view)
 };
 
 SASIM_DRIVER_DETAIL_END
