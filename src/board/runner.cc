@@ -164,16 +164,18 @@ __attribute__((section(".text.sasim_warm"), noinline)) int run_accelerator_layer
     l.fused = &fused;
   }
   m.on_cfu = 1;
+  // (The schedule as the timed call will decide it: with its weights in
+  // the store, written below.)
+  const bool stored = m.w_store > 0 && l.packed_weights;
+  if (stored) l.w_store = m.w_store;
   prepare_schedule(hw, l);
   // The input in the CFU's shadow A bank, where the layer before left it
   // (KEEP; not timed).
   if ((m.a_kept || m.keep_out) && !put_kept(m, hw, l)) return finish(m, sasim_drv::kErrCfuRejected, 0, 0, 0, 0);
   // The weights in the CFU's store, where a deployed network's first
   // inference put them (not timed: the layer's steady state is).
-  if (m.w_store > 0 && l.packed_weights) {
-    if (sasim_drv::store_weights(hw, l, m.w_store - 1) != sasim_drv::kOk) return finish(m, sasim_drv::kErrCfuRejected, 0, 0, 0, 0);
-    l.w_store = m.w_store;
-  }
+  if (stored && sasim_drv::store_weights(hw, l, m.w_store - 1) != sasim_drv::kOk)
+    return finish(m, sasim_drv::kErrCfuRejected, 0, 0, 0, 0);
   uint32_t i0, t0, t1, i1;
   int rc = sasim_drv::kOk;
   cold_dcache();
@@ -292,7 +294,11 @@ __attribute__((section(".text.sasim_warm"), noinline)) int run_shipped_layer(vol
   if (m.fused) unpack_fused(m, fused);
   sasim_drv::LayerDesc key = l;
   key.output = y;
-  prepare_schedule(hw, l);  // (what the bridge's first call of the layer left in the driver)
+  {  // (what the bridge's first call of the layer left in the driver: its call names the store)
+    sasim_drv::LayerDesc lw = l;
+    if (l.packed_weights && m.w_store > 0) lw.w_store = m.w_store;
+    prepare_schedule(hw, lw);
+  }
   // The input in the CFU's shadow A bank, where its producer left it (KEEP;
   // not timed), before the bridge's store writes.
   if (m.a_kept && !put_kept(m, hw, l)) return finish(m, sasim_drv::kErrCfuRejected, 0, 0, 0, 0);

@@ -184,8 +184,8 @@ Runner::MemoEntry* Runner::memo_slot(const LayerDesc&) { return 0; }
 
 // Everything schedule() reads: the hardware, the layer's geometry, its
 // input's and filter's addresses (the input's alignment decides raw rows),
-// whether it is a depth multiplier's view (virt_) and the tile's pixels
-// (mc_). (The key's first
+// whether it is a depth multiplier's view (virt_) or its weights are in the
+// store, and the tile's pixels (mc_). (The key's first
 // word, rows, is never 0: an empty entry matches nothing.)
 void Runner::memo_key(int32_t* k) const {
   k[0] = hw_.rows;
@@ -215,7 +215,9 @@ void Runner::memo_key(int32_t* k) const {
   k[23] = l_.pad_left;
   k[24] = static_cast<int32_t>(reinterpret_cast<uintptr_t>(l_.input));
   k[25] = static_cast<int32_t>(reinterpret_cast<uintptr_t>(l_.filter));
-  k[26] = virt_ ? 1 : 0;  // (the view's own layer is l_; virt_ points at a caller's copy)
+  // (the view's own layer is l_, virt_ points at a caller's copy; the
+  // store caps the bands, band_rows_cap)
+  k[26] = (virt_ ? 1 : 0) | (l_.w_store > 0 && l_.packed_weights ? 2 : 0);
   k[27] = mc_;
 }
 
@@ -683,13 +685,19 @@ void Runner::band_of(const Plan& pl, int oy, int* y0p, int* y1p, int* nrp) const
 // output was one band, 1,560 dirty misses for 1,024 lines). A layer of one
 // group, or a band split by group (dw_split), writes each line once
 // anyway. Only where every group's weights stay in B for the whole layer
-// (Schedule::all): otherwise each band sends them again, which costs more
-// than the misses it saves (ResNet-8's 16 x 16 x 32 convs: +27 k cycles).
+// (Schedule::all) or in the weight store (w_store: each group's block at
+// its W_BASE, no B at all): otherwise each band sends them again, which
+// costs more than the misses it saves (ResNet-8's 16 x 16 x 32 convs: +27
+// k cycles). (The store's case leaves the blob's layout as it was: it
+// applies only where Schedule::all does not, which stays off.) ResNet-8's
+// first conv on 4 x 4, whose blocks are not whole WRITEs: 186 k -> k.
 SASIM_ONE_TU_INLINE int Runner::band_rows_cap(const Plan& pl) const {
   const int gsize = group_size(), groups = (l_.out_c + gsize - 1) / gsize;
   if (groups <= 1 || l_.kind == kDepthwiseConv2d) return 1 << 30;
   const bool uniform_kt = pl.packed || pl.lines == 1 || l_.in_c % hw_.rows == 0;
-  if (!resident(pl.passes) || !(uniform_kt || b_rows()) || !all_groups_fit(groups, pl.passes)) return 1 << 30;
+  const bool stored = l_.w_store > 0 && l_.packed_weights && hw_.w_lines > 0;
+  if (!resident(pl.passes) || !(uniform_kt || b_rows()) || !(stored || all_groups_fit(groups, pl.passes)))
+    return 1 << 30;
   return max_i(1, kBandPixels / l_.out_w);
 }
 

@@ -196,51 +196,68 @@ void Runner::send_band_lines(int n, int y0, int h, int band_w, int sx, int pad_l
 // of `rows` channels per pixel (the rest of a line zero). Raw NHWC bytes
 // are already that layout when a line is exactly `rows` channels wide and
 // C is a multiple of it: then they stream as aligned words.
-// `npx` pixels of C <= 4 channels from `src` (4-byte aligned) as one
-// 8-byte line each: the C bytes in lanes 0 .. C-1, zeros above. Four
-// pixels (C words) per iteration, by word loads and shifts (the layers on
-// camera or audio input: C = 1, 3).
-void Runner::send_pixels_small_c(const int8_t* src, int npx, int C) {
+// `npx` pixels of C <= 4 channels from `src` (4-byte aligned), each a
+// word: the C bytes in lanes 0 .. C-1, zeros above; one 8-byte line each
+// (the word, then zeros), or with `paired` two pixels a WRITE (a pixel's
+// lines are 4 bytes in all). Four pixels (C words) per iteration, by word
+// loads and shifts (the layers on camera or audio input: C = 1, 3).
+void Runner::send_pixels_small_c(const int8_t* src, int npx, int C, bool paired) {
   const uint32_t* p = static_cast<const uint32_t*>(__builtin_assume_aligned(src, 4));
   int i = 0;
-  if (C == 3) {
+  if (C < 4) {
     for (; i + 4 <= npx; i += 4) {
-      uint32_t a, b, c;
-      SASIM_LOAD_WORDS_3(p, a, b, c);
-      sasim_cfu_op(kWriteA, 0, a & 0xffffffu, 0);
-      sasim_cfu_op(kWriteA, 0, ((a >> 24) | (b << 8)) & 0xffffffu, 0);
-      sasim_cfu_op(kWriteA, 0, ((b >> 16) | (c << 16)) & 0xffffffu, 0);
-      sasim_cfu_op(kWriteA, 0, c >> 8, 0);
-      SASIM_LOAD_STEP(p, 3);
+      uint32_t v0, v1, v2, v3;
+      if (C == 3) {
+        uint32_t a, b, c;
+        SASIM_LOAD_WORDS_3(p, a, b, c);
+        v0 = a & 0xffffffu;
+        v1 = ((a >> 24) | (b << 8)) & 0xffffffu;
+        v2 = ((b >> 16) | (c << 16)) & 0xffffffu;
+        v3 = c >> 8;
+      } else if (C == 1) {
+        uint32_t a;
+        SASIM_LOAD_WORDS_1(p, a);
+        v0 = a & 0xffu;
+        v1 = (a >> 8) & 0xffu;
+        v2 = (a >> 16) & 0xffu;
+        v3 = a >> 24;
+      } else {
+        uint32_t a, b;
+        SASIM_LOAD_WORDS_2(p, a, b);
+        v0 = a & 0xffffu;
+        v1 = a >> 16;
+        v2 = b & 0xffffu;
+        v3 = b >> 16;
+      }
+      if (paired) {
+        sasim_cfu_op(kWriteA, 0, v0, v1);
+        sasim_cfu_op(kWriteA, 0, v2, v3);
+      } else {
+        sasim_cfu_op(kWriteA, 0, v0, 0);
+        sasim_cfu_op(kWriteA, 0, v1, 0);
+        sasim_cfu_op(kWriteA, 0, v2, 0);
+        sasim_cfu_op(kWriteA, 0, v3, 0);
+      }
+      SASIM_LOAD_STEP(p, C);
     }
-  } else if (C == 1) {
-    for (; i + 4 <= npx; i += 4) {
-      uint32_t a;
-      SASIM_LOAD_WORDS_1(p, a);
-      sasim_cfu_op(kWriteA, 0, a & 0xffu, 0);
-      sasim_cfu_op(kWriteA, 0, (a >> 8) & 0xffu, 0);
-      sasim_cfu_op(kWriteA, 0, (a >> 16) & 0xffu, 0);
-      sasim_cfu_op(kWriteA, 0, a >> 24, 0);
-      SASIM_LOAD_STEP(p, 1);
-    }
-  } else if (C == 2) {
-    for (; i + 4 <= npx; i += 4) {
-      uint32_t a, b;
-      SASIM_LOAD_WORDS_2(p, a, b);
-      sasim_cfu_op(kWriteA, 0, a & 0xffffu, 0);
-      sasim_cfu_op(kWriteA, 0, a >> 16, 0);
-      sasim_cfu_op(kWriteA, 0, b & 0xffffu, 0);
-      sasim_cfu_op(kWriteA, 0, b >> 16, 0);
-      SASIM_LOAD_STEP(p, 2);
-    }
-  } else {
-    for (; i < npx; ++i) sasim_cfu_op(kWriteA, 0, p[i], 0);
   }
-  for (; i < npx; ++i) {  // the last (up to 3) pixels
+  // The rest (C = 4: every pixel; else up to 3), pairs as above.
+  uint32_t held = 0;
+  bool holding = false;
+  for (; i < npx; ++i) {
     uint32_t v = 0;
     for (int c = 0; c < C; ++c) v |= static_cast<uint32_t>(static_cast<uint8_t>(src[i * C + c])) << (8 * c);
-    sasim_cfu_op(kWriteA, 0, v, 0);
+    if (!paired) {
+      sasim_cfu_op(kWriteA, 0, v, 0);
+    } else if (holding) {
+      sasim_cfu_op(kWriteA, 0, held, v);
+      holding = false;
+    } else {
+      held = v;
+      holding = true;
+    }
   }
+  if (holding) sasim_cfu_op(kWriteA, 0, held, 0);
 }
 
 void Runner::send_band(int n, int y0, int h, int lines) {
@@ -252,9 +269,16 @@ void Runner::send_band(int n, int y0, int h, int lines) {
     // (A_FILL: a pixel a line, the CFU skipping the rest of it)
     const uint32_t* p = static_cast<const uint32_t*>(__builtin_assume_aligned(src, 4));
     w.put_words(p, bytes / 4);
+  } else if (C <= 4 && pitch * lines == 4 && (lines == 1 || pitch == R) &&
+             (reinterpret_cast<uintptr_t>(src) & 3) == 0) {
+    // A pixel's lines are one word, its C channels then zeros (2- and
+    // 4-row arrays: camera input on 2 rows, two 2-byte lines), two pixels
+    // a WRITE.
+    send_pixels_small_c(src, h * l_.in_w, C, true);
+    return;
   } else if (C < R && lines == 1) {  // a pixel's channels padded to a line
     if (pitch == 8 && C <= 4 && (reinterpret_cast<uintptr_t>(src) & 3) == 0)
-      send_pixels_small_c(src, h * l_.in_w, C);
+      send_pixels_small_c(src, h * l_.in_w, C, false);
     else
       send_band_lines(n, y0, h, l_.in_w, 1, 0, 1, 1, 1);
     return;

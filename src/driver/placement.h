@@ -7,9 +7,10 @@
 // KiB, direct-mapped, refilled through the L2 the layers' data streams
 // through (a lost line mostly comes back from DRAM; docs/board-runtime.md,
 // "Code layout"): the code a layer runs over and over (the tile and group
-// loops, the band set-up, the streams, READ back) is kept in one contiguous
-// section (.text.sasim_hot) so that it does not evict itself, the fused
-// readback right behind it; the code every layer runs once (run_layer, the
+// loops, the streams, READ back) is kept in one contiguous section
+// (.text.sasim_hot, below 8 KiB) so that it does not evict itself, the
+// per-band code and the fused readback in sections of their own; the code
+// every layer runs once (run_layer, the
 // schedule) in one section of its own (.text.sasim_warm). CFU Playground's
 // linker keeps an object's sections in the object's order, and so does
 // src/board/link.ld. Code that runs once per layer or band and is not
@@ -17,14 +18,27 @@
 #if defined(__riscv)
 #define SASIM_HOT __attribute__((section(".text.sasim_hot"), noinline, noclone))
 #define SASIM_WARM __attribute__((section(".text.sasim_warm"), noinline, noclone))
+// The code a layer runs once per band, or per pass where a tile goes pass
+// by pass (begin_band, band_of, run_passes): a section of its own, which
+// GCC emits before the hot one (callees first: band_of is a leaf). The hot
+// section, the per-tile code, then stays within the 8 KiB I$ (6.5 KB), so
+// the tile loops never evict one another; where the sections together
+// overrun the I$, the hot section's end meets this per-band code.
+// tests/board_layout.cmake checks both. (As one 9.2 KB hot section, its end
+// wrapped onto the streaming loops at its start: ResNet-8's layer list
+// 776 k or 830 k cycles by a 4-byte shift of the code before it; now
+// 771-777 k for any shift of the driver, 0 to 4 KB.)
+#define SASIM_BAND __attribute__((section(".text.sasim_band"), noinline, noclone))
 // The fused readback (read_fused) and the kept one (read_discard, keep_tile):
-// right behind the hot loops, so that the layers without them keep the hot
-// section's layout.
+// a section of their own (the object has it between the per-band code and
+// the hot loops), so that the layers without them keep the hot section's
+// layout.
 #define SASIM_FUSED __attribute__((section(".text.sasim_fused"), noinline, noclone))
 #else
 #define SASIM_FUSED
 #define SASIM_HOT
 #define SASIM_WARM
+#define SASIM_BAND
 #endif
 #define SASIM_NOINLINE __attribute__((noinline))
 // Paths the board's usual layers never take (the layer then runs them once

@@ -292,6 +292,13 @@ void Runner::read_halves_pipelined(uint16_t* dst, int step, int lines) {
 }
 
 void Runner::read_words_pipelined(uint32_t* dst, int step, int w, int lines) {
+  // Lines of an even word count whose tile is the output's whole pixel (a
+  // group of all out_c channels: ResNet-8's 16-channel layers on 16
+  // columns): one contiguous word stream, read as the default's pairs.
+  if (w == step && w > 2 && (w & 1) == 0) {
+    lines *= w / 2;
+    w = step = 2;
+  }
   if (w == 2) {  // the default array width: one pair per line
 #if defined(__riscv)
     // Eight lines per iteration, one pointer: per line READ, the pointer
@@ -341,7 +348,14 @@ void Runner::read_words_pipelined(uint32_t* dst, int step, int w, int lines) {
     if (lines & 1) read_one(dst);
     return;
   }
-  if ((w & 1) == 0) {  // 16 or 32 columns: a line's words in pairs, no pair across lines
+  if (w == 4) {  // 16 columns, a group of fewer than out_c: a line's two pairs
+    for (uint32_t* const end = dst + lines * step; dst != end; dst += step) {
+      read_pair(dst, dst + 1);
+      read_pair(dst + 2, dst + 3);
+    }
+    return;
+  }
+  if ((w & 1) == 0) {  // 32 columns (or more): a line's words in pairs, no pair across lines
     for (uint32_t* const end = dst + lines * step; dst != end; dst += step)
       for (int j = 0; j < w; j += 2) read_pair(dst + j, dst + j + 1);
     return;

@@ -165,15 +165,15 @@ class Runner {
   static int memo_entry_bytes();
   SASIM_WARM int run_im2col();
   SASIM_WARM void configure_im2col(Schedule* scp);
-  SASIM_HOT void begin_band(const Schedule& sc, int go, int n, int oy, Segments* bga, Band* bd);
+  SASIM_BAND void begin_band(const Schedule& sc, int go, int n, int oy, Segments* bga, Band* bd);
   bool prefetches_next(const Schedule& sc, int n, int oy, int nr, int* ny0, int* ny1) const;
   SASIM_HOT int run_bands(const Schedule& sc);
   SASIM_RARE int run_filled(const Schedule& sc);
-  SASIM_HOT bool run_passes(const Schedule& sc, const PassTile& t);
+  SASIM_BAND bool run_passes(const Schedule& sc, const PassTile& t);
   bool raw_rows(int k_rows) const;
   SASIM_RARE Segments skip_segments(int n, int oy, int nr) const;
   SASIM_HOT static void put_segments_a(Segments* s, int k);
-  SASIM_HOT void band_of(const Plan& pl, int oy, int* y0p, int* y1p, int* nrp) const;
+  SASIM_BAND void band_of(const Plan& pl, int oy, int* y0p, int* y1p, int* nrp) const;
   int band_rows_cap(const Plan& pl) const;
   bool raw_band(int n, int y0, int h) const;
 
@@ -187,7 +187,7 @@ class Runner {
   // ---- input_band.cc
   SASIM_NOINLINE void send_band_packed(const Plan& pl, int n, int y0, int h);
   SASIM_NOINLINE void send_band_lines(int n, int y0, int h, int band_w, int sx, int pad_left, int kw, int G, int lines);
-  SASIM_NOINLINE void send_pixels_small_c(const int8_t* src, int npx, int C);
+  SASIM_NOINLINE void send_pixels_small_c(const int8_t* src, int npx, int C, bool paired);
   SASIM_NOINLINE void send_band(int n, int y0, int h, int lines);
 
   // ---- depthwise.cc
