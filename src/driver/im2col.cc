@@ -42,7 +42,7 @@ SASIM_ONE_TU_INLINE Runner::Plan Runner::plan_layout() const {
   // the columns between strides are not sent.
   p.band_w = p.packed ? l_.out_w : l_.in_w;
   p.sw_b = p.packed ? 1 : l_.stride_w;
-  p.passes = l_.k_h * p.xtaps * (l_.kind == kDepthwiseConv2d ? 1 : p.lines);
+  p.passes = l_.k_h * p.xtaps * (l_.kind == kDepthwiseConv2d ? dw_lines_ : p.lines);
   return p;
 }
 
@@ -307,7 +307,7 @@ void Runner::configure_im2col(Schedule* scp) {
   if (sc.seq || !ws_)
     checked(kCfg, kCfgIm2colSeq,
             static_cast<uint32_t>(l_.k_h) | static_cast<uint32_t>(sc.pl.xtaps) << 8 |
-                static_cast<uint32_t>(dw ? 1 : sc.pl.lines) << 16,
+                static_cast<uint32_t>(dw ? dw_lines_ : sc.pl.lines) << 16,
             (static_cast<uint32_t>(l_.dil_h) & 0xffff) | static_cast<uint32_t>(sc.pl.packed ? 0 : l_.dil_w) << 16);
   if (pair_) {  // a paired producer: its output only into the A bank (run_pair)
     keep_ = keep_only_ = true;
@@ -406,7 +406,7 @@ int Runner::run_bands(const Schedule& sc) {
   const int split_lines = sc.split_lines;
   // (split: band go holds lines [go * split_lines, + split_lines), gpl
   // groups each)
-  const int gpl = dw ? hw_.rows / gsize : 1, go_groups = split_lines * gpl;
+  const int gpl = dw ? max_i(1, hw_.rows / gsize) : 1, go_groups = split_lines * gpl;
   for (int go = 0; go < (split ? (groups + go_groups - 1) / go_groups : 1); ++go)
   for (int n = 0; n < l_.batches; ++n) {
     // (Paired and reversed: the bands from the last up, band_ending.)
@@ -503,7 +503,7 @@ int Runner::run_bands(const Schedule& sc) {
             // one line, the last one's lanes past them zero.)
             const bool rows_b = b_rows();
             const int kt = !ws_ ? group_passes * R
-                           : dw ? (rows_b ? oc0 % R + nt : nt)
+                           : dw ? (dw_lines_ > 1 ? R : rows_b ? oc0 % R + nt : nt)
                            : pl.packed ? min_i(pl.G, l_.k_w) * l_.in_c
                            : rows_b && pl.lines > 1 ? R
                                        : min_i(R, l_.in_c);

@@ -36,7 +36,7 @@ bool Runner::write_group_b_os(W* wp, const Plan& pl, int oc0, int nt, int32_t* s
   W& w = *wp;
   const int R = hw_.rows, C = l_.in_c, pitch = line_pitch(hw_.cols);
   const bool dw = l_.kind == kDepthwiseConv2d;
-  const int lines = dw ? 1 : pl.lines, off = oc0 % R;
+  const int lines = dw ? dw_lines_ : pl.lines, off = oc0 % R;
   int32_t total[kMaxLanes];
   for (int n = 0; n < nt; ++n) total[n] = 0;
   int q = 0;
@@ -58,7 +58,9 @@ bool Runner::write_group_b_os(W* wp, const Plan& pl, int oc0, int nt, int32_t* s
             if (n >= nt || c < 0) {
               // no column, or no channel in this lane
             } else if (dw) {
-              if (i == off + n) v = l_.filter[(ky * l_.k_w + kx) * l_.out_c + oc0 + n];
+              // (lane i of the group's line j: channel j x rows + i of a
+              // line's, on the diagonal of the columns from its offset)
+              if (j * R + i == off + n) v = l_.filter[(ky * l_.k_w + kx) * l_.out_c + oc0 + n];
             } else if (virt_) {
               v = virt_weight(oc0 + n, ky, tx, c);
             } else {

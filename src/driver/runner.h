@@ -58,7 +58,9 @@ class Runner {
         last_a_m0_(-1), last_a_k0_(-1), last_b_k0_(-1), last_b_n0_(-1), last_ch_(-1) {
     Tile none = {false, 0, 0, 0, 0, 0};
     pending_ = none;
-    b_rows_ = !ws_ || hw.rows > hw.cols || (hw.rows < hw.cols && l.kind != kDepthwiseConv2d && hw.b_lines >= hw.rows);
+    dw_lines_ = wide_dw_lines();
+    b_rows_ = !ws_ || hw.rows > hw.cols || (hw.rows < hw.cols && l.kind != kDepthwiseConv2d && hw.b_lines >= hw.rows) ||
+              dw_lines_ > 1;
   }
 
   // How a layer maps onto the extension. A line holds `rows` lanes: lines
@@ -150,7 +152,7 @@ class Runner {
   Plan plan() const;
   bool im2col_applies() const;
   int run_im2col_layer();
-  SASIM_WARM Schedule schedule() const;
+  SASIM_NOINLINE Schedule schedule() const;
   // The schedule memo (board builds; driver.h, prepare_layer): whether this
   // runner's schedule may be kept (not a paired layer's: their bands depend
   // on the pair), its key (every input of schedule()), and the entry that
@@ -221,7 +223,7 @@ class Runner {
   // the band cap, residency and the blob; inlined at each, its computation
   // made the once-per-layer code larger than the I$ sets the loops leave it).
   int group_size() const { return gsize_ > 0 ? gsize_ : (gsize_ = compute_group_size()); }
-  SASIM_WARM int compute_group_size() const;
+  SASIM_NOINLINE int compute_group_size() const;
   SASIM_RARE int tall_group_size() const;
   SASIM_RARE int narrowed_group(int g) const;
   int blob_group_bytes(int passes, int gsize) const;
@@ -316,6 +318,12 @@ class Runner {
   // a pass's tile at a time (streamed_by_rows): on 8 x 16, ResNet-8's
   // 3 x 3 x 64 conv took 197 K cycles so, 260 K as narrowed B_COLS groups.
   bool b_rows() const { return b_rows_; }
+  // A depthwise group's lines of channels (its passes' IM2COL_SEQ lines):
+  // 1, or on an array at least twice as wide as tall several (wide_dw_lines,
+  // weights.cc: a group of `cols` channels, a pass per tap and line, each
+  // line's `rows` channels on the diagonal of its own `rows` columns).
+  int dw_lines() const { return dw_lines_; }
+  SASIM_NOINLINE int wide_dw_lines() const;
   // A_FILL (docs/command-set.md): a line of more than 8 bytes that holds
   // fewer, in whole 8-byte parts: a pixel of C < rows channels, C a
   // multiple of 8 (the raw NHWC words go to the CFU as they are), or a
@@ -399,6 +407,7 @@ class Runner {
   Runner* feed_ = 0;
   bool pair_ = false;
   bool b_rows_ = false;  // b_rows(), set by the constructor
+  int dw_lines_ = 1;     // dw_lines(), set by the constructor
   int row_lo_ = 0, row_hi_ = 0;
   // The consumer's bands from the last up (pair_order 2), and the current
   // one's output rows.

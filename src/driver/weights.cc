@@ -66,9 +66,36 @@ int Runner::compute_group_size() const {
 // rows <= cols). Out of line, as the default layers never run it.
 int Runner::tall_group_size() const {
   if (l_.kind != kDepthwiseConv2d) return hw_.cols;
+  if (dw_lines_ > 1) return dw_lines_ * hw_.rows;
   int g = hw_.cols;
   while (hw_.rows % g != 0) --g;
   return g;
+}
+
+// A depthwise group of several lines (dw_lines): on an array at least
+// twice as wide as tall (WS or OS), a group of `rows` channels would leave
+// all but `rows` columns idle, and its readback would be `rows` bytes a
+// READ (DS-CNN's depthwise layers on 2 x 8: 4,000 halfword READs and 32
+// groups a layer). Instead a group is L lines (L x rows channels, L the
+// most that divides the pixel's lines and fits the columns): each tap is
+// L passes (IM2COL_SEQ's lines, from the group's first line), pass l
+// putting line l's `rows` channels on the diagonal of columns l x rows ..
+// (the by-rows layout, write_group_b_os): the same MACs and PE cycles, a
+// word-wide readback and L times fewer groups. Only where the group's
+// weights stay in a B bank (P x rows lines) and the band holds every line
+// (no dw_split); 1 otherwise (and for any other layer).
+int Runner::wide_dw_lines() const {
+  const int R = hw_.rows;
+  if (l_.kind != kDepthwiseConv2d || l_.depth_multiplier != 1 || !hw_.im2col || 2 * R > hw_.cols ||
+      l_.in_c % R != 0 || (ws_ && hw_.b_lines < R))
+    return 1;
+  const int lines = l_.in_c / R;
+  int n = min_i(hw_.cols / R, lines);
+  while (n > 1 && (lines % n != 0 || static_cast<int64_t>(l_.k_h) * l_.k_w * n * R > hw_.b_lines)) --n;
+  if (n <= 1) return 1;
+  const int window_rows = min_i(l_.in_h, (l_.k_h - 1) * l_.dil_h + 1);
+  if (static_cast<int64_t>(window_rows) * l_.in_w * lines > hw_.a_lines) return 1;  // (dw_split's test)
+  return n;
 }
 
 int Runner::narrowed_group(int g) const {
