@@ -21,6 +21,33 @@ static inline __attribute__((always_inline)) void bytes8_at(const uint32_t* prow
   *w0p = w0;
   *w1p = w1;
 }
+// Words to WRITE_A one a line (the word, then zeros: 8-byte lines), or two
+// a WRITE (`paired`: 4-byte lines, or a column's two 2-byte ones); finish()
+// sends a last lone word with zeros.
+class WordWriter {
+ public:
+  explicit WordWriter(bool paired) : paired_(paired), holding_(false), held_(0) {}
+  void put(uint32_t v) {
+    if (!paired_) {
+      sasim_cfu_op(kWriteA, 0, v, 0);
+    } else if (holding_) {
+      sasim_cfu_op(kWriteA, 0, held_, v);
+      holding_ = false;
+    } else {
+      held_ = v;
+      holding_ = true;
+    }
+  }
+  void finish() {
+    if (holding_) sasim_cfu_op(kWriteA, 0, held_, 0);
+    holding_ = false;
+  }
+
+ private:
+  bool paired_, holding_;
+  uint32_t held_;
+};
+
 // A band row's lines of 16 or 32 bytes (send_band_lines' word form past 8
 // rows): line j of column x is the kt(j) bytes at offset base + x * step +
 // off_j[j] of the padded row, then zeros to the pitch; each 8-byte piece
@@ -95,8 +122,7 @@ void Runner::send_band_lines(int n, int y0, int h, int band_w, int sx, int pad_l
     const int end = span * C, lo = min_i(pad_left, span) * C, hi = max_i(lo, min_i(span, pad_left + W) * C);
     for (int i = 0; i < lo; ++i) pr[i] = static_cast<uint8_t>(zp);
     for (int i = hi; i < end; ++i) pr[i] = static_cast<uint8_t>(zp);
-    uint32_t held = 0;  // col_word: a column's word waiting for the next one
-    bool holding = false;
+    WordWriter ww(col_word);
     for (int y = y0; y < y0 + h; ++y) {
       const uint8_t* row = reinterpret_cast<const uint8_t*>(l_.input + (n * l_.in_h + y) * W * C);
       // (The empty asm keeps GCC from making this a memcpy call: picolibc's
@@ -110,18 +136,10 @@ void Runner::send_band_lines(int n, int y0, int h, int band_w, int sx, int pad_l
         const uint32_t v = (static_cast<uint32_t>(q[0]) | static_cast<uint32_t>(q[1]) << 8 |
                             static_cast<uint32_t>(q[2]) << 16 | static_cast<uint32_t>(q[3]) << 24) &
                            mask;
-        if (!col_word) {
-          sasim_cfu_op(kWriteA, 0, v, 0);
-        } else if (holding) {
-          sasim_cfu_op(kWriteA, 0, held, v);
-          holding = false;
-        } else {
-          held = v;
-          holding = true;
-        }
+        ww.put(v);
       }
     }
-    if (holding) sasim_cfu_op(kWriteA, 0, held, 0);
+    ww.finish();
     return;
   }
   // The word form takes lines of 8, 16 or 32 bytes (up to 32 rows); the
@@ -242,22 +260,13 @@ void Runner::send_pixels_small_c(const int8_t* src, int npx, int C, bool paired)
     }
   }
   // The rest (C = 4: every pixel; else up to 3), pairs as above.
-  uint32_t held = 0;
-  bool holding = false;
+  WordWriter ww(paired);
   for (; i < npx; ++i) {
     uint32_t v = 0;
     for (int c = 0; c < C; ++c) v |= static_cast<uint32_t>(static_cast<uint8_t>(src[i * C + c])) << (8 * c);
-    if (!paired) {
-      sasim_cfu_op(kWriteA, 0, v, 0);
-    } else if (holding) {
-      sasim_cfu_op(kWriteA, 0, held, v);
-      holding = false;
-    } else {
-      held = v;
-      holding = true;
-    }
+    ww.put(v);
   }
-  if (holding) sasim_cfu_op(kWriteA, 0, held, 0);
+  ww.finish();
 }
 
 void Runner::send_band(int n, int y0, int h, int lines) {
