@@ -512,7 +512,7 @@ file(READ "${WORK}/raw_weights/layers.csv" raw_csv)
 if(NOT raw_csv MATCHES "\n9,1x640,cfu,[^\n]*,im2col,,0\n" OR NOT raw_csv MATCHES "\n0,1x128,cfu,[^\n]*,im2col,,0\n")
   message(SEND_ERROR "[run_prepared_store_csv] layers.csv's raw_weights:\n${raw_csv}")
 endif()
-expect(run_cold_layers 0 "conv0 +conv2d +95371 .*\nmemory: layer +class +L2 hit +bus wait +row hit +row miss +dirty wb +refresh +core\n"
+expect(run_cold_layers 0 "conv0 +conv2d +95841 .*\nmemory: layer +class +L2 hit +bus wait +row hit +row miss +dirty wb +refresh +core\n"
        ARGS run --model "${SRC}/models/resnet8.yaml" --cold-layers --out "${WORK}/cold_layers")
 expect(exec_fork_warning_board 0 "result words: 1313556292;50;149\nexit code 0 after 1899 cycles\n.*fork \\(F19\\) at pc 0x4000007c.*fork \\(F19\\) at pc 0x4000007c"
        ARGS exec "${ref}/elf/micro/cfu_read_next.elf" --set cpu.variant=perf+cfu-2021 --set array.im2col=false --set array.eltwise=false --set array.read_prefetch=false)

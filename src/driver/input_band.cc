@@ -291,6 +291,21 @@ void Runner::send_band(int n, int y0, int h, int lines) {
     else
       send_band_lines(n, y0, h, l_.in_w, 1, 0, 1, 1, 1);
     return;
+  } else if (pitch == R && R % 8 == 0 && C % 8 == 0 && (reinterpret_cast<uintptr_t>(src) & 3) == 0) {
+    // C channels a pixel, more than a line and not a multiple of it (48 on
+    // 32 rows: MobileNetV2's expanded layers): each 8-byte part of a line
+    // lies within the pixel's channels (two words of them) or past them
+    // (zeros). Byte by byte, MobileNetV2's 40 x 40 x 48 depthwise layer on
+    // 32 x 32 took 12.7 M cycles.
+    const uint32_t* p = static_cast<const uint32_t*>(__builtin_assume_aligned(src, 4));
+    for (int px = 0; px < h * l_.in_w; ++px, p += C / 4)
+      for (int c = 0; c < lines * R; c += 8) {
+        if (c < C)
+          w.put8_guarded(p[c / 4], p[c / 4 + 1]);
+        else
+          w.put8_guarded(0, 0);
+      }
+    return;
   } else {
     for (int px = 0; px < h * l_.in_w; ++px)
       for (int j = 0; j < lines; ++j)
