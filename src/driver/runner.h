@@ -285,7 +285,6 @@ class Runner {
   // prepare_layer (driver.h): run() decides the layer's mapping and
   // schedule, keeps it in the memo, and sends no command.
   void set_dry() { dry_ = true; }
-  bool dry() const { return dry_; }
   // The memo entry the last run_im2col of a dry run kept (or null).
   const void* memo_kept() const { return memo_kept_; }
   // A conv whose group's weights do not all fit a B bank (or take more than
@@ -318,11 +317,11 @@ class Runner {
   // a pass's tile at a time (streamed_by_rows): on 8 x 16, ResNet-8's
   // 3 x 3 x 64 conv took 197 K cycles so, 260 K as narrowed B_COLS groups.
   bool b_rows() const { return b_rows_; }
-  // A depthwise group's lines of channels (its passes' IM2COL_SEQ lines):
-  // 1, or on an array at least twice as wide as tall several (wide_dw_lines,
-  // weights.cc: a group of `cols` channels, a pass per tap and line, each
-  // line's `rows` channels on the diagonal of its own `rows` columns).
-  int dw_lines() const { return dw_lines_; }
+  // A depthwise group's lines of channels (dw_lines_, its passes'
+  // IM2COL_SEQ lines): 1, or on an array at least twice as wide as tall
+  // several (weights.cc: a group of up to `cols` channels, a pass per tap
+  // and line, each line's `rows` channels on the diagonal of its own `rows`
+  // columns).
   SASIM_NOINLINE int wide_dw_lines() const;
   // A_FILL (docs/command-set.md): a line of more than 8 bytes that holds
   // fewer, in whole 8-byte parts: a pixel of C < rows channels, C a
@@ -407,7 +406,7 @@ class Runner {
   Runner* feed_ = 0;
   bool pair_ = false;
   bool b_rows_ = false;  // b_rows(), set by the constructor
-  int dw_lines_ = 1;     // dw_lines(), set by the constructor
+  int dw_lines_ = 1;     // wide_dw_lines(), set by the constructor
   int row_lo_ = 0, row_hi_ = 0;
   // The consumer's bands from the last up (pair_order 2), and the current
   // one's output rows.
